@@ -1,0 +1,90 @@
+# Community kiosk - build, run, test.
+# `make run` and `make test` are the two commands a newcomer needs; both install
+# the Debian packages they lack first (`make deps`).
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+           -Ikiosk -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+TEST_LDLIBS = $(LDLIBS) $(shell pkg-config --libs cmocka zbar 2>/dev/null)
+
+KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*/*.c))
+KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
+PO_FILES  := $(wildcard locales/*.po)
+MO_FILES  := $(PO_FILES:locales/%.po=$(BUILD)/locale/%.mo)
+
+.PHONY: all deps run test tour bench asan golden clean pot tests-bin
+.SECONDARY:
+
+all: $(BUILD)/kiosk $(MO_FILES)
+
+deps:
+	@tests/tools/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libkiosk.a: $(KIOSK_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kiosk: $(BUILD)/obj/kiosk/main.o $(BUILD)/libkiosk.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+
+$(BUILD)/obj/tests/%.o: CFLAGS += -Itests $(shell pkg-config --cflags cmocka zbar 2>/dev/null)
+
+$(BUILD)/locale/%.mo: locales/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Message catalogue template: every _("...") and N_("...") in the kiosk.
+pot: $(BUILD)/kiosk.pot
+$(BUILD)/kiosk.pot: $(KIOSK_SRC) kiosk/main.c
+	@mkdir -p $(dir $@)
+	xgettext --from-code=UTF-8 -k_ -kN_ --no-location --omit-header -o $@ $^
+
+tests-bin: all $(TEST_BIN) $(BUILD)/kiosk.pot
+
+# Targets that need the Debian packages run `deps` first, then build in a
+# sub-make, so a parallel build never starts before the packages are there.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@tests/tools/run.sh $(BUILD)/kiosk
+
+test: deps
+	@$(MAKE) --no-print-directory tests-bin
+	@BUILD=$(BUILD) tests/run.sh
+
+tour: deps
+	@$(MAKE) --no-print-directory all
+	@tests/tools/tour.sh $(BUILD)/kiosk $(BUILD)/tour
+
+golden: deps
+	@$(MAKE) --no-print-directory tests-bin
+	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/bench/bench.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

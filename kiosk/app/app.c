@@ -1,0 +1,586 @@
+#include "app/app.h"
+
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "screens/screens.h"
+
+#define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
+#define DOUBLE_TAP_GUARD_MS 350 /* a second tap this soon after a screen change is dropped */
+#define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
+#define CORNER_WINDOW_MS 4000   /* ... within this time */
+#define TOAST_MS 3000
+
+static const char *screen_names[SCR_COUNT] = {
+    "attract", "home", "bills", "housekeeping", "notices", "scan",
+    "guide", "help", "staff_pin", "staff_menu", "fault",
+};
+
+const char *app_screen_name(screen_id_t s)
+{
+    return s < SCR_COUNT ? screen_names[s] : "?";
+}
+
+int app_screen_find(const char *name)
+{
+    for (int i = 0; i < SCR_COUNT; i++)
+        if (strcmp(screen_names[i], name) == 0) return i;
+    return -1;
+}
+
+const char *app_locale(const app_t *app)
+{
+    return app->session.locale[0] ? app->session.locale : app->cfg.locale;
+}
+
+theme_id_t app_theme(const app_t *app)
+{
+    return app->session.theme < THEME_COUNT ? app->session.theme : app->cfg.theme;
+}
+
+static void set_screen(app_t *app, screen_id_t s)
+{
+    app->screen = s;
+    app->screen_since_ms = clock_mono_ms();
+    app->pressed[0] = '\0';
+    if (app->session.state != SESSION_IDLE) app->session.screens_visited++;
+    const screen_t *sc = screen_get(s);
+    if (sc->enter) sc->enter(app);
+    app->dirty = true;
+}
+
+void app_go(app_t *app, screen_id_t s)
+{
+    if (s == app->screen) return;
+    if (app->cfg.mode == MODE_STREET && screen_get(s)->personal) {
+        app_toast(app, _("This service is available at the community hall kiosk."));
+        return;
+    }
+    if (app->depth < APP_STACK) app->stack[app->depth++] = app->screen;
+    set_screen(app, s);
+}
+
+void app_back(app_t *app)
+{
+    if (app->depth > 0) set_screen(app, app->stack[--app->depth]);
+    else if (app->screen != SCR_HOME) set_screen(app, SCR_HOME);
+}
+
+void app_home(app_t *app)
+{
+    app->depth = 0;
+    if (app->screen != SCR_HOME) set_screen(app, SCR_HOME);
+}
+
+void app_toast(app_t *app, const char *msg)
+{
+    snprintf(app->toast, sizeof app->toast, "%s", msg);
+    app->toast_until_ms = clock_mono_ms() + TOAST_MS;
+    app->dirty = true;
+}
+
+void app_fault(app_t *app, const char *msg)
+{
+    snprintf(app->fault_msg, sizeof app->fault_msg, "%s", msg);
+    app_go(app, SCR_FAULT);
+}
+
+void app_reload_notices(app_t *app)
+{
+    app->n_notices = 0;
+    if (app->store) {
+        int n = store_notices(app->store, app->cfg.locale, app->notices, APP_MAX_NOTICES);
+        app->n_notices = n < 0 ? 0 : n;
+    }
+    app->attract_idx = 0;
+}
+
+static void wipe_pin(app_t *app)
+{
+    explicit_bzero(app->pin, sizeof app->pin);
+    app->pin_len = 0;
+}
+
+void app_end_session(app_t *app, const char *reason)
+{
+    time_t started = app->session.started_wall;
+    int visited = app->session.screens_visited;
+    bool was_active = app->session.state != SESSION_IDLE;
+    session_end(&app->session, reason);   /* wipes the session's personal data */
+    wipe_pin(app);
+    app->pin_msg[0] = '\0';
+    app->toast[0] = '\0';
+    app->depth = 0;
+    if (was_active && strcmp(reason, "tour") != 0) {
+        log_info("session", "ended (%s) after %d screens", reason, visited);
+        if (app->store) store_session_log(app->store, started, clock_wall(), reason, visited);
+    }
+    i18n_set(app->cfg.locale);
+    app_reload_notices(app);
+    app->attract_next_ms = clock_mono_ms() + (uint64_t)app->cfg.attract_interval_s * 1000u;
+    set_screen(app, SCR_ATTRACT);
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+void app_build(app_t *app)
+{
+    theme_make(&app->theme, app_theme(app), app->w, app->h);
+    i18n_set(app_locale(app));
+    ui_frame_t *f = app->frame;
+    ui_frame_begin(f, app->w, app->h, &app->theme, app->text);
+    const screen_t *sc = screen_get(app->screen);
+    SDL_Rect content = {0, 0, app->w, app->h};
+    if (sc->chrome) {
+        content.y = app->theme.header_h;
+        content.h = app->h - app->theme.header_h - app->theme.nav_h;
+    }
+    sc->build(app, f, content);
+    if (sc->chrome) {
+        chrome_header(app, f);
+        chrome_nav(app, f);
+    }
+    if (app->toast[0] && clock_mono_ms() < app->toast_until_ms)
+        ui_toast(f, "toast", app->toast);
+    if (app->session.state == SESSION_WARNING) chrome_timeout_overlay(app, f);
+    for (int i = 0; i < f->n; i++)
+        if (app->pressed[0] && strcmp(f->w[i].id, app->pressed) == 0)
+            f->w[i].flags |= UI_F_PRESSED;
+    time_t now = clock_wall();
+    app->shown_minute = (long)(now / 60);
+}
+
+static void present(app_t *app)
+{
+    if (app->rot_target) {
+        SDL_SetRenderTarget(app->ren, NULL);
+        int ww, wh;
+        SDL_GetRendererOutputSize(app->ren, &ww, &wh);
+        SDL_Rect dst = {(ww - app->w) / 2, (wh - app->h) / 2, app->w, app->h};
+        SDL_RenderCopyEx(app->ren, app->rot_target, NULL, &dst, app->cfg.rotation, NULL, SDL_FLIP_NONE);
+        SDL_RenderPresent(app->ren);
+        SDL_SetRenderTarget(app->ren, app->rot_target);
+    } else {
+        SDL_RenderPresent(app->ren);
+    }
+}
+
+void app_draw(app_t *app)
+{
+    app_build(app);
+    ui_render_frame(app->render, app->frame);
+    present(app);
+    app->frames++;
+    app->dirty = false;
+}
+
+int app_save_png(app_t *app, const char *path)
+{
+    app_build(app);
+    ui_render_frame(app->render, app->frame);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, app->w, app->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s) return -1;
+    int rc = SDL_RenderReadPixels(app->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch);
+    if (rc == 0) rc = IMG_SavePNG(s, path);
+    if (rc != 0) log_error("app", "cannot write %s: %s", path, SDL_GetError());
+    SDL_FreeSurface(s);
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+static void activate(app_t *app, const char *id)
+{
+    uint64_t now = clock_mono_ms();
+    if (now - app->screen_since_ms < DOUBLE_TAP_GUARD_MS) return;
+    app->last_activate_ms = now;
+    if (chrome_action(app, id)) return;
+    const screen_t *sc = screen_get(app->screen);
+    if (sc->action) sc->action(app, id);
+}
+
+/* Maps window coordinates to layout coordinates (rotation, letterbox). */
+static void to_layout(const app_t *app, int *x, int *y)
+{
+    if (!app->rot_target) return;
+    int ww = 0, wh = 0;
+    SDL_GetRendererOutputSize(app->ren, &ww, &wh);
+    float cx = ww / 2.0f, cy = wh / 2.0f, dx = *x - cx, dy = *y - cy, lx, ly;
+    switch (app->cfg.rotation) {
+    case 90:  lx = dy;  ly = -dx; break;
+    case 180: lx = -dx; ly = -dy; break;
+    case 270: lx = -dy; ly = dx;  break;
+    default:  lx = dx;  ly = dy;  break;
+    }
+    *x = (int)(lx + app->w / 2.0f);
+    *y = (int)(ly + app->h / 2.0f);
+}
+
+static void staff_gesture(app_t *app, int x, int y, uint64_t now)
+{
+    int corner = app->theme.target + app->theme.pad;
+    if (x > corner || y > corner) {
+        app->corner_taps = 0;
+        return;
+    }
+    if (app->corner_taps == 0 || now - app->corner_first_ms > CORNER_WINDOW_MS) {
+        app->corner_taps = 0;
+        app->corner_first_ms = now;
+    }
+    if (++app->corner_taps >= CORNER_TAPS) {
+        app->corner_taps = 0;
+        if (app->screen != SCR_STAFF_PIN && app->screen != SCR_STAFF_MENU) {
+            log_info("staff", "staff gesture");
+            app_go(app, SCR_STAFF_PIN);
+        }
+    }
+}
+
+static void pointer_down(app_t *app, int x, int y)
+{
+    uint64_t now = clock_mono_ms();
+    to_layout(app, &x, &y);
+    staff_gesture(app, x, y, now);
+    session_event_t ev = session_input(&app->session, now, clock_wall());
+    if (ev == SESSION_EV_STARTED) {
+        log_info("session", "started");
+        if (app->screen == SCR_ATTRACT) set_screen(app, SCR_HOME);
+        app->pressed[0] = '\0';
+        return;   /* the first touch wakes the kiosk; it presses nothing */
+    }
+    const ui_widget_t *w = ui_hit(app->frame, x, y, TAP_SLOP_PX);
+    if (ev == SESSION_EV_RESUMED) {
+        /* Any touch answers "Still there?"; only "Finish now" does more. */
+        app->dirty = true;
+        app->pressed[0] = '\0';
+        if (w && strcmp(w->id, "timeout.end") == 0) app_end_session(app, "finished");
+        return;
+    }
+    snprintf(app->pressed, sizeof app->pressed, "%s", w ? w->id : "");
+    app->dirty = true;
+}
+
+static void pointer_up(app_t *app, int x, int y)
+{
+    to_layout(app, &x, &y);
+    if (!app->pressed[0]) return;
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "%s", app->pressed);
+    app->pressed[0] = '\0';
+    app->dirty = true;
+    /* Released on the same widget, or after sliding a little off it:
+     * slow or shaky fingers still get what they pressed. */
+    const ui_widget_t *w = ui_hit(app->frame, x, y, TAP_SLOP_PX);
+    const ui_widget_t *p = ui_find(app->frame, id);
+    if ((w && strcmp(w->id, id) == 0) ||
+        (p && x >= p->r.x - 2 * TAP_SLOP_PX && x < p->r.x + p->r.w + 2 * TAP_SLOP_PX &&
+         y >= p->r.y - 2 * TAP_SLOP_PX && y < p->r.y + p->r.h + 2 * TAP_SLOP_PX))
+        activate(app, id);
+}
+
+static void key_down(app_t *app, const SDL_KeyboardEvent *k)
+{
+    session_input(&app->session, clock_mono_ms(), clock_wall());
+    if (app->cfg.lockdown) return;   /* Escape, Alt+F4, Ctrl+Q ... do nothing */
+    if (k->keysym.sym == SDLK_q && (k->keysym.mod & KMOD_CTRL)) app->quit = true;
+    else if (k->keysym.sym == SDLK_ESCAPE || k->keysym.sym == SDLK_AC_BACK) app_back(app);
+}
+
+void app_handle_event(app_t *app, const SDL_Event *ev)
+{
+    switch (ev->type) {
+    case SDL_QUIT:
+        /* In lockdown SDL_QUIT only comes from SIGTERM/SIGINT (closing the
+         * window is not a quit there, see app_init). */
+        log_info("app", "quit requested");
+        app->quit = true;
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (ev->button.button == SDL_BUTTON_LEFT) pointer_down(app, ev->button.x, ev->button.y);
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (ev->button.button == SDL_BUTTON_LEFT) pointer_up(app, ev->button.x, ev->button.y);
+        break;
+    case SDL_KEYDOWN:
+        key_down(app, &ev->key);
+        break;
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_EXPOSED ||
+            ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+            app->dirty = true;
+        break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        app->dirty = true;
+        break;
+    default:
+        if (ev->type == app->ev_base + APP_EV_PIN_RESULT)
+            staff_pin_result(app, ev->user.code);
+        break;
+    }
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+void app_tick(app_t *app)
+{
+    uint64_t now = clock_mono_ms();
+    session_event_t ev = session_tick(&app->session, now);
+    if (ev == SESSION_EV_WARN) {
+        log_info("session", "idle: asking if the resident is still there");
+        app->dirty = true;
+    } else if (ev == SESSION_EV_ENDED) {
+        app_end_session(app, "timeout");
+    }
+    if (app->session.state == SESSION_WARNING) app->dirty = true;  /* countdown */
+    if (app->screen == SCR_ATTRACT && now >= app->attract_next_ms) {
+        if (app->n_notices > 1) {
+            app->attract_idx = (app->attract_idx + 1) % app->n_notices;
+            app->dirty = true;
+        }
+        app->attract_next_ms = now + (uint64_t)app->cfg.attract_interval_s * 1000u;
+    }
+    if (app->toast[0] && now >= app->toast_until_ms) {
+        app->toast[0] = '\0';
+        app->dirty = true;
+    }
+    if (clock_wall() / 60 != app->shown_minute) app->dirty = true;
+    if (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now)) app->dirty = true;
+}
+
+uint32_t app_wait_ms(const app_t *app)
+{
+    uint64_t now = clock_mono_ms();
+    uint64_t wait = session_next_deadline(&app->session, now);
+    time_t wall = clock_wall();
+    uint64_t to_minute = (uint64_t)(60 - wall % 60) * 1000u;
+    if (to_minute < wait) wait = to_minute;
+    if (app->screen == SCR_ATTRACT) {
+        uint64_t d = app->attract_next_ms > now ? app->attract_next_ms - now : 0;
+        if (d < wait) wait = d;
+    }
+    if (app->toast[0]) {
+        uint64_t d = app->toast_until_ms > now ? app->toast_until_ms - now : 0;
+        if (d < wait) wait = d;
+    }
+    /* Countdowns on screen change once a second. */
+    if (app->session.state == SESSION_WARNING ||
+        (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now))) {
+        uint64_t d = 1000 - (now % 1000);
+        if (d < wait) wait = d;
+    }
+    if (wait > 60000) wait = 60000;
+    return (uint32_t)wait;
+}
+
+void app_run(app_t *app)
+{
+    while (!app->quit) {
+        if (app->dirty) app_draw(app);
+        SDL_Event ev;
+        if (SDL_WaitEventTimeout(&ev, (int)app_wait_ms(app))) {
+            app_handle_event(app, &ev);
+            while (!app->quit && SDL_PollEvent(&ev)) app_handle_event(app, &ev);
+        }
+        app_tick(app);
+    }
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+static int open_video(app_t *app, char *err, int errlen)
+{
+    const config_t *c = &app->cfg;
+    app->w = c->width;
+    app->h = c->height;
+    bool software = c->renderer == RENDERER_SOFTWARE || app->opts.offscreen;
+    /* No GPU on most kiosk boards: the software renderer draws into the
+     * window surface, which then must not go through a GL/GLES context. */
+    if (c->renderer != RENDERER_ACCELERATED)
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    if (c->lockdown) {
+        SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+        SDL_SetHint(SDL_HINT_ALLOW_ALT_TAB_WHILE_GRABBED, "0");
+        SDL_SetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE, "0");
+        SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    }
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        snprintf(err, errlen, "cannot start video: %s", SDL_GetError());
+        return -1;
+    }
+    if (app->opts.offscreen) {
+        app->surface = SDL_CreateRGBSurfaceWithFormat(0, app->w, app->h, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (app->surface) app->ren = SDL_CreateSoftwareRenderer(app->surface);
+    } else {
+        bool turned = c->rotation == 90 || c->rotation == 270;
+        int ww = turned ? app->h : app->w, wh = turned ? app->w : app->h;
+        Uint32 flags = SDL_WINDOW_SHOWN;
+        if (c->fullscreen || c->lockdown) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        app->win = SDL_CreateWindow("kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                    ww, wh, flags);
+        if (!app->win) {
+            snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
+            return -1;
+        }
+        if (c->lockdown) {
+            SDL_SetWindowKeyboardGrab(app->win, SDL_TRUE);
+            SDL_ShowCursor(SDL_DISABLE);
+        }
+        Uint32 rflags = software ? SDL_RENDERER_SOFTWARE : 0;
+        app->ren = SDL_CreateRenderer(app->win, -1, rflags);
+        if (!app->ren && !software) app->ren = SDL_CreateRenderer(app->win, -1, SDL_RENDERER_SOFTWARE);
+        if (app->ren && c->rotation) {
+            app->rot_target = SDL_CreateTexture(app->ren, SDL_PIXELFORMAT_ARGB8888,
+                                                SDL_TEXTUREACCESS_TARGET, app->w, app->h);
+            if (app->rot_target) SDL_SetRenderTarget(app->ren, app->rot_target);
+            else log_warn("app", "rotation %d unavailable: %s", c->rotation, SDL_GetError());
+        } else if (app->ren && !c->rotation) {
+            /* Fullscreen on a panel of another size: scale the layout. */
+            SDL_RenderSetLogicalSize(app->ren, app->w, app->h);
+        }
+    }
+    if (!app->ren) {
+        snprintf(err, errlen, "cannot create a renderer: %s", SDL_GetError());
+        return -1;
+    }
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(app->ren, &info) == 0)
+        log_info("app", "renderer %s, %dx%d", info.name, app->w, app->h);
+    return 0;
+}
+
+int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err, int errlen)
+{
+    memset(app, 0, sizeof *app);
+    app->cfg = *cfg;
+    if (opts) app->opts = *opts;
+    app->frame = calloc(1, sizeof *app->frame);
+    if (!app->frame) { snprintf(err, errlen, "out of memory"); return -1; }
+    if (open_video(app, err, errlen) != 0) return -1;
+
+    char terr[256];
+    app->text = ui_text_create(app->ren, cfg->font, cfg->font_index, terr, sizeof terr);
+    if (!app->text) {
+        snprintf(err, errlen, "font %s: %s", cfg->font, terr);
+        return -1;
+    }
+    app->render = ui_render_create(app->ren, app->text);
+    if (!app->render) { snprintf(err, errlen, "out of memory"); return -1; }
+
+    Uint32 base = SDL_RegisterEvents(APP_EV_COUNT);
+    app->ev_base = base == (Uint32)-1 ? SDL_USEREVENT : base;
+
+    if (i18n_load_dir(cfg->locale_dir) == 0)
+        log_warn("app", "no translations in %s (run make): showing message ids", cfg->locale_dir);
+    if (i18n_find(cfg->locale) < 0 && i18n_count() > 0)
+        log_warn("app", "locale %s not found in %s", cfg->locale, cfg->locale_dir);
+    i18n_set(cfg->locale);
+
+    if (store_open(cfg->var_dir, &app->store, app->store_err, sizeof app->store_err) != 0) {
+        log_error("app", "storage unavailable: %s (carrying on without it)", app->store_err);
+        app->store = NULL;
+    } else if (store_recovered_path(app->store)) {
+        snprintf(app->store_err, sizeof app->store_err, "%s", store_recovered_path(app->store));
+    }
+
+    session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
+    staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
+    theme_make(&app->theme, cfg->theme, app->w, app->h);
+    app_reload_notices(app);
+    app->attract_next_ms = clock_mono_ms() + (uint64_t)cfg->attract_interval_s * 1000u;
+    app->screen = SCR_ATTRACT;
+    app->screen_since_ms = 0;
+    app->dirty = true;
+    return 0;
+}
+
+void app_free(app_t *app)
+{
+    if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
+    app->pin_thread = NULL;
+    explicit_bzero(&app->session.pii, sizeof app->session.pii);
+    wipe_pin(app);
+    ui_render_destroy(app->render);
+    ui_text_destroy(app->text);
+    if (app->rot_target) SDL_DestroyTexture(app->rot_target);
+    if (app->ren) SDL_DestroyRenderer(app->ren);
+    if (app->surface) SDL_FreeSurface(app->surface);
+    if (app->win) SDL_DestroyWindow(app->win);
+    store_close(app->store);
+    i18n_free();
+    free(app->frame);
+    memset(app, 0, sizeof *app);
+    SDL_Quit();
+}
+
+/* ---- test helpers ------------------------------------------------------ */
+
+static void push_button(app_t *app, Uint32 type, int x, int y)
+{
+    SDL_Event ev = {0};
+    ev.type = type;
+    ev.button.button = SDL_BUTTON_LEFT;
+    ev.button.x = x;
+    ev.button.y = y;
+    app_handle_event(app, &ev);
+}
+
+void app_test_tap_xy(app_t *app, int x, int y)
+{
+    if (clock_is_fake()) clock_fake_advance(DOUBLE_TAP_GUARD_MS + 50);
+    app_build(app);
+    push_button(app, SDL_MOUSEBUTTONDOWN, x, y);
+    if (clock_is_fake()) clock_fake_advance(80);
+    push_button(app, SDL_MOUSEBUTTONUP, x, y);
+    app_tick(app);
+    app_build(app);
+}
+
+int app_test_tap(app_t *app, const char *id)
+{
+    app_build(app);
+    const ui_widget_t *w = ui_find(app->frame, id);
+    if (!w || !(w->flags & UI_F_CLICK) || (w->flags & UI_F_DISABLED)) return -1;
+    int x = w->r.x + w->r.w / 2, y = w->r.y + w->r.h / 2;
+    if (ui_hit(app->frame, x, y, 0) != w) return -1;   /* covered by a dialog */
+    app_test_tap_xy(app, x, y);
+    return 0;
+}
+
+int app_test_text_shown(app_t *app, const char *needle)
+{
+    app_build(app);
+    for (int i = 0; i < app->frame->n; i++) {
+        const ui_widget_t *w = &app->frame->w[i];
+        if ((w->kind == UI_TEXT || w->kind == UI_BUTTON) && w->text && strstr(w->text, needle))
+            return 1;
+    }
+    return 0;
+}
+
+void app_test_advance(app_t *app, uint64_t ms)
+{
+    while (ms > 0) {
+        uint64_t step = ms < 250 ? ms : 250;
+        clock_fake_advance(step);
+        ms -= step;
+        app_tick(app);
+    }
+}
+
+void app_test_pump(app_t *app, int quiet_ms, int max_ms)
+{
+    Uint32 start = SDL_GetTicks();
+    SDL_Event ev;
+    while ((int)(SDL_GetTicks() - start) < max_ms) {
+        if (!SDL_WaitEventTimeout(&ev, quiet_ms)) {
+            if (!app->pin_checking) break;
+            continue;
+        }
+        app_handle_event(app, &ev);
+    }
+}

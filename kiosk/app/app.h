@@ -1,0 +1,140 @@
+/* The kiosk application: owns SDL, the state, the screen router and the event
+ * loop. UI thread only; workers talk to it through SDL user events.
+ * Tests drive it headless through the app_test_* calls at the bottom. */
+#ifndef KIOSK_APP_H
+#define KIOSK_APP_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/config.h"
+#include "core/session.h"
+#include "core/staff_auth.h"
+#include "store/store.h"
+#include "ui/render.h"
+#include "ui/text.h"
+#include "ui/theme.h"
+#include "ui/ui.h"
+
+typedef enum {
+    SCR_ATTRACT, SCR_HOME, SCR_BILLS, SCR_HOUSEKEEPING, SCR_NOTICES, SCR_SCAN,
+    SCR_GUIDE, SCR_HELP, SCR_STAFF_PIN, SCR_STAFF_MENU, SCR_FAULT, SCR_COUNT
+} screen_id_t;
+
+#define APP_MAX_NOTICES 16
+#define APP_STACK 16
+
+typedef struct {
+    bool offscreen;          /* render into a surface: tour, tests, bench */
+    const char *config_path; /* for the staff menu */
+} app_opts_t;
+
+typedef struct app {
+    config_t cfg;
+    app_opts_t opts;
+    store_t *store;                 /* NULL when the database could not be opened */
+    char store_err[256];
+
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Surface *surface;           /* offscreen target */
+    SDL_Texture *rot_target;        /* rotation != 0: drawn here, then turned */
+    int w, h;                       /* logical (layout) size */
+
+    ui_text_t *text;
+    ui_render_t *render;
+    theme_t theme;
+    ui_frame_t *frame;
+    bool dirty;
+    bool quit;
+
+    session_t session;
+    staff_auth_t staff;
+
+    screen_id_t screen;
+    screen_id_t stack[APP_STACK];
+    int depth;
+    uint64_t screen_since_ms;
+
+    /* attract loop */
+    notice_t notices[APP_MAX_NOTICES];
+    int n_notices;
+    int attract_idx;
+    uint64_t attract_next_ms;
+
+    /* staff PIN entry */
+    char pin[16];
+    int pin_len;
+    char pin_msg[160];
+    bool pin_checking;
+    SDL_Thread *pin_thread;
+
+    /* input */
+    char pressed[UI_ID_LEN];
+    int corner_taps;
+    uint64_t corner_first_ms;
+    uint64_t last_activate_ms;
+
+    char toast[160];
+    uint64_t toast_until_ms;
+    char fault_msg[200];
+
+    long shown_minute;              /* wall minute the header clock shows */
+    unsigned frames;                /* presented frames, for tests and bench */
+    Uint32 ev_base;                 /* first of our SDL user event types */
+} app_t;
+
+/* Our SDL user events (ev_base + n). */
+enum { APP_EV_PIN_RESULT, APP_EV_COUNT };
+
+/* Creates the window (or offscreen surface), fonts, store and first screen.
+ * Returns 0, or -1 with a message in ERR for faults that leave nothing to
+ * show (no video, no font). Everything else (database, devices) degrades and
+ * is reported in the staff menu. */
+int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts,
+             char *err, int errlen);
+void app_free(app_t *app);
+
+/* Runs until quit. Renders only when something changed. */
+void app_run(app_t *app);
+
+void app_handle_event(app_t *app, const SDL_Event *ev);
+/* Runs due timers (session, attract, clock, toast). */
+void app_tick(app_t *app);
+/* Builds and draws the frame now, and presents it. */
+void app_draw(app_t *app);
+/* Builds the frame (layout only). */
+void app_build(app_t *app);
+/* Milliseconds until a timer is due (for SDL_WaitEventTimeout). */
+uint32_t app_wait_ms(const app_t *app);
+
+void app_go(app_t *app, screen_id_t s);        /* push */
+void app_back(app_t *app);
+void app_home(app_t *app);
+void app_toast(app_t *app, const char *msg);
+void app_fault(app_t *app, const char *msg);   /* friendly fault screen */
+void app_end_session(app_t *app, const char *reason);
+
+const char *app_locale(const app_t *app);
+theme_id_t app_theme(const app_t *app);
+const char *app_screen_name(screen_id_t s);
+int app_screen_find(const char *name);         /* -1 if unknown */
+void app_reload_notices(app_t *app);
+
+/* Renders SCREEN (with the home screen under it for overlays) to a PNG. */
+int app_save_png(app_t *app, const char *path);
+
+/* --- test helpers ---------------------------------------------------- */
+/* Taps the widget with ID in the current frame (press + release at its
+ * centre). Returns 0, or -1 if no such clickable widget is on screen. */
+int app_test_tap(app_t *app, const char *id);
+/* Taps screen coordinates. */
+void app_test_tap_xy(app_t *app, int x, int y);
+/* 1 if any text widget of the current frame contains NEEDLE. */
+int app_test_text_shown(app_t *app, const char *needle);
+/* Fast-forwards the fake clock by MS in steps, running timers. */
+void app_test_advance(app_t *app, uint64_t ms);
+/* Handles queued SDL events until none arrive for QUIET_MS (max MAX_MS). */
+void app_test_pump(app_t *app, int quiet_ms, int max_ms);
+
+#endif

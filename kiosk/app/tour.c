@@ -1,0 +1,77 @@
+#include "app/tour.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "core/log.h"
+
+const char *const tour_states[] = {
+    "attract", "home", "bills", "housekeeping", "notices", "scan", "guide", "help",
+    "timeout", "staff_pin", "staff_menu", "fault", NULL,
+};
+
+int tour_show(app_t *app, const char *name)
+{
+    app_end_session(app, "tour");
+    if (strcmp(name, "attract") == 0) return 0;
+    session_input(&app->session, clock_mono_ms(), clock_wall());
+    app_home(app);
+    if (strcmp(name, "home") == 0) return 0;
+    if (strcmp(name, "timeout") == 0) {
+        /* The moment the warning shows, a few seconds into its countdown. */
+        app->session.last_input_ms = clock_mono_ms() - app->session.idle_ms;
+        session_tick(&app->session, clock_mono_ms());
+        app->session.warning_since_ms -= 3000;
+        return 0;
+    }
+    if (strcmp(name, "fault") == 0) {
+        app_fault(app, _("The service could not be reached. Nothing you entered has been lost."));
+        return 0;
+    }
+    if (strcmp(name, "staff_menu") == 0) {
+        app_go(app, SCR_STAFF_MENU);
+        return 0;
+    }
+    int s = app_screen_find(name);
+    if (s < 0) return -1;
+    if (s == SCR_STAFF_PIN && !app->cfg.staff_pin_hash[0]) {
+        /* Show the PIN pad even on a kiosk without a PIN: the hash only
+         * matters when a PIN is checked, which the tour never does. */
+        char saved = app->cfg.staff_pin_hash[0];
+        snprintf(app->cfg.staff_pin_hash, sizeof app->cfg.staff_pin_hash, "%s", "$argon2id$tour");
+        app_go(app, SCR_STAFF_PIN);
+        app->cfg.staff_pin_hash[0] = saved;
+        snprintf(app->pin, sizeof app->pin, "%s", "1234");
+        app->pin_len = 4;
+        return 0;
+    }
+    app_go(app, (screen_id_t)s);
+    if (s == SCR_STAFF_PIN && app->screen == SCR_STAFF_PIN) {
+        snprintf(app->pin, sizeof app->pin, "%s", "1234");   /* shows four dots */
+        app->pin_len = 4;
+    }
+    return 0;
+}
+
+int tour_run(app_t *app, const char *dir)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        log_error("tour", "cannot create %s: %s", dir, strerror(errno));
+        return 1;
+    }
+    int failures = 0;
+    char path[1024];
+    for (int i = 0; tour_states[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s.png", dir, tour_states[i]);
+        if (tour_show(app, tour_states[i]) != 0 || app_save_png(app, path) != 0) {
+            failures++;
+            continue;
+        }
+        printf("%s\n", path);
+    }
+    app_end_session(app, "tour");
+    return failures;
+}

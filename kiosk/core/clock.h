@@ -1,0 +1,20 @@
+/* The one clock of the kiosk. Production reads the system clocks; tests install
+ * a fake and fast-forward it, so idle timeouts and lockouts run in no time. */
+#ifndef KIOSK_CLOCK_H
+#define KIOSK_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* Monotonic milliseconds since an arbitrary origin. */
+uint64_t clock_mono_ms(void);
+/* Wall-clock seconds since the epoch (for the header clock and file names). */
+time_t clock_wall(void);
+
+/* Test hooks: once clock_fake_set() is called the clock only moves when told. */
+void clock_fake_set(uint64_t mono_ms, time_t wall);
+void clock_fake_advance(uint64_t ms);
+void clock_fake_off(void);
+int  clock_is_fake(void);
+
+#endif

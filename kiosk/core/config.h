@@ -1,0 +1,71 @@
+/* kiosk.ini: the one configuration file of a kiosk, read with inih.
+ * Every key has a default (config_defaults); the shipped kiosk.ini documents
+ * each key with that default. */
+#ifndef KIOSK_CONFIG_H
+#define KIOSK_CONFIG_H
+
+#include <stdbool.h>
+
+#define CONFIG_STR 256
+
+typedef enum { MODE_HALL, MODE_STREET } kiosk_mode_t;
+typedef enum { THEME_STANDARD, THEME_ELDER, THEME_CONTRAST, THEME_COUNT } theme_id_t;
+typedef enum { RENDERER_AUTO, RENDERER_SOFTWARE, RENDERER_ACCELERATED } renderer_kind_t;
+
+typedef struct {
+    /* [kiosk] */
+    kiosk_mode_t mode;              /* mode = hall | street                 (hall)      */
+    char kiosk_id[64];              /* kiosk_id = text, shown on receipts   (demo-01)   */
+    char location[CONFIG_STR];      /* location = text, shown in help       ("")        */
+    char var_dir[CONFIG_STR];       /* var_dir = path, database and state   (var)       */
+    char locale_dir[CONFIG_STR];    /* locale_dir = path to compiled .mo    (build/locale) */
+    char assets_dir[CONFIG_STR];    /* assets_dir = path                    (assets)    */
+    char log_level[16];             /* log_level = debug|info|warn|error    (info)      */
+    /* [display] */
+    int width, height;              /* width = 320..7680 (1920), height = 240..7680 (1080) */
+    bool fullscreen;                /* fullscreen = bool                    (false)     */
+    int rotation;                   /* rotation = 0|90|180|270              (0)         */
+    renderer_kind_t renderer;       /* renderer = auto|software|accelerated (auto)      */
+    char font[CONFIG_STR];          /* font = path to a TTF/TTC with CJK    (/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc) */
+    int font_index;                 /* font_index = 0..63, face in a .ttc   (2 = SC)    */
+    /* [ui] */
+    char locale[16];                /* locale = zh_CN | en | any .po shipped (zh_CN)    */
+    theme_id_t theme;               /* theme = standard | elder | contrast  (standard)  */
+    /* [session] */
+    int idle_timeout_s;             /* idle_timeout = 10..3600 seconds      (60)        */
+    int warning_s;                  /* warning = 5..120 seconds of "Still there?" (20)  */
+    int attract_interval_s;         /* attract_interval = 2..600 seconds per notice (8) */
+    /* [staff] */
+    bool lockdown;                  /* lockdown = bool                      (false)     */
+    char staff_pin_hash[CONFIG_STR];/* pin_hash = libsodium crypto_pwhash_str ("": staff menu needs no PIN only when lockdown = false) */
+    int pin_max_tries;              /* pin_max_tries = 1..20                (5)         */
+    int pin_lock_s;                 /* pin_lock = 10..86400 seconds         (300)       */
+    /* [hub] */
+    char hub_url[CONFIG_STR];       /* url = http(s)://host:port            (http://127.0.0.1:8470) */
+    char device_token[CONFIG_STR];  /* token = text                         ("")        */
+    int hub_timeout_s;              /* timeout = 1..120 seconds             (10)        */
+    /* [devices]: device URIs, used by the driver issues; "" = absent */
+    char idcard_uri[CONFIG_STR];    /* idcard = serial:/dev/ttyUSB0?baud=115200 */
+    char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */
+    char camera_uri[CONFIG_STR];    /* camera = v4l2:/dev/video0 | image:/path */
+    char printer_uri[CONFIG_STR];   /* printer = tcp://host:9100 | usb:/dev/usb/lp0 | file:/path */
+} config_t;
+
+/* Fills every field with its default. */
+void config_defaults(config_t *cfg);
+
+/* Reads PATH over the defaults already in CFG. Returns 0 on success.
+ * On error returns -1 and writes one line "PATH:LINE: KEY: WHY" (or
+ * "PATH: cannot open: strerror") into ERR (size ERRLEN); CFG may then hold
+ * a mix of values and must not be used. Unknown sections and keys are errors. */
+int config_load(config_t *cfg, const char *path, char *err, int errlen);
+
+/* Applies one "section.key=value" override (used by --set on the command line
+ * and by tests). Same validation and error format, with "--set" as the path. */
+int config_set(config_t *cfg, const char *section, const char *key,
+               const char *value, char *err, int errlen);
+
+const char *config_theme_name(theme_id_t t);
+int config_theme_parse(const char *s, theme_id_t *out);   /* 0 ok, -1 unknown */
+
+#endif

@@ -1,0 +1,68 @@
+#include "core/mask.h"
+
+#include <string.h>
+
+/* Byte length of the UTF-8 sequence starting with C (1 for stray bytes). */
+static size_t u8len(unsigned char c)
+{
+    if (c >= 0xF0 && c < 0xF8) return 4;
+    if (c >= 0xE0) return c < 0xF0 ? 3 : 1;
+    if (c >= 0xC0) return 2;
+    return 1;
+}
+
+/* Splits S into at most MAX codepoint offsets; returns the count. */
+static size_t split(const char *s, size_t *offs, size_t max)
+{
+    size_t n = 0, i = 0, len = strlen(s);
+    while (i < len && n < max) {
+        offs[n++] = i;
+        size_t l = u8len((unsigned char)s[i]);
+        i += (i + l <= len) ? l : 1;
+    }
+    return n;
+}
+
+static void put(char *out, size_t outlen, size_t *pos, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && *pos + 1 < outlen; i++) out[(*pos)++] = s[i];
+    out[*pos] = '\0';
+}
+
+/* Shows the first KEEP_HEAD and last KEEP_TAIL codepoints, '*' for the rest. */
+static void mask_middle(const char *s, size_t keep_head, size_t keep_tail,
+                        char *out, size_t outlen)
+{
+    size_t offs[128];
+    size_t n = split(s, offs, 128), pos = 0, len = strlen(s);
+    if (outlen == 0) return;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t end = i + 1 < n ? offs[i + 1] : len;
+        if (i < keep_head || i >= n - keep_tail) put(out, outlen, &pos, s + offs[i], end - offs[i]);
+        else put(out, outlen, &pos, "*", 1);
+    }
+}
+
+void mask_id(const char *id, char *out, size_t outlen)
+{
+    size_t n = strlen(id);
+    if (n > 8) mask_middle(id, 4, 4, out, outlen);
+    else mask_middle(id, 0, n >= 2 ? 2 : n, out, outlen);
+}
+
+void mask_name(const char *name, char *out, size_t outlen)
+{
+    size_t offs[128];
+    size_t n = split(name, offs, 128);
+    if (n <= 1) { mask_middle(name, 0, 0, out, outlen); return; }
+    if (n == 2) { mask_middle(name, 1, 0, out, outlen); return; }
+    mask_middle(name, 1, 1, out, outlen);
+}
+
+void mask_phone(const char *phone, char *out, size_t outlen)
+{
+    size_t n = strlen(phone);
+    if (n >= 11) mask_middle(phone, 3, 4, out, outlen);
+    else mask_middle(phone, 0, n >= 2 ? 2 : n, out, outlen);
+}

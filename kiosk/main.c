@@ -1,0 +1,194 @@
+/* build/kiosk: the community kiosk.
+ *
+ *   kiosk [--config PATH] [--set section.key=value ...]
+ *   kiosk --tour DIR [--size WxH] [--locale L] [--theme T]
+ *   kiosk --hash-pin            (PIN on standard input, hash line on output)
+ *   kiosk --bench-frames N      (frame times of every screen, offscreen)
+ *   kiosk --first-frame         (exit after the first presented frame)
+ *
+ * Exit status: 0 normal, 1 start-up failure (no video, no font), 2 bad
+ * configuration or usage. After start-up the kiosk does not exit on faults. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "app/app.h"
+#include "app/bench.h"
+#include "app/tour.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/staff_auth.h"
+#include "core/version.h"
+
+typedef struct {
+    const char *config;
+    const char *tour_dir;
+    const char *size, *locale, *theme;
+    int bench_frames;
+    int first_frame;
+    int hash_pin;
+} args_t;
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: kiosk [--config PATH] [--set section.key=value]...\n"
+            "       kiosk --tour DIR [--size WxH] [--locale L] [--theme standard|elder|contrast]\n"
+            "       kiosk --hash-pin < pin.txt\n"
+            "       kiosk --bench-frames N | --first-frame | --version\n");
+}
+
+static int apply_set(config_t *cfg, const char *arg)
+{
+    char buf[CONFIG_STR * 2], err[512];
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *dot = strchr(buf, '.'), *eq = strchr(buf, '=');
+    if (!dot || !eq || dot > eq) {
+        fprintf(stderr, "kiosk: --set %s: expected section.key=value\n", arg);
+        return -1;
+    }
+    *dot = *eq = '\0';
+    if (config_set(cfg, buf, dot + 1, eq + 1, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int hash_pin(void)
+{
+    char pin[64] = "", out[STAFF_HASH_MAX];
+    if (!fgets(pin, sizeof pin, stdin)) {
+        fprintf(stderr, "kiosk: --hash-pin: no PIN on standard input\n");
+        return 2;
+    }
+    pin[strcspn(pin, "\r\n")] = '\0';
+    int rc = staff_pin_hash(pin, out);
+    explicit_bzero(pin, sizeof pin);
+    if (rc != 0) {
+        fprintf(stderr, "kiosk: --hash-pin: the PIN must be 4 to 12 digits\n");
+        return 2;
+    }
+    printf("pin_hash = %s\n", out);
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args_t *a, config_t *cfg, int *sets_from)
+{
+    *sets_from = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VALUE() do { if (!v) { fprintf(stderr, "kiosk: %s needs a value\n", o); return -1; } i++; } while (0)
+        if (!strcmp(o, "--config")) { NEED_VALUE(); a->config = v; }
+        else if (!strcmp(o, "--set")) { NEED_VALUE(); if (!*sets_from) *sets_from = i; }
+        else if (!strcmp(o, "--tour")) { NEED_VALUE(); a->tour_dir = v; }
+        else if (!strcmp(o, "--size")) { NEED_VALUE(); a->size = v; }
+        else if (!strcmp(o, "--locale")) { NEED_VALUE(); a->locale = v; }
+        else if (!strcmp(o, "--theme")) { NEED_VALUE(); a->theme = v; }
+        else if (!strcmp(o, "--bench-frames")) { NEED_VALUE(); a->bench_frames = atoi(v); }
+        else if (!strcmp(o, "--first-frame")) a->first_frame = 1;
+        else if (!strcmp(o, "--hash-pin")) a->hash_pin = 1;
+        else if (!strcmp(o, "--version")) { printf("kiosk %s\n", KIOSK_VERSION); exit(0); }
+        else if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); exit(0); }
+        else { fprintf(stderr, "kiosk: unknown option %s\n", o); usage(stderr); return -1; }
+#undef NEED_VALUE
+    }
+    (void)cfg;
+    return 0;
+}
+
+/* Applies --size/--locale/--theme (tour and bench helpers) over the config. */
+static int apply_overrides(const args_t *a, config_t *cfg)
+{
+    char err[512];
+    if (a->size) {
+        int w, h;
+        char ws[16], hs[16];
+        if (sscanf(a->size, "%dx%d", &w, &h) != 2) {
+            fprintf(stderr, "kiosk: --size %s: expected WxH, e.g. 1920x1080\n", a->size);
+            return -1;
+        }
+        snprintf(ws, sizeof ws, "%d", w);
+        snprintf(hs, sizeof hs, "%d", h);
+        if (config_set(cfg, "display", "width", ws, err, sizeof err) ||
+            config_set(cfg, "display", "height", hs, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            return -1;
+        }
+    }
+    if ((a->locale && config_set(cfg, "ui", "locale", a->locale, err, sizeof err)) ||
+        (a->theme && config_set(cfg, "ui", "theme", a->theme, err, sizeof err))) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    args_t a = {0};
+    config_t cfg;
+    char err[512];
+    int sets_from;
+    config_defaults(&cfg);
+    if (parse_args(argc, argv, &a, &cfg, &sets_from) != 0) return 2;
+    if (a.hash_pin) return hash_pin();
+
+    const char *path = a.config ? a.config : "kiosk.ini";
+    if (config_load(&cfg, path, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    for (int i = sets_from; sets_from && i < argc; i++)
+        if (!strcmp(argv[i], "--set") && i + 1 < argc && apply_set(&cfg, argv[++i]) != 0)
+            return 2;
+    if (apply_overrides(&a, &cfg) != 0) return 2;
+    if (!strcmp(cfg.log_level, "debug")) log_set_level(LOG_DEBUG);
+    else if (!strcmp(cfg.log_level, "warn")) log_set_level(LOG_WARN);
+    else if (!strcmp(cfg.log_level, "error")) log_set_level(LOG_ERROR);
+
+    bool offscreen = a.tour_dir || a.bench_frames > 0;
+    if (offscreen) {
+        /* Pictures and figures must not depend on the moment they are made. */
+        struct tm tm = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 29, .tm_hour = 9,
+                        .tm_min = 30, .tm_isdst = -1};
+        clock_fake_set(1000000, mktime(&tm));
+        if (!getenv("SDL_VIDEODRIVER")) setenv("SDL_VIDEODRIVER", "dummy", 1);
+    }
+    app_t *app = calloc(1, sizeof *app);
+    if (!app) return 1;
+    app_opts_t opts = {.offscreen = offscreen, .config_path = path};
+    if (app_init(app, &cfg, &opts, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        app_free(app);
+        free(app);
+        return 1;
+    }
+    int rc = 0;
+    if (a.tour_dir) {
+        rc = tour_run(app, a.tour_dir) ? 1 : 0;
+    } else if (a.bench_frames > 0) {
+        bench_frames(app, a.bench_frames);
+        printf("pss_kb %ld\n", bench_pss_kb());
+    } else if (a.first_frame) {
+        app_draw(app);
+        /* KIOSK_T0_NS: the launcher's CLOCK_REALTIME just before exec. */
+        const char *t0 = getenv("KIOSK_T0_NS");
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        if (t0) {
+            double ms = ((double)ts.tv_sec * 1e9 + ts.tv_nsec - strtod(t0, NULL)) / 1e6;
+            printf("first_frame_ms %.1f\n", ms);
+        }
+        printf("pss_kb %ld\n", bench_pss_kb());
+    } else {
+        log_info("app", "kiosk %s started (%s mode)", KIOSK_VERSION,
+                 cfg.mode == MODE_STREET ? "street" : "hall");
+        app_run(app);
+    }
+    app_free(app);
+    free(app);
+    return rc;
+}

@@ -1,0 +1,69 @@
+/* Services whose own issues are still open show an honest "coming" page:
+ * what the service will do and where to get it done today. Each screen
+ * here is replaced by its real file when that service is built. */
+#include "core/i18n.h"
+#include "screens/screens.h"
+
+typedef struct {
+    const char *badge, *title, *what;
+    int tile;              /* colour index of the home tile */
+} coming_t;
+
+static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const coming_t *c)
+{
+    const theme_t *th = f->th;
+    SDL_Rect in = ui_inset(content, th->gap);
+    ui_widget_t *card = ui_panel(f, id, in, th->surface);
+    card->radius = th->radius * 2;
+    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    in = ui_inset(in, th->pad * 2);
+
+    int d = th->target * 3 / 2;
+    SDL_Rect row = ui_cut_top(&in, d);
+    ui_widget_t *dot = ui_add(f, UI_CIRCLE, "coming.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);
+    dot->bg = th->tile[c->tile];
+    ui_widget_t *ic = ui_label(f, "coming.icon", (SDL_Rect){row.x, row.y, d, d}, _(c->badge),
+                               d * 11 / 20, th->on_tile, th->tile[c->tile], UI_ALIGN_CENTER, false);
+    ic->valign_center = true;
+    ic->flags |= UI_F_BOLD;
+    SDL_Rect tr = {row.x + d + th->pad, row.y, row.w - d - th->pad, d};
+    ui_label(f, "coming.title", tr, _(c->title), th->px_huge, th->text, th->surface,
+             UI_ALIGN_LEFT, false)->valign_center = true;
+
+    in.y += th->pad * 2; in.h -= th->pad * 2;
+    const char *soon = _("This service is coming to this kiosk soon.");
+    int h = ui_wrapped_height(f, th->px_title, soon, in.w);
+    ui_label(f, "coming.soon", ui_cut_top(&in, h), soon, th->px_title, th->text, th->surface,
+             UI_ALIGN_LEFT, true);
+    in.y += th->pad; in.h -= th->pad;
+    h = ui_wrapped_height(f, th->px_large, _(c->what), in.w);
+    ui_label(f, "coming.what", ui_cut_top(&in, h), _(c->what), th->px_large, th->text,
+             th->surface, UI_ALIGN_LEFT, true);
+    in.y += th->pad; in.h -= th->pad;
+    ui_label(f, "coming.meanwhile", in,
+             _("Until then, the staff at the community office will gladly help you."),
+             th->px_large, th->text_muted, th->surface, UI_ALIGN_LEFT, true);
+}
+
+#define COMING_SCREEN(var, name, personal, badge, title, what, tile)              \
+    static const coming_t var##_def = {badge, title, what, tile};                  \
+    static void var##_build(app_t *app, ui_frame_t *f, SDL_Rect content)          \
+    {                                                                              \
+        (void)app;                                                                 \
+        build_coming(f, content, name, &var##_def);                                \
+    }                                                                              \
+    const screen_t var = {name, true, personal, NULL, var##_build, NULL}
+
+COMING_SCREEN(screen_bills, "bills", true, N_("icon:bills"), N_("Pay bills"),
+              N_("Look up and pay water, electricity, gas and heating bills by account number, "
+                 "by the QR code on a paper bill or with your ID card, and get a printed receipt."), 0);
+COMING_SCREEN(screen_housekeeping, "housekeeping", true, N_("icon:housekeeping"), N_("Housekeeping"),
+              N_("Book cleaning, a nanny, elder care or appliance repair at a time that suits you."), 1);
+COMING_SCREEN(screen_notices, "notices", false, N_("icon:notices"), N_("Notices"),
+              N_("Read community notices, events, library news and lectures, and take them with you as a QR code."), 2);
+COMING_SCREEN(screen_scan, "scan", true, N_("icon:scan"), N_("Scan / ID card"),
+              N_("Show a QR code to the scanner or place your ID card on the reader to identify yourself."), 3);
+COMING_SCREEN(screen_guide, "guide", false, N_("icon:guide"), N_("Service guide"),
+              N_("Step-by-step guides for common errands: what to bring, where to go, opening hours."), 4);
+COMING_SCREEN(screen_help, "help", false, N_("icon:help"), N_("Help"),
+              N_("Send a help request to the community office and see when staff have seen it."), 5);

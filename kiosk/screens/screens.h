@@ -1,0 +1,37 @@
+/* The screen table. A screen lays out widgets from app state (build) and
+ * handles the ids tapped on it (action). No SQL, no network in screens: they
+ * read app state and call app_* and domain functions. */
+#ifndef KIOSK_SCREENS_H
+#define KIOSK_SCREENS_H
+
+#include <stdbool.h>
+#include "app/app.h"
+
+typedef struct {
+    const char *name;        /* stable, used for tour file names and logs */
+    bool chrome;             /* header and navigation bar around it */
+    bool personal;           /* may show personal data: never in street mode */
+    void (*enter)(app_t *app);
+    void (*build)(app_t *app, ui_frame_t *f, SDL_Rect content);
+    /* Returns true if it handled ID. */
+    bool (*action)(app_t *app, const char *id);
+} screen_t;
+
+const screen_t *screen_get(screen_id_t id);
+
+extern const screen_t screen_attract, screen_home, screen_bills, screen_housekeeping,
+    screen_notices, screen_scan, screen_guide, screen_help, screen_staff_pin,
+    screen_staff_menu, screen_fault;
+
+/* Chrome shared by all screens (screens/chrome.c). */
+void chrome_header(app_t *app, ui_frame_t *f);
+void chrome_nav(app_t *app, ui_frame_t *f);
+void chrome_timeout_overlay(app_t *app, ui_frame_t *f);
+bool chrome_action(app_t *app, const char *id);
+/* The PIN worker's verdict arrived (screens/staff_pin.c). */
+void staff_pin_result(app_t *app, int ok);
+
+/* Formats the header clock and date for the current locale. */
+void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen);
+
+#endif

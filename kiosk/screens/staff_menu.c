@@ -1,0 +1,87 @@
+/* Staff menu: the kiosk's own state at a glance (storage, devices, display,
+ * sessions) and the only way out of a locked-down kiosk. */
+#include <stdio.h>
+#include <string.h>
+#include "core/i18n.h"
+#include "core/version.h"
+#include "screens/screens.h"
+
+static void device_status(const char *uri, char *out, int len)
+{
+    if (!uri[0]) snprintf(out, len, "%s", _("not configured"));
+    else snprintf(out, len, _("%s (no driver in this build yet)"), uri);
+}
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    const config_t *c = &app->cfg;
+    SDL_Rect in = ui_inset(content, th->gap);
+    SDL_Rect buttons = ui_cut_bottom(&in, th->target);
+    in.h -= th->gap;
+
+    char rows[12][300];
+    int n = 0;
+    snprintf(rows[n++], 300, _("Version %s, kiosk %s, %s mode"), KIOSK_VERSION, c->kiosk_id,
+             c->mode == MODE_STREET ? _("street") : _("hall"));
+    snprintf(rows[n++], 300, _("Configuration: %s"), app->opts.config_path ? app->opts.config_path : "-");
+    if (app->store)
+        snprintf(rows[n++], 300, _("Database: %s/kiosk.db, schema %d, %d sessions logged"),
+                 c->var_dir, store_schema_version(app->store), store_session_count(app->store));
+    else
+        snprintf(rows[n++], 300, _("Database: UNAVAILABLE (%s)"), app->store_err);
+    if (app->store && app->store_err[0])
+        snprintf(rows[n++], 300, _("A damaged database was moved aside to %s"), app->store_err);
+    char dev[CONFIG_STR + 64];
+    device_status(c->idcard_uri, dev, sizeof dev);
+    snprintf(rows[n++], 300, _("ID card reader: %s"), dev);
+    device_status(c->scanner_uri, dev, sizeof dev);
+    snprintf(rows[n++], 300, _("Scanner: %s"), dev);
+    device_status(c->camera_uri, dev, sizeof dev);
+    snprintf(rows[n++], 300, _("Camera: %s"), dev);
+    device_status(c->printer_uri, dev, sizeof dev);
+    snprintf(rows[n++], 300, _("Receipt printer: %s"), dev);
+    SDL_RendererInfo info = {0};
+    SDL_GetRendererInfo(app->ren, &info);
+    snprintf(rows[n++], 300, _("Display: %dx%d, rotation %d, renderer %s, lockdown %s"),
+             app->w, app->h, c->rotation, info.name ? info.name : "?",
+             c->lockdown ? _("on") : _("off"));
+    snprintf(rows[n++], 300, _("Hub: %s"), c->hub_url);
+
+    ui_label(f, "staff.title", ui_cut_top(&in, ui_text_line_height(f->text, th->px_title)),
+             _("Staff menu"), th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false);
+    in.y += th->pad; in.h -= th->pad;
+    ui_widget_t *card = ui_panel(f, "staff.card", in, th->surface);
+    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    SDL_Rect r = ui_inset(in, th->pad);
+    int lh = ui_text_line_height(f->text, th->px_body);
+    for (int i = 0; i < n && r.h >= lh; i++) {
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "staff.row.%d", i);
+        int h = ui_wrapped_height(f, th->px_body, rows[i], r.w);
+        if (h > r.h) h = r.h;
+        ui_label(f, id, ui_cut_top(&r, h), rows[i], th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true);
+        r.y += th->pad / 3; r.h -= th->pad / 3;
+    }
+
+    SDL_Rect a = {buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
+    SDL_Rect b = {a.x + a.w + th->gap, a.y, a.w, a.h};
+    ui_button(f, "staff.close", a, _("Close staff menu"), UI_BTN_SECONDARY, true);
+    ui_button(f, "staff.exit", b, _("Exit the kiosk program"), UI_BTN_DANGER, true);
+}
+
+static bool action(app_t *app, const char *id)
+{
+    if (strcmp(id, "staff.close") == 0) {
+        app_end_session(app, "staff");
+        return true;
+    }
+    if (strcmp(id, "staff.exit") == 0) {
+        app->quit = true;
+        return true;
+    }
+    return false;
+}
+
+const screen_t screen_staff_menu = {"staff_menu", true, false, NULL, build, action};

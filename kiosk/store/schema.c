@@ -1,0 +1,212 @@
+/* The kiosk database schema as an ordered list of migrations.
+ * PRAGMA user_version = N means migrations[0..N-1] have been applied. A
+ * migration is never edited once shipped: change the schema by appending. */
+#include "store/store.h"
+
+#include "core/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const migrations[] = {
+    /* 1: base schema. */
+    "CREATE TABLE settings ("
+    "  key   TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ");"
+    "CREATE TABLE notices ("
+    "  id        INTEGER PRIMARY KEY,"
+    "  locale    TEXT NOT NULL,"
+    "  category  TEXT NOT NULL"
+    " CHECK(category IN ('community','government','event','library','lecture')),"
+    "  title     TEXT NOT NULL,"
+    "  body      TEXT NOT NULL,"
+    "  published INTEGER NOT NULL,"
+    "  pinned    INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX notices_by_locale ON notices(locale, pinned, published);"
+    "CREATE TABLE session_log ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  started    INTEGER,"
+    "  ended      INTEGER,"
+    "  end_reason TEXT,"
+    "  screens    INTEGER"
+    ");",
+
+    /* 2: the embedded demo notices shown in the attract loop until the hub
+     * delivers real content. Times are Asia/Shanghai wall time in Nov 2026. */
+    "INSERT INTO notices(locale, category, title, body, published, pinned) VALUES"
+    "('zh_CN', 'government', '供暖季11月15日开始',"
+    " '幸福里社区本年度供暖自11月15日起至次年3月15日止。如室温低于18℃或暖气不热，"
+    "请拨打供暖服务热线6123 4567（24小时）。',"
+    " 1793840400, 1),"
+    "('zh_CN', 'community', '11月19日停水检修通知',"
+    " '因供水管网检修，11月19日（周四）9:00至17:00幸福里社区1至8号楼暂停供水，"
+    "请提前储水。如有延时将另行通知。',"
+    " 1794790800, 0),"
+    "('zh_CN', 'community', '60岁以上居民免费测血压',"
+    " '每周二上午8:30至11:30，幸福里社区卫生服务站为60岁以上居民免费测量血压和血糖。"
+    "请携带身份证或社保卡。',"
+    " 1794272400, 0),"
+    "('zh_CN', 'library', '社区图书室新书上架',"
+    " '社区图书室本月新到图书200余册，包括大字版读物和少儿绘本。"
+    "每周六上午10:00为亲子阅读时间，欢迎参加。',"
+    " 1794448800, 0),"
+    "('zh_CN', 'lecture', '防范电话诈骗讲座',"
+    " '11月21日（周六）14:30在社区活动中心二楼，社区民警讲解针对老年人的常见电话诈骗。"
+    "欢迎居民和家属一同参加。',"
+    " 1794898800, 0),"
+    "('en', 'government', 'Heating season starts 15 November',"
+    " 'Heating in Xingfu Li Community runs from 15 November to 15 March. "
+    "If your rooms stay below 18 °C or the radiators are cold, call the heating "
+    "service hotline 6123 4567 (24 hours).',"
+    " 1793840400, 1),"
+    "('en', 'community', 'Water off 19 November for maintenance',"
+    " 'Because of pipe maintenance, Buildings 1-8 of Xingfu Li Community will have "
+    "no water on Thursday 19 November from 9:00 to 17:00. Please store some water "
+    "in advance.',"
+    " 1794790800, 0),"
+    "('en', 'community', 'Free blood pressure checks for 60+',"
+    " 'Every Tuesday from 8:30 to 11:30, the Xingfu Li Community Health Station "
+    "checks blood pressure and blood sugar free of charge for residents aged 60 "
+    "and over. Please bring your ID card or social security card.',"
+    " 1794272400, 0),"
+    "('en', 'library', 'New books at the community library',"
+    " 'More than 200 new books have arrived this month, including large-print "
+    "editions and picture books for children. Family reading hour is every "
+    "Saturday at 10:00.',"
+    " 1794448800, 0),"
+    "('en', 'lecture', 'Talk: how to avoid phone scams',"
+    " 'On Saturday 21 November at 14:30, the community police officer explains "
+    "the phone scams that most often target older people, on the second floor of "
+    "the community activity centre. Residents and their families are welcome.',"
+    " 1794898800, 0);",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+int store_schema_latest(void) { return MIGRATION_COUNT; }
+
+static void set_err(char *err, int errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, int errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || errlen <= 0) return;
+    va_start(ap, fmt);
+    vsnprintf(err, (size_t)errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Runs every statement in SQL (which holds no parameters) to completion.
+ * Returns SQLITE_OK or the failing result code. */
+static int run_script(sqlite3 *db, const char *sql)
+{
+    int rc = SQLITE_OK;
+    sqlite3_stmt *stmt = NULL;
+    const char *tail = sql;
+
+    while (tail && *tail) {
+        rc = sqlite3_prepare_v2(db, tail, -1, &stmt, &tail);
+        if (rc != SQLITE_OK) goto cleanup;
+        if (!stmt) break;           /* only whitespace or comments remained */
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {}
+        if (rc != SQLITE_DONE) goto cleanup;
+        rc = SQLITE_OK;
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int read_user_version(sqlite3 *db, int *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) goto cleanup;
+    *out = sqlite3_column_int(stmt, 0);
+    rc = SQLITE_OK;
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Applies migrations[version] and sets user_version = version + 1 inside one
+ * IMMEDIATE transaction, so a concurrent opener never sees half a migration
+ * and never applies one twice. *applied is set to 1 if a migration ran, 0 if
+ * the database was already at the latest version. */
+static int migrate_one(sqlite3 *db, int *applied, int *version,
+                       char *err, int errlen)
+{
+    char bump[64];
+    int rc, in_txn = 0;
+
+    *applied = 0;
+    rc = run_script(db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) {
+        set_err(err, errlen, "cannot begin migration: %s", sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    in_txn = 1;
+
+    rc = read_user_version(db, version);
+    if (rc != SQLITE_OK) {
+        set_err(err, errlen, "cannot read user_version: %s", sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    if (*version > MIGRATION_COUNT) {
+        rc = SQLITE_ERROR;
+        set_err(err, errlen, "database schema v%d is newer than this program (v%d)",
+                *version, MIGRATION_COUNT);
+        goto cleanup;
+    }
+    if (*version < MIGRATION_COUNT) {
+        rc = run_script(db, migrations[*version]);
+        if (rc != SQLITE_OK) {
+            set_err(err, errlen, "migration to v%d failed: %s",
+                    *version + 1, sqlite3_errmsg(db));
+            goto cleanup;
+        }
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", *version + 1);
+        rc = run_script(db, bump);
+        if (rc != SQLITE_OK) {
+            set_err(err, errlen, "cannot set user_version to %d: %s",
+                    *version + 1, sqlite3_errmsg(db));
+            goto cleanup;
+        }
+        *applied = 1;
+    }
+
+    rc = run_script(db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        set_err(err, errlen, "cannot commit migration to v%d: %s",
+                *version + 1, sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    in_txn = 0;
+    if (*applied) (*version)++;
+
+cleanup:
+    if (in_txn) run_script(db, "ROLLBACK");
+    return rc;
+}
+
+int store_schema_migrate(sqlite3 *db, char *err, int errlen)
+{
+    int rc, applied = 1, version = 0;
+
+    if (err && errlen > 0) err[0] = '\0';
+    while (applied) {
+        rc = migrate_one(db, &applied, &version, err, errlen);
+        if (rc != SQLITE_OK) return rc;
+        if (applied) log_info("store", "schema migrated to v%d", version);
+    }
+    return SQLITE_OK;
+}

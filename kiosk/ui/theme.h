@@ -1,0 +1,40 @@
+/* Colours, type sizes and touch-target sizes of the three themes.
+ * Sizes are given for a 1080-pixel short side and scaled to the screen by
+ * theme_make(). Elder: text at least 1.5x standard, targets >= 96 px at 1080p.
+ * Contrast: every text/background pair at least 7:1 (checked by a test). */
+#ifndef KIOSK_UI_THEME_H
+#define KIOSK_UI_THEME_H
+
+#include <SDL.h>
+#include "core/config.h"
+
+typedef struct {
+    theme_id_t id;
+    SDL_Color bg;            /* screen background */
+    SDL_Color surface;       /* cards, list rows, dialogs */
+    SDL_Color text;          /* on bg and surface */
+    SDL_Color text_muted;    /* secondary text on bg and surface */
+    SDL_Color header_bg, header_text;
+    SDL_Color primary, on_primary;        /* main action buttons */
+    SDL_Color secondary, on_secondary;    /* other buttons */
+    SDL_Color disabled, on_disabled;
+    SDL_Color danger, on_danger;
+    SDL_Color border;
+    SDL_Color backdrop;                   /* behind modal dialogs (with alpha) */
+    SDL_Color tile[6], on_tile;           /* home tiles */
+    int px_small, px_body, px_large, px_title, px_huge;
+    int target;              /* minimum touch target edge */
+    int gap;                 /* space between touch targets */
+    int pad;                 /* inner padding */
+    int radius;              /* corner radius */
+    int header_h, nav_h;     /* chrome bars */
+    float scale;             /* screen short side / 1080 */
+} theme_t;
+
+/* Theme ID laid out for a W x H screen. */
+void theme_make(theme_t *th, theme_id_t id, int w, int h);
+
+/* WCAG 2 contrast ratio of two opaque colours (1.0 .. 21.0). */
+double theme_contrast(SDL_Color a, SDL_Color b);
+
+#endif

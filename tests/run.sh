@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Test runner called by `make test` (and `make asan`).
+#
+# Runs, from the repo root, headless (SDL dummy video/audio drivers):
+#   - every executable $BUILD/tests/test_* (cmocka), with a timeout, output in
+#     $BUILD/test-logs/NAME.log (and on the terminal);
+#   - every tests/checks/*.sh, and tests/tools/check_locales.sh $BUILD: each one
+#     check, passed when it exits 0 (log: $BUILD/test-logs/check-NAME.log).
+# The last line printed is always `N passed, N failed` (`, N skipped` added when
+# cmocka skipped tests). Exit status 1 if anything failed, else 0.
+#
+# Environment:
+#   BUILD=dir        build directory (default: build)
+#   RUN_ONLY=pat     only run test binaries and checks whose name contains pat
+#   VALGRIND=1       run each test binary under valgrind (tests/valgrind.supp)
+#   TEST_TIMEOUT=s   seconds per test binary (default 300, 1200 with VALGRIND=1)
+#   CHECK_TIMEOUT=s  seconds per check script (default 300)
+set -uo pipefail   # no -e: a failing test must not stop the run
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+BUILD=${BUILD:-build}
+RUN_ONLY=${RUN_ONLY:-}
+VALGRIND=${VALGRIND:-}
+if [[ $VALGRIND == 1 ]]; then
+    TEST_TIMEOUT=${TEST_TIMEOUT:-1200}
+else
+    TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+fi
+CHECK_TIMEOUT=${CHECK_TIMEOUT:-300}
+
+export BUILD
+export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
+export CMOCKA_MESSAGE_OUTPUT=STDOUT   # the format parsed below
+unset CMOCKA_XML_FILE
+
+logdir=$BUILD/test-logs
+mkdir -p "$logdir"
+
+total_pass=0 total_fail=0 total_skip=0 ran=0
+failures=()   # one "name: why" per failed binary / check
+
+# Why a non-zero exit status is not a plain test failure.
+status_reason() {
+    local rc=$1 timeout=$2
+    if ((rc == 124)); then
+        echo "timed out after ${timeout}s"
+    elif ((rc == 99)) && [[ $VALGRIND == 1 ]]; then
+        echo "valgrind reported errors"
+    elif ((rc > 128)); then
+        echo "killed by signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
+    else
+        echo "exit status $rc"
+    fi
+}
+
+# --- cmocka test binaries ----------------------------------------------------
+run_binary() {
+    local bin=$1 name=${1##*/}
+    local log=$logdir/$name.log
+    local cmd=(timeout -k 10 "$TEST_TIMEOUT")
+    if [[ $VALGRIND == 1 ]]; then
+        cmd+=(valgrind -q --error-exitcode=99 --leak-check=full
+              --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp)
+    fi
+
+    echo "=== $name"
+    local rc=0
+    "${cmd[@]}" "$bin" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+
+    # Totals of every cmocka group in the run; names of failed tests.
+    local p f s seen names
+    {
+        read -r p f s seen
+        read -r names
+    } < <(awk '
+        /^\[  PASSED  \] [0-9]+ test\(s\)\./                  { p += $4 }
+        /^\[  FAILED  \] [0-9]+ test\(s\), listed below:/     { f += $4; seen = 1 }
+        /^\[  SKIPPED \] [0-9]+ test\(s\), listed below:/     { s += $4 }
+        /^\[  FAILED  \] [^ ]+$/ && !($4 in named)            { named[$4] = 1; list = list (list ? ", " : "") $4 }
+        END { print p + 0, f + 0, s + 0, seen + 0; print list }
+    ' "$log")
+
+    local why=""
+    if ((rc != 0)); then
+        # cmocka exits with the number of failed tests; anything else is a crash etc.
+        if ((seen == 0 || rc != (f & 255))); then
+            why=$(status_reason "$rc" "$TEST_TIMEOUT")
+            f=$((f + 1))
+        fi
+    elif ((p + f + s == 0)); then
+        why="no cmocka summary in output"
+        f=$((f + 1))
+    fi
+
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    total_skip=$((total_skip + s))
+
+    local line="$p passed, $f failed"
+    ((s > 0)) && line+=", $s skipped"
+    if ((f > 0)); then
+        local detail=$names
+        [[ -n $why ]] && detail="${detail:+$detail; }$why"
+        echo "FAIL $name: $line ($detail) - log: $log"
+        failures+=("$name: $detail")
+    else
+        echo "PASS $name: $line"
+    fi
+    echo
+}
+
+# --- check scripts -----------------------------------------------------------
+run_check() {
+    local script=$1 name=$2
+    shift 2
+    local log=$logdir/check-$name.log
+
+    echo "=== check $name"
+    if [[ ! -f $script ]]; then
+        echo "FAIL check $name: $script not found"
+        failures+=("check $name: $script not found")
+        total_fail=$((total_fail + 1))
+        echo
+        return
+    fi
+    local rc=0
+    timeout -k 10 "$CHECK_TIMEOUT" bash "$script" "$@" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+    if ((rc == 0)); then
+        echo "PASS check $name"
+        total_pass=$((total_pass + 1))
+    else
+        local why
+        why=$(status_reason "$rc" "$CHECK_TIMEOUT")
+        echo "FAIL check $name: $why - log: $log"
+        failures+=("check $name: $why")
+        total_fail=$((total_fail + 1))
+    fi
+    echo
+}
+
+matches() { [[ -z $RUN_ONLY || $1 == *"$RUN_ONLY"* ]]; }
+
+for bin in "$BUILD"/tests/test_*; do
+    [[ -f $bin && -x $bin ]] || continue
+    matches "${bin##*/}" || continue
+    ran=$((ran + 1))
+    run_binary "$bin"
+done
+
+for script in tests/checks/*.sh; do
+    [[ -f $script ]] || continue
+    name=${script##*/}
+    name=${name%.sh}
+    matches "$name" || continue
+    ran=$((ran + 1))
+    run_check "$script" "$name" "$BUILD"
+done
+
+if matches check_locales; then
+    ran=$((ran + 1))
+    run_check tests/tools/check_locales.sh check_locales "$BUILD"
+fi
+
+status=0
+if ((ran == 0)); then
+    echo "nothing to run${RUN_ONLY:+: RUN_ONLY=$RUN_ONLY matched no test binary or check}"
+    [[ -n $RUN_ONLY ]] && status=1
+fi
+if ((${#failures[@]} > 0)); then
+    echo "Failures:"
+    printf '  %s\n' "${failures[@]}"
+fi
+((total_fail > 0)) && status=1
+
+summary="$total_pass passed, $total_fail failed"
+((total_skip > 0)) && summary+=", $total_skip skipped"
+echo "$summary"
+exit "$status"

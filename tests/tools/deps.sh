@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Install the Debian packages the kiosk needs to build, run and test.
+# Called by `make deps` (which `make run` and `make test` depend on) and by .ci/run.
+# Prints nothing and exits 0 when everything is already installed.
+set -euo pipefail
+
+# --- The one list of Debian packages (Debian 12 "bookworm" names) -------------
+PACKAGES=(
+    build-essential        # cc, make, libc headers
+    pkg-config             # the Makefile finds every library's flags with it
+    libsdl2-dev            # window, input, rendering
+    libsdl2-ttf-dev        # text rendering
+    libsdl2-image-dev      # loading PNG assets, writing screenshots
+    libqrencode-dev        # QR codes shown on screen
+    libzbar-dev            # tests decode the QR codes we render
+    libcurl4-openssl-dev   # talking to the hub
+    libsqlite3-dev         # local store
+    libinih-dev            # kiosk.ini parser
+    libcmocka-dev          # unit test framework
+    libsodium-dev          # signing / hashing
+    libcjson-dev           # JSON for the hub API
+    libmicrohttpd-dev      # fake hub server in tests
+    fonts-noto-cjk         # glyphs for every locale (CJK included)
+    gettext                # msgfmt / xgettext for locales/*.po
+    xvfb                   # xvfb-run make run on a machine without a display
+    xauth                  # needed by xvfb-run
+    imagemagick            # comparing / inspecting rendered PNGs
+    sqlite3                # CLI to inspect the store in tests
+    valgrind               # VALGRIND=1 make test
+)
+# -----------------------------------------------------------------------------
+
+# Print the packages of PACKAGES that are not installed, one per line.
+# One dpkg-query call; unknown packages make it exit 1 (ignored).
+missing_packages() {
+    local -A ok=()
+    local name status
+    while read -r name status; do
+        [[ $status == installed ]] && ok[$name]=1
+    done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+    local p
+    for p in "${PACKAGES[@]}"; do
+        [[ -n ${ok[$p]:-} ]] || printf '%s\n' "$p"
+    done
+}
+
+mapfile -t missing < <(missing_packages)
+((${#missing[@]} == 0)) && exit 0
+
+echo "deps: missing Debian packages: ${missing[*]}"
+
+export DEBIAN_FRONTEND=noninteractive
+install_cmd=(apt-get install -y -q --no-install-recommends "${missing[@]}")
+
+if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    # Without a terminal sudo cannot ask for a password: fail instead of hanging.
+    if [[ -t 0 ]]; then sudo=(sudo); else sudo=(sudo -n); fi
+    sudo+=(env DEBIAN_FRONTEND=noninteractive)
+else
+    echo "deps: not root and no sudo; as root run:" >&2
+    echo "  apt-get update && DEBIAN_FRONTEND=noninteractive ${install_cmd[*]}" >&2
+    exit 1
+fi
+
+echo "deps: apt-get update"
+"${sudo[@]}" apt-get update -qq
+echo "deps: ${install_cmd[*]}"
+"${sudo[@]}" "${install_cmd[@]}"
+
+mapfile -t missing < <(missing_packages)
+if ((${#missing[@]} != 0)); then
+    echo "deps: still missing after apt-get install: ${missing[*]}" >&2
+    exit 1
+fi
+echo "deps: all packages installed"

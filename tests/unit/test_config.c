@@ -1,0 +1,796 @@
+/* Tests of core/config: defaults, the shipped kiosk.ini, every key, and the
+ * exact "PATH:LINE: KEY: WHY" errors. Runs from the repository root. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/log.h"
+
+typedef struct {
+    char dir[64];     /* mkdtemp directory, removed by teardown */
+    char path[128];   /* DIR/kiosk.ini */
+    char err[1024];
+    config_t cfg;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_config.XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "%s/kiosk.ini", f->dir);
+    config_defaults(&f->cfg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    unlink(f->path);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Writes TEXT to the fixture file and loads it over f->cfg. */
+static int load_text(fixture_t *f, const char *text)
+{
+    write_file(f->path, text);
+    return config_load(&f->cfg, f->path, f->err, (int)sizeof f->err);
+}
+
+/* Loading TEXT fails with exactly "PATH:" followed by REST. */
+static void expect_error(fixture_t *f, const char *text, const char *rest)
+{
+    char want[1024];
+    snprintf(want, sizeof want, "%s:%s", f->path, rest);
+    assert_int_equal(load_text(f, text), -1);
+    assert_string_equal(f->err, want);
+}
+
+/* TEXT loads without error. */
+static void expect_ok(fixture_t *f, const char *text)
+{
+    int rc = load_text(f, text);
+    if (rc != 0)
+        fail_msg("unexpected error: %s", f->err);
+    assert_string_equal(f->err, "");
+}
+
+static void assert_config_equal(const config_t *a, const config_t *b)
+{
+    assert_int_equal(a->mode, b->mode);
+    assert_string_equal(a->kiosk_id, b->kiosk_id);
+    assert_string_equal(a->location, b->location);
+    assert_string_equal(a->var_dir, b->var_dir);
+    assert_string_equal(a->locale_dir, b->locale_dir);
+    assert_string_equal(a->assets_dir, b->assets_dir);
+    assert_string_equal(a->log_level, b->log_level);
+    assert_int_equal(a->width, b->width);
+    assert_int_equal(a->height, b->height);
+    assert_int_equal(a->fullscreen, b->fullscreen);
+    assert_int_equal(a->rotation, b->rotation);
+    assert_int_equal(a->renderer, b->renderer);
+    assert_string_equal(a->font, b->font);
+    assert_int_equal(a->font_index, b->font_index);
+    assert_string_equal(a->locale, b->locale);
+    assert_int_equal(a->theme, b->theme);
+    assert_int_equal(a->idle_timeout_s, b->idle_timeout_s);
+    assert_int_equal(a->warning_s, b->warning_s);
+    assert_int_equal(a->attract_interval_s, b->attract_interval_s);
+    assert_int_equal(a->lockdown, b->lockdown);
+    assert_string_equal(a->staff_pin_hash, b->staff_pin_hash);
+    assert_int_equal(a->pin_max_tries, b->pin_max_tries);
+    assert_int_equal(a->pin_lock_s, b->pin_lock_s);
+    assert_string_equal(a->hub_url, b->hub_url);
+    assert_string_equal(a->device_token, b->device_token);
+    assert_int_equal(a->hub_timeout_s, b->hub_timeout_s);
+    assert_string_equal(a->idcard_uri, b->idcard_uri);
+    assert_string_equal(a->scanner_uri, b->scanner_uri);
+    assert_string_equal(a->camera_uri, b->camera_uri);
+    assert_string_equal(a->printer_uri, b->printer_uri);
+}
+
+/* ---- defaults and the shipped file --------------------------------------- */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    config_t c;
+    memset(&c, 0x5a, sizeof c);
+    config_defaults(&c);
+    assert_int_equal(c.mode, MODE_HALL);
+    assert_string_equal(c.kiosk_id, "demo-01");
+    assert_string_equal(c.location, "");
+    assert_string_equal(c.var_dir, "var");
+    assert_string_equal(c.locale_dir, "build/locale");
+    assert_string_equal(c.assets_dir, "assets");
+    assert_string_equal(c.log_level, "info");
+    assert_int_equal(c.width, 1920);
+    assert_int_equal(c.height, 1080);
+    assert_false(c.fullscreen);
+    assert_int_equal(c.rotation, 0);
+    assert_int_equal(c.renderer, RENDERER_AUTO);
+    assert_string_equal(c.font, "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+    assert_int_equal(c.font_index, 2);
+    assert_string_equal(c.locale, "zh_CN");
+    assert_int_equal(c.theme, THEME_STANDARD);
+    assert_int_equal(c.idle_timeout_s, 60);
+    assert_int_equal(c.warning_s, 20);
+    assert_int_equal(c.attract_interval_s, 8);
+    assert_false(c.lockdown);
+    assert_string_equal(c.staff_pin_hash, "");
+    assert_int_equal(c.pin_max_tries, 5);
+    assert_int_equal(c.pin_lock_s, 300);
+    assert_string_equal(c.hub_url, "http://127.0.0.1:8470");
+    assert_string_equal(c.device_token, "");
+    assert_int_equal(c.hub_timeout_s, 10);
+    assert_string_equal(c.idcard_uri, "");
+    assert_string_equal(c.scanner_uri, "");
+    assert_string_equal(c.camera_uri, "");
+    assert_string_equal(c.printer_uri, "");
+}
+
+static void test_shipped_file_equals_defaults(void **state)
+{
+    (void)state;
+    config_t loaded, defaults;
+    char err[512] = "x";
+    config_defaults(&defaults);
+    config_defaults(&loaded);
+    /* Start from other values so every key must come from the file. */
+    assert_int_equal(config_set(&loaded, "display", "width", "800", err, sizeof err), 0);
+    assert_int_equal(config_set(&loaded, "ui", "theme", "elder", err, sizeof err), 0);
+    assert_int_equal(config_set(&loaded, "hub", "url", "https://x", err, sizeof err), 0);
+    int rc = config_load(&loaded, "kiosk.ini", err, sizeof err);
+    if (rc != 0)
+        fail_msg("kiosk.ini: %s", err);
+    assert_string_equal(err, "");
+    assert_config_equal(&loaded, &defaults);
+}
+
+static const char *const all_keys[] = {
+    "kiosk.mode", "kiosk.kiosk_id", "kiosk.location", "kiosk.var_dir",
+    "kiosk.locale_dir", "kiosk.assets_dir", "kiosk.log_level",
+    "display.width", "display.height", "display.fullscreen", "display.rotation",
+    "display.renderer", "display.font", "display.font_index",
+    "ui.locale", "ui.theme",
+    "session.idle_timeout", "session.warning", "session.attract_interval",
+    "staff.lockdown", "staff.pin_hash", "staff.pin_max_tries", "staff.pin_lock",
+    "hub.url", "hub.token", "hub.timeout",
+    "devices.idcard", "devices.scanner", "devices.camera", "devices.printer",
+};
+#define ALL_KEYS (sizeof all_keys / sizeof all_keys[0])
+
+typedef struct {
+    int seen[ALL_KEYS];
+    int others;
+} key_count_t;
+
+static int count_key(void *user, const char *section, const char *name, const char *value)
+{
+    (void)value;
+    key_count_t *kc = user;
+    char full[128];
+    snprintf(full, sizeof full, "%s.%s", section, name);
+    for (size_t i = 0; i < ALL_KEYS; i++) {
+        if (strcmp(all_keys[i], full) == 0) {
+            kc->seen[i]++;
+            return 1;
+        }
+    }
+    kc->others++;
+    return 1;
+}
+
+/* The shipped file is the reference: each key once, and every key set. */
+static void test_shipped_file_lists_every_key(void **state)
+{
+    (void)state;
+    key_count_t kc = {{0}, 0};
+    assert_int_equal(ini_parse("kiosk.ini", count_key, &kc), 0);
+    for (size_t i = 0; i < ALL_KEYS; i++)
+        if (kc.seen[i] != 1)
+            fail_msg("kiosk.ini: %s appears %d times", all_keys[i], kc.seen[i]);
+    assert_int_equal(kc.others, 0);
+
+    /* ...and each key line is preceded by a comment line. */
+    FILE *fp = fopen("kiosk.ini", "r");
+    assert_non_null(fp);
+    char line[1100], prev[1100] = "";
+    int lineno = 0;
+    while (fgets(line, sizeof line, fp)) {
+        lineno++;
+        bool is_key = line[0] != ';' && line[0] != '#' && line[0] != '[' &&
+                      strchr(line, '=') != NULL;
+        bool prev_ok = prev[0] == ';' || (strchr(prev, '=') && prev[0] != '[');
+        if (is_key && !prev_ok)
+            fail_msg("kiosk.ini:%d: key without a comment above it", lineno);
+        snprintf(prev, sizeof prev, "%s", line);
+    }
+    fclose(fp);
+}
+
+/* ---- every key ----------------------------------------------------------- */
+
+static void test_every_key_settable(void **state)
+{
+    fixture_t *f = *state;
+    expect_ok(f,
+              "[kiosk]\n"
+              "mode = street\n"
+              "kiosk_id = hall-7\n"
+              "location = Ground floor, next to the lifts\n"
+              "var_dir = /var/lib/kiosk\n"
+              "locale_dir = /usr/share/kiosk/locale\n"
+              "assets_dir = /usr/share/kiosk/assets\n"
+              "log_level = debug\n"
+              "[display]\n"
+              "width = 1080\n"
+              "height = 1920\n"
+              "fullscreen = true\n"
+              "rotation = 270\n"
+              "renderer = software\n"
+              "font = /usr/share/fonts/truetype/wqy/wqy-microhei.ttc\n"
+              "font_index = 0\n"
+              "[ui]\n"
+              "locale = en\n"
+              "theme = contrast\n"
+              "[session]\n"
+              "idle_timeout = 3600\n"
+              "warning = 5\n"
+              "attract_interval = 600\n"
+              "[staff]\n"
+              "lockdown = yes\n"
+              "pin_hash = $argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g\n"
+              "pin_max_tries = 20\n"
+              "pin_lock = 86400\n"
+              "[hub]\n"
+              "url = https://hub.example.org:8443/api\n"
+              "token = s3cr3t-token\n"
+              "timeout = 120\n"
+              "[devices]\n"
+              "idcard = serial:/dev/ttyUSB0?baud=115200\n"
+              "scanner = evdev:/dev/input/by-id/usb-scan-event-kbd\n"
+              "camera = image:/tmp/face.png\n"
+              "printer = tcp://192.168.1.50:9100\n");
+    const config_t *c = &f->cfg;
+    assert_int_equal(c->mode, MODE_STREET);
+    assert_string_equal(c->kiosk_id, "hall-7");
+    assert_string_equal(c->location, "Ground floor, next to the lifts");
+    assert_string_equal(c->var_dir, "/var/lib/kiosk");
+    assert_string_equal(c->locale_dir, "/usr/share/kiosk/locale");
+    assert_string_equal(c->assets_dir, "/usr/share/kiosk/assets");
+    assert_string_equal(c->log_level, "debug");
+    assert_int_equal(c->width, 1080);
+    assert_int_equal(c->height, 1920);
+    assert_true(c->fullscreen);
+    assert_int_equal(c->rotation, 270);
+    assert_int_equal(c->renderer, RENDERER_SOFTWARE);
+    assert_string_equal(c->font, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
+    assert_int_equal(c->font_index, 0);
+    assert_string_equal(c->locale, "en");
+    assert_int_equal(c->theme, THEME_CONTRAST);
+    assert_int_equal(c->idle_timeout_s, 3600);
+    assert_int_equal(c->warning_s, 5);
+    assert_int_equal(c->attract_interval_s, 600);
+    assert_true(c->lockdown);
+    assert_string_equal(c->staff_pin_hash,
+                        "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g");
+    assert_int_equal(c->pin_max_tries, 20);
+    assert_int_equal(c->pin_lock_s, 86400);
+    assert_string_equal(c->hub_url, "https://hub.example.org:8443/api");
+    assert_string_equal(c->device_token, "s3cr3t-token");
+    assert_int_equal(c->hub_timeout_s, 120);
+    assert_string_equal(c->idcard_uri, "serial:/dev/ttyUSB0?baud=115200");
+    assert_string_equal(c->scanner_uri, "evdev:/dev/input/by-id/usb-scan-event-kbd");
+    assert_string_equal(c->camera_uri, "image:/tmp/face.png");
+    assert_string_equal(c->printer_uri, "tcp://192.168.1.50:9100");
+}
+
+static void test_other_enum_values(void **state)
+{
+    fixture_t *f = *state;
+    expect_ok(f, "[display]\nrotation = 90\nrenderer = accelerated\n"
+                 "[ui]\ntheme = elder\n[kiosk]\nlog_level = error\n");
+    assert_int_equal(f->cfg.rotation, 90);
+    assert_int_equal(f->cfg.renderer, RENDERER_ACCELERATED);
+    assert_int_equal(f->cfg.theme, THEME_ELDER);
+    assert_string_equal(f->cfg.log_level, "error");
+    expect_ok(f, "[display]\nrotation = 180\nrenderer = auto\n[ui]\ntheme = standard\n"
+                 "[kiosk]\nmode = hall\nlog_level = warn\n");
+    assert_int_equal(f->cfg.rotation, 180);
+    assert_int_equal(f->cfg.renderer, RENDERER_AUTO);
+    assert_int_equal(f->cfg.theme, THEME_STANDARD);
+    assert_int_equal(f->cfg.mode, MODE_HALL);
+    assert_string_equal(f->cfg.log_level, "warn");
+}
+
+static void test_words_any_case(void **state)
+{
+    fixture_t *f = *state;
+    expect_ok(f, "[display]\nfullscreen = TRUE\n[ui]\ntheme = Elder\n"
+                 "[kiosk]\nlog_level = WARN\nmode = Street\n");
+    assert_true(f->cfg.fullscreen);
+    assert_int_equal(f->cfg.theme, THEME_ELDER);
+    assert_string_equal(f->cfg.log_level, "warn");
+    assert_int_equal(f->cfg.mode, MODE_STREET);
+}
+
+static void test_bool_words(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    char text[128];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(text, sizeof text, "[display]\nfullscreen = %s\n", yes[i]);
+        expect_ok(f, text);
+        assert_true(f->cfg.fullscreen);
+        snprintf(text, sizeof text, "[display]\nfullscreen = %s\n", no[i]);
+        expect_ok(f, text);
+        assert_false(f->cfg.fullscreen);
+    }
+}
+
+static void test_empty_file_keeps_defaults(void **state)
+{
+    fixture_t *f = *state;
+    config_t defaults;
+    config_defaults(&defaults);
+    expect_ok(f, "");
+    assert_config_equal(&f->cfg, &defaults);
+    expect_ok(f, "; only a comment\n\n[display]\n");
+    assert_config_equal(&f->cfg, &defaults);
+}
+
+/* ---- structure errors ---------------------------------------------------- */
+
+static void test_unknown_key(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f,
+                 "[kiosk]\n"
+                 "mode = hall\n"
+                 "\n"
+                 "[display]\n"
+                 "width = 800\n"
+                 "; colour of the background\n"
+                 "colour = red\n",
+                 "7: colour: unknown key in [display]");
+}
+
+static void test_key_of_other_section(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[ui]\nwidth = 800\n", "2: width: unknown key in [ui]");
+}
+
+static void test_unknown_section(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "; header\n\n[foo]\nbar = 1\n", "3: [foo]: unknown section");
+    /* Also when it has no keys, and when only the case differs. */
+    expect_error(f, "[display]\nwidth = 800\n[foo]\n", "3: [foo]: unknown section");
+    expect_error(f, "[Display]\n", "1: [Display]: unknown section");
+}
+
+static void test_key_before_section(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "; comment\nwidth = 800\n[display]\n",
+                 "2: width: key outside any section (put it under a [section] line)");
+}
+
+static void test_syntax_errors(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[display]\nfullscreen\n",
+                 "2: expected \"key = value\", \"[section]\" or a comment, "
+                 "got \"fullscreen\"");
+    expect_error(f, "[display\nwidth = 800\n",
+                 "1: [display: missing \"]\" after the section name");
+    expect_error(f, "[display]\n = 800\n", "2: missing key name before \"=\"");
+}
+
+static void test_line_too_long(void **state)
+{
+    fixture_t *f = *state;
+    char text[1200];
+    memset(text, 0, sizeof text);
+    strcpy(text, "[kiosk]\n;");
+    memset(text + strlen(text), 'x', 1024);   /* a 1025-byte comment line */
+    strcat(text, "\n");
+    expect_error(f, text, "2: line too long (max 1024 bytes)");
+}
+
+static void test_nul_byte(void **state)
+{
+    fixture_t *f = *state;
+    FILE *fp = fopen(f->path, "wb");
+    assert_non_null(fp);
+    fwrite("[ui]\nlocale = e\0n\n", 1, 18, fp);
+    fclose(fp);
+    char want[256];
+    snprintf(want, sizeof want, "%s:2: contains a NUL byte (is this a text file?)", f->path);
+    assert_int_equal(config_load(&f->cfg, f->path, f->err, (int)sizeof f->err), -1);
+    assert_string_equal(f->err, want);
+}
+
+static void test_first_error_wins(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f,
+                 "[display]\n"
+                 "width = wide\n"
+                 "height = tall\n"
+                 "[foo]\n",
+                 "2: width: must be a whole number from 320 to 7680, got \"wide\"");
+    expect_error(f,
+                 "[display]\n"
+                 "no equals sign here\n"
+                 "width = wide\n",
+                 "2: expected \"key = value\", \"[section]\" or a comment, "
+                 "got \"no equals sign here\"");
+}
+
+static void test_duplicate_key_last_wins(void **state)
+{
+    fixture_t *f = *state;
+    log_set_level(LOG_ERROR);   /* each repeat logs a warning */
+    expect_ok(f, "[display]\nwidth = 800\nwidth = 1024\n[display]\nwidth = 1280\n");
+    log_set_level(LOG_INFO);
+    assert_int_equal(f->cfg.width, 1280);
+}
+
+/* ---- value errors -------------------------------------------------------- */
+
+static void test_bad_int(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const bad[] = {"abc", "60s", "", "6 0", "0x10", "1e3", "6.5",
+                                      "99999999999999999999", "-", "+"};
+    char text[128], want[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text, "[session]\n\n\nidle_timeout = %s\n", bad[i]);
+        snprintf(want, sizeof want,
+                 "4: idle_timeout: must be a whole number from 10 to 3600, got \"%s\"",
+                 bad[i]);
+        expect_error(f, text, want);
+    }
+}
+
+static void test_int_range(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[session]\nidle_timeout = 9\n",
+                 "2: idle_timeout: must be a whole number from 10 to 3600, got \"9\"");
+    expect_error(f, "[session]\nidle_timeout = 3601\n",
+                 "2: idle_timeout: must be a whole number from 10 to 3600, got \"3601\"");
+    expect_error(f, "[display]\nfont_index = -1\n",
+                 "2: font_index: must be a whole number from 0 to 63, got \"-1\"");
+    expect_error(f, "[staff]\npin_lock = 86401\n",
+                 "2: pin_lock: must be a whole number from 10 to 86400, got \"86401\"");
+    expect_error(f, "[hub]\ntimeout = 0\n",
+                 "2: timeout: must be a whole number from 1 to 120, got \"0\"");
+    expect_ok(f, "[session]\nidle_timeout = 10\nwarning = 120\nattract_interval = 2\n"
+                 "[display]\nwidth = 320\nheight = 240\nfont_index = 63\n"
+                 "[staff]\npin_max_tries = 1\npin_lock = 10\n[hub]\ntimeout = 1\n");
+    assert_int_equal(f->cfg.idle_timeout_s, 10);
+    assert_int_equal(f->cfg.warning_s, 120);
+    assert_int_equal(f->cfg.attract_interval_s, 2);
+    assert_int_equal(f->cfg.width, 320);
+    assert_int_equal(f->cfg.height, 240);
+    assert_int_equal(f->cfg.font_index, 63);
+    assert_int_equal(f->cfg.pin_max_tries, 1);
+    assert_int_equal(f->cfg.pin_lock_s, 10);
+    assert_int_equal(f->cfg.hub_timeout_s, 1);
+}
+
+static void test_bad_bool(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[display]\nfullscreen = maybe\n",
+                 "2: fullscreen: must be true or false (or yes/no, on/off, 1/0), "
+                 "got \"maybe\"");
+    expect_error(f, "[staff]\nlockdown =\n",
+                 "2: lockdown: must be true or false (or yes/no, on/off, 1/0), got \"\"");
+}
+
+static void test_bad_enum(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[ui]\ntheme = dark\n",
+                 "2: theme: must be one of standard, elder, contrast, got \"dark\"");
+    expect_error(f, "[kiosk]\nmode = mall\n",
+                 "2: mode: must be one of hall, street, got \"mall\"");
+    expect_error(f, "[display]\nrotation = 45\n",
+                 "2: rotation: must be one of 0, 90, 180, 270, got \"45\"");
+    expect_error(f, "[display]\nrenderer = gpu\n",
+                 "2: renderer: must be one of auto, software, accelerated, got \"gpu\"");
+    expect_error(f, "[kiosk]\nlog_level = loud\n",
+                 "2: log_level: must be one of debug, info, warn, error, got \"loud\"");
+}
+
+static void test_string_too_long(void **state)
+{
+    fixture_t *f = *state;
+    char text[600], value[300];
+    memset(value, 'a', 255);
+    value[255] = '\0';
+    snprintf(text, sizeof text, "[kiosk]\nlocation = %s\n", value);
+    expect_ok(f, text);
+    assert_int_equal(strlen(f->cfg.location), 255);
+
+    strcat(value, "b");
+    snprintf(text, sizeof text, "[kiosk]\nlocation = %s\n", value);
+    expect_error(f, text, "2: location: too long (max 255 bytes)");
+
+    expect_error(f, "[kiosk]\nkiosk_id = "
+                    "0123456789012345678901234567890123456789012345678901234567890123\n",
+                 "2: kiosk_id: too long (max 63 bytes)");
+    expect_error(f, "[ui]\nlocale = abcdefghijklmnop\n", "2: locale: too long (max 15 bytes)");
+}
+
+static void test_empty_path(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[kiosk]\nvar_dir =\n", "2: var_dir: must not be empty");
+    expect_error(f, "[display]\nfont =\n", "2: font: must not be empty");
+    expect_error(f, "[kiosk]\nkiosk_id =\n", "2: kiosk_id: must not be empty");
+}
+
+static void test_bad_url(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[hub]\nurl = ftp://hub\n",
+                 "2: url: must start with http:// or https:// followed by a host, "
+                 "got \"ftp://hub\"");
+    expect_error(f, "[hub]\nurl = 127.0.0.1:8470\n",
+                 "2: url: must start with http:// or https:// followed by a host, "
+                 "got \"127.0.0.1:8470\"");
+    expect_error(f, "[hub]\nurl = http://\n",
+                 "2: url: must start with http:// or https:// followed by a host, "
+                 "got \"http://\"");
+    expect_error(f, "[hub]\nurl = http://my hub\n",
+                 "2: url: must start with http:// or https:// followed by a host, "
+                 "got \"http://my hub\"");
+    expect_ok(f, "[hub]\nurl = http://hub.local\n");
+    assert_string_equal(f->cfg.hub_url, "http://hub.local");
+}
+
+static void test_bad_device_uri(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[devices]\nprinter = /dev/usb/lp0\n",
+                 "2: printer: must be empty or start with serial:, tcp://, file:, usb:, "
+                 "evdev:, v4l2: or image: followed by a path or address, "
+                 "got \"/dev/usb/lp0\"");
+    expect_error(f, "[devices]\nidcard = serial:\n",
+                 "2: idcard: must be empty or start with serial:, tcp://, file:, usb:, "
+                 "evdev:, v4l2: or image: followed by a path or address, got \"serial:\"");
+    expect_ok(f, "[devices]\nprinter = usb:/dev/usb/lp0\ncamera = v4l2:/dev/video0\n"
+                 "scanner = file:/tmp/scans\nidcard = tcp://10.0.0.2:4000\n");
+    assert_string_equal(f->cfg.printer_uri, "usb:/dev/usb/lp0");
+    assert_string_equal(f->cfg.camera_uri, "v4l2:/dev/video0");
+    assert_string_equal(f->cfg.scanner_uri, "file:/tmp/scans");
+    assert_string_equal(f->cfg.idcard_uri, "tcp://10.0.0.2:4000");
+    expect_ok(f, "[devices]\nprinter =\n");
+    assert_string_equal(f->cfg.printer_uri, "");
+}
+
+static void test_bad_locale(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[ui]\nlocale = zh-CN\n",
+                 "2: locale: must be letters and underscores only, like zh_CN or en, "
+                 "got \"zh-CN\"");
+    expect_error(f, "[ui]\nlocale = ../../etc\n",
+                 "2: locale: must be letters and underscores only, like zh_CN or en, "
+                 "got \"../../etc\"");
+    expect_error(f, "[ui]\nlocale =\n",
+                 "2: locale: must be letters and underscores only, like zh_CN or en, "
+                 "got \"\"");
+}
+
+/* A PIN pasted instead of its hash is refused and not repeated back. */
+static void test_bad_pin_hash_not_echoed(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[staff]\npin_hash = 482916\n",
+                 "2: pin_hash: must be empty or a line printed by "
+                 "\"build/kiosk --hash-pin\" (it starts with $argon2)");
+    assert_null(strstr(f->err, "482916"));
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static void test_missing_file(void **state)
+{
+    fixture_t *f = *state;
+    char path[160], want[256];
+    snprintf(path, sizeof path, "%s/none.ini", f->dir);
+    snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
+    assert_int_equal(config_load(&f->cfg, path, f->err, (int)sizeof f->err), -1);
+    assert_string_equal(f->err, want);
+}
+
+static void test_directory_as_file(void **state)
+{
+    fixture_t *f = *state;
+    char want[256];
+    snprintf(want, sizeof want, "%s: cannot read: Is a directory", f->dir);
+    assert_int_equal(config_load(&f->cfg, f->dir, f->err, (int)sizeof f->err), -1);
+    assert_string_equal(f->err, want);
+}
+
+static void test_crlf_and_comments(void **state)
+{
+    fixture_t *f = *state;
+    expect_ok(f,
+              "\xEF\xBB\xBF; byte order mark, then CRLF line ends\r\n"
+              "# hash comment\r\n"
+              "\r\n"
+              "[display]\r\n"
+              "width = 800 ; inline comment\r\n"
+              "  height=600\r\n"
+              "\t; indented comment\r\n"
+              "[devices]   ; comment after a section\r\n"
+              "printer = tcp://printer:9100\r\n"
+              "[hub]\r\n"
+              "url: https://hub\r\n");
+    assert_int_equal(f->cfg.width, 800);
+    assert_int_equal(f->cfg.height, 600);
+    assert_string_equal(f->cfg.printer_uri, "tcp://printer:9100");
+    assert_string_equal(f->cfg.hub_url, "https://hub");
+    /* Line numbers count CRLF lines too. */
+    expect_error(f, "[display]\r\n; c\r\nwidth = x\r\n",
+                 "3: width: must be a whole number from 320 to 7680, got \"x\"");
+}
+
+/* No continuation lines: an indented key is an ordinary key. */
+static void test_indented_key_is_not_continuation(void **state)
+{
+    fixture_t *f = *state;
+    expect_ok(f, "[kiosk]\nlocation = Hall A\n    kiosk_id = hall-a\n");
+    assert_string_equal(f->cfg.location, "Hall A");
+    assert_string_equal(f->cfg.kiosk_id, "hall-a");
+}
+
+static void test_error_buffer(void **state)
+{
+    fixture_t *f = *state;
+    char small[12];
+    write_file(f->path, "[foo]\n");
+    assert_int_equal(config_load(&f->cfg, f->path, small, (int)sizeof small), -1);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    assert_int_equal(strncmp(small, f->path, sizeof small - 1), 0);
+    assert_int_equal(config_load(&f->cfg, f->path, NULL, 0), -1);
+    write_file(f->path, "[ui]\n");
+    assert_int_equal(config_load(&f->cfg, f->path, NULL, 0), 0);
+}
+
+/* config_load changes inih's process-wide options only while it runs. */
+static void test_ini_options_restored(void **state)
+{
+    fixture_t *f = *state;
+    int max_line = ini_max_line;
+    bool multiline = ini_allow_multiline;
+    expect_ok(f, "[ui]\ntheme = elder\n");
+    assert_int_equal(ini_max_line, max_line);
+    assert_int_equal(ini_allow_multiline, multiline);
+}
+
+/* ---- config_set and themes ----------------------------------------------- */
+
+static void test_config_set(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512];
+    config_defaults(&c);
+    assert_int_equal(config_set(&c, "display", "fullscreen", "true", err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_true(c.fullscreen);
+    assert_int_equal(config_set(&c, "ui", "locale", "en", err, sizeof err), 0);
+    assert_string_equal(c.locale, "en");
+    assert_int_equal(config_set(&c, "session", "idle_timeout", "120", err, sizeof err), 0);
+    assert_int_equal(c.idle_timeout_s, 120);
+
+    assert_int_equal(config_set(&c, "display", "width", "huge", err, sizeof err), -1);
+    assert_string_equal(err,
+                        "--set: width: must be a whole number from 320 to 7680, got \"huge\"");
+    assert_int_equal(c.width, 1920);
+    assert_int_equal(config_set(&c, "foo", "bar", "1", err, sizeof err), -1);
+    assert_string_equal(err, "--set: [foo]: unknown section");
+    assert_int_equal(config_set(&c, "display", "colour", "red", err, sizeof err), -1);
+    assert_string_equal(err, "--set: colour: unknown key in [display]");
+    assert_int_equal(config_set(&c, "", "width", "800", err, sizeof err), -1);
+    assert_string_equal(err,
+                        "--set: width: key outside any section (put it under a [section] line)");
+    assert_int_equal(config_set(&c, "display", "width", NULL, err, sizeof err), -1);
+    assert_string_equal(err, "--set: expected section.key=value");
+}
+
+static void test_theme_names(void **state)
+{
+    (void)state;
+    theme_id_t t = THEME_COUNT;
+    assert_string_equal(config_theme_name(THEME_STANDARD), "standard");
+    assert_string_equal(config_theme_name(THEME_ELDER), "elder");
+    assert_string_equal(config_theme_name(THEME_CONTRAST), "contrast");
+    assert_string_equal(config_theme_name(THEME_COUNT), "unknown");
+    for (int i = 0; i < THEME_COUNT; i++) {
+        assert_int_equal(config_theme_parse(config_theme_name((theme_id_t)i), &t), 0);
+        assert_int_equal(t, i);
+    }
+    assert_int_equal(config_theme_parse("dark", &t), -1);
+    assert_int_equal(config_theme_parse(NULL, &t), -1);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_shipped_file_equals_defaults),
+        cmocka_unit_test(test_shipped_file_lists_every_key),
+        T(test_every_key_settable),
+        T(test_other_enum_values),
+        T(test_words_any_case),
+        T(test_bool_words),
+        T(test_empty_file_keeps_defaults),
+        T(test_unknown_key),
+        T(test_key_of_other_section),
+        T(test_unknown_section),
+        T(test_key_before_section),
+        T(test_syntax_errors),
+        T(test_line_too_long),
+        T(test_nul_byte),
+        T(test_first_error_wins),
+        T(test_duplicate_key_last_wins),
+        T(test_bad_int),
+        T(test_int_range),
+        T(test_bad_bool),
+        T(test_bad_enum),
+        T(test_string_too_long),
+        T(test_empty_path),
+        T(test_bad_url),
+        T(test_bad_device_uri),
+        T(test_bad_locale),
+        T(test_bad_pin_hash_not_echoed),
+        T(test_missing_file),
+        T(test_directory_as_file),
+        T(test_crlf_and_comments),
+        T(test_indented_key_is_not_continuation),
+        T(test_error_buffer),
+        T(test_ini_options_restored),
+        cmocka_unit_test(test_config_set),
+        cmocka_unit_test(test_theme_names),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
