@@ -105,12 +105,12 @@ static void wipe_pin(app_t *app)
     app->pin_len = 0;
 }
 
-void app_end_session(app_t *app, const char *reason)
+/* Back to the attract loop after a session that started at STARTED and saw
+ * VISITED screens (logged when it was a real one). The session itself has
+ * already been ended, and its personal data wiped, by the caller. */
+static void after_session(app_t *app, const char *reason, time_t started, int visited,
+                          bool was_active)
 {
-    time_t started = app->session.started_wall;
-    int visited = app->session.screens_visited;
-    bool was_active = app->session.state != SESSION_IDLE;
-    session_end(&app->session, reason);   /* wipes the session's personal data */
     wipe_pin(app);
     app->pin_msg[0] = '\0';
     app->toast[0] = '\0';
@@ -123,6 +123,15 @@ void app_end_session(app_t *app, const char *reason)
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)app->cfg.attract_interval_s * 1000u;
     set_screen(app, SCR_ATTRACT);
+}
+
+void app_end_session(app_t *app, const char *reason)
+{
+    time_t started = app->session.started_wall;
+    int visited = app->session.screens_visited;
+    bool was_active = app->session.state != SESSION_IDLE;
+    session_end(&app->session, reason);   /* wipes the session's personal data */
+    after_session(app, reason, started, visited, was_active);
 }
 
 /* ---- drawing ---------------------------------------------------------- */
@@ -329,12 +338,14 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
 void app_tick(app_t *app)
 {
     uint64_t now = clock_mono_ms();
+    time_t started = app->session.started_wall;
+    int visited = app->session.screens_visited;
     session_event_t ev = session_tick(&app->session, now);
     if (ev == SESSION_EV_WARN) {
         log_info("session", "idle: asking if the resident is still there");
         app->dirty = true;
     } else if (ev == SESSION_EV_ENDED) {
-        app_end_session(app, "timeout");
+        after_session(app, "timeout", started, visited, true);
     }
     if (app->session.state == SESSION_WARNING) app->dirty = true;  /* countdown */
     if (app->screen == SCR_ATTRACT && now >= app->attract_next_ms) {

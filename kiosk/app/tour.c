@@ -39,11 +39,9 @@ int tour_show(app_t *app, const char *name)
     if (s < 0) return -1;
     if (s == SCR_STAFF_PIN && !app->cfg.staff_pin_hash[0]) {
         /* Show the PIN pad even on a kiosk without a PIN: the hash only
-         * matters when a PIN is checked, which the tour never does. */
-        char saved = app->cfg.staff_pin_hash[0];
+         * matters when a PIN is checked, which a tour never does. */
         snprintf(app->cfg.staff_pin_hash, sizeof app->cfg.staff_pin_hash, "%s", "$argon2id$tour");
         app_go(app, SCR_STAFF_PIN);
-        app->cfg.staff_pin_hash[0] = saved;
         snprintf(app->pin, sizeof app->pin, "%s", "1234");
         app->pin_len = 4;
         return 0;

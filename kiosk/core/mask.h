@@ -9,7 +9,7 @@
 /* "370202199001011234" -> "3702**********1234": first 4 and last 4 shown;
  * 8 or fewer characters: all but the last 2 hidden. */
 void mask_id(const char *id, char *out, size_t outlen);
-/* "张三明" -> "张*明", "张三" -> "张*", "Li Wei" -> "L*****i"; UTF-8 aware. */
+/* "张三明" -> "张*明", "张三" -> "张*", "Li Wei" -> "L****i"; UTF-8 aware. */
 void mask_name(const char *name, char *out, size_t outlen);
 /* "13812345678" -> "138****5678". */
 void mask_phone(const char *phone, char *out, size_t outlen);

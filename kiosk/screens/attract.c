@@ -11,27 +11,33 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_panel(f, "attract", content, th->bg)->radius = 0;
     SDL_Rect in = ui_inset(content, th->pad * 3);
 
-    /* Top: place name and clock. */
+    /* Top: place name left; date and clock right, on one line. */
     char clock[16], date[64];
     chrome_clock_text(clock_wall(), clock, sizeof clock, date, sizeof date);
-    int lh_huge = ui_text_line_height(f->text, th->px_huge);
-    SDL_Rect top = ui_cut_top(&in, lh_huge);
+    SDL_Rect top = ui_cut_top(&in, ui_text_line_height(f->text, th->px_title));
+    int cw = ui_text_width(f->text, th->px_title, clock, -1);
+    int dw = ui_text_width(f->text, th->px_body, date, -1);
+    SDL_Rect cr = {top.x + top.w - cw, top.y, cw, top.h};
+    SDL_Rect dr = {cr.x - th->gap - dw, top.y, dw, top.h};
+    SDL_Rect tr = {top.x, top.y, dr.x - top.x - th->gap, top.h};
     const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
-    ui_label(f, "attract.title", top, title, th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false)
-        ->valign_center = true;
-    ui_label(f, "attract.clock", top, clock, th->px_huge, th->text, th->bg, UI_ALIGN_RIGHT, false);
-    SDL_Rect dr = ui_cut_top(&in, ui_text_line_height(f->text, th->px_body));
-    ui_label(f, "attract.date", dr, date, th->px_body, th->text_muted, th->bg, UI_ALIGN_RIGHT, false);
+    ui_label_fit(f, "attract.title", tr, title, th->px_title, th->px_body, th->text, th->bg,
+                 UI_ALIGN_LEFT, false)->valign_center = true;
+    ui_label(f, "attract.date", dr, date, th->px_body, th->text_muted, th->bg, UI_ALIGN_RIGHT,
+             false)->valign_center = true;
+    ui_label(f, "attract.clock", cr, clock, th->px_title, th->text, th->bg, UI_ALIGN_RIGHT,
+             false)->valign_center = true;
+    in.y += th->gap; in.h -= th->gap;
 
     /* Bottom: the invitation, in large type, with the target it names. */
-    SDL_Rect cta = ui_cut_bottom(&in, th->target * 2);
+    SDL_Rect cta = ui_cut_bottom(&in, ui_text_line_height(f->text, th->px_huge) + th->pad * 2);
     ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", cta, NULL);
     b->bg = th->primary;
     b->radius = th->radius * 2;
-    ui_label(f, "attract.cta.text", cta, _("Touch the screen to start"), th->px_huge,
-             th->on_primary, th->primary, UI_ALIGN_CENTER, false)->valign_center = true;
-    in.h -= th->gap * 2;
-    in.y += th->gap;
+    ui_label_fit(f, "attract.cta.text", ui_inset(cta, th->pad), _("Touch the screen to start"),
+                 th->px_huge, th->px_large, th->on_primary, th->primary, UI_ALIGN_CENTER,
+                 false)->valign_center = true;
+    in.h -= th->gap;
 
     /* Middle: one notice card. */
     ui_widget_t *card = ui_panel(f, "attract.card", in, th->surface);
@@ -39,8 +45,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
     SDL_Rect c = ui_inset(in, th->pad * 2);
     if (app->n_notices == 0) {
-        ui_label(f, "attract.welcome", c, _("Welcome. Pay bills, book housekeeping, read notices and get help here."),
-                 th->px_title, th->text, th->surface, UI_ALIGN_CENTER, true)->valign_center = true;
+        ui_label_fit(f, "attract.welcome", c, _("Welcome. Pay bills, book housekeeping, read notices and get help here."),
+                 th->px_title, th->px_body, th->text, th->surface, UI_ALIGN_CENTER,
+                 true)->valign_center = true;
         return;
     }
     const notice_t *n = &app->notices[app->attract_idx % app->n_notices];
@@ -60,8 +67,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label(f, "attract.notice.title", (SDL_Rect){c.x, c.y, c.w, th_used}, n->title,
              th->px_title, th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     c.y += th_used + th->pad; c.h -= th_used + th->pad;
-    ui_label(f, "attract.notice.body", c, n->body, th->px_large, th->text, th->surface,
-             UI_ALIGN_LEFT, true);
+    if (app->n_notices > 1) c.h -= th->pad * 2;   /* room for the position dots */
+    ui_label_fit(f, "attract.notice.body", c, n->body, th->px_large, th->px_body, th->text,
+                 th->surface, UI_ALIGN_LEFT, true);
 
     /* Position dots: which notice of how many. */
     if (app->n_notices > 1) {

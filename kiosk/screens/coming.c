@@ -18,7 +18,7 @@ static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const 
     if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
     in = ui_inset(in, th->pad * 2);
 
-    int d = th->target * 3 / 2;
+    int d = th->target;
     SDL_Rect row = ui_cut_top(&in, d);
     ui_widget_t *dot = ui_add(f, UI_CIRCLE, "coming.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);
     dot->bg = th->tile[c->tile];
@@ -27,22 +27,25 @@ static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const 
     ic->valign_center = true;
     ic->flags |= UI_F_BOLD;
     SDL_Rect tr = {row.x + d + th->pad, row.y, row.w - d - th->pad, d};
-    ui_label(f, "coming.title", tr, _(c->title), th->px_huge, th->text, th->surface,
-             UI_ALIGN_LEFT, false)->valign_center = true;
+    ui_label_fit(f, "coming.title", tr, _(c->title), th->px_huge, th->px_title, th->text,
+                 th->surface, UI_ALIGN_LEFT, false)->valign_center = true;
 
+    /* Top to bottom: the promise, what the service will do, where to go
+     * today; each as large as the space allows, never below body size. */
     in.y += th->pad * 2; in.h -= th->pad * 2;
     const char *soon = _("This service is coming to this kiosk soon.");
-    int h = ui_wrapped_height(f, th->px_title, soon, in.w);
-    ui_label(f, "coming.soon", ui_cut_top(&in, h), soon, th->px_title, th->text, th->surface,
+    int h = ui_wrapped_height(f, th->px_large, soon, in.w);
+    ui_label(f, "coming.soon", ui_cut_top(&in, h), soon, th->px_large, th->text, th->surface,
              UI_ALIGN_LEFT, true);
     in.y += th->pad; in.h -= th->pad;
-    h = ui_wrapped_height(f, th->px_large, _(c->what), in.w);
-    ui_label(f, "coming.what", ui_cut_top(&in, h), _(c->what), th->px_large, th->text,
-             th->surface, UI_ALIGN_LEFT, true);
-    in.y += th->pad; in.h -= th->pad;
-    ui_label(f, "coming.meanwhile", in,
-             _("Until then, the staff at the community office will gladly help you."),
-             th->px_large, th->text_muted, th->surface, UI_ALIGN_LEFT, true);
+    const char *later = _("Until then, the staff at the community office will gladly help you.");
+    int later_h = ui_wrapped_height(f, th->px_body, later, in.w);
+    SDL_Rect bottom = ui_cut_bottom(&in, later_h);
+    in.h -= th->pad;
+    ui_label_fit(f, "coming.what", in, _(c->what), th->px_large, th->px_body, th->text,
+                 th->surface, UI_ALIGN_LEFT, true);
+    ui_label(f, "coming.meanwhile", bottom, later, th->px_body, th->text_muted, th->surface,
+             UI_ALIGN_LEFT, true);
 }
 
 #define COMING_SCREEN(var, name, personal, badge, title, what, tile)              \

@@ -11,22 +11,24 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     card->radius = th->radius * 2;
     if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
     in = ui_inset(in, th->pad * 2);
-    const char *title = _("Sorry, this is not working right now");
-    int h = ui_wrapped_height(f, th->px_huge, title, in.w);
-    ui_label(f, "fault.title", ui_cut_top(&in, h), title, th->px_huge, th->text, th->surface,
-             UI_ALIGN_LEFT, true);
-    in.y += th->pad * 2; in.h -= th->pad * 2;
-    const char *msg = app->fault_msg[0] ? app->fault_msg : _("Nothing you entered has been lost.");
-    h = ui_wrapped_height(f, th->px_large, msg, in.w);
-    ui_label(f, "fault.msg", ui_cut_top(&in, h), msg, th->px_large, th->text, th->surface,
-             UI_ALIGN_LEFT, true);
-    in.y += th->pad; in.h -= th->pad;
-    ui_label(f, "fault.hint", ui_cut_top(&in, th->px_large * 3),
-             _("Please try again later, or ask the staff at the community office."),
-             th->px_large, th->text_muted, th->surface, UI_ALIGN_LEFT, true);
     SDL_Rect b = ui_cut_bottom(&in, th->target);
     b.w = b.w / 2;
     ui_button(f, "fault.home", b, _("Back to start"), UI_BTN_PRIMARY, true);
+    in.h -= th->pad;
+
+    const char *title = _("Sorry, this is not working right now");
+    int h = ui_wrapped_height(f, th->px_title, title, in.w);
+    ui_label(f, "fault.title", ui_cut_top(&in, h), title, th->px_title, th->text, th->surface,
+             UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    in.y += th->pad * 2; in.h -= th->pad * 2;
+    const char *hint = _("Please try again later, or ask the staff at the community office.");
+    SDL_Rect hr = ui_cut_bottom(&in, ui_wrapped_height(f, th->px_body, hint, in.w));
+    in.h -= th->pad;
+    const char *msg = app->fault_msg[0] ? app->fault_msg : _("Nothing you entered has been lost.");
+    ui_label_fit(f, "fault.msg", in, msg, th->px_large, th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true);
+    ui_label(f, "fault.hint", hr, hint, th->px_body, th->text_muted, th->surface,
+             UI_ALIGN_LEFT, true);
 }
 
 static bool action(app_t *app, const char *id)

@@ -49,18 +49,26 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int kw = th->target * 3 + th->gap * 2;
     int kh = th->target * 4 + th->gap * 3 / 2;
     if (kh > in.h) kh = in.h;
-    SDL_Rect pad = {in.x + in.w - kw - th->gap, in.y + (in.h - kh) / 2, kw, kh};
-    SDL_Rect left = {in.x, in.y, pad.x - in.x - th->gap * 2, in.h};
+    SDL_Rect pad, left;
+    if (f->height > f->width) {        /* portrait: a wide keypad under the text */
+        kw = in.w * 3 / 4;
+        kh = in.h / 2;
+        pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
+        left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
+    } else {
+        pad = (SDL_Rect){in.x + in.w - kw - th->gap, in.y + (in.h - kh) / 2, kw, kh};
+        left = (SDL_Rect){in.x, in.y, pad.x - in.x - th->gap * 2, in.h};
+    }
 
-    ui_label(f, "pin.title", ui_cut_top(&left, ui_text_line_height(f->text, th->px_huge)),
-             _("Staff PIN"), th->px_huge, th->text, th->bg, UI_ALIGN_LEFT, false);
+    ui_label_fit(f, "pin.title", ui_cut_top(&left, ui_text_line_height(f->text, th->px_huge)),
+                 _("Staff PIN"), th->px_huge, th->px_large, th->text, th->bg, UI_ALIGN_LEFT, false);
     left.y += th->pad * 2; left.h -= th->pad * 2;
 
     char dots[64] = "";
     for (int i = 0; i < app->pin_len && i < 12; i++) strcat(dots, "\xE2\x97\x8F ");  /* ● */
     if (!app->pin_len) snprintf(dots, sizeof dots, "%s", "\xE2\x80\x94");           /* — */
-    ui_label(f, "pin.dots", ui_cut_top(&left, ui_text_line_height(f->text, th->px_huge)),
-             dots, th->px_huge, th->text, th->bg, UI_ALIGN_LEFT, false);
+    ui_label_fit(f, "pin.dots", ui_cut_top(&left, ui_text_line_height(f->text, th->px_huge)),
+                 dots, th->px_huge, th->px_body, th->text, th->bg, UI_ALIGN_LEFT, false);
     left.y += th->pad * 2; left.h -= th->pad * 2;
 
     char msg[200];

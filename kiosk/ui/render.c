@@ -54,38 +54,33 @@ static void set_color(SDL_Renderer *r, SDL_Color c)
     SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
 }
 
-/* Filled rounded rectangle as a triangle fan from the centre: corners are
- * quarter circles of RAD with a segment count that keeps edges smooth. */
+/* Filled rounded rectangle: the body as one rectangle and each corner row
+ * as a span, all in one SDL_RenderFillRects call. Spans are plain fills,
+ * which the software renderer does at memset speed; triangles are not. */
 static void fill_round(SDL_Renderer *r, SDL_Rect rc, int rad, SDL_Color c)
 {
     if (rc.w <= 0 || rc.h <= 0 || c.a == 0) return;
     if (rad * 2 > rc.w) rad = rc.w / 2;
     if (rad * 2 > rc.h) rad = rc.h / 2;
     SDL_SetRenderDrawBlendMode(r, c.a < 255 ? SDL_BLENDMODE_BLEND : SDL_BLENDMODE_NONE);
+    set_color(r, c);
     if (rad < 2) {
-        set_color(r, c);
         SDL_RenderFillRect(r, &rc);
         return;
     }
-    enum { SEG = 8 };
-    SDL_Vertex v[1 + 4 * (SEG + 1) + 1];
-    int idx[3 * (4 * (SEG + 1))];
-    float cx[4] = {rc.x + rc.w - rad, (float)rc.x + rad, (float)rc.x + rad, rc.x + rc.w - rad};
-    float cy[4] = {(float)rc.y + rad, (float)rc.y + rad, rc.y + rc.h - rad, rc.y + rc.h - rad};
+    enum { MAX_RAD = 512 };
+    if (rad > MAX_RAD) rad = MAX_RAD;
+    SDL_Rect spans[2 * MAX_RAD + 1];
     int n = 0;
-    v[n++] = (SDL_Vertex){{rc.x + rc.w / 2.0f, rc.y + rc.h / 2.0f}, c, {0, 0}};
-    for (int q = 0; q < 4; q++)
-        for (int s = 0; s <= SEG; s++) {
-            double a = (q * 90.0 + s * 90.0 / SEG) * M_PI / 180.0;
-            v[n++] = (SDL_Vertex){{cx[q] + (float)(cos(a) * rad), cy[q] - (float)(sin(a) * rad)}, c, {0, 0}};
-        }
-    int ni = 0, rim = n - 1;
-    for (int i = 0; i < rim; i++) {
-        idx[ni++] = 0;
-        idx[ni++] = 1 + i;
-        idx[ni++] = 1 + (i + 1) % rim;
+    spans[n++] = (SDL_Rect){rc.x, rc.y + rad, rc.w, rc.h - 2 * rad};
+    for (int i = 0; i < rad; i++) {
+        /* Row i of the top arc: its inset from the side at the row's centre. */
+        double dy = rad - i - 0.5;
+        int inset = (int)(rad - sqrt((double)rad * rad - dy * dy) + 0.5);
+        spans[n++] = (SDL_Rect){rc.x + inset, rc.y + i, rc.w - 2 * inset, 1};
+        spans[n++] = (SDL_Rect){rc.x + inset, rc.y + rc.h - 1 - i, rc.w - 2 * inset, 1};
     }
-    SDL_RenderGeometry(r, NULL, v, n, idx, ni);
+    SDL_RenderFillRects(r, spans, n);
 }
 
 static void draw_box(SDL_Renderer *r, const ui_widget_t *w, SDL_Color fill)
@@ -102,6 +97,32 @@ static void draw_box(SDL_Renderer *r, const ui_widget_t *w, SDL_Color fill)
     }
 }
 
+#define ELLIPSIS "\xE2\x80\xA6"
+
+/* Draws line L of W's text; with ELLIPSIS, cut so that "…" fits after it. */
+static void draw_line(ui_render_t *rd, const ui_widget_t *w, ui_line_t l, int x, int y,
+                      bool ellipsis)
+{
+    const char *s = w->text + l.start;
+    int len = l.len;
+    if (ellipsis) {
+        int ew = ui_text_width(rd->text, w->px, ELLIPSIS, -1);
+        while (len > 0 && ui_text_width(rd->text, w->px, s, len) + ew > w->r.w) {
+            len--;
+            while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;  /* whole codepoints */
+        }
+    }
+    int width = ui_text_width(rd->text, w->px, s, len);
+    if (ellipsis) width += ui_text_width(rd->text, w->px, ELLIPSIS, -1);
+    if (w->align == UI_ALIGN_CENTER) x += (w->r.w - width) / 2;
+    else if (w->align == UI_ALIGN_RIGHT) x += w->r.w - width;
+    for (int pass = 0; pass < ((w->flags & UI_F_BOLD) ? 2 : 1); pass++) {
+        /* Faux bold (a second pass 1 px over): the CJK file has no bold face. */
+        int dx = ui_text_draw(rd->text, w->px, s, len, x + pass, y, w->fg);
+        if (ellipsis) ui_text_draw(rd->text, w->px, ELLIPSIS, -1, x + pass + dx, y, w->fg);
+    }
+}
+
 static void draw_text(ui_render_t *rd, const ui_widget_t *w)
 {
     if (!w->text || !*w->text) return;
@@ -115,19 +136,20 @@ static void draw_text(ui_render_t *rd, const ui_widget_t *w)
         lines[0] = (ui_line_t){0, len, ui_text_width(rd->text, w->px, w->text, len)};
         n = 1;
     }
+    bool cut = false;
+    if ((w->flags & UI_F_ELLIPSIS) && n * lh > w->r.h) {
+        n = w->r.h / lh;      /* no half lines: none at all if none fits */
+        cut = true;
+    } else if ((w->flags & UI_F_ELLIPSIS) && lines[0].width > w->r.w) {
+        cut = true;
+    }
     int total = n * lh;
     int y = w->r.y;
     if (w->valign_center || w->kind == UI_BUTTON) y += (w->r.h - total) / 2;
     SDL_Rect clip = w->r;
     SDL_RenderSetClipRect(rd->r, &clip);
-    for (int i = 0; i < n; i++, y += lh) {
-        int x = w->r.x;
-        if (w->align == UI_ALIGN_CENTER) x += (w->r.w - lines[i].width) / 2;
-        else if (w->align == UI_ALIGN_RIGHT) x += w->r.w - lines[i].width;
-        ui_text_draw(rd->text, w->px, w->text + lines[i].start, lines[i].len, x, y, w->fg);
-        if (w->flags & UI_F_BOLD)   /* faux bold: the CJK face ships no bold in this file */
-            ui_text_draw(rd->text, w->px, w->text + lines[i].start, lines[i].len, x + 1, y, w->fg);
-    }
+    for (int i = 0; i < n; i++, y += lh)
+        draw_line(rd, w, lines[i], w->r.x, y, cut && i == n - 1);
     SDL_RenderSetClipRect(rd->r, NULL);
 }
 
@@ -159,10 +181,18 @@ static tex_slot_t *cache_get(ui_render_t *rd, tex_slot_t *slots, const char *key
     return victim;
 }
 
-static void draw_qr(ui_render_t *rd, const ui_widget_t *w)
+/* Darkens a texture copy as the modal backdrop would (SHADE = its alpha). */
+static void shade_texture(SDL_Texture *t, int shade)
+{
+    Uint8 k = (Uint8)(255 - shade);
+    SDL_SetTextureColorMod(t, k, k, k);
+}
+
+static void draw_qr(ui_render_t *rd, const ui_widget_t *w, int shade)
 {
     tex_slot_t *s = cache_get(rd, rd->qr, w->text ? w->text : "", 1);
     if (!s->tex) return;
+    shade_texture(s->tex, shade);
     /* Whole pixels per module keep every module the same size for scanners. */
     int side = w->r.w < w->r.h ? w->r.w : w->r.h;
     int k = side / s->w;
@@ -172,9 +202,10 @@ static void draw_qr(ui_render_t *rd, const ui_widget_t *w)
     SDL_RenderCopy(rd->r, s->tex, NULL, &dst);
 }
 
-static void draw_image(ui_render_t *rd, const ui_widget_t *w)
+static void draw_image(ui_render_t *rd, const ui_widget_t *w, int shade)
 {
     tex_slot_t *s = cache_get(rd, rd->img, w->text ? w->text : "", 0);
+    if (s->tex) shade_texture(s->tex, shade);
     if (!s->tex) {
         /* A missing picture is a quiet grey box, never a broken screen. */
         ui_widget_t box = *w;
@@ -197,33 +228,58 @@ static void draw_circle(SDL_Renderer *r, SDL_Rect rc, SDL_Color c)
     fill_round(r, sq, d / 2, c);
 }
 
+/* Colour C seen through the translucent modal backdrop B. */
+static SDL_Color dim(SDL_Color c, SDL_Color b)
+{
+    int a = b.a;
+    return (SDL_Color){(Uint8)((c.r * (255 - a) + b.r * a) / 255),
+                       (Uint8)((c.g * (255 - a) + b.g * a) / 255),
+                       (Uint8)((c.b * (255 - a) + b.b * a) / 255), c.a};
+}
+
 void ui_render_frame(ui_render_t *rd, const ui_frame_t *f)
 {
     SDL_Renderer *r = rd->r;
+    /* A modal backdrop is not blended over the screen (a full-screen blend
+     * costs more than the rest of the frame in software): everything below
+     * it is drawn in colours already mixed with the backdrop, which gives the
+     * same pixels because blending is linear. */
+    int modal = -1;
+    for (int i = f->n - 1; i >= 0; i--)
+        if ((f->w[i].flags & UI_F_MODAL) && f->w[i].bg.a < 255) { modal = i; break; }
+    SDL_Color shade = modal >= 0 ? f->w[modal].bg : (SDL_Color){0, 0, 0, 0};
+
     SDL_Color bg = f->th->bg;
+    if (modal >= 0) bg = dim(bg, shade);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     SDL_SetRenderDrawColor(r, bg.r, bg.g, bg.b, 255);
     SDL_RenderClear(r);
     for (int i = 0; i < f->n; i++) {
-        const ui_widget_t *w = &f->w[i];
-        SDL_Color fill = w->bg;
-        if (w->flags & UI_F_PRESSED) {   /* darken under the finger: visible feedback */
+        ui_widget_t w = f->w[i];
+        if (i == modal) continue;
+        if (i < modal) {
+            w.bg = dim(w.bg, shade);
+            w.fg = dim(w.fg, shade);
+            w.border = dim(w.border, shade);
+        }
+        SDL_Color fill = w.bg;
+        if (w.flags & UI_F_PRESSED) {   /* darken under the finger: visible feedback */
             fill.r = (Uint8)(fill.r * 3 / 4);
             fill.g = (Uint8)(fill.g * 3 / 4);
             fill.b = (Uint8)(fill.b * 3 / 4);
         }
-        switch (w->kind) {
-        case UI_RECT:   draw_box(r, w, fill); break;
-        case UI_CIRCLE: draw_circle(r, w->r, fill); break;
-        case UI_TEXT:   draw_text(rd, w); break;
-        case UI_BUTTON: draw_box(r, w, fill); draw_text(rd, w); break;
-        case UI_QR:     draw_qr(rd, w); break;
-        case UI_IMAGE:  draw_image(rd, w); break;
+        switch (w.kind) {
+        case UI_RECT:   draw_box(r, &w, fill); break;
+        case UI_CIRCLE: draw_circle(r, w.r, fill); break;
+        case UI_TEXT:   draw_text(rd, &w); break;
+        case UI_BUTTON: draw_box(r, &w, fill); draw_text(rd, &w); break;
+        case UI_QR:     draw_qr(rd, &w, i < modal ? shade.a : 0); break;
+        case UI_IMAGE:  draw_image(rd, &w, i < modal ? shade.a : 0); break;
         case UI_BAR: {
-            fill_round(r, w->r, w->radius, w->bg);
-            SDL_Rect part = w->r;
-            part.w = w->r.w * w->value / 1000;
-            fill_round(r, part, w->radius, w->fg);
+            fill_round(r, w.r, w.radius, w.bg);
+            SDL_Rect part = w.r;
+            part.w = w.r.w * w.value / 1000;
+            fill_round(r, part, w.radius, w.fg);
             break;
         }
         }

@@ -7,9 +7,11 @@
  * pixels, so a line drawn here matches TTF_RenderUTF8_Blended of that line.
  * (TTF_HINTING_LIGHT keeps fractional advances inside SDL_ttf's own string
  * layout, which no per-glyph cache can reproduce, so it is not used.)
- * Kerning, ligatures and mark positioning are deliberately ignored: the kiosk
- * shows Chinese and plain English, Noto Sans CJK kerns almost nothing in
- * either, and per-glyph caching is what makes Chinese affordable.
+ * Kerning, ligatures and mark positioning are deliberately ignored: SDL_ttf's
+ * HarfBuzz shaping kerns some Latin pairs ("Pa", "AV": 1-2 px at 32 px) and
+ * joins "fi", so English drawn here can sit a few pixels wider per line than
+ * SDL_ttf's; Chinese is pixel-identical (checked visually and by diff), and
+ * per-glyph caching is what makes Chinese affordable.
  *
  * Cache. One open-addressing hash table maps (pixel size, codepoint) to a
  * glyph record. A record is created with metrics only (measuring and wrapping
@@ -84,6 +86,14 @@ typedef struct {
     unsigned last_use;
 } face_t;
 
+/* The size a call works at. Its font is only looked up (and possibly opened
+ * or resized) on a cache miss, so frames of cached text never touch fonts,
+ * however many sizes the UI cycles through. */
+typedef struct {
+    int px;
+    face_t *f;                /* NULL until needed */
+} size_ref_t;
+
 /* One decoded codepoint while wrapping. */
 typedef struct {
     int off;                  /* byte offset */
@@ -102,6 +112,9 @@ struct ui_text {
 
     face_t faces[MAX_FACES];
     unsigned use_clock;
+    Sint16 px_ascent[MAX_PX + 1];  /* per-size metrics, 0 = not known yet */
+    Sint16 px_skip[MAX_PX + 1];
+    Uint8 px_failed[MAX_PX + 1];   /* the font would not open at this size */
 
     glyph_t *slots;           /* capacity 1 << slot_bits */
     int slot_bits;
@@ -232,20 +245,32 @@ static int clamp_px(int px)
 
 /* ---- fonts --------------------------------------------------------------- */
 
-static void face_metrics(face_t *f)
+static void face_metrics(ui_text_t *t, face_t *f)
 {
     f->ascent = TTF_FontAscent(f->font);
     int h = TTF_FontHeight(f->font);
     f->skip = TTF_FontLineSkip(f->font);
     if (f->skip < h) f->skip = h;
+    t->px_ascent[f->px] = (Sint16)f->ascent;
+    t->px_skip[f->px] = (Sint16)f->skip;
+}
+
+/* Opens the face at PX with the hinting the layout model relies on. */
+static TTF_Font *font_open(const ui_text_t *t, int px)
+{
+    TTF_Font *font = TTF_OpenFontIndex(t->path, px, t->index);
+    if (font) TTF_SetFontHinting(font, TTF_HINTING_NORMAL);
+    return font;
 }
 
 /* The font for PX, opened on first use. With all MAX_FACES slots taken the
  * least recently used font is resized (TTF_SetFontSize) rather than reopened:
- * glyphs already in the atlas do not need their font. NULL on failure
- * (logged once). */
+ * glyphs already in the atlas do not need their font. NULL on failure, which
+ * is logged once and not retried for that size (retrying would reopen the
+ * file for every glyph of every frame). */
 static face_t *face_get(ui_text_t *t, int px)
 {
+    if (t->px_failed[px]) return NULL;
     face_t *lru = NULL, *empty = NULL;
     t->use_clock++;
     for (int i = 0; i < MAX_FACES; i++) {
@@ -256,10 +281,8 @@ static face_t *face_get(ui_text_t *t, int px)
     }
     face_t *f = empty;
     if (f) {
-        f->font = TTF_OpenFontIndex(t->path, px, t->index);
+        f->font = font_open(t, px);
         if (!f->font) goto fail;
-        TTF_SetFontHinting(f->font, TTF_HINTING_NORMAL);
-        TTF_SetFontKerning(f->font, 0);
     } else {
         f = lru;
         if (TTF_SetFontSize(f->font, px) != 0) {
@@ -271,14 +294,26 @@ static face_t *face_get(ui_text_t *t, int px)
     }
     f->px = px;
     f->last_use = t->use_clock;
-    face_metrics(f);
+    face_metrics(t, f);
     return f;
 fail:
+    t->px_failed[px] = 1;
     if (!t->warned_face) {
         log_error(MOD, "cannot open font size %d: %s", px, TTF_GetError());
         t->warned_face = 1;
     }
     return NULL;
+}
+
+static size_ref_t size_ref(int px)
+{
+    return (size_ref_t){clamp_px(px), NULL};
+}
+
+static face_t *size_face(ui_text_t *t, size_ref_t *z)
+{
+    if (!z->f) z->f = face_get(t, z->px);
+    return z->f;
 }
 
 /* ---- glyph table --------------------------------------------------------- */
@@ -365,22 +400,24 @@ static glyph_t *table_insert(ui_text_t *t, Uint32 key)
     return g;
 }
 
-/* The record of CP at F's size, created with metrics on first use; codepoints
+/* The record of CP at Z's size, created with metrics on first use; codepoints
  * the font lacks resolve to the shared .notdef record so that measuring and
- * drawing agree on them. NULL only when out of memory. */
-static glyph_t *glyph_lookup(ui_text_t *t, face_t *f, Uint32 cp)
+ * drawing agree on them. NULL when out of memory or the font will not open
+ * at that size (the character then measures and draws as nothing). */
+static glyph_t *glyph_lookup(ui_text_t *t, size_ref_t *z, Uint32 cp)
 {
-    Uint32 key = key_of(f->px, cp);
+    Uint32 key = key_of(z->px, cp);
     glyph_t *g = table_find(t, key);
     if (g) return g;
-    Uint32 metric_cp = cp;
+    face_t *f = size_face(t, z);
+    if (!f) return NULL;
     if (!TTF_GlyphIsProvided32(f->font, cp)) {
-        key = key_of(f->px, NOTDEF_CP);
+        key = key_of(z->px, NOTDEF_CP);
         g = table_find(t, key);
         if (g) return g;
     }
     int minx, maxx, miny, maxy, adv;
-    if (TTF_GlyphMetrics32(f->font, metric_cp, &minx, &maxx, &miny, &maxy, &adv) != 0)
+    if (TTF_GlyphMetrics32(f->font, cp, &minx, &maxx, &miny, &maxy, &adv) != 0)
         adv = 0;
     g = table_insert(t, key);
     if (!g) return NULL;
@@ -468,13 +505,15 @@ static int ink_box(const SDL_Surface *s, SDL_Rect *box)
 /* Rasterises the glyph of record G (codepoint CP) into the atlas. Returns the
  * record, which may have moved if the cache was reset to make room, or NULL
  * when out of memory. */
-static glyph_t *glyph_rasterise(ui_text_t *t, face_t *f, glyph_t *g, Uint32 cp)
+static glyph_t *glyph_rasterise(ui_text_t *t, size_ref_t *z, glyph_t *g, Uint32 cp)
 {
     static const SDL_Color white = {255, 255, 255, 255};
     Uint32 key = g->key;
     Sint16 adv = g->adv;
+    face_t *f = size_face(t, z);
     t->rasterised++;
     g->page = PAGE_NO_INK;
+    if (!f) return g;
     /* For a codepoint the font lacks SDL_ttf draws .notdef, which is what the
      * shared record stands for. */
     SDL_Surface *s = TTF_RenderGlyph32_Blended(f->font, cp, white);
@@ -560,10 +599,10 @@ static Uint32 glyph_cp(Uint32 cp)
 
 /* Advance of CP (any kind) at F's size; 0 for newlines, controls and
  * zero-width characters. */
-static int cp_advance(ui_text_t *t, face_t *f, Uint32 cp, int kind)
+static int cp_advance(ui_text_t *t, size_ref_t *z, Uint32 cp, int kind)
 {
     if (kind == K_NL || kind == K_IGNORE || cp == 0x200B) return 0;
-    glyph_t *g = glyph_lookup(t, f, glyph_cp(cp));
+    glyph_t *g = glyph_lookup(t, z, glyph_cp(cp));
     return g ? g->adv : 0;
 }
 
@@ -575,27 +614,28 @@ static const char *text_end(const char *utf8, int len)
 int ui_text_line_height(ui_text_t *t, int px)
 {
     if (!t) return 0;
-    face_t *f = face_get(t, clamp_px(px));
-    return f ? f->skip : 0;
+    px = clamp_px(px);
+    if (!t->px_skip[px]) face_get(t, px);
+    return t->px_skip[px];
 }
 
 int ui_text_ascent(ui_text_t *t, int px)
 {
     if (!t) return 0;
-    face_t *f = face_get(t, clamp_px(px));
-    return f ? f->ascent : 0;
+    px = clamp_px(px);
+    if (!t->px_skip[px]) face_get(t, px);
+    return t->px_ascent[px];
 }
 
 int ui_text_width(ui_text_t *t, int px, const char *utf8, int len)
 {
     if (!t || !utf8) return 0;
-    face_t *f = face_get(t, clamp_px(px));
-    if (!f) return 0;
+    size_ref_t z = size_ref(px);
     const char *s = utf8, *end = text_end(utf8, len);
     int w = 0;
     while (s < end) {
         Uint32 cp = ui_utf8_next(&s, end);
-        w += cp_advance(t, f, cp, cp_kind(cp));
+        w += cp_advance(t, &z, cp, cp_kind(cp));
     }
     return w;
 }
@@ -634,10 +674,24 @@ static void wrap_one(const wcp_t *c, int n, int from, int max_w, int last,
         if (pen + c[i].adv > max_w && (prev >= 0 || pen > 0)) {
             if (!last && brk > from) {
                 *end = brk_end; *w = brk_w; *next = brk;
-            } else {
-                /* No break on this line (one over-long word), or the last
-                 * line: split before the codepoint that does not fit. */
-                *end = content_end; *w = content_w; *next = i;
+                return;
+            }
+            /* No break on this line (one over-long word), or the last line:
+             * split before the codepoint that does not fit, or, if that
+             * would start a line with a closing mark or end one with an
+             * opening bracket, before the latest codepoint where it would
+             * not ("11:3" + "0，" rather than "11:30" + "，"). */
+            *end = content_end; *w = content_w; *next = i;
+            for (int j = i, jp = prev; jp >= from; ) {
+                if (!(c[j].brk & B_CLOSE) && !(c[jp].brk & B_OPEN)) {
+                    if (j == i) return;
+                    int e = jp + 1, pw = 0;
+                    for (int k = from; k < e; k++) pw += c[k].adv;
+                    *end = e; *w = pw; *next = j;
+                    return;
+                }
+                j = jp;
+                do jp--; while (jp >= from && c[jp].kind != K_OTHER);
             }
             return;
         }
@@ -654,8 +708,7 @@ int ui_text_wrap(ui_text_t *t, int px, const char *utf8, int max_w,
                  ui_line_t *lines, int max_lines)
 {
     if (!t || !utf8 || !lines || max_lines <= 0 || !*utf8) return 0;
-    face_t *f = face_get(t, clamp_px(px));
-    if (!f) return 0;
+    size_ref_t z = size_ref(px);
     size_t len = strlen(utf8);
     if (len > (size_t)INT32_MAX / 2) return 0;
     if (len + 1 > t->wcps_cap) {
@@ -672,7 +725,7 @@ int ui_text_wrap(ui_text_t *t, int px, const char *utf8, int max_w,
         Uint32 cp = ui_utf8_next(&s, end);
         int kind = cp_kind(cp);
         c[n].kind = (Uint8)kind;
-        c[n].adv = cp_advance(t, f, cp, kind);
+        c[n].adv = cp_advance(t, &z, cp, kind);
         c[n].brk = (Uint8)(kind == K_OTHER ? brk_flags(cp) : 0);
         n++;
     }
@@ -700,7 +753,7 @@ int ui_text_wrap(ui_text_t *t, int px, const char *utf8, int max_w,
 
 /* Walks UTF8 at F's size, rasterising missing glyphs; with DRAW, copies them
  * to (X, Y) in COLOR. Returns the advance. */
-static int run(ui_text_t *t, face_t *f, const char *utf8, const char *end,
+static int run(ui_text_t *t, size_ref_t *z, const char *utf8, const char *end,
                int draw, int x, int y, SDL_Color color)
 {
     Uint32 mod = ((Uint32)color.r << 24) | ((Uint32)color.g << 16) |
@@ -711,13 +764,13 @@ static int run(ui_text_t *t, face_t *f, const char *utf8, const char *end,
         Uint32 cp = ui_utf8_next(&s, end);
         int kind = cp_kind(cp);
         if (kind != K_OTHER) {
-            pen += cp_advance(t, f, cp, kind);
+            pen += cp_advance(t, z, cp, kind);
             continue;
         }
-        glyph_t *g = glyph_lookup(t, f, cp);
+        glyph_t *g = glyph_lookup(t, z, cp);
         if (!g) continue;
         if (g->page == PAGE_NONE) {
-            g = glyph_rasterise(t, f, g, cp);
+            g = glyph_rasterise(t, z, g, cp);
             if (!g) continue;
         }
         if (draw && g->page >= 0 && color.a) {
@@ -741,18 +794,16 @@ int ui_text_draw(ui_text_t *t, int px, const char *utf8, int len,
                  int x, int y, SDL_Color color)
 {
     if (!t || !utf8) return 0;
-    face_t *f = face_get(t, clamp_px(px));
-    if (!f) return 0;
-    return run(t, f, utf8, text_end(utf8, len), 1, x, y, color);
+    size_ref_t z = size_ref(px);
+    return run(t, &z, utf8, text_end(utf8, len), 1, x, y, color);
 }
 
 void ui_text_warm(ui_text_t *t, int px, const char *utf8)
 {
     if (!t || !utf8) return;
-    face_t *f = face_get(t, clamp_px(px));
-    if (!f) return;
+    size_ref_t z = size_ref(px);
     SDL_Color none = {0, 0, 0, 0};
-    run(t, f, utf8, utf8 + strlen(utf8), 0, 0, 0, none);
+    run(t, &z, utf8, utf8 + strlen(utf8), 0, 0, 0, none);
 }
 
 void ui_text_stats(const ui_text_t *t, ui_text_stats_t *out)
@@ -806,17 +857,15 @@ ui_text_t *ui_text_create(SDL_Renderer *renderer, const char *font_path,
     t->index = index;
     /* Opening one size now is what tells a missing or broken file apart;
      * the font stays open for later use. */
-    TTF_Font *probe = TTF_OpenFontIndex(font_path, 16, index);
+    TTF_Font *probe = font_open(t, 16);
     if (!probe) {
         set_err(err, errlen, "font %s: %s", font_path, TTF_GetError());
         ui_text_destroy(t);
         return NULL;
     }
-    TTF_SetFontHinting(probe, TTF_HINTING_NORMAL);
-    TTF_SetFontKerning(probe, 0);
     t->faces[0].font = probe;
     t->faces[0].px = 16;
-    face_metrics(&t->faces[0]);
+    face_metrics(t, &t->faces[0]);
 
     t->page_size = PAGE_SIZE;
     SDL_RendererInfo info;

@@ -58,28 +58,32 @@ const ui_widget_t *ui_find(const ui_frame_t *f, const char *id)
     return NULL;
 }
 
-static bool inside(SDL_Rect r, int x, int y, int slop)
+/* Distance from (X, Y) to R, 0 inside. */
+static int distance(SDL_Rect r, int x, int y)
 {
-    return x >= r.x - slop && x < r.x + r.w + slop &&
-           y >= r.y - slop && y < r.y + r.h + slop;
+    int dx = x < r.x ? r.x - x : x >= r.x + r.w ? x - (r.x + r.w - 1) : 0;
+    int dy = y < r.y ? r.y - y : y >= r.y + r.h ? y - (r.y + r.h - 1) : 0;
+    return dx > dy ? dx : dy;
 }
 
 const ui_widget_t *ui_hit(const ui_frame_t *f, int x, int y, int slop)
 {
-    /* Exact hits first, topmost wins; a modal stops the search. Only then
-     * the slop pass, so a near miss never steals a tap from a real hit. */
-    for (int pass = 0; pass < 2; pass++) {
-        int s = pass ? slop : 0;
-        for (int i = f->n - 1; i >= 0; i--) {
-            const ui_widget_t *w = &f->w[i];
-            if (w->flags & UI_F_MODAL) {
-                if (pass == 0 || inside(w->r, x, y, 0)) break;
-            }
-            if (!(w->flags & UI_F_CLICK) || (w->flags & UI_F_DISABLED)) continue;
-            if (inside(w->r, x, y, s)) return w;
+    /* The topmost widget under the point wins. Failing that, the nearest
+     * one within SLOP, so a near miss lands on the closest target and never
+     * on a farther one. A modal stops the search at its level. */
+    const ui_widget_t *near = NULL;
+    int best = slop + 1;
+    for (int i = f->n - 1; i >= 0; i--) {
+        const ui_widget_t *w = &f->w[i];
+        if (!(w->flags & UI_F_CLICK) || (w->flags & UI_F_DISABLED)) {
+            if (w->flags & UI_F_MODAL) break;
+            continue;
         }
+        int d = distance(w->r, x, y);
+        if (d == 0) return w;
+        if (d < best) { best = d; near = w; }
     }
-    return NULL;
+    return near;
 }
 
 ui_widget_t *ui_panel(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill)
@@ -99,6 +103,25 @@ ui_widget_t *ui_label(ui_frame_t *f, const char *id, SDL_Rect r, const char *tex
     w->bg = bg;
     w->align = align;
     if (wrap) w->flags |= UI_F_WRAP;
+    return w;
+}
+
+static bool fits(ui_frame_t *f, int px, const char *text, SDL_Rect r, bool wrap)
+{
+    if (!wrap) return ui_text_width(f->text, px, text, -1) <= r.w &&
+                      ui_text_line_height(f->text, px) <= r.h + r.h / 4;
+    return ui_wrapped_height(f, px, text, r.w) <= r.h;
+}
+
+ui_widget_t *ui_label_fit(ui_frame_t *f, const char *id, SDL_Rect r, const char *text,
+                          int px_max, int px_min, SDL_Color fg, SDL_Color bg,
+                          ui_align_t align, bool wrap)
+{
+    int px = px_max;
+    while (px > px_min && !fits(f, px, text, r, wrap)) px -= 2;
+    if (px < px_min) px = px_min;
+    ui_widget_t *w = ui_label(f, id, r, text, px, fg, bg, align, wrap);
+    if (!fits(f, px, text, r, wrap)) w->flags |= UI_F_ELLIPSIS;
     return w;
 }
 

@@ -32,6 +32,7 @@ enum {
     UI_F_MODAL    = 1 << 3,   /* swallows every tap below it (dialog backdrop) */
     UI_F_WRAP     = 1 << 4,   /* text wraps within rect (else one line, clipped) */
     UI_F_BOLD     = 1 << 5,
+    UI_F_ELLIPSIS = 1 << 6,   /* text longer than its box: cut with "…" */
 };
 
 typedef enum { UI_ALIGN_LEFT, UI_ALIGN_CENTER, UI_ALIGN_RIGHT } ui_align_t;
@@ -106,6 +107,14 @@ void ui_toast(ui_frame_t *f, const char *id, const char *text);
 void ui_countdown(ui_frame_t *f, const char *id, SDL_Rect r, int left, int total);
 ui_widget_t *ui_qr(ui_frame_t *f, const char *id, SDL_Rect r, const char *payload);
 ui_widget_t *ui_image(ui_frame_t *f, const char *id, SDL_Rect r, const char *path);
+
+/* Like ui_label, at the largest size from PX_MAX down to PX_MIN at which
+ * TEXT fits R (on one line unless WRAP). Text that does not fit even at
+ * PX_MIN is cut after the last line that fits and ends in an ellipsis: for
+ * content of any length (notices) in a box of fixed size. */
+ui_widget_t *ui_label_fit(ui_frame_t *f, const char *id, SDL_Rect r, const char *text,
+                          int px_max, int px_min, SDL_Color fg, SDL_Color bg,
+                          ui_align_t align, bool wrap);
 
 /* Height TEXT needs when wrapped to width W at size PX. */
 int ui_wrapped_height(ui_frame_t *f, int px, const char *text, int w);

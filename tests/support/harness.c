@@ -1,0 +1,69 @@
+#include "support/harness.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/clock.h"
+
+const char *harness_build_dir(void)
+{
+    const char *b = getenv("BUILD");
+    return b && *b ? b : "build";
+}
+
+app_t *harness_app(int w, int h, const char *theme, const char *locale,
+                   const char *const *sets)
+{
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    setenv("TZ", "Asia/Shanghai", 1);
+    setenv("KIOSK_LOG", "quiet", 0);
+    tzset();
+    clock_fake_set(1000000, HARNESS_WALL);
+
+    config_t cfg;
+    char err[512], v[32];
+    config_defaults(&cfg);
+    char tmpl[] = "/tmp/kiosk-test-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    assert_int_equal(config_set(&cfg, "kiosk", "var_dir", tmpl, err, sizeof err), 0);
+    char loc[256];
+    snprintf(loc, sizeof loc, "%s/locale", harness_build_dir());
+    assert_int_equal(config_set(&cfg, "kiosk", "locale_dir", loc, err, sizeof err), 0);
+    snprintf(v, sizeof v, "%d", w);
+    assert_int_equal(config_set(&cfg, "display", "width", v, err, sizeof err), 0);
+    snprintf(v, sizeof v, "%d", h);
+    assert_int_equal(config_set(&cfg, "display", "height", v, err, sizeof err), 0);
+    if (theme && *theme) assert_int_equal(config_set(&cfg, "ui", "theme", theme, err, sizeof err), 0);
+    if (locale && *locale) assert_int_equal(config_set(&cfg, "ui", "locale", locale, err, sizeof err), 0);
+    for (int i = 0; sets && sets[i]; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", sets[i]);
+        char *dot = strchr(buf, '.'), *eq = strchr(buf, '=');
+        assert_non_null(dot);
+        assert_non_null(eq);
+        *dot = *eq = '\0';
+        if (config_set(&cfg, buf, dot + 1, eq + 1, err, sizeof err) != 0) fail_msg("%s", err);
+    }
+    app_t *app = calloc(1, sizeof *app);
+    assert_non_null(app);
+    app_opts_t opts = {.offscreen = true, .config_path = "test"};
+    if (app_init(app, &cfg, &opts, err, sizeof err) != 0) fail_msg("app_init: %s", err);
+    return app;
+}
+
+void harness_free(app_t *app)
+{
+    char dir[CONFIG_STR], cmd[CONFIG_STR + 16];
+    snprintf(dir, sizeof dir, "%s", app->cfg.var_dir);
+    app_free(app);
+    free(app);
+    if (strncmp(dir, "/tmp/kiosk-test-", 16) == 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    }
+}

@@ -1,0 +1,22 @@
+/* Shared set-up for UI tests: a headless app (dummy video, software
+ * renderer, offscreen surface) on a fake clock, with its own temp var dir
+ * and the catalogues built by make. */
+#ifndef KIOSK_TEST_HARNESS_H
+#define KIOSK_TEST_HARNESS_H
+
+#include "app/app.h"
+
+/* Fixed start time: 2026-11-29 09:30:00 in Asia/Shanghai. */
+#define HARNESS_WALL 1795915800
+
+/* Creates an app of W x H with THEME and LOCALE ("" = config default) and
+ * extra "section.key=value" settings (NULL-terminated, may be NULL).
+ * Fails the test on error. Free with harness_free. */
+app_t *harness_app(int w, int h, const char *theme, const char *locale,
+                   const char *const *sets);
+void harness_free(app_t *app);
+
+/* The build dir the Makefile used (env BUILD, default "build"). */
+const char *harness_build_dir(void);
+
+#endif

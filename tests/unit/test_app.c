@@ -1,0 +1,364 @@
+/* UI scenarios: the app headless, driven by widget id on a fake clock. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "core/clock.h"
+#include "core/staff_auth.h"
+#include "support/harness.h"
+
+static app_t *start_home(const char *const *sets)
+{
+    app_t *app = harness_app(1920, 1080, NULL, NULL, sets);
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app->screen, SCR_HOME);
+    return app;
+}
+
+static void first_touch_wakes_to_home_without_pressing(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
+    assert_int_equal(app->screen, SCR_ATTRACT);
+    assert_int_equal(app->session.state, SESSION_IDLE);
+    assert_true(app_test_text_shown(app, "轻触屏幕开始"));
+    /* Where the bills tile will be: the wake-up touch must not open it. */
+    app_test_tap_xy(app, 300, 300);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_true(app_test_text_shown(app, "生活缴费"));
+    harness_free(app);
+}
+
+static void tiles_open_screens_and_nav_returns(void **state)
+{
+    app_t *app = start_home(NULL);
+    const char *tiles[] = {"home.bills", "home.housekeeping", "home.notices",
+                           "home.scan", "home.guide", "home.help"};
+    screen_id_t want[] = {SCR_BILLS, SCR_HOUSEKEEPING, SCR_NOTICES, SCR_SCAN, SCR_GUIDE, SCR_HELP};
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(app_test_tap(app, tiles[i]), 0);
+        assert_int_equal(app->screen, want[i]);
+        assert_true(app_test_text_shown(app, "即将在本机开通"));
+        /* Back and home are on every screen. */
+        assert_non_null(ui_find(app->frame, "nav.back"));
+        assert_non_null(ui_find(app->frame, "nav.home"));
+        assert_int_equal(app_test_tap(app, i % 2 ? "nav.home" : "nav.back"), 0);
+        assert_int_equal(app->screen, SCR_HOME);
+    }
+    /* On home, back and home are shown but disabled. */
+    assert_int_equal(app_test_tap(app, "nav.back"), -1);
+    assert_non_null(ui_find(app->frame, "nav.back"));
+    assert_int_equal(app_test_tap(app, "nav.help"), 0);
+    assert_int_equal(app->screen, SCR_HELP);
+    harness_free(app);
+}
+
+static void language_switch_is_per_session(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_true(app_test_text_shown(app, "生活缴费"));
+    assert_true(app_test_text_shown(app, "English"));       /* the button names the other language */
+    assert_int_equal(app_test_tap(app, "hdr.lang"), 0);
+    assert_string_equal(app_locale(app), "en");
+    assert_true(app_test_text_shown(app, "Pay bills"));
+    assert_false(app_test_text_shown(app, "生活缴费"));
+    assert_true(app_test_text_shown(app, "中文"));
+    /* The language stays while the resident moves around. */
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    assert_true(app_test_text_shown(app, "coming to this kiosk soon"));
+    app_end_session(app, "finished");
+    assert_string_equal(app_locale(app), "zh_CN");
+    app_test_tap_xy(app, 900, 500);
+    assert_true(app_test_text_shown(app, "生活缴费"));
+    harness_free(app);
+}
+
+static int px_of(app_t *app, const char *id)
+{
+    app_build(app);
+    const ui_widget_t *w = ui_find(app->frame, id);
+    assert_non_null(w);
+    return w->px;
+}
+
+static void text_size_is_per_session(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    int std = px_of(app, "coming.soon");
+    assert_int_equal(app_test_tap(app, "hdr.size"), 0);
+    assert_int_equal(app_theme(app), THEME_ELDER);
+    int big = px_of(app, "coming.soon");
+    assert_true(big * 2 >= std * 3);
+    assert_true(app_test_text_shown(app, "标准字"));
+    assert_int_equal(app_test_tap(app, "hdr.size"), 0);
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    assert_int_equal(app_test_tap(app, "hdr.size"), 0);
+    app_end_session(app, "finished");
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    harness_free(app);
+}
+
+static void idle_warning_then_attract_and_wipe(void **state)
+{
+    app_t *app = start_home(NULL);
+    int sessions = store_session_count(app->store);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    strcpy(app->session.pii.name, "张三明");
+    strcpy(app->session.pii.id_number, "370202199001011234");
+    app_test_advance(app, 59000);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_false(app_test_text_shown(app, "您还在吗"));
+    app_test_advance(app, 1000);
+    assert_int_equal(app->session.state, SESSION_WARNING);
+    assert_true(app_test_text_shown(app, "您还在吗"));
+    const ui_widget_t *count = ui_find(app->frame, "timeout.count.value");
+    assert_non_null(count);
+    assert_string_equal(count->text, "20");
+    app_test_advance(app, 5000);
+    assert_true(app_test_text_shown(app, "15"));
+    /* The dialog covers the screen: the tiles below cannot be tapped. */
+    assert_int_equal(app_test_tap(app, "nav.home"), -1);
+    app_test_advance(app, 15000);
+    assert_int_equal(app->session.state, SESSION_IDLE);
+    assert_int_equal(app->screen, SCR_ATTRACT);
+    assert_false(session_pii_present(&app->session));
+    assert_int_equal(app->depth, 0);
+    assert_int_equal(store_session_count(app->store), sessions + 1);
+    harness_free(app);
+}
+
+static void touch_during_warning_continues(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_int_equal(app_test_tap(app, "home.guide"), 0);
+    app_test_advance(app, 61000);
+    assert_int_equal(app->session.state, SESSION_WARNING);
+    app_test_tap_xy(app, 10, 600);             /* anywhere */
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_int_equal(app->screen, SCR_GUIDE);   /* nothing under the dialog was pressed */
+    assert_false(app_test_text_shown(app, "您还在吗"));
+    app_test_advance(app, 61000);
+    assert_int_equal(app_test_tap(app, "timeout.continue"), 0);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    app_test_advance(app, 61000);
+    assert_int_equal(app_test_tap(app, "timeout.end"), 0);
+    assert_int_equal(app->screen, SCR_ATTRACT);
+    assert_int_equal(app->session.state, SESSION_IDLE);
+    harness_free(app);
+}
+
+static void attract_rotates_notices(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
+    assert_true(app->n_notices >= 2);
+    app_build(app);
+    const ui_widget_t *t = ui_find(app->frame, "attract.notice.title");
+    assert_non_null(t);
+    char first[256];
+    strcpy(first, t->text);
+    assert_int_equal(app_wait_ms(app) <= 8000, 1);
+    app_test_advance(app, 8000);
+    assert_true(app->dirty);
+    app_build(app);
+    t = ui_find(app->frame, "attract.notice.title");
+    assert_string_not_equal(t->text, first);
+    harness_free(app);
+}
+
+static void renders_only_on_change(void **state)
+{
+    app_t *app = start_home(NULL);
+    app_draw(app);
+    unsigned frames = app->frames;
+    assert_false(app->dirty);
+    /* Nothing is due for a while: the loop may sleep (clock at 09:30:0x). */
+    assert_true(app_wait_ms(app) >= 1000);
+    app_test_advance(app, 500);
+    assert_false(app->dirty);
+    /* The header clock's minute changes: one redraw. */
+    app_test_advance(app, 60000);
+    assert_true(app->dirty);
+    app_draw(app);
+    assert_int_equal(app->frames, frames + 1);
+    harness_free(app);
+}
+
+static void tap_forgiveness(void **state)
+{
+    app_t *app = start_home(NULL);
+    app_build(app);
+    const ui_widget_t *w = ui_find(app->frame, "home.bills");
+    SDL_Rect r = w->r;
+    /* Just outside the tile (within the slop) still counts. */
+    app_test_tap_xy(app, r.x + r.w / 2, r.y + r.h + 8);
+    assert_int_equal(app->screen, SCR_BILLS);
+    /* A second tap landing right after a screen change is dropped. */
+    app_build(app);
+    const ui_widget_t *home = ui_find(app->frame, "nav.home");
+    int x = home->r.x + home->r.w / 2, y = home->r.y + home->r.h / 2;
+    app_test_tap(app, "nav.back");
+    assert_int_equal(app->screen, SCR_HOME);
+    SDL_Event ev = {0};
+    ev.type = SDL_MOUSEBUTTONDOWN; ev.button.button = SDL_BUTTON_LEFT;
+    app_build(app);
+    const ui_widget_t *tile = ui_find(app->frame, "home.notices");
+    ev.button.x = tile->r.x + 20; ev.button.y = tile->r.y + 20;
+    app_handle_event(app, &ev);
+    clock_fake_advance(60);
+    ev.type = SDL_MOUSEBUTTONUP;
+    app_handle_event(app, &ev);
+    assert_int_equal(app->screen, SCR_HOME);
+    (void)x; (void)y;
+    harness_free(app);
+}
+
+static void keys(app_t *app, SDL_Keycode sym, Uint16 mod)
+{
+    SDL_Event ev = {0};
+    ev.type = SDL_KEYDOWN;
+    ev.key.keysym.sym = sym;
+    ev.key.keysym.mod = mod;
+    app_handle_event(app, &ev);
+}
+
+static void lockdown_ignores_escape_keys(void **state)
+{
+    const char *sets[] = {"staff.lockdown=true", NULL};
+    app_t *app = start_home(sets);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    keys(app, SDLK_ESCAPE, 0);
+    keys(app, SDLK_q, KMOD_LCTRL);
+    keys(app, SDLK_F4, KMOD_LALT);
+    keys(app, SDLK_TAB, KMOD_LALT);
+    assert_false(app->quit);
+    assert_int_equal(app->screen, SCR_BILLS);
+    /* Only the system's SIGTERM (SDL_QUIT) stops a locked-down kiosk. */
+    SDL_Event q = {.type = SDL_QUIT};
+    app_handle_event(app, &q);
+    assert_true(app->quit);
+    harness_free(app);
+}
+
+static void without_lockdown_escape_goes_back_ctrl_q_quits(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    keys(app, SDLK_ESCAPE, 0);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_false(app->quit);
+    keys(app, SDLK_q, KMOD_LCTRL);
+    assert_true(app->quit);
+    harness_free(app);
+}
+
+static void corner_taps(app_t *app, int n)
+{
+    for (int i = 0; i < n; i++) {
+        app_test_tap_xy(app, 20, 20);
+    }
+}
+
+static void enter_pin(app_t *app, const char *pin)
+{
+    for (const char *p = pin; *p; p++) {
+        char id[16];
+        snprintf(id, sizeof id, "pin.key.%c", *p);
+        assert_int_equal(app_test_tap(app, id), 0);
+    }
+    assert_int_equal(app_test_tap(app, "pin.key.ok"), 0);
+    assert_true(app->pin_checking);
+    app_test_pump(app, 50, 10000);
+    assert_false(app->pin_checking);
+}
+
+static void staff_gesture_pin_and_lockout(void **state)
+{
+    char hash[STAFF_HASH_MAX], set[300];
+    assert_int_equal(staff_pin_hash("2468", hash), 0);
+    snprintf(set, sizeof set, "staff.pin_hash=%s", hash);
+    const char *sets[] = {set, "staff.lockdown=true", NULL};
+    app_t *app = start_home(sets);
+    corner_taps(app, 4);
+    assert_int_equal(app->screen, SCR_HOME);
+    corner_taps(app, 1);
+    assert_int_equal(app->screen, SCR_STAFF_PIN);
+    /* OK stays disabled until four digits. */
+    assert_int_equal(app_test_tap(app, "pin.key.1"), 0);
+    assert_int_equal(app_test_tap(app, "pin.key.ok"), -1);
+    assert_int_equal(app_test_tap(app, "pin.key.del"), 0);
+    assert_int_equal(app->pin_len, 0);
+    for (int i = 0; i < 4; i++) {
+        enter_pin(app, "1111");
+        assert_int_equal(app->screen, SCR_STAFF_PIN);
+        assert_true(app_test_text_shown(app, "密码错误"));
+    }
+    enter_pin(app, "1111");
+    assert_true(staff_auth_locked(&app->staff, clock_mono_ms()) > 0);
+    assert_true(app_test_text_shown(app, "5:00"));
+    /* Locked: even the right PIN cannot be typed. */
+    assert_int_equal(app_test_tap(app, "pin.key.2"), -1);
+    /* Keep the session alive while the lock runs out. */
+    for (int i = 0; i < 6; i++) {
+        app_test_advance(app, 50000);
+        app_test_tap_xy(app, 1000, 200);
+    }
+    assert_int_equal(staff_auth_locked(&app->staff, clock_mono_ms()), 0);
+    assert_int_equal(app->screen, SCR_STAFF_PIN);
+    enter_pin(app, "2468");
+    assert_int_equal(app->screen, SCR_STAFF_MENU);
+    assert_true(app_test_text_shown(app, "工作人员菜单"));
+    assert_int_equal(app->pin_len, 0);
+    assert_int_equal(app_test_tap(app, "staff.exit"), 0);
+    assert_true(app->quit);
+    harness_free(app);
+}
+
+static void street_mode_has_no_personal_services(void **state)
+{
+    const char *sets[] = {"kiosk.mode=street", NULL};
+    app_t *app = start_home(sets);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_true(app_test_text_shown(app, "社区服务大厅"));
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    assert_int_equal(app->screen, SCR_NOTICES);
+    harness_free(app);
+}
+
+static void broken_var_dir_keeps_running(void **state)
+{
+    const char *sets[] = {"kiosk.var_dir=/proc/version/nope", NULL};
+    app_t *app = start_home(sets);
+    assert_null(app->store);
+    assert_int_equal(app->n_notices, 0);
+    app_end_session(app, "finished");
+    assert_true(app_test_text_shown(app, "欢迎使用"));
+    app_test_tap_xy(app, 900, 500);
+    app_go(app, SCR_STAFF_MENU);
+    assert_true(app_test_text_shown(app, "不可用"));
+    harness_free(app);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(first_touch_wakes_to_home_without_pressing),
+        cmocka_unit_test(tiles_open_screens_and_nav_returns),
+        cmocka_unit_test(language_switch_is_per_session),
+        cmocka_unit_test(text_size_is_per_session),
+        cmocka_unit_test(idle_warning_then_attract_and_wipe),
+        cmocka_unit_test(touch_during_warning_continues),
+        cmocka_unit_test(attract_rotates_notices),
+        cmocka_unit_test(renders_only_on_change),
+        cmocka_unit_test(tap_forgiveness),
+        cmocka_unit_test(lockdown_ignores_escape_keys),
+        cmocka_unit_test(without_lockdown_escape_goes_back_ctrl_q_quits),
+        cmocka_unit_test(staff_gesture_pin_and_lockout),
+        cmocka_unit_test(street_mode_has_no_personal_services),
+        cmocka_unit_test(broken_var_dir_keeps_running),
+    };
+    return cmocka_run_group_tests_name("app", tests, NULL, NULL);
+}

@@ -1,0 +1,146 @@
+/* Every screen state, at every supported size, in every theme and locale:
+ * nothing overflows, text fits its box, touch targets are big enough, and
+ * the contrast of every text against its background meets the theme's
+ * promise (high contrast: 7:1, others: 4.5:1). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include "app/tour.h"
+#include "core/i18n.h"
+#include "support/harness.h"
+
+static const int sizes[][2] = {{1920, 1080}, {1080, 1920}, {1280, 800}};
+static const char *themes[] = {"standard", "elder", "contrast"};
+
+/* Index of the topmost modal backdrop, or -1: what lies below it is dimmed
+ * and inactive, so it is held to no contrast or target promise. */
+static int modal_index(const ui_frame_t *f)
+{
+    for (int i = f->n - 1; i >= 0; i--)
+        if (f->w[i].flags & UI_F_MODAL) return i;
+    return -1;
+}
+
+static int check_frame(app_t *app, const char *where, int *checked)
+{
+    const ui_frame_t *f = app->frame;
+    const theme_t *th = f->th;
+    int bad = 0, from = modal_index(f);
+    double need = th->id == THEME_CONTRAST ? 7.0 : 4.5;
+    if (f->overflow) { printf("%s: frame overflow\n", where); bad++; }
+    for (int i = 0; i < f->n; i++) {
+        const ui_widget_t *w = &f->w[i];
+        if (w->r.x < 0 || w->r.y < 0 || w->r.x + w->r.w > f->width || w->r.y + w->r.h > f->height) {
+            printf("%s: %s lies outside the screen (%d,%d %dx%d)\n", where, w->id,
+                   w->r.x, w->r.y, w->r.w, w->r.h);
+            bad++;
+        }
+        bool has_text = (w->kind == UI_TEXT || w->kind == UI_BUTTON) && w->text && *w->text;
+        if (has_text) {
+            (*checked)++;
+            int lh = ui_text_line_height(f->text, w->px);
+            if (w->flags & UI_F_ELLIPSIS) {
+                /* cut on purpose, with an ellipsis */
+            } else if (w->flags & UI_F_WRAP) {
+                int h = ui_wrapped_height((ui_frame_t *)f, w->px, w->text, w->r.w);
+                if (h > w->r.h + lh / 4) {
+                    printf("%s: %s: wrapped text needs %d px, box has %d: \"%s\"\n", where,
+                           w->id, h, w->r.h, w->text);
+                    bad++;
+                }
+            } else if (ui_text_width(f->text, w->px, w->text, -1) > w->r.w) {
+                printf("%s: %s: text %d px wide in a %d px box: \"%s\"\n", where, w->id,
+                       ui_text_width(f->text, w->px, w->text, -1), w->r.w, w->text);
+                bad++;
+            }
+            if (i > from) {
+                double c = theme_contrast(w->fg, w->bg);
+                if (c < need) {
+                    printf("%s: %s: contrast %.2f < %.1f: \"%s\"\n", where, w->id, c, need, w->text);
+                    bad++;
+                }
+            }
+        }
+        if ((w->flags & UI_F_CLICK) && i > from) {
+            int min = th->id == THEME_ELDER ? (int)(96 * th->scale) : (int)(72 * th->scale);
+            if (w->r.w < min || w->r.h < min) {
+                printf("%s: %s: touch target %dx%d < %d\n", where, w->id, w->r.w, w->r.h, min);
+                bad++;
+            }
+        }
+    }
+    return bad;
+}
+
+static void every_state_every_layout(void **state)
+{
+    int bad = 0, checked = 0, frames = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t t = 0; t < 3; t++) {
+            app_t *app = harness_app(sizes[s][0], sizes[s][1], themes[t], NULL, NULL);
+            assert_true(i18n_count() >= 2);
+            for (int l = 0; l < i18n_count(); l++) {
+                char loc[16];
+                snprintf(loc, sizeof loc, "%s", i18n_name(l));
+                snprintf(app->cfg.locale, sizeof app->cfg.locale, "%s", loc);
+                for (int k = 0; tour_states[k]; k++) {
+                    assert_int_equal(tour_show(app, tour_states[k]), 0);
+                    app_build(app);
+                    char where[128];
+                    snprintf(where, sizeof where, "%dx%d %s %s %s", sizes[s][0], sizes[s][1],
+                             themes[t], loc, tour_states[k]);
+                    bad += check_frame(app, where, &checked);
+                    frames++;
+                }
+            }
+            harness_free(app);
+        }
+    printf("checked %d texts in %d frames\n", checked, frames);
+    assert_true(frames >= 3 * 3 * 2 * 12);
+    assert_int_equal(bad, 0);
+}
+
+/* The contrast check itself must catch a bad pair. */
+static void contrast_check_catches_low_contrast(void **state)
+{
+    app_t *app = harness_app(1920, 1080, "contrast", NULL, NULL);
+    tour_show(app, "home");
+    app_build(app);
+    int checked = 0;
+    assert_int_equal(check_frame(app, "ok", &checked), 0);
+    ui_widget_t *w = (ui_widget_t *)ui_find(app->frame, "home.bills.title");
+    assert_non_null(w);
+    w->fg = (SDL_Color){0x60, 0x60, 0x60, 255};
+    w->bg = (SDL_Color){0x12, 0x12, 0x12, 255};
+    assert_true(check_frame(app, "broken", &checked) > 0);
+    harness_free(app);
+}
+
+static void elder_targets_at_1080p(void **state)
+{
+    app_t *app = harness_app(1920, 1080, "elder", NULL, NULL);
+    tour_show(app, "staff_pin");
+    app_build(app);
+    for (int i = 0; i < app->frame->n; i++) {
+        const ui_widget_t *w = &app->frame->w[i];
+        if (w->flags & UI_F_CLICK) {
+            assert_true(w->r.w >= 96);
+            assert_true(w->r.h >= 96);
+        }
+    }
+    harness_free(app);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_state_every_layout),
+        cmocka_unit_test(contrast_check_catches_low_contrast),
+        cmocka_unit_test(elder_targets_at_1080p),
+    };
+    return cmocka_run_group_tests_name("screens", tests, NULL, NULL);
+}
