@@ -76,8 +76,11 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text
 	@BUILD=$(BUILD) tests/bench/bench.sh
+
+$(BUILD)/bench_text: $(BUILD)/obj/tests/bench/bench_text.o $(BUILD)/libkiosk.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan \

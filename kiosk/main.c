@@ -5,6 +5,7 @@
  *   kiosk --hash-pin            (PIN on standard input, hash line on output)
  *   kiosk --bench-frames N      (frame times of every screen, offscreen)
  *   kiosk --first-frame         (exit after the first presented frame)
+ *   kiosk --screen NAME         (start on a screen, e.g. home: demos, bench)
  *
  * Exit status: 0 normal, 1 start-up failure (no video, no font), 2 bad
  * configuration or usage. After start-up the kiosk does not exit on faults. */
@@ -28,6 +29,7 @@ typedef struct {
     int bench_frames;
     int first_frame;
     int hash_pin;
+    const char *screen;
 } args_t;
 
 static void usage(FILE *fp)
@@ -36,7 +38,7 @@ static void usage(FILE *fp)
             "usage: kiosk [--config PATH] [--set section.key=value]...\n"
             "       kiosk --tour DIR [--size WxH] [--locale L] [--theme standard|elder|contrast]\n"
             "       kiosk --hash-pin < pin.txt\n"
-            "       kiosk --bench-frames N | --first-frame | --version\n");
+            "       kiosk --bench-frames N | --first-frame | --screen NAME | --version\n");
 }
 
 static int apply_set(config_t *cfg, const char *arg)
@@ -89,6 +91,7 @@ static int parse_args(int argc, char **argv, args_t *a, config_t *cfg, int *sets
         else if (!strcmp(o, "--theme")) { NEED_VALUE(); a->theme = v; }
         else if (!strcmp(o, "--bench-frames")) { NEED_VALUE(); a->bench_frames = atoi(v); }
         else if (!strcmp(o, "--first-frame")) a->first_frame = 1;
+        else if (!strcmp(o, "--screen")) { NEED_VALUE(); a->screen = v; }
         else if (!strcmp(o, "--hash-pin")) a->hash_pin = 1;
         else if (!strcmp(o, "--version")) { printf("kiosk %s\n", KIOSK_VERSION); exit(0); }
         else if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); exit(0); }
@@ -167,6 +170,14 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
+    if (a.screen && tour_show(app, a.screen) != 0) {
+        fprintf(stderr, "kiosk: --screen %s: no such screen (one of:", a.screen);
+        for (int i = 0; tour_states[i]; i++) fprintf(stderr, " %s", tour_states[i]);
+        fprintf(stderr, ")\n");
+        app_free(app);
+        free(app);
+        return 2;
+    }
     if (a.tour_dir) {
         rc = tour_run(app, a.tour_dir) ? 1 : 0;
     } else if (a.bench_frames > 0) {

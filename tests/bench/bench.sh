@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# make bench: the kiosk's figures, printed as a table. Figures, not pass/fail:
+# targets are printed beside them. Uses Xvfb for the real-window figures
+# (first frame, idle CPU) and the offscreen renderer for frame times.
+set -euo pipefail
+BUILD=${BUILD:-build}
+KIOSK=$BUILD/kiosk
+cd "$(dirname "$0")/../.."
+export KIOSK_LOG=quiet
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+# Throwaway state: the bench never touches the kiosk's own var dir.
+cfg=(--config kiosk.ini --set "kiosk.var_dir=$tmp/var" --set "kiosk.locale_dir=$BUILD/locale"
+     --set display.renderer=software)
+
+# A private X server for the window figures.
+disp=:$((90 + RANDOM % 100))
+Xvfb "$disp" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+export DISPLAY=$disp
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# 1. Cold start to first presented frame (exec to SDL_RenderPresent), and
+#    the process's PSS at that point: 7 runs, the first on a fresh var dir.
+starts=() pss0=()
+for i in $(seq 7); do
+    out=$(KIOSK_T0_NS=$(date +%s%N) "$KIOSK" "${cfg[@]}" --first-frame)
+    starts+=("$(awk '/first_frame_ms/ {print $2}' <<<"$out")")
+    pss0+=("$(awk '/pss_kb/ {print $2}' <<<"$out")")
+done
+first_start=${starts[0]}
+med_start=$(printf '%s\n' "${starts[@]}" | median)
+pss_first=$(printf '%s\n' "${pss0[@]}" | median)
+
+# 2. Frame time of every screen at 1920x1080, software renderer (offscreen).
+frames=$(SDL_VIDEODRIVER=dummy "$KIOSK" "${cfg[@]}" --bench-frames 200)
+all_p99=$(awk '$2 == "all" {print $6}' <<<"$frames")
+pss_all=$(awk '/pss_kb/ {print $2}' <<<"$frames")
+
+# 3. CPU while idle on the home screen for 10 s, in a real X window.
+"$KIOSK" "${cfg[@]}" --screen home &
+pid=$!
+sleep 2
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+t0=$(ticks $pid); s0=$(date +%s%N)
+sleep 10
+t1=$(ticks $pid); s1=$(date +%s%N)
+hz=$(getconf CLK_TCK)
+idle_cpu=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v ns=$((s1 - s0)) 'BEGIN {printf "%.2f", 100 * d / hz / (ns / 1e9)}')
+pss_idle=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+kill $pid; wait $pid 2>/dev/null || true
+
+# 4. Glyph atlas micro-benchmark.
+text=""
+if [ -x "$BUILD/bench_text" ]; then text=$(SDL_VIDEODRIVER=dummy "$BUILD/bench_text" 2>/dev/null || true); fi
+
+printf '\n%-46s %14s  %s\n' "figure" "measured" "target"
+printf '%-46s %14s  %s\n' "----------------------------------------------" "--------------" "------"
+printf '%-46s %11s ms  %s\n' "cold start to first frame (first run)" "$first_start" "<= 100 ms"
+printf '%-46s %11s ms  %s\n' "start to first frame (median of 7)" "$med_start" "<= 100 ms"
+printf '%-46s %11s MB  %s\n' "PSS after first frame (median)" "$(awk -v k="$pss_first" 'BEGIN{printf "%.1f", k/1024}')" "<= 40 MB"
+printf '%-46s %11s MB  %s\n' "PSS idle on home, X11 window" "$(awk -v k="$pss_idle" 'BEGIN{printf "%.1f", k/1024}')" "<= 40 MB"
+printf '%-46s %11s MB  %s\n' "PSS after drawing every screen (offscreen)" "$(awk -v k="$pss_all" 'BEGIN{printf "%.1f", k/1024}')" "<= 40 MB"
+printf '%-46s %11s ms  %s\n' "frame p99, all screens, 1920x1080 software" "$all_p99" "<= 8 ms"
+printf '%-46s %12s %%  %s\n' "CPU idle on home, 10 s" "$idle_cpu" "<= 0.2 %"
+echo
+echo "frame time per screen (ms, 200 frames each, build + draw):"
+grep '^frame_ms' <<<"$frames" | sed 's/^frame_ms /  /'
+if [ -n "$text" ]; then echo; echo "glyph atlas:"; sed 's/^/  /' <<<"$text"; fi
