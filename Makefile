@@ -6,7 +6,8 @@ CC      ?= cc
 BUILD   ?= build
 PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+# CFLAGS is the caller's (optimisation, sanitizers); the rest is always needed.
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Ikiosk -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS = $(LDLIBS) $(shell pkg-config --libs cmocka zbar 2>/dev/null)
@@ -30,20 +31,20 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libkiosk.a: $(KIOSK_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/kiosk: $(BUILD)/obj/kiosk/main.o $(BUILD)/libkiosk.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS)
 
-$(BUILD)/obj/tests/%.o: CFLAGS += -Itests $(shell pkg-config --cflags cmocka zbar 2>/dev/null)
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Itests $(shell pkg-config --cflags cmocka zbar 2>/dev/null)
 
 $(BUILD)/locale/%.mo: locales/%.po
 	@mkdir -p $(dir $@)
@@ -80,7 +81,7 @@ bench: deps
 	@BUILD=$(BUILD) tests/bench/bench.sh
 
 $(BUILD)/bench_text: $(BUILD)/obj/tests/bench/bench_text.o $(BUILD)/libkiosk.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan \
