@@ -215,9 +215,11 @@ static void activate(app_t *app, const char *id)
 /* Maps window coordinates to layout coordinates (rotation, letterbox). */
 static void to_layout(const app_t *app, int *x, int *y)
 {
-    if (!app->rot_target) return;
+    if (!app->rot_target || !app->win) return;
+    /* Window size, not renderer output size: the latter is the rotation
+     * target's while it is bound, and mouse events are in window points. */
     int ww = 0, wh = 0;
-    SDL_GetRendererOutputSize(app->ren, &ww, &wh);
+    SDL_GetWindowSize(app->win, &ww, &wh);
     float cx = ww / 2.0f, cy = wh / 2.0f, dx = *x - cx, dy = *y - cy, lx, ly;
     switch (app->cfg.rotation) {
     case 90:  lx = dy;  ly = -dx; break;

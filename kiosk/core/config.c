@@ -22,6 +22,9 @@
  * messages are cut short. */
 #define WHY_MAX 1280
 #define MSG_MAX 1536
+/* Largest kiosk.ini config_load reads (a thousand lines of the longest kind). */
+#define FILE_MAX_BYTES (1u << 20)
+#define FILE_MAX_TEXT "1 MiB"
 
 _Static_assert(sizeof(kiosk_mode_t) == sizeof(int), "enum fields are stored as int");
 _Static_assert(sizeof(theme_id_t) == sizeof(int), "enum fields are stored as int");
@@ -394,13 +397,13 @@ static int apply(config_t *cfg, const char *section, const char *key, const char
 
 /* ---- reading a file ------------------------------------------------------ */
 
-/* State shared by the line reader and the inih handler of one config_load. */
+/* State shared by the line reader and the inih handler of one parse. */
 typedef struct {
     config_t *cfg;
-    const char *path;
-    FILE *fp;
-    char *line;            /* getline() buffer */
-    size_t cap;
+    const char *path;      /* name used in error messages */
+    const char *data;      /* the text being parsed (not NUL-terminated) */
+    size_t len;            /* its size in bytes */
+    size_t pos;            /* start of the next line in data */
     int lineno;            /* line last handed to inih */
     int set_on[KEY_COUNT]; /* line where each key was last set, 0 = not yet */
     bool failed;
@@ -475,14 +478,13 @@ static int check_line(const char *line, char *msg, size_t msglen)
     return 0;
 }
 
-/* Cuts the line ending ("\n", "\r\n") off the N bytes of LINE; returns the
- * new length. */
-static size_t chomp(char *line, size_t n)
+/* Length of the N bytes of LINE without their line ending ("\n", "\r\n"). */
+static size_t chomp_len(const char *line, size_t n)
 {
     if (n > 0 && line[n - 1] == '\n')
-        line[--n] = '\0';
+        n--;
     if (n > 0 && line[n - 1] == '\r')
-        line[--n] = '\0';
+        n--;
     return n;
 }
 
@@ -492,24 +494,16 @@ static char *read_line(char *str, int num, void *stream)
 {
     load_ctx_t *ctx = stream;
     char msg[MSG_MAX];
-    if (ctx->failed)
+    if (ctx->failed || ctx->pos >= ctx->len)
         return NULL;
-    errno = 0;
-    ssize_t got = getline(&ctx->line, &ctx->cap, ctx->fp);
-    if (got < 0) {
-        if (ferror(ctx->fp)) {
-            ctx->failed = true;
-            write_err(ctx->err, ctx->errlen, "%s: cannot read: %s", ctx->path,
-                      strerror(errno ? errno : EIO));
-        }
-        return NULL;
-    }
+    const char *line = ctx->data + ctx->pos;
+    size_t left = ctx->len - ctx->pos;
+    const char *nl = memchr(line, '\n', left);
+    size_t got = nl ? (size_t)(nl - line) + 1 : left;
+    ctx->pos += got;
     ctx->lineno++;
-    size_t n = chomp(ctx->line, (size_t)got);
-    char *text = ctx->line;
-    if (ctx->lineno == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
-        text += 3;   /* UTF-8 byte order mark, skipped by inih as well */
-    if (memchr(ctx->line, '\0', n)) {
+    size_t n = chomp_len(line, got);
+    if (memchr(line, '\0', n)) {
         fail_at_line(ctx, "contains a NUL byte (is this a text file?)");
         return NULL;
     }
@@ -518,11 +512,15 @@ static char *read_line(char *str, int num, void *stream)
         fail_at_line(ctx, msg);
         return NULL;
     }
+    memcpy(str, line, n);
+    str[n] = '\0';
+    const char *text = str;
+    if (ctx->lineno == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3;   /* UTF-8 byte order mark, skipped by inih as well */
     if (check_line(text, msg, sizeof msg) != 0) {
         fail_at_line(ctx, msg);
         return NULL;
     }
-    memcpy(str, ctx->line, n);
     str[n] = '\n';
     str[n + 1] = '\0';
     return str;
@@ -606,22 +604,17 @@ static void ini_options_set_ours(void)
     ini_max_line = LINE_MAX_BYTES + 3;
 }
 
-int config_load(config_t *cfg, const char *path, char *err, int errlen)
+int config_load_mem(config_t *cfg, const char *name, const char *data, size_t len,
+                    char *err, int errlen)
 {
-    load_ctx_t ctx = {.cfg = cfg, .path = path, .err = err, .errlen = errlen};
+    load_ctx_t ctx = {.cfg = cfg, .path = name, .data = data, .len = data ? len : 0,
+                      .err = err, .errlen = errlen};
     write_err(err, errlen, "%s", "");
-    ctx.fp = fopen(path, "r");
-    if (!ctx.fp) {
-        write_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
     ini_options_t saved;
     ini_options_save(&saved);
     ini_options_set_ours();
     int rc = ini_parse_stream(read_line, &ctx, on_pair, &ctx);
     ini_options_restore(&saved);
-    free(ctx.line);
-    fclose(ctx.fp);
     if (ctx.failed)
         return -1;
     if (rc != 0) {   /* inih found an error check_line() did not foresee */
@@ -630,6 +623,69 @@ int config_load(config_t *cfg, const char *path, char *err, int errlen)
         return -1;
     }
     return 0;
+}
+
+/* Reads PATH whole (at most FILE_MAX_BYTES) into a malloc'd buffer. Returns
+ * 0 and fills *TEXT / *LEN, or -1 with "PATH: cannot open|read: WHY" in ERR. */
+static int read_text_file(const char *path, char **text, size_t *len, char *err,
+                          int errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        write_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    const char *why = NULL;
+    errno = 0;
+    for (;;) {
+        if (n == cap) {
+            /* One byte more than allowed, to tell "too large" from "just fits". */
+            size_t ncap = cap ? cap * 2 : 8192;
+            if (ncap > FILE_MAX_BYTES + 1)
+                ncap = FILE_MAX_BYTES + 1;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                why = "out of memory";
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (n > FILE_MAX_BYTES) {
+            why = "larger than " FILE_MAX_TEXT;
+            break;
+        }
+        if (n < cap) {          /* end of file, or an error */
+            if (ferror(fp))
+                why = strerror(errno ? errno : EIO);
+            break;
+        }
+    }
+    fclose(fp);
+    if (why) {
+        write_err(err, errlen, "%s: cannot read: %s", path, why);
+        free(buf);
+        return -1;
+    }
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+int config_load(config_t *cfg, const char *path, char *err, int errlen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    write_err(err, errlen, "%s", "");
+    if (read_text_file(path, &text, &len, err, errlen) != 0)
+        return -1;
+    int rc = config_load_mem(cfg, path, text, len, err, errlen);
+    free(text);
+    return rc;
 }
 
 int config_set(config_t *cfg, const char *section, const char *key, const char *value,

@@ -5,6 +5,7 @@
 #define KIOSK_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CONFIG_STR 256
 
@@ -56,9 +57,18 @@ void config_defaults(config_t *cfg);
 
 /* Reads PATH over the defaults already in CFG. Returns 0 on success.
  * On error returns -1 and writes one line "PATH:LINE: KEY: WHY" (or
- * "PATH: cannot open: strerror") into ERR (size ERRLEN); CFG may then hold
- * a mix of values and must not be used. Unknown sections and keys are errors. */
+ * "PATH: cannot open: strerror", "PATH: cannot read: WHY", e.g. for a file
+ * over 1 MiB) into ERR (size ERRLEN; may be NULL if ERRLEN is 0; cut short
+ * to fit, always NUL-terminated; "" on success); CFG may then hold a mix of
+ * values and must not be used. Unknown sections and keys are errors. */
 int config_load(config_t *cfg, const char *path, char *err, int errlen);
+
+/* Same as config_load, for the LEN bytes of kiosk.ini text at DATA (not
+ * NUL-terminated; DATA may be NULL if LEN is 0). NAME stands for the path in
+ * error messages: "NAME:LINE: KEY: WHY". config_load reads the file and
+ * calls this. */
+int config_load_mem(config_t *cfg, const char *name, const char *data, size_t len,
+                    char *err, int errlen);
 
 /* Applies one "section.key=value" override (used by --set on the command line
  * and by tests). Same validation and error format, with "--set" as the path. */

@@ -9,9 +9,9 @@
  * translation "form0\0form1..."), so reading up to the first NUL yields the
  * singular msgid and the first translated form.
  *
- * Every file is read whole into memory and every table entry is checked
- * against the file size before it is used; a file failing any check is
- * skipped with a log line. Lookups use a sorted index of pointers into the
+ * Every file is read whole into memory (or handed over in memory with
+ * i18n_load_mo) and every table entry is checked against its size before
+ * it is used; a catalogue failing any check is skipped with a log line. Lookups use a sorted index of pointers into the
  * file buffer built at load time, so the reader does not rely on msgfmt's
  * sort order. UI thread only. */
 #include "core/i18n.h"
@@ -48,9 +48,10 @@ typedef struct {
 static struct {
     mo_locale_t *loc;
     int count;
+    int cap;                        /* slots allocated in loc */
     int cur;                        /* index into loc, -1 if none loaded */
     char chosen[NAME_MAX_LEN + 1];  /* "" until i18n_set succeeds */
-} g = { NULL, 0, -1, "" };
+} g = { NULL, 0, 0, -1, "" };
 
 /* 1 if NAME is 1..NAME_MAX_LEN ASCII letters, digits or underscores. */
 static int valid_name(const char *name, size_t len)
@@ -145,6 +146,8 @@ static int entry_cmp(const void *a, const void *b)
 static int mo_parse(mo_locale_t *l, const unsigned char *d, size_t size,
                     const char **why)
 {
+    if (size < MO_HEADER) { *why = "too short for a .mo header"; return -1; }
+    if (size > MO_MAX_SIZE) { *why = "larger than 16 MiB"; return -1; }
     int little;
     if (rd32(d, 0, 1) == MO_MAGIC) little = 1;
     else if (rd32(d, 0, 0) == MO_MAGIC) little = 0;
@@ -229,7 +232,68 @@ static void free_locales(void)
     free(g.loc);
     g.loc = NULL;
     g.count = 0;
+    g.cap = 0;
     g.cur = -1;
+}
+
+/* Validates the .mo image DATA (SIZE bytes, malloc'd, taken over) and adds
+ * it as locale NAME, replacing a loaded locale of that name. Leaves sorting
+ * and the choice of the current locale to settle(). Returns 0, or -1 with
+ * *WHY set and DATA freed. */
+static int add_locale(const char *name, unsigned char *data, size_t size,
+                      const char **why)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (!valid_name(name, len)) {
+        *why = "locale name must be 1 to 31 letters, digits and underscores";
+        free(data);
+        return -1;
+    }
+    mo_locale_t l;
+    memset(&l, 0, sizeof l);
+    memcpy(l.name, name, len + 1);
+    l.data = data;
+    if (mo_parse(&l, data, size, why) != 0) {
+        locale_free(&l);
+        return -1;
+    }
+    int i = i18n_find(name);
+    if (i >= 0) {
+        locale_free(&g.loc[i]);
+        g.loc[i] = l;
+        return 0;
+    }
+    if (g.count == g.cap) {
+        int ncap = g.cap ? g.cap * 2 : 4;
+        mo_locale_t *nl = realloc(g.loc, (size_t)ncap * sizeof *nl);
+        if (!nl) {
+            *why = "out of memory";
+            locale_free(&l);
+            return -1;
+        }
+        g.loc = nl;
+        g.cap = ncap;
+    }
+    g.loc[g.count++] = l;
+    return 0;
+}
+
+/* Sorts the loaded locales by name and picks the current one. */
+static void settle(void)
+{
+    if (g.count > 1) qsort(g.loc, (size_t)g.count, sizeof *g.loc, locale_cmp);
+    g.cur = default_locale();
+}
+
+int i18n_load_mo(const char *name, unsigned char *data, size_t size)
+{
+    const char *why = NULL;
+    if (add_locale(name, data, size, &why) != 0) {
+        log_warn("i18n", "%s: not loaded: %s", name ? name : "(null)", why);
+        return -1;
+    }
+    settle();
+    return 0;
 }
 
 /* Replaces every loaded locale with DIR's *.mo files. A locale chosen by
@@ -243,7 +307,6 @@ int i18n_load_dir(const char *dir)
         log_warn("i18n", "cannot open locale dir %s: %s", dir, strerror(errno));
         return 0;
     }
-    size_t cap = 0;
     struct dirent *de;
     while ((de = readdir(dp)) != NULL) {
         size_t len = strlen(de->d_name);
@@ -259,37 +322,20 @@ int i18n_load_dir(const char *dir)
         strcat(path, "/");
         strcat(path, de->d_name);
 
-        mo_locale_t l;
-        memset(&l, 0, sizeof l);
-        memcpy(l.name, de->d_name, len - 3);
-        l.name[len - 3] = '\0';
+        char name[NAME_MAX_LEN + 1];
+        memcpy(name, de->d_name, len - 3);
+        name[len - 3] = '\0';
+        unsigned char *data = NULL;
         const char *why = NULL;
         size_t size = 0;
-        if (read_file(path, &l.data, &size, &why) != 0 ||
-            mo_parse(&l, l.data, size, &why) != 0) {
+        if (read_file(path, &data, &size, &why) != 0 ||
+            add_locale(name, data, size, &why) != 0)
             log_warn("i18n", "%s: skipped: %s", path, why);
-            locale_free(&l);
-            free(path);
-            continue;
-        }
         free(path);
-        if ((size_t)g.count == cap) {
-            size_t ncap = cap ? cap * 2 : 4;
-            mo_locale_t *nl = realloc(g.loc, ncap * sizeof *nl);
-            if (!nl) {
-                log_error("i18n", "out of memory");
-                locale_free(&l);
-                break;
-            }
-            g.loc = nl;
-            cap = ncap;
-        }
-        g.loc[g.count++] = l;
     }
     closedir(dp);
 
-    if (g.count > 1) qsort(g.loc, (size_t)g.count, sizeof *g.loc, locale_cmp);
-    g.cur = default_locale();
+    settle();
     if (g.count == 0)
         log_warn("i18n", "no locale loaded from %s, showing untranslated text", dir);
     else

@@ -5,6 +5,8 @@
 #ifndef KIOSK_I18N_H
 #define KIOSK_I18N_H
 
+#include <stddef.h>
+
 #define _(s)  i18n_get(s)
 #define N_(s) (s)
 
@@ -13,6 +15,16 @@
  * (0 if none; the kiosk then shows msgids). A malformed .mo, or one whose
  * name is not letters, digits and underscore, is skipped with a log line. */
 int i18n_load_dir(const char *dir);
+
+/* Loads one catalogue from memory as locale NAME (letters, digits and
+ * underscore, 1 to 31 of them), replacing a loaded locale of that name and
+ * keeping the others; i18n_load_dir uses it for each file. DATA is a .mo
+ * image of SIZE bytes allocated with malloc: i18n takes it over in every
+ * case (freeing it at once if it is rejected), and the translations of NAME
+ * point into it until NAME is replaced or i18n_load_dir / i18n_free runs.
+ * The current locale follows the rules of i18n_set. Returns 0, or -1 (with
+ * a log line) for a bad name or a malformed .mo. */
+int i18n_load_mo(const char *name, unsigned char *data, size_t size);
 void i18n_free(void);                    /* also forgets the i18n_set choice */
 
 int i18n_count(void);

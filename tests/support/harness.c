@@ -16,8 +16,8 @@ const char *harness_build_dir(void)
     return b && *b ? b : "build";
 }
 
-app_t *harness_app(int w, int h, const char *theme, const char *locale,
-                   const char *const *sets)
+static app_t *make_app(int w, int h, const char *theme, const char *locale,
+                       const char *const *sets, bool offscreen)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     setenv("TZ", "Asia/Shanghai", 1);
@@ -51,9 +51,20 @@ app_t *harness_app(int w, int h, const char *theme, const char *locale,
     }
     app_t *app = calloc(1, sizeof *app);
     assert_non_null(app);
-    app_opts_t opts = {.offscreen = true, .config_path = "test"};
+    app_opts_t opts = {.offscreen = offscreen, .config_path = "test"};
     if (app_init(app, &cfg, &opts, err, sizeof err) != 0) fail_msg("app_init: %s", err);
     return app;
+}
+
+app_t *harness_app(int w, int h, const char *theme, const char *locale,
+                   const char *const *sets)
+{
+    return make_app(w, h, theme, locale, sets, true);
+}
+
+app_t *harness_window_app(int w, int h, const char *const *sets)
+{
+    return make_app(w, h, NULL, NULL, sets, false);
 }
 
 void harness_free(app_t *app)

@@ -15,6 +15,9 @@
 app_t *harness_app(int w, int h, const char *theme, const char *locale,
                    const char *const *sets);
 void harness_free(app_t *app);
+/* Same, but in a (dummy-driver) window instead of an offscreen surface, so
+ * the window path (rotation, logical size) is exercised. */
+app_t *harness_window_app(int w, int h, const char *const *sets);
 
 /* The build dir the Makefile used (env BUILD, default "build"). */
 const char *harness_build_dir(void);

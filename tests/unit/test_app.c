@@ -342,6 +342,49 @@ static void broken_var_dir_keeps_running(void **state)
     harness_free(app);
 }
 
+static void press_at_window_xy(app_t *app, int x, int y)
+{
+    SDL_Event ev = {0};
+    ev.type = SDL_MOUSEBUTTONDOWN;
+    ev.button.button = SDL_BUTTON_LEFT;
+    ev.button.x = x;
+    ev.button.y = y;
+    app_handle_event(app, &ev);
+}
+
+/* A landscape layout on a panel mounted turned by 90 degrees: the window is
+ * portrait, the picture is turned, and touches are turned back. */
+static void rotated_panel_maps_touches(void **state)
+{
+    const char *sets[] = {"display.rotation=90", NULL};
+    app_t *app = harness_window_app(1920, 1080, sets);
+    int ww, wh;
+    SDL_GetWindowSize(app->win, &ww, &wh);
+    assert_int_equal(ww, 1080);
+    assert_int_equal(wh, 1920);
+    assert_non_null(app->rot_target);
+    app_test_tap_xy(app, 10, 10);               /* wake */
+    app_draw(app);
+    const ui_widget_t *w = ui_find(app->frame, "home.bills");
+    int lx = w->r.x + w->r.w / 2, ly = w->r.y + w->r.h / 2;
+    /* Layout point (lx, ly) shows at window (wh_layout - ly, lx) when
+     * turned 90 degrees clockwise. */
+    clock_fake_advance(1000);
+    press_at_window_xy(app, 1080 - ly, lx);
+    assert_string_equal(app->pressed, "home.bills");
+    harness_free(app);
+}
+
+static void window_renders_and_presents(void **state)
+{
+    app_t *app = harness_window_app(1280, 800, NULL);
+    unsigned before = app->frames;
+    app_draw(app);
+    assert_int_equal(app->frames, before + 1);
+    assert_false(app->dirty);
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +402,8 @@ int main(void)
         cmocka_unit_test(staff_gesture_pin_and_lockout),
         cmocka_unit_test(street_mode_has_no_personal_services),
         cmocka_unit_test(broken_var_dir_keeps_running),
+        cmocka_unit_test(rotated_panel_maps_touches),
+        cmocka_unit_test(window_renders_and_presents),
     };
     return cmocka_run_group_tests_name("app", tests, NULL, NULL);
 }
