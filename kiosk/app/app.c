@@ -10,7 +10,6 @@
 #include "screens/screens.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
-#define DOUBLE_TAP_GUARD_MS 350 /* a second tap this soon after a screen change is dropped */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
 #define CORNER_WINDOW_MS 4000   /* ... within this time */
 #define TOAST_MS 3000
@@ -205,7 +204,7 @@ int app_save_png(app_t *app, const char *path)
 static void activate(app_t *app, const char *id)
 {
     uint64_t now = clock_mono_ms();
-    if (now - app->screen_since_ms < DOUBLE_TAP_GUARD_MS) return;
+    if (now - app->screen_since_ms < APP_DOUBLE_TAP_GUARD_MS) return;
     app->last_activate_ms = now;
     if (chrome_action(app, id)) return;
     const screen_t *sc = screen_get(app->screen);
@@ -528,72 +527,4 @@ void app_free(app_t *app)
     free(app->frame);
     memset(app, 0, sizeof *app);
     SDL_Quit();
-}
-
-/* ---- test helpers ------------------------------------------------------ */
-
-static void push_button(app_t *app, Uint32 type, int x, int y)
-{
-    SDL_Event ev = {0};
-    ev.type = type;
-    ev.button.button = SDL_BUTTON_LEFT;
-    ev.button.x = x;
-    ev.button.y = y;
-    app_handle_event(app, &ev);
-}
-
-void app_test_tap_xy(app_t *app, int x, int y)
-{
-    if (clock_is_fake()) clock_fake_advance(DOUBLE_TAP_GUARD_MS + 50);
-    app_build(app);
-    push_button(app, SDL_MOUSEBUTTONDOWN, x, y);
-    if (clock_is_fake()) clock_fake_advance(80);
-    push_button(app, SDL_MOUSEBUTTONUP, x, y);
-    app_tick(app);
-    app_build(app);
-}
-
-int app_test_tap(app_t *app, const char *id)
-{
-    app_build(app);
-    const ui_widget_t *w = ui_find(app->frame, id);
-    if (!w || !(w->flags & UI_F_CLICK) || (w->flags & UI_F_DISABLED)) return -1;
-    int x = w->r.x + w->r.w / 2, y = w->r.y + w->r.h / 2;
-    if (ui_hit(app->frame, x, y, 0) != w) return -1;   /* covered by a dialog */
-    app_test_tap_xy(app, x, y);
-    return 0;
-}
-
-int app_test_text_shown(app_t *app, const char *needle)
-{
-    app_build(app);
-    for (int i = 0; i < app->frame->n; i++) {
-        const ui_widget_t *w = &app->frame->w[i];
-        if ((w->kind == UI_TEXT || w->kind == UI_BUTTON) && w->text && strstr(w->text, needle))
-            return 1;
-    }
-    return 0;
-}
-
-void app_test_advance(app_t *app, uint64_t ms)
-{
-    while (ms > 0) {
-        uint64_t step = ms < 250 ? ms : 250;
-        clock_fake_advance(step);
-        ms -= step;
-        app_tick(app);
-    }
-}
-
-void app_test_pump(app_t *app, int quiet_ms, int max_ms)
-{
-    Uint32 start = SDL_GetTicks();
-    SDL_Event ev;
-    while ((int)(SDL_GetTicks() - start) < max_ms) {
-        if (!SDL_WaitEventTimeout(&ev, quiet_ms)) {
-            if (!app->pin_checking) break;
-            continue;
-        }
-        app_handle_event(app, &ev);
-    }
 }

@@ -23,6 +23,9 @@ typedef enum {
 
 #define APP_MAX_NOTICES 16
 #define APP_STACK 16
+/* A second tap this soon after a screen change is dropped: a double tap
+ * must not press what appears under the finger on the next screen. */
+#define APP_DOUBLE_TAP_GUARD_MS 350
 
 typedef struct {
     bool offscreen;          /* render into a surface: tour, tests, bench */
@@ -123,18 +126,5 @@ void app_reload_notices(app_t *app);
 
 /* Renders SCREEN (with the home screen under it for overlays) to a PNG. */
 int app_save_png(app_t *app, const char *path);
-
-/* --- test helpers ---------------------------------------------------- */
-/* Taps the widget with ID in the current frame (press + release at its
- * centre). Returns 0, or -1 if no such clickable widget is on screen. */
-int app_test_tap(app_t *app, const char *id);
-/* Taps screen coordinates. */
-void app_test_tap_xy(app_t *app, int x, int y);
-/* 1 if any text widget of the current frame contains NEEDLE. */
-int app_test_text_shown(app_t *app, const char *needle);
-/* Fast-forwards the fake clock by MS in steps, running timers. */
-void app_test_advance(app_t *app, uint64_t ms);
-/* Handles queued SDL events until none arrive for QUIET_MS (max MAX_MS). */
-void app_test_pump(app_t *app, int quiet_ms, int max_ms);
 
 #endif

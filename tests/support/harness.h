@@ -22,4 +22,17 @@ app_t *harness_window_app(int w, int h, const char *const *sets);
 /* The build dir the Makefile used (env BUILD, default "build"). */
 const char *harness_build_dir(void);
 
+/* --- driving the app like a person (tests/support/app_test.c) -------- */
+/* Taps the widget with ID in the current frame (press + release at its
+ * centre). Returns 0, or -1 if no such clickable widget is on screen. */
+int app_test_tap(app_t *app, const char *id);
+/* Taps screen coordinates. */
+void app_test_tap_xy(app_t *app, int x, int y);
+/* 1 if any text widget of the current frame contains NEEDLE. */
+int app_test_text_shown(app_t *app, const char *needle);
+/* Fast-forwards the fake clock by MS in steps, running timers. */
+void app_test_advance(app_t *app, uint64_t ms);
+/* Handles queued SDL events until none arrive for QUIET_MS (max MAX_MS). */
+void app_test_pump(app_t *app, int quiet_ms, int max_ms);
+
 #endif
