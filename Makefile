@@ -21,7 +21,16 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 PO_FILES  := $(wildcard locales/*.po)
 MO_FILES  := $(PO_FILES:locales/%.po=$(BUILD)/locale/%.mo)
 
-.PHONY: all deps run test tour bench asan golden clean pot tests-bin
+# libFuzzer targets for the parsers of untrusted files (tests/fuzz/*.c),
+# built with clang from the parser sources (not libkiosk.a, which is not
+# instrumented). `make fuzz` runs each for FUZZ_TIME seconds.
+FUZZ_CC     ?= clang
+FUZZ_TIME   ?= 20
+FUZZ_CFLAGS ?= -O1 -g -fno-omit-frame-pointer
+FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BIN    := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_mo $(BUILD)/fuzz/fuzz_hub_request
+
+.PHONY: all deps run test tour bench asan golden clean pot tests-bin fuzz fuzz-build
 .SECONDARY:
 
 all: $(BUILD)/kiosk $(MO_FILES)
@@ -62,7 +71,7 @@ tests-bin: all $(TEST_BIN) $(BUILD)/kiosk.pot
 # sub-make, so a parallel build never starts before the packages are there.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@tests/tools/run.sh $(BUILD)/kiosk
+	@tests/tools/run.sh $(BUILD)/kiosk $(BUILD)/hub
 
 test: deps
 	@$(MAKE) --no-print-directory tests-bin
@@ -77,8 +86,9 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load
 	@BUILD=$(BUILD) tests/bench/bench.sh
+	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 
 $(BUILD)/bench_text: $(BUILD)/obj/tests/bench/bench_text.o $(BUILD)/libkiosk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -88,7 +98,38 @@ asan: deps
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" test
 
+# The script builds (make fuzz-build) and runs the targets; corpus copies,
+# new inputs and crash files go to $(BUILD)/fuzz, never to tests/fuzz/corpus.
+fuzz: deps
+	@BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) FUZZ_CC=$(FUZZ_CC) tests/checks/fuzz_smoke.sh
+
+fuzz-build: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c kiosk/core/config.c kiosk/core/log.c \
+                           kiosk/core/config.h kiosk/core/log.h
+$(BUILD)/fuzz/fuzz_mo: tests/fuzz/fuzz_mo.c kiosk/core/i18n.c kiosk/core/log.c \
+                       kiosk/core/i18n.h kiosk/core/log.h
+# The hub's request handling: routing, auth, idempotency and every handler's
+# validation, through hub_handle (no socket), on a temp database.
+$(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/main.c,$(wildcard hub/*.c)) \
+                                $(wildcard hub/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ihub $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
+
+$(filter-out %/fuzz_hub_request,$(FUZZ_BIN)):
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs inih 2>/dev/null)
+
 clean:
 	rm -rf $(BUILD)
+
+# The hub and its tests (hub/hub.mk).
+include hub/hub.mk
+all: $(BUILD)/hub
+tests-bin: $(HUB_TEST_BIN)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

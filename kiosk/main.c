@@ -84,7 +84,7 @@ static int parse_args(int argc, char **argv, args_t *a, config_t *cfg, int *sets
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define NEED_VALUE() do { if (!v) { fprintf(stderr, "kiosk: %s needs a value\n", o); return -1; } i++; } while (0)
         if (!strcmp(o, "--config")) { NEED_VALUE(); a->config = v; }
-        else if (!strcmp(o, "--set")) { NEED_VALUE(); if (!*sets_from) *sets_from = i; }
+        else if (!strcmp(o, "--set")) { if (!*sets_from) *sets_from = i; NEED_VALUE(); }
         else if (!strcmp(o, "--tour")) { NEED_VALUE(); a->tour_dir = v; }
         else if (!strcmp(o, "--size")) { NEED_VALUE(); a->size = v; }
         else if (!strcmp(o, "--locale")) { NEED_VALUE(); a->locale = v; }

@@ -470,7 +470,9 @@ static int check_line(const char *line, char *msg, size_t msglen)
         }
         return 0;
     }
-    if (*find_chars_or_comment(s, "=:") == '\0') {
+    /* Like inih, stop at an inline " ;" comment: "a ;=b" has no "=". */
+    const char *sep = find_chars_or_comment(s, "=:");
+    if (*sep != '=' && *sep != ':') {
         snprintf(msg, msglen,
                  "expected \"key = value\", \"[section]\" or a comment, got \"%s\"", s);
         return -1;

@@ -11,9 +11,9 @@
  *
  * Every file is read whole into memory (or handed over in memory with
  * i18n_load_mo) and every table entry is checked against its size before
- * it is used; a catalogue failing any check is skipped with a log line. Lookups use a sorted index of pointers into the
- * file buffer built at load time, so the reader does not rely on msgfmt's
- * sort order. UI thread only. */
+ * it is used; a catalogue failing any check is skipped with a log line.
+ * Lookups use a sorted index of pointers into the file buffer built at load
+ * time, so the reader does not rely on msgfmt's sort order. UI thread only. */
 #include "core/i18n.h"
 #include "core/log.h"
 

@@ -24,9 +24,15 @@ PACKAGES=(
     gettext                # msgfmt / xgettext for locales/*.po
     xvfb                   # xvfb-run make run on a machine without a display
     xauth                  # needed by xvfb-run
+    x11-utils              # xwininfo: tests/checks/xvfb_window.sh waits for the window
+    xdotool                # clicks and keys in tests/checks/xvfb_window.sh
     imagemagick            # comparing / inspecting rendered PNGs
     sqlite3                # CLI to inspect the store in tests
     valgrind               # VALGRIND=1 make test
+    clang                  # builds the fuzz targets (make fuzz, tests/checks/fuzz_smoke.sh)
+    libclang-rt-14-dev     # libFuzzer + sanitizer runtimes (only recommended by clang)
+    llvm                   # llvm-symbolizer: file:line in fuzzer / sanitizer reports
+    wrk                    # HTTP load for make bench (hub throughput)
 )
 # -----------------------------------------------------------------------------
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# `make run`: start the kiosk on the current display.
-# Usage: tests/tools/run.sh KIOSK_BIN [args...]
+# `make run`: start the hub on 127.0.0.1 with demo data and a demo device,
+# then the kiosk pointed at it on the current display; the hub stops when the
+# kiosk exits.
+# Usage: tests/tools/run.sh KIOSK_BIN [HUB_BIN] [-- kiosk args...]
 set -euo pipefail
 
 if (($# < 1)); then
-    echo "usage: $0 KIOSK_BIN [args...]" >&2
+    echo "usage: $0 KIOSK_BIN [HUB_BIN] [-- kiosk args...]" >&2
     exit 2
 fi
 bin=$1
 shift
+hub=""
+if (($# > 0)) && [[ $1 != -- ]]; then hub=$1; shift; fi
+[[ ${1:-} == -- ]] && shift
 
 # SDL_VIDEODRIVER set (e.g. kmsdrm on a console kiosk, or dummy) means the caller knows.
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} && -z ${SDL_VIDEODRIVER:-} ]]; then
@@ -19,5 +24,25 @@ fi
 
 # kiosk.ini lives at the repo root; run from there whatever the caller's cwd.
 [[ $bin == /* ]] || bin="$PWD/$bin"
+[[ -z $hub || $hub == /* ]] || hub="$PWD/$hub"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-exec "$bin" --config kiosk.ini "$@"
+
+set_args=()
+if [[ -n $hub ]]; then
+    # The demo device's token is fixed in the hub for this embedded default
+    # (hub/main.c DEMO_TOKEN); a real kiosk gets its own from `hub device add`.
+    token=demo-01.0000000000000000000000000000000000000000000000000000000000000001
+    mkdir -p var
+    portfile=$(mktemp)
+    "$hub" --db var/hub.db --listen 127.0.0.1 --port 0 --port-file "$portfile" --demo &
+    hub_pid=$!
+    trap 'kill $hub_pid 2>/dev/null; wait $hub_pid 2>/dev/null; rm -f "$portfile"' EXIT
+    for _ in $(seq 100); do [[ -s $portfile ]] && break; sleep 0.05; done
+    if [[ ! -s $portfile ]]; then
+        echo "make run: the hub did not start (see its messages above)" >&2
+        exit 1
+    fi
+    port=$(cat "$portfile")
+    set_args=(--set "hub.url=http://127.0.0.1:$port" --set "hub.token=$token")
+fi
+"$bin" --config kiosk.ini "${set_args[@]}" "$@"

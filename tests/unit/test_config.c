@@ -671,6 +671,24 @@ static void test_crlf_and_comments(void **state)
                  "3: width: must be a whole number from 320 to 7680, got \"x\"");
 }
 
+/* inih ends a key at an inline " ;" comment, so "a ;=b" has no "=": it is
+ * reported on its own line, not as a later line's error (found by
+ * tests/fuzz/fuzz_config.c: it used to come out as "syntax error", and after
+ * an error on a later line). */
+static void test_inline_comment_before_equals(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[display]\nfoo ;=x\nwidth = wide\n",
+                 "2: expected \"key = value\", \"[section]\" or a comment, got \"foo ;=x\"");
+    expect_error(f, "[display]\nwidth ; = 800\n",
+                 "2: expected \"key = value\", \"[section]\" or a comment, "
+                 "got \"width ; = 800\"");
+    expect_error(f, "[display]\n e ;a: b\n",
+                 "2: expected \"key = value\", \"[section]\" or a comment, got \"e ;a: b\"");
+    /* A ';' not after a space does not start a comment. */
+    expect_error(f, "[display]\nwidth;x = 800\n", "2: width;x: unknown key in [display]");
+}
+
 /* No continuation lines: an indented key is an ordinary key. */
 static void test_indented_key_is_not_continuation(void **state)
 {
@@ -702,6 +720,92 @@ static void test_ini_options_restored(void **state)
     expect_ok(f, "[ui]\ntheme = elder\n");
     assert_int_equal(ini_max_line, max_line);
     assert_int_equal(ini_allow_multiline, multiline);
+}
+
+/* config_load reads at most 1 MiB. */
+static void test_file_too_large(void **state)
+{
+    fixture_t *f = *state;
+    size_t max = 1u << 20;
+    char *text = malloc(max + 2);
+    assert_non_null(text);
+    /* Exactly 1 MiB: "[ui]\n", comment lines, "theme = elder\n". */
+    static const char head[] = "[ui]\n", tail[] = "theme = elder\n";
+    memset(text, ' ', max);
+    memcpy(text, head, strlen(head));
+    for (size_t at = strlen(head); at + 100 <= max - strlen(tail); at += 100) {
+        text[at] = ';';
+        text[at + 99] = '\n';
+    }
+    memcpy(text + max - strlen(tail), tail, strlen(tail));
+    text[max] = '\0';
+    expect_ok(f, text);
+    assert_int_equal(f->cfg.theme, THEME_ELDER);
+
+    text[max] = '\n';
+    text[max + 1] = '\0';
+    write_file(f->path, text);
+    free(text);
+    char want[256];
+    snprintf(want, sizeof want, "%s: cannot read: larger than 1 MiB", f->path);
+    assert_int_equal(config_load(&f->cfg, f->path, f->err, (int)sizeof f->err), -1);
+    assert_string_equal(f->err, want);
+}
+
+/* ---- config_load_mem ------------------------------------------------------ */
+
+static void test_load_mem(void **state)
+{
+    (void)state;
+    config_t c;
+    char err[512];
+    config_defaults(&c);
+    /* Only LEN bytes are read: no NUL needed, and what follows is ignored;
+     * the last line needs no line ending. */
+    static const char text[] = "[display]\nwidth = 800\r\nheight = 600GARBAGE";
+    size_t len = strlen(text) - strlen("GARBAGE");
+    assert_int_equal(config_load_mem(&c, "mem", text, len, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(c.width, 800);
+    assert_int_equal(c.height, 600);
+
+    /* Errors name NAME as the path. */
+    assert_int_equal(config_load_mem(&c, "mem", text, strlen(text), err, sizeof err), -1);
+    assert_string_equal(err, "mem:3: height: must be a whole number from 240 to 7680, "
+                             "got \"600GARBAGE\"");
+    static const char nul[] = "[ui]\ntheme = elder\n\0\n";
+    assert_int_equal(config_load_mem(&c, "x", nul, sizeof nul - 1, err, sizeof err), -1);
+    assert_string_equal(err, "x:3: contains a NUL byte (is this a text file?)");
+
+    /* Nothing at all keeps the defaults. */
+    config_t d;
+    config_defaults(&c);
+    config_defaults(&d);
+    assert_int_equal(config_load_mem(&c, "empty", NULL, 0, err, sizeof err), 0);
+    assert_string_equal(err, "");
+    assert_int_equal(config_load_mem(&c, "empty", "", 0, NULL, 0), 0);
+    assert_config_equal(&c, &d);
+}
+
+/* config_load is config_load_mem of the file's bytes. */
+static void test_load_mem_matches_file(void **state)
+{
+    fixture_t *f = *state;
+    static const char text[] = "[kiosk]\nmode = street\n[ui]\nlocale = en\n"
+                               "[devices]\ncamera = v4l2:/dev/video2\n";
+    config_t c;
+    char err[512];
+    config_defaults(&c);
+    expect_ok(f, text);
+    assert_int_equal(config_load_mem(&c, f->path, text, strlen(text), err, sizeof err), 0);
+    assert_config_equal(&c, &f->cfg);
+    assert_int_equal(c.mode, MODE_STREET);
+    assert_string_equal(c.camera_uri, "v4l2:/dev/video2");
+
+    static const char bad[] = "[hub]\n\nurl = ftp://x\n";
+    assert_int_equal(load_text(f, bad), -1);
+    assert_int_equal(config_load_mem(&c, f->path, bad, strlen(bad), err, sizeof err), -1);
+    assert_string_equal(err, f->err);
 }
 
 /* ---- config_set and themes ----------------------------------------------- */
@@ -786,9 +890,13 @@ int main(void)
         T(test_missing_file),
         T(test_directory_as_file),
         T(test_crlf_and_comments),
+        T(test_inline_comment_before_equals),
         T(test_indented_key_is_not_continuation),
         T(test_error_buffer),
         T(test_ini_options_restored),
+        T(test_file_too_large),
+        cmocka_unit_test(test_load_mem),
+        T(test_load_mem_matches_file),
         cmocka_unit_test(test_config_set),
         cmocka_unit_test(test_theme_names),
     };

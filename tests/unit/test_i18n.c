@@ -560,6 +560,98 @@ static void test_reload_and_free(void **state)
     assert_string_equal(i18n_current(), "zh_CN");
 }
 
+/* Compiles PO into DIR/LOCALE.mo and returns its bytes (malloc'd). */
+static unsigned char *mo_bytes(const char *dir, const char *locale, const char *po,
+                               size_t *len)
+{
+    char p[256], name[64];
+    compile_po(dir, NULL, locale, po, "");
+    snprintf(name, sizeof name, "%s.mo", locale);
+    path_in(p, sizeof p, dir, NULL, name);
+    return read_bytes(p, len);
+}
+
+static unsigned char *dup_bytes(const void *data, size_t len)
+{
+    unsigned char *b = malloc(len ? len : 1);
+    assert_non_null(b);
+    memcpy(b, data, len);
+    return b;
+}
+
+static void test_load_mo_from_memory(void **state)
+{
+    fixture_t *f = *state;
+    size_t zh_len, en_len;
+    unsigned char *zh = mo_bytes(f->dir, "zh_CN", zh_po, &zh_len);
+    unsigned char *en = mo_bytes(f->dir, "en", en_po, &en_len);
+    unsigned char *en2 = dup_bytes(zh, zh_len);
+
+    assert_int_equal(i18n_load_mo("zh_CN", zh, zh_len), 0);     /* zh now owned */
+    assert_int_equal(i18n_count(), 1);
+    assert_string_equal(i18n_current(), "zh_CN");
+    const char *pay = _("Pay");
+    assert_string_equal(pay, "支付");
+    /* Translations point into the image handed over. */
+    assert_true((const unsigned char *)pay >= zh && (const unsigned char *)pay < zh + zh_len);
+
+    assert_int_equal(i18n_load_mo("en", en, en_len), 0);        /* added */
+    assert_int_equal(i18n_count(), 2);
+    assert_string_equal(i18n_name(0), "en");
+    assert_string_equal(i18n_current(), "zh_CN");
+    assert_string_equal(i18n_get_in("en", "Pay"), "Pay now");
+
+    assert_int_equal(i18n_set("en"), 0);
+    assert_int_equal(i18n_load_mo("en", en2, zh_len), 0);       /* replaced */
+    assert_int_equal(i18n_count(), 2);
+    assert_string_equal(i18n_current(), "en");                 /* choice kept */
+    assert_string_equal(_("Pay"), "支付");
+    assert_string_equal(i18n_get_in("zh_CN", "Hello"), "你好");
+
+    /* Rejected images are freed (valgrind / ASan would see a leak) and
+     * change nothing. */
+    static const char *const bad_names[] = { "zh-TW", "", "a.b",
+                                             "name_that_is_far_too_long_for_a_locale" };
+    for (size_t i = 0; i < sizeof bad_names / sizeof *bad_names; i++)
+        assert_int_equal(i18n_load_mo(bad_names[i], dup_bytes(zh, zh_len), zh_len), -1);
+    assert_int_equal(i18n_load_mo(NULL, dup_bytes(zh, zh_len), zh_len), -1);
+    assert_int_equal(i18n_load_mo("de", dup_bytes(zh, 20), 20), -1);        /* short */
+    assert_int_equal(i18n_load_mo("de", dup_bytes(zh, zh_len - 1), zh_len - 1), -1);
+    assert_int_equal(i18n_load_mo("de", NULL, 0), -1);
+    /* A bad image under a loaded name leaves the loaded one in place. */
+    assert_int_equal(i18n_load_mo("en", dup_bytes(zh, 28), 28), -1);
+    assert_int_equal(i18n_count(), 2);
+    assert_int_equal(i18n_find("de"), -1);
+    assert_string_equal(i18n_current(), "en");
+    assert_string_equal(_("Pay"), "支付");
+
+    /* i18n_load_dir replaces whatever was loaded from memory. */
+    make_zh_en(f->dir);
+    assert_int_equal(load_sub(f->dir, "mo"), 2);
+    assert_string_equal(i18n_current(), "en");
+    assert_string_equal(_("Pay"), "Pay now");
+}
+
+/* Without an i18n_set choice, the current locale after each load is zh_CN
+ * if loaded, else the first by name. */
+static void test_load_mo_current_locale(void **state)
+{
+    fixture_t *f = *state;
+    size_t len;
+    unsigned char *en = mo_bytes(f->dir, "en", en_po, &len);
+    assert_int_equal(i18n_load_mo("en", en, len), 0);
+    assert_string_equal(i18n_current(), "en");
+    assert_int_equal(i18n_load_mo("de", dup_bytes(en, len), len), 0);
+    assert_string_equal(i18n_current(), "de");
+    assert_int_equal(i18n_load_mo("zh_CN", dup_bytes(en, len), len), 0);
+    assert_string_equal(i18n_current(), "zh_CN");
+    assert_int_equal(i18n_load_mo("ar", dup_bytes(en, len), len), 0);
+    assert_string_equal(i18n_current(), "zh_CN");
+    assert_int_equal(i18n_count(), 4);
+    assert_string_equal(i18n_name(0), "ar");
+    assert_string_equal(i18n_name(3), "zh_CN");
+}
+
 static void test_shipped_catalogues(void **state)
 {
     (void)state;
@@ -597,6 +689,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_handmade_unsorted_mo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_names_and_non_files_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reload_and_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_mo_from_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_mo_current_locale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shipped_catalogues, setup, teardown),
     };
     return cmocka_run_group_tests_name("i18n", tests, NULL, NULL);

@@ -1,0 +1,49 @@
+/* Handlers of the /v1 API, one file per area (api_*.c). Each handler reads
+ * hub_req_t, validates with validate.h and answers with hub_reply/hub_error.
+ * docs/api.md describes every endpoint; tests/hub checks it. */
+#ifndef HUB_API_H
+#define HUB_API_H
+
+#include "hub.h"
+
+/* api_health.c */
+void api_health(hub_req_t *req, hub_resp_t *resp);
+
+/* api_bills.c: utility accounts and bills */
+void api_bills_get(hub_req_t *req, hub_resp_t *resp);          /* GET  /v1/bills */
+void api_bills_lookup(hub_req_t *req, hub_resp_t *resp);       /* POST /v1/bills/lookup */
+
+/* api_payments.c: QR payment orders (demo provider behaves like the real APIs) */
+void api_pay_create(hub_req_t *req, hub_resp_t *resp);         /* POST /v1/payments */
+void api_pay_query(hub_req_t *req, hub_resp_t *resp);          /* GET  /v1/payments/{no} */
+void api_pay_close(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/payments/{no}/close */
+void api_pay_reverse(hub_req_t *req, hub_resp_t *resp);        /* POST /v1/payments/{no}/reverse */
+void api_demo_pay(hub_req_t *req, hub_resp_t *resp);           /* GET  /v1/demo/pay/{no} */
+void api_demo_behaviour(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/demo/behaviour */
+/* The demo provider's configured latency, slept before payment handlers. */
+void api_pay_latency(hub_req_t *req);
+
+/* api_housekeeping.c */
+void api_hk_services(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/housekeeping/services */
+void api_hk_slots(hub_req_t *req, hub_resp_t *resp);           /* GET  /v1/housekeeping/slots */
+void api_hk_book(hub_req_t *req, hub_resp_t *resp);            /* POST /v1/housekeeping/bookings */
+void api_hk_lookup(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/housekeeping/bookings/lookup */
+void api_hk_cancel(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/housekeeping/bookings/{code}/cancel */
+
+/* api_content.c: notices, events, library, lectures, guides, playlists */
+void api_content_list(hub_req_t *req, hub_resp_t *resp);       /* GET  /v1/content */
+void api_content_get(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/content/{id} */
+void api_event_register(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/events/{id}/registrations */
+
+/* api_misc.c: help requests and telemetry */
+void api_help_create(hub_req_t *req, hub_resp_t *resp);        /* POST /v1/help */
+void api_help_status(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/help/{id} */
+void api_demo_help_ack(hub_req_t *req, hub_resp_t *resp);      /* POST /v1/demo/help/{id}/ack */
+void api_heartbeat(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/heartbeat */
+
+/* Demo data (demo_*.c), seeded once into an empty database. */
+int demo_seed_bills(sqlite3 *db);
+int demo_seed_housekeeping(sqlite3 *db, int64_t now);
+int demo_seed_content(sqlite3 *db, int64_t now);
+
+#endif

@@ -1,0 +1,758 @@
+/* Housekeeping bookings: a catalogue of services with their providers, time
+ * slots with a capacity, and bookings a resident makes at a kiosk and can
+ * look up or cancel there later with the phone or ID number they gave.
+ *
+ * Invariants:
+ *  - slots.booked never exceeds slots.capacity. A place is taken with a single
+ *    conditional UPDATE (booked < capacity) inside the framework's BEGIN
+ *    IMMEDIATE transaction, so concurrent kiosks are serialised by SQLite and
+ *    the CHECK constraint is a second line of defence, never the first.
+ *  - A booking gives its place back exactly once: only the transition
+ *    confirmed -> cancelled decrements the slot.
+ *  - Names, phone numbers and ID numbers are stored in clear in the hub's
+ *    database only; every response carries them masked.
+ *  - Dates are China Standard Time (UTC+8, no DST); times are Unix seconds. */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "db.h"
+#include "validate.h"
+
+#define CST_OFFSET (8 * 3600)          /* China Standard Time, all year */
+#define DAY_S 86400
+#define SEED_DAYS 14                   /* today and the next 13 days */
+#define CODE_LEN 8
+#define CODE_TRIES 16                  /* collisions are ~1e-12 likely; 16 is plenty */
+#define NAME_MAX_BYTES 32
+#define ALTERNATIVES 3
+#define LOOKUP_LIMIT 50
+
+/* Check-in codes are read aloud and typed on a touch screen: no 0/O, 1/I/L. */
+static const char code_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil); valid for every date v_date accepts. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Unix time of 00:00 China time on DATE (already checked by v_date). */
+static int64_t cst_day_start(const char *date)
+{
+    int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
+    return days_from_civil(y, m, d) * DAY_S - CST_OFFSET;
+}
+
+/* Unix time of 00:00 China time on the day containing T. */
+static int64_t cst_midnight(int64_t t)
+{
+    int64_t local = t + CST_OFFSET;
+    int64_t day = local / DAY_S - (local % DAY_S < 0);
+    return day * DAY_S - CST_OFFSET;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (const char *)s : "";
+}
+
+static bool is_ascii_space(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/* ---- masking ------------------------------------------------------------ */
+
+/* Length in bytes of the UTF-8 sequence starting with lead byte C (input is
+ * valid UTF-8: v_string checked it before it was stored). */
+static size_t utf8_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* 张三明 -> 张*明, 欧阳娜娜 -> 欧**娜, 张三 -> 张*, 张 -> *: the first and
+ * (from three characters on) the last character stay, the rest become '*'.
+ * OUT holds at least 2 * 4 + NAME_MAX_BYTES + 1 bytes. */
+static void mask_name(const char *in, char *out, size_t outlen)
+{
+    size_t n = 0, first = 0, last = 0, len = strlen(in);
+    for (size_t i = 0; i < len; i += utf8_len((unsigned char)in[i])) {
+        if (n == 0) first = utf8_len((unsigned char)in[i]);
+        last = i;
+        n++;
+    }
+    if (n <= 1) {
+        snprintf(out, outlen, "*");
+        return;
+    }
+    size_t stars = n == 2 ? 1 : n - 2;
+    size_t o = (size_t)snprintf(out, outlen, "%.*s", (int)first, in);
+    for (size_t i = 0; i < stars && o + 1 < outlen; i++) out[o++] = '*';
+    out[o] = '\0';
+    if (n > 2) snprintf(out + o, outlen - o, "%s", in + last);
+}
+
+/* Keeps the first HEAD and last TAIL bytes of an ASCII string, the rest '*'.
+ * Too short to keep anything meaningful: all '*'. */
+static void mask_middle(const char *in, size_t head, size_t tail, char *out, size_t outlen)
+{
+    size_t n = strlen(in), o = 0;
+    for (size_t i = 0; i < n && o + 1 < outlen; i++)
+        out[o++] = (n > head + tail && (i < head || i >= n - tail)) ? in[i] : '*';
+    out[o] = '\0';
+}
+
+/* Adds NAME: masked VALUE, or null when the booking has none. */
+static void add_masked(cJSON *o, const char *name, const char *value, size_t head, size_t tail)
+{
+    if (!value || !*value) {
+        cJSON_AddNullToObject(o, name);
+        return;
+    }
+    char buf[64];
+    mask_middle(value, head, tail, buf, sizeof buf);
+    cJSON_AddStringToObject(o, name, buf);
+}
+
+/* ---- JSON of rows ------------------------------------------------------- */
+
+/* Columns read by slot_json, in this order, from "slots s JOIN providers p". */
+#define SLOT_COLS "s.id, s.start, s.end, p.id, p.name, s.capacity, s.booked"
+#define SLOT_NCOLS 7
+
+/* {"id","start","end","provider":{"id","name"},"capacity","left"} from the
+ * SLOT_COLS starting at column AT. */
+static cJSON *slot_json(sqlite3_stmt *st, int at)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, at));
+    cJSON_AddNumberToObject(o, "start", (double)sqlite3_column_int64(st, at + 1));
+    cJSON_AddNumberToObject(o, "end", (double)sqlite3_column_int64(st, at + 2));
+    cJSON *p = cJSON_AddObjectToObject(o, "provider");
+    cJSON_AddNumberToObject(p, "id", (double)sqlite3_column_int64(st, at + 3));
+    cJSON_AddStringToObject(p, "name", col_text(st, at + 4));
+    int cap = sqlite3_column_int(st, at + 5), booked = sqlite3_column_int(st, at + 6);
+    cJSON_AddNumberToObject(o, "capacity", cap);
+    cJSON_AddNumberToObject(o, "left", cap - booked);
+    return o;
+}
+
+/* One booking as every endpoint shows it; SELECT BOOKING_SQL + a WHERE. */
+#define BOOKING_SQL                                                                   \
+    "SELECT b.code, b.status, b.name, b.phone, b.id_number, b.created, b.cancelled,"  \
+    "  sv.id, sv.name_zh, sv.name_en, " SLOT_COLS                                     \
+    " FROM bookings b JOIN slots s ON s.id = b.slot_id"                               \
+    " JOIN providers p ON p.id = s.provider_id JOIN services sv ON sv.id = s.service_id "
+
+static cJSON *booking_json(sqlite3_stmt *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "code", col_text(st, 0));
+    cJSON_AddItemToObject(o, "slot", slot_json(st, 10));
+    cJSON_AddStringToObject(o, "service_id", col_text(st, 7));
+    cJSON *sn = cJSON_AddObjectToObject(o, "service_name");
+    cJSON_AddStringToObject(sn, "zh", col_text(st, 8));
+    cJSON_AddStringToObject(sn, "en", col_text(st, 9));
+    cJSON_AddStringToObject(o, "status", col_text(st, 1));
+    char name[4 * NAME_MAX_BYTES + 8];
+    mask_name(col_text(st, 2), name, sizeof name);
+    cJSON_AddStringToObject(o, "name", name);
+    add_masked(o, "phone", (const char *)sqlite3_column_text(st, 3), 3, 4);
+    add_masked(o, "id_number", (const char *)sqlite3_column_text(st, 4), 4, 4);
+    cJSON_AddNumberToObject(o, "created", (double)sqlite3_column_int64(st, 5));
+    if (sqlite3_column_type(st, 6) == SQLITE_NULL) cJSON_AddNullToObject(o, "cancelled");
+    else cJSON_AddNumberToObject(o, "cancelled", (double)sqlite3_column_int64(st, 6));
+    return o;
+}
+
+/* The booking CODE as JSON, or NULL if there is none (or on a database
+ * error, which the caller reports as 500 since it just wrote the row). */
+static cJSON *booking_by_code(sqlite3 *db, const char *code)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o = NULL;
+    if (sqlite3_prepare_v2(db, BOOKING_SQL "WHERE b.code = ?1", -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) o = booking_json(st);
+    sqlite3_finalize(st);
+    return o;
+}
+
+/* ---- request fields ----------------------------------------------------- */
+
+typedef struct {
+    const char *phone;                 /* NULL if not given */
+    char id_number[19];                /* "" if not given; check letter upper-case */
+} identity_t;
+
+/* Reads "phone" (11 digits starting with 1) and "id_number" (18 characters
+ * with a valid check digit) from the body, at least one of them. The ID's
+ * check letter is stored upper-case so "x" and "X" find the same bookings. */
+static int read_identity(hub_req_t *req, hub_resp_t *resp, identity_t *id)
+{
+    const char *idn = NULL;
+    memset(id, 0, sizeof *id);
+    if (v_string(resp, req->json, "phone", 1, 32, false, &id->phone) != 0 ||
+        v_string(resp, req->json, "id_number", 1, 32, false, &idn) != 0)
+        return -1;
+    if (!id->phone && !idn)
+        return hub_error(resp, 422, "missing_field", "phone or id_number is required"), -1;
+    if (id->phone && !(v_digits(id->phone, 11, 11) && id->phone[0] == '1'))
+        return hub_error(resp, 422, "invalid_field", "phone must be 11 digits starting with 1"), -1;
+    if (idn) {
+        if (!v_id_number(idn))
+            return hub_error(resp, 422, "invalid_field",
+                             "id_number must be 18 characters with a valid check digit"), -1;
+        for (int i = 0; i < 18; i++) id->id_number[i] = (char)toupper((unsigned char)idn[i]);
+    }
+    return 0;
+}
+
+/* ---- GET /v1/housekeeping/services -------------------------------------- */
+
+void api_hk_services(hub_req_t *req, hub_resp_t *resp)
+{
+    sqlite3_stmt *sv = NULL, *pr = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT id, name_zh, name_en, includes_zh, includes_en,"
+                           " price_fen, duration_min FROM services ORDER BY rowid",
+                           -1, &sv, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(req->db, "SELECT id, name, rating FROM providers"
+                           " WHERE service_id = ?1 ORDER BY id", -1, &pr, NULL) != SQLITE_OK) {
+        sqlite3_finalize(sv);
+        sqlite3_finalize(pr);
+        hub_error(resp, 500, "storage", "cannot read the services");
+        return;
+    }
+    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "services");
+    int rc;
+    while ((rc = sqlite3_step(sv)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddStringToObject(o, "id", col_text(sv, 0));
+        cJSON *n = cJSON_AddObjectToObject(o, "name");
+        cJSON_AddStringToObject(n, "zh", col_text(sv, 1));
+        cJSON_AddStringToObject(n, "en", col_text(sv, 2));
+        cJSON *inc = cJSON_AddObjectToObject(o, "includes");
+        cJSON_AddStringToObject(inc, "zh", col_text(sv, 3));
+        cJSON_AddStringToObject(inc, "en", col_text(sv, 4));
+        cJSON_AddNumberToObject(o, "price_fen", (double)sqlite3_column_int64(sv, 5));
+        cJSON_AddNumberToObject(o, "duration_min", sqlite3_column_int(sv, 6));
+        cJSON *provs = cJSON_AddArrayToObject(o, "providers");
+        sqlite3_reset(pr);
+        sqlite3_bind_text(pr, 1, col_text(sv, 0), -1, SQLITE_TRANSIENT);
+        while ((rc = sqlite3_step(pr)) == SQLITE_ROW) {
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddNumberToObject(p, "id", (double)sqlite3_column_int64(pr, 0));
+            cJSON_AddStringToObject(p, "name", col_text(pr, 1));
+            /* One decimal, as shown to residents (4.8, not 4.7999999). */
+            cJSON_AddNumberToObject(p, "rating", (double)(int)(sqlite3_column_double(pr, 2) * 10 + 0.5) / 10);
+            cJSON_AddItemToArray(provs, p);
+        }
+        if (rc != SQLITE_DONE) break;
+    }
+    sqlite3_finalize(sv);
+    sqlite3_finalize(pr);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(root);
+        hub_error(resp, 500, "storage", "cannot read the services");
+        return;
+    }
+    hub_reply(resp, 200, root);
+}
+
+/* ---- GET /v1/housekeeping/slots?service=ID&date=YYYY-MM-DD --------------- */
+
+static bool service_exists(sqlite3 *db, const char *id)
+{
+    return db_int(db, "SELECT count(*) FROM services WHERE id = ?1", id, 0) > 0;
+}
+
+void api_hk_slots(hub_req_t *req, hub_resp_t *resp)
+{
+    const char *service = hub_query(req, "service");
+    const char *date = hub_query(req, "date");
+    if (!service || !*service) {
+        hub_error(resp, 422, "missing_field", "service is required");
+        return;
+    }
+    if (!date || !*date) {
+        hub_error(resp, 422, "missing_field", "date is required");
+        return;
+    }
+    if (!v_date(date)) {
+        hub_error(resp, 422, "invalid_field", "date must be a real date as YYYY-MM-DD");
+        return;
+    }
+    if (!service_exists(req->db, service)) {
+        hub_error(resp, 404, "unknown_service", "there is no service with this id");
+        return;
+    }
+    int64_t day = cst_day_start(date);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT " SLOT_COLS " FROM slots s"
+                           " JOIN providers p ON p.id = s.provider_id"
+                           " WHERE s.service_id = ?1 AND s.start >= ?2 AND s.start < ?3"
+                           " AND s.start > ?4 ORDER BY s.start, p.id, s.id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the slots");
+        return;
+    }
+    sqlite3_bind_text(st, 1, service, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, day);
+    sqlite3_bind_int64(st, 3, day + DAY_S);
+    sqlite3_bind_int64(st, 4, req->now);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "service_id", service);
+    cJSON_AddStringToObject(root, "date", date);
+    cJSON *list = cJSON_AddArrayToObject(root, "slots");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) cJSON_AddItemToArray(list, slot_json(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(root);
+        hub_error(resp, 500, "storage", "cannot read the slots");
+        return;
+    }
+    hub_reply(resp, 200, root);
+}
+
+/* ---- POST /v1/housekeeping/bookings ------------------------------------- */
+
+/* 409 slot_full with up to ALTERNATIVES future slots of SERVICE that still
+ * have a place, the nearest in time to START, listed by start time:
+ * {"error":{"code":"slot_full","message":...},"alternatives":[slot...]}. */
+static void reply_slot_full(hub_req_t *req, hub_resp_t *resp, long long slot_id,
+                            const char *service, int64_t start)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT * FROM (SELECT " SLOT_COLS " FROM slots s"
+                           " JOIN providers p ON p.id = s.provider_id"
+                           " WHERE s.service_id = ?1 AND s.id <> ?2 AND s.start > ?3"
+                           " AND s.booked < s.capacity"
+                           " ORDER BY abs(s.start - ?4), s.start, s.id LIMIT ?5)"
+                           " ORDER BY 2, 4, 1", -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the slots");
+        return;
+    }
+    sqlite3_bind_text(st, 1, service, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, slot_id);
+    sqlite3_bind_int64(st, 3, req->now);
+    sqlite3_bind_int64(st, 4, start);
+    sqlite3_bind_int(st, 5, ALTERNATIVES);
+    cJSON *root = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(root, "error");
+    cJSON_AddStringToObject(e, "code", "slot_full");
+    cJSON_AddStringToObject(e, "message", "this time slot is fully booked");
+    cJSON *alts = cJSON_AddArrayToObject(root, "alternatives");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) cJSON_AddItemToArray(alts, slot_json(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(root);
+        hub_error(resp, 500, "storage", "cannot read the slots");
+        return;
+    }
+    hub_reply(resp, 409, root);
+}
+
+/* Inserts the booking under a fresh random code (written to CODE). A code
+ * already in use makes the INSERT fail on the primary key; only that failure
+ * is retried, with a new code. 0, or -1 on any other database error. */
+static int insert_booking(hub_req_t *req, long long slot_id, const char *name,
+                          const identity_t *id, char code[CODE_LEN + 1])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO bookings(code, slot_id, device, name, phone,"
+                           " id_number, status, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                           " 'confirmed', ?7)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int result = -1;
+    for (int attempt = 0; attempt < CODE_TRIES; attempt++) {
+        for (int i = 0; i < CODE_LEN; i++)
+            code[i] = code_alphabet[randombytes_uniform(sizeof code_alphabet - 1)];
+        code[CODE_LEN] = '\0';
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, slot_id);
+        sqlite3_bind_text(st, 3, req->device.id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+        if (id->phone) sqlite3_bind_text(st, 5, id->phone, -1, SQLITE_TRANSIENT);
+        else sqlite3_bind_null(st, 5);
+        if (id->id_number[0]) sqlite3_bind_text(st, 6, id->id_number, -1, SQLITE_TRANSIENT);
+        else sqlite3_bind_null(st, 6);
+        sqlite3_bind_int64(st, 7, req->now);
+        if (sqlite3_step(st) == SQLITE_DONE) {
+            result = 0;
+            break;
+        }
+        if (sqlite3_extended_errcode(req->db) != SQLITE_CONSTRAINT_PRIMARYKEY) break;
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+void api_hk_book(hub_req_t *req, hub_resp_t *resp)
+{
+    long long slot_id;
+    const char *service, *name;
+    identity_t id;
+    if (v_int(resp, req->json, "slot_id", 1, 9007199254740991LL, true, 0, &slot_id) != 0 ||
+        v_string(resp, req->json, "service_id", 1, 64, true, &service) != 0 ||
+        v_string(resp, req->json, "name", 1, NAME_MAX_BYTES, true, &name) != 0 ||
+        read_identity(req, resp, &id) != 0)
+        return;
+    const char *p = name;
+    while (is_ascii_space((unsigned char)*p)) p++;
+    if (!*p) {
+        hub_error(resp, 422, "invalid_field", "name must not be blank");
+        return;
+    }
+
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT service_id, start FROM slots WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the slot");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, slot_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        hub_error(resp, 404, "unknown_slot", "there is no slot %lld", slot_id);
+        return;
+    }
+    bool same_service = strcmp(col_text(st, 0), service) == 0;
+    int64_t start = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    if (!same_service) {
+        hub_error(resp, 422, "slot_service_mismatch", "slot %lld is not a slot of service %s",
+                  slot_id, service);
+        return;
+    }
+    if (start <= req->now) {
+        hub_error(resp, 409, "slot_past", "this time slot has already started");
+        return;
+    }
+
+    /* The one place that takes a place: atomic under the IMMEDIATE
+     * transaction, and a no-op when the slot is full. */
+    if (sqlite3_prepare_v2(req->db, "UPDATE slots SET booked = booked + 1"
+                           " WHERE id = ?1 AND booked < capacity", -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot update the slot");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, slot_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        hub_error(resp, 500, "storage", "cannot update the slot");
+        return;
+    }
+    if (sqlite3_changes(req->db) == 0) {
+        reply_slot_full(req, resp, slot_id, service, start);
+        return;
+    }
+
+    char code[CODE_LEN + 1];
+    if (insert_booking(req, slot_id, name, &id, code) != 0) {
+        hub_error(resp, 500, "storage", "cannot store the booking");
+        return;
+    }
+    cJSON *b = booking_by_code(req->db, code);
+    if (!b) {
+        hub_error(resp, 500, "storage", "cannot read the booking back");
+        return;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "booking", b);
+    hub_reply(resp, 201, root);
+}
+
+/* ---- POST /v1/housekeeping/bookings/lookup ------------------------------ */
+
+void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
+{
+    identity_t id;
+    if (read_identity(req, resp, &id) != 0) return;
+    /* Upcoming bookings first, soonest first; then past ones, latest first. */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, BOOKING_SQL
+                           "WHERE (?1 IS NOT NULL AND b.phone = ?1)"
+                           " OR (?2 IS NOT NULL AND b.id_number = ?2)"
+                           " ORDER BY s.start <= ?3, CASE WHEN s.start > ?3 THEN s.start"
+                           " ELSE -s.start END, b.created, b.code LIMIT ?4",
+                           -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the bookings");
+        return;
+    }
+    if (id.phone) sqlite3_bind_text(st, 1, id.phone, -1, SQLITE_TRANSIENT);
+    if (id.id_number[0]) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, req->now);
+    sqlite3_bind_int(st, 4, LOOKUP_LIMIT);
+    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "bookings");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) cJSON_AddItemToArray(list, booking_json(st));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(root);
+        hub_error(resp, 500, "storage", "cannot read the bookings");
+        return;
+    }
+    hub_reply(resp, 200, root);
+}
+
+/* ---- POST /v1/housekeeping/bookings/{code}/cancel ----------------------- */
+
+/* CODE upper-cased into OUT if it can be a check-in code at all. */
+static bool normalise_code(const char *code, char out[CODE_LEN + 1])
+{
+    if (strlen(code) != CODE_LEN) return false;
+    for (int i = 0; i < CODE_LEN; i++) {
+        out[i] = (char)toupper((unsigned char)code[i]);
+        if (!strchr(code_alphabet, out[i])) return false;
+    }
+    out[CODE_LEN] = '\0';
+    return true;
+}
+
+void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
+{
+    identity_t id;
+    if (read_identity(req, resp, &id) != 0) return;
+    char code[CODE_LEN + 1];
+    if (req->nparams < 1 || !normalise_code(req->params[0], code)) {
+        hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
+        return;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT b.phone, b.id_number, b.status, s.start, s.id"
+                           " FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.code = ?1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the booking");
+        return;
+    }
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
+        return;
+    }
+    /* The resident proves the booking is theirs with what they booked with. */
+    const char *phone = (const char *)sqlite3_column_text(st, 0);
+    const char *idn = (const char *)sqlite3_column_text(st, 1);
+    bool mine = (id.phone && phone && strcmp(id.phone, phone) == 0) ||
+                (id.id_number[0] && idn && strcmp(id.id_number, idn) == 0);
+    bool confirmed = strcmp(col_text(st, 2), "confirmed") == 0;
+    int64_t start = sqlite3_column_int64(st, 3);
+    long long slot_id = sqlite3_column_int64(st, 4);
+    sqlite3_finalize(st);
+    if (!mine) {
+        hub_error(resp, 403, "not_yours", "this booking was made with another phone or ID number");
+        return;
+    }
+    /* Cancelling again answers like the first time and changes nothing. */
+    if (confirmed) {
+        if (start <= req->now) {
+            hub_error(resp, 409, "booking_past", "this booking's time slot has already started");
+            return;
+        }
+        /* The status transition gates the decrement: a booking gives its
+         * place back once, whatever the number of cancel requests. */
+        int rc = SQLITE_ERROR;
+        if (sqlite3_prepare_v2(req->db, "UPDATE bookings SET status = 'cancelled', cancelled = ?2"
+                               " WHERE code = ?1 AND status = 'confirmed'", -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 2, req->now);
+            rc = sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
+        if (rc == SQLITE_DONE && sqlite3_changes(req->db) == 1) {
+            rc = SQLITE_ERROR;
+            if (sqlite3_prepare_v2(req->db, "UPDATE slots SET booked = booked - 1"
+                                   " WHERE id = ?1 AND booked > 0", -1, &st, NULL) == SQLITE_OK) {
+                sqlite3_bind_int64(st, 1, slot_id);
+                rc = sqlite3_step(st);
+                sqlite3_finalize(st);
+            }
+        }
+        if (rc != SQLITE_DONE) {
+            hub_error(resp, 500, "storage", "cannot cancel the booking");
+            return;
+        }
+    }
+    cJSON *b = booking_by_code(req->db, code);
+    if (!b) {
+        hub_error(resp, 500, "storage", "cannot read the booking back");
+        return;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "booking", b);
+    hub_reply(resp, 200, root);
+}
+
+/* ---- demo data ---------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    double rating;
+} seed_provider_t;
+
+typedef struct {
+    const char *id, *name_zh, *name_en, *includes_zh, *includes_en;
+    int price_fen, duration_min;
+    int slot_min;                      /* length of a slot (arrival window for repairs) */
+    int max_capacity;                  /* capacity 1..max_capacity */
+    int starts[4];                     /* local start times, minutes after midnight; 0 ends */
+    seed_provider_t providers[3];      /* NULL name ends */
+} seed_service_t;
+
+static const seed_service_t seed_services[] = {
+    {"cleaning", "日常保洁", "Regular cleaning",
+     "客厅、卧室、厨房、卫生间表面清洁，拖地吸尘，倒垃圾；保洁员自带工具",
+     "Surfaces in the living room, bedrooms, kitchen and bathroom, mopping and vacuuming, "
+     "taking out the rubbish; the cleaner brings the tools",
+     13500, 180, 180, 2, {9 * 60, 13 * 60, 16 * 60},
+     {{"李阿姨家政", 4.8}, {"安心家政服务部", 4.5}, {"洁美保洁", 4.3}}},
+    {"deep_cleaning", "深度保洁", "Deep cleaning",
+     "厨房油污、卫生间除垢、门窗玻璃、柜内清洁、空调滤网清洗；两人上门",
+     "Kitchen grease, bathroom descaling, windows and frames, inside the cupboards, "
+     "air-conditioner filters; a team of two",
+     39800, 300, 300, 2, {8 * 60 + 30, 13 * 60 + 30},
+     {{"净家深度保洁", 4.7}, {"周师傅清洁队", 4.4}}},
+    {"nanny", "育儿嫂/保姆", "Nanny / housekeeper",
+     "照看婴幼儿或做饭、洗衣、家务，按天试用；长期雇佣可到店另议",
+     "Looking after babies and small children, or cooking, laundry and chores, for a trial "
+     "day; long-term hire can be arranged at the agency",
+     28000, 480, 480, 1, {9 * 60},
+     {{"好妈妈育儿嫂中心", 4.9}, {"张阿姨保姆介绍所", 4.6}, {"贴心家政", 4.4}}},
+    {"elder_care", "居家养老照护", "Home elder care",
+     "陪护聊天、助浴助餐、测量血压血糖、提醒服药、陪同就医；持证护理员",
+     "Company and conversation, help with bathing and meals, blood pressure and glucose "
+     "checks, medication reminders, escort to the doctor; certified carers",
+     8000, 120, 120, 3, {9 * 60, 13 * 60, 16 * 60},
+     {{"夕阳红居家养老服务站", 4.8}, {"康乐护理站", 4.5}, {"孝心家护", 4.3}}},
+    {"appliance_repair", "家电维修", "Appliance repair",
+     "上门检测空调、洗衣机、冰箱、热水器、油烟机等；上门费含检测，配件另计",
+     "A home visit to diagnose air conditioners, washing machines, fridges, water heaters, "
+     "range hoods and more; the call-out fee covers diagnosis, parts are extra",
+     5000, 90, 120, 3, {9 * 60, 11 * 60, 14 * 60, 16 * 60},
+     {{"王师傅维修", 4.7}, {"刘师傅家电维修", 4.5}, {"快修帮家电服务", 4.4}}},
+    {"plumbing", "水电维修", "Plumbing and electrics",
+     "疏通下水、更换水龙头和阀门、维修漏水、插座开关和灯具维修；材料另计",
+     "Unblocking drains, replacing taps and valves, fixing leaks, sockets, switches and "
+     "lights; materials are extra",
+     3000, 60, 120, 3, {9 * 60, 11 * 60, 14 * 60, 16 * 60},
+     {{"陈师傅水电", 4.9}, {"赵师傅维修", 4.6}}},
+};
+
+#define N_SEED_SERVICES ((int)(sizeof seed_services / sizeof *seed_services))
+
+/* Deterministic pseudo-random bits for the demo pattern (MurmurHash3's
+ * finaliser over the inputs): the same `now` date gives the same data. */
+static uint32_t seed_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    uint32_t h = a * 0x9E3779B1u ^ b * 0x85EBCA77u ^ c * 0xC2B2AE3Du ^ d * 0x27D4EB2Fu;
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+}
+
+/* Places already taken in a seeded slot, standing for bookings made through
+ * other channels (phone, app): half the slots empty, some partly booked, a
+ * few full. */
+static int seed_booked(uint32_t h, int capacity)
+{
+    int r = (int)(h % 10);
+    if (r < 5) return 0;
+    if (r < 8) return capacity / 2;
+    if (r < 9) return capacity - 1;
+    return capacity;
+}
+
+static int seed_all(sqlite3 *db, int64_t now)
+{
+    sqlite3_stmt *sv = NULL, *pr = NULL, *sl = NULL;
+    int rc = SQLITE_OK;
+    if ((rc = sqlite3_prepare_v2(db, "INSERT INTO services(id, name_zh, name_en, includes_zh,"
+                                 " includes_en, price_fen, duration_min) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 -1, &sv, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_prepare_v2(db, "INSERT INTO providers(id, service_id, name, rating)"
+                                 " VALUES(?1, ?2, ?3, ?4)", -1, &pr, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_prepare_v2(db, "INSERT INTO slots(service_id, provider_id, start, end,"
+                                 " capacity, booked) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                 -1, &sl, NULL)) != SQLITE_OK)
+        goto done;
+    int64_t today = cst_midnight(now);
+    int provider_id = 0;
+    for (int s = 0; s < N_SEED_SERVICES && rc == SQLITE_OK; s++) {
+        const seed_service_t *x = &seed_services[s];
+        sqlite3_reset(sv);
+        sqlite3_bind_text(sv, 1, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sv, 2, x->name_zh, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sv, 3, x->name_en, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sv, 4, x->includes_zh, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sv, 5, x->includes_en, -1, SQLITE_STATIC);
+        sqlite3_bind_int(sv, 6, x->price_fen);
+        sqlite3_bind_int(sv, 7, x->duration_min);
+        if (sqlite3_step(sv) != SQLITE_DONE) { rc = SQLITE_ERROR; break; }
+        for (int p = 0; p < 3 && x->providers[p].name && rc == SQLITE_OK; p++) {
+            provider_id++;
+            sqlite3_reset(pr);
+            sqlite3_bind_int(pr, 1, provider_id);
+            sqlite3_bind_text(pr, 2, x->id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(pr, 3, x->providers[p].name, -1, SQLITE_STATIC);
+            sqlite3_bind_double(pr, 4, x->providers[p].rating);
+            if (sqlite3_step(pr) != SQLITE_DONE) { rc = SQLITE_ERROR; break; }
+            for (int d = 0; d < SEED_DAYS && rc == SQLITE_OK; d++) {
+                /* A service rests about one day a week, a provider about
+                 * one day in four; day 1 (tomorrow) always has slots so
+                 * the demo never opens on an empty day. */
+                if (d != 1 && seed_hash((uint32_t)d, (uint32_t)s, 0, 1) % 7 == 0) continue;
+                if (d != 1 && seed_hash((uint32_t)d, (uint32_t)s, (uint32_t)p, 2) % 4 == 0) continue;
+                for (int k = 0; k < 4 && x->starts[k] && rc == SQLITE_OK; k++) {
+                    uint32_t h = seed_hash((uint32_t)d, (uint32_t)s, (uint32_t)p, 3 + (uint32_t)k);
+                    int capacity = 1 + (int)(h % (uint32_t)x->max_capacity);
+                    int64_t start = today + (int64_t)d * DAY_S + x->starts[k] * 60;
+                    sqlite3_reset(sl);
+                    sqlite3_bind_text(sl, 1, x->id, -1, SQLITE_STATIC);
+                    sqlite3_bind_int(sl, 2, provider_id);
+                    sqlite3_bind_int64(sl, 3, start);
+                    sqlite3_bind_int64(sl, 4, start + x->slot_min * 60);
+                    sqlite3_bind_int(sl, 5, capacity);
+                    sqlite3_bind_int(sl, 6, seed_booked(h >> 8, capacity));
+                    if (sqlite3_step(sl) != SQLITE_DONE) rc = SQLITE_ERROR;
+                }
+            }
+        }
+    }
+done:
+    sqlite3_finalize(sv);
+    sqlite3_finalize(pr);
+    sqlite3_finalize(sl);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Seeds the catalogue, providers and two weeks of slots from NOW (today in
+ * China time and the next 13 days) into an empty catalogue; a database that
+ * already has services is left alone. All or nothing. 0, or -1 on error. */
+int demo_seed_housekeeping(sqlite3 *db, int64_t now)
+{
+    /* A savepoint works both on its own and inside a caller's transaction. */
+    if (db_exec(db, "SAVEPOINT hk_seed") != 0) return -1;
+    long long n = db_int(db, "SELECT count(*) FROM services", NULL, -1);
+    int rc = n < 0 ? -1 : n > 0 ? 0 : seed_all(db, now);
+    if (rc != 0) db_exec(db, "ROLLBACK TO hk_seed");
+    if (db_exec(db, "RELEASE hk_seed") != 0) return -1;
+    return rc;
+}

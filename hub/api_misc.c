@@ -1,0 +1,282 @@
+/* Help requests (a resident at the kiosk calls staff) and kiosk telemetry
+ * (heartbeats). docs/api.d/50-help-telemetry.md is the contract.
+ *
+ * Telemetry never carries personal data: a heartbeat holding anything shaped
+ * like a phone or ID number is refused whole, and only the documented fields
+ * are stored. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "db.h"
+#include "validate.h"
+
+#define HEARTBEAT_INTERVAL_S 60     /* what the kiosk is told; constant so replays compare equal */
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static bool parse_id(const char *s, long long *out)
+{
+    if (!v_digits(s, 1, 18)) return false;
+    *out = strtoll(s, NULL, 10);
+    return *out >= 1;
+}
+
+/* A mainland mobile number: 11 digits starting with 1. */
+static bool phone_ok(const char *s)
+{
+    return v_digits(s, 11, 11) && s[0] == '1';
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Looks for a run of digits shaped like a mobile number (11 digits starting
+ * with 1) or a resident ID number (18 digits, or 17 and X). With SEP, single
+ * spaces or hyphens between digits join the run ("138 1234 5678"). A run
+ * glued to ASCII letters ("a13812345678f", as in a hex hash) is not a number
+ * anyone wrote, so it does not count; CJK text around it does not protect it. */
+static bool scan_runs(const char *s, bool sep)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        if (!is_digit(s[i])) { i++; continue; }
+        bool glued = i > 0 && is_alnum(s[i - 1]);
+        size_t j = i, nd = 0;
+        char first = s[i];
+        while (j < n) {
+            if (is_digit(s[j])) nd++, j++;
+            else if (sep && (s[j] == ' ' || s[j] == '-') && j + 1 < n && is_digit(s[j + 1])) j++;
+            else break;
+        }
+        bool x = nd == 17 && j < n && (s[j] == 'X' || s[j] == 'x');
+        if (x) j++;
+        glued = glued || (j < n && is_alnum(s[j]));
+        if (!glued && ((nd == 11 && first == '1') || nd == 18 || x)) return true;
+        i = j;
+    }
+    return false;
+}
+
+static bool personal_text(const char *s)
+{
+    return s && (scan_runs(s, false) || scan_runs(s, true));
+}
+
+/* True if any key, string or whole number anywhere in J looks like personal
+ * data. Numbers count too: 13812345678 is a phone number without quotes. */
+static bool personal_json(const cJSON *j)
+{
+    for (const cJSON *c = j->child; c; c = c->next) {
+        if (personal_text(c->string)) return true;
+        if (cJSON_IsString(c) && personal_text(c->valuestring)) return true;
+        if (cJSON_IsNumber(c)) {
+            double v = fabs(c->valuedouble);
+            if (v == floor(v) && ((v >= 1e10 && v < 2e10) || (v >= 1e17 && v < 1e18))) return true;
+        }
+        if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && personal_json(c)) return true;
+    }
+    return false;
+}
+
+/* {"help": {...}} for a stored request. */
+static cJSON *help_json(long long id, long long created, bool acked, long long acknowledged)
+{
+    cJSON *o = cJSON_CreateObject(), *h = cJSON_AddObjectToObject(o, "help");
+    cJSON_AddNumberToObject(h, "id", (double)id);
+    cJSON_AddStringToObject(h, "status", acked ? "acknowledged" : "sent");
+    cJSON_AddNumberToObject(h, "created", (double)created);
+    if (acked) cJSON_AddNumberToObject(h, "acknowledged", (double)acknowledged);
+    return o;
+}
+
+/* Reads help request ID (only DEVICE's when DEVICE is given) into a reply:
+ * 200 with the request, 404 unknown_help, or 500. */
+static void reply_help(hub_req_t *req, hub_resp_t *resp, long long id, const char *device)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT created, acknowledged FROM help_requests"
+                                    " WHERE id = ?1 AND (?2 IS NULL OR device = ?2)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read help requests");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (device) sqlite3_bind_text(st, 2, device, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        hub_reply(resp, 200, help_json(id, sqlite3_column_int64(st, 0),
+                                       sqlite3_column_type(st, 1) != SQLITE_NULL,
+                                       sqlite3_column_int64(st, 1)));
+    else if (rc == SQLITE_DONE)
+        hub_error(resp, 404, "unknown_help", "no help request %lld", id);
+    else
+        hub_error(resp, 500, "storage", "cannot read help requests");
+    sqlite3_finalize(st);
+}
+
+/* ---- POST /v1/help ------------------------------------------------------ */
+
+void api_help_create(hub_req_t *req, hub_resp_t *resp)
+{
+    const char *location, *message, *contact;
+    if (v_string(resp, req->json, "location", 1, 200, true, &location) != 0) return;
+    if (v_string(resp, req->json, "message", 0, 500, false, &message) != 0) return;
+    if (v_string(resp, req->json, "contact", 11, 11, false, &contact) != 0) return;
+    if (contact && !phone_ok(contact)) {
+        hub_error(resp, 422, "invalid_field", "contact must be 11 digits starting with 1");
+        return;
+    }
+    const cJSON *consent = cJSON_GetObjectItemCaseSensitive(req->json, "consent");
+    if (consent && !cJSON_IsNull(consent) && !cJSON_IsBool(consent)) {
+        hub_error(resp, 422, "invalid_field", "consent must be true or false");
+        return;
+    }
+    /* A phone number is kept only when the resident agreed to be called back. */
+    if (contact && !cJSON_IsTrue(consent)) {
+        hub_error(resp, 422, "consent_required", "contact may only be sent when consent is true");
+        return;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO help_requests(device, location, message, contact,"
+                                    " created) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot store the help request");
+        return;
+    }
+    sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, location, -1, SQLITE_TRANSIENT);
+    if (message) sqlite3_bind_text(st, 3, message, -1, SQLITE_TRANSIENT);
+    if (contact) sqlite3_bind_text(st, 4, contact, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, req->now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        hub_error(resp, 500, "storage", "cannot store the help request");
+        return;
+    }
+    hub_reply(resp, 201, help_json(sqlite3_last_insert_rowid(req->db), req->now, false, 0));
+}
+
+/* ---- GET /v1/help/{id} -------------------------------------------------- */
+
+void api_help_status(hub_req_t *req, hub_resp_t *resp)
+{
+    long long id;
+    if (!parse_id(req->params[0], &id)) {
+        hub_error(resp, 404, "unknown_help", "no help request %s", req->params[0]);
+        return;
+    }
+    /* Another kiosk's request is as unknown as a missing one. */
+    reply_help(req, resp, id, req->device.id);
+}
+
+/* ---- POST /v1/demo/help/{id}/ack ------------------------------------------ */
+
+/* Staff pressed "on my way". The first acknowledgement time is kept. */
+void api_demo_help_ack(hub_req_t *req, hub_resp_t *resp)
+{
+    long long id;
+    if (!parse_id(req->params[0], &id)) {
+        hub_error(resp, 404, "unknown_help", "no help request %s", req->params[0]);
+        return;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "UPDATE help_requests SET acknowledged = ?2"
+                                    " WHERE id = ?1 AND acknowledged IS NULL", -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot update the help request");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, req->now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        hub_error(resp, 500, "storage", "cannot update the help request");
+        return;
+    }
+    reply_help(req, resp, id, NULL);
+}
+
+/* ---- POST /v1/heartbeat ------------------------------------------------- */
+
+/* Copies the documented fields present in IN to OUT, checking their types.
+ * Unknown fields are ignored (and not stored). */
+static int heartbeat_fields(hub_resp_t *resp, const cJSON *in, cJSON *out)
+{
+    static const char *const modes[] = {"hall", "street", NULL};
+    static const struct { const char *name; size_t max; } texts[] = {
+        {"version", 32}, {"screen", 64}, {"content_version", 128},
+        {"printer", 32}, {"reader", 32}, {"paper", 32},
+    };
+    static const struct { const char *name; long long max; } ints[] = {
+        {"uptime_s", 315360000LL},          /* ten years */
+        {"queue_depth", 100000LL},
+        {"disk_free_mb", 1000000000LL},
+        {"mem_kb", 1000000000LL},
+    };
+    const char *s;
+    long long v;
+    if (v_enum(resp, in, "mode", modes, false, &s) != 0) return -1;
+    if (s) cJSON_AddStringToObject(out, "mode", s);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        if (v_string(resp, in, texts[i].name, 1, texts[i].max, false, &s) != 0) return -1;
+        if (s) cJSON_AddStringToObject(out, texts[i].name, s);
+    }
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        if (v_int(resp, in, ints[i].name, 0, ints[i].max, false, -1, &v) != 0) return -1;
+        if (v >= 0) cJSON_AddNumberToObject(out, ints[i].name, (double)v);
+    }
+    return 0;
+}
+
+void api_heartbeat(hub_req_t *req, hub_resp_t *resp)
+{
+    if (personal_json(req->json)) {
+        hub_error(resp, 422, "personal_data",
+                  "telemetry must not carry personal data (a phone or ID number was found)");
+        return;
+    }
+    cJSON *kept = cJSON_CreateObject();
+    if (!kept || heartbeat_fields(resp, req->json, kept) != 0) {
+        if (!kept) hub_error(resp, 500, "memory", "out of memory");
+        cJSON_Delete(kept);
+        return;
+    }
+    char *body = cJSON_PrintUnformatted(kept);
+    cJSON_Delete(kept);
+    sqlite3_stmt *st = NULL;
+    int rc = body ? sqlite3_prepare_v2(req->db,
+        "INSERT INTO heartbeats(device, received, count, body) VALUES(?1, ?2, 1, ?3)"
+        " ON CONFLICT(device) DO UPDATE SET received = excluded.received,"
+        " count = heartbeats.count + 1, body = excluded.body", -1, &st, NULL) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, req->now);
+        sqlite3_bind_text(st, 3, body, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    free(body);
+    if (rc == SQLITE_OK) {
+        st = NULL;
+        rc = sqlite3_prepare_v2(req->db, "UPDATE devices SET last_seen = ?2 WHERE id = ?1", -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 2, req->now);
+            rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot store the heartbeat");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", true);
+    cJSON_AddNumberToObject(o, "interval_s", HEARTBEAT_INTERVAL_S);
+    cJSON_AddArrayToObject(o, "commands");
+    hub_reply(resp, 200, o);
+}

@@ -1,0 +1,103 @@
+#include "auth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int valid_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n < 1 || n > 63) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static void hash_hex(const char *secret, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static int store(sqlite3 *db, const char *id, const char *secret)
+{
+    char hex[65];
+    hash_hex(secret, hex);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+        "INSERT INTO devices(id, token_hash, created) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(id) DO UPDATE SET token_hash = ?2, revoked = 0", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+int auth_device_add(sqlite3 *db, const char *id, char *token, size_t toklen)
+{
+    if (!valid_id(id) || sodium_init() < 0) return -1;
+    unsigned char raw[32];
+    char secret[65];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
+    if (store(db, id, secret) != 0) return -1;
+    snprintf(token, toklen, "%s.%s", id, secret);
+    sodium_memzero(secret, sizeof secret);
+    return 0;
+}
+
+int auth_demo_device(sqlite3 *db, const char *token)
+{
+    const char *dot = strchr(token, '.');
+    if (!dot || sodium_init() < 0) return -1;
+    char id[64];
+    snprintf(id, sizeof id, "%.*s", (int)(dot - token), token);
+    return valid_id(id) ? store(db, id, dot + 1) : -1;
+}
+
+int auth_device_revoke(sqlite3 *db, const char *id)
+{
+    sqlite3_stmt *st = NULL;
+    int changed = 0;
+    if (sqlite3_prepare_v2(db, "UPDATE devices SET revoked = 1 WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_DONE) changed = sqlite3_changes(db);
+    }
+    sqlite3_finalize(st);
+    return changed ? 0 : -1;
+}
+
+int auth_check(sqlite3 *db, const char *authorization, char *id_out, size_t idlen)
+{
+    if (!authorization || strncmp(authorization, "Bearer ", 7) != 0) return -1;
+    const char *tok = authorization + 7;
+    const char *dot = strchr(tok, '.');
+    if (!dot || dot == tok || dot - tok > 63 || strlen(dot + 1) != 64) return -1;
+    char id[64], hex[65], want[65] = "";
+    snprintf(id, sizeof id, "%.*s", (int)(dot - tok), tok);
+    if (!valid_id(id)) return -1;
+    hash_hex(dot + 1, hex);
+    sqlite3_stmt *st = NULL;
+    int revoked = 1;
+    if (sqlite3_prepare_v2(db, "SELECT token_hash, revoked FROM devices WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 0));
+            revoked = sqlite3_column_int(st, 1);
+        }
+    }
+    sqlite3_finalize(st);
+    if (revoked || strlen(want) != 64 || sodium_memcmp(hex, want, 64) != 0) return -1;
+    snprintf(id_out, idlen, "%s", id);
+    return 0;
+}

@@ -1,0 +1,21 @@
+/* The hub's SQLite database: schema, migrations, one connection per worker
+ * thread (WAL: readers never wait for the writer). */
+#ifndef HUB_DB_H
+#define HUB_DB_H
+
+#include <sqlite3.h>
+
+/* Opens PATH (creating it), applies migrations. Returns 0 or -1 with ERR. */
+int db_init(const char *path, char *err, int errlen);
+/* This thread's connection (opened on first use), or NULL on failure. */
+sqlite3 *db_thread(void);
+/* Closes every connection (at shutdown, after the workers stopped). */
+void db_close_all(void);
+int db_schema_version(sqlite3 *db);
+
+/* Runs SQL (no results); 0 or the SQLite error code (logged). */
+int db_exec(sqlite3 *db, const char *sql);
+/* One integer from a query with up to one text parameter; DEF if no row. */
+long long db_int(sqlite3 *db, const char *sql, const char *param, long long def);
+
+#endif

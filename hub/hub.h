@@ -1,0 +1,106 @@
+/* The hub: the platform API kiosks talk to (HTTP + JSON under /v1).
+ * Framework types shared by the server (server.c), the route table
+ * (routes.c) and the API modules (api_*.c). docs/api.md is the contract. */
+#ifndef HUB_H
+#define HUB_H
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HUB_MAX_BODY (64 * 1024)   /* larger request bodies get 413 */
+#define HUB_MAX_PARAMS 4
+
+typedef struct hub hub_t;
+
+typedef struct {
+    char db_path[512];
+    char listen_addr[64];          /* "127.0.0.1" */
+    int port;                      /* 0: pick a free port (printed) */
+    bool demo;                     /* seed demo data, enable the /v1/demo routes */
+    int threads;                   /* worker threads (MHD thread pool) */
+    int max_connections;           /* above this: 503 JSON */
+    int conn_timeout_s;            /* idle/slow client timeout */
+    char content_dir[512];         /* "" = content from the database only */
+} hub_config_t;
+
+typedef struct {
+    char id[64];                   /* authenticated device id, "" if none */
+} hub_device_t;
+
+/* One request as a handler sees it. Everything is owned by the server and
+ * valid during the handler call only. */
+typedef struct {
+    hub_t *hub;
+    sqlite3 *db;                   /* this worker thread's connection */
+    const char *method;            /* "GET", "POST" */
+    const char *path;
+    const char *params[HUB_MAX_PARAMS];   /* {name} parts of the route, in order */
+    int nparams;
+    const char *body;              /* raw body (NUL-terminated), "" for none */
+    size_t body_len;
+    cJSON *json;                   /* parsed body object for POST, else NULL */
+    hub_device_t device;
+    void *conn;                    /* struct MHD_Connection *, for query/header */
+    int64_t now;                   /* request time, unix seconds (hub_now) */
+} hub_req_t;
+
+typedef struct {
+    int status;
+    char *body;                    /* malloc'd JSON text, owned by the response */
+    char etag[80];                 /* "" = none */
+    bool not_modified;             /* 304 for If-None-Match */
+} hub_resp_t;
+
+/* Query-string parameter, or NULL. */
+const char *hub_query(const hub_req_t *req, const char *key);
+/* Request header, or NULL. */
+const char *hub_header(const hub_req_t *req, const char *name);
+
+/* Responses. hub_reply takes ownership of OBJ (deleted). */
+int hub_reply(hub_resp_t *resp, int status, cJSON *obj);
+/* {"error":{"code":CODE,"message":...}} with STATUS. Returns STATUS. */
+int hub_error(hub_resp_t *resp, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets an ETag from the body and answers 304 when the client has it. */
+void hub_etag(const hub_req_t *req, hub_resp_t *resp);
+
+/* Handler: fills RESP; the return value is ignored (resp->status counts).
+ * A POST handler runs inside a transaction that is committed only when the
+ * status is below 400 and rolled back otherwise (nothing half-written). */
+typedef void (*hub_handler_t)(hub_req_t *req, hub_resp_t *resp);
+
+enum {
+    ROUTE_AUTH = 1 << 0,           /* device token required (else 401) */
+    ROUTE_DEMO = 1 << 1,           /* exists only with demo on */
+};
+
+typedef struct {
+    const char *method;
+    const char *pattern;           /* "/v1/payments/{out_trade_no}" */
+    hub_handler_t handler;
+    unsigned flags;
+    /* Optional: runs before the handler and outside its transaction (a demo
+     * provider's simulated latency must not hold the database's write lock). */
+    void (*before)(hub_req_t *req);
+} hub_route_t;
+
+/* All routes (routes.c), NULL-terminated by a zero entry. */
+extern const hub_route_t hub_routes[];
+
+/* Matches METHOD PATH against the table. Returns the route, filling PARAMS
+ * (pointers into BUF, a copy of PATH) and *N; NULL if none. *PATH_KNOWN is
+ * set when the path matched with another method (405 rather than 404). */
+const hub_route_t *hub_route_match(const char *method, const char *path, char *buf,
+                                   size_t buflen, const char **params, int *n,
+                                   bool *path_known);
+
+/* Unix time of the hub; tests may shift it (hub_time_shift). */
+int64_t hub_now(void);
+void hub_time_shift(int64_t seconds);
+
+const hub_config_t *hub_config(const hub_t *hub);
+
+#endif

@@ -1,0 +1,157 @@
+/* build/hub: the platform API server kiosks talk to.
+ *
+ *   hub [--config hub.ini] [--listen ADDR] [--port N] [--db PATH] [--demo]
+ *       [--threads N] [--max-connections N] [--timeout S] [--port-file F]
+ *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
+ *   hub device revoke ID [--db PATH]
+ *
+ * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
+#include <ini.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "server.h"
+
+/* The demo kiosk's token, for `make run` only: a demo hub is not a real
+ * deployment, and kiosk.ini's [hub] token is empty unless make run sets it. */
+#define DEMO_TOKEN "demo-01.0000000000000000000000000000000000000000000000000000000000000001"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
+                "           [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
+                "       hub device add|revoke ID [--db PATH]\n");
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+typedef struct { hub_config_t *cfg; const char *path; char err[300]; } ini_ctx_t;
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    ini_ctx_t *c = user;
+    hub_config_t *cfg = c->cfg;
+    if (strcmp(section, "hub") != 0) {
+        snprintf(c->err, sizeof c->err, "%s: [%s]: unknown section", c->path, section);
+        return 0;
+    }
+    int ok = 0;
+    if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
+    else if (!strcmp(name, "db")) ok = snprintf(cfg->db_path, sizeof cfg->db_path, "%s", value) < (int)sizeof cfg->db_path;
+    else if (!strcmp(name, "content_dir")) ok = snprintf(cfg->content_dir, sizeof cfg->content_dir, "%s", value) < (int)sizeof cfg->content_dir;
+    else if (!strcmp(name, "port")) ok = parse_int(value, 0, 65535, &cfg->port) == 0;
+    else if (!strcmp(name, "threads")) ok = parse_int(value, 1, 64, &cfg->threads) == 0;
+    else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
+    else if (!strcmp(name, "timeout")) ok = parse_int(value, 1, 3600, &cfg->conn_timeout_s) == 0;
+    else if (!strcmp(name, "demo")) {
+        ok = !strcmp(value, "true") || !strcmp(value, "false");
+        cfg->demo = !strcmp(value, "true");
+    } else {
+        snprintf(c->err, sizeof c->err, "%s: %s: unknown key", c->path, name);
+        return 0;
+    }
+    if (!ok) snprintf(c->err, sizeof c->err, "%s: %s: bad value \"%s\"", c->path, name, value);
+    return ok;
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { stop = sig; }
+
+static int device_cmd(int argc, char **argv, hub_config_t *cfg)
+{
+    if (argc < 4) { usage(stderr); return 2; }
+    for (int i = 4; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--db")) snprintf(cfg->db_path, sizeof cfg->db_path, "%s", argv[++i]);
+    char err[600], token[AUTH_TOKEN_MAX];
+    if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    int rc = 2;
+    if (!strcmp(argv[2], "add")) {
+        if (auth_device_add(db_thread(), argv[3], token, sizeof token) == 0) {
+            printf("%s\n", token);
+            rc = 0;
+        } else {
+            fprintf(stderr, "hub: device id must be 1-63 of A-Z a-z 0-9 - _\n");
+        }
+    } else if (!strcmp(argv[2], "revoke")) {
+        rc = auth_device_revoke(db_thread(), argv[3]) == 0 ? 0 : 1;
+        if (rc) fprintf(stderr, "hub: no device %s\n", argv[3]);
+    } else {
+        usage(stderr);
+    }
+    db_close_all();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    hub_config_t cfg = {.db_path = "var/hub.db", .listen_addr = "127.0.0.1", .port = 8470,
+                        .threads = 2, .max_connections = 1000, .conn_timeout_s = 10};
+    const char *port_file = NULL;
+    if (argc >= 2 && !strcmp(argv[1], "device")) return device_cmd(argc, argv, &cfg);
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int bad = 0;
+        if (!strcmp(o, "--demo")) { cfg.demo = true; continue; }
+        if (!strcmp(o, "--help")) { usage(stdout); return 0; }
+        if (!v) { fprintf(stderr, "hub: %s needs a value\n", o); return 2; }
+        i++;
+        if (!strcmp(o, "--config")) {
+            ini_ctx_t c = {.cfg = &cfg, .path = v};
+            int line = ini_parse(v, on_ini, &c);
+            if (line != 0) {
+                if (line < 0) fprintf(stderr, "hub: %s: cannot open\n", v);
+                else fprintf(stderr, "%s:%d: %s\n", v, line, c.err[0] ? c.err : "syntax error");
+                return 2;
+            }
+        } else if (!strcmp(o, "--listen")) snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", v);
+        else if (!strcmp(o, "--db")) snprintf(cfg.db_path, sizeof cfg.db_path, "%s", v);
+        else if (!strcmp(o, "--port")) bad = parse_int(v, 0, 65535, &cfg.port);
+        else if (!strcmp(o, "--threads")) bad = parse_int(v, 1, 64, &cfg.threads);
+        else if (!strcmp(o, "--max-connections")) bad = parse_int(v, 1, 100000, &cfg.max_connections);
+        else if (!strcmp(o, "--timeout")) bad = parse_int(v, 1, 3600, &cfg.conn_timeout_s);
+        else if (!strcmp(o, "--port-file")) port_file = v;
+        else { fprintf(stderr, "hub: unknown option %s\n", o); usage(stderr); return 2; }
+        if (bad) { fprintf(stderr, "hub: %s: bad value \"%s\"\n", o, v); return 2; }
+    }
+
+    char err[600];
+    if (db_init(cfg.db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    if (cfg.demo) {
+        sqlite3 *db = db_thread();
+        if (auth_demo_device(db, DEMO_TOKEN) != 0 || demo_seed_bills(db) != 0 ||
+            demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0) {
+            fprintf(stderr, "hub: cannot seed the demo data: %s\n", sqlite3_errmsg(db));
+            return 1;
+        }
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    hub_t *hub = hub_start(&cfg, err, sizeof err);
+    if (!hub) { fprintf(stderr, "hub: %s\n", err); db_close_all(); return 1; }
+    hub_log("main", "listening on http://%s:%d/v1 (%s)", cfg.listen_addr, hub_port(hub),
+            cfg.demo ? "demo data" : "no demo");
+    if (port_file) {
+        FILE *fp = fopen(port_file, "w");
+        if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }
+    }
+    while (!stop) pause();
+    hub_log("main", "stopping (signal %d)", (int)stop);
+    hub_stop(hub);
+    db_close_all();
+    return 0;
+}

@@ -1,0 +1,86 @@
+#include <stdio.h>
+#include <string.h>
+#include "api.h"
+
+const hub_route_t hub_routes[] = {
+    {"GET",  "/v1/health", api_health, 0, NULL},
+    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH, NULL},
+    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH, NULL},
+    {"POST", "/v1/payments", api_pay_create, ROUTE_AUTH, api_pay_latency},
+    {"GET",  "/v1/payments/{out_trade_no}", api_pay_query, ROUTE_AUTH, api_pay_latency},
+    {"POST", "/v1/payments/{out_trade_no}/close", api_pay_close, ROUTE_AUTH, api_pay_latency},
+    {"POST", "/v1/payments/{out_trade_no}/reverse", api_pay_reverse, ROUTE_AUTH, api_pay_latency},
+    {"GET",  "/v1/housekeeping/services", api_hk_services, ROUTE_AUTH, NULL},
+    {"GET",  "/v1/housekeeping/slots", api_hk_slots, ROUTE_AUTH, NULL},
+    {"POST", "/v1/housekeeping/bookings", api_hk_book, ROUTE_AUTH, NULL},
+    {"POST", "/v1/housekeeping/bookings/lookup", api_hk_lookup, ROUTE_AUTH, NULL},
+    {"POST", "/v1/housekeeping/bookings/{code}/cancel", api_hk_cancel, ROUTE_AUTH, NULL},
+    {"GET",  "/v1/content", api_content_list, ROUTE_AUTH, NULL},
+    {"GET",  "/v1/content/{id}", api_content_get, ROUTE_AUTH, NULL},
+    {"POST", "/v1/events/{id}/registrations", api_event_register, ROUTE_AUTH, NULL},
+    {"POST", "/v1/help", api_help_create, ROUTE_AUTH, NULL},
+    {"GET",  "/v1/help/{id}", api_help_status, ROUTE_AUTH, NULL},
+    {"POST", "/v1/heartbeat", api_heartbeat, ROUTE_AUTH, NULL},
+    /* Demo side: what a phone, a provider or a test does to the demo data. */
+    {"GET",  "/v1/demo/pay/{out_trade_no}", api_demo_pay, ROUTE_DEMO, NULL},
+    {"POST", "/v1/demo/behaviour", api_demo_behaviour, ROUTE_DEMO, NULL},
+    {"POST", "/v1/demo/help/{id}/ack", api_demo_help_ack, ROUTE_DEMO, NULL},
+    {0},
+};
+
+#define MAX_SEGS 8
+
+/* Splits S (modified in place) at '/' into at most MAX_SEGS segments; -1 if
+ * it does not start with '/' or has more. An empty segment ("//") counts. */
+static int split(char *s, char **seg)
+{
+    if (*s != '/') return -1;
+    int n = 0;
+    for (char *p = s; *p == '/'; ) {
+        *p++ = '\0';
+        if (n == MAX_SEGS) return -1;
+        seg[n++] = p;
+        while (*p && *p != '/') p++;
+    }
+    return n;
+}
+
+/* PATH (already split into SEG) against PATTERN: "{name}" segments take any
+ * non-empty segment and are returned in PARAMS. */
+static bool match(const char *pattern, char **seg, int nseg, const char **params, int *n)
+{
+    char pbuf[128], *pseg[MAX_SEGS];
+    snprintf(pbuf, sizeof pbuf, "%s", pattern);
+    int np = split(pbuf, pseg);
+    if (np != nseg) return false;
+    *n = 0;
+    for (int i = 0; i < np; i++) {
+        if (pseg[i][0] == '{') {
+            if (!seg[i][0] || *n >= HUB_MAX_PARAMS) return false;
+            params[(*n)++] = seg[i];
+        } else if (strcmp(pseg[i], seg[i]) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const hub_route_t *hub_route_match(const char *method, const char *path, char *buf,
+                                   size_t buflen, const char **params, int *n,
+                                   bool *path_known)
+{
+    *path_known = false;
+    *n = 0;
+    if (strlen(path) >= buflen) return NULL;
+    strcpy(buf, path);
+    char *seg[MAX_SEGS];
+    int nseg = split(buf, seg);
+    if (nseg < 0) return NULL;
+    for (const hub_route_t *r = hub_routes; r->method; r++) {
+        if (!match(r->pattern, seg, nseg, params, n)) continue;
+        if (strcmp(r->method, method) == 0) return r;
+        *path_known = true;
+    }
+    *n = 0;
+    return NULL;
+}

@@ -1,0 +1,46 @@
+/* Hub tests: a real hub (libmicrohttpd on a free loopback port, its own temp
+ * database) inside the test process, and a small libcurl client. */
+#ifndef HUBTEST_H
+#define HUBTEST_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include "hub.h"
+
+typedef struct {
+    hub_t *hub;
+    char dir[64];           /* temp dir holding hub.db */
+    char base[64];          /* "http://127.0.0.1:PORT" */
+    char token[160];        /* device "test-01" */
+    char token2[160];       /* device "test-02" */
+} hubtest_t;
+
+/* Starts a hub with DEMO data or an empty one. Fails the test on error. */
+hubtest_t *hubtest_start(bool demo);
+void hubtest_stop(hubtest_t *t);
+
+typedef struct {
+    int status;             /* HTTP status, 0 if the request failed */
+    char *body;             /* malloc'd, NUL-terminated */
+    cJSON *json;            /* parsed body or NULL */
+    char etag[80];
+    bool replayed;          /* Idempotent-Replayed: true */
+} hubtest_resp_t;
+
+/* METHOD PATH (may carry a query) as device TOKEN (NULL: no Authorization),
+ * with KEY as Idempotency-Key (NULL: none) and BODY (NULL: none); EXTRA is
+ * one more "Name: value" header or NULL. */
+hubtest_resp_t hubtest_req(hubtest_t *t, const char *method, const char *path,
+                           const char *token, const char *key, const char *body,
+                           const char *extra);
+/* Shorthands as device test-01: GET, and POST with a fresh unique key. */
+hubtest_resp_t hubtest_get(hubtest_t *t, const char *path);
+hubtest_resp_t hubtest_post(hubtest_t *t, const char *path, const char *body);
+void hubtest_free(hubtest_resp_t *r);
+
+/* The error code of an error body ("" if none). */
+const char *hubtest_error_code(const hubtest_resp_t *r);
+/* A number/string member by dotted path ("order.state"); NULL if absent. */
+const cJSON *hubtest_at(const cJSON *j, const char *dotted);
+
+#endif
