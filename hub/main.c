@@ -37,14 +37,14 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-typedef struct { hub_config_t *cfg; const char *path; char err[300]; } ini_ctx_t;
+typedef struct { hub_config_t *cfg; char err[300]; } ini_ctx_t;
 
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
     ini_ctx_t *c = user;
     hub_config_t *cfg = c->cfg;
     if (strcmp(section, "hub") != 0) {
-        snprintf(c->err, sizeof c->err, "%s: [%s]: unknown section", c->path, section);
+        snprintf(c->err, sizeof c->err, "[%s]: unknown section", section);
         return 0;
     }
     int ok = 0;
@@ -59,10 +59,10 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         ok = !strcmp(value, "true") || !strcmp(value, "false");
         cfg->demo = !strcmp(value, "true");
     } else {
-        snprintf(c->err, sizeof c->err, "%s: %s: unknown key", c->path, name);
+        snprintf(c->err, sizeof c->err, "%s: unknown key", name);
         return 0;
     }
-    if (!ok) snprintf(c->err, sizeof c->err, "%s: %s: bad value \"%s\"", c->path, name, value);
+    if (!ok) snprintf(c->err, sizeof c->err, "%s: bad value \"%s\"", name, value);
     return ok;
 }
 
@@ -108,7 +108,7 @@ int main(int argc, char **argv)
         if (!v) { fprintf(stderr, "hub: %s needs a value\n", o); return 2; }
         i++;
         if (!strcmp(o, "--config")) {
-            ini_ctx_t c = {.cfg = &cfg, .path = v};
+            ini_ctx_t c = {.cfg = &cfg};
             int line = ini_parse(v, on_ini, &c);
             if (line != 0) {
                 if (line < 0) fprintf(stderr, "hub: %s: cannot open\n", v);

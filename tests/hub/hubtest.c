@@ -20,13 +20,18 @@ static atomic_int key_seq;
 
 hubtest_t *hubtest_start(bool demo)
 {
+    return hubtest_start_with(demo, 200, 5);
+}
+
+hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s)
+{
     setenv("HUB_LOG", "quiet", 0);
     hubtest_t *t = calloc(1, sizeof *t);
     assert_non_null(t);
     snprintf(t->dir, sizeof t->dir, "/tmp/hub-test-XXXXXX");
     assert_non_null(mkdtemp(t->dir));
     hub_config_t cfg = {.listen_addr = "127.0.0.1", .port = 0, .demo = demo, .threads = 4,
-                        .max_connections = 200, .conn_timeout_s = 5};
+                        .max_connections = max_connections, .conn_timeout_s = timeout_s};
     snprintf(cfg.db_path, sizeof cfg.db_path, "%s/hub.db", t->dir);
     char err[600];
     if (db_init(cfg.db_path, err, sizeof err) != 0) fail_msg("db_init: %s", err);

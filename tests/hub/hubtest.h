@@ -17,6 +17,8 @@ typedef struct {
 
 /* Starts a hub with DEMO data or an empty one. Fails the test on error. */
 hubtest_t *hubtest_start(bool demo);
+/* Same, with the connection limit and the idle/slow-client timeout given. */
+hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s);
 void hubtest_stop(hubtest_t *t);
 
 typedef struct {

@@ -7,7 +7,30 @@
 #include <cmocka.h>
 #include <string.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include "hubtest.h"
+
+/* A raw TCP connection to the hub, for clients that misbehave. */
+static int raw_connect(hubtest_t *t)
+{
+    int port = atoi(strrchr(t->base, ':') + 1);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static int setup(void **state) { *state = hubtest_start(true); return 0; }
 static int teardown(void **state) { hubtest_stop(*state); return 0; }
@@ -122,6 +145,71 @@ static void demo_routes_need_demo_mode(void **state)
     hubtest_stop(t);
 }
 
+/* A client that sends half a request and stalls is cut off after the
+ * timeout, and does not hold up anyone else meanwhile. */
+static void slow_client_is_dropped(void **state)
+{
+    hubtest_t *t = hubtest_start_with(true, 50, 1);
+    int fd = raw_connect(t);
+    const char *part = "POST /v1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ver";
+    assert_true(write(fd, part, strlen(part)) > 0);
+    hubtest_resp_t r = hubtest_req(t, "GET", "/v1/health", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    /* The server closes the stalled connection: read returns 0 (EOF) or an
+     * error, within a few seconds. */
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[256];
+    double t0 = now_s();
+    ssize_t n = read(fd, buf, sizeof buf);
+    assert_true(n <= 0);
+    assert_true(now_s() - t0 < 4.5);
+    close(fd);
+    hubtest_stop(t);
+}
+
+/* Past the connection limit a request still gets a clear JSON answer. */
+static void too_many_connections_get_503(void **state)
+{
+    hubtest_t *t = hubtest_start_with(true, 4, 10);
+    int fds[6];
+    for (int i = 0; i < 6; i++) fds[i] = raw_connect(t);
+    usleep(200 * 1000);
+    hubtest_resp_t r = hubtest_req(t, "GET", "/v1/health", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(hubtest_error_code(&r), "overloaded");
+    hubtest_free(&r);
+    for (int i = 0; i < 6; i++) close(fds[i]);
+    usleep(300 * 1000);
+    r = hubtest_req(t, "GET", "/v1/health", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    hubtest_stop(t);
+}
+
+/* Garbage on the socket is answered (or dropped) without harming the hub. */
+static void garbage_request_line(void **state)
+{
+    hubtest_t *t = hubtest_start(false);
+    int fd = raw_connect(t);
+    const char *junk = "\x16\x03\x01\x02\x00 NOT HTTP AT ALL\r\n\r\n";
+    assert_true(write(fd, junk, strlen(junk)) > 0);
+    char buf[512];
+    struct timeval tv = {.tv_sec = 3};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n > 0) {
+        buf[n] = '\0';
+        assert_non_null(strstr(buf, "HTTP/1.1 4"));
+    }
+    close(fd);
+    hubtest_resp_t r = hubtest_req(t, "GET", "/v1/health", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    hubtest_stop(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -134,6 +222,9 @@ int main(void)
     };
     const struct CMUnitTest solo[] = {
         cmocka_unit_test(demo_routes_need_demo_mode),
+        cmocka_unit_test(slow_client_is_dropped),
+        cmocka_unit_test(too_many_connections_get_503),
+        cmocka_unit_test(garbage_request_line),
     };
     int rc = cmocka_run_group_tests_name("hub_core", tests, setup, teardown);
     return rc + cmocka_run_group_tests_name("hub_core_nodemo", solo, NULL, NULL);
