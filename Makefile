@@ -8,11 +8,11 @@ PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium
 CFLAGS  ?= -O2 -g
 # CFLAGS is the caller's (optimisation, sanitizers); the rest is always needed.
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
-           -Ikiosk -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -Ikiosk -Icommon -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS = $(LDLIBS) $(shell pkg-config --libs cmocka zbar 2>/dev/null)
 
-KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*/*.c))
+KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*/*.c)) $(wildcard common/*.c)
 KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -111,11 +111,11 @@ $(BUILD)/fuzz/fuzz_mo: tests/fuzz/fuzz_mo.c kiosk/core/i18n.c kiosk/core/log.c \
                        kiosk/core/i18n.h kiosk/core/log.h
 # The hub's request handling: routing, auth, idempotency and every handler's
 # validation, through hub_handle (no socket), on a temp database.
-$(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/main.c,$(wildcard hub/*.c)) \
+$(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) \
                                 $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ihub $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
+	    -Wno-unused-parameter -Ihub -Icommon $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
 $(filter-out %/fuzz_hub_request,$(FUZZ_BIN)):

@@ -9,72 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "mask.h"
 #include "db.h"
 #include "validate.h"
 
 static const char *const utilities[] = {"water", "electricity", "gas", "heating", NULL};
-
-/* ---- masking ----------------------------------------------------------- */
-
-/* Byte length of the UTF-8 sequence led by C; stray bytes count as one. */
-static size_t u8_len(unsigned char c)
-{
-    if (c >= 0xF0 && c < 0xF8) return 4;
-    if (c >= 0xE0 && c < 0xF0) return 3;
-    if (c >= 0xC0 && c < 0xE0) return 2;
-    return 1;
-}
-
-/* Byte offsets of the first MAX code points of S (a truncated final sequence
- * counts byte by byte). Returns the number of code points found. */
-static size_t u8_split(const char *s, size_t *offs, size_t max)
-{
-    size_t n = 0, i = 0, len = strlen(s);
-    while (i < len && n < max) {
-        offs[n++] = i;
-        size_t l = u8_len((unsigned char)s[i]);
-        i += i + l <= len ? l : 1;
-    }
-    return n;
-}
-
-/* "张建国" -> "张*国", "欧阳明华" -> "欧**华", "王伟" -> "王*", one character -> "*".
- * OUT gets at most OUTLEN-1 bytes and is always terminated. */
-static void mask_name(const char *name, char *out, size_t outlen)
-{
-    size_t offs[64];
-    size_t n = u8_split(name, offs, 64), len = strlen(name), pos = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        bool keep = (i == 0 && n >= 2) || (i == n - 1 && n >= 3);
-        size_t end = i + 1 < n ? offs[i + 1] : len;
-        const char *src = keep ? name + offs[i] : "*";
-        size_t l = keep ? end - offs[i] : 1;
-        if (pos + l + 1 > outlen) break;
-        memcpy(out + pos, src, l);
-        pos += l;
-        out[pos] = '\0';
-    }
-}
-
-/* Keeps the compound and the building and hides the unit and the flat:
- * "幸福里小区3号楼2单元501" -> "幸福里小区3号楼****". Without a building marker
- * (号楼, 栋, 幢) only the first four characters stay. */
-static void mask_address(const char *addr, char *out, size_t outlen)
-{
-    static const char *const marks[] = {"号楼", "栋", "幢"};
-    size_t keep = 0;
-    for (size_t i = 0; i < sizeof marks / sizeof *marks && !keep; i++) {
-        const char *m = strstr(addr, marks[i]);
-        if (m) keep = (size_t)(m - addr) + strlen(marks[i]);
-    }
-    if (!keep) {
-        size_t offs[5];
-        size_t n = u8_split(addr, offs, 5);
-        keep = n == 5 ? offs[4] : 0;
-    }
-    snprintf(out, outlen, "%.*s****", (int)keep, addr);
-}
 
 /* ---- account JSON ------------------------------------------------------ */
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "api.h"
+#include "mask.h"
 #include "db.h"
 #include "log.h"
 #include "validate.h"
@@ -55,46 +56,6 @@ static bool word_ok(const char *s, size_t max, bool locale)
 static bool phone_ok(const char *s)
 {
     return v_digits(s, 11, 11) && s[0] == '1';
-}
-
-/* "138****5678" from a checked phone number. */
-static void mask_phone(const char *phone, char out[12])
-{
-    snprintf(out, 12, "%.3s****%.4s", phone, phone + 7);
-}
-
-/* Bytes of the UTF-8 sequence starting at P (the input is checked UTF-8). */
-static size_t u8len(const unsigned char *p)
-{
-    return *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-}
-
-/* A name masked by code point: "王小明" -> "王*明", "王明" -> "王*",
- * "Li" -> "L*", one character -> "*". Malloc'd; NULL when out of memory. */
-static char *mask_name(const char *name)
-{
-    const unsigned char *p = (const unsigned char *)name;
-    size_t n = 0, first = 0, last_at = 0;
-    for (size_t i = 0; p[i]; i += u8len(p + i)) {
-        if (n == 0) first = u8len(p + i);
-        last_at = i;
-        n++;
-    }
-    char *out = malloc(strlen(name) + n + 1);
-    if (!out) return NULL;
-    char *w = out;
-    if (n >= 2) {
-        memcpy(w, name, first);
-        w += first;
-    }
-    for (size_t i = 0; i < (n >= 3 ? n - 2 : 1); i++) *w++ = '*';
-    if (n >= 3) {
-        size_t l = strlen(name + last_at);
-        memcpy(w, name + last_at, l);
-        w += l;
-    }
-    *w = '\0';
-    return out;
 }
 
 static void add_text(cJSON *o, const char *name, sqlite3_stmt *st, int col)
@@ -347,21 +308,19 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
     reg_id = sqlite3_last_insert_rowid(req->db);
     long long left = -1;
     rc = step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", id, NULL, &left);
-    char *masked = mask_name(name);
-    if (rc != SQLITE_ROW || left < 0 || !masked) {
-        free(masked);
+    if (rc != SQLITE_ROW || left < 0) {
         hub_error(resp, 500, "storage", "cannot read the event");
         return;
     }
-    char mphone[12];
-    mask_phone(phone, mphone);
+    char masked[64], mphone[16];
+    mask_name(name, masked, sizeof masked);
+    mask_phone(phone, mphone, sizeof mphone);
     cJSON *o = cJSON_CreateObject(), *r = cJSON_AddObjectToObject(o, "registration");
     cJSON_AddNumberToObject(r, "id", (double)reg_id);
     cJSON_AddNumberToObject(r, "content_id", (double)id);
     cJSON_AddStringToObject(r, "name", masked);
     cJSON_AddStringToObject(r, "phone", mphone);
     cJSON_AddNumberToObject(o, "left", (double)left);
-    free(masked);
     hub_reply(resp, 201, o);
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "mask.h"
 #include "db.h"
 #include "validate.h"
 
@@ -72,54 +73,16 @@ static bool is_ascii_space(unsigned char c) { return c == ' ' || c == '\t'; }
 
 /* ---- masking ------------------------------------------------------------ */
 
-/* Length in bytes of the UTF-8 sequence starting with lead byte C (input is
- * valid UTF-8: v_string checked it before it was stored). */
-static size_t utf8_len(unsigned char c)
-{
-    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-/* 张三明 -> 张*明, 欧阳娜娜 -> 欧**娜, 张三 -> 张*, 张 -> *: the first and
- * (from three characters on) the last character stay, the rest become '*'.
- * OUT holds at least 2 * 4 + NAME_MAX_BYTES + 1 bytes. */
-static void mask_name(const char *in, char *out, size_t outlen)
-{
-    size_t n = 0, first = 0, last = 0, len = strlen(in);
-    for (size_t i = 0; i < len; i += utf8_len((unsigned char)in[i])) {
-        if (n == 0) first = utf8_len((unsigned char)in[i]);
-        last = i;
-        n++;
-    }
-    if (n <= 1) {
-        snprintf(out, outlen, "*");
-        return;
-    }
-    size_t stars = n == 2 ? 1 : n - 2;
-    size_t o = (size_t)snprintf(out, outlen, "%.*s", (int)first, in);
-    for (size_t i = 0; i < stars && o + 1 < outlen; i++) out[o++] = '*';
-    out[o] = '\0';
-    if (n > 2) snprintf(out + o, outlen - o, "%s", in + last);
-}
-
-/* Keeps the first HEAD and last TAIL bytes of an ASCII string, the rest '*'.
- * Too short to keep anything meaningful: all '*'. */
-static void mask_middle(const char *in, size_t head, size_t tail, char *out, size_t outlen)
-{
-    size_t n = strlen(in), o = 0;
-    for (size_t i = 0; i < n && o + 1 < outlen; i++)
-        out[o++] = (n > head + tail && (i < head || i >= n - tail)) ? in[i] : '*';
-    out[o] = '\0';
-}
-
-/* Adds NAME: masked VALUE, or null when the booking has none. */
-static void add_masked(cJSON *o, const char *name, const char *value, size_t head, size_t tail)
+/* Adds NAME: VALUE masked by MASK (mask.h), or null when the booking has none. */
+static void add_masked(cJSON *o, const char *name, const char *value,
+                       void (*mask)(const char *, char *, size_t))
 {
     if (!value || !*value) {
         cJSON_AddNullToObject(o, name);
         return;
     }
     char buf[64];
-    mask_middle(value, head, tail, buf, sizeof buf);
+    mask(value, buf, sizeof buf);
     cJSON_AddStringToObject(o, name, buf);
 }
 
@@ -166,8 +129,8 @@ static cJSON *booking_json(sqlite3_stmt *st)
     char name[4 * NAME_MAX_BYTES + 8];
     mask_name(col_text(st, 2), name, sizeof name);
     cJSON_AddStringToObject(o, "name", name);
-    add_masked(o, "phone", (const char *)sqlite3_column_text(st, 3), 3, 4);
-    add_masked(o, "id_number", (const char *)sqlite3_column_text(st, 4), 4, 4);
+    add_masked(o, "phone", (const char *)sqlite3_column_text(st, 3), mask_phone);
+    add_masked(o, "id_number", (const char *)sqlite3_column_text(st, 4), mask_id);
     cJSON_AddNumberToObject(o, "created", (double)sqlite3_column_int64(st, 5));
     if (sqlite3_column_type(st, 6) == SQLITE_NULL) cJSON_AddNullToObject(o, "cancelled");
     else cJSON_AddNumberToObject(o, "cancelled", (double)sqlite3_column_int64(st, 6));

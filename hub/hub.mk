@@ -1,9 +1,9 @@
 # The hub: build/hub from hub/*.c (included by the top Makefile).
 HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih
 HUB_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
-             -Ihub -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
+             -Ihub -Icommon -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
 HUB_LDLIBS = $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
-HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c))
+HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c)
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/obj/hub/%.o: hub/%.c

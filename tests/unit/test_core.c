@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
-#include "core/mask.h"
+#include "mask.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
 #include "ui/theme.h"
@@ -99,6 +99,14 @@ static void mask_values(void **state)
     assert_string_equal(out, "*");
     mask_phone("13812345678", out, sizeof out);
     assert_string_equal(out, "138****5678");
+    mask_address("幸福里小区3号楼2单元501", out, sizeof out);
+    assert_string_equal(out, "幸福里小区3号楼****");
+    mask_address("和平路12栋301", out, sizeof out);
+    assert_string_equal(out, "和平路12栋****");
+    mask_address("朝阳区建国路88", out, sizeof out);
+    assert_string_equal(out, "朝阳区建****");
+    mask_address("短址", out, sizeof out);
+    assert_string_equal(out, "****");
     /* Truncation never splits into an unterminated string. */
     char small[6];
     mask_id("370202199001011234", small, sizeof small);

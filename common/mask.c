@@ -1,5 +1,6 @@
-#include "core/mask.h"
+#include "mask.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Byte length of the UTF-8 sequence starting with C (1 for stray bytes). */
@@ -65,4 +66,22 @@ void mask_phone(const char *phone, char *out, size_t outlen)
     size_t n = strlen(phone);
     if (n >= 11) mask_middle(phone, 3, 4, out, outlen);
     else mask_middle(phone, 0, n >= 2 ? 2 : n, out, outlen);
+}
+
+void mask_address(const char *addr, char *out, size_t outlen)
+{
+    static const char *const marks[] = {"\xE5\x8F\xB7\xE6\xA5\xBC", /* 号楼 */
+                                        "\xE6\xA0\x8B",                 /* 栋 */
+                                        "\xE5\xB9\xA2"};                /* 幢 */
+    size_t keep = 0;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks && !keep; i++) {
+        const char *m = strstr(addr, marks[i]);
+        if (m) keep = (size_t)(m - addr) + strlen(marks[i]);
+    }
+    if (!keep) {
+        size_t offs[5];
+        size_t n = split(addr, offs, 5);
+        keep = n == 5 ? offs[4] : 0;
+    }
+    snprintf(out, outlen, "%.*s****", (int)keep, addr);
 }
