@@ -121,8 +121,8 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 $(filter-out %/fuzz_hub_request,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih 2>/dev/null) \
-	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs inih 2>/dev/null)
+	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs inih libsodium 2>/dev/null)
 
 clean:
 	rm -rf $(BUILD)

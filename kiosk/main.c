@@ -121,9 +121,13 @@ static int apply_overrides(const args_t *a, config_t *cfg)
             return -1;
         }
     }
-    if ((a->locale && config_set(cfg, "ui", "locale", a->locale, err, sizeof err)) ||
-        (a->theme && config_set(cfg, "ui", "theme", a->theme, err, sizeof err))) {
-        fprintf(stderr, "%s\n", err);
+    /* config_set says "--set: KEY: why"; these came as --locale/--theme. */
+    if (a->locale && config_set(cfg, "ui", "locale", a->locale, err, sizeof err)) {
+        fprintf(stderr, "kiosk: --locale: %s\n", strstr(err, ": locale: ") ? strstr(err, ": locale: ") + 10 : err);
+        return -1;
+    }
+    if (a->theme && config_set(cfg, "ui", "theme", a->theme, err, sizeof err)) {
+        fprintf(stderr, "kiosk: --theme: %s\n", strstr(err, ": theme: ") ? strstr(err, ": theme: ") + 9 : err);
         return -1;
     }
     return 0;

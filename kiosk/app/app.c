@@ -428,12 +428,31 @@ static int open_video(app_t *app, char *err, int errlen)
         app->surface = SDL_CreateRGBSurfaceWithFormat(0, app->w, app->h, 32, SDL_PIXELFORMAT_ARGB8888);
         if (app->surface) app->ren = SDL_CreateSoftwareRenderer(app->surface);
     } else {
+        /* SDL falls back to an invisible "offscreen" or "dummy" driver when
+         * there is no display; a kiosk nobody can see is a start-up fault,
+         * unless that driver was asked for (tests, console set-ups). */
+        const char *drv = SDL_GetCurrentVideoDriver();
+        if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) && !getenv("SDL_VIDEODRIVER")) {
+            snprintf(err, errlen, "no display (SDL chose the %s video driver): set DISPLAY, "
+                     "or use --tour DIR to render the screens to PNG", drv);
+            return -1;
+        }
         bool turned = c->rotation == 90 || c->rotation == 270;
         int ww = turned ? app->h : app->w, wh = turned ? app->w : app->h;
+        int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
         Uint32 flags = SDL_WINDOW_SHOWN;
-        if (c->fullscreen || c->lockdown) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-        app->win = SDL_CreateWindow("kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                    ww, wh, flags);
+        SDL_DisplayMode dm;
+        if ((c->fullscreen || c->lockdown) && SDL_GetDesktopDisplayMode(0, &dm) == 0) {
+            /* Cover the panel even where no window manager honours the
+             * fullscreen request (a bare X server on a kiosk board): a
+             * borderless window of the desktop's size at 0,0. The layout
+             * keeps its configured size and is scaled to fit. */
+            x = y = 0;
+            ww = dm.w;
+            wh = dm.h;
+            flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+        }
+        app->win = SDL_CreateWindow("kiosk", x, y, ww, wh, flags);
         if (!app->win) {
             snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
             return -1;

@@ -1,4 +1,6 @@
 #include "core/config.h"
+
+#include <sodium.h>
 #include "core/log.h"
 
 #include <ctype.h>
@@ -244,7 +246,13 @@ static int check_locale(const char *value, char *why, size_t whylen)
 /* The value is a secret (or a PIN typed by mistake): never echoed. */
 static int check_pin_hash(const char *value, char *why, size_t whylen)
 {
-    if (value[0] == '\0' || strncmp(value, "$argon2", 7) == 0)
+    /* needs_rehash answers -1 only for a string that is not a libsodium
+     * password hash at all: a truncated paste is caught here, at start-up,
+     * rather than as a PIN that never matches. */
+    if (value[0] == '\0' ||
+        (strncmp(value, "$argon2", 7) == 0 &&
+         crypto_pwhash_str_needs_rehash(value, crypto_pwhash_OPSLIMIT_MIN,
+                                        crypto_pwhash_MEMLIMIT_MIN) != -1))
         return 0;
     snprintf(why, whylen,
              "must be empty or a line printed by \"build/kiosk --hash-pin\" "

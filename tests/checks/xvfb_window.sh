@@ -134,7 +134,7 @@ start() {
         xwininfo -root -tree 2>/dev/null | grep -q '"kiosk": ("kiosk"' && return 0
         sleep 0.05
     done
-    fail "$name: no window named \"kiosk\" after 10 s:"
+    fail "$name: no window named \"kiosk\" after 10 s (if the kiosk runs on, SDL could not reach $DISPLAY and fell back to its offscreen driver):"
     show_log "$tmp/$name.log"
     return 1
 }
@@ -166,6 +166,15 @@ wait_drawn() {
     return 1
 }
 
+# x_error LOG: true if LOG holds the fatal Xlib error seen (rarely, under
+# load) when the kiosk quits: "BadWindow" on an X_SendEvent to its window,
+# which SDL 2.26 sends on a second X connection to wake its event wait, and
+# which can reach the server after the window is destroyed; Xlib's default
+# error handler then exits with status 1.
+x_error() {
+    grep -q 'BadWindow' "$1" && grep -q 'X_SendEvent' "$1"
+}
+
 # stop NAME: SIGTERM, then expects exit 0 within 5 s.
 stop() {
     local name=$1 t0 ms rc
@@ -191,6 +200,8 @@ stop() {
     if ((rc != 0)); then
         fail "$name: exit status $rc after SIGTERM, expected 0"
         show_log "$tmp/$name.log"
+        x_error "$tmp/$name.log" &&
+            echo "    (the X error above: SDL's wake-up event raced the window's destruction at quit)"
     else
         echo "ok   $name: SIGTERM -> exit 0 after $ms ms"
     fi
@@ -275,6 +286,11 @@ if ((have_xdotool)) && start keys; then
         kiosk_pid=""
         if ((rc == 0)); then
             echo "ok   control: without lockdown Ctrl+Q ends the kiosk (exit 0)"
+        elif ((rc == 1)) && x_error "$tmp/keys.log"; then
+            # The keys arrived, which is what this control is for.
+            echo "ok   control: without lockdown Ctrl+Q ends the kiosk"
+            echo "KNOWN: but with exit status 1: Xlib BadWindow on X_SendEvent at quit (SDL wake-up race):"
+            grep -m3 -E 'X Error|Major opcode|Resource id' "$tmp/keys.log" | sed 's/^/    | /'
         else
             fail "control: Ctrl+Q ended the kiosk with status $rc, expected 0"
             show_log "$tmp/keys.log"
@@ -289,9 +305,11 @@ if start lockdown --set staff.lockdown=true --set display.fullscreen=true \
     geo=$(window_geometry)
     echo "     lockdown: window \"kiosk\" $geo"
     if [[ $geo != ${SCREEN_W}x${SCREEN_H}+0+0 ]]; then
-        # Known: SDL's FULLSCREEN_DESKTOP on X11 asks the window manager; with
-        # none (bare X, as here) the window keeps its windowed size.
-        echo "WARN lockdown: fullscreen window is $geo, not ${SCREEN_W}x${SCREEN_H}+0+0 (no window manager)"
+        # A bare X server (no window manager, as on a kiosk board) must still
+        # be covered: the kiosk opens a borderless window of the desktop size.
+        fail "lockdown: fullscreen window is $geo, not ${SCREEN_W}x${SCREEN_H}+0+0"
+    else
+        echo "ok   lockdown: the window covers the whole screen"
     fi
     if wait_drawn "lockdown"; then
         echo "ok   lockdown: the attract screen is drawn"

@@ -265,7 +265,7 @@ static void test_every_key_settable(void **state)
               "attract_interval = 600\n"
               "[staff]\n"
               "lockdown = yes\n"
-              "pin_hash = $argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g\n"
+              "pin_hash = $argon2id$v=19$m=8192,t=2,p=1$wTDHuLEJlmjvw2YD+dYaUg$UH4iHBOLi3mjKqiM6fcGAmsF6R2biZ4JdB3dX+gSx5E\n"
               "pin_max_tries = 20\n"
               "pin_lock = 86400\n"
               "[hub]\n"
@@ -299,7 +299,7 @@ static void test_every_key_settable(void **state)
     assert_int_equal(c->attract_interval_s, 600);
     assert_true(c->lockdown);
     assert_string_equal(c->staff_pin_hash,
-                        "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g");
+                        "$argon2id$v=19$m=8192,t=2,p=1$wTDHuLEJlmjvw2YD+dYaUg$UH4iHBOLi3mjKqiM6fcGAmsF6R2biZ4JdB3dX+gSx5E");
     assert_int_equal(c->pin_max_tries, 20);
     assert_int_equal(c->pin_lock_s, 86400);
     assert_string_equal(c->hub_url, "https://hub.example.org:8443/api");
@@ -626,6 +626,15 @@ static void test_bad_pin_hash_not_echoed(void **state)
     assert_null(strstr(f->err, "482916"));
 }
 
+/* A hash cut short when pasted is refused at start-up, not at the first PIN. */
+static void test_truncated_pin_hash_refused(void **state)
+{
+    fixture_t *f = *state;
+    expect_error(f, "[staff]\npin_hash = $argon2id$v=19$m=8192,t=2,p=1$wTDHuLEJlmjvw2YD\n",
+                 "2: pin_hash: must be empty or a line printed by "
+                 "\"build/kiosk --hash-pin\" (it starts with $argon2)");
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static void test_missing_file(void **state)
@@ -887,6 +896,7 @@ int main(void)
         T(test_bad_device_uri),
         T(test_bad_locale),
         T(test_bad_pin_hash_not_echoed),
+        T(test_truncated_pin_hash_refused),
         T(test_missing_file),
         T(test_directory_as_file),
         T(test_crlf_and_comments),
