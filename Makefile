@@ -8,7 +8,7 @@ PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium
 CFLAGS  ?= -O2 -g
 # CFLAGS is the caller's (optimisation, sanitizers); the rest is always needed.
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
-           -Ikiosk -Icommon -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -Ikiosk -Icommon -Idrivers -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS = $(LDLIBS) $(shell pkg-config --libs cmocka zbar 2>/dev/null)
 
@@ -20,6 +20,12 @@ TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 PO_FILES  := $(wildcard locales/*.po)
 MO_FILES  := $(PO_FILES:locales/%.po=$(BUILD)/locale/%.mo)
+.DEFAULT_GOAL := all
+
+# The hub and its tests (hub/hub.mk); the drivers, their tests and kioskctl
+# (drivers/drivers.mk). Included here so their variables exist for the rules below.
+include hub/hub.mk
+include drivers/drivers.mk
 
 # libFuzzer targets for the parsers of untrusted files (tests/fuzz/*.c),
 # built with clang from the parser sources (not libkiosk.a, which is not
@@ -28,7 +34,7 @@ FUZZ_CC     ?= clang
 FUZZ_TIME   ?= 20
 FUZZ_CFLAGS ?= -O1 -g -fno-omit-frame-pointer
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_BIN    := $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_mo $(BUILD)/fuzz/fuzz_hub_request
+FUZZ_BIN    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps run test tour bench asan golden clean pot tests-bin fuzz fuzz-build
 .SECONDARY:
@@ -46,12 +52,12 @@ $(BUILD)/libkiosk.a: $(KIOSK_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kiosk: $(BUILD)/obj/kiosk/main.o $(BUILD)/libkiosk.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/kiosk: $(BUILD)/obj/kiosk/main.o $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) $(DRV_LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_OBJ) $(SIM_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
 
 $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Itests $(shell pkg-config --cflags cmocka zbar 2>/dev/null)
 
@@ -118,7 +124,14 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 	    -Wno-unused-parameter -Ihub -Icommon $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
-$(filter-out %/fuzz_hub_request,$(FUZZ_BIN)):
+# Driver codecs: tests/fuzz/fuzz_drv_NAME.c with every driver source.
+$(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wildcard drivers/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Idrivers -Icommon $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) common/mask.c $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
+
+$(filter-out %/fuzz_hub_request $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \
@@ -127,9 +140,7 @@ $(filter-out %/fuzz_hub_request,$(FUZZ_BIN)):
 clean:
 	rm -rf $(BUILD)
 
-# The hub and its tests (hub/hub.mk).
-include hub/hub.mk
-all: $(BUILD)/hub
-tests-bin: $(HUB_TEST_BIN)
+all: $(BUILD)/hub $(BUILD)/kioskctl
+tests-bin: $(HUB_TEST_BIN) $(DRV_TEST_BIN) $(SIM_BIN)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -328,8 +328,12 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
         app->dirty = true;
         break;
     default:
-        if (ev->type == app->ev_base + APP_EV_PIN_RESULT)
+        if (ev->type == app->ev_base + APP_EV_PIN_RESULT) {
             staff_pin_result(app, ev->user.code);
+        } else if (ev->type == app->ev_base + APP_EV_DEVICE) {
+            devices_apply(app->devices, ev);
+            if (app->screen == SCR_STAFF_MENU) app->dirty = true;
+        }
         break;
     }
 }
@@ -433,9 +437,16 @@ static int open_video(app_t *app, char *err, int errlen)
          * unless that driver was asked for (tests, console set-ups). */
         const char *drv = SDL_GetCurrentVideoDriver();
         if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) && !getenv("SDL_VIDEODRIVER")) {
-            snprintf(err, errlen, "no display (SDL chose the %s video driver): set DISPLAY, "
-                     "or use --tour DIR to render the screens to PNG", drv);
-            return -1;
+            /* With DISPLAY set, X11 failed to start once (a busy X server):
+             * try it again, by name, so a failure says why. */
+            const char *display = getenv("DISPLAY");
+            SDL_VideoQuit();
+            if (!display || SDL_VideoInit("x11") != 0) {
+                snprintf(err, errlen, "no display (%s): set DISPLAY, or use --tour DIR to "
+                         "render the screens to PNG", display ? SDL_GetError() : "DISPLAY is not set");
+                return -1;
+            }
+            log_warn("app", "X11 started on the second try");
         }
         bool turned = c->rotation == 90 || c->rotation == 270;
         int ww = turned ? app->h : app->w, wh = turned ? app->w : app->h;
@@ -518,6 +529,9 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
         snprintf(app->store_err, sizeof app->store_err, "%s", store_recovered_path(app->store));
     }
 
+    devices_init(app->devices, cfg);
+    if (!app->opts.offscreen)
+        app->devmon = devices_start(cfg, app->ev_base + APP_EV_DEVICE, 5000);
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
@@ -533,6 +547,13 @@ void app_free(app_t *app)
 {
     if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
     app->pin_thread = NULL;
+    devices_stop(app->devmon);
+    app->devmon = NULL;
+    /* Status events still queued own a payload. */
+    SDL_Event ev;
+    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_DEVICE,
+                                          app->ev_base + APP_EV_DEVICE) == 1)
+        free(ev.user.data1);
     explicit_bzero(&app->session.pii, sizeof app->session.pii);
     wipe_pin(app);
     ui_render_destroy(app->render);

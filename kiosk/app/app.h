@@ -7,6 +7,7 @@
 #include <SDL.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "app/devices.h"
 #include "core/config.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
@@ -78,6 +79,9 @@ typedef struct app {
     uint64_t corner_first_ms;
     uint64_t last_activate_ms;
 
+    dev_status_t devices[DEV_COUNT];  /* for the staff menu, from the monitor */
+    devices_t *devmon;              /* NULL offscreen or with no device configured */
+
     char toast[160];
     uint64_t toast_until_ms;
     char fault_msg[200];
@@ -88,7 +92,7 @@ typedef struct app {
 } app_t;
 
 /* Our SDL user events (ev_base + n). */
-enum { APP_EV_PIN_RESULT, APP_EV_COUNT };
+enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_COUNT };
 
 /* Creates the window (or offscreen surface), fonts, store and first screen.
  * Returns 0, or -1 with a message in ERR for faults that leave nothing to

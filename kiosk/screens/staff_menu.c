@@ -6,12 +6,6 @@
 #include "core/version.h"
 #include "screens/screens.h"
 
-static void device_status(const char *uri, char *out, int len)
-{
-    if (!uri[0]) snprintf(out, len, "%s", _("not configured"));
-    else snprintf(out, len, _("%s (no driver in this build yet)"), uri);
-}
-
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -32,15 +26,14 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         snprintf(rows[n++], 300, _("Database: UNAVAILABLE (%s)"), app->store_err);
     if (app->store && app->store_err[0])
         snprintf(rows[n++], 300, _("A damaged database was moved aside to %s"), app->store_err);
-    char dev[CONFIG_STR + 64];
-    device_status(c->idcard_uri, dev, sizeof dev);
-    snprintf(rows[n++], 300, _("ID card reader: %s"), dev);
-    device_status(c->scanner_uri, dev, sizeof dev);
-    snprintf(rows[n++], 300, _("Scanner: %s"), dev);
-    device_status(c->camera_uri, dev, sizeof dev);
-    snprintf(rows[n++], 300, _("Camera: %s"), dev);
-    device_status(c->printer_uri, dev, sizeof dev);
-    snprintf(rows[n++], 300, _("Receipt printer: %s"), dev);
+    for (int i = 0; i < DEV_COUNT; i++) {
+        const dev_status_t *d = &app->devices[i];
+        char line[200];
+        /* TRANSLATORS: a device and its state, e.g. "Receipt printer: ready". */
+        snprintf(line, sizeof line, _("%s: %s"), _(devices_name((dev_id_t)i)),
+                 _(devices_state_name(d->state)));
+        snprintf(rows[n++], 300, "%s%s%s", line, d->detail[0] ? " \xE2\x80\x94 " : "", d->detail);
+    }
     SDL_RendererInfo info = {0};
     SDL_GetRendererInfo(app->ren, &info);
     snprintf(rows[n++], 300, _("Display: %dx%d, rotation %d, renderer %s, lockdown %s"),

@@ -21,7 +21,9 @@ BUILD=${1:-${BUILD:-build}}
 FUZZ_TIME=${FUZZ_TIME:-8}
 FUZZ_RUNS=${FUZZ_RUNS:-}
 FUZZ_CC=${FUZZ_CC:-clang}
-TARGETS=(config mo hub_request)
+# Every tests/fuzz/fuzz_NAME.c is a target, with its seeds in corpus/NAME.
+TARGETS=()
+for f in tests/fuzz/fuzz_*.c; do n=${f##*/fuzz_}; TARGETS+=("${n%.c}"); done
 
 if ! [[ $FUZZ_TIME =~ ^[1-9][0-9]*$ ]]; then
     echo "fuzz_smoke: FUZZ_TIME must be a whole number of seconds, got '$FUZZ_TIME'"

@@ -1,0 +1,291 @@
+#include "scanner/qr_classify.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *qr_class_name(qr_class_t c)
+{
+    switch (c) {
+    case QR_CLASS_OTHER: return "other";
+    case QR_CLASS_PAPER_BILL: return "paper_bill";
+    case QR_CLASS_PAYMENT_CODE: return "payment_code";
+    case QR_CLASS_RESIDENT_CODE: return "resident_code";
+    case QR_CLASS_BOOKING_CODE: return "booking_code";
+    case QR_CLASS_URL: return "url";
+    }
+    return "other";
+}
+
+const char *qr_wallet_name(qr_wallet_t w)
+{
+    switch (w) {
+    case QR_WALLET_WECHAT: return "wechat";
+    case QR_WALLET_ALIPAY: return "alipay";
+    case QR_WALLET_NONE: break;
+    }
+    return "";
+}
+
+/* A byte range of the payload. */
+typedef struct {
+    const char *p;
+    size_t n;
+} span_t;
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int all_digits(span_t s)
+{
+    if (s.n == 0) return 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (!is_digit(s.p[i])) return 0;
+    return 1;
+}
+
+static int span_is(span_t s, const char *lit)
+{
+    return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+static int starts_with(span_t s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n >= n && memcmp(s.p, lit, n) == 0;
+}
+
+/* Value of two digits at P. */
+static int two_digits(const char *p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
+
+/* Copies S into DST (size CAP), cut to fit, NUL-terminated. */
+static void copy_span(char *dst, size_t cap, span_t s)
+{
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    memcpy(dst, s.p, n);
+    dst[n] = '\0';
+}
+
+/* Splits S at ':' into at most MAX fields. Returns the number of fields, or
+ * MAX + 1 when there are more. */
+static size_t split_colon(span_t s, span_t *f, size_t max)
+{
+    size_t k = 0;
+    const char *p = s.p, *end = s.p + s.n;
+    for (;;) {
+        const char *c = memchr(p, ':', (size_t)(end - p));
+        if (k == max) return max + 1;
+        f[k].p = p;
+        f[k].n = (size_t)((c ? c : end) - p);
+        k++;
+        if (!c) return k;
+        p = c + 1;
+    }
+}
+
+static qr_class_t other(qr_info_t *out, const char *reason)
+{
+    out->cls = QR_CLASS_OTHER;
+    snprintf(out->reason, sizeof out->reason, "%s", reason);
+    return QR_CLASS_OTHER;
+}
+
+/* MOD 97 of the decimal number whose digits are D (N of them), carried on
+ * from R. */
+static unsigned mod97(unsigned r, const char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) r = (r * 10 + (unsigned)(d[i] - '0')) % 97;
+    return r;
+}
+
+int qr_bill_check(const char *digits, size_t n, char check[3])
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(digits[i])) return -1;
+    unsigned c = 98 - (mod97(0, digits, n) * 100) % 97;
+    check[0] = (char)('0' + c / 10);
+    check[1] = (char)('0' + c % 10);
+    check[2] = '\0';
+    return 0;
+}
+
+/* S starts with "XFL-BILL:". */
+static qr_class_t classify_bill(span_t s, qr_info_t *out)
+{
+    static const char *const utilities[] = {"water", "electricity", "gas", "heating"};
+    if (s.n > QR_BILL_MAX) return other(out, "paper bill longer than 128 characters");
+    span_t f[7];
+    if (split_colon(s, f, 7) != 7)
+        return other(out, "paper bill needs 7 fields separated by ':'");
+    if (!span_is(f[1], "1")) return other(out, "paper bill version not supported (expected 1)");
+    int known = 0;
+    for (size_t i = 0; i < sizeof utilities / sizeof *utilities; i++) known |= span_is(f[2], utilities[i]);
+    if (!known) return other(out, "paper bill utility must be water, electricity, gas or heating");
+    if (f[3].n < 6 || f[3].n > 20 || !all_digits(f[3]))
+        return other(out, "paper bill account must be 6-20 digits");
+    const char *pd = f[4].p;
+    int period_ok = f[4].n == 7 && pd[4] == '-' && all_digits((span_t){pd, 4}) &&
+                    all_digits((span_t){pd + 5, 2});
+    int year = period_ok ? two_digits(pd) * 100 + two_digits(pd + 2) : 0;
+    int month = period_ok ? two_digits(pd + 5) : 0;
+    if (!period_ok || year < 2000 || year > 2099 || month < 1 || month > 12)
+        return other(out, "paper bill period must be YYYY-MM (2000-2099, month 01-12)");
+    if (f[5].n < 1 || f[5].n > 10 || !all_digits(f[5]))
+        return other(out, "paper bill amount must be 1-10 digits");
+    if (f[6].n != 2 || !all_digits(f[6])) return other(out, "paper bill check must be 2 digits");
+
+    /* N = account || YYYYMM || amount; valid when N || check mod 97 == 1. */
+    unsigned r = mod97(0, f[3].p, f[3].n);
+    r = mod97(r, pd, 4);
+    r = mod97(r, pd + 5, 2);
+    r = mod97(r, f[5].p, f[5].n);
+    r = mod97(r, f[6].p, 2);
+    if (r != 1) return other(out, "paper bill check digits do not match");
+
+    out->cls = QR_CLASS_PAPER_BILL;
+    copy_span(out->bill.utility, sizeof out->bill.utility, f[2]);
+    copy_span(out->bill.account, sizeof out->bill.account, f[3]);
+    copy_span(out->bill.period, sizeof out->bill.period, f[4]);
+    out->bill.year = year;
+    out->bill.month = month;
+    long long amount = 0;
+    for (size_t i = 0; i < f[5].n; i++) amount = amount * 10 + (f[5].p[i] - '0');
+    out->bill.amount_fen = amount;
+    copy_span(out->bill.check, sizeof out->bill.check, f[6]);
+    return QR_CLASS_PAPER_BILL;
+}
+
+/* S is 12 or more digits. */
+static qr_class_t classify_digits(span_t s, qr_info_t *out)
+{
+    int prefix = s.n >= 2 ? two_digits(s.p) : -1;
+    qr_wallet_t w = QR_WALLET_NONE;
+    if (s.n == 18 && prefix >= 10 && prefix <= 15) w = QR_WALLET_WECHAT;
+    else if (s.n >= 16 && s.n <= 24 && prefix >= 25 && prefix <= 30) w = QR_WALLET_ALIPAY;
+    if (w == QR_WALLET_NONE)
+        return other(out, "not a payment code (WeChat: 18 digits starting 10-15; "
+                          "Alipay: 16-24 digits starting 25-30)");
+    out->cls = QR_CLASS_PAYMENT_CODE;
+    out->pay.wallet = w;
+    copy_span(out->pay.code, sizeof out->pay.code, s);
+    return QR_CLASS_PAYMENT_CODE;
+}
+
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* S starts with "XFL-RES:". */
+static qr_class_t classify_resident(span_t s, qr_info_t *out)
+{
+    if (s.n > QR_RESIDENT_MAX) return other(out, "resident code longer than 256 characters");
+    span_t f[5];
+    if (split_colon(s, f, 5) != 5)
+        return other(out, "resident code needs 5 fields separated by ':'");
+    if (!span_is(f[1], "1")) return other(out, "resident code version not supported (expected 1)");
+    int id_ok = f[2].n >= 4 && f[2].n <= 32;
+    for (size_t i = 0; id_ok && i < f[2].n; i++) {
+        char c = f[2].p[i];
+        id_ok = is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_';
+    }
+    if (!id_ok) return other(out, "resident id must be 4-32 characters of A-Z a-z 0-9 - _");
+    if (f[3].n < 9 || f[3].n > 10 || !all_digits(f[3]) || f[3].p[0] == '0')
+        return other(out, "resident code expiry must be Unix seconds (9-10 digits)");
+    int sig_ok = f[4].n >= 32 && f[4].n <= 128 && f[4].n % 2 == 0;
+    for (size_t i = 0; sig_ok && i < f[4].n; i++) sig_ok = is_hex(f[4].p[i]);
+    if (!sig_ok) return other(out, "resident code signature must be 32-128 hex digits (even count)");
+
+    out->cls = QR_CLASS_RESIDENT_CODE;
+    copy_span(out->resident.resident_id, sizeof out->resident.resident_id, f[2]);
+    long long e = 0;
+    for (size_t i = 0; i < f[3].n; i++) e = e * 10 + (f[3].p[i] - '0');
+    out->resident.expiry = e;
+    copy_span(out->resident.signature, sizeof out->resident.signature, f[4]);
+    return QR_CLASS_RESIDENT_CODE;
+}
+
+/* 1 when S is 8 characters of the check-in alphabet (lower case too when
+ * ANY_CASE); the upper-case code goes to CODE. */
+static int booking_code(span_t s, int any_case, char code[9])
+{
+    char tmp[9];
+    if (s.n != 8) return 0;
+    for (size_t i = 0; i < 8; i++) {
+        char c = s.p[i];
+        if (any_case && c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        if (c == '\0' || !strchr(QR_BOOKING_ALPHABET, c)) return 0;
+        tmp[i] = c;
+    }
+    tmp[8] = '\0';
+    memcpy(code, tmp, sizeof tmp);
+    return 1;
+}
+
+static int lower(char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+static int starts_with_nocase(span_t s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.n < n) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (lower(s.p[i]) != lit[i]) return 0;
+    return 1;
+}
+
+static qr_class_t classify_url(span_t s, qr_info_t *out)
+{
+    size_t skip = starts_with_nocase(s, "https://") ? 8 : 7;
+    if (s.n > QR_URL_MAX) return QR_CLASS_OTHER;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c <= 0x20 || c == 0x7F) return QR_CLASS_OTHER;
+    }
+    /* authority = up to the first '/', '?' or '#'; host = without
+     * "user@" and ":port" ("[v6]" kept whole). */
+    const char *a = s.p + skip, *end = s.p + s.n, *ae = a;
+    while (ae < end && *ae != '/' && *ae != '?' && *ae != '#') ae++;
+    const char *h = a;
+    for (const char *p = a; p < ae; p++)
+        if (*p == '@') h = p + 1;
+    const char *he = h;
+    if (he < ae && *he == '[') {
+        while (he < ae && *he != ']') he++;
+        if (he == ae) return QR_CLASS_OTHER;
+        he++;
+    } else {
+        while (he < ae && *he != ':') he++;
+    }
+    if (he == h) return QR_CLASS_OTHER;
+    out->cls = QR_CLASS_URL;
+    snprintf(out->url.scheme, sizeof out->url.scheme, "%s", skip == 8 ? "https" : "http");
+    copy_span(out->url.host, sizeof out->url.host, (span_t){h, (size_t)(he - h)});
+    return QR_CLASS_URL;
+}
+
+qr_class_t qr_classify(const char *payload, size_t len, qr_info_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!payload || len == 0) return QR_CLASS_OTHER;
+    span_t s = {payload, len};
+    if (s.p[s.n - 1] == '\n') {
+        s.n--;
+        if (s.n && s.p[s.n - 1] == '\r') s.n--;
+    }
+    if (s.n == 0 || memchr(s.p, '\0', s.n)) return QR_CLASS_OTHER;
+
+    if (starts_with(s, "XFL-BILL:")) return classify_bill(s, out);
+    if (starts_with(s, "XFL-RES:")) return classify_resident(s, out);
+    if (starts_with(s, "XFL-BOOK:")) {
+        span_t code = {s.p + 9, s.n - 9};
+        if (!booking_code(code, 1, out->booking.code))
+            return other(out, "check-in code must be 8 characters of " QR_BOOKING_ALPHABET);
+        out->cls = QR_CLASS_BOOKING_CODE;
+        return QR_CLASS_BOOKING_CODE;
+    }
+    if (all_digits(s) && s.n >= 12) return classify_digits(s, out);
+    if (booking_code(s, 0, out->booking.code)) {
+        out->cls = QR_CLASS_BOOKING_CODE;
+        return QR_CLASS_BOOKING_CODE;
+    }
+    if (starts_with_nocase(s, "http://") || starts_with_nocase(s, "https://")) return classify_url(s, out);
+    return QR_CLASS_OTHER;
+}

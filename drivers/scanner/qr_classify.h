@@ -1,0 +1,109 @@
+/* What a scanned payload is, for the scan screen to route it. Pure: no I/O,
+ * no clock, no allocation; any bytes are accepted (the payload normally comes
+ * from text_decode and is UTF-8, but nothing here relies on it).
+ *
+ * Classes, tried in this order; exact shapes, nothing else accepted:
+ *
+ *   PAPER_BILL     XFL-BILL:1:<utility>:<account>:<YYYY-MM>:<amount_fen>:<check>
+ *                  (docs/api.md): utility water|electricity|gas|heating,
+ *                  account 6-20 digits, period 2000-01..2099-12, amount 1-10
+ *                  digits, check 2 digits = ISO 7064 MOD 97-10 over
+ *                  account || YYYYMM || amount; at most 128 characters.
+ *                  Anything starting "XFL-BILL:" that fails (wrong check
+ *                  digits included) is OTHER with a reason.
+ *   PAYMENT_CODE   a resident's wallet payment code, digits only: WeChat 18
+ *                  digits starting 10-15, Alipay 16-24 digits starting 25-30.
+ *                  Digits-only payloads of 12 or more digits that fit
+ *                  neither are OTHER with a reason. A payment code is money: show and
+ *                  log it masked (first 4 and last 4 digits).
+ *   RESIDENT_CODE  the community resident code, defined here:
+ *                    XFL-RES:1:<resident id>:<expiry>:<signature>
+ *                  resident id: 4-32 characters of A-Z a-z 0-9 '-' '_', an
+ *                  opaque id issued by the hub (never an ID-card number);
+ *                  expiry: Unix seconds, 9-10 digits, no leading zero;
+ *                  signature: 32-128 hex digits, even count (an HMAC-SHA256
+ *                  is 64, an Ed25519 signature 128), issued and checked by
+ *                  the hub over "XFL-RES:1:<resident id>:<expiry>";
+ *                  at most 256 characters. Shape only: the kiosk holds no key
+ *                  and does not compare the expiry with its clock, the hub
+ *                  decides. A malformed "XFL-RES:" payload is OTHER with a
+ *                  reason.
+ *   BOOKING_CODE   a housekeeping check-in code: "XFL-BOOK:" followed by 8
+ *                  characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ (either
+ *                  case, as the hub accepts), or the bare 8-character code
+ *                  (upper case only, so that ordinary words are not taken
+ *                  for codes). The code is returned in upper case.
+ *   URL            http:// or https:// (scheme in any case) with a host, no
+ *                  spaces or control characters; at most 2048 bytes.
+ *   OTHER          everything else.
+ *
+ * One trailing line break (LF or CR LF, which some scanners and generators
+ * append) is ignored before matching; nothing else is trimmed. */
+#ifndef DRV_QR_CLASSIFY_H
+#define DRV_QR_CLASSIFY_H
+
+#include <stddef.h>
+
+typedef enum {
+    QR_CLASS_OTHER = 0,
+    QR_CLASS_PAPER_BILL,
+    QR_CLASS_PAYMENT_CODE,
+    QR_CLASS_RESIDENT_CODE,
+    QR_CLASS_BOOKING_CODE,
+    QR_CLASS_URL,
+} qr_class_t;
+
+typedef enum { QR_WALLET_NONE = 0, QR_WALLET_WECHAT, QR_WALLET_ALIPAY } qr_wallet_t;
+
+#define QR_BILL_MAX 128
+#define QR_RESIDENT_MAX 256
+#define QR_URL_MAX 2048
+#define QR_BOOKING_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+/* Every string member is NUL-terminated; members of other classes are zero. */
+typedef struct {
+    qr_class_t cls;
+    /* OTHER for a near miss (an XFL- payload or a long number that fails
+     * its rules): why, in English, for logs and kioskctl; else "". */
+    char reason[96];
+    struct {
+        char utility[12];           /* "water", "electricity", "gas", "heating" */
+        char account[21];           /* 6-20 digits */
+        char period[8];             /* "YYYY-MM" */
+        int year, month;
+        long long amount_fen;       /* 0 .. 9999999999 */
+        char check[3];              /* 2 digits, verified */
+    } bill;
+    struct {
+        qr_wallet_t wallet;
+        char code[25];              /* 16-24 digits: money, mask before showing */
+    } pay;
+    struct {
+        char resident_id[33];
+        long long expiry;           /* Unix seconds, not compared with the clock */
+        char signature[129];        /* hex as scanned */
+    } resident;
+    struct {
+        char code[9];               /* upper case */
+    } booking;
+    struct {
+        char scheme[6];             /* "http" or "https", lower case */
+        char host[256];             /* as written, port excluded; cut at 255 bytes */
+    } url;
+} qr_info_t;
+
+/* Classifies the LEN bytes at PAYLOAD (need not be NUL-terminated; a NUL
+ * byte anywhere makes it OTHER). Fills OUT completely and returns OUT->cls. */
+qr_class_t qr_classify(const char *payload, size_t len, qr_info_t *out);
+
+/* "paper_bill", "payment_code", "resident_code", "booking_code", "url", "other". */
+const char *qr_class_name(qr_class_t c);
+/* "wechat", "alipay", "" (none). */
+const char *qr_wallet_name(qr_wallet_t w);
+
+/* The two ISO 7064 MOD 97-10 check digits for DIGITS (N decimal digits) as
+ * docs/api.md computes them (98 - N*100 mod 97), into CHECK (3 bytes).
+ * Returns 0, or -1 if a character is not a digit. */
+int qr_bill_check(const char *digits, size_t n, char check[3]);
+
+#endif

@@ -1,0 +1,77 @@
+/* build/kioskctl: diagnostics and staff CLI for a kiosk's devices.
+ *
+ *   kioskctl idcard read --device URI [--timeout S] [--reveal]
+ *   kioskctl scan --device URI [--once] [--timeout S] [--reveal]
+ *   kioskctl print --device URI --receipt FILE.json
+ *   kioskctl printer status --device URI
+ *
+ * Exit: 0 ok, 1 device error / nothing read, 2 usage, 3 device unavailable. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kioskctl.h"
+
+void ctl_print(cJSON *obj)
+{
+    char *s = cJSON_PrintUnformatted(obj);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        fflush(stdout);
+        free(s);
+    }
+    cJSON_Delete(obj);
+}
+
+int ctl_error(int status, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "error");
+    cJSON_AddStringToObject(e, "code", code);
+    cJSON_AddStringToObject(e, "message", msg);
+    ctl_print(o);
+    return status;
+}
+
+const char *ctl_opt(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name)) return argv[i + 1];
+    return NULL;
+}
+
+int ctl_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], name)) return 1;
+    return 0;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: kioskctl idcard read --device URI [--timeout S] [--reveal]\n"
+                "       kioskctl scan --device URI [--once] [--timeout S] [--reveal]\n"
+                "       kioskctl print --device URI --receipt FILE.json\n"
+                "       kioskctl printer status --device URI\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CTL_USAGE : CTL_OK;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "idcard")) return cmd_idcard(argc - 1, argv + 1);
+    if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "print")) return cmd_print(argc - 1, argv + 1);
+    if (!strcmp(cmd, "printer")) return cmd_printer(argc - 1, argv + 1);
+    fprintf(stderr, "kioskctl: unknown command %s\n", cmd);
+    usage(stderr);
+    return CTL_USAGE;
+}
