@@ -43,6 +43,8 @@ theme_id_t app_theme(const app_t *app)
 
 static void set_screen(app_t *app, screen_id_t s)
 {
+    const screen_t *old = screen_get(app->screen);
+    if (old->leave && s != app->screen) old->leave(app);
     app->screen = s;
     app->screen_since_ms = clock_mono_ms();
     app->pressed[0] = '\0';
@@ -111,6 +113,10 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
                           bool was_active)
 {
     wipe_pin(app);
+    explicit_bzero(&app->ident_code, sizeof app->ident_code);
+    app->ident_have_code = app->ident_card_bad = app->ident_problem = false;
+    app->receipt_job = 0;
+    explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
     app->pin_msg[0] = '\0';
     app->toast[0] = '\0';
     app->depth = 0;
@@ -131,6 +137,37 @@ void app_end_session(app_t *app, const char *reason)
     bool was_active = app->session.state != SESSION_IDLE;
     session_end(&app->session, reason);   /* wipes the session's personal data */
     after_session(app, reason, started, visited, was_active);
+}
+
+/* ---- receipts ---------------------------------------------------------- */
+
+void app_print_receipt(app_t *app, const char *receipt_json, const char *summary)
+{
+    app->receipt_job = 0;
+    if (print_queue_submit(app->printq, receipt_json, summary, &app->receipt_job) != 0) {
+        app->receipt_job = 0;
+        print_queue_fallback_payload(summary, app->receipt_qr, sizeof app->receipt_qr);
+    } else {
+        app_toast(app, _("Printing your receipt..."));
+    }
+    app->dirty = true;
+}
+
+/* The queue reports on a job: only this session's receipt changes the
+ * screen (retries of older jobs, and jobs of residents who left, do not). */
+static void print_event(app_t *app, print_queue_event_t *pe)
+{
+    if (pe && pe->job_id && pe->job_id == app->receipt_job && app->session.state != SESSION_IDLE) {
+        if (pe->outcome == PRINT_QUEUE_PRINTED) {
+            app->receipt_qr[0] = '\0';
+            app_toast(app, _("Your receipt has been printed."));
+        } else {
+            snprintf(app->receipt_qr, sizeof app->receipt_qr, "%s", pe->qr);
+        }
+        app->dirty = true;
+    }
+    if (app->screen == SCR_STAFF_MENU) app->dirty = true;
+    free(pe);
 }
 
 /* ---- drawing ---------------------------------------------------------- */
@@ -154,6 +191,7 @@ void app_build(app_t *app)
     }
     if (app->toast[0] && clock_mono_ms() < app->toast_until_ms)
         ui_toast(f, "toast", app->toast);
+    if (app->receipt_qr[0] && app->session.state != SESSION_IDLE) chrome_receipt_overlay(app, f);
     if (app->session.state == SESSION_WARNING) chrome_timeout_overlay(app, f);
     for (int i = 0; i < f->n; i++)
         if (app->pressed[0] && strcmp(f->w[i].id, app->pressed) == 0)
@@ -330,6 +368,10 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
     default:
         if (ev->type == app->ev_base + APP_EV_PIN_RESULT) {
             staff_pin_result(app, ev->user.code);
+        } else if (ev->type == app->ev_base + APP_EV_PRINT) {
+            print_event(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_IDENTIFY) {
+            identify_result(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_DEVICE) {
             devices_apply(app->devices, ev);
             if (app->screen == SCR_STAFF_MENU) app->dirty = true;
@@ -530,8 +572,10 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     }
 
     devices_init(app->devices, cfg);
-    if (!app->opts.offscreen)
+    if (!app->opts.offscreen) {
         app->devmon = devices_start(cfg, app->ev_base + APP_EV_DEVICE, 5000);
+        app->printq = print_queue_start(cfg->var_dir, cfg->printer_uri, app->ev_base + APP_EV_PRINT, NULL);
+    }
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
@@ -549,8 +593,18 @@ void app_free(app_t *app)
     app->pin_thread = NULL;
     devices_stop(app->devmon);
     app->devmon = NULL;
-    /* Status events still queued own a payload. */
+    /* Events still queued own a payload. */
     SDL_Event ev;
+    identify_stop(app->ident);
+    app->ident = NULL;
+    print_queue_stop(app->printq);
+    app->printq = NULL;
+    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PRINT,
+                                          app->ev_base + APP_EV_PRINT) == 1)
+        free(ev.user.data1);
+    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_IDENTIFY,
+                                          app->ev_base + APP_EV_IDENTIFY) == 1)
+        identify_event_free(ev.user.data1);
     while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_DEVICE,
                                           app->ev_base + APP_EV_DEVICE) == 1)
         free(ev.user.data1);

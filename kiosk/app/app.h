@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "app/devices.h"
+#include "app/identify.h"
+#include "app/print_queue.h"
 #include "core/config.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
@@ -82,6 +84,21 @@ typedef struct app {
     dev_status_t devices[DEV_COUNT];  /* for the staff menu, from the monitor */
     devices_t *devmon;              /* NULL offscreen or with no device configured */
 
+    /* Scan / ID card screen: its worker, and what it found this session.
+     * The card's personal data goes to session.pii; a code is kept only as
+     * its classification (payment codes are masked when shown). */
+    identify_t *ident;
+    bool ident_card_bad;            /* the ID number failed its check digit */
+    bool ident_have_code;
+    qr_info_t ident_code;
+    bool ident_problem;             /* a device could not be used */
+
+    /* Receipts: the print queue (a worker), this session's receipt job and,
+     * while the printer cannot print it, the receipt as a QR payload. */
+    print_queue_t *printq;          /* NULL offscreen or with no printer */
+    long long receipt_job;          /* 0 = none this session */
+    char receipt_qr[PRINT_QUEUE_QR_MAX + 1];
+
     char toast[160];
     uint64_t toast_until_ms;
     char fault_msg[200];
@@ -92,7 +109,7 @@ typedef struct app {
 } app_t;
 
 /* Our SDL user events (ev_base + n). */
-enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_COUNT };
+enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_IDENTIFY, APP_EV_PRINT, APP_EV_COUNT };
 
 /* Creates the window (or offscreen surface), fonts, store and first screen.
  * Returns 0, or -1 with a message in ERR for faults that leave nothing to
@@ -121,6 +138,10 @@ void app_home(app_t *app);
 void app_toast(app_t *app, const char *msg);
 void app_fault(app_t *app, const char *msg);   /* friendly fault screen */
 void app_end_session(app_t *app, const char *reason);
+/* Queues a receipt (RECEIPT_JSON, masked data only) for printing; SUMMARY is
+ * its plain text, shown as a QR code when the printer cannot print it (no
+ * printer, no paper): the resident keeps the receipt either way. */
+void app_print_receipt(app_t *app, const char *receipt_json, const char *summary);
 
 const char *app_locale(const app_t *app);
 theme_id_t app_theme(const app_t *app);

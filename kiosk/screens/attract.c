@@ -85,4 +85,4 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     }
 }
 
-const screen_t screen_attract = {"attract", false, false, NULL, build, NULL};
+const screen_t screen_attract = {"attract", false, false, NULL, build, NULL, NULL};

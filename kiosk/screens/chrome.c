@@ -135,8 +135,27 @@ void chrome_timeout_overlay(app_t *app, ui_frame_t *f)
     ui_button(f, "timeout.continue", b, _("Continue"), UI_BTN_PRIMARY, true);
 }
 
+void chrome_receipt_overlay(app_t *app, ui_frame_t *f)
+{
+    const theme_t *th = f->th;
+    int qr = f->height * 2 / 5;
+    if (qr > f->width / 2) qr = f->width / 2;
+    SDL_Rect area = ui_modal(f, "receipt", _("Your receipt"),
+                             _("The printer cannot print right now. Scan this code with your phone to keep "
+                               "your receipt; it will also be printed as soon as the printer works again."),
+                             qr + th->gap + th->target);
+    ui_qr(f, "receipt.qr", (SDL_Rect){area.x + (area.w - qr) / 2, area.y, qr, qr}, app->receipt_qr);
+    SDL_Rect b = {area.x + area.w / 4, area.y + qr + th->gap, area.w / 2, th->target};
+    ui_button(f, "receipt.ok", b, _("Done"), UI_BTN_PRIMARY, true);
+}
+
 bool chrome_action(app_t *app, const char *id)
 {
+    if (strcmp(id, "receipt.ok") == 0) {
+        explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
+        app->dirty = true;
+        return true;
+    }
     if (strcmp(id, "nav.back") == 0) { app_back(app); return true; }
     if (strcmp(id, "nav.home") == 0) { app_home(app); return true; }
     if (strcmp(id, "nav.help") == 0) { app_go(app, SCR_HELP); return true; }

@@ -55,7 +55,7 @@ static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const 
         (void)app;                                                                 \
         build_coming(f, content, name, &var##_def);                                \
     }                                                                              \
-    const screen_t var = {name, true, personal, NULL, var##_build, NULL}
+    const screen_t var = {name, true, personal, NULL, var##_build, NULL, NULL}
 
 COMING_SCREEN(screen_bills, "bills", true, N_("icon:bills"), N_("Pay bills"),
               N_("Look up and pay water, electricity, gas and heating bills by account number, "
@@ -64,8 +64,6 @@ COMING_SCREEN(screen_housekeeping, "housekeeping", true, N_("icon:housekeeping")
               N_("Book cleaning, a nanny, elder care or appliance repair at a time that suits you."), 1);
 COMING_SCREEN(screen_notices, "notices", false, N_("icon:notices"), N_("Notices"),
               N_("Read community notices, events, library news and lectures, and take them with you as a QR code."), 2);
-COMING_SCREEN(screen_scan, "scan", true, N_("icon:scan"), N_("Scan / ID card"),
-              N_("Show a QR code to the scanner or place your ID card on the reader to identify yourself."), 3);
 COMING_SCREEN(screen_guide, "guide", false, N_("icon:guide"), N_("Service guide"),
               N_("Step-by-step guides for common errands: what to bring, where to go, opening hours."), 4);
 COMING_SCREEN(screen_help, "help", false, N_("icon:help"), N_("Help"),

@@ -41,4 +41,4 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_fault = {"fault", true, false, NULL, build, action};
+const screen_t screen_fault = {"fault", true, false, NULL, build, action, NULL};

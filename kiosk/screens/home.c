@@ -45,4 +45,4 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_home = {"home", true, false, NULL, build, action};
+const screen_t screen_home = {"home", true, false, NULL, build, action, NULL};

@@ -15,19 +15,28 @@ typedef struct {
     void (*build)(app_t *app, ui_frame_t *f, SDL_Rect content);
     /* Returns true if it handled ID. */
     bool (*action)(app_t *app, const char *id);
+    /* Called when the screen is left (another screen, or the session ended):
+     * stop its workers, close its devices. */
+    void (*leave)(app_t *app);
 } screen_t;
 
 const screen_t *screen_get(screen_id_t id);
 
 extern const screen_t screen_attract, screen_home, screen_bills, screen_housekeeping,
-    screen_notices, screen_scan, screen_guide, screen_help, screen_staff_pin,
+    screen_notices, screen_identify, screen_guide, screen_help, screen_staff_pin,
     screen_staff_menu, screen_fault;
 
 /* Chrome shared by all screens (screens/chrome.c). */
 void chrome_header(app_t *app, ui_frame_t *f);
 void chrome_nav(app_t *app, ui_frame_t *f);
 void chrome_timeout_overlay(app_t *app, ui_frame_t *f);
+/* The receipt as a QR code, while the printer cannot print it. */
+void chrome_receipt_overlay(app_t *app, ui_frame_t *f);
 bool chrome_action(app_t *app, const char *id);
+/* The identification worker found something (screens/identify.c); takes
+ * ownership of EV. */
+void identify_result(app_t *app, ident_event_t *ev);
+
 /* The PIN worker's verdict arrived (screens/staff_pin.c). */
 void staff_pin_result(app_t *app, int ok);
 

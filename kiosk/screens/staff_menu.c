@@ -2,6 +2,10 @@
  * sessions) and the only way out of a locked-down kiosk. */
 #include <stdio.h>
 #include <string.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <time.h>
+#include "core/clock.h"
 #include "core/i18n.h"
 #include "core/version.h"
 #include "screens/screens.h"
@@ -40,6 +44,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
              app->w, app->h, c->rotation, info.name ? info.name : "?",
              c->lockdown ? _("on") : _("off"));
     snprintf(rows[n++], 300, _("Hub: %s"), c->hub_url);
+    if (app->store)
+        snprintf(rows[n++], 300, _("Receipts waiting to print: %d, failed: %d"),
+                 store_print_count(app->store, STORE_PRINT_QUEUED), store_print_count(app->store, STORE_PRINT_FAILED));
 
     ui_label(f, "staff.title", ui_cut_top(&in, ui_text_line_height(f->text, th->px_title)),
              _("Staff menu"), th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false);
@@ -55,17 +62,54 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         if (h > r.h) h = r.h;
         ui_label(f, id, ui_cut_top(&r, h), rows[i], th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
-        r.y += th->pad / 3; r.h -= th->pad / 3;
+        r.y += th->pad / 8; r.h -= th->pad / 8;
     }
 
-    SDL_Rect a = {buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
-    SDL_Rect b = {a.x + a.w + th->gap, a.y, a.w, a.h};
-    ui_button(f, "staff.close", a, _("Close staff menu"), UI_BTN_SECONDARY, true);
-    ui_button(f, "staff.exit", b, _("Exit the kiosk program"), UI_BTN_DANGER, true);
+    ui_button(f, "staff.close", ui_grid_cell(buttons, 3, 1, th->gap, 0), _("Close staff menu"),
+              UI_BTN_SECONDARY, true);
+    ui_button(f, "staff.test_print", ui_grid_cell(buttons, 3, 1, th->gap, 1),
+              _("Print a test receipt"), UI_BTN_SECONDARY, true);
+    ui_button(f, "staff.exit", ui_grid_cell(buttons, 3, 1, th->gap, 2), _("Exit the kiosk program"),
+              UI_BTN_DANGER, true);
+}
+
+/* A test receipt: the kiosk's identity and the time, nothing personal. */
+static void test_print(app_t *app)
+{
+    char when[32], json[1024], summary[200];
+    time_t t = clock_wall();
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    cJSON *r = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(r, "items");
+    cJSON *it = cJSON_CreateObject();
+    cJSON_AddStringToObject(it, "text", _("Printer test"));
+    cJSON_AddStringToObject(it, "align", "center");
+    cJSON_AddBoolToObject(it, "bold", 1);
+    cJSON_AddItemToArray(items, it);
+    it = cJSON_CreateObject();
+    snprintf(summary, sizeof summary, "%s %s %s", _("Printer test"), app->cfg.kiosk_id, when);
+    cJSON_AddStringToObject(it, "text", summary);
+    cJSON_AddItemToArray(items, it);
+    it = cJSON_CreateObject();
+    cJSON_AddStringToObject(it, "qr", summary);
+    cJSON_AddItemToArray(items, it);
+    it = cJSON_CreateObject();
+    cJSON_AddStringToObject(it, "cut", "partial");
+    cJSON_AddItemToArray(items, it);
+    char *text = cJSON_PrintUnformatted(r);
+    cJSON_Delete(r);
+    snprintf(json, sizeof json, "%s", text ? text : "{}");
+    free(text);
+    app_print_receipt(app, json, summary);
 }
 
 static bool action(app_t *app, const char *id)
 {
+    if (strcmp(id, "staff.test_print") == 0) {
+        test_print(app);
+        return true;
+    }
     if (strcmp(id, "staff.close") == 0) {
         app_end_session(app, "staff");
         return true;
@@ -77,4 +121,4 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_staff_menu = {"staff_menu", true, false, NULL, build, action};
+const screen_t screen_staff_menu = {"staff_menu", true, false, NULL, build, action, NULL};

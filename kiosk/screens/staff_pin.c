@@ -167,4 +167,4 @@ static void enter_or_skip(app_t *app)
     }
 }
 
-const screen_t screen_staff_pin = {"staff_pin", true, false, enter_or_skip, build, action};
+const screen_t screen_staff_pin = {"staff_pin", true, false, enter_or_skip, build, action, NULL};

@@ -82,6 +82,40 @@ static const char *const migrations[] = {
     "the phone scams that most often target older people, on the second floor of "
     "the community activity centre. Residents and their families are welcome.',"
     " 1794898800, 0);",
+
+    /* 3: the persistent receipt print queue (app/print_queue.c). A receipt
+     * is written here before it is sent to the printer, so one the printer
+     * refuses (paper out, cover open, offline) or a power cut interrupts
+     * waits here and is printed later: a duplicate receipt is possible, a
+     * lost one is not.
+     *   receipt    the receipt JSON (printer/receipt.h). It may carry
+     *              personal data only in masked form (common/mask.h): the
+     *              caller masks before enqueueing, this table never sees a
+     *              full ID number, name, phone or address.
+     *   summary    a short plain-text version of the same receipt, shown as
+     *              a QR code on screen when the paper is out (masked too).
+     *   state      queued -> printing -> printed; back to queued for a
+     *              retry; failed when the receipt can never print.
+     *   attempts   claims so far (drives the retry backoff).
+     *   last_error why the last attempt did not print (for staff).
+     *   next_try   wall seconds; a queued job is due once next_try <= now.
+     *   printed    wall seconds the printer confirmed it, or NULL.
+     * IF NOT EXISTS: a database whose user_version was wound back (by hand,
+     * or a restored file) re-runs this migration over the existing table
+     * and keeps the queued receipts. */
+    "CREATE TABLE IF NOT EXISTS print_jobs ("
+    "  id         INTEGER PRIMARY KEY,"
+    "  created    INTEGER NOT NULL,"
+    "  receipt    TEXT NOT NULL,"
+    "  summary    TEXT NOT NULL,"
+    "  state      TEXT NOT NULL"
+    " CHECK(state IN ('queued','printing','printed','failed')),"
+    "  attempts   INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  next_try   INTEGER,"
+    "  printed    INTEGER"
+    ");"
+    "CREATE INDEX IF NOT EXISTS print_jobs_due ON print_jobs(state, next_try, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

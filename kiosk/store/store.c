@@ -1,7 +1,9 @@
 /* The kiosk database: opening, corruption recovery and the typed accessors.
  * Every statement is prepared per call and finalized before returning, so a
  * store_t holds no statement state and may be shared between threads (the
- * connection is opened with SQLITE_OPEN_FULLMUTEX). */
+ * connection is opened with SQLITE_OPEN_FULLMUTEX) - except during
+ * store_print_claim, whose transaction spans several statements and would
+ * take in another thread's statements on the same connection. */
 #include "store/store.h"
 
 #include "core/clock.h"
@@ -598,4 +600,329 @@ int store_setting_set(store_t *st, const char *key, const char *value)
 cleanup:
     sqlite3_finalize(stmt);
     return rc == SQLITE_OK ? 0 : db_fail(st, "setting_set");
+}
+
+/* ---- receipt print queue ---------------------------------------------- */
+
+static const char *const print_state_names[STORE_PRINT_STATE_COUNT] = {
+    [STORE_PRINT_QUEUED] = "queued",
+    [STORE_PRINT_PRINTING] = "printing",
+    [STORE_PRINT_PRINTED] = "printed",
+    [STORE_PRINT_FAILED] = "failed",
+};
+
+const char *store_print_state_name(store_print_state_t s)
+{
+    return (unsigned)s < STORE_PRINT_STATE_COUNT ? print_state_names[s] : "?";
+}
+
+/* The state named TEXT; an unknown name (the CHECK constraint prevents it)
+ * reads as failed, so it is neither printed nor retried. */
+static store_print_state_t print_state_parse(const char *text)
+{
+    for (int i = 0; i < STORE_PRINT_STATE_COUNT; i++)
+        if (text && strcmp(text, print_state_names[i]) == 0) return (store_print_state_t)i;
+    return STORE_PRINT_FAILED;
+}
+
+/* The columns print_job_row reads, in its order. */
+#define PRINT_JOB_COLUMNS "id, created, state, attempts, next_try, printed, summary, last_error"
+
+static void print_job_row(sqlite3_stmt *stmt, store_print_job_t *job)
+{
+    memset(job, 0, sizeof *job);
+    job->id = sqlite3_column_int64(stmt, 0);
+    job->created = (time_t)sqlite3_column_int64(stmt, 1);
+    job->state = print_state_parse((const char *)sqlite3_column_text(stmt, 2));
+    job->attempts = sqlite3_column_int(stmt, 3);
+    job->next_try = (time_t)sqlite3_column_int64(stmt, 4);     /* NULL reads as 0 */
+    job->printed = (time_t)sqlite3_column_int64(stmt, 5);
+    copy_utf8(job->summary, sizeof job->summary, (const char *)sqlite3_column_text(stmt, 6));
+    copy_utf8(job->last_error, sizeof job->last_error,
+              (const char *)sqlite3_column_text(stmt, 7));
+}
+
+/* Runs SQL, whose only parameter (if any) ?1 is the integer ARG, to
+ * completion. Returns the number of rows it changed, or -1 (logged as
+ * store function WHAT). */
+static int print_exec(store_t *st, const char *sql, sqlite3_int64 arg, const char *what)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    if (sqlite3_bind_parameter_count(stmt) >= 1) {
+        rc = sqlite3_bind_int64(stmt, 1, arg);
+        if (rc != SQLITE_OK) goto cleanup;
+    }
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? sqlite3_changes(st->db) : db_fail(st, what);
+}
+
+int store_print_enqueue(store_t *st, const char *receipt_json, const char *summary,
+                        time_t now, long long *id)
+{
+    static const char sql[] =
+        "INSERT INTO print_jobs(created, receipt, summary, state, attempts, next_try)"
+        " VALUES(?1, ?2, ?3, 'queued', 0, ?1)";
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (!st || !receipt_json || !receipt_json[0] || !summary || !summary[0]) return -1;
+
+    rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_text(stmt, 2, receipt_json, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_text(stmt, 3, summary, -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        if (id) *id = sqlite3_last_insert_rowid(st->db);
+    }
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? 0 : db_fail(st, "print_enqueue");
+}
+
+int store_print_claim(store_t *st, time_t now, store_print_job_t *job, char **receipt_json)
+{
+    static const char pick[] =
+        "SELECT id, receipt FROM print_jobs"
+        " WHERE state = 'queued' AND next_try <= ?1 ORDER BY id LIMIT 1";
+    static const char take[] =
+        "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1"
+        " WHERE id = ?1";
+    static const char fetch[] =
+        "SELECT " PRINT_JOB_COLUMNS " FROM print_jobs WHERE id = ?1";
+    sqlite3_stmt *stmt = NULL;
+    char *receipt = NULL;
+    long long id = 0;
+    int rc, in_txn = 0, result = -1;
+
+    if (!st || !job || !receipt_json) return -1;
+    *receipt_json = NULL;
+
+    /* IMMEDIATE takes the write lock before reading, so a second claimer on
+     * another connection waits (busy timeout) instead of picking the same
+     * row. */
+    rc = query_text(st->db, "BEGIN IMMEDIATE", NULL, 0);
+    if (rc != SQLITE_OK) goto cleanup;
+    in_txn = 1;
+
+    rc = sqlite3_prepare_v2(st->db, pick, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        result = 0;                 /* nothing due */
+        goto cleanup;
+    }
+    if (rc != SQLITE_ROW) goto cleanup;
+    id = sqlite3_column_int64(stmt, 0);
+    {
+        const unsigned char *text = sqlite3_column_text(stmt, 1);
+        int bytes = sqlite3_column_bytes(stmt, 1);
+        if (!text) {
+            rc = sqlite3_errcode(st->db);
+            if (rc == SQLITE_OK || rc == SQLITE_ROW) rc = SQLITE_NOMEM;
+            goto cleanup;
+        }
+        receipt = malloc((size_t)bytes + 1);
+        if (!receipt) {
+            rc = SQLITE_NOMEM;
+            goto cleanup;
+        }
+        memcpy(receipt, text, (size_t)bytes + 1);
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+
+    rc = sqlite3_prepare_v2(st->db, take, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) goto cleanup;
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+
+    rc = sqlite3_prepare_v2(st->db, fetch, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE) rc = SQLITE_ERROR;  /* vanished inside our own transaction */
+        goto cleanup;
+    }
+    print_job_row(stmt, job);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+
+    rc = query_text(st->db, "COMMIT", NULL, 0);
+    if (rc != SQLITE_OK) goto cleanup;
+    in_txn = 0;
+    *receipt_json = receipt;
+    receipt = NULL;
+    result = 1;
+
+cleanup:
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_OK) db_fail(st, "print_claim");
+    if (in_txn) query_text(st->db, result == 0 ? "COMMIT" : "ROLLBACK", NULL, 0);
+    free(receipt);
+    return rc == SQLITE_OK ? result : -1;
+}
+
+int store_print_finish(store_t *st, long long id, store_print_state_t state,
+                       const char *error, time_t next_try, time_t now)
+{
+    static const char done[] =
+        "UPDATE print_jobs SET state = 'printed', printed = ?2, next_try = NULL"
+        " WHERE id = ?1 AND state = 'printing'";
+    static const char again[] =
+        "UPDATE print_jobs SET state = 'queued', next_try = ?2, last_error = ?3"
+        " WHERE id = ?1 AND state = 'printing'";
+    static const char failed[] =
+        "UPDATE print_jobs SET state = 'failed', next_try = NULL, last_error = ?3"
+        " WHERE id = ?1 AND state = 'printing'";
+    sqlite3_stmt *stmt = NULL;
+    const char *sql;
+    int rc, changed = 0;
+
+    if (!st) return -1;
+    switch (state) {
+    case STORE_PRINT_PRINTED: sql = done; break;
+    case STORE_PRINT_QUEUED: sql = again; break;
+    case STORE_PRINT_FAILED: sql = failed; break;
+    default: return -1;
+    }
+
+    rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(state == STORE_PRINT_PRINTED ? now : next_try));
+    if (rc != SQLITE_OK) goto cleanup;
+    if (state != STORE_PRINT_PRINTED) {
+        rc = error ? sqlite3_bind_text(stmt, 3, error, -1, SQLITE_STATIC)
+                   : sqlite3_bind_null(stmt, 3);
+        if (rc != SQLITE_OK) goto cleanup;
+    }
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        changed = sqlite3_changes(st->db);
+    }
+
+cleanup:
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_OK) return db_fail(st, "print_finish");
+    if (changed != 1) {
+        log_error("store", "print_finish: job %lld is not printing", id);
+        return -1;
+    }
+    return 0;
+}
+
+int store_print_requeue_interrupted(store_t *st)
+{
+    if (!st) return -1;
+    return print_exec(st, "UPDATE print_jobs SET state = 'queued', next_try = 0,"
+                          " last_error = 'interrupted while printing: printed again in full'"
+                          " WHERE state = 'printing'",
+                      0, "print_requeue_interrupted");
+}
+
+int store_print_retry_now(store_t *st)
+{
+    if (!st) return -1;
+    return print_exec(st, "UPDATE print_jobs SET next_try = 0 WHERE state = 'queued'", 0,
+                      "print_retry_now");
+}
+
+int store_print_next_due(store_t *st, time_t *when)
+{
+    static const char sql[] =
+        "SELECT min(next_try), count(*) FROM print_jobs WHERE state = 'queued'";
+    sqlite3_stmt *stmt = NULL;
+    int rc, result = 0;
+
+    if (!st || !when) return -1;
+    rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) goto cleanup;
+    rc = SQLITE_OK;
+    if (sqlite3_column_int64(stmt, 1) > 0) {
+        *when = (time_t)sqlite3_column_int64(stmt, 0);
+        result = 1;
+    }
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? result : db_fail(st, "print_next_due");
+}
+
+int store_print_count(store_t *st, store_print_state_t state)
+{
+    static const char sql[] = "SELECT count(*) FROM print_jobs WHERE state = ?1";
+    sqlite3_stmt *stmt = NULL;
+    int rc, count = 0;
+
+    if (!st || (unsigned)state >= STORE_PRINT_STATE_COUNT) return -1;
+    rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_text(stmt, 1, print_state_names[state], -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) goto cleanup;
+    count = sqlite3_column_int(stmt, 0);
+    rc = SQLITE_OK;
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? count : db_fail(st, "print_count");
+}
+
+int store_print_recent(store_t *st, store_print_job_t *out, int max)
+{
+    static const char sql[] =
+        "SELECT " PRINT_JOB_COLUMNS " FROM print_jobs ORDER BY id DESC LIMIT ?1";
+    sqlite3_stmt *stmt = NULL;
+    int rc, count = 0;
+
+    if (!st || max < 0 || (max > 0 && !out)) return -1;
+    if (max == 0) return 0;
+    rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    if (rc != SQLITE_OK) goto cleanup;
+    rc = sqlite3_bind_int(stmt, 1, max);
+    if (rc != SQLITE_OK) goto cleanup;
+    while (count < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        print_job_row(stmt, &out[count++]);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_OK ? count : db_fail(st, "print_recent");
+}
+
+int store_print_prune(store_t *st, time_t before)
+{
+    if (!st) return -1;
+    return print_exec(st, "DELETE FROM print_jobs"
+                          " WHERE state IN ('printed','failed') AND created < ?1",
+                      (sqlite3_int64)before, "print_prune");
 }

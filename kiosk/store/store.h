@@ -54,4 +54,87 @@ int store_session_count(store_t *st);
 int store_setting_get(store_t *st, const char *key, char *buf, int buflen);
 int store_setting_set(store_t *st, const char *key, const char *value);
 
+/* ---- receipt print queue (table print_jobs, migration 3) ------------------
+ * Used by app/print_queue.c. Times are wall seconds (clock_wall()), passed
+ * in by the caller so the queue decides what "now" is. A job moves
+ *   queued --claim--> printing --finish--> printed | queued (retry) | failed
+ * A job is never deleted while queued or printing: a receipt the printer has
+ * not confirmed stays until it prints. The receipt JSON and the summary may
+ * hold personal data only masked (common/mask.h); the caller masks. */
+typedef enum {
+    STORE_PRINT_QUEUED,
+    STORE_PRINT_PRINTING,
+    STORE_PRINT_PRINTED,
+    STORE_PRINT_FAILED,
+    STORE_PRINT_STATE_COUNT
+} store_print_state_t;
+
+typedef struct {
+    long long id;
+    time_t created;
+    store_print_state_t state;
+    int attempts;           /* claims so far */
+    time_t next_try;        /* queued: due when <= now; 0 otherwise */
+    time_t printed;         /* when the printer confirmed it, or 0 */
+    char summary[512];      /* cut at a UTF-8 boundary if longer */
+    char last_error[256];   /* "" when none */
+} store_print_job_t;
+
+/* "queued", "printing", "printed", "failed" (the values in the table). */
+const char *store_print_state_name(store_print_state_t s);
+
+/* Adds a queued job, due at once. RECEIPT_JSON and SUMMARY must be non-empty.
+ * Returns 0 and the new id in *ID (when ID is not NULL), or -1. */
+int store_print_enqueue(store_t *st, const char *receipt_json, const char *summary,
+                        time_t now, long long *id);
+
+/* Claims the oldest due job (state queued, next_try <= NOW): in one
+ * IMMEDIATE transaction it becomes printing and its attempts goes up by
+ * one, so two claimers never get the same job. Returns 1 with JOB filled
+ * (after the claim) and *RECEIPT_JSON a malloc'd copy of the receipt (free
+ * it); 0 when nothing is due; -1 on a database error. The transaction is the
+ * connection's: no other thread may use ST meanwhile (the print queue's
+ * worker has a connection of its own). */
+int store_print_claim(store_t *st, time_t now, store_print_job_t *job, char **receipt_json);
+
+/* Ends the attempt on job ID, which must be printing:
+ *   STORE_PRINT_PRINTED  printed = NOW;
+ *   STORE_PRINT_QUEUED   back in the queue, due at NEXT_TRY, ERROR kept as
+ *                        last_error (a retry);
+ *   STORE_PRINT_FAILED   given up (the receipt can never print), ERROR kept.
+ * ERROR may be NULL. Returns 0, or -1 when the job is not printing (unknown
+ * id, already finished) or on a database error. */
+int store_print_finish(store_t *st, long long id, store_print_state_t state,
+                       const char *error, time_t next_try, time_t now);
+
+/* Puts every job left printing back in the queue, due at once. Only for the
+ * one process that prints, before it claims anything: a job is left printing
+ * when the kiosk died mid-receipt (power cut, crash), and printing it again
+ * in full may give the resident a duplicate receipt, which is acceptable;
+ * a lost receipt is not. Not done by store_open: other connections (a
+ * second store_open by a staff tool or a test) would otherwise re-queue a
+ * receipt the printer is printing at that moment. Returns the number of
+ * jobs re-queued, or -1. */
+int store_print_requeue_interrupted(store_t *st);
+
+/* Makes every queued job due now (staff pressed "retry", the paper was
+ * loaded). Returns the number of queued jobs, or -1. */
+int store_print_retry_now(store_t *st);
+
+/* The earliest next_try among queued jobs. Returns 1 with *WHEN set, 0 when
+ * the queue is empty, -1 on a database error. */
+int store_print_next_due(store_t *st, time_t *when);
+
+/* Number of jobs in STATE, or -1. */
+int store_print_count(store_t *st, store_print_state_t state);
+
+/* The newest jobs first (for the staff menu). Returns the count written to
+ * OUT (<= MAX), or -1. */
+int store_print_recent(store_t *st, store_print_job_t *out, int max);
+
+/* Deletes printed and failed jobs created before BEFORE (their receipts hold
+ * masked personal data and are not kept longer than needed). Queued and
+ * printing jobs are never deleted. Returns the number deleted, or -1. */
+int store_print_prune(store_t *st, time_t before);
+
 #endif

@@ -1,0 +1,199 @@
+#include "app/identify.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/log.h"
+#include "scanner/scanner.h"
+
+#define POLL_MS 250            /* reader: one find per loop, this long at most */
+#define SCAN_MS 100            /* scanner: wait per loop */
+#define REOPEN_MS 2000         /* a device that failed is tried again after this */
+#define SAME_CARD_MS 4000      /* the card left on the reader is not read again */
+
+struct identify {
+    pthread_t thread;
+    atomic_bool stop;
+    Uint32 event_type;
+    char idcard_uri[CONFIG_STR];
+    char scanner_uri[2][CONFIG_STR];     /* keyboard-wedge scanner, camera */
+};
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void identify_event_free(ident_event_t *ev)
+{
+    if (!ev) return;
+    explicit_bzero(ev, sizeof *ev);
+    free(ev);
+}
+
+static void post(identify_t *id, ident_event_t *ev)
+{
+    SDL_Event e = {0};
+    e.type = id->event_type;
+    e.user.data1 = ev;
+    if (SDL_PushEvent(&e) != 1) identify_event_free(ev);
+}
+
+static void problem(identify_t *id, const char *fmt, const char *what)
+{
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    if (!ev) return;
+    ev->kind = IDENT_PROBLEM;
+    snprintf(ev->message, sizeof ev->message, fmt, what);
+    log_warn("identify", "%s", ev->message);
+    post(id, ev);
+}
+
+typedef struct {
+    idcard_t reader;
+    bool reader_open;
+    long reader_retry_at;
+    char last_id_hash[65];       /* the card last read, to not read it again */
+    long last_card_at;
+    scanner_t *scanner[2];
+    long scanner_retry_at[2];
+    scanner_result_t *res;
+} worker_t;
+
+static void poll_reader(identify_t *id, worker_t *w)
+{
+    char err[200];
+    long now = now_ms();
+    if (!w->reader_open) {
+        if (now < w->reader_retry_at) return;
+        if (idcard_open(&w->reader, id->idcard_uri, err, sizeof err) != 0) {
+            problem(id, "ID card reader: %s", err);
+            w->reader_retry_at = now + REOPEN_MS;
+            return;
+        }
+        w->reader.find_timeout_ms = POLL_MS;
+        w->reader_open = true;
+    }
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    if (!ev) return;
+    char msg[200];
+    idcard_result_t r = idcard_poll(&w->reader, &ev->card, msg, sizeof msg);
+    if (r == IDCARD_OK || r == IDCARD_BAD_CARD) {
+        /* The same card still on the reader is not a new read: compare a
+         * digest, not the number, so nothing personal is kept here. */
+        char digest[65];
+        unsigned h = 2166136261u;
+        for (const char *p = ev->card.id_number; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+        snprintf(digest, sizeof digest, "%08x", h);
+        if (!strcmp(digest, w->last_id_hash) && now - w->last_card_at < SAME_CARD_MS) {
+            w->last_card_at = now;
+            identify_event_free(ev);
+            return;
+        }
+        snprintf(w->last_id_hash, sizeof w->last_id_hash, "%s", digest);
+        w->last_card_at = now;
+        ev->kind = IDENT_CARD;
+        ev->result = r;
+        post(id, ev);
+        return;
+    }
+    identify_event_free(ev);
+    if (r == IDCARD_IO_ERROR) {
+        problem(id, "ID card reader: %s", msg);
+        idcard_close(&w->reader);
+        w->reader_open = false;
+        w->reader_retry_at = now + REOPEN_MS;
+    } else if (r == IDCARD_NO_CARD) {
+        w->last_id_hash[0] = '\0';
+    }
+}
+
+static void poll_scanner(identify_t *id, worker_t *w, int i)
+{
+    char err[300];
+    long now = now_ms();
+    if (!w->scanner[i]) {
+        if (now < w->scanner_retry_at[i]) return;
+        w->scanner[i] = scanner_open(id->scanner_uri[i], err, sizeof err);
+        if (!w->scanner[i]) {
+            problem(id, "scanner: %s", err);
+            w->scanner_retry_at[i] = now + REOPEN_MS;
+            return;
+        }
+    }
+    scanner_status_t st = scanner_next(w->scanner[i], SCAN_MS, w->res);
+    if (st == SCANNER_OK) {
+        ident_event_t *ev = calloc(1, sizeof *ev);
+        if (!ev) return;
+        ev->kind = IDENT_CODE;
+        ev->info = w->res->info;
+        post(id, ev);
+    } else if (st == SCANNER_ERROR) {
+        problem(id, "scanner: %s", w->res->error);
+        scanner_close(w->scanner[i]);
+        w->scanner[i] = NULL;
+        w->scanner_retry_at[i] = now + REOPEN_MS;
+    } else if (st == SCANNER_END) {
+        /* An image: folder read to its end stays quiet until reopened. */
+        scanner_close(w->scanner[i]);
+        w->scanner[i] = NULL;
+        w->scanner_retry_at[i] = now + 3600 * 1000L;
+    }
+    explicit_bzero(w->res, sizeof *w->res);
+}
+
+static void *run(void *arg)
+{
+    identify_t *id = arg;
+    worker_t *w = calloc(1, sizeof *w);
+    if (w) w->res = calloc(1, sizeof *w->res);
+    if (!w || !w->res) {
+        free(w);
+        return NULL;
+    }
+    while (!atomic_load(&id->stop)) {
+        bool any = false;
+        if (id->idcard_uri[0]) { poll_reader(id, w); any = true; }
+        for (int i = 0; i < 2 && !atomic_load(&id->stop); i++)
+            if (id->scanner_uri[i][0]) { poll_scanner(id, w, i); any = true; }
+        if (!any) break;
+        if (!w->reader_open && !w->scanner[0] && !w->scanner[1]) SDL_Delay(100);  /* all retrying */
+    }
+    if (w->reader_open) idcard_close(&w->reader);
+    for (int i = 0; i < 2; i++) scanner_close(w->scanner[i]);
+    explicit_bzero(w->res, sizeof *w->res);
+    free(w->res);
+    explicit_bzero(w, sizeof *w);
+    free(w);
+    return NULL;
+}
+
+identify_t *identify_start(const config_t *cfg, Uint32 event_type)
+{
+    if (!cfg->idcard_uri[0] && !cfg->scanner_uri[0] && !cfg->camera_uri[0]) return NULL;
+    identify_t *id = calloc(1, sizeof *id);
+    if (!id) return NULL;
+    id->event_type = event_type;
+    snprintf(id->idcard_uri, sizeof id->idcard_uri, "%s", cfg->idcard_uri);
+    snprintf(id->scanner_uri[0], sizeof id->scanner_uri[0], "%s", cfg->scanner_uri);
+    snprintf(id->scanner_uri[1], sizeof id->scanner_uri[1], "%s", cfg->camera_uri);
+    if (pthread_create(&id->thread, NULL, run, id) != 0) {
+        log_error("identify", "cannot start the identification worker");
+        free(id);
+        return NULL;
+    }
+    return id;
+}
+
+void identify_stop(identify_t *id)
+{
+    if (!id) return;
+    atomic_store(&id->stop, true);
+    pthread_join(id->thread, NULL);
+    free(id);
+}

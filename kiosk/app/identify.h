@@ -1,0 +1,38 @@
+/* Identification worker for the Scan / ID card screen: while that screen is
+ * open, one worker thread polls the ID-card reader and reads the QR scanner
+ * (camera, keyboard-wedge scanner or image: source) and posts what it finds
+ * to the UI thread. The camera is open only while the worker runs. Every
+ * blocking driver call is on the worker; the UI thread never waits for a
+ * device. */
+#ifndef KIOSK_IDENTIFY_H
+#define KIOSK_IDENTIFY_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include "core/config.h"
+#include "idcard/idcard.h"
+#include "scanner/qr_classify.h"
+
+typedef enum { IDENT_CARD, IDENT_CODE, IDENT_PROBLEM } ident_kind_t;
+
+/* An event's payload (event.user.data1). It may hold personal data: take
+ * what is needed, then release it with identify_event_free (wipes it). */
+typedef struct {
+    ident_kind_t kind;
+    idcard_result_t result;     /* IDENT_CARD: OK or BAD_CARD */
+    idcard_card_t card;         /* IDENT_CARD */
+    qr_info_t info;             /* IDENT_CODE */
+    char message[200];          /* IDENT_PROBLEM: for staff logs; no personal data */
+} ident_event_t;
+
+typedef struct identify identify_t;
+
+/* Starts the worker for the devices configured in CFG (idcard, scanner,
+ * camera). NULL when none is configured or the thread cannot start. */
+identify_t *identify_start(const config_t *cfg, Uint32 event_type);
+/* Stops and joins the worker, closing the devices (bounded by the drivers'
+ * short timeouts: well under a second). NULL is ignored. */
+void identify_stop(identify_t *id);
+void identify_event_free(ident_event_t *ev);
+
+#endif
