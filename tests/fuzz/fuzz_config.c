@@ -24,16 +24,7 @@
 
 #define NAME "fuzz.ini"
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "fuzz_config: %s:%d: check failed: %s: ",       \
-                    __FILE__, __LINE__, #cond);                             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
+#include "fuzz_check.h"
 
 static int in_range(int v, int lo, int hi) { return v >= lo && v <= hi; }
 

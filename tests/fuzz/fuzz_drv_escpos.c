@@ -29,16 +29,7 @@
 #include "printer/escpos_status.h"
 #include "printer/receipt.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "fuzz_drv_escpos: %s:%d: check failed: %s: ",      \
-                    __FILE__, __LINE__, #cond);                                \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#include "fuzz_check.h"
 
 static int valid_utf8(const char *s, size_t len)
 {

@@ -34,16 +34,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "fuzz_drv_scanner: %s:%d: check failed: %s: ",  \
-                    __FILE__, __LINE__, #cond);                             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
+#include "fuzz_check.h"
 
 static int terminated(const char *s, size_t cap)
 {

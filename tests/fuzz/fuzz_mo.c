@@ -20,16 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "fuzz_mo: %s:%d: check failed: %s: ",           \
-                    __FILE__, __LINE__, #cond);                             \
-            fprintf(stderr, __VA_ARGS__);                                   \
-            fputc('\n', stderr);                                            \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
+#include "fuzz_check.h"
 
 #define MAX_PIECES 64       /* NUL-separated pieces of the input looked up */
 
