@@ -116,7 +116,11 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     explicit_bzero(&app->ident_code, sizeof app->ident_code);
     app->ident_have_code = app->ident_card_bad = app->ident_problem = false;
     app->receipt_job = 0;
+    app->receipt_dismissed = false;
     explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
+    explicit_bzero(app->ident_bad_id, sizeof app->ident_bad_id);
+    app->pin_checking = false;           /* a late verdict is dropped (screen check) */
+    ui_render_forget(app->render);       /* cached QR textures hold receipt text */
     app->pin_msg[0] = '\0';
     app->toast[0] = '\0';
     app->depth = 0;
@@ -144,6 +148,7 @@ void app_end_session(app_t *app, const char *reason)
 void app_print_receipt(app_t *app, const char *receipt_json, const char *summary)
 {
     app->receipt_job = 0;
+    app->receipt_dismissed = false;
     if (print_queue_submit(app->printq, receipt_json, summary, &app->receipt_job) != 0) {
         app->receipt_job = 0;
         print_queue_fallback_payload(summary, app->receipt_qr, sizeof app->receipt_qr);
@@ -161,7 +166,7 @@ static void print_event(app_t *app, print_queue_event_t *pe)
         if (pe->outcome == PRINT_QUEUE_PRINTED) {
             app->receipt_qr[0] = '\0';
             app_toast(app, _("Your receipt has been printed."));
-        } else {
+        } else if (!app->receipt_dismissed) {
             snprintf(app->receipt_qr, sizeof app->receipt_qr, "%s", pe->qr);
         }
         app->dirty = true;
@@ -332,7 +337,12 @@ static void pointer_up(app_t *app, int x, int y)
 
 static void key_down(app_t *app, const SDL_KeyboardEvent *k)
 {
-    session_input(&app->session, clock_mono_ms(), clock_wall());
+    /* A touch screen kiosk: keys never start a session (a stray key, or a
+     * keyboard-wedge scanner outside the scan screen, must not wake it into
+     * a session nobody sees); during one they count as activity. */
+    if (app->session.state != SESSION_IDLE &&
+        session_input(&app->session, clock_mono_ms(), clock_wall()) == SESSION_EV_RESUMED)
+        app->dirty = true;
     if (app->cfg.lockdown) return;   /* Escape, Alt+F4, Ctrl+Q ... do nothing */
     if (k->keysym.sym == SDLK_q && (k->keysym.mod & KMOD_CTRL)) app->quit = true;
     else if (k->keysym.sym == SDLK_ESCAPE || k->keysym.sym == SDLK_AC_BACK) app_back(app);
@@ -597,6 +607,7 @@ void app_free(app_t *app)
     SDL_Event ev;
     identify_stop(app->ident);
     app->ident = NULL;
+    if (identify_shutdown(8000) != 0) log_warn("app", "an identification worker did not stop in time");
     print_queue_stop(app->printq);
     app->printq = NULL;
     while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PRINT,

@@ -88,7 +88,9 @@ typedef struct app {
      * The card's personal data goes to session.pii; a code is kept only as
      * its classification (payment codes are masked when shown). */
     identify_t *ident;
+    unsigned ident_gen;             /* the running worker's generation */
     bool ident_card_bad;            /* the ID number failed its check digit */
+    char ident_bad_id[32];          /* that number, masked (not trusted, not kept) */
     bool ident_have_code;
     qr_info_t ident_code;
     bool ident_problem;             /* a device could not be used */
@@ -97,6 +99,7 @@ typedef struct app {
      * while the printer cannot print it, the receipt as a QR payload. */
     print_queue_t *printq;          /* NULL offscreen or with no printer */
     long long receipt_job;          /* 0 = none this session */
+    bool receipt_dismissed;         /* the resident closed the receipt QR */
     char receipt_qr[PRINT_QUEUE_QR_MAX + 1];
 
     char toast[160];

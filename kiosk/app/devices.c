@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,19 @@
 
 #define PROBE_TIMEOUT_MS 800
 
+static pthread_mutex_t owner_lock[DEV_COUNT] = {
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER,
+};
+
+void devices_lock(dev_id_t id) { if (id < DEV_COUNT) pthread_mutex_lock(&owner_lock[id]); }
+void devices_unlock(dev_id_t id) { if (id < DEV_COUNT) pthread_mutex_unlock(&owner_lock[id]); }
+
 struct devices {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    bool stop;
+    atomic_bool stop;
     int interval_ms;
     Uint32 event_type;
     char uri[DEV_COUNT][CONFIG_STR];
@@ -163,12 +172,14 @@ static void *monitor(void *arg)
 {
     devices_t *d = arg;
     pthread_mutex_lock(&d->lock);
-    while (!d->stop) {
+    while (!atomic_load(&d->stop)) {
         pthread_mutex_unlock(&d->lock);
-        for (int i = 0; i < DEV_COUNT && !d->stop; i++) {
+        for (int i = 0; i < DEV_COUNT && !atomic_load(&d->stop); i++) {
             if (!d->uri[i][0]) continue;
+            if (pthread_mutex_trylock(&owner_lock[i]) != 0) continue;   /* in use: its owner knows */
             dev_status_t st;
             devices_probe((dev_id_t)i, d->uri[i], PROBE_TIMEOUT_MS, &st);
+            pthread_mutex_unlock(&owner_lock[i]);
             if (st.state != d->last[i].state || strcmp(st.detail, d->last[i].detail) != 0) {
                 if (st.state == DEV_FAULT)
                     log_warn("devices", "%s: %s", devices_name((dev_id_t)i), st.detail);
@@ -179,7 +190,7 @@ static void *monitor(void *arg)
             }
         }
         pthread_mutex_lock(&d->lock);
-        if (d->stop) break;
+        if (atomic_load(&d->stop)) break;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += d->interval_ms / 1000;
@@ -220,7 +231,7 @@ void devices_stop(devices_t *d)
 {
     if (!d) return;
     pthread_mutex_lock(&d->lock);
-    d->stop = true;
+    atomic_store(&d->stop, true);
     pthread_cond_signal(&d->wake);
     pthread_mutex_unlock(&d->lock);
     pthread_join(d->thread, NULL);

@@ -46,6 +46,14 @@ void devices_apply(dev_status_t table[DEV_COUNT], const SDL_Event *ev);
 const char *devices_name(dev_id_t id);        /* "ID card reader" ... (msgid) */
 const char *devices_state_name(dev_state_t s);/* "ready", "fault" ... (msgid) */
 
+/* Ownership of a device between the monitor and the worker using it (the
+ * identification worker holds the reader while the scan screen is open; the
+ * print queue holds the printer while it prints): two openings of one port
+ * would take each other's replies. Owners lock (waiting); the monitor only
+ * tries, and skips a device in use, keeping its last status. */
+void devices_lock(dev_id_t id);
+void devices_unlock(dev_id_t id);
+
 /* One probe of device ID at URI, bounded by TIMEOUT_MS (also used by
  * tests). Fills OUT. */
 void devices_probe(dev_id_t id, const char *uri, int timeout_ms, dev_status_t *out);

@@ -6,18 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "app/devices.h"
 #include "core/log.h"
 #include "scanner/scanner.h"
 
-#define POLL_MS 250            /* reader: one find per loop, this long at most */
+#define POLL_MS 250            /* one round over the devices at most this often */
+#define READ_TOTAL_MS 1500     /* a whole card read; bounds how long a stop waits */
 #define SCAN_MS 100            /* scanner: wait per loop */
 #define REOPEN_MS 2000         /* a device that failed is tried again after this */
 #define SAME_CARD_MS 4000      /* the card left on the reader is not read again */
+
+static atomic_int live_workers;
 
 struct identify {
     pthread_t thread;
     atomic_bool stop;
     Uint32 event_type;
+    unsigned gen;
+    bool holds_reader;              /* devices_lock(DEV_IDCARD) taken */
     char idcard_uri[CONFIG_STR];
     char scanner_uri[2][CONFIG_STR];     /* keyboard-wedge scanner, camera */
 };
@@ -38,6 +44,7 @@ void identify_event_free(ident_event_t *ev)
 
 static void post(identify_t *id, ident_event_t *ev)
 {
+    ev->gen = id->gen;
     SDL_Event e = {0};
     e.type = id->event_type;
     e.user.data1 = ev;
@@ -77,6 +84,7 @@ static void poll_reader(identify_t *id, worker_t *w)
             return;
         }
         w->reader.find_timeout_ms = POLL_MS;
+        w->reader.total_timeout_ms = READ_TOTAL_MS;
         w->reader_open = true;
     }
     ident_event_t *ev = calloc(1, sizeof *ev);
@@ -147,53 +155,81 @@ static void poll_scanner(identify_t *id, worker_t *w, int i)
     explicit_bzero(w->res, sizeof *w->res);
 }
 
+/* Sleeps until START_MS + POLL_MS, in short steps so a stop is seen soon. */
+static void pace(identify_t *id, long start_ms)
+{
+    long left;
+    while (!atomic_load(&id->stop) && (left = start_ms + POLL_MS - now_ms()) > 0)
+        SDL_Delay(left < 20 ? (Uint32)left : 20);
+}
+
 static void *run(void *arg)
 {
     identify_t *id = arg;
     worker_t *w = calloc(1, sizeof *w);
     if (w) w->res = calloc(1, sizeof *w->res);
-    if (!w || !w->res) {
-        free(w);
-        return NULL;
+    if (w && w->res && id->idcard_uri[0]) {
+        /* The reader is this worker's: the device monitor leaves it alone. */
+        devices_lock(DEV_IDCARD);
+        id->holds_reader = true;
     }
     while (!atomic_load(&id->stop)) {
-        bool any = false;
-        if (id->idcard_uri[0]) { poll_reader(id, w); any = true; }
+        long start = now_ms();
+        if (!w || !w->res) {          /* out of memory: idle until told to stop */
+            pace(id, start);
+            continue;
+        }
+        if (id->idcard_uri[0]) poll_reader(id, w);
         for (int i = 0; i < 2 && !atomic_load(&id->stop); i++)
-            if (id->scanner_uri[i][0]) { poll_scanner(id, w, i); any = true; }
-        if (!any) break;
-        if (!w->reader_open && !w->scanner[0] && !w->scanner[1]) SDL_Delay(100);  /* all retrying */
+            if (id->scanner_uri[i][0]) poll_scanner(id, w, i);
+        pace(id, start);
     }
-    if (w->reader_open) idcard_close(&w->reader);
-    for (int i = 0; i < 2; i++) scanner_close(w->scanner[i]);
-    explicit_bzero(w->res, sizeof *w->res);
-    free(w->res);
-    explicit_bzero(w, sizeof *w);
-    free(w);
+    if (w) {
+        if (w->reader_open) idcard_close(&w->reader);
+        for (int i = 0; i < 2; i++) scanner_close(w->scanner[i]);
+        if (w->res) explicit_bzero(w->res, sizeof *w->res);
+        free(w->res);
+        explicit_bzero(w, sizeof *w);
+        free(w);
+    }
+    if (id->holds_reader) devices_unlock(DEV_IDCARD);
+    free(id);
+    atomic_fetch_sub(&live_workers, 1);
     return NULL;
 }
 
-identify_t *identify_start(const config_t *cfg, Uint32 event_type)
+identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen)
 {
     if (!cfg->idcard_uri[0] && !cfg->scanner_uri[0] && !cfg->camera_uri[0]) return NULL;
     identify_t *id = calloc(1, sizeof *id);
     if (!id) return NULL;
     id->event_type = event_type;
+    id->gen = gen;
     snprintf(id->idcard_uri, sizeof id->idcard_uri, "%s", cfg->idcard_uri);
     snprintf(id->scanner_uri[0], sizeof id->scanner_uri[0], "%s", cfg->scanner_uri);
     snprintf(id->scanner_uri[1], sizeof id->scanner_uri[1], "%s", cfg->camera_uri);
+    atomic_fetch_add(&live_workers, 1);
     if (pthread_create(&id->thread, NULL, run, id) != 0) {
         log_error("identify", "cannot start the identification worker");
+        atomic_fetch_sub(&live_workers, 1);
         free(id);
         return NULL;
     }
+    pthread_detach(id->thread);
     return id;
 }
 
 void identify_stop(identify_t *id)
 {
-    if (!id) return;
-    atomic_store(&id->stop, true);
-    pthread_join(id->thread, NULL);
-    free(id);
+    if (id) atomic_store(&id->stop, true);   /* the worker frees ID when it ends */
+}
+
+int identify_shutdown(int timeout_ms)
+{
+    long until = now_ms() + timeout_ms;
+    while (atomic_load(&live_workers) > 0) {
+        if (now_ms() > until) return -1;
+        SDL_Delay(10);
+    }
+    return 0;
 }

@@ -18,6 +18,7 @@ typedef enum { IDENT_CARD, IDENT_CODE, IDENT_PROBLEM } ident_kind_t;
 /* An event's payload (event.user.data1). It may hold personal data: take
  * what is needed, then release it with identify_event_free (wipes it). */
 typedef struct {
+    unsigned gen;               /* the worker that found it (identify_start's GEN) */
     ident_kind_t kind;
     idcard_result_t result;     /* IDENT_CARD: OK or BAD_CARD */
     idcard_card_t card;         /* IDENT_CARD */
@@ -28,11 +29,16 @@ typedef struct {
 typedef struct identify identify_t;
 
 /* Starts the worker for the devices configured in CFG (idcard, scanner,
- * camera). NULL when none is configured or the thread cannot start. */
-identify_t *identify_start(const config_t *cfg, Uint32 event_type);
-/* Stops and joins the worker, closing the devices (bounded by the drivers'
- * short timeouts: well under a second). NULL is ignored. */
+ * camera); its events carry GEN. NULL when none is configured or the thread
+ * cannot start. */
+identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen);
+/* Tells the worker to stop and returns at once: the UI thread never waits
+ * for a device. The worker closes its devices and frees itself; events it
+ * posts meanwhile carry its old GEN, for the UI to drop. NULL is ignored. */
 void identify_stop(identify_t *id);
+/* Waits (up to TIMEOUT_MS) until every stopped worker has finished: at
+ * shutdown, before SDL goes. Returns 0, or -1 if some are still running. */
+int identify_shutdown(int timeout_ms);
 void identify_event_free(ident_event_t *ev);
 
 #endif

@@ -1,5 +1,6 @@
 /* The receipt print queue: see print_queue.h for the contract. */
 #include "app/print_queue.h"
+#include "app/devices.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -148,7 +149,7 @@ static int print_queue_encode(const char *receipt_json, unsigned char **out, siz
 /* Opens the printer, prints DATA, closes. The connection is published in
  * live_fd meanwhile so print_queue_stop can shut it down. Returns 0 when
  * R->printed, else -1 with R saying why. */
-static int print_queue_print(print_queue_t *q, const unsigned char *data, size_t len,
+static int print_queue_print_locked(print_queue_t *q, const unsigned char *data, size_t len,
                              printer_result_t *r)
 {
     printer_t p;
@@ -186,6 +187,17 @@ static int print_queue_print(print_queue_t *q, const unsigned char *data, size_t
     if (rc != 0 && stopping && !r->paper_ran_out)
         snprintf(r->message, sizeof r->message, "%s",
                  "not printed: the print queue stopped during the job");
+    return rc;
+}
+
+/* The printer is this worker's while it prints: the device monitor does not
+ * open it meanwhile (app/devices.h). */
+static int print_queue_print(print_queue_t *q, const unsigned char *data, size_t len,
+                             printer_result_t *r)
+{
+    devices_lock(DEV_PRINTER);
+    int rc = print_queue_print_locked(q, data, len, r);
+    devices_unlock(DEV_PRINTER);
     return rc;
 }
 

@@ -153,6 +153,7 @@ bool chrome_action(app_t *app, const char *id)
 {
     if (strcmp(id, "receipt.ok") == 0) {
         explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
+        app->receipt_dismissed = true;   /* retries of the job do not bring it back */
         app->dirty = true;
         return true;
     }

@@ -12,36 +12,50 @@
 
 static void enter(app_t *app)
 {
-    if (!app->ident) app->ident = identify_start(&app->cfg, app->ev_base + APP_EV_IDENTIFY);
+    if (!app->ident)
+        app->ident = identify_start(&app->cfg, app->ev_base + APP_EV_IDENTIFY, ++app->ident_gen);
 }
 
 static void leave(app_t *app)
 {
-    identify_stop(app->ident);       /* closes the camera and the reader */
+    identify_stop(app->ident);       /* returns at once; the worker closes the devices */
     app->ident = NULL;
 }
 
 void identify_result(app_t *app, ident_event_t *ev)
 {
     if (!ev) return;
-    /* A result arriving after the screen was left (or the session ended)
-     * belongs to nobody: drop it. */
-    if (app->screen != SCR_SCAN || app->session.state == SESSION_IDLE) {
+    /* A result of a stopped worker (the screen was left, or the session
+     * ended) belongs to nobody: drop it. */
+    if (!app->ident || ev->gen != app->ident_gen || app->screen != SCR_SCAN ||
+        app->session.state == SESSION_IDLE) {
         identify_event_free(ev);
         return;
     }
     switch (ev->kind) {
     case IDENT_CARD: {
         session_pii_t *p = &app->session.pii;
-        snprintf(p->name, sizeof p->name, "%s", ev->card.name);
-        snprintf(p->id_number, sizeof p->id_number, "%.*s", (int)sizeof p->id_number - 1, ev->card.id_number);
-        app->ident_card_bad = ev->result != IDCARD_OK;
         app->ident_have_code = false;
+        app->ident_card_bad = ev->result != IDCARD_OK;
+        if (app->ident_card_bad) {
+            /* Not trusted: shown masked so staff can look, never kept as the
+             * resident's identity. */
+            explicit_bzero(p, sizeof *p);
+            mask_id(ev->card.id_number, app->ident_bad_id, sizeof app->ident_bad_id);
+        } else {
+            snprintf(p->name, sizeof p->name, "%s", ev->card.name);
+            snprintf(p->id_number, sizeof p->id_number, "%.*s", (int)sizeof p->id_number - 1,
+                     ev->card.id_number);
+        }
         log_info("identify", "ID card read%s", app->ident_card_bad ? " (check digit wrong)" : "");
         break;
     }
     case IDENT_CODE:
+        /* Kept for this screen as what it is; a payment code (money) and a
+         * resident code's signature are not kept at all. */
         app->ident_code = ev->info;
+        explicit_bzero(app->ident_code.pay.code, sizeof app->ident_code.pay.code);
+        explicit_bzero(app->ident_code.resident.signature, sizeof app->ident_code.resident.signature);
         app->ident_have_code = true;
         log_info("identify", "QR code read: %s", qr_class_name(ev->info.cls));
         break;
@@ -106,15 +120,16 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
     const session_pii_t *p = &app->session.pii;
     char title[128], body[400];
-    if (p->id_number[0]) {
+    if (app->ident_card_bad) {
+        snprintf(title, sizeof title, "%s", _("This ID card could not be used"));
+        snprintf(body, sizeof body, _("ID number %s does not pass its check. Please ask staff for help."),
+                 app->ident_bad_id);
+    } else if (p->id_number[0]) {
         char name[64], num[32];
         mask_name(p->name, name, sizeof name);
         mask_id(p->id_number, num, sizeof num);
         snprintf(title, sizeof title, _("Hello, %s"), name);
-        if (app->ident_card_bad)
-            snprintf(body, sizeof body, _("ID number %s does not pass its check. Please ask staff for help."), num);
-        else
-            snprintf(body, sizeof body, _("ID number %s. You are identified for this visit; your details are cleared when you finish."), num);
+        snprintf(body, sizeof body, _("ID number %s. You are identified for this visit; your details are cleared when you finish."), num);
     } else if (app->ident_have_code) {
         code_text(&app->ident_code, title, sizeof title, body, sizeof body);
     } else {

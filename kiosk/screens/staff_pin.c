@@ -118,6 +118,7 @@ static void start_check(app_t *app)
 
 void staff_pin_result(app_t *app, int ok)
 {
+    bool asked = app->pin_checking;      /* false: the session ended meanwhile */
     app->pin_checking = false;
     if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
     app->pin_thread = NULL;
@@ -126,7 +127,7 @@ void staff_pin_result(app_t *app, int ok)
     if (ok) {
         log_info("staff", "staff menu opened");
         app->pin_msg[0] = '\0';
-        if (app->screen == SCR_STAFF_PIN) {
+        if (asked && app->screen == SCR_STAFF_PIN) {
             app->screen = SCR_STAFF_MENU;     /* replaces the PIN page: back skips it */
             app->screen_since_ms = clock_mono_ms();
         }

@@ -36,9 +36,15 @@ static void slots_free(tex_slot_t *s)
 {
     for (int i = 0; i < CACHE_SLOTS; i++) {
         if (s[i].tex) SDL_DestroyTexture(s[i].tex);
+        if (s[i].key) explicit_bzero(s[i].key, strlen(s[i].key));
         free(s[i].key);
         s[i] = (tex_slot_t){0};
     }
+}
+
+void ui_render_forget(ui_render_t *rd)
+{
+    if (rd) slots_free(rd->qr);
 }
 
 void ui_render_destroy(ui_render_t *rd)

@@ -225,6 +225,27 @@ static void keys(app_t *app, SDL_Keycode sym, Uint16 mod)
     app_handle_event(app, &ev);
 }
 
+/* Keys never start a session: a stray key or a keyboard-wedge scanner on
+ * the attract loop leaves it as it is; the next touch still wakes it. */
+static void keys_do_not_wake_the_kiosk(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
+    keys(app, SDLK_a, 0);
+    keys(app, SDLK_RETURN, 0);
+    assert_int_equal(app->session.state, SESSION_IDLE);
+    assert_int_equal(app->screen, SCR_ATTRACT);
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app->screen, SCR_HOME);
+    /* During the warning a key is activity: the dialog goes. */
+    app_test_advance(app, 61000);
+    assert_int_equal(app->session.state, SESSION_WARNING);
+    app_draw(app);
+    keys(app, SDLK_a, 0);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_true(app->dirty);
+    harness_free(app);
+}
+
 static void lockdown_ignores_escape_keys(void **state)
 {
     const char *sets[] = {"staff.lockdown=true", NULL};
@@ -398,6 +419,7 @@ int main(void)
         cmocka_unit_test(attract_rotates_notices),
         cmocka_unit_test(renders_only_on_change),
         cmocka_unit_test(tap_forgiveness),
+        cmocka_unit_test(keys_do_not_wake_the_kiosk),
         cmocka_unit_test(lockdown_ignores_escape_keys),
         cmocka_unit_test(without_lockdown_escape_goes_back_ctrl_q_quits),
         cmocka_unit_test(staff_gesture_pin_and_lockout),

@@ -24,6 +24,7 @@ static void wait_for(app_t *app, bool (*cond)(app_t *))
 
 static bool has_card(app_t *app) { return app->session.pii.id_number[0] != '\0'; }
 static bool has_code(app_t *app) { return app->ident_have_code; }
+static bool card_bad(app_t *app) { return app->ident_card_bad; }
 
 static void card_identifies_the_resident(void **state)
 {
@@ -53,9 +54,17 @@ static void card_identifies_the_resident(void **state)
     snprintf(masked, sizeof masked, "%.4s**********%.4s", full_id, full_id + 14);
     assert_true(app_test_text_shown(app, masked));
 
-    /* Leaving the screen stops the worker: the reader hears nothing more. */
+    /* The reader is polled at a steady pace, not flooded. */
+    unsigned c0 = idcard_sim_commands(sim, 0);
+    SDL_Delay(1000);
+    assert_true(idcard_sim_commands(sim, 0) - c0 < 20);
+    /* Leaving the screen stops the worker without waiting for it, and the
+     * reader hears nothing more once it is gone. */
+    Uint32 t0 = SDL_GetTicks();
     assert_int_equal(app_test_tap(app, "ident.done"), 0);
+    assert_true(SDL_GetTicks() - t0 < 100);
     assert_null(app->ident);
+    assert_int_equal(identify_shutdown(5000), 0);
     unsigned n = idcard_sim_commands(sim, 0);
     SDL_Delay(400);
     assert_int_equal(idcard_sim_commands(sim, 0), n);
@@ -81,9 +90,11 @@ static void bad_check_digit_is_reported_not_trusted(void **state)
     app_t *app = harness_app(1920, 1080, NULL, NULL, sets);
     app_test_tap_xy(app, 900, 500);
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
-    wait_for(app, has_card);
+    wait_for(app, card_bad);
     assert_true(app->ident_card_bad);
     assert_true(app_test_text_shown(app, "校验未通过"));
+    /* Not trusted: nothing of it becomes the session's identity. */
+    assert_false(session_pii_present(&app->session));
     harness_free(app);
     idcard_sim_stop(sim);
 }
@@ -149,12 +160,41 @@ static void absent_reader_is_a_problem_not_a_hang(void **state)
     harness_free(app);
 }
 
+/* A payment code is money: recognised, never kept. */
+static void payment_code_is_not_kept(void **state)
+{
+    char dir[] = "/tmp/ident-pay-XXXXXX", path[128], set[160];
+    assert_non_null(mkdtemp(dir));
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    SDL_Init(SDL_INIT_VIDEO);
+    SDL_Surface *q = ui_qr_surface("134567890123456789");
+    SDL_Surface *big = SDL_CreateRGBSurfaceWithFormat(0, q->w * 6, q->h * 6, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_BlitScaled(q, NULL, big, NULL);
+    snprintf(path, sizeof path, "%s/frame-001.png", dir);
+    assert_int_equal(IMG_SavePNG(big, path), 0);
+    SDL_FreeSurface(q);
+    SDL_FreeSurface(big);
+    snprintf(set, sizeof set, "devices.camera=image:%s", dir);
+    const char *sets[] = {set, NULL};
+    app_t *app = harness_app(1920, 1080, NULL, NULL, sets);
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app_test_tap(app, "home.scan"), 0);
+    wait_for(app, has_code);
+    assert_int_equal(app->ident_code.cls, QR_CLASS_PAYMENT_CODE);
+    assert_string_equal(app->ident_code.pay.code, "");
+    assert_true(app_test_text_shown(app, "付款码"));
+    harness_free(app);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(card_identifies_the_resident),
         cmocka_unit_test(bad_check_digit_is_reported_not_trusted),
         cmocka_unit_test(camera_source_reads_a_paper_bill),
+        cmocka_unit_test(payment_code_is_not_kept),
         cmocka_unit_test(no_devices_says_so),
         cmocka_unit_test(absent_reader_is_a_problem_not_a_hang),
     };

@@ -62,6 +62,11 @@ static void paper_out_offers_qr_then_prints_later(void **state)
     assert_non_null(strstr(qr->text, "Printer test"));
     assert_true(app_test_text_shown(app, "Scan this code"));
     assert_int_equal(vprinter_receipt_count(vp), 0);
+    /* Closed by the resident, it stays closed while the job waits. */
+    assert_int_equal(app_test_tap(app, "receipt.ok"), 0);
+    print_queue_retry_now(app->printq);
+    for (int i = 0; i < 10; i++) app_test_pump(app, 50, 100);
+    assert_false(qr_shown(app));
     /* Paper loaded: the queued receipt prints without the resident. */
     vprinter_set_state(vp, VPRINTER_READY);
     print_queue_retry_now(app->printq);
