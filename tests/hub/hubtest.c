@@ -156,7 +156,8 @@ const cJSON *hubtest_at(const cJSON *j, const char *dotted)
     char buf[256];
     snprintf(buf, sizeof buf, "%s", dotted);
     const cJSON *cur = j;
-    for (char *tok = strtok(buf, "."); tok && cur; tok = strtok(NULL, "."))
+    char *save = NULL;   /* strtok_r: racing test threads call this at once */
+    for (char *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
         cur = cJSON_IsArray(cur) ? cJSON_GetArrayItem(cur, atoi(tok))
                                  : cJSON_GetObjectItemCaseSensitive(cur, tok);
     return cur;
