@@ -289,6 +289,20 @@ void api_hk_slots(hub_req_t *req, hub_resp_t *resp)
     hub_reply(resp, 200, root);
 }
 
+/* Answers STATUS with {"booking": ...} read back from the database, as
+ * every client sees it (masked). */
+static void reply_booking(hub_req_t *req, hub_resp_t *resp, int status, const char *code)
+{
+    cJSON *b = booking_by_code(req->db, code);
+    if (!b) {
+        hub_error(resp, 500, "storage", "cannot read the booking back");
+        return;
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "booking", b);
+    hub_reply(resp, status, root);
+}
+
 /* ---- POST /v1/housekeeping/bookings ------------------------------------- */
 
 /* 409 slot_full with up to ALTERNATIVES future slots of SERVICE that still
@@ -429,14 +443,7 @@ void api_hk_book(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 500, "storage", "cannot store the booking");
         return;
     }
-    cJSON *b = booking_by_code(req->db, code);
-    if (!b) {
-        hub_error(resp, 500, "storage", "cannot read the booking back");
-        return;
-    }
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "booking", b);
-    hub_reply(resp, 201, root);
+    reply_booking(req, resp, 201, code);
 }
 
 /* ---- POST /v1/housekeeping/bookings/lookup ------------------------------ */
@@ -551,14 +558,7 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
             return;
         }
     }
-    cJSON *b = booking_by_code(req->db, code);
-    if (!b) {
-        hub_error(resp, 500, "storage", "cannot read the booking back");
-        return;
-    }
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "booking", b);
-    hub_reply(resp, 200, root);
+    reply_booking(req, resp, 200, code);
 }
 
 /* ---- demo data ---------------------------------------------------------- */

@@ -17,6 +17,23 @@
 #include "support/harness.h"
 #include "ui/qr.h"
 
+/* Writes PAYLOAD as a QR picture DIR/frame-001.png (6 px a module) into a
+ * new temp DIR, for the camera's image: source. */
+static void qr_frame(char *dir, const char *payload, char *path, size_t pathlen)
+{
+    assert_non_null(mkdtemp(dir));
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    SDL_Init(SDL_INIT_VIDEO);
+    SDL_Surface *q = ui_qr_surface(payload);
+    assert_non_null(q);
+    SDL_Surface *big = SDL_CreateRGBSurfaceWithFormat(0, q->w * 6, q->h * 6, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_BlitScaled(q, NULL, big, NULL);
+    snprintf(path, pathlen, "%s/frame-001.png", dir);
+    assert_int_equal(IMG_SavePNG(big, path), 0);
+    SDL_FreeSurface(q);
+    SDL_FreeSurface(big);
+}
+
 static void wait_for(app_t *app, bool (*cond)(app_t *))
 {
     for (int i = 0; i < 200 && !cond(app); i++) app_test_pump(app, 50, 100);   /* <= 10 s */
@@ -102,21 +119,9 @@ static void bad_check_digit_is_reported_not_trusted(void **state)
 static void camera_source_reads_a_paper_bill(void **state)
 {
     char dir[] = "/tmp/ident-frames-XXXXXX", path[128], set[160];
-    assert_non_null(mkdtemp(dir));
     app_t *app;
-    {
-        /* A paper-bill QR as the hub prints them (check digits from docs/api.md example). */
-        setenv("SDL_VIDEODRIVER", "dummy", 1);
-        SDL_Init(SDL_INIT_VIDEO);
-        SDL_Surface *q = ui_qr_surface("XFL-BILL:1:water:3702031056:2026-11:4100:39");
-        assert_non_null(q);
-        SDL_Surface *big = SDL_CreateRGBSurfaceWithFormat(0, q->w * 6, q->h * 6, 32, SDL_PIXELFORMAT_ARGB8888);
-        SDL_BlitScaled(q, NULL, big, NULL);
-        snprintf(path, sizeof path, "%s/frame-001.png", dir);
-        assert_int_equal(IMG_SavePNG(big, path), 0);
-        SDL_FreeSurface(q);
-        SDL_FreeSurface(big);
-    }
+    /* A paper-bill QR as the hub prints them (check digits from docs/api.md example). */
+    qr_frame(dir, "XFL-BILL:1:water:3702031056:2026-11:4100:39", path, sizeof path);
     snprintf(set, sizeof set, "devices.camera=image:%s", dir);
     const char *sets[] = {set, NULL};
     app = harness_app(1920, 1080, NULL, NULL, sets);
@@ -164,16 +169,7 @@ static void absent_reader_is_a_problem_not_a_hang(void **state)
 static void payment_code_is_not_kept(void **state)
 {
     char dir[] = "/tmp/ident-pay-XXXXXX", path[128], set[160];
-    assert_non_null(mkdtemp(dir));
-    setenv("SDL_VIDEODRIVER", "dummy", 1);
-    SDL_Init(SDL_INIT_VIDEO);
-    SDL_Surface *q = ui_qr_surface("134567890123456789");
-    SDL_Surface *big = SDL_CreateRGBSurfaceWithFormat(0, q->w * 6, q->h * 6, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_BlitScaled(q, NULL, big, NULL);
-    snprintf(path, sizeof path, "%s/frame-001.png", dir);
-    assert_int_equal(IMG_SavePNG(big, path), 0);
-    SDL_FreeSurface(q);
-    SDL_FreeSurface(big);
+    qr_frame(dir, "134567890123456789", path, sizeof path);
     snprintf(set, sizeof set, "devices.camera=image:%s", dir);
     const char *sets[] = {set, NULL};
     app_t *app = harness_app(1920, 1080, NULL, NULL, sets);
