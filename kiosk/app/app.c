@@ -171,7 +171,10 @@ static void print_event(app_t *app, print_queue_event_t *pe)
         }
         app->dirty = true;
     }
-    if (app->screen == SCR_STAFF_MENU) app->dirty = true;
+    if (app->screen == SCR_STAFF_MENU) {
+        staff_menu_refresh(app);
+        app->dirty = true;
+    }
     free(pe);
 }
 

@@ -82,6 +82,10 @@ typedef struct app {
     uint64_t last_activate_ms;
 
     dev_status_t devices[DEV_COUNT];  /* for the staff menu, from the monitor */
+    struct {                          /* staff menu figures, read from the store on
+                                       * entering it and on print events, not per frame */
+        int schema, sessions, print_queued, print_failed;
+    } staff_counts;
     devices_t *devmon;              /* NULL offscreen or with no device configured */
 
     /* Scan / ID card screen: its worker, and what it found this session.

@@ -37,6 +37,9 @@ bool chrome_action(app_t *app, const char *id);
  * ownership of EV. */
 void identify_result(app_t *app, ident_event_t *ev);
 
+/* Re-reads the staff menu's figures from the store (screens/staff_menu.c). */
+void staff_menu_refresh(app_t *app);
+
 /* The PIN worker's verdict arrived (screens/staff_pin.c). */
 void staff_pin_result(app_t *app, int ok);
 

@@ -25,7 +25,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     snprintf(rows[n++], 300, _("Configuration: %s"), app->opts.config_path ? app->opts.config_path : "-");
     if (app->store)
         snprintf(rows[n++], 300, _("Database: %s/kiosk.db, schema %d, %d sessions logged"),
-                 c->var_dir, store_schema_version(app->store), store_session_count(app->store));
+                 c->var_dir, app->staff_counts.schema, app->staff_counts.sessions);
     else
         snprintf(rows[n++], 300, _("Database: UNAVAILABLE (%s)"), app->store_err);
     if (app->store && app->store_err[0])
@@ -46,7 +46,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     snprintf(rows[n++], 300, _("Hub: %s"), c->hub_url);
     if (app->store)
         snprintf(rows[n++], 300, _("Receipts waiting to print: %d, failed: %d"),
-                 store_print_count(app->store, STORE_PRINT_QUEUED), store_print_count(app->store, STORE_PRINT_FAILED));
+                 app->staff_counts.print_queued, app->staff_counts.print_failed);
 
     ui_label(f, "staff.title", ui_cut_top(&in, ui_text_line_height(f->text, th->px_title)),
              _("Staff menu"), th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false);
@@ -71,6 +71,15 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
               _("Print a test receipt"), UI_BTN_SECONDARY, true);
     ui_button(f, "staff.exit", ui_grid_cell(buttons, 3, 1, th->gap, 2), _("Exit the kiosk program"),
               UI_BTN_DANGER, true);
+}
+
+void staff_menu_refresh(app_t *app)
+{
+    if (!app->store) return;
+    app->staff_counts.schema = store_schema_version(app->store);
+    app->staff_counts.sessions = store_session_count(app->store);
+    app->staff_counts.print_queued = store_print_count(app->store, STORE_PRINT_QUEUED);
+    app->staff_counts.print_failed = store_print_count(app->store, STORE_PRINT_FAILED);
 }
 
 /* A test receipt: the kiosk's identity and the time, nothing personal. */
@@ -121,4 +130,4 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_staff_menu = {"staff_menu", true, false, NULL, build, action, NULL};
+const screen_t screen_staff_menu = {"staff_menu", true, false, staff_menu_refresh, build, action, NULL};

@@ -129,6 +129,7 @@ void staff_pin_result(app_t *app, int ok)
         app->pin_msg[0] = '\0';
         if (asked && app->screen == SCR_STAFF_PIN) {
             app->screen = SCR_STAFF_MENU;     /* replaces the PIN page: back skips it */
+            staff_menu_refresh(app);
             app->screen_since_ms = clock_mono_ms();
         }
         return;
@@ -164,6 +165,7 @@ static void enter_or_skip(app_t *app)
     enter(app);
     if (no_pin_needed(app)) {      /* development set-up: no PIN configured */
         app->screen = SCR_STAFF_MENU;
+        staff_menu_refresh(app);
         app->screen_since_ms = clock_mono_ms();
     }
 }
