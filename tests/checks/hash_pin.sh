@@ -11,19 +11,9 @@
 # Usage (from anywhere): tests/checks/hash_pin.sh [BUILD]
 set -uo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
-BUILD=${1:-${BUILD:-build}}
-KIOSK=$PWD/$BUILD/kiosk
-[[ $BUILD == /* ]] && KIOSK=$BUILD/kiosk
-export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
-
-if [[ ! -x $KIOSK ]]; then
-    echo "hash_pin: $KIOSK not found (run make all)"
-    exit 1
-fi
-
-tmp=$(mktemp -d /tmp/hash_pin.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/tools/check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/check_lib.sh"
+check_start hash_pin "$@"
 
 failures=0
 fail() {

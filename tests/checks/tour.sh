@@ -17,20 +17,10 @@
 # Usage (from anywhere): tests/checks/tour.sh [BUILD]
 set -uo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
-BUILD=${1:-${BUILD:-build}}
-KIOSK=$PWD/$BUILD/kiosk
-[[ $BUILD == /* ]] && KIOSK=$BUILD/kiosk
-export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
+# shellcheck source=tests/tools/check_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/check_lib.sh"
+check_start tour "$@"
 STATES=(attract home bills housekeeping notices scan guide help timeout staff_pin staff_menu fault)
-
-if [[ ! -x $KIOSK ]]; then
-    echo "tour: $KIOSK not found (run make all)"
-    exit 1
-fi
-
-tmp=$(mktemp -d /tmp/tour_check.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
 
 # kiosk.ini with var_dir in the temp dir (belt and braces with --set).
 ini=$tmp/kiosk.ini

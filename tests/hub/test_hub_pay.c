@@ -142,6 +142,15 @@ static hubtest_resp_t create(hubtest_t *t, const char *no, const long long *ids,
     return hubtest_post(t, "/v1/payments", body);
 }
 
+/* Creates an order that must be accepted (201). */
+static void create_ok(hubtest_t *t, const char *no, const long long *ids, int n,
+                      const char *method, const char *auth)
+{
+    hubtest_resp_t r = create(t, no, ids, n, method, auth);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+}
+
 static void behaviour(hubtest_t *t, const char *json)
 {
     hubtest_resp_t r = hubtest_post(t, "/v1/demo/behaviour", json);
@@ -628,18 +637,14 @@ static void qr_order_expires_to_closed(void **state)
     /* The bill is free for a new order. */
     char no2[40];
     next_no(no2, sizeof no2);
-    r = create(t, no2, &id, 1, "qr", NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    create_ok(t, no2, &id, 1, "qr", NULL);
     behaviour(t, "{\"expire_s\":7200}");
 
     /* Expiry is also applied when the bill is asked for again, without a GET. */
     hub_time_shift(61);
     char no3[40];
     next_no(no3, sizeof no3);
-    r = create(t, no3, &id, 1, "qr", NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    create_ok(t, no3, &id, 1, "qr", NULL);
     expect_state(t, no2, "CLOSED");
     r = order_req(t, "POST", no3, "/close");
     assert_int_equal(r.status, 200);
@@ -654,9 +659,8 @@ static void close_and_reverse_unpaid_orders(void **state)
     char no[40];
     fresh_bills(t, 1, &id);
     next_no(no, sizeof no);
-    hubtest_resp_t r = create(t, no, &id, 1, "qr", NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    create_ok(t, no, &id, 1, "qr", NULL);
+    hubtest_resp_t r;
     for (int i = 0; i < 2; i++) {            /* closing twice is fine */
         r = order_req(t, "POST", no, "/close");
         assert_int_equal(r.status, 200);
@@ -672,9 +676,7 @@ static void close_and_reverse_unpaid_orders(void **state)
 
     /* Reverse of a NOTPAY order closes it. */
     next_no(no, sizeof no);
-    r = create(t, no, &id, 1, "qr", NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    create_ok(t, no, &id, 1, "qr", NULL);
     r = order_req(t, "POST", no, "/reverse");
     assert_int_equal(r.status, 200);
     assert_string_equal(str_at(&r, "order.state"), "CLOSED");
@@ -840,9 +842,7 @@ static void reverse_refunds_and_frees_bills(void **state)
     assert_int_equal(q_int(t, "SELECT COUNT(*) FROM bills WHERE paid_order = ?1 OR paid_at IS NOT NULL "
                               "AND id IN (?2)", no, ids[0]), 0);
     next_no(no, sizeof no);
-    r = create(t, no, ids, 2, "qr", NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    create_ok(t, no, ids, 2, "qr", NULL);
     r = order_req(t, "POST", no, "/close");
     assert_int_equal(r.status, 200);
     hubtest_free(&r);
@@ -894,9 +894,8 @@ static void bill_paid_elsewhere_fails_the_order(void **state)
     char no[40];
     fresh_bills(t, 2, ids);
     next_no(no, sizeof no);
-    hubtest_resp_t r = create(t, no, ids, 2, "qr", NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    create_ok(t, no, ids, 2, "qr", NULL);
+    hubtest_resp_t r;
     db_write(t, "UPDATE bills SET status = 'paid', paid_at = 1795000000 WHERE id = ?1", ids[0]);
     expect_error(demo_pay(t, no), 409, "order_failed");
     r = order_req(t, "GET", no, "");
