@@ -4,7 +4,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium
+PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium libcurl libcjson
 CFLAGS  ?= -O2 -g
 # CFLAGS is the caller's (optimisation, sanitizers); the rest is always needed.
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \

@@ -49,7 +49,7 @@ _Static_assert(sizeof renderer_words / sizeof *renderer_words == RENDERER_ACCELE
                "renderer words");
 
 static const char *const section_names[] = {
-    "kiosk", "display", "ui", "session", "staff", "hub", "devices", NULL};
+    "kiosk", "display", "ui", "session", "staff", "hub", "payment", "devices", NULL};
 
 /* ---- key table ----------------------------------------------------------- */
 
@@ -115,6 +115,9 @@ static const key_spec_t keys[] = {
     STR("hub", "url", hub_url, check_url),
     STR("hub", "token", device_token, NULL),
     INT("hub", "timeout", hub_timeout_s, 1, 120),
+    INT("payment", "poll_interval", pay_poll_ms, 200, 10000),
+    INT("payment", "qr_window", pay_qr_window_s, 5, 900),
+    INT("payment", "code_window", pay_code_window_s, 2, 300),
     STR("devices", "idcard", idcard_uri, check_device),
     STR("devices", "scanner", scanner_uri, check_device),
     STR("devices", "camera", camera_uri, check_device),
@@ -160,6 +163,9 @@ void config_defaults(config_t *cfg)
     set_text(cfg->hub_url, sizeof cfg->hub_url, "http://127.0.0.1:8470");
     set_text(cfg->device_token, sizeof cfg->device_token, "");
     cfg->hub_timeout_s = 10;
+    cfg->pay_poll_ms = 2000;
+    cfg->pay_qr_window_s = 180;
+    cfg->pay_code_window_s = 60;
 }
 
 /* ---- value checks -------------------------------------------------------- */

@@ -45,6 +45,10 @@ typedef struct {
     char hub_url[CONFIG_STR];       /* url = http(s)://host:port            (http://127.0.0.1:8470) */
     char device_token[CONFIG_STR];  /* token = text                         ("")        */
     int hub_timeout_s;              /* timeout = 1..120 seconds             (10)        */
+    /* [payment] */
+    int pay_poll_ms;                /* poll_interval = 200..10000 ms        (2000)      */
+    int pay_qr_window_s;            /* qr_window = 5..900 seconds           (180)       */
+    int pay_code_window_s;          /* code_window = 2..300 seconds         (60)        */
     /* [devices]: device URIs, used by the driver issues; "" = absent */
     char idcard_uri[CONFIG_STR];    /* idcard = serial:/dev/ttyUSB0?baud=115200 */
     char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */

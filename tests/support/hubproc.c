@@ -1,0 +1,152 @@
+#include "support/hubproc.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "support/harness.h"
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int hubproc_start(hubproc_t *h)
+{
+    if (!h->dir[0]) {
+        snprintf(h->dir, sizeof h->dir, "/tmp/kiosk-hub.XXXXXX");
+        if (!mkdtemp(h->dir)) {
+            fprintf(stderr, "hubproc: mkdtemp: %s\n", strerror(errno));
+            return -1;
+        }
+        h->port = 0;
+    }
+    snprintf(h->db, sizeof h->db, "%s/hub.db", h->dir);
+    char bin[256], portfile[192], port[16];
+    snprintf(bin, sizeof bin, "%s/hub", harness_build_dir());
+    snprintf(portfile, sizeof portfile, "%s/port", h->dir);
+    snprintf(port, sizeof port, "%d", h->port);
+    unlink(portfile);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", 1);
+        if (null >= 0 && !getenv("HUBPROC_VERBOSE")) { dup2(null, 1); dup2(null, 2); }
+        execl(bin, bin, "--db", h->db, "--listen", "127.0.0.1", "--port", port,
+              "--port-file", portfile, "--demo", (char *)NULL);
+        _exit(127);
+    }
+    h->pid = pid;
+    for (int i = 0; i < 200; i++) {
+        FILE *fp = fopen(portfile, "r");
+        int p = 0;
+        if (fp) {
+            if (fscanf(fp, "%d", &p) != 1) p = 0;
+            fclose(fp);
+        }
+        if (p > 0) {
+            h->port = p;
+            snprintf(h->url, sizeof h->url, "http://127.0.0.1:%d", p);
+            return 0;
+        }
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            fprintf(stderr, "hubproc: %s exited at start (status %d)\n", bin, st);
+            h->pid = 0;
+            return -1;
+        }
+        sleep_ms(25);
+    }
+    fprintf(stderr, "hubproc: %s did not start in 5 s\n", bin);
+    hubproc_kill(h);
+    return -1;
+}
+
+static void end(hubproc_t *h, int sig)
+{
+    if (h->pid <= 0) return;
+    kill(h->pid, sig);
+    waitpid(h->pid, NULL, 0);
+    h->pid = 0;
+}
+
+void hubproc_stop(hubproc_t *h) { end(h, SIGTERM); }
+void hubproc_kill(hubproc_t *h) { end(h, SIGKILL); }
+
+void hubproc_cleanup(hubproc_t *h)
+{
+    hubproc_stop(h);
+    if (!h->dir[0]) return;
+    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "port"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s", h->dir, files[i]);
+        unlink(p);
+    }
+    rmdir(h->dir);
+    h->dir[0] = '\0';
+}
+
+long long hubproc_sql_int(const hubproc_t *h, const char *sql)
+{
+    sqlite3 *db;
+    long long v = -1;
+    if (sqlite3_open_v2(h->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    } else {
+        fprintf(stderr, "hubproc: %s: %s\n", sql, sqlite3_errmsg(db));
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static size_t discard(char *p, size_t s, size_t n, void *u) { return s * n; }
+
+static int request(const hubproc_t *h, const char *path, const char *body)
+{
+    CURL *c = curl_easy_init();
+    if (!c) return -1;
+    char url[256], key[64];
+    snprintf(url, sizeof url, "%s%s", h->url, path);
+    struct curl_slist *hd = NULL;
+    if (body) {
+        static unsigned n;
+        snprintf(key, sizeof key, "Idempotency-Key: hubproc-%d-%u-%ld", (int)getpid(), ++n,
+                 (long)time(NULL));
+        hd = curl_slist_append(hd, key);
+        hd = curl_slist_append(hd, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 40000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    long code = -1;
+    if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(hd);
+    curl_easy_cleanup(c);
+    return (int)code;
+}
+
+int hubproc_behaviour(const hubproc_t *h, const char *body)
+{
+    return request(h, "/v1/demo/behaviour", body);
+}
+
+int hubproc_get(const hubproc_t *h, const char *path) { return request(h, path, NULL); }

@@ -1,0 +1,37 @@
+/* A real hub process for the kiosk's end-to-end tests: build/hub --demo on a
+ * free loopback port with a fresh database in a temp dir, stopped (or
+ * killed) by the test. The demo device's token is HUBPROC_TOKEN. */
+#ifndef KIOSK_TEST_HUBPROC_H
+#define KIOSK_TEST_HUBPROC_H
+
+#include <sys/types.h>
+
+#define HUBPROC_TOKEN "demo-01.0000000000000000000000000000000000000000000000000000000000000001"
+
+typedef struct {
+    pid_t pid;
+    int port;
+    char dir[128];        /* temp dir holding hub.db */
+    char db[192];
+    char url[64];         /* http://127.0.0.1:PORT */
+} hubproc_t;
+
+/* Starts the hub (a fresh database unless H->dir is already set and holds
+ * one: then the same database is used again, for restart tests; PORT too
+ * when set). Returns 0, or -1 with a message on stderr. */
+int hubproc_start(hubproc_t *h);
+/* SIGTERM and wait; the temp dir stays (hubproc_cleanup removes it). */
+void hubproc_stop(hubproc_t *h);
+/* SIGKILL and wait. */
+void hubproc_kill(hubproc_t *h);
+void hubproc_cleanup(hubproc_t *h);
+
+/* Runs SQL that yields one integer on the hub's database (read-only, the hub
+ * may be running). Returns the value, or -1 on error. */
+long long hubproc_sql_int(const hubproc_t *h, const char *sql);
+/* POST /v1/demo/behaviour with JSON BODY; returns the HTTP status, or -1. */
+int hubproc_behaviour(const hubproc_t *h, const char *body);
+/* GET PATH (e.g. "/v1/demo/pay/NO"); returns the HTTP status, or -1. */
+int hubproc_get(const hubproc_t *h, const char *path);
+
+#endif
