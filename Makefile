@@ -92,12 +92,16 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/hub
 	@BUILD=$(BUILD) tests/bench/bench.sh
 	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 
 $(BUILD)/bench_text: $(BUILD)/obj/tests/bench/bench_text.o $(BUILD)/libkiosk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Payment figures: the kiosk driven headless against a real hub process.
+$(BUILD)/bench_pay: $(BUILD)/obj/tests/bench/bench_pay.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan \
@@ -124,6 +128,14 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 	    -Wno-unused-parameter -Ihub -Icommon $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
+# The kiosk's parsers of the hub's answers (net/hub_api.c, with its transport).
+$(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c common/mask.c \
+                              kiosk/core/log.c kiosk/net/hub_api.h common/mask.h kiosk/core/log.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libcurl libsodium 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libcurl libsodium 2>/dev/null) -lpthread -lm
+
 # Driver codecs: tests/fuzz/fuzz_drv_NAME.c with every driver source.
 $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wildcard drivers/*/*.h)
 	@mkdir -p $(dir $@)
@@ -131,7 +143,7 @@ $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wi
 	    -Wno-unused-parameter -Idrivers -Icommon $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) common/mask.c $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 
-$(filter-out %/fuzz_hub_request $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_hub_request %/fuzz_hub_parse $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -97,7 +97,7 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 int main(int argc, char **argv)
 {
     hub_config_t cfg = {.db_path = "var/hub.db", .listen_addr = "127.0.0.1", .port = 8470,
-                        .threads = 2, .max_connections = 1000, .conn_timeout_s = 10};
+                        .threads = 4, .max_connections = 1000, .conn_timeout_s = 10};
     const char *port_file = NULL;
     if (argc >= 2 && !strcmp(argv[1], "device")) return device_cmd(argc, argv, &cfg);
     for (int i = 1; i < argc; i++) {

@@ -414,7 +414,7 @@ hub_t *hub_start(const hub_config_t *cfg, char *err, int errlen)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     hub->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, hub,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 2),
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 4),
         /* The hard limit sits above the soft one so overload gets a JSON 503. */
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections + 64),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,

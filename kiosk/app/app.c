@@ -17,6 +17,7 @@
 static const char *screen_names[SCR_COUNT] = {
     "attract", "home", "bills", "housekeeping", "notices", "scan",
     "guide", "help", "staff_pin", "staff_menu", "fault",
+    "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_code", "pay_result",
 };
 
 const char *app_screen_name(screen_id_t s)
@@ -118,6 +119,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     app->receipt_job = 0;
     app->receipt_dismissed = false;
     explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
+    bills_session_end(app);
     explicit_bzero(app->ident_bad_id, sizeof app->ident_bad_id);
     app->pin_checking = false;           /* a late verdict is dropped (screen check) */
     ui_render_forget(app->render);       /* cached QR textures hold receipt text */
@@ -385,6 +387,14 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
             print_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_IDENTIFY) {
             identify_result(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_LOOKUP) {
+            bills_lookup_result(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_PAY) {
+            bills_pay_event(app, ev->user.data1);
+            if (app->screen == SCR_STAFF_MENU) {
+                staff_menu_refresh(app);
+                app->dirty = true;
+            }
         } else if (ev->type == app->ev_base + APP_EV_DEVICE) {
             devices_apply(app->devices, ev);
             if (app->screen == SCR_STAFF_MENU) app->dirty = true;
@@ -394,6 +404,14 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
 }
 
 /* ---- time ------------------------------------------------------------- */
+
+/* A payment screen with a payment in progress (a countdown, the session
+ * kept alive). */
+static bool payment_on_screen(const app_t *app)
+{
+    return (app->screen == SCR_PAY_QR || app->screen == SCR_PAY_CODE) && app->bills.paying &&
+           !pay_is_final(app->bills.pay.state) && app->session.state == SESSION_ACTIVE;
+}
 
 void app_tick(app_t *app)
 {
@@ -408,6 +426,15 @@ void app_tick(app_t *app)
         after_session(app, "timeout", started, visited, true);
     }
     if (app->session.state == SESSION_WARNING) app->dirty = true;  /* countdown */
+    if (payment_on_screen(app)) {
+        /* Paying takes a while on the phone: no "Still there?" meanwhile
+         * (the payment's own window bounds it). */
+        session_touch(&app->session, now);
+        if ((long)(now / 1000) != app->shown_second) {
+            app->shown_second = (long)(now / 1000);
+            app->dirty = true;                                  /* countdown */
+        }
+    }
     if (app->screen == SCR_ATTRACT && now >= app->attract_next_ms) {
         if (app->n_notices > 1) {
             app->attract_idx = (app->attract_idx + 1) % app->n_notices;
@@ -439,7 +466,7 @@ uint32_t app_wait_ms(const app_t *app)
         if (d < wait) wait = d;
     }
     /* Countdowns on screen change once a second. */
-    if (app->session.state == SESSION_WARNING ||
+    if (app->session.state == SESSION_WARNING || payment_on_screen(app) ||
         (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now))) {
         uint64_t d = 1000 - (now % 1000);
         if (d < wait) wait = d;
@@ -462,6 +489,21 @@ void app_run(app_t *app)
 }
 
 /* ---- set-up ----------------------------------------------------------- */
+
+/* The payment engine's reports, from its thread: a copy goes to the UI
+ * thread as an event. */
+static void pay_notify(void *ctx, const pay_event_t *pe)
+{
+    app_t *app = ctx;
+    pay_event_t *copy = malloc(sizeof *copy);
+    if (!copy) return;
+    *copy = *pe;
+    SDL_Event ev;
+    SDL_zero(ev);
+    ev.type = app->ev_base + APP_EV_PAY;
+    ev.user.data1 = copy;
+    if (SDL_PushEvent(&ev) != 1) free(copy);
+}
 
 static int open_video(app_t *app, char *err, int errlen)
 {
@@ -589,6 +631,18 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
         app->devmon = devices_start(cfg, app->ev_base + APP_EV_DEVICE, 5000);
         app->printq = print_queue_start(cfg->var_dir, cfg->printer_uri, app->ev_base + APP_EV_PRINT, NULL);
     }
+    if ((!app->opts.offscreen || app->opts.network) && cfg->hub_url[0]) {
+        app->lookup = lookup_start(cfg, app->ev_base + APP_EV_LOOKUP);
+        pay_policy_t pol;
+        pay_policy_default(&pol);
+        pol.poll_ms = cfg->pay_poll_ms;
+        pol.qr_window_s = cfg->pay_qr_window_s;
+        pol.code_window_s = cfg->pay_code_window_s;
+        char perr[256];
+        app->pay = pay_engine_start(cfg, &pol, pay_notify, app, perr, sizeof perr);
+        if (!app->pay) log_error("app", "payments unavailable: %s", perr);
+    }
+    bills_session_end(app);
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
@@ -613,6 +667,17 @@ void app_free(app_t *app)
     if (identify_shutdown(8000) != 0) log_warn("app", "an identification worker did not stop in time");
     print_queue_stop(app->printq);
     app->printq = NULL;
+    lookup_stop(app->lookup);
+    app->lookup = NULL;
+    pay_engine_stop(app->pay);          /* unfinished payments resume at the next start */
+    app->pay = NULL;
+    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_LOOKUP,
+                                          app->ev_base + APP_EV_LOOKUP) == 1)
+        lookup_result_free(ev.user.data1);
+    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PAY,
+                                          app->ev_base + APP_EV_PAY) == 1)
+        free(ev.user.data1);
+    explicit_bzero(&app->bills, sizeof app->bills);
     while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PRINT,
                                           app->ev_base + APP_EV_PRINT) == 1)
         free(ev.user.data1);

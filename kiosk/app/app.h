@@ -7,12 +7,15 @@
 #include <SDL.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "app/bills.h"
 #include "app/devices.h"
+#include "app/lookup.h"
 #include "app/identify.h"
 #include "app/print_queue.h"
 #include "core/config.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
+#include "pay/pay_engine.h"
 #include "store/store.h"
 #include "ui/render.h"
 #include "ui/text.h"
@@ -21,7 +24,9 @@
 
 typedef enum {
     SCR_ATTRACT, SCR_HOME, SCR_BILLS, SCR_HOUSEKEEPING, SCR_NOTICES, SCR_SCAN,
-    SCR_GUIDE, SCR_HELP, SCR_STAFF_PIN, SCR_STAFF_MENU, SCR_FAULT, SCR_COUNT
+    SCR_GUIDE, SCR_HELP, SCR_STAFF_PIN, SCR_STAFF_MENU, SCR_FAULT,
+    SCR_BILLS_ACCOUNT, SCR_BILLS_SCAN, SCR_BILLS_LIST, SCR_PAY_QR, SCR_PAY_CODE, SCR_PAY_RESULT,
+    SCR_COUNT
 } screen_id_t;
 
 #define APP_MAX_NOTICES 16
@@ -33,6 +38,7 @@ typedef enum {
 typedef struct {
     bool offscreen;          /* render into a surface: tour, tests, bench */
     const char *config_path; /* for the staff menu */
+    bool network;            /* offscreen, still talk to the hub (end-to-end tests) */
 } app_opts_t;
 
 typedef struct app {
@@ -85,6 +91,7 @@ typedef struct app {
     struct {                          /* staff menu figures, read from the store on
                                        * entering it and on print events, not per frame */
         int schema, sessions, print_queued, print_failed;
+        int pay_open, pay_paid, pay_cancelled, pay_failed;
     } staff_counts;
     devices_t *devmon;              /* NULL offscreen or with no device configured */
 
@@ -106,17 +113,25 @@ typedef struct app {
     bool receipt_dismissed;         /* the resident closed the receipt QR */
     char receipt_qr[PRINT_QUEUE_QR_MAX + 1];
 
+    /* Bills and payment: the look-up worker, the payment engine (both NULL
+     * offscreen unless opts.network) and this visit's bills state. */
+    lookup_t *lookup;
+    pay_engine_t *pay;
+    bills_t bills;
+
     char toast[160];
     uint64_t toast_until_ms;
     char fault_msg[200];
 
     long shown_minute;              /* wall minute the header clock shows */
+    long shown_second;              /* UI-clock second a payment countdown shows */
     unsigned frames;                /* presented frames, for tests and bench */
     Uint32 ev_base;                 /* first of our SDL user event types */
 } app_t;
 
 /* Our SDL user events (ev_base + n). */
-enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_IDENTIFY, APP_EV_PRINT, APP_EV_COUNT };
+enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_IDENTIFY, APP_EV_PRINT, APP_EV_LOOKUP,
+       APP_EV_PAY, APP_EV_COUNT };
 
 /* Creates the window (or offscreen surface), fonts, store and first screen.
  * Returns 0, or -1 with a message in ERR for faults that leave nothing to

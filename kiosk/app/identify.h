@@ -17,7 +17,7 @@ typedef enum { IDENT_CARD, IDENT_CODE, IDENT_PROBLEM } ident_kind_t;
 
 /* An event's payload (event.user.data1). It may hold personal data: take
  * what is needed, then release it with identify_event_free (wipes it). */
-typedef struct {
+typedef struct ident_event_s {
     unsigned gen;               /* the worker that found it (identify_start's GEN) */
     ident_kind_t kind;
     idcard_result_t result;     /* IDENT_CARD: OK or BAD_CARD */

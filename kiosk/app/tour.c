@@ -10,8 +10,41 @@
 
 const char *const tour_states[] = {
     "attract", "home", "bills", "housekeeping", "notices", "scan", "guide", "help",
-    "timeout", "staff_pin", "staff_menu", "fault", NULL,
+    "timeout", "staff_pin", "staff_menu", "fault",
+    "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_confirming", "pay_code",
+    "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired", NULL,
 };
+
+/* The bills and payment screens, on sample data (app/bills.c). */
+static int tour_bills(app_t *app, const char *name)
+{
+    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
+        {"bills_account", NULL, SCR_BILLS_ACCOUNT},
+        {"bills_scan", NULL, SCR_BILLS_SCAN},
+        {"bills_list", NULL, SCR_BILLS_LIST},
+        {"pay_qr", "qr", SCR_PAY_QR},
+        {"pay_confirming", "confirming", SCR_PAY_QR},
+        {"pay_code", "code", SCR_PAY_CODE},
+        {"pay_code_confirm", "code_confirm", SCR_PAY_CODE},
+        {"pay_paid", "paid", SCR_PAY_RESULT},
+        {"pay_failed", "failed", SCR_PAY_RESULT},
+        {"pay_expired", "expired", SCR_PAY_RESULT},
+    };
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+        if (strcmp(states[i].name, name) != 0) continue;
+        app_go(app, SCR_BILLS);
+        bills_sample(app, states[i].state);
+        if (states[i].screen == SCR_BILLS_ACCOUNT) {
+            snprintf(app->bills.digits, sizeof app->bills.digits, "%s", "3702031056");
+            app->bills.n_digits = 10;
+        }
+        if (states[i].screen != SCR_BILLS_ACCOUNT && states[i].screen != SCR_BILLS_SCAN)
+            app_go(app, SCR_BILLS_LIST);
+        app_go(app, states[i].screen);
+        return 0;
+    }
+    return -1;
+}
 
 int tour_show(app_t *app, const char *name)
 {
@@ -35,6 +68,7 @@ int tour_show(app_t *app, const char *name)
         app_go(app, SCR_STAFF_MENU);
         return 0;
     }
+    if (tour_bills(app, name) == 0) return 0;
     int s = app_screen_find(name);
     if (s < 0) return -1;
     if (s == SCR_STAFF_PIN && !app->cfg.staff_pin_hash[0]) {

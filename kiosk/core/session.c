@@ -85,3 +85,8 @@ int session_pii_present(const session_t *s)
         if (p[i]) return 1;
     return 0;
 }
+
+void session_touch(session_t *s, uint64_t now_ms)
+{
+    if (s->state == SESSION_ACTIVE) s->last_input_ms = now_ms;
+}

@@ -46,6 +46,10 @@ void session_init(session_t *s, int idle_s, int warning_s);
 /* Any touch or key. Starts a session when idle, leaves the warning. */
 session_event_t session_input(session_t *s, uint64_t now_ms, time_t wall);
 
+/* Activity that is not a touch (a payment in progress on screen): an
+ * ACTIVE session's idle time starts again. No-op in other states. */
+void session_touch(session_t *s, uint64_t now_ms);
+
 /* Advances time. Returns WARN when the warning starts, ENDED when it ran out
  * (the PII is wiped by then and end_reason is "timeout"). */
 session_event_t session_tick(session_t *s, uint64_t now_ms);

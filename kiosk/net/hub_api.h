@@ -8,12 +8,15 @@
  * Every call fills a hub_status_t saying what happened, in four kinds that
  * decide what the caller may do next:
  *   HUB_OK       a 2xx answer that parsed: OUT is filled;
- *   HUB_REFUSED  a 4xx answer: the hub understood and said no (status, code
- *                and message from its error body). Definite: nothing
- *                happened (docs/api.md: a failed request leaves nothing);
+ *   HUB_REFUSED  a complete 4xx answer other than 408 and 429: the hub
+ *                understood and said no (status, code and message from its
+ *                error body; "http_NNN" when the body is not an error
+ *                object). Definite: nothing happened (docs/api.md: a failed
+ *                request leaves nothing);
  *   HUB_UNKNOWN  no usable answer: could not connect, timed out, connection
- *                cut, a 5xx, a 2xx whose body is not the documented shape,
- *                or aborted by the abort flag. The request may or may not
+ *                cut (also in the middle of a 4xx), 408, 429, a 1xx/3xx, a
+ *                5xx, a 2xx whose body is not the documented shape, or
+ *                aborted by the abort flag. The request may or may not
  *                have taken effect: for a payment this is an unknown outcome
  *                (resolve it by asking again, never by paying again).
  * Personal data (ID numbers, payment codes) never goes to the log. */

@@ -57,9 +57,6 @@ static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const 
     }                                                                              \
     const screen_t var = {name, true, personal, NULL, var##_build, NULL, NULL}
 
-COMING_SCREEN(screen_bills, "bills", true, N_("icon:bills"), N_("Pay bills"),
-              N_("Look up and pay water, electricity, gas and heating bills by account number, "
-                 "by the QR code on a paper bill or with your ID card, and get a printed receipt."), 0);
 COMING_SCREEN(screen_housekeeping, "housekeeping", true, N_("icon:housekeeping"), N_("Housekeeping"),
               N_("Book cleaning, a nanny, elder care or appliance repair at a time that suits you."), 1);
 COMING_SCREEN(screen_notices, "notices", false, N_("icon:notices"), N_("Notices"),

@@ -10,13 +10,13 @@
 #include "mask.h"
 #include "screens/screens.h"
 
-static void enter(app_t *app)
+void identify_begin(app_t *app)
 {
     if (!app->ident)
         app->ident = identify_start(&app->cfg, app->ev_base + APP_EV_IDENTIFY, ++app->ident_gen);
 }
 
-static void leave(app_t *app)
+void identify_end(app_t *app)
 {
     identify_stop(app->ident);       /* returns at once; the worker closes the devices */
     app->ident = NULL;
@@ -27,9 +27,17 @@ void identify_result(app_t *app, ident_event_t *ev)
     if (!ev) return;
     /* A result of a stopped worker (the screen was left, or the session
      * ended) belongs to nobody: drop it. */
-    if (!app->ident || ev->gen != app->ident_gen || app->screen != SCR_SCAN ||
-        app->session.state == SESSION_IDLE) {
+    if (!app->ident || ev->gen != app->ident_gen || app->session.state == SESSION_IDLE ||
+        (app->screen != SCR_SCAN && app->screen != SCR_BILLS_SCAN && app->screen != SCR_PAY_CODE)) {
         identify_event_free(ev);
+        return;
+    }
+    if (app->screen == SCR_BILLS_SCAN) {
+        bills_scan_result(app, ev);
+        return;
+    }
+    if (app->screen == SCR_PAY_CODE) {
+        bills_code_scanned(app, ev);
         return;
     }
     switch (ev->kind) {
@@ -160,4 +168,4 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_identify = {"scan", true, true, enter, build, action, leave};
+const screen_t screen_identify = {"scan", true, true, identify_begin, build, action, identify_end};

@@ -12,7 +12,33 @@ static const screen_t *const table[SCR_COUNT] = {
     [SCR_STAFF_PIN] = &screen_staff_pin,
     [SCR_STAFF_MENU] = &screen_staff_menu,
     [SCR_FAULT] = &screen_fault,
+    [SCR_BILLS_ACCOUNT] = &screen_bills_account,
+    [SCR_BILLS_SCAN] = &screen_bills_scan,
+    [SCR_BILLS_LIST] = &screen_bills_list,
+    [SCR_PAY_QR] = &screen_pay_qr,
+    [SCR_PAY_CODE] = &screen_pay_code,
+    [SCR_PAY_RESULT] = &screen_pay_result,
 };
+
+ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    ui_widget_t *card = ui_panel(f, id, r, th->surface);
+    card->radius = th->radius * 2;
+    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    return card;
+}
+
+void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg)
+{
+    const theme_t *th = f->th;
+    int h = ui_wrapped_height(f, th->px_title, text, r->w);
+    if (h > r->h / 3) h = r->h / 3;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_title, th->px_large, th->text, bg,
+                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    r->y += th->pad;
+    r->h -= th->pad;
+}
 
 const screen_t *screen_get(screen_id_t id)
 {

@@ -24,7 +24,8 @@ const screen_t *screen_get(screen_id_t id);
 
 extern const screen_t screen_attract, screen_home, screen_bills, screen_housekeeping,
     screen_notices, screen_identify, screen_guide, screen_help, screen_staff_pin,
-    screen_staff_menu, screen_fault;
+    screen_staff_menu, screen_fault, screen_bills_account, screen_bills_scan, screen_bills_list,
+    screen_pay_qr, screen_pay_code, screen_pay_result;
 
 /* Chrome shared by all screens (screens/chrome.c). */
 void chrome_header(app_t *app, ui_frame_t *f);
@@ -36,6 +37,18 @@ bool chrome_action(app_t *app, const char *id);
 /* The identification worker found something (screens/identify.c); takes
  * ownership of EV. */
 void identify_result(app_t *app, ident_event_t *ev);
+
+/* Starts / stops the identification worker (ID card reader and QR scanner)
+ * for a screen that reads them (screens/identify.c). */
+void identify_begin(app_t *app);
+void identify_end(app_t *app);
+/* A card or code read on the bills scan screen (screens/bills_find.c); takes EV. */
+void bills_scan_result(app_t *app, ident_event_t *ev);
+
+/* A card (a coloured panel with rounded corners) filling R. */
+ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
+/* A title line (bold, as large as fits) cut off the top of *R. */
+void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
 
 /* Re-reads the staff menu's figures from the store (screens/staff_menu.c). */
 void staff_menu_refresh(app_t *app);

@@ -9,6 +9,7 @@
 #include "core/i18n.h"
 #include "core/version.h"
 #include "screens/screens.h"
+#include "store/payments.h"
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
@@ -47,6 +48,10 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (app->store)
         snprintf(rows[n++], 300, _("Receipts waiting to print: %d, failed: %d"),
                  app->staff_counts.print_queued, app->staff_counts.print_failed);
+    if (app->store)
+        snprintf(rows[n++], 300, _("Payments being resolved: %d; paid: %d, cancelled: %d, failed: %d"),
+                 app->staff_counts.pay_open, app->staff_counts.pay_paid,
+                 app->staff_counts.pay_cancelled, app->staff_counts.pay_failed);
 
     ui_label(f, "staff.title", ui_cut_top(&in, ui_text_line_height(f->text, th->px_title)),
              _("Staff menu"), th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false);
@@ -80,6 +85,14 @@ void staff_menu_refresh(app_t *app)
     app->staff_counts.sessions = store_session_count(app->store);
     app->staff_counts.print_queued = store_print_count(app->store, STORE_PRINT_QUEUED);
     app->staff_counts.print_failed = store_print_count(app->store, STORE_PRINT_FAILED);
+    app->staff_counts.pay_open = 0;
+    for (int s = PAY_CREATING; s <= PAY_CANCELLING; s++) {
+        int k = store_pay_count(app->store, (pay_state_t)s);
+        if (k > 0) app->staff_counts.pay_open += k;
+    }
+    app->staff_counts.pay_paid = store_pay_count(app->store, PAY_PAID);
+    app->staff_counts.pay_cancelled = store_pay_count(app->store, PAY_CANCELLED);
+    app->staff_counts.pay_failed = store_pay_count(app->store, PAY_FAILED);
 }
 
 /* A test receipt: the kiosk's identity and the time, nothing personal. */

@@ -116,6 +116,44 @@ static const char *const migrations[] = {
     "  printed    INTEGER"
     ");"
     "CREATE INDEX IF NOT EXISTS print_jobs_due ON print_jobs(state, next_try, id);",
+
+    /* 4: payments of bills (pay/payment.h, store/payments.c): one row per
+     * out_trade_no, written before the create is sent and after every
+     * answer, so a payment cut off by a crash or power cut is resumed at the
+     * next start and never paid twice. Every column is a field of payment_t
+     * (times in wall milliseconds; 0 = not set); besides:
+     *   bill_ids   the bills, comma-separated ids ("11,12");
+     *   receipt    masked receipt JSON (common/mask.h), or NULL;
+     *   updated_ms when the row was last written (prune by it).
+     * The payment code (auth_code) is never stored.
+     * IF NOT EXISTS: as migration 3, a wound-back user_version keeps the
+     * rows. */
+    "CREATE TABLE IF NOT EXISTS payments ("
+    "  out_trade_no     TEXT PRIMARY KEY,"
+    "  method           TEXT NOT NULL CHECK(method IN ('qr','code')),"
+    "  state            TEXT NOT NULL"
+    " CHECK(state IN ('creating','waiting','userpaying','cancelling','paid','cancelled','failed')),"
+    "  bill_ids         TEXT NOT NULL,"
+    "  amount_fen       INTEGER NOT NULL,"
+    "  create_key       TEXT NOT NULL,"
+    "  cancel_key       TEXT NOT NULL DEFAULT '',"
+    "  can_create       INTEGER NOT NULL,"
+    "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+    "  unknown          INTEGER NOT NULL DEFAULT 0,"
+    "  attempts         INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms       INTEGER NOT NULL,"
+    "  deadline_ms      INTEGER NOT NULL DEFAULT 0,"
+    "  next_ms          INTEGER NOT NULL DEFAULT 0,"
+    "  next             TEXT NOT NULL"
+    " CHECK(next IN ('none','create','query','close','reverse')),"
+    "  code_url         TEXT NOT NULL DEFAULT '',"
+    "  expires_ms       INTEGER NOT NULL DEFAULT 0,"
+    "  transaction_id   TEXT NOT NULL DEFAULT '',"
+    "  reason           TEXT NOT NULL DEFAULT '',"
+    "  receipt          TEXT,"
+    "  updated_ms       INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state, updated_ms);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

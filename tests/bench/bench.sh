@@ -56,6 +56,13 @@ kill $pid; wait $pid 2>/dev/null || true
 text=""
 if [ -x "$BUILD/bench_text" ]; then text=$(SDL_VIDEODRIVER=dummy "$BUILD/bench_text" 2>/dev/null || true); fi
 
+# 5. Payment: tap pay -> QR drawn, and the longest frame with a slow / dead hub.
+pay=""
+if [ -x "$BUILD/bench_pay" ] && [ -x "$BUILD/hub" ]; then
+    pay=$(SDL_VIDEODRIVER=dummy "$BUILD/bench_pay" 60 2>/dev/null || true)
+fi
+field() { awk -v k="$1" -v f="$2" '$1 == k {for (i = 2; i < NF; i++) if ($i == f) print $(i + 1)}' <<<"$pay"; }
+
 printf '\n%-46s %14s  %s\n' "figure" "measured" "target"
 printf '%-46s %14s  %s\n' "----------------------------------------------" "--------------" "------"
 printf '%-46s %11s ms  %s\n' "cold start to first frame (first run)" "$first_start" "<= 100 ms"
@@ -65,6 +72,12 @@ printf '%-46s %11s MB  %s\n' "PSS idle on home, X11 window" "$(awk -v k="$pss_id
 printf '%-46s %11s MB  %s\n' "PSS after drawing every screen (offscreen)" "$(awk -v k="$pss_all" 'BEGIN{printf "%.1f", k/1024}')" "<= 40 MB"
 printf '%-46s %11s ms  %s\n' "frame p99, all screens, 1920x1080 software" "$all_p99" "<= 8 ms"
 printf '%-46s %12s %%  %s\n' "CPU idle on home, 10 s" "$idle_cpu" "<= 0.2 %"
+if [ -n "$pay" ]; then
+    printf '%-46s %11s ms  %s\n' "tap pay to QR on screen, p99 (60 runs)" "$(field pay_tap_to_qr_ms p99)" "<= 150 ms"
+    printf '%-46s %11s ms  %s\n' "tap pay to QR on screen, median" "$(field pay_tap_to_qr_ms p50)" ""
+    printf '%-46s %11s ms  %s\n' "longest frame, hub answering after 3 s" "$(field frame_ms_slow_network max)" "<= 50 ms"
+    printf '%-46s %11s ms  %s\n' "longest frame, hub dead" "$(field frame_ms_dead_network max)" "<= 50 ms"
+fi
 echo
 echo "frame time per screen (ms, 200 frames each, build + draw):"
 grep '^frame_ms' <<<"$frames" | sed 's/^frame_ms /  /'

@@ -13,14 +13,16 @@
 #     unchanged), so its home screen is the zh_CN one;
 #     no catalogue at all: it logs "no translations ... showing message ids";
 #     a locale that is not letters/underscores exits 2;
-#   - --screen NAME with an unknown NAME exits 2 listing the 12 names.
+#   - --screen NAME with an unknown NAME exits 2 listing the names.
 # Usage (from anywhere): tests/checks/tour.sh [BUILD]
 set -uo pipefail
 
 # shellcheck source=tests/tools/check_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/check_lib.sh"
 check_start tour "$@"
-STATES=(attract home bills housekeeping notices scan guide help timeout staff_pin staff_menu fault)
+STATES=(attract home bills housekeeping notices scan guide help timeout staff_pin staff_menu fault
+        bills_account bills_scan bills_list pay_qr pay_confirming pay_code pay_code_confirm pay_paid
+        pay_failed pay_expired)
 
 # kiosk.ini with var_dir in the temp dir (belt and braces with --set).
 ini=$tmp/kiosk.ini

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core/clock.h"
 
 const char *harness_build_dir(void)
@@ -17,7 +18,7 @@ const char *harness_build_dir(void)
 }
 
 static app_t *make_app(int w, int h, const char *theme, const char *locale,
-                       const char *const *sets, bool offscreen)
+                       const char *const *sets, bool offscreen, bool network)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
     setenv("TZ", "Asia/Shanghai", 1);
@@ -49,9 +50,10 @@ static app_t *make_app(int w, int h, const char *theme, const char *locale,
         *dot = *eq = '\0';
         if (config_set(&cfg, buf, dot + 1, eq + 1, err, sizeof err) != 0) fail_msg("%s", err);
     }
+    if (strcmp(cfg.var_dir, tmpl) != 0) rmdir(tmpl);     /* SETS chose another */
     app_t *app = calloc(1, sizeof *app);
     assert_non_null(app);
-    app_opts_t opts = {.offscreen = offscreen, .config_path = "test"};
+    app_opts_t opts = {.offscreen = offscreen, .config_path = "test", .network = network};
     if (app_init(app, &cfg, &opts, err, sizeof err) != 0) fail_msg("app_init: %s", err);
     return app;
 }
@@ -59,12 +61,17 @@ static app_t *make_app(int w, int h, const char *theme, const char *locale,
 app_t *harness_app(int w, int h, const char *theme, const char *locale,
                    const char *const *sets)
 {
-    return make_app(w, h, theme, locale, sets, true);
+    return make_app(w, h, theme, locale, sets, true, false);
 }
 
 app_t *harness_window_app(int w, int h, const char *const *sets)
 {
-    return make_app(w, h, NULL, NULL, sets, false);
+    return make_app(w, h, NULL, NULL, sets, false, false);
+}
+
+app_t *harness_net_app(int w, int h, const char *const *sets)
+{
+    return make_app(w, h, NULL, NULL, sets, true, true);
 }
 
 void harness_free(app_t *app)
@@ -73,7 +80,7 @@ void harness_free(app_t *app)
     snprintf(dir, sizeof dir, "%s", app->cfg.var_dir);
     app_free(app);
     free(app);
-    if (strncmp(dir, "/tmp/kiosk-test-", 16) == 0) {
+    if (strncmp(dir, "/tmp/kiosk-test-", 16) == 0 && !getenv("HARNESS_KEEP_VAR")) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
     }

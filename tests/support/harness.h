@@ -19,6 +19,11 @@ void harness_free(app_t *app);
  * the window path (rotation, logical size) is exercised. */
 app_t *harness_window_app(int w, int h, const char *const *sets);
 
+/* Offscreen, but with the look-up worker and the payment engine running
+ * (for end-to-end tests against a hub: pass hub.url and hub.token in SETS).
+ * The UI clock is fake as in harness_app; the network runs in real time. */
+app_t *harness_net_app(int w, int h, const char *const *sets);
+
 /* The build dir the Makefile used (env BUILD, default "build"). */
 const char *harness_build_dir(void);
 

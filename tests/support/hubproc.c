@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -93,6 +94,28 @@ void hubproc_cleanup(hubproc_t *h)
     }
     rmdir(h->dir);
     h->dir[0] = '\0';
+}
+
+int hubproc_sql_text(const hubproc_t *h, const char *sql, char *buf, int len)
+{
+    sqlite3 *db;
+    int rc = -1;
+    buf[0] = '\0';
+    if (sqlite3_open_v2(h->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            snprintf(buf, (size_t)len, "%s", (const char *)sqlite3_column_text(st, 0));
+            rc = 0;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return rc;
 }
 
 long long hubproc_sql_int(const hubproc_t *h, const char *sql)

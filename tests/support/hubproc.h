@@ -29,6 +29,8 @@ void hubproc_cleanup(hubproc_t *h);
 /* Runs SQL that yields one integer on the hub's database (read-only, the hub
  * may be running). Returns the value, or -1 on error. */
 long long hubproc_sql_int(const hubproc_t *h, const char *sql);
+/* Same, for SQL that yields one text value, copied into BUF. 0 or -1. */
+int hubproc_sql_text(const hubproc_t *h, const char *sql, char *buf, int len);
 /* POST /v1/demo/behaviour with JSON BODY; returns the HTTP status, or -1. */
 int hubproc_behaviour(const hubproc_t *h, const char *body);
 /* GET PATH (e.g. "/v1/demo/pay/NO"); returns the HTTP status, or -1. */

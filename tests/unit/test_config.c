@@ -181,6 +181,7 @@ static const char *const all_keys[] = {
     "session.idle_timeout", "session.warning", "session.attract_interval",
     "staff.lockdown", "staff.pin_hash", "staff.pin_max_tries", "staff.pin_lock",
     "hub.url", "hub.token", "hub.timeout",
+    "payment.poll_interval", "payment.qr_window", "payment.code_window",
     "devices.idcard", "devices.scanner", "devices.camera", "devices.printer",
 };
 #define ALL_KEYS (sizeof all_keys / sizeof all_keys[0])

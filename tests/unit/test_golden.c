@@ -21,8 +21,11 @@
 typedef struct { int w, h; const char *theme, *locale; const char *const *states; } set_t;
 
 static const char *const every[] = {"attract", "home", "bills", "housekeeping", "notices",
-    "scan", "guide", "help", "timeout", "staff_pin", "staff_menu", "fault", NULL};
-static const char *const some[] = {"attract", "home", "timeout", "staff_pin", NULL};
+    "scan", "guide", "help", "timeout", "staff_pin", "staff_menu", "fault",
+    "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_confirming", "pay_code",
+    "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired", NULL};
+static const char *const some[] = {"attract", "home", "timeout", "staff_pin", "bills_list",
+    "pay_qr", "pay_paid", NULL};
 
 static const set_t sets[] = {
     {1920, 1080, "standard", "zh_CN", every},

@@ -1,0 +1,967 @@
+/* The kiosk's client of the hub API: the pure parsers of the hub's answers,
+ * then one libcurl transport, then the typed calls (see hub_api.h).
+ *
+ * Nothing here retries: the caller (the payment engine, a screen's worker)
+ * decides, from hub_status_t, whether and when to ask again. Error texts
+ * name fields, never their values, so they are safe to log. */
+#include "net/hub_api.h"
+
+#include <assert.h>
+#include <cJSON.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "mask.h"
+
+#define MOD "hub"
+#define BODY_MAX (1024 * 1024)          /* a bigger answer is garbage */
+#define JSON_INT_MAX 9007199254740992.0 /* 2^53: beyond, doubles skip integers */
+
+/* ---- order states -------------------------------------------------------- */
+
+static const char *const state_names[ORDER_STATE_COUNT] = {
+    "NOTPAY", "USERPAYING", "SUCCESS", "CLOSED", "REVOKED", "PAYERROR"};
+
+const char *hub_order_state_name(hub_order_state_t s)
+{
+    return (unsigned)s < ORDER_STATE_COUNT ? state_names[s] : "?";
+}
+
+int hub_order_state_parse(const char *name)
+{
+    for (int i = 0; name && i < ORDER_STATE_COUNT; i++)
+        if (strcmp(name, state_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- parsing helpers --------------------------------------------------------
+ * Each takes the JSON path of the object it reads ("accounts[1].bills[0]")
+ * for the error text, and returns 0, or -1 with ERR set. */
+
+typedef struct {
+    char *buf;
+    size_t len;
+} perr_t;
+
+static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
+{
+    if (!e->buf || e->len == 0)
+        return -1;
+    char what[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (!path[0] && !key[0])
+        snprintf(e->buf, e->len, "%s", what);
+    else
+        snprintf(e->buf, e->len, "%s%s%s: %s", path, path[0] && key[0] ? "." : "", key, what);
+    return -1;
+}
+
+/* The document of LEN bytes as cJSON, or NULL with ERR set. Trailing bytes
+ * other than white space are an error. The input is copied with a NUL after
+ * it: cJSON may read one byte past the length it is given. */
+static cJSON *parse_doc(const char *json, size_t len, perr_t *e)
+{
+    if (!json || len == 0) {
+        fail(e, "", "", "empty body");
+        return NULL;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        fail(e, "", "", "out of memory");
+        return NULL;
+    }
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
+    size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
+    if (!doc) {
+        fail(e, "", "", "not JSON (at byte %zu)", at);
+    } else {
+        while (at < len && (copy[at] == ' ' || copy[at] == '\t' || copy[at] == '\n' ||
+                            copy[at] == '\r'))
+            at++;
+        if (at < len) {
+            fail(e, "", "", "not JSON (data after the value at byte %zu)", at);
+            cJSON_Delete(doc);
+            doc = NULL;
+        } else if (!cJSON_IsObject(doc)) {
+            fail(e, "", "", "not a JSON object");
+            cJSON_Delete(doc);
+            doc = NULL;
+        }
+    }
+    free(copy);
+    return doc;
+}
+
+static const cJSON *field(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* A required string of KEY that fits DST (SIZE bytes with its NUL). */
+static int get_str(const cJSON *obj, const char *path, const char *key, char *dst,
+                   size_t size, perr_t *e)
+{
+    const cJSON *v = field(obj, key);
+    if (!v)
+        return fail(e, path, key, "missing");
+    if (!cJSON_IsString(v) || !v->valuestring)
+        return fail(e, path, key, "not a string");
+    size_t n = strlen(v->valuestring);
+    if (n >= size)
+        return fail(e, path, key, "too long (%zu bytes, at most %zu)", n, size - 1);
+    memcpy(dst, v->valuestring, n + 1);
+    return 0;
+}
+
+/* The same, but absent is fine (DST = ""). */
+static int get_opt_str(const cJSON *obj, const char *path, const char *key, char *dst,
+                       size_t size, perr_t *e)
+{
+    dst[0] = '\0';
+    return field(obj, key) ? get_str(obj, path, key, dst, size, e) : 0;
+}
+
+/* V as a whole number >= MIN (exact in a double), else -1. */
+static int as_int(const cJSON *v, long long min, long long *out)
+{
+    if (!cJSON_IsNumber(v))
+        return -1;
+    double d = v->valuedouble;
+    if (!(d >= (double)min && d <= JSON_INT_MAX) || d != floor(d))
+        return -1;
+    *out = (long long)d;
+    return 0;
+}
+
+static int get_int(const cJSON *obj, const char *path, const char *key, long long min,
+                   long long *out, perr_t *e)
+{
+    const cJSON *v = field(obj, key);
+    if (!v)
+        return fail(e, path, key, "missing");
+    if (as_int(v, min, out) != 0)
+        return fail(e, path, key, "not an integer >= %lld", min);
+    return 0;
+}
+
+static int get_num(const cJSON *obj, const char *path, const char *key, double *out,
+                   perr_t *e)
+{
+    const cJSON *v = field(obj, key);
+    if (!v)
+        return fail(e, path, key, "missing");
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return fail(e, path, key, "not a number");
+    *out = v->valuedouble;
+    return 0;
+}
+
+/* A required array of at most MAX items; its size in *N. */
+static const cJSON *get_arr(const cJSON *obj, const char *path, const char *key, int max,
+                            int *n, perr_t *e)
+{
+    const cJSON *v = field(obj, key);
+    if (!v) {
+        fail(e, path, key, "missing");
+        return NULL;
+    }
+    if (!cJSON_IsArray(v)) {
+        fail(e, path, key, "not an array");
+        return NULL;
+    }
+    int count = cJSON_GetArraySize(v);
+    if (count > max) {
+        fail(e, path, key, "too many (%d, at most %d)", count, max);
+        return NULL;
+    }
+    *n = count;
+    return v;
+}
+
+static int one_of(const char *s, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(s, *words) == 0)
+            return 1;
+    return 0;
+}
+
+/* "DDDD-DD" (PATTERN of 'D' and literal characters). */
+static int shaped(const char *s, const char *pattern)
+{
+    for (; *pattern; s++, pattern++) {
+        if (*pattern == 'D' ? !isdigit((unsigned char)*s) : *s != *pattern)
+            return 0;
+    }
+    return *s == '\0';
+}
+
+/* Printable ASCII only: safe in a header line and in a log line. */
+static bool printable_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+            return false;
+    return true;
+}
+
+static int check_object(const cJSON *v, const char *path, perr_t *e)
+{
+    return cJSON_IsObject(v) ? 0 : fail(e, path, "", "not an object");
+}
+
+/* ---- accounts -------------------------------------------------------------- */
+
+static int parse_bill(const cJSON *b, const char *path, hub_bill_t *out, perr_t *e)
+{
+    char status[8];
+    if (check_object(b, path, e) || get_int(b, path, "id", 1, &out->id, e) ||
+        get_str(b, path, "period", out->period, sizeof out->period, e) ||
+        get_num(b, path, "usage", &out->usage, e) ||
+        get_str(b, path, "unit", out->unit, sizeof out->unit, e) ||
+        get_int(b, path, "amount_fen", 0, &out->amount_fen, e) ||
+        get_int(b, path, "late_fee_fen", 0, &out->late_fee_fen, e) ||
+        get_str(b, path, "due_date", out->due_date, sizeof out->due_date, e) ||
+        get_str(b, path, "status", status, sizeof status, e))
+        return -1;
+    if (!shaped(out->period, "DDDD-DD"))
+        return fail(e, path, "period", "not YYYY-MM");
+    if (!shaped(out->due_date, "DDDD-DD-DD"))
+        return fail(e, path, "due_date", "not YYYY-MM-DD");
+    if (strcmp(status, "paid") != 0 && strcmp(status, "unpaid") != 0)
+        return fail(e, path, "status", "not paid or unpaid");
+    out->paid = status[0] == 'p';
+    return 0;
+}
+
+/* Masks FIELD (of SIZE bytes) with MASK when it holds no '*': the hub masks,
+ * but the kiosk must never show a name or address in clear, whoever sent it. */
+static int mask_again(char *field_buf, size_t size, void (*mask)(const char *, char *, size_t),
+                      const char *path, const char *key, perr_t *e)
+{
+    if (strchr(field_buf, '*') || field_buf[0] == '\0')
+        return 0;
+    char tmp[256];
+    assert(size + 8 <= sizeof tmp);
+    mask(field_buf, tmp, sizeof tmp);
+    size_t n = strlen(tmp);
+    if (n >= size || !strchr(tmp, '*'))
+        return fail(e, path, key, "too long once masked");
+    memcpy(field_buf, tmp, n + 1);
+    return 0;
+}
+
+static int parse_account(const cJSON *a, const char *path, hub_account_t *out, perr_t *e)
+{
+    static const char *const utilities[] = {"water", "electricity", "gas", "heating", NULL};
+    char sub[64];
+    if (check_object(a, path, e) ||
+        get_str(a, path, "utility", out->utility, sizeof out->utility, e) ||
+        get_str(a, path, "account", out->account, sizeof out->account, e) ||
+        get_str(a, path, "holder", out->holder, sizeof out->holder, e) ||
+        get_str(a, path, "address", out->address, sizeof out->address, e) ||
+        get_int(a, path, "due_fen", 0, &out->due_fen, e))
+        return -1;
+    if (!one_of(out->utility, utilities))
+        return fail(e, path, "utility", "not water, electricity, gas or heating");
+    if (mask_again(out->holder, sizeof out->holder, mask_name, path, "holder", e) ||
+        mask_again(out->address, sizeof out->address, mask_address, path, "address", e))
+        return -1;
+
+    const cJSON *bills = get_arr(a, path, "bills", HUB_MAX_BILLS, &out->n_bills, e);
+    if (!bills)
+        return -1;
+    int i = 0;
+    for (const cJSON *b = bills->child; b; b = b->next, i++) {
+        snprintf(sub, sizeof sub, "%s.bills[%d]", path, i);
+        if (parse_bill(b, sub, &out->bills[i], e))
+            return -1;
+    }
+
+    const cJSON *hist = get_arr(a, path, "history", HUB_HISTORY, &out->n_history, e);
+    if (!hist)
+        return -1;
+    i = 0;
+    for (const cJSON *h = hist->child; h; h = h->next, i++) {
+        snprintf(sub, sizeof sub, "%s.history[%d]", path, i);
+        if (check_object(h, sub, e) ||
+            get_str(h, sub, "period", out->history[i].period, sizeof out->history[i].period, e) ||
+            get_num(h, sub, "usage", &out->history[i].usage, e))
+            return -1;
+        if (!shaped(out->history[i].period, "DDDD-DD"))
+            return fail(e, sub, "period", "not YYYY-MM");
+    }
+    return 0;
+}
+
+int hub_parse_accounts(const char *json, size_t len, hub_accounts_t *out, char *err,
+                       size_t errlen)
+{
+    perr_t e = {err, errlen};
+    if (err && errlen)
+        err[0] = '\0';
+    memset(out, 0, sizeof *out);
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc)
+        return -1;
+    int rc = -1, n = 0;
+    const cJSON *arr = get_arr(doc, "", "accounts", HUB_MAX_ACCOUNTS, &n, &e);
+    if (!arr)
+        goto end;
+    int i = 0;
+    for (const cJSON *a = arr->child; a; a = a->next, i++) {
+        char path[32];
+        snprintf(path, sizeof path, "accounts[%d]", i);
+        if (parse_account(a, path, &out->a[i], &e))
+            goto end;
+    }
+    out->n = n;
+    rc = 0;
+end:
+    cJSON_Delete(doc);
+    if (rc != 0)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ---- orders ------------------------------------------------------------------ */
+
+static int parse_order_obj(const cJSON *o, hub_order_t *out, perr_t *e)
+{
+    static const char *const methods[] = {"qr", "code", NULL};
+    const char *path = "order";
+    char state[16];
+    long long created, updated;
+    if (check_object(o, path, e) ||
+        get_str(o, path, "out_trade_no", out->out_trade_no, sizeof out->out_trade_no, e) ||
+        get_str(o, path, "state", state, sizeof state, e) ||
+        get_str(o, path, "method", out->method, sizeof out->method, e) ||
+        get_int(o, path, "amount_fen", 0, &out->amount_fen, e) ||
+        get_int(o, path, "created", 0, &created, e) ||
+        get_int(o, path, "updated", 0, &updated, e))
+        return -1;
+    if (!out->out_trade_no[0])
+        return fail(e, path, "out_trade_no", "empty");
+    int s = hub_order_state_parse(state);
+    if (s < 0)
+        return fail(e, path, "state", "not an order state");
+    out->state = (hub_order_state_t)s;
+    if (!one_of(out->method, methods))
+        return fail(e, path, "method", "not qr or code");
+    out->created = (time_t)created;
+    out->updated = (time_t)updated;
+
+    /* code_url is what a qr order is paid through: required there. */
+    if (strcmp(out->method, "qr") == 0
+            ? get_str(o, path, "code_url", out->code_url, sizeof out->code_url, e)
+            : get_opt_str(o, path, "code_url", out->code_url, sizeof out->code_url, e))
+        return -1;
+    if (strcmp(out->method, "qr") == 0 && !out->code_url[0])
+        return fail(e, path, "code_url", "empty");
+
+    int n = 0;
+    const cJSON *ids = get_arr(o, path, "bill_ids", HUB_MAX_ORDER_BILLS, &n, e);
+    if (!ids)
+        return -1;
+    if (n == 0)
+        return fail(e, path, "bill_ids", "empty");
+    int i = 0;
+    for (const cJSON *v = ids->child; v; v = v->next, i++) {
+        if (as_int(v, 1, &out->bill_ids[i]) != 0) {
+            char sub[32];
+            snprintf(sub, sizeof sub, "order.bill_ids[%d]", i);
+            return fail(e, sub, "", "not an integer >= 1");
+        }
+    }
+    out->n_bills = n;
+
+    const cJSON *exp = field(o, "expires");
+    long long expires = 0;
+    if (!exp)
+        return fail(e, path, "expires", "missing");
+    if (!cJSON_IsNull(exp) && as_int(exp, 0, &expires) != 0)
+        return fail(e, path, "expires", "not an integer >= 0 or null");
+    out->expires = (time_t)expires;
+
+    if (get_opt_str(o, path, "transaction_id", out->transaction_id,
+                    sizeof out->transaction_id, e) ||
+        get_opt_str(o, path, "error", out->error, sizeof out->error, e))
+        return -1;
+    return 0;
+}
+
+int hub_parse_order(const char *json, size_t len, hub_order_t *out, char *err, size_t errlen)
+{
+    perr_t e = {err, errlen};
+    if (err && errlen)
+        err[0] = '\0';
+    memset(out, 0, sizeof *out);
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc)
+        return -1;
+    const cJSON *o = field(doc, "order");
+    int rc = o ? parse_order_obj(o, out, &e) : fail(&e, "", "order", "missing");
+    cJSON_Delete(doc);
+    if (rc != 0)
+        memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ---- error bodies ------------------------------------------------------------- */
+
+int hub_parse_error(const char *json, size_t len, hub_status_t *st)
+{
+    perr_t e = {NULL, 0};
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc)
+        return -1;
+    char code[sizeof st->code];
+    int rc = -1;
+    const cJSON *err = field(doc, "error"), *msg;
+    if (!cJSON_IsObject(err) || get_str(err, "", "code", code, sizeof code, &e) || !code[0] ||
+        !printable_ascii(code))
+        goto end;
+    msg = field(err, "message");
+    if (!cJSON_IsString(msg) || !msg->valuestring)
+        goto end;
+    /* The message is for logs: a long one is cut, at a character boundary. */
+    size_t n = strlen(msg->valuestring);
+    if (n >= sizeof st->message) {
+        n = sizeof st->message - 1;
+        while (n > 0 && ((unsigned char)msg->valuestring[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(st->code, code, sizeof code);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)msg->valuestring[i];
+        st->message[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;   /* one log line */
+    }
+    st->message[n] = '\0';
+    rc = 0;
+end:
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* ---- transport ------------------------------------------------------------------ */
+
+struct hub_client {
+    CURLM *multi;                 /* holds the connection cache between calls */
+    CURL *curl;
+    char *base;                   /* "http://host:port", no "/v1", no trailing '/' */
+    char *auth;                   /* "Authorization: Bearer ..." or NULL */
+    int timeout_ms;
+    const volatile int *abort;
+    char errbuf[CURL_ERROR_SIZE];  /* curl's detail of a failed transfer */
+    char *body;                   /* the answer, NUL-terminated */
+    size_t len;
+    bool too_big;
+    bool replayed;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+    hub_client_t *c = ud;
+    size_t n = size * nmemb;
+    if (n > BODY_MAX - c->len) {
+        c->too_big = true;
+        return 0;                       /* curl stops with CURLE_WRITE_ERROR */
+    }
+    memcpy(c->body + c->len, p, n);
+    c->len += n;
+    c->body[c->len] = '\0';
+    return n;
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    hub_client_t *c = ud;
+    size_t n = size * nmemb;
+    static const char name[] = "Idempotent-Replayed:";
+    if (n > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
+        size_t i = sizeof name - 1, end = n;
+        while (i < end && (p[i] == ' ' || p[i] == '\t'))
+            i++;
+        while (end > i && isspace((unsigned char)p[end - 1]))
+            end--;
+        c->replayed = end - i == 4 && strncasecmp(p + i, "true", 4) == 0;
+    } else if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+        c->replayed = false;            /* a new response (after a 100 Continue) */
+    }
+    return n;
+}
+
+/* The abort flag is set by another thread (the owner's stop): read it
+ * atomically. */
+static int aborted(const hub_client_t *c)
+{
+    return c->abort && __atomic_load_n(c->abort, __ATOMIC_RELAXED) ? 1 : 0;
+}
+
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const hub_client_t *c = ud;
+    return aborted(c);
+}
+
+hub_client_t *hub_client_new(const char *base_url, const char *token, int timeout_ms,
+                             const volatile int *abort)
+{
+    assert(base_url && timeout_ms > 0);
+    pthread_once(&curl_once, curl_init_once);
+    hub_client_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
+    c->abort = abort;
+    c->body = malloc(BODY_MAX + 1);
+    c->base = strdup(base_url);
+    c->multi = curl_multi_init();
+    c->curl = curl_easy_init();
+    if (!c->body || !c->base || !c->multi || !c->curl)
+        goto fail;
+
+    /* "http://h:p", "http://h:p/", "http://h:p/v1", "http://h:p/v1/" are one hub. */
+    size_t n = strlen(c->base);
+    while (n > 0 && c->base[n - 1] == '/')
+        n--;
+    if (n >= 3 && strncmp(c->base + n - 3, "/v1", 3) == 0)
+        n -= 3;
+    while (n > 0 && c->base[n - 1] == '/')
+        n--;
+    c->base[n] = '\0';
+
+    if (token && token[0]) {
+        if (printable_ascii(token)) {
+            size_t len = strlen(token) + sizeof "Authorization: Bearer ";
+            c->auth = malloc(len);
+            if (!c->auth)
+                goto fail;
+            snprintf(c->auth, len, "Authorization: Bearer %s", token);
+        } else {
+            log_warn(MOD, "the device token holds control characters; not sent");
+        }
+    }
+
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "kiosk-hub-client/1");
+    return c;
+fail:
+    hub_client_free(c);
+    return NULL;
+}
+
+void hub_client_free(hub_client_t *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    if (c->multi)
+        curl_multi_cleanup(c->multi);
+    if (c->auth) {
+        sodium_memzero(c->auth, strlen(c->auth));
+        free(c->auth);
+    }
+    free(c->base);
+    free(c->body);
+    free(c);
+}
+
+static void status_reset(hub_status_t *st)
+{
+    memset(st, 0, sizeof *st);
+    st->result = HUB_UNKNOWN;
+}
+
+static void status_set(hub_status_t *st, hub_result_t r, int http, const char *code,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void status_set(hub_status_t *st, hub_result_t r, int http, const char *code,
+                       const char *fmt, ...)
+{
+    st->result = r;
+    st->http = http;
+    snprintf(st->code, sizeof st->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->message, sizeof st->message, fmt, ap);
+    va_end(ap);
+}
+
+/* Runs the transfer set up on C->curl in C->multi, checking the abort flag
+ * between waits of at most 50 ms, so an abort takes effect at once whatever
+ * curl is doing (resolving, connecting, waiting for the answer). */
+static CURLcode run(hub_client_t *c)
+{
+    CURLcode res = CURLE_OK;
+    if (aborted(c))
+        return CURLE_ABORTED_BY_CALLBACK;
+    if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
+        return CURLE_OUT_OF_MEMORY;
+    bool done = false;
+    int running = 1;
+    while (!done) {
+        if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
+            res = CURLE_FAILED_INIT;
+            break;
+        }
+        int q;
+        CURLMsg *m;
+        while ((m = curl_multi_info_read(c->multi, &q)))
+            if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
+                res = m->data.result;
+                done = true;
+            }
+        if (done)
+            break;
+        if (aborted(c)) {
+            res = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        if (curl_multi_poll(c->multi, NULL, 0, 50, NULL) != CURLM_OK) {
+            res = CURLE_FAILED_INIT;
+            break;
+        }
+    }
+    curl_multi_remove_handle(c->multi, c->curl);
+    return res;
+}
+
+/* GET of PATH (from "/v1/..."), or with BODY a POST (KEY as its
+ * Idempotency-Key); WHAT names the call in the log. Returns 1 when a 2xx
+ * answer is in C->body for the caller to parse, else 0 with ST filled
+ * (refused, or no usable answer). */
+static int request(hub_client_t *c, const char *what, const char *path, const char *body,
+                   const char *key, hub_status_t *st)
+{
+    status_reset(st);
+    c->len = 0;
+    c->body[0] = '\0';
+    c->too_big = false;
+    c->replayed = false;
+    c->errbuf[0] = '\0';
+
+    size_t ulen = strlen(c->base) + strlen(path) + 1;
+    char *url = malloc(ulen);
+    struct curl_slist *hd = NULL, *t;
+    int ok = 0;
+    if (!url) {
+        status_set(st, HUB_UNKNOWN, 0, "network", "out of memory");
+        return 0;
+    }
+    snprintf(url, ulen, "%s%s", c->base, path);
+
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    char keyhd[96];
+    const char *lines[5] = {NULL};
+    int nl = 0;
+    lines[nl++] = "Accept: application/json";
+    if (c->auth)
+        lines[nl++] = c->auth;
+    if (body) {
+        lines[nl++] = "Content-Type: application/json";
+        lines[nl++] = "Expect:";        /* no 100-continue round trip */
+        /* A key the hub would refuse is left out: it answers 400 idempotency_key. */
+        if (key && key[0] && strlen(key) <= 64 && printable_ascii(key)) {
+            snprintf(keyhd, sizeof keyhd, "Idempotency-Key: %s", key);
+            lines[nl++] = keyhd;
+        }
+    }
+    for (int i = 0; i < nl; i++) {
+        if (!(t = curl_slist_append(hd, lines[i]))) {
+            status_set(st, HUB_UNKNOWN, 0, "network", "out of memory");
+            goto end;
+        }
+        hd = t;
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+
+    CURLcode res = run(c);
+    long http = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
+    const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(res);
+    st->replayed = c->replayed;
+    if (c->too_big) {
+        status_set(st, HUB_UNKNOWN, (int)http, "garbage", "answer over %d bytes", BODY_MAX);
+    } else if (res == CURLE_OPERATION_TIMEDOUT) {
+        status_set(st, HUB_UNKNOWN, 0, "timeout", "%s", why);
+    } else if (res == CURLE_ABORTED_BY_CALLBACK) {
+        status_set(st, HUB_UNKNOWN, 0, "aborted", "%s", why);
+    } else if (res != CURLE_OK) {
+        status_set(st, HUB_UNKNOWN, 0, "network", "%s", why);
+    } else if (http >= 200 && http < 300) {
+        st->http = (int)http;
+        ok = 1;
+    } else {
+        /* 4xx is the hub saying no; 408 and 429 only say "not now". */
+        hub_result_t r = http >= 400 && http < 500 && http != 408 && http != 429
+                             ? HUB_REFUSED : HUB_UNKNOWN;
+        if (hub_parse_error(c->body, c->len, st) == 0) {
+            st->result = r;
+            st->http = (int)http;
+        } else {
+            char code[16];
+            snprintf(code, sizeof code, "http_%ld", http);
+            status_set(st, r, (int)http, code, "HTTP %ld without an error body", http);
+        }
+    }
+    if (st->result == HUB_UNKNOWN && !ok)
+        log_warn(MOD, "%s: no usable answer: %s (%s)", what, st->code, st->message);
+    else if (st->result == HUB_REFUSED)
+        log_info(MOD, "%s: refused: %d %s", what, st->http, st->code);
+end:
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+    curl_slist_free_all(hd);
+    free(url);
+    return ok;
+}
+
+/* A 2xx answer whose body did not parse: the outcome is unknown. */
+static void garbage(hub_status_t *st, const char *what, const char *err)
+{
+    st->result = HUB_UNKNOWN;
+    snprintf(st->code, sizeof st->code, "garbage");
+    snprintf(st->message, sizeof st->message, "%s", err);
+    log_warn(MOD, "%s: %d answer not understood: %s", what, st->http, err);
+}
+
+/* cJSON_Print of DOC (then deleted), or NULL. */
+static char *print_body(cJSON *doc)
+{
+    char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    cJSON_Delete(doc);
+    return s;
+}
+
+/* Frees a request body that may hold personal data or a payment code. */
+static void free_secret(char *s)
+{
+    if (!s)
+        return;
+    sodium_memzero(s, strlen(s));
+    cJSON_free(s);
+}
+
+/* "PREFIX" + the percent-encoded VALUE + "SUFFIX" into OUT, or -1. */
+static int path_with(hub_client_t *c, char *out, size_t outlen, const char *prefix,
+                     const char *value, const char *suffix)
+{
+    char *esc = curl_easy_escape(c->curl, value ? value : "", 0);
+    if (!esc)
+        return -1;
+    int n = snprintf(out, outlen, "%s%s%s", prefix, esc, suffix);
+    curl_free(esc);
+    return n >= 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+static void no_memory(hub_status_t *st)
+{
+    status_reset(st);
+    status_set(st, HUB_UNKNOWN, 0, "network", "out of memory or request too long");
+}
+
+/* ---- the calls --------------------------------------------------------------------- */
+
+void hub_health(hub_client_t *c, hub_status_t *st)
+{
+    if (!request(c, "health", "/v1/health", NULL, NULL, st))
+        return;
+    char err[160];
+    perr_t e = {err, sizeof err};
+    cJSON *doc = parse_doc(c->body, c->len, &e);
+    if (doc) {
+        const cJSON *s = field(doc, "status");
+        if (cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0)
+            st->result = HUB_OK;
+        else
+            fail(&e, "", "status", "not \"ok\"");
+        cJSON_Delete(doc);
+    }
+    if (st->result != HUB_OK)
+        garbage(st, "health", err);
+}
+
+static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
+                            hub_status_t *st)
+{
+    char err[160];
+    if (hub_parse_accounts(c->body, c->len, out, err, sizeof err) == 0)
+        st->result = HUB_OK;
+    else
+        garbage(st, what, err);
+}
+
+static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
+                         hub_status_t *st)
+{
+    char err[160];
+    if (hub_parse_order(c->body, c->len, out, err, sizeof err) == 0)
+        st->result = HUB_OK;
+    else
+        garbage(st, what, err);
+}
+
+void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
+                   const char *qr, hub_accounts_t *out, hub_status_t *st)
+{
+    char path[512];
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (qr) {
+        rc = path_with(c, path, sizeof path, "/v1/bills?qr=", qr, "");
+    } else {
+        char tail[160];
+        rc = path_with(c, tail, sizeof tail, "&account=", account, "");
+        if (rc == 0)
+            rc = path_with(c, path, sizeof path, "/v1/bills?utility=", utility, tail);
+    }
+    if (rc != 0) {
+        no_memory(st);
+        return;
+    }
+    if (request(c, "bills", path, NULL, NULL, st))
+        accounts_answer(c, "bills", out, st);
+}
+
+void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_key,
+                     hub_accounts_t *out, hub_status_t *st)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *doc = cJSON_CreateObject();
+    if (doc && (!cJSON_AddStringToObject(doc, "by", "id_number") ||
+                !cJSON_AddStringToObject(doc, "id_number", id_number ? id_number : ""))) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    char *body = print_body(doc);
+    if (!body) {
+        no_memory(st);
+        return;
+    }
+    if (request(c, "bills lookup", "/v1/bills/lookup", body, idem_key, st))
+        accounts_answer(c, "bills lookup", out, st);
+    free_secret(body);
+}
+
+void hub_pay_create(hub_client_t *c, const char *idem_key, const char *out_trade_no,
+                    const long long *bill_ids, int n_bills, const char *method,
+                    const char *auth_code, hub_order_t *out, hub_status_t *st)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *doc = cJSON_CreateObject(), *ids = NULL;
+    bool ok = doc && cJSON_AddStringToObject(doc, "out_trade_no", out_trade_no ? out_trade_no : "") &&
+              (ids = cJSON_AddArrayToObject(doc, "bill_ids")) &&
+              cJSON_AddStringToObject(doc, "method", method ? method : "") &&
+              (!auth_code || cJSON_AddStringToObject(doc, "auth_code", auth_code));
+    for (int i = 0; ok && i < n_bills; i++) {
+        char num[24];
+        snprintf(num, sizeof num, "%lld", bill_ids[i]);   /* exact, never 1e+15 */
+        cJSON *v = cJSON_CreateRaw(num);
+        ok = v && cJSON_AddItemToArray(ids, v);
+        if (!ok)
+            cJSON_Delete(v);
+    }
+    if (!ok) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    char *body = print_body(doc);
+    if (!body) {
+        no_memory(st);
+        return;
+    }
+    if (request(c, "pay create", "/v1/payments", body, idem_key, st))
+        order_answer(c, "pay create", out, st);
+    free_secret(body);
+}
+
+/* GET /v1/payments/{no}, or POST .../{no}SUFFIX with body {}. */
+static void order_call(hub_client_t *c, const char *what, const char *idem_key,
+                       const char *out_trade_no, const char *suffix, hub_order_t *out,
+                       hub_status_t *st)
+{
+    char path[256];
+    memset(out, 0, sizeof *out);
+    if (path_with(c, path, sizeof path, "/v1/payments/", out_trade_no, suffix) != 0) {
+        no_memory(st);
+        return;
+    }
+    if (request(c, what, path, suffix[0] ? "{}" : NULL, idem_key, st))
+        order_answer(c, what, out, st);
+}
+
+void hub_pay_query(hub_client_t *c, const char *out_trade_no, hub_order_t *out,
+                   hub_status_t *st)
+{
+    order_call(c, "pay query", NULL, out_trade_no, "", out, st);
+}
+
+void hub_pay_close(hub_client_t *c, const char *idem_key, const char *out_trade_no,
+                   hub_order_t *out, hub_status_t *st)
+{
+    order_call(c, "pay close", idem_key, out_trade_no, "/close", out, st);
+}
+
+void hub_pay_reverse(hub_client_t *c, const char *idem_key, const char *out_trade_no,
+                     hub_order_t *out, hub_status_t *st)
+{
+    order_call(c, "pay reverse", idem_key, out_trade_no, "/reverse", out, st);
+}
+
+void hub_new_key(const char *prefix, char *out, size_t outlen)
+{
+    unsigned char rnd[8];
+    char hex[sizeof rnd * 2 + 1];
+    assert(out && outlen >= strlen(prefix ? prefix : "") + sizeof hex);
+    if (sodium_init() < 0)              /* idempotent; the app has called it */
+        log_error(MOD, "sodium_init failed");
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+    snprintf(out, outlen, "%s%s", prefix ? prefix : "", hex);
+}
