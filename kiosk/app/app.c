@@ -629,8 +629,9 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     devices_init(app->devices, cfg);
     if (!app->opts.offscreen) {
         app->devmon = devices_start(cfg, app->ev_base + APP_EV_DEVICE, 5000);
-        app->printq = print_queue_start(cfg->var_dir, cfg->printer_uri, app->ev_base + APP_EV_PRINT, NULL);
     }
+    if (!app->opts.offscreen || app->opts.network)
+        app->printq = print_queue_start(cfg->var_dir, cfg->printer_uri, app->ev_base + APP_EV_PRINT, NULL);
     if ((!app->opts.offscreen || app->opts.network) && cfg->hub_url[0]) {
         app->lookup = lookup_start(cfg, app->ev_base + APP_EV_LOOKUP);
         pay_policy_t pol;

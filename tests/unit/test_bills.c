@@ -16,6 +16,8 @@
 #include "screens/screens.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
+#include "printer/escpos_decode.h"
+#include "sims/vprinter.h"
 
 static hubproc_t hub;
 
@@ -25,6 +27,8 @@ static hubproc_t hub;
         while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
     } while (0)
 
+static char printer_set[128];     /* "devices.printer=..." or "" */
+
 static app_t *net_app_on(const hubproc_t *h, const char *var_dir)
 {
     static char url[128], tok[200], var[256];
@@ -32,6 +36,7 @@ static app_t *net_app_on(const hubproc_t *h, const char *var_dir)
     snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
     snprintf(var, sizeof var, "kiosk.var_dir=%s", var_dir ? var_dir : "");
     const char *sets[] = {url, tok, "ui.locale=en", "payment.poll_interval=200", "hub.timeout=2",
+                          printer_set[0] ? printer_set : "kiosk.log_level=info",
                           var_dir ? var : NULL, NULL};
     return harness_net_app(1920, 1080, sets);
 }
@@ -383,6 +388,51 @@ static void bill_paid_elsewhere_meanwhile(void **state)
     harness_free(app);
 }
 
+static void receipt_printed_with_masked_account_and_check_qr(void **state)
+{
+    char acct[32], err[256];
+    snprintf(acct, sizeof acct, "%s", "3702112648");
+    vprinter_config_t pc = {.paper_mm = 58, .state = VPRINTER_READY};
+    vprinter_t *vp = vprinter_start(&pc, err, sizeof err);
+    assert_non_null(vp);
+    snprintf(printer_set, sizeof printer_set, "devices.printer=tcp://127.0.0.1:%d", vprinter_port(vp));
+    app_t *app = net_app();
+    printer_set[0] = '\0';
+    to_pay_code(app, 1, acct);
+    bills_code_scanned(app, code_event(app, "134567890123456789"));
+    WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
+    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    WAIT_FOR(app, vprinter_receipt_count(vp) >= 1 && app->toast[0], 8000);
+    assert_int_equal(vprinter_receipt_count(vp), 1);
+    assert_int_equal(app->receipt_qr[0], 0);                   /* printed: no QR fallback */
+    size_t n;
+    unsigned char *bytes = vprinter_receipt(vp, 0, &n);
+    escpos_doc_t doc;
+    escpos_decode(bytes, n, &doc);
+    char *text = vprinter_render_text(&doc, 58);
+    assert_non_null(text);
+    char png[256];
+    snprintf(png, sizeof png, "%s/receipt-payment.png", harness_build_dir());
+    vprinter_save(bytes, n, 58, png, NULL, err, sizeof err);   /* to look at */
+    assert_non_null(strstr(text, "Payment receipt"));
+    assert_non_null(strstr(text, "3702**2648"));                /* masked account */
+    assert_null(strstr(text, acct));
+    assert_non_null(strstr(text, app->bills.pay_no));
+    assert_non_null(strstr(text, "demo-01"));
+    char money[32], qr[128];
+    snprintf(money, sizeof money, "\xC2\xA5%lld.%02lld", app->bills.pay.amount_fen / 100,
+             app->bills.pay.amount_fen % 100);
+    assert_non_null(strstr(text, money));
+    snprintf(qr, sizeof qr, "[QR XFL-RCPT:1:%s:%lld:%s", app->bills.pay_no, app->bills.pay.amount_fen,
+             app->bills.pay.transaction_id);
+    if (!strstr(text, qr)) fail_msg("no check QR %s in:\n%s", qr, text);
+    free(text);
+    escpos_doc_free(&doc);
+    free(bytes);
+    harness_free(app);
+    vprinter_stop(vp);
+}
+
 /* ---- the hub down ------------------------------------------------------------- */
 
 static void hub_down_no_code_taken_then_qr_resumes(void **state)
@@ -533,6 +583,7 @@ int main(void)
         cmocka_unit_test(pay_by_code_userpaying_then_confirmed),
         cmocka_unit_test(pay_by_code_declined),
         cmocka_unit_test(bill_paid_elsewhere_meanwhile),
+        cmocka_unit_test(receipt_printed_with_masked_account_and_check_qr),
         cmocka_unit_test(hub_down_no_code_taken_then_qr_resumes),
         cmocka_unit_test(killed_mid_payment_resumes_and_closes),
         cmocka_unit_test(killed_mid_payment_paid_meanwhile_is_paid_once),
