@@ -25,35 +25,51 @@ static void hash_hex(const char *secret, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-static int store(sqlite3 *db, const char *id, const char *secret)
+static int store_role(sqlite3 *db, const char *id, const char *secret, const char *role)
 {
     char hex[65];
     hash_hex(secret, hex);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db,
-        "INSERT INTO devices(id, token_hash, created) VALUES(?1, ?2, ?3) "
-        "ON CONFLICT(id) DO UPDATE SET token_hash = ?2, revoked = 0", -1, &st, NULL);
+        "INSERT INTO devices(id, token_hash, created, role) VALUES(?1, ?2, ?3, ?4) "
+        "ON CONFLICT(id) DO UPDATE SET token_hash = ?2, revoked = 0 WHERE role = ?4", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_bind_text(st, 4, role, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1 ? SQLITE_OK : SQLITE_ERROR;
     }
     sqlite3_finalize(st);
     return rc == SQLITE_OK ? 0 : -1;
 }
 
-int auth_device_add(sqlite3 *db, const char *id, char *token, size_t toklen)
+static int store(sqlite3 *db, const char *id, const char *secret)
+{
+    return store_role(db, id, secret, "kiosk");
+}
+
+static int add_role(sqlite3 *db, const char *id, const char *role, char *token, size_t toklen)
 {
     if (!valid_id(id) || sodium_init() < 0) return -1;
     unsigned char raw[32];
     char secret[65];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
-    if (store(db, id, secret) != 0) return -1;
+    if (store_role(db, id, secret, role) != 0) return -1;
     snprintf(token, toklen, "%s.%s", id, secret);
     sodium_memzero(secret, sizeof secret);
     return 0;
+}
+
+int auth_device_add(sqlite3 *db, const char *id, char *token, size_t toklen)
+{
+    return add_role(db, id, "kiosk", token, toklen);
+}
+
+int auth_staff_add(sqlite3 *db, const char *name, char *token, size_t toklen)
+{
+    return add_role(db, name, "staff", token, toklen);
 }
 
 int auth_demo_device(sqlite3 *db, const char *token)
@@ -77,7 +93,8 @@ int auth_device_revoke(sqlite3 *db, const char *id)
     return changed ? 0 : -1;
 }
 
-int auth_check(sqlite3 *db, const char *authorization, char *id_out, size_t idlen)
+int auth_check_role(sqlite3 *db, const char *authorization, const char *role, char *id_out,
+                    size_t idlen)
 {
     if (!authorization || strncmp(authorization, "Bearer ", 7) != 0) return -1;
     const char *tok = authorization + 7;
@@ -89,8 +106,10 @@ int auth_check(sqlite3 *db, const char *authorization, char *id_out, size_t idle
     hash_hex(dot + 1, hex);
     sqlite3_stmt *st = NULL;
     int revoked = 1;
-    if (sqlite3_prepare_v2(db, "SELECT token_hash, revoked FROM devices WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "SELECT token_hash, revoked FROM devices WHERE id = ?1 AND role = ?2",
+                           -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 0));
             revoked = sqlite3_column_int(st, 1);
@@ -100,4 +119,9 @@ int auth_check(sqlite3 *db, const char *authorization, char *id_out, size_t idle
     if (revoked || strlen(want) != 64 || sodium_memcmp(hex, want, 64) != 0) return -1;
     snprintf(id_out, idlen, "%s", id);
     return 0;
+}
+
+int auth_check(sqlite3 *db, const char *authorization, char *id_out, size_t idlen)
+{
+    return auth_check_role(db, authorization, "kiosk", id_out, idlen);
 }

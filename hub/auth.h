@@ -16,8 +16,16 @@ int auth_device_add(sqlite3 *db, const char *id, char *token, size_t toklen);
 /* Marks ID revoked. 0 ok, -1 if unknown. */
 int auth_device_revoke(sqlite3 *db, const char *id);
 /* Checks an Authorization header value. 0 and the device id in ID_OUT, or
- * -1 for a missing, malformed, unknown, wrong or revoked token. */
+ * -1 for a missing, malformed, unknown, wrong or revoked token, or a staff
+ * token. */
 int auth_check(sqlite3 *db, const char *authorization, char *id_out, size_t idlen);
+/* Staff members: tokens "NAME.SECRET" like a device's, with role "staff";
+ * they use the staff routes (publishing content, the fleet), never the
+ * kiosk ones. A name already used by a kiosk is refused (-1). */
+int auth_staff_add(sqlite3 *db, const char *name, char *token, size_t toklen);
+/* As auth_check, for a token of ROLE ("kiosk" or "staff"). */
+int auth_check_role(sqlite3 *db, const char *authorization, const char *role, char *id_out,
+                    size_t idlen);
 /* Fixed demo device for `make run`: "demo-01" with a token derived from
  * SEED, so the shipped kiosk.ini can carry it. */
 int auth_demo_device(sqlite3 *db, const char *token);

@@ -72,6 +72,14 @@ static const char *const migrations[] = {
     "  message TEXT, contact TEXT, created INTEGER NOT NULL, acknowledged INTEGER);"
     "CREATE TABLE heartbeats(device TEXT PRIMARY KEY, received INTEGER NOT NULL,"
     "  count INTEGER NOT NULL DEFAULT 1, body TEXT NOT NULL);",
+    /* 2: staff members sign in with tokens of their own (role 'staff'), kept
+     * in the devices table beside the kiosks' (role 'kiosk'). */
+    "ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'kiosk'"
+    "  CHECK(role IN ('kiosk','staff'));",
+    /* 3: signed content bundles (reserved; filled by the content-sync work). */
+    "SELECT 1;",
+    /* 4: fleet: commands, screenshots (reserved; filled by the telemetry work). */
+    "SELECT 1;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

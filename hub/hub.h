@@ -75,6 +75,8 @@ typedef void (*hub_handler_t)(hub_req_t *req, hub_resp_t *resp);
 enum {
     ROUTE_AUTH = 1 << 0,           /* device token required (else 401) */
     ROUTE_DEMO = 1 << 1,           /* exists only with demo on */
+    ROUTE_STAFF = 1 << 2,          /* staff token required (else 401); req.device.id = the
+                                    * staff member's name */
 };
 
 typedef struct {

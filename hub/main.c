@@ -4,10 +4,12 @@
  *       [--threads N] [--max-connections N] [--timeout S] [--port-file F]
  *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
  *   hub device revoke ID [--db PATH]
+ *   hub staff add|revoke NAME [--db PATH] a staff member's token (content, fleet)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
 #include <ini.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,8 @@ static void usage(FILE *fp)
 {
     fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
                 "           [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
-                "       hub device add|revoke ID [--db PATH]\n");
+                "       hub device add|revoke ID [--db PATH]\n"
+                "       hub staff add|revoke NAME [--db PATH]\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -77,12 +80,14 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     char err[600], token[AUTH_TOKEN_MAX];
     if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     int rc = 2;
+    bool staff = !strcmp(argv[1], "staff");
     if (!strcmp(argv[2], "add")) {
-        if (auth_device_add(db_thread(), argv[3], token, sizeof token) == 0) {
+        if ((staff ? auth_staff_add : auth_device_add)(db_thread(), argv[3], token, sizeof token) == 0) {
             printf("%s\n", token);
             rc = 0;
         } else {
-            fprintf(stderr, "hub: device id must be 1-63 of A-Z a-z 0-9 - _\n");
+            fprintf(stderr, "hub: %s must be 1-63 of A-Z a-z 0-9 - _ (and not taken by a %s)\n",
+                    staff ? "a staff name" : "a device id", staff ? "kiosk" : "staff member");
         }
     } else if (!strcmp(argv[2], "revoke")) {
         rc = auth_device_revoke(db_thread(), argv[3]) == 0 ? 0 : 1;
@@ -99,7 +104,8 @@ int main(int argc, char **argv)
     hub_config_t cfg = {.db_path = "var/hub.db", .listen_addr = "127.0.0.1", .port = 8470,
                         .threads = 4, .max_connections = 1000, .conn_timeout_s = 10};
     const char *port_file = NULL;
-    if (argc >= 2 && !strcmp(argv[1], "device")) return device_cmd(argc, argv, &cfg);
+    if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
+        return device_cmd(argc, argv, &cfg);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;

@@ -284,6 +284,12 @@ static hub_resp_t dispatch(hub_t *hub, const char *method, const char *url, cons
         hub_error(&resp, 401, "unauthorized", "a valid device token is required");
         return resp;
     }
+    if ((route->flags & ROUTE_STAFF) &&
+        auth_check_role(req.db, src_header(src, MHD_HTTP_HEADER_AUTHORIZATION), "staff",
+                        req.device.id, sizeof req.device.id) != 0) {
+        hub_error(&resp, 401, "unauthorized", "a valid staff token is required");
+        return resp;
+    }
     if (route->before) route->before(&req);
     if (strcmp(method, "POST") != 0) {
         route->handler(&req, &resp);

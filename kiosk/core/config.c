@@ -49,7 +49,8 @@ _Static_assert(sizeof renderer_words / sizeof *renderer_words == RENDERER_ACCELE
                "renderer words");
 
 static const char *const section_names[] = {
-    "kiosk", "display", "ui", "session", "staff", "hub", "payment", "devices", NULL};
+    "kiosk", "display", "ui", "session", "staff", "hub", "payment", "outbox", "content",
+    "telemetry", "devices", NULL};
 
 /* ---- key table ----------------------------------------------------------- */
 
@@ -80,6 +81,7 @@ static int check_url(const char *value, char *why, size_t whylen);
 static int check_device(const char *value, char *why, size_t whylen);
 static int check_locale(const char *value, char *why, size_t whylen);
 static int check_pin_hash(const char *value, char *why, size_t whylen);
+static int check_public_key(const char *value, char *why, size_t whylen);
 
 #define FIELD(f) offsetof(config_t, f), sizeof(((config_t *)0)->f)
 #define INT(s, k, f, lo, hi)  {s, k, V_INT, FIELD(f), lo, hi, NULL, NULL, NULL}
@@ -118,6 +120,12 @@ static const key_spec_t keys[] = {
     INT("payment", "poll_interval", pay_poll_ms, 200, 10000),
     INT("payment", "qr_window", pay_qr_window_s, 5, 900),
     INT("payment", "code_window", pay_code_window_s, 2, 300),
+    STR("outbox", "key_file", outbox_key_file, check_not_empty),
+    INT("outbox", "retry_max", outbox_retry_max_s, 5, 3600),
+    STR("content", "public_key", content_public_key, check_public_key),
+    INT("content", "poll_interval", content_poll_s, 10, 86400),
+    STR("content", "group", content_group, NULL),
+    INT("telemetry", "heartbeat", heartbeat_s, 10, 3600),
     STR("devices", "idcard", idcard_uri, check_device),
     STR("devices", "scanner", scanner_uri, check_device),
     STR("devices", "camera", camera_uri, check_device),
@@ -166,6 +174,12 @@ void config_defaults(config_t *cfg)
     cfg->pay_poll_ms = 2000;
     cfg->pay_qr_window_s = 180;
     cfg->pay_code_window_s = 60;
+    set_text(cfg->outbox_key_file, sizeof cfg->outbox_key_file, "var/outbox.key");
+    cfg->outbox_retry_max_s = 300;
+    set_text(cfg->content_public_key, sizeof cfg->content_public_key, "");
+    cfg->content_poll_s = 300;
+    set_text(cfg->content_group, sizeof cfg->content_group, "");
+    cfg->heartbeat_s = 60;
 }
 
 /* ---- value checks -------------------------------------------------------- */
@@ -733,5 +747,19 @@ int config_theme_parse(const char *s, theme_id_t *out)
     if (i < 0)
         return -1;
     *out = (theme_id_t)i;
+    return 0;
+}
+
+/* An Ed25519 public key as 64 hex digits, or empty (no content sync). */
+static int check_public_key(const char *value, char *why, size_t whylen)
+{
+    if (!*value) return 0;
+    size_t n = strlen(value);
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)value[i])) n = 0;
+    if (n != 64) {
+        snprintf(why, whylen, "must be 64 hex digits (an Ed25519 public key), or empty");
+        return -1;
+    }
     return 0;
 }

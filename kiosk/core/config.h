@@ -49,6 +49,15 @@ typedef struct {
     int pay_poll_ms;                /* poll_interval = 200..10000 ms        (2000)      */
     int pay_qr_window_s;            /* qr_window = 5..900 seconds           (180)       */
     int pay_code_window_s;          /* code_window = 2..300 seconds         (60)        */
+    /* [outbox] */
+    char outbox_key_file[CONFIG_STR];/* key_file = path to the 32-byte secretbox key (var/outbox.key) */
+    int outbox_retry_max_s;         /* retry_max = 5..3600 seconds          (300)       */
+    /* [content] */
+    char content_public_key[CONFIG_STR]; /* public_key = 64 hex digits, Ed25519 ("": no sync) */
+    int content_poll_s;             /* poll_interval = 10..86400 seconds    (300)       */
+    char content_group[64];         /* group = text, this kiosk's group     ("")        */
+    /* [telemetry] */
+    int heartbeat_s;                /* heartbeat = 10..3600 seconds         (60)        */
     /* [devices]: device URIs, used by the driver issues; "" = absent */
     char idcard_uri[CONFIG_STR];    /* idcard = serial:/dev/ttyUSB0?baud=115200 */
     char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */

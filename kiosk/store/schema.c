@@ -154,6 +154,12 @@ static const char *const migrations[] = {
     "  updated_ms       INTEGER NOT NULL"
     ");"
     "CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state, updated_ms);",
+
+    /* 5: the outbox (reserved; filled by the offline-queue work). */
+    "SELECT 1;",
+
+    /* 6: content sync (reserved; filled by the content-sync work). */
+    "SELECT 1;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -182,6 +182,8 @@ static const char *const all_keys[] = {
     "staff.lockdown", "staff.pin_hash", "staff.pin_max_tries", "staff.pin_lock",
     "hub.url", "hub.token", "hub.timeout",
     "payment.poll_interval", "payment.qr_window", "payment.code_window",
+    "outbox.key_file", "outbox.retry_max", "content.public_key", "content.poll_interval",
+    "content.group", "telemetry.heartbeat",
     "devices.idcard", "devices.scanner", "devices.camera", "devices.printer",
 };
 #define ALL_KEYS (sizeof all_keys / sizeof all_keys[0])

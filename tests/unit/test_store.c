@@ -268,7 +268,7 @@ static void test_fresh_open_wal_latest(void **state)
 
     assert_true(exists(db));
     assert_null(store_recovered_path(st));
-    assert_int_equal(store_schema_latest(), 4);
+    assert_true(store_schema_latest() >= 4);
     assert_int_equal(store_schema_version(st), store_schema_latest());
     query_str(st, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
