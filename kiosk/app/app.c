@@ -409,8 +409,10 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
  * kept alive). */
 static bool payment_on_screen(const app_t *app)
 {
-    return (app->screen == SCR_PAY_QR || app->screen == SCR_PAY_CODE) && app->bills.paying &&
-           !pay_is_final(app->bills.pay.state) && app->session.state == SESSION_ACTIVE;
+    const bills_t *b = &app->bills;
+    return (app->screen == SCR_PAY_QR || app->screen == SCR_PAY_CODE) && b->paying &&
+           (b->pay.state == PAY_WAITING || b->pay.state == PAY_USERPAYING) &&
+           bills_seconds_left(app) > 0 && app->session.state == SESSION_ACTIVE;
 }
 
 void app_tick(app_t *app)

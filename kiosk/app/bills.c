@@ -36,6 +36,7 @@ void bills_session_end(app_t *app)
         log_info("bills", "session ended during payment %s: it resolves in the background", b->pay_no);
         pay_engine_detach(app->pay, b->pay_no);
     }
+    lookup_forget(app->lookup);          /* a look-up not sent yet goes too */
     explicit_bzero(b, sizeof *b);
     b->utility = -1;
     b->hub_ok = -1;
@@ -396,8 +397,15 @@ void bills_pay_event(app_t *app, pay_event_t *ev)
         free(ev);
         return;
     }
+    /* A report sent before the resident's cancel reached the engine must not
+     * bring the QR code back. */
+    bool cancelling = b->pay.state == PAY_CANCELLING && !pay_is_final(ev->state);
     b->pay = *ev;
-    b->deadline_mono = ev->left_ms >= 0 ? clock_mono_ms() + (uint64_t)ev->left_ms : 0;
+    if (cancelling) {
+        b->pay.state = PAY_CANCELLING;
+        b->pay.left_ms = -1;
+    }
+    b->deadline_mono = b->pay.left_ms >= 0 ? clock_mono_ms() + (uint64_t)b->pay.left_ms : 0;
     if (pay_is_final(ev->state)) {
         if (ev->state == PAY_PAID) {
             mark_paid(b);

@@ -41,13 +41,15 @@ static void *run(void *arg)
     lookup_t *lk = arg;
     pthread_mutex_lock(&lk->mu);
     for (;;) {
-        while (!lk->pending && !lk->stop) pthread_cond_wait(&lk->cv, &lk->mu);
-        if (lk->stop) break;
+        while (!lk->pending && !__atomic_load_n(&lk->stop, __ATOMIC_RELAXED))
+            pthread_cond_wait(&lk->cv, &lk->mu);
+        if (__atomic_load_n(&lk->stop, __ATOMIC_RELAXED)) break;
         lookup_kind_t kind = lk->kind;
         char a[sizeof lk->a], b[sizeof lk->b];
         memcpy(a, lk->a, sizeof a);
         memcpy(b, lk->b, sizeof b);
         sodium_memzero(lk->a, sizeof lk->a);
+        sodium_memzero(lk->b, sizeof lk->b);
         unsigned gen = lk->gen;
         lk->pending = false;
         pthread_mutex_unlock(&lk->mu);
@@ -81,6 +83,7 @@ static void *run(void *arg)
             post(lk, r);
         }
         sodium_memzero(a, sizeof a);
+        sodium_memzero(b, sizeof b);
         pthread_mutex_lock(&lk->mu);
     }
     pthread_mutex_unlock(&lk->mu);
@@ -120,11 +123,21 @@ int lookup_submit(lookup_t *lk, lookup_kind_t kind, const char *a, const char *b
     return 0;
 }
 
+void lookup_forget(lookup_t *lk)
+{
+    if (!lk) return;
+    pthread_mutex_lock(&lk->mu);
+    lk->pending = false;
+    sodium_memzero(lk->a, sizeof lk->a);
+    sodium_memzero(lk->b, sizeof lk->b);
+    pthread_mutex_unlock(&lk->mu);
+}
+
 void lookup_stop(lookup_t *lk)
 {
     if (!lk) return;
     pthread_mutex_lock(&lk->mu);
-    lk->stop = 1;
+    __atomic_store_n(&lk->stop, 1, __ATOMIC_RELAXED);
     pthread_cond_signal(&lk->cv);
     pthread_mutex_unlock(&lk->mu);
     pthread_join(lk->thread, NULL);

@@ -34,6 +34,8 @@ typedef struct lookup lookup_t;
 lookup_t *lookup_start(const config_t *cfg, Uint32 event_type);
 /* Queues a request (the arguments are copied). Returns 0, or -1 (NULL LK). */
 int lookup_submit(lookup_t *lk, lookup_kind_t kind, const char *a, const char *b, unsigned gen);
+/* Drops a request not started yet (the session ended), wiping it. */
+void lookup_forget(lookup_t *lk);
 /* Aborts a request in flight, stops and joins the worker (quickly). */
 void lookup_stop(lookup_t *lk);
 void lookup_result_free(lookup_result_t *r);

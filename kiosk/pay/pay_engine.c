@@ -84,6 +84,9 @@ struct pay_engine {
     bool wake;                      /* a command arrived (under mu) */
     int reachable;                  /* under mu: -1 unknown, 0 no, 1 yes */
     int64_t health_due;             /* the worker's: monotonic ms of the next health check */
+    bool backlog;                   /* under mu: the database may hold unfinished payments
+                                     * that did not fit in the slots; no new payment is
+                                     * begun until every one of them is followed */
 
     slot_t slots[ENGINE_SLOTS];
 };
@@ -373,6 +376,62 @@ static int64_t next_wait(pay_engine_t *e)
     return wait > 0 ? wait : 0;
 }
 
+/* Unfinished payments left in the database when the slots were full (a
+ * long outage): as slots free up, they are taken in and resumed. */
+static void take_backlog(pay_engine_t *e)
+{
+    pthread_mutex_lock(&e->mu);
+    bool backlog = e->backlog;
+    int free_slots = 0;
+    for (int i = 0; i < ENGINE_SLOTS; i++) free_slots += !e->slots[i].used;
+    pthread_mutex_unlock(&e->mu);
+    if (!backlog || free_slots == 0) return;
+
+    payment_t *rows = calloc(ENGINE_SLOTS * 2, sizeof *rows);
+    if (!rows) return;
+    int n = store_pay_load_unfinished(e->store, rows, ENGINE_SLOTS * 2);
+    int64_t now = wall_ms();
+    int left = 0;
+    for (int r = 0; r < n; r++) {
+        bool have = false;
+        int slot = -1;
+        pthread_mutex_lock(&e->mu);
+        for (int i = 0; i < ENGINE_SLOTS; i++) {
+            if (e->slots[i].used && !strcmp(e->slots[i].no, rows[r].out_trade_no)) have = true;
+            if (!e->slots[i].used && slot < 0) slot = i;
+        }
+        if (!have && slot >= 0) {
+            slot_t *sl = &e->slots[slot];
+            sl->used = sl->live = sl->resumed = true;
+            sl->begin_pending = false;
+            sl->cmds = 0;
+            copy(sl->no, sizeof sl->no, rows[r].out_trade_no);
+            sl->n_bills = rows[r].n_bills;
+            memcpy(sl->bills, rows[r].bill_ids, sizeof sl->bills);
+        }
+        pthread_mutex_unlock(&e->mu);
+        if (have) continue;
+        if (slot < 0) {
+            left++;
+            continue;
+        }
+        slot_t *sl = &e->slots[slot];
+        sl->p = rows[r];
+        pay_resume(&sl->p, now);
+        save(e, &sl->p, now);
+        log_info(MOD, "payment %s taken from the backlog: %s", sl->p.out_trade_no,
+                 pay_state_name(sl->p.state));
+        notify(e, sl, now);
+    }
+    free(rows);
+    if (n >= 0 && left == 0 && n < ENGINE_SLOTS * 2) {
+        pthread_mutex_lock(&e->mu);
+        e->backlog = false;
+        pthread_mutex_unlock(&e->mu);
+        log_info(MOD, "every unfinished payment is followed again");
+    }
+}
+
 static void *worker(void *arg)
 {
     pay_engine_t *e = arg;
@@ -393,6 +452,7 @@ static void *worker(void *arg)
              * the next payment's request. */
             take_commands(e);
         }
+        take_backlog(e);
         int64_t wait = next_wait(e);
         pthread_mutex_lock(&e->mu);
         if (!stopping(e) && !e->wake && wait > 0) {
@@ -492,6 +552,10 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     }
 
     n = store_pay_load_unfinished(e->store, loaded, ENGINE_SLOTS);
+    e->backlog = n == ENGINE_SLOTS;     /* maybe more than fit */
+    /* Final payments are kept 90 days (for staff questions), then dropped. */
+    if (store_pay_prune(e->store, wall_ms() - 90LL * 86400 * 1000) < 0)
+        log_warn(MOD, "cannot prune old payments");
     if (n < 0) {
         if (err) snprintf(err, errlen, "payments database: cannot read the unfinished payments");
         goto fail;
@@ -578,6 +642,12 @@ int pay_engine_begin(pay_engine_t *e, pay_method_t method, const long long *bill
     }
 
     pthread_mutex_lock(&e->mu);
+    if (e->backlog) {
+        pthread_mutex_unlock(&e->mu);
+        free(receipt);
+        log_warn(MOD, "begin: older unfinished payments are still waiting to be resolved");
+        return -1;
+    }
     taken = bill_taken(e, bill_ids, n_bills, &bill);
     if (taken >= 0) copy(other, sizeof other, e->slots[taken].no);
     for (int i = 0; i < ENGINE_SLOTS && free_slot < 0; i++)

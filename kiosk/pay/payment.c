@@ -261,6 +261,16 @@ void pay_on_answer(payment_t *p, const pay_policy_t *pol, pay_action_t sent,
             definite(p);
             p->amount_fen = order->amount_fen;
             on_order_created(p, pol, order, now_ms);
+        } else if (sent == PAY_ACT_CREATE && (p->unknown || p->attempts > 0)) {
+            /* An earlier try of this create got no answer, so it may have
+             * landed (and charged): a refusal of the retry (a revoked token,
+             * a proxy's error page, a bill now "paid" by that very order)
+             * proves nothing. Find out by asking; the not-created grace
+             * decides if the hub never heard of it. */
+            p->unknown = true;
+            p->attempts = 0;
+            p->next = PAY_ACT_QUERY;
+            p->next_ms = now_ms + pol->poll_ms;
         } else if (sent == PAY_ACT_CREATE) {
             definite(p);
             create_refused(p, st, now_ms);
@@ -314,11 +324,11 @@ void pay_on_answer(payment_t *p, const pay_policy_t *pol, pay_action_t sent,
             definite(p);
             p->reason[0] = '\0';
             finish(p, PAY_PAID);
-        } else if (is_unknown_order(st) && !p->can_create && grace_over) {
-            definite(p);
-            set_reason(p, "not_created");
-            finish(p, PAY_FAILED);
         } else {
+            /* The order was known to exist when cancelling began: even an
+             * "unknown_order" (a re-enrolled device, a restored hub) is no
+             * proof that nothing was charged. Keep asking; staff see it in
+             * the menu's count of payments being resolved. */
             retry_later(p, pol, now_ms);
         }
         break;

@@ -123,10 +123,17 @@ static const scenario_t scenarios[] = {
         ANSWER(100, REF(CREATE, 409, "bill_paid"), FAILED, NONE, SKIP, false, 0, "bill_paid", 0),
         DUE(5000, NONE, FAILED, NONE, SKIP, false, 0, "bill_paid", 0),
     }},
-    {"qr: create refused bill_in_order after unknowns", PAY_QR, {
+    {"qr: a retried create refused after no answer: resolved by asking, not failed", PAY_QR, {
         ANSWER(10, UNK(CREATE), CREATING, CREATE, 1010, true, 1, "", 0),
-        ANSWER(1100, REF(CREATE, 409, "bill_in_order"), FAILED, NONE, SKIP, false, 0,
-               "bill_in_order", 0),
+        ANSWER(1100, REF(CREATE, 409, "bill_in_order"), CREATING, QUERY, 3100, true, 0, "", 0),
+        ANSWER(3200, OK_(QUERY, ORDER_NOTPAY), WAITING, QUERY, 5200, false, 0, "", 180000),
+    }},
+    {"code: a retried create refused 401 after no answer: asked, then the grace decides", PAY_CODE, {
+        ANSWER(10, UNK(CREATE), CREATING, CREATE, 1010, true, 1, "", 0),
+        ANSWER(1100, REF(CREATE, 401, "unauthorized"), CREATING, QUERY, 3100, true, 0, "", 0),
+        ANSWER(3200, REF(QUERY, 404, "unknown_order"), CREATING, QUERY, 5200, true, 0, "", 0),
+        ANSWER(120000, REF(QUERY, 404, "unknown_order"), FAILED, NONE, SKIP, false, 0,
+               "not_created", 0),
     }},
     {"qr: create refused unauthorized", PAY_QR, {
         ANSWER(100, REF(CREATE, 401, "unauthorized"), FAILED, NONE, SKIP, false, 0,
@@ -340,14 +347,14 @@ static const scenario_t scenarios[] = {
         RESUME(500, CREATING, QUERY, 500, false, 0, "", 0),
         ANSWER(600, REF(QUERY, 401, "unauthorized"), CREATING, QUERY, 1600, true, 1, "", 0),
     }},
-    {"code: resumed cancel answered 404 after the grace: never created", PAY_CODE, {
+    {"code: an order known to exist answered 404 on reverse: kept asking, never 'not charged'", PAY_CODE, {
         CODE_USERPAYING,
         CANCEL(3000, "cancelled", CANCELLING, REVERSE, 3000, false, 0, "cancelled", SKIP),
         RESUME(4000, CANCELLING, REVERSE, 4000, false, 0, "cancelled", SKIP),
         ANSWER(4100, REF(REVERSE, 404, "unknown_order"), CANCELLING, REVERSE, 5100, true, 1,
                "cancelled", SKIP),
-        ANSWER(130000, REF(REVERSE, 404, "unknown_order"), FAILED, NONE, SKIP, false, 0,
-               "not_created", 0),
+        ANSWER(130000, REF(REVERSE, 404, "unknown_order"), CANCELLING, REVERSE, 132000, true, 2,
+               "cancelled", SKIP),
     }},
     {"code: reverse of a payment confirmed at the deadline: refunded", PAY_CODE, {
         CODE_USERPAYING,
