@@ -8,6 +8,9 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "screens/screens.h"
+#include "app/housekeeping.h"
+#include "app/info.h"
+#include "app/street.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
@@ -18,6 +21,8 @@ static const char *screen_names[SCR_COUNT] = {
     "attract", "home", "bills", "housekeeping", "notices", "scan",
     "guide", "help", "staff_pin", "staff_menu", "fault",
     "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_code", "pay_result",
+    "hk_slots", "hk_who", "hk_confirm", "hk_done", "hk_mine",
+    "notice", "guide_detail", "register", "street", "map",
 };
 
 const char *app_screen_name(screen_id_t s)
@@ -120,6 +125,8 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     app->receipt_dismissed = false;
     explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
     bills_session_end(app);
+    hk_session_end(app);
+    info_session_end(app);
     explicit_bzero(app->ident_bad_id, sizeof app->ident_bad_id);
     app->pin_checking = false;           /* a late verdict is dropped (screen check) */
     ui_render_forget(app->render);       /* cached QR textures hold receipt text */
@@ -133,7 +140,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     i18n_set(app->cfg.locale);
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)app->cfg.attract_interval_s * 1000u;
-    set_screen(app, SCR_ATTRACT);
+    set_screen(app, street_idle_screen(app));
 }
 
 void app_end_session(app_t *app, const char *reason)
@@ -306,7 +313,7 @@ static void pointer_down(app_t *app, int x, int y)
     session_event_t ev = session_input(&app->session, now, clock_wall());
     if (ev == SESSION_EV_STARTED) {
         log_info("session", "started");
-        if (app->screen == SCR_ATTRACT) set_screen(app, SCR_HOME);
+        if (app->screen == SCR_ATTRACT || app->screen == SCR_STREET) set_screen(app, SCR_HOME);
         app->pressed[0] = '\0';
         return;   /* the first touch wakes the kiosk; it presses nothing */
     }
@@ -395,6 +402,12 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
                 staff_menu_refresh(app);
                 app->dirty = true;
             }
+        } else if (ev->type == app->ev_base + APP_EV_HK) {
+            hk_event(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_INFO) {
+            info_event(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_STREET) {
+            street_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_DEVICE) {
             devices_apply(app->devices, ev);
             if (app->screen == SCR_STAFF_MENU) app->dirty = true;
@@ -450,6 +463,7 @@ void app_tick(app_t *app)
     }
     if (clock_wall() / 60 != app->shown_minute) app->dirty = true;
     if (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now)) app->dirty = true;
+    street_tick(app);
 }
 
 uint32_t app_wait_ms(const app_t *app)
@@ -473,6 +487,8 @@ uint32_t app_wait_ms(const app_t *app)
         uint64_t d = 1000 - (now % 1000);
         if (d < wait) wait = d;
     }
+    uint64_t sw = street_wait_ms(app);
+    if (sw < wait) wait = sw;
     if (wait > 60000) wait = 60000;
     return (uint32_t)wait;
 }
@@ -646,13 +662,17 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
         if (!app->pay) log_error("app", "payments unavailable: %s", perr);
     }
     bills_session_end(app);
+    hk_init(app);
+    info_init(app);
+    street_init(app);
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)cfg->attract_interval_s * 1000u;
-    app->screen = SCR_ATTRACT;
+    app->screen = street_idle_screen(app);
     app->screen_since_ms = 0;
+    if (screen_get(app->screen)->enter) screen_get(app->screen)->enter(app);
     app->dirty = true;
     return 0;
 }
@@ -681,6 +701,15 @@ void app_free(app_t *app)
                                           app->ev_base + APP_EV_PAY) == 1)
         free(ev.user.data1);
     explicit_bzero(&app->bills, sizeof app->bills);
+    hk_free(app);
+    info_free(app);
+    street_free(app);
+    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_HK,
+                                          app->ev_base + APP_EV_STREET) == 1) {
+        if (ev.type == app->ev_base + APP_EV_HK) hk_event_free(ev.user.data1);
+        else if (ev.type == app->ev_base + APP_EV_INFO) info_event_free(ev.user.data1);
+        else street_event_free(ev.user.data1);
+    }
     while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PRINT,
                                           app->ev_base + APP_EV_PRINT) == 1)
         free(ev.user.data1);

@@ -26,6 +26,9 @@ typedef enum {
     SCR_ATTRACT, SCR_HOME, SCR_BILLS, SCR_HOUSEKEEPING, SCR_NOTICES, SCR_SCAN,
     SCR_GUIDE, SCR_HELP, SCR_STAFF_PIN, SCR_STAFF_MENU, SCR_FAULT,
     SCR_BILLS_ACCOUNT, SCR_BILLS_SCAN, SCR_BILLS_LIST, SCR_PAY_QR, SCR_PAY_CODE, SCR_PAY_RESULT,
+    SCR_HK_SLOTS, SCR_HK_WHO, SCR_HK_CONFIRM, SCR_HK_DONE, SCR_HK_MINE,   /* housekeeping */
+    SCR_NOTICE, SCR_GUIDE_DETAIL, SCR_REGISTER,                           /* information */
+    SCR_STREET, SCR_MAP,                                                  /* street display */
     SCR_COUNT
 } screen_id_t;
 
@@ -119,6 +122,13 @@ typedef struct app {
     pay_engine_t *pay;
     bills_t bills;
 
+    /* The other services' state, each owned by its module (app/housekeeping.c,
+     * app/info.c, app/street.c): allocated by its *_init, wiped with the
+     * session by its *_session_end. */
+    struct hk_state *hk;
+    struct info_state *info;
+    struct street_state *street;
+
     char toast[160];
     uint64_t toast_until_ms;
     char fault_msg[200];
@@ -131,7 +141,8 @@ typedef struct app {
 
 /* Our SDL user events (ev_base + n). */
 enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_IDENTIFY, APP_EV_PRINT, APP_EV_LOOKUP,
-       APP_EV_PAY, APP_EV_COUNT };
+       APP_EV_PAY, APP_EV_HK, APP_EV_INFO, APP_EV_STREET, APP_EV_OUTBOX, APP_EV_CONTENT,
+       APP_EV_TELEMETRY, APP_EV_COUNT };
 
 /* Creates the window (or offscreen surface), fonts, store and first screen.
  * Returns 0, or -1 with a message in ERR for faults that leave nothing to

@@ -65,3 +65,12 @@ COMING_SCREEN(screen_guide, "guide", false, N_("icon:guide"), N_("Service guide"
               N_("Step-by-step guides for common errands: what to bring, where to go, opening hours."), 4);
 COMING_SCREEN(screen_help, "help", false, N_("icon:help"), N_("Help"),
               N_("Send a help request to the community office and see when staff have seen it."), 5);
+
+/* The placeholder of a screen being built (SCREEN_STUB): reachable only by
+ * name (--screen, tour), never from a tile. */
+void screen_stub_build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    static const coming_t stub = {N_("icon:help"), N_("Coming soon"),
+                                  N_("This part of the service is being built."), 5};
+    build_coming(f, content, app_screen_name(app->screen), &stub);
+}

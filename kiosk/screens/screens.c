@@ -18,6 +18,16 @@ static const screen_t *const table[SCR_COUNT] = {
     [SCR_PAY_QR] = &screen_pay_qr,
     [SCR_PAY_CODE] = &screen_pay_code,
     [SCR_PAY_RESULT] = &screen_pay_result,
+    [SCR_HK_SLOTS] = &screen_hk_slots,
+    [SCR_HK_WHO] = &screen_hk_who,
+    [SCR_HK_CONFIRM] = &screen_hk_confirm,
+    [SCR_HK_DONE] = &screen_hk_done,
+    [SCR_HK_MINE] = &screen_hk_mine,
+    [SCR_NOTICE] = &screen_notice,
+    [SCR_GUIDE_DETAIL] = &screen_guide_detail,
+    [SCR_REGISTER] = &screen_register,
+    [SCR_STREET] = &screen_street,
+    [SCR_MAP] = &screen_map,
 };
 
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
