@@ -28,7 +28,7 @@ $(BUILD)/obj/tests/drivers/%.o: tests/drivers/%.c
 
 $(BUILD)/obj/kioskctl/%.o: kioskctl/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(DRV_CFLAGS) -Ikioskctl -c $< -o $@
+	$(CC) $(DRV_CFLAGS) -Ikioskctl -Ikiosk -Icommon -c $< -o $@
 
 $(BUILD)/libdrivers.a: $(DRV_OBJ)
 	@rm -f $@
@@ -38,8 +38,8 @@ $(DRV_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/drivers/%.o $(SIM_OBJ) $(B
 	@mkdir -p $(dir $@)
 	$(CC) $(DRV_CFLAGS) -o $@ $^ $(DRV_LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
-$(BUILD)/kioskctl: $(CTL_OBJ) $(SIM_OBJ) $(BUILD)/libdrivers.a
-	$(CC) $(DRV_CFLAGS) -o $@ $(CTL_OBJ) $(BUILD)/libdrivers.a $(DRV_LDLIBS)
+$(BUILD)/kioskctl: $(CTL_OBJ) $(SIM_OBJ) $(BUILD)/libdrivers.a $(BUILD)/libkiosk.a
+	$(CC) $(DRV_CFLAGS) -o $@ $(CTL_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a $(DRV_LDLIBS) $(LDLIBS)
 
 # Simulators as programs (tests/sims/bin/sim_NAME.c -> build/sim_NAME), for
 # kioskctl checks and demos: the same simulator code the tests link.

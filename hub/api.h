@@ -40,6 +40,27 @@ void api_help_create(hub_req_t *req, hub_resp_t *resp);        /* POST /v1/help 
 void api_help_status(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/help/{id} */
 void api_demo_help_ack(hub_req_t *req, hub_resp_t *resp);      /* POST /v1/demo/help/{id}/ack */
 void api_heartbeat(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/heartbeat */
+/* True if any key or value in J looks like a phone or ID number (telemetry refuses it). */
+bool api_personal_json(const cJSON *j);
+
+/* api_fleet.c: remote commands, screenshots, fleet status */
+/* Appends this device's undelivered commands ({id, kind, args}) to ARR and
+ * marks them delivered (in the caller's transaction). 0, or -1 on a database error. */
+int api_fleet_take_commands(hub_req_t *req, cJSON *arr);
+void api_command_result(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/commands/{id}/result */
+void api_screenshot_upload(hub_req_t *req, hub_resp_t *resp);  /* POST /v1/screenshots */
+void api_admin_command(hub_req_t *req, hub_resp_t *resp);      /* POST /v1/admin/devices/{id}/commands */
+void api_admin_command_get(hub_req_t *req, hub_resp_t *resp);  /* GET  /v1/admin/commands/{id} */
+void api_admin_fleet(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/admin/fleet */
+void api_admin_screenshot(hub_req_t *req, hub_resp_t *resp);   /* GET  /v1/admin/screenshots/{id} */
+#define FLEET_SCREENSHOT_MAX (4 * 1024 * 1024)
+
+/* api_bundles.c: signed content bundles (staff publish; kiosks poll, fetch assets) */
+#define BUNDLE_MAX_BODY (8 * 1024 * 1024)   /* an asset, or a manifest in its JSON */
+void api_bundle_asset_put(hub_req_t *req, hub_resp_t *resp);   /* PUT  /v1/admin/content/assets/{sha256} */
+void api_bundle_publish(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/admin/content/bundles */
+void api_bundle_poll(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/content/bundle */
+void api_bundle_asset_get(hub_req_t *req, hub_resp_t *resp);   /* GET  /v1/content/assets/{sha256} */
 
 /* Demo data (demo_*.c), seeded once into an empty database. */
 int demo_seed_bills(sqlite3 *db);

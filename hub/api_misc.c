@@ -216,6 +216,8 @@ static int heartbeat_fields(hub_resp_t *resp, const cJSON *in, cJSON *out)
         {"queue_depth", 100000LL},
         {"disk_free_mb", 1000000000LL},
         {"mem_kb", 1000000000LL},
+        {"interval_s", 86400LL},            /* the kiosk's heartbeat interval (fleet: online) */
+        {"dead_letters", 100000LL},         /* outbox requests given up on (fleet: a fault) */
     };
     const char *s;
     long long v;
@@ -274,9 +276,28 @@ void api_heartbeat(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 500, "storage", "cannot store the heartbeat");
         return;
     }
+    /* The kiosk's own interval when it says one (so a test kiosk beating every
+     * second is not told to wait a minute); a function of the body, so a
+     * replay still compares equal. */
+    long long interval = HEARTBEAT_INTERVAL_S;
+    const cJSON *iv = cJSON_GetObjectItemCaseSensitive(req->json, "interval_s");
+    if (cJSON_IsNumber(iv) && iv->valuedouble >= 1 && iv->valuedouble <= 3600)
+        interval = (long long)iv->valuedouble;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", true);
-    cJSON_AddNumberToObject(o, "interval_s", HEARTBEAT_INTERVAL_S);
-    cJSON_AddArrayToObject(o, "commands");
+    cJSON_AddNumberToObject(o, "interval_s", (double)interval);
+    cJSON *cmds = cJSON_AddArrayToObject(o, "commands");
+    /* Pending fleet commands go out once: marked delivered in this request's
+     * transaction, kept in its stored answer for a retry with the same key. */
+    if (api_fleet_take_commands(req, cmds) != 0) {
+        cJSON_Delete(o);
+        hub_error(resp, 500, "storage", "cannot read the kiosk's commands");
+        return;
+    }
     hub_reply(resp, 200, o);
+}
+
+bool api_personal_json(const cJSON *j)
+{
+    return j && personal_json(j);
 }

@@ -76,10 +76,27 @@ static const char *const migrations[] = {
      * in the devices table beside the kiosks' (role 'kiosk'). */
     "ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'kiosk'"
     "  CHECK(role IN ('kiosk','staff'));",
-    /* 3: signed content bundles (reserved; filled by the content-sync work). */
-    "SELECT 1;",
-    /* 4: fleet: commands, screenshots (reserved; filled by the telemetry work). */
-    "SELECT 1;",
+    /* 3: signed content bundles (api_bundles.c). Assets are content-addressed
+     * images uploaded by staff; a bundle is a signed manifest (kept as the
+     * exact bytes signed) with its target copied out for routing, and the
+     * poll answer pre-rendered with its ETag so an unchanged poll is one
+     * indexed read. Versions only grow (the hub refuses an older one). */
+    "CREATE TABLE content_assets(sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  data BLOB NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE content_bundles(version INTEGER PRIMARY KEY,"
+    "  mode TEXT NOT NULL CHECK(mode IN ('hall','street','any')), groups TEXT NOT NULL,"
+    "  kiosks TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+    "  manifest TEXT NOT NULL, signature TEXT NOT NULL, response TEXT NOT NULL,"
+    "  etag TEXT NOT NULL, staff TEXT NOT NULL, published INTEGER NOT NULL);",
+    /* 4: fleet: staff's commands to a kiosk (delivered with its next heartbeat,
+     * then done with the kiosk's result) and the screenshots kiosks upload.
+     * Fleet status reads the latest heartbeat (heartbeats.body). */
+    "CREATE TABLE commands(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  args TEXT NOT NULL DEFAULT '{}', created INTEGER NOT NULL, staff TEXT NOT NULL,"
+    "  delivered INTEGER, done INTEGER, ok INTEGER, message TEXT);"
+    "CREATE INDEX commands_pending ON commands(device, delivered);"
+    "CREATE TABLE screenshots(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+    "  command INTEGER NOT NULL REFERENCES commands(id), taken INTEGER NOT NULL, png BLOB NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -52,6 +52,10 @@ typedef struct {
     char *body;                    /* malloc'd JSON text, owned by the response */
     char etag[80];                 /* "" = none */
     bool not_modified;             /* 304 for If-None-Match */
+    /* A binary answer (a PNG): BODY holds BODY_LEN bytes of CONTENT_TYPE (a
+     * static string). NULL = JSON text, its length strlen(BODY). */
+    const char *content_type;
+    size_t body_len;
 } hub_resp_t;
 
 /* Query-string parameter, or NULL. */
@@ -77,6 +81,8 @@ enum {
     ROUTE_DEMO = 1 << 1,           /* exists only with demo on */
     ROUTE_STAFF = 1 << 2,          /* staff token required (else 401); req.device.id = the
                                     * staff member's name */
+    ROUTE_RAW = 1 << 3,            /* POST body is not JSON: req.json stays NULL, the
+                                    * handler reads req.body / req.body_len */
 };
 
 typedef struct {
@@ -87,7 +93,12 @@ typedef struct {
     /* Optional: runs before the handler and outside its transaction (a demo
      * provider's simulated latency must not hold the database's write lock). */
     void (*before)(hub_req_t *req);
+    /* Largest request body in bytes (else 413 body_too_large); 0 = HUB_MAX_BODY. */
+    size_t max_body;
 } hub_route_t;
+
+/* ROUTE's body cap (its max_body, or HUB_MAX_BODY). */
+size_t hub_route_max_body(const hub_route_t *route);
 
 /* All routes (routes.c), NULL-terminated by a zero entry. */
 extern const hub_route_t hub_routes[];

@@ -2,6 +2,9 @@
 #include <string.h>
 #include "api.h"
 
+/* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 const hub_route_t hub_routes[] = {
     {"GET",  "/v1/health", api_health, 0, NULL},
     {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH, NULL},
@@ -16,11 +19,24 @@ const hub_route_t hub_routes[] = {
     {"POST", "/v1/housekeeping/bookings/lookup", api_hk_lookup, ROUTE_AUTH, NULL},
     {"POST", "/v1/housekeeping/bookings/{code}/cancel", api_hk_cancel, ROUTE_AUTH, NULL},
     {"GET",  "/v1/content", api_content_list, ROUTE_AUTH, NULL},
+    /* Before /v1/content/{id}: the first match wins. */
+    {"GET",  "/v1/content/bundle", api_bundle_poll, ROUTE_AUTH, NULL},
     {"GET",  "/v1/content/{id}", api_content_get, ROUTE_AUTH, NULL},
     {"POST", "/v1/events/{id}/registrations", api_event_register, ROUTE_AUTH, NULL},
     {"POST", "/v1/help", api_help_create, ROUTE_AUTH, NULL},
     {"GET",  "/v1/help/{id}", api_help_status, ROUTE_AUTH, NULL},
     {"POST", "/v1/heartbeat", api_heartbeat, ROUTE_AUTH, NULL},
+    /* Fleet: kiosks report command results and screenshots; staff command and watch. */
+    {"POST", "/v1/commands/{id}/result", api_command_result, ROUTE_AUTH, NULL},
+    {"POST", "/v1/screenshots", api_screenshot_upload, ROUTE_AUTH | ROUTE_RAW, NULL, FLEET_SCREENSHOT_MAX},
+    {"POST", "/v1/admin/devices/{id}/commands", api_admin_command, ROUTE_STAFF, NULL},
+    {"GET",  "/v1/admin/commands/{id}", api_admin_command_get, ROUTE_STAFF, NULL},
+    {"GET",  "/v1/admin/fleet", api_admin_fleet, ROUTE_STAFF, NULL},
+    {"GET",  "/v1/admin/screenshots/{id}", api_admin_screenshot, ROUTE_STAFF, NULL},
+    /* Signed content bundles: staff publish, kiosks poll and fetch assets. */
+    {"PUT",  "/v1/admin/content/assets/{sha256}", api_bundle_asset_put, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
+    {"POST", "/v1/admin/content/bundles", api_bundle_publish, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
+    {"GET",  "/v1/content/assets/{sha256}", api_bundle_asset_get, ROUTE_AUTH, NULL},
     /* Demo side: what a phone, a provider or a test does to the demo data. */
     {"GET",  "/v1/demo/pay/{out_trade_no}", api_demo_pay, ROUTE_DEMO, NULL},
     {"POST", "/v1/demo/behaviour", api_demo_behaviour, ROUTE_DEMO, NULL},

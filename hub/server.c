@@ -29,6 +29,8 @@ struct hub {
 typedef struct {
     char *buf;
     size_t len;
+    size_t alloc;                    /* bytes allocated in BUF */
+    size_t max;                      /* the route's body cap */
     bool too_big;
 } upload_t;
 
@@ -129,7 +131,8 @@ void hub_etag(const hub_req_t *req, hub_resp_t *resp)
 {
     if (!resp->body || resp->status != 200) return;
     unsigned char h[16];
-    crypto_generichash(h, sizeof h, (const unsigned char *)resp->body, strlen(resp->body), NULL, 0);
+    size_t n = resp->content_type ? resp->body_len : strlen(resp->body);
+    crypto_generichash(h, sizeof h, (const unsigned char *)resp->body, n, NULL, 0);
     char hex[33];
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(resp->etag, sizeof resp->etag, "\"%s\"", hex);
@@ -244,6 +247,11 @@ static void run_post(hub_t *hub, hub_req_t *req, const hub_route_t *route, const
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+size_t hub_route_max_body(const hub_route_t *route)
+{
+    return route && route->max_body ? route->max_body : HUB_MAX_BODY;
+}
+
 static hub_resp_t dispatch(hub_t *hub, const char *method, const char *url, const source_t *src,
                            const char *body, size_t len, bool too_big, bool *replayed)
 {
@@ -292,12 +300,18 @@ static hub_resp_t dispatch(hub_t *hub, const char *method, const char *url, cons
     }
     if (route->before) route->before(&req);
     if (strcmp(method, "POST") != 0) {
+        if (too_big || len > hub_route_max_body(route)) {   /* a PUT's body */
+            hub_error(&resp, 413, "body_too_large", "the body is larger than %zu bytes",
+                      hub_route_max_body(route));
+            return resp;
+        }
         route->handler(&req, &resp);
         hub_etag(&req, &resp);
         return resp;
     }
-    if (too_big) {
-        hub_error(&resp, 413, "body_too_large", "the body is larger than %d bytes", HUB_MAX_BODY);
+    if (too_big || len > hub_route_max_body(route)) {
+        hub_error(&resp, 413, "body_too_large", "the body is larger than %zu bytes",
+                  hub_route_max_body(route));
         return resp;
     }
     const char *key = src_header(src, "Idempotency-Key");
@@ -305,7 +319,8 @@ static hub_resp_t dispatch(hub_t *hub, const char *method, const char *url, cons
         hub_error(&resp, 400, "idempotency_key", "an Idempotency-Key header (1 to 64 of A-Z a-z 0-9 - _ . :) is required");
         return resp;
     }
-    if (v_parse_object(&resp, len ? body : "{}", len ? len : 2, &req.json) != 0) return resp;
+    if (!(route->flags & ROUTE_RAW) &&
+        v_parse_object(&resp, len ? body : "{}", len ? len : 2, &req.json) != 0) return resp;
     run_post(hub, &req, route, key, &resp, replayed);
     cJSON_Delete(req.json);
     return resp;
@@ -320,8 +335,7 @@ hub_resp_t hub_handle(hub_t *hub, const char *method, const char *path,
     if (q) *q++ = '\0';
     source_t src = {.headers = headers, .query = q};
     bool replayed = false;
-    return dispatch(hub, method, url, &src, body ? body : "", body ? len : 0, len > HUB_MAX_BODY,
-                    &replayed);
+    return dispatch(hub, method, url, &src, body ? body : "", body ? len : 0, false, &replayed);
 }
 
 /* ---- libmicrohttpd glue ------------------------------------------------ */
@@ -335,10 +349,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, hub_resp_t *r, bool r
         r->body = NULL;
         mr = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     } else {
-        mr = MHD_create_response_from_buffer(strlen(r->body), r->body, MHD_RESPMEM_MUST_FREE);
+        size_t n = r->content_type ? r->body_len : strlen(r->body);
+        mr = MHD_create_response_from_buffer(n, r->body, MHD_RESPMEM_MUST_FREE);
     }
     if (!mr) { free(r->body); return MHD_NO; }
-    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type && !r->not_modified && r->body
+                                ? r->content_type : "application/json; charset=utf-8");
     if (r->etag[0]) MHD_add_response_header(mr, MHD_HTTP_HEADER_ETAG, r->etag);
     if (replayed) MHD_add_response_header(mr, "Idempotent-Replayed", "true");
     if (status == 503) MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, "1");
@@ -356,14 +373,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!u) {
         u = calloc(1, sizeof *u);
         if (!u) return MHD_NO;
+        /* The body cap is the route's: a screenshot may be larger than JSON. */
+        char pbuf[512];
+        const char *params[HUB_MAX_PARAMS];
+        int np;
+        bool known;
+        u->max = hub_route_max_body(hub_route_match(method, url, pbuf, sizeof pbuf, params,
+                                                    &np, &known));
         *con_cls = u;
         return MHD_YES;
     }
     if (*data_size) {
-        if (!u->too_big && u->len + *data_size <= HUB_MAX_BODY) {
-            char *nb = realloc(u->buf, u->len + *data_size + 1);
-            if (!nb) return MHD_NO;
-            u->buf = nb;
+        if (!u->too_big && u->len + *data_size <= u->max) {
+            if (u->len + *data_size + 1 > u->alloc) {
+                size_t want = u->alloc ? u->alloc : 4096;
+                while (want < u->len + *data_size + 1) want *= 2;
+                char *nb = realloc(u->buf, want);
+                if (!nb) return MHD_NO;
+                u->buf = nb;
+                u->alloc = want;
+            }
             memcpy(u->buf + u->len, data, *data_size);
             u->len += *data_size;
             u->buf[u->len] = '\0';

@@ -28,5 +28,8 @@ int cmd_idcard(int argc, char **argv);    /* kioskctl idcard read --device URI [
 int cmd_scan(int argc, char **argv);      /* kioskctl scan --device URI [--once] [--timeout S] */
 int cmd_print(int argc, char **argv);     /* kioskctl print --device URI --receipt FILE.json */
 int cmd_printer(int argc, char **argv);   /* kioskctl printer status --device URI */
+int cmd_queue(int argc, char **argv);     /* kioskctl queue list|show|retry|drop [--config FILE] */
+int cmd_fleet(int argc, char **argv);     /* kioskctl fleet status|command|screenshot --hub URL --token T */
+int cmd_content(int argc, char **argv);   /* kioskctl content keygen|build|sign|publish (cmd_content.c) */
 
 #endif

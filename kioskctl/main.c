@@ -4,6 +4,9 @@
  *   kioskctl scan --device URI [--once] [--timeout S] [--reveal]
  *   kioskctl print --device URI --receipt FILE.json
  *   kioskctl printer status --device URI
+ *   kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]
+ *   kioskctl fleet status|command|screenshot --hub URL --token STAFF_TOKEN (cmd_fleet.c)
+ *   kioskctl content keygen|build|sign|publish (cmd_content.c)
  *
  * Exit: 0 ok, 1 device error / nothing read, 2 usage, 3 device unavailable. */
 #include <stdarg.h>
@@ -57,7 +60,13 @@ static void usage(FILE *fp)
     fprintf(fp, "usage: kioskctl idcard read --device URI [--timeout S] [--reveal]\n"
                 "       kioskctl scan --device URI [--once] [--timeout S] [--reveal]\n"
                 "       kioskctl print --device URI --receipt FILE.json\n"
-                "       kioskctl printer status --device URI\n");
+                "       kioskctl printer status --device URI\n"
+                "       kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]\n"
+                "       kioskctl fleet status --hub URL --token T [--table]\n"
+                "       kioskctl fleet command --hub URL --token T KIOSK KIND [ARGS_JSON]\n"
+                "       kioskctl fleet screenshot --hub URL --token T ID --out FILE.png\n"
+                "       kioskctl content keygen --key FILE | build DIR [--out OUT] | sign OUT --key FILE\n"
+                "       kioskctl content publish OUT --hub URL --token STAFF_TOKEN\n");
 }
 
 int main(int argc, char **argv)
@@ -71,6 +80,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "scan")) return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "print")) return cmd_print(argc - 1, argv + 1);
     if (!strcmp(cmd, "printer")) return cmd_printer(argc - 1, argv + 1);
+    if (!strcmp(cmd, "queue")) return cmd_queue(argc - 1, argv + 1);
+    if (!strcmp(cmd, "fleet")) return cmd_fleet(argc - 1, argv + 1);
+    if (!strcmp(cmd, "content")) return cmd_content(argc - 1, argv + 1);
     fprintf(stderr, "kioskctl: unknown command %s\n", cmd);
     usage(stderr);
     return CTL_USAGE;

@@ -464,6 +464,7 @@ void app_tick(app_t *app)
     if (clock_wall() / 60 != app->shown_minute) app->dirty = true;
     if (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now)) app->dirty = true;
     street_tick(app);
+    info_tick(app);
 }
 
 uint32_t app_wait_ms(const app_t *app)
@@ -489,6 +490,11 @@ uint32_t app_wait_ms(const app_t *app)
     }
     uint64_t sw = street_wait_ms(app);
     if (sw < wait) wait = sw;
+    /* A help request waiting for staff is asked about every few seconds. */
+    if (app->info && app->info->help_state == HELP_SENT && app->screen == SCR_HELP) {
+        uint64_t d = app->info->help_next_poll > now ? app->info->help_next_poll - now : 0;
+        if (d < wait) wait = d;
+    }
     if (wait > 60000) wait = 60000;
     return (uint32_t)wait;
 }

@@ -1,16 +1,72 @@
 /* Information for residents and passers-by: notices, events, library,
- * lectures and service guides from the hub, with "take it with you" QR codes
- * and event registration. The state lives in app->info (struct info_state,
- * allocated by info_init), its personal parts wiped by info_session_end. */
+ * lectures and service guides from the hub, with "take it with you" QR codes,
+ * event registration and help requests. The state lives in app->info
+ * (struct info_state, allocated by info_init), its personal parts wiped by
+ * info_session_end. Hub calls run on a worker thread; answers arrive as
+ * APP_EV_INFO events (info_event). */
 #ifndef KIOSK_APP_INFO_H
 #define KIOSK_APP_INFO_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include "net/hub_info.h"
+
 struct app;
+
+#define INFO_MAX 40
+#define INFO_TABS 4
+extern const char *const info_tab_kinds[INFO_TABS];   /* notice, event, library, lecture */
+
+typedef enum { HELP_NONE, HELP_SENDING, HELP_SENT, HELP_ACKNOWLEDGED, HELP_FAILED } help_state_t;
+
+struct info_state {
+    struct worker *w;             /* NULL offscreen (unless opts.network) or with no hub */
+    unsigned gen;                 /* answers of another generation are dropped */
+    /* the notices screen */
+    int tab;                      /* index in info_tab_kinds */
+    info_item_t *items;           /* INFO_MAX */
+    int n, first;
+    int page_rows;                /* rows the list showed last (for paging) */
+    bool busy, offline;
+    char msg[200];
+    info_item_t cur;              /* the item on the detail screen */
+    /* guides */
+    info_item_t *guides;          /* INFO_MAX */
+    int n_guides, guide_first;
+    /* registration and help: personal, wiped with the session */
+    char phone[16];
+    int n_phone;
+    bool reg_busy, reg_done;
+    char reg_msg[200], reg_key[48];
+    help_state_t help_state;
+    long long help_id;
+    bool consent;
+    char help_key[48];
+    uint64_t help_next_poll;
+};
 
 void info_init(struct app *app);
 void info_free(struct app *app);
 void info_session_end(struct app *app);
 void info_event(struct app *app, void *payload);     /* takes it */
 void info_event_free(void *payload);
+/* Timers (polling a help request until staff acknowledge it). */
+void info_tick(struct app *app);
+
+/* Fetches the list of tab TAB (notices screen) / the guides. */
+void info_show_tab(struct app *app, int tab);
+void info_show_guides(struct app *app);
+/* Registers the resident (phone typed, name from the ID card if read) for
+ * the event on the detail screen. */
+void info_register(struct app *app);
+/* The item takes registrations now (places left, not started). */
+bool info_can_register(const info_item_t *it);
+/* Sends a help request (with the phone for a call back only with consent). */
+void info_help_send(struct app *app);
+
+/* Fills the state with sample events and guides (for the tour and the
+ * screen tests); STATE "guide_detail", "register", "help_sent", "help_ack"
+ * or NULL. */
+void info_sample(struct app *app, const char *state);
 
 #endif

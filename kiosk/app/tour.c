@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "app/info.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -12,8 +13,30 @@ const char *const tour_states[] = {
     "attract", "home", "bills", "housekeeping", "notices", "scan", "guide", "help",
     "timeout", "staff_pin", "staff_menu", "fault",
     "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_confirming", "pay_code",
-    "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired", NULL,
+    "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired",
+    "events", "notice", "register", "guides", "guide_detail", "help_sent", "help_ack", NULL,
 };
+
+/* The information screens, on sample data (app/info.c). */
+static int tour_info(app_t *app, const char *name)
+{
+    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
+        {"events", NULL, SCR_NOTICES},
+        {"notice", NULL, SCR_NOTICE},
+        {"register", "register", SCR_REGISTER},
+        {"guides", NULL, SCR_GUIDE},
+        {"guide_detail", "guide_detail", SCR_GUIDE_DETAIL},
+        {"help_sent", "help_sent", SCR_HELP},
+        {"help_ack", "help_ack", SCR_HELP},
+    };
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+        if (strcmp(states[i].name, name) != 0) continue;
+        app_go(app, states[i].screen);      /* entering fetches; the sample replaces it */
+        info_sample(app, states[i].state);
+        return 0;
+    }
+    return -1;
+}
 
 /* The bills and payment screens, on sample data (app/bills.c). */
 static int tour_bills(app_t *app, const char *name)
@@ -69,6 +92,7 @@ int tour_show(app_t *app, const char *name)
         return 0;
     }
     if (tour_bills(app, name) == 0) return 0;
+    if (tour_info(app, name) == 0) return 0;
     int s = app_screen_find(name);
     if (s < 0) return -1;
     if (s == SCR_STAFF_PIN && !app->cfg.staff_pin_hash[0]) {

@@ -94,6 +94,7 @@ static const key_spec_t keys[] = {
     ENUM("kiosk", "mode", mode, mode_words, NULL),
     STR("kiosk", "kiosk_id", kiosk_id, check_not_empty),
     STR("kiosk", "location", location, NULL),
+    STR("kiosk", "help_contact", help_contact, NULL),
     STR("kiosk", "var_dir", var_dir, check_not_empty),
     STR("kiosk", "locale_dir", locale_dir, check_not_empty),
     STR("kiosk", "assets_dir", assets_dir, check_not_empty),

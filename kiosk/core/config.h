@@ -18,6 +18,7 @@ typedef struct {
     kiosk_mode_t mode;              /* mode = hall | street                 (hall)      */
     char kiosk_id[64];              /* kiosk_id = text, shown on receipts   (demo-01)   */
     char location[CONFIG_STR];      /* location = text, shown in help       ("")        */
+    char help_contact[CONFIG_STR];  /* help_contact = text: the office, shown in help ("") */
     char var_dir[CONFIG_STR];       /* var_dir = path, database and state   (var)       */
     char locale_dir[CONFIG_STR];    /* locale_dir = path to compiled .mo    (build/locale) */
     char assets_dir[CONFIG_STR];    /* assets_dir = path                    (assets)    */

@@ -772,9 +772,20 @@ static void garbage(hub_status_t *st, const char *what, const char *err)
 }
 
 /* cJSON_Print of DOC (then deleted), or NULL. */
+/* Zeroes every string of a request document before it is freed: bodies may
+ * hold an ID number or a payment code. */
+static void wipe_strings(cJSON *n)
+{
+    for (; n; n = n->next) {
+        if (n->valuestring) sodium_memzero(n->valuestring, strlen(n->valuestring));
+        wipe_strings(n->child);
+    }
+}
+
 static char *print_body(cJSON *doc)
 {
     char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    wipe_strings(doc);
     cJSON_Delete(doc);
     return s;
 }
@@ -952,6 +963,42 @@ void hub_pay_reverse(hub_client_t *c, const char *idem_key, const char *out_trad
                      hub_order_t *out, hub_status_t *st)
 {
     order_call(c, "pay reverse", idem_key, out_trade_no, "/reverse", out, st);
+}
+
+void hub_send_json(hub_client_t *c, const char *method, const char *path,
+                   const char *idem_key, const char *body, char **resp_body,
+                   hub_status_t *st)
+{
+    char what[64];
+    bool post = method && strcmp(method, "POST") == 0;
+    bool get = method && strcmp(method, "GET") == 0;
+
+    *resp_body = NULL;
+    if ((!post && !get) || (post && !body) || !path || path[0] != '/') {
+        status_reset(st);
+        status_set(st, HUB_REFUSED, 0, "bad_request", "%s: not a GET, a POST with a body, "
+                   "or a path from \"/\"", method ? method : "(no method)");
+        return;
+    }
+    /* The path names the resource (an event id at most), never a person. */
+    snprintf(what, sizeof what, "%s %s", method, path);
+    if (!request(c, what, path, post ? body : NULL, idem_key, st))
+        return;
+    char err[160];
+    perr_t e = {err, sizeof err};
+    cJSON *doc = parse_doc(c->body, c->len, &e);
+    if (!doc) {
+        garbage(st, what, err);
+        return;
+    }
+    cJSON_Delete(doc);
+    if (!(*resp_body = malloc(c->len + 1))) {
+        no_memory(st);
+        return;
+    }
+    memcpy(*resp_body, c->body, c->len);
+    (*resp_body)[c->len] = '\0';
+    st->result = HUB_OK;
 }
 
 void hub_new_key(const char *prefix, char *out, size_t outlen)

@@ -152,8 +152,199 @@ void hub_pay_close(hub_client_t *c, const char *idem_key, const char *out_trade_
 void hub_pay_reverse(hub_client_t *c, const char *idem_key, const char *out_trade_no,
                      hub_order_t *out, hub_status_t *st);
 
+/* A generic request, for the outbox (outbox/sender.c): METHOD "POST" (BODY
+ * a JSON object, sent with IDEM_KEY as its Idempotency-Key) or "GET" (BODY
+ * and IDEM_KEY NULL) of PATH ("/v1/help"; the caller escapes any variable
+ * part). Classified like every call; on HUB_OK *RESP_BODY is the 2xx answer
+ * (malloc'd, NUL-terminated; a JSON object, else HUB_UNKNOWN "garbage"), on
+ * anything else NULL. Another METHOD, or a missing POST body, is
+ * HUB_REFUSED "bad_request" without sending anything (a programmer error:
+ * sending it again cannot help). The body may hold personal data: it is
+ * never logged; the log names METHOD and PATH only. */
+void hub_send_json(hub_client_t *c, const char *method, const char *path,
+                   const char *idem_key, const char *body, char **resp_body,
+                   hub_status_t *st);
+
 /* A fresh idempotency key / random id: PREFIX then 16 random hex digits
  * (libsodium randombytes). OUT must hold strlen(PREFIX) + 17 bytes. */
 void hub_new_key(const char *prefix, char *out, size_t outlen);
+
+/* ---- fleet: raw requests (kiosk/net/hub_fleet.c) --------------------------
+ * For telemetry (heartbeats, command results, screenshot uploads) and
+ * `kioskctl fleet` (staff routes, PNG downloads): requests the typed client
+ * lacks. A hub_fleet_t has its own curl handle, with the rules above: one
+ * thread per client, TOKEN a device's or a staff member's, ABORT polled
+ * during a request, every answer classified into hub_status_t exactly like
+ * the typed calls. */
+typedef struct hub_fleet hub_fleet_t;
+
+/* As hub_client_new. NULL on allocation failure. */
+hub_fleet_t *hub_fleet_new(const char *base_url, const char *token, int timeout_ms,
+                           const volatile int *abort);
+void hub_fleet_free(hub_fleet_t *f);
+
+/* METHOD "GET" or "POST" of PATH ("/v1/...", the caller escapes variable
+ * parts). A POST sends BODY (LEN bytes, may hold NULs) as CTYPE
+ * ("application/json", "image/png") with IDEM_KEY as its Idempotency-Key.
+ * On HUB_OK, *OUT and *OUTLEN (either may be NULL) give the 2xx answer:
+ * owned by F, NUL-terminated, valid until the next call on F; answers over
+ * 8 MiB are HUB_UNKNOWN "garbage". On anything else *OUT is NULL. Bodies are
+ * never logged. */
+void hub_fleet_request(hub_fleet_t *f, const char *method, const char *path,
+                       const char *ctype, const void *body, size_t len,
+                       const char *idem_key, const char **out, size_t *outlen,
+                       hub_status_t *st);
+
+/* ---- content bundles (kiosk/net/hub_content.c) -----------------------------
+ * docs/api.md "Content bundles". A hub_content_t has its own curl handle,
+ * with the rules above (one thread per client, ABORT polled, every answer
+ * classified into hub_status_t), plus: a poll's 304 is HUB_OK with
+ * st->http == 304. TOKEN is a device's (poll, fetch) or a staff member's
+ * (upload, publish). Bodies are never logged. */
+#include <stdio.h>
+
+typedef struct hub_content hub_content_t;
+
+typedef struct {
+    long long version;
+    char *manifest;           /* the exact signed bytes, NUL-terminated (malloc'd) */
+    size_t manifest_len;
+    char *signature;          /* hex, as sent (malloc'd) */
+} hub_bundle_t;
+
+/* As hub_client_new. NULL on allocation failure or a token with spaces or
+ * control characters. */
+hub_content_t *hub_content_new(const char *base_url, const char *token, int timeout_ms,
+                               const volatile int *abort);
+void hub_content_free(hub_content_t *c);
+
+/* GET /v1/content/bundle?mode=MODE[&group=GROUP], If-None-Match ETAG when
+ * not NULL/"". HUB_OK 200: OUT filled (hub_bundle_free it); HUB_OK 304:
+ * unchanged, OUT empty. ETAG_OUT gets the answer's ETag ("" if none).
+ * A 404 no_bundle is HUB_REFUSED. */
+void hub_bundle_poll(hub_content_t *c, const char *mode, const char *group, const char *etag,
+                     hub_bundle_t *out, char *etag_out, size_t etag_len, hub_status_t *st);
+void hub_bundle_free(hub_bundle_t *b);
+/* The poll answer {version, manifest, signature}: 0, or -1 with ERR. */
+int hub_parse_bundle(const char *json, size_t len, hub_bundle_t *out, char *err, size_t errlen);
+
+/* GET /v1/content/assets/{SHA256}, streamed into FP (at most MAX_SIZE bytes,
+ * else HUB_UNKNOWN "garbage"). On HUB_OK, DIGEST is the SHA-256 of what was
+ * written and *SIZE its length: the caller compares (the hub is not
+ * trusted). */
+void hub_asset_fetch(hub_content_t *c, const char *sha256, long long max_size, FILE *fp,
+                     unsigned char digest[32], long long *size, hub_status_t *st);
+/* Staff: PUT /v1/admin/content/assets/{SHA256} with DATA (TYPE "image/png"). */
+void hub_asset_upload(hub_content_t *c, const char *sha256, const void *data, size_t len,
+                      const char *type, hub_status_t *st);
+/* Staff: POST /v1/admin/content/bundles {manifest, signature}; *VERSION the
+ * published version on HUB_OK. */
+void hub_bundle_publish(hub_content_t *c, const char *manifest, const char *signature,
+                        const char *idem_key, long long *version, hub_status_t *st);
+
+
+/* ---- housekeeping (kiosk/net/hub_hk.c) --------------------------------------
+ * docs/api.md "Housekeeping". A hub_hk_t has its own curl handle, with the
+ * rules above (one thread per client, ABORT polled, every answer classified
+ * into hub_status_t like the typed calls). Personal data (phone, ID number,
+ * name) goes only into request bodies, never into paths or the log; what
+ * comes back is masked by the hub, and masked again by the parsers when it
+ * is not. */
+#define HUB_HK_MAX_SERVICES 16
+#define HUB_HK_MAX_PROVIDERS 6
+#define HUB_HK_MAX_SLOTS 48
+#define HUB_HK_MAX_BOOKINGS 50
+#define HUB_HK_CODE_LEN 8
+
+typedef struct {
+    long long id;
+    char name[96];
+    double rating;               /* 0-5 */
+} hub_hk_provider_t;
+
+typedef struct {
+    char id[32];
+    char name_zh[96], name_en[96];
+    char includes_zh[512], includes_en[512];
+    long long price_fen;
+    int duration_min;
+    int n_providers;
+    hub_hk_provider_t providers[HUB_HK_MAX_PROVIDERS];
+} hub_hk_service_t;
+
+typedef struct {
+    int n;
+    hub_hk_service_t s[HUB_HK_MAX_SERVICES];
+} hub_hk_services_t;
+
+typedef struct {
+    long long id;
+    time_t start, end;
+    long long provider_id;
+    char provider[96];
+    int capacity, left;
+} hub_hk_slot_t;
+
+typedef struct {
+    int n;
+    hub_hk_slot_t s[HUB_HK_MAX_SLOTS];
+} hub_hk_slots_t;
+
+typedef struct {
+    char code[HUB_HK_CODE_LEN + 1];
+    hub_hk_slot_t slot;
+    char service_id[32];
+    char service_zh[96], service_en[96];
+    bool cancelled;              /* status "cancelled" (else "confirmed") */
+    char name[96];               /* masked */
+    char phone[24];              /* masked, "" for null */
+    char id_number[24];          /* masked, "" for null */
+    time_t created, cancelled_at;   /* cancelled_at 0 for null */
+} hub_hk_booking_t;
+
+typedef struct {
+    int n;
+    hub_hk_booking_t b[HUB_HK_MAX_BOOKINGS];
+} hub_hk_bookings_t;
+
+/* Pure parsers (fuzzed: tests/fuzz/fuzz_hk_parse.c), with the rules of the
+ * parsers above: 0 with OUT filled, or -1 with ERR naming the field. */
+int hub_hk_parse_services(const char *json, size_t len, hub_hk_services_t *out,
+                          char *err, size_t errlen);
+/* {"slots": [...]} of GET slots, or with KEY "alternatives" a 409
+ * slot_full body's other slots. */
+int hub_hk_parse_slots(const char *json, size_t len, const char *key, hub_hk_slots_t *out,
+                       char *err, size_t errlen);
+/* {"booking": {...}} */
+int hub_hk_parse_booking(const char *json, size_t len, hub_hk_booking_t *out,
+                         char *err, size_t errlen);
+/* {"bookings": [...]} */
+int hub_hk_parse_bookings(const char *json, size_t len, hub_hk_bookings_t *out,
+                          char *err, size_t errlen);
+
+typedef struct hub_hk hub_hk_t;
+
+/* As hub_client_new. NULL on allocation failure. */
+hub_hk_t *hub_hk_new(const char *base_url, const char *token, int timeout_ms,
+                     const volatile int *abort);
+void hub_hk_free(hub_hk_t *c);
+
+/* GET /v1/housekeeping/services */
+void hub_hk_services(hub_hk_t *c, hub_hk_services_t *out, hub_status_t *st);
+/* GET /v1/housekeeping/slots?service=SERVICE&date=DATE (YYYY-MM-DD) */
+void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slots_t *out,
+                  hub_status_t *st);
+/* POST /v1/housekeeping/bookings. PHONE or ID_NUMBER may be NULL (not
+ * both). A 409 slot_full is HUB_REFUSED with ALT filled from its
+ * "alternatives" (ALT->n = 0 otherwise; ALT may be NULL). */
+void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
+                 const char *name, const char *phone, const char *id_number,
+                 hub_hk_booking_t *out, hub_hk_slots_t *alt, hub_status_t *st);
+/* POST /v1/housekeeping/bookings/lookup */
+void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *id_number,
+                   hub_hk_bookings_t *out, hub_status_t *st);
+/* POST /v1/housekeeping/bookings/{CODE}/cancel */
+void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const char *phone,
+                   const char *id_number, hub_hk_booking_t *out, hub_status_t *st);
 
 #endif

@@ -59,13 +59,6 @@ static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const 
 
 COMING_SCREEN(screen_housekeeping, "housekeeping", true, N_("icon:housekeeping"), N_("Housekeeping"),
               N_("Book cleaning, a nanny, elder care or appliance repair at a time that suits you."), 1);
-COMING_SCREEN(screen_notices, "notices", false, N_("icon:notices"), N_("Notices"),
-              N_("Read community notices, events, library news and lectures, and take them with you as a QR code."), 2);
-COMING_SCREEN(screen_guide, "guide", false, N_("icon:guide"), N_("Service guide"),
-              N_("Step-by-step guides for common errands: what to bring, where to go, opening hours."), 4);
-COMING_SCREEN(screen_help, "help", false, N_("icon:help"), N_("Help"),
-              N_("Send a help request to the community office and see when staff have seen it."), 5);
-
 /* The placeholder of a screen being built (SCREEN_STUB): reachable only by
  * name (--screen, tour), never from a tile. */
 void screen_stub_build(app_t *app, ui_frame_t *f, SDL_Rect content)

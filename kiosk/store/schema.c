@@ -155,11 +155,90 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state, updated_ms);",
 
-    /* 5: the outbox (reserved; filled by the offline-queue work). */
-    "SELECT 1;",
+    /* 5: the outbox (outbox/outbox.h): every outbound action, written in
+     * the same transaction as the local record it belongs to, then sent
+     * by the outbox sender (outbox/sender.c) until the hub has it.
+     *   kind       what it is, for staff and the notify callback ("help",
+     *              "registration", "telemetry"...): [a-z0-9_.-], 1-31 bytes.
+     *   method     'POST' (or 'GET'); path the hub path ("/v1/help").
+     *   idem_key   the Idempotency-Key, UNIQUE: the hub stores the first
+     *              answer per (device, key), so a resend after a crash or a
+     *              lost answer takes effect once.
+     *   body       the JSON body; when sealed = 1 it is nonce || secretbox
+     *              (outbox/seal.h: personal data is never stored in clear).
+     *   body_len   bytes of the plain body (for staff, without opening it).
+     *   state      queued -> sending -> done | dead; sending -> queued for a
+     *              retry; dead -> queued when staff retry it.
+     *   attempts   sends so far (drives the backoff); next_try_ms wall ms
+     *              when a queued item is due; created_ms, updated_ms.
+     *   http, last_error  the last answer's status and why it failed.
+     *   response   the hub's 2xx answer (masked by the hub), for done items.
+     * IF NOT EXISTS: as migration 3, a wound-back user_version keeps rows. */
+    "CREATE TABLE IF NOT EXISTS outbox ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  kind        TEXT NOT NULL,"
+    "  method      TEXT NOT NULL CHECK(method IN ('POST','GET')),"
+    "  path        TEXT NOT NULL,"
+    "  idem_key    TEXT NOT NULL UNIQUE,"
+    "  body        BLOB NOT NULL,"
+    "  sealed      INTEGER NOT NULL CHECK(sealed IN (0,1)),"
+    "  body_len    INTEGER NOT NULL,"
+    "  state       TEXT NOT NULL CHECK(state IN ('queued','sending','done','dead')),"
+    "  attempts    INTEGER NOT NULL DEFAULT 0,"
+    "  next_try_ms INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms  INTEGER NOT NULL,"
+    "  updated_ms  INTEGER NOT NULL,"
+    "  http        INTEGER NOT NULL DEFAULT 0,"
+    "  last_error  TEXT NOT NULL DEFAULT '',"
+    "  response    TEXT"
+    ");"
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_try_ms, id);",
 
-    /* 6: content sync (reserved; filled by the content-sync work). */
-    "SELECT 1;",
+    /* 6: signed content bundles (content/sync.c, content/store.c).
+     *   content_state  one row: the bundle in use (version, its ETag from the
+     *                  hub, the exact signed manifest and its signature) and
+     *                  when it was applied. No row: no bundle ever applied,
+     *                  the embedded demo notices (migration 2) stay.
+     *   content_items  every item of that bundle (all kinds, all locales);
+     *                  images is a JSON array of sha256, data a JSON object.
+     * A new bundle replaces both tables and the notices in one transaction.
+     * IF NOT EXISTS: as migration 3. */
+    "CREATE TABLE IF NOT EXISTS content_state ("
+    "  id        INTEGER PRIMARY KEY CHECK(id = 1),"
+    "  version   INTEGER NOT NULL,"
+    "  etag      TEXT NOT NULL DEFAULT '',"
+    "  manifest  TEXT NOT NULL,"
+    "  signature TEXT NOT NULL,"
+    "  expires   INTEGER NOT NULL,"
+    "  applied   INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE IF NOT EXISTS content_items ("
+    "  id        INTEGER PRIMARY KEY,"
+    "  kind      TEXT NOT NULL,"
+    "  category  TEXT NOT NULL,"
+    "  locale    TEXT NOT NULL,"
+    "  title     TEXT NOT NULL,"
+    "  body      TEXT NOT NULL,"
+    "  published INTEGER NOT NULL,"
+    "  expires   INTEGER,"
+    "  pinned    INTEGER NOT NULL DEFAULT 0,"
+    "  priority  INTEGER NOT NULL DEFAULT 0,"
+    "  images    TEXT NOT NULL DEFAULT '[]',"
+    "  data      TEXT"
+    ");"
+    "CREATE INDEX IF NOT EXISTS content_items_by_kind ON content_items(kind, locale);",
+
+    /* 7: proof of play of the street display (street/pop.c): one row per
+     * item shown, until telemetry has sent it. playlist_id 0 = the notices
+     * carousel, kind 'item' or 'alert'. IF NOT EXISTS: as migration 3. */
+    "CREATE TABLE IF NOT EXISTS proof_of_play ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  content_id  INTEGER NOT NULL,"
+    "  playlist_id INTEGER NOT NULL,"
+    "  kind        TEXT NOT NULL,"
+    "  started     INTEGER NOT NULL,"
+    "  shown_ms    INTEGER NOT NULL"
+    ");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

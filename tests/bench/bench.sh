@@ -63,6 +63,18 @@ if [ -x "$BUILD/bench_pay" ] && [ -x "$BUILD/hub" ]; then
 fi
 field() { awk -v k="$1" -v f="$2" '$1 == k {for (i = 2; i < NF; i++) if ($i == f) print $(i + 1)}' <<<"$pay"; }
 
+# 6. Outbox: durable enqueues/s (synchronous=FULL, one transaction each), and
+#    the kill -9 test at full length (200 runs against a real hub).
+outbox="" kill200=""
+if [ -x "$BUILD/bench_outbox" ]; then outbox=$("$BUILD/bench_outbox" 2000 2>/dev/null || true); fi
+if [ -x "$BUILD/tests/test_outbox_e2e" ] && [ -x "$BUILD/hub" ]; then
+    if OUTBOX_KILL_RUNS=200 OUTBOX_E2E_ONLY=kill "$BUILD/tests/test_outbox_e2e" >"$tmp/kill.log" 2>&1; then
+        kill200="pass"
+    else
+        kill200="FAIL"
+    fi
+fi
+
 printf '\n%-46s %14s  %s\n' "figure" "measured" "target"
 printf '%-46s %14s  %s\n' "----------------------------------------------" "--------------" "------"
 printf '%-46s %11s ms  %s\n' "cold start to first frame (first run)" "$first_start" "<= 100 ms"
@@ -77,6 +89,13 @@ if [ -n "$pay" ]; then
     printf '%-46s %11s ms  %s\n' "tap pay to QR on screen, median" "$(field pay_tap_to_qr_ms p50)" ""
     printf '%-46s %11s ms  %s\n' "longest frame, hub answering after 3 s" "$(field frame_ms_slow_network max)" "<= 50 ms"
     printf '%-46s %11s ms  %s\n' "longest frame, hub dead" "$(field frame_ms_dead_network max)" "<= 50 ms"
+fi
+if [ -n "$outbox" ]; then
+    printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, plain" "$(awk '{print $3}' <<<"$outbox")" ">= 2000/s"
+    printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, sealed" "$(awk '{print $5}' <<<"$outbox")" ">= 2000/s"
+fi
+if [ -n "$kill200" ]; then
+    printf '%-46s %14s  %s\n' "outbox kill -9 x200: none lost, none twice" "$kill200" "pass"
 fi
 echo
 echo "frame time per screen (ms, 200 frames each, build + draw):"

@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../tools/check_lib.sh"
 check_start tour "$@"
 STATES=(attract home bills housekeeping notices scan guide help timeout staff_pin staff_menu fault
         bills_account bills_scan bills_list pay_qr pay_confirming pay_code pay_code_confirm pay_paid
-        pay_failed pay_expired)
+        pay_failed pay_expired events notice register guides guide_detail help_sent help_ack)
 
 # kiosk.ini with var_dir in the temp dir (belt and braces with --set).
 ini=$tmp/kiosk.ini

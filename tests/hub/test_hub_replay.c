@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "auth.h"
+#include "db.h"
 #include "hubtest.h"
 
 static sqlite3 *side;          /* a second connection, for ids and checks */
@@ -48,6 +50,8 @@ static void fingerprint(char *out, size_t len)
         " (SELECT count(*) FROM event_registrations) || '|' ||"
         " (SELECT group_concat(id || ':' || ifnull(acknowledged, 0), ',') FROM help_requests) || '|' ||"
         " (SELECT group_concat(device || ':' || count, ',') FROM heartbeats) || '|' ||"
+        " (SELECT group_concat(id || ':' || ifnull(delivered, 0) || ifnull(done, 0), ',') FROM commands) || '|' ||"
+        " (SELECT count(*) FROM screenshots) || '|' ||"
         " (SELECT group_concat(key || value, ',') FROM demo_settings)";
     char *buf = malloc(1 << 20);
     q_text(sql, buf, 1 << 20);
@@ -58,15 +62,17 @@ static void fingerprint(char *out, size_t len)
 }
 
 static int replays;
+static const char *as_token;   /* the token twice() sends; NULL: kiosk test-01 */
 
 static void twice(hubtest_t *t, const char *path, const char *body, int want_status)
 {
     char key[64], before[64], after[64];
     snprintf(key, sizeof key, "replay-%d", ++replays);
-    hubtest_resp_t a = hubtest_req(t, "POST", path, t->token, key, body, NULL);
+    const char *tok = as_token ? as_token : t->token;
+    hubtest_resp_t a = hubtest_req(t, "POST", path, tok, key, body, NULL);
     if (a.status != want_status) fail_msg("POST %s: %d %s", path, a.status, a.body);
     fingerprint(before, sizeof before);
-    hubtest_resp_t b = hubtest_req(t, "POST", path, t->token, key, body, NULL);
+    hubtest_resp_t b = hubtest_req(t, "POST", path, tok, key, body, NULL);
     fingerprint(after, sizeof after);
     assert_int_equal(b.status, a.status);
     assert_true(b.replayed);
@@ -124,6 +130,18 @@ static void every_post_route_replays_without_effect(void **state)
     twice(t, path, "{}", 200); covered++;
     twice(t, "/v1/heartbeat", "{\"version\":\"0.1.0\",\"uptime_s\":12,\"mode\":\"hall\"}", 200); covered++;
     twice(t, "/v1/demo/behaviour", "{\"mode\":\"success\",\"delay_ms\":0}", 200); covered++;
+
+    /* Fleet: staff queue a command; the kiosk sends a screenshot and a result. */
+    char staff[AUTH_TOKEN_MAX];
+    assert_int_equal(auth_staff_add(db_thread(), "replay-staff", staff, sizeof staff), 0);
+    as_token = staff;
+    twice(t, "/v1/admin/devices/test-01/commands", "{\"kind\":\"screenshot\"}", 201); covered++;
+    as_token = NULL;
+    long long cmd = q_int("SELECT max(id) FROM commands");
+    snprintf(path, sizeof path, "/v1/screenshots?command=%lld", cmd);
+    twice(t, path, "\x89PNG\r\n\x1a\nnot really a picture", 201); covered++;
+    snprintf(path, sizeof path, "/v1/commands/%lld/result", cmd);
+    twice(t, path, "{\"ok\":true,\"message\":\"screenshot sent\"}", 200); covered++;
 
     /* Every POST route of the table was exercised. */
     int posts = 0;

@@ -173,3 +173,8 @@ int hubproc_behaviour(const hubproc_t *h, const char *body)
 }
 
 int hubproc_get(const hubproc_t *h, const char *path) { return request(h, path, NULL); }
+
+int hubproc_post(const hubproc_t *h, const char *path, const char *body)
+{
+    return request(h, path, body ? body : "{}");
+}

@@ -33,6 +33,8 @@ long long hubproc_sql_int(const hubproc_t *h, const char *sql);
 int hubproc_sql_text(const hubproc_t *h, const char *sql, char *buf, int len);
 /* POST /v1/demo/behaviour with JSON BODY; returns the HTTP status, or -1. */
 int hubproc_behaviour(const hubproc_t *h, const char *body);
+/* POST PATH with JSON BODY (an Idempotency-Key is made); the HTTP status, or -1. */
+int hubproc_post(const hubproc_t *h, const char *path, const char *body);
 /* GET PATH (e.g. "/v1/demo/pay/NO"); returns the HTTP status, or -1. */
 int hubproc_get(const hubproc_t *h, const char *path);
 

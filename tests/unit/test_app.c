@@ -40,11 +40,11 @@ static void tiles_open_screens_and_nav_returns(void **state)
     for (int i = 0; i < 6; i++) {
         assert_int_equal(app_test_tap(app, tiles[i]), 0);
         assert_int_equal(app->screen, want[i]);
-        /* Services not built yet say so; the ID screen asks for a card;
-         * bills ask how to find the bill. */
-        assert_true(app_test_text_shown(app, want[i] == SCR_SCAN    ? "请把身份证放在读卡区"
-                                             : want[i] == SCR_BILLS ? "请选择查询账单的方式"
-                                                                    : "即将在本机开通"));
+        /* Each opens on its own first question. */
+        static const char *const first[] = {"请选择查询账单的方式", NULL, "社区活动",
+                                            "请把身份证放在读卡区", "您要办理什么事？",
+                                            "需要帮助？工作人员可以过来帮您。"};
+        if (first[i]) assert_true(app_test_text_shown(app, first[i]));
         /* Back and home are on every screen. */
         assert_non_null(ui_find(app->frame, "nav.back"));
         assert_non_null(ui_find(app->frame, "nav.home"));
@@ -70,8 +70,8 @@ static void language_switch_is_per_session(void **state)
     assert_false(app_test_text_shown(app, "生活缴费"));
     assert_true(app_test_text_shown(app, "中文"));
     /* The language stays while the resident moves around. */
-    assert_int_equal(app_test_tap(app, "home.notices"), 0);
-    assert_true(app_test_text_shown(app, "coming to this kiosk soon"));
+    assert_int_equal(app_test_tap(app, "home.guide"), 0);
+    assert_true(app_test_text_shown(app, "Which errand can we help you with?"));
     app_end_session(app, "finished");
     assert_string_equal(app_locale(app), "zh_CN");
     app_test_tap_xy(app, 900, 500);

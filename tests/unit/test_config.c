@@ -173,7 +173,7 @@ static void test_shipped_file_equals_defaults(void **state)
 }
 
 static const char *const all_keys[] = {
-    "kiosk.mode", "kiosk.kiosk_id", "kiosk.location", "kiosk.var_dir",
+    "kiosk.mode", "kiosk.kiosk_id", "kiosk.location", "kiosk.help_contact", "kiosk.var_dir",
     "kiosk.locale_dir", "kiosk.assets_dir", "kiosk.log_level",
     "display.width", "display.height", "display.fullscreen", "display.rotation",
     "display.renderer", "display.font", "display.font_index",

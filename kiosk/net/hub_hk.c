@@ -1,0 +1,721 @@
+/* The kiosk's client of the hub's housekeeping endpoints (docs/api.md
+ * "Housekeeping"): the pure parsers of its answers, a small libcurl
+ * transport of its own (the typed client keeps a 4xx body to itself, and a
+ * 409 slot_full carries the other free slots), then the calls.
+ *
+ * Error texts name fields, never their values: safe to log. */
+#include "net/hub_api.h"
+
+#include <cJSON.h>
+#include <curl/curl.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "mask.h"
+
+#define MOD "hub_hk"
+#define BODY_MAX (1024 * 1024)
+#define JSON_INT_MAX 9007199254740992.0
+
+/* ---- parsing helpers ------------------------------------------------------ */
+
+typedef struct {
+    char *buf;
+    size_t len;
+} perr_t;
+
+static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
+{
+    if (!e->buf || e->len == 0) return -1;
+    char what[96];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(e->buf, e->len, "%s%s%s: %s", path, path[0] && key[0] ? "." : "", key, what);
+    return -1;
+}
+
+/* The document as cJSON (an object, nothing after it), or NULL with ERR. */
+static cJSON *parse_doc(const char *json, size_t len, perr_t *e)
+{
+    if (!json || len == 0) {
+        fail(e, "", "body", "empty");
+        return NULL;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        fail(e, "", "body", "out of memory");
+        return NULL;
+    }
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
+    size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
+    if (!doc) {
+        fail(e, "", "body", "not JSON (at byte %zu)", at);
+    } else {
+        while (at < len && (copy[at] == ' ' || copy[at] == '\t' || copy[at] == '\n' || copy[at] == '\r'))
+            at++;
+        if (at < len || !cJSON_IsObject(doc)) {
+            fail(e, "", "body", at < len ? "data after the value" : "not a JSON object");
+            cJSON_Delete(doc);
+            doc = NULL;
+        }
+    }
+    free(copy);
+    return doc;
+}
+
+static const cJSON *field(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static int get_str(const cJSON *o, const char *path, const char *key, char *dst, size_t size,
+                   perr_t *e)
+{
+    const cJSON *v = field(o, key);
+    if (!v) return fail(e, path, key, "missing");
+    if (!cJSON_IsString(v) || !v->valuestring) return fail(e, path, key, "not a string");
+    size_t n = strlen(v->valuestring);
+    if (n >= size) return fail(e, path, key, "too long (%zu bytes, at most %zu)", n, size - 1);
+    memcpy(dst, v->valuestring, n + 1);
+    return 0;
+}
+
+/* A string or null (DST = ""). */
+static int get_str_or_null(const cJSON *o, const char *path, const char *key, char *dst,
+                           size_t size, perr_t *e)
+{
+    const cJSON *v = field(o, key);
+    dst[0] = '\0';
+    if (v && cJSON_IsNull(v)) return 0;
+    return get_str(o, path, key, dst, size, e);
+}
+
+static int get_int(const cJSON *o, const char *path, const char *key, long long min,
+                   long long max, long long *out, perr_t *e)
+{
+    const cJSON *v = field(o, key);
+    if (!v) return fail(e, path, key, "missing");
+    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    if (!(d >= (double)min && d <= (double)max && d <= JSON_INT_MAX) || d != floor(d))
+        return fail(e, path, key, "not an integer in %lld..%lld", min, max);
+    *out = (long long)d;
+    return 0;
+}
+
+static const cJSON *get_obj(const cJSON *o, const char *path, const char *key, perr_t *e)
+{
+    const cJSON *v = field(o, key);
+    if (!v) fail(e, path, key, "missing");
+    else if (!cJSON_IsObject(v)) fail(e, path, key, "not an object");
+    else return v;
+    return NULL;
+}
+
+static const cJSON *get_arr(const cJSON *o, const char *path, const char *key, int max, int *n,
+                            perr_t *e)
+{
+    const cJSON *v = field(o, key);
+    if (!v) { fail(e, path, key, "missing"); return NULL; }
+    if (!cJSON_IsArray(v)) { fail(e, path, key, "not an array"); return NULL; }
+    int count = cJSON_GetArraySize(v);
+    if (count > max) { fail(e, path, key, "too many (%d, at most %d)", count, max); return NULL; }
+    *n = count;
+    return v;
+}
+
+/* {"zh", "en"} into two buffers. */
+static int get_names(const cJSON *o, const char *path, const char *key, char *zh, char *en,
+                     size_t size, perr_t *e)
+{
+    char p[96];
+    const cJSON *n = get_obj(o, path, key, e);
+    if (!n) return -1;
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    return get_str(n, p, "zh", zh, size, e) || get_str(n, p, "en", en, size, e) ? -1 : 0;
+}
+
+/* Masks BUF with MASK when it holds no '*' (the hub masks; belt and braces). */
+static int mask_again(char *buf, size_t size, void (*mask)(const char *, char *, size_t))
+{
+    if (!buf[0] || strchr(buf, '*')) return 0;
+    char tmp[128];
+    mask(buf, tmp, sizeof tmp);
+    sodium_memzero(buf, size);
+    snprintf(buf, size, "%s", tmp);
+    return 0;
+}
+
+static int parse_slot(const cJSON *o, const char *path, hub_hk_slot_t *s, perr_t *e)
+{
+    long long v;
+    memset(s, 0, sizeof *s);
+    if (!cJSON_IsObject(o)) return fail(e, path, "", "not an object");
+    if (get_int(o, path, "id", 1, (long long)JSON_INT_MAX, &s->id, e)) return -1;
+    if (get_int(o, path, "start", 0, 1LL << 40, &v, e)) return -1;
+    s->start = (time_t)v;
+    if (get_int(o, path, "end", 0, 1LL << 40, &v, e)) return -1;
+    s->end = (time_t)v;
+    if (s->end < s->start) return fail(e, path, "end", "before start");
+    char p[96];
+    snprintf(p, sizeof p, "%s.provider", path);
+    const cJSON *pr = get_obj(o, path, "provider", e);
+    if (!pr || get_int(pr, p, "id", 1, (long long)JSON_INT_MAX, &s->provider_id, e) ||
+        get_str(pr, p, "name", s->provider, sizeof s->provider, e))
+        return -1;
+    if (get_int(o, path, "capacity", 1, 1000000, &v, e)) return -1;
+    s->capacity = (int)v;
+    if (get_int(o, path, "left", 0, s->capacity, &v, e)) return -1;
+    s->left = (int)v;
+    return 0;
+}
+
+static int parse_booking(const cJSON *o, const char *path, hub_hk_booking_t *b, perr_t *e)
+{
+    char p[96], status[16];
+    long long v;
+    memset(b, 0, sizeof *b);
+    if (!cJSON_IsObject(o)) return fail(e, path, "", "not an object");
+    if (get_str(o, path, "code", b->code, sizeof b->code, e)) return -1;
+    if (strlen(b->code) != HUB_HK_CODE_LEN ||
+        strspn(b->code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") != HUB_HK_CODE_LEN)
+        return fail(e, path, "code", "not a check-in code");
+    snprintf(p, sizeof p, "%s.slot", path);
+    const cJSON *sl = get_obj(o, path, "slot", e);
+    if (!sl || parse_slot(sl, p, &b->slot, e)) return -1;
+    if (get_str(o, path, "service_id", b->service_id, sizeof b->service_id, e) ||
+        get_names(o, path, "service_name", b->service_zh, b->service_en, sizeof b->service_zh, e) ||
+        get_str(o, path, "status", status, sizeof status, e))
+        return -1;
+    if (!strcmp(status, "cancelled")) b->cancelled = true;
+    else if (strcmp(status, "confirmed") != 0) return fail(e, path, "status", "not confirmed or cancelled");
+    if (get_str(o, path, "name", b->name, sizeof b->name, e) ||
+        get_str_or_null(o, path, "phone", b->phone, sizeof b->phone, e) ||
+        get_str_or_null(o, path, "id_number", b->id_number, sizeof b->id_number, e))
+        return -1;
+    mask_again(b->name, sizeof b->name, mask_name);
+    mask_again(b->phone, sizeof b->phone, mask_phone);
+    mask_again(b->id_number, sizeof b->id_number, mask_id);
+    if (get_int(o, path, "created", 0, 1LL << 40, &v, e)) return -1;
+    b->created = (time_t)v;
+    const cJSON *c = field(o, "cancelled");
+    if (!c) return fail(e, path, "cancelled", "missing");
+    if (!cJSON_IsNull(c)) {
+        if (get_int(o, path, "cancelled", 0, 1LL << 40, &v, e)) return -1;
+        b->cancelled_at = (time_t)v;
+    }
+    return 0;
+}
+
+/* ---- the parsers ------------------------------------------------------------ */
+
+int hub_hk_parse_services(const char *json, size_t len, hub_hk_services_t *out, char *err,
+                          size_t errlen)
+{
+    perr_t e = {err, errlen};
+    memset(out, 0, sizeof *out);
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc) return -1;
+    int n = 0, rc = -1;
+    const cJSON *arr = get_arr(doc, "", "services", HUB_HK_MAX_SERVICES, &n, &e);
+    if (!arr) goto end;
+    for (int i = 0; i < n; i++) {
+        const cJSON *o = cJSON_GetArrayItem(arr, i);
+        hub_hk_service_t *s = &out->s[i];
+        char p[64], pp[96];
+        long long v;
+        snprintf(p, sizeof p, "services[%d]", i);
+        if (!cJSON_IsObject(o)) { fail(&e, p, "", "not an object"); goto end; }
+        if (get_str(o, p, "id", s->id, sizeof s->id, &e) ||
+            get_names(o, p, "name", s->name_zh, s->name_en, sizeof s->name_zh, &e) ||
+            get_names(o, p, "includes", s->includes_zh, s->includes_en, sizeof s->includes_zh, &e) ||
+            get_int(o, p, "price_fen", 0, 100000000, &s->price_fen, &e) ||
+            get_int(o, p, "duration_min", 1, 100000, &v, &e))
+            goto end;
+        s->duration_min = (int)v;
+        const cJSON *pa = get_arr(o, p, "providers", HUB_HK_MAX_PROVIDERS, &s->n_providers, &e);
+        if (!pa) goto end;
+        for (int j = 0; j < s->n_providers; j++) {
+            const cJSON *po = cJSON_GetArrayItem(pa, j);
+            hub_hk_provider_t *pr = &s->providers[j];
+            snprintf(pp, sizeof pp, "%s.providers[%d]", p, j);
+            if (!cJSON_IsObject(po)) { fail(&e, pp, "", "not an object"); goto end; }
+            const cJSON *r = field(po, "rating");
+            if (get_int(po, pp, "id", 1, (long long)JSON_INT_MAX, &pr->id, &e) ||
+                get_str(po, pp, "name", pr->name, sizeof pr->name, &e))
+                goto end;
+            if (!cJSON_IsNumber(r) || !(r->valuedouble >= 0 && r->valuedouble <= 5)) {
+                fail(&e, pp, "rating", "not a number in 0..5");
+                goto end;
+            }
+            pr->rating = r->valuedouble;
+        }
+        out->n = i + 1;
+    }
+    rc = 0;
+end:
+    cJSON_Delete(doc);
+    if (rc) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int hub_hk_parse_slots(const char *json, size_t len, const char *key, hub_hk_slots_t *out,
+                       char *err, size_t errlen)
+{
+    perr_t e = {err, errlen};
+    memset(out, 0, sizeof *out);
+    if (!key) key = "slots";
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc) return -1;
+    int n = 0, rc = -1;
+    const cJSON *arr = get_arr(doc, "", key, HUB_HK_MAX_SLOTS, &n, &e);
+    if (!arr) goto end;
+    for (int i = 0; i < n; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "%s[%d]", key, i);
+        if (parse_slot(cJSON_GetArrayItem(arr, i), p, &out->s[i], &e)) goto end;
+        out->n = i + 1;
+    }
+    rc = 0;
+end:
+    cJSON_Delete(doc);
+    if (rc) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int hub_hk_parse_booking(const char *json, size_t len, hub_hk_booking_t *out, char *err,
+                         size_t errlen)
+{
+    perr_t e = {err, errlen};
+    memset(out, 0, sizeof *out);
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc) return -1;
+    const cJSON *b = get_obj(doc, "", "booking", &e);
+    int rc = b ? parse_booking(b, "booking", out, &e) : -1;
+    cJSON_Delete(doc);
+    if (rc) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+int hub_hk_parse_bookings(const char *json, size_t len, hub_hk_bookings_t *out, char *err,
+                          size_t errlen)
+{
+    perr_t e = {err, errlen};
+    memset(out, 0, sizeof *out);
+    cJSON *doc = parse_doc(json, len, &e);
+    if (!doc) return -1;
+    int n = 0, rc = -1;
+    const cJSON *arr = get_arr(doc, "", "bookings", HUB_HK_MAX_BOOKINGS, &n, &e);
+    if (!arr) goto end;
+    for (int i = 0; i < n; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "bookings[%d]", i);
+        if (parse_booking(cJSON_GetArrayItem(arr, i), p, &out->b[i], &e)) goto end;
+        out->n = i + 1;
+    }
+    rc = 0;
+end:
+    cJSON_Delete(doc);
+    if (rc) memset(out, 0, sizeof *out);
+    return rc;
+}
+
+/* ---- transport ---------------------------------------------------------------- */
+
+struct hub_hk {
+    CURL *curl;
+    char *base;
+    char *auth;                  /* "Authorization: Bearer ..." or NULL */
+    const volatile int *abort;
+    char *body;                  /* the answer, NUL-terminated */
+    size_t len, cap;
+    bool too_big, replayed;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    hub_hk_t *c = ud;
+    size_t add = size * n;
+    if (c->len + add + 1 > BODY_MAX) {
+        c->too_big = true;
+        return 0;
+    }
+    if (c->len + add + 1 > c->cap) {
+        size_t cap = (c->len + add + 1) * 2;
+        char *nb = realloc(c->body, cap);
+        if (!nb) return 0;
+        c->body = nb;
+        c->cap = cap;
+    }
+    memcpy(c->body + c->len, p, add);
+    c->len += add;
+    c->body[c->len] = '\0';
+    return add;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    hub_hk_t *c = ud;
+    size_t len = size * n;
+    if (len >= 21 && strncasecmp(p, "Idempotent-Replayed:", 20) == 0 && strstr(p + 20, "true"))
+        c->replayed = true;
+    return len;
+}
+
+static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
+{
+    hub_hk_t *c = ud;
+    return c->abort && *c->abort ? 1 : 0;
+}
+
+static bool printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return false;
+    return true;
+}
+
+hub_hk_t *hub_hk_new(const char *base_url, const char *token, int timeout_ms,
+                     const volatile int *abort)
+{
+    hub_hk_t *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->abort = abort;
+    c->cap = 4096;
+    c->body = malloc(c->cap);
+    c->base = strdup(base_url ? base_url : "");
+    c->curl = curl_easy_init();
+    if (!c->body || !c->base || !c->curl) goto fail;
+    c->body[0] = '\0';
+    size_t n = strlen(c->base);
+    while (n > 0 && c->base[n - 1] == '/') n--;
+    if (n >= 3 && strncmp(c->base + n - 3, "/v1", 3) == 0) n -= 3;
+    while (n > 0 && c->base[n - 1] == '/') n--;
+    c->base[n] = '\0';
+    if (token && token[0] && printable(token)) {
+        size_t len = strlen(token) + sizeof "Authorization: Bearer ";
+        if (!(c->auth = malloc(len))) goto fail;
+        snprintf(c->auth, len, "Authorization: Bearer %s", token);
+    }
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "kiosk-hub-client/1");
+    return c;
+fail:
+    hub_hk_free(c);
+    return NULL;
+}
+
+void hub_hk_free(hub_hk_t *c)
+{
+    if (!c) return;
+    if (c->curl) curl_easy_cleanup(c->curl);
+    if (c->auth) {
+        sodium_memzero(c->auth, strlen(c->auth));
+        free(c->auth);
+    }
+    if (c->body) sodium_memzero(c->body, c->cap);
+    free(c->body);
+    free(c->base);
+    free(c);
+}
+
+static void status_set(hub_status_t *st, hub_result_t r, int http, const char *code,
+                       const char *msg)
+{
+    st->result = r;
+    st->http = http;
+    snprintf(st->code, sizeof st->code, "%s", code);
+    snprintf(st->message, sizeof st->message, "%s", msg);
+}
+
+/* {"error": {"code", "message"}} into ST; 0, or -1 when it is not one. */
+static int parse_error(const char *body, size_t len, hub_status_t *st)
+{
+    char err[64];
+    perr_t e = {err, sizeof err};
+    cJSON *doc = parse_doc(body, len, &e);
+    if (!doc) return -1;
+    const cJSON *o = field(doc, "error");
+    int rc = -1;
+    char code[sizeof st->code], msg[sizeof st->message];
+    if (cJSON_IsObject(o) && get_str(o, "error", "code", code, sizeof code, &e) == 0 &&
+        get_str(o, "error", "message", msg, sizeof msg, &e) == 0) {
+        snprintf(st->code, sizeof st->code, "%s", code);
+        snprintf(st->message, sizeof st->message, "%s", msg);
+        rc = 0;
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* GET PATH, or POST BODY with KEY. Returns the HTTP status of a complete
+ * answer (its body in C->body, also for 4xx), ST classified as in
+ * hub_api.h (HUB_OK for 2xx, pending the caller's parse), or 0 with ST
+ * HUB_UNKNOWN when there was no usable answer. WHAT names it in the log. */
+static int request(hub_hk_t *c, const char *what, const char *path, const char *body,
+                   const char *key, hub_status_t *st)
+{
+    memset(st, 0, sizeof *st);
+    st->result = HUB_UNKNOWN;
+    c->len = 0;
+    c->body[0] = '\0';
+    c->too_big = c->replayed = false;
+    c->errbuf[0] = '\0';
+    if (c->abort && *c->abort) {
+        status_set(st, HUB_UNKNOWN, 0, "aborted", "aborted");
+        return 0;
+    }
+    char url[600], keyhd[96];
+    struct curl_slist *hd = NULL, *t;
+    int http_ok = 0;
+    if (snprintf(url, sizeof url, "%s%s", c->base, path) >= (int)sizeof url) {
+        status_set(st, HUB_UNKNOWN, 0, "network", "URL too long");
+        return 0;
+    }
+    CURL *h = c->curl;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    const char *lines[5];
+    int nl = 0;
+    lines[nl++] = "Accept: application/json";
+    if (c->auth) lines[nl++] = c->auth;
+    if (body) {
+        lines[nl++] = "Content-Type: application/json";
+        lines[nl++] = "Expect:";
+        if (key && key[0] && strlen(key) <= 64 && printable(key)) {
+            snprintf(keyhd, sizeof keyhd, "Idempotency-Key: %s", key);
+            lines[nl++] = keyhd;
+        }
+    }
+    for (int i = 0; i < nl; i++) {
+        if (!(t = curl_slist_append(hd, lines[i]))) {
+            status_set(st, HUB_UNKNOWN, 0, "network", "out of memory");
+            goto end;
+        }
+        hd = t;
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+    CURLcode res = curl_easy_perform(h);
+    long http = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
+    const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(res);
+    st->replayed = c->replayed;
+    if (c->too_big) {
+        status_set(st, HUB_UNKNOWN, (int)http, "garbage", "answer too big");
+    } else if (res == CURLE_OPERATION_TIMEDOUT) {
+        status_set(st, HUB_UNKNOWN, 0, "timeout", why);
+    } else if (res == CURLE_ABORTED_BY_CALLBACK) {
+        status_set(st, HUB_UNKNOWN, 0, "aborted", why);
+    } else if (res != CURLE_OK) {
+        status_set(st, HUB_UNKNOWN, 0, "network", why);
+    } else if (http >= 200 && http < 300) {
+        st->result = HUB_OK;
+        st->http = (int)http;
+        http_ok = (int)http;
+    } else {
+        hub_result_t r = http >= 400 && http < 500 && http != 408 && http != 429 ? HUB_REFUSED
+                                                                                 : HUB_UNKNOWN;
+        if (parse_error(c->body, c->len, st) == 0) {
+            st->result = r;
+            st->http = (int)http;
+        } else {
+            char code[16];
+            snprintf(code, sizeof code, "http_%ld", http);
+            status_set(st, r, (int)http, code, "HTTP status without an error body");
+        }
+        if (r == HUB_REFUSED) http_ok = (int)http;
+    }
+    if (st->result == HUB_UNKNOWN)
+        log_warn(MOD, "%s: no usable answer: %s (%s)", what, st->code, st->message);
+    else if (st->result == HUB_REFUSED)
+        log_info(MOD, "%s: refused: %d %s", what, st->http, st->code);
+end:
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+    curl_slist_free_all(hd);
+    return http_ok;
+}
+
+static void garbage(hub_status_t *st, const char *what, const char *err)
+{
+    st->result = HUB_UNKNOWN;
+    snprintf(st->code, sizeof st->code, "garbage");
+    snprintf(st->message, sizeof st->message, "%s", err);
+    log_warn(MOD, "%s: %d answer not understood: %s", what, st->http, err);
+}
+
+/* A request body from DOC (then wiped and deleted); free it with free_body. */
+static void wipe_strings(cJSON *n)
+{
+    for (; n; n = n->next) {
+        if (n->valuestring) sodium_memzero(n->valuestring, strlen(n->valuestring));
+        wipe_strings(n->child);
+    }
+}
+
+static char *print_body(cJSON *doc)
+{
+    char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    wipe_strings(doc);
+    cJSON_Delete(doc);
+    return s;
+}
+
+static void free_body(char *s)
+{
+    if (!s) return;
+    sodium_memzero(s, strlen(s));
+    cJSON_free(s);
+}
+
+/* {"phone"?, "id_number"?} with the others the caller adds. */
+static cJSON *identity_doc(const char *phone, const char *id_number)
+{
+    cJSON *d = cJSON_CreateObject();
+    if (d && phone && phone[0] && !cJSON_AddStringToObject(d, "phone", phone)) goto fail;
+    if (d && id_number && id_number[0] && !cJSON_AddStringToObject(d, "id_number", id_number))
+        goto fail;
+    return d;
+fail:
+    wipe_strings(d);
+    cJSON_Delete(d);
+    return NULL;
+}
+
+static void no_memory(hub_status_t *st)
+{
+    memset(st, 0, sizeof *st);
+    status_set(st, HUB_UNKNOWN, 0, "network", "out of memory or request too long");
+}
+
+/* ---- the calls ----------------------------------------------------------------- */
+
+void hub_hk_services(hub_hk_t *c, hub_hk_services_t *out, hub_status_t *st)
+{
+    char err[160];
+    memset(out, 0, sizeof *out);
+    if (request(c, "hk services", "/v1/housekeeping/services", NULL, NULL, st) &&
+        st->result == HUB_OK && hub_hk_parse_services(c->body, c->len, out, err, sizeof err))
+        garbage(st, "hk services", err);
+}
+
+void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slots_t *out,
+                  hub_status_t *st)
+{
+    char path[256], err[160];
+    memset(out, 0, sizeof *out);
+    char *s = curl_easy_escape(c->curl, service ? service : "", 0);
+    char *d = curl_easy_escape(c->curl, date ? date : "", 0);
+    int n = s && d ? snprintf(path, sizeof path, "/v1/housekeeping/slots?service=%s&date=%s", s, d) : -1;
+    curl_free(s);
+    curl_free(d);
+    if (n < 0 || n >= (int)sizeof path) {
+        no_memory(st);
+        return;
+    }
+    if (request(c, "hk slots", path, NULL, NULL, st) && st->result == HUB_OK &&
+        hub_hk_parse_slots(c->body, c->len, "slots", out, err, sizeof err))
+        garbage(st, "hk slots", err);
+}
+
+void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
+                 const char *name, const char *phone, const char *id_number,
+                 hub_hk_booking_t *out, hub_hk_slots_t *alt, hub_status_t *st)
+{
+    char err[160], num[24];
+    memset(out, 0, sizeof *out);
+    if (alt) memset(alt, 0, sizeof *alt);
+    cJSON *doc = identity_doc(phone, id_number);
+    snprintf(num, sizeof num, "%lld", slot_id);
+    cJSON *v = cJSON_CreateRaw(num);
+    if (!doc || !v || !cJSON_AddItemToObject(doc, "slot_id", v) ||
+        !cJSON_AddStringToObject(doc, "service_id", service_id ? service_id : "") ||
+        !cJSON_AddStringToObject(doc, "name", name ? name : "")) {
+        if (!doc || !cJSON_GetObjectItem(doc, "slot_id")) cJSON_Delete(v);
+        wipe_strings(doc);
+        cJSON_Delete(doc);
+        no_memory(st);
+        return;
+    }
+    char *body = print_body(doc);
+    if (!body) {
+        no_memory(st);
+        return;
+    }
+    int http = request(c, "hk book", "/v1/housekeeping/bookings", body, idem_key, st);
+    free_body(body);
+    if (http && st->result == HUB_OK) {
+        if (hub_hk_parse_booking(c->body, c->len, out, err, sizeof err))
+            garbage(st, "hk book", err);
+    } else if (http == 409 && alt && !strcmp(st->code, "slot_full")) {
+        if (hub_hk_parse_slots(c->body, c->len, "alternatives", alt, err, sizeof err))
+            log_warn(MOD, "hk book: alternatives not understood: %s", err);
+    }
+}
+
+void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *id_number,
+                   hub_hk_bookings_t *out, hub_status_t *st)
+{
+    char err[160];
+    memset(out, 0, sizeof *out);
+    char *body = print_body(identity_doc(phone, id_number));
+    if (!body) {
+        no_memory(st);
+        return;
+    }
+    int http = request(c, "hk lookup", "/v1/housekeeping/bookings/lookup", body, idem_key, st);
+    free_body(body);
+    if (http && st->result == HUB_OK && hub_hk_parse_bookings(c->body, c->len, out, err, sizeof err))
+        garbage(st, "hk lookup", err);
+}
+
+void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const char *phone,
+                   const char *id_number, hub_hk_booking_t *out, hub_status_t *st)
+{
+    char err[160], path[128];
+    memset(out, 0, sizeof *out);
+    char *esc = curl_easy_escape(c->curl, code ? code : "", 0);
+    int n = esc ? snprintf(path, sizeof path, "/v1/housekeeping/bookings/%s/cancel", esc) : -1;
+    curl_free(esc);
+    char *body = n > 0 && n < (int)sizeof path ? print_body(identity_doc(phone, id_number)) : NULL;
+    if (!body) {
+        no_memory(st);
+        return;
+    }
+    int http = request(c, "hk cancel", path, body, idem_key, st);
+    free_body(body);
+    if (http && st->result == HUB_OK && hub_hk_parse_booking(c->body, c->len, out, err, sizeof err))
+        garbage(st, "hk cancel", err);
+}

@@ -1,0 +1,342 @@
+/* The outbox sender thread (see sender.h). */
+#include "outbox/sender.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "net/hub_api.h"
+#include "outbox/seal.h"
+#include "store/store.h"
+
+#define MOD "outbox"
+/* Longest sleep between two looks at the queue, so a change of the wall
+ * clock (next_try_ms is wall time) is noticed soon. */
+#define SENDER_MAX_WAIT_MS 1000
+/* Pause after a database error before trying again. */
+#define SENDER_DB_RETRY_MS 1000
+#define SENDER_PRUNE_EVERY_MS (3600 * 1000LL)
+
+struct outbox_sender {
+    outbox_sender_opts_t opts;
+    outbox_notify_fn notify;
+    void *ctx;
+    outbox_key_t key;
+    store_t *store;
+    hub_client_t *hub;
+
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;           /* on CLOCK_MONOTONIC */
+    bool wake;                   /* under mu */
+    volatile int stop;           /* also the hub client's abort flag (atomic access) */
+
+    char last_db_error[256];     /* the worker's: not logged twice in a row */
+    int64_t prune_due;           /* the worker's: monotonic ms */
+};
+
+static int64_t sender_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t sender_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool sender_stopping(const outbox_sender_t *s)
+{
+    return __atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Sleeps up to MS, or until woken or stopped. */
+static void sender_wait(outbox_sender_t *s, int64_t ms)
+{
+    struct timespec ts;
+    if (ms <= 0) return;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (!s->wake && !sender_stopping(s))
+        if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0) break;
+    s->wake = false;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void sender_db_error(outbox_sender_t *s, const char *what, const char *err)
+{
+    char line[sizeof s->last_db_error];
+    snprintf(line, sizeof line, "%s: %s", what, err);
+    if (strcmp(line, s->last_db_error) != 0) {
+        log_error(MOD, "%s; trying again every %d ms", line, SENDER_DB_RETRY_MS);
+        memcpy(s->last_db_error, line, sizeof line);
+    }
+}
+
+static void sender_db_ok(outbox_sender_t *s)
+{
+    if (s->last_db_error[0]) {
+        log_info(MOD, "the database works again");
+        s->last_db_error[0] = '\0';
+    }
+}
+
+/* Records the end of the attempt on IT, retrying while the database
+ * refuses. Returns 0 when recorded; -1 when stopped first (the item stays
+ * sending and is requeued at the next start: sent again, replayed by the
+ * hub). */
+static int sender_finish(outbox_sender_t *s, const outbox_item_t *it, outbox_state_t to,
+                         int http, const char *error, const char *response, int64_t next_try)
+{
+    char err[256];
+    for (;;) {
+        int rc = outbox_finish(s->store, it->id, to, http, error, response, next_try,
+                               sender_wall_ms(), err, sizeof err);
+        if (rc == 0) {
+            sender_db_ok(s);
+            return 0;
+        }
+        if (rc == OUTBOX_WRONG_STATE) {     /* staff cannot touch sending items */
+            log_error(MOD, "item %lld: %s", it->id, err);
+            return -1;
+        }
+        sender_db_error(s, "cannot record an answer", err);
+        if (sender_stopping(s)) return -1;
+        sender_wait(s, SENDER_DB_RETRY_MS);
+        if (sender_stopping(s)) return -1;
+    }
+}
+
+static void sender_notify(outbox_sender_t *s, const outbox_item_t *it, outbox_state_t state,
+                          int http, const char *reason, const char *response)
+{
+    outbox_event_t ev;
+    if (!s->notify) return;
+    memset(&ev, 0, sizeof ev);
+    ev.id = it->id;
+    snprintf(ev.kind, sizeof ev.kind, "%s", it->kind);
+    ev.state = state;
+    ev.attempts = it->attempts;
+    ev.http = http;
+    snprintf(ev.reason, sizeof ev.reason, "%s", reason ? reason : "");
+    ev.response = response;
+    s->notify(s->ctx, &ev);
+}
+
+/* Sends the claimed item IT (stored body RAW of LEN bytes) and records the
+ * outcome. */
+static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned char *raw,
+                        size_t len)
+{
+    char *plain = NULL, *resp = NULL;
+    char reason[256];
+    hub_status_t st;
+
+    if (it->sealed) {
+        if (outbox_unseal(&s->key, raw, len, &plain, NULL) != 0) {
+            log_error(MOD, "item %lld (%s): the sealed body does not open with %s; dead",
+                      it->id, it->kind, s->opts.key_file);
+            snprintf(reason, sizeof reason, "cannot open the sealed body (another key file?)");
+            if (sender_finish(s, it, OUTBOX_DEAD, 0, reason, NULL, 0) == 0)
+                sender_notify(s, it, OUTBOX_DEAD, 0, reason, NULL);
+            return;
+        }
+    }
+    hub_send_json(s->hub, it->method, it->path, it->idem_key,
+                  plain ? plain : (const char *)raw, &resp, &st);
+    if (plain) {
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+
+    outbox_state_t to = outbox_classify(&st);
+    int64_t now = sender_wall_ms(), next = 0;
+    if (to == OUTBOX_DONE) {
+        snprintf(reason, sizeof reason, "%s", "");
+        log_info(MOD, "item %lld (%s): done, %d%s, attempt %d", it->id, it->kind, st.http,
+                 st.replayed ? " replayed" : "", it->attempts);
+    } else if (to == OUTBOX_DEAD) {
+        snprintf(reason, sizeof reason, "%d %s: %s", st.http, st.code, st.message);
+        log_warn(MOD, "item %lld (%s): dead: %d %s", it->id, it->kind, st.http, st.code);
+    } else {
+        snprintf(reason, sizeof reason, "%s%s%s", st.code, st.message[0] ? ": " : "",
+                 st.message);
+        if (sender_stopping(s) && strcmp(st.code, "aborted") == 0) {
+            next = now;                 /* not the hub's fault: due at the next start */
+        } else {
+            next = now + outbox_backoff_ms(it->attempts, randombytes_random(),
+                                           s->opts.backoff_base_ms, s->opts.backoff_cap_ms);
+            log_info(MOD, "item %lld (%s): attempt %d: %s; again in %lld ms", it->id,
+                     it->kind, it->attempts, st.code, (long long)(next - now));
+        }
+    }
+    if (sender_finish(s, it, to, st.http, reason, resp, next) == 0 && to != OUTBOX_QUEUED)
+        sender_notify(s, it, to, st.http, to == OUTBOX_DEAD ? reason : "", resp);
+    free(resp);
+}
+
+static void sender_prune(outbox_sender_t *s)
+{
+    int64_t now = sender_mono_ms();
+    if (now < s->prune_due) return;
+    s->prune_due = now + SENDER_PRUNE_EVERY_MS;
+    int n = outbox_prune(s->store, sender_wall_ms() - s->opts.keep_done_ms);
+    if (n > 0) log_info(MOD, "pruned %d done items", n);
+}
+
+static void *sender_main(void *arg)
+{
+    outbox_sender_t *s = arg;
+    char err[256];
+
+    /* Items a crash left sending go first: they may have reached the hub,
+     * and sending them again with their key is how we find out. */
+    while (!sender_stopping(s)) {
+        int n = outbox_requeue_interrupted(s->store, sender_wall_ms());
+        if (n >= 0) {
+            if (n > 0) log_info(MOD, "%d items were being sent when the kiosk stopped; "
+                                "sending them again", n);
+            break;
+        }
+        sender_db_error(s, "cannot requeue interrupted items", "database error");
+        sender_wait(s, SENDER_DB_RETRY_MS);
+    }
+
+    while (!sender_stopping(s)) {
+        outbox_item_t it;
+        unsigned char *raw = NULL;
+        size_t len = 0;
+        int64_t now = sender_wall_ms();
+
+        sender_prune(s);
+        int rc = outbox_claim(s->store, now, &it, &raw, &len, err, sizeof err);
+        if (rc == 1) {
+            sender_db_ok(s);
+            sender_send(s, &it, raw, len);
+            sodium_memzero(raw, len);
+            free(raw);
+            continue;
+        }
+        if (rc < 0) {
+            sender_db_error(s, "cannot claim an item", err);
+            sender_wait(s, SENDER_DB_RETRY_MS);
+            continue;
+        }
+        sender_db_ok(s);
+        int64_t due = 0, wait = SENDER_MAX_WAIT_MS;
+        if (outbox_next_due(s->store, &due) == 1 && due - now < wait)
+            wait = due - now;
+        sender_wait(s, wait);
+    }
+    return NULL;
+}
+
+void outbox_sender_opts_from_config(const config_t *cfg, outbox_sender_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->var_dir, sizeof o->var_dir, "%s", cfg->var_dir);
+    snprintf(o->key_file, sizeof o->key_file, "%s", cfg->outbox_key_file);
+    snprintf(o->hub_url, sizeof o->hub_url, "%s", cfg->hub_url);
+    snprintf(o->token, sizeof o->token, "%s", cfg->device_token);
+    o->timeout_ms = cfg->hub_timeout_s * 1000;
+    o->backoff_base_ms = 1000;
+    o->backoff_cap_ms = (int64_t)cfg->outbox_retry_max_s * 1000;
+    o->keep_done_ms = 7 * 24 * 3600 * 1000LL;
+}
+
+static void sender_free(outbox_sender_t *s)
+{
+    hub_client_free(s->hub);
+    store_close(s->store);
+    outbox_key_wipe(&s->key);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    sodium_memzero(s->opts.token, sizeof s->opts.token);
+    free(s);
+}
+
+outbox_sender_t *outbox_sender_start(const outbox_sender_opts_t *opts, outbox_notify_fn notify,
+                                     void *ctx, char *err, size_t errlen)
+{
+    pthread_condattr_t ca;
+    char why[512];
+
+    if (err && errlen) err[0] = '\0';
+    outbox_sender_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        if (err) snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->opts = *opts;
+    if (s->opts.timeout_ms <= 0) s->opts.timeout_ms = 10000;
+    if (s->opts.backoff_base_ms <= 0) s->opts.backoff_base_ms = 1000;
+    if (s->opts.backoff_cap_ms <= 0) s->opts.backoff_cap_ms = 300000;
+    if (s->opts.keep_done_ms <= 0) s->opts.keep_done_ms = 7 * 24 * 3600 * 1000LL;
+    s->notify = notify;
+    s->ctx = ctx;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+
+    if (outbox_key_load(s->opts.key_file, true, &s->key, why, sizeof why) != 0) {
+        if (err) snprintf(err, errlen, "outbox key: %s", why);
+        goto fail;
+    }
+    if (store_open(s->opts.var_dir, &s->store, why, sizeof why) != 0) {
+        if (err) snprintf(err, errlen, "outbox database: %s", why);
+        goto fail;
+    }
+    outbox_durable(s->store);    /* logged on failure; NORMAL still survives a crash */
+    s->hub = hub_client_new(s->opts.hub_url, s->opts.token, s->opts.timeout_ms, &s->stop);
+    if (!s->hub) {
+        if (err) snprintf(err, errlen, "out of memory (hub client)");
+        goto fail;
+    }
+    if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+        if (err) snprintf(err, errlen, "cannot start the outbox thread");
+        goto fail;
+    }
+    s->started = true;
+    return s;
+fail:
+    sender_free(s);
+    return NULL;
+}
+
+void outbox_sender_wake(outbox_sender_t *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&s->mu);
+    s->wake = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void outbox_sender_stop(outbox_sender_t *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&s->mu);
+    __atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    if (s->started) pthread_join(s->thread, NULL);
+    sender_free(s);
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Check: `kioskctl fleet` against a started hub (build/hub --demo) with a staff
+# token from `hub staff add`. Status lists the demo kiosk (offline before any
+# heartbeat, online after one, with its content version and faults; --table
+# too); `command` queues a command that the next heartbeat carries; a kiosk's
+# token is refused (exit 1, unauthorized); an unknown kiosk is exit 1
+# unknown_device; a screenshot uploaded by the kiosk comes back byte for
+# byte; a hub that is not there is exit 3; bad arguments are exit 2.
+#   [BUILD=dir] tests/checks/kioskctl_fleet.sh [BUILD]
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+BUILD=${1:-${BUILD:-build}}
+KIOSKCTL=$BUILD/kioskctl
+HUB=$BUILD/hub
+tmp=$(mktemp -d)
+pid=""
+trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL kioskctl_fleet: $*"; exit 1; }
+export HUB_LOG=quiet
+DEMO=demo-01.0000000000000000000000000000000000000000000000000000000000000001
+
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD="$BUILD" "$KIOSKCTL" "$HUB" \
+    >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "make failed"; }
+
+staff=$("$HUB" staff add alice --db "$tmp/hub.db") || fail "staff add failed"
+"$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --demo >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+[[ -s $tmp/port ]] || fail "the hub did not start"
+hub="http://127.0.0.1:$(cat "$tmp/port")"
+
+run() { out=$("$KIOSKCTL" fleet "$@" 2>"$tmp/stderr"); rc=$?; }
+expect_error() {
+    [[ $rc == "$1" && $out == '{"error":{"code":"'"$2"'","message":'* ]] ||
+        fail "fleet $last: want exit $1 with $2, got $rc: $out"
+}
+# kiosk PATH CTYPE CURL_DATA_ARGS...: POST as the demo kiosk; prints the status,
+# the answer in $tmp/kiosk.out.
+kiosk() {
+    local path=$1 ctype=$2
+    shift 2
+    curl -s -X POST -H "Authorization: Bearer $DEMO" -H "Idempotency-Key: k-$RANDOM$RANDOM" \
+        -H "Content-Type: $ctype" "$@" "$hub$path" -o "$tmp/kiosk.out" -w '%{http_code}'
+}
+
+last="status (no heartbeat yet)"
+run status --hub "$hub" --token "$staff"
+[[ $rc == 0 ]] || fail "$last: exit $rc: $out"
+jq -e '.kiosks[] | select(.id == "demo-01") | .online == false and .last_heartbeat == null' \
+    <<<"$out" >/dev/null || fail "$last: $out"
+
+code=$(kiosk /v1/heartbeat application/json --data '{"interval_s": 60, "content_version": "v7", "paper": "out"}')
+[[ $code == 200 ]] || fail "heartbeat got $code"
+last="status (after a heartbeat)"
+run status --hub "$hub" --token "$staff"
+jq -e '.kiosks[] | select(.id == "demo-01") | .online and .content_version == "v7"
+       and .faults == ["paper_out"]' <<<"$out" >/dev/null || fail "$last: $out"
+last="status --table"
+run status --hub "$hub" --token "$staff" --table
+[[ $rc == 0 && $out == *KIOSK*STATE* && $out == *demo-01*online*v7*paper_out* ]] || fail "$last: $out"
+
+last="command"
+run command --hub "$hub" --token "$staff" demo-01 set_schedule '{"on": "07:00", "off": "22:00"}'
+[[ $rc == 0 ]] || fail "$last: exit $rc: $out"
+id=$(jq -r '.command.id' <<<"$out")
+[[ $(jq -r '.command.status + " " + .command.args.on' <<<"$out") == "queued 07:00" ]] || fail "$last: $out"
+kiosk /v1/heartbeat application/json --data '{}' >/dev/null
+jq -e --argjson id "$id" '.commands == [{"id": $id, "kind": "set_schedule", "args": {"on": "07:00", "off": "22:00"}}]' \
+    "$tmp/kiosk.out" >/dev/null || fail "the heartbeat did not carry command $id: $(cat "$tmp/kiosk.out")"
+kiosk /v1/heartbeat application/json --data '{}' >/dev/null
+jq -e '.commands == []' "$tmp/kiosk.out" >/dev/null || fail "command delivered twice"
+
+last="screenshot"
+run command --hub "$hub" --token "$staff" demo-01 screenshot
+sid=$(jq -r '.command.id' <<<"$out")
+head -c 200000 /dev/urandom >"$tmp/body"
+printf '\x89PNG\r\n\x1a\n' | cat - "$tmp/body" >"$tmp/shot.png"
+code=$(kiosk "/v1/screenshots?command=$sid" image/png --data-binary "@$tmp/shot.png")
+[[ $code == 201 ]] || fail "screenshot upload got $code: $(cat "$tmp/kiosk.out")"
+shot=$(jq -r '.screenshot.id' "$tmp/kiosk.out")
+run screenshot --hub "$hub" --token "$staff" "$shot" --out "$tmp/got.png"
+[[ $rc == 0 ]] || fail "$last: exit $rc: $out"
+cmp -s "$tmp/shot.png" "$tmp/got.png" || fail "$last: the PNG differs"
+run screenshot --hub "$hub" --token "$staff" 9999 --out "$tmp/none.png"
+expect_error 1 unknown_screenshot
+
+last="kiosk token"; run status --hub "$hub" --token "$DEMO"; expect_error 1 unauthorized
+last="unknown kiosk"; run command --hub "$hub" --token "$staff" nobody restart; expect_error 1 unknown_device
+last="bad args"; run command --hub "$hub" --token "$staff" demo-01 restart '[1]'; expect_error 2 usage
+last="no token"; run status --hub "$hub"; expect_error 2 usage
+last="no --out"; run screenshot --hub "$hub" --token "$staff" 1; expect_error 2 usage
+
+kill -TERM "$pid"; wait "$pid"; pid=""
+last="hub down"; run status --hub "$hub" --token "$staff"; expect_error 3 hub_unreachable
+echo "ok kioskctl_fleet"

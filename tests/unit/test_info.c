@@ -1,0 +1,220 @@
+/* Notices, events, guides and help end to end: the kiosk's screens, driven
+ * by widget id on a headless app, against a real hub process. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/info.h"
+#include "screens/screens.h"
+#include "support/harness.h"
+#include "support/hubproc.h"
+
+static hubproc_t hub;
+
+#define WAIT_FOR(app, cond, ms)                                                    \
+    do {                                                                           \
+        Uint32 t0_ = SDL_GetTicks();                                               \
+        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
+    } while (0)
+
+static app_t *net_app_on(const hubproc_t *h)
+{
+    static char url[128], tok[200];
+    snprintf(url, sizeof url, "hub.url=%s", h->url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    const char *sets[] = {url, tok, "ui.locale=en", "hub.timeout=2", "kiosk.location=Hall 3, kiosk A",
+                          NULL};
+    return harness_net_app(1920, 1080, sets);
+}
+
+static void wake(app_t *app)
+{
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app->screen, SCR_HOME);
+}
+
+static void type(app_t *app, const char *prefix, const char *digits)
+{
+    char id[UI_ID_LEN];
+    for (const char *d = digits; *d; d++) {
+        snprintf(id, sizeof id, "%s.%c", prefix, *d);
+        assert_int_equal(app_test_tap(app, id), 0);
+    }
+}
+
+static void events_list_detail_and_register(void **state)
+{
+    app_t *app = net_app_on(&hub);
+    struct info_state *s = app->info;
+    wake(app);
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_true(s->n > 0);
+    assert_false(s->offline);
+    assert_int_equal(app_test_tap(app, "info.tab.1"), 0);           /* events */
+    WAIT_FOR(app, !s->busy, 5000);
+    int ev = -1;
+    for (int i = 0; i < s->n; i++)
+        if (info_can_register(&s->items[i])) { ev = i; break; }
+    assert_true(ev >= 0);
+    long long id = s->items[ev].id;
+    int left = s->items[ev].left;
+    char wid[UI_ID_LEN], sql[200];
+    snprintf(wid, sizeof wid, "info.item.%d", ev);
+    while (app_test_tap(app, wid) != 0) assert_int_equal(app_test_tap(app, "info.next"), 0);
+    assert_int_equal(app->screen, SCR_NOTICE);
+    assert_true(app_test_text_shown(app, s->cur.title));
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "notice.qr"));               /* take it with you */
+    assert_int_equal(app_test_tap(app, "notice.register"), 0);
+    assert_int_equal(app->screen, SCR_REGISTER);
+    assert_int_equal(app_test_tap(app, "reg.key.ok"), -1);          /* no number yet */
+    type(app, "reg.key", "13812345678");
+    assert_true(app_test_text_shown(app, "138****5678"));            /* masked once typed */
+    assert_int_equal(app_test_tap(app, "reg.key.ok"), 0);
+    WAIT_FOR(app, s->reg_done || (!s->reg_busy && s->reg_msg[0]), 5000);
+    assert_true(s->reg_done);
+    assert_true(app_test_text_shown(app, "You are registered"));
+    assert_int_equal(s->cur.left, left - 1);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM event_registrations WHERE content_id = %lld"
+             " AND phone = '13812345678' AND name = '居民5678'", id);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    /* the same number again, in a new visit: refused, explained */
+    app_end_session(app, "finished");
+    assert_int_equal(s->n_phone, 0);
+    wake(app);
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_int_equal(app_test_tap(app, "info.tab.1"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    for (int i = 0; i < s->n; i++)
+        if (s->items[i].id == id) s->cur = s->items[i];
+    app_go(app, SCR_NOTICE);
+    assert_int_equal(app_test_tap(app, "notice.register"), 0);
+    type(app, "reg.key", "13812345678");
+    assert_int_equal(app_test_tap(app, "reg.key.ok"), 0);
+    WAIT_FOR(app, !s->reg_busy && s->reg_msg[0], 5000);
+    assert_false(s->reg_done);
+    assert_true(app_test_text_shown(app, "already registered"));
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    harness_free(app);
+}
+
+static void guides_list_and_steps(void **state)
+{
+    app_t *app = net_app_on(&hub);
+    struct info_state *s = app->info;
+    wake(app);
+    assert_int_equal(app_test_tap(app, "home.guide"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_true(s->n_guides > 0);
+    assert_int_equal(app_test_tap(app, "guides.item.0"), 0);
+    assert_int_equal(app->screen, SCR_GUIDE_DETAIL);
+    assert_true(app_test_text_shown(app, "1. "));
+    assert_true(app_test_text_shown(app, "Bring: "));
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "guide.qr"));
+    harness_free(app);
+}
+
+static void help_sent_then_acknowledged_without_personal_data(void **state)
+{
+    app_t *app = net_app_on(&hub);
+    struct info_state *s = app->info;
+    long long before = hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests");
+    wake(app);
+    assert_int_equal(app_test_tap(app, "nav.help"), 0);
+    assert_int_equal(app->screen, SCR_HELP);
+    assert_int_equal(app_test_tap(app, "help.send"), 0);
+    WAIT_FOR(app, s->help_state != HELP_SENDING, 5000);
+    assert_int_equal(s->help_state, HELP_SENT);
+    assert_true(app_test_text_shown(app, "staff will come"));
+    assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests"), before + 1);
+    char sql[160], path[64];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM help_requests WHERE id = %lld AND contact IS NULL"
+             " AND location = 'Hall 3, kiosk A'", s->help_id);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    /* a second tap sends nothing more */
+    assert_int_equal(app_test_tap(app, "help.send"), -1);
+    snprintf(path, sizeof path, "/v1/demo/help/%lld/ack", s->help_id);
+    assert_int_equal(hubproc_post(&hub, path, NULL), 200);
+    for (int i = 0; i < 20 && s->help_state != HELP_ACKNOWLEDGED; i++) {
+        app_test_advance(app, 1000);                  /* the screen asks every 3 s */
+        app_test_pump(app, 20, 200);
+    }
+    assert_int_equal(s->help_state, HELP_ACKNOWLEDGED);
+    assert_true(app_test_text_shown(app, "on their way"));
+    assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests"), before + 1);
+    harness_free(app);
+}
+
+static void help_with_consent_sends_the_phone_only_then(void **state)
+{
+    app_t *app = net_app_on(&hub);
+    struct info_state *s = app->info;
+    wake(app);
+    assert_int_equal(app_test_tap(app, "nav.help"), 0);
+    assert_int_equal(app_test_tap(app, "help.consent"), 0);
+    assert_int_equal(app_test_tap(app, "help.send"), -1);           /* no number yet */
+    type(app, "help.key", "13912345678");
+    assert_true(app_test_text_shown(app, "139****5678"));
+    assert_int_equal(app_test_tap(app, "help.send"), 0);
+    WAIT_FOR(app, s->help_state != HELP_SENDING, 5000);
+    assert_int_equal(s->help_state, HELP_SENT);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM help_requests WHERE id = %lld AND contact = '13912345678'",
+             s->help_id);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    app_end_session(app, "timeout");
+    assert_int_equal(s->n_phone, 0);
+    assert_int_equal(s->phone[0], 0);
+    assert_false(s->consent);
+    harness_free(app);
+}
+
+static void hub_down_shows_the_kiosks_copy(void **state)
+{
+    hubproc_t dead = {0};
+    snprintf(dead.url, sizeof dead.url, "%s", "http://127.0.0.1:9");    /* nothing listens */
+    app_t *app = net_app_on(&dead);
+    struct info_state *s = app->info;
+    wake(app);
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_true(s->offline);
+    assert_true(s->n > 0);                                          /* the database's notices */
+    assert_true(app_test_text_shown(app, "this kiosk's copy"));
+    assert_int_equal(app_test_tap(app, "home.guide") , -1);         /* (not on this screen) */
+    app_go(app, SCR_GUIDE);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_true(app_test_text_shown(app, "cannot be loaded"));
+    harness_free(app);
+}
+
+static int setup(void **state)
+{
+    memset(&hub, 0, sizeof hub);
+    return hubproc_start(&hub);
+}
+
+static int teardown(void **state)
+{
+    hubproc_cleanup(&hub);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(events_list_detail_and_register),
+        cmocka_unit_test(guides_list_and_steps),
+        cmocka_unit_test(help_sent_then_acknowledged_without_personal_data),
+        cmocka_unit_test(help_with_consent_sends_the_phone_only_then),
+        cmocka_unit_test(hub_down_shows_the_kiosks_copy),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
