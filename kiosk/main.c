@@ -9,6 +9,8 @@
  *
  * Exit status: 0 normal, 1 start-up failure (no video, no font), 2 bad
  * configuration or usage. After start-up the kiosk does not exit on faults. */
+#include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,7 +205,15 @@ int main(int argc, char **argv)
                  cfg.mode == MODE_STREET ? "street" : "hall");
         app_run(app);
     }
+    bool restart = app->restart;
     app_free(app);
     free(app);
+    if (restart) {
+        /* Staff asked for a restart: the same program, the same arguments. */
+        log_info("app", "restarting");
+        execv("/proc/self/exe", argv);
+        fprintf(stderr, "kiosk: cannot restart: %s\n", strerror(errno));
+        return 1;
+    }
     return rc;
 }

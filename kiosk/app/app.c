@@ -8,6 +8,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "screens/screens.h"
+#include "app/fleet.h"
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
@@ -96,6 +97,11 @@ void app_fault(app_t *app, const char *msg)
     app_go(app, SCR_FAULT);
 }
 
+void app_reload_content(app_t *app)
+{
+    (void)app;      /* content sync is wired in app/content glue when present */
+}
+
 void app_reload_notices(app_t *app)
 {
     app->n_notices = 0;
@@ -141,6 +147,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)app->cfg.attract_interval_s * 1000u;
     set_screen(app, street_idle_screen(app));
+    fleet_session_ended(app);
 }
 
 void app_end_session(app_t *app, const char *reason)
@@ -408,8 +415,13 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
             info_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_STREET) {
             street_event(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_OUTBOX) {
+            fleet_outbox_event(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_TELEMETRY) {
+            fleet_command_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_DEVICE) {
             devices_apply(app->devices, ev);
+            fleet_snapshot(app);
             if (app->screen == SCR_STAFF_MENU) app->dirty = true;
         }
         break;
@@ -461,7 +473,10 @@ void app_tick(app_t *app)
         app->toast[0] = '\0';
         app->dirty = true;
     }
-    if (clock_wall() / 60 != app->shown_minute) app->dirty = true;
+    if (clock_wall() / 60 != app->shown_minute) {
+        app->dirty = true;
+        fleet_snapshot(app);            /* telemetry's view, once a minute */
+    }
     if (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now)) app->dirty = true;
     street_tick(app);
     info_tick(app);
@@ -671,6 +686,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     hk_init(app);
     info_init(app);
     street_init(app);
+    fleet_start(app);
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
@@ -707,14 +723,17 @@ void app_free(app_t *app)
                                           app->ev_base + APP_EV_PAY) == 1)
         free(ev.user.data1);
     explicit_bzero(&app->bills, sizeof app->bills);
+    fleet_stop(app);
     hk_free(app);
     info_free(app);
     street_free(app);
     while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_HK,
-                                          app->ev_base + APP_EV_STREET) == 1) {
+                                          app->ev_base + APP_EV_TELEMETRY) == 1) {
         if (ev.type == app->ev_base + APP_EV_HK) hk_event_free(ev.user.data1);
         else if (ev.type == app->ev_base + APP_EV_INFO) info_event_free(ev.user.data1);
-        else street_event_free(ev.user.data1);
+        else if (ev.type == app->ev_base + APP_EV_STREET) street_event_free(ev.user.data1);
+        else if (ev.type == app->ev_base + APP_EV_OUTBOX) fleet_outbox_event_free(ev.user.data1);
+        else free(ev.user.data1);
     }
     while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PRINT,
                                           app->ev_base + APP_EV_PRINT) == 1)

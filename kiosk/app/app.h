@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
+#include "outbox/seal.h"
 #include "pay/pay_engine.h"
 #include "store/store.h"
 #include "ui/render.h"
@@ -95,6 +96,7 @@ typedef struct app {
                                        * entering it and on print events, not per frame */
         int schema, sessions, print_queued, print_failed;
         int pay_open, pay_paid, pay_cancelled, pay_failed;
+        int outbox_waiting, outbox_dead;
     } staff_counts;
     devices_t *devmon;              /* NULL offscreen or with no device configured */
 
@@ -125,6 +127,16 @@ typedef struct app {
     /* The other services' state, each owned by its module (app/housekeeping.c,
      * app/info.c, app/street.c): allocated by its *_init, wiped with the
      * session by its *_session_end. */
+    /* The outbox sender and telemetry (app/fleet.c); NULL offscreen unless
+     * opts.network. The outbox key seals personal data queued from here. */
+    struct outbox_sender *outbox;
+    struct telemetry *telemetry;
+    outbox_key_t outbox_key;
+    bool have_outbox_key;
+    char content_version[72];       /* of the content shown (telemetry) */
+    bool restart;                   /* quit to be started again (staff command) */
+    long long restart_pending;      /* that command, waiting for the session to end */
+
     struct hk_state *hk;
     struct info_state *info;
     struct street_state *street;
@@ -181,6 +193,8 @@ theme_id_t app_theme(const app_t *app);
 const char *app_screen_name(screen_id_t s);
 int app_screen_find(const char *name);         /* -1 if unknown */
 void app_reload_notices(app_t *app);
+/* Asks for new content now (the staff's "reload content" command). */
+void app_reload_content(app_t *app);
 
 /* Renders SCREEN (with the home screen under it for overlays) to a PNG. */
 int app_save_png(app_t *app, const char *path);

@@ -515,7 +515,7 @@ static void add_text(cJSON *items, const char *text, const char *align, bool bol
 static void print_booking(app_t *app)
 {
     const hub_hk_booking_t *b = &app->hk->booking;
-    char line[300], day[48], hours[32], who[128], qr[32], when[32];
+    char line[300], day[48], hours[32], who[200], qr[32], when[32];
     time_t now = clock_wall() + CST;
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -554,7 +554,7 @@ static void print_booking(app_t *app)
     char *json = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
 
-    char summary[400];
+    char summary[700];
     snprintf(summary, sizeof summary, "%s %s %s %s %s %s %s %s", _("Housekeeping booking"), qr,
              hk_booking_service(app, b), day, hours, b->slot.provider, who, app->cfg.kiosk_id);
     if (json) app_print_receipt(app, json, summary);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/app.h"
+#include "app/fleet.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -239,7 +240,7 @@ void info_session_end(app_t *app)
     s->n_phone = 0;
     s->reg_done = false;
     s->help_state = HELP_NONE;
-    s->help_id = 0;
+    s->help_id = s->help_item = 0;
     s->consent = false;
     s->help_next_poll = 0;
 }
@@ -385,19 +386,66 @@ static void register_result(app_t *app, result_t *r)
 
 /* ---- help ------------------------------------------------------------------------ */
 
+static char *help_body(app_t *app, bool consent)
+{
+    struct info_state *s = app->info;
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "location", app->cfg.location[0] ? app->cfg.location : app->cfg.kiosk_id);
+    cJSON_AddBoolToObject(b, "consent", consent);
+    if (consent) cJSON_AddStringToObject(b, "contact", s->phone);
+    char *body = cJSON_PrintUnformatted(b);
+    for (cJSON *v = b->child; v; v = v->next)
+        if (v->valuestring) sodium_memzero(v->valuestring, strlen(v->valuestring));
+    cJSON_Delete(b);
+    return body;
+}
+
 void info_help_send(app_t *app)
 {
     struct info_state *s = app->info;
-    if (!s || s->help_state == HELP_SENDING || s->help_state == HELP_SENT ||
-        s->help_state == HELP_ACKNOWLEDGED)
+    if (!s || s->help_state == HELP_SENDING || s->help_state == HELP_QUEUED ||
+        s->help_state == HELP_SENT || s->help_state == HELP_ACKNOWLEDGED)
         return;
-    job_t j = {.kind = JOB_HELP_SEND, .gen = s->gen, .consent = s->consent && s->n_phone == 11};
-    snprintf(j.text, sizeof j.text, "%s", app->cfg.location[0] ? app->cfg.location : app->cfg.kiosk_id);
-    if (j.consent) snprintf(j.phone, sizeof j.phone, "%s", s->phone);
-    if (!s->help_key[0]) hub_new_key("help-", s->help_key, sizeof s->help_key);
-    snprintf(j.key, sizeof j.key, "%s", s->help_key);
-    s->help_state = submit(app, &j) == 0 ? HELP_SENDING : HELP_FAILED;
-    sodium_memzero(&j, sizeof j);
+    bool consent = s->consent && s->n_phone == 11;
+    char *body = help_body(app, consent);
+    long long item = 0;
+    if (body && fleet_enqueue(app, "help", "/v1/help", body, consent, &item) == 0) {
+        s->help_item = item;
+        s->help_state = HELP_QUEUED;
+    } else {
+        /* No outbox (no storage): straight to the hub, same key on a retry. */
+        job_t j = {.kind = JOB_HELP_SEND, .gen = s->gen, .consent = consent};
+        snprintf(j.text, sizeof j.text, "%s", app->cfg.location[0] ? app->cfg.location : app->cfg.kiosk_id);
+        if (consent) snprintf(j.phone, sizeof j.phone, "%s", s->phone);
+        if (!s->help_key[0]) hub_new_key("help-", s->help_key, sizeof s->help_key);
+        snprintf(j.key, sizeof j.key, "%s", s->help_key);
+        s->help_state = submit(app, &j) == 0 ? HELP_SENDING : HELP_FAILED;
+        sodium_memzero(&j, sizeof j);
+    }
+    if (body) {
+        sodium_memzero(body, strlen(body));
+        cJSON_free(body);
+    }
+    app->dirty = true;
+}
+
+void info_outbox_event(app_t *app, const void *payload)
+{
+    const fleet_outbox_event_t *e = payload;
+    struct info_state *s = app->info;
+    if (!s || !e || strcmp(e->kind, "help") != 0 || e->id != s->help_item ||
+        s->help_state != HELP_QUEUED || app->session.state == SESSION_IDLE)
+        return;
+    if (e->done) {
+        result_t r;
+        memset(&r, 0, sizeof r);
+        help_answer(e->response, &r);
+        s->help_id = r.help_id;
+        s->help_state = r.st.result == HUB_OK && r.acknowledged ? HELP_ACKNOWLEDGED : HELP_SENT;
+        s->help_next_poll = clock_mono_ms() + 3000;
+    } else {
+        s->help_state = HELP_FAILED;
+    }
     app->dirty = true;
 }
 

@@ -17,7 +17,14 @@ struct app;
 #define INFO_TABS 4
 extern const char *const info_tab_kinds[INFO_TABS];   /* notice, event, library, lecture */
 
-typedef enum { HELP_NONE, HELP_SENDING, HELP_SENT, HELP_ACKNOWLEDGED, HELP_FAILED } help_state_t;
+typedef enum {
+    HELP_NONE,
+    HELP_SENDING,         /* on its way (direct request, no outbox) */
+    HELP_QUEUED,          /* saved in the outbox, sent when the hub answers */
+    HELP_SENT,            /* the hub has it; waiting for staff */
+    HELP_ACKNOWLEDGED,    /* staff have seen it */
+    HELP_FAILED
+} help_state_t;
 
 struct info_state {
     struct worker *w;             /* NULL offscreen (unless opts.network) or with no hub */
@@ -40,6 +47,7 @@ struct info_state {
     char reg_msg[200], reg_key[48];
     help_state_t help_state;
     long long help_id;
+    long long help_item;          /* its outbox item, 0 when sent directly */
     bool consent;
     char help_key[48];
     uint64_t help_next_poll;
@@ -61,8 +69,12 @@ void info_show_guides(struct app *app);
 void info_register(struct app *app);
 /* The item takes registrations now (places left, not started). */
 bool info_can_register(const info_item_t *it);
-/* Sends a help request (with the phone for a call back only with consent). */
+/* Sends a help request (with the phone for a call back only with consent)
+ * through the outbox: kept in the database until the hub has it. */
 void info_help_send(struct app *app);
+/* An outbox item was sent or given up (app/fleet.c); EV is a
+ * fleet_outbox_event_t, not taken. */
+void info_outbox_event(struct app *app, const void *ev);
 
 /* Fills the state with sample events and guides (for the tour and the
  * screen tests); STATE "guide_detail", "register", "help_sent", "help_ack"

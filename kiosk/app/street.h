@@ -93,4 +93,9 @@ const street_item_t *street_fading(const struct app *app, int *progress);
 /* The screen is off for the night: true, and *DIM when dimmed not blank. */
 bool street_night(const struct app *app, bool *dim);
 
+/* Tour states "street", "street_alert" (an alert on screen) and
+ * "street_night" (dimmed), on sample content. Returns 0, or -1 for another
+ * name. */
+int street_tour(struct app *app, const char *name);
+
 #endif

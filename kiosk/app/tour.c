@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "app/housekeeping.h"
 #include "app/info.h"
+#include "app/street.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -14,7 +16,10 @@ const char *const tour_states[] = {
     "timeout", "staff_pin", "staff_menu", "fault",
     "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_confirming", "pay_code",
     "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired",
-    "events", "notice", "register", "guides", "guide_detail", "help_sent", "help_ack", NULL,
+    "events", "notice", "register", "guides", "guide_detail", "help_sent", "help_ack",
+    "street", "street_alert", "street_night", "map",
+    "hk_slots", "hk_slots_full", "hk_who", "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel",
+    NULL,
 };
 
 /* The information screens, on sample data (app/info.c). */
@@ -69,6 +74,30 @@ static int tour_bills(app_t *app, const char *name)
     return -1;
 }
 
+/* The housekeeping screens, on sample data (app/housekeeping.c). */
+static int tour_hk(app_t *app, const char *name)
+{
+    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
+        {"housekeeping", "catalogue", SCR_HOUSEKEEPING},
+        {"hk_slots", "slots", SCR_HK_SLOTS},
+        {"hk_slots_full", "slots_full", SCR_HK_SLOTS},
+        {"hk_who", "who", SCR_HK_WHO},
+        {"hk_confirm", "confirm", SCR_HK_CONFIRM},
+        {"hk_done", "done", SCR_HK_DONE},
+        {"hk_mine", "mine", SCR_HK_MINE},
+        {"hk_mine_cancel", "mine", SCR_HK_MINE},
+    };
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+        if (strcmp(states[i].name, name) != 0) continue;
+        app_go(app, SCR_HOUSEKEEPING);
+        if (states[i].screen != SCR_HOUSEKEEPING) app_go(app, states[i].screen);
+        hk_sample(app, states[i].state);
+        if (app->hk && !strcmp(name, "hk_mine_cancel")) app->hk->cancel_ask = 1;
+        return 0;
+    }
+    return -1;
+}
+
 int tour_show(app_t *app, const char *name)
 {
     app_end_session(app, "tour");
@@ -92,6 +121,8 @@ int tour_show(app_t *app, const char *name)
         return 0;
     }
     if (tour_bills(app, name) == 0) return 0;
+    if (tour_hk(app, name) == 0) return 0;
+    if (street_tour(app, name) == 0) return 0;
     if (tour_info(app, name) == 0) return 0;
     int s = app_screen_find(name);
     if (s < 0) return -1;

@@ -57,8 +57,6 @@ static void build_coming(ui_frame_t *f, SDL_Rect content, const char *id, const 
     }                                                                              \
     const screen_t var = {name, true, personal, NULL, var##_build, NULL, NULL}
 
-COMING_SCREEN(screen_housekeeping, "housekeeping", true, N_("icon:housekeeping"), N_("Housekeeping"),
-              N_("Book cleaning, a nanny, elder care or appliance repair at a time that suits you."), 1);
 /* The placeholder of a screen being built (SCREEN_STUB): reachable only by
  * name (--screen, tour), never from a tile. */
 void screen_stub_build(app_t *app, ui_frame_t *f, SDL_Rect content)

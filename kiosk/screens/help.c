@@ -47,6 +47,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const char *msg;
     switch (hs) {
     case HELP_SENDING: msg = _("Sending your request..."); break;
+    case HELP_QUEUED:
+        msg = _("Your request is saved and goes to staff as soon as the connection allows. If nobody comes, please go to the front desk.");
+        break;
     case HELP_SENT: msg = _("Your request has been sent. Please wait here: staff will come."); break;
     case HELP_ACKNOWLEDGED: msg = _("Staff have seen your request and are on their way."); break;
     case HELP_FAILED: msg = _("The request could not be sent. Please go to the front desk, or call the office."); break;

@@ -19,6 +19,16 @@ static const tile_def_t tiles[6] = {
     {"home.help", N_("icon:help"), N_("Help"), N_("Call community staff"), SCR_HELP},
 };
 
+/* In street mode the ID-card tile (a personal service, refused there) is
+ * the area map; the hall's home is unchanged. */
+static const tile_def_t street_map_tile =
+    {"home.map", N_("icon:map"), N_("Area map"), N_("Where things are nearby"), SCR_MAP};
+
+static const tile_def_t *tile_at(const app_t *app, int i)
+{
+    return app->cfg.mode == MODE_STREET && tiles[i].target == SCR_SCAN ? &street_map_tile : &tiles[i];
+}
+
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -27,19 +37,19 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int cols = portrait ? 2 : 3, rows = portrait ? 3 : 2;
     for (int i = 0; i < 6; i++) {
         SDL_Rect cell = ui_grid_cell(area, cols, rows, th->gap, i);
-        bool personal = screen_get(tiles[i].target)->personal;
+        const tile_def_t *t = tile_at(app, i);
+        bool personal = screen_get(t->target)->personal;
         SDL_Color fill = th->tile[i];
         if (app->cfg.mode == MODE_STREET && personal) fill = th->disabled;
-        ui_tile(f, tiles[i].id, cell, fill, th->on_tile, _(tiles[i].badge),
-                _(tiles[i].title), _(tiles[i].sub));
+        ui_tile(f, t->id, cell, fill, th->on_tile, _(t->badge), _(t->title), _(t->sub));
     }
 }
 
 static bool action(app_t *app, const char *id)
 {
     for (int i = 0; i < 6; i++)
-        if (strcmp(id, tiles[i].id) == 0) {
-            app_go(app, tiles[i].target);
+        if (strcmp(id, tile_at(app, i)->id) == 0) {
+            app_go(app, tile_at(app, i)->target);
             return true;
         }
     return false;

@@ -5,6 +5,7 @@
  * them, and wiped when the session ends. */
 #include <stdio.h>
 #include <string.h>
+#include "app/housekeeping.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "mask.h"
@@ -28,7 +29,8 @@ void identify_result(app_t *app, ident_event_t *ev)
     /* A result of a stopped worker (the screen was left, or the session
      * ended) belongs to nobody: drop it. */
     if (!app->ident || ev->gen != app->ident_gen || app->session.state == SESSION_IDLE ||
-        (app->screen != SCR_SCAN && app->screen != SCR_BILLS_SCAN && app->screen != SCR_PAY_CODE)) {
+        (app->screen != SCR_SCAN && app->screen != SCR_BILLS_SCAN && app->screen != SCR_PAY_CODE &&
+         app->screen != SCR_HK_WHO)) {
         identify_event_free(ev);
         return;
     }
@@ -38,6 +40,10 @@ void identify_result(app_t *app, ident_event_t *ev)
     }
     if (app->screen == SCR_PAY_CODE) {
         bills_code_scanned(app, ev);
+        return;
+    }
+    if (app->screen == SCR_HK_WHO) {
+        hk_ident_result(app, ev);
         return;
     }
     switch (ev->kind) {

@@ -9,6 +9,7 @@
 #include "core/i18n.h"
 #include "core/version.h"
 #include "screens/screens.h"
+#include "outbox/outbox.h"
 #include "store/payments.h"
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
@@ -48,6 +49,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (app->store)
         snprintf(rows[n++], 300, _("Receipts waiting to print: %d, failed: %d"),
                  app->staff_counts.print_queued, app->staff_counts.print_failed);
+    if (app->store)
+        snprintf(rows[n++], 300, _("Outbox: %d waiting to be sent, %d given up (kioskctl queue list)"),
+                 app->staff_counts.outbox_waiting, app->staff_counts.outbox_dead);
     if (app->store)
         snprintf(rows[n++], 300, _("Payments being resolved: %d; paid: %d, cancelled: %d, failed: %d"),
                  app->staff_counts.pay_open, app->staff_counts.pay_paid,
@@ -93,6 +97,13 @@ void staff_menu_refresh(app_t *app)
     app->staff_counts.pay_paid = store_pay_count(app->store, PAY_PAID);
     app->staff_counts.pay_cancelled = store_pay_count(app->store, PAY_CANCELLED);
     app->staff_counts.pay_failed = store_pay_count(app->store, PAY_FAILED);
+    outbox_counts_t oc;
+    if (outbox_counts(app->store, &oc) == 0) {
+        app->staff_counts.outbox_waiting = oc.queued + oc.sending;
+        app->staff_counts.outbox_dead = oc.dead;
+    } else {
+        app->staff_counts.outbox_waiting = app->staff_counts.outbox_dead = -1;
+    }
 }
 
 /* A test receipt: the kiosk's identity and the time, nothing personal. */

@@ -32,7 +32,7 @@ static app_t *make_app(int w, int h, const char *theme, const char *locale,
     char tmpl[] = "/tmp/kiosk-test-XXXXXX";
     assert_non_null(mkdtemp(tmpl));
     assert_int_equal(config_set(&cfg, "kiosk", "var_dir", tmpl, err, sizeof err), 0);
-    char loc[256];
+    char loc[256], key[300];
     snprintf(loc, sizeof loc, "%s/locale", harness_build_dir());
     assert_int_equal(config_set(&cfg, "kiosk", "locale_dir", loc, err, sizeof err), 0);
     snprintf(v, sizeof v, "%d", w);
@@ -51,6 +51,11 @@ static app_t *make_app(int w, int h, const char *theme, const char *locale,
         if (config_set(&cfg, buf, dot + 1, eq + 1, err, sizeof err) != 0) fail_msg("%s", err);
     }
     if (strcmp(cfg.var_dir, tmpl) != 0) rmdir(tmpl);     /* SETS chose another */
+    /* The outbox key beside the test's database, never in the repository. */
+    bool own_key = false;
+    for (int i = 0; sets && sets[i]; i++) own_key |= !strncmp(sets[i], "outbox.key_file=", 16);
+    snprintf(key, sizeof key, "%s/outbox.key", cfg.var_dir);
+    if (!own_key) assert_int_equal(config_set(&cfg, "outbox", "key_file", key, err, sizeof err), 0);
     app_t *app = calloc(1, sizeof *app);
     assert_non_null(app);
     app_opts_t opts = {.offscreen = offscreen, .config_path = "test", .network = network};

@@ -23,9 +23,11 @@ typedef struct { int w, h; const char *theme, *locale; const char *const *states
 static const char *const every[] = {"attract", "home", "bills", "housekeeping", "notices",
     "scan", "guide", "help", "timeout", "staff_pin", "staff_menu", "fault",
     "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_confirming", "pay_code",
-    "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired", NULL};
+    "pay_code_confirm", "pay_paid", "pay_failed", "pay_expired",
+    "street", "street_alert", "street_night", "map",
+    "hk_slots", "hk_slots_full", "hk_who", "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel", NULL};
 static const char *const some[] = {"attract", "home", "timeout", "staff_pin", "bills_list",
-    "pay_qr", "pay_paid", NULL};
+    "pay_qr", "pay_paid", "street", NULL};
 
 static const set_t sets[] = {
     {1920, 1080, "standard", "zh_CN", every},

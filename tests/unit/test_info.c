@@ -130,7 +130,7 @@ static void help_sent_then_acknowledged_without_personal_data(void **state)
     assert_int_equal(app_test_tap(app, "nav.help"), 0);
     assert_int_equal(app->screen, SCR_HELP);
     assert_int_equal(app_test_tap(app, "help.send"), 0);
-    WAIT_FOR(app, s->help_state != HELP_SENDING, 5000);
+    WAIT_FOR(app, s->help_state != HELP_SENDING && s->help_state != HELP_QUEUED, 5000);
     assert_int_equal(s->help_state, HELP_SENT);
     assert_true(app_test_text_shown(app, "staff will come"));
     assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests"), before + 1);
@@ -163,7 +163,7 @@ static void help_with_consent_sends_the_phone_only_then(void **state)
     type(app, "help.key", "13912345678");
     assert_true(app_test_text_shown(app, "139****5678"));
     assert_int_equal(app_test_tap(app, "help.send"), 0);
-    WAIT_FOR(app, s->help_state != HELP_SENDING, 5000);
+    WAIT_FOR(app, s->help_state != HELP_SENDING && s->help_state != HELP_QUEUED, 5000);
     assert_int_equal(s->help_state, HELP_SENT);
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM help_requests WHERE id = %lld AND contact = '13912345678'",
@@ -174,6 +174,28 @@ static void help_with_consent_sends_the_phone_only_then(void **state)
     assert_int_equal(s->phone[0], 0);
     assert_false(s->consent);
     harness_free(app);
+}
+
+static void help_queued_while_the_hub_is_down_goes_out_later(void **state)
+{
+    hubproc_t h2 = {0};
+    assert_int_equal(hubproc_start(&h2), 0);
+    app_t *app = net_app_on(&h2);
+    struct info_state *s = app->info;
+    hubproc_kill(&h2);
+    wake(app);
+    assert_int_equal(app_test_tap(app, "nav.help"), 0);
+    assert_int_equal(app_test_tap(app, "help.send"), 0);
+    assert_int_equal(s->help_state, HELP_QUEUED);                  /* saved, not lost */
+    assert_true(app_test_text_shown(app, "Your request is saved"));
+    app_test_pump(app, 50, 1500);
+    assert_int_equal(s->help_state, HELP_QUEUED);
+    assert_int_equal(hubproc_start(&h2), 0);                         /* same db, same port */
+    WAIT_FOR(app, s->help_state != HELP_QUEUED, 15000);
+    assert_int_equal(s->help_state, HELP_SENT);
+    assert_int_equal(hubproc_sql_int(&h2, "SELECT COUNT(*) FROM help_requests"), 1);
+    harness_free(app);
+    hubproc_cleanup(&h2);
 }
 
 static void hub_down_shows_the_kiosks_copy(void **state)
@@ -214,6 +236,7 @@ int main(void)
         cmocka_unit_test(guides_list_and_steps),
         cmocka_unit_test(help_sent_then_acknowledged_without_personal_data),
         cmocka_unit_test(help_with_consent_sends_the_phone_only_then),
+        cmocka_unit_test(help_queued_while_the_hub_is_down_goes_out_later),
         cmocka_unit_test(hub_down_shows_the_kiosks_copy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

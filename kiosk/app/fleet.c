@@ -1,0 +1,259 @@
+#include "app/fleet.h"
+
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include "app/app.h"
+#include "app/info.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "outbox/sender.h"
+#include "outbox/seal.h"
+#include "screens/screens.h"
+#include "telemetry/telemetry.h"
+
+static int64_t wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* ---- worker callbacks (worker threads: copy, post, return) -------------------- */
+
+static void push(struct app *app, int ev_off, void *payload)
+{
+    SDL_Event ev;
+    SDL_zero(ev);
+    ev.type = app->ev_base + (Uint32)ev_off;
+    ev.user.data1 = payload;
+    if (SDL_PushEvent(&ev) != 1) {
+        if (ev_off == APP_EV_OUTBOX) fleet_outbox_event_free(payload);
+        else free(payload);
+    }
+}
+
+static void on_outbox(void *ctx, const outbox_event_t *e)
+{
+    fleet_outbox_event_t *c = calloc(1, sizeof *c);
+    if (!c) return;
+    c->id = e->id;
+    snprintf(c->kind, sizeof c->kind, "%s", e->kind);
+    c->done = e->state == OUTBOX_DONE;
+    c->http = e->http;
+    snprintf(c->reason, sizeof c->reason, "%s", e->reason);
+    if (e->response) c->response = strdup(e->response);
+    push(ctx, APP_EV_OUTBOX, c);
+}
+
+static void on_command(void *ctx, const telemetry_cmd_t *cmd)
+{
+    telemetry_cmd_t *c = malloc(sizeof *c);
+    if (!c) return;
+    *c = *cmd;
+    push(ctx, APP_EV_TELEMETRY, c);
+}
+
+void fleet_outbox_event_free(void *payload)
+{
+    fleet_outbox_event_t *c = payload;
+    if (!c) return;
+    if (c->response) {
+        explicit_bzero(c->response, strlen(c->response));
+        free(c->response);
+    }
+    free(c);
+}
+
+/* ---- start / stop --------------------------------------------------------------- */
+
+void fleet_start(struct app *app)
+{
+    const config_t *cfg = &app->cfg;
+    if (!((!app->opts.offscreen || app->opts.network) && cfg->hub_url[0])) return;
+    char err[300];
+    if (app->store && outbox_key_load(cfg->outbox_key_file, true, &app->outbox_key, err, sizeof err) == 0) {
+        app->have_outbox_key = true;
+        outbox_durable(app->store);
+        outbox_sender_opts_t o;
+        outbox_sender_opts_from_config(cfg, &o);
+        app->outbox = outbox_sender_start(&o, on_outbox, app, err, sizeof err);
+        if (!app->outbox) log_error("fleet", "outbox sender: %s", err);
+    } else if (app->store) {
+        log_error("fleet", "outbox key: %s (requests cannot be queued)", err);
+    }
+    app->telemetry = telemetry_start(cfg, on_command, app, err, sizeof err);
+    if (!app->telemetry) log_error("fleet", "telemetry: %s", err);
+    fleet_snapshot(app);
+}
+
+void fleet_stop(struct app *app)
+{
+    outbox_sender_stop(app->outbox);
+    app->outbox = NULL;
+    telemetry_stop(app->telemetry);
+    app->telemetry = NULL;
+    if (app->have_outbox_key) outbox_key_wipe(&app->outbox_key);
+    app->have_outbox_key = false;
+}
+
+int fleet_enqueue(struct app *app, const char *kind, const char *path, const char *body,
+                  bool personal, long long *id)
+{
+    char err[300];
+    if (!app->store || !app->have_outbox_key) {
+        log_error("fleet", "%s: no outbox (storage or key missing)", kind);
+        return -1;
+    }
+    if (outbox_enqueue(app->store, &app->outbox_key, kind, path, body, personal, NULL, wall_ms(), id,
+                       err, sizeof err) != 0) {
+        log_error("fleet", "%s: cannot queue: %s", kind, err);
+        return -1;
+    }
+    outbox_sender_wake(app->outbox);
+    return 0;
+}
+
+/* ---- telemetry --------------------------------------------------------------------- */
+
+static tel_dev_t dev_state(const dev_status_t *d)
+{
+    switch (d->state) {
+    case DEV_NOT_CONFIGURED: return TEL_DEV_MISSING;
+    case DEV_CHECKING: return TEL_DEV_UNKNOWN;
+    case DEV_READY: case DEV_WARNING: return TEL_DEV_OK;
+    default: return strstr(d->detail, "not answering") ? TEL_DEV_OFFLINE : TEL_DEV_ERROR;
+    }
+}
+
+void fleet_snapshot(struct app *app)
+{
+    if (!app->telemetry) return;
+    telemetry_snapshot_t s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.screen, sizeof s.screen, "%s", app_screen_name(app->screen));
+    s.printer = dev_state(&app->devices[DEV_PRINTER]);
+    s.reader = dev_state(&app->devices[DEV_IDCARD]);
+    const dev_status_t *pr = &app->devices[DEV_PRINTER];
+    s.paper = strstr(pr->detail, "paper out") ? TEL_PAPER_OUT
+            : strstr(pr->detail, "paper") && pr->state == DEV_WARNING ? TEL_PAPER_LOW
+            : pr->state == DEV_READY ? TEL_PAPER_OK : TEL_PAPER_UNKNOWN;
+    outbox_counts_t c;
+    if (app->store && outbox_counts(app->store, &c) == 0) {
+        s.queue_depth = c.queued + c.sending;
+        s.dead_letters = c.dead;
+    } else {
+        s.queue_depth = s.dead_letters = -1;
+    }
+    snprintf(s.content_version, sizeof s.content_version, "%s", app->content_version);
+    telemetry_update(app->telemetry, &s);
+}
+
+/* The current frame as PNG bytes (malloc'd), or NULL. */
+static unsigned char *screenshot_png(struct app *app, size_t *len)
+{
+    app_build(app);
+    ui_render_frame(app->render, app->frame);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, app->w, app->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s) return NULL;
+    size_t cap = (size_t)app->w * (size_t)app->h * 4 + 65536;
+    unsigned char *buf = malloc(cap);
+    SDL_RWops *rw = buf ? SDL_RWFromMem(buf, (int)cap) : NULL;
+    int ok = rw && SDL_RenderReadPixels(app->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) == 0 &&
+             IMG_SavePNG_RW(s, rw, 0) == 0;
+    *len = ok ? (size_t)SDL_RWtell(rw) : 0;
+    if (rw) SDL_RWclose(rw);
+    SDL_FreeSurface(s);
+    if (!ok) {
+        free(buf);
+        return NULL;
+    }
+    app->dirty = true;
+    return buf;
+}
+
+static void restart_now(struct app *app, long long id)
+{
+    telemetry_command_done(app->telemetry, id, true, "restarting");
+    telemetry_flush(app->telemetry, 2000);
+    log_info("fleet", "restart requested by staff");
+    app->restart = true;
+    app->quit = true;
+}
+
+void fleet_command_event(struct app *app, void *payload)
+{
+    telemetry_cmd_t *cmd = payload;
+    if (!cmd) return;
+    bool idle = app->session.state == SESSION_IDLE;
+    switch (cmd->kind) {
+    case TEL_CMD_SCREENSHOT: {
+        /* Never a resident's screen: their data would go with it. */
+        if (!idle) {
+            telemetry_command_done(app->telemetry, cmd->id, false,
+                                   "a resident is using the kiosk; try again later");
+            break;
+        }
+        size_t len = 0;
+        unsigned char *png = screenshot_png(app, &len);
+        if (png && telemetry_upload_screenshot(app->telemetry, cmd->id, png, len) == 0)
+            telemetry_command_done(app->telemetry, cmd->id, true, app_screen_name(app->screen));
+        else
+            telemetry_command_done(app->telemetry, cmd->id, false, "the screen could not be captured");
+        free(png);
+        break;
+    }
+    case TEL_CMD_RESTART:
+        if (idle) {
+            restart_now(app, cmd->id);
+        } else {
+            app->restart_pending = cmd->id;     /* when the resident has finished */
+            log_info("fleet", "restart requested: waiting for the session to end");
+        }
+        break;
+    case TEL_CMD_SET_SCHEDULE: {
+        char on[16], off[16];
+        snprintf(on, sizeof on, "%d", cmd->schedule.on_min);
+        snprintf(off, sizeof off, "%d", cmd->schedule.off_min);
+        bool ok = app->store && store_setting_set(app->store, FLEET_SCHEDULE_ON_KEY, on) == 0 &&
+                  store_setting_set(app->store, FLEET_SCHEDULE_OFF_KEY, off) == 0;
+        telemetry_command_done(app->telemetry, cmd->id, ok, ok ? "schedule stored" : "storage unavailable");
+        app->dirty = true;
+        break;
+    }
+    case TEL_CMD_RELOAD_CONTENT:
+        app_reload_content(app);
+        telemetry_command_done(app->telemetry, cmd->id, true, "content check started");
+        break;
+    default:
+        telemetry_command_done(app->telemetry, cmd->id, false, "unknown command");
+        break;
+    }
+    free(cmd);
+}
+
+void fleet_session_ended(struct app *app)
+{
+    if (app->restart_pending && app->telemetry) {
+        long long id = app->restart_pending;
+        app->restart_pending = 0;
+        restart_now(app, id);
+    }
+    fleet_snapshot(app);
+}
+
+void fleet_outbox_event(struct app *app, void *payload)
+{
+    fleet_outbox_event_t *e = payload;
+    if (!e) return;
+    log_info("fleet", "outbox item %lld (%s): %s%s%s", e->id, e->kind, e->done ? "sent" : "given up",
+             e->done ? "" : ": ", e->done ? "" : e->reason);
+    info_outbox_event(app, e);
+    if (app->screen == SCR_STAFF_MENU) {
+        staff_menu_refresh(app);
+        app->dirty = true;
+    }
+    fleet_outbox_event_free(e);
+}

@@ -1,0 +1,47 @@
+/* The kiosk's links to the platform beyond a resident's visit: the outbox
+ * sender (outbox/sender.h: everything sent on a resident's behalf goes
+ * through the database and is retried until the hub has it) and telemetry
+ * (telemetry/telemetry.h: heartbeats, and the staff's remote commands:
+ * reload content, screenshot, restart, display schedule).
+ * Both run on worker threads; their reports arrive as APP_EV_OUTBOX and
+ * APP_EV_TELEMETRY events handled here on the UI thread. */
+#ifndef KIOSK_APP_FLEET_H
+#define KIOSK_APP_FLEET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "outbox/outbox.h"
+
+struct app;
+
+/* Settings keys of the display schedule (minutes after local midnight),
+ * set by the remote command set_schedule; absent = always on. */
+#define FLEET_SCHEDULE_ON_KEY "display.on_min"
+#define FLEET_SCHEDULE_OFF_KEY "display.off_min"
+
+void fleet_start(struct app *app);
+void fleet_stop(struct app *app);
+/* Queues a request to the hub through the outbox, in a transaction of its
+ * own (PERSONAL: the body is sealed at rest). Returns 0 and the item's id in
+ * *ID, or -1 with a reason logged (no storage, disk full). */
+int fleet_enqueue(struct app *app, const char *kind, const char *path, const char *body,
+                  bool personal, long long *id);
+void fleet_outbox_event(struct app *app, void *payload);      /* takes it */
+void fleet_command_event(struct app *app, void *payload);     /* takes it */
+/* Tells telemetry what the kiosk is doing (screen, devices, queue). */
+void fleet_snapshot(struct app *app);
+/* A restart asked for by staff, waiting for the resident to finish. */
+void fleet_session_ended(struct app *app);
+
+/* The outbox event the UI thread gets (a copy of the sender's). */
+typedef struct {
+    long long id;
+    char kind[OUTBOX_KIND_MAX];
+    bool done;                   /* else dead */
+    int http;
+    char reason[256];
+    char *response;              /* done: malloc'd, may be NULL */
+} fleet_outbox_event_t;
+void fleet_outbox_event_free(void *payload);
+
+#endif

@@ -1,0 +1,139 @@
+/* The kiosk app and the fleet: staff commands queued at a real hub reach
+ * the app with its first heartbeat and are carried out (display schedule,
+ * screenshot only when nobody is using the kiosk, restart deferred until the
+ * resident has finished); the outbox and queue figures show in the staff
+ * menu. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/fleet.h"
+#include "screens/screens.h"
+#include "support/harness.h"
+#include "support/hubproc.h"
+
+static hubproc_t hub;
+static char staff_token[200];
+
+#define WAIT_FOR(app, cond, ms)                                                    \
+    do {                                                                           \
+        Uint32 t0_ = SDL_GetTicks();                                               \
+        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
+    } while (0)
+
+static size_t sink(char *p, size_t s, size_t n, void *u) { return s * n; }
+
+/* Queues command KIND (ARGS JSON) for the demo kiosk as staff. */
+static void queue_command(const char *kind, const char *args)
+{
+    static int n;
+    CURL *c = curl_easy_init();
+    char url[200], body[300], auth[260], key[64];
+    snprintf(url, sizeof url, "%s/v1/admin/devices/demo-01/commands", hub.url);
+    snprintf(body, sizeof body, "{\"kind\": \"%s\", \"args\": %s}", kind, args);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", staff_token);
+    snprintf(key, sizeof key, "Idempotency-Key: test-cmd-%d", ++n);
+    struct curl_slist *h = curl_slist_append(NULL, auth);
+    h = curl_slist_append(h, key);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    assert_int_equal(code, 201);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+}
+
+static app_t *net_app(void)
+{
+    static char url[128], tok[200];
+    snprintf(url, sizeof url, "hub.url=%s", hub.url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    const char *sets[] = {url, tok, "ui.locale=en", "hub.timeout=2", NULL};
+    return harness_net_app(1920, 1080, sets);
+}
+
+static long long cmd_int(const char *kind, const char *col)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT %s FROM commands WHERE kind = '%s' ORDER BY id DESC LIMIT 1", col, kind);
+    return hubproc_sql_int(&hub, sql);
+}
+
+static void commands_arrive_and_are_carried_out(void **state)
+{
+    queue_command("set_schedule", "{\"on\": \"07:00\", \"off\": \"22:30\"}");
+    queue_command("screenshot", "{}");
+    app_t *app = net_app();                          /* idle: attract loop */
+    WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && cmd_int("set_schedule", "done") > 0, 8000);
+    assert_int_equal(cmd_int("set_schedule", "ok"), 1);
+    char v[16];
+    assert_int_equal(store_setting_get(app->store, FLEET_SCHEDULE_ON_KEY, v, sizeof v), 0);
+    assert_string_equal(v, "420");
+    assert_int_equal(store_setting_get(app->store, FLEET_SCHEDULE_OFF_KEY, v, sizeof v), 0);
+    assert_string_equal(v, "1350");
+    assert_int_equal(cmd_int("screenshot", "ok"), 1);
+    assert_true(hubproc_sql_int(&hub, "SELECT length(png) FROM screenshots ORDER BY id DESC LIMIT 1") > 1000);
+    harness_free(app);
+}
+
+static void screenshot_refused_and_restart_deferred_during_a_visit(void **state)
+{
+    app_t *app = net_app();
+    app_test_tap_xy(app, 900, 500);                  /* a resident starts */
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    long long before = hubproc_sql_int(&hub, "SELECT COUNT(*) FROM screenshots");
+    queue_command("screenshot", "{}");
+    queue_command("restart", "{}");
+    /* the next heartbeat picks them up: ask for one by restarting telemetry */
+    fleet_stop(app);
+    fleet_start(app);
+    WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && app->restart_pending, 8000);
+    assert_int_equal(cmd_int("screenshot", "ok"), 0);            /* never a resident's screen */
+    assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM screenshots"), before);
+    assert_true(app->restart_pending > 0);
+    assert_false(app->quit);
+    app_end_session(app, "finished");                            /* then it restarts */
+    assert_true(app->restart);
+    assert_true(app->quit);
+    WAIT_FOR(app, cmd_int("restart", "done") > 0, 5000);
+    assert_int_equal(cmd_int("restart", "ok"), 1);
+    harness_free(app);
+}
+
+static int setup(void **state)
+{
+    memset(&hub, 0, sizeof hub);
+    if (hubproc_start(&hub) != 0) return -1;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s/hub staff add tester --db %s", harness_build_dir(), hub.db);
+    FILE *p = popen(cmd, "r");
+    if (!p || !fgets(staff_token, sizeof staff_token, p)) return -1;
+    pclose(p);
+    staff_token[strcspn(staff_token, "\n")] = '\0';
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    hubproc_cleanup(&hub);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(commands_arrive_and_are_carried_out),
+        cmocka_unit_test(screenshot_refused_and_restart_deferred_during_a_visit),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
