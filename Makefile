@@ -140,6 +140,14 @@ $(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libcurl libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libcurl libsodium 2>/dev/null) -lpthread -lm
 
+# The kiosk's parsers of the hub's housekeeping answers (net/hub_hk.c, with its transport).
+$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/net/hub_hk.c common/mask.c \
+                             kiosk/core/log.c kiosk/net/hub_api.h common/mask.h kiosk/core/log.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libcurl libsodium 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libcurl libsodium 2>/dev/null) -lpthread -lm
+
 # Driver codecs: tests/fuzz/fuzz_drv_NAME.c with every driver source.
 $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wildcard drivers/*/*.h)
 	@mkdir -p $(dir $@)
@@ -147,7 +155,7 @@ $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wi
 	    -Wno-unused-parameter -Idrivers -Icommon $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) common/mask.c $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_hub_parse $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_hub_request %/fuzz_hub_parse %/fuzz_hk_parse $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include "app/app.h"
 #include "app/info.h"
+#include "app/street.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "outbox/sender.h"
@@ -214,11 +215,11 @@ void fleet_command_event(struct app *app, void *payload)
         }
         break;
     case TEL_CMD_SET_SCHEDULE: {
-        char on[16], off[16];
-        snprintf(on, sizeof on, "%d", cmd->schedule.on_min);
-        snprintf(off, sizeof off, "%d", cmd->schedule.off_min);
-        bool ok = app->store && store_setting_set(app->store, FLEET_SCHEDULE_ON_KEY, on) == 0 &&
-                  store_setting_set(app->store, FLEET_SCHEDULE_OFF_KEY, off) == 0;
+        /* On from ON to OFF; the night (blank screen) is the rest. */
+        char on[8], off[8];
+        snprintf(on, sizeof on, "%02d:%02d", cmd->schedule.on_min / 60 % 24, cmd->schedule.on_min % 60);
+        snprintf(off, sizeof off, "%02d:%02d", cmd->schedule.off_min / 60 % 24, cmd->schedule.off_min % 60);
+        bool ok = street_night_set(app, off, on, "blank") == 0;
         telemetry_command_done(app->telemetry, cmd->id, ok, ok ? "schedule stored" : "storage unavailable");
         app->dirty = true;
         break;

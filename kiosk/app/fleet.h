@@ -14,11 +14,6 @@
 
 struct app;
 
-/* Settings keys of the display schedule (minutes after local midnight),
- * set by the remote command set_schedule; absent = always on. */
-#define FLEET_SCHEDULE_ON_KEY "display.on_min"
-#define FLEET_SCHEDULE_OFF_KEY "display.off_min"
-
 void fleet_start(struct app *app);
 void fleet_stop(struct app *app);
 /* Queues a request to the hub through the outbox, in a transaction of its

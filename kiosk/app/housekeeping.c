@@ -592,6 +592,10 @@ static void book_answer(app_t *app, hk_result_t *r)
     if (!strcmp(c, "slot_full") || !strcmp(c, "slot_past") || !strcmp(c, "unknown_slot") ||
         !strcmp(c, "slot_service_mismatch")) {
         bool full = !strcmp(c, "slot_full");
+        /* back to the calendar first: leaving through "who" clears messages */
+        while (app->depth > 0 && (app->screen == SCR_HK_WHO || app->screen == SCR_HK_CONFIRM))
+            app_back(app);
+        if (app->screen != SCR_HK_SLOTS) app_go(app, SCR_HK_SLOTS);
         hk->slots = r->slots;
         hk->have_slots = true;
         hk->alternatives = true;
@@ -606,9 +610,6 @@ static void book_answer(app_t *app, hk_result_t *r)
         else
             snprintf(hk->msg, sizeof hk->msg, "%s",
                      _("That time can no longer be booked. Nothing was booked. Please choose another time."));
-        while (app->depth > 0 && (app->screen == SCR_HK_WHO || app->screen == SCR_HK_CONFIRM))
-            app_back(app);
-        if (app->screen != SCR_HK_SLOTS) app_go(app, SCR_HK_SLOTS);
     } else if (!strcmp(c, "invalid_field")) {
         snprintf(hk->msg, sizeof hk->msg, "%s",
                  _("The booking service did not accept this phone or ID number. Nothing was booked. Please check it, or ask staff."));

@@ -153,8 +153,10 @@ static int mask_again(char *buf, size_t size, void (*mask)(const char *, char *,
     if (!buf[0] || strchr(buf, '*')) return 0;
     char tmp[128];
     mask(buf, tmp, sizeof tmp);
+    size_t n = strlen(tmp);
+    if (n >= size) n = size - 1;           /* never: a mask is no longer than its input */
     sodium_memzero(buf, size);
-    snprintf(buf, size, "%s", tmp);
+    memcpy(buf, tmp, n);
     return 0;
 }
 
@@ -451,7 +453,10 @@ static void status_set(hub_status_t *st, hub_result_t r, int http, const char *c
     st->result = r;
     st->http = http;
     snprintf(st->code, sizeof st->code, "%s", code);
-    snprintf(st->message, sizeof st->message, "%s", msg);
+    size_t n = strlen(msg);
+    if (n >= sizeof st->message) n = sizeof st->message - 1;
+    memcpy(st->message, msg, n);
+    st->message[n] = '\0';
 }
 
 /* {"error": {"code", "message"}} into ST; 0, or -1 when it is not one. */

@@ -270,7 +270,7 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         hk_hours_text(&b->slot, hours, sizeof hours);
         snprintf(body, sizeof body, "%s %s %s, %s", hk_booking_service(app, b), day, hours,
                  b->slot.provider);
-        SDL_Rect area = ui_modal(f, "hk.ask", _("Cancel this booking?"), body, th->target);
+        SDL_Rect area = ui_modal(f, "hk.ask", _("Cancel booking?"), body, th->target);
         SDL_Rect a = {area.x, area.y, (area.w - th->gap) / 2, th->target};
         SDL_Rect c = {a.x + a.w + th->gap, area.y, a.w, th->target};
         hk_button(f, "hk.ask.no", a, _("Keep it"), UI_BTN_SECONDARY, true);

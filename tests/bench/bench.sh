@@ -75,6 +75,9 @@ if [ -x "$BUILD/tests/test_outbox_e2e" ] && [ -x "$BUILD/hub" ]; then
     fi
 fi
 
+# 7. Street carousel: CPU over 60 s, a step every 10 s with a 600 ms fade (X window).
+street=$(BUILD=$BUILD tests/bench/bench_street.sh 60 2>/dev/null || true)
+
 printf '\n%-46s %14s  %s\n' "figure" "measured" "target"
 printf '%-46s %14s  %s\n' "----------------------------------------------" "--------------" "------"
 printf '%-46s %11s ms  %s\n' "cold start to first frame (first run)" "$first_start" "<= 100 ms"
@@ -93,6 +96,9 @@ fi
 if [ -n "$outbox" ]; then
     printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, plain" "$(awk '{print $3}' <<<"$outbox")" ">= 2000/s"
     printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, sealed" "$(awk '{print $5}' <<<"$outbox")" ">= 2000/s"
+fi
+if [ -n "$street" ]; then
+    printf '%-46s %12s %%  %s\n' "CPU street carousel, 60 s, step every 10 s" "$(awk '{print $2}' <<<"$street")" "<= 2 %"
 fi
 if [ -n "$kill200" ]; then
     printf '%-46s %14s  %s\n' "outbox kill -9 x200: none lost, none twice" "$kill200" "pass"

@@ -91,10 +91,10 @@ static void text_size_is_per_session(void **state)
 {
     app_t *app = start_home(NULL);
     assert_int_equal(app_test_tap(app, "home.housekeeping"), 0);
-    int std = px_of(app, "coming.soon");
+    int std = px_of(app, "hk.msg");
     assert_int_equal(app_test_tap(app, "hdr.size"), 0);
     assert_int_equal(app_theme(app), THEME_ELDER);
-    int big = px_of(app, "coming.soon");
+    int big = px_of(app, "hk.msg");
     assert_true(big * 2 >= std * 3);
     assert_true(app_test_text_shown(app, "标准字"));
     assert_int_equal(app_test_tap(app, "hdr.size"), 0);

@@ -77,10 +77,10 @@ static void commands_arrive_and_are_carried_out(void **state)
     WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && cmd_int("set_schedule", "done") > 0, 8000);
     assert_int_equal(cmd_int("set_schedule", "ok"), 1);
     char v[16];
-    assert_int_equal(store_setting_get(app->store, FLEET_SCHEDULE_ON_KEY, v, sizeof v), 0);
-    assert_string_equal(v, "420");
-    assert_int_equal(store_setting_get(app->store, FLEET_SCHEDULE_OFF_KEY, v, sizeof v), 0);
-    assert_string_equal(v, "1350");
+    assert_int_equal(store_setting_get(app->store, "street.night.on", v, sizeof v), 0);
+    assert_string_equal(v, "07:00");
+    assert_int_equal(store_setting_get(app->store, "street.night.off", v, sizeof v), 0);
+    assert_string_equal(v, "22:30");
     assert_int_equal(cmd_int("screenshot", "ok"), 1);
     assert_true(hubproc_sql_int(&hub, "SELECT length(png) FROM screenshots ORDER BY id DESC LIMIT 1") > 1000);
     harness_free(app);

@@ -130,8 +130,8 @@ static void assert_same(const payment_t *a, const payment_t *b)
 static void test_schema(void **state)
 {
     fixture_t *fx = *state;
-    assert_int_equal(store_schema_latest(), 4);
-    assert_int_equal(store_schema_version(fx->st), 4);
+    assert_true(store_schema_latest() >= 4);
+    assert_int_equal(store_schema_version(fx->st), store_schema_latest());
     assert_int_equal(query_ll(fx->st, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                       " AND tbl_name = 'payments' AND sql LIKE '%(state%'"), 1);
     /* The CHECKs hold the names the code writes. */

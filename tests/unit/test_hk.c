@@ -1,0 +1,573 @@
+/* Housekeeping booking end to end: the kiosk's screens, driven by widget id
+ * on a headless app, against a real hub process (build/hub --demo). Every
+ * booking path checks the hub's database: who was booked, how many places
+ * are taken, never more than the capacity. The two-kiosk race runs at the
+ * client level (SDL allows one app per process): two hub clients on two
+ * threads book the last place of a slot at the same moment. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "app/housekeeping.h"
+#include "net/hub_api.h"
+#include "screens/screens.h"
+#include "support/harness.h"
+#include "support/hubproc.h"
+
+static hubproc_t hub;
+
+#define WAIT_FOR(app, cond, ms)                                                    \
+    do {                                                                           \
+        Uint32 t0_ = SDL_GetTicks();                                               \
+        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
+    } while (0)
+
+static app_t *net_app_on(const hubproc_t *h)
+{
+    static char url[128], tok[200];
+    snprintf(url, sizeof url, "hub.url=%s", h->url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    const char *sets[] = {url, tok, "ui.locale=en", "hub.timeout=2", NULL};
+    return harness_net_app(1920, 1080, sets);
+}
+
+static app_t *net_app(void) { return net_app_on(&hub); }
+
+static long long sql_int(const hubproc_t *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static long long sql_int(const hubproc_t *h, const char *fmt, ...)
+{
+    char sql[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    return hubproc_sql_int(h, sql);
+}
+
+static void tap(app_t *app, const char *id)
+{
+    if (app_test_tap(app, id) != 0) fail_msg("no widget %s on screen %s", id, app_screen_name(app->screen));
+}
+
+/* Home -> housekeeping (the catalogue loaded) -> SERVICE -> calendar -> tomorrow. */
+static void to_slots(app_t *app, int service)
+{
+    app_test_tap_xy(app, 900, 500);                 /* the first touch starts a session */
+    assert_int_equal(app->screen, SCR_HOME);
+    tap(app, "home.housekeeping");
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    assert_true(app->hk->have_services);
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.svc.%d", service);
+    tap(app, id);
+    tap(app, "hk.pick");
+    assert_int_equal(app->screen, SCR_HK_SLOTS);
+    WAIT_FOR(app, !app->hk->busy, 5000);
+    tap(app, "hk.day.1");                           /* the demo always has slots tomorrow */
+    WAIT_FOR(app, app->hk->have_slots, 5000);
+    assert_true(app->hk->have_slots);
+    assert_true(app->hk->slots.n > 0);
+}
+
+/* Index of a shown slot with at least MIN_LEFT free places, or -1. */
+static int free_slot(app_t *app, int min_left)
+{
+    app_build(app);
+    for (int i = 0; i < app->hk->slots.n; i++) {
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "hk.slot.%d", i);
+        if (app->hk->slots.s[i].left >= min_left && ui_find(app->frame, id)) return i;
+    }
+    return -1;
+}
+
+static void type_phone(app_t *app, const char *phone)
+{
+    char id[UI_ID_LEN];
+    for (const char *d = phone; *d; d++) {
+        snprintf(id, sizeof id, "hk.key.%c", *d);
+        tap(app, id);
+    }
+}
+
+/* Books a free slot of SERVICE tomorrow by PHONE; returns the slot id,
+ * the code in CODE. */
+static long long book_by_phone(app_t *app, int service, const char *phone, char *code)
+{
+    to_slots(app, service);
+    int i = free_slot(app, 1);
+    assert_true(i >= 0);
+    long long slot = app->hk->slots.s[i].id;
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.slot.%d", i);
+    tap(app, id);
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    type_phone(app, phone);
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
+    assert_int_equal(app->screen, SCR_HK_DONE);
+    snprintf(code, HUB_HK_CODE_LEN + 1, "%s", app->hk->booking.code);
+    assert_int_equal(strlen(code), HUB_HK_CODE_LEN);
+    if (app->receipt_qr[0]) tap(app, "receipt.ok");  /* no printer: the slip was a QR code */
+    return slot;
+}
+
+static void assert_wiped(app_t *app)
+{
+    assert_int_equal(session_pii_present(&app->session), 0);
+    assert_false(app->hk->booked);
+    assert_int_equal(app->hk->booking.code[0], 0);
+    assert_int_equal(app->hk->n_digits, 0);
+    assert_int_equal(app->hk->who, HK_WHO_NONE);
+    assert_int_equal(app->hk->mine.n, 0);
+}
+
+/* ---- browsing -------------------------------------------------------------------- */
+
+static void browse_catalogue_and_calendar(void **state)
+{
+    app_t *app = net_app();
+    to_slots(app, 0);
+    /* the catalogue showed cleaning with what is included, price, duration, ratings */
+    app_back(app);
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    assert_true(app_test_text_shown(app, "Regular cleaning"));
+    assert_true(app_test_text_shown(app, "¥135.00 per visit, about 3 hours"));
+    assert_true(app_test_text_shown(app, "mopping and vacuuming"));
+    assert_true(app_test_text_shown(app, "李阿姨家政, rated 4.8 of 5"));
+    tap(app, "hk.svc.4");
+    assert_true(app_test_text_shown(app, "Appliance repair"));
+    assert_true(app_test_text_shown(app, "王师傅维修, rated 4.7 of 5"));
+    /* its calendar: tomorrow's slots, all of appliance repair, as the hub has them */
+    tap(app, "hk.pick");
+    WAIT_FOR(app, app->hk->have_slots, 5000);
+    assert_true(app->hk->have_slots);
+    char date[16];
+    hk_date(app->hk->day, date, sizeof date);
+    long long n = sql_int(&hub, "SELECT COUNT(*) FROM slots WHERE service_id = 'appliance_repair'"
+                          " AND start >= strftime('%%s', '%s', '-8 hours') AND start < strftime('%%s', '%s', '+16 hours')"
+                          " AND start > strftime('%%s', 'now')", date, date);
+    assert_int_equal(app->hk->slots.n, n);
+    tap(app, "hk.day.1");
+    WAIT_FOR(app, app->hk->have_slots, 5000);
+    assert_true(app->hk->slots.n > 0);
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "hk.slot.0"));
+    assert_string_equal(hk_current(app)->id, "appliance_repair");
+    harness_free(app);
+}
+
+/* ---- booking ----------------------------------------------------------------------- */
+
+static void book_by_phone_prints_code_and_wipes(void **state)
+{
+    app_t *app = net_app();
+    char code[16], sql[200];
+    to_slots(app, 0);
+    int i = free_slot(app, 1);
+    assert_true(i >= 0);
+    long long slot = app->hk->slots.s[i].id;
+    long long before = sql_int(&hub, "SELECT booked FROM slots WHERE id = %lld", slot);
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.slot.%d", i);
+    tap(app, id);
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    /* a wrong number is refused on the kiosk */
+    type_phone(app, "23812345678");
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_true(app_test_text_shown(app, "starts with 1"));
+    for (int k = 0; k < 11; k++) tap(app, "hk.key.del");
+    type_phone(app, "13812345678");
+    assert_true(app_test_text_shown(app, "138****5678"));      /* masked once complete */
+    assert_false(app_test_text_shown(app, "13812345678"));
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    assert_true(app_test_text_shown(app, "Regular cleaning"));
+    assert_true(app_test_text_shown(app, "138****5678"));
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
+    assert_int_equal(app->screen, SCR_HK_DONE);
+    snprintf(code, sizeof code, "%s", app->hk->booking.code);
+    assert_int_equal(strlen(code), 8);
+    assert_true(app_test_text_shown(app, code));
+    app_build(app);
+    const ui_widget_t *qr = ui_find(app->frame, "hk.done.qr");
+    assert_non_null(qr);
+    char payload[32];
+    snprintf(payload, sizeof payload, "XFL-BOOK:%s", code);
+    assert_string_equal(qr->text, payload);
+    /* no printer here: the slip is offered as a QR code and says the check-in code */
+    assert_true(app->receipt_qr[0] != 0);
+    assert_non_null(strstr(app->receipt_qr, payload));              /* the check-in code */
+    assert_non_null(strstr(app->receipt_qr, "138****5678"));
+    assert_null(strstr(app->receipt_qr, "13812345678"));
+    assert_true(app_test_text_shown(app, "Your receipt"));
+    tap(app, "receipt.ok");
+    /* at the hub: one booking, in this slot, under "居民" + the last 4 digits */
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND slot_id = %lld"
+             " AND phone = '13812345678' AND name = '居民5678' AND status = 'confirmed'", code, slot);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    assert_int_equal(sql_int(&hub, "SELECT booked FROM slots WHERE id = %lld", slot), before + 1);
+    tap(app, "hk.done.finish");
+    assert_wiped(app);
+    harness_free(app);
+}
+
+static void book_by_id_card(void **state)
+{
+    app_t *app = net_app();
+    to_slots(app, 3);                                /* elder care */
+    int i = free_slot(app, 1);
+    assert_true(i >= 0);
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.slot.%d", i);
+    tap(app, id);
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    /* a resident QR code is not supported by the hub: said so */
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    ev->gen = app->ident_gen;
+    ev->kind = IDENT_CODE;
+    ev->info.cls = QR_CLASS_RESIDENT_CODE;
+    hk_ident_result(app, ev);
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_true(app_test_text_shown(app, "resident QR code cannot be used for bookings"));
+    ev = calloc(1, sizeof *ev);
+    ev->gen = app->ident_gen;
+    ev->kind = IDENT_CARD;
+    ev->result = IDCARD_OK;
+    snprintf(ev->card.name, sizeof ev->card.name, "%s", "张建国");
+    snprintf(ev->card.id_number, sizeof ev->card.id_number, "%s", "370203196803120315");
+    hk_ident_result(app, ev);
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    assert_true(app_test_text_shown(app, "张*国"));
+    assert_true(app_test_text_shown(app, "3702**********0315"));
+    assert_false(app_test_text_shown(app, "张建国"));
+    assert_false(app_test_text_shown(app, "370203196803120315"));
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
+    assert_int_equal(app->screen, SCR_HK_DONE);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND name = '张建国'"
+             " AND id_number = '370203196803120315' AND phone IS NULL", app->hk->booking.code);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    assert_string_equal(app->hk->booking.id_number, "3702**********0315");
+    app_end_session(app, "timeout");
+    assert_wiped(app);
+    harness_free(app);
+}
+
+/* ---- a slot taken meanwhile ------------------------------------------------------------ */
+
+/* Books every free place of SLOT through another "kiosk" (a client of our own). */
+static void fill_slot(long long slot, const char *service)
+{
+    hub_hk_t *c = hub_hk_new(hub.url, HUBPROC_TOKEN, 3000, NULL);
+    assert_non_null(c);
+    for (int k = 0; k < 10; k++) {
+        hub_hk_booking_t b;
+        hub_hk_slots_t alt;
+        hub_status_t st;
+        char key[40];
+        hub_new_key("fill-", key, sizeof key);
+        hub_hk_book(c, key, slot, service, "王芳", "13900001111", NULL, &b, &alt, &st);
+        if (st.result != HUB_OK) {
+            assert_int_equal(st.result, HUB_REFUSED);
+            assert_string_equal(st.code, "slot_full");
+            break;
+        }
+    }
+    hub_hk_free(c);
+}
+
+static void slot_full_meanwhile_offers_alternatives(void **state)
+{
+    app_t *app = net_app();
+    to_slots(app, 0);
+    int i = free_slot(app, 1);
+    assert_true(i >= 0);
+    hub_hk_slot_t chosen = app->hk->slots.s[i];
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.slot.%d", i);
+    tap(app, id);
+    type_phone(app, "13700002222");
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    fill_slot(chosen.id, "cleaning");                /* another kiosk was quicker */
+    assert_int_equal(sql_int(&hub, "SELECT capacity - booked FROM slots WHERE id = %lld", chosen.id), 0);
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_SLOTS, 5000);
+    assert_int_equal(app->screen, SCR_HK_SLOTS);
+    assert_true(app->hk->alternatives);
+    assert_true(app_test_text_shown(app, "someone else has just booked the last place"));
+    assert_true(app_test_text_shown(app, "Nothing was booked"));
+    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM bookings WHERE phone = '13700002222'"), 0);
+    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM slots WHERE booked > capacity"), 0);
+    /* the alternatives are free slots of the same service; one of them books */
+    assert_true(app->hk->slots.n > 0);
+    for (int k = 0; k < app->hk->slots.n; k++) {
+        assert_true(app->hk->slots.s[k].left > 0);
+        assert_true(app->hk->slots.s[k].id != chosen.id);
+    }
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "hk.slot.0"));
+    tap(app, "hk.slot.0");                           /* identity known: straight to confirm */
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
+    assert_int_equal(app->screen, SCR_HK_DONE);
+    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM bookings WHERE phone = '13700002222'"), 1);
+    harness_free(app);
+}
+
+/* ---- my bookings ------------------------------------------------------------------------ */
+
+static void my_bookings_and_cancel(void **state)
+{
+    app_t *app = net_app();
+    char code[16];
+    long long slot = book_by_phone(app, 4, "13655556666", code);
+    long long booked = sql_int(&hub, "SELECT booked FROM slots WHERE id = %lld", slot);
+    tap(app, "hk.done.mine");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_true(app->hk->have_mine);
+    assert_int_equal(app->hk->mine.n, 1);
+    assert_string_equal(app->hk->mine.b[0].code, code);
+    assert_true(app_test_text_shown(app, code));
+    tap(app, "hk.cancel.0");
+    assert_true(app_test_text_shown(app, "Cancel booking?"));
+    tap(app, "hk.ask.no");                           /* kept */
+    assert_int_equal(app->hk->cancel_ask, -1);
+    tap(app, "hk.cancel.0");
+    tap(app, "hk.ask.yes");
+    WAIT_FOR(app, app->hk->mine.b[0].cancelled, 5000);
+    assert_true(app->hk->mine.b[0].cancelled);
+    assert_true(app_test_text_shown(app, "cancelled"));
+    app_build(app);
+    assert_null(ui_find(app->frame, "hk.cancel.0"));  /* nothing left to cancel */
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND status = 'cancelled'", code);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    assert_int_equal(sql_int(&hub, "SELECT booked FROM slots WHERE id = %lld", slot), booked - 1);
+    app_end_session(app, "finished");
+
+    /* later, a new visit: home -> housekeeping -> my bookings -> phone */
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_int_equal(app->hk->mine.n, 1);
+    assert_true(app->hk->mine.b[0].cancelled);
+    app_back(app);
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    /* someone else's number finds nothing */
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    type_phone(app, "13011112222");
+    tap(app, "hk.key.ok");
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_int_equal(app->hk->mine.n, 0);
+    assert_true(app_test_text_shown(app, "No bookings were found"));
+    harness_free(app);
+}
+
+/* ---- the hub down ------------------------------------------------------------------------ */
+
+static void hub_down_nothing_booked_then_once(void **state)
+{
+    hubproc_t h2;
+    memset(&h2, 0, sizeof h2);
+    assert_int_equal(hubproc_start(&h2), 0);
+    app_t *app = net_app_on(&h2);
+    to_slots(app, 0);
+    int i = free_slot(app, 1);
+    assert_true(i >= 0);
+    long long slot = app->hk->slots.s[i].id;
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.slot.%d", i);
+    tap(app, id);
+    type_phone(app, "13544443333");
+    tap(app, "hk.key.ok");
+    hubproc_stop(&h2);                               /* the hub goes away */
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, !app->hk->busy, 8000);
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    assert_true(app_test_text_shown(app, "cannot be reached, so nothing was booked"));
+    assert_false(app->hk->booked);
+    /* back again: pressing "Book" once more books exactly once */
+    assert_int_equal(hubproc_start(&h2), 0);
+    assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings WHERE phone = '13544443333'"), 0);
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_DONE, 8000);
+    assert_int_equal(app->screen, SCR_HK_DONE);
+    assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings WHERE phone = '13544443333'"
+                             " AND slot_id = %lld", slot), 1);
+    harness_free(app);
+
+    /* and without any hub, the catalogue says so */
+    hubproc_stop(&h2);
+    app = net_app_on(&h2);
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, !app->hk->busy, 8000);
+    assert_true(app_test_text_shown(app, "The booking service cannot be reached"));
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "hk.retry"));
+    harness_free(app);
+    hubproc_cleanup(&h2);
+}
+
+/* ---- two kiosks, one last place ------------------------------------------------------------ */
+
+typedef struct {
+    long long slot;
+    const char *phone;
+    pthread_barrier_t *go;
+    hub_hk_t *c;
+    hub_status_t st;
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *r = arg;
+    hub_hk_booking_t b;
+    hub_hk_slots_t alt;
+    char key[40];
+    hub_new_key("race-", key, sizeof key);
+    pthread_barrier_wait(r->go);
+    hub_hk_book(r->c, key, r->slot, "appliance_repair", "李四", r->phone, NULL, &b, &alt, &r->st);
+    return NULL;
+}
+
+static void two_kiosks_race_for_the_last_place(void **state)
+{
+    /* kiosk 2 is a second device of the hub */
+    hub_hk_t *c1 = hub_hk_new(hub.url, HUBPROC_TOKEN, 5000, NULL);
+    hub_hk_t *c2 = hub_hk_new(hub.url, HUBPROC_TOKEN, 5000, NULL);
+    assert_non_null(c1);
+    assert_non_null(c2);
+    /* free slots of appliance repair from tomorrow on, each brought to its last place */
+    char sql[400];
+    int rounds = 0;
+    for (int round = 0; round < 6; round++) {
+        long long slot = sql_int(&hub, "SELECT id FROM slots WHERE service_id = 'appliance_repair'"
+                                 " AND booked < capacity AND start > strftime('%%s','now') + 86400"
+                                 " ORDER BY id LIMIT 1 OFFSET %d", round * 3);
+        if (slot <= 0) break;
+        /* leave exactly one place */
+        while (sql_int(&hub, "SELECT capacity - booked FROM slots WHERE id = %lld", slot) > 1) {
+            hub_hk_booking_t b;
+            hub_status_t st;
+            char key[40];
+            hub_new_key("pre-", key, sizeof key);
+            hub_hk_book(c1, key, slot, "appliance_repair", "王五", "13311112222", NULL, &b, NULL, &st);
+            assert_int_equal(st.result, HUB_OK);
+        }
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, 2);
+        racer_t a = {slot, "13800000001", &go, c1, {0}}, b = {slot, "13800000002", &go, c2, {0}};
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, race, &a);
+        pthread_create(&tb, NULL, race, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        pthread_barrier_destroy(&go);
+        int ok = (a.st.result == HUB_OK) + (b.st.result == HUB_OK);
+        assert_int_equal(ok, 1);
+        const hub_status_t *lost = a.st.result == HUB_OK ? &b.st : &a.st;
+        assert_int_equal(lost->result, HUB_REFUSED);
+        assert_int_equal(lost->http, 409);
+        assert_string_equal(lost->code, "slot_full");
+        /* at the hub: full, not over, and one booking of the two */
+        assert_int_equal(sql_int(&hub, "SELECT capacity - booked FROM slots WHERE id = %lld", slot), 0);
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE slot_id = %lld AND status = 'confirmed'"
+                 " AND phone IN ('13800000001', '13800000002')", slot);
+        assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+        rounds++;
+    }
+    assert_true(rounds >= 3);
+    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM slots WHERE booked > capacity"), 0);
+    hub_hk_free(c1);
+    hub_hk_free(c2);
+}
+
+/* ---- the parsers ---------------------------------------------------------------------------- */
+
+static void parsers_are_strict_and_mask(void **state)
+{
+    char err[160];
+    hub_hk_booking_t b;
+    const char *ok = "{\"booking\": {\"code\": \"K7MQ4XRA\", \"slot\": {\"id\": 17, \"start\": 1796000400,"
+                     " \"end\": 1796011200, \"provider\": {\"id\": 1, \"name\": \"李阿姨家政\"}, \"capacity\": 2,"
+                     " \"left\": 0}, \"service_id\": \"cleaning\", \"service_name\": {\"zh\": \"日常保洁\","
+                     " \"en\": \"Regular cleaning\"}, \"status\": \"confirmed\", \"name\": \"张三明\","
+                     " \"phone\": \"13812345678\", \"id_number\": null, \"created\": 1795915800, \"cancelled\": null}}";
+    assert_int_equal(hub_hk_parse_booking(ok, strlen(ok), &b, err, sizeof err), 0);
+    assert_string_equal(b.code, "K7MQ4XRA");
+    assert_string_equal(b.name, "张*明");                /* arrived unmasked: masked again */
+    assert_string_equal(b.phone, "138****5678");
+    assert_string_equal(b.id_number, "");
+    assert_int_equal(b.slot.left, 0);
+    assert_false(b.cancelled);
+    const char *bad_left = "{\"slots\": [{\"id\": 1, \"start\": 10, \"end\": 20, \"provider\": {\"id\": 1,"
+                           " \"name\": \"x\"}, \"capacity\": 2, \"left\": 3}]}";
+    hub_hk_slots_t s;
+    assert_int_equal(hub_hk_parse_slots(bad_left, strlen(bad_left), "slots", &s, err, sizeof err), -1);
+    assert_string_equal(err, "slots[0].left: not an integer in 0..2");
+    const char *bad_code = "{\"bookings\": [{\"code\": \"K7MQ4XR0\"}]}";
+    hub_hk_bookings_t m;
+    assert_int_equal(hub_hk_parse_bookings(bad_code, strlen(bad_code), &m, err, sizeof err), -1);
+    assert_int_equal(m.n, 0);
+    const char *alt = "{\"error\": {\"code\": \"slot_full\", \"message\": \"m\"}, \"alternatives\": []}";
+    assert_int_equal(hub_hk_parse_slots(alt, strlen(alt), "alternatives", &s, err, sizeof err), 0);
+    assert_int_equal(s.n, 0);
+    hub_hk_services_t v;
+    assert_int_equal(hub_hk_parse_services("{\"services\": 1}", 15, &v, err, sizeof err), -1);
+    assert_int_equal(hub_hk_parse_services("{\"services\": []} x", 18, &v, err, sizeof err), -1);
+}
+
+static int setup(void **state)
+{
+    memset(&hub, 0, sizeof hub);
+    return hubproc_start(&hub);
+}
+
+static int teardown(void **state)
+{
+    hubproc_cleanup(&hub);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parsers_are_strict_and_mask),
+        cmocka_unit_test(browse_catalogue_and_calendar),
+        cmocka_unit_test(book_by_phone_prints_code_and_wipes),
+        cmocka_unit_test(book_by_id_card),
+        cmocka_unit_test(slot_full_meanwhile_offers_alternatives),
+        cmocka_unit_test(my_bookings_and_cancel),
+        cmocka_unit_test(hub_down_nothing_booked_then_once),
+        cmocka_unit_test(two_kiosks_race_for_the_last_place),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
