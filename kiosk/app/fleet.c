@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include "app/app.h"
+#include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
 #include "core/clock.h"
@@ -252,6 +253,7 @@ void fleet_outbox_event(struct app *app, void *payload)
     log_info("fleet", "outbox item %lld (%s): %s%s%s", e->id, e->kind, e->done ? "sent" : "given up",
              e->done ? "" : ": ", e->done ? "" : e->reason);
     info_outbox_event(app, e);
+    hk_outbox_event(app, e);
     if (app->screen == SCR_STAFF_MENU) {
         staff_menu_refresh(app);
         app->dirty = true;

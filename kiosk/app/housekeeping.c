@@ -371,6 +371,7 @@ static void identified(app_t *app)
 {
     struct hk_state *hk = app->hk;
     new_attempt(hk);
+    hk_offline_recall(app);
     if (hk->next == HK_NEXT_MINE) {
         app_back(app);             /* "back" from the list leads to where it was asked */
         app_go(app, SCR_HK_MINE);
@@ -480,6 +481,7 @@ void hk_open_mine(app_t *app)
     if (hk->who == HK_WHO_NONE) {
         app_go(app, SCR_HK_WHO);
     } else {
+        hk_offline_recall(app);
         app_go(app, SCR_HK_MINE);
         lookup_mine(app);
     }
@@ -512,7 +514,7 @@ static void add_text(cJSON *items, const char *text, const char *align, bool bol
     cJSON_AddItemToArray(items, it);
 }
 
-static void print_booking(app_t *app)
+void hk_print_slip(app_t *app)
 {
     const hub_hk_booking_t *b = &app->hk->booking;
     char line[300], day[48], hours[32], who[200], qr[32], when[32];
@@ -574,7 +576,14 @@ static void book_answer(app_t *app, hk_result_t *r)
         hk->have_mine = false;
         hk->have_slots = false;    /* places changed */
         log_info("hk", "booked: %s%s", r->booking.code, r->st.replayed ? " (replayed)" : "");
-        print_booking(app);
+        hk_print_slip(app);
+        if (app->screen == SCR_HK_CONFIRM) app_go(app, SCR_HK_DONE);
+        return;
+    }
+    if (r->st.result == HUB_UNKNOWN && hk_offline_book(app) == 0) {
+        /* Saved in the outbox with this attempt's key: sent when the hub
+         * answers; the resident keeps a reference meanwhile. */
+        hk->msg[0] = '\0';
         if (app->screen == SCR_HK_CONFIRM) app_go(app, SCR_HK_DONE);
         return;
     }

@@ -62,6 +62,13 @@ struct hk_state {
     bool booked;
     hub_hk_booking_t booking;
 
+    /* a booking saved in the outbox while the hub could not be reached
+     * (app/hk_offline.c): waiting for the hub's confirmation */
+    bool pending;
+    char pending_ref[16];          /* the reference the resident keeps */
+    long long pending_item;        /* its outbox item */
+    char earlier[400];             /* what became of this resident's earlier saved bookings */
+
     /* my bookings */
     bool have_mine;
     hub_hk_bookings_t mine;
@@ -75,6 +82,22 @@ void hk_session_end(struct app *app);
 /* An APP_EV_HK event's payload (takes it); and freeing one never handled. */
 void hk_event(struct app *app, void *payload);
 void hk_event_free(void *payload);
+
+/* ---- bookings saved while the hub is away (app/hk_offline.c) ------------------- */
+
+/* Saves the booking being made into the outbox, with the key of the attempt
+ * that got no answer (if it did land, the hub replays it: never twice), and
+ * the kiosk's record of it in the same transaction. 0, or -1 (no outbox,
+ * no storage). */
+int hk_offline_book(struct app *app);
+/* An outbox item was sent or given up (app/fleet.c); EV is a
+ * fleet_outbox_event_t, not taken. */
+void hk_outbox_event(struct app *app, const void *ev);
+/* After identification: what became of this resident's saved bookings,
+ * into hk->earlier ("" when none). */
+void hk_offline_recall(struct app *app);
+/* Prints the booking slip of hk->booking (or offers it as a QR code). */
+void hk_print_slip(struct app *app);
 
 /* ---- for the screens (screens/hk_*.c) ---------------------------------------- */
 

@@ -337,6 +337,10 @@ void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slo
 /* POST /v1/housekeeping/bookings. PHONE or ID_NUMBER may be NULL (not
  * both). A 409 slot_full is HUB_REFUSED with ALT filled from its
  * "alternatives" (ALT->n = 0 otherwise; ALT may be NULL). */
+/* The exact body hub_hk_book sends (cJSON_malloc'd: wipe, then cJSON_free),
+ * for the outbox: the same body with the same key is the same booking. */
+char *hub_hk_book_body(long long slot_id, const char *service_id, const char *name,
+                       const char *phone, const char *id_number);
 void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
                  const char *name, const char *phone, const char *id_number,
                  hub_hk_booking_t *out, hub_hk_slots_t *alt, hub_status_t *st);

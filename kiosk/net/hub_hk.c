@@ -655,13 +655,10 @@ void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slo
         garbage(st, "hk slots", err);
 }
 
-void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
-                 const char *name, const char *phone, const char *id_number,
-                 hub_hk_booking_t *out, hub_hk_slots_t *alt, hub_status_t *st)
+char *hub_hk_book_body(long long slot_id, const char *service_id, const char *name,
+                       const char *phone, const char *id_number)
 {
-    char err[160], num[24];
-    memset(out, 0, sizeof *out);
-    if (alt) memset(alt, 0, sizeof *alt);
+    char num[24];
     cJSON *doc = identity_doc(phone, id_number);
     snprintf(num, sizeof num, "%lld", slot_id);
     cJSON *v = cJSON_CreateRaw(num);
@@ -671,10 +668,19 @@ void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const cha
         if (!doc || !cJSON_GetObjectItem(doc, "slot_id")) cJSON_Delete(v);
         wipe_strings(doc);
         cJSON_Delete(doc);
-        no_memory(st);
-        return;
+        return NULL;
     }
-    char *body = print_body(doc);
+    return print_body(doc);
+}
+
+void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
+                 const char *name, const char *phone, const char *id_number,
+                 hub_hk_booking_t *out, hub_hk_slots_t *alt, hub_status_t *st)
+{
+    char err[160];
+    memset(out, 0, sizeof *out);
+    if (alt) memset(alt, 0, sizeof *alt);
+    char *body = hub_hk_book_body(slot_id, service_id, name, phone, id_number);
     if (!body) {
         no_memory(st);
         return;

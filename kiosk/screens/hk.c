@@ -147,17 +147,34 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label(f, "hk.done.icon", (SDL_Rect){row.x, row.y, d, d}, "\xE2\x9C\x93", d * 11 / 20,
              th->on_primary, th->primary, UI_ALIGN_CENTER, false)->valign_center = true;
     ui_label_fit(f, "hk.done.title", (SDL_Rect){row.x + d + th->pad, row.y, row.w - d - th->pad, d},
-                 _("Booked"), th->px_huge, th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
+                 hk->pending ? _("Saved: waiting for confirmation") : _("Booked"), th->px_huge,
+                 th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
         ->valign_center = true;
     t.y += th->pad; t.h -= th->pad;
     int lh = ui_text_line_height(f->text, th->px_body);
-    ui_label_fit(f, "hk.done.codelabel", ui_cut_top(&t, lh), _("Check-in code"), th->px_body,
+    ui_label_fit(f, "hk.done.codelabel", ui_cut_top(&t, lh),
+                 hk->pending ? _("Your reference") : _("Check-in code"), th->px_body,
                  th->px_small, th->text_muted, th->surface, UI_ALIGN_LEFT, false);
     int ch = ui_text_line_height(f->text, th->px_huge);
-    ui_label_fit(f, "hk.done.code", ui_cut_top(&t, ch), b->code, th->px_huge, th->px_title,
-                 th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    ui_label_fit(f, "hk.done.code", ui_cut_top(&t, ch), hk->pending ? hk->pending_ref : b->code,
+                 th->px_huge, th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
     t.y += th->pad; t.h -= th->pad;
     char lines[400], text[900];
+    if (hk->pending) {
+        /* Honest: nothing is confirmed yet. */
+        const hub_hk_service_t *svc = hk_current(app);
+        slot_lines(svc ? hk_service_name(app, svc) : "", &hk->slot, lines, sizeof lines);
+        snprintf(text, sizeof text, "%s\n%s", lines,
+                 _("The booking service cannot be reached right now. Your booking is saved on this kiosk and is sent as soon as the connection is back; it is not confirmed yet. Keep the reference, and look under \"My bookings\" on your next visit, or call the office."));
+        ui_label_fit(f, "hk.done.text", t, text, th->px_large, th->px_small, th->text, th->surface,
+                     UI_ALIGN_LEFT, true);
+        char ref[40];
+        snprintf(ref, sizeof ref, "XFL-BOOK-REF:%s", hk->pending_ref);
+        ui_qr(f, "hk.done.qr", qr, ref);
+        SDL_Rect p1 = {buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
+        hk_button(f, "hk.done.finish", p1, _("Finish"), UI_BTN_PRIMARY, true);
+        return;
+    }
     slot_lines(hk_booking_service(app, b), &b->slot, lines, sizeof lines);
     snprintf(text, sizeof text, "%s\n%s %s%s%s\n%s", lines, _("For:"), b->name,
              b->phone[0] ? "  " : "", b->phone[0] ? b->phone : b->id_number,
@@ -218,6 +235,13 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         if (mh > in.h / 3) mh = in.h / 3;
         ui_label_fit(f, "hk.mine.msg", ui_cut_top(&in, mh), msg, th->px_large, th->px_small,
                      th->text, th->bg, UI_ALIGN_LEFT, true);
+        in.y += th->pad; in.h -= th->pad;
+    }
+    if (hk->earlier[0]) {            /* bookings saved here while the hub was away */
+        int eh = ui_wrapped_height(f, th->px_body, hk->earlier, in.w);
+        if (eh > in.h / 3) eh = in.h / 3;
+        ui_label_fit(f, "hk.mine.earlier", ui_cut_top(&in, eh), hk->earlier, th->px_body,
+                     th->px_small, th->text, th->bg, UI_ALIGN_LEFT, true);
         in.y += th->pad; in.h -= th->pad;
     }
     if (!hk->have_mine || hk->mine.n == 0) return;

@@ -239,6 +239,29 @@ static const char *const migrations[] = {
     "  started     INTEGER NOT NULL,"
     "  shown_ms    INTEGER NOT NULL"
     ");",
+
+    /* 8: housekeeping bookings made while the hub could not be reached
+     * (app/hk_offline.c): the kiosk's record of the booking, written in the
+     * same transaction as its outbox item, until the hub confirms or refuses
+     * it. who_hash is a keyed hash (BLAKE2b with the outbox key) of the
+     * resident's phone or ID number, to find it again on the next visit; the
+     * number itself is only in the sealed outbox body. */
+    "CREATE TABLE IF NOT EXISTS hk_pending ("
+    "  ref          TEXT PRIMARY KEY,"
+    "  outbox_id    INTEGER NOT NULL,"
+    "  who_hash     TEXT NOT NULL,"
+    "  service      TEXT NOT NULL,"
+    "  slot_start   INTEGER NOT NULL,"
+    "  slot_end     INTEGER NOT NULL,"
+    "  provider     TEXT NOT NULL,"
+    "  state        TEXT NOT NULL CHECK(state IN ('pending','confirmed','failed')),"
+    "  code         TEXT NOT NULL DEFAULT '',"
+    "  reason       TEXT NOT NULL DEFAULT '',"
+    "  created_ms   INTEGER NOT NULL,"
+    "  updated_ms   INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX IF NOT EXISTS hk_pending_who ON hk_pending(who_hash, created_ms);"
+    "CREATE INDEX IF NOT EXISTS hk_pending_item ON hk_pending(outbox_id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
