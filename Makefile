@@ -92,7 +92,7 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub
 	@BUILD=$(BUILD) tests/bench/bench.sh
 	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 
@@ -100,6 +100,10 @@ $(BUILD)/bench_text: $(BUILD)/obj/tests/bench/bench_text.o $(BUILD)/libkiosk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Payment figures: the kiosk driven headless against a real hub process.
+# Content sync figures: first sync of 1,000 notices + 200 images, 304 polls.
+$(BUILD)/bench_content: $(BUILD)/obj/tests/bench/bench_content.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
+
 $(BUILD)/bench_pay: $(BUILD)/obj/tests/bench/bench_pay.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
 

@@ -40,6 +40,7 @@ void api_help_create(hub_req_t *req, hub_resp_t *resp);        /* POST /v1/help 
 void api_help_status(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/help/{id} */
 void api_demo_help_ack(hub_req_t *req, hub_resp_t *resp);      /* POST /v1/demo/help/{id}/ack */
 void api_heartbeat(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/heartbeat */
+void api_proof_of_play(hub_req_t *req, hub_resp_t *resp);      /* POST /v1/proof-of-play */
 /* True if any key or value in J looks like a phone or ID number (telemetry refuses it). */
 bool api_personal_json(const cJSON *j);
 

@@ -436,3 +436,70 @@ void api_admin_screenshot(hub_req_t *req, hub_resp_t *resp)
     resp->body_len = n;
     resp->content_type = "image/png";
 }
+
+/* ---- POST /v1/proof-of-play ------------------------------------------------ */
+
+#define POP_MAX 500
+
+static bool int_field(const cJSON *o, const char *k, long long lo, long long hi, long long *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble) return false;
+    *out = (long long)v->valuedouble;
+    return *out >= lo && *out <= hi;
+}
+
+void api_proof_of_play(hub_req_t *req, hub_resp_t *resp)
+{
+    const cJSON *plays = cJSON_GetObjectItemCaseSensitive(req->json, "plays");
+    if (!plays) {
+        hub_error(resp, 422, "missing_field", "plays is required");
+        return;
+    }
+    int n = cJSON_GetArraySize(plays);
+    if (!cJSON_IsArray(plays) || n < 1 || n > POP_MAX) {
+        hub_error(resp, 422, "invalid_field", "plays must be an array of 1-%d records", POP_MAX);
+        return;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO proof_of_play(device, content_id, playlist_id, kind,"
+                           " started, shown_ms, received) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st,
+                           NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot store proof of play");
+        return;
+    }
+    int i = 0;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, plays) {
+        long long content, playlist, started, shown;
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(p, "kind");
+        if (!cJSON_IsObject(p) || !int_field(p, "content_id", 1, (1LL << 53), &content) ||
+            !int_field(p, "playlist_id", 0, (1LL << 53), &playlist) ||
+            !int_field(p, "started", 0, 4102444800LL, &started) ||
+            !int_field(p, "shown_ms", 0, 86400000LL, &shown) || !cJSON_IsString(kind) ||
+            (strcmp(kind->valuestring, "item") != 0 && strcmp(kind->valuestring, "alert") != 0)) {
+            sqlite3_finalize(st);
+            hub_error(resp, 422, "invalid_field",
+                      "plays[%d]: needs content_id, playlist_id, kind (item|alert), started, shown_ms", i);
+            return;
+        }
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, content);
+        sqlite3_bind_int64(st, 3, playlist);
+        sqlite3_bind_text(st, 4, kind->valuestring, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, started);
+        sqlite3_bind_int64(st, 6, shown);
+        sqlite3_bind_int64(st, 7, req->now);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            hub_error(resp, 500, "storage", "cannot store proof of play");
+            return;
+        }
+        i++;
+    }
+    sqlite3_finalize(st);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "stored", n);
+    hub_reply(resp, 201, o);
+}

@@ -97,6 +97,12 @@ static const char *const migrations[] = {
     "CREATE INDEX commands_pending ON commands(device, delivered);"
     "CREATE TABLE screenshots(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
     "  command INTEGER NOT NULL REFERENCES commands(id), taken INTEGER NOT NULL, png BLOB NOT NULL);",
+    /* 5: proof of play of the street displays: what was shown, when, how long. */
+    "CREATE TABLE proof_of_play(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+    "  content_id INTEGER NOT NULL, playlist_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('item','alert')), started INTEGER NOT NULL,"
+    "  shown_ms INTEGER NOT NULL, received INTEGER NOT NULL);"
+    "CREATE INDEX proof_of_play_by_device ON proof_of_play(device, started);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -26,6 +26,7 @@ const hub_route_t hub_routes[] = {
     {"POST", "/v1/help", api_help_create, ROUTE_AUTH, NULL},
     {"GET",  "/v1/help/{id}", api_help_status, ROUTE_AUTH, NULL},
     {"POST", "/v1/heartbeat", api_heartbeat, ROUTE_AUTH, NULL},
+    {"POST", "/v1/proof-of-play", api_proof_of_play, ROUTE_AUTH, NULL},
     /* Fleet: kiosks report command results and screenshots; staff command and watch. */
     {"POST", "/v1/commands/{id}/result", api_command_result, ROUTE_AUTH, NULL},
     {"POST", "/v1/screenshots", api_screenshot_upload, ROUTE_AUTH | ROUTE_RAW, NULL, FLEET_SCREENSHOT_MAX},

@@ -97,11 +97,6 @@ void app_fault(app_t *app, const char *msg)
     app_go(app, SCR_FAULT);
 }
 
-void app_reload_content(app_t *app)
-{
-    (void)app;      /* content sync is wired in app/content glue when present */
-}
-
 void app_reload_notices(app_t *app)
 {
     app->n_notices = 0;
@@ -419,6 +414,8 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
             fleet_outbox_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_TELEMETRY) {
             fleet_command_event(app, ev->user.data1);
+        } else if (ev->type == app->ev_base + APP_EV_CONTENT) {
+            fleet_content_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_DEVICE) {
             devices_apply(app->devices, ev);
             fleet_snapshot(app);

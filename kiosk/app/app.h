@@ -134,6 +134,7 @@ typedef struct app {
     outbox_key_t outbox_key;
     bool have_outbox_key;
     char content_version[72];       /* of the content shown (telemetry) */
+    bool content_started;           /* the content sync worker runs */
     bool restart;                   /* quit to be started again (staff command) */
     long long restart_pending;      /* that command, waiting for the session to end */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include "app/app.h"
+#include "content/sync.h"
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
@@ -14,6 +15,7 @@
 #include "outbox/sender.h"
 #include "outbox/seal.h"
 #include "screens/screens.h"
+#include "street/pop.h"
 #include "telemetry/telemetry.h"
 
 static int64_t wall_ms(void)
@@ -71,11 +73,55 @@ void fleet_outbox_event_free(void *payload)
 
 /* ---- start / stop --------------------------------------------------------------- */
 
+/* A new content bundle is in use (content worker thread). */
+static void on_content(long long version, void *ud)
+{
+    long long *v = malloc(sizeof *v);
+    if (!v) return;
+    *v = version;
+    push(ud, APP_EV_CONTENT, v);
+}
+
+static void content_version_text(struct app *app, long long v)
+{
+    if (v > 0) snprintf(app->content_version, sizeof app->content_version, "v%lld", v);
+    else app->content_version[0] = '\0';
+}
+
+void fleet_content_event(struct app *app, void *payload)
+{
+    long long *v = payload;
+    if (!v) return;
+    log_info("fleet", "content bundle v%lld in use", *v);
+    content_version_text(app, *v);
+    /* The attract loop picks the new notices up now, a visit in progress
+     * at its end (app_end_session reloads them). */
+    if (app->session.state == SESSION_IDLE) {
+        app_reload_notices(app);
+        app->dirty = true;
+    }
+    fleet_snapshot(app);
+    free(v);
+}
+
+void app_reload_content(struct app *app)
+{
+    (void)app;
+    content_sync_now();
+}
+
 void fleet_start(struct app *app)
 {
     const config_t *cfg = &app->cfg;
     if (!((!app->opts.offscreen || app->opts.network) && cfg->hub_url[0])) return;
     char err[300];
+    content_config_t cc = {.hub_url = cfg->hub_url, .token = cfg->device_token, .var_dir = cfg->var_dir,
+                           .public_key = cfg->content_public_key,
+                           .mode = cfg->mode == MODE_STREET ? "street" : "hall",
+                           .group = cfg->content_group, .poll_s = cfg->content_poll_s,
+                           .timeout_ms = cfg->hub_timeout_s * 1000, .notify = on_content, .ud = app};
+    if (cfg->content_public_key[0]) app->content_started = content_start(&cc) == 0;
+    content_version_text(app, content_current_version());
     if (app->store && outbox_key_load(cfg->outbox_key_file, true, &app->outbox_key, err, sizeof err) == 0) {
         app->have_outbox_key = true;
         outbox_durable(app->store);
@@ -93,6 +139,8 @@ void fleet_start(struct app *app)
 
 void fleet_stop(struct app *app)
 {
+    if (app->content_started) content_stop();
+    app->content_started = false;
     outbox_sender_stop(app->outbox);
     app->outbox = NULL;
     telemetry_stop(app->telemetry);
@@ -130,8 +178,43 @@ static tel_dev_t dev_state(const dev_status_t *d)
     }
 }
 
+/* Proof of play goes to the hub through the outbox: the records are handed
+ * over in one transaction (queued and deleted together), so none is lost
+ * or sent twice. */
+static void send_proof_of_play(struct app *app)
+{
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    if (!db || !app->have_outbox_key || pop_count(app->store) <= 0) return;
+    char err[300];
+    long long last = 0, id = 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return;
+    char *plays = pop_json(app->store, 500, &last);
+    int rc = -1;
+    if (plays && last > 0) {
+        size_t len = strlen(plays) + 16;
+        char *body = malloc(len);
+        if (body) {
+            snprintf(body, len, "{\"plays\":%s}", plays);
+            if (outbox_enqueue_in(app->store, &app->outbox_key, "proof_of_play", "/v1/proof-of-play", body,
+                                  false, NULL, wall_ms(), &id, err, sizeof err) == 0 &&
+                pop_ack(app->store, last) >= 0)
+                rc = 0;
+            else
+                log_warn("fleet", "proof of play not queued: %s", err);
+            free(body);
+        }
+    }
+    free(plays);
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        outbox_sender_wake(app->outbox);
+        return;
+    }
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 void fleet_snapshot(struct app *app)
 {
+    send_proof_of_play(app);
     if (!app->telemetry) return;
     telemetry_snapshot_t s;
     memset(&s, 0, sizeof s);

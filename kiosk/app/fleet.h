@@ -2,7 +2,8 @@
  * sender (outbox/sender.h: everything sent on a resident's behalf goes
  * through the database and is retried until the hub has it) and telemetry
  * (telemetry/telemetry.h: heartbeats, and the staff's remote commands:
- * reload content, screenshot, restart, display schedule).
+ * reload content, screenshot, restart, display schedule) and content sync
+ * (content/sync.h: signed bundles, verified and switched in atomically).
  * Both run on worker threads; their reports arrive as APP_EV_OUTBOX and
  * APP_EV_TELEMETRY events handled here on the UI thread. */
 #ifndef KIOSK_APP_FLEET_H
@@ -23,6 +24,8 @@ int fleet_enqueue(struct app *app, const char *kind, const char *path, const cha
                   bool personal, long long *id);
 void fleet_outbox_event(struct app *app, void *payload);      /* takes it */
 void fleet_command_event(struct app *app, void *payload);     /* takes it */
+/* A new signed content bundle is in use (APP_EV_CONTENT; takes it). */
+void fleet_content_event(struct app *app, void *payload);
 /* Tells telemetry what the kiosk is doing (screen, devices, queue). */
 void fleet_snapshot(struct app *app);
 /* A restart asked for by staff, waiting for the resident to finish. */

@@ -63,6 +63,12 @@ if [ -x "$BUILD/bench_pay" ] && [ -x "$BUILD/hub" ]; then
 fi
 field() { awk -v k="$1" -v f="$2" '$1 == k {for (i = 2; i < NF; i++) if ($i == f) print $(i + 1)}' <<<"$pay"; }
 
+# 5b. Content sync: first sync of 1,000 notices + 200 images; unchanged polls (304).
+content=""
+if [ -x "$BUILD/bench_content" ] && [ -x "$BUILD/hub" ]; then
+    content=$("$BUILD/bench_content" 2>/dev/null || true)
+fi
+
 # 6. Outbox: durable enqueues/s (synchronous=FULL, one transaction each), and
 #    the kill -9 test at full length (200 runs against a real hub).
 outbox="" kill200=""
@@ -92,6 +98,11 @@ if [ -n "$pay" ]; then
     printf '%-46s %11s ms  %s\n' "tap pay to QR on screen, median" "$(field pay_tap_to_qr_ms p50)" ""
     printf '%-46s %11s ms  %s\n' "longest frame, hub answering after 3 s" "$(field frame_ms_slow_network max)" "<= 50 ms"
     printf '%-46s %11s ms  %s\n' "longest frame, hub dead" "$(field frame_ms_dead_network max)" "<= 50 ms"
+fi
+if [ -n "$content" ]; then
+    printf '%-46s %11s ms  %s\n' "content first sync, 1,000 notices + 200 images" "$(awk '$1 == "content_first_sync_ms" {print $3}' <<<"$content")" "<= 3000 ms"
+    printf '%-46s %11s ms  %s\n' "content poll unchanged (304), p50 of 200" "$(awk '$1 == "content_poll_304_ms" {print $3}' <<<"$content")" ""
+    printf '%-46s %11s ms  %s\n' "content poll unchanged (304), p99 of 200" "$(awk '$1 == "content_poll_304_ms" {print $5}' <<<"$content")" "<= 20 ms"
 fi
 if [ -n "$outbox" ]; then
     printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, plain" "$(awk '{print $3}' <<<"$outbox")" ">= 2000/s"

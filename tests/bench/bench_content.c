@@ -118,6 +118,7 @@ int main(void)
         lat[i] = ms_now() - t0;
         if (o != CONTENT_UNCHANGED) { fprintf(stderr, "bench_content: poll %d: %s\n", i, rep.detail); return 1; }
     }
+    if (strcmp(rep.detail, "304") != 0) { fprintf(stderr, "bench_content: not a 304: %s\n", rep.detail); return 1; }
     qsort(lat, 200, sizeof *lat, cmp_d);
     printf("content_first_sync_ms ms %.1f items %d assets %d\n", first, items, rep.assets_fetched ? rep.assets_fetched : assets);
     printf("content_poll_304_ms p50 %.2f p99 %.2f\n", lat[99], lat[197]);

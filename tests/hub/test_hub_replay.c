@@ -52,6 +52,7 @@ static void fingerprint(char *out, size_t len)
         " (SELECT group_concat(device || ':' || count, ',') FROM heartbeats) || '|' ||"
         " (SELECT group_concat(id || ':' || ifnull(delivered, 0) || ifnull(done, 0), ',') FROM commands) || '|' ||"
         " (SELECT count(*) FROM screenshots) || '|' ||"
+        " (SELECT count(*) FROM proof_of_play) || '|' ||"
         " (SELECT group_concat(key || value, ',') FROM demo_settings)";
     char *buf = malloc(1 << 20);
     q_text(sql, buf, 1 << 20);
@@ -129,6 +130,8 @@ static void every_post_route_replays_without_effect(void **state)
     snprintf(path, sizeof path, "/v1/demo/help/%lld/ack", help);
     twice(t, path, "{}", 200); covered++;
     twice(t, "/v1/heartbeat", "{\"version\":\"0.1.0\",\"uptime_s\":12,\"mode\":\"hall\"}", 200); covered++;
+    twice(t, "/v1/proof-of-play", "{\"plays\":[{\"content_id\":120,\"playlist_id\":0,\"kind\":\"item\","
+          "\"started\":1795915800,\"shown_ms\":10000}]}", 201); covered++;
     twice(t, "/v1/demo/behaviour", "{\"mode\":\"success\",\"delay_ms\":0}", 200); covered++;
 
     /* Fleet: staff queue a command; the kiosk sends a screenshot and a result. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "app/fleet.h"
 #include "screens/screens.h"
+#include "street/pop.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 
@@ -110,6 +111,67 @@ static void screenshot_refused_and_restart_deferred_during_a_visit(void **state)
     harness_free(app);
 }
 
+static void proof_of_play_reaches_the_hub_once(void **state)
+{
+    app_t *app = net_app();
+    for (int i = 0; i < 3; i++) {
+        pop_record_t r = {.content_id = 120 + i, .playlist_id = 0, .started = 1795915800 + i * 10,
+                          .shown_ms = 10000};
+        snprintf(r.kind, sizeof r.kind, "%s", "item");
+        assert_int_equal(pop_record(app->store, &r), 0);
+    }
+    fleet_snapshot(app);                             /* handed to the outbox at once */
+    assert_int_equal(pop_count(app->store), 0);
+    WAIT_FOR(app, hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play") == 3, 8000);
+    assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play"), 3);
+    fleet_snapshot(app);                             /* nothing new: nothing more */
+    app_test_pump(app, 100, 500);
+    assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play"), 3);
+    harness_free(app);
+}
+
+/* A signed bundle published with kioskctl reaches the running kiosk: its
+ * notices replace the demo ones, the version goes to telemetry. */
+static void a_published_bundle_is_shown(void **state)
+{
+    char dir[] = "/tmp/kiosk-bundle-XXXXXX", cmd[1200], pub[128] = "";
+    assert_non_null(mkdtemp(dir));
+    const char *b = harness_build_dir();
+    snprintf(cmd, sizeof cmd, "%s/kioskctl content keygen --key %s/key 2>/dev/null", b, dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char out[512] = "";
+    assert_non_null(fgets(out, sizeof out, p));
+    pclose(p);
+    char *k = strstr(out, "\"public_key\":\"");
+    assert_non_null(k);
+    snprintf(pub, sizeof pub, "%.64s", k + 14);
+    snprintf(cmd, sizeof cmd,
+             "%s/kioskctl content build content/example --out %s/b >/dev/null 2>&1 && "
+             "%s/kioskctl content sign %s/b --key %s/key >/dev/null 2>&1 && "
+             "%s/kioskctl content publish %s/b --hub %s --token %s >/dev/null 2>&1",
+             b, dir, b, dir, dir, b, dir, hub.url, staff_token);
+    assert_int_equal(system(cmd), 0);
+
+    static char url[128], tok[200], key[100];
+    snprintf(url, sizeof url, "hub.url=%s", hub.url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    snprintf(key, sizeof key, "content.public_key=%s", pub);
+    const char *sets[] = {url, tok, key, "ui.locale=zh_CN", "hub.timeout=2", NULL};
+    app_t *app = harness_net_app(1920, 1080, sets);
+    char demo_title[256];
+    snprintf(demo_title, sizeof demo_title, "%s", app->n_notices ? app->notices[0].title : "");
+    WAIT_FOR(app, app->content_version[0], 8000);
+    assert_string_equal(app->content_version, "v1");
+    assert_true(app->n_notices > 0);
+    bool same = true;
+    for (int i = 0; i < app->n_notices; i++) same &= !strcmp(app->notices[i].title, demo_title);
+    assert_false(same);                              /* the bundle's notices, not the demo's */
+    harness_free(app);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
@@ -134,6 +196,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commands_arrive_and_are_carried_out),
         cmocka_unit_test(screenshot_refused_and_restart_deferred_during_a_visit),
+        cmocka_unit_test(proof_of_play_reaches_the_hub_once),
+        cmocka_unit_test(a_published_bundle_is_shown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
