@@ -38,6 +38,12 @@ static void mask_middle(const char *s, size_t keep_head, size_t keep_tail,
     size_t n = split(s, offs, 128), pos = 0, len = strlen(s);
     if (outlen == 0) return;
     out[0] = '\0';
+    /* Something is always hidden: a short (or oddly encoded) value keeps
+     * fewer characters rather than showing in full. */
+    while (n > 0 && keep_head + keep_tail >= n && keep_head + keep_tail > 0) {
+        if (keep_head >= keep_tail && keep_head) keep_head--;
+        else keep_tail--;
+    }
     for (size_t i = 0; i < n; i++) {
         size_t end = i + 1 < n ? offs[i + 1] : len;
         if (i < keep_head || i >= n - keep_tail) put(out, outlen, &pos, s + offs[i], end - offs[i]);

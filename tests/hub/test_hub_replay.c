@@ -53,6 +53,7 @@ static void fingerprint(char *out, size_t len)
         " (SELECT group_concat(id || ':' || ifnull(delivered, 0) || ifnull(done, 0), ',') FROM commands) || '|' ||"
         " (SELECT count(*) FROM screenshots) || '|' ||"
         " (SELECT count(*) FROM proof_of_play) || '|' ||"
+        " (SELECT count(*) FROM content_bundles) || '|' ||"
         " (SELECT group_concat(key || value, ',') FROM demo_settings)";
     char *buf = malloc(1 << 20);
     q_text(sql, buf, 1 << 20);
@@ -139,6 +140,13 @@ static void every_post_route_replays_without_effect(void **state)
     assert_int_equal(auth_staff_add(db_thread(), "replay-staff", staff, sizeof staff), 0);
     as_token = staff;
     twice(t, "/v1/admin/devices/test-01/commands", "{\"kind\":\"screenshot\"}", 201); covered++;
+    /* Content: a bundle with no assets (the hub does not check signatures). */
+    twice(t, "/v1/admin/content/bundles",
+          "{\"manifest\":\"{\\\"format\\\":1,\\\"version\\\":1,\\\"created\\\":1,"
+          "\\\"expires\\\":4102444800,\\\"target\\\":{\\\"mode\\\":\\\"any\\\"},"
+          "\\\"items\\\":[],\\\"assets\\\":[]}\",\"signature\":\""
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+          201); covered++;
     as_token = NULL;
     long long cmd = q_int("SELECT max(id) FROM commands");
     snprintf(path, sizeof path, "/v1/screenshots?command=%lld", cmd);
