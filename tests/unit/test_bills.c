@@ -16,6 +16,7 @@
 #include "screens/screens.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
+#include "support/faultproxy.h"
 #include "printer/escpos_decode.h"
 #include "sims/vprinter.h"
 
@@ -471,6 +472,42 @@ static void hub_down_no_code_taken_then_qr_resumes(void **state)
     hubproc_cleanup(&h2);
 }
 
+/* A hub that answers 500, or a body cut short: never a guess, never a
+ * second order; the payment goes on when the answers are good again. */
+static void hub_answering_500_or_garbage_is_resolved_by_asking(void **state)
+{
+    char acct[32];
+    snprintf(acct, sizeof acct, "%s", "20319083");
+    faultproxy_t *fp = faultproxy_start(hub.port);
+    assert_non_null(fp);
+    hubproc_t via = hub;                             /* the same hub, behind the proxy */
+    faultproxy_url(fp, via.url, sizeof via.url);
+    app_t *app = net_app_on(&via, NULL);
+    find_by_account(app, 2, acct);
+    assert_int_equal(app->screen, SCR_BILLS_LIST);
+    faultproxy_set_mode(fp, FP_HTTP500, 0);
+    assert_int_equal(app_test_tap(app, "list.pay_qr"), 0);
+    WAIT_FOR(app, app->bills.pay.unknown, 5000);
+    assert_true(app->bills.pay.unknown);
+    assert_false(qr_on_screen(app));
+    assert_true(app_test_text_shown(app, "never be charged twice"));
+    faultproxy_set_mode(fp, FP_TRUNCATE, 0);         /* answers cut short: garbage */
+    app_test_pump(app, 50, 1500);
+    assert_false(pay_is_final(app->bills.pay.state));
+    faultproxy_set_mode(fp, FP_PASS, 0);
+    WAIT_FOR(app, qr_on_screen(app), 10000);
+    assert_true(qr_on_screen(app));
+    char path[96];
+    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills.pay_no);
+    assert_int_equal(hubproc_get(&hub, path), 200);
+    WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 8000);
+    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(orders(&hub, acct, "SUCCESS"), 1);
+    assert_int_equal(all_orders(&hub, acct), 1);
+    harness_free(app);
+    faultproxy_stop(fp);
+}
+
 /* ---- the kiosk killed mid-payment --------------------------------------------- */
 
 /* A child kiosk starts a QR payment for ACCT and is killed -9 once the hub has
@@ -585,6 +622,7 @@ int main(void)
         cmocka_unit_test(bill_paid_elsewhere_meanwhile),
         cmocka_unit_test(receipt_printed_with_masked_account_and_check_qr),
         cmocka_unit_test(hub_down_no_code_taken_then_qr_resumes),
+        cmocka_unit_test(hub_answering_500_or_garbage_is_resolved_by_asking),
         cmocka_unit_test(killed_mid_payment_resumes_and_closes),
         cmocka_unit_test(killed_mid_payment_paid_meanwhile_is_paid_once),
     };
