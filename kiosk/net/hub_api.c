@@ -1,5 +1,5 @@
 /* The kiosk's client of the hub API: the pure parsers of the hub's answers,
- * then one libcurl transport, then the typed calls (see hub_api.h).
+ * then the typed calls over the shared transport (net/http.c; see hub_api.h).
  *
  * Nothing here retries: the caller (the payment engine, a screen's worker)
  * decides, from hub_status_t, whether and when to ask again. Error texts
@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <math.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -21,6 +20,7 @@
 
 #include "core/log.h"
 #include "mask.h"
+#include "net/http.h"
 
 #define MOD "hub"
 #define BODY_MAX (1024 * 1024)          /* a bigger answer is garbage */
@@ -462,359 +462,74 @@ end:
     return rc;
 }
 
-/* ---- transport ------------------------------------------------------------------ */
+/* ---- transport (net/http.c) -------------------------------------------------------- */
 
 struct hub_client {
-    CURLM *multi;                 /* holds the connection cache between calls */
-    CURL *curl;
-    char *base;                   /* "http://host:port", no "/v1", no trailing '/' */
-    char *auth;                   /* "Authorization: Bearer ..." or NULL */
-    int timeout_ms;
-    const volatile int *abort;
-    char errbuf[CURL_ERROR_SIZE];  /* curl's detail of a failed transfer */
-    char *body;                   /* the answer, NUL-terminated */
+    http_conn_t *conn;
+    const char *body;             /* the last answer, NUL-terminated (owned by CONN) */
     size_t len;
-    bool too_big;
-    bool replayed;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
-{
-    hub_client_t *c = ud;
-    size_t n = size * nmemb;
-    if (n > BODY_MAX - c->len) {
-        c->too_big = true;
-        return 0;                       /* curl stops with CURLE_WRITE_ERROR */
-    }
-    memcpy(c->body + c->len, p, n);
-    c->len += n;
-    c->body[c->len] = '\0';
-    return n;
-}
-
-static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
-{
-    hub_client_t *c = ud;
-    size_t n = size * nmemb;
-    static const char name[] = "Idempotent-Replayed:";
-    if (n > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
-        size_t i = sizeof name - 1, end = n;
-        while (i < end && (p[i] == ' ' || p[i] == '\t'))
-            i++;
-        while (end > i && isspace((unsigned char)p[end - 1]))
-            end--;
-        c->replayed = end - i == 4 && strncasecmp(p + i, "true", 4) == 0;
-    } else if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        c->replayed = false;            /* a new response (after a 100 Continue) */
-    }
-    return n;
-}
-
-/* The abort flag is set by another thread (the owner's stop): read it
- * atomically. */
-static int aborted(const hub_client_t *c)
-{
-    return c->abort && __atomic_load_n(c->abort, __ATOMIC_RELAXED) ? 1 : 0;
-}
-
-static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    const hub_client_t *c = ud;
-    return aborted(c);
-}
 
 hub_client_t *hub_client_new(const char *base_url, const char *token, int timeout_ms,
                              const volatile int *abort)
 {
     assert(base_url && timeout_ms > 0);
-    pthread_once(&curl_once, curl_init_once);
     hub_client_t *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
-    c->abort = abort;
-    c->body = malloc(BODY_MAX + 1);
-    c->base = strdup(base_url);
-    c->multi = curl_multi_init();
-    c->curl = curl_easy_init();
-    if (!c->body || !c->base || !c->multi || !c->curl)
-        goto fail;
-
-    /* "http://h:p", "http://h:p/", "http://h:p/v1", "http://h:p/v1/" are one hub. */
-    size_t n = strlen(c->base);
-    while (n > 0 && c->base[n - 1] == '/')
-        n--;
-    if (n >= 3 && strncmp(c->base + n - 3, "/v1", 3) == 0)
-        n -= 3;
-    while (n > 0 && c->base[n - 1] == '/')
-        n--;
-    c->base[n] = '\0';
-
-    if (token && token[0]) {
-        if (printable_ascii(token)) {
-            size_t len = strlen(token) + sizeof "Authorization: Bearer ";
-            c->auth = malloc(len);
-            if (!c->auth)
-                goto fail;
-            snprintf(c->auth, len, "Authorization: Bearer %s", token);
-        } else {
-            log_warn(MOD, "the device token holds control characters; not sent");
-        }
+    c->conn = http_conn_new(base_url, token, timeout_ms > 0 ? timeout_ms : 1, abort,
+                            "kiosk-hub-client/1", MOD);
+    if (!c->conn) {
+        free(c);
+        return NULL;
     }
-
-    CURL *h = c->curl;
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "kiosk-hub-client/1");
+    c->body = "";
     return c;
-fail:
-    hub_client_free(c);
-    return NULL;
 }
 
 void hub_client_free(hub_client_t *c)
 {
     if (!c)
         return;
-    if (c->curl)
-        curl_easy_cleanup(c->curl);
-    if (c->multi)
-        curl_multi_cleanup(c->multi);
-    if (c->auth) {
-        sodium_memzero(c->auth, strlen(c->auth));
-        free(c->auth);
-    }
-    free(c->base);
-    free(c->body);
+    http_conn_free(c->conn);
     free(c);
-}
-
-static void status_reset(hub_status_t *st)
-{
-    memset(st, 0, sizeof *st);
-    st->result = HUB_UNKNOWN;
-}
-
-static void status_set(hub_status_t *st, hub_result_t r, int http, const char *code,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void status_set(hub_status_t *st, hub_result_t r, int http, const char *code,
-                       const char *fmt, ...)
-{
-    st->result = r;
-    st->http = http;
-    snprintf(st->code, sizeof st->code, "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(st->message, sizeof st->message, fmt, ap);
-    va_end(ap);
-}
-
-/* Runs the transfer set up on C->curl in C->multi, checking the abort flag
- * between waits of at most 50 ms, so an abort takes effect at once whatever
- * curl is doing (resolving, connecting, waiting for the answer). */
-static CURLcode run(hub_client_t *c)
-{
-    CURLcode res = CURLE_OK;
-    if (aborted(c))
-        return CURLE_ABORTED_BY_CALLBACK;
-    if (curl_multi_add_handle(c->multi, c->curl) != CURLM_OK)
-        return CURLE_OUT_OF_MEMORY;
-    bool done = false;
-    int running = 1;
-    while (!done) {
-        if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
-            res = CURLE_FAILED_INIT;
-            break;
-        }
-        int q;
-        CURLMsg *m;
-        while ((m = curl_multi_info_read(c->multi, &q)))
-            if (m->msg == CURLMSG_DONE && m->easy_handle == c->curl) {
-                res = m->data.result;
-                done = true;
-            }
-        if (done)
-            break;
-        if (aborted(c)) {
-            res = CURLE_ABORTED_BY_CALLBACK;
-            break;
-        }
-        if (curl_multi_poll(c->multi, NULL, 0, 50, NULL) != CURLM_OK) {
-            res = CURLE_FAILED_INIT;
-            break;
-        }
-    }
-    curl_multi_remove_handle(c->multi, c->curl);
-    return res;
 }
 
 /* GET of PATH (from "/v1/..."), or with BODY a POST (KEY as its
  * Idempotency-Key); WHAT names the call in the log. Returns 1 when a 2xx
- * answer is in C->body for the caller to parse, else 0 with ST filled
- * (refused, or no usable answer). */
+ * answer is in C->body for the caller to parse (ST HUB_UNKNOWN until it
+ * does), else 0 with ST filled (refused, or no usable answer). */
 static int request(hub_client_t *c, const char *what, const char *path, const char *body,
                    const char *key, hub_status_t *st)
 {
-    status_reset(st);
-    c->len = 0;
-    c->body[0] = '\0';
-    c->too_big = false;
-    c->replayed = false;
-    c->errbuf[0] = '\0';
-
-    size_t ulen = strlen(c->base) + strlen(path) + 1;
-    char *url = malloc(ulen);
-    struct curl_slist *hd = NULL, *t;
-    int ok = 0;
-    if (!url) {
-        status_set(st, HUB_UNKNOWN, 0, "network", "out of memory");
+    http_req_t req = {.method = body ? "POST" : "GET", .path = path, .what = what,
+                      .body = body, .body_len = body ? strlen(body) : 0,
+                      .idem_key = key, .max_resp = BODY_MAX};
+    http_resp_t resp;
+    http_request(c->conn, &req, &resp, st);
+    c->body = resp.body;
+    c->len = resp.len;
+    if (st->result != HUB_OK)
         return 0;
-    }
-    snprintf(url, ulen, "%s%s", c->base, path);
-
-    CURL *h = c->curl;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    } else {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    }
-    char keyhd[96];
-    const char *lines[5] = {NULL};
-    int nl = 0;
-    lines[nl++] = "Accept: application/json";
-    if (c->auth)
-        lines[nl++] = c->auth;
-    if (body) {
-        lines[nl++] = "Content-Type: application/json";
-        lines[nl++] = "Expect:";        /* no 100-continue round trip */
-        /* A key the hub would refuse is left out: it answers 400 idempotency_key. */
-        if (key && key[0] && strlen(key) <= 64 && printable_ascii(key)) {
-            snprintf(keyhd, sizeof keyhd, "Idempotency-Key: %s", key);
-            lines[nl++] = keyhd;
-        }
-    }
-    for (int i = 0; i < nl; i++) {
-        if (!(t = curl_slist_append(hd, lines[i]))) {
-            status_set(st, HUB_UNKNOWN, 0, "network", "out of memory");
-            goto end;
-        }
-        hd = t;
-    }
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
-
-    CURLcode res = run(c);
-    long http = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
-    const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(res);
-    st->replayed = c->replayed;
-    if (c->too_big) {
-        status_set(st, HUB_UNKNOWN, (int)http, "garbage", "answer over %d bytes", BODY_MAX);
-    } else if (res == CURLE_OPERATION_TIMEDOUT) {
-        status_set(st, HUB_UNKNOWN, 0, "timeout", "%s", why);
-    } else if (res == CURLE_ABORTED_BY_CALLBACK) {
-        status_set(st, HUB_UNKNOWN, 0, "aborted", "%s", why);
-    } else if (res != CURLE_OK) {
-        status_set(st, HUB_UNKNOWN, 0, "network", "%s", why);
-    } else if (http >= 200 && http < 300) {
-        st->http = (int)http;
-        ok = 1;
-    } else {
-        /* 4xx is the hub saying no; 408 and 429 only say "not now". */
-        hub_result_t r = http >= 400 && http < 500 && http != 408 && http != 429
-                             ? HUB_REFUSED : HUB_UNKNOWN;
-        if (hub_parse_error(c->body, c->len, st) == 0) {
-            st->result = r;
-            st->http = (int)http;
-        } else {
-            char code[16];
-            snprintf(code, sizeof code, "http_%ld", http);
-            status_set(st, r, (int)http, code, "HTTP %ld without an error body", http);
-        }
-    }
-    if (st->result == HUB_UNKNOWN && !ok)
-        log_warn(MOD, "%s: no usable answer: %s (%s)", what, st->code, st->message);
-    else if (st->result == HUB_REFUSED)
-        log_info(MOD, "%s: refused: %d %s", what, st->http, st->code);
-end:
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-    curl_slist_free_all(hd);
-    free(url);
-    return ok;
+    st->result = HUB_UNKNOWN;           /* pending the caller's parse */
+    return 1;
 }
 
-/* A 2xx answer whose body did not parse: the outcome is unknown. */
-static void garbage(hub_status_t *st, const char *what, const char *err)
+static void garbage(hub_client_t *c, hub_status_t *st, const char *what, const char *err)
 {
-    st->result = HUB_UNKNOWN;
-    snprintf(st->code, sizeof st->code, "garbage");
-    snprintf(st->message, sizeof st->message, "%s", err);
-    log_warn(MOD, "%s: %d answer not understood: %s", what, st->http, err);
-}
-
-/* cJSON_Print of DOC (then deleted), or NULL. */
-/* Zeroes every string of a request document before it is freed: bodies may
- * hold an ID number or a payment code. */
-static void wipe_strings(cJSON *n)
-{
-    for (; n; n = n->next) {
-        if (n->valuestring) sodium_memzero(n->valuestring, strlen(n->valuestring));
-        wipe_strings(n->child);
-    }
-}
-
-static char *print_body(cJSON *doc)
-{
-    char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
-    wipe_strings(doc);
-    cJSON_Delete(doc);
-    return s;
-}
-
-/* Frees a request body that may hold personal data or a payment code. */
-static void free_secret(char *s)
-{
-    if (!s)
-        return;
-    sodium_memzero(s, strlen(s));
-    cJSON_free(s);
+    http_garbage(c->conn, st, what, err);
 }
 
 /* "PREFIX" + the percent-encoded VALUE + "SUFFIX" into OUT, or -1. */
 static int path_with(hub_client_t *c, char *out, size_t outlen, const char *prefix,
                      const char *value, const char *suffix)
 {
-    char *esc = curl_easy_escape(c->curl, value ? value : "", 0);
+    char *esc = http_escape(c->conn, value);
     if (!esc)
         return -1;
     int n = snprintf(out, outlen, "%s%s%s", prefix, esc, suffix);
     curl_free(esc);
     return n >= 0 && (size_t)n < outlen ? 0 : -1;
-}
-
-static void no_memory(hub_status_t *st)
-{
-    status_reset(st);
-    status_set(st, HUB_UNKNOWN, 0, "network", "out of memory or request too long");
 }
 
 /* ---- the calls --------------------------------------------------------------------- */
@@ -835,7 +550,7 @@ void hub_health(hub_client_t *c, hub_status_t *st)
         cJSON_Delete(doc);
     }
     if (st->result != HUB_OK)
-        garbage(st, "health", err);
+        garbage(c, st, "health", err);
 }
 
 static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
@@ -845,7 +560,7 @@ static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *o
     if (hub_parse_accounts(c->body, c->len, out, err, sizeof err) == 0)
         st->result = HUB_OK;
     else
-        garbage(st, what, err);
+        garbage(c, st, what, err);
 }
 
 static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
@@ -855,7 +570,7 @@ static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
     if (hub_parse_order(c->body, c->len, out, err, sizeof err) == 0)
         st->result = HUB_OK;
     else
-        garbage(st, what, err);
+        garbage(c, st, what, err);
 }
 
 void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
@@ -873,7 +588,7 @@ void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
             rc = path_with(c, path, sizeof path, "/v1/bills?utility=", utility, tail);
     }
     if (rc != 0) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     if (request(c, "bills", path, NULL, NULL, st))
@@ -890,14 +605,14 @@ void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_ke
         cJSON_Delete(doc);
         doc = NULL;
     }
-    char *body = print_body(doc);
+    char *body = http_print_secret(doc);
     if (!body) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     if (request(c, "bills lookup", "/v1/bills/lookup", body, idem_key, st))
         accounts_answer(c, "bills lookup", out, st);
-    free_secret(body);
+    http_free_secret(body);
 }
 
 void hub_pay_create(hub_client_t *c, const char *idem_key, const char *out_trade_no,
@@ -922,14 +637,14 @@ void hub_pay_create(hub_client_t *c, const char *idem_key, const char *out_trade
         cJSON_Delete(doc);
         doc = NULL;
     }
-    char *body = print_body(doc);
+    char *body = http_print_secret(doc);
     if (!body) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     if (request(c, "pay create", "/v1/payments", body, idem_key, st))
         order_answer(c, "pay create", out, st);
-    free_secret(body);
+    http_free_secret(body);
 }
 
 /* GET /v1/payments/{no}, or POST .../{no}SUFFIX with body {}. */
@@ -940,7 +655,7 @@ static void order_call(hub_client_t *c, const char *what, const char *idem_key,
     char path[256];
     memset(out, 0, sizeof *out);
     if (path_with(c, path, sizeof path, "/v1/payments/", out_trade_no, suffix) != 0) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     if (request(c, what, path, suffix[0] ? "{}" : NULL, idem_key, st))
@@ -975,8 +690,8 @@ void hub_send_json(hub_client_t *c, const char *method, const char *path,
 
     *resp_body = NULL;
     if ((!post && !get) || (post && !body) || !path || path[0] != '/') {
-        status_reset(st);
-        status_set(st, HUB_REFUSED, 0, "bad_request", "%s: not a GET, a POST with a body, "
+        http_status_reset(st);
+        http_status_set(st, HUB_REFUSED, 0, "bad_request", "%s: not a GET, a POST with a body, "
                    "or a path from \"/\"", method ? method : "(no method)");
         return;
     }
@@ -988,12 +703,12 @@ void hub_send_json(hub_client_t *c, const char *method, const char *path,
     perr_t e = {err, sizeof err};
     cJSON *doc = parse_doc(c->body, c->len, &e);
     if (!doc) {
-        garbage(st, what, err);
+        garbage(c, st, what, err);
         return;
     }
     cJSON_Delete(doc);
     if (!(*resp_body = malloc(c->len + 1))) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     memcpy(*resp_body, c->body, c->len);

@@ -1,13 +1,12 @@
 /* The kiosk's client of the hub's housekeeping endpoints (docs/api.md
- * "Housekeeping"): the pure parsers of its answers, a small libcurl
- * transport of its own (the typed client keeps a 4xx body to itself, and a
- * 409 slot_full carries the other free slots), then the calls.
+ * "Housekeeping"): the pure parsers of its answers, then the calls over the
+ * shared transport (net/http.c), which keeps a 4xx body too: a 409
+ * slot_full carries the other free slots.
  *
  * Error texts name fields, never their values: safe to log. */
 #include "net/hub_api.h"
 
 #include <cJSON.h>
-#include <curl/curl.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 
 #include "core/log.h"
 #include "mask.h"
+#include "net/http.h"
 
 #define MOD "hub_hk"
 #define BODY_MAX (1024 * 1024)
@@ -334,149 +334,32 @@ end:
     return rc;
 }
 
-/* ---- transport ---------------------------------------------------------------- */
+/* ---- transport (net/http.c) ------------------------------------------------------ */
 
 struct hub_hk {
-    CURL *curl;
-    char *base;
-    char *auth;                  /* "Authorization: Bearer ..." or NULL */
-    const volatile int *abort;
-    char *body;                  /* the answer, NUL-terminated */
-    size_t len, cap;
-    bool too_big, replayed;
-    char errbuf[CURL_ERROR_SIZE];
+    http_conn_t *conn;
+    const char *body;            /* the last answer, also of a 4xx (owned by CONN) */
+    size_t len;
 };
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    hub_hk_t *c = ud;
-    size_t add = size * n;
-    if (c->len + add + 1 > BODY_MAX) {
-        c->too_big = true;
-        return 0;
-    }
-    if (c->len + add + 1 > c->cap) {
-        size_t cap = (c->len + add + 1) * 2;
-        char *nb = realloc(c->body, cap);
-        if (!nb) return 0;
-        c->body = nb;
-        c->cap = cap;
-    }
-    memcpy(c->body + c->len, p, add);
-    c->len += add;
-    c->body[c->len] = '\0';
-    return add;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    hub_hk_t *c = ud;
-    size_t len = size * n;
-    if (len >= 21 && strncasecmp(p, "Idempotent-Replayed:", 20) == 0 && strstr(p + 20, "true"))
-        c->replayed = true;
-    return len;
-}
-
-static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c2, curl_off_t d)
-{
-    hub_hk_t *c = ud;
-    return c->abort && *c->abort ? 1 : 0;
-}
-
-static bool printable(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return false;
-    return true;
-}
 
 hub_hk_t *hub_hk_new(const char *base_url, const char *token, int timeout_ms,
                      const volatile int *abort)
 {
     hub_hk_t *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->abort = abort;
-    c->cap = 4096;
-    c->body = malloc(c->cap);
-    c->base = strdup(base_url ? base_url : "");
-    c->curl = curl_easy_init();
-    if (!c->body || !c->base || !c->curl) goto fail;
-    c->body[0] = '\0';
-    size_t n = strlen(c->base);
-    while (n > 0 && c->base[n - 1] == '/') n--;
-    if (n >= 3 && strncmp(c->base + n - 3, "/v1", 3) == 0) n -= 3;
-    while (n > 0 && c->base[n - 1] == '/') n--;
-    c->base[n] = '\0';
-    if (token && token[0] && printable(token)) {
-        size_t len = strlen(token) + sizeof "Authorization: Bearer ";
-        if (!(c->auth = malloc(len))) goto fail;
-        snprintf(c->auth, len, "Authorization: Bearer %s", token);
+    if (!(c->conn = http_conn_new(base_url, token, timeout_ms, abort, "kiosk-hub-client/1", MOD))) {
+        free(c);
+        return NULL;
     }
-    CURL *h = c->curl;
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "kiosk-hub-client/1");
+    c->body = "";
     return c;
-fail:
-    hub_hk_free(c);
-    return NULL;
 }
 
 void hub_hk_free(hub_hk_t *c)
 {
     if (!c) return;
-    if (c->curl) curl_easy_cleanup(c->curl);
-    if (c->auth) {
-        sodium_memzero(c->auth, strlen(c->auth));
-        free(c->auth);
-    }
-    if (c->body) sodium_memzero(c->body, c->cap);
-    free(c->body);
-    free(c->base);
+    http_conn_free(c->conn);
     free(c);
-}
-
-static void status_set(hub_status_t *st, hub_result_t r, int http, const char *code,
-                       const char *msg)
-{
-    st->result = r;
-    st->http = http;
-    snprintf(st->code, sizeof st->code, "%s", code);
-    size_t n = strlen(msg);
-    if (n >= sizeof st->message) n = sizeof st->message - 1;
-    memcpy(st->message, msg, n);
-    st->message[n] = '\0';
-}
-
-/* {"error": {"code", "message"}} into ST; 0, or -1 when it is not one. */
-static int parse_error(const char *body, size_t len, hub_status_t *st)
-{
-    char err[64];
-    perr_t e = {err, sizeof err};
-    cJSON *doc = parse_doc(body, len, &e);
-    if (!doc) return -1;
-    const cJSON *o = field(doc, "error");
-    int rc = -1;
-    char code[sizeof st->code], msg[sizeof st->message];
-    if (cJSON_IsObject(o) && get_str(o, "error", "code", code, sizeof code, &e) == 0 &&
-        get_str(o, "error", "message", msg, sizeof msg, &e) == 0) {
-        snprintf(st->code, sizeof st->code, "%s", code);
-        snprintf(st->message, sizeof st->message, "%s", msg);
-        rc = 0;
-    }
-    cJSON_Delete(doc);
-    return rc;
 }
 
 /* GET PATH, or POST BODY with KEY. Returns the HTTP status of a complete
@@ -486,123 +369,14 @@ static int parse_error(const char *body, size_t len, hub_status_t *st)
 static int request(hub_hk_t *c, const char *what, const char *path, const char *body,
                    const char *key, hub_status_t *st)
 {
-    memset(st, 0, sizeof *st);
-    st->result = HUB_UNKNOWN;
-    c->len = 0;
-    c->body[0] = '\0';
-    c->too_big = c->replayed = false;
-    c->errbuf[0] = '\0';
-    if (c->abort && *c->abort) {
-        status_set(st, HUB_UNKNOWN, 0, "aborted", "aborted");
-        return 0;
-    }
-    char url[600], keyhd[96];
-    struct curl_slist *hd = NULL, *t;
-    int http_ok = 0;
-    if (snprintf(url, sizeof url, "%s%s", c->base, path) >= (int)sizeof url) {
-        status_set(st, HUB_UNKNOWN, 0, "network", "URL too long");
-        return 0;
-    }
-    CURL *h = c->curl;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    } else {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    }
-    const char *lines[5];
-    int nl = 0;
-    lines[nl++] = "Accept: application/json";
-    if (c->auth) lines[nl++] = c->auth;
-    if (body) {
-        lines[nl++] = "Content-Type: application/json";
-        lines[nl++] = "Expect:";
-        if (key && key[0] && strlen(key) <= 64 && printable(key)) {
-            snprintf(keyhd, sizeof keyhd, "Idempotency-Key: %s", key);
-            lines[nl++] = keyhd;
-        }
-    }
-    for (int i = 0; i < nl; i++) {
-        if (!(t = curl_slist_append(hd, lines[i]))) {
-            status_set(st, HUB_UNKNOWN, 0, "network", "out of memory");
-            goto end;
-        }
-        hd = t;
-    }
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
-    CURLcode res = curl_easy_perform(h);
-    long http = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
-    const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(res);
-    st->replayed = c->replayed;
-    if (c->too_big) {
-        status_set(st, HUB_UNKNOWN, (int)http, "garbage", "answer too big");
-    } else if (res == CURLE_OPERATION_TIMEDOUT) {
-        status_set(st, HUB_UNKNOWN, 0, "timeout", why);
-    } else if (res == CURLE_ABORTED_BY_CALLBACK) {
-        status_set(st, HUB_UNKNOWN, 0, "aborted", why);
-    } else if (res != CURLE_OK) {
-        status_set(st, HUB_UNKNOWN, 0, "network", why);
-    } else if (http >= 200 && http < 300) {
-        st->result = HUB_OK;
-        st->http = (int)http;
-        http_ok = (int)http;
-    } else {
-        hub_result_t r = http >= 400 && http < 500 && http != 408 && http != 429 ? HUB_REFUSED
-                                                                                 : HUB_UNKNOWN;
-        if (parse_error(c->body, c->len, st) == 0) {
-            st->result = r;
-            st->http = (int)http;
-        } else {
-            char code[16];
-            snprintf(code, sizeof code, "http_%ld", http);
-            status_set(st, r, (int)http, code, "HTTP status without an error body");
-        }
-        if (r == HUB_REFUSED) http_ok = (int)http;
-    }
-    if (st->result == HUB_UNKNOWN)
-        log_warn(MOD, "%s: no usable answer: %s (%s)", what, st->code, st->message);
-    else if (st->result == HUB_REFUSED)
-        log_info(MOD, "%s: refused: %d %s", what, st->http, st->code);
-end:
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-    curl_slist_free_all(hd);
-    return http_ok;
-}
-
-static void garbage(hub_status_t *st, const char *what, const char *err)
-{
-    st->result = HUB_UNKNOWN;
-    snprintf(st->code, sizeof st->code, "garbage");
-    snprintf(st->message, sizeof st->message, "%s", err);
-    log_warn(MOD, "%s: %d answer not understood: %s", what, st->http, err);
-}
-
-/* A request body from DOC (then wiped and deleted); free it with free_body. */
-static void wipe_strings(cJSON *n)
-{
-    for (; n; n = n->next) {
-        if (n->valuestring) sodium_memzero(n->valuestring, strlen(n->valuestring));
-        wipe_strings(n->child);
-    }
-}
-
-static char *print_body(cJSON *doc)
-{
-    char *s = doc ? cJSON_PrintUnformatted(doc) : NULL;
-    wipe_strings(doc);
-    cJSON_Delete(doc);
-    return s;
-}
-
-static void free_body(char *s)
-{
-    if (!s) return;
-    sodium_memzero(s, strlen(s));
-    cJSON_free(s);
+    http_req_t req = {.method = body ? "POST" : "GET", .path = path, .what = what,
+                      .body = body, .body_len = body ? strlen(body) : 0,
+                      .idem_key = key, .max_resp = BODY_MAX - 1};
+    http_resp_t resp;
+    int http = http_request(c->conn, &req, &resp, st);
+    c->body = resp.body;
+    c->len = resp.len;
+    return http;
 }
 
 /* {"phone"?, "id_number"?} with the others the caller adds. */
@@ -614,15 +388,9 @@ static cJSON *identity_doc(const char *phone, const char *id_number)
         goto fail;
     return d;
 fail:
-    wipe_strings(d);
+    http_wipe_json(d);
     cJSON_Delete(d);
     return NULL;
-}
-
-static void no_memory(hub_status_t *st)
-{
-    memset(st, 0, sizeof *st);
-    status_set(st, HUB_UNKNOWN, 0, "network", "out of memory or request too long");
 }
 
 /* ---- the calls ----------------------------------------------------------------- */
@@ -633,7 +401,7 @@ void hub_hk_services(hub_hk_t *c, hub_hk_services_t *out, hub_status_t *st)
     memset(out, 0, sizeof *out);
     if (request(c, "hk services", "/v1/housekeeping/services", NULL, NULL, st) &&
         st->result == HUB_OK && hub_hk_parse_services(c->body, c->len, out, err, sizeof err))
-        garbage(st, "hk services", err);
+        http_garbage(c->conn, st, "hk services", err);
 }
 
 void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slots_t *out,
@@ -641,18 +409,18 @@ void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slo
 {
     char path[256], err[160];
     memset(out, 0, sizeof *out);
-    char *s = curl_easy_escape(c->curl, service ? service : "", 0);
-    char *d = curl_easy_escape(c->curl, date ? date : "", 0);
+    char *s = http_escape(c->conn, service);
+    char *d = http_escape(c->conn, date);
     int n = s && d ? snprintf(path, sizeof path, "/v1/housekeeping/slots?service=%s&date=%s", s, d) : -1;
     curl_free(s);
     curl_free(d);
     if (n < 0 || n >= (int)sizeof path) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     if (request(c, "hk slots", path, NULL, NULL, st) && st->result == HUB_OK &&
         hub_hk_parse_slots(c->body, c->len, "slots", out, err, sizeof err))
-        garbage(st, "hk slots", err);
+        http_garbage(c->conn, st, "hk slots", err);
 }
 
 char *hub_hk_book_body(long long slot_id, const char *service_id, const char *name,
@@ -666,11 +434,11 @@ char *hub_hk_book_body(long long slot_id, const char *service_id, const char *na
         !cJSON_AddStringToObject(doc, "service_id", service_id ? service_id : "") ||
         !cJSON_AddStringToObject(doc, "name", name ? name : "")) {
         if (!doc || !cJSON_GetObjectItem(doc, "slot_id")) cJSON_Delete(v);
-        wipe_strings(doc);
+        http_wipe_json(doc);
         cJSON_Delete(doc);
         return NULL;
     }
-    return print_body(doc);
+    return http_print_secret(doc);
 }
 
 void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
@@ -682,14 +450,14 @@ void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const cha
     if (alt) memset(alt, 0, sizeof *alt);
     char *body = hub_hk_book_body(slot_id, service_id, name, phone, id_number);
     if (!body) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     int http = request(c, "hk book", "/v1/housekeeping/bookings", body, idem_key, st);
-    free_body(body);
+    http_free_secret(body);
     if (http && st->result == HUB_OK) {
         if (hub_hk_parse_booking(c->body, c->len, out, err, sizeof err))
-            garbage(st, "hk book", err);
+            http_garbage(c->conn, st, "hk book", err);
     } else if (http == 409 && alt && !strcmp(st->code, "slot_full")) {
         if (hub_hk_parse_slots(c->body, c->len, "alternatives", alt, err, sizeof err))
             log_warn(MOD, "hk book: alternatives not understood: %s", err);
@@ -701,15 +469,15 @@ void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const c
 {
     char err[160];
     memset(out, 0, sizeof *out);
-    char *body = print_body(identity_doc(phone, id_number));
+    char *body = http_print_secret(identity_doc(phone, id_number));
     if (!body) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     int http = request(c, "hk lookup", "/v1/housekeeping/bookings/lookup", body, idem_key, st);
-    free_body(body);
+    http_free_secret(body);
     if (http && st->result == HUB_OK && hub_hk_parse_bookings(c->body, c->len, out, err, sizeof err))
-        garbage(st, "hk lookup", err);
+        http_garbage(c->conn, st, "hk lookup", err);
 }
 
 void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const char *phone,
@@ -717,16 +485,16 @@ void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const ch
 {
     char err[160], path[128];
     memset(out, 0, sizeof *out);
-    char *esc = curl_easy_escape(c->curl, code ? code : "", 0);
+    char *esc = http_escape(c->conn, code);
     int n = esc ? snprintf(path, sizeof path, "/v1/housekeeping/bookings/%s/cancel", esc) : -1;
     curl_free(esc);
-    char *body = n > 0 && n < (int)sizeof path ? print_body(identity_doc(phone, id_number)) : NULL;
+    char *body = n > 0 && n < (int)sizeof path ? http_print_secret(identity_doc(phone, id_number)) : NULL;
     if (!body) {
-        no_memory(st);
+        http_no_memory(st);
         return;
     }
     int http = request(c, "hk cancel", path, body, idem_key, st);
-    free_body(body);
+    http_free_secret(body);
     if (http && st->result == HUB_OK && hub_hk_parse_booking(c->body, c->len, out, err, sizeof err))
-        garbage(st, "hk cancel", err);
+        http_garbage(c->conn, st, "hk cancel", err);
 }
