@@ -275,6 +275,53 @@ static void local_notices(app_t *app)
     }
 }
 
+/* Items of KIND from the signed content bundle in use (content/sync.c keeps
+ * them in content_items, pictures under var_dir/content/assets/): shown
+ * first when there is one, so what the kiosk shows is what staff signed,
+ * with its pictures, and the same with or without the network. Returns the
+ * number read into OUT, 0 when there is no bundle (or none of KIND). */
+static int bundle_items(app_t *app, const char *kind, info_item_t *out, int max)
+{
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    if (!db || !app->content_version[0]) return 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT id, category, title, body, published, expires, pinned, images, data"
+                           " FROM content_items WHERE kind = ?1 AND locale = ?2"
+                           " AND (expires IS NULL OR expires >= ?3)"
+                           " ORDER BY pinned DESC, published DESC, id DESC LIMIT ?4", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, app_locale(app), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)clock_wall());
+    sqlite3_bind_int(st, 4, max);
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+        info_item_t *it = &out[n++];
+        memset(it, 0, sizeof *it);
+        it->id = sqlite3_column_int64(st, 0);
+        snprintf(it->kind, sizeof it->kind, "%s", kind);
+        snprintf(it->category, sizeof it->category, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(it->title, sizeof it->title, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(it->body, sizeof it->body, "%s", (const char *)sqlite3_column_text(st, 3));
+        it->published = (time_t)sqlite3_column_int64(st, 4);
+        it->expires = (time_t)sqlite3_column_int64(st, 5);
+        it->pinned = sqlite3_column_int(st, 6) != 0;
+        it->places = it->left = -1;
+        cJSON *imgs = cJSON_Parse((const char *)sqlite3_column_text(st, 7));
+        const cJSON *first = cJSON_GetArrayItem(imgs, 0);
+        /* a SHA-256 checked by the sync (64 hex): safe as a file name */
+        if (cJSON_IsString(first) && strlen(first->valuestring) == 64 &&
+            strspn(first->valuestring, "0123456789abcdef") == 64)
+            snprintf(it->image, sizeof it->image, "%s/content/assets/%s", app->cfg.var_dir,
+                     first->valuestring);
+        cJSON_Delete(imgs);
+        const char *data = (const char *)sqlite3_column_text(st, 8);
+        if (data && strlen(data) < sizeof it->data) snprintf(it->data, sizeof it->data, "%s", data);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
 void info_show_tab(app_t *app, int tab)
 {
     struct info_state *s = app->info;
@@ -283,6 +330,15 @@ void info_show_tab(app_t *app, int tab)
     s->first = 0;
     s->n = 0;
     s->msg[0] = '\0';
+    s->offline = false;
+    /* Events come from the hub (places left change by the minute); the rest
+     * from the signed bundle when there is one. */
+    if (s->tab != 1 && (s->n = bundle_items(app, info_tab_kinds[s->tab], s->items, INFO_MAX)) > 0) {
+        s->busy = false;
+        ++s->gen;
+        app->dirty = true;
+        return;
+    }
     job_t j = {.kind = JOB_LIST, .gen = ++s->gen};
     snprintf(j.what, sizeof j.what, "%s", info_tab_kinds[s->tab]);
     snprintf(j.locale, sizeof j.locale, "%s", app_locale(app));
@@ -300,6 +356,12 @@ void info_show_guides(app_t *app)
     if (!s) return;
     s->guide_first = 0;
     s->msg[0] = '\0';
+    if ((s->n_guides = bundle_items(app, "guide", s->guides, INFO_MAX)) > 0) {
+        s->busy = false;
+        ++s->gen;
+        app->dirty = true;
+        return;
+    }
     job_t j = {.kind = JOB_LIST, .gen = ++s->gen};
     snprintf(j.what, sizeof j.what, "%s", "guide");
     snprintf(j.locale, sizeof j.locale, "%s", app_locale(app));

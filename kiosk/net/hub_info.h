@@ -24,6 +24,7 @@ typedef struct {
     int places, left;             /* -1 when the item takes no registrations */
     time_t starts;                /* 0 = none */
     char data[INFO_DATA_MAX];     /* guides/playlists: the "data" object as JSON, else "" */
+    char image[352];              /* a picture file to show with it (signed content), else "" */
 } info_item_t;
 
 /* {"items": [...]} of LEN bytes into OUT (at most MAX; the rest is

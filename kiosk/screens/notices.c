@@ -206,6 +206,12 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                   info_can_register(it) ? _("Register for this event") : _("Registration closed"),
                   UI_BTN_PRIMARY, info_can_register(it));
     }
+    if (it->image[0] && t.h > th->target * 3) {
+        /* the picture above the text, at most two fifths of the height */
+        SDL_Rect pic = ui_cut_top(&t, t.h * 2 / 5);
+        ui_image(f, "notice.image", pic, it->image);
+        t.y += th->pad; t.h -= th->pad;
+    }
     ui_label_fit(f, "notice.body", t, it->body, th->px_large, th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
 

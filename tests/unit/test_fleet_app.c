@@ -15,6 +15,7 @@
 #include "app/fleet.h"
 #include "screens/screens.h"
 #include "street/pop.h"
+#include "app/info.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 
@@ -167,6 +168,23 @@ static void a_published_bundle_is_shown(void **state)
     bool same = true;
     for (int i = 0; i < app->n_notices; i++) same &= !strcmp(app->notices[i].title, demo_title);
     assert_false(same);                              /* the bundle's notices, not the demo's */
+    /* the notices screen shows the signed items, with their pictures */
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    struct info_state *s = app->info;
+    assert_false(s->busy);                           /* local: no hub round trip */
+    int with_image = -1;
+    for (int i = 0; i < s->n; i++)
+        if (s->items[i].image[0]) with_image = i;
+    assert_true(with_image >= 0);
+    s->cur = s->items[with_image];
+    app_go(app, SCR_NOTICE);
+    app_build(app);
+    const ui_widget_t *img = ui_find(app->frame, "notice.image");
+    assert_non_null(img);
+    FILE *fp = fopen(img->text, "rb");               /* the picture is really there */
+    assert_non_null(fp);
+    fclose(fp);
     harness_free(app);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
