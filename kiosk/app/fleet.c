@@ -100,6 +100,7 @@ void fleet_content_event(struct app *app, void *payload)
         app_reload_notices(app);
         app->dirty = true;
     }
+    street_use_bundle(app);
     fleet_snapshot(app);
     free(v);
 }
@@ -132,6 +133,7 @@ void fleet_start(struct app *app)
     } else if (app->store) {
         log_error("fleet", "outbox key: %s (requests cannot be queued)", err);
     }
+    if (app->have_outbox_key) hk_offline_reconcile(app);
     app->telemetry = telemetry_start(cfg, on_command, app, err, sizeof err);
     if (!app->telemetry) log_error("fleet", "telemetry: %s", err);
     fleet_snapshot(app);

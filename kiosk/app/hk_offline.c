@@ -140,13 +140,19 @@ void hk_outbox_event(app_t *app, const void *payload)
               hub_hk_parse_booking(e->response, strlen(e->response), &b, err, sizeof err) == 0;
     if (ok) {
         set_state(app, e->id, "confirmed", b.code, "");
+    } else if (e->done) {
+        /* The hub took it (2xx) but its answer cannot be read: booked, with
+         * the code to be found by staff or under "My bookings". */
+        set_state(app, e->id, "confirmed", "", "answer unreadable");
     } else {
-        /* A definite no from the hub (slot full, past...), or an answer we
-         * cannot read: either way not a booking the resident can count on. */
-        set_state(app, e->id, "failed", "", e->done ? "unreadable answer" : e->reason);
+        set_state(app, e->id, "failed", "", e->reason);    /* a definite no (slot full, past...) */
     }
     if (!hk || !hk->pending || hk->pending_item != e->id || app->session.state == SESSION_IDLE) return;
     hk->pending = false;
+    if (!ok && e->done) {
+        app_toast(app, _("Your booking has been confirmed."));
+        return;
+    }
     if (ok) {
         hk->booking = b;
         hk->booked = true;
@@ -160,12 +166,55 @@ void hk_outbox_event(app_t *app, const void *payload)
     app->dirty = true;
 }
 
+void hk_offline_reconcile(app_t *app)
+{
+    /* The outbox says what became of each saved booking even when its
+     * report never reached the screen (the kiosk stopped first, a full event
+     * queue, staff dropped the item): the records follow it. */
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    sqlite3_stmt *st = NULL;
+    if (!db || sqlite3_prepare_v2(db, "SELECT p.outbox_id, o.state, o.response, o.last_error FROM hk_pending p"
+                                  " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'",
+                                  -1, &st, NULL) != SQLITE_OK)
+        return;
+    struct { long long id; char state[12]; char code[16]; char reason[120]; } todo[16];
+    int n = 0;
+    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *ostate = (const char *)sqlite3_column_text(st, 1);
+        if (ostate && strcmp(ostate, "done") && strcmp(ostate, "dead")) continue;   /* still going */
+        todo[n].id = sqlite3_column_int64(st, 0);
+        todo[n].code[0] = todo[n].reason[0] = '\0';
+        if (!ostate) {
+            snprintf(todo[n].state, sizeof todo[n].state, "%s", "failed");
+            snprintf(todo[n].reason, sizeof todo[n].reason, "%s", "removed from the queue");
+        } else if (!strcmp(ostate, "done")) {
+            const char *resp = (const char *)sqlite3_column_text(st, 2);
+            hub_hk_booking_t b;
+            char err[160];
+            snprintf(todo[n].state, sizeof todo[n].state, "%s", "confirmed");
+            if (resp && hub_hk_parse_booking(resp, strlen(resp), &b, err, sizeof err) == 0)
+                snprintf(todo[n].code, sizeof todo[n].code, "%s", b.code);
+        } else {
+            const char *why = (const char *)sqlite3_column_text(st, 3);
+            snprintf(todo[n].state, sizeof todo[n].state, "%s", "failed");
+            snprintf(todo[n].reason, sizeof todo[n].reason, "%s", why ? why : "");
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        set_state(app, todo[i].id, todo[i].state, todo[i].code, todo[i].reason);
+        log_info("hk", "saved booking (outbox item %lld) reconciled: %s", todo[i].id, todo[i].state);
+    }
+}
+
 void hk_offline_recall(app_t *app)
 {
     struct hk_state *hk = app->hk;
     sqlite3 *db = app->store ? store_db(app->store) : NULL;
     hk->earlier[0] = '\0';
     if (!db || !app->have_outbox_key) return;
+    hk_offline_reconcile(app);
     char hash[65];
     who_hash(app, hash);
     sqlite3_stmt *st = NULL;
@@ -179,8 +228,10 @@ void hk_offline_recall(app_t *app)
         const char *state = (const char *)sqlite3_column_text(st, 1);
         const char *code = (const char *)sqlite3_column_text(st, 2);
         char line[200];
-        if (!strcmp(state, "confirmed"))
+        if (!strcmp(state, "confirmed") && code[0])
             snprintf(line, sizeof line, _("Saved booking %s: confirmed, check-in code %s."), ref, code);
+        else if (!strcmp(state, "confirmed"))
+            snprintf(line, sizeof line, _("Saved booking %s: confirmed. Staff can tell you its check-in code."), ref);
         else if (!strcmp(state, "failed"))
             snprintf(line, sizeof line, _("Saved booking %s: could not be made. Nothing was booked."), ref);
         else

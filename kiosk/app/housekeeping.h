@@ -96,6 +96,9 @@ void hk_outbox_event(struct app *app, const void *ev);
 /* After identification: what became of this resident's saved bookings,
  * into hk->earlier ("" when none). */
 void hk_offline_recall(struct app *app);
+/* Brings the saved bookings' records up to date with their outbox items
+ * (at start, and before they are shown). */
+void hk_offline_reconcile(struct app *app);
 /* Prints the booking slip of hk->booking (or offers it as a QR code). */
 void hk_print_slip(struct app *app);
 

@@ -136,6 +136,7 @@ static void *work(void *arg)
         result_t *r = calloc(1, sizeof *r);
         if (r) {
             run_job(w, &j, r);
+            hub_client_forget(w->client);      /* parsed into R: the raw answer goes */
             r->job = j;
             sodium_memzero(r->job.name, sizeof r->job.name);
             sodium_memzero(r->job.phone, sizeof r->job.phone);
@@ -241,6 +242,8 @@ void info_session_end(app_t *app)
     s->reg_done = false;
     s->help_state = HELP_NONE;
     s->help_id = s->help_item = 0;
+    sodium_memzero(s->help_key, sizeof s->help_key);
+    sodium_memzero(s->reg_key, sizeof s->reg_key);
     s->consent = false;
     s->help_next_poll = 0;
 }

@@ -1,5 +1,6 @@
 /* Street mode on the UI thread: runs the schedule engine on the UI clock,
  * takes the content worker's documents, keeps the proof of play. */
+#include <cjson/cJSON.h>
 #include "app/street.h"
 
 #include <stdlib.h>
@@ -211,6 +212,70 @@ int street_night_set(app_t *app, const char *off, const char *on, const char *mo
     return 0;
 }
 
+/* With a content public key in kiosk.ini, the street display shows signed
+ * content only (the bundle in use, content/sync.c): an alert nobody signed
+ * can never take the screen over. The bundle's items become the document
+ * street_content_parse reads; alerts (kind "alert") become notices of
+ * category "alert"; pictures are the bundle's checked assets. */
+static bool signed_only(const app_t *app)
+{
+    return app->cfg.content_public_key[0] != '\0';
+}
+
+static char *bundle_doc(app_t *app)
+{
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    sqlite3_stmt *st = NULL;
+    if (!db || sqlite3_prepare_v2(db, "SELECT id, kind, category, title, body, published, expires, pinned,"
+                                  " images, data FROM content_items WHERE locale = ?1 ORDER BY id",
+                                  -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, app->cfg.locale, -1, SQLITE_STATIC);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "fetched", (double)clock_wall());
+    cJSON *pls = cJSON_AddArrayToObject(doc, "playlists"), *items = cJSON_AddArrayToObject(doc, "items");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(st, 1);
+        bool alert = !strcmp(kind, "alert");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+        cJSON_AddStringToObject(o, "kind", alert ? "notice" : kind);
+        cJSON_AddStringToObject(o, "category", alert ? "alert" : (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 3));
+        cJSON_AddStringToObject(o, "body", (const char *)sqlite3_column_text(st, 4));
+        cJSON_AddNumberToObject(o, "published", (double)sqlite3_column_int64(st, 5));
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+            cJSON_AddNumberToObject(o, "expires", (double)sqlite3_column_int64(st, 6));
+        cJSON_AddBoolToObject(o, "pinned", sqlite3_column_int(st, 7));
+        cJSON *imgs = cJSON_Parse((const char *)sqlite3_column_text(st, 8));
+        const cJSON *first = cJSON_GetArrayItem(imgs, 0);
+        if (cJSON_IsString(first) && strlen(first->valuestring) == 64 &&
+            strspn(first->valuestring, "0123456789abcdef") == 64) {
+            char path[400];
+            snprintf(path, sizeof path, "%s/content/assets/%s", app->cfg.var_dir, first->valuestring);
+            cJSON_AddStringToObject(o, "image", path);
+        }
+        cJSON_Delete(imgs);
+        const char *data = (const char *)sqlite3_column_text(st, 9);
+        cJSON *d = data ? cJSON_Parse(data) : NULL;
+        if (d) cJSON_AddItemToObject(o, "data", d);
+        cJSON_AddItemToArray(!strcmp(kind, "playlist") ? pls : items, o);
+    }
+    sqlite3_finalize(st);
+    char *out = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    return out;
+}
+
+void street_use_bundle(app_t *app)
+{
+    if (!app->street || app->cfg.mode != MODE_STREET || !signed_only(app)) return;
+    char *doc = bundle_doc(app);
+    if (doc && street_set_content(app, doc, false) == 0)
+        log_info("street", "showing the signed content bundle");
+    free(doc);
+}
+
 void street_init(app_t *app)
 {
     struct street_state *st = calloc(1, sizeof *st);
@@ -222,6 +287,12 @@ void street_init(app_t *app)
     st->cur.what = st->prev.what = SCHED_NONE;
     night_load(app);
     if (app->cfg.mode != MODE_STREET) return;
+    if (signed_only(app)) {            /* the signed bundle, never the unsigned feed */
+        fallback(app);
+        street_use_bundle(app);
+        if (app->store) pop_prune(app->store, clock_wall() - POP_KEEP_S);
+        return;
+    }
     char *doc = malloc(STREET_CACHE_MAX);
     if (doc && app->store && store_setting_get(app->store, STREET_KEY_CACHE, doc, STREET_CACHE_MAX) == 0 &&
         street_content_parse(doc, app->cfg.assets_dir, &st->content) == 0)

@@ -68,6 +68,9 @@ void street_tick(struct app *app);
 /* Milliseconds until street_tick has something to do; UINT64_MAX if never. */
 uint64_t street_wait_ms(const struct app *app);
 void street_event(struct app *app, void *payload);   /* takes it */
+/* With [content] public_key set, the street display shows the signed bundle
+ * in use (and never the hub's unsigned lists): call when a new one is in use. */
+void street_use_bundle(struct app *app);
 void street_event_free(void *payload);
 
 /* SCR_STREET's enter / leave hooks: start the carousel, stop it (and write

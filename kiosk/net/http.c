@@ -321,12 +321,17 @@ static bool add_header(struct curl_slist **hd, const char *line)
     return t != NULL;
 }
 
+void http_forget(http_conn_t *c)
+{
+    if (!c) return;
+    if (c->body) sodium_memzero(c->body, c->len + 1 <= c->cap ? c->len + 1 : c->cap);
+    c->len = 0;
+}
+
 int http_request(http_conn_t *c, const http_req_t *req, http_resp_t *resp, hub_status_t *st)
 {
     http_status_reset(st);
-    c->len = 0;
-    if (c->body)
-        c->body[0] = '\0';
+    http_forget(c);                    /* the last answer may hold personal data */
     c->max = req->max_resp;
     c->sink = req->sink;
     c->sink_ud = req->sink_ud;

@@ -77,6 +77,9 @@ typedef struct {
  * when there was none (no connection, timeout, abort, over the cap, sink
  * failure). */
 int http_request(http_conn_t *c, const http_req_t *req, http_resp_t *resp, hub_status_t *st);
+/* Wipes the last answer kept in C's buffer (it may hold personal data):
+ * done before every request, and by callers once they have parsed it. */
+void http_forget(http_conn_t *c);
 
 /* The classification (hub_api.h): the outcome RES of a transfer that got
  * status HTTP and body BODY (LEN bytes), TOO_BIG when the answer went over

@@ -470,6 +470,13 @@ struct hub_client {
     size_t len;
 };
 
+void hub_client_forget(hub_client_t *c)
+{
+    if (!c) return;
+    http_forget(c->conn);
+    c->len = 0;
+}
+
 hub_client_t *hub_client_new(const char *base_url, const char *token, int timeout_ms,
                              const volatile int *abort)
 {

@@ -342,6 +342,13 @@ struct hub_hk {
     size_t len;
 };
 
+void hub_hk_forget(hub_hk_t *c)
+{
+    if (!c) return;
+    http_forget(c->conn);
+    c->len = 0;
+}
+
 hub_hk_t *hub_hk_new(const char *base_url, const char *token, int timeout_ms,
                      const volatile int *abort)
 {

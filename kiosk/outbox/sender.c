@@ -158,6 +158,22 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
             return;
         }
     }
+    /* The hub replays a key for 48 hours. An item sent before with no answer
+     * and still unsent after that could be applied twice by a resend: staff
+     * decide (kioskctl queue show / retry / drop). */
+    if (it->attempts > 1 && sender_wall_ms() - it->created_ms > OUTBOX_REPLAY_WINDOW_MS) {
+        if (plain) {
+            sodium_memzero(plain, strlen(plain));
+            free(plain);
+        }
+        snprintf(reason, sizeof reason, "%s",
+                 "unanswered for longer than the hub's 48-hour replay window: check with the hub "
+                 "whether it took effect, then retry or drop it");
+        log_warn(MOD, "item %lld (%s): dead: past the replay window", it->id, it->kind);
+        if (sender_finish(s, it, OUTBOX_DEAD, 0, reason, NULL, 0) == 0)
+            sender_notify(s, it, OUTBOX_DEAD, 0, reason, NULL);
+        return;
+    }
     hub_send_json(s->hub, it->method, it->path, it->idem_key,
                   plain ? plain : (const char *)raw, &resp, &st);
     if (plain) {

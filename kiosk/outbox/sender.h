@@ -24,6 +24,11 @@
 #include "core/config.h"
 #include "outbox/outbox.h"
 
+/* The hub keeps idempotency keys 48 hours (docs/api.md); an item sent
+ * before and unanswered for longer (47 h, a margin for clocks) is not sent
+ * again but dead-lettered for staff. */
+#define OUTBOX_REPLAY_WINDOW_MS (47LL * 3600 * 1000)
+
 typedef struct {
     char var_dir[CONFIG_STR];    /* where kiosk.db is */
     char key_file[CONFIG_STR];   /* the outbox key (created if missing) */

@@ -2,6 +2,7 @@
 
 #include <cJSON.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,7 +73,14 @@ static void parse_item(const cJSON *o, const char *assets_dir, street_content_t 
     const char *img = str(o, "image");
     if (img && *img) {
         char path[512];
-        snprintf(path, sizeof path, "%s/%s", assets_dir ? assets_dir : ".", img);
+        /* A signed bundle's picture comes as its checked file (.../content/
+         * assets/<sha256>); anything else is a path under ASSETS_DIR. */
+        const char *slash = strrchr(img, '/');
+        bool bundle = img[0] == '/' && slash && slash - img >= 15 &&
+                      !strncmp(slash - 15, "/content/assets", 15) && strlen(slash + 1) == 64 &&
+                      strspn(slash + 1, "0123456789abcdef") == 64;
+        if (bundle) snprintf(path, sizeof path, "%s", img);
+        else snprintf(path, sizeof path, "%s/%s", assets_dir ? assets_dir : ".", img);
         if (strstr(img, "..") || strlen(path) >= sizeof it->image || access(path, R_OK) != 0)
             log_warn("street", "content item %ld: image '%.64s' missing, shown without it", id, img);
         else

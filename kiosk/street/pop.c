@@ -25,7 +25,8 @@ int pop_record(store_t *st, const pop_record_t *r)
     sqlite3_bind_int64(s, 2, r->playlist_id);
     sqlite3_bind_text(s, 3, r->kind, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, (sqlite3_int64)r->started);
-    sqlite3_bind_int64(s, 5, r->shown_ms);
+    /* The hub takes at most a day per record (an alert can stay longer). */
+    sqlite3_bind_int64(s, 5, r->shown_ms < 0 ? 0 : r->shown_ms > 86400000 ? 86400000 : r->shown_ms);
     if (sqlite3_step(s) == SQLITE_DONE) rc = 0;
 end:
     if (rc != 0) fail(db, "insert");

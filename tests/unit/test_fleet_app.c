@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/fleet.h"
+#include "outbox/sender.h"
+#include <sqlite3.h>
 #include "screens/screens.h"
 #include "street/pop.h"
 #include "app/info.h"
+#include "app/street.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 
@@ -186,8 +189,49 @@ static void a_published_bundle_is_shown(void **state)
     assert_non_null(fp);
     fclose(fp);
     harness_free(app);
+
+    /* a street display with a public key shows the signed items only
+     * (bundle ids 1-9; the hub's unsigned demo content has ids over 100) */
+    const char *street_sets[] = {url, tok, key, "ui.locale=zh_CN", "hub.timeout=2", "kiosk.mode=street", NULL};
+    app = harness_net_app(1920, 1080, street_sets);
+    WAIT_FOR(app, app->content_version[0], 8000);
+    app_test_pump(app, 100, 1000);
+    sched_what_t what;
+    const street_item_t *shown = street_shown(app, &what);
+    assert_non_null(shown);
+    assert_true(shown->id >= 1 && shown->id <= 9);
+    harness_free(app);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* An item sent before without an answer, and older than the hub's 48-hour
+ * replay window, is not sent again (it could be applied twice): dead, for
+ * staff to check. */
+static void old_unanswered_items_go_to_staff_not_to_the_hub(void **state)
+{
+    app_t *app = net_app();
+    long long before = hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests");
+    long long id = 0;
+    outbox_sender_stop(app->outbox);                  /* hold the queue still */
+    app->outbox = NULL;
+    assert_int_equal(fleet_enqueue(app, "help", "/v1/help", "{\"location\":\"x\"}", false, &id), 0);
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE outbox SET attempts = 1, created_ms = created_ms - 49 * 3600 * 1000"
+             " WHERE id = %lld", id);
+    assert_int_equal(sqlite3_exec(store_db(app->store), sql, NULL, NULL, NULL), SQLITE_OK);
+    fleet_stop(app);
+    fleet_start(app);                                  /* a sender again: it looks at once */
+    outbox_item_t it;
+    int tries = 0;
+    do {
+        app_test_pump(app, 50, 200);
+        assert_int_equal(outbox_get(app->store, id, NULL, &it, NULL, NULL, 0), 0);
+    } while (it.state != OUTBOX_DEAD && ++tries < 40);
+    assert_int_equal(it.state, OUTBOX_DEAD);
+    assert_non_null(strstr(it.last_error, "replay window"));
+    assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests"), before);
+    harness_free(app);
 }
 
 static int setup(void **state)
@@ -216,6 +260,7 @@ int main(void)
         cmocka_unit_test(screenshot_refused_and_restart_deferred_during_a_visit),
         cmocka_unit_test(proof_of_play_reaches_the_hub_once),
         cmocka_unit_test(a_published_bundle_is_shown),
+        cmocka_unit_test(old_unanswered_items_go_to_staff_not_to_the_hub),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
