@@ -119,7 +119,7 @@ asan: deps
 # The script builds (make fuzz-build) and runs the targets; corpus copies,
 # new inputs and crash files go to $(BUILD)/fuzz, never to tests/fuzz/corpus.
 fuzz: deps
-	@BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) FUZZ_CC=$(FUZZ_CC) tests/checks/fuzz_smoke.sh
+	@BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) FUZZ_CC=$(FUZZ_CC) FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} tests/checks/fuzz_smoke.sh
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "db.h"
 #include "validate.h"
+#include "jsonnum.h"
 
 #define FLEET_DISK_LOW_MB 500       /* less free disk is a fault */
 #define FLEET_MISSED 3              /* heartbeats missed before a kiosk is offline */
@@ -322,7 +323,7 @@ static const char *str_of(const cJSON *hb, const char *key)
 static long long int_of(const cJSON *hb, const char *key, long long def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(hb, key);
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+    return json_whole_or(v, def);
 }
 
 /* The faults a heartbeat shows, as short codes. */
@@ -444,8 +445,7 @@ void api_admin_screenshot(hub_req_t *req, hub_resp_t *resp)
 static bool int_field(const cJSON *o, const char *k, long long lo, long long hi, long long *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble) return false;
-    *out = (long long)v->valuedouble;
+    if (!json_whole(v, out)) return false;
     return *out >= lo && *out <= hi;
 }
 

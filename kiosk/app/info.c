@@ -16,6 +16,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "mask.h"
+#include "jsonnum.h"
 
 const char *const info_tab_kinds[INFO_TABS] = {"notice", "event", "library", "lecture"};
 
@@ -70,9 +71,10 @@ static void help_answer(const char *resp, result_t *r)
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, "help");
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(h, "status");
-    if (cJSON_IsNumber(id)) r->help_id = (long long)id->valuedouble;
+    long long n;
+    if (json_whole(id, &n) && n > 0) r->help_id = n;
     r->acknowledged = cJSON_IsString(status) && !strcmp(status->valuestring, "acknowledged");
-    if (!cJSON_IsNumber(id)) {
+    if (r->help_id <= 0) {
         r->st.result = HUB_UNKNOWN;
         snprintf(r->st.code, sizeof r->st.code, "garbage");
     }

@@ -213,7 +213,10 @@ static int schedule_check(const cJSON *s, const char *where, cerr_t *e)
     unsigned seen = 0;
     int i = 0;
     for (const cJSON *d = wd->child; d; d = d->next, i++) {
-        int v = cJSON_IsNumber(d) && d->valuedouble == floor(d->valuedouble) ? (int)d->valuedouble : 0;
+        int v = cJSON_IsNumber(d) && d->valuedouble == floor(d->valuedouble) && d->valuedouble >= 1 &&
+                        d->valuedouble <= 7
+                    ? (int)d->valuedouble
+                    : 0;
         if (v < 1 || v > 7 || (seen & 1u << v)) {
             char k[24];
             snprintf(k, sizeof k, "weekdays[%d]", i);

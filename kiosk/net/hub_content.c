@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "net/http.h"
+#include "jsonnum.h"
 
 #define MOD "content"
 #define ANSWER_MAX (16 * 1024 * 1024)  /* a poll answer (manifest in JSON) */
@@ -94,7 +95,7 @@ int hub_parse_bundle(const char *json, size_t len, hub_bundle_t *out, char *err,
     else if (!(out->manifest = strdup(m->valuestring)) || !(out->signature = strdup(s->valuestring)))
         snprintf(err, errlen, "out of memory");
     else {
-        out->version = (long long)v->valuedouble;
+        out->version = json_whole_or(v, 0);
         out->manifest_len = strlen(out->manifest);
         rc = 0;
     }
@@ -172,7 +173,7 @@ void hub_bundle_publish(hub_content_t *c, const char *manifest, const char *sign
     if (http) {
         cJSON *d = cJSON_ParseWithLength(c->buf ? c->buf : "", c->len);
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "bundle"), "version");
-        if (cJSON_IsNumber(v)) *version = (long long)v->valuedouble;
+        if (cJSON_IsNumber(v)) *version = json_whole_or(v, 0);
         else http_status_set(st, HUB_UNKNOWN, http, "garbage", "no bundle.version in the answer");
         cJSON_Delete(d);
     }

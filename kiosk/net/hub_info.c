@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/log.h"
+#include "jsonnum.h"
 
 /* Copies S into DST (SIZE), cutting at a UTF-8 character boundary. */
 static void copy_utf8(char *dst, size_t size, const char *s)
@@ -27,10 +28,7 @@ static const char *str_of(const cJSON *o, const char *k)
 
 static bool int_of(const cJSON *o, const char *k, long long *out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble) return false;
-    *out = (long long)v->valuedouble;
-    return true;
+    return json_whole(cJSON_GetObjectItemCaseSensitive(o, k), out);
 }
 
 static bool item_of(const cJSON *o, info_item_t *it)
@@ -169,7 +167,8 @@ void hub_event_register(hub_client_t *c, long long id, const char *name, const c
     if (st->result == HUB_OK) {
         cJSON *doc = cJSON_Parse(resp);
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(doc, "left");
-        if (cJSON_IsNumber(l)) *left = (int)l->valuedouble;
+        long long n;
+        if (json_whole(l, &n) && n >= 0 && n <= 1000000) *left = (int)n;
         cJSON_Delete(doc);
     }
     free(resp);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/log.h"
+#include "jsonnum.h"
 
 static const char *const known_categories[] = {
     "community", "government", "alert", "culture", "digital", "health", "books",
@@ -37,7 +38,7 @@ static const char *str(const cJSON *o, const char *key)
 static long long num(const cJSON *o, const char *key, long long dflt)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : dflt;
+    return json_whole_or(v, dflt);
 }
 
 static void parse_item(const cJSON *o, const char *assets_dir, street_content_t *out)

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "net/hub_api.h"
 #include "street/schedule.h"
+#include "jsonnum.h"
 
 #define MAX_EXTRA (SCHED_MAX_PLAYLISTS * SCHED_MAX_ITEMS)
 
@@ -55,7 +56,7 @@ char *street_feed_build(const char *playlists, const char *notices, const char *
     for (int i = 0; i < n_extra; i++) {
         cJSON *x = cJSON_Parse(extra[i] ? extra[i] : "");
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(x, "id");
-        if (cJSON_IsObject(x) && cJSON_IsNumber(id) && !has_id(items, (long)id->valuedouble))
+        if (cJSON_IsObject(x) && json_whole(id, &(long long){0}) && !has_id(items, (long)json_whole_or(id, 0)))
             cJSON_AddItemToArray(items, x);
         else
             cJSON_Delete(x);
@@ -92,10 +93,11 @@ static char *fetch(street_feed_t *f)
         const cJSON *data = cJSON_GetObjectItemCaseSensitive(v, "data");
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(data, "items")) {
             const cJSON *cid = cJSON_GetObjectItemCaseSensitive(it, "content_id");
-            if (!cJSON_IsNumber(cid) || has_id(nitems, (long)cid->valuedouble)) continue;
+            long long cidn;
+            if (!json_whole(cid, &cidn) || cidn < 1 || has_id(nitems, (long)cidn)) continue;
             if (n_extra >= MAX_EXTRA || __atomic_load_n(&f->stop, __ATOMIC_RELAXED)) break;
             char *body = NULL;
-            snprintf(path, sizeof path, "/v1/content/%ld", (long)cid->valuedouble);
+            snprintf(path, sizeof path, "/v1/content/%lld", cidn);
             hub_send_json(f->client, "GET", path, NULL, NULL, &body, &st);
             if (st.result == HUB_OK && body) extra[n_extra++] = body;
             else {

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "net/hub_api.h"
+#include "jsonnum.h"
 
 #define MOD "telemetry"
 #define MAX_RESULTS 16
@@ -258,7 +259,7 @@ static void take_commands(telemetry_t *t, const char *answer)
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(c, "kind");
         if (!cJSON_IsNumber(id) || id->valuedouble < 1 || !cJSON_IsString(kind)) continue;
-        telemetry_cmd_t cmd = {.id = (long long)id->valuedouble,
+        telemetry_cmd_t cmd = {.id = json_whole_or(id, 0),
                                .kind = telemetry_cmd_kind(kind->valuestring)};
         if (seen_before(t, cmd.id)) continue;
         if (cmd.kind == TEL_CMD_UNKNOWN) {

@@ -87,7 +87,9 @@ for name in "${TARGETS[@]}"; do
     fi
     cp tests/fuzz/corpus/"$name"/* "$corpus"/ || { status=1; continue; }
 
-    args=(-max_total_time="$FUZZ_TIME" -timeout=10 -rss_limit_mb=2048
+    # A fixed seed (FUZZ_SEED, default 1) so a test run is repeatable; `make
+    # fuzz` passes a random one for the long runs.
+    args=(-max_total_time="$FUZZ_TIME" -timeout=10 -rss_limit_mb=2048 -seed="${FUZZ_SEED:-1}"
           -print_final_stats=1 -artifact_prefix="$BUILD/fuzz/$name-")
     [[ -n $FUZZ_RUNS ]] && args+=(-runs="$FUZZ_RUNS")
     rc=0
