@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/app.h"
+#include "app/receipt_items.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -300,16 +301,6 @@ void bills_pay_cancel(app_t *app)
 
 /* ---- the receipt ---------------------------------------------------------- */
 
-static void add_text(cJSON *items, const char *text, const char *align, bool bold, int size)
-{
-    cJSON *it = cJSON_CreateObject();
-    cJSON_AddStringToObject(it, "text", text);
-    if (align) cJSON_AddStringToObject(it, "align", align);
-    if (bold) cJSON_AddBoolToObject(it, "bold", 1);
-    if (size > 1) cJSON_AddNumberToObject(it, "size", size);
-    cJSON_AddItemToArray(items, it);
-}
-
 static void print_receipt(app_t *app)
 {
     bills_t *b = &app->bills;
@@ -321,40 +312,31 @@ static void print_receipt(app_t *app)
     money_yuan(b->pay.amount_fen, money, sizeof money);
 
     cJSON *r = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(r, "items");
-    add_text(items, _("Payment receipt"), "center", true, 2);
+    receipt_add_text(items, _("Payment receipt"), "center", true, 2);
     snprintf(line, sizeof line, "%s  %s", app->cfg.kiosk_id, when);
-    add_text(items, line, "center", false, 1);
-    cJSON *rule = cJSON_CreateObject();
-    cJSON_AddStringToObject(rule, "rule", "-");
-    cJSON_AddItemToArray(items, rule);
+    receipt_add_text(items, line, "center", false, 1);
+    receipt_add_rule(items);
     for (int i = 0; i < b->n_lines; i++) {
         char m[32];
         money_yuan(b->lines[i].fen, m, sizeof m);
         snprintf(line, sizeof line, "%s %s\n%s  %s", bills_utility_name(b->lines[i].utility),
                  b->lines[i].account, b->lines[i].period, m);
-        add_text(items, line, NULL, false, 1);
+        receipt_add_text(items, line, NULL, false, 1);
     }
-    cJSON_AddItemToArray(items, cJSON_Duplicate(rule, 1));
+    receipt_add_rule(items);
     snprintf(line, sizeof line, _("Total paid: %s"), money);
-    add_text(items, line, NULL, true, 1);
+    receipt_add_text(items, line, NULL, true, 1);
     snprintf(line, sizeof line, _("Order: %s"), b->pay_no);
-    add_text(items, line, NULL, false, 1);
+    receipt_add_text(items, line, NULL, false, 1);
     if (b->pay.transaction_id[0]) {
         snprintf(line, sizeof line, _("Transaction: %s"), b->pay.transaction_id);
-        add_text(items, line, NULL, false, 1);
+        receipt_add_text(items, line, NULL, false, 1);
     }
-    add_text(items, b->method == PAY_QR ? _("Paid by QR code") : _("Paid by payment code"), NULL, false, 1);
+    receipt_add_text(items, b->method == PAY_QR ? _("Paid by QR code") : _("Paid by payment code"), NULL, false, 1);
     snprintf(qr, sizeof qr, "XFL-RCPT:1:%s:%lld:%s", b->pay_no, b->pay.amount_fen, b->pay.transaction_id);
-    cJSON *q = cJSON_CreateObject();
-    cJSON_AddStringToObject(q, "qr", qr);
-    cJSON_AddItemToArray(items, q);
-    add_text(items, _("Scan to check this payment"), "center", false, 1);
-    cJSON *cut = cJSON_CreateObject();
-    cJSON_AddNumberToObject(cut, "feed", 3);
-    cJSON_AddItemToArray(items, cut);
-    cut = cJSON_CreateObject();
-    cJSON_AddStringToObject(cut, "cut", "partial");
-    cJSON_AddItemToArray(items, cut);
+    receipt_add_qr(items, qr);
+    receipt_add_text(items, _("Scan to check this payment"), "center", false, 1);
+    receipt_add_end(items);
     char *json = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/app.h"
+#include "app/receipt_items.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -505,16 +506,6 @@ void hk_cancel(app_t *app, int i)
 
 /* ---- the receipt ------------------------------------------------------------------ */
 
-static void add_text(cJSON *items, const char *text, const char *align, bool bold, int size)
-{
-    cJSON *it = cJSON_CreateObject();
-    cJSON_AddStringToObject(it, "text", text);
-    if (align) cJSON_AddStringToObject(it, "align", align);
-    if (bold) cJSON_AddBoolToObject(it, "bold", 1);
-    if (size > 1) cJSON_AddNumberToObject(it, "size", size);
-    cJSON_AddItemToArray(items, it);
-}
-
 void hk_print_slip(app_t *app)
 {
     const hub_hk_booking_t *b = &app->hk->booking;
@@ -530,30 +521,21 @@ void hk_print_slip(app_t *app)
     snprintf(qr, sizeof qr, "XFL-BOOK:%s", b->code);
 
     cJSON *r = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(r, "items");
-    add_text(items, _("Housekeeping booking"), "center", true, 2);
+    receipt_add_text(items, _("Housekeeping booking"), "center", true, 2);
     snprintf(line, sizeof line, "%s  %s", app->cfg.kiosk_id, when);
-    add_text(items, line, "center", false, 1);
-    cJSON *rule = cJSON_CreateObject();
-    cJSON_AddStringToObject(rule, "rule", "-");
-    cJSON_AddItemToArray(items, rule);
-    add_text(items, hk_booking_service(app, b), NULL, true, 1);
+    receipt_add_text(items, line, "center", false, 1);
+    receipt_add_rule(items);
+    receipt_add_text(items, hk_booking_service(app, b), NULL, true, 1);
     snprintf(line, sizeof line, "%s %s", day, hours);
-    add_text(items, line, NULL, false, 1);
-    add_text(items, b->slot.provider, NULL, false, 1);
-    add_text(items, who, NULL, false, 1);
-    cJSON_AddItemToArray(items, cJSON_Duplicate(rule, 1));
+    receipt_add_text(items, line, NULL, false, 1);
+    receipt_add_text(items, b->slot.provider, NULL, false, 1);
+    receipt_add_text(items, who, NULL, false, 1);
+    receipt_add_rule(items);
     snprintf(line, sizeof line, _("Check-in code: %s"), b->code);
-    add_text(items, line, "center", true, 2);
-    cJSON *q = cJSON_CreateObject();
-    cJSON_AddStringToObject(q, "qr", qr);
-    cJSON_AddItemToArray(items, q);
-    add_text(items, _("Show this code to the provider when they arrive"), "center", false, 1);
-    cJSON *f = cJSON_CreateObject();
-    cJSON_AddNumberToObject(f, "feed", 3);
-    cJSON_AddItemToArray(items, f);
-    f = cJSON_CreateObject();
-    cJSON_AddStringToObject(f, "cut", "partial");
-    cJSON_AddItemToArray(items, f);
+    receipt_add_text(items, line, "center", true, 2);
+    receipt_add_qr(items, qr);
+    receipt_add_text(items, _("Show this code to the provider when they arrive"), "center", false, 1);
+    receipt_add_end(items);
     char *json = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
 

@@ -63,17 +63,8 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const theme_t *th = f->th;
     const bills_t *b = &app->bills;
     SDL_Rect in = ui_inset(content, th->gap);
-    bool portrait = f->height > f->width;
     SDL_Rect pad, left;
-    if (portrait) {
-        int kh = in.h * 9 / 20, kw = in.w * 3 / 4;
-        pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
-        left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
-    } else {
-        int kw = in.w * 2 / 5;
-        pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
-        left = (SDL_Rect){in.x, in.y, in.w - kw - th->gap * 2, in.h};
-    }
+    screen_keypad_split(f, in, &left, &pad);
     screen_title(f, "acct.title", &left, _("1. Choose the service  2. Type the account number"), th->bg);
 
     /* the four utilities, as large toggles */

@@ -251,17 +251,8 @@ static void reg_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     struct info_state *s = app->info;
     if (!s) return;
     SDL_Rect in = ui_inset(content, th->gap);
-    bool portrait = f->height > f->width;
     SDL_Rect pad, left;
-    if (portrait) {
-        int kh = in.h * 9 / 20, kw = in.w * 3 / 4;
-        pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
-        left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
-    } else {
-        int kw = in.w * 2 / 5;
-        pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
-        left = (SDL_Rect){in.x, in.y, in.w - kw - th->gap * 2, in.h};
-    }
+    screen_keypad_split(f, in, &left, &pad);
     char line[400];
     snprintf(line, sizeof line, _("Register for: %s"), s->cur.title);
     screen_title(f, "reg.title", &left, line, th->bg);

@@ -54,3 +54,17 @@ const screen_t *screen_get(screen_id_t id)
 {
     return id < SCR_COUNT && table[id] ? table[id] : &screen_home;
 }
+
+void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *pad)
+{
+    const theme_t *th = f->th;
+    if (f->height > f->width) {
+        int kh = in.h * 9 / 20, kw = in.w * 3 / 4;
+        *pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
+        *left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
+    } else {
+        int kw = in.w * 2 / 5;
+        *pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
+        *left = (SDL_Rect){in.x, in.y, in.w - kw - th->gap * 2, in.h};
+    }
+}

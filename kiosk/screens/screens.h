@@ -55,6 +55,9 @@ void bills_scan_result(app_t *app, ident_event_t *ev);
 
 /* A card (a coloured panel with rounded corners) filling R. */
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
+/* Splits IN for a keypad screen: the keypad on the right (landscape) or
+ * at the bottom (portrait) in *PAD, the rest in *LEFT. */
+void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *pad);
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
 
