@@ -126,6 +126,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     app->receipt_dismissed = false;
     explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
     bills_session_end(app);
+    app->alert_seen = app->alert_shown = 0;
     hk_session_end(app);
     info_session_end(app);
     explicit_bzero(app->ident_bad_id, sizeof app->ident_bad_id);
@@ -211,6 +212,11 @@ void app_build(app_t *app)
     if (app->toast[0] && clock_mono_ms() < app->toast_until_ms)
         ui_toast(f, "toast", app->toast);
     if (app->receipt_qr[0] && app->session.state != SESSION_IDLE) chrome_receipt_overlay(app, f);
+    /* Street mode: an emergency alert takes over a passer-by's browsing too
+     * (until read, or until it expires). */
+    const street_item_t *alert = app->session.state != SESSION_IDLE ? street_alert_now(app) : NULL;
+    app->alert_shown = alert ? alert->id : 0;
+    if (alert && alert->id != app->alert_seen) chrome_alert_overlay(app, f, alert->title, alert->body);
     if (app->session.state == SESSION_WARNING) chrome_timeout_overlay(app, f);
     for (int i = 0; i < f->n; i++)
         if (app->pressed[0] && strcmp(f->w[i].id, app->pressed) == 0)

@@ -138,6 +138,8 @@ typedef struct app {
     bool restart;                   /* quit to be started again (staff command) */
     long long restart_pending;      /* that command, waiting for the session to end */
 
+    long alert_shown, alert_seen;   /* street: the alert over browsing, the one dismissed */
+
     struct hk_state *hk;
     struct info_state *info;
     struct street_state *street;

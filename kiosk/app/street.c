@@ -438,3 +438,16 @@ int street_tour(app_t *app, const char *name)
     }
     return 0;
 }
+
+const street_item_t *street_alert_now(const app_t *app)
+{
+    const struct street_state *st = app->street;
+    if (!st || app->cfg.mode != MODE_STREET) return NULL;
+    time_t now = clock_wall();
+    const sched_alert_t *best = NULL;
+    for (int i = 0; i < st->content.n_alerts; i++) {
+        const sched_alert_t *a = &st->content.alerts[i];
+        if (a->published <= now && now <= a->expires && (!best || a->published > best->published)) best = a;
+    }
+    return best ? street_content_item(&st->content, best->content_id) : NULL;
+}

@@ -89,6 +89,10 @@ int street_set_content(struct app *app, const char *doc, bool cache);
  * (NULL = blank). Returns 0, or -1 for a bad value (nothing stored). */
 int street_night_set(struct app *app, const char *off, const char *on, const char *mode);
 
+/* The newest emergency alert in force now (street mode), or NULL: shown
+ * over a passer-by's browsing too. */
+const street_item_t *street_alert_now(const struct app *app);
+
 /* What the screen draws. */
 const street_item_t *street_shown(const struct app *app, sched_what_t *what);
 /* The item fading out and the fade's progress 0..1000; NULL when not fading. */

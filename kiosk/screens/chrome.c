@@ -135,6 +135,27 @@ void chrome_timeout_overlay(app_t *app, ui_frame_t *f)
     ui_button(f, "timeout.continue", b, _("Continue"), UI_BTN_PRIMARY, true);
 }
 
+void chrome_alert_overlay(app_t *app, ui_frame_t *f, const char *title, const char *body)
+{
+    const theme_t *th = f->th;
+    char head[300];
+    snprintf(head, sizeof head, "%s: %s", _("Emergency alert"), title);
+    SDL_Rect btns = ui_modal(f, "alert", head, body, th->target);
+    /* the panel in the alert's colours, distinct from every other dialog */
+    for (int i = 0; i < f->n; i++) {
+        ui_widget_t *w = &f->w[i];
+        if (!strcmp(w->id, "alert.panel")) {
+            w->bg = th->danger;
+            w->border = th->on_danger;
+            w->border_w = 4;
+        } else if (!strncmp(w->id, "alert.", 6) && w->kind == UI_TEXT) {
+            w->fg = th->on_danger;
+            w->bg = th->danger;
+        }
+    }
+    ui_button(f, "alert.ok", btns, _("I have read it"), UI_BTN_SECONDARY, true);
+}
+
 void chrome_receipt_overlay(app_t *app, ui_frame_t *f)
 {
     const theme_t *th = f->th;
@@ -154,6 +175,11 @@ bool chrome_action(app_t *app, const char *id)
     if (strcmp(id, "receipt.ok") == 0) {
         explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
         app->receipt_dismissed = true;   /* retries of the job do not bring it back */
+        app->dirty = true;
+        return true;
+    }
+    if (strcmp(id, "alert.ok") == 0) {
+        app->alert_seen = app->alert_shown;      /* until another alert comes */
         app->dirty = true;
         return true;
     }

@@ -39,6 +39,8 @@ void screen_stub_build(app_t *app, ui_frame_t *f, SDL_Rect content);
 void chrome_header(app_t *app, ui_frame_t *f);
 void chrome_nav(app_t *app, ui_frame_t *f);
 void chrome_timeout_overlay(app_t *app, ui_frame_t *f);
+/* An emergency alert over a street display's browse view. */
+void chrome_alert_overlay(app_t *app, ui_frame_t *f, const char *title, const char *body);
 /* The receipt as a QR code, while the printer cannot print it. */
 void chrome_receipt_overlay(app_t *app, ui_frame_t *f);
 bool chrome_action(app_t *app, const char *id);

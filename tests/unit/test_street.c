@@ -381,6 +381,30 @@ static void alert_arriving_mid_fade_takes_over_and_leaves_at_expiry(void **state
     harness_free(app);
 }
 
+/* An alert arriving while a passer-by browses takes over there too, in
+ * its own colours, until read (or until it expires). */
+static void alert_over_browsing_until_read(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, "en", STREET);
+    set_doc(app, 0);
+    street_screen_enter(app);
+    app_test_tap_xy(app, 900, 500);                  /* a passer-by touches */
+    assert_int_equal(app->screen, SCR_HOME);
+    app_build(app);
+    assert_null(ui_find(app->frame, "alert"));
+    set_doc(app, 120);                               /* the alert arrives */
+    app_build(app);
+    const ui_widget_t *panel = ui_find(app->frame, "alert.panel");
+    assert_non_null(panel);
+    assert_true(app_test_text_shown(app, "Gale warning"));
+    assert_int_equal(app_test_tap(app, "home.notices"), -1);     /* under the alert */
+    assert_int_equal(app_test_tap(app, "alert.ok"), 0);
+    app_build(app);
+    assert_null(ui_find(app->frame, "alert"));
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    harness_free(app);
+}
+
 static void touch_opens_home_and_idle_returns_to_the_carousel(void **state)
 {
     app_t *app = harness_app(1920, 1080, NULL, "en", STREET);
@@ -482,6 +506,7 @@ int main(void)
         cmocka_unit_test(feed_document_from_hub_answers),
         cmocka_unit_test(carousel_steps_on_the_clock_and_sleeps_between),
         cmocka_unit_test(alert_arriving_mid_fade_takes_over_and_leaves_at_expiry),
+        cmocka_unit_test(alert_over_browsing_until_read),
         cmocka_unit_test(touch_opens_home_and_idle_returns_to_the_carousel),
         cmocka_unit_test(night_schedule_blanks_then_wakes),
         cmocka_unit_test(no_content_shows_the_stored_notices),
