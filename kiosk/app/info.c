@@ -12,6 +12,7 @@
 #include <string.h>
 #include "app/app.h"
 #include "app/fleet.h"
+#include "outbox/sender.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -244,6 +245,7 @@ void info_session_end(app_t *app)
     s->reg_done = false;
     s->help_state = HELP_NONE;
     s->help_id = s->help_item = 0;
+    s->reg_item = 0;
     sodium_memzero(s->help_key, sizeof s->help_key);
     sodium_memzero(s->reg_key, sizeof s->reg_key);
     s->consent = false;
@@ -424,6 +426,175 @@ void info_register(app_t *app)
     app->dirty = true;
 }
 
+/* ---- registrations saved while the hub is away ------------------------------- */
+
+static int64_t now_wall_ms(void)
+{
+    return (int64_t)clock_wall() * 1000;
+}
+
+/* A keyed hash of the typed phone number (the outbox key), hex. */
+static void phone_hash(const app_t *app, const char *phone, char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)phone, strlen(phone),
+                       app->outbox_key.k, sizeof app->outbox_key.k);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static void reg_name(const app_t *app, const char *phone, char *out, size_t len)
+{
+    const session_pii_t *p = &app->session.pii;
+    if (p->name[0]) snprintf(out, len, "%s", p->name);
+    else snprintf(out, len, "%s%s", "居民", phone + 7);
+}
+
+/* Saves the registration that got no answer into the outbox (with the same
+ * key: if it did land, the hub replays it) and the kiosk's record of it, in
+ * one transaction. 0, or -1. */
+static int register_offline(app_t *app)
+{
+    struct info_state *s = app->info;
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    if (!db || !app->have_outbox_key || s->n_phone != 11 || !s->reg_key[0]) return -1;
+    char name[64], path[64], hash[65], ref[16], err[300];
+    reg_name(app, s->phone, name, sizeof name);
+    char *body = hub_event_register_body(name, s->phone);
+    sodium_memzero(name, sizeof name);
+    if (!body) return -1;
+    snprintf(path, sizeof path, "/v1/events/%lld/registrations", s->cur.id);
+    phone_hash(app, s->phone, hash);
+    unsigned char rnd[4];
+    randombytes_buf(rnd, sizeof rnd);
+    snprintf(ref, sizeof ref, "R%02X%02X%02X%02X", rnd[0], rnd[1], rnd[2], rnd[3]);
+    long long item = 0;
+    int rc = -1;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        if (outbox_enqueue_in(app->store, &app->outbox_key, "registration", path, body, true, s->reg_key,
+                              now_wall_ms(), &item, err, sizeof err) == 0 &&
+            sqlite3_prepare_v2(db, "INSERT INTO reg_pending(ref, outbox_id, who_hash, content_id, title, state,"
+                               " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+                               -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, item);
+            sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, s->cur.id);
+            sqlite3_bind_text(st, 5, s->cur.title, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 6, now_wall_ms());
+            rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+                     ? 0 : -1;
+        }
+        sqlite3_finalize(st);
+        if (rc != 0 && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sodium_memzero(body, strlen(body));
+    cJSON_free(body);
+    if (rc != 0) {
+        log_error("info", "cannot save the registration for later");
+        return -1;
+    }
+    s->reg_item = item;
+    outbox_sender_wake(app->outbox);
+    log_info("info", "registration saved for later as %s (outbox item %lld)", ref, item);
+    return 0;
+}
+
+static void reg_set_state(app_t *app, long long item, const char *state, const char *reason)
+{
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    sqlite3_stmt *st = NULL;
+    if (!db || sqlite3_prepare_v2(db, "UPDATE reg_pending SET state = ?1, reason = ?2, updated_ms = ?3"
+                                  " WHERE outbox_id = ?4", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now_wall_ms());
+    sqlite3_bind_int64(st, 4, item);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+}
+
+/* The outcome of a saved registration. "already_registered" is a yes: the
+ * number is on the list (the first try did land). */
+static const char *reg_outcome(bool done, const char *reason)
+{
+    return done || strstr(reason, "already_registered") ? "confirmed" : "failed";
+}
+
+/* Records follow their outbox items (a report that never reached the
+ * screen: the kiosk stopped first, or staff dropped it). */
+static void reg_reconcile(app_t *app)
+{
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    sqlite3_stmt *st = NULL;
+    if (!db || sqlite3_prepare_v2(db, "SELECT p.outbox_id, o.state, o.last_error FROM reg_pending p"
+                                  " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'",
+                                  -1, &st, NULL) != SQLITE_OK)
+        return;
+    long long ids[16];
+    const char *states[16];
+    char reasons[16][120];
+    int n = 0;
+    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *o = (const char *)sqlite3_column_text(st, 1);
+        const char *why = (const char *)sqlite3_column_text(st, 2);
+        if (o && strcmp(o, "done") && strcmp(o, "dead")) continue;
+        ids[n] = sqlite3_column_int64(st, 0);
+        snprintf(reasons[n], sizeof reasons[n], "%s", !o ? "removed from the queue" : why ? why : "");
+        states[n] = o ? reg_outcome(!strcmp(o, "done"), reasons[n]) : "failed";
+        n++;
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) reg_set_state(app, ids[i], states[i], reasons[i]);
+}
+
+/* What became of this number's saved registration for the event shown,
+ * into reg_msg (nothing when there is none). */
+void info_reg_recall(app_t *app)
+{
+    struct info_state *s = app->info;
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    if (!s || !db || !app->have_outbox_key || s->n_phone != 11) return;
+    reg_reconcile(app);
+    char hash[65];
+    phone_hash(app, s->phone, hash);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT state FROM reg_pending WHERE who_hash = ?1 AND content_id = ?2"
+                           " ORDER BY created_ms DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, s->cur.id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *state = (const char *)sqlite3_column_text(st, 0);
+        snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
+                 !strcmp(state, "confirmed") ? _("Your earlier registration for this event, saved on this kiosk, is confirmed.")
+                 : !strcmp(state, "failed") ? _("Your earlier registration for this event, saved on this kiosk, could not be made.")
+                 : _("Your earlier registration for this event is saved on this kiosk and not sent yet."));
+        s->reg_done = strcmp(state, "failed") != 0;
+    }
+    sqlite3_finalize(st);
+}
+
+static void reg_outbox_event(app_t *app, const fleet_outbox_event_t *e)
+{
+    struct info_state *s = app->info;
+    const char *state = reg_outcome(e->done, e->reason);
+    reg_set_state(app, e->id, state, e->done ? "" : e->reason);
+    if (!s || e->id != s->reg_item || app->session.state == SESSION_IDLE) return;
+    s->reg_item = 0;
+    if (!strcmp(state, "confirmed")) {
+        int left = e->done ? hub_parse_left(e->response) : -1;
+        if (left >= 0) s->cur.left = left;
+        snprintf(s->reg_msg, sizeof s->reg_msg, "%s", _("Your saved registration has been confirmed."));
+    } else {
+        s->reg_done = false;
+        snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
+                 _("Your saved registration could not be made (the event may be full). You are not registered."));
+    }
+    app->dirty = true;
+}
+
 static void register_result(app_t *app, result_t *r)
 {
     struct info_state *s = app->info;
@@ -444,6 +615,11 @@ static void register_result(app_t *app, result_t *r)
                  : !strcmp(c, "event_full") ? _("Sorry, this event is full.")
                  : !strcmp(c, "event_past") ? _("Registration has closed: the event has started.")
                  : _("The registration was not accepted. Please ask staff."));
+    } else if (register_offline(app) == 0) {
+        /* Saved with this try's key: sent when the hub answers. */
+        s->reg_done = true;
+        snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
+                 _("The registration service cannot be reached right now. Your registration is saved on this kiosk and sent as soon as the connection is back; it is not confirmed yet. Type your number here again later to see."));
     } else {
         /* The key is kept: trying again cannot register twice. */
         snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
@@ -500,6 +676,10 @@ void info_outbox_event(app_t *app, const void *payload)
 {
     const fleet_outbox_event_t *e = payload;
     struct info_state *s = app->info;
+    if (e && !strcmp(e->kind, "registration")) {
+        reg_outbox_event(app, e);
+        return;
+    }
     if (!s || !e || strcmp(e->kind, "help") != 0 || e->id != s->help_item ||
         s->help_state != HELP_QUEUED || app->session.state == SESSION_IDLE)
         return;

@@ -44,6 +44,7 @@ struct info_state {
     char phone[16];
     int n_phone;
     bool reg_busy, reg_done;
+    long long reg_item;           /* a registration saved in the outbox, 0 none */
     char reg_msg[200], reg_key[48];
     help_state_t help_state;
     long long help_id;
@@ -67,6 +68,9 @@ void info_show_guides(struct app *app);
 /* Registers the resident (phone typed, name from the ID card if read) for
  * the event on the detail screen. */
 void info_register(struct app *app);
+/* What became of a registration saved for this number and event (into
+ * reg_msg), once the number is typed. */
+void info_reg_recall(struct app *app);
 /* The item takes registrations now (places left, not started). */
 bool info_can_register(const info_item_t *it);
 /* Sends a help request (with the phone for a call back only with consent)

@@ -143,12 +143,8 @@ void hub_content_list(hub_client_t *c, const char *kind, const char *locale, inf
     free(resp);
 }
 
-void hub_event_register(hub_client_t *c, long long id, const char *name, const char *phone,
-                        const char *idem_key, int *left, hub_status_t *st)
+char *hub_event_register_body(const char *name, const char *phone)
 {
-    char path[64], *resp = NULL;
-    *left = -1;
-    snprintf(path, sizeof path, "/v1/events/%lld/registrations", id);
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "name", name);
     cJSON_AddStringToObject(b, "phone", phone);
@@ -156,6 +152,24 @@ void hub_event_register(hub_client_t *c, long long id, const char *name, const c
     for (cJSON *v = b->child; v; v = v->next)      /* the name and phone are personal */
         if (v->valuestring) sodium_memzero(v->valuestring, strlen(v->valuestring));
     cJSON_Delete(b);
+    return body;
+}
+
+int hub_parse_left(const char *json)
+{
+    cJSON *doc = cJSON_Parse(json ? json : "");
+    long long n = json_whole_or(cJSON_GetObjectItemCaseSensitive(doc, "left"), -1);
+    cJSON_Delete(doc);
+    return n >= 0 && n <= 1000000 ? (int)n : -1;
+}
+
+void hub_event_register(hub_client_t *c, long long id, const char *name, const char *phone,
+                        const char *idem_key, int *left, hub_status_t *st)
+{
+    char path[64], *resp = NULL;
+    *left = -1;
+    snprintf(path, sizeof path, "/v1/events/%lld/registrations", id);
+    char *body = hub_event_register_body(name, phone);
     if (!body) {
         st->result = HUB_UNKNOWN;
         snprintf(st->code, sizeof st->code, "memory");
@@ -164,12 +178,6 @@ void hub_event_register(hub_client_t *c, long long id, const char *name, const c
     hub_send_json(c, "POST", path, idem_key, body, &resp, st);
     sodium_memzero(body, strlen(body));
     cJSON_free(body);
-    if (st->result == HUB_OK) {
-        cJSON *doc = cJSON_Parse(resp);
-        const cJSON *l = cJSON_GetObjectItemCaseSensitive(doc, "left");
-        long long n;
-        if (json_whole(l, &n) && n >= 0 && n <= 1000000) *left = (int)n;
-        cJSON_Delete(doc);
-    }
+    if (st->result == HUB_OK) *left = hub_parse_left(resp);
     free(resp);
 }

@@ -49,6 +49,11 @@ int hub_parse_guide(const char *data, guide_data_t *out);
 /* GET /v1/content?kind=KIND&locale=LOCALE into OUT. */
 void hub_content_list(hub_client_t *c, const char *kind, const char *locale, info_item_t *out,
                       int max, int *n, hub_status_t *st);
+/* The exact body hub_event_register sends (cJSON_malloc'd: wipe, then
+ * cJSON_free), for the outbox. */
+char *hub_event_register_body(const char *name, const char *phone);
+/* "left" of a registration answer, or -1. */
+int hub_parse_left(const char *json);
 /* POST /v1/events/{id}/registrations; *LEFT the places left after it. */
 void hub_event_register(hub_client_t *c, long long id, const char *name, const char *phone,
                         const char *idem_key, int *left, hub_status_t *st);

@@ -308,6 +308,7 @@ static bool reg_action(app_t *app, const char *id)
         s->phone[s->n_phone] = '\0';
         s->reg_msg[0] = '\0';
         s->reg_key[0] = '\0';             /* another number: another registration */
+        if (s->n_phone == 11) info_reg_recall(app);
     }
     app->dirty = true;
     return true;

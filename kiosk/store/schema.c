@@ -262,6 +262,24 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX IF NOT EXISTS hk_pending_who ON hk_pending(who_hash, created_ms);"
     "CREATE INDEX IF NOT EXISTS hk_pending_item ON hk_pending(outbox_id);",
+
+    /* 9: event registrations made while the hub could not be reached
+     * (app/info.c), as migration 8 for bookings: the kiosk's record, written
+     * with its outbox item, until the hub confirms or refuses it; found
+     * again by the keyed hash of the phone number. */
+    "CREATE TABLE IF NOT EXISTS reg_pending ("
+    "  ref          TEXT PRIMARY KEY,"
+    "  outbox_id    INTEGER NOT NULL,"
+    "  who_hash     TEXT NOT NULL,"
+    "  content_id   INTEGER NOT NULL,"
+    "  title        TEXT NOT NULL,"
+    "  state        TEXT NOT NULL CHECK(state IN ('pending','confirmed','failed')),"
+    "  reason       TEXT NOT NULL DEFAULT '',"
+    "  created_ms   INTEGER NOT NULL,"
+    "  updated_ms   INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX IF NOT EXISTS reg_pending_who ON reg_pending(who_hash, content_id);"
+    "CREATE INDEX IF NOT EXISTS reg_pending_item ON reg_pending(outbox_id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

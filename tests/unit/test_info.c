@@ -198,6 +198,57 @@ static void help_queued_while_the_hub_is_down_goes_out_later(void **state)
     hubproc_cleanup(&h2);
 }
 
+/* Registering while the hub is away: saved in the outbox with the same key,
+ * told honestly, sent once the hub is back, confirmed on screen and when the
+ * same number is typed again later. */
+static void registration_saved_while_the_hub_is_down(void **state)
+{
+    hubproc_t h2 = {0};
+    assert_int_equal(hubproc_start(&h2), 0);
+    app_t *app = net_app_on(&h2);
+    struct info_state *s = app->info;
+    wake(app);
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_int_equal(app_test_tap(app, "info.tab.1"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    int ev = -1;
+    for (int i = 0; i < s->n; i++)
+        if (info_can_register(&s->items[i])) { ev = i; break; }
+    assert_true(ev >= 0);
+    s->cur = s->items[ev];
+    app_go(app, SCR_NOTICE);
+    assert_int_equal(app_test_tap(app, "notice.register"), 0);
+    type(app, "reg.key", "13766667777");
+    hubproc_stop(&h2);                               /* the hub goes away */
+    assert_int_equal(app_test_tap(app, "reg.key.ok"), 0);
+    WAIT_FOR(app, !s->reg_busy, 8000);
+    assert_true(app_test_text_shown(app, "saved on this kiosk"));
+    assert_true(s->reg_item > 0);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM event_registrations WHERE phone = '13766667777'");
+    assert_int_equal(hubproc_sql_int(&h2, sql), 0);
+    assert_int_equal(hubproc_start(&h2), 0);         /* back: the outbox sends it */
+    WAIT_FOR(app, s->reg_item == 0, 15000);
+    assert_true(app_test_text_shown(app, "has been confirmed"));
+    assert_int_equal(hubproc_sql_int(&h2, sql), 1);
+    /* later, the same number on the same event: told it is confirmed */
+    app_end_session(app, "finished");
+    wake(app);
+    app_go(app, SCR_NOTICES);
+    WAIT_FOR(app, !s->busy, 5000);
+    assert_int_equal(app_test_tap(app, "info.tab.1"), 0);
+    WAIT_FOR(app, !s->busy, 5000);
+    s->cur = s->items[ev];
+    app_go(app, SCR_NOTICE);
+    assert_int_equal(app_test_tap(app, "notice.register"), 0);
+    type(app, "reg.key", "13766667777");
+    assert_true(app_test_text_shown(app, "is confirmed"));
+    assert_int_equal(hubproc_sql_int(&h2, sql), 1);
+    harness_free(app);
+    hubproc_cleanup(&h2);
+}
+
 static void hub_down_shows_the_kiosks_copy(void **state)
 {
     hubproc_t dead = {0};
@@ -237,6 +288,7 @@ int main(void)
         cmocka_unit_test(help_sent_then_acknowledged_without_personal_data),
         cmocka_unit_test(help_with_consent_sends_the_phone_only_then),
         cmocka_unit_test(help_queued_while_the_hub_is_down_goes_out_later),
+        cmocka_unit_test(registration_saved_while_the_hub_is_down),
         cmocka_unit_test(hub_down_shows_the_kiosks_copy),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
