@@ -97,6 +97,18 @@ void app_fault(app_t *app, const char *msg)
     app_go(app, SCR_FAULT);
 }
 
+void app_storage_fault(app_t *app, const char *what, const char *why)
+{
+    char when[16];
+    time_t t = clock_wall();
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%H:%M", &tm);
+    snprintf(app->storage_fault, sizeof app->storage_fault, "%s %s: %s", when, what, why);
+    log_error("app", "storage fault: %s: %s", what, why);
+    if (app->screen == SCR_STAFF_MENU) app->dirty = true;
+}
+
 void app_reload_notices(app_t *app)
 {
     app->n_notices = 0;

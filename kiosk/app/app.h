@@ -50,6 +50,7 @@ typedef struct app {
     app_opts_t opts;
     store_t *store;                 /* NULL when the database could not be opened */
     char store_err[256];
+    char storage_fault[200];        /* the last failed write (disk full, I/O): for staff */
 
     SDL_Window *win;
     SDL_Renderer *ren;
@@ -196,6 +197,9 @@ theme_id_t app_theme(const app_t *app);
 const char *app_screen_name(screen_id_t s);
 int app_screen_find(const char *name);         /* -1 if unknown */
 void app_reload_notices(app_t *app);
+/* A write to the database failed (WHAT, and SQLite's reason): logged and
+ * shown in the staff menu until the kiosk restarts. */
+void app_storage_fault(app_t *app, const char *what, const char *why);
 /* Asks for new content now (the staff's "reload content" command). */
 void app_reload_content(app_t *app);
 

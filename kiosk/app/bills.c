@@ -382,6 +382,8 @@ void bills_pay_event(app_t *app, pay_event_t *ev)
     /* A report sent before the resident's cancel reached the engine must not
      * bring the QR code back. */
     bool cancelling = b->pay.state == PAY_CANCELLING && !pay_is_final(ev->state);
+    if (!strcmp(ev->reason, "storage"))
+        app_storage_fault(app, "payment", "the payment could not be recorded (nothing was charged)");
     b->pay = *ev;
     if (cancelling) {
         b->pay.state = PAY_CANCELLING;

@@ -161,7 +161,7 @@ int fleet_enqueue(struct app *app, const char *kind, const char *path, const cha
     }
     if (outbox_enqueue(app->store, &app->outbox_key, kind, path, body, personal, NULL, wall_ms(), id,
                        err, sizeof err) != 0) {
-        log_error("fleet", "%s: cannot queue: %s", kind, err);
+        app_storage_fault(app, kind, err);
         return -1;
     }
     outbox_sender_wake(app->outbox);

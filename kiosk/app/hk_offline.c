@@ -99,7 +99,7 @@ int hk_offline_book(app_t *app)
     sodium_memzero(body, strlen(body));
     cJSON_free(body);
     if (rc != 0) {
-        log_error("hk", "cannot save the booking for later: %s", err);
+        app_storage_fault(app, "booking saved for later", err);
         return -1;
     }
     hk->pending = true;

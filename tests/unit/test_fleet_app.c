@@ -234,6 +234,34 @@ static void old_unanswered_items_go_to_staff_not_to_the_hub(void **state)
     harness_free(app);
 }
 
+/* A full disk: the request is not queued, the resident's screen says so
+ * (help falls back to sending directly), staff see the fault. */
+static void a_full_disk_is_a_staff_visible_fault(void **state)
+{
+    app_t *app = net_app();
+    sqlite3 *db = store_db(app->store);
+    long long pages = 0;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW) pages = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", pages);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    char big[6000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char body[6100];
+    snprintf(body, sizeof body, "{\"location\":\"%s\"}", big);
+    long long id = 0;
+    assert_int_equal(fleet_enqueue(app, "help", "/v1/help", body, false, &id), -1);
+    assert_non_null(strstr(app->storage_fault, "help"));
+    assert_int_equal(sqlite3_exec(db, "PRAGMA integrity_check", NULL, NULL, NULL), SQLITE_OK);
+    app_go(app, SCR_STAFF_MENU);
+    assert_true(app_test_text_shown(app, "Storage fault"));
+    harness_free(app);
+}
+
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
@@ -261,6 +289,7 @@ int main(void)
         cmocka_unit_test(proof_of_play_reaches_the_hub_once),
         cmocka_unit_test(a_published_bundle_is_shown),
         cmocka_unit_test(old_unanswered_items_go_to_staff_not_to_the_hub),
+        cmocka_unit_test(a_full_disk_is_a_staff_visible_fault),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
