@@ -29,12 +29,6 @@ extern const screen_t screen_attract, screen_home, screen_bills, screen_housekee
     screen_hk_confirm, screen_hk_done, screen_hk_mine, screen_notice, screen_guide_detail,
     screen_register, screen_street, screen_map;
 
-/* A placeholder screen for a service still being built: a card with its
- * name (screens/coming.c). */
-void screen_stub_build(app_t *app, ui_frame_t *f, SDL_Rect content);
-#define SCREEN_STUB(var, name, personal) \
-    const screen_t var = {name, true, personal, NULL, screen_stub_build, NULL, NULL}
-
 /* Chrome shared by all screens (screens/chrome.c). */
 void chrome_header(app_t *app, ui_frame_t *f);
 void chrome_nav(app_t *app, ui_frame_t *f);
