@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "idcard/idcard.h"
 #include "printer/printer.h"
+#include "core/clock.h"
 
 #define PROBE_TIMEOUT_MS 800
 
@@ -191,11 +192,7 @@ static void *monitor(void *arg)
         }
         pthread_mutex_lock(&d->lock);
         if (atomic_load(&d->stop)) break;
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += d->interval_ms / 1000;
-        until.tv_nsec += (long)(d->interval_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        struct timespec until = clock_deadline(CLOCK_REALTIME, d->interval_ms);
         pthread_cond_timedwait(&d->wake, &d->lock, &until);
     }
     pthread_mutex_unlock(&d->lock);

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include "app/app.h"
 #include "content/sync.h"
 #include "app/housekeeping.h"
@@ -17,13 +16,6 @@
 #include "screens/screens.h"
 #include "street/pop.h"
 #include "telemetry/telemetry.h"
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* ---- worker callbacks (worker threads: copy, post, return) -------------------- */
 
@@ -159,7 +151,7 @@ int fleet_enqueue(struct app *app, const char *kind, const char *path, const cha
         log_error("fleet", "%s: no outbox (storage or key missing)", kind);
         return -1;
     }
-    if (outbox_enqueue(app->store, &app->outbox_key, kind, path, body, personal, NULL, wall_ms(), id,
+    if (outbox_enqueue(app->store, &app->outbox_key, kind, path, body, personal, NULL, clock_real_wall_ms(), id,
                        err, sizeof err) != 0) {
         app_storage_fault(app, kind, err);
         return -1;
@@ -198,7 +190,7 @@ static void send_proof_of_play(struct app *app)
         if (body) {
             snprintf(body, len, "{\"plays\":%s}", plays);
             if (outbox_enqueue_in(app->store, &app->outbox_key, "proof_of_play", "/v1/proof-of-play", body,
-                                  false, NULL, wall_ms(), &id, err, sizeof err) == 0 &&
+                                  false, NULL, clock_real_wall_ms(), &id, err, sizeof err) == 0 &&
                 pop_ack(app->store, last) >= 0)
                 rc = 0;
             else

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include "app/app.h"
 #include "app/fleet.h"
 #include "app/housekeeping.h"
@@ -19,13 +18,7 @@
 #include "core/log.h"
 #include "outbox/outbox.h"
 #include "outbox/sender.h"
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
+#include "core/clock.h"
 
 /* A keyed hash of the resident's phone or ID number (hex), so the record can
  * be found again by the same number without keeping it. */
@@ -66,7 +59,7 @@ int hk_offline_book(app_t *app)
     ref[8] = '\0';
     who_hash(app, hash);
 
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
     long long item = 0;
     int rc = -1;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
@@ -122,7 +115,7 @@ static void set_state(app_t *app, long long item, const char *state, const char 
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, wall_ms());
+    sqlite3_bind_int64(st, 4, clock_real_wall_ms());
     sqlite3_bind_int64(st, 5, item);
     if (sqlite3_step(st) != SQLITE_DONE) log_error("hk", "hk_pending: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);

@@ -9,6 +9,7 @@
 #include "app/devices.h"
 #include "core/log.h"
 #include "scanner/scanner.h"
+#include "core/clock.h"
 
 #define POLL_MS 250            /* one round over the devices at most this often */
 #define READ_TOTAL_MS 1500     /* a whole card read; bounds how long a stop waits */
@@ -27,13 +28,6 @@ struct identify {
     char idcard_uri[CONFIG_STR];
     char scanner_uri[2][CONFIG_STR];     /* keyboard-wedge scanner, camera */
 };
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 void identify_event_free(ident_event_t *ev)
 {
@@ -75,7 +69,7 @@ typedef struct {
 static void poll_reader(identify_t *id, worker_t *w)
 {
     char err[200];
-    long now = now_ms();
+    long now = clock_real_mono_ms();
     if (!w->reader_open) {
         if (now < w->reader_retry_at) return;
         if (idcard_open(&w->reader, id->idcard_uri, err, sizeof err) != 0) {
@@ -124,7 +118,7 @@ static void poll_reader(identify_t *id, worker_t *w)
 static void poll_scanner(identify_t *id, worker_t *w, int i)
 {
     char err[300];
-    long now = now_ms();
+    long now = clock_real_mono_ms();
     if (!w->scanner[i]) {
         if (now < w->scanner_retry_at[i]) return;
         w->scanner[i] = scanner_open(id->scanner_uri[i], err, sizeof err);
@@ -159,7 +153,7 @@ static void poll_scanner(identify_t *id, worker_t *w, int i)
 static void pace(identify_t *id, long start_ms)
 {
     long left;
-    while (!atomic_load(&id->stop) && (left = start_ms + POLL_MS - now_ms()) > 0)
+    while (!atomic_load(&id->stop) && (left = start_ms + POLL_MS - clock_real_mono_ms()) > 0)
         SDL_Delay(left < 20 ? (Uint32)left : 20);
 }
 
@@ -174,7 +168,7 @@ static void *run(void *arg)
         id->holds_reader = true;
     }
     while (!atomic_load(&id->stop)) {
-        long start = now_ms();
+        long start = clock_real_mono_ms();
         if (!w || !w->res) {          /* out of memory: idle until told to stop */
             pace(id, start);
             continue;
@@ -226,9 +220,9 @@ void identify_stop(identify_t *id)
 
 int identify_shutdown(int timeout_ms)
 {
-    long until = now_ms() + timeout_ms;
+    long until = clock_real_mono_ms() + timeout_ms;
     while (atomic_load(&live_workers) > 0) {
-        if (now_ms() > until) return -1;
+        if (clock_real_mono_ms() > until) return -1;
         SDL_Delay(10);
     }
     return 0;

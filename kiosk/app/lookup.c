@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <time.h>
 #include "core/log.h"
+#include "core/clock.h"
 
 struct lookup {
     pthread_t thread;
@@ -19,13 +20,6 @@ struct lookup {
     Uint32 ev_type;
     hub_client_t *client;
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void post(lookup_t *lk, lookup_result_t *r)
 {
@@ -58,7 +52,7 @@ static void *run(void *arg)
         if (r) {
             r->gen = gen;
             r->kind = kind;
-            int64_t t0 = mono_ms();
+            int64_t t0 = clock_real_mono_ms();
             switch (kind) {
             case LOOKUP_ACCOUNT:
                 hub_bills_get(lk->client, a, b, NULL, &r->acc, &r->st);
@@ -76,7 +70,7 @@ static void *run(void *arg)
                 hub_health(lk->client, &r->st);
                 break;
             }
-            r->elapsed_ms = (int)(mono_ms() - t0);
+            r->elapsed_ms = (int)(clock_real_mono_ms() - t0);
             hub_client_forget(lk->client);     /* the answer is parsed into R */
             if (r->st.result != HUB_OK)
                 log_info("lookup", "look-up %d: %s %d %s", (int)kind,

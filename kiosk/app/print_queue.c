@@ -329,14 +329,7 @@ static int print_queue_worker(void *arg)
 
         pthread_mutex_lock(&q->lock);
         if (!q->stop && !q->kicked && wait > 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_MONOTONIC, &until);
-            until.tv_sec += wait / 1000;
-            until.tv_nsec += (wait % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
+            struct timespec until = clock_deadline(CLOCK_MONOTONIC, wait);
             while (!q->stop && !q->kicked &&
                    pthread_cond_timedwait(&q->wake, &q->lock, &until) == 0) {}
         }

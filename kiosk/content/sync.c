@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "net/hub_api.h"
 #include "store/store.h"
+#include "core/clock.h"
 
 #define MOD "content"
 
@@ -275,9 +276,7 @@ static void *worker(void *arg)
         content_sync_round(s, &rep);
         if (rep.outcome != CONTENT_UNCHANGED) log_info(MOD, "round: %s (%s)", content_outcome_name(rep.outcome), rep.detail);
         pthread_mutex_lock(&W.lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += s->poll_s;
+        struct timespec until = clock_deadline(CLOCK_REALTIME, (int64_t)s->poll_s * 1000);
         while (!W.now && !__atomic_load_n(&W.abort, __ATOMIC_RELAXED))
             if (pthread_cond_timedwait(&W.wake, &W.lock, &until) != 0) break;
         W.now = false;

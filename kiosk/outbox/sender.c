@@ -13,6 +13,7 @@
 #include "net/hub_api.h"
 #include "outbox/seal.h"
 #include "store/store.h"
+#include "core/clock.h"
 
 #define MOD "outbox"
 /* Longest sleep between two looks at the queue, so a change of the wall
@@ -41,20 +42,6 @@ struct outbox_sender {
     int64_t prune_due;           /* the worker's: monotonic ms */
 };
 
-static int64_t sender_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t sender_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool sender_stopping(const outbox_sender_t *s)
 {
     return __atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) != 0;
@@ -63,15 +50,8 @@ static bool sender_stopping(const outbox_sender_t *s)
 /* Sleeps up to MS, or until woken or stopped. */
 static void sender_wait(outbox_sender_t *s, int64_t ms)
 {
-    struct timespec ts;
     if (ms <= 0) return;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = clock_deadline(CLOCK_MONOTONIC, ms);
     pthread_mutex_lock(&s->mu);
     while (!s->wake && !sender_stopping(s))
         if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0) break;
@@ -107,7 +87,7 @@ static int sender_finish(outbox_sender_t *s, const outbox_item_t *it, outbox_sta
     char err[256];
     for (;;) {
         int rc = outbox_finish(s->store, it->id, to, http, error, response, next_try,
-                               sender_wall_ms(), err, sizeof err);
+                               clock_real_wall_ms(), err, sizeof err);
         if (rc == 0) {
             sender_db_ok(s);
             return 0;
@@ -161,7 +141,7 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
     /* The hub replays a key for 48 hours. An item sent before with no answer
      * and still unsent after that could be applied twice by a resend: staff
      * decide (kioskctl queue show / retry / drop). */
-    if (it->attempts > 1 && sender_wall_ms() - it->created_ms > OUTBOX_REPLAY_WINDOW_MS) {
+    if (it->attempts > 1 && clock_real_wall_ms() - it->created_ms > OUTBOX_REPLAY_WINDOW_MS) {
         if (plain) {
             sodium_memzero(plain, strlen(plain));
             free(plain);
@@ -182,7 +162,7 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
     }
 
     outbox_state_t to = outbox_classify(&st);
-    int64_t now = sender_wall_ms(), next = 0;
+    int64_t now = clock_real_wall_ms(), next = 0;
     if (to == OUTBOX_DONE) {
         snprintf(reason, sizeof reason, "%s", "");
         log_info(MOD, "item %lld (%s): done, %d%s, attempt %d", it->id, it->kind, st.http,
@@ -209,10 +189,10 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
 
 static void sender_prune(outbox_sender_t *s)
 {
-    int64_t now = sender_mono_ms();
+    int64_t now = clock_real_mono_ms();
     if (now < s->prune_due) return;
     s->prune_due = now + SENDER_PRUNE_EVERY_MS;
-    int n = outbox_prune(s->store, sender_wall_ms() - s->opts.keep_done_ms);
+    int n = outbox_prune(s->store, clock_real_wall_ms() - s->opts.keep_done_ms);
     if (n > 0) log_info(MOD, "pruned %d done items", n);
 }
 
@@ -224,7 +204,7 @@ static void *sender_main(void *arg)
     /* Items a crash left sending go first: they may have reached the hub,
      * and sending them again with their key is how we find out. */
     while (!sender_stopping(s)) {
-        int n = outbox_requeue_interrupted(s->store, sender_wall_ms());
+        int n = outbox_requeue_interrupted(s->store, clock_real_wall_ms());
         if (n >= 0) {
             if (n > 0) log_info(MOD, "%d items were being sent when the kiosk stopped; "
                                 "sending them again", n);
@@ -238,7 +218,7 @@ static void *sender_main(void *arg)
         outbox_item_t it;
         unsigned char *raw = NULL;
         size_t len = 0;
-        int64_t now = sender_wall_ms();
+        int64_t now = clock_real_wall_ms();
 
         sender_prune(s);
         int rc = outbox_claim(s->store, now, &it, &raw, &len, err, sizeof err);

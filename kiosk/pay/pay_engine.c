@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/clock.h"
 
 #define MOD "pay"
 /* Unfinished payments followed at once; more are refused by begin (and
@@ -94,20 +95,6 @@ struct pay_engine {
 static bool stopping(const pay_engine_t *e)
 {
     return __atomic_load_n(&e->stop, __ATOMIC_ACQUIRE) != 0;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void copy(char *dst, size_t size, const char *src)
@@ -184,7 +171,7 @@ static void log_state(const payment_t *p)
 /* The begin in slot S, taken from the UI thread (ARGS holds its copy). */
 static void start_payment(pay_engine_t *e, slot_t *s, const slot_t *args)
 {
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
     payment_t *p = &s->p;
 
     pay_init(p, args->no, args->method, args->bills, args->n_bills, args->amount_fen,
@@ -209,7 +196,7 @@ static void start_payment(pay_engine_t *e, slot_t *s, const slot_t *args)
 
 static void apply_cmds(pay_engine_t *e, slot_t *s, int cmds)
 {
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
     payment_t before;
 
     memcpy(&before, &s->p, sizeof before);      /* bytes, for the memcmp below */
@@ -293,7 +280,7 @@ static void step(pay_engine_t *e, slot_t *s)
 {
     payment_t *p = &s->p;
     payment_t before;
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
     hub_status_t st;
     hub_order_t order;
 
@@ -312,7 +299,7 @@ static void step(pay_engine_t *e, slot_t *s)
 
     send(e, s, act, &st, &order);
     set_reachable(e, &st);
-    now = wall_ms();
+    now = clock_real_wall_ms();
     memcpy(&before, p, sizeof before);
     pay_on_answer(p, &e->pol, act, &st, &order, now);
     if (p->unknown && p->next != PAY_ACT_NONE && p->next_ms > now) {
@@ -355,16 +342,16 @@ static void check_health(pay_engine_t *e)
     pthread_mutex_lock(&e->mu);
     known = e->reachable == 1;
     pthread_mutex_unlock(&e->mu);
-    if (known || any_live(e) || mono_ms() < e->health_due) return;
+    if (known || any_live(e) || clock_real_mono_ms() < e->health_due) return;
     hub_health(e->hub, &st);
     set_reachable(e, &st);
-    e->health_due = mono_ms() + HEALTH_RETRY_MS;
+    e->health_due = clock_real_mono_ms() + HEALTH_RETRY_MS;
 }
 
 /* Milliseconds until the earliest thing due (a request or a deadline). */
 static int64_t next_wait(pay_engine_t *e)
 {
-    int64_t now = wall_ms(), wait = MAX_WAIT_MS;
+    int64_t now = clock_real_wall_ms(), wait = MAX_WAIT_MS;
     for (int i = 0; i < ENGINE_SLOTS; i++) {
         const payment_t *p = &e->slots[i].p;
         if (!e->slots[i].live) continue;
@@ -390,7 +377,7 @@ static void take_backlog(pay_engine_t *e)
     payment_t *rows = calloc(ENGINE_SLOTS * 2, sizeof *rows);
     if (!rows) return;
     int n = store_pay_load_unfinished(e->store, rows, ENGINE_SLOTS * 2);
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
     int left = 0;
     for (int r = 0; r < n; r++) {
         bool have = false;
@@ -435,7 +422,7 @@ static void take_backlog(pay_engine_t *e)
 static void *worker(void *arg)
 {
     pay_engine_t *e = arg;
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
 
     for (int i = 0; i < ENGINE_SLOTS; i++)
         if (e->slots[i].live) notify(e, &e->slots[i], now);
@@ -456,14 +443,7 @@ static void *worker(void *arg)
         int64_t wait = next_wait(e);
         pthread_mutex_lock(&e->mu);
         if (!stopping(e) && !e->wake && wait > 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_sec += (time_t)(wait / 1000);
-            ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            struct timespec ts = clock_deadline(CLOCK_MONOTONIC, wait);
             int rc = 0;
             while (!stopping(e) && !e->wake && rc != ETIMEDOUT)
                 rc = pthread_cond_timedwait(&e->cv, &e->mu, &ts);
@@ -554,13 +534,13 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     n = store_pay_load_unfinished(e->store, loaded, ENGINE_SLOTS);
     e->backlog = n == ENGINE_SLOTS;     /* maybe more than fit */
     /* Final payments are kept 90 days (for staff questions), then dropped. */
-    if (store_pay_prune(e->store, wall_ms() - 90LL * 86400 * 1000) < 0)
+    if (store_pay_prune(e->store, clock_real_wall_ms() - 90LL * 86400 * 1000) < 0)
         log_warn(MOD, "cannot prune old payments");
     if (n < 0) {
         if (err) snprintf(err, errlen, "payments database: cannot read the unfinished payments");
         goto fail;
     }
-    int64_t now = wall_ms();
+    int64_t now = clock_real_wall_ms();
     for (int i = 0; i < n; i++) {
         slot_t *s = &e->slots[i];
         s->p = loaded[i];

@@ -9,6 +9,7 @@
 #include "net/hub_api.h"
 #include "street/schedule.h"
 #include "jsonnum.h"
+#include "core/clock.h"
 
 #define MAX_EXTRA (SCHED_MAX_PLAYLISTS * SCHED_MAX_ITEMS)
 
@@ -141,9 +142,7 @@ static void *run(void *arg)
             if (d) d->doc = doc; else free(doc);
             if (d && SDL_PushEvent(&ev) != 1) street_feed_doc_free(d);
         }
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += f->poll_s;
+        struct timespec until = clock_deadline(CLOCK_REALTIME, (int64_t)f->poll_s * 1000);
         pthread_mutex_lock(&f->mu);
         while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED) &&
                pthread_cond_timedwait(&f->cv, &f->mu, &until) == 0) {}

@@ -24,6 +24,7 @@
 #include "core/version.h"
 #include "net/hub_api.h"
 #include "jsonnum.h"
+#include "core/clock.h"
 
 #define MOD "telemetry"
 #define MAX_RESULTS 16
@@ -78,13 +79,6 @@ struct telemetry {
 static bool stopping(const telemetry_t *t)
 {
     return __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) != 0;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- pure parts ------------------------------------------------------------ */
@@ -297,7 +291,7 @@ static void heartbeat(telemetry_t *t)
         snap = t->snap;
         pthread_mutex_unlock(&t->mu);
         t->pending_body = telemetry_body(&snap, t->mode, t->interval_s,
-                                         (mono_ms() - t->started_ms) / 1000,
+                                         (clock_real_mono_ms() - t->started_ms) / 1000,
                                          disk_free_mb(t->var_dir), mem_kb());
         if (!t->pending_body) return;
         hub_new_key("hb-", t->pending_key, sizeof t->pending_key);
@@ -396,24 +390,17 @@ static void send_queued(telemetry_t *t)
 static void *worker(void *arg)
 {
     telemetry_t *t = arg;
-    int64_t next_hb = mono_ms();
+    int64_t next_hb = clock_real_mono_ms();
     while (!stopping(t)) {
-        if (mono_ms() >= next_hb) {
+        if (clock_real_mono_ms() >= next_hb) {
             heartbeat(t);
-            next_hb = mono_ms() + telemetry_jitter_ms(t->interval_s, randombytes_random());
+            next_hb = clock_real_mono_ms() + telemetry_jitter_ms(t->interval_s, randombytes_random());
         }
         send_queued(t);
         pthread_mutex_lock(&t->mu);
-        int64_t wait = next_hb - mono_ms();
+        int64_t wait = next_hb - clock_real_mono_ms();
         if (!stopping(t) && !t->wake && wait > 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_sec += (time_t)(wait / 1000);
-            ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            struct timespec ts = clock_deadline(CLOCK_MONOTONIC, wait);
             int rc = 0;
             while (!stopping(t) && !t->wake && rc != ETIMEDOUT)
                 rc = pthread_cond_timedwait(&t->cv, &t->mu, &ts);
@@ -460,7 +447,7 @@ telemetry_t *telemetry_start(const config_t *cfg, telemetry_cmd_fn fn, void *ctx
     t->mode = cfg->mode;
     t->interval_s = cfg->heartbeat_s >= 1 ? cfg->heartbeat_s : 60;
     snprintf(t->var_dir, sizeof t->var_dir, "%s", cfg->var_dir);
-    t->started_ms = mono_ms();
+    t->started_ms = clock_real_mono_ms();
     t->snap.queue_depth = t->snap.dead_letters = -1;
     int timeout_ms = (cfg->hub_timeout_s > 0 ? cfg->hub_timeout_s : 10) * 1000;
     /* A heartbeat should not outlive its interval by much. */
@@ -495,13 +482,13 @@ void telemetry_stop(telemetry_t *t)
 bool telemetry_flush(telemetry_t *t, int timeout_ms)
 {
     if (!t) return true;
-    int64_t end = mono_ms() + timeout_ms;
+    int64_t end = clock_real_mono_ms() + timeout_ms;
     for (;;) {
         pthread_mutex_lock(&t->mu);
         bool empty = t->n_results == 0 && t->n_shots == 0 && t->busy == 0;
         pthread_mutex_unlock(&t->mu);
         if (empty) return true;
-        if (mono_ms() >= end) return false;
+        if (clock_real_mono_ms() >= end) return false;
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
