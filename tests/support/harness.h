@@ -39,5 +39,12 @@ int app_test_text_shown(app_t *app, const char *needle);
 void app_test_advance(app_t *app, uint64_t ms);
 /* Handles queued SDL events until none arrive for QUIET_MS (max MAX_MS). */
 void app_test_pump(app_t *app, int quiet_ms, int max_ms);
+/* Handles events (workers' answers) until COND holds or MS of real time
+ * have passed; the caller asserts COND afterwards. */
+#define WAIT_FOR(app, cond, ms)                                                    \
+    do {                                                                           \
+        Uint32 t0_ = SDL_GetTicks();                                               \
+        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
+    } while (0)
 
 #endif

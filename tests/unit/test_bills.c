@@ -22,12 +22,6 @@
 
 static hubproc_t hub;
 
-#define WAIT_FOR(app, cond, ms)                                                    \
-    do {                                                                           \
-        Uint32 t0_ = SDL_GetTicks();                                               \
-        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
-    } while (0)
-
 static char printer_set[128];     /* "devices.printer=..." or "" */
 
 static app_t *net_app_on(const hubproc_t *h, const char *var_dir)

@@ -25,12 +25,6 @@
 static hubproc_t hub;
 static char staff_token[200];
 
-#define WAIT_FOR(app, cond, ms)                                                    \
-    do {                                                                           \
-        Uint32 t0_ = SDL_GetTicks();                                               \
-        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
-    } while (0)
-
 static size_t sink(char *p, size_t s, size_t n, void *u) { return s * n; }
 
 /* Queues command KIND (ARGS JSON) for the demo kiosk as staff. */

@@ -23,12 +23,6 @@
 
 static hubproc_t hub;
 
-#define WAIT_FOR(app, cond, ms)                                                    \
-    do {                                                                           \
-        Uint32 t0_ = SDL_GetTicks();                                               \
-        while (!(cond) && SDL_GetTicks() - t0_ < (Uint32)(ms)) app_test_pump(app, 20, 100); \
-    } while (0)
-
 static app_t *net_app_on(const hubproc_t *h)
 {
     static char url[128], tok[200];
