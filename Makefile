@@ -137,7 +137,7 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
 # The kiosk's parsers of the hub's answers (net/hub_api.c, with its transport net/http.c).
-$(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c kiosk/net/http.c common/mask.c \
+$(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c kiosk/net/http.c kiosk/net/jsonread.c common/mask.c \
                               kiosk/core/log.c kiosk/net/hub_api.h kiosk/net/http.h common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
@@ -146,7 +146,7 @@ $(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c ki
 
 # The kiosk's parsers of the hub's housekeeping answers (net/hub_hk.c, with its
 # transport net/http.c, which classifies error bodies with net/hub_api.c).
-$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/net/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c \
+$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/net/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c \
                              common/mask.c kiosk/core/log.c kiosk/net/hub_api.h kiosk/net/http.h \
                              common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)

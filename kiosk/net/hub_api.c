@@ -5,6 +5,7 @@
  * decides, from hub_status_t, whether and when to ask again. Error texts
  * name fields, never their values, so they are safe to log. */
 #include "net/hub_api.h"
+#include "net/jsonread.h"
 
 #include <assert.h>
 #include <cJSON.h>
@@ -24,7 +25,6 @@
 
 #define MOD "hub"
 #define BODY_MAX (1024 * 1024)          /* a bigger answer is garbage */
-#define JSON_INT_MAX 9007199254740992.0 /* 2^53: beyond, doubles skip integers */
 
 /* ---- order states -------------------------------------------------------- */
 
@@ -48,153 +48,28 @@ int hub_order_state_parse(const char *name)
  * Each takes the JSON path of the object it reads ("accounts[1].bills[0]")
  * for the error text, and returns 0, or -1 with ERR set. */
 
-typedef struct {
-    char *buf;
-    size_t len;
-} perr_t;
-
-static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
-{
-    if (!e->buf || e->len == 0)
-        return -1;
-    char what[96];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (!path[0] && !key[0])
-        snprintf(e->buf, e->len, "%s", what);
-    else
-        snprintf(e->buf, e->len, "%s%s%s: %s", path, path[0] && key[0] ? "." : "", key, what);
-    return -1;
-}
-
-/* The document of LEN bytes as cJSON, or NULL with ERR set. Trailing bytes
- * other than white space are an error. The input is copied with a NUL after
- * it: cJSON may read one byte past the length it is given. */
-static cJSON *parse_doc(const char *json, size_t len, perr_t *e)
-{
-    if (!json || len == 0) {
-        fail(e, "", "", "empty body");
-        return NULL;
-    }
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        fail(e, "", "", "out of memory");
-        return NULL;
-    }
-    memcpy(copy, json, len);
-    copy[len] = '\0';
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
-    size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
-    if (!doc) {
-        fail(e, "", "", "not JSON (at byte %zu)", at);
-    } else {
-        while (at < len && (copy[at] == ' ' || copy[at] == '\t' || copy[at] == '\n' ||
-                            copy[at] == '\r'))
-            at++;
-        if (at < len) {
-            fail(e, "", "", "not JSON (data after the value at byte %zu)", at);
-            cJSON_Delete(doc);
-            doc = NULL;
-        } else if (!cJSON_IsObject(doc)) {
-            fail(e, "", "", "not a JSON object");
-            cJSON_Delete(doc);
-            doc = NULL;
-        }
-    }
-    free(copy);
-    return doc;
-}
-
-static const cJSON *field(const cJSON *obj, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-/* A required string of KEY that fits DST (SIZE bytes with its NUL). */
-static int get_str(const cJSON *obj, const char *path, const char *key, char *dst,
-                   size_t size, perr_t *e)
-{
-    const cJSON *v = field(obj, key);
-    if (!v)
-        return fail(e, path, key, "missing");
-    if (!cJSON_IsString(v) || !v->valuestring)
-        return fail(e, path, key, "not a string");
-    size_t n = strlen(v->valuestring);
-    if (n >= size)
-        return fail(e, path, key, "too long (%zu bytes, at most %zu)", n, size - 1);
-    memcpy(dst, v->valuestring, n + 1);
-    return 0;
-}
-
-/* The same, but absent is fine (DST = ""). */
-static int get_opt_str(const cJSON *obj, const char *path, const char *key, char *dst,
-                       size_t size, perr_t *e)
-{
-    dst[0] = '\0';
-    return field(obj, key) ? get_str(obj, path, key, dst, size, e) : 0;
-}
-
 /* V as a whole number >= MIN (exact in a double), else -1. */
 static int as_int(const cJSON *v, long long min, long long *out)
 {
     if (!cJSON_IsNumber(v))
         return -1;
     double d = v->valuedouble;
-    if (!(d >= (double)min && d <= JSON_INT_MAX) || d != floor(d))
+    if (!(d >= (double)min && d <= (double)JR_INT_MAX) || d != floor(d))
         return -1;
     *out = (long long)d;
     return 0;
 }
 
-static int get_int(const cJSON *obj, const char *path, const char *key, long long min,
-                   long long *out, perr_t *e)
-{
-    const cJSON *v = field(obj, key);
-    if (!v)
-        return fail(e, path, key, "missing");
-    if (as_int(v, min, out) != 0)
-        return fail(e, path, key, "not an integer >= %lld", min);
-    return 0;
-}
-
 static int get_num(const cJSON *obj, const char *path, const char *key, double *out,
-                   perr_t *e)
+                   jr_err_t *e)
 {
-    const cJSON *v = field(obj, key);
+    const cJSON *v = jr_field(obj, key);
     if (!v)
-        return fail(e, path, key, "missing");
+        return jr_fail(e, path, key, "missing");
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-        return fail(e, path, key, "not a number");
+        return jr_fail(e, path, key, "not a number");
     *out = v->valuedouble;
     return 0;
-}
-
-/* A required array of at most MAX items; its size in *N. */
-static const cJSON *get_arr(const cJSON *obj, const char *path, const char *key, int max,
-                            int *n, perr_t *e)
-{
-    const cJSON *v = field(obj, key);
-    if (!v) {
-        fail(e, path, key, "missing");
-        return NULL;
-    }
-    if (!cJSON_IsArray(v)) {
-        fail(e, path, key, "not an array");
-        return NULL;
-    }
-    int count = cJSON_GetArraySize(v);
-    if (count > max) {
-        fail(e, path, key, "too many (%d, at most %d)", count, max);
-        return NULL;
-    }
-    *n = count;
-    return v;
 }
 
 static int one_of(const char *s, const char *const *words)
@@ -224,31 +99,31 @@ static bool printable_ascii(const char *s)
     return true;
 }
 
-static int check_object(const cJSON *v, const char *path, perr_t *e)
+static int check_object(const cJSON *v, const char *path, jr_err_t *e)
 {
-    return cJSON_IsObject(v) ? 0 : fail(e, path, "", "not an object");
+    return cJSON_IsObject(v) ? 0 : jr_fail(e, path, "", "not an object");
 }
 
 /* ---- accounts -------------------------------------------------------------- */
 
-static int parse_bill(const cJSON *b, const char *path, hub_bill_t *out, perr_t *e)
+static int parse_bill(const cJSON *b, const char *path, hub_bill_t *out, jr_err_t *e)
 {
     char status[8];
-    if (check_object(b, path, e) || get_int(b, path, "id", 1, &out->id, e) ||
-        get_str(b, path, "period", out->period, sizeof out->period, e) ||
+    if (check_object(b, path, e) || jr_int(b, path, "id", 1, JR_INT_MAX, &out->id, e) ||
+        jr_str(b, path, "period", out->period, sizeof out->period, e) ||
         get_num(b, path, "usage", &out->usage, e) ||
-        get_str(b, path, "unit", out->unit, sizeof out->unit, e) ||
-        get_int(b, path, "amount_fen", 0, &out->amount_fen, e) ||
-        get_int(b, path, "late_fee_fen", 0, &out->late_fee_fen, e) ||
-        get_str(b, path, "due_date", out->due_date, sizeof out->due_date, e) ||
-        get_str(b, path, "status", status, sizeof status, e))
+        jr_str(b, path, "unit", out->unit, sizeof out->unit, e) ||
+        jr_int(b, path, "amount_fen", 0, JR_INT_MAX, &out->amount_fen, e) ||
+        jr_int(b, path, "late_fee_fen", 0, JR_INT_MAX, &out->late_fee_fen, e) ||
+        jr_str(b, path, "due_date", out->due_date, sizeof out->due_date, e) ||
+        jr_str(b, path, "status", status, sizeof status, e))
         return -1;
     if (!shaped(out->period, "DDDD-DD"))
-        return fail(e, path, "period", "not YYYY-MM");
+        return jr_fail(e, path, "period", "not YYYY-MM");
     if (!shaped(out->due_date, "DDDD-DD-DD"))
-        return fail(e, path, "due_date", "not YYYY-MM-DD");
+        return jr_fail(e, path, "due_date", "not YYYY-MM-DD");
     if (strcmp(status, "paid") != 0 && strcmp(status, "unpaid") != 0)
-        return fail(e, path, "status", "not paid or unpaid");
+        return jr_fail(e, path, "status", "not paid or unpaid");
     out->paid = status[0] == 'p';
     return 0;
 }
@@ -256,7 +131,7 @@ static int parse_bill(const cJSON *b, const char *path, hub_bill_t *out, perr_t 
 /* Masks FIELD (of SIZE bytes) with MASK when it holds no '*': the hub masks,
  * but the kiosk must never show a name or address in clear, whoever sent it. */
 static int mask_again(char *field_buf, size_t size, void (*mask)(const char *, char *, size_t),
-                      const char *path, const char *key, perr_t *e)
+                      const char *path, const char *key, jr_err_t *e)
 {
     if (strchr(field_buf, '*') || field_buf[0] == '\0')
         return 0;
@@ -265,29 +140,29 @@ static int mask_again(char *field_buf, size_t size, void (*mask)(const char *, c
     mask(field_buf, tmp, sizeof tmp);
     size_t n = strlen(tmp);
     if (n >= size || !strchr(tmp, '*'))
-        return fail(e, path, key, "too long once masked");
+        return jr_fail(e, path, key, "too long once masked");
     memcpy(field_buf, tmp, n + 1);
     return 0;
 }
 
-static int parse_account(const cJSON *a, const char *path, hub_account_t *out, perr_t *e)
+static int parse_account(const cJSON *a, const char *path, hub_account_t *out, jr_err_t *e)
 {
     static const char *const utilities[] = {"water", "electricity", "gas", "heating", NULL};
     char sub[64];
     if (check_object(a, path, e) ||
-        get_str(a, path, "utility", out->utility, sizeof out->utility, e) ||
-        get_str(a, path, "account", out->account, sizeof out->account, e) ||
-        get_str(a, path, "holder", out->holder, sizeof out->holder, e) ||
-        get_str(a, path, "address", out->address, sizeof out->address, e) ||
-        get_int(a, path, "due_fen", 0, &out->due_fen, e))
+        jr_str(a, path, "utility", out->utility, sizeof out->utility, e) ||
+        jr_str(a, path, "account", out->account, sizeof out->account, e) ||
+        jr_str(a, path, "holder", out->holder, sizeof out->holder, e) ||
+        jr_str(a, path, "address", out->address, sizeof out->address, e) ||
+        jr_int(a, path, "due_fen", 0, JR_INT_MAX, &out->due_fen, e))
         return -1;
     if (!one_of(out->utility, utilities))
-        return fail(e, path, "utility", "not water, electricity, gas or heating");
+        return jr_fail(e, path, "utility", "not water, electricity, gas or heating");
     if (mask_again(out->holder, sizeof out->holder, mask_name, path, "holder", e) ||
         mask_again(out->address, sizeof out->address, mask_address, path, "address", e))
         return -1;
 
-    const cJSON *bills = get_arr(a, path, "bills", HUB_MAX_BILLS, &out->n_bills, e);
+    const cJSON *bills = jr_arr(a, path, "bills", HUB_MAX_BILLS, &out->n_bills, e);
     if (!bills)
         return -1;
     int i = 0;
@@ -297,18 +172,18 @@ static int parse_account(const cJSON *a, const char *path, hub_account_t *out, p
             return -1;
     }
 
-    const cJSON *hist = get_arr(a, path, "history", HUB_HISTORY, &out->n_history, e);
+    const cJSON *hist = jr_arr(a, path, "history", HUB_HISTORY, &out->n_history, e);
     if (!hist)
         return -1;
     i = 0;
     for (const cJSON *h = hist->child; h; h = h->next, i++) {
         snprintf(sub, sizeof sub, "%s.history[%d]", path, i);
         if (check_object(h, sub, e) ||
-            get_str(h, sub, "period", out->history[i].period, sizeof out->history[i].period, e) ||
+            jr_str(h, sub, "period", out->history[i].period, sizeof out->history[i].period, e) ||
             get_num(h, sub, "usage", &out->history[i].usage, e))
             return -1;
         if (!shaped(out->history[i].period, "DDDD-DD"))
-            return fail(e, sub, "period", "not YYYY-MM");
+            return jr_fail(e, sub, "period", "not YYYY-MM");
     }
     return 0;
 }
@@ -316,15 +191,15 @@ static int parse_account(const cJSON *a, const char *path, hub_account_t *out, p
 int hub_parse_accounts(const char *json, size_t len, hub_accounts_t *out, char *err,
                        size_t errlen)
 {
-    perr_t e = {err, errlen};
+    jr_err_t e = {err, errlen};
     if (err && errlen)
         err[0] = '\0';
     memset(out, 0, sizeof *out);
-    cJSON *doc = parse_doc(json, len, &e);
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc)
         return -1;
     int rc = -1, n = 0;
-    const cJSON *arr = get_arr(doc, "", "accounts", HUB_MAX_ACCOUNTS, &n, &e);
+    const cJSON *arr = jr_arr(doc, "", "accounts", HUB_MAX_ACCOUNTS, &n, &e);
     if (!arr)
         goto end;
     int i = 0;
@@ -345,81 +220,81 @@ end:
 
 /* ---- orders ------------------------------------------------------------------ */
 
-static int parse_order_obj(const cJSON *o, hub_order_t *out, perr_t *e)
+static int parse_order_obj(const cJSON *o, hub_order_t *out, jr_err_t *e)
 {
     static const char *const methods[] = {"qr", "code", NULL};
     const char *path = "order";
     char state[16];
     long long created, updated;
     if (check_object(o, path, e) ||
-        get_str(o, path, "out_trade_no", out->out_trade_no, sizeof out->out_trade_no, e) ||
-        get_str(o, path, "state", state, sizeof state, e) ||
-        get_str(o, path, "method", out->method, sizeof out->method, e) ||
-        get_int(o, path, "amount_fen", 0, &out->amount_fen, e) ||
-        get_int(o, path, "created", 0, &created, e) ||
-        get_int(o, path, "updated", 0, &updated, e))
+        jr_str(o, path, "out_trade_no", out->out_trade_no, sizeof out->out_trade_no, e) ||
+        jr_str(o, path, "state", state, sizeof state, e) ||
+        jr_str(o, path, "method", out->method, sizeof out->method, e) ||
+        jr_int(o, path, "amount_fen", 0, JR_INT_MAX, &out->amount_fen, e) ||
+        jr_int(o, path, "created", 0, JR_INT_MAX, &created, e) ||
+        jr_int(o, path, "updated", 0, JR_INT_MAX, &updated, e))
         return -1;
     if (!out->out_trade_no[0])
-        return fail(e, path, "out_trade_no", "empty");
+        return jr_fail(e, path, "out_trade_no", "empty");
     int s = hub_order_state_parse(state);
     if (s < 0)
-        return fail(e, path, "state", "not an order state");
+        return jr_fail(e, path, "state", "not an order state");
     out->state = (hub_order_state_t)s;
     if (!one_of(out->method, methods))
-        return fail(e, path, "method", "not qr or code");
+        return jr_fail(e, path, "method", "not qr or code");
     out->created = (time_t)created;
     out->updated = (time_t)updated;
 
     /* code_url is what a qr order is paid through: required there. */
     if (strcmp(out->method, "qr") == 0
-            ? get_str(o, path, "code_url", out->code_url, sizeof out->code_url, e)
-            : get_opt_str(o, path, "code_url", out->code_url, sizeof out->code_url, e))
+            ? jr_str(o, path, "code_url", out->code_url, sizeof out->code_url, e)
+            : jr_opt_str(o, path, "code_url", out->code_url, sizeof out->code_url, e))
         return -1;
     if (strcmp(out->method, "qr") == 0 && !out->code_url[0])
-        return fail(e, path, "code_url", "empty");
+        return jr_fail(e, path, "code_url", "empty");
 
     int n = 0;
-    const cJSON *ids = get_arr(o, path, "bill_ids", HUB_MAX_ORDER_BILLS, &n, e);
+    const cJSON *ids = jr_arr(o, path, "bill_ids", HUB_MAX_ORDER_BILLS, &n, e);
     if (!ids)
         return -1;
     if (n == 0)
-        return fail(e, path, "bill_ids", "empty");
+        return jr_fail(e, path, "bill_ids", "empty");
     int i = 0;
     for (const cJSON *v = ids->child; v; v = v->next, i++) {
         if (as_int(v, 1, &out->bill_ids[i]) != 0) {
             char sub[32];
             snprintf(sub, sizeof sub, "order.bill_ids[%d]", i);
-            return fail(e, sub, "", "not an integer >= 1");
+            return jr_fail(e, sub, "", "not an integer >= 1");
         }
     }
     out->n_bills = n;
 
-    const cJSON *exp = field(o, "expires");
+    const cJSON *exp = jr_field(o, "expires");
     long long expires = 0;
     if (!exp)
-        return fail(e, path, "expires", "missing");
+        return jr_fail(e, path, "expires", "missing");
     if (!cJSON_IsNull(exp) && as_int(exp, 0, &expires) != 0)
-        return fail(e, path, "expires", "not an integer >= 0 or null");
+        return jr_fail(e, path, "expires", "not an integer >= 0 or null");
     out->expires = (time_t)expires;
 
-    if (get_opt_str(o, path, "transaction_id", out->transaction_id,
+    if (jr_opt_str(o, path, "transaction_id", out->transaction_id,
                     sizeof out->transaction_id, e) ||
-        get_opt_str(o, path, "error", out->error, sizeof out->error, e))
+        jr_opt_str(o, path, "error", out->error, sizeof out->error, e))
         return -1;
     return 0;
 }
 
 int hub_parse_order(const char *json, size_t len, hub_order_t *out, char *err, size_t errlen)
 {
-    perr_t e = {err, errlen};
+    jr_err_t e = {err, errlen};
     if (err && errlen)
         err[0] = '\0';
     memset(out, 0, sizeof *out);
-    cJSON *doc = parse_doc(json, len, &e);
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc)
         return -1;
-    const cJSON *o = field(doc, "order");
-    int rc = o ? parse_order_obj(o, out, &e) : fail(&e, "", "order", "missing");
+    const cJSON *o = jr_field(doc, "order");
+    int rc = o ? parse_order_obj(o, out, &e) : jr_fail(&e, "", "order", "missing");
     cJSON_Delete(doc);
     if (rc != 0)
         memset(out, 0, sizeof *out);
@@ -430,17 +305,17 @@ int hub_parse_order(const char *json, size_t len, hub_order_t *out, char *err, s
 
 int hub_parse_error(const char *json, size_t len, hub_status_t *st)
 {
-    perr_t e = {NULL, 0};
-    cJSON *doc = parse_doc(json, len, &e);
+    jr_err_t e = {NULL, 0};
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc)
         return -1;
     char code[sizeof st->code];
     int rc = -1;
-    const cJSON *err = field(doc, "error"), *msg;
-    if (!cJSON_IsObject(err) || get_str(err, "", "code", code, sizeof code, &e) || !code[0] ||
+    const cJSON *err = jr_field(doc, "error"), *msg;
+    if (!cJSON_IsObject(err) || jr_str(err, "", "code", code, sizeof code, &e) || !code[0] ||
         !printable_ascii(code))
         goto end;
-    msg = field(err, "message");
+    msg = jr_field(err, "message");
     if (!cJSON_IsString(msg) || !msg->valuestring)
         goto end;
     /* The message is for logs: a long one is cut, at a character boundary. */
@@ -546,14 +421,14 @@ void hub_health(hub_client_t *c, hub_status_t *st)
     if (!request(c, "health", "/v1/health", NULL, NULL, st))
         return;
     char err[160];
-    perr_t e = {err, sizeof err};
-    cJSON *doc = parse_doc(c->body, c->len, &e);
+    jr_err_t e = {err, sizeof err};
+    cJSON *doc = jr_parse_doc(c->body, c->len, &e);
     if (doc) {
-        const cJSON *s = field(doc, "status");
+        const cJSON *s = jr_field(doc, "status");
         if (cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0)
             st->result = HUB_OK;
         else
-            fail(&e, "", "status", "not \"ok\"");
+            jr_fail(&e, "", "status", "not \"ok\"");
         cJSON_Delete(doc);
     }
     if (st->result != HUB_OK)
@@ -707,8 +582,8 @@ void hub_send_json(hub_client_t *c, const char *method, const char *path,
     if (!request(c, what, path, post ? body : NULL, idem_key, st))
         return;
     char err[160];
-    perr_t e = {err, sizeof err};
-    cJSON *doc = parse_doc(c->body, c->len, &e);
+    jr_err_t e = {err, sizeof err};
+    cJSON *doc = jr_parse_doc(c->body, c->len, &e);
     if (!doc) {
         garbage(c, st, what, err);
         return;

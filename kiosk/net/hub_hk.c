@@ -17,134 +17,22 @@
 #include "core/log.h"
 #include "mask.h"
 #include "net/http.h"
+#include "net/jsonread.h"
 
 #define MOD "hub_hk"
 #define BODY_MAX (1024 * 1024)
-#define JSON_INT_MAX 9007199254740992.0
 
 /* ---- parsing helpers ------------------------------------------------------ */
 
-typedef struct {
-    char *buf;
-    size_t len;
-} perr_t;
-
-static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(perr_t *e, const char *path, const char *key, const char *fmt, ...)
-{
-    if (!e->buf || e->len == 0) return -1;
-    char what[96];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(e->buf, e->len, "%s%s%s: %s", path, path[0] && key[0] ? "." : "", key, what);
-    return -1;
-}
-
-/* The document as cJSON (an object, nothing after it), or NULL with ERR. */
-static cJSON *parse_doc(const char *json, size_t len, perr_t *e)
-{
-    if (!json || len == 0) {
-        fail(e, "", "body", "empty");
-        return NULL;
-    }
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        fail(e, "", "body", "out of memory");
-        return NULL;
-    }
-    memcpy(copy, json, len);
-    copy[len] = '\0';
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(copy, len, &end, 0);
-    size_t at = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
-    if (!doc) {
-        fail(e, "", "body", "not JSON (at byte %zu)", at);
-    } else {
-        while (at < len && (copy[at] == ' ' || copy[at] == '\t' || copy[at] == '\n' || copy[at] == '\r'))
-            at++;
-        if (at < len || !cJSON_IsObject(doc)) {
-            fail(e, "", "body", at < len ? "data after the value" : "not a JSON object");
-            cJSON_Delete(doc);
-            doc = NULL;
-        }
-    }
-    free(copy);
-    return doc;
-}
-
-static const cJSON *field(const cJSON *o, const char *key)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
-static int get_str(const cJSON *o, const char *path, const char *key, char *dst, size_t size,
-                   perr_t *e)
-{
-    const cJSON *v = field(o, key);
-    if (!v) return fail(e, path, key, "missing");
-    if (!cJSON_IsString(v) || !v->valuestring) return fail(e, path, key, "not a string");
-    size_t n = strlen(v->valuestring);
-    if (n >= size) return fail(e, path, key, "too long (%zu bytes, at most %zu)", n, size - 1);
-    memcpy(dst, v->valuestring, n + 1);
-    return 0;
-}
-
-/* A string or null (DST = ""). */
-static int get_str_or_null(const cJSON *o, const char *path, const char *key, char *dst,
-                           size_t size, perr_t *e)
-{
-    const cJSON *v = field(o, key);
-    dst[0] = '\0';
-    if (v && cJSON_IsNull(v)) return 0;
-    return get_str(o, path, key, dst, size, e);
-}
-
-static int get_int(const cJSON *o, const char *path, const char *key, long long min,
-                   long long max, long long *out, perr_t *e)
-{
-    const cJSON *v = field(o, key);
-    if (!v) return fail(e, path, key, "missing");
-    double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-    if (!(d >= (double)min && d <= (double)max && d <= JSON_INT_MAX) || d != floor(d))
-        return fail(e, path, key, "not an integer in %lld..%lld", min, max);
-    *out = (long long)d;
-    return 0;
-}
-
-static const cJSON *get_obj(const cJSON *o, const char *path, const char *key, perr_t *e)
-{
-    const cJSON *v = field(o, key);
-    if (!v) fail(e, path, key, "missing");
-    else if (!cJSON_IsObject(v)) fail(e, path, key, "not an object");
-    else return v;
-    return NULL;
-}
-
-static const cJSON *get_arr(const cJSON *o, const char *path, const char *key, int max, int *n,
-                            perr_t *e)
-{
-    const cJSON *v = field(o, key);
-    if (!v) { fail(e, path, key, "missing"); return NULL; }
-    if (!cJSON_IsArray(v)) { fail(e, path, key, "not an array"); return NULL; }
-    int count = cJSON_GetArraySize(v);
-    if (count > max) { fail(e, path, key, "too many (%d, at most %d)", count, max); return NULL; }
-    *n = count;
-    return v;
-}
-
 /* {"zh", "en"} into two buffers. */
 static int get_names(const cJSON *o, const char *path, const char *key, char *zh, char *en,
-                     size_t size, perr_t *e)
+                     size_t size, jr_err_t *e)
 {
     char p[96];
-    const cJSON *n = get_obj(o, path, key, e);
+    const cJSON *n = jr_obj(o, path, key, e);
     if (!n) return -1;
     snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
-    return get_str(n, p, "zh", zh, size, e) || get_str(n, p, "en", en, size, e) ? -1 : 0;
+    return jr_str(n, p, "zh", zh, size, e) || jr_str(n, p, "en", en, size, e) ? -1 : 0;
 }
 
 /* Masks BUF with MASK when it holds no '*' (the hub masks; belt and braces). */
@@ -160,62 +48,62 @@ static int mask_again(char *buf, size_t size, void (*mask)(const char *, char *,
     return 0;
 }
 
-static int parse_slot(const cJSON *o, const char *path, hub_hk_slot_t *s, perr_t *e)
+static int parse_slot(const cJSON *o, const char *path, hub_hk_slot_t *s, jr_err_t *e)
 {
     long long v;
     memset(s, 0, sizeof *s);
-    if (!cJSON_IsObject(o)) return fail(e, path, "", "not an object");
-    if (get_int(o, path, "id", 1, (long long)JSON_INT_MAX, &s->id, e)) return -1;
-    if (get_int(o, path, "start", 0, 1LL << 40, &v, e)) return -1;
+    if (!cJSON_IsObject(o)) return jr_fail(e, path, "", "not an object");
+    if (jr_int(o, path, "id", 1, JR_INT_MAX, &s->id, e)) return -1;
+    if (jr_int(o, path, "start", 0, 1LL << 40, &v, e)) return -1;
     s->start = (time_t)v;
-    if (get_int(o, path, "end", 0, 1LL << 40, &v, e)) return -1;
+    if (jr_int(o, path, "end", 0, 1LL << 40, &v, e)) return -1;
     s->end = (time_t)v;
-    if (s->end < s->start) return fail(e, path, "end", "before start");
+    if (s->end < s->start) return jr_fail(e, path, "end", "before start");
     char p[96];
     snprintf(p, sizeof p, "%s.provider", path);
-    const cJSON *pr = get_obj(o, path, "provider", e);
-    if (!pr || get_int(pr, p, "id", 1, (long long)JSON_INT_MAX, &s->provider_id, e) ||
-        get_str(pr, p, "name", s->provider, sizeof s->provider, e))
+    const cJSON *pr = jr_obj(o, path, "provider", e);
+    if (!pr || jr_int(pr, p, "id", 1, JR_INT_MAX, &s->provider_id, e) ||
+        jr_str(pr, p, "name", s->provider, sizeof s->provider, e))
         return -1;
-    if (get_int(o, path, "capacity", 1, 1000000, &v, e)) return -1;
+    if (jr_int(o, path, "capacity", 1, 1000000, &v, e)) return -1;
     s->capacity = (int)v;
-    if (get_int(o, path, "left", 0, s->capacity, &v, e)) return -1;
+    if (jr_int(o, path, "left", 0, s->capacity, &v, e)) return -1;
     s->left = (int)v;
     return 0;
 }
 
-static int parse_booking(const cJSON *o, const char *path, hub_hk_booking_t *b, perr_t *e)
+static int parse_booking(const cJSON *o, const char *path, hub_hk_booking_t *b, jr_err_t *e)
 {
     char p[96], status[16];
     long long v;
     memset(b, 0, sizeof *b);
-    if (!cJSON_IsObject(o)) return fail(e, path, "", "not an object");
-    if (get_str(o, path, "code", b->code, sizeof b->code, e)) return -1;
+    if (!cJSON_IsObject(o)) return jr_fail(e, path, "", "not an object");
+    if (jr_str(o, path, "code", b->code, sizeof b->code, e)) return -1;
     if (strlen(b->code) != HUB_HK_CODE_LEN ||
         strspn(b->code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") != HUB_HK_CODE_LEN)
-        return fail(e, path, "code", "not a check-in code");
+        return jr_fail(e, path, "code", "not a check-in code");
     snprintf(p, sizeof p, "%s.slot", path);
-    const cJSON *sl = get_obj(o, path, "slot", e);
+    const cJSON *sl = jr_obj(o, path, "slot", e);
     if (!sl || parse_slot(sl, p, &b->slot, e)) return -1;
-    if (get_str(o, path, "service_id", b->service_id, sizeof b->service_id, e) ||
+    if (jr_str(o, path, "service_id", b->service_id, sizeof b->service_id, e) ||
         get_names(o, path, "service_name", b->service_zh, b->service_en, sizeof b->service_zh, e) ||
-        get_str(o, path, "status", status, sizeof status, e))
+        jr_str(o, path, "status", status, sizeof status, e))
         return -1;
     if (!strcmp(status, "cancelled")) b->cancelled = true;
-    else if (strcmp(status, "confirmed") != 0) return fail(e, path, "status", "not confirmed or cancelled");
-    if (get_str(o, path, "name", b->name, sizeof b->name, e) ||
-        get_str_or_null(o, path, "phone", b->phone, sizeof b->phone, e) ||
-        get_str_or_null(o, path, "id_number", b->id_number, sizeof b->id_number, e))
+    else if (strcmp(status, "confirmed") != 0) return jr_fail(e, path, "status", "not confirmed or cancelled");
+    if (jr_str(o, path, "name", b->name, sizeof b->name, e) ||
+        jr_str_or_null(o, path, "phone", b->phone, sizeof b->phone, e) ||
+        jr_str_or_null(o, path, "id_number", b->id_number, sizeof b->id_number, e))
         return -1;
     mask_again(b->name, sizeof b->name, mask_name);
     mask_again(b->phone, sizeof b->phone, mask_phone);
     mask_again(b->id_number, sizeof b->id_number, mask_id);
-    if (get_int(o, path, "created", 0, 1LL << 40, &v, e)) return -1;
+    if (jr_int(o, path, "created", 0, 1LL << 40, &v, e)) return -1;
     b->created = (time_t)v;
-    const cJSON *c = field(o, "cancelled");
-    if (!c) return fail(e, path, "cancelled", "missing");
+    const cJSON *c = jr_field(o, "cancelled");
+    if (!c) return jr_fail(e, path, "cancelled", "missing");
     if (!cJSON_IsNull(c)) {
-        if (get_int(o, path, "cancelled", 0, 1LL << 40, &v, e)) return -1;
+        if (jr_int(o, path, "cancelled", 0, 1LL << 40, &v, e)) return -1;
         b->cancelled_at = (time_t)v;
     }
     return 0;
@@ -226,12 +114,12 @@ static int parse_booking(const cJSON *o, const char *path, hub_hk_booking_t *b, 
 int hub_hk_parse_services(const char *json, size_t len, hub_hk_services_t *out, char *err,
                           size_t errlen)
 {
-    perr_t e = {err, errlen};
+    jr_err_t e = {err, errlen};
     memset(out, 0, sizeof *out);
-    cJSON *doc = parse_doc(json, len, &e);
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc) return -1;
     int n = 0, rc = -1;
-    const cJSON *arr = get_arr(doc, "", "services", HUB_HK_MAX_SERVICES, &n, &e);
+    const cJSON *arr = jr_arr(doc, "", "services", HUB_HK_MAX_SERVICES, &n, &e);
     if (!arr) goto end;
     for (int i = 0; i < n; i++) {
         const cJSON *o = cJSON_GetArrayItem(arr, i);
@@ -239,27 +127,27 @@ int hub_hk_parse_services(const char *json, size_t len, hub_hk_services_t *out, 
         char p[64], pp[96];
         long long v;
         snprintf(p, sizeof p, "services[%d]", i);
-        if (!cJSON_IsObject(o)) { fail(&e, p, "", "not an object"); goto end; }
-        if (get_str(o, p, "id", s->id, sizeof s->id, &e) ||
+        if (!cJSON_IsObject(o)) { jr_fail(&e, p, "", "not an object"); goto end; }
+        if (jr_str(o, p, "id", s->id, sizeof s->id, &e) ||
             get_names(o, p, "name", s->name_zh, s->name_en, sizeof s->name_zh, &e) ||
             get_names(o, p, "includes", s->includes_zh, s->includes_en, sizeof s->includes_zh, &e) ||
-            get_int(o, p, "price_fen", 0, 100000000, &s->price_fen, &e) ||
-            get_int(o, p, "duration_min", 1, 100000, &v, &e))
+            jr_int(o, p, "price_fen", 0, 100000000, &s->price_fen, &e) ||
+            jr_int(o, p, "duration_min", 1, 100000, &v, &e))
             goto end;
         s->duration_min = (int)v;
-        const cJSON *pa = get_arr(o, p, "providers", HUB_HK_MAX_PROVIDERS, &s->n_providers, &e);
+        const cJSON *pa = jr_arr(o, p, "providers", HUB_HK_MAX_PROVIDERS, &s->n_providers, &e);
         if (!pa) goto end;
         for (int j = 0; j < s->n_providers; j++) {
             const cJSON *po = cJSON_GetArrayItem(pa, j);
             hub_hk_provider_t *pr = &s->providers[j];
             snprintf(pp, sizeof pp, "%s.providers[%d]", p, j);
-            if (!cJSON_IsObject(po)) { fail(&e, pp, "", "not an object"); goto end; }
-            const cJSON *r = field(po, "rating");
-            if (get_int(po, pp, "id", 1, (long long)JSON_INT_MAX, &pr->id, &e) ||
-                get_str(po, pp, "name", pr->name, sizeof pr->name, &e))
+            if (!cJSON_IsObject(po)) { jr_fail(&e, pp, "", "not an object"); goto end; }
+            const cJSON *r = jr_field(po, "rating");
+            if (jr_int(po, pp, "id", 1, JR_INT_MAX, &pr->id, &e) ||
+                jr_str(po, pp, "name", pr->name, sizeof pr->name, &e))
                 goto end;
             if (!cJSON_IsNumber(r) || !(r->valuedouble >= 0 && r->valuedouble <= 5)) {
-                fail(&e, pp, "rating", "not a number in 0..5");
+                jr_fail(&e, pp, "rating", "not a number in 0..5");
                 goto end;
             }
             pr->rating = r->valuedouble;
@@ -276,13 +164,13 @@ end:
 int hub_hk_parse_slots(const char *json, size_t len, const char *key, hub_hk_slots_t *out,
                        char *err, size_t errlen)
 {
-    perr_t e = {err, errlen};
+    jr_err_t e = {err, errlen};
     memset(out, 0, sizeof *out);
     if (!key) key = "slots";
-    cJSON *doc = parse_doc(json, len, &e);
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc) return -1;
     int n = 0, rc = -1;
-    const cJSON *arr = get_arr(doc, "", key, HUB_HK_MAX_SLOTS, &n, &e);
+    const cJSON *arr = jr_arr(doc, "", key, HUB_HK_MAX_SLOTS, &n, &e);
     if (!arr) goto end;
     for (int i = 0; i < n; i++) {
         char p[64];
@@ -300,11 +188,11 @@ end:
 int hub_hk_parse_booking(const char *json, size_t len, hub_hk_booking_t *out, char *err,
                          size_t errlen)
 {
-    perr_t e = {err, errlen};
+    jr_err_t e = {err, errlen};
     memset(out, 0, sizeof *out);
-    cJSON *doc = parse_doc(json, len, &e);
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc) return -1;
-    const cJSON *b = get_obj(doc, "", "booking", &e);
+    const cJSON *b = jr_obj(doc, "", "booking", &e);
     int rc = b ? parse_booking(b, "booking", out, &e) : -1;
     cJSON_Delete(doc);
     if (rc) memset(out, 0, sizeof *out);
@@ -314,12 +202,12 @@ int hub_hk_parse_booking(const char *json, size_t len, hub_hk_booking_t *out, ch
 int hub_hk_parse_bookings(const char *json, size_t len, hub_hk_bookings_t *out, char *err,
                           size_t errlen)
 {
-    perr_t e = {err, errlen};
+    jr_err_t e = {err, errlen};
     memset(out, 0, sizeof *out);
-    cJSON *doc = parse_doc(json, len, &e);
+    cJSON *doc = jr_parse_doc(json, len, &e);
     if (!doc) return -1;
     int n = 0, rc = -1;
-    const cJSON *arr = get_arr(doc, "", "bookings", HUB_HK_MAX_BOOKINGS, &n, &e);
+    const cJSON *arr = jr_arr(doc, "", "bookings", HUB_HK_MAX_BOOKINGS, &n, &e);
     if (!arr) goto end;
     for (int i = 0; i < n; i++) {
         char p[64];
