@@ -85,13 +85,15 @@ static bool list_action(app_t *app, const char *id)
 
 const screen_t screen_guide = {"guide", true, false, list_enter, list_build, list_action, NULL};
 
-/* The guide as text: title, steps, what to bring, where, hours, phone, fee. */
-static void guide_text(const info_item_t *it, const guide_data_t *g, char *out, size_t len)
+/* The guide as text: (the title,) the steps (or its text when it has none),
+ * what to bring, where, hours, phone, fee. */
+static void guide_text(const info_item_t *it, const guide_data_t *g, bool title, char *out, size_t len)
 {
     size_t n = 0;
 #define ADD(...) do { if (n < len) n += (size_t)snprintf(out + n, len - n, __VA_ARGS__); } while (0)
-    ADD("%s\n", it->title);
+    if (title) ADD("%s\n", it->title);
     for (int i = 0; i < g->n_steps; i++) ADD("%d. %s\n", i + 1, g->steps[i]);
+    if (!g->n_steps) ADD("%s\n", it->body);
     if (g->n_bring) {
         ADD("%s", _("Bring: "));
         for (int i = 0; i < g->n_bring; i++) ADD("%s%s", i ? "; " : "", g->bring[i]);
@@ -114,47 +116,18 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (!s) return;
     guide_data_t g;
     if (hub_parse_guide(s->cur.data, &g) != 0) memset(&g, 0, sizeof g);
-    SDL_Rect in = ui_inset(content, th->gap);
-    bool portrait = f->height > f->width;
-    int side = portrait ? in.h * 3 / 10 : in.w * 3 / 10;
-    SDL_Rect text = in, qr_card;
-    if (portrait) {
-        qr_card = ui_cut_bottom(&text, side);
-        text.h -= th->gap;
-    } else {
-        qr_card = (SDL_Rect){in.x + in.w - side, in.y, side, in.h};
-        text.w -= side + th->gap;
-    }
+    SDL_Rect text, qr_card;
+    screen_split_takeaway(f, ui_inset(content, th->gap), &text, &qr_card);
     screen_card(f, "guide", text);
     SDL_Rect t = ui_inset(text, th->pad * 2);
     screen_title(f, "guide.title", &t, s->cur.title, th->surface);
     char body[2400];
-    size_t n = 0;
-    for (int i = 0; i < g.n_steps && n < sizeof body; i++)
-        n += (size_t)snprintf(body + n, sizeof body - n, "%d. %s\n", i + 1, g.steps[i]);
-    if (!g.n_steps && n < sizeof body) n += (size_t)snprintf(body + n, sizeof body - n, "%s\n", s->cur.body);
-    if (g.n_bring && n < sizeof body) {
-        n += (size_t)snprintf(body + n, sizeof body - n, "%s", _("Bring: "));
-        for (int i = 0; i < g.n_bring && n < sizeof body; i++)
-            n += (size_t)snprintf(body + n, sizeof body - n, "%s%s", i ? "; " : "", g.bring[i]);
-        if (n < sizeof body) n += (size_t)snprintf(body + n, sizeof body - n, "\n");
-    }
-    if (g.where[0] && n < sizeof body) n += (size_t)snprintf(body + n, sizeof body - n, "%s%s\n", _("Where: "), g.where);
-    if (g.hours[0] && n < sizeof body) n += (size_t)snprintf(body + n, sizeof body - n, "%s%s\n", _("Hours: "), g.hours);
-    if (g.phone[0] && n < sizeof body) n += (size_t)snprintf(body + n, sizeof body - n, "%s%s\n", _("Phone: "), g.phone);
-    if (g.fee[0] && n < sizeof body) snprintf(body + n, sizeof body - n, "%s%s", _("Fee: "), g.fee);
+    guide_text(&s->cur, &g, false, body, sizeof body);
     ui_label_fit(f, "guide.body", t, body, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
-
-    screen_card(f, "guide.qrcard", qr_card);
-    SDL_Rect q = ui_inset(qr_card, th->pad);
-    SDL_Rect cap = ui_cut_bottom(&q, ui_text_line_height(f->text, th->px_body) * 2);
-    int d = q.w < q.h ? q.w : q.h;
     char payload[600];
-    guide_text(&s->cur, &g, payload, sizeof payload);
-    ui_qr(f, "guide.qr", (SDL_Rect){q.x + (q.w - d) / 2, q.y + (q.h - d) / 2, d, d}, payload);
-    ui_label_fit(f, "guide.qrhint", cap, _("Take it with you: scan with your phone"), th->px_body,
-                 th->px_small, th->text, th->surface, UI_ALIGN_CENTER, true);
+    guide_text(&s->cur, &g, true, payload, sizeof payload);
+    screen_takeaway_qr(f, "guide", qr_card, payload);
 }
 
 const screen_t screen_guide_detail = {"guide_detail", true, false, NULL, detail_build, NULL, NULL};

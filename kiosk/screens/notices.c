@@ -166,17 +166,8 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     struct info_state *s = app->info;
     if (!s) return;
     const info_item_t *it = &s->cur;
-    SDL_Rect in = ui_inset(content, th->gap);
-    bool portrait = f->height > f->width;
-    int side = portrait ? in.h * 3 / 10 : in.w * 3 / 10;
-    SDL_Rect text = in, qr_card;
-    if (portrait) {
-        qr_card = ui_cut_bottom(&text, side);
-        text.h -= th->gap;
-    } else {
-        qr_card = (SDL_Rect){in.x + in.w - side, in.y, side, in.h};
-        text.w -= side + th->gap;
-    }
+    SDL_Rect text, qr_card;
+    screen_split_takeaway(f, ui_inset(content, th->gap), &text, &qr_card);
     screen_card(f, "notice", text);
     SDL_Rect t = ui_inset(text, th->pad * 2);
     screen_title(f, "notice.title", &t, it->title, th->surface);
@@ -215,16 +206,9 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label_fit(f, "notice.body", t, it->body, th->px_large, th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
 
-    screen_card(f, "notice.qrcard", qr_card);
-    SDL_Rect q = ui_inset(qr_card, th->pad);
-    int lh = ui_text_line_height(f->text, th->px_body) * 2;
-    SDL_Rect cap = ui_cut_bottom(&q, lh);
-    int d2 = q.w < q.h ? q.w : q.h;
     char payload[320];           /* a code a phone reads from a screen at arm's length */
     takeaway(it, payload, sizeof payload);
-    ui_qr(f, "notice.qr", (SDL_Rect){q.x + (q.w - d2) / 2, q.y + (q.h - d2) / 2, d2, d2}, payload);
-    ui_label_fit(f, "notice.qrhint", cap, _("Take it with you: scan with your phone"), th->px_body,
-                 th->px_small, th->text, th->surface, UI_ALIGN_CENTER, true);
+    screen_takeaway_qr(f, "notice", qr_card, payload);
 }
 
 static bool detail_action(app_t *app, const char *id)

@@ -54,6 +54,11 @@ ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
 /* Splits IN for a keypad screen: the keypad on the right (landscape) or
  * at the bottom (portrait) in *PAD, the rest in *LEFT. */
 void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *pad);
+/* Splits IN for a detail page: the text in *TEXT, and a card for its
+ * "take it with you" QR code in *QR_CARD (right, or bottom in portrait). */
+void screen_split_takeaway(ui_frame_t *f, SDL_Rect in, SDL_Rect *text, SDL_Rect *qr_card);
+/* That card: "ID.qrcard" with the QR code of PAYLOAD ("ID.qr") and its hint. */
+void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
 
