@@ -81,7 +81,6 @@ static void *worker_run(void *arg)
                 hub_hk_cancel(w->client, q.key, q.code, q.phone, q.id_number, &r->booking, &r->st);
                 break;
             }
-            hub_hk_forget(w->client);          /* parsed into R: the raw answer goes */
             SDL_Event ev;
             SDL_zero(ev);
             ev.type = w->ev_type;

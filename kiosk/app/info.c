@@ -139,7 +139,6 @@ static void *work(void *arg)
         result_t *r = calloc(1, sizeof *r);
         if (r) {
             run_job(w, &j, r);
-            hub_client_forget(w->client);      /* parsed into R: the raw answer goes */
             r->job = j;
             sodium_memzero(r->job.name, sizeof r->job.name);
             sodium_memzero(r->job.phone, sizeof r->job.phone);

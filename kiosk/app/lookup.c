@@ -71,7 +71,6 @@ static void *run(void *arg)
                 break;
             }
             r->elapsed_ms = (int)(clock_real_mono_ms() - t0);
-            hub_client_forget(lk->client);     /* the answer is parsed into R */
             if (r->st.result != HUB_OK)
                 log_info("lookup", "look-up %d: %s %d %s", (int)kind,
                          r->st.result == HUB_REFUSED ? "refused" : "no answer", r->st.http, r->st.code);

@@ -345,9 +345,10 @@ struct hub_client {
     size_t len;
 };
 
-void hub_client_forget(hub_client_t *c)
+/* Every call wipes the answer once parsed (or refused): it may hold
+ * (masked) personal data, and nothing is kept between calls. */
+static void forget(hub_client_t *c)
 {
-    if (!c) return;
     http_forget(c->conn);
     c->len = 0;
 }
@@ -391,8 +392,10 @@ static int request(hub_client_t *c, const char *what, const char *path, const ch
     http_request(c->conn, &req, &resp, st);
     c->body = resp.body;
     c->len = resp.len;
-    if (st->result != HUB_OK)
+    if (st->result != HUB_OK) {
+        forget(c);                      /* classified already */
         return 0;
+    }
     st->result = HUB_UNKNOWN;           /* pending the caller's parse */
     return 1;
 }
@@ -433,6 +436,7 @@ void hub_health(hub_client_t *c, hub_status_t *st)
     }
     if (st->result != HUB_OK)
         garbage(c, st, "health", err);
+    forget(c);
 }
 
 static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
@@ -443,6 +447,7 @@ static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *o
         st->result = HUB_OK;
     else
         garbage(c, st, what, err);
+    forget(c);
 }
 
 static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
@@ -453,6 +458,7 @@ static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
         st->result = HUB_OK;
     else
         garbage(c, st, what, err);
+    forget(c);
 }
 
 void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
@@ -586,16 +592,15 @@ void hub_send_json(hub_client_t *c, const char *method, const char *path,
     cJSON *doc = jr_parse_doc(c->body, c->len, &e);
     if (!doc) {
         garbage(c, st, what, err);
-        return;
+    } else if (!(*resp_body = malloc(c->len + 1))) {
+        http_no_memory(st);
+    } else {
+        memcpy(*resp_body, c->body, c->len);
+        (*resp_body)[c->len] = '\0';
+        st->result = HUB_OK;
     }
     cJSON_Delete(doc);
-    if (!(*resp_body = malloc(c->len + 1))) {
-        http_no_memory(st);
-        return;
-    }
-    memcpy(*resp_body, c->body, c->len);
-    (*resp_body)[c->len] = '\0';
-    st->result = HUB_OK;
+    forget(c);
 }
 
 void hub_new_key(const char *prefix, char *out, size_t outlen)

@@ -126,9 +126,6 @@ typedef struct hub_client hub_client_t;
 hub_client_t *hub_client_new(const char *base_url, const char *token, int timeout_ms,
                              const volatile int *abort);
 void hub_client_free(hub_client_t *c);
-/* Wipes the last answer the client keeps (it may hold masked personal
- * data): the workers call it once an answer is parsed. */
-void hub_client_forget(hub_client_t *c);
 
 /* GET /v1/health. HUB_OK when the hub answered 200. */
 void hub_health(hub_client_t *c, hub_status_t *st);
@@ -331,8 +328,6 @@ typedef struct hub_hk hub_hk_t;
 hub_hk_t *hub_hk_new(const char *base_url, const char *token, int timeout_ms,
                      const volatile int *abort);
 void hub_hk_free(hub_hk_t *c);
-/* As hub_client_forget. */
-void hub_hk_forget(hub_hk_t *c);
 
 /* GET /v1/housekeeping/services */
 void hub_hk_services(hub_hk_t *c, hub_hk_services_t *out, hub_status_t *st);

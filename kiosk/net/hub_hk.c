@@ -230,9 +230,10 @@ struct hub_hk {
     size_t len;
 };
 
-void hub_hk_forget(hub_hk_t *c)
+/* Every call wipes the answer it parsed: it may hold (masked) personal
+ * data, and nothing is kept between calls. */
+static void forget(hub_hk_t *c)
 {
-    if (!c) return;
     http_forget(c->conn);
     c->len = 0;
 }
@@ -297,6 +298,7 @@ void hub_hk_services(hub_hk_t *c, hub_hk_services_t *out, hub_status_t *st)
     if (request(c, "hk services", "/v1/housekeeping/services", NULL, NULL, st) &&
         st->result == HUB_OK && hub_hk_parse_services(c->body, c->len, out, err, sizeof err))
         http_garbage(c->conn, st, "hk services", err);
+    forget(c);
 }
 
 void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slots_t *out,
@@ -316,6 +318,7 @@ void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slo
     if (request(c, "hk slots", path, NULL, NULL, st) && st->result == HUB_OK &&
         hub_hk_parse_slots(c->body, c->len, "slots", out, err, sizeof err))
         http_garbage(c->conn, st, "hk slots", err);
+    forget(c);
 }
 
 char *hub_hk_book_body(long long slot_id, const char *service_id, const char *name,
@@ -357,6 +360,7 @@ void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const cha
         if (hub_hk_parse_slots(c->body, c->len, "alternatives", alt, err, sizeof err))
             log_warn(MOD, "hk book: alternatives not understood: %s", err);
     }
+    forget(c);
 }
 
 void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *id_number,
@@ -373,6 +377,7 @@ void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const c
     http_free_secret(body);
     if (http && st->result == HUB_OK && hub_hk_parse_bookings(c->body, c->len, out, err, sizeof err))
         http_garbage(c->conn, st, "hk lookup", err);
+    forget(c);
 }
 
 void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const char *phone,
@@ -392,4 +397,5 @@ void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const ch
     http_free_secret(body);
     if (http && st->result == HUB_OK && hub_hk_parse_booking(c->body, c->len, out, err, sizeof err))
         http_garbage(c->conn, st, "hk cancel", err);
+    forget(c);
 }
