@@ -1,6 +1,7 @@
 #include "app/fleet.h"
 
 #include <SDL_image.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,14 @@ void fleet_stop(struct app *app)
     app->telemetry = NULL;
     if (app->have_outbox_key) outbox_key_wipe(&app->outbox_key);
     app->have_outbox_key = false;
+}
+
+void fleet_person_hash(const struct app *app, const char *who, char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)who, strlen(who), app->outbox_key.k,
+                       sizeof app->outbox_key.k);
+    sodium_bin2hex(out, 65, h, sizeof h);
 }
 
 int fleet_enqueue(struct app *app, const char *kind, const char *path, const char *body,

@@ -22,6 +22,9 @@ void fleet_stop(struct app *app);
  * *ID, or -1 with a reason logged (no storage, disk full). */
 int fleet_enqueue(struct app *app, const char *kind, const char *path, const char *body,
                   bool personal, long long *id);
+/* A keyed hash (BLAKE2b under the outbox key, hex) of a phone or ID number:
+ * finds a resident's saved requests again without keeping the number. */
+void fleet_person_hash(const struct app *app, const char *who, char out[65]);
 void fleet_outbox_event(struct app *app, void *payload);      /* takes it */
 void fleet_command_event(struct app *app, void *payload);     /* takes it */
 /* A new signed content bundle is in use (APP_EV_CONTENT; takes it). */

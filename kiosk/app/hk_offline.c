@@ -20,16 +20,11 @@
 #include "outbox/sender.h"
 #include "core/clock.h"
 
-/* A keyed hash of the resident's phone or ID number (hex), so the record can
- * be found again by the same number without keeping it. */
+/* The resident's phone or ID number, hashed (fleet_person_hash). */
 static void who_hash(const app_t *app, char out[65])
 {
     const session_pii_t *p = &app->session.pii;
-    const char *who = app->hk->who == HK_WHO_CARD ? p->id_number : p->phone;
-    unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)who, strlen(who),
-                       app->outbox_key.k, sizeof app->outbox_key.k);
-    sodium_bin2hex(out, 65, h, sizeof h);
+    fleet_person_hash(app, app->hk->who == HK_WHO_CARD ? p->id_number : p->phone, out);
 }
 
 int hk_offline_book(app_t *app)

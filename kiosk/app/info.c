@@ -29,9 +29,8 @@ typedef struct {
     char what[16];                /* list: the kind */
     char locale[16];
     long long id;                 /* register: event; help status: request */
-    char name[64], phone[16];     /* register / help contact: personal, wiped */
-    char text[256];               /* help: location */
-    bool consent;
+    char name[64], phone[16];     /* register: personal, wiped */
+    char body[768];               /* help: the request (help_body), wiped */
     char key[48];
 } job_t;
 
@@ -97,23 +96,10 @@ static void run_job(struct worker *w, job_t *j, result_t *r)
     case JOB_REGISTER:
         hub_event_register(w->client, j->id, j->name, j->phone, j->key, &r->left, &r->st);
         break;
-    case JOB_HELP_SEND: {
-        cJSON *b = cJSON_CreateObject();
-        cJSON_AddStringToObject(b, "location", j->text);
-        cJSON_AddBoolToObject(b, "consent", j->consent);
-        if (j->consent && j->phone[0]) cJSON_AddStringToObject(b, "contact", j->phone);
-        char *body = cJSON_PrintUnformatted(b);
-        for (cJSON *v = b->child; v; v = v->next)
-            if (v->valuestring) sodium_memzero(v->valuestring, strlen(v->valuestring));
-        cJSON_Delete(b);
-        hub_send_json(w->client, "POST", "/v1/help", j->key, body, &resp, &r->st);
-        if (body) {
-            sodium_memzero(body, strlen(body));
-            cJSON_free(body);
-        }
+    case JOB_HELP_SEND:
+        hub_send_json(w->client, "POST", "/v1/help", j->key, j->body, &resp, &r->st);
         if (r->st.result == HUB_OK) help_answer(resp, r);
         break;
-    }
     case JOB_HELP_STATUS:
         snprintf(path, sizeof path, "/v1/help/%lld", j->id);
         hub_send_json(w->client, "GET", path, NULL, NULL, &resp, &r->st);
@@ -142,6 +128,7 @@ static void *work(void *arg)
             r->job = j;
             sodium_memzero(r->job.name, sizeof r->job.name);
             sodium_memzero(r->job.phone, sizeof r->job.phone);
+            sodium_memzero(r->job.body, sizeof r->job.body);
             if (r->st.result != HUB_OK)
                 log_info("info", "job %d: %s %d %s", (int)j.kind,
                          r->st.result == HUB_REFUSED ? "refused" : "no answer", r->st.http, r->st.code);
@@ -427,15 +414,6 @@ void info_register(app_t *app)
 
 /* ---- registrations saved while the hub is away ------------------------------- */
 
-/* A keyed hash of the typed phone number (the outbox key), hex. */
-static void phone_hash(const app_t *app, const char *phone, char out[65])
-{
-    unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)phone, strlen(phone),
-                       app->outbox_key.k, sizeof app->outbox_key.k);
-    sodium_bin2hex(out, 65, h, sizeof h);
-}
-
 static void reg_name(const app_t *app, const char *phone, char *out, size_t len)
 {
     const session_pii_t *p = &app->session.pii;
@@ -457,7 +435,7 @@ static int register_offline(app_t *app)
     sodium_memzero(name, sizeof name);
     if (!body) return -1;
     snprintf(path, sizeof path, "/v1/events/%lld/registrations", s->cur.id);
-    phone_hash(app, s->phone, hash);
+    fleet_person_hash(app, s->phone, hash);
     unsigned char rnd[4];
     randombytes_buf(rnd, sizeof rnd);
     snprintf(ref, sizeof ref, "R%02X%02X%02X%02X", rnd[0], rnd[1], rnd[2], rnd[3]);
@@ -552,7 +530,7 @@ void info_reg_recall(app_t *app)
     if (!s || !db || !app->have_outbox_key || s->n_phone != 11) return;
     reg_reconcile(app);
     char hash[65];
-    phone_hash(app, s->phone, hash);
+    fleet_person_hash(app, s->phone, hash);
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT state FROM reg_pending WHERE who_hash = ?1 AND content_id = ?2"
                            " ORDER BY created_ms DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
@@ -651,12 +629,12 @@ void info_help_send(app_t *app)
         s->help_state = HELP_QUEUED;
     } else {
         /* No outbox (no storage): straight to the hub, same key on a retry. */
-        job_t j = {.kind = JOB_HELP_SEND, .gen = s->gen, .consent = consent};
-        snprintf(j.text, sizeof j.text, "%s", app->cfg.location[0] ? app->cfg.location : app->cfg.kiosk_id);
-        if (consent) snprintf(j.phone, sizeof j.phone, "%s", s->phone);
+        job_t j = {.kind = JOB_HELP_SEND, .gen = s->gen};
+        bool fits = body && strlen(body) < sizeof j.body;
+        if (fits) snprintf(j.body, sizeof j.body, "%s", body);
         if (!s->help_key[0]) hub_new_key("help-", s->help_key, sizeof s->help_key);
         snprintf(j.key, sizeof j.key, "%s", s->help_key);
-        s->help_state = submit(app, &j) == 0 ? HELP_SENDING : HELP_FAILED;
+        s->help_state = fits && submit(app, &j) == 0 ? HELP_SENDING : HELP_FAILED;
         sodium_memzero(&j, sizeof j);
     }
     if (body) {
