@@ -346,3 +346,36 @@ void fleet_outbox_event(struct app *app, void *payload)
     }
     fleet_outbox_event_free(e);
 }
+
+void fleet_replay_ended(struct app *app, const char *table, const char *kind,
+                        void (*handle)(struct app *app, const fleet_outbox_event_t *ev))
+{
+    sqlite3 *db = app->store ? store_db(app->store) : NULL;
+    sqlite3_stmt *st = NULL;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT p.outbox_id, o.state, o.http, o.last_error, o.response FROM %s p"
+             " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'"
+             " AND (o.id IS NULL OR o.state IN ('done', 'dead'))", table);
+    if (!db || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return;
+    fleet_outbox_event_t ended[16];
+    int n = 0;
+    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
+        fleet_outbox_event_t *e = &ended[n++];
+        memset(e, 0, sizeof *e);
+        const char *state = (const char *)sqlite3_column_text(st, 1);
+        const char *why = (const char *)sqlite3_column_text(st, 3);
+        const char *resp = (const char *)sqlite3_column_text(st, 4);
+        e->id = sqlite3_column_int64(st, 0);
+        snprintf(e->kind, sizeof e->kind, "%s", kind);
+        e->done = state && !strcmp(state, "done");
+        e->http = sqlite3_column_int(st, 2);
+        snprintf(e->reason, sizeof e->reason, "%s", !state ? "removed from the queue" : why ? why : "");
+        if (e->done && resp) e->response = strdup(resp);
+    }
+    sqlite3_finalize(st);       /* the handlers update TABLE: after the read */
+    for (int i = 0; i < n; i++) {
+        log_info("fleet", "%s (outbox item %lld): ended while nobody looked; recorded now", kind, ended[i].id);
+        handle(app, &ended[i]);
+        free(ended[i].response);
+    }
+}

@@ -20,6 +20,8 @@
 #include "outbox/sender.h"
 #include "core/clock.h"
 
+static void outbox_ended(app_t *app, const fleet_outbox_event_t *e);
+
 /* The resident's phone or ID number, hashed (fleet_person_hash). */
 static void who_hash(const app_t *app, char out[65])
 {
@@ -116,9 +118,8 @@ static void set_state(app_t *app, long long item, const char *state, const char 
     sqlite3_finalize(st);
 }
 
-void hk_outbox_event(app_t *app, const void *payload)
+static void outbox_ended(app_t *app, const fleet_outbox_event_t *e)
 {
-    const fleet_outbox_event_t *e = payload;
     struct hk_state *hk = app->hk;
     if (!e || strcmp(e->kind, "booking") != 0) return;
     hub_hk_booking_t b;
@@ -156,44 +157,7 @@ void hk_outbox_event(app_t *app, const void *payload)
 
 void hk_offline_reconcile(app_t *app)
 {
-    /* The outbox says what became of each saved booking even when its
-     * report never reached the screen (the kiosk stopped first, a full event
-     * queue, staff dropped the item): the records follow it. */
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    if (!db || sqlite3_prepare_v2(db, "SELECT p.outbox_id, o.state, o.response, o.last_error FROM hk_pending p"
-                                  " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'",
-                                  -1, &st, NULL) != SQLITE_OK)
-        return;
-    struct { long long id; char state[12]; char code[16]; char reason[120]; } todo[16];
-    int n = 0;
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
-        const char *ostate = (const char *)sqlite3_column_text(st, 1);
-        if (ostate && strcmp(ostate, "done") && strcmp(ostate, "dead")) continue;   /* still going */
-        todo[n].id = sqlite3_column_int64(st, 0);
-        todo[n].code[0] = todo[n].reason[0] = '\0';
-        if (!ostate) {
-            snprintf(todo[n].state, sizeof todo[n].state, "%s", "failed");
-            snprintf(todo[n].reason, sizeof todo[n].reason, "%s", "removed from the queue");
-        } else if (!strcmp(ostate, "done")) {
-            const char *resp = (const char *)sqlite3_column_text(st, 2);
-            hub_hk_booking_t b;
-            char err[160];
-            snprintf(todo[n].state, sizeof todo[n].state, "%s", "confirmed");
-            if (resp && hub_hk_parse_booking(resp, strlen(resp), &b, err, sizeof err) == 0)
-                snprintf(todo[n].code, sizeof todo[n].code, "%s", b.code);
-        } else {
-            const char *why = (const char *)sqlite3_column_text(st, 3);
-            snprintf(todo[n].state, sizeof todo[n].state, "%s", "failed");
-            snprintf(todo[n].reason, sizeof todo[n].reason, "%s", why ? why : "");
-        }
-        n++;
-    }
-    sqlite3_finalize(st);
-    for (int i = 0; i < n; i++) {
-        set_state(app, todo[i].id, todo[i].state, todo[i].code, todo[i].reason);
-        log_info("hk", "saved booking (outbox item %lld) reconciled: %s", todo[i].id, todo[i].state);
-    }
+    fleet_replay_ended(app, "hk_pending", "booking", outbox_ended);
 }
 
 void hk_offline_recall(app_t *app)
@@ -227,4 +191,9 @@ void hk_offline_recall(app_t *app)
         n += (size_t)snprintf(hk->earlier + n, sizeof hk->earlier - n, "%s%s", n ? "\n" : "", line);
     }
     sqlite3_finalize(st);
+}
+
+void hk_outbox_event(app_t *app, const void *payload)
+{
+    outbox_ended(app, payload);
 }

@@ -494,32 +494,7 @@ static const char *reg_outcome(bool done, const char *reason)
     return done || strstr(reason, "already_registered") ? "confirmed" : "failed";
 }
 
-/* Records follow their outbox items (a report that never reached the
- * screen: the kiosk stopped first, or staff dropped it). */
-static void reg_reconcile(app_t *app)
-{
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    if (!db || sqlite3_prepare_v2(db, "SELECT p.outbox_id, o.state, o.last_error FROM reg_pending p"
-                                  " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'",
-                                  -1, &st, NULL) != SQLITE_OK)
-        return;
-    long long ids[16];
-    const char *states[16];
-    char reasons[16][120];
-    int n = 0;
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
-        const char *o = (const char *)sqlite3_column_text(st, 1);
-        const char *why = (const char *)sqlite3_column_text(st, 2);
-        if (o && strcmp(o, "done") && strcmp(o, "dead")) continue;
-        ids[n] = sqlite3_column_int64(st, 0);
-        snprintf(reasons[n], sizeof reasons[n], "%s", !o ? "removed from the queue" : why ? why : "");
-        states[n] = o ? reg_outcome(!strcmp(o, "done"), reasons[n]) : "failed";
-        n++;
-    }
-    sqlite3_finalize(st);
-    for (int i = 0; i < n; i++) reg_set_state(app, ids[i], states[i], reasons[i]);
-}
+static void reg_outbox_event(app_t *app, const fleet_outbox_event_t *e);
 
 /* What became of this number's saved registration for the event shown,
  * into reg_msg (nothing when there is none). */
@@ -528,7 +503,7 @@ void info_reg_recall(app_t *app)
     struct info_state *s = app->info;
     sqlite3 *db = app->store ? store_db(app->store) : NULL;
     if (!s || !db || !app->have_outbox_key || s->n_phone != 11) return;
-    reg_reconcile(app);
+    fleet_replay_ended(app, "reg_pending", "registration", reg_outbox_event);
     char hash[65];
     fleet_person_hash(app, s->phone, hash);
     sqlite3_stmt *st = NULL;
