@@ -12,6 +12,7 @@
 #include <string.h>
 #include "app/app.h"
 #include "app/fleet.h"
+#include "content/content_store.h"
 #include "outbox/sender.h"
 #include "core/clock.h"
 #include "core/i18n.h"
@@ -300,14 +301,9 @@ static int bundle_items(app_t *app, const char *kind, info_item_t *out, int max)
         it->expires = (time_t)sqlite3_column_int64(st, 5);
         it->pinned = sqlite3_column_int(st, 6) != 0;
         it->places = it->left = -1;
-        cJSON *imgs = cJSON_Parse((const char *)sqlite3_column_text(st, 7));
-        const cJSON *first = cJSON_GetArrayItem(imgs, 0);
-        /* a SHA-256 checked by the sync (64 hex): safe as a file name */
-        if (cJSON_IsString(first) && strlen(first->valuestring) == 64 &&
-            strspn(first->valuestring, "0123456789abcdef") == 64)
-            snprintf(it->image, sizeof it->image, "%s/content/assets/%s", app->cfg.var_dir,
-                     first->valuestring);
-        cJSON_Delete(imgs);
+        if (!content_store_image((const char *)sqlite3_column_text(st, 7), app->cfg.var_dir, it->image,
+                                 sizeof it->image))
+            it->image[0] = '\0';
         const char *data = (const char *)sqlite3_column_text(st, 8);
         if (data && strlen(data) < sizeof it->data) snprintf(it->data, sizeof it->data, "%s", data);
     }

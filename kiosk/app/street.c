@@ -2,6 +2,7 @@
  * takes the content worker's documents, keeps the proof of play. */
 #include <cjson/cJSON.h>
 #include "app/street.h"
+#include "content/content_store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -247,15 +248,9 @@ static char *bundle_doc(app_t *app)
         if (sqlite3_column_type(st, 6) != SQLITE_NULL)
             cJSON_AddNumberToObject(o, "expires", (double)sqlite3_column_int64(st, 6));
         cJSON_AddBoolToObject(o, "pinned", sqlite3_column_int(st, 7));
-        cJSON *imgs = cJSON_Parse((const char *)sqlite3_column_text(st, 8));
-        const cJSON *first = cJSON_GetArrayItem(imgs, 0);
-        if (cJSON_IsString(first) && strlen(first->valuestring) == 64 &&
-            strspn(first->valuestring, "0123456789abcdef") == 64) {
-            char path[400];
-            snprintf(path, sizeof path, "%s/content/assets/%s", app->cfg.var_dir, first->valuestring);
+        char path[400];
+        if (content_store_image((const char *)sqlite3_column_text(st, 8), app->cfg.var_dir, path, sizeof path))
             cJSON_AddStringToObject(o, "image", path);
-        }
-        cJSON_Delete(imgs);
         const char *data = (const char *)sqlite3_column_text(st, 9);
         cJSON *d = data ? cJSON_Parse(data) : NULL;
         if (d) cJSON_AddItemToObject(o, "data", d);

@@ -118,3 +118,17 @@ end:
     if (rc != 0) exec(db, "ROLLBACK");
     return rc;
 }
+
+int content_store_image(const char *images, const char *var_dir, char *out, size_t len)
+{
+    cJSON *arr = cJSON_Parse(images ? images : "");
+    const cJSON *first = cJSON_GetArrayItem(arr, 0);
+    int ok = cJSON_IsString(first) && strlen(first->valuestring) == 64 &&
+             strspn(first->valuestring, "0123456789abcdef") == 64;
+    if (ok) {
+        int n = snprintf(out, len, "%s/content/assets/%s", var_dir, first->valuestring);
+        ok = n > 0 && (size_t)n < len;
+    }
+    cJSON_Delete(arr);
+    return ok;
+}

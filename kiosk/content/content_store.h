@@ -21,4 +21,10 @@ int content_store_current(sqlite3 *db, long long *version, char *etag, size_t et
 int content_store_apply(sqlite3 *db, const cm_manifest_t *m, const char *manifest,
                         const char *sig, const char *etag, long long now);
 
+/* The file of an item's first picture: IMAGES is its content_items.images
+ * column (a JSON array of SHA-256s checked by the sync), the file
+ * VAR_DIR/content/assets/<sha256>. 1 with OUT, or 0 (no picture, or not a
+ * SHA-256: never used as a path then). */
+int content_store_image(const char *images, const char *var_dir, char *out, size_t len);
+
 #endif
