@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "hub.h"
 
 static int valid_id(const char *id)
 {
@@ -36,7 +37,7 @@ static int store_role(sqlite3 *db, const char *id, const char *secret, const cha
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)hub_now());
         sqlite3_bind_text(st, 4, role, -1, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1 ? SQLITE_OK : SQLITE_ERROR;
     }

@@ -110,9 +110,20 @@ const hub_route_t *hub_route_match(const char *method, const char *path, char *b
                                    size_t buflen, const char **params, int *n,
                                    bool *path_known);
 
-/* Unix time of the hub; tests may shift it (hub_time_shift). */
+/* The hub's one clock (hub/clock.c), unix seconds: every route, the demo
+ * seeding, expiry, idempotency retention, payment windows and heartbeat
+ * staleness read it, never time(). Thread-safe. */
 int64_t hub_now(void);
+/* Moves the clock by SECONDS from now on (tests: expiry, windows). */
 void hub_time_shift(int64_t seconds);
+/* Anchors the clock: hub_now() is WALL now and advances with the monotonic
+ * clock from here, whatever the machine's date (demo --now, tests). Clears
+ * any shift. WALL <= 0 returns to the real clock. */
+void hub_clock_anchor(int64_t wall);
+/* Parses a --now value: unix seconds, or YYYY-MM-DD[THH:MM[:SS]] followed by
+ * Z, +HH:MM or -HH:MM (no zone: China time, UTC+8). Returns 0 with *OUT set,
+ * or -1 for anything else (an impossible date included). */
+int hub_clock_parse(const char *s, int64_t *out);
 
 const hub_config_t *hub_config(const hub_t *hub);
 

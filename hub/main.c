@@ -2,11 +2,13 @@
  *
  *   hub [--config hub.ini] [--listen ADDR] [--port N] [--db PATH] [--demo]
  *       [--threads N] [--max-connections N] [--timeout S] [--port-file F]
+ *       [--now TIME]                  demo only: the hub's clock starts at TIME
  *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
  *   hub device revoke ID [--db PATH]
  *   hub staff add|revoke NAME [--db PATH] a staff member's token (content, fleet)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
+#include <getopt.h>
 #include <ini.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -27,6 +29,8 @@ static void usage(FILE *fp)
 {
     fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
                 "           [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
+                "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
+                "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH]\n"
                 "       hub staff add|revoke NAME [--db PATH]\n");
 }
@@ -75,8 +79,24 @@ static void on_signal(int sig) { stop = sig; }
 static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 {
     if (argc < 4) { usage(stderr); return 2; }
-    for (int i = 4; i + 1 < argc; i++)
-        if (!strcmp(argv[i], "--db")) snprintf(cfg->db_path, sizeof cfg->db_path, "%s", argv[++i]);
+    /* hub device|staff VERB ID [--db PATH]: options after the ID. */
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    int o, sub_argc = argc - 3;
+    char **sub_argv = argv + 3;          /* sub_argv[0] (the ID) is skipped like a program name */
+    opterr = 0;
+    optind = 1;
+    while ((o = getopt_long(sub_argc, sub_argv, "", opts, NULL)) != -1) {
+        if (o != 'd') {
+            fprintf(stderr, "hub: %s %s: unknown option or missing value: %s\n", argv[1], argv[2],
+                    sub_argv[optind - 1]);
+            return 2;
+        }
+        snprintf(cfg->db_path, sizeof cfg->db_path, "%s", optarg);
+    }
+    if (optind < sub_argc) {
+        fprintf(stderr, "hub: unexpected argument %s\n", sub_argv[optind]);
+        return 2;
+    }
     char err[600], token[AUTH_TOKEN_MAX];
     if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     int rc = 2;
@@ -99,21 +119,39 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     return rc;
 }
 
+enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
+       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_HELP };
+
 int main(int argc, char **argv)
 {
     hub_config_t cfg = {.db_path = "var/hub.db", .listen_addr = "127.0.0.1", .port = 8470,
                         .threads = 4, .max_connections = 1000, .conn_timeout_s = 10};
-    const char *port_file = NULL;
+    const char *port_file = NULL, *now_arg = NULL;
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"db", required_argument, NULL, OPT_DB},
+        {"demo", no_argument, NULL, OPT_DEMO},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"max-connections", required_argument, NULL, OPT_MAXCONN},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"port-file", required_argument, NULL, OPT_PORTFILE},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    opterr = 0;                          /* our own messages, below */
+    int o, li = -1;
+    while ((o = getopt_long(argc, argv, "", opts, &li)) != -1) {
+        const char *v = optarg;
         int bad = 0;
-        if (!strcmp(o, "--demo")) { cfg.demo = true; continue; }
-        if (!strcmp(o, "--help")) { usage(stdout); return 0; }
-        if (!v) { fprintf(stderr, "hub: %s needs a value\n", o); return 2; }
-        i++;
-        if (!strcmp(o, "--config")) {
+        switch (o) {
+        case OPT_DEMO: cfg.demo = true; break;
+        case OPT_HELP: usage(stdout); return 0;
+        case OPT_CONFIG: {
             ini_ctx_t c = {.cfg = &cfg};
             int line = ini_parse(v, on_ini, &c);
             if (line != 0) {
@@ -121,15 +159,46 @@ int main(int argc, char **argv)
                 else fprintf(stderr, "%s:%d: %s\n", v, line, c.err[0] ? c.err : "syntax error");
                 return 2;
             }
-        } else if (!strcmp(o, "--listen")) snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", v);
-        else if (!strcmp(o, "--db")) snprintf(cfg.db_path, sizeof cfg.db_path, "%s", v);
-        else if (!strcmp(o, "--port")) bad = parse_int(v, 0, 65535, &cfg.port);
-        else if (!strcmp(o, "--threads")) bad = parse_int(v, 1, 64, &cfg.threads);
-        else if (!strcmp(o, "--max-connections")) bad = parse_int(v, 1, 100000, &cfg.max_connections);
-        else if (!strcmp(o, "--timeout")) bad = parse_int(v, 1, 3600, &cfg.conn_timeout_s);
-        else if (!strcmp(o, "--port-file")) port_file = v;
-        else { fprintf(stderr, "hub: unknown option %s\n", o); usage(stderr); return 2; }
-        if (bad) { fprintf(stderr, "hub: %s: bad value \"%s\"\n", o, v); return 2; }
+            break;
+        }
+        case OPT_LISTEN: snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", v); break;
+        case OPT_DB: snprintf(cfg.db_path, sizeof cfg.db_path, "%s", v); break;
+        case OPT_PORT: bad = parse_int(v, 0, 65535, &cfg.port); break;
+        case OPT_THREADS: bad = parse_int(v, 1, 64, &cfg.threads); break;
+        case OPT_MAXCONN: bad = parse_int(v, 1, 100000, &cfg.max_connections); break;
+        case OPT_TIMEOUT: bad = parse_int(v, 1, 3600, &cfg.conn_timeout_s); break;
+        case OPT_PORTFILE: port_file = v; break;
+        case OPT_NOW: now_arg = v; break;
+        case ':':
+            fprintf(stderr, "hub: %s needs a value\n", argv[optind - 1]);
+            return 2;
+        default:
+            fprintf(stderr, "hub: unknown option %s\n", argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        }
+        if (bad) { fprintf(stderr, "hub: --%s: bad value \"%s\"\n", opts[li].name, v); return 2; }
+        li = -1;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "hub: unexpected argument %s\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (now_arg) {
+        /* Starting the clock elsewhere is for demonstrations and tests: a
+         * real hub keeps money and expiry on the machine's clock. */
+        int64_t t;
+        if (!cfg.demo) {
+            fprintf(stderr, "hub: --now is only for a demo hub (add --demo)\n");
+            return 2;
+        }
+        if (hub_clock_parse(now_arg, &t) != 0) {
+            fprintf(stderr, "hub: --now: bad value \"%s\" (unix seconds, or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM])\n",
+                    now_arg);
+            return 2;
+        }
+        hub_clock_anchor(t);
     }
 
     char err[600];

@@ -42,10 +42,6 @@ typedef struct {
     const char *query;               /* raw query string for hub_handle */
 } source_t;
 
-static atomic_llong time_shift;
-
-int64_t hub_now(void) { return (int64_t)time(NULL) + atomic_load(&time_shift); }
-void hub_time_shift(int64_t s) { atomic_fetch_add(&time_shift, s); }
 const hub_config_t *hub_config(const hub_t *hub) { return &hub->cfg; }
 int hub_port(const hub_t *hub) { return hub->port; }
 

@@ -161,9 +161,7 @@ int main(int argc, char **argv)
     bool offscreen = a.tour_dir || a.bench_frames > 0;
     if (offscreen) {
         /* Pictures and figures must not depend on the moment they are made. */
-        struct tm tm = {.tm_year = 2026 - 1900, .tm_mon = 10, .tm_mday = 29, .tm_hour = 9,
-                        .tm_min = 30, .tm_isdst = -1};
-        clock_fake_set(1000000, mktime(&tm));
+        clock_fake_set(1000000, 1795915800);    /* 2026-11-29 09:30 China time */
         if (!getenv("SDL_VIDEODRIVER")) setenv("SDL_VIDEODRIVER", "dummy", 1);
     }
     app_t *app = calloc(1, sizeof *app);

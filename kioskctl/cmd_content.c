@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "content/bundle.h"
 #include "kioskctl.h"
 
@@ -43,7 +44,7 @@ int cmd_content(int argc, char **argv)
         snprintf(out, sizeof out, "%s", opt ? opt : "");
         if (!opt) snprintf(out, sizeof out, "%s/bundle", dir);
         int items = 0, assets = 0;
-        if (content_build(dir, out, (long long)time(NULL), &items, &assets, err, sizeof err) != 0) {
+        if (content_build(dir, out, (long long)clock_wall(), &items, &assets, err, sizeof err) != 0) {
             cJSON_Delete(o);
             return ctl_error(CTL_FAIL, "invalid_content", "%s", err);
         }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/clock.h"
 #include "kioskctl.h"
 #include "net/hub_api.h"
 
@@ -85,7 +86,7 @@ static int fleet_status(hub_fleet_t *f, bool table)
     }
     if (table) {
         const cJSON *now = cJSON_GetObjectItemCaseSensitive(j, "time");
-        print_table(j, cJSON_IsNumber(now) ? (long long)now->valuedouble : (long long)time(NULL));
+        print_table(j, cJSON_IsNumber(now) ? (long long)now->valuedouble : (long long)clock_wall());
         cJSON_Delete(j);
     } else {
         ctl_print(j);

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "kioskctl.h"
@@ -180,7 +181,7 @@ int cmd_queue(int argc, char **argv)
     int rc;
     if (!strcmp(sub, "list")) rc = queue_list(st, argc, argv);
     else if (!strcmp(sub, "show")) rc = queue_show(st, &cfg, id, argc, argv);
-    else if (!strcmp(sub, "retry")) rc = queue_done(outbox_retry(st, id, (int64_t)time(NULL) * 1000), "retried", id, st);
+    else if (!strcmp(sub, "retry")) rc = queue_done(outbox_retry(st, id, clock_wall_ms()), "retried", id, st);
     else rc = queue_done(outbox_drop(st, id), "dropped", id, st);
     store_close(st);
     return rc;

@@ -9,6 +9,12 @@
 # The last line printed is always `N passed, N failed` (`, N skipped` added when
 # cmocka skipped tests). Exit status 1 if anything failed, else 0.
 #
+# Nothing is left running: every test and check carries KIOSK_TEST_RUN in its
+# environment, inherited by whatever it starts (hub, simulators, Xvfb, forked
+# kiosks), even what daemonises or starts a new session. After each one, any
+# process still carrying its mark is killed, and a test that passed but left
+# one behind fails. An interrupted run (Ctrl-C, SIGTERM) kills them too.
+#
 # Environment:
 #   BUILD=dir        build directory (default: build)
 #   RUN_ONLY=pat     only run test binaries and checks whose name contains pat
@@ -37,6 +43,7 @@ logdir=$BUILD/test-logs
 mkdir -p "$logdir"
 
 total_pass=0 total_fail=0 total_skip=0 ran=0
+run_id="$$-$(date +%s%N)"
 failures=()   # one "name: why" per failed binary / check
 
 # Why a non-zero exit status is not a plain test failure.
@@ -53,6 +60,41 @@ status_reason() {
     fi
 }
 
+# --- processes left behind ----------------------------------------------------
+# PIDs of live processes whose environment holds KIOSK_TEST_RUN=MARK (or,
+# with a second argument, any mark that starts with MARK).
+marked_pids() {
+    local f pid
+    # grep -z: the environment is NUL-separated; one grep over every process.
+    for f in $(grep -lzs -- "^KIOSK_TEST_RUN=$1${2:+.*}\$" /proc/[0-9]*/environ 2>/dev/null); do
+        pid=${f#/proc/}
+        pid=${pid%/environ}
+        [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+        echo "$pid"
+    done
+}
+
+# Kills whatever MARK (a prefix with a second argument) left running;
+# prints "pid (command)" for each.
+reap() {
+    local pids p out=""
+    pids=$(marked_pids "$@")
+    [[ -z $pids ]] && return 0
+    for p in $pids; do
+        out+="$p ($(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -c1-60)) "
+    done
+    kill -KILL $pids 2>/dev/null
+    echo "${out% }"
+}
+
+on_interrupt() {
+    sleep 0.2                      # let timeout pass the signal on first
+    reap "$run_id-" prefix >/dev/null
+    echo "interrupted: processes of this run stopped"
+    exit 130
+}
+trap on_interrupt INT TERM HUP
+
 # --- cmocka test binaries ----------------------------------------------------
 run_binary() {
     local bin=$1 name=${1##*/}
@@ -64,8 +106,9 @@ run_binary() {
     fi
 
     echo "=== $name"
-    local rc=0
-    "${cmd[@]}" "$bin" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+    local rc=0 mark="$run_id-$name" left
+    KIOSK_TEST_RUN=$mark "${cmd[@]}" "$bin" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+    left=$(reap "$mark")
 
     # Totals of every cmocka group in the run; names of failed tests.
     local p f s seen names
@@ -90,6 +133,10 @@ run_binary() {
     elif ((p + f + s == 0)); then
         why="no cmocka summary in output"
         f=$((f + 1))
+    fi
+    if [[ -n $left ]]; then
+        why="${why:+$why; }left running (killed): $left"
+        ((rc == 0)) && f=$((f + 1))
     fi
 
     total_pass=$((total_pass + p))
@@ -123,9 +170,14 @@ run_check() {
         echo
         return
     fi
-    local rc=0
-    timeout -k 10 "$CHECK_TIMEOUT" bash "$script" "$@" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
-    if ((rc == 0)); then
+    local rc=0 mark="$run_id-check-$name" left
+    KIOSK_TEST_RUN=$mark timeout -k 10 "$CHECK_TIMEOUT" bash "$script" "$@" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+    left=$(reap "$mark")
+    if [[ -n $left ]]; then
+        echo "FAIL check $name: left running (killed): $left"
+        failures+=("check $name: left running (killed): $left")
+        total_fail=$((total_fail + 1))
+    elif ((rc == 0)); then
         echo "PASS check $name"
         total_pass=$((total_pass + 1))
     else

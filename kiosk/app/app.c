@@ -102,7 +102,7 @@ void app_storage_fault(app_t *app, const char *what, const char *why)
     char when[16];
     time_t t = clock_wall();
     struct tm tm;
-    localtime_r(&t, &tm);
+    clock_cst(t, &tm);
     strftime(when, sizeof when, "%H:%M", &tm);
     snprintf(app->storage_fault, sizeof app->storage_fault, "%s %s: %s", when, what, why);
     log_error("app", "storage fault: %s: %s", what, why);

@@ -307,7 +307,7 @@ static void print_receipt(app_t *app)
     char when[32], money[32], line[256], qr[160];
     time_t now = clock_wall();
     struct tm tm;
-    localtime_r(&now, &tm);
+    clock_cst(now, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
     money_yuan(b->pay.amount_fen, money, sizeof money);
 

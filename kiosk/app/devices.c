@@ -149,7 +149,7 @@ static void probe_node(dev_id_t id, const char *uri, dev_status_t *out)
 void devices_probe(dev_id_t id, const char *uri, int timeout_ms, dev_status_t *out)
 {
     memset(out, 0, sizeof *out);
-    out->since = time(NULL);
+    out->since = clock_wall();
     switch (id) {
     case DEV_IDCARD: probe_idcard(uri, timeout_ms, out); break;
     case DEV_PRINTER: probe_printer(uri, timeout_ms, out); break;

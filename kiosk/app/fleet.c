@@ -160,7 +160,7 @@ int fleet_enqueue(struct app *app, const char *kind, const char *path, const cha
         log_error("fleet", "%s: no outbox (storage or key missing)", kind);
         return -1;
     }
-    if (outbox_enqueue(app->store, &app->outbox_key, kind, path, body, personal, NULL, clock_real_wall_ms(), id,
+    if (outbox_enqueue(app->store, &app->outbox_key, kind, path, body, personal, NULL, clock_wall_ms(), id,
                        err, sizeof err) != 0) {
         app_storage_fault(app, kind, err);
         return -1;
@@ -199,7 +199,7 @@ static void send_proof_of_play(struct app *app)
         if (body) {
             snprintf(body, len, "{\"plays\":%s}", plays);
             if (outbox_enqueue_in(app->store, &app->outbox_key, "proof_of_play", "/v1/proof-of-play", body,
-                                  false, NULL, clock_real_wall_ms(), &id, err, sizeof err) == 0 &&
+                                  false, NULL, clock_wall_ms(), &id, err, sizeof err) == 0 &&
                 pop_ack(app->store, last) >= 0)
                 rc = 0;
             else

@@ -56,7 +56,7 @@ int hk_offline_book(app_t *app)
     ref[8] = '\0';
     who_hash(app, hash);
 
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
     long long item = 0;
     int rc = -1;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
@@ -112,7 +112,7 @@ static void set_state(app_t *app, long long item, const char *state, const char 
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, clock_real_wall_ms());
+    sqlite3_bind_int64(st, 4, clock_wall_ms());
     sqlite3_bind_int64(st, 5, item);
     if (sqlite3_step(st) != SQLITE_DONE) log_error("hk", "hk_pending: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);

@@ -440,7 +440,7 @@ static int register_offline(app_t *app)
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
         sqlite3_stmt *st = NULL;
         if (outbox_enqueue_in(app->store, &app->outbox_key, "registration", path, body, true, s->reg_key,
-                              clock_real_wall_ms(), &item, err, sizeof err) == 0 &&
+                              clock_wall_ms(), &item, err, sizeof err) == 0 &&
             sqlite3_prepare_v2(db, "INSERT INTO reg_pending(ref, outbox_id, who_hash, content_id, title, state,"
                                " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
                                -1, &st, NULL) == SQLITE_OK) {
@@ -449,7 +449,7 @@ static int register_offline(app_t *app)
             sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 4, s->cur.id);
             sqlite3_bind_text(st, 5, s->cur.title, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 6, clock_real_wall_ms());
+            sqlite3_bind_int64(st, 6, clock_wall_ms());
             rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
                      ? 0 : -1;
         }
@@ -477,7 +477,7 @@ static void reg_set_state(app_t *app, long long item, const char *state, const c
         return;
     sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, clock_real_wall_ms());
+    sqlite3_bind_int64(st, 3, clock_wall_ms());
     sqlite3_bind_int64(st, 4, item);
     sqlite3_step(st);
     sqlite3_finalize(st);

@@ -160,14 +160,32 @@ int content_build(const char *src, const char *out, long long now, int *n_items,
     if (!cJSON_IsObject(bundle)) { fail(err, errlen, "bundle.json: not a JSON object"); goto end; }
     for (const cJSON *m = bundle->child; m; m = m->next)
         if (strcmp(m->string, "version") && strcmp(m->string, "expires") && strcmp(m->string, "target") &&
-            strcmp(m->string, "created")) {
+            strcmp(m->string, "created") && strcmp(m->string, "valid_days")) {
             fail(err, errlen, "bundle.json: %s: unknown field", m->string);
             goto end;
         }
     const cJSON *ver = cJSON_GetObjectItem(bundle, "version"), *exp = cJSON_GetObjectItem(bundle, "expires");
     const cJSON *tgt = cJSON_GetObjectItem(bundle, "target"), *cre = cJSON_GetObjectItem(bundle, "created");
     if (!cJSON_IsNumber(ver) || ver->valuedouble < 1) { fail(err, errlen, "bundle.json: version: missing or not a whole number >= 1"); goto end; }
-    if (!cJSON_IsNumber(exp) || exp->valuedouble <= (double)now) { fail(err, errlen, "bundle.json: expires: missing, or not in the future (Unix seconds)"); goto end; }
+    /* Either a fixed end (expires) or a lifetime from the build (valid_days):
+     * a folder kept in a repository or reused every month must not carry a
+     * date that runs out. */
+    const cJSON *days = cJSON_GetObjectItem(bundle, "valid_days");
+    double expires = 0;
+    if (exp && days) { fail(err, errlen, "bundle.json: give expires or valid_days, not both"); goto end; }
+    if (days) {
+        if (!cJSON_IsNumber(days) || days->valuedouble < 1 || days->valuedouble > 3650 ||
+            days->valuedouble != (double)(long)days->valuedouble) {
+            fail(err, errlen, "bundle.json: valid_days: not a whole number of days from 1 to 3650");
+            goto end;
+        }
+        expires = (double)now + days->valuedouble * 86400.0;
+    } else if (!cJSON_IsNumber(exp) || exp->valuedouble <= (double)now) {
+        fail(err, errlen, "bundle.json: expires: missing, or not in the future (Unix seconds; or give valid_days)");
+        goto end;
+    } else {
+        expires = exp->valuedouble;
+    }
     if (cre && !cJSON_IsNumber(cre)) { fail(err, errlen, "bundle.json: created: not a number"); goto end; }
     if (tgt && cm_target_check(tgt, "bundle.json: target", err, errlen) != 0) goto end;
 
@@ -180,7 +198,7 @@ int content_build(const char *src, const char *out, long long now, int *n_items,
     cJSON_AddNumberToObject(man, "format", CONTENT_FORMAT);
     cJSON_AddNumberToObject(man, "version", ver->valuedouble);
     cJSON_AddNumberToObject(man, "created", cre ? cre->valuedouble : (double)now);
-    cJSON_AddNumberToObject(man, "expires", exp->valuedouble);
+    cJSON_AddNumberToObject(man, "expires", expires);
     if (tgt) cJSON_AddItemToObject(man, "target", cJSON_Duplicate(tgt, 1));
     else cJSON_AddItemToObject(man, "target", cJSON_Parse("{\"mode\":\"any\",\"groups\":[],\"kiosks\":[]}"));
     cJSON *items = cJSON_AddArrayToObject(man, "items");

@@ -210,7 +210,7 @@ content_outcome_t content_sync_round(content_sync_t *s, content_report_t *rep)
     cm_who_t who = {s->mode, s->group, s->kiosk_id};
     content_outcome_t o;
     cm_result_t r = cm_accept(b.manifest, b.manifest_len, b.signature, s->public_key, &who,
-                              (long long)time(NULL), cur, &m, err, sizeof err);
+                              clock_wall_ms() / 1000, cur, &m, err, sizeof err);
     if (r == CM_ROLLBACK && b.version == cur) {
         /* The same bundle again (our ETag was lost): remember its ETag. */
         sqlite3_stmt *q = NULL;
@@ -240,7 +240,7 @@ content_outcome_t content_sync_round(content_sync_t *s, content_report_t *rep)
         }
         rep->assets_fetched++;
     }
-    if (content_store_apply(db, &m, b.manifest, b.signature, got_etag, (long long)time(NULL)) != 0) {
+    if (content_store_apply(db, &m, b.manifest, b.signature, got_etag, clock_wall_ms() / 1000) != 0) {
         o = report(rep, CONTENT_LOCAL_ERROR, "the database refused the switch");
         goto end;
     }

@@ -87,7 +87,7 @@ static int sender_finish(outbox_sender_t *s, const outbox_item_t *it, outbox_sta
     char err[256];
     for (;;) {
         int rc = outbox_finish(s->store, it->id, to, http, error, response, next_try,
-                               clock_real_wall_ms(), err, sizeof err);
+                               clock_wall_ms(), err, sizeof err);
         if (rc == 0) {
             sender_db_ok(s);
             return 0;
@@ -141,7 +141,7 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
     /* The hub replays a key for 48 hours. An item sent before with no answer
      * and still unsent after that could be applied twice by a resend: staff
      * decide (kioskctl queue show / retry / drop). */
-    if (it->attempts > 1 && clock_real_wall_ms() - it->created_ms > OUTBOX_REPLAY_WINDOW_MS) {
+    if (it->attempts > 1 && clock_wall_ms() - it->created_ms > OUTBOX_REPLAY_WINDOW_MS) {
         if (plain) {
             sodium_memzero(plain, strlen(plain));
             free(plain);
@@ -162,7 +162,7 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
     }
 
     outbox_state_t to = outbox_classify(&st);
-    int64_t now = clock_real_wall_ms(), next = 0;
+    int64_t now = clock_wall_ms(), next = 0;
     if (to == OUTBOX_DONE) {
         snprintf(reason, sizeof reason, "%s", "");
         log_info(MOD, "item %lld (%s): done, %d%s, attempt %d", it->id, it->kind, st.http,
@@ -192,7 +192,7 @@ static void sender_prune(outbox_sender_t *s)
     int64_t now = clock_real_mono_ms();
     if (now < s->prune_due) return;
     s->prune_due = now + SENDER_PRUNE_EVERY_MS;
-    int n = outbox_prune(s->store, clock_real_wall_ms() - s->opts.keep_done_ms);
+    int n = outbox_prune(s->store, clock_wall_ms() - s->opts.keep_done_ms);
     if (n > 0) log_info(MOD, "pruned %d done items", n);
 }
 
@@ -204,7 +204,7 @@ static void *sender_main(void *arg)
     /* Items a crash left sending go first: they may have reached the hub,
      * and sending them again with their key is how we find out. */
     while (!sender_stopping(s)) {
-        int n = outbox_requeue_interrupted(s->store, clock_real_wall_ms());
+        int n = outbox_requeue_interrupted(s->store, clock_wall_ms());
         if (n >= 0) {
             if (n > 0) log_info(MOD, "%d items were being sent when the kiosk stopped; "
                                 "sending them again", n);
@@ -218,7 +218,7 @@ static void *sender_main(void *arg)
         outbox_item_t it;
         unsigned char *raw = NULL;
         size_t len = 0;
-        int64_t now = clock_real_wall_ms();
+        int64_t now = clock_wall_ms();
 
         sender_prune(s);
         int rc = outbox_claim(s->store, now, &it, &raw, &len, err, sizeof err);

@@ -171,7 +171,7 @@ static void log_state(const payment_t *p)
 /* The begin in slot S, taken from the UI thread (ARGS holds its copy). */
 static void start_payment(pay_engine_t *e, slot_t *s, const slot_t *args)
 {
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
     payment_t *p = &s->p;
 
     pay_init(p, args->no, args->method, args->bills, args->n_bills, args->amount_fen,
@@ -196,7 +196,7 @@ static void start_payment(pay_engine_t *e, slot_t *s, const slot_t *args)
 
 static void apply_cmds(pay_engine_t *e, slot_t *s, int cmds)
 {
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
     payment_t before;
 
     memcpy(&before, &s->p, sizeof before);      /* bytes, for the memcmp below */
@@ -280,7 +280,7 @@ static void step(pay_engine_t *e, slot_t *s)
 {
     payment_t *p = &s->p;
     payment_t before;
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
     hub_status_t st;
     hub_order_t order;
 
@@ -299,7 +299,7 @@ static void step(pay_engine_t *e, slot_t *s)
 
     send(e, s, act, &st, &order);
     set_reachable(e, &st);
-    now = clock_real_wall_ms();
+    now = clock_wall_ms();
     memcpy(&before, p, sizeof before);
     pay_on_answer(p, &e->pol, act, &st, &order, now);
     if (p->unknown && p->next != PAY_ACT_NONE && p->next_ms > now) {
@@ -351,7 +351,7 @@ static void check_health(pay_engine_t *e)
 /* Milliseconds until the earliest thing due (a request or a deadline). */
 static int64_t next_wait(pay_engine_t *e)
 {
-    int64_t now = clock_real_wall_ms(), wait = MAX_WAIT_MS;
+    int64_t now = clock_wall_ms(), wait = MAX_WAIT_MS;
     for (int i = 0; i < ENGINE_SLOTS; i++) {
         const payment_t *p = &e->slots[i].p;
         if (!e->slots[i].live) continue;
@@ -377,7 +377,7 @@ static void take_backlog(pay_engine_t *e)
     payment_t *rows = calloc(ENGINE_SLOTS * 2, sizeof *rows);
     if (!rows) return;
     int n = store_pay_load_unfinished(e->store, rows, ENGINE_SLOTS * 2);
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
     int left = 0;
     for (int r = 0; r < n; r++) {
         bool have = false;
@@ -422,7 +422,7 @@ static void take_backlog(pay_engine_t *e)
 static void *worker(void *arg)
 {
     pay_engine_t *e = arg;
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
 
     for (int i = 0; i < ENGINE_SLOTS; i++)
         if (e->slots[i].live) notify(e, &e->slots[i], now);
@@ -534,13 +534,13 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     n = store_pay_load_unfinished(e->store, loaded, ENGINE_SLOTS);
     e->backlog = n == ENGINE_SLOTS;     /* maybe more than fit */
     /* Final payments are kept 90 days (for staff questions), then dropped. */
-    if (store_pay_prune(e->store, clock_real_wall_ms() - 90LL * 86400 * 1000) < 0)
+    if (store_pay_prune(e->store, clock_wall_ms() - 90LL * 86400 * 1000) < 0)
         log_warn(MOD, "cannot prune old payments");
     if (n < 0) {
         if (err) snprintf(err, errlen, "payments database: cannot read the unfinished payments");
         goto fail;
     }
-    int64_t now = clock_real_wall_ms();
+    int64_t now = clock_wall_ms();
     for (int i = 0; i < n; i++) {
         slot_t *s = &e->slots[i];
         s->p = loaded[i];
@@ -595,7 +595,7 @@ int pay_engine_begin(pay_engine_t *e, pay_method_t method, const long long *bill
     char *receipt = NULL;
     long long bill = 0;
     struct tm tm;
-    time_t t = time(NULL);
+    time_t t = (time_t)(clock_wall_ms() / 1000);
     int free_slot = -1, taken;
 
     if (out_no && out_no_len) out_no[0] = '\0';
@@ -605,7 +605,7 @@ int pay_engine_begin(pay_engine_t *e, pay_method_t method, const long long *bill
         log_error(MOD, "begin: invalid arguments");
         return -1;
     }
-    if (!localtime_r(&t, &tm) || strftime(date, sizeof date, "%Y%m%d", &tm) != 8) {
+    if (!clock_cst(t, &tm) || strftime(date, sizeof date, "%Y%m%d", &tm) != 8) {
         log_error(MOD, "begin: cannot format today's date");
         return -1;
     }

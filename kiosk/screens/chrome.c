@@ -11,7 +11,7 @@ void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen)
     static const char *wd[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"),
                                 N_("Thu"), N_("Fri"), N_("Sat")};
     struct tm tm;
-    localtime_r(&t, &tm);
+    clock_cst(t, &tm);
     snprintf(clock, clen, "%02d:%02d", tm.tm_hour, tm.tm_min);
     /* TRANSLATORS: %1$d is the month (1-12), %2$d the day, %3$s the weekday. */
     const char *fmt = _("%1$d/%2$d %3$s");

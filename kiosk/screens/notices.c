@@ -20,14 +20,14 @@ static const char *tab_name(int i)
 static void date_text(time_t t, char *out, size_t len)
 {
     struct tm tm;
-    localtime_r(&t, &tm);
+    clock_cst(t, &tm);
     strftime(out, len, "%Y-%m-%d", &tm);
 }
 
 static void date_time_text(time_t t, char *out, size_t len)
 {
     struct tm tm;
-    localtime_r(&t, &tm);
+    clock_cst(t, &tm);
     strftime(out, len, "%Y-%m-%d %H:%M", &tm);
 }
 

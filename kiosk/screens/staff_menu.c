@@ -114,7 +114,7 @@ static void test_print(app_t *app)
     char when[32], json[1024], summary[200];
     time_t t = clock_wall();
     struct tm tm;
-    localtime_r(&t, &tm);
+    clock_cst(t, &tm);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
     cJSON *r = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(r, "items");
     cJSON *it = cJSON_CreateObject();

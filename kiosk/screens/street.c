@@ -138,7 +138,7 @@ static void alert_view(app_t *app, ui_frame_t *f, SDL_Rect content, const street
     if (it->expires) {
         time_t e = it->expires;
         struct tm tm;
-        localtime_r(&e, &tm);
+        clock_cst(e, &tm);
         char hm[16], until[96];
         strftime(hm, sizeof hm, "%H:%M", &tm);
         snprintf(until, sizeof until, _("In force until %s"), hm);

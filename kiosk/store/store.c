@@ -295,8 +295,7 @@ static int move_aside(store_t *st, char *err, int errlen)
     struct stat sb;
     int n, len, i;
 
-    tzset();
-    if (!localtime_r(&now, &tm) ||
+    if (!clock_cst(now, &tm) ||
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm) == 0) {
         set_err(err, errlen, "cannot format the time %lld", (long long)now);
         return -1;

@@ -114,7 +114,7 @@ static char *fetch(street_feed_t *f)
     }
     cJSON_Delete(pj);
     cJSON_Delete(nj);
-    txt = street_feed_build(pl, no, (const char *const *)extra, n_extra, (long)time(NULL));
+    txt = street_feed_build(pl, no, (const char *const *)extra, n_extra, (long)(clock_wall_ms() / 1000));
     if (!txt) log_warn("street", "content from the hub not understood");
     goto end;
 fail:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check: build/hub's command line. `device add` prints a token once and it
 # authenticates; `device revoke` makes it fail with 401; a bad hub.ini or
-# flag exits 2 naming the file, line and key; SIGTERM stops the hub with 0.
+# flag exits 2 naming the file, line and key; SIGTERM stops the hub with 0;
+# --now is refused outside demo mode and starts a demo hub's clock.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -39,4 +40,19 @@ err=$("$HUB" --config "$tmp/bad.ini" 2>&1); rc=$?
     fail "bad hub.ini: exit $rc, '$err'"
 err=$("$HUB" --port 99999 2>&1); rc=$?
 [[ $rc == 2 && $err == *"--port"* ]] || fail "bad --port: exit $rc, '$err'"
+# --now: refused outside demo mode; a demo hub's clock starts there.
+err=$("$HUB" --now 2026-11-29T09:30 --db "$tmp/x.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"--now is only for a demo hub"* ]] || fail "--now without --demo: exit $rc, '$err'"
+err=$("$HUB" --demo --now 2026-02-30 --db "$tmp/x.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"--now: bad value"* ]] || fail "--now with an impossible date: exit $rc, '$err'"
+rm -f "$tmp/port"
+"$HUB" --db "$tmp/demo.db" --port 0 --port-file "$tmp/port" --demo --now 2028-02-29T23:59:00+08:00 &
+pid=$!
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+[[ -s $tmp/port ]] || fail "the demo hub with --now did not start"
+t=$(curl -s "http://127.0.0.1:$(cat "$tmp/port")/v1/health" | sed -n 's/.*"time":\([0-9]*\).*/\1/p')
+# 2028-02-29 23:59 China time is 1835452740.
+[[ -n $t ]] && ((t >= 1835452740 && t < 1835452740 + 30)) || fail "--now: the hub says time $t"
+kill -TERM "$pid"; wait "$pid"; pid=""
+
 echo "hub_cli: device add/revoke, token check, config errors and SIGTERM as documented"

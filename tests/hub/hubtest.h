@@ -15,7 +15,12 @@ typedef struct {
     char token2[160];       /* device "test-02" */
 } hubtest_t;
 
-/* Starts a hub with DEMO data or an empty one. Fails the test on error. */
+/* The hub's clock at the start of every suite: 2026-11-29 09:30 China time
+ * (a Sunday), unless $HUB_TEST_NOW names another (hub_clock_parse's forms). */
+#define HUBTEST_NOW 1795915800
+
+/* Starts a hub with DEMO data or an empty one, its clock anchored at
+ * HUBTEST_NOW (see above). Fails the test on error. */
 hubtest_t *hubtest_start(bool demo);
 /* Same, with the connection limit and the idle/slow-client timeout given. */
 hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s);

@@ -210,6 +210,41 @@ static void garbage_request_line(void **state)
     hubtest_stop(t);
 }
 
+/* The hub's clock: --now's forms, and an anchored clock that advances with
+ * the monotonic clock whatever the machine's date. */
+static void clock_parse_and_anchor(void **state)
+{
+    int64_t t = 0;
+    assert_int_equal(hub_clock_parse("1795915800", &t), 0);
+    assert_int_equal(t, 1795915800);
+    assert_int_equal(hub_clock_parse("2026-11-29T09:30:00+08:00", &t), 0);
+    assert_int_equal(t, 1795915800);
+    assert_int_equal(hub_clock_parse("2026-11-29T09:30", &t), 0);          /* China time */
+    assert_int_equal(t, 1795915800);
+    assert_int_equal(hub_clock_parse("2026-11-29T01:30:00Z", &t), 0);
+    assert_int_equal(t, 1795915800);
+    assert_int_equal(hub_clock_parse("2026-11-28T20:30:00-05:00", &t), 0);
+    assert_int_equal(t, 1795915800);
+    assert_int_equal(hub_clock_parse("2028-02-29", &t), 0);                /* a leap day */
+    assert_int_equal(t, 1835366400);
+    assert_int_equal(hub_clock_parse("2027-12-31T23:59:59+08:00", &t), 0);
+    assert_int_equal(t, 1830268799);
+    const char *bad[] = {"", "0", "-5", "abc", "2027-02-29", "2026-13-01", "2026-11-31",
+                         "2026-11-29T24:00", "2026-11-29T09:30:00+8", "2026-11-29X", "1795915800x",
+                         "2100-02-29", NULL};
+    for (int i = 0; bad[i]; i++) {
+        if (hub_clock_parse(bad[i], &t) == 0) fail_msg("accepted \"%s\"", bad[i]);
+    }
+
+    hub_clock_anchor(1000000000);
+    int64_t a = hub_now();
+    assert_true(a >= 1000000000 && a <= 1000000001);
+    hub_time_shift(3600);
+    assert_true(hub_now() - a >= 3600 && hub_now() - a <= 3601);
+    hub_clock_anchor(0);                      /* the real clock again, shift cleared */
+    assert_true(llabs(hub_now() - (int64_t)time(NULL)) <= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +260,7 @@ int main(void)
         cmocka_unit_test(slow_client_is_dropped),
         cmocka_unit_test(too_many_connections_get_503),
         cmocka_unit_test(garbage_request_line),
+        cmocka_unit_test(clock_parse_and_anchor),
     };
     int rc = cmocka_run_group_tests_name("hub_core", tests, setup, teardown);
     return rc + cmocka_run_group_tests_name("hub_core_nodemo", solo, NULL, NULL);

@@ -109,10 +109,13 @@ static void every_post_route_replays_without_effect(void **state)
     twice(t, "/v1/payments", body, 201);          /* (the same route, by code) */
     twice(t, "/v1/payments/REPLAY0002/reverse", "{}", 200); covered++;
 
-    long long slot = q_int("SELECT id FROM slots WHERE booked < capacity AND start > strftime('%s','now') "
-                           "ORDER BY start LIMIT 1");
-    q_text("SELECT service_id FROM slots WHERE booked < capacity AND start > strftime('%s','now') "
-           "ORDER BY start LIMIT 1", text, sizeof text);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT id FROM slots WHERE booked < capacity AND start > %lld "
+             "ORDER BY start LIMIT 1", (long long)hub_now());
+    long long slot = q_int(sql);
+    snprintf(sql, sizeof sql, "SELECT service_id FROM slots WHERE booked < capacity AND start > %lld "
+             "ORDER BY start LIMIT 1", (long long)hub_now());
+    q_text(sql, text, sizeof text);
     snprintf(body, sizeof body, "{\"slot_id\":%lld,\"service_id\":\"%s\",\"name\":\"王芳\","
              "\"phone\":\"13900001111\"}", slot, text);
     twice(t, "/v1/housekeeping/bookings", body, 201); covered++;
@@ -121,8 +124,9 @@ static void every_post_route_replays_without_effect(void **state)
     snprintf(path, sizeof path, "/v1/housekeeping/bookings/%s/cancel", text);
     twice(t, path, "{\"phone\":\"13900001111\"}", 200); covered++;
 
-    long long ev = q_int("SELECT id FROM content WHERE places > registered AND starts > strftime('%s','now') "
-                         "LIMIT 1");
+    snprintf(sql, sizeof sql, "SELECT id FROM content WHERE places > registered AND starts > %lld "
+             "LIMIT 1", (long long)hub_now());
+    long long ev = q_int(sql);
     snprintf(path, sizeof path, "/v1/events/%lld/registrations", ev);
     twice(t, path, "{\"name\":\"李红\",\"phone\":\"13700002222\"}", 201); covered++;
 

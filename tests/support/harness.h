@@ -24,6 +24,11 @@ app_t *harness_window_app(int w, int h, const char *const *sets);
  * The UI clock is fake as in harness_app; the network runs in real time. */
 app_t *harness_net_app(int w, int h, const char *const *sets);
 
+/* Puts this test process on the harness's fake clock at HARNESS_WALL (every
+ * harness app does too, at its creation). Suites call it before
+ * hubproc_start, so that the hub's clock starts at the kiosk's time. */
+void harness_clock_start(void);
+
 /* The build dir the Makefile used (env BUILD, default "build"). */
 const char *harness_build_dir(void);
 

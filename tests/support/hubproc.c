@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/clock.h"
 #include "support/harness.h"
 
 static void sleep_ms(int ms)
@@ -31,18 +33,31 @@ int hubproc_start(hubproc_t *h)
         h->port = 0;
     }
     snprintf(h->db, sizeof h->db, "%s/hub.db", h->dir);
-    char bin[256], portfile[192], port[16];
+    char bin[256], portfile[192], port[16], now[24];
     snprintf(bin, sizeof bin, "%s/hub", harness_build_dir());
     snprintf(portfile, sizeof portfile, "%s/port", h->dir);
     snprintf(port, sizeof port, "%d", h->port);
+    /* One notion of now on both sides: a test on the fake clock gets a hub
+     * whose clock starts where the kiosk's workers are (the demo seeds its
+     * slots and events from it); otherwise both read the real clock. */
+    now[0] = '\0';
+    if (clock_is_fake()) snprintf(now, sizeof now, "%lld", (long long)(clock_wall_ms() / 1000));
     unlink(portfile);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
+        /* Dies with the test, even one killed with SIGKILL. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
         int null = open("/dev/null", 1);
         if (null >= 0 && !getenv("HUBPROC_VERBOSE")) { dup2(null, 1); dup2(null, 2); }
-        execl(bin, bin, "--db", h->db, "--listen", "127.0.0.1", "--port", port,
-              "--port-file", portfile, "--demo", (char *)NULL);
+        if (now[0])
+            execl(bin, bin, "--db", h->db, "--listen", "127.0.0.1", "--port", port,
+                  "--port-file", portfile, "--demo", "--now", now, (char *)NULL);
+        else
+            execl(bin, bin, "--db", h->db, "--listen", "127.0.0.1", "--port", port,
+                  "--port-file", portfile, "--demo", (char *)NULL);
         _exit(127);
     }
     h->pid = pid;

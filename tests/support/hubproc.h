@@ -18,7 +18,11 @@ typedef struct {
 
 /* Starts the hub (a fresh database unless H->dir is already set and holds
  * one: then the same database is used again, for restart tests; PORT too
- * when set). Returns 0, or -1 with a message on stderr. */
+ * when set). When the test runs on the fake clock, the hub's clock starts
+ * at the kiosk's (clock_wall_ms, via --now), so both sides agree on the date
+ * whatever the machine's; otherwise both use the real clock. The hub dies
+ * with the test process (PR_SET_PDEATHSIG), even one killed with SIGKILL.
+ * Returns 0, or -1 with a message on stderr. */
 int hubproc_start(hubproc_t *h);
 /* SIGTERM and wait; the temp dir stays (hubproc_cleanup removes it). */
 void hubproc_stop(hubproc_t *h);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "screens/screens.h"
@@ -512,6 +513,7 @@ static void kill_mid_payment(const char *var, int utility, const char *acct, cha
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);          /* never outlives a failed test */
         app_t *app = net_app_on(&hub, var);
         find_by_account(app, utility, acct);
         if (app->screen != SCR_BILLS_LIST) _exit(3);
@@ -591,6 +593,7 @@ static void killed_mid_payment_paid_meanwhile_is_paid_once(void **state)
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
+    harness_clock_start();                  /* the hub starts at the kiosk's time */
     return hubproc_start(&hub);
 }
 

@@ -1,12 +1,17 @@
 /* Plain-C domain pieces: session state machine, masking, staff PIN lockout,
- * theme contrast arithmetic. */
+ * theme contrast arithmetic, the clock and China-time dates. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "mask.h"
+#include "app/housekeeping.h"
+#include "core/clock.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
 #include "ui/theme.h"
@@ -165,6 +170,62 @@ static void theme_sizes(void **state)
     assert_true(eld.target >= 96);
 }
 
+/* Kiosk dates are China time whatever TZ says, across the day, month and
+ * year boundaries and leap days. */
+static void clock_dates_are_china_time(void **state)
+{
+    setenv("TZ", "America/New_York", 1);          /* a zone that must not matter */
+    tzset();
+    struct tm tm;
+    char buf[32];
+    /* 2027-12-31 15:59:59 UTC = 23:59:59 China time; a second later, new year. */
+    assert_non_null(clock_cst(1830268799, &tm));
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %a", &tm);
+    assert_string_equal(buf, "2027-12-31 23:59:59 Fri");
+    clock_cst(1830268800, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %a", &tm);
+    assert_string_equal(buf, "2028-01-01 00:00:00 Sat");
+    /* 2028-02-28 16:00 UTC is already the leap day in China. */
+    clock_cst(1835366400, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%d %a", &tm);
+    assert_string_equal(buf, "2028-02-29 Tue");
+
+    /* The housekeeping calendar from 23:59 on 31 December, China time. */
+    clock_fake_set(1000000, 1830268740);
+    hk_date(0, buf, sizeof buf);
+    assert_string_equal(buf, "2027-12-31");
+    hk_date(1, buf, sizeof buf);
+    assert_string_equal(buf, "2028-01-01");
+    hk_date(60, buf, sizeof buf);                 /* 2028 is a leap year */
+    assert_string_equal(buf, "2028-02-29");
+    clock_fake_advance(60 * 1000);                /* midnight: "today" moves on */
+    hk_date(0, buf, sizeof buf);
+    assert_string_equal(buf, "2028-01-01");
+    clock_fake_off();
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
+/* The fake clock: the UI clock moves only when told; the workers' calendar
+ * starts at the fake's wall time and runs in real time. */
+static void clock_fake_ui_frozen_worker_calendar_runs(void **state)
+{
+    clock_fake_set(5000, 1795915800);
+    assert_int_equal(clock_wall(), 1795915800);
+    int64_t w0 = clock_wall_ms();
+    assert_true(w0 >= 1795915800000LL && w0 < 1795915800000LL + 1000);
+    usleep(30000);
+    assert_int_equal(clock_mono_ms(), 5000);       /* frozen */
+    assert_int_equal(clock_wall(), 1795915800);
+    assert_true(clock_wall_ms() - w0 >= 25);       /* real time passed */
+    clock_fake_advance(61000);
+    assert_int_equal(clock_mono_ms(), 66000);
+    assert_int_equal(clock_wall(), 1795915861);
+    assert_true(clock_wall_ms() < 1795915800000LL + 10000);   /* not moved by the UI's advance */
+    clock_fake_off();
+    assert_true(llabs(clock_wall_ms() / 1000 - (int64_t)time(NULL)) <= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +238,8 @@ int main(void)
         cmocka_unit_test(staff_pin_hash_and_verify),
         cmocka_unit_test(theme_contrast_math),
         cmocka_unit_test(theme_sizes),
+        cmocka_unit_test(clock_dates_are_china_time),
+        cmocka_unit_test(clock_fake_ui_frozen_worker_calendar_runs),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

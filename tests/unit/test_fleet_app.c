@@ -74,7 +74,9 @@ static void commands_arrive_and_are_carried_out(void **state)
     queue_command("set_schedule", "{\"on\": \"07:00\", \"off\": \"22:30\"}");
     queue_command("screenshot", "{}");
     app_t *app = net_app();                          /* idle: attract loop */
-    WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && cmd_int("set_schedule", "done") > 0, 8000);
+    /* The result and the picture are two requests: wait for both. */
+    WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && cmd_int("set_schedule", "done") > 0 &&
+                  hubproc_sql_int(&hub, "SELECT count(*) FROM screenshots") > 0, 8000);
     assert_int_equal(cmd_int("set_schedule", "ok"), 1);
     char v[16];
     assert_int_equal(store_setting_get(app->store, "street.night.on", v, sizeof v), 0);
@@ -97,7 +99,7 @@ static void screenshot_refused_and_restart_deferred_during_a_visit(void **state)
     /* the next heartbeat picks them up: ask for one by restarting telemetry */
     fleet_stop(app);
     fleet_start(app);
-    WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && app->restart_pending, 8000);
+    WAIT_FOR(app, cmd_int("screenshot", "done") > 0 && app->restart_pending, 20000);
     assert_int_equal(cmd_int("screenshot", "ok"), 0);            /* never a resident's screen */
     assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM screenshots"), before);
     assert_true(app->restart_pending > 0);
@@ -105,7 +107,7 @@ static void screenshot_refused_and_restart_deferred_during_a_visit(void **state)
     app_end_session(app, "finished");                            /* then it restarts */
     assert_true(app->restart);
     assert_true(app->quit);
-    WAIT_FOR(app, cmd_int("restart", "done") > 0, 5000);
+    WAIT_FOR(app, cmd_int("restart", "done") > 0, 20000);
     assert_int_equal(cmd_int("restart", "ok"), 1);
     harness_free(app);
 }
@@ -121,7 +123,7 @@ static void proof_of_play_reaches_the_hub_once(void **state)
     }
     fleet_snapshot(app);                             /* handed to the outbox at once */
     assert_int_equal(pop_count(app->store), 0);
-    WAIT_FOR(app, hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play") == 3, 8000);
+    WAIT_FOR(app, hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play") == 3, 20000);
     assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play"), 3);
     fleet_snapshot(app);                             /* nothing new: nothing more */
     app_test_pump(app, 100, 500);
@@ -160,7 +162,7 @@ static void a_published_bundle_is_shown(void **state)
     app_t *app = harness_net_app(1920, 1080, sets);
     char demo_title[256];
     snprintf(demo_title, sizeof demo_title, "%s", app->n_notices ? app->notices[0].title : "");
-    WAIT_FOR(app, app->content_version[0], 8000);
+    WAIT_FOR(app, app->content_version[0], 20000);
     assert_string_equal(app->content_version, "v1");
     assert_true(app->n_notices > 0);
     bool same = true;
@@ -189,7 +191,7 @@ static void a_published_bundle_is_shown(void **state)
      * (bundle ids 1-9; the hub's unsigned demo content has ids over 100) */
     const char *street_sets[] = {url, tok, key, "ui.locale=zh_CN", "hub.timeout=2", "kiosk.mode=street", NULL};
     app = harness_net_app(1920, 1080, street_sets);
-    WAIT_FOR(app, app->content_version[0], 8000);
+    WAIT_FOR(app, app->content_version[0], 20000);
     app_test_pump(app, 100, 1000);
     sched_what_t what;
     const street_item_t *shown = street_shown(app, &what);
@@ -306,6 +308,7 @@ static void saved_requests_catch_up_with_the_outbox(void **state)
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
+    harness_clock_start();                  /* the hub starts at the kiosk's time */
     if (hubproc_start(&hub) != 0) return -1;
     char cmd[512];
     snprintf(cmd, sizeof cmd, "%s/hub staff add tester --db %s", harness_build_dir(), hub.db);

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -355,6 +356,7 @@ static void test_kill9(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);      /* never outlives a failed test */
             char err[256];
             outbox_sender_t *s = outbox_sender_start(&fx->opts, NULL, NULL, err, sizeof err);
             if (!s) _exit(3);

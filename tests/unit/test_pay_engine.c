@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -613,6 +614,7 @@ static pid_t child_begin(fixture_t *fx, pay_method_t method, long long bill, cha
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);          /* never outlives a failed test */
         char err[256], cno[HUB_TRADE_NO_MAX + 1] = "";
         close(fds[0]);
         pay_engine_t *e = pay_engine_start(&fx->cfg, &fx->pol, NULL, NULL, err, sizeof err);
