@@ -15,7 +15,7 @@
 #include "outbox/sender.h"
 #include "outbox/seal.h"
 #include "screens/screens.h"
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 #include "telemetry/telemetry.h"
 
 /* ---- worker callbacks (worker threads: copy, post, return) -------------------- */
@@ -186,11 +186,10 @@ static tel_dev_t dev_state(const dev_status_t *d)
  * or sent twice. */
 static void send_proof_of_play(struct app *app)
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    if (!db || !app->have_outbox_key || pop_count(app->store) <= 0) return;
+    if (!app->store || !app->have_outbox_key || pop_count(app->store) <= 0) return;
     char err[300];
     long long last = 0, id = 0;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return;
+    if (store_tx_begin(app->store, NULL, 0) != 0) return;
     char *plays = pop_json(app->store, 500, &last);
     int rc = -1;
     if (plays && last > 0) {
@@ -208,11 +207,11 @@ static void send_proof_of_play(struct app *app)
         }
     }
     free(plays);
-    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+    if (rc == 0 && store_tx_commit(app->store, NULL, 0) == 0) {
         outbox_sender_wake(app->outbox);
         return;
     }
-    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    store_tx_rollback(app->store);
 }
 
 void fleet_snapshot(struct app *app)
@@ -347,35 +346,22 @@ void fleet_outbox_event(struct app *app, void *payload)
     fleet_outbox_event_free(e);
 }
 
-void fleet_replay_ended(struct app *app, const char *table, const char *kind,
+void fleet_replay_ended(struct app *app, store_saved_table_t table, const char *kind,
                         void (*handle)(struct app *app, const fleet_outbox_event_t *ev))
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT p.outbox_id, o.state, o.http, o.last_error, o.response FROM %s p"
-             " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'"
-             " AND (o.id IS NULL OR o.state IN ('done', 'dead'))", table);
-    if (!db || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return;
-    fleet_outbox_event_t ended[16];
-    int n = 0;
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
-        fleet_outbox_event_t *e = &ended[n++];
-        memset(e, 0, sizeof *e);
-        const char *state = (const char *)sqlite3_column_text(st, 1);
-        const char *why = (const char *)sqlite3_column_text(st, 3);
-        const char *resp = (const char *)sqlite3_column_text(st, 4);
-        e->id = sqlite3_column_int64(st, 0);
-        snprintf(e->kind, sizeof e->kind, "%s", kind);
-        e->done = state && !strcmp(state, "done");
-        e->http = sqlite3_column_int(st, 2);
-        snprintf(e->reason, sizeof e->reason, "%s", !state ? "removed from the queue" : why ? why : "");
-        if (e->done && resp) e->response = strdup(resp);
-    }
-    sqlite3_finalize(st);       /* the handlers update TABLE: after the read */
+    store_saved_ended_t rows[16];
+    int n = app->store ? store_saved_ended(app->store, table, rows, 16) : -1;
     for (int i = 0; i < n; i++) {
-        log_info("fleet", "%s (outbox item %lld): ended while nobody looked; recorded now", kind, ended[i].id);
-        handle(app, &ended[i]);
-        free(ended[i].response);
+        fleet_outbox_event_t e;
+        memset(&e, 0, sizeof e);
+        e.id = rows[i].outbox_id;
+        snprintf(e.kind, sizeof e.kind, "%s", kind);
+        e.done = rows[i].done;
+        e.http = rows[i].http;
+        snprintf(e.reason, sizeof e.reason, "%s", rows[i].gone ? "removed from the queue" : rows[i].last_error);
+        e.response = rows[i].response;
+        log_info("fleet", "%s (outbox item %lld): ended while nobody looked; recorded now", kind, e.id);
+        handle(app, &e);
+        free(rows[i].response);
     }
 }

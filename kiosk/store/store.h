@@ -39,6 +39,17 @@ int store_schema_latest(void);
 int store_schema_migrate(sqlite3 *db, char *err, int errlen);
 sqlite3 *store_db(store_t *st);
 
+/* One IMMEDIATE transaction on ST's connection spanning several store and
+ * outbox calls (an outbox item and the record that points at it commit
+ * together). No other thread may use ST's connection until it ends.
+ * begin: 0, or -1 with ERR (may be NULL) saying why (busy past the
+ * timeout, no database). commit: 0, or -1 with ERR; the caller then calls
+ * rollback. rollback: ends the transaction if one is still open (after a
+ * disk-full or I/O error SQLite may already have ended it); never fails. */
+int store_tx_begin(store_t *st, char *err, int errlen);
+int store_tx_commit(store_t *st, char *err, int errlen);
+void store_tx_rollback(store_t *st);
+
 /* Notices for LOCALE, pinned first, then newest first. Returns the count
  * written to OUT (<= max), or -1 on a database error. */
 int store_notices(store_t *st, const char *locale, notice_t *out, int max);

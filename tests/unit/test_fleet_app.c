@@ -16,7 +16,7 @@
 #include "outbox/sender.h"
 #include <sqlite3.h>
 #include "screens/screens.h"
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
