@@ -10,6 +10,7 @@
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
+#include "app/staff.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "outbox/sender.h"
@@ -340,7 +341,7 @@ void fleet_outbox_event(struct app *app, void *payload)
     info_outbox_event(app, e);
     hk_outbox_event(app, e);
     if (app->screen == SCR_STAFF_MENU) {
-        staff_menu_refresh(app);
+        staff_refresh(app);
         app->dirty = true;
     }
     fleet_outbox_event_free(e);

@@ -336,6 +336,14 @@ void info_show_tab(app_t *app, int tab)
     app->dirty = true;
 }
 
+void info_open_guide(app_t *app, int i)
+{
+    struct info_state *s = app->info;
+    if (!s || i < 0 || i >= s->n_guides) return;
+    s->cur = s->guides[i];
+    if (hub_parse_guide(s->cur.data, &s->cur_guide) != 0) memset(&s->cur_guide, 0, sizeof s->cur_guide);
+}
+
 void info_show_guides(app_t *app)
 {
     struct info_state *s = app->info;
@@ -703,7 +711,7 @@ void info_sample(app_t *app, const char *state)
              "\"phone\":\"6123 4503；社保服务热线12333\",\"fee\":\"补办免收工本费\"}");
     sample_item(&s->guides[1], 145, "guide", "one_stop", "居住证办理",
                 "来本市居住半年以上的，可申领居住证。", 1793323800);
-    if (state && !strcmp(state, "guide_detail")) s->cur = s->guides[0];
+    if (state && !strcmp(state, "guide_detail")) info_open_guide(app, 0);
     if (state && !strcmp(state, "register")) {
         snprintf(s->phone, sizeof s->phone, "%s", "1381234");
         s->n_phone = 7;
