@@ -19,6 +19,8 @@
 #include "store/proof_of_play.h"
 #include "telemetry/telemetry.h"
 
+static void send_proof_of_play(void *ctx, store_t *st, const outbox_key_t *key);
+
 /* ---- worker callbacks (worker threads: copy, post, return) -------------------- */
 
 static void push(struct app *app, int ev_off, void *payload)
@@ -122,6 +124,7 @@ void fleet_start(struct app *app)
         outbox_durable(app->store);
         outbox_sender_opts_t o;
         outbox_sender_opts_from_config(cfg, &o);
+        o.handoff = send_proof_of_play;
         app->outbox = outbox_sender_start(&o, on_outbox, app, err, sizeof err);
         if (!app->outbox) log_error("fleet", "outbox sender: %s", err);
     } else if (app->store) {
@@ -184,23 +187,25 @@ static tel_dev_t dev_state(const dev_status_t *d)
 
 /* Proof of play goes to the hub through the outbox: the records are handed
  * over in one transaction (queued and deleted together), so none is lost
- * or sent twice. */
-static void send_proof_of_play(struct app *app)
+ * or sent twice. Runs on the outbox sender's thread with its connection
+ * (outbox_handoff_fn), asked for by fleet_snapshot: never on the UI thread. */
+static void send_proof_of_play(void *ctx, store_t *st, const outbox_key_t *key)
 {
-    if (!app->store || !app->have_outbox_key || pop_count(app->store) <= 0) return;
+    (void)ctx;
+    if (pop_count(st) <= 0) return;
     char err[300];
     long long last = 0, id = 0;
-    if (store_tx_begin(app->store, NULL, 0) != 0) return;
-    char *plays = pop_json(app->store, 500, &last);
+    if (store_tx_begin(st, NULL, 0) != 0) return;
+    char *plays = pop_json(st, 500, &last);
     int rc = -1;
     if (plays && last > 0) {
         size_t len = strlen(plays) + 16;
         char *body = malloc(len);
         if (body) {
             snprintf(body, len, "{\"plays\":%s}", plays);
-            if (outbox_enqueue_in(app->store, &app->outbox_key, "proof_of_play", "/v1/proof-of-play", body,
+            if (outbox_enqueue_in(st, key, "proof_of_play", "/v1/proof-of-play", body,
                                   false, NULL, clock_real_wall_ms(), &id, err, sizeof err) == 0 &&
-                pop_ack(app->store, last) >= 0)
+                pop_ack(st, last) >= 0)
                 rc = 0;
             else
                 log_warn("fleet", "proof of play not queued: %s", err);
@@ -208,16 +213,13 @@ static void send_proof_of_play(struct app *app)
         }
     }
     free(plays);
-    if (rc == 0 && store_tx_commit(app->store, NULL, 0) == 0) {
-        outbox_sender_wake(app->outbox);
-        return;
-    }
-    store_tx_rollback(app->store);
+    if (rc == 0 && store_tx_commit(st, NULL, 0) == 0) return;
+    store_tx_rollback(st);
 }
 
 void fleet_snapshot(struct app *app)
 {
-    send_proof_of_play(app);
+    if (app->have_outbox_key) outbox_sender_request_handoff(app->outbox);
     if (!app->telemetry) return;
     telemetry_snapshot_t s;
     memset(&s, 0, sizeof s);
