@@ -261,6 +261,13 @@ static qr_class_t classify_url(span_t s, qr_info_t *out)
     return QR_CLASS_URL;
 }
 
+/* Records MEANT as the near miss when the payload came out OTHER. */
+static qr_class_t near(qr_class_t got, qr_class_t meant, qr_info_t *out)
+{
+    if (got == QR_CLASS_OTHER) out->near_miss = meant;
+    return got;
+}
+
 qr_class_t qr_classify(const char *payload, size_t len, qr_info_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -272,16 +279,17 @@ qr_class_t qr_classify(const char *payload, size_t len, qr_info_t *out)
     }
     if (s.n == 0 || memchr(s.p, '\0', s.n)) return QR_CLASS_OTHER;
 
-    if (starts_with(s, "XFL-BILL:")) return classify_bill(s, out);
-    if (starts_with(s, "XFL-RES:")) return classify_resident(s, out);
+    if (starts_with(s, "XFL-BILL:")) return near(classify_bill(s, out), QR_CLASS_PAPER_BILL, out);
+    if (starts_with(s, "XFL-RES:")) return near(classify_resident(s, out), QR_CLASS_RESIDENT_CODE, out);
     if (starts_with(s, "XFL-BOOK:")) {
         span_t code = {s.p + 9, s.n - 9};
         if (!booking_code(code, 1, out->booking.code))
-            return other(out, "check-in code must be 8 characters of " QR_BOOKING_ALPHABET);
+            return near(other(out, "check-in code must be 8 characters of " QR_BOOKING_ALPHABET),
+                        QR_CLASS_BOOKING_CODE, out);
         out->cls = QR_CLASS_BOOKING_CODE;
         return QR_CLASS_BOOKING_CODE;
     }
-    if (all_digits(s) && s.n >= 12) return classify_digits(s, out);
+    if (all_digits(s) && s.n >= 12) return near(classify_digits(s, out), QR_CLASS_PAYMENT_CODE, out);
     if (booking_code(s, 0, out->booking.code)) {
         out->cls = QR_CLASS_BOOKING_CODE;
         return QR_CLASS_BOOKING_CODE;

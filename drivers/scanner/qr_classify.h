@@ -66,6 +66,11 @@ typedef struct {
     /* OTHER for a near miss (an XFL- payload or a long number that fails
      * its rules): why, in English, for logs and kioskctl; else "". */
     char reason[96];
+    /* OTHER for a near miss: the class the payload set out to be (its
+     * "XFL-BILL:" / "XFL-RES:" / "XFL-BOOK:" prefix or its long run of
+     * digits matched, the rest did not), for callers that answer a broken
+     * bill code differently from a foreign one; else QR_CLASS_OTHER. */
+    qr_class_t near_miss;
     struct {
         char utility[12];           /* "water", "electricity", "gas", "heating" */
         char account[21];           /* 6-20 digits */

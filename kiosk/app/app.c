@@ -12,6 +12,7 @@
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
+#include "app/staff.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
@@ -196,7 +197,7 @@ static void print_event(app_t *app, print_queue_event_t *pe)
         app->dirty = true;
     }
     if (app->screen == SCR_STAFF_MENU) {
-        staff_menu_refresh(app);
+        staff_refresh(app);
         app->dirty = true;
     }
     free(pe);
@@ -419,7 +420,7 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
         } else if (ev->type == app->ev_base + APP_EV_PAY) {
             bills_pay_event(app, ev->user.data1);
             if (app->screen == SCR_STAFF_MENU) {
-                staff_menu_refresh(app);
+                staff_refresh(app);
                 app->dirty = true;
             }
         } else if (ev->type == app->ev_base + APP_EV_HK) {
@@ -716,8 +717,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
 
 void app_free(app_t *app)
 {
-    if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
-    app->pin_thread = NULL;
+    staff_pin_check_done(app);
     devices_stop(app->devmon);
     app->devmon = NULL;
     /* Events still queued own a payload. */

@@ -10,13 +10,16 @@
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
+#include "app/staff.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "outbox/sender.h"
 #include "outbox/seal.h"
 #include "screens/screens.h"
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 #include "telemetry/telemetry.h"
+
+static void send_proof_of_play(void *ctx, store_t *st, const outbox_key_t *key);
 
 /* ---- worker callbacks (worker threads: copy, post, return) -------------------- */
 
@@ -121,6 +124,7 @@ void fleet_start(struct app *app)
         outbox_durable(app->store);
         outbox_sender_opts_t o;
         outbox_sender_opts_from_config(cfg, &o);
+        o.handoff = send_proof_of_play;
         app->outbox = outbox_sender_start(&o, on_outbox, app, err, sizeof err);
         if (!app->outbox) log_error("fleet", "outbox sender: %s", err);
     } else if (app->store) {
@@ -183,24 +187,25 @@ static tel_dev_t dev_state(const dev_status_t *d)
 
 /* Proof of play goes to the hub through the outbox: the records are handed
  * over in one transaction (queued and deleted together), so none is lost
- * or sent twice. */
-static void send_proof_of_play(struct app *app)
+ * or sent twice. Runs on the outbox sender's thread with its connection
+ * (outbox_handoff_fn), asked for by fleet_snapshot: never on the UI thread. */
+static void send_proof_of_play(void *ctx, store_t *st, const outbox_key_t *key)
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    if (!db || !app->have_outbox_key || pop_count(app->store) <= 0) return;
+    (void)ctx;
+    if (pop_count(st) <= 0) return;
     char err[300];
     long long last = 0, id = 0;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return;
-    char *plays = pop_json(app->store, 500, &last);
+    if (store_tx_begin(st, NULL, 0) != 0) return;
+    char *plays = pop_json(st, 500, &last);
     int rc = -1;
     if (plays && last > 0) {
         size_t len = strlen(plays) + 16;
         char *body = malloc(len);
         if (body) {
             snprintf(body, len, "{\"plays\":%s}", plays);
-            if (outbox_enqueue_in(app->store, &app->outbox_key, "proof_of_play", "/v1/proof-of-play", body,
+            if (outbox_enqueue_in(st, key, "proof_of_play", "/v1/proof-of-play", body,
                                   false, NULL, clock_wall_ms(), &id, err, sizeof err) == 0 &&
-                pop_ack(app->store, last) >= 0)
+                pop_ack(st, last) >= 0)
                 rc = 0;
             else
                 log_warn("fleet", "proof of play not queued: %s", err);
@@ -208,16 +213,13 @@ static void send_proof_of_play(struct app *app)
         }
     }
     free(plays);
-    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-        outbox_sender_wake(app->outbox);
-        return;
-    }
-    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (rc == 0 && store_tx_commit(st, NULL, 0) == 0) return;
+    store_tx_rollback(st);
 }
 
 void fleet_snapshot(struct app *app)
 {
-    send_proof_of_play(app);
+    if (app->have_outbox_key) outbox_sender_request_handoff(app->outbox);
     if (!app->telemetry) return;
     telemetry_snapshot_t s;
     memset(&s, 0, sizeof s);
@@ -341,41 +343,28 @@ void fleet_outbox_event(struct app *app, void *payload)
     info_outbox_event(app, e);
     hk_outbox_event(app, e);
     if (app->screen == SCR_STAFF_MENU) {
-        staff_menu_refresh(app);
+        staff_refresh(app);
         app->dirty = true;
     }
     fleet_outbox_event_free(e);
 }
 
-void fleet_replay_ended(struct app *app, const char *table, const char *kind,
+void fleet_replay_ended(struct app *app, store_saved_table_t table, const char *kind,
                         void (*handle)(struct app *app, const fleet_outbox_event_t *ev))
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT p.outbox_id, o.state, o.http, o.last_error, o.response FROM %s p"
-             " LEFT JOIN outbox o ON o.id = p.outbox_id WHERE p.state = 'pending'"
-             " AND (o.id IS NULL OR o.state IN ('done', 'dead'))", table);
-    if (!db || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return;
-    fleet_outbox_event_t ended[16];
-    int n = 0;
-    while (n < 16 && sqlite3_step(st) == SQLITE_ROW) {
-        fleet_outbox_event_t *e = &ended[n++];
-        memset(e, 0, sizeof *e);
-        const char *state = (const char *)sqlite3_column_text(st, 1);
-        const char *why = (const char *)sqlite3_column_text(st, 3);
-        const char *resp = (const char *)sqlite3_column_text(st, 4);
-        e->id = sqlite3_column_int64(st, 0);
-        snprintf(e->kind, sizeof e->kind, "%s", kind);
-        e->done = state && !strcmp(state, "done");
-        e->http = sqlite3_column_int(st, 2);
-        snprintf(e->reason, sizeof e->reason, "%s", !state ? "removed from the queue" : why ? why : "");
-        if (e->done && resp) e->response = strdup(resp);
-    }
-    sqlite3_finalize(st);       /* the handlers update TABLE: after the read */
+    store_saved_ended_t rows[16];
+    int n = app->store ? store_saved_ended(app->store, table, rows, 16) : -1;
     for (int i = 0; i < n; i++) {
-        log_info("fleet", "%s (outbox item %lld): ended while nobody looked; recorded now", kind, ended[i].id);
-        handle(app, &ended[i]);
-        free(ended[i].response);
+        fleet_outbox_event_t e;
+        memset(&e, 0, sizeof e);
+        e.id = rows[i].outbox_id;
+        snprintf(e.kind, sizeof e.kind, "%s", kind);
+        e.done = rows[i].done;
+        e.http = rows[i].http;
+        snprintf(e.reason, sizeof e.reason, "%s", rows[i].gone ? "removed from the queue" : rows[i].last_error);
+        e.response = rows[i].response;
+        log_info("fleet", "%s (outbox item %lld): ended while nobody looked; recorded now", kind, e.id);
+        handle(app, &e);
+        free(rows[i].response);
     }
 }

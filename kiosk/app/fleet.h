@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "outbox/outbox.h"
+#include "store/saved_requests.h"
 
 struct app;
 
@@ -45,12 +46,12 @@ typedef struct {
 } fleet_outbox_event_t;
 void fleet_outbox_event_free(void *payload);
 
-/* The records of TABLE (columns outbox_id, state) still 'pending' whose
+/* The records of TABLE still pending whose
  * outbox item has ended, or is gone (dropped by staff): their end is handed
  * to HANDLE as the outbox event it would have been (KIND; "removed from the
  * queue" when gone). For reports that never reached the screen: the kiosk
  * stopped first, or the event queue was full. */
-void fleet_replay_ended(struct app *app, const char *table, const char *kind,
+void fleet_replay_ended(struct app *app, store_saved_table_t table, const char *kind,
                         void (*handle)(struct app *app, const fleet_outbox_event_t *ev));
 
 #endif

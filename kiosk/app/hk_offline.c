@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "outbox/outbox.h"
 #include "outbox/sender.h"
+#include "store/saved_requests.h"
 #include "core/clock.h"
 
 static void outbox_ended(app_t *app, const fleet_outbox_event_t *e);
@@ -34,8 +35,7 @@ int hk_offline_book(app_t *app)
     struct hk_state *hk = app->hk;
     const hub_hk_service_t *svc = hk_current(app);
     const session_pii_t *p = &app->session.pii;
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    if (!db || !app->have_outbox_key || !svc || !hk->slot.id || !hk->key[0]) return -1;
+    if (!app->store || !app->have_outbox_key || !svc || !hk->slot.id || !hk->key[0]) return -1;
 
     char name[64], ref[16], hash[65], err[300];
     if (hk->who == HK_WHO_CARD) {
@@ -59,32 +59,15 @@ int hk_offline_book(app_t *app)
     int64_t now = clock_wall_ms();
     long long item = 0;
     int rc = -1;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
-        sqlite3_stmt *st = NULL;
+    if (store_tx_begin(app->store, err, sizeof err) == 0) {
+        store_booking_new_t rec = {ref, 0, hash, svc->id, hk->slot.start, hk->slot.end, hk->slot.provider};
         if (outbox_enqueue_in(app->store, &app->outbox_key, "booking", "/v1/housekeeping/bookings", body,
-                              true, hk->key, now, &item, err, sizeof err) == 0 &&
-            sqlite3_prepare_v2(db, "INSERT INTO hk_pending(ref, outbox_id, who_hash, service, slot_start,"
-                               " slot_end, provider, state, created_ms, updated_ms)"
-                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8)", -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, item);
-            sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 4, svc->id, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 5, (sqlite3_int64)hk->slot.start);
-            sqlite3_bind_int64(st, 6, (sqlite3_int64)hk->slot.end);
-            sqlite3_bind_text(st, 7, hk->slot.provider, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 8, now);
-            if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
-            else snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
+                              true, hk->key, now, &item, err, sizeof err) == 0) {
+            rec.outbox_id = item;
+            rc = store_booking_save(app->store, &rec, now, err, sizeof err);
         }
-        sqlite3_finalize(st);
-        if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
-            rc = -1;
-        }
-        if (rc != 0 && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    } else {
-        snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
+        if (rc == 0) rc = store_tx_commit(app->store, err, sizeof err);
+        if (rc != 0) store_tx_rollback(app->store);
     }
     sodium_memzero(body, strlen(body));
     cJSON_free(body);
@@ -100,22 +83,10 @@ int hk_offline_book(app_t *app)
     return 0;
 }
 
-static void set_state(app_t *app, long long item, const char *state, const char *code, const char *reason)
+static void set_state(app_t *app, long long item, store_saved_state_t state, const char *code,
+                      const char *reason)
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    if (!db || sqlite3_prepare_v2(db, "UPDATE hk_pending SET state = ?1, code = ?2, reason = ?3,"
-                                  " updated_ms = ?4 WHERE outbox_id = ?5", -1, &st, NULL) != SQLITE_OK) {
-        log_error("hk", "cannot record the outcome of booking item %lld", item);
-        return;
-    }
-    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, clock_wall_ms());
-    sqlite3_bind_int64(st, 5, item);
-    if (sqlite3_step(st) != SQLITE_DONE) log_error("hk", "hk_pending: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    store_booking_set_state(app->store, item, state, code, reason, clock_wall_ms());
 }
 
 static void outbox_ended(app_t *app, const fleet_outbox_event_t *e)
@@ -128,13 +99,13 @@ static void outbox_ended(app_t *app, const fleet_outbox_event_t *e)
     bool ok = e->done && e->response &&
               hub_hk_parse_booking(e->response, strlen(e->response), &b, err, sizeof err) == 0;
     if (ok) {
-        set_state(app, e->id, "confirmed", b.code, "");
+        set_state(app, e->id, STORE_SAVED_CONFIRMED, b.code, "");
     } else if (e->done) {
         /* The hub took it (2xx) but its answer cannot be read: booked, with
          * the code to be found by staff or under "My bookings". */
-        set_state(app, e->id, "confirmed", "", "answer unreadable");
+        set_state(app, e->id, STORE_SAVED_CONFIRMED, "", "answer unreadable");
     } else {
-        set_state(app, e->id, "failed", "", e->reason);    /* a definite no (slot full, past...) */
+        set_state(app, e->id, STORE_SAVED_FAILED, "", e->reason);    /* a definite no (slot full, past...) */
     }
     if (!hk || !hk->pending || hk->pending_item != e->id || app->session.state == SESSION_IDLE) return;
     hk->pending = false;
@@ -157,40 +128,33 @@ static void outbox_ended(app_t *app, const fleet_outbox_event_t *e)
 
 void hk_offline_reconcile(app_t *app)
 {
-    fleet_replay_ended(app, "hk_pending", "booking", outbox_ended);
+    fleet_replay_ended(app, STORE_SAVED_BOOKINGS, "booking", outbox_ended);
 }
 
 void hk_offline_recall(app_t *app)
 {
     struct hk_state *hk = app->hk;
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
     hk->earlier[0] = '\0';
-    if (!db || !app->have_outbox_key) return;
+    if (!app->store || !app->have_outbox_key) return;
     hk_offline_reconcile(app);
     char hash[65];
     who_hash(app, hash);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT ref, state, code, slot_start FROM hk_pending WHERE who_hash = ?1"
-                           " ORDER BY created_ms DESC LIMIT 3", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    store_booking_t recent[3];
+    int got = store_booking_recent(app->store, hash, recent, 3);
     size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && n < sizeof hk->earlier) {
-        const char *ref = (const char *)sqlite3_column_text(st, 0);
-        const char *state = (const char *)sqlite3_column_text(st, 1);
-        const char *code = (const char *)sqlite3_column_text(st, 2);
+    for (int i = 0; i < got && n < sizeof hk->earlier; i++) {
+        const char *ref = recent[i].ref, *code = recent[i].code;
         char line[200];
-        if (!strcmp(state, "confirmed") && code[0])
+        if (recent[i].state == STORE_SAVED_CONFIRMED && code[0])
             snprintf(line, sizeof line, _("Saved booking %s: confirmed, check-in code %s."), ref, code);
-        else if (!strcmp(state, "confirmed"))
+        else if (recent[i].state == STORE_SAVED_CONFIRMED)
             snprintf(line, sizeof line, _("Saved booking %s: confirmed. Staff can tell you its check-in code."), ref);
-        else if (!strcmp(state, "failed"))
+        else if (recent[i].state == STORE_SAVED_FAILED)
             snprintf(line, sizeof line, _("Saved booking %s: could not be made. Nothing was booked."), ref);
         else
             snprintf(line, sizeof line, _("Saved booking %s: still waiting to be sent."), ref);
         n += (size_t)snprintf(hk->earlier + n, sizeof hk->earlier - n, "%s%s", n ? "\n" : "", line);
     }
-    sqlite3_finalize(st);
 }
 
 void hk_outbox_event(app_t *app, const void *payload)

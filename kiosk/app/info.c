@@ -12,7 +12,7 @@
 #include <string.h>
 #include "app/app.h"
 #include "app/fleet.h"
-#include "content/content_store.h"
+#include "store/content_items.h"
 #include "outbox/sender.h"
 #include "core/clock.h"
 #include "core/i18n.h"
@@ -274,41 +274,38 @@ static void local_notices(app_t *app)
  * first when there is one, so what the kiosk shows is what staff signed,
  * with its pictures, and the same with or without the network. Returns the
  * number read into OUT, 0 when there is no bundle (or none of KIND). */
+struct bundle_fill {
+    app_t *app;
+    const char *kind;
+    info_item_t *out;
+    int n;
+};
+
+static void bundle_item(const content_row_t *r, void *ctx)
+{
+    struct bundle_fill *f = ctx;
+    info_item_t *it = &f->out[f->n++];
+    memset(it, 0, sizeof *it);
+    it->id = r->id;
+    snprintf(it->kind, sizeof it->kind, "%s", f->kind);
+    snprintf(it->category, sizeof it->category, "%s", r->category);
+    snprintf(it->title, sizeof it->title, "%s", r->title);
+    snprintf(it->body, sizeof it->body, "%s", r->body);
+    it->published = r->published;
+    it->expires = r->has_expires ? r->expires : 0;
+    it->pinned = r->pinned;
+    it->places = it->left = -1;
+    if (!content_store_image(r->images, f->app->cfg.var_dir, it->image, sizeof it->image))
+        it->image[0] = '\0';
+    if (r->data && strlen(r->data) < sizeof it->data) snprintf(it->data, sizeof it->data, "%s", r->data);
+}
+
 static int bundle_items(app_t *app, const char *kind, info_item_t *out, int max)
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    if (!db || !app->content_version[0]) return 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT id, category, title, body, published, expires, pinned, images, data"
-                           " FROM content_items WHERE kind = ?1 AND locale = ?2"
-                           " AND (expires IS NULL OR expires >= ?3)"
-                           " ORDER BY pinned DESC, published DESC, id DESC LIMIT ?4", -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, app_locale(app), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)clock_wall());
-    sqlite3_bind_int(st, 4, max);
-    int n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-        info_item_t *it = &out[n++];
-        memset(it, 0, sizeof *it);
-        it->id = sqlite3_column_int64(st, 0);
-        snprintf(it->kind, sizeof it->kind, "%s", kind);
-        snprintf(it->category, sizeof it->category, "%s", (const char *)sqlite3_column_text(st, 1));
-        snprintf(it->title, sizeof it->title, "%s", (const char *)sqlite3_column_text(st, 2));
-        snprintf(it->body, sizeof it->body, "%s", (const char *)sqlite3_column_text(st, 3));
-        it->published = (time_t)sqlite3_column_int64(st, 4);
-        it->expires = (time_t)sqlite3_column_int64(st, 5);
-        it->pinned = sqlite3_column_int(st, 6) != 0;
-        it->places = it->left = -1;
-        if (!content_store_image((const char *)sqlite3_column_text(st, 7), app->cfg.var_dir, it->image,
-                                 sizeof it->image))
-            it->image[0] = '\0';
-        const char *data = (const char *)sqlite3_column_text(st, 8);
-        if (data && strlen(data) < sizeof it->data) snprintf(it->data, sizeof it->data, "%s", data);
-    }
-    sqlite3_finalize(st);
-    return n;
+    if (!app->store || !app->content_version[0]) return 0;
+    struct bundle_fill f = {app, kind, out, 0};
+    content_store_live(app->store, kind, app_locale(app), clock_wall(), max, bundle_item, &f);
+    return f.n;
 }
 
 void info_show_tab(app_t *app, int tab)
@@ -337,6 +334,14 @@ void info_show_tab(app_t *app, int tab)
         if (!s->n) snprintf(s->msg, sizeof s->msg, "%s", _("Nothing to show right now."));
     }
     app->dirty = true;
+}
+
+void info_open_guide(app_t *app, int i)
+{
+    struct info_state *s = app->info;
+    if (!s || i < 0 || i >= s->n_guides) return;
+    s->cur = s->guides[i];
+    if (hub_parse_guide(s->cur.data, &s->cur_guide) != 0) memset(&s->cur_guide, 0, sizeof s->cur_guide);
 }
 
 void info_show_guides(app_t *app)
@@ -423,8 +428,7 @@ static void reg_name(const app_t *app, const char *phone, char *out, size_t len)
 static int register_offline(app_t *app)
 {
     struct info_state *s = app->info;
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    if (!db || !app->have_outbox_key || s->n_phone != 11 || !s->reg_key[0]) return -1;
+    if (!app->store || !app->have_outbox_key || s->n_phone != 11 || !s->reg_key[0]) return -1;
     char name[64], path[64], hash[65], ref[16], err[300];
     reg_name(app, s->phone, name, sizeof name);
     char *body = hub_event_register_body(name, s->phone);
@@ -437,24 +441,14 @@ static int register_offline(app_t *app)
     snprintf(ref, sizeof ref, "R%02X%02X%02X%02X", rnd[0], rnd[1], rnd[2], rnd[3]);
     long long item = 0;
     int rc = -1;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
-        sqlite3_stmt *st = NULL;
+    if (store_tx_begin(app->store, err, sizeof err) == 0) {
         if (outbox_enqueue_in(app->store, &app->outbox_key, "registration", path, body, true, s->reg_key,
-                              clock_wall_ms(), &item, err, sizeof err) == 0 &&
-            sqlite3_prepare_v2(db, "INSERT INTO reg_pending(ref, outbox_id, who_hash, content_id, title, state,"
-                               " created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
-                               -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 2, item);
-            sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 4, s->cur.id);
-            sqlite3_bind_text(st, 5, s->cur.title, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 6, clock_wall_ms());
-            rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
-                     ? 0 : -1;
+                              clock_wall_ms(), &item, err, sizeof err) == 0) {
+            store_registration_new_t rec = {ref, item, hash, s->cur.id, s->cur.title};
+            rc = store_registration_save(app->store, &rec, clock_wall_ms(), err, sizeof err);
         }
-        sqlite3_finalize(st);
-        if (rc != 0 && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        if (rc == 0) rc = store_tx_commit(app->store, err, sizeof err);
+        if (rc != 0) store_tx_rollback(app->store);
     }
     sodium_memzero(body, strlen(body));
     cJSON_free(body);
@@ -468,26 +462,16 @@ static int register_offline(app_t *app)
     return 0;
 }
 
-static void reg_set_state(app_t *app, long long item, const char *state, const char *reason)
+static void reg_set_state(app_t *app, long long item, store_saved_state_t state, const char *reason)
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    if (!db || sqlite3_prepare_v2(db, "UPDATE reg_pending SET state = ?1, reason = ?2, updated_ms = ?3"
-                                  " WHERE outbox_id = ?4", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, clock_wall_ms());
-    sqlite3_bind_int64(st, 4, item);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    store_registration_set_state(app->store, item, state, reason, clock_wall_ms());
 }
 
 /* The outcome of a saved registration. "already_registered" is a yes: the
  * number is on the list (the first try did land). */
-static const char *reg_outcome(bool done, const char *reason)
+static store_saved_state_t reg_outcome(bool done, const char *reason)
 {
-    return done || strstr(reason, "already_registered") ? "confirmed" : "failed";
+    return done || strstr(reason, "already_registered") ? STORE_SAVED_CONFIRMED : STORE_SAVED_FAILED;
 }
 
 static void reg_outbox_event(app_t *app, const fleet_outbox_event_t *e);
@@ -497,36 +481,28 @@ static void reg_outbox_event(app_t *app, const fleet_outbox_event_t *e);
 void info_reg_recall(app_t *app)
 {
     struct info_state *s = app->info;
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    if (!s || !db || !app->have_outbox_key || s->n_phone != 11) return;
-    fleet_replay_ended(app, "reg_pending", "registration", reg_outbox_event);
+    if (!s || !app->store || !app->have_outbox_key || s->n_phone != 11) return;
+    fleet_replay_ended(app, STORE_SAVED_REGISTRATIONS, "registration", reg_outbox_event);
     char hash[65];
     fleet_person_hash(app, s->phone, hash);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT state FROM reg_pending WHERE who_hash = ?1 AND content_id = ?2"
-                           " ORDER BY created_ms DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, s->cur.id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *state = (const char *)sqlite3_column_text(st, 0);
+    store_saved_state_t state;
+    if (store_registration_latest(app->store, hash, s->cur.id, &state) == 1) {
         snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
-                 !strcmp(state, "confirmed") ? _("Your earlier registration for this event, saved on this kiosk, is confirmed.")
-                 : !strcmp(state, "failed") ? _("Your earlier registration for this event, saved on this kiosk, could not be made.")
+                 state == STORE_SAVED_CONFIRMED ? _("Your earlier registration for this event, saved on this kiosk, is confirmed.")
+                 : state == STORE_SAVED_FAILED ? _("Your earlier registration for this event, saved on this kiosk, could not be made.")
                  : _("Your earlier registration for this event is saved on this kiosk and not sent yet."));
-        s->reg_done = strcmp(state, "failed") != 0;
+        s->reg_done = state != STORE_SAVED_FAILED;
     }
-    sqlite3_finalize(st);
 }
 
 static void reg_outbox_event(app_t *app, const fleet_outbox_event_t *e)
 {
     struct info_state *s = app->info;
-    const char *state = reg_outcome(e->done, e->reason);
+    store_saved_state_t state = reg_outcome(e->done, e->reason);
     reg_set_state(app, e->id, state, e->done ? "" : e->reason);
     if (!s || e->id != s->reg_item || app->session.state == SESSION_IDLE) return;
     s->reg_item = 0;
-    if (!strcmp(state, "confirmed")) {
+    if (state == STORE_SAVED_CONFIRMED) {
         int left = e->done ? hub_parse_left(e->response) : -1;
         if (left >= 0) s->cur.left = left;
         snprintf(s->reg_msg, sizeof s->reg_msg, "%s", _("Your saved registration has been confirmed."));
@@ -735,7 +711,7 @@ void info_sample(app_t *app, const char *state)
              "\"phone\":\"6123 4503；社保服务热线12333\",\"fee\":\"补办免收工本费\"}");
     sample_item(&s->guides[1], 145, "guide", "one_stop", "居住证办理",
                 "来本市居住半年以上的，可申领居住证。", 1793323800);
-    if (state && !strcmp(state, "guide_detail")) s->cur = s->guides[0];
+    if (state && !strcmp(state, "guide_detail")) info_open_guide(app, 0);
     if (state && !strcmp(state, "register")) {
         snprintf(s->phone, sizeof s->phone, "%s", "1381234");
         s->n_phone = 7;

@@ -37,6 +37,7 @@ struct info_state {
     bool busy, offline;
     char msg[200];
     info_item_t cur;              /* the item on the detail screen */
+    guide_data_t cur_guide;       /* cur's data, parsed once when a guide is opened */
     /* guides */
     info_item_t *guides;          /* INFO_MAX */
     int n_guides, guide_first;
@@ -65,6 +66,9 @@ void info_tick(struct app *app);
 /* Fetches the list of tab TAB (notices screen) / the guides. */
 void info_show_tab(struct app *app, int tab);
 void info_show_guides(struct app *app);
+/* Opens guide I of the list (0 <= I < n_guides): it becomes cur, its data
+ * parsed into cur_guide (empty when it has none or it is malformed). */
+void info_open_guide(struct app *app, int i);
 /* Registers the resident (phone typed, name from the ID card if read) for
  * the event on the detail screen. */
 void info_register(struct app *app);

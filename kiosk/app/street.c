@@ -2,14 +2,14 @@
  * takes the content worker's documents, keeps the proof of play. */
 #include <cjson/cJSON.h>
 #include "app/street.h"
-#include "content/content_store.h"
+#include "store/content_items.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include "app/app.h"
 #include "core/clock.h"
 #include "core/log.h"
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 
 #define POP_KEEP_S (30 * 86400)    /* proof of play never sent is dropped after 30 days */
 
@@ -223,41 +223,40 @@ static bool signed_only(const app_t *app)
     return app->cfg.content_public_key[0] != '\0';
 }
 
+struct bundle_json {
+    const app_t *app;
+    cJSON *playlists, *items;
+};
+
+static void bundle_row(const content_row_t *r, void *ctx)
+{
+    struct bundle_json *b = ctx;
+    bool alert = !strcmp(r->kind, "alert");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)r->id);
+    cJSON_AddStringToObject(o, "kind", alert ? "notice" : r->kind);
+    cJSON_AddStringToObject(o, "category", alert ? "alert" : r->category);
+    cJSON_AddStringToObject(o, "title", r->title);
+    cJSON_AddStringToObject(o, "body", r->body);
+    cJSON_AddNumberToObject(o, "published", (double)r->published);
+    if (r->has_expires) cJSON_AddNumberToObject(o, "expires", (double)r->expires);
+    cJSON_AddBoolToObject(o, "pinned", r->pinned);
+    char path[400];
+    if (content_store_image(r->images, b->app->cfg.var_dir, path, sizeof path))
+        cJSON_AddStringToObject(o, "image", path);
+    cJSON *d = r->data ? cJSON_Parse(r->data) : NULL;
+    if (d) cJSON_AddItemToObject(o, "data", d);
+    cJSON_AddItemToArray(!strcmp(r->kind, "playlist") ? b->playlists : b->items, o);
+}
+
 static char *bundle_doc(app_t *app)
 {
-    sqlite3 *db = app->store ? store_db(app->store) : NULL;
-    sqlite3_stmt *st = NULL;
-    if (!db || sqlite3_prepare_v2(db, "SELECT id, kind, category, title, body, published, expires, pinned,"
-                                  " images, data FROM content_items WHERE locale = ?1 ORDER BY id",
-                                  -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, app->cfg.locale, -1, SQLITE_STATIC);
+    if (!app->store) return NULL;
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddNumberToObject(doc, "fetched", (double)clock_wall());
-    cJSON *pls = cJSON_AddArrayToObject(doc, "playlists"), *items = cJSON_AddArrayToObject(doc, "items");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *kind = (const char *)sqlite3_column_text(st, 1);
-        bool alert = !strcmp(kind, "alert");
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-        cJSON_AddStringToObject(o, "kind", alert ? "notice" : kind);
-        cJSON_AddStringToObject(o, "category", alert ? "alert" : (const char *)sqlite3_column_text(st, 2));
-        cJSON_AddStringToObject(o, "title", (const char *)sqlite3_column_text(st, 3));
-        cJSON_AddStringToObject(o, "body", (const char *)sqlite3_column_text(st, 4));
-        cJSON_AddNumberToObject(o, "published", (double)sqlite3_column_int64(st, 5));
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-            cJSON_AddNumberToObject(o, "expires", (double)sqlite3_column_int64(st, 6));
-        cJSON_AddBoolToObject(o, "pinned", sqlite3_column_int(st, 7));
-        char path[400];
-        if (content_store_image((const char *)sqlite3_column_text(st, 8), app->cfg.var_dir, path, sizeof path))
-            cJSON_AddStringToObject(o, "image", path);
-        const char *data = (const char *)sqlite3_column_text(st, 9);
-        cJSON *d = data ? cJSON_Parse(data) : NULL;
-        if (d) cJSON_AddItemToObject(o, "data", d);
-        cJSON_AddItemToArray(!strcmp(kind, "playlist") ? pls : items, o);
-    }
-    sqlite3_finalize(st);
-    char *out = cJSON_PrintUnformatted(doc);
+    struct bundle_json b = {app, cJSON_AddArrayToObject(doc, "playlists"), cJSON_AddArrayToObject(doc, "items")};
+    char *out = content_store_all(app->store, app->cfg.locale, bundle_row, &b) >= 0
+                    ? cJSON_PrintUnformatted(doc) : NULL;
     cJSON_Delete(doc);
     return out;
 }

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "content/content_store.h"
+#include "store/content_items.h"
 #include "content/manifest.h"
 #include "core/log.h"
 #include "net/hub_api.h"
@@ -94,7 +94,7 @@ content_sync_t *content_sync_new(const content_config_t *cfg, const volatile int
         goto fail;
     }
     long long v;
-    if (content_store_current(store_db(s->store), &v, NULL, 0) >= 0) atomic_store(&current_version, v);
+    if (content_store_current(s->store, &v, NULL, 0) >= 0) atomic_store(&current_version, v);
     return s;
 fail:
     content_sync_free(s);
@@ -190,10 +190,9 @@ static void prune_assets(content_sync_t *s, const cm_manifest_t *m)
 content_outcome_t content_sync_round(content_sync_t *s, content_report_t *rep)
 {
     memset(rep, 0, sizeof *rep);
-    sqlite3 *db = store_db(s->store);
     long long cur = 0;
     char etag[80] = "", got_etag[80] = "";
-    if (content_store_current(db, &cur, etag, sizeof etag) < 0)
+    if (content_store_current(s->store, &cur, etag, sizeof etag) < 0)
         return report(rep, CONTENT_LOCAL_ERROR, "cannot read the current bundle");
     rep->version = cur;
     hub_bundle_t b;
@@ -213,12 +212,7 @@ content_outcome_t content_sync_round(content_sync_t *s, content_report_t *rep)
                               clock_wall_ms() / 1000, cur, &m, err, sizeof err);
     if (r == CM_ROLLBACK && b.version == cur) {
         /* The same bundle again (our ETag was lost): remember its ETag. */
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(db, "UPDATE content_state SET etag = ?1 WHERE id = 1", -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, got_etag, -1, SQLITE_STATIC);
-            sqlite3_step(q);
-        }
-        sqlite3_finalize(q);
+        content_store_set_etag(s->store, got_etag);
         hub_bundle_free(&b);
         return report(rep, CONTENT_UNCHANGED, "version %lld already in use", cur);
     }
@@ -240,7 +234,7 @@ content_outcome_t content_sync_round(content_sync_t *s, content_report_t *rep)
         }
         rep->assets_fetched++;
     }
-    if (content_store_apply(db, &m, b.manifest, b.signature, got_etag, clock_wall_ms() / 1000) != 0) {
+    if (content_store_apply(s->store, &m, b.manifest, b.signature, got_etag, clock_wall_ms() / 1000) != 0) {
         o = report(rep, CONTENT_LOCAL_ERROR, "the database refused the switch");
         goto end;
     }

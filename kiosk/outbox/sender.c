@@ -36,6 +36,7 @@ struct outbox_sender {
     pthread_mutex_t mu;
     pthread_cond_t cv;           /* on CLOCK_MONOTONIC */
     bool wake;                   /* under mu */
+    bool handoff;                /* under mu: opts.handoff asked for */
     volatile int stop;           /* also the hub client's abort flag (atomic access) */
 
     char last_db_error[256];     /* the worker's: not logged twice in a row */
@@ -196,6 +197,15 @@ static void sender_prune(outbox_sender_t *s)
     if (n > 0) log_info(MOD, "pruned %d done items", n);
 }
 
+static void sender_handoff(outbox_sender_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool due = s->handoff;
+    s->handoff = false;
+    pthread_mutex_unlock(&s->mu);
+    if (due && s->opts.handoff) s->opts.handoff(s->opts.handoff_ctx, s->store, &s->key);
+}
+
 static void *sender_main(void *arg)
 {
     outbox_sender_t *s = arg;
@@ -221,6 +231,7 @@ static void *sender_main(void *arg)
         int64_t now = clock_wall_ms();
 
         sender_prune(s);
+        sender_handoff(s);
         int rc = outbox_claim(s->store, now, &it, &raw, &len, err, sizeof err);
         if (rc == 1) {
             sender_db_ok(s);
@@ -321,6 +332,16 @@ void outbox_sender_wake(outbox_sender_t *s)
 {
     if (!s) return;
     pthread_mutex_lock(&s->mu);
+    s->wake = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void outbox_sender_request_handoff(outbox_sender_t *s)
+{
+    if (!s || !s->opts.handoff) return;
+    pthread_mutex_lock(&s->mu);
+    s->handoff = true;
     s->wake = true;
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);

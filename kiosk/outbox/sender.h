@@ -29,6 +29,14 @@
  * again but dead-lettered for staff. */
 #define OUTBOX_REPLAY_WINDOW_MS (47LL * 3600 * 1000)
 
+/* Work handed to the sender thread by outbox_sender_request_handoff: runs
+ * there with the sender's own connection ST (synchronous=FULL) and KEY,
+ * before the next claim, so the UI thread never waits on the database for
+ * it (e.g. proof of play queued as one outbox item). Must use only its
+ * arguments and CTX's thread-safe parts; what it enqueues is sent in the
+ * same round. */
+typedef void (*outbox_handoff_fn)(void *ctx, store_t *st, const outbox_key_t *key);
+
 typedef struct {
     char var_dir[CONFIG_STR];    /* where kiosk.db is */
     char key_file[CONFIG_STR];   /* the outbox key (created if missing) */
@@ -38,6 +46,8 @@ typedef struct {
     int64_t backoff_base_ms;     /* first retry within [0, base] (1000) */
     int64_t backoff_cap_ms;      /* [outbox] retry_max (300 s) */
     int64_t keep_done_ms;        /* done items are pruned after this (7 days) */
+    outbox_handoff_fn handoff;   /* NULL: none */
+    void *handoff_ctx;
 } outbox_sender_opts_t;
 
 /* What became of an item: sent (done) or refused for good (dead). */
@@ -69,6 +79,10 @@ outbox_sender_t *outbox_sender_start(const outbox_sender_opts_t *opts, outbox_no
 /* Something was enqueued (or staff pressed retry): look now instead of at
  * the next due time. Any thread. */
 void outbox_sender_wake(outbox_sender_t *s);
+/* Asks for one run of opts.handoff on the sender thread, soon (requests
+ * made before it runs are merged into that one run). Any thread; NULL S or
+ * no handoff: nothing. */
+void outbox_sender_request_handoff(outbox_sender_t *s);
 /* Stops promptly (a request in flight is aborted; its item is sent again
  * at the next start) and frees S. NULL is fine. */
 void outbox_sender_stop(outbox_sender_t *s);

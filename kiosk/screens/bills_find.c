@@ -143,7 +143,7 @@ const screen_t screen_bills_account = {"bills_account", true, true, account_ente
 static void scan_enter(app_t *app)
 {
     app->bills.busy = false;
-    identify_begin(app);
+    identify_service_enter(app);
 }
 
 void bills_scan_result(app_t *app, ident_event_t *ev)
@@ -172,7 +172,7 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
         bills_find_qr(app, payload);
     } else if (ev->kind == IDENT_CODE) {
         snprintf(b->msg, sizeof b->msg, "%s",
-                 !strncmp(ev->info.reason, "paper bill", 10)
+                 ev->info.near_miss == QR_CLASS_PAPER_BILL
                      ? _("This bill QR code could not be read correctly. Please type the account number instead.")
                      : _("This is not the QR code of a bill. Please show the code printed on your paper bill."));
         log_info("bills", "scan: not a bill (%s)", ev->info.reason[0] ? ev->info.reason : "other");
@@ -219,4 +219,4 @@ static bool scan_action(app_t *app, const char *id)
 }
 
 const screen_t screen_bills_scan = {"bills_scan", true, true, scan_enter, scan_build, scan_action,
-                                    identify_end};
+                                    identify_service_leave};

@@ -66,7 +66,7 @@ static bool list_action(app_t *app, const char *id)
     int i;
     if (!s) return false;
     if (sscanf(id, "guides.item.%d", &i) == 1 && i >= 0 && i < s->n_guides) {
-        s->cur = s->guides[i];
+        info_open_guide(app, i);
         app_go(app, SCR_GUIDE_DETAIL);
         return true;
     }
@@ -114,19 +114,17 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const theme_t *th = f->th;
     struct info_state *s = app->info;
     if (!s) return;
-    guide_data_t g;
-    if (hub_parse_guide(s->cur.data, &g) != 0) memset(&g, 0, sizeof g);
     SDL_Rect text, qr_card;
     screen_split_takeaway(f, ui_inset(content, th->gap), &text, &qr_card);
     screen_card(f, "guide", text);
     SDL_Rect t = ui_inset(text, th->pad * 2);
     screen_title(f, "guide.title", &t, s->cur.title, th->surface);
     char body[2400];
-    guide_text(&s->cur, &g, false, body, sizeof body);
+    guide_text(&s->cur, &s->cur_guide, false, body, sizeof body);
     ui_label_fit(f, "guide.body", t, body, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
     char payload[600];
-    guide_text(&s->cur, &g, true, payload, sizeof payload);
+    guide_text(&s->cur, &s->cur_guide, true, payload, sizeof payload);
     screen_takeaway_qr(f, "guide", qr_card, payload);
 }
 

@@ -152,7 +152,7 @@ static void who_enter(app_t *app)
     if (!app->hk) return;
     app->hk->msg[0] = '\0';
     app->hk->qr_refused = false;
-    identify_begin(app);
+    identify_service_enter(app);
 }
 
 static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
@@ -197,4 +197,5 @@ static bool who_action(app_t *app, const char *id)
     return true;
 }
 
-const screen_t screen_hk_who = {"hk_who", true, true, who_enter, who_build, who_action, identify_end};
+const screen_t screen_hk_who = {"hk_who", true, true, who_enter, who_build, who_action,
+                                identify_service_leave};

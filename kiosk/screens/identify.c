@@ -1,6 +1,6 @@
 /* Scan / ID card: the resident places their ID card on the reader or shows a
  * QR code. While this screen is open a worker polls the devices
- * (app/identify.c); what it reads is shown here, masked. The card's name and
+ * (app/identify_service.h); what it reads is shown here, masked. The card's name and
  * number are kept in the session (session.pii) for the services that need
  * them, and wiped when the session ends. */
 #include <stdio.h>
@@ -10,18 +10,6 @@
 #include "core/log.h"
 #include "mask.h"
 #include "screens/screens.h"
-
-void identify_begin(app_t *app)
-{
-    if (!app->ident)
-        app->ident = identify_start(&app->cfg, app->ev_base + APP_EV_IDENTIFY, ++app->ident_gen);
-}
-
-void identify_end(app_t *app)
-{
-    identify_stop(app->ident);       /* returns at once; the worker closes the devices */
-    app->ident = NULL;
-}
 
 void identify_result(app_t *app, ident_event_t *ev)
 {
@@ -174,4 +162,5 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_identify = {"scan", true, true, identify_begin, build, action, identify_end};
+const screen_t screen_identify = {"scan", true, true, identify_service_enter, build, action,
+                                  identify_service_leave};

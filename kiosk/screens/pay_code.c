@@ -9,12 +9,12 @@
 
 static void enter(app_t *app)
 {
-    if (!app->bills.pay_started) identify_begin(app);
+    if (!app->bills.pay_started) identify_service_enter(app);
 }
 
 static void leave(app_t *app)
 {
-    identify_end(app);
+    identify_service_leave(app);
     bills_pay_cancel(app);     /* no-op once final */
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include "app/app.h"
+#include "app/identify_service.h"
 
 typedef struct {
     const char *name;        /* stable, used for tour file names and logs */
@@ -44,8 +45,6 @@ void identify_result(app_t *app, ident_event_t *ev);
 
 /* Starts / stops the identification worker (ID card reader and QR scanner)
  * for a screen that reads them (screens/identify.c). */
-void identify_begin(app_t *app);
-void identify_end(app_t *app);
 /* A card or code read on the bills scan screen (screens/bills_find.c); takes EV. */
 void bills_scan_result(app_t *app, ident_event_t *ev);
 
@@ -61,9 +60,6 @@ void screen_split_takeaway(ui_frame_t *f, SDL_Rect in, SDL_Rect *text, SDL_Rect 
 void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
-
-/* Re-reads the staff menu's figures from the store (screens/staff_menu.c). */
-void staff_menu_refresh(app_t *app);
 
 /* The PIN worker's verdict arrived (screens/staff_pin.c). */
 void staff_pin_result(app_t *app, int ok);

@@ -9,8 +9,7 @@
 #include "core/i18n.h"
 #include "core/version.h"
 #include "screens/screens.h"
-#include "outbox/outbox.h"
-#include "store/payments.h"
+#include "app/staff.h"
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
@@ -84,30 +83,6 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
               UI_BTN_DANGER, true);
 }
 
-void staff_menu_refresh(app_t *app)
-{
-    if (!app->store) return;
-    app->staff_counts.schema = store_schema_version(app->store);
-    app->staff_counts.sessions = store_session_count(app->store);
-    app->staff_counts.print_queued = store_print_count(app->store, STORE_PRINT_QUEUED);
-    app->staff_counts.print_failed = store_print_count(app->store, STORE_PRINT_FAILED);
-    app->staff_counts.pay_open = 0;
-    for (int s = PAY_CREATING; s <= PAY_CANCELLING; s++) {
-        int k = store_pay_count(app->store, (pay_state_t)s);
-        if (k > 0) app->staff_counts.pay_open += k;
-    }
-    app->staff_counts.pay_paid = store_pay_count(app->store, PAY_PAID);
-    app->staff_counts.pay_cancelled = store_pay_count(app->store, PAY_CANCELLED);
-    app->staff_counts.pay_failed = store_pay_count(app->store, PAY_FAILED);
-    outbox_counts_t oc;
-    if (outbox_counts(app->store, &oc) == 0) {
-        app->staff_counts.outbox_waiting = oc.queued + oc.sending;
-        app->staff_counts.outbox_dead = oc.dead;
-    } else {
-        app->staff_counts.outbox_waiting = app->staff_counts.outbox_dead = -1;
-    }
-}
-
 /* A test receipt: the kiosk's identity and the time, nothing personal. */
 static void test_print(app_t *app)
 {
@@ -156,4 +131,4 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_staff_menu = {"staff_menu", true, false, staff_menu_refresh, build, action, NULL};
+const screen_t screen_staff_menu = {"staff_menu", true, false, staff_refresh, build, action, NULL};

@@ -7,26 +7,8 @@
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "app/staff.h"
 #include "screens/screens.h"
-
-typedef struct {
-    char hash[CONFIG_STR];
-    char pin[16];
-    Uint32 event;
-} pin_job_t;
-
-static int verify_worker(void *arg)
-{
-    pin_job_t *job = arg;
-    int ok = staff_pin_verify(job->hash, job->pin);
-    explicit_bzero(job->pin, sizeof job->pin);
-    SDL_Event ev = {0};
-    ev.type = job->event;
-    ev.user.code = ok;
-    SDL_PushEvent(&ev);
-    free(job);
-    return 0;
-}
 
 static void enter(app_t *app)
 {
@@ -98,18 +80,10 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static void start_check(app_t *app)
 {
-    pin_job_t *job = calloc(1, sizeof *job);
-    if (!job) return;
-    snprintf(job->hash, sizeof job->hash, "%s", app->cfg.staff_pin_hash);
-    memcpy(job->pin, app->pin, sizeof job->pin);
-    job->event = app->ev_base + APP_EV_PIN_RESULT;
+    int rc = staff_pin_check_start(app);
     explicit_bzero(app->pin, sizeof app->pin);
     app->pin_len = 0;
-    if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
-    app->pin_thread = SDL_CreateThread(verify_worker, "pin", job);
-    if (!app->pin_thread) {
-        explicit_bzero(job, sizeof *job);
-        free(job);
+    if (rc != 0) {
         snprintf(app->pin_msg, sizeof app->pin_msg, "%s", _("Could not check the PIN. Please try again."));
         return;
     }
@@ -120,8 +94,7 @@ void staff_pin_result(app_t *app, int ok)
 {
     bool asked = app->pin_checking;      /* false: the session ended meanwhile */
     app->pin_checking = false;
-    if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
-    app->pin_thread = NULL;
+    staff_pin_check_done(app);
     int left = staff_auth_record(&app->staff, ok, clock_mono_ms());
     app->dirty = true;
     if (ok) {
@@ -129,7 +102,7 @@ void staff_pin_result(app_t *app, int ok)
         app->pin_msg[0] = '\0';
         if (asked && app->screen == SCR_STAFF_PIN) {
             app->screen = SCR_STAFF_MENU;     /* replaces the PIN page: back skips it */
-            staff_menu_refresh(app);
+            staff_refresh(app);
             app->screen_since_ms = clock_mono_ms();
         }
         return;
@@ -165,7 +138,7 @@ static void enter_or_skip(app_t *app)
     enter(app);
     if (no_pin_needed(app)) {      /* development set-up: no PIN configured */
         app->screen = SCR_STAFF_MENU;
-        staff_menu_refresh(app);
+        staff_refresh(app);
         app->screen_since_ms = clock_mono_ms();
     }
 }

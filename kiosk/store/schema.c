@@ -228,7 +228,7 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX IF NOT EXISTS content_items_by_kind ON content_items(kind, locale);",
 
-    /* 7: proof of play of the street display (street/pop.c): one row per
+    /* 7: proof of play of the street display (store/proof_of_play.c): one row per
      * item shown, until telemetry has sent it. playlist_id 0 = the notices
      * carousel, kind 'item' or 'alert'. IF NOT EXISTS: as migration 3. */
     "CREATE TABLE IF NOT EXISTS proof_of_play ("

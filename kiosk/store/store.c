@@ -422,6 +422,33 @@ int store_schema_version(store_t *st)
 
 sqlite3 *store_db(store_t *st) { return st ? st->db : NULL; }
 
+static int tx_exec(store_t *st, const char *sql, char *err, int errlen)
+{
+    if (!st || !st->db) {
+        set_err(err, errlen, "no database");
+        return -1;
+    }
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;
+    set_err(err, errlen, "%s", sqlite3_errmsg(st->db));
+    return -1;
+}
+
+int store_tx_begin(store_t *st, char *err, int errlen)
+{
+    return tx_exec(st, "BEGIN IMMEDIATE", err, errlen);
+}
+
+int store_tx_commit(store_t *st, char *err, int errlen)
+{
+    return tx_exec(st, "COMMIT", err, errlen);
+}
+
+void store_tx_rollback(store_t *st)
+{
+    if (st && st->db && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int store_notices(store_t *st, const char *locale, notice_t *out, int max)
 {
     static const char sql[] =

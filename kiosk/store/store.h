@@ -1,6 +1,32 @@
 /* The kiosk's one SQLite database, var_dir/kiosk.db, in WAL mode.
  * This module is the one place that knows the schema (store/schema.c holds the
- * migrations, applied in order and keyed on PRAGMA user_version). */
+ * migrations, applied in order and keyed on PRAGMA user_version); the other
+ * store files hold one table family each (payments.c, content_items.c,
+ * proof_of_play.c, saved_requests.c) and outbox/outbox.c the outbox.
+ *
+ * Durability: store_open sets synchronous=NORMAL (survives a crash of the
+ * process, may lose the last commits on power loss). Connections that write
+ * what must survive a power cut raise it to FULL: the payment engine's
+ * (store_pay_durable), the app's and the sender's (outbox_durable: outbox
+ * items and the saved bookings/registrations written with them). Proof of
+ * play and similar records need no more than NORMAL.
+ *
+ * Writes on the UI thread (the app's connection, synchronous=FULL, busy
+ * timeout 2 s): each is one short transaction, made on a resident's action
+ * or a rare event, never per frame:
+ *   - outbox enqueue from a screen action: help requests (fleet_enqueue),
+ *     bookings and registrations saved while offline (store_tx_begin +
+ *     outbox_enqueue_in + store_booking_save / store_registration_save),
+ *     and their outcomes (store_*_set_state) when the sender reports;
+ *   - receipt submit (store_print_enqueue, on the print queue's own
+ *     submit connection, still called from the UI thread);
+ *   - settings (store_setting_set: street display cache and night
+ *     schedule), the session log (store_session_log, once per session);
+ *   - proof of play of the street display: one row per item shown
+ *     (pop_record) and the prune of old rows (pop_prune).
+ * Not on the UI thread: the once-a-minute proof-of-play handoff to the
+ * outbox runs on the outbox sender's thread and connection
+ * (outbox_sender_request_handoff, app/fleet.c). */
 #ifndef KIOSK_STORE_H
 #define KIOSK_STORE_H
 
@@ -38,6 +64,17 @@ int store_schema_latest(void);
  * saying which migration failed and why. */
 int store_schema_migrate(sqlite3 *db, char *err, int errlen);
 sqlite3 *store_db(store_t *st);
+
+/* One IMMEDIATE transaction on ST's connection spanning several store and
+ * outbox calls (an outbox item and the record that points at it commit
+ * together). No other thread may use ST's connection until it ends.
+ * begin: 0, or -1 with ERR (may be NULL) saying why (busy past the
+ * timeout, no database). commit: 0, or -1 with ERR; the caller then calls
+ * rollback. rollback: ends the transaction if one is still open (after a
+ * disk-full or I/O error SQLite may already have ended it); never fails. */
+int store_tx_begin(store_t *st, char *err, int errlen);
+int store_tx_commit(store_t *st, char *err, int errlen);
+void store_tx_rollback(store_t *st);
 
 /* Notices for LOCALE, pinned first, then newest first. Returns the count
  * written to OUT (<= max), or -1 on a database error. */

@@ -16,7 +16,7 @@
 #include "outbox/sender.h"
 #include <sqlite3.h>
 #include "screens/screens.h"
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 #include "app/housekeeping.h"
 #include "app/info.h"
 #include "app/street.h"
@@ -121,7 +121,8 @@ static void proof_of_play_reaches_the_hub_once(void **state)
         snprintf(r.kind, sizeof r.kind, "%s", "item");
         assert_int_equal(pop_record(app->store, &r), 0);
     }
-    fleet_snapshot(app);                             /* handed to the outbox at once */
+    fleet_snapshot(app);                             /* handed to the outbox by the sender thread */
+    WAIT_FOR(app, pop_count(app->store) == 0, 5000);
     assert_int_equal(pop_count(app->store), 0);
     WAIT_FOR(app, hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play") == 3, 20000);
     assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM proof_of_play"), 3);

@@ -14,7 +14,7 @@
 #include "core/clock.h"
 #include "street/content.h"
 #include "street/feed.h"
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 #include "street/schedule.h"
 #include "support/harness.h"
 

@@ -1,4 +1,4 @@
-#include "street/pop.h"
+#include "store/proof_of_play.h"
 
 #include <cJSON.h>
 #include <sqlite3.h>
@@ -19,14 +19,14 @@ int pop_record(store_t *st, const pop_record_t *r)
     sqlite3_stmt *s = NULL;
     int rc = -1;
     if (sqlite3_prepare_v2(db, "INSERT INTO proof_of_play(content_id, playlist_id, kind, started,"
-                           " shown_ms) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK)
+                           " shown_ms) VALUES(:content, :playlist, :kind, :started, :shown)", -1, &s, NULL) != SQLITE_OK)
         goto end;
-    sqlite3_bind_int64(s, 1, r->content_id);
-    sqlite3_bind_int64(s, 2, r->playlist_id);
-    sqlite3_bind_text(s, 3, r->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)r->started);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":content"), r->content_id);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":playlist"), r->playlist_id);
+    sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":kind"), r->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":started"), (sqlite3_int64)r->started);
     /* The hub takes at most a day per record (an alert can stay longer). */
-    sqlite3_bind_int64(s, 5, r->shown_ms < 0 ? 0 : r->shown_ms > 86400000 ? 86400000 : r->shown_ms);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":shown"), r->shown_ms < 0 ? 0 : r->shown_ms > 86400000 ? 86400000 : r->shown_ms);
     if (sqlite3_step(s) == SQLITE_DONE) rc = 0;
 end:
     if (rc != 0) fail(db, "insert");
@@ -41,9 +41,9 @@ int pop_peek(store_t *st, pop_record_t *out, int max)
     sqlite3_stmt *s = NULL;
     int n = 0, rc;
     if (sqlite3_prepare_v2(db, "SELECT id, content_id, playlist_id, kind, started, shown_ms"
-                           " FROM proof_of_play ORDER BY id LIMIT ?1", -1, &s, NULL) != SQLITE_OK)
+                           " FROM proof_of_play ORDER BY id LIMIT :max", -1, &s, NULL) != SQLITE_OK)
         return fail(db, "select");
-    sqlite3_bind_int(s, 1, max);
+    sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max"), max);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < max) {
         pop_record_t *r = &out[n++];
         memset(r, 0, sizeof *r);
@@ -75,14 +75,14 @@ char *pop_json(store_t *st, int max, long long *last_id)
         sqlite3 *db = st ? store_db(st) : NULL;
         sqlite3_stmt *s = NULL;
         if (!db || sqlite3_prepare_v2(db, "SELECT id, content_id, playlist_id, kind, started, shown_ms"
-                                      " FROM proof_of_play WHERE id > ?1 ORDER BY id LIMIT ?2",
+                                      " FROM proof_of_play WHERE id > :after ORDER BY id LIMIT :max",
                                       -1, &s, NULL) != SQLITE_OK) {
             if (db) fail(db, "select");
             cJSON_Delete(arr);
             return NULL;
         }
-        sqlite3_bind_int64(s, 1, after);
-        sqlite3_bind_int(s, 2, want);
+        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":after"), after);
+        sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":max"), want);
         int n = 0;
         while (n < want && sqlite3_step(s) == SQLITE_ROW) {
             pop_record_t *r = &recs[n++];
@@ -120,7 +120,7 @@ static int exec_count(store_t *st, const char *sql, long long arg)
     sqlite3 *db = store_db(st);
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) return fail(db, "prepare");
-    sqlite3_bind_int64(s, 1, arg);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":arg"), arg);
     int rc = sqlite3_step(s);
     int n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : sqlite3_changes(db);
     sqlite3_finalize(s);
@@ -130,15 +130,15 @@ static int exec_count(store_t *st, const char *sql, long long arg)
 
 int pop_ack(store_t *st, long long up_to)
 {
-    return exec_count(st, "DELETE FROM proof_of_play WHERE id <= ?1", up_to);
+    return exec_count(st, "DELETE FROM proof_of_play WHERE id <= :arg", up_to);
 }
 
 int pop_prune(store_t *st, time_t before)
 {
-    return exec_count(st, "DELETE FROM proof_of_play WHERE started < ?1", (long long)before);
+    return exec_count(st, "DELETE FROM proof_of_play WHERE started < :arg", (long long)before);
 }
 
 int pop_count(store_t *st)
 {
-    return exec_count(st, "SELECT count(*) FROM proof_of_play WHERE ?1 = ?1", 0);
+    return exec_count(st, "SELECT count(*) FROM proof_of_play WHERE :arg = :arg", 0);
 }

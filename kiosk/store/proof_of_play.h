@@ -4,8 +4,8 @@
  * pop_json), sends it, then deletes what was sent with pop_ack. Use from the
  * thread that owns ST (or a connection of its own). All return -1 on a
  * database error (logged) or a NULL ST, and leave the table unaltered. */
-#ifndef KIOSK_STREET_POP_H
-#define KIOSK_STREET_POP_H
+#ifndef KIOSK_STORE_PROOF_OF_PLAY_H
+#define KIOSK_STORE_PROOF_OF_PLAY_H
 
 #include <time.h>
 #include "store/store.h"

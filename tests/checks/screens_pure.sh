@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Check: screens are pure functions of the app state, and SQL stays in the
+# store. No file in kiosk/screens/ runs SQL, parses JSON, starts or stops a
+# thread or talks to the network (that is app code: workers, services, the
+# store); no kiosk file outside kiosk/store/ and kiosk/outbox/ calls SQLite.
+# A control case proves the pattern finds a planted call.
+# Usage (from anywhere): tests/checks/screens_pure.sh [BUILD] (BUILD unused)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+screen_calls='sqlite3_|cJSON_Parse|SDL_CreateThread|pthread_create|curl_'
+
+found=$(grep -rnE "$screen_calls" kiosk/screens)
+if [[ -n $found ]]; then
+    fail "kiosk/screens/ does work that belongs in app code:"
+    printf '%s\n' "$found"
+else
+    echo "ok   kiosk/screens/: no SQL, JSON parsing, threads or network calls"
+fi
+
+found=$(grep -rn 'sqlite3_' kiosk --include='*.c' | grep -v '^kiosk/store/\|^kiosk/outbox/')
+if [[ -n $found ]]; then
+    fail "SQLite calls outside kiosk/store/ and kiosk/outbox/:"
+    printf '%s\n' "$found"
+else
+    echo "ok   SQLite is called only from kiosk/store/ and kiosk/outbox/"
+fi
+
+# Control: the same pattern finds a call planted in a copy of a screen.
+tmp=$(mktemp -d /tmp/screens_pure.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+printf 'static void f(void) { cJSON_Parse("{}"); }\n' >"$tmp/planted.c"
+if grep -qE "$screen_calls" "$tmp/planted.c"; then
+    echo "ok   control: a planted cJSON_Parse is found"
+else
+    fail "control: the pattern misses a planted cJSON_Parse"
+fi
+
+if ((failures)); then
+    echo "screens_pure: $failures failure(s)"
+    exit 1
+fi
+echo "screens_pure: all cases passed"
