@@ -292,9 +292,9 @@ int content_start(const content_config_t *cfg)
         return -1;
     }
     if (worker_start(w, run, W.sync) != 0) {
-        worker_stop(w);
         content_sync_free(W.sync);
         W.sync = NULL;
+        worker_stop(w);
         return -1;
     }
     pthread_mutex_lock(&W.lock);
