@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "screens/screens.h"
 #include "app/fleet.h"
 #include "app/housekeeping.h"
@@ -553,11 +554,7 @@ static void pay_notify(void *ctx, const pay_event_t *pe)
     pay_event_t *copy = malloc(sizeof *copy);
     if (!copy) return;
     *copy = *pe;
-    SDL_Event ev;
-    SDL_zero(ev);
-    ev.type = app->ev_base + APP_EV_PAY;
-    ev.user.data1 = copy;
-    if (SDL_PushEvent(&ev) != 1) free(copy);
+    worker_post(app->ev_base + APP_EV_PAY, 0, copy, free);
 }
 
 static int open_video(app_t *app, char *err, int errlen)
@@ -720,8 +717,6 @@ void app_free(app_t *app)
     staff_pin_check_done(app);
     devices_stop(app->devmon);
     app->devmon = NULL;
-    /* Events still queued own a payload. */
-    SDL_Event ev;
     identify_stop(app->ident);
     app->ident = NULL;
     if (identify_shutdown(8000) != 0) log_warn("app", "an identification worker did not stop in time");
@@ -731,34 +726,13 @@ void app_free(app_t *app)
     app->lookup = NULL;
     pay_engine_stop(app->pay);          /* unfinished payments resume at the next start */
     app->pay = NULL;
-    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_LOOKUP,
-                                          app->ev_base + APP_EV_LOOKUP) == 1)
-        lookup_result_free(ev.user.data1);
-    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PAY,
-                                          app->ev_base + APP_EV_PAY) == 1)
-        free(ev.user.data1);
     explicit_bzero(&app->bills, sizeof app->bills);
     fleet_stop(app);
     hk_free(app);
     info_free(app);
     street_free(app);
-    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_HK,
-                                          app->ev_base + APP_EV_TELEMETRY) == 1) {
-        if (ev.type == app->ev_base + APP_EV_HK) hk_event_free(ev.user.data1);
-        else if (ev.type == app->ev_base + APP_EV_INFO) info_event_free(ev.user.data1);
-        else if (ev.type == app->ev_base + APP_EV_STREET) street_event_free(ev.user.data1);
-        else if (ev.type == app->ev_base + APP_EV_OUTBOX) fleet_outbox_event_free(ev.user.data1);
-        else free(ev.user.data1);
-    }
-    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_PRINT,
-                                          app->ev_base + APP_EV_PRINT) == 1)
-        free(ev.user.data1);
-    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_IDENTIFY,
-                                          app->ev_base + APP_EV_IDENTIFY) == 1)
-        identify_event_free(ev.user.data1);
-    while (app->ev_base && SDL_PeepEvents(&ev, 1, SDL_GETEVENT, app->ev_base + APP_EV_DEVICE,
-                                          app->ev_base + APP_EV_DEVICE) == 1)
-        free(ev.user.data1);
+    /* Events still queued own a payload (its destructor rides with it). */
+    if (app->ev_base) worker_events_drop(app->ev_base, app->ev_base + APP_EV_COUNT - 1);
     explicit_bzero(&app->session.pii, sizeof app->session.pii);
     wipe_pin(app);
     ui_render_destroy(app->render);

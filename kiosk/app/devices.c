@@ -3,18 +3,18 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "common/uri.h"
+#include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "idcard/idcard.h"
 #include "printer/printer.h"
-#include "core/clock.h"
+#include "core/worker.h"
 
 #define PROBE_TIMEOUT_MS 800
 
@@ -27,10 +27,7 @@ void devices_lock(dev_id_t id) { if (id < DEV_COUNT) pthread_mutex_lock(&owner_l
 void devices_unlock(dev_id_t id) { if (id < DEV_COUNT) pthread_mutex_unlock(&owner_lock[id]); }
 
 struct devices {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    atomic_bool stop;
+    worker_t *w;
     int interval_ms;
     Uint32 event_type;
     char uri[DEV_COUNT][CONFIG_STR];
@@ -162,20 +159,14 @@ static void post(devices_t *d, dev_id_t id, const dev_status_t *st)
     dev_status_t *copy = malloc(sizeof *copy);
     if (!copy) return;
     *copy = *st;
-    SDL_Event ev = {0};
-    ev.type = d->event_type;
-    ev.user.code = (Sint32)id;
-    ev.user.data1 = copy;
-    if (SDL_PushEvent(&ev) != 1) free(copy);
+    worker_post(d->event_type, (Sint32)id, copy, free);
 }
 
-static void *monitor(void *arg)
+static void monitor(worker_t *w, void *arg)
 {
     devices_t *d = arg;
-    pthread_mutex_lock(&d->lock);
-    while (!atomic_load(&d->stop)) {
-        pthread_mutex_unlock(&d->lock);
-        for (int i = 0; i < DEV_COUNT && !atomic_load(&d->stop); i++) {
+    while (!worker_stopping(w)) {
+        for (int i = 0; i < DEV_COUNT && !worker_stopping(w); i++) {
             if (!d->uri[i][0]) continue;
             if (pthread_mutex_trylock(&owner_lock[i]) != 0) continue;   /* in use: its owner knows */
             dev_status_t st;
@@ -190,13 +181,8 @@ static void *monitor(void *arg)
                 post(d, (dev_id_t)i, &st);
             }
         }
-        pthread_mutex_lock(&d->lock);
-        if (atomic_load(&d->stop)) break;
-        struct timespec until = clock_deadline(CLOCK_REALTIME, d->interval_ms);
-        pthread_cond_timedwait(&d->wake, &d->lock, &until);
+        worker_wait(w, d->interval_ms);
     }
-    pthread_mutex_unlock(&d->lock);
-    return NULL;
 }
 
 devices_t *devices_start(const config_t *cfg, Uint32 event_type, int interval_ms)
@@ -212,12 +198,10 @@ devices_t *devices_start(const config_t *cfg, Uint32 event_type, int interval_ms
     if (!any) { free(d); return NULL; }
     d->interval_ms = interval_ms > 0 ? interval_ms : 5000;
     d->event_type = event_type;
-    pthread_mutex_init(&d->lock, NULL);
-    pthread_cond_init(&d->wake, NULL);
-    if (pthread_create(&d->thread, NULL, monitor, d) != 0) {
+    d->w = worker_new("devices");
+    if (!d->w || worker_start(d->w, monitor, d) != 0) {
         log_error("devices", "cannot start the device monitor");
-        pthread_mutex_destroy(&d->lock);
-        pthread_cond_destroy(&d->wake);
+        worker_stop(d->w);
         free(d);
         return NULL;
     }
@@ -227,13 +211,7 @@ devices_t *devices_start(const config_t *cfg, Uint32 event_type, int interval_ms
 void devices_stop(devices_t *d)
 {
     if (!d) return;
-    pthread_mutex_lock(&d->lock);
-    atomic_store(&d->stop, true);
-    pthread_cond_signal(&d->wake);
-    pthread_mutex_unlock(&d->lock);
-    pthread_join(d->thread, NULL);
-    pthread_mutex_destroy(&d->lock);
-    pthread_cond_destroy(&d->wake);
+    worker_stop(d->w);
     free(d);
 }
 

@@ -13,6 +13,7 @@
 #include "app/staff.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "outbox/sender.h"
 #include "outbox/seal.h"
 #include "screens/screens.h"
@@ -25,14 +26,8 @@ static void send_proof_of_play(void *ctx, store_t *st, const outbox_key_t *key);
 
 static void push(struct app *app, int ev_off, void *payload)
 {
-    SDL_Event ev;
-    SDL_zero(ev);
-    ev.type = app->ev_base + (Uint32)ev_off;
-    ev.user.data1 = payload;
-    if (SDL_PushEvent(&ev) != 1) {
-        if (ev_off == APP_EV_OUTBOX) fleet_outbox_event_free(payload);
-        else free(payload);
-    }
+    worker_post(app->ev_base + (Uint32)ev_off, 0, payload,
+                ev_off == APP_EV_OUTBOX ? fleet_outbox_event_free : free);
 }
 
 static void on_outbox(void *ctx, const outbox_event_t *e)

@@ -3,7 +3,6 @@
 #include "app/housekeeping.h"
 
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "core/worker.h"
 #include "mask.h"
 
 #define CST (8 * 3600)             /* the hub's dates are China time, all year */
@@ -42,28 +42,27 @@ typedef struct {
 } hk_result_t;
 
 struct hk_worker {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    volatile int stop;
-    bool pending;
+    worker_t *w;
+    bool pending;                  /* this and req: under the worker's lock */
     hk_req_t req;
     Uint32 ev_type;
     hub_hk_t *client;
 };
 
-static void *worker_run(void *arg)
+static void hk_worker_run(worker_t *wk, void *arg)
 {
     struct hk_worker *w = arg;
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        while (!w->pending && !__atomic_load_n(&w->stop, __ATOMIC_RELAXED))
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) break;
+    while (!worker_stopping(wk)) {
+        worker_lock(wk);
+        if (!w->pending) {
+            worker_unlock(wk);
+            worker_wait(wk, -1);
+            continue;
+        }
         hk_req_t q = w->req;
         sodium_memzero(&w->req, sizeof w->req);
         w->pending = false;
-        pthread_mutex_unlock(&w->mu);
+        worker_unlock(wk);
 
         hk_result_t *r = calloc(1, sizeof *r);
         if (r) {
@@ -81,31 +80,24 @@ static void *worker_run(void *arg)
                 hub_hk_cancel(w->client, q.key, q.code, q.phone, q.id_number, &r->booking, &r->st);
                 break;
             }
-            SDL_Event ev;
-            SDL_zero(ev);
-            ev.type = w->ev_type;
-            ev.user.data1 = r;
-            if (SDL_PushEvent(&ev) != 1) hk_event_free(r);
+            worker_post(w->ev_type, 0, r, hk_event_free);
         }
         sodium_memzero(&q, sizeof q);
-        pthread_mutex_lock(&w->mu);
     }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
 }
 
-static struct hk_worker *worker_start(const config_t *cfg, Uint32 ev_type)
+static struct hk_worker *hk_worker_start(const config_t *cfg, Uint32 ev_type)
 {
     struct hk_worker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->ev_type = ev_type;
-    w->client = hub_hk_new(cfg->hub_url, cfg->device_token, cfg->hub_timeout_s * 1000, &w->stop);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (!w->client || pthread_create(&w->thread, NULL, worker_run, w) != 0) {
+    w->w = worker_new("hk");
+    if (w->w)
+        w->client = hub_hk_new(cfg->hub_url, cfg->device_token, cfg->hub_timeout_s * 1000,
+                               worker_abort_flag(w->w));
+    if (!w->client || worker_start(w->w, hk_worker_run, w) != 0) {
+        worker_stop(w->w);
         hub_hk_free(w->client);
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
         free(w);
         log_error("hk", "cannot start the housekeeping worker");
         return NULL;
@@ -113,18 +105,12 @@ static struct hk_worker *worker_start(const config_t *cfg, Uint32 ev_type)
     return w;
 }
 
-static void worker_stop(struct hk_worker *w)
+static void hk_worker_stop(struct hk_worker *w)
 {
     if (!w) return;
-    pthread_mutex_lock(&w->mu);
-    __atomic_store_n(&w->stop, 1, __ATOMIC_RELAXED);
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
+    worker_stop(w->w);
     hub_hk_free(w->client);
     sodium_memzero(&w->req, sizeof w->req);
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
     free(w);
 }
 
@@ -151,13 +137,13 @@ void hk_init(app_t *app)
     }
     reset(app->hk);
     if ((!app->opts.offscreen || app->opts.network) && app->cfg.hub_url[0])
-        app->hk->worker = worker_start(&app->cfg, app->ev_base + APP_EV_HK);
+        app->hk->worker = hk_worker_start(&app->cfg, app->ev_base + APP_EV_HK);
 }
 
 void hk_free(app_t *app)
 {
     if (!app->hk) return;
-    worker_stop(app->hk->worker);
+    hk_worker_stop(app->hk->worker);
     sodium_memzero(app->hk, sizeof *app->hk);
     free(app->hk);
     app->hk = NULL;
@@ -168,10 +154,10 @@ void hk_session_end(app_t *app)
     struct hk_state *hk = app->hk;
     if (!hk) return;
     if (hk->worker) {              /* a request not sent yet goes too */
-        pthread_mutex_lock(&hk->worker->mu);
+        worker_lock(hk->worker->w);
         hk->worker->pending = false;
         sodium_memzero(&hk->worker->req, sizeof hk->worker->req);
-        pthread_mutex_unlock(&hk->worker->mu);
+        worker_unlock(hk->worker->w);
     }
     reset(hk);
 }
@@ -202,11 +188,11 @@ static void submit(app_t *app, hk_req_t *q)
                      ? _("The booking service cannot be reached, so nothing was booked. Please try again later, or ask staff.")
                      : unreachable());
     } else {
-        pthread_mutex_lock(&w->mu);
+        worker_lock(w->w);
         w->req = *q;
         w->pending = true;
-        pthread_cond_signal(&w->cv);
-        pthread_mutex_unlock(&w->mu);
+        worker_unlock(w->w);
+        worker_wake(w->w);
         hk->busy = true;
     }
     sodium_memzero(q, sizeof *q);

@@ -1,6 +1,5 @@
 #include "app/identify.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "core/log.h"
 #include "scanner/scanner.h"
 #include "core/clock.h"
+#include "core/worker.h"
 
 #define POLL_MS 250            /* one round over the devices at most this often */
 #define READ_TOTAL_MS 1500     /* a whole card read; bounds how long a stop waits */
@@ -20,8 +20,7 @@
 static atomic_int live_workers;
 
 struct identify {
-    pthread_t thread;
-    atomic_bool stop;
+    worker_t *w;                    /* detached at stop: freed when the job returns */
     Uint32 event_type;
     unsigned gen;
     bool holds_reader;              /* devices_lock(DEV_IDCARD) taken */
@@ -36,13 +35,15 @@ void identify_event_free(ident_event_t *ev)
     free(ev);
 }
 
+static void free_event(void *ev)
+{
+    identify_event_free(ev);
+}
+
 static void post(identify_t *id, ident_event_t *ev)
 {
     ev->gen = id->gen;
-    SDL_Event e = {0};
-    e.type = id->event_type;
-    e.user.data1 = ev;
-    if (SDL_PushEvent(&e) != 1) identify_event_free(ev);
+    worker_post(id->event_type, 0, ev, free_event);
 }
 
 static void problem(identify_t *id, const char *fmt, const char *what)
@@ -64,9 +65,9 @@ typedef struct {
     scanner_t *scanner[2];
     long scanner_retry_at[2];
     scanner_result_t *res;
-} worker_t;
+} devs_t;
 
-static void poll_reader(identify_t *id, worker_t *w)
+static void poll_reader(identify_t *id, devs_t *w)
 {
     char err[200];
     long now = clock_real_mono_ms();
@@ -115,7 +116,7 @@ static void poll_reader(identify_t *id, worker_t *w)
     }
 }
 
-static void poll_scanner(identify_t *id, worker_t *w, int i)
+static void poll_scanner(identify_t *id, devs_t *w, int i)
 {
     char err[300];
     long now = clock_real_mono_ms();
@@ -149,32 +150,32 @@ static void poll_scanner(identify_t *id, worker_t *w, int i)
     explicit_bzero(w->res, sizeof *w->res);
 }
 
-/* Sleeps until START_MS + POLL_MS, in short steps so a stop is seen soon. */
+/* Sleeps until START_MS + POLL_MS, or a stop. */
 static void pace(identify_t *id, long start_ms)
 {
     long left;
-    while (!atomic_load(&id->stop) && (left = start_ms + POLL_MS - clock_real_mono_ms()) > 0)
-        SDL_Delay(left < 20 ? (Uint32)left : 20);
+    while (!worker_stopping(id->w) && (left = start_ms + POLL_MS - clock_real_mono_ms()) > 0)
+        worker_wait(id->w, left);
 }
 
-static void *run(void *arg)
+static void run(worker_t *wk, void *arg)
 {
     identify_t *id = arg;
-    worker_t *w = calloc(1, sizeof *w);
+    devs_t *w = calloc(1, sizeof *w);
     if (w) w->res = calloc(1, sizeof *w->res);
     if (w && w->res && id->idcard_uri[0]) {
         /* The reader is this worker's: the device monitor leaves it alone. */
         devices_lock(DEV_IDCARD);
         id->holds_reader = true;
     }
-    while (!atomic_load(&id->stop)) {
+    while (!worker_stopping(wk)) {
         long start = clock_real_mono_ms();
         if (!w || !w->res) {          /* out of memory: idle until told to stop */
             pace(id, start);
             continue;
         }
         if (id->idcard_uri[0]) poll_reader(id, w);
-        for (int i = 0; i < 2 && !atomic_load(&id->stop); i++)
+        for (int i = 0; i < 2 && !worker_stopping(wk); i++)
             if (id->scanner_uri[i][0]) poll_scanner(id, w, i);
         pace(id, start);
     }
@@ -189,7 +190,6 @@ static void *run(void *arg)
     if (id->holds_reader) devices_unlock(DEV_IDCARD);
     free(id);
     atomic_fetch_sub(&live_workers, 1);
-    return NULL;
 }
 
 identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen)
@@ -202,20 +202,21 @@ identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen)
     snprintf(id->idcard_uri, sizeof id->idcard_uri, "%s", cfg->idcard_uri);
     snprintf(id->scanner_uri[0], sizeof id->scanner_uri[0], "%s", cfg->scanner_uri);
     snprintf(id->scanner_uri[1], sizeof id->scanner_uri[1], "%s", cfg->camera_uri);
+    id->w = worker_new("identify");
     atomic_fetch_add(&live_workers, 1);
-    if (pthread_create(&id->thread, NULL, run, id) != 0) {
+    if (!id->w || worker_start(id->w, run, id) != 0) {
         log_error("identify", "cannot start the identification worker");
         atomic_fetch_sub(&live_workers, 1);
+        worker_stop(id->w);
         free(id);
         return NULL;
     }
-    pthread_detach(id->thread);
     return id;
 }
 
 void identify_stop(identify_t *id)
 {
-    if (id) atomic_store(&id->stop, true);   /* the worker frees ID when it ends */
+    if (id) worker_detach(id->w);   /* the job frees ID when it ends */
 }
 
 int identify_shutdown(int timeout_ms)

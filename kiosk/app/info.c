@@ -5,7 +5,6 @@
 #include "app/info.h"
 
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "mask.h"
 #include "jsonnum.h"
 
@@ -46,25 +46,13 @@ typedef struct {
     bool acknowledged;
 } result_t;
 
-struct worker {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-    job_t queue[4];               /* small: lists replace each other, the rest are rare */
+struct info_worker {
+    worker_t *w;
+    job_t queue[4];               /* this and n: under the worker's lock */               /* small: lists replace each other, the rest are rare */
     int n;
     Uint32 ev_type;
     hub_client_t *client;
 };
-
-static void post(struct worker *w, result_t *r)
-{
-    SDL_Event ev;
-    SDL_zero(ev);
-    ev.type = w->ev_type;
-    ev.user.data1 = r;
-    if (SDL_PushEvent(&ev) != 1) info_event_free(r);
-}
 
 static void help_answer(const char *resp, result_t *r)
 {
@@ -82,7 +70,7 @@ static void help_answer(const char *resp, result_t *r)
     cJSON_Delete(doc);
 }
 
-static void run_job(struct worker *w, job_t *j, result_t *r)
+static void run_job(struct info_worker *w, job_t *j, result_t *r)
 {
     char path[96], *resp = NULL;
     switch (j->kind) {
@@ -112,17 +100,20 @@ static void run_job(struct worker *w, job_t *j, result_t *r)
     free(resp);
 }
 
-static void *work(void *arg)
+static void work(worker_t *wk, void *arg)
 {
-    struct worker *w = arg;
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        while (!w->n && !__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) pthread_cond_wait(&w->cv, &w->mu);
-        if (__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) break;
+    struct info_worker *w = arg;
+    while (!worker_stopping(wk)) {
+        worker_lock(wk);
+        if (!w->n) {
+            worker_unlock(wk);
+            worker_wait(wk, -1);
+            continue;
+        }
         job_t j = w->queue[0];
         memmove(w->queue, w->queue + 1, (size_t)(--w->n) * sizeof *w->queue);
         sodium_memzero(&w->queue[w->n], sizeof w->queue[w->n]);
-        pthread_mutex_unlock(&w->mu);
+        worker_unlock(wk);
         result_t *r = calloc(1, sizeof *r);
         if (r) {
             run_job(w, &j, r);
@@ -133,20 +124,17 @@ static void *work(void *arg)
             if (r->st.result != HUB_OK)
                 log_info("info", "job %d: %s %d %s", (int)j.kind,
                          r->st.result == HUB_REFUSED ? "refused" : "no answer", r->st.http, r->st.code);
-            post(w, r);
+            worker_post(w->ev_type, 0, r, info_event_free);
         }
         sodium_memzero(&j, sizeof j);
-        pthread_mutex_lock(&w->mu);
     }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
 }
 
 static int submit(app_t *app, const job_t *j)
 {
-    struct worker *w = app->info ? app->info->w : NULL;
+    struct info_worker *w = app->info ? app->info->w : NULL;
     if (!w) return -1;
-    pthread_mutex_lock(&w->mu);
+    worker_lock(w->w);
     int rc = 0;
     if (j->kind == JOB_LIST) {             /* a newer list replaces one not started */
         for (int i = 0; i < w->n; i++)
@@ -158,8 +146,8 @@ static int submit(app_t *app, const job_t *j)
     if (w->n == (int)(sizeof w->queue / sizeof *w->queue)) rc = -1;
     else w->queue[w->n++] = *j;
 out:
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    worker_unlock(w->w);
+    worker_wake(w->w);
     return rc;
 }
 
@@ -179,14 +167,15 @@ void info_init(app_t *app)
     }
     app->info = s;
     if (!((!app->opts.offscreen || app->opts.network) && app->cfg.hub_url[0])) return;
-    struct worker *w = calloc(1, sizeof *w);
+    struct info_worker *w = calloc(1, sizeof *w);
     if (!w) return;
     w->ev_type = app->ev_base + APP_EV_INFO;
-    w->client = hub_client_new(app->cfg.hub_url, app->cfg.device_token,
-                               app->cfg.hub_timeout_s * 1000, &w->stop);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    if (!w->client || pthread_create(&w->thread, NULL, work, w) != 0) {
+    w->w = worker_new("info");
+    if (w->w)
+        w->client = hub_client_new(app->cfg.hub_url, app->cfg.device_token,
+                                   app->cfg.hub_timeout_s * 1000, worker_abort_flag(w->w));
+    if (!w->client || worker_start(w->w, work, w) != 0) {
+        worker_stop(w->w);
         hub_client_free(w->client);
         free(w);
         log_error("info", "cannot start the information worker");
@@ -200,14 +189,8 @@ void info_free(app_t *app)
     struct info_state *s = app->info;
     if (!s) return;
     if (s->w) {
-        pthread_mutex_lock(&s->w->mu);
-        __atomic_store_n(&s->w->stop, 1, __ATOMIC_RELAXED);
-        pthread_cond_signal(&s->w->cv);
-        pthread_mutex_unlock(&s->w->mu);
-        pthread_join(s->w->thread, NULL);
+        worker_stop(s->w->w);
         hub_client_free(s->w->client);
-        pthread_mutex_destroy(&s->w->mu);
-        pthread_cond_destroy(&s->w->cv);
         sodium_memzero(s->w->queue, sizeof s->w->queue);
         free(s->w);
     }

@@ -27,7 +27,7 @@ typedef enum {
 } help_state_t;
 
 struct info_state {
-    struct worker *w;             /* NULL offscreen (unless opts.network) or with no hub */
+    struct info_worker *w;        /* NULL offscreen (unless opts.network) or with no hub */
     unsigned gen;                 /* answers of another generation are dropped */
     /* the notices screen */
     int tab;                      /* index in info_tab_kinds */

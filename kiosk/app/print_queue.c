@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "printer/receipt.h"
 #include "store/store.h"
 
@@ -25,17 +26,10 @@
 #define PRINT_QUEUE_CLOCK_SLACK_S 2
 
 struct print_queue {
-    /* An SDL thread, not a bare pthread: SDL keeps per-thread error state
-     * (set e.g. by IMG_Load when a receipt's image is missing) that it frees
-     * only for threads it started. */
-    SDL_Thread *thread;
-
-    /* Shared between the worker and the other threads. */
-    pthread_mutex_t lock;
-    pthread_cond_t wake;        /* waited on with CLOCK_MONOTONIC */
-    bool stop;
-    bool kicked;                /* a job was submitted / made due since the worker last looked */
-    int live_fd;                /* the printer connection while a job prints, else -1 */
+    /* Woken when a job is submitted or made due. */
+    worker_t *w;
+    int live_fd;                /* under the worker's lock: the printer connection while a
+                                 * job prints, else -1 */
 
     pthread_mutex_t submit_lock;
     store_t *submit_db;         /* submit and retry_now, from any thread, under submit_lock */
@@ -103,29 +97,16 @@ static uint32_t print_queue_random(print_queue_t *q)
     return x;
 }
 
-static bool print_queue_stopping(print_queue_t *q)
-{
-    pthread_mutex_lock(&q->lock);
-    bool stop = q->stop;
-    pthread_mutex_unlock(&q->lock);
-    return stop;
-}
-
 /* Posts a copy of EV to the UI, unless the queue is stopping (the app no
  * longer reads its events then) or events are off. */
 static void print_queue_post(print_queue_t *q, const print_queue_event_t *ev)
 {
     if (q->event_type == 0 || q->event_type == (Uint32)-1) return;
-    if (print_queue_stopping(q)) return;
+    if (worker_stopping(q->w)) return;
     print_queue_event_t *copy = malloc(sizeof *copy);
     if (!copy) return;
     *copy = *ev;
-    SDL_Event e;
-    memset(&e, 0, sizeof e);
-    e.type = q->event_type;
-    e.user.code = (Sint32)ev->outcome;
-    e.user.data1 = copy;
-    if (SDL_PushEvent(&e) != 1) free(copy);
+    worker_post(q->event_type, (Sint32)ev->outcome, copy, free);
 }
 
 /* The ESC/POS bytes of RECEIPT_JSON into *OUT (malloc'd). 0, or -1 with the
@@ -163,10 +144,10 @@ static int print_queue_print_locked(print_queue_t *q, const unsigned char *data,
         snprintf(r->message, sizeof r->message, "not printed: cannot connect: %s", err);
         return -1;
     }
-    pthread_mutex_lock(&q->lock);
-    stopping = q->stop;
+    worker_lock(q->w);
+    stopping = worker_stopping(q->w);
     if (!stopping) q->live_fd = p.t.fd;
-    pthread_mutex_unlock(&q->lock);
+    worker_unlock(q->w);
 
     if (stopping) {
         r->state = ESCPOS_NOT_ANSWERING;
@@ -177,10 +158,10 @@ static int print_queue_print_locked(print_queue_t *q, const unsigned char *data,
 
     /* Unpublished before the close, so a stop never shuts down a
      * descriptor number reused by someone else. */
-    pthread_mutex_lock(&q->lock);
+    worker_lock(q->w);
     q->live_fd = -1;
-    stopping = q->stop;
-    pthread_mutex_unlock(&q->lock);
+    stopping = worker_stopping(q->w);
+    worker_unlock(q->w);
     printer_close(&p);
     /* The driver saw the stop's shutdown as the printer closing the
      * connection: say what really happened. */
@@ -311,45 +292,31 @@ static long print_queue_wait_ms(print_queue_t *q)
     return wait;
 }
 
-static int print_queue_worker(void *arg)
+static void print_queue_worker(worker_t *w, void *arg)
 {
     print_queue_t *q = arg;
 
-    for (;;) {
-        pthread_mutex_lock(&q->lock);
-        bool stop = q->stop;
-        q->kicked = false;      /* what is submitted from here on is seen below or kicks again */
-        pthread_mutex_unlock(&q->lock);
-        if (stop) break;
-
+    while (!worker_stopping(w)) {
         print_queue_check_clock(q);
         int rc;
-        while ((rc = print_queue_run_one(q)) == 1 && !print_queue_stopping(q)) {}
+        while ((rc = print_queue_run_one(q)) == 1 && !worker_stopping(w)) {}
         long wait = rc == 0 ? print_queue_wait_ms(q) : q->opts.poll_ms;
-
-        pthread_mutex_lock(&q->lock);
-        if (!q->stop && !q->kicked && wait > 0) {
-            struct timespec until = clock_deadline(CLOCK_MONOTONIC, wait);
-            while (!q->stop && !q->kicked &&
-                   pthread_cond_timedwait(&q->wake, &q->lock, &until) == 0) {}
-        }
-        pthread_mutex_unlock(&q->lock);
+        /* A job submitted while the queue was read kicked it: no wait then. */
+        worker_wait(w, wait > 0 ? wait : 0);
     }
-    return 0;
 }
 
 /* ---- API -------------------------------------------------------------- */
 
 static void print_queue_kick(print_queue_t *q)
 {
-    pthread_mutex_lock(&q->lock);
-    q->kicked = true;
-    pthread_cond_signal(&q->wake);
-    pthread_mutex_unlock(&q->lock);
+    worker_wake(q->w);
 }
 
 static void print_queue_free(print_queue_t *q)
 {
+    worker_stop(q->w);
+    pthread_mutex_destroy(&q->submit_lock);
     store_close(q->worker_db);
     store_close(q->submit_db);
     free(q);
@@ -359,7 +326,6 @@ print_queue_t *print_queue_start(const char *var_dir, const char *printer_uri, U
                                  const print_queue_opts_t *opts)
 {
     print_queue_t *q;
-    pthread_condattr_t ca;
     char err[512];
     int n;
 
@@ -375,10 +341,17 @@ print_queue_t *print_queue_start(const char *var_dir, const char *printer_uri, U
     }
     q->live_fd = -1;
     q->event_type = event_type;
+    pthread_mutex_init(&q->submit_lock, NULL);
+    q->w = worker_new("print_queue");
+    if (!q->w) {
+        log_error("print_queue", "out of memory");
+        print_queue_free(q);
+        return NULL;
+    }
     n = snprintf(q->uri, sizeof q->uri, "%s", printer_uri);
     if (n < 0 || (size_t)n >= sizeof q->uri) {
         log_error("print_queue", "printer URI is too long (%zu bytes)", strlen(printer_uri));
-        free(q);
+        print_queue_free(q);
         return NULL;
     }
     if (opts) q->opts = *opts;
@@ -404,18 +377,8 @@ print_queue_t *print_queue_start(const char *var_dir, const char *printer_uri, U
                  requeued);
     store_print_prune(q->worker_db, clock_wall() - (time_t)PRINT_QUEUE_KEEP_DAYS * 86400);
 
-    pthread_mutex_init(&q->lock, NULL);
-    pthread_mutex_init(&q->submit_lock, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&q->wake, &ca);
-    pthread_condattr_destroy(&ca);
-    q->thread = SDL_CreateThread(print_queue_worker, "print_queue", q);
-    if (!q->thread) {
+    if (worker_start(q->w, print_queue_worker, q) != 0) {
         log_error("print_queue", "cannot start the print worker: %s", SDL_GetError());
-        pthread_mutex_destroy(&q->lock);
-        pthread_mutex_destroy(&q->submit_lock);
-        pthread_cond_destroy(&q->wake);
         print_queue_free(q);
         return NULL;
     }
@@ -425,19 +388,15 @@ print_queue_t *print_queue_start(const char *var_dir, const char *printer_uri, U
 void print_queue_stop(print_queue_t *q)
 {
     if (!q) return;
-    pthread_mutex_lock(&q->lock);
-    q->stop = true;
+    /* Once stopping, no new connection is published in live_fd. */
+    worker_ask_stop(q->w);
+    worker_lock(q->w);
     /* Ends a blocked read or write on a TCP printer at once; on a serial
      * or USB device (not a socket) it fails harmlessly and the driver's
      * timeouts bound the wait. */
     if (q->live_fd >= 0) shutdown(q->live_fd, SHUT_RDWR);
-    pthread_cond_signal(&q->wake);
-    pthread_mutex_unlock(&q->lock);
-    SDL_WaitThread(q->thread, NULL);
-    pthread_mutex_destroy(&q->lock);
-    pthread_mutex_destroy(&q->submit_lock);
-    pthread_cond_destroy(&q->wake);
-    print_queue_free(q);
+    worker_unlock(q->w);
+    print_queue_free(q);            /* joins the worker first */
 }
 
 int print_queue_submit(print_queue_t *q, const char *receipt_json, const char *summary,

@@ -16,10 +16,11 @@
 
 #include "store/content_items.h"
 #include "content/manifest.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "net/hub_api.h"
 #include "store/store.h"
-#include "core/clock.h"
+#include "core/worker.h"
 
 #define MOD "content"
 
@@ -253,72 +254,66 @@ end:
 
 /* ---- the worker --------------------------------------------------------- */
 
+/* The one worker of the process: content_sync_now may be called before it
+ * starts or after it stopped (then it does nothing). */
 static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t thread;
-    bool running, now;
-    volatile int abort;
+    pthread_mutex_t lock;             /* guards w against a concurrent start or stop */
+    worker_t *w;
     content_sync_t *sync;
-} W = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} W = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static void *worker(void *arg)
+static void run(worker_t *w, void *arg)
 {
     content_sync_t *s = arg;
     for (;;) {
         content_report_t rep;
         content_sync_round(s, &rep);
         if (rep.outcome != CONTENT_UNCHANGED) log_info(MOD, "round: %s (%s)", content_outcome_name(rep.outcome), rep.detail);
-        pthread_mutex_lock(&W.lock);
-        struct timespec until = clock_deadline(CLOCK_REALTIME, (int64_t)s->poll_s * 1000);
-        while (!W.now && !__atomic_load_n(&W.abort, __ATOMIC_RELAXED))
-            if (pthread_cond_timedwait(&W.wake, &W.lock, &until) != 0) break;
-        W.now = false;
-        bool stop = __atomic_load_n(&W.abort, __ATOMIC_RELAXED);
-        pthread_mutex_unlock(&W.lock);
-        if (stop) break;
+        worker_wait(w, (int64_t)s->poll_s * 1000);
+        if (worker_stopping(w)) break;
     }
-    return NULL;
 }
 
 int content_start(const content_config_t *cfg)
 {
     char err[300];
-    if (W.running) return 0;
-    __atomic_store_n(&W.abort, 0, __ATOMIC_RELAXED);
-    W.sync = content_sync_new(cfg, &W.abort, err, sizeof err);
+    if (W.w) return 0;
+    worker_t *w = worker_new("content_sync");
+    if (!w) return -1;
+    W.sync = content_sync_new(cfg, worker_abort_flag(w), err, sizeof err);
     if (!W.sync) {
         log_warn(MOD, "%s", err);
+        worker_stop(w);
         return -1;
     }
-    W.now = false;
-    if (pthread_create(&W.thread, NULL, worker, W.sync) != 0) {
+    if (worker_start(w, run, W.sync) != 0) {
         content_sync_free(W.sync);
         W.sync = NULL;
+        worker_stop(w);
         return -1;
     }
-    W.running = true;
+    pthread_mutex_lock(&W.lock);
+    W.w = w;
+    pthread_mutex_unlock(&W.lock);
     return 0;
 }
 
 void content_stop(void)
 {
-    if (!W.running) return;
     pthread_mutex_lock(&W.lock);
-    __atomic_store_n(&W.abort, 1, __ATOMIC_RELAXED);
-    pthread_cond_broadcast(&W.wake);
+    worker_t *w = W.w;
+    W.w = NULL;
     pthread_mutex_unlock(&W.lock);
-    pthread_join(W.thread, NULL);
+    if (!w) return;
+    worker_stop(w);
     content_sync_free(W.sync);
     W.sync = NULL;
-    W.running = false;
 }
 
 void content_sync_now(void)
 {
     pthread_mutex_lock(&W.lock);
-    W.now = true;
-    pthread_cond_broadcast(&W.wake);
+    worker_wake(W.w);
     pthread_mutex_unlock(&W.lock);
 }
 

@@ -1,7 +1,6 @@
 /* The outbox sender thread (see sender.h). */
 #include "outbox/sender.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "outbox/seal.h"
 #include "store/store.h"
 #include "core/clock.h"
+#include "core/worker.h"
 
 #define MOD "outbox"
 /* Longest sleep between two looks at the queue, so a change of the wall
@@ -31,13 +31,8 @@ struct outbox_sender {
     store_t *store;
     hub_client_t *hub;
 
-    pthread_t thread;
-    bool started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;           /* on CLOCK_MONOTONIC */
-    bool wake;                   /* under mu */
-    bool handoff;                /* under mu: opts.handoff asked for */
-    volatile int stop;           /* also the hub client's abort flag (atomic access) */
+    worker_t *w;                 /* its stop flag is also the hub client's abort flag */
+    bool handoff;                /* under the worker's lock: opts.handoff asked for */
 
     char last_db_error[256];     /* the worker's: not logged twice in a row */
     int64_t prune_due;           /* the worker's: monotonic ms */
@@ -45,19 +40,13 @@ struct outbox_sender {
 
 static bool sender_stopping(const outbox_sender_t *s)
 {
-    return __atomic_load_n(&s->stop, __ATOMIC_ACQUIRE) != 0;
+    return worker_stopping(s->w);
 }
 
 /* Sleeps up to MS, or until woken or stopped. */
 static void sender_wait(outbox_sender_t *s, int64_t ms)
 {
-    if (ms <= 0) return;
-    struct timespec ts = clock_deadline(CLOCK_MONOTONIC, ms);
-    pthread_mutex_lock(&s->mu);
-    while (!s->wake && !sender_stopping(s))
-        if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0) break;
-    s->wake = false;
-    pthread_mutex_unlock(&s->mu);
+    if (ms > 0) worker_wait(s->w, ms);
 }
 
 static void sender_db_error(outbox_sender_t *s, const char *what, const char *err)
@@ -199,14 +188,14 @@ static void sender_prune(outbox_sender_t *s)
 
 static void sender_handoff(outbox_sender_t *s)
 {
-    pthread_mutex_lock(&s->mu);
+    worker_lock(s->w);
     bool due = s->handoff;
     s->handoff = false;
-    pthread_mutex_unlock(&s->mu);
+    worker_unlock(s->w);
     if (due && s->opts.handoff) s->opts.handoff(s->opts.handoff_ctx, s->store, &s->key);
 }
 
-static void *sender_main(void *arg)
+static void sender_main(worker_t *w, void *arg)
 {
     outbox_sender_t *s = arg;
     char err[256];
@@ -251,7 +240,6 @@ static void *sender_main(void *arg)
             wait = due - now;
         sender_wait(s, wait);
     }
-    return NULL;
 }
 
 void outbox_sender_opts_from_config(const config_t *cfg, outbox_sender_opts_t *o)
@@ -272,8 +260,6 @@ static void sender_free(outbox_sender_t *s)
     hub_client_free(s->hub);
     store_close(s->store);
     outbox_key_wipe(&s->key);
-    pthread_cond_destroy(&s->cv);
-    pthread_mutex_destroy(&s->mu);
     sodium_memzero(s->opts.token, sizeof s->opts.token);
     free(s);
 }
@@ -281,7 +267,6 @@ static void sender_free(outbox_sender_t *s)
 outbox_sender_t *outbox_sender_start(const outbox_sender_opts_t *opts, outbox_notify_fn notify,
                                      void *ctx, char *err, size_t errlen)
 {
-    pthread_condattr_t ca;
     char why[512];
 
     if (err && errlen) err[0] = '\0';
@@ -297,11 +282,11 @@ outbox_sender_t *outbox_sender_start(const outbox_sender_opts_t *opts, outbox_no
     if (s->opts.keep_done_ms <= 0) s->opts.keep_done_ms = 7 * 24 * 3600 * 1000LL;
     s->notify = notify;
     s->ctx = ctx;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    s->w = worker_new("outbox");
+    if (!s->w) {
+        if (err) snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
 
     if (outbox_key_load(s->opts.key_file, true, &s->key, why, sizeof why) != 0) {
         if (err) snprintf(err, errlen, "outbox key: %s", why);
@@ -312,18 +297,19 @@ outbox_sender_t *outbox_sender_start(const outbox_sender_opts_t *opts, outbox_no
         goto fail;
     }
     outbox_durable(s->store);    /* logged on failure; NORMAL still survives a crash */
-    s->hub = hub_client_new(s->opts.hub_url, s->opts.token, s->opts.timeout_ms, &s->stop);
+    s->hub = hub_client_new(s->opts.hub_url, s->opts.token, s->opts.timeout_ms,
+                            worker_abort_flag(s->w));
     if (!s->hub) {
         if (err) snprintf(err, errlen, "out of memory (hub client)");
         goto fail;
     }
-    if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+    if (worker_start(s->w, sender_main, s) != 0) {
         if (err) snprintf(err, errlen, "cannot start the outbox thread");
         goto fail;
     }
-    s->started = true;
     return s;
 fail:
+    worker_stop(s->w);
     sender_free(s);
     return NULL;
 }
@@ -331,29 +317,21 @@ fail:
 void outbox_sender_wake(outbox_sender_t *s)
 {
     if (!s) return;
-    pthread_mutex_lock(&s->mu);
-    s->wake = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    worker_wake(s->w);
 }
 
 void outbox_sender_request_handoff(outbox_sender_t *s)
 {
     if (!s || !s->opts.handoff) return;
-    pthread_mutex_lock(&s->mu);
+    worker_lock(s->w);
     s->handoff = true;
-    s->wake = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    worker_unlock(s->w);
+    worker_wake(s->w);
 }
 
 void outbox_sender_stop(outbox_sender_t *s)
 {
     if (!s) return;
-    pthread_mutex_lock(&s->mu);
-    __atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-    if (s->started) pthread_join(s->thread, NULL);
+    worker_stop(s->w);
     sender_free(s);
 }

@@ -22,14 +22,13 @@
 #include "store/payments.h"
 #include "store/store.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "core/clock.h"
+#include "core/worker.h"
 
 #define MOD "pay"
 /* Unfinished payments followed at once; more are refused by begin (and
@@ -77,12 +76,8 @@ struct pay_engine {
     store_t *store;
     hub_client_t *hub;
 
-    pthread_t thread;
-    bool thread_started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;              /* on CLOCK_MONOTONIC */
-    volatile int stop;              /* also the hub client's abort flag (atomic access) */
-    bool wake;                      /* a command arrived (under mu) */
+    worker_t *w;                    /* its lock is the "mu" of the fields below; its stop
+                                     * flag is also the hub client's abort flag */
     int reachable;                  /* under mu: -1 unknown, 0 no, 1 yes */
     int64_t health_due;             /* the worker's: monotonic ms of the next health check */
     bool backlog;                   /* under mu: the database may hold unfinished payments
@@ -94,7 +89,7 @@ struct pay_engine {
 
 static bool stopping(const pay_engine_t *e)
 {
-    return __atomic_load_n(&e->stop, __ATOMIC_ACQUIRE) != 0;
+    return worker_stopping(e->w);
 }
 
 static void copy(char *dst, size_t size, const char *src)
@@ -138,12 +133,12 @@ static void wipe_code(slot_t *s)
 static void release(pay_engine_t *e, slot_t *s)
 {
     wipe_code(s);
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     s->live = false;
     s->used = false;
     s->cmds = 0;
     s->n_bills = 0;
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
 }
 
 static void save(pay_engine_t *e, const payment_t *p, int64_t now)
@@ -220,7 +215,7 @@ static void take_commands(pay_engine_t *e)
     for (int i = 0; i < ENGINE_SLOTS; i++) {
         slot_t *s = &e->slots[i];
         begin[i] = false;
-        pthread_mutex_lock(&e->mu);
+        worker_lock(e->w);
         cmds[i] = s->used ? s->cmds : 0;
         s->cmds = 0;
         if (s->used && s->begin_pending) {
@@ -230,7 +225,7 @@ static void take_commands(pay_engine_t *e)
             s->receipt = NULL;
             sodium_memzero(s->auth, sizeof s->auth);
         }
-        pthread_mutex_unlock(&e->mu);
+        worker_unlock(e->w);
         if (begin[i]) {
             start_payment(e, s, &args);
             free(args.receipt);
@@ -243,9 +238,9 @@ static void take_commands(pay_engine_t *e)
 static void set_reachable(pay_engine_t *e, const hub_status_t *st)
 {
     if (strcmp(st->code, "aborted") == 0) return;       /* we stopped it: says nothing */
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     e->reachable = st->http != 0;
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
 }
 
 static void send(pay_engine_t *e, slot_t *s, pay_action_t act, hub_status_t *st, hub_order_t *o)
@@ -339,9 +334,9 @@ static void check_health(pay_engine_t *e)
     hub_status_t st;
     bool known;
 
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     known = e->reachable == 1;
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
     if (known || any_live(e) || clock_real_mono_ms() < e->health_due) return;
     hub_health(e->hub, &st);
     set_reachable(e, &st);
@@ -367,11 +362,11 @@ static int64_t next_wait(pay_engine_t *e)
  * long outage): as slots free up, they are taken in and resumed. */
 static void take_backlog(pay_engine_t *e)
 {
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     bool backlog = e->backlog;
     int free_slots = 0;
     for (int i = 0; i < ENGINE_SLOTS; i++) free_slots += !e->slots[i].used;
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
     if (!backlog || free_slots == 0) return;
 
     payment_t *rows = calloc(ENGINE_SLOTS * 2, sizeof *rows);
@@ -382,7 +377,7 @@ static void take_backlog(pay_engine_t *e)
     for (int r = 0; r < n; r++) {
         bool have = false;
         int slot = -1;
-        pthread_mutex_lock(&e->mu);
+        worker_lock(e->w);
         for (int i = 0; i < ENGINE_SLOTS; i++) {
             if (e->slots[i].used && !strcmp(e->slots[i].no, rows[r].out_trade_no)) have = true;
             if (!e->slots[i].used && slot < 0) slot = i;
@@ -396,7 +391,7 @@ static void take_backlog(pay_engine_t *e)
             sl->n_bills = rows[r].n_bills;
             memcpy(sl->bills, rows[r].bill_ids, sizeof sl->bills);
         }
-        pthread_mutex_unlock(&e->mu);
+        worker_unlock(e->w);
         if (have) continue;
         if (slot < 0) {
             left++;
@@ -412,14 +407,14 @@ static void take_backlog(pay_engine_t *e)
     }
     free(rows);
     if (n >= 0 && left == 0 && n < ENGINE_SLOTS * 2) {
-        pthread_mutex_lock(&e->mu);
+        worker_lock(e->w);
         e->backlog = false;
-        pthread_mutex_unlock(&e->mu);
+        worker_unlock(e->w);
         log_info(MOD, "every unfinished payment is followed again");
     }
 }
 
-static void *worker(void *arg)
+static void run(worker_t *w, void *arg)
 {
     pay_engine_t *e = arg;
     int64_t now = clock_wall_ms();
@@ -440,24 +435,16 @@ static void *worker(void *arg)
             take_commands(e);
         }
         take_backlog(e);
-        int64_t wait = next_wait(e);
-        pthread_mutex_lock(&e->mu);
-        if (!stopping(e) && !e->wake && wait > 0) {
-            struct timespec ts = clock_deadline(CLOCK_MONOTONIC, wait);
-            int rc = 0;
-            while (!stopping(e) && !e->wake && rc != ETIMEDOUT)
-                rc = pthread_cond_timedwait(&e->cv, &e->mu, &ts);
-        }
-        e->wake = false;
-        pthread_mutex_unlock(&e->mu);
+        worker_wait(w, next_wait(e));
     }
-    return NULL;
 }
 
 /* ---- the UI thread's side ------------------------------------------------ */
 
+/* Stops and joins the worker (if it runs), then frees what it used. */
 static void engine_free(pay_engine_t *e)
 {
+    worker_stop(e->w);
     for (int i = 0; i < ENGINE_SLOTS; i++) {
         slot_t *s = &e->slots[i];
         free(s->receipt);
@@ -466,8 +453,6 @@ static void engine_free(pay_engine_t *e)
     }
     hub_client_free(e->hub);
     store_close(e->store);
-    pthread_cond_destroy(&e->cv);
-    pthread_mutex_destroy(&e->mu);
     free(e);
 }
 
@@ -486,10 +471,9 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
                                pay_notify_fn notify_fn, void *ctx, char *err, size_t errlen)
 {
     pay_engine_t *e = NULL;
-    pthread_condattr_t ca;
     payment_t *loaded = NULL;
     char why[512];
-    int n, rc;
+    int n;
 
     if (err && errlen) err[0] = '\0';
     if (!cfg || !pol) {
@@ -502,8 +486,10 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     }
     e = calloc(1, sizeof *e);
     loaded = calloc(ENGINE_SLOTS, sizeof *loaded);
-    if (!e || !loaded) {
+    if (e) e->w = worker_new("pay_engine");
+    if (!e || !e->w || !loaded) {
         if (err) snprintf(err, errlen, "out of memory");
+        if (e) worker_stop(e->w);
         free(e);
         free(loaded);
         return NULL;
@@ -513,11 +499,6 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     e->ctx = ctx;
     e->reachable = -1;
     sanitize_id(cfg->kiosk_id, e->kiosk_id);
-    pthread_mutex_init(&e->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&e->cv, &ca);
-    pthread_condattr_destroy(&ca);
 
     if (store_open(cfg->var_dir, &e->store, why, sizeof why) != 0) {
         if (err) snprintf(err, errlen, "payments database: %s", why);
@@ -525,7 +506,8 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     }
     store_pay_durable(e->store);        /* logged on failure; NORMAL still survives a crash */
     e->hub = hub_client_new(cfg->hub_url, cfg->device_token,
-                            (cfg->hub_timeout_s > 0 ? cfg->hub_timeout_s : 10) * 1000, &e->stop);
+                            (cfg->hub_timeout_s > 0 ? cfg->hub_timeout_s : 10) * 1000,
+                            worker_abort_flag(e->w));
     if (!e->hub) {
         if (err) snprintf(err, errlen, "hub client: out of memory");
         goto fail;
@@ -557,12 +539,10 @@ pay_engine_t *pay_engine_start(const config_t *cfg, const pay_policy_t *pol,
     free(loaded);
     loaded = NULL;
 
-    rc = pthread_create(&e->thread, NULL, worker, e);
-    if (rc != 0) {
-        if (err) snprintf(err, errlen, "cannot start the payment thread: %s", strerror(rc));
+    if (worker_start(e->w, run, e) != 0) {
+        if (err) snprintf(err, errlen, "cannot start the payment thread: %s", SDL_GetError());
         goto fail;
     }
-    e->thread_started = true;
     return e;
 
 fail:
@@ -621,9 +601,9 @@ int pay_engine_begin(pay_engine_t *e, pay_method_t method, const long long *bill
         return -1;
     }
 
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     if (e->backlog) {
-        pthread_mutex_unlock(&e->mu);
+        worker_unlock(e->w);
         free(receipt);
         log_warn(MOD, "begin: older unfinished payments are still waiting to be resolved");
         return -1;
@@ -646,11 +626,10 @@ int pay_engine_begin(pay_engine_t *e, pay_method_t method, const long long *bill
         copy(s->auth, sizeof s->auth, method == PAY_CODE ? auth_code : "");
         s->receipt = receipt;
         receipt = NULL;
-        e->wake = true;
-        pthread_cond_signal(&e->cv);
     }
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
     free(receipt);
+    if (taken < 0 && free_slot >= 0) worker_wake(e->w);
 
     if (taken >= 0) {
         log_warn(MOD, "begin: bill %lld is in unfinished payment %s", bill, other);
@@ -666,18 +645,18 @@ int pay_engine_begin(pay_engine_t *e, pay_method_t method, const long long *bill
 
 static void request(pay_engine_t *e, const char *no, int cmd)
 {
+    bool found = false;
     if (!e || !no) return;
-    pthread_mutex_lock(&e->mu);
-    for (int i = 0; i < ENGINE_SLOTS; i++) {
+    worker_lock(e->w);
+    for (int i = 0; i < ENGINE_SLOTS && !found; i++) {
         slot_t *s = &e->slots[i];
         if (s->used && strcmp(s->no, no) == 0) {
             s->cmds |= cmd;
-            e->wake = true;
-            pthread_cond_signal(&e->cv);
-            break;
+            found = true;
         }
     }
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
+    if (found) worker_wake(e->w);
 }
 
 void pay_engine_cancel(pay_engine_t *e, const char *out_trade_no)
@@ -694,9 +673,9 @@ int pay_engine_unfinished(pay_engine_t *e)
 {
     int n = 0;
     if (!e) return 0;
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     for (int i = 0; i < ENGINE_SLOTS; i++) n += e->slots[i].used;
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
     return n;
 }
 
@@ -704,19 +683,14 @@ bool pay_engine_hub_reachable(pay_engine_t *e)
 {
     bool yes;
     if (!e) return false;
-    pthread_mutex_lock(&e->mu);
+    worker_lock(e->w);
     yes = e->reachable == 1;
-    pthread_mutex_unlock(&e->mu);
+    worker_unlock(e->w);
     return yes;
 }
 
 void pay_engine_stop(pay_engine_t *e)
 {
     if (!e) return;
-    pthread_mutex_lock(&e->mu);
-    __atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
-    pthread_cond_signal(&e->cv);
-    pthread_mutex_unlock(&e->mu);
-    if (e->thread_started) pthread_join(e->thread, NULL);
     engine_free(e);
 }

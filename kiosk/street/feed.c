@@ -1,23 +1,20 @@
 #include "street/feed.h"
 
 #include <cJSON.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/clock.h"
 #include "core/log.h"
 #include "net/hub_api.h"
 #include "street/schedule.h"
 #include "jsonnum.h"
-#include "core/clock.h"
+#include "core/worker.h"
 
 #define MAX_EXTRA (SCHED_MAX_PLAYLISTS * SCHED_MAX_ITEMS)
 
 struct street_feed {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    volatile int stop;
+    worker_t *w;
     int poll_s;
     char locale[16];
     Uint32 ev_type;
@@ -96,7 +93,7 @@ static char *fetch(street_feed_t *f)
             const cJSON *cid = cJSON_GetObjectItemCaseSensitive(it, "content_id");
             long long cidn;
             if (!json_whole(cid, &cidn) || cidn < 1 || has_id(nitems, (long)cidn)) continue;
-            if (n_extra >= MAX_EXTRA || __atomic_load_n(&f->stop, __ATOMIC_RELAXED)) break;
+            if (n_extra >= MAX_EXTRA || worker_stopping(f->w)) break;
             char *body = NULL;
             snprintf(path, sizeof path, "/v1/content/%lld", cidn);
             hub_send_json(f->client, "GET", path, NULL, NULL, &body, &st);
@@ -127,28 +124,27 @@ end:
     return txt;
 }
 
-static void *run(void *arg)
+static void free_doc(void *d)
+{
+    street_feed_doc_free(d);
+}
+
+static void run(worker_t *w, void *arg)
 {
     street_feed_t *f = arg;
-    for (;;) {
-        if (__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) break;
+    while (!worker_stopping(w)) {
         char *doc = fetch(f);
         if (doc) {
             street_feed_doc_t *d = calloc(1, sizeof *d);
-            SDL_Event ev;
-            SDL_zero(ev);
-            ev.type = f->ev_type;
-            ev.user.data1 = d;
-            if (d) d->doc = doc; else free(doc);
-            if (d && SDL_PushEvent(&ev) != 1) street_feed_doc_free(d);
+            if (d) {
+                d->doc = doc;
+                worker_post(f->ev_type, 0, d, free_doc);
+            } else {
+                free(doc);
+            }
         }
-        struct timespec until = clock_deadline(CLOCK_REALTIME, (int64_t)f->poll_s * 1000);
-        pthread_mutex_lock(&f->mu);
-        while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED) &&
-               pthread_cond_timedwait(&f->cv, &f->mu, &until) == 0) {}
-        pthread_mutex_unlock(&f->mu);
+        worker_wait(w, (int64_t)f->poll_s * 1000);
     }
-    return NULL;
 }
 
 street_feed_t *street_feed_start(const config_t *cfg, Uint32 event_type, int poll_s)
@@ -158,13 +154,13 @@ street_feed_t *street_feed_start(const config_t *cfg, Uint32 event_type, int pol
     f->ev_type = event_type;
     f->poll_s = poll_s > 0 ? poll_s : 180;
     snprintf(f->locale, sizeof f->locale, "%s", cfg->locale);
-    f->client = hub_client_new(cfg->hub_url, cfg->device_token, cfg->hub_timeout_s * 1000, &f->stop);
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_cond_init(&f->cv, NULL);
-    if (!f->client || pthread_create(&f->thread, NULL, run, f) != 0) {
+    f->w = worker_new("street_feed");
+    if (f->w)
+        f->client = hub_client_new(cfg->hub_url, cfg->device_token, cfg->hub_timeout_s * 1000,
+                                   worker_abort_flag(f->w));
+    if (!f->client || worker_start(f->w, run, f) != 0) {
+        worker_stop(f->w);
         hub_client_free(f->client);
-        pthread_mutex_destroy(&f->mu);
-        pthread_cond_destroy(&f->cv);
         free(f);
         log_error("street", "cannot start the content worker");
         return NULL;
@@ -175,13 +171,7 @@ street_feed_t *street_feed_start(const config_t *cfg, Uint32 event_type, int pol
 void street_feed_stop(street_feed_t *f)
 {
     if (!f) return;
-    pthread_mutex_lock(&f->mu);
-    __atomic_store_n(&f->stop, 1, __ATOMIC_RELAXED);
-    pthread_cond_signal(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
+    worker_stop(f->w);
     hub_client_free(f->client);
-    pthread_mutex_destroy(&f->mu);
-    pthread_cond_destroy(&f->cv);
     free(f);
 }

@@ -10,8 +10,6 @@
 #include "telemetry/telemetry.h"
 
 #include <cJSON.h>
-#include <errno.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +23,7 @@
 #include "net/hub_api.h"
 #include "jsonnum.h"
 #include "core/clock.h"
+#include "core/worker.h"
 
 #define MOD "telemetry"
 #define MAX_RESULTS 16
@@ -54,20 +53,15 @@ struct telemetry {
     int64_t started_ms;
     hub_fleet_t *hub;
 
-    pthread_t thread;
-    bool thread_started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;              /* on CLOCK_MONOTONIC */
-    volatile int stop;              /* also the hub client's abort flag */
-    bool wake;                      /* under mu: new work */
-    int busy;                       /* under mu: items taken but not yet settled */
+    worker_t *w;                    /* its stop flag is also the hub client's abort flag */
+    int busy;                       /* under the worker's lock: items taken but not yet settled */
 
-    telemetry_snapshot_t snap;      /* under mu */
-    result_t results[MAX_RESULTS];  /* under mu */
+    telemetry_snapshot_t snap;      /* under the worker's lock */
+    result_t results[MAX_RESULTS];  /* under the worker's lock */
     int n_results;
-    shot_t shots[MAX_SHOTS];        /* under mu */
+    shot_t shots[MAX_SHOTS];        /* under the worker's lock */
     int n_shots;
-    telemetry_stats_t stats;        /* under mu */
+    telemetry_stats_t stats;        /* under the worker's lock */
 
     /* The worker's own. */
     char *pending_body;             /* a heartbeat not yet answered */
@@ -78,7 +72,7 @@ struct telemetry {
 
 static bool stopping(const telemetry_t *t)
 {
-    return __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) != 0;
+    return worker_stopping(t->w);
 }
 
 /* ---- pure parts ------------------------------------------------------------ */
@@ -219,7 +213,7 @@ static long long mem_kb(void)
 
 static void add_result(telemetry_t *t, long long id, bool ok, const char *msg)
 {
-    pthread_mutex_lock(&t->mu);
+    worker_lock(t->w);
     if (t->n_results < MAX_RESULTS) {
         result_t *r = &t->results[t->n_results++];
         r->id = id;
@@ -228,9 +222,8 @@ static void add_result(telemetry_t *t, long long id, bool ok, const char *msg)
     } else {
         log_warn(MOD, "result of command %lld dropped: queue full", id);
     }
-    t->wake = true;
-    pthread_cond_signal(&t->cv);
-    pthread_mutex_unlock(&t->mu);
+    worker_unlock(t->w);
+    worker_wake(t->w);
 }
 
 static bool seen_before(telemetry_t *t, long long id)
@@ -275,9 +268,9 @@ static void take_commands(telemetry_t *t, const char *answer)
             continue;
         }
         log_info(MOD, "command %lld: %s", cmd.id, kind->valuestring);
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         t->stats.commands++;
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         t->fn(t->ctx, &cmd);
     }
     cJSON_Delete(doc);
@@ -287,9 +280,9 @@ static void heartbeat(telemetry_t *t)
 {
     if (!t->pending_body) {
         telemetry_snapshot_t snap;
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         snap = t->snap;
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         t->pending_body = telemetry_body(&snap, t->mode, t->interval_s,
                                          (clock_real_mono_ms() - t->started_ms) / 1000,
                                          disk_free_mb(t->var_dir), mem_kb());
@@ -306,11 +299,11 @@ static void heartbeat(telemetry_t *t)
         free(t->pending_body);
         t->pending_body = NULL;
     }
-    pthread_mutex_lock(&t->mu);
+    worker_lock(t->w);
     if (ok) t->stats.heartbeats_ok++;
     else t->stats.heartbeats_failed++;
     t->stats.hub_reachable = st.result != HUB_UNKNOWN;
-    pthread_mutex_unlock(&t->mu);
+    worker_unlock(t->w);
     if (ok) take_commands(t, answer);
 }
 
@@ -320,15 +313,15 @@ static void send_queued(telemetry_t *t)
 {
     for (;;) {
         result_t r;
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         bool have = t->n_results > 0;
         if (have) {
             r = t->results[0];
             t->busy++;
         }
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         if (!have || stopping(t)) {
-            if (have) { pthread_mutex_lock(&t->mu); t->busy--; pthread_mutex_unlock(&t->mu); }
+            if (have) { worker_lock(t->w); t->busy--; worker_unlock(t->w); }
             break;
         }
         cJSON *o = cJSON_CreateObject();
@@ -343,7 +336,7 @@ static void send_queued(telemetry_t *t)
         hub_fleet_request(t->hub, "POST", path, "application/json", body, body ? strlen(body) : 0,
                           key, NULL, NULL, &st);
         cJSON_free(body);
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         t->busy--;
         bool settled = st.result != HUB_UNKNOWN;
         if (settled) {
@@ -351,21 +344,21 @@ static void send_queued(telemetry_t *t)
             else log_warn(MOD, "result of command %lld refused: %s", r.id, st.code);
             memmove(t->results, t->results + 1, (size_t)--t->n_results * sizeof *t->results);
         }
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         if (!settled) return;
     }
     for (;;) {
         shot_t s;
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         bool have = t->n_shots > 0;
         if (have) {
             s = t->shots[0];
             t->busy++;
         }
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         if (!have) return;
         if (stopping(t)) {
-            pthread_mutex_lock(&t->mu); t->busy--; pthread_mutex_unlock(&t->mu);
+            worker_lock(t->w); t->busy--; worker_unlock(t->w);
             return;
         }
         char path[64], key[40];
@@ -373,7 +366,7 @@ static void send_queued(telemetry_t *t)
         snprintf(key, sizeof key, "shot-%lld", s.id);
         hub_status_t st;
         hub_fleet_request(t->hub, "POST", path, "image/png", s.png, s.len, key, NULL, NULL, &st);
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         t->busy--;
         bool settled = st.result != HUB_UNKNOWN;
         if (settled) {
@@ -382,12 +375,12 @@ static void send_queued(telemetry_t *t)
             free(t->shots[0].png);
             memmove(t->shots, t->shots + 1, (size_t)--t->n_shots * sizeof *t->shots);
         }
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         if (!settled) return;
     }
 }
 
-static void *worker(void *arg)
+static void run(worker_t *w, void *arg)
 {
     telemetry_t *t = arg;
     int64_t next_hb = clock_real_mono_ms();
@@ -397,29 +390,20 @@ static void *worker(void *arg)
             next_hb = clock_real_mono_ms() + telemetry_jitter_ms(t->interval_s, randombytes_random());
         }
         send_queued(t);
-        pthread_mutex_lock(&t->mu);
         int64_t wait = next_hb - clock_real_mono_ms();
-        if (!stopping(t) && !t->wake && wait > 0) {
-            struct timespec ts = clock_deadline(CLOCK_MONOTONIC, wait);
-            int rc = 0;
-            while (!stopping(t) && !t->wake && rc != ETIMEDOUT)
-                rc = pthread_cond_timedwait(&t->cv, &t->mu, &ts);
-        }
-        t->wake = false;
-        pthread_mutex_unlock(&t->mu);
+        worker_wait(w, wait > 0 ? wait : 0);
     }
-    return NULL;
 }
 
 /* ---- the UI thread's side ------------------------------------------------------ */
 
+/* Stops and joins the worker (if it runs), then frees what it used. */
 static void telemetry_free(telemetry_t *t)
 {
+    worker_stop(t->w);
     for (int i = 0; i < t->n_shots; i++) free(t->shots[i].png);
     free(t->pending_body);
     hub_fleet_free(t->hub);
-    pthread_cond_destroy(&t->cv);
-    pthread_mutex_destroy(&t->mu);
     free(t);
 }
 
@@ -436,12 +420,12 @@ telemetry_t *telemetry_start(const config_t *cfg, telemetry_cmd_fn fn, void *ctx
         if (err) snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    pthread_condattr_t ca;
-    pthread_mutex_init(&t->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&t->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    t->w = worker_new("telemetry");
+    if (!t->w) {
+        if (err) snprintf(err, errlen, "out of memory");
+        free(t);
+        return NULL;
+    }
     t->fn = fn;
     t->ctx = ctx;
     t->mode = cfg->mode;
@@ -452,30 +436,23 @@ telemetry_t *telemetry_start(const config_t *cfg, telemetry_cmd_fn fn, void *ctx
     int timeout_ms = (cfg->hub_timeout_s > 0 ? cfg->hub_timeout_s : 10) * 1000;
     /* A heartbeat should not outlive its interval by much. */
     if (timeout_ms > t->interval_s * 1000 + 1000) timeout_ms = t->interval_s * 1000 + 1000;
-    t->hub = hub_fleet_new(cfg->hub_url, cfg->device_token, timeout_ms, &t->stop);
+    t->hub = hub_fleet_new(cfg->hub_url, cfg->device_token, timeout_ms, worker_abort_flag(t->w));
     if (!t->hub) {
         if (err) snprintf(err, errlen, "hub client: out of memory");
         telemetry_free(t);
         return NULL;
     }
-    int rc = pthread_create(&t->thread, NULL, worker, t);
-    if (rc != 0) {
-        if (err) snprintf(err, errlen, "cannot start the telemetry thread: %s", strerror(rc));
+    if (worker_start(t->w, run, t) != 0) {
+        if (err) snprintf(err, errlen, "cannot start the telemetry thread: %s", SDL_GetError());
         telemetry_free(t);
         return NULL;
     }
-    t->thread_started = true;
     return t;
 }
 
 void telemetry_stop(telemetry_t *t)
 {
     if (!t) return;
-    pthread_mutex_lock(&t->mu);
-    __atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
-    pthread_cond_signal(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-    if (t->thread_started) pthread_join(t->thread, NULL);
     telemetry_free(t);
 }
 
@@ -484,9 +461,9 @@ bool telemetry_flush(telemetry_t *t, int timeout_ms)
     if (!t) return true;
     int64_t end = clock_real_mono_ms() + timeout_ms;
     for (;;) {
-        pthread_mutex_lock(&t->mu);
+        worker_lock(t->w);
         bool empty = t->n_results == 0 && t->n_shots == 0 && t->busy == 0;
-        pthread_mutex_unlock(&t->mu);
+        worker_unlock(t->w);
         if (empty) return true;
         if (clock_real_mono_ms() >= end) return false;
         struct timespec ts = {0, 20 * 1000000L};
@@ -497,9 +474,9 @@ bool telemetry_flush(telemetry_t *t, int timeout_ms)
 void telemetry_update(telemetry_t *t, const telemetry_snapshot_t *snap)
 {
     if (!t || !snap) return;
-    pthread_mutex_lock(&t->mu);
+    worker_lock(t->w);
     t->snap = *snap;
-    pthread_mutex_unlock(&t->mu);
+    worker_unlock(t->w);
 }
 
 void telemetry_command_done(telemetry_t *t, long long id, bool ok, const char *message)
@@ -513,15 +490,14 @@ int telemetry_upload_screenshot(telemetry_t *t, long long command_id, const void
     unsigned char *copy = malloc(len);
     if (!copy) return -1;
     memcpy(copy, png, len);
-    pthread_mutex_lock(&t->mu);
+    worker_lock(t->w);
     int rc = -1;
     if (t->n_shots < MAX_SHOTS) {
         t->shots[t->n_shots++] = (shot_t){command_id, copy, len};
-        t->wake = true;
-        pthread_cond_signal(&t->cv);
         rc = 0;
     }
-    pthread_mutex_unlock(&t->mu);
+    worker_unlock(t->w);
+    if (rc == 0) worker_wake(t->w);
     if (rc != 0) {
         log_warn(MOD, "screenshot of command %lld dropped: queue full", command_id);
         free(copy);
@@ -533,7 +509,7 @@ void telemetry_get_stats(telemetry_t *t, telemetry_stats_t *out)
 {
     memset(out, 0, sizeof *out);
     if (!t) return;
-    pthread_mutex_lock(&t->mu);
+    worker_lock(t->w);
     *out = t->stats;
-    pthread_mutex_unlock(&t->mu);
+    worker_unlock(t->w);
 }
