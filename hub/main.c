@@ -1,7 +1,7 @@
 /* build/hub: the platform API server kiosks talk to.
  *
  *   hub [--config hub.ini] [--listen ADDR] [--port N] [--db PATH] [--demo]
- *       [--threads N] [--max-connections N] [--timeout S] [--port-file F]
+ *       [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]
  *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
  *   hub device revoke ID [--db PATH]
  *   hub staff add|revoke NAME [--db PATH] a staff member's token (content, fleet)
@@ -26,7 +26,7 @@
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
-                "           [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
+                "           [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
                 "       hub device add|revoke ID [--db PATH]\n"
                 "       hub staff add|revoke NAME [--db PATH]\n");
 }
@@ -54,6 +54,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
     else if (!strcmp(name, "db")) ok = snprintf(cfg->db_path, sizeof cfg->db_path, "%s", value) < (int)sizeof cfg->db_path;
     else if (!strcmp(name, "content_dir")) ok = snprintf(cfg->content_dir, sizeof cfg->content_dir, "%s", value) < (int)sizeof cfg->content_dir;
+    else if (!strcmp(name, "demo_dir")) ok = demo_set_dir(value) == 0;
     else if (!strcmp(name, "port")) ok = parse_int(value, 0, 65535, &cfg->port) == 0;
     else if (!strcmp(name, "threads")) ok = parse_int(value, 1, 64, &cfg->threads) == 0;
     else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--max-connections")) bad = parse_int(v, 1, 100000, &cfg.max_connections);
         else if (!strcmp(o, "--timeout")) bad = parse_int(v, 1, 3600, &cfg.conn_timeout_s);
         else if (!strcmp(o, "--port-file")) port_file = v;
+        else if (!strcmp(o, "--demo-dir")) bad = demo_set_dir(v);
         else { fprintf(stderr, "hub: unknown option %s\n", o); usage(stderr); return 2; }
         if (bad) { fprintf(stderr, "hub: %s: bad value \"%s\"\n", o, v); return 2; }
     }
