@@ -3,7 +3,7 @@
  *
  * Every look-up answers {"accounts":[...]} with names and addresses masked;
  * ID numbers and phone numbers are never part of a response. The contract is
- * docs/api.d/10-bills.md. */
+ * docs/api.md, "Bills". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,8 +126,8 @@ static void reply_accounts(sqlite3 *db, sqlite3_stmt *st, hub_resp_t *resp, cons
 /* ---- paper-bill QR payload --------------------------------------------- */
 
 /* "XFL-BILL:1:<utility>:<account>:<YYYY-MM>:<amount_fen>:<check>": see
- * docs/api.d/10-bills.md. The check is ISO 7064 MOD 97-10 (as in IBAN) over
- * the digits of account, YYYYMM and amount_fen. */
+ * docs/api.md, "Paper-bill QR code". The check is ISO 7064 MOD 97-10 (as in
+ * IBAN) over the digits of account, YYYYMM and amount_fen. */
 typedef struct {
     char utility[16];
     char account[24];

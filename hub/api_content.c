@@ -5,7 +5,7 @@
  * Visibility: an item is listed and fetchable while published <= now and
  * (expires is NULL or now <= expires). List bodies depend only on the rows
  * and on that rule, never on the clock otherwise, so the framework's ETag
- * stays the same while nothing changes. docs/api.d/40-content.md is the
+ * stays the same while nothing changes. docs/api.md, "Content", is the
  * contract. */
 #include <stdio.h>
 #include <stdlib.h>

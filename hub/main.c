@@ -53,7 +53,6 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     int ok = 0;
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
     else if (!strcmp(name, "db")) ok = snprintf(cfg->db_path, sizeof cfg->db_path, "%s", value) < (int)sizeof cfg->db_path;
-    else if (!strcmp(name, "content_dir")) ok = snprintf(cfg->content_dir, sizeof cfg->content_dir, "%s", value) < (int)sizeof cfg->content_dir;
     else if (!strcmp(name, "demo_dir")) ok = demo_set_dir(value) == 0;
     else if (!strcmp(name, "port")) ok = parse_int(value, 0, 65535, &cfg->port) == 0;
     else if (!strcmp(name, "threads")) ok = parse_int(value, 1, 64, &cfg->threads) == 0;

@@ -6,7 +6,8 @@
 -- times are in the past, events start in the coming days, and hubs seeded on
 -- the same day hold the same bytes. A guide's data is its steps, what to
 -- bring, where, hours, phone and fee; a playlist's is the format of
--- docs/api.md (content), valid from a week before to 90 days after the seed day.
+-- docs/api.md ("Content data formats"), valid from a week before to 90 days
+-- after the seed day.
 
 INSERT INTO content(id, kind, category, locale, title, body, published, expires, pinned, places, registered, starts, data) VALUES
     (101, 'notice', 'government', 'zh_CN',
