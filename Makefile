@@ -133,7 +133,8 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
                                 $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ihub -Icommon $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
+	    -Wno-unused-parameter -Ihub -Icommon -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"' \
+	    $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
 # The kiosk's parsers of the hub's answers (net/hub_api.c, with its transport net/http.c).

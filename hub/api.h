@@ -63,7 +63,10 @@ void api_bundle_publish(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/admin
 void api_bundle_poll(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/content/bundle */
 void api_bundle_asset_get(hub_req_t *req, hub_resp_t *resp);   /* GET  /v1/content/assets/{sha256} */
 
-/* Demo data (demo_*.c), seeded once into an empty database. */
+/* demo.c: the demo data (the SQL files of hub/demo), seeded once into an empty
+ * database. demo_set_dir: where the SQL files are (-1 if DIR is empty or too
+ * long); NULL = the default, the source tree's hub/demo. */
+int demo_set_dir(const char *dir);
 int demo_seed_bills(sqlite3 *db);
 int demo_seed_housekeeping(sqlite3 *db, int64_t now);
 int demo_seed_content(sqlite3 *db, int64_t now);

@@ -24,7 +24,6 @@
 
 #define CST_OFFSET (8 * 3600)          /* China Standard Time, all year */
 #define DAY_S 86400
-#define SEED_DAYS 14                   /* today and the next 13 days */
 #define CODE_LEN 8
 #define CODE_TRIES 16                  /* collisions are ~1e-12 likely; 16 is plenty */
 #define NAME_MAX_BYTES 32
@@ -53,14 +52,6 @@ static int64_t cst_day_start(const char *date)
 {
     int y = atoi(date), m = atoi(date + 5), d = atoi(date + 8);
     return days_from_civil(y, m, d) * DAY_S - CST_OFFSET;
-}
-
-/* Unix time of 00:00 China time on the day containing T. */
-static int64_t cst_midnight(int64_t t)
-{
-    int64_t local = t + CST_OFFSET;
-    int64_t day = local / DAY_S - (local % DAY_S < 0);
-    return day * DAY_S - CST_OFFSET;
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
@@ -559,163 +550,4 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
         }
     }
     reply_booking(req, resp, 200, code);
-}
-
-/* ---- demo data ---------------------------------------------------------- */
-
-typedef struct {
-    const char *name;
-    double rating;
-} seed_provider_t;
-
-typedef struct {
-    const char *id, *name_zh, *name_en, *includes_zh, *includes_en;
-    int price_fen, duration_min;
-    int slot_min;                      /* length of a slot (arrival window for repairs) */
-    int max_capacity;                  /* capacity 1..max_capacity */
-    int starts[4];                     /* local start times, minutes after midnight; 0 ends */
-    seed_provider_t providers[3];      /* NULL name ends */
-} seed_service_t;
-
-static const seed_service_t seed_services[] = {
-    {"cleaning", "日常保洁", "Regular cleaning",
-     "客厅、卧室、厨房、卫生间表面清洁，拖地吸尘，倒垃圾；保洁员自带工具",
-     "Surfaces in the living room, bedrooms, kitchen and bathroom, mopping and vacuuming, "
-     "taking out the rubbish; the cleaner brings the tools",
-     13500, 180, 180, 2, {9 * 60, 13 * 60, 16 * 60},
-     {{"李阿姨家政", 4.8}, {"安心家政服务部", 4.5}, {"洁美保洁", 4.3}}},
-    {"deep_cleaning", "深度保洁", "Deep cleaning",
-     "厨房油污、卫生间除垢、门窗玻璃、柜内清洁、空调滤网清洗；两人上门",
-     "Kitchen grease, bathroom descaling, windows and frames, inside the cupboards, "
-     "air-conditioner filters; a team of two",
-     39800, 300, 300, 2, {8 * 60 + 30, 13 * 60 + 30},
-     {{"净家深度保洁", 4.7}, {"周师傅清洁队", 4.4}}},
-    {"nanny", "育儿嫂/保姆", "Nanny / housekeeper",
-     "照看婴幼儿或做饭、洗衣、家务，按天试用；长期雇佣可到店另议",
-     "Looking after babies and small children, or cooking, laundry and chores, for a trial "
-     "day; long-term hire can be arranged at the agency",
-     28000, 480, 480, 1, {9 * 60},
-     {{"好妈妈育儿嫂中心", 4.9}, {"张阿姨保姆介绍所", 4.6}, {"贴心家政", 4.4}}},
-    {"elder_care", "居家养老照护", "Home elder care",
-     "陪护聊天、助浴助餐、测量血压血糖、提醒服药、陪同就医；持证护理员",
-     "Company and conversation, help with bathing and meals, blood pressure and glucose "
-     "checks, medication reminders, escort to the doctor; certified carers",
-     8000, 120, 120, 3, {9 * 60, 13 * 60, 16 * 60},
-     {{"夕阳红居家养老服务站", 4.8}, {"康乐护理站", 4.5}, {"孝心家护", 4.3}}},
-    {"appliance_repair", "家电维修", "Appliance repair",
-     "上门检测空调、洗衣机、冰箱、热水器、油烟机等；上门费含检测，配件另计",
-     "A home visit to diagnose air conditioners, washing machines, fridges, water heaters, "
-     "range hoods and more; the call-out fee covers diagnosis, parts are extra",
-     5000, 90, 120, 3, {9 * 60, 11 * 60, 14 * 60, 16 * 60},
-     {{"王师傅维修", 4.7}, {"刘师傅家电维修", 4.5}, {"快修帮家电服务", 4.4}}},
-    {"plumbing", "水电维修", "Plumbing and electrics",
-     "疏通下水、更换水龙头和阀门、维修漏水、插座开关和灯具维修；材料另计",
-     "Unblocking drains, replacing taps and valves, fixing leaks, sockets, switches and "
-     "lights; materials are extra",
-     3000, 60, 120, 3, {9 * 60, 11 * 60, 14 * 60, 16 * 60},
-     {{"陈师傅水电", 4.9}, {"赵师傅维修", 4.6}}},
-};
-
-#define N_SEED_SERVICES ((int)(sizeof seed_services / sizeof *seed_services))
-
-/* Deterministic pseudo-random bits for the demo pattern (MurmurHash3's
- * finaliser over the inputs): the same `now` date gives the same data. */
-static uint32_t seed_hash(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
-{
-    uint32_t h = a * 0x9E3779B1u ^ b * 0x85EBCA77u ^ c * 0xC2B2AE3Du ^ d * 0x27D4EB2Fu;
-    h ^= h >> 16;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    h *= 0xC2B2AE35u;
-    h ^= h >> 16;
-    return h;
-}
-
-/* Places already taken in a seeded slot, standing for bookings made through
- * other channels (phone, app): half the slots empty, some partly booked, a
- * few full. */
-static int seed_booked(uint32_t h, int capacity)
-{
-    int r = (int)(h % 10);
-    if (r < 5) return 0;
-    if (r < 8) return capacity / 2;
-    if (r < 9) return capacity - 1;
-    return capacity;
-}
-
-static int seed_all(sqlite3 *db, int64_t now)
-{
-    sqlite3_stmt *sv = NULL, *pr = NULL, *sl = NULL;
-    int rc = SQLITE_OK;
-    if ((rc = sqlite3_prepare_v2(db, "INSERT INTO services(id, name_zh, name_en, includes_zh,"
-                                 " includes_en, price_fen, duration_min) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                 -1, &sv, NULL)) != SQLITE_OK ||
-        (rc = sqlite3_prepare_v2(db, "INSERT INTO providers(id, service_id, name, rating)"
-                                 " VALUES(?1, ?2, ?3, ?4)", -1, &pr, NULL)) != SQLITE_OK ||
-        (rc = sqlite3_prepare_v2(db, "INSERT INTO slots(service_id, provider_id, start, end,"
-                                 " capacity, booked) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-                                 -1, &sl, NULL)) != SQLITE_OK)
-        goto done;
-    int64_t today = cst_midnight(now);
-    int provider_id = 0;
-    for (int s = 0; s < N_SEED_SERVICES && rc == SQLITE_OK; s++) {
-        const seed_service_t *x = &seed_services[s];
-        sqlite3_reset(sv);
-        sqlite3_bind_text(sv, 1, x->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sv, 2, x->name_zh, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sv, 3, x->name_en, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sv, 4, x->includes_zh, -1, SQLITE_STATIC);
-        sqlite3_bind_text(sv, 5, x->includes_en, -1, SQLITE_STATIC);
-        sqlite3_bind_int(sv, 6, x->price_fen);
-        sqlite3_bind_int(sv, 7, x->duration_min);
-        if (sqlite3_step(sv) != SQLITE_DONE) { rc = SQLITE_ERROR; break; }
-        for (int p = 0; p < 3 && x->providers[p].name && rc == SQLITE_OK; p++) {
-            provider_id++;
-            sqlite3_reset(pr);
-            sqlite3_bind_int(pr, 1, provider_id);
-            sqlite3_bind_text(pr, 2, x->id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(pr, 3, x->providers[p].name, -1, SQLITE_STATIC);
-            sqlite3_bind_double(pr, 4, x->providers[p].rating);
-            if (sqlite3_step(pr) != SQLITE_DONE) { rc = SQLITE_ERROR; break; }
-            for (int d = 0; d < SEED_DAYS && rc == SQLITE_OK; d++) {
-                /* A service rests about one day a week, a provider about
-                 * one day in four; day 1 (tomorrow) always has slots so
-                 * the demo never opens on an empty day. */
-                if (d != 1 && seed_hash((uint32_t)d, (uint32_t)s, 0, 1) % 7 == 0) continue;
-                if (d != 1 && seed_hash((uint32_t)d, (uint32_t)s, (uint32_t)p, 2) % 4 == 0) continue;
-                for (int k = 0; k < 4 && x->starts[k] && rc == SQLITE_OK; k++) {
-                    uint32_t h = seed_hash((uint32_t)d, (uint32_t)s, (uint32_t)p, 3 + (uint32_t)k);
-                    int capacity = 1 + (int)(h % (uint32_t)x->max_capacity);
-                    int64_t start = today + (int64_t)d * DAY_S + x->starts[k] * 60;
-                    sqlite3_reset(sl);
-                    sqlite3_bind_text(sl, 1, x->id, -1, SQLITE_STATIC);
-                    sqlite3_bind_int(sl, 2, provider_id);
-                    sqlite3_bind_int64(sl, 3, start);
-                    sqlite3_bind_int64(sl, 4, start + x->slot_min * 60);
-                    sqlite3_bind_int(sl, 5, capacity);
-                    sqlite3_bind_int(sl, 6, seed_booked(h >> 8, capacity));
-                    if (sqlite3_step(sl) != SQLITE_DONE) rc = SQLITE_ERROR;
-                }
-            }
-        }
-    }
-done:
-    sqlite3_finalize(sv);
-    sqlite3_finalize(pr);
-    sqlite3_finalize(sl);
-    return rc == SQLITE_OK ? 0 : -1;
-}
-
-/* Seeds the catalogue, providers and two weeks of slots from NOW (today in
- * China time and the next 13 days) into an empty catalogue; a database that
- * already has services is left alone. All or nothing. 0, or -1 on error. */
-int demo_seed_housekeeping(sqlite3 *db, int64_t now)
-{
-    /* A savepoint works both on its own and inside a caller's transaction. */
-    if (db_exec(db, "SAVEPOINT hk_seed") != 0) return -1;
-    long long n = db_int(db, "SELECT count(*) FROM services", NULL, -1);
-    int rc = n < 0 ? -1 : n > 0 ? 0 : seed_all(db, now);
-    if (rc != 0) db_exec(db, "ROLLBACK TO hk_seed");
-    if (db_exec(db, "RELEASE hk_seed") != 0) return -1;
-    return rc;
 }

@@ -1,5 +1,5 @@
 /* Help requests (a resident at the kiosk calls staff) and kiosk telemetry
- * (heartbeats). docs/api.d/50-help-telemetry.md is the contract.
+ * (heartbeats). docs/api.md, "Help requests and telemetry", is the contract.
  *
  * Telemetry never carries personal data: a heartbeat holding anything shaped
  * like a phone or ID number is refused whole, and only the documented fields

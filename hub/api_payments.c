@@ -13,7 +13,7 @@
  *  - a bill can be in at most one open (NOTPAY/USERPAYING) order, checked
  *    inside the create transaction (BEGIN IMMEDIATE: writers are serial).
  * Lazy transitions (USERPAYING settling, NOTPAY expiring) happen when an
- * order is read. The contract is docs/api.d/20-payments.md. */
+ * order is read. The contract is docs/api.md, "Payments". */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -23,7 +23,6 @@ typedef struct {
     int threads;                   /* worker threads (MHD thread pool) */
     int max_connections;           /* above this: 503 JSON */
     int conn_timeout_s;            /* idle/slow client timeout */
-    char content_dir[512];         /* "" = content from the database only */
 } hub_config_t;
 
 typedef struct {

@@ -10,6 +10,9 @@ $(BUILD)/obj/hub/%.o: hub/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HUB_CFLAGS) -c $< -o $@
 
+# The demo data's default place: this source tree, wherever the hub runs from.
+$(BUILD)/obj/hub/demo.o: HUB_CFLAGS += -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"'
+
 $(BUILD)/libhub.a: $(HUB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -1,7 +1,7 @@
 /* build/hub: the platform API server kiosks talk to.
  *
  *   hub [--config hub.ini] [--listen ADDR] [--port N] [--db PATH] [--demo]
- *       [--threads N] [--max-connections N] [--timeout S] [--port-file F]
+ *       [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]
  *       [--now TIME]                  demo only: the hub's clock starts at TIME
  *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
  *   hub device revoke ID [--db PATH]
@@ -28,7 +28,7 @@
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
-                "           [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
+                "           [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH]\n"
@@ -57,7 +57,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     int ok = 0;
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
     else if (!strcmp(name, "db")) ok = snprintf(cfg->db_path, sizeof cfg->db_path, "%s", value) < (int)sizeof cfg->db_path;
-    else if (!strcmp(name, "content_dir")) ok = snprintf(cfg->content_dir, sizeof cfg->content_dir, "%s", value) < (int)sizeof cfg->content_dir;
+    else if (!strcmp(name, "demo_dir")) ok = demo_set_dir(value) == 0;
     else if (!strcmp(name, "port")) ok = parse_int(value, 0, 65535, &cfg->port) == 0;
     else if (!strcmp(name, "threads")) ok = parse_int(value, 1, 64, &cfg->threads) == 0;
     else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
@@ -120,7 +120,7 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 }
 
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
-       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_HELP };
+       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_HELP };
 
 int main(int argc, char **argv)
 {
@@ -140,6 +140,7 @@ int main(int argc, char **argv)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"port-file", required_argument, NULL, OPT_PORTFILE},
         {"now", required_argument, NULL, OPT_NOW},
+        {"demo-dir", required_argument, NULL, OPT_DEMODIR},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -169,6 +170,7 @@ int main(int argc, char **argv)
         case OPT_TIMEOUT: bad = parse_int(v, 1, 3600, &cfg.conn_timeout_s); break;
         case OPT_PORTFILE: port_file = v; break;
         case OPT_NOW: now_arg = v; break;
+        case OPT_DEMODIR: bad = demo_set_dir(v); break;
         case ':':
             fprintf(stderr, "hub: %s needs a value\n", argv[optind - 1]);
             return 2;
@@ -207,7 +209,11 @@ int main(int argc, char **argv)
         sqlite3 *db = db_thread();
         if (auth_demo_device(db, DEMO_TOKEN) != 0 || demo_seed_bills(db) != 0 ||
             demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0) {
-            fprintf(stderr, "hub: cannot seed the demo data: %s\n", sqlite3_errmsg(db));
+            /* A demo file's own fault is printed above it, with file and line. */
+            if (sqlite3_errcode(db) != SQLITE_OK)
+                fprintf(stderr, "hub: cannot seed the demo data: %s\n", sqlite3_errmsg(db));
+            else
+                fprintf(stderr, "hub: cannot seed the demo data (see above)\n");
             return 1;
         }
     }

@@ -1,7 +1,9 @@
 #include "app/tour.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "app/housekeeping.h"
@@ -21,6 +23,105 @@ const char *const tour_states[] = {
     "hk_slots", "hk_slots_full", "hk_who", "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel",
     NULL,
 };
+
+#define NOTICES_FILE_MAX (256 * 1024)
+
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        log_error("tour", "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(NOTICES_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, NOTICES_FILE_MAX + 1, fp) : 0;
+    if (!buf || ferror(fp) || n > NOTICES_FILE_MAX) {
+        log_error("tour", "%s: cannot read (or larger than %d bytes)", path, NOTICES_FILE_MAX);
+        free(buf);
+        buf = NULL;
+    } else {
+        buf[n] = '\0';
+    }
+    fclose(fp);
+    return buf;
+}
+
+/* The string member NAME of O copied into OUT, or NULL if it is missing,
+ * not a string, empty or too long. */
+static const char *text_field(const cJSON *o, const char *name, char *out, size_t len)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) >= len) return NULL;
+    memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
+    return out;
+}
+
+int tour_notices_each(const char *assets_dir, tour_notice_fn fn, void *ctx)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tour/notices.json", assets_dir);
+    char *text = read_text(path);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    int count = -1;
+    if (!text) goto done;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "notices");
+    if (!cJSON_IsArray(list)) {
+        log_error("tour", "%s: %s", path, doc ? "no \"notices\" array" : "not valid JSON");
+        goto done;
+    }
+    int i = 0;
+    const cJSON *o;
+    cJSON_ArrayForEach(o, list) {
+        notice_t n = {.id = ++i};
+        char locale[16];
+        const cJSON *published = cJSON_GetObjectItemCaseSensitive(o, "published");
+        const cJSON *pinned = cJSON_GetObjectItemCaseSensitive(o, "pinned");
+        const char *bad = !text_field(o, "locale", locale, sizeof locale) ? "locale"
+                        : !text_field(o, "category", n.category, sizeof n.category) ? "category"
+                        : !text_field(o, "title", n.title, sizeof n.title) ? "title"
+                        : !text_field(o, "body", n.body, sizeof n.body) ? "body"
+                        : !cJSON_IsNumber(published) || published->valuedouble < 0 ? "published"
+                        : !cJSON_IsBool(pinned) ? "pinned" : NULL;
+        if (bad) {
+            log_error("tour", "%s: notice %d: \"%s\" is missing or not valid", path, i, bad);
+            goto done;
+        }
+        n.published = (time_t)published->valuedouble;
+        n.pinned = cJSON_IsTrue(pinned);
+        if (fn(ctx, locale, &n) != 0) goto done;
+    }
+    count = i;
+done:
+    cJSON_Delete(doc);
+    free(text);
+    return count;
+}
+
+/* The order of store_notices: pinned first, then newest, then highest id. */
+static int notice_order(const void *pa, const void *pb)
+{
+    const notice_t *a = pa, *b = pb;
+    if (a->pinned != b->pinned) return b->pinned - a->pinned;
+    if (a->published != b->published) return a->published < b->published ? 1 : -1;
+    return a->id < b->id ? 1 : a->id > b->id ? -1 : 0;
+}
+
+static int keep_notice(void *ctx, const char *locale, const notice_t *n)
+{
+    app_t *app = ctx;
+    if (strcmp(locale, app->cfg.locale) == 0 && app->n_notices < APP_MAX_NOTICES)
+        app->notices[app->n_notices++] = *n;
+    return 0;
+}
+
+/* A kiosk without notices of its own shows the samples on the tour. */
+static void tour_notices(app_t *app)
+{
+    if (app->n_notices > 0) return;
+    if (tour_notices_each(app->cfg.assets_dir, keep_notice, app) < 0) app->n_notices = 0;
+    qsort(app->notices, (size_t)app->n_notices, sizeof *app->notices, notice_order);
+    app->attract_idx = 0;
+}
 
 /* The information screens, on sample data (app/info.c). */
 static int tour_info(app_t *app, const char *name)
@@ -101,6 +202,7 @@ static int tour_hk(app_t *app, const char *name)
 int tour_show(app_t *app, const char *name)
 {
     app_end_session(app, "tour");
+    tour_notices(app);
     if (strcmp(name, "attract") == 0) return 0;
     session_input(&app->session, clock_mono_ms(), clock_wall());
     app_home(app);

@@ -15,4 +15,13 @@ int tour_show(app_t *app, const char *name);
 /* Writes DIR/<state>.png for every state. Returns the number of failures. */
 int tour_run(app_t *app, const char *dir);
 
+/* The tour's sample notices, ASSETS_DIR/tour/notices.json: calls FN with
+ * CTX, the notice's locale and the notice (ids from 1, in file order) for
+ * each. A kiosk whose database has no notices shows them during a tour, in
+ * memory only; tests add them to their databases. Returns the number of
+ * notices, or -1 if the file is missing or malformed (logged with the file
+ * and what is wrong) or FN returned non-zero. */
+typedef int (*tour_notice_fn)(void *ctx, const char *locale, const notice_t *n);
+int tour_notices_each(const char *assets_dir, tour_notice_fn fn, void *ctx);
+
 #endif

@@ -75,7 +75,7 @@ int content_start(const content_config_t *cfg);
 void content_stop(void);
 /* Asks for a round now (the remote "reload content" command). */
 void content_sync_now(void);
-/* The bundle version in use (0: none, the embedded demo notices); for
+/* The bundle version in use (0: none, only the notices stored so far); for
  * telemetry. Read from the database at start, updated by each switch. */
 long long content_current_version(void);
 

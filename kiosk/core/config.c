@@ -385,6 +385,41 @@ static const key_spec_t *find_key(const char *section, const char *key)
     return NULL;
 }
 
+const char *config_key(int i, const char **section)
+{
+    if (i < 0 || (size_t)i >= KEY_COUNT) return NULL;
+    if (section) *section = keys[i].section;
+    return keys[i].key;
+}
+
+int config_format(const config_t *cfg, const char *section, const char *key, char *out,
+                  size_t len)
+{
+    const key_spec_t *k = find_key(section, key);
+    if (!k || len == 0) return -1;
+    const char *field = (const char *)cfg + k->offset;
+    int n = -1;
+    switch (k->type) {
+    case V_INT:
+        n = snprintf(out, len, "%d", *(const int *)(const void *)field);
+        break;
+    case V_BOOL:
+        n = snprintf(out, len, "%s", *(const bool *)(const void *)field ? "true" : "false");
+        break;
+    case V_ENUM: {
+        int v = *(const int *)(const void *)field;
+        for (int i = 0; k->words[i]; i++)
+            if ((k->values ? k->values[i] : i) == v) n = snprintf(out, len, "%s", k->words[i]);
+        break;
+    }
+    case V_WORD:
+    case V_STR:
+        n = snprintf(out, len, "%.*s", (int)strnlen(field, k->size), field);
+        break;
+    }
+    return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
 static bool known_section(const char *section)
 {
     for (int i = 0; section_names[i]; i++)

@@ -89,6 +89,16 @@ int config_load_mem(config_t *cfg, const char *name, const char *data, size_t le
 int config_set(config_t *cfg, const char *section, const char *key,
                const char *value, char *err, int errlen);
 
+/* The key table, one place for every key: the documentation and the tests
+ * walk it so that no key goes undocumented or untested. config_key gives
+ * key I (0, 1, ... in table order) and its section, or NULL past the end.
+ * config_format writes SECTION.KEY of CFG as kiosk.ini spells it (a word for
+ * a mode, theme, renderer or bool; digits for a number) into OUT; 0, or -1
+ * for an unknown key or a value that does not fit. */
+const char *config_key(int i, const char **section);
+int config_format(const config_t *cfg, const char *section, const char *key, char *out,
+                  size_t len);
+
 const char *config_theme_name(theme_id_t t);
 int config_theme_parse(const char *s, theme_id_t *out);   /* 0 ok, -1 unknown */
 

@@ -34,54 +34,11 @@ static const char *const migrations[] = {
     "  screens    INTEGER"
     ");",
 
-    /* 2: the embedded demo notices shown in the attract loop until the hub
-     * delivers real content. Times are Asia/Shanghai wall time in Nov 2026. */
-    "INSERT INTO notices(locale, category, title, body, published, pinned) VALUES"
-    "('zh_CN', 'government', '供暖季11月15日开始',"
-    " '幸福里社区本年度供暖自11月15日起至次年3月15日止。如室温低于18℃或暖气不热，"
-    "请拨打供暖服务热线6123 4567（24小时）。',"
-    " 1793840400, 1),"
-    "('zh_CN', 'community', '11月19日停水检修通知',"
-    " '因供水管网检修，11月19日（周四）9:00至17:00幸福里社区1至8号楼暂停供水，"
-    "请提前储水。如有延时将另行通知。',"
-    " 1794790800, 0),"
-    "('zh_CN', 'community', '60岁以上居民免费测血压',"
-    " '每周二上午8:30至11:30，幸福里社区卫生服务站为60岁以上居民免费测量血压和血糖。"
-    "请携带身份证或社保卡。',"
-    " 1794272400, 0),"
-    "('zh_CN', 'library', '社区图书室新书上架',"
-    " '社区图书室本月新到图书200余册，包括大字版读物和少儿绘本。"
-    "每周六上午10:00为亲子阅读时间，欢迎参加。',"
-    " 1794448800, 0),"
-    "('zh_CN', 'lecture', '防范电话诈骗讲座',"
-    " '11月21日（周六）14:30在社区活动中心二楼，社区民警讲解针对老年人的常见电话诈骗。"
-    "欢迎居民和家属一同参加。',"
-    " 1794898800, 0),"
-    "('en', 'government', 'Heating season starts 15 November',"
-    " 'Heating in Xingfu Li Community runs from 15 November to 15 March. "
-    "If your rooms stay below 18 °C or the radiators are cold, call the heating "
-    "service hotline 6123 4567 (24 hours).',"
-    " 1793840400, 1),"
-    "('en', 'community', 'Water off 19 November for maintenance',"
-    " 'Because of pipe maintenance, Buildings 1-8 of Xingfu Li Community will have "
-    "no water on Thursday 19 November from 9:00 to 17:00. Please store some water "
-    "in advance.',"
-    " 1794790800, 0),"
-    "('en', 'community', 'Free blood pressure checks for 60+',"
-    " 'Every Tuesday from 8:30 to 11:30, the Xingfu Li Community Health Station "
-    "checks blood pressure and blood sugar free of charge for residents aged 60 "
-    "and over. Please bring your ID card or social security card.',"
-    " 1794272400, 0),"
-    "('en', 'library', 'New books at the community library',"
-    " 'More than 200 new books have arrived this month, including large-print "
-    "editions and picture books for children. Family reading hour is every "
-    "Saturday at 10:00.',"
-    " 1794448800, 0),"
-    "('en', 'lecture', 'Talk: how to avoid phone scams',"
-    " 'On Saturday 21 November at 14:30, the community police officer explains "
-    "the phone scams that most often target older people, on the second floor of "
-    "the community activity centre. Residents and their families are welcome.',"
-    " 1794898800, 0);",
+    /* 2: was the demo notices, inserted into every kiosk. A real kiosk
+     * shows only its hub's notices: now a no-op, and migration 10 removes
+     * them where they were inserted. Sample notices for the tour and the
+     * tests are assets/tour/notices.json. */
+    "",
 
     /* 3: the persistent receipt print queue (app/print_queue.c). A receipt
      * is written here before it is sent to the printer, so one the printer
@@ -280,6 +237,21 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX IF NOT EXISTS reg_pending_who ON reg_pending(who_hash, content_id);"
     "CREATE INDEX IF NOT EXISTS reg_pending_item ON reg_pending(outbox_id);",
+
+    /* 10: removes the demo notices migration 2 used to insert, matched on
+     * every field but the body so that no real notice is ever removed (ids
+     * are not compared: a bundle's notices may have reused them). */
+    "DELETE FROM notices WHERE (locale, category, title, published, pinned) IN (VALUES"
+    "('zh_CN', 'government', '供暖季11月15日开始', 1793840400, 1),"
+    "('zh_CN', 'community', '11月19日停水检修通知', 1794790800, 0),"
+    "('zh_CN', 'community', '60岁以上居民免费测血压', 1794272400, 0),"
+    "('zh_CN', 'library', '社区图书室新书上架', 1794448800, 0),"
+    "('zh_CN', 'lecture', '防范电话诈骗讲座', 1794898800, 0),"
+    "('en', 'government', 'Heating season starts 15 November', 1793840400, 1),"
+    "('en', 'community', 'Water off 19 November for maintenance', 1794790800, 0),"
+    "('en', 'community', 'Free blood pressure checks for 60+', 1794272400, 0),"
+    "('en', 'library', 'New books at the community library', 1794448800, 0),"
+    "('en', 'lecture', 'Talk: how to avoid phone scams', 1794898800, 0));",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -48,7 +48,7 @@ int street_content_parse(const char *doc, const char *assets_dir, street_content
 /* Adds the fallback playlist (id 0, lowest priority, always on): every
  * notice that is not an alert, DURATION_S each, so the screen is never empty
  * while no playlist is scheduled. With no notice in OUT, the store's
- * notices in LOCALE (the embedded demo ones at least) are added first. */
+ * notices in LOCALE, if any, are added first. */
 void street_content_fallback(street_content_t *out, store_t *st, const char *locale, int duration_s);
 
 /* The item with content id ID, or NULL. */

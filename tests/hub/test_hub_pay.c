@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "api.h"
 #include "hubtest.h"
 #include "validate.h"
@@ -281,6 +282,46 @@ static void seed_is_deterministic_and_once(void **state)
     assert_int_equal(sqlite3_column_int64(a, 0), sqlite3_column_int64(b, 0));
     sqlite3_finalize(a);
     sqlite3_finalize(b);
+    sqlite3_close(mem);
+    sqlite3_close(db);
+}
+
+/* The demo data is hub/demo/bills.sql: a missing file or a broken
+ * statement fails the seed with nothing written; demo_set_dir chooses the
+ * directory. */
+static void seed_from_a_broken_or_missing_file_writes_nothing(void **state)
+{
+    hubtest_t *t = *state;
+    sqlite3 *mem = NULL, *db = db_open(t);
+    assert_int_equal(sqlite3_open(":memory:", &mem), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name IN "
+                                        "('residents', 'accounts', 'bills')", -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        assert_int_equal(sqlite3_exec(mem, (const char *)sqlite3_column_text(st, 0), NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_finalize(st);
+    char dir[] = "/tmp/hub-demo-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(demo_set_dir(dir), 0);
+    assert_int_equal(demo_seed_bills(mem), -1);                /* no bills.sql */
+    snprintf(path, sizeof path, "%s/bills.sql", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("-- one good statement, then a broken one\n"
+          "INSERT INTO residents(name, id_number, phone) VALUES('A', '1', '2');\n"
+          "INSERT INTO nowhere VALUES(1);\n", fp);
+    fclose(fp);
+    assert_int_equal(demo_seed_bills(mem), -1);
+    sqlite3_stmt *n = NULL;
+    assert_int_equal(sqlite3_prepare_v2(mem, "SELECT COUNT(*) FROM residents", -1, &n, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(n), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(n, 0), 0);
+    sqlite3_finalize(n);
+    assert_int_equal(demo_set_dir(""), -1);
+    assert_int_equal(demo_set_dir(NULL), 0);
+    assert_int_equal(demo_seed_bills(mem), 0);
+    unlink(path);
+    rmdir(dir);
     sqlite3_close(mem);
     sqlite3_close(db);
 }
@@ -1250,6 +1291,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(seed_is_complete_and_valid),
         cmocka_unit_test(seed_is_deterministic_and_once),
+        cmocka_unit_test(seed_from_a_broken_or_missing_file_writes_nothing),
         cmocka_unit_test(bills_by_account),
         cmocka_unit_test(bills_query_errors),
         cmocka_unit_test(bills_by_qr),

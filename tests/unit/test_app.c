@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/clock.h"
 #include "core/staff_auth.h"
+#include "support/fixture.h"
 #include "support/harness.h"
 
 static app_t *start_home(const char *const *sets)
@@ -157,6 +158,7 @@ static void touch_during_warning_continues(void **state)
 static void attract_rotates_notices(void **state)
 {
     app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
+    fixture_notices(app);
     assert_true(app->n_notices >= 2);
     app_build(app);
     const ui_widget_t *t = ui_find(app->frame, "attract.notice.title");

@@ -116,42 +116,82 @@ static void assert_config_equal(const config_t *a, const config_t *b)
 
 /* ---- defaults and the shipped file --------------------------------------- */
 
+/* Every key's default, as kiosk.ini spells it. The tests below walk the key
+ * table of core/config.c: a key added there without a line here, in
+ * kiosk.ini and in README.md fails them. */
+static const struct { const char *key, *value; } key_defaults[] = {
+    {"kiosk.mode", "hall"},
+    {"kiosk.kiosk_id", "demo-01"},
+    {"kiosk.location", ""},
+    {"kiosk.help_contact", ""},
+    {"kiosk.var_dir", "var"},
+    {"kiosk.locale_dir", "build/locale"},
+    {"kiosk.assets_dir", "assets"},
+    {"kiosk.log_level", "info"},
+    {"display.width", "1920"},
+    {"display.height", "1080"},
+    {"display.fullscreen", "false"},
+    {"display.rotation", "0"},
+    {"display.renderer", "auto"},
+    {"display.font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"},
+    {"display.font_index", "2"},
+    {"ui.locale", "zh_CN"},
+    {"ui.theme", "standard"},
+    {"session.idle_timeout", "60"},
+    {"session.warning", "20"},
+    {"session.attract_interval", "8"},
+    {"staff.lockdown", "false"},
+    {"staff.pin_hash", ""},
+    {"staff.pin_max_tries", "5"},
+    {"staff.pin_lock", "300"},
+    {"hub.url", "http://127.0.0.1:8470"},
+    {"hub.token", ""},
+    {"hub.timeout", "10"},
+    {"payment.poll_interval", "2000"},
+    {"payment.qr_window", "180"},
+    {"payment.code_window", "60"},
+    {"outbox.key_file", "var/outbox.key"},
+    {"outbox.retry_max", "300"},
+    {"content.public_key", ""},
+    {"content.poll_interval", "300"},
+    {"content.group", ""},
+    {"telemetry.heartbeat", "60"},
+    {"devices.idcard", ""},
+    {"devices.scanner", ""},
+    {"devices.camera", ""},
+    {"devices.printer", ""},
+};
+#define N_DEFAULTS (sizeof key_defaults / sizeof key_defaults[0])
+#define MAX_KEYS 128
+
+/* "section.key" of the table's key I, or NULL past the end. */
+static const char *full_key(int i, char *buf, size_t len)
+{
+    const char *section, *key = config_key(i, &section);
+    if (!key) return NULL;
+    snprintf(buf, len, "%s.%s", section, key);
+    return buf;
+}
+
 static void test_defaults(void **state)
 {
     (void)state;
     config_t c;
-    memset(&c, 0x5a, sizeof c);
+    memset(&c, 0x5a, sizeof c);          /* every field must be set */
     config_defaults(&c);
-    assert_int_equal(c.mode, MODE_HALL);
-    assert_string_equal(c.kiosk_id, "demo-01");
-    assert_string_equal(c.location, "");
-    assert_string_equal(c.var_dir, "var");
-    assert_string_equal(c.locale_dir, "build/locale");
-    assert_string_equal(c.assets_dir, "assets");
-    assert_string_equal(c.log_level, "info");
-    assert_int_equal(c.width, 1920);
-    assert_int_equal(c.height, 1080);
-    assert_false(c.fullscreen);
-    assert_int_equal(c.rotation, 0);
-    assert_int_equal(c.renderer, RENDERER_AUTO);
-    assert_string_equal(c.font, "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
-    assert_int_equal(c.font_index, 2);
-    assert_string_equal(c.locale, "zh_CN");
-    assert_int_equal(c.theme, THEME_STANDARD);
-    assert_int_equal(c.idle_timeout_s, 60);
-    assert_int_equal(c.warning_s, 20);
-    assert_int_equal(c.attract_interval_s, 8);
-    assert_false(c.lockdown);
-    assert_string_equal(c.staff_pin_hash, "");
-    assert_int_equal(c.pin_max_tries, 5);
-    assert_int_equal(c.pin_lock_s, 300);
-    assert_string_equal(c.hub_url, "http://127.0.0.1:8470");
-    assert_string_equal(c.device_token, "");
-    assert_int_equal(c.hub_timeout_s, 10);
-    assert_string_equal(c.idcard_uri, "");
-    assert_string_equal(c.scanner_uri, "");
-    assert_string_equal(c.camera_uri, "");
-    assert_string_equal(c.printer_uri, "");
+    char full[128], got[CONFIG_STR + 8];
+    int n = 0;
+    for (const char *k; (k = full_key(n, full, sizeof full)); n++) {
+        size_t d = 0;
+        while (d < N_DEFAULTS && strcmp(key_defaults[d].key, k) != 0) d++;
+        if (d == N_DEFAULTS) fail_msg("%s: no default asserted in test_defaults", k);
+        const char *section, *key = config_key(n, &section);
+        assert_int_equal(config_format(&c, section, key, got, sizeof got), 0);
+        if (strcmp(got, key_defaults[d].value) != 0)
+            fail_msg("%s: default \"%s\", expected \"%s\"", k, got, key_defaults[d].value);
+    }
+    assert_int_equal(n, (int)N_DEFAULTS);     /* and no line for a key that is gone */
+    assert_int_equal(config_format(&c, "kiosk", "nope", got, sizeof got), -1);
 }
 
 static void test_shipped_file_equals_defaults(void **state)
@@ -172,24 +212,8 @@ static void test_shipped_file_equals_defaults(void **state)
     assert_config_equal(&loaded, &defaults);
 }
 
-static const char *const all_keys[] = {
-    "kiosk.mode", "kiosk.kiosk_id", "kiosk.location", "kiosk.help_contact", "kiosk.var_dir",
-    "kiosk.locale_dir", "kiosk.assets_dir", "kiosk.log_level",
-    "display.width", "display.height", "display.fullscreen", "display.rotation",
-    "display.renderer", "display.font", "display.font_index",
-    "ui.locale", "ui.theme",
-    "session.idle_timeout", "session.warning", "session.attract_interval",
-    "staff.lockdown", "staff.pin_hash", "staff.pin_max_tries", "staff.pin_lock",
-    "hub.url", "hub.token", "hub.timeout",
-    "payment.poll_interval", "payment.qr_window", "payment.code_window",
-    "outbox.key_file", "outbox.retry_max", "content.public_key", "content.poll_interval",
-    "content.group", "telemetry.heartbeat",
-    "devices.idcard", "devices.scanner", "devices.camera", "devices.printer",
-};
-#define ALL_KEYS (sizeof all_keys / sizeof all_keys[0])
-
 typedef struct {
-    int seen[ALL_KEYS];
+    int seen[MAX_KEYS];
     int others;
 } key_count_t;
 
@@ -197,10 +221,10 @@ static int count_key(void *user, const char *section, const char *name, const ch
 {
     (void)value;
     key_count_t *kc = user;
-    char full[128];
+    char full[128], k[128];
     snprintf(full, sizeof full, "%s.%s", section, name);
-    for (size_t i = 0; i < ALL_KEYS; i++) {
-        if (strcmp(all_keys[i], full) == 0) {
+    for (int i = 0; full_key(i, k, sizeof k); i++) {
+        if (strcmp(k, full) == 0) {
             kc->seen[i]++;
             return 1;
         }
@@ -214,10 +238,12 @@ static void test_shipped_file_lists_every_key(void **state)
 {
     (void)state;
     key_count_t kc = {{0}, 0};
+    char full[128];
     assert_int_equal(ini_parse("kiosk.ini", count_key, &kc), 0);
-    for (size_t i = 0; i < ALL_KEYS; i++)
-        if (kc.seen[i] != 1)
-            fail_msg("kiosk.ini: %s appears %d times", all_keys[i], kc.seen[i]);
+    for (int i = 0; full_key(i, full, sizeof full); i++) {
+        assert_true(i < MAX_KEYS);
+        if (kc.seen[i] != 1) fail_msg("kiosk.ini: %s appears %d times", full, kc.seen[i]);
+    }
     assert_int_equal(kc.others, 0);
 
     /* ...and each key line is preceded by a comment line. */
@@ -235,6 +261,31 @@ static void test_shipped_file_lists_every_key(void **state)
         snprintf(prev, sizeof prev, "%s", line);
     }
     fclose(fp);
+}
+
+/* README.md's configuration table names every key in its section's row:
+ * "| `[section]` | `key`, ...". */
+static void test_readme_lists_every_key(void **state)
+{
+    (void)state;
+    FILE *fp = fopen("README.md", "r");
+    assert_non_null(fp);
+    static char rows[32][2048];
+    int n_rows = 0;
+    while (n_rows < 32 && fgets(rows[n_rows], sizeof rows[n_rows], fp))
+        if (strncmp(rows[n_rows], "| `[", 4) == 0) n_rows++;
+    fclose(fp);
+    const char *section, *key;
+    for (int i = 0; (key = config_key(i, &section)); i++) {
+        char head[64], word[96];
+        snprintf(head, sizeof head, "| `[%s]` |", section);
+        snprintf(word, sizeof word, "`%s`", key);
+        int r = 0;
+        while (r < n_rows && strncmp(rows[r], head, strlen(head)) != 0) r++;
+        if (r == n_rows) fail_msg("README.md: no configuration row for [%s]", section);
+        if (!strstr(rows[r] + strlen(head), word))
+            fail_msg("README.md: [%s] row does not name %s", section, word);
+    }
 }
 
 /* ---- every key ----------------------------------------------------------- */
@@ -875,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_shipped_file_equals_defaults),
         cmocka_unit_test(test_shipped_file_lists_every_key),
+        cmocka_unit_test(test_readme_lists_every_key),
         T(test_every_key_settable),
         T(test_other_enum_values),
         T(test_words_any_case),

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "app/info.h"
 #include "screens/screens.h"
+#include "support/fixture.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 
@@ -249,6 +250,7 @@ static void hub_down_shows_the_kiosks_copy(void **state)
     snprintf(dead.url, sizeof dead.url, "%s", "http://127.0.0.1:9");    /* nothing listens */
     app_t *app = net_app_on(&dead);
     struct info_state *s = app->info;
+    fixture_notices(app);
     wake(app);
     assert_int_equal(app_test_tap(app, "home.notices"), 0);
     WAIT_FOR(app, !s->busy, 5000);

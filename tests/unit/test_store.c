@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "app/tour.h"
 #include "store/store.h"
 
 #include <ftw.h>
@@ -231,7 +232,7 @@ static store_t *open_expect_recovery(const char *var, char *aside, size_t asidel
     assert_string_equal(moved, aside);
     assert_true(exists(aside));
     assert_int_equal(store_schema_version(st), store_schema_latest());
-    assert_int_equal(store_notices(st, "en", out, MAX_NOTICES), 5);
+    assert_int_equal(store_notices(st, "en", out, MAX_NOTICES), 0);     /* fresh: no notices */
     assert_int_equal(store_setting_set(st, "after", "recovery"), 0);
     return st;
 }
@@ -289,26 +290,28 @@ static void test_reopen_keeps_data_no_rerun(void **state)
     fixture_t *fx = *state;
     store_t *st = open_ok(fx->var);
     notice_t n = make_notice("event", "Chess club", 2000000000, 0);
+    notice_t m = make_notice("lecture", "Tea talk", 2000000100, 0);
     notice_t out[MAX_NOTICES];
     char buf[64];
-    long long total, seeded_left;
+    long long total;
 
     assert_int_equal(store_notice_add(st, "en", &n), 0);
-    /* A deleted seed notice must stay deleted: migration 2 does not rerun. */
-    exec_sql(st, "DELETE FROM notices WHERE locale = 'zh_CN' AND pinned = 1");
+    assert_int_equal(store_notice_add(st, "en", &m), 0);
+    assert_int_equal(store_notice_add(st, "zh_CN", &n), 0);
+    /* A deleted notice must stay deleted: no migration reruns. */
+    exec_sql(st, "DELETE FROM notices WHERE locale = 'zh_CN'");
     assert_int_equal(store_setting_set(st, "volume", "7"), 0);
     assert_int_equal(store_session_log(st, 100, 160, "idle", 3), 0);
     total = query_ll(st, "SELECT count(*) FROM notices");
-    assert_int_equal(total, 10);
+    assert_int_equal(total, 2);
     store_close(st);
 
     st = open_ok(fx->var);
     assert_null(store_recovered_path(st));
     assert_int_equal(store_schema_version(st), store_schema_latest());
     assert_int_equal(query_ll(st, "SELECT count(*) FROM notices"), total);
-    seeded_left = query_ll(st, "SELECT count(*) FROM notices WHERE locale = 'zh_CN'");
-    assert_int_equal(seeded_left, 4);
-    assert_int_equal(store_notices(st, "en", out, MAX_NOTICES), 6);
+    assert_int_equal(query_ll(st, "SELECT count(*) FROM notices WHERE locale = 'zh_CN'"), 0);
+    assert_int_equal(store_notices(st, "en", out, MAX_NOTICES), 2);
     assert_int_equal(store_setting_get(st, "volume", buf, sizeof buf), 0);
     assert_string_equal(buf, "7");
     assert_int_equal(store_session_count(st), 1);
@@ -327,14 +330,17 @@ static void test_partial_schema_resumes(void **state)
     fixture_t *fx = *state;
     store_t *st = open_ok(fx->var);
 
-    /* user_version 1 means only migration 1 has run: opening applies 2. */
-    exec_sql(st, "DELETE FROM notices; PRAGMA user_version = 1");
+    /* user_version 1 means only migration 1 has run: opening applies the
+     * rest, which add no notices of their own and keep the existing ones. */
+    notice_t n = make_notice("community", "Lift repairs", 1795000000, 0);
+    assert_int_equal(store_notice_add(st, "en", &n), 0);
+    exec_sql(st, "PRAGMA user_version = 1");
     store_close(st);
 
     st = open_ok(fx->var);
     assert_null(store_recovered_path(st));
     assert_int_equal(store_schema_version(st), store_schema_latest());
-    assert_int_equal(query_ll(st, "SELECT count(*) FROM notices"), 10);
+    assert_int_equal(query_ll(st, "SELECT count(*) FROM notices"), 1);
     store_close(st);
 }
 
@@ -561,11 +567,20 @@ static void test_unwritable_var_dir(void **state)
 
 /* ---- notices ---------------------------------------------------------- */
 
-static void test_seeded_notices(void **state)
+static int add_sample(void *ctx, const char *locale, const notice_t *n)
+{
+    return store_notice_add(ctx, locale, n) == 0 ? 0 : -1;
+}
+
+/* The tour's and the tests' sample notices (assets/tour/notices.json): the
+ * same five in both languages, fit for the attract loop. */
+static void test_sample_notices(void **state)
 {
     fixture_t *fx = *state;
     store_t *st = open_ok(fx->var);
     static notice_t zh[MAX_NOTICES], en[MAX_NOTICES];
+    assert_int_equal(store_notices(st, "en", en, MAX_NOTICES), 0);   /* none of its own */
+    assert_int_equal(tour_notices_each("assets", add_sample, st), 10);
     int nzh = store_notices(st, "zh_CN", zh, MAX_NOTICES);
     int nen = store_notices(st, "en", en, MAX_NOTICES);
 
@@ -586,6 +601,33 @@ static void test_seeded_notices(void **state)
     }
     assert_non_null(strstr(zh[0].body, "幸福里社区"));
     assert_int_equal(store_notices(st, "fr", zh, MAX_NOTICES), 0);
+    store_close(st);
+}
+
+/* Migration 2 used to insert these sample notices into every kiosk;
+ * migration 10 removes exactly them. A database at version 9 holding them
+ * and real notices (one with a demo title but another date) keeps only the
+ * real ones. */
+static void test_demo_notices_removed_by_migration(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *st = open_ok(fx->var);
+    assert_int_equal(store_schema_latest(), 10);
+    assert_int_equal(tour_notices_each("assets", add_sample, st), 10);
+    notice_t real = make_notice("community", "Lift repairs", 1795000000, 0);
+    notice_t same_title = make_notice("government", "Heating season starts 15 November", 1795100000, 1);
+    assert_int_equal(store_notice_add(st, "en", &real), 0);
+    assert_int_equal(store_notice_add(st, "en", &same_title), 0);
+    assert_int_equal(store_notice_add(st, "zh_CN", &real), 0);
+    exec_sql(st, "PRAGMA user_version = 9");
+    store_close(st);
+
+    st = open_ok(fx->var);
+    assert_null(store_recovered_path(st));
+    assert_int_equal(store_schema_version(st), 10);
+    assert_int_equal(query_ll(st, "SELECT count(*) FROM notices"), 3);
+    assert_int_equal(query_ll(st, "SELECT count(*) FROM notices WHERE title = 'Lift repairs'"), 2);
+    assert_int_equal(query_ll(st, "SELECT count(*) FROM notices WHERE published = 1795100000"), 1);
     store_close(st);
 }
 
@@ -758,7 +800,8 @@ int main(void)
         T(test_aside_name_collision),
         T(test_aside_name_uses_china_time),
         T(test_unwritable_var_dir),
-        T(test_seeded_notices),
+        T(test_sample_notices),
+        T(test_demo_notices_removed_by_migration),
         T(test_notice_order_and_locale),
         T(test_long_notice_cut_at_char_boundary),
         T(test_session_log_roundtrip),

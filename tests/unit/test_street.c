@@ -16,6 +16,7 @@
 #include "street/feed.h"
 #include "store/proof_of_play.h"
 #include "street/schedule.h"
+#include "support/fixture.h"
 #include "support/harness.h"
 
 #define CST (8 * 3600)
@@ -472,8 +473,12 @@ static void night_schedule_blanks_then_wakes(void **state)
 static void no_content_shows_the_stored_notices(void **state)
 {
     app_t *app = harness_app(1920, 1080, NULL, "zh_CN", STREET);
+    fixture_notices(app);
+    street_free(app);                   /* starts again, with notices stored */
+    street_init(app);
+    street_screen_enter(app);
     app_build(app);
-    /* The embedded demo notices play as the fallback carousel. */
+    /* The database's notices play as the fallback carousel. */
     sched_what_t what;
     assert_non_null(street_shown(app, &what));
     assert_int_equal(what, SCHED_ITEM);
