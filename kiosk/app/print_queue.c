@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "printer/receipt.h"
 #include "store/store.h"
+#include "utf8.h"
 
 #define PRINT_QUEUE_URI_MAX 512
 /* A finish that fails (database busy beyond its timeout) is tried again this
@@ -83,8 +84,7 @@ size_t print_queue_fallback_payload(const char *summary, char *out, size_t len)
     if (n > max) {
         /* summary[n] is the first byte left out; while it continues a
          * character, that character started before the cut: drop it. */
-        n = max;
-        while (n > 0 && ((unsigned char)summary[n] & 0xC0) == 0x80) n--;
+        n = utf8_floor(summary, max);
     }
     memcpy(out, summary, n);
     out[n] = '\0';
