@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "idnum.h"
 #include "mask.h"
 #include "db.h"
 #include "validate.h"
@@ -240,7 +241,7 @@ void api_bills_lookup(hub_req_t *req, hub_resp_t *resp)
     const char *by, *idn;
     if (v_enum(resp, req->json, "by", by_allowed, true, &by) != 0) return;
     if (v_string(resp, req->json, "id_number", 1, 64, true, &idn) != 0) return;
-    if (!v_id_number(idn)) {
+    if (!idnum_valid(idn)) {
         hub_error(resp, 422, "invalid_id_number",
                   "id_number is not a valid 18-digit resident ID number (check digit)");
         return;
@@ -386,15 +387,6 @@ static void tariff(const char *utility, double base, int month, double jit, doub
     }
 }
 
-/* The 18th character of an ID number from its first 17 digits (ISO 7064 MOD 11-2). */
-static char id_check(const char *first17)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    int sum = 0;
-    for (int i = 0; i < 17; i++) sum += (first17[i] - '0') * w[i];
-    return "10X98765432"[sum % 11];
-}
-
 static int step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
@@ -423,7 +415,7 @@ static int seed_all(sqlite3 *db)
         const seed_resident_t *r = &seed_residents[i];
         char idn[19];
         snprintf(idn, sizeof idn, "370203%s%s?", r->birth, r->seq);
-        idn[17] = id_check(idn);
+        idn[17] = idnum_check_char(idn);
         sqlite3_bind_text(res, 1, r->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(res, 2, idn, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(res, 3, r->phone, -1, SQLITE_STATIC);

@@ -124,20 +124,6 @@ bool v_digits(const char *s, size_t min, size_t max)
     return true;
 }
 
-bool v_id_number(const char *s)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
-    if (!s || strlen(s) != 18) return false;
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        sum += (s[i] - '0') * w[i];
-    }
-    char c = s[17] == 'x' ? 'X' : s[17];
-    return c == check[sum % 11];
-}
-
 bool v_idem_key(const char *s)
 {
     if (!s) return false;

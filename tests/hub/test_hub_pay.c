@@ -17,6 +17,7 @@
 #include <time.h>
 #include "api.h"
 #include "hubtest.h"
+#include "idnum.h"
 #include "validate.h"
 
 #define NTHREADS 8
@@ -237,7 +238,7 @@ static void seed_is_complete_and_valid(void **state)
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *idn = (const char *)sqlite3_column_text(st, 0);
         const char *phone = (const char *)sqlite3_column_text(st, 1);
-        assert_true(v_id_number(idn));
+        assert_true(idnum_valid(idn));
         assert_true(v_digits(phone, 11, 11) && strncmp(phone, "138", 3) == 0);
     }
     sqlite3_finalize(st);
