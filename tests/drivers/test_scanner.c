@@ -187,9 +187,9 @@ static void classify_paper_bill(void **state)
     assert_int_equal(info.bill.amount_fen, 9999999999LL);
     assert_int_equal(classify("XFL-BILL:1:gas:123456:2000-01:0:77", &info), QR_CLASS_PAPER_BILL);
     char check[3];
-    assert_int_equal(qr_bill_check("37020310562026114100", 20, check), 0);
+    assert_int_equal(billqr_check("37020310562026114100", 20, check), 0);
     assert_string_equal(check, "39");
-    assert_int_equal(qr_bill_check("12a", 3, check), -1);
+    assert_int_equal(billqr_check("12a", 3, check), -1);
 
     /* One trailing line break is tolerated, nothing more. */
     assert_int_equal(classify("XFL-BILL:1:water:3702031056:2026-11:4100:39\r\n", &info), QR_CLASS_PAPER_BILL);

@@ -97,7 +97,7 @@ static void check_bill(const char *p, size_t n, const qr_info_t *in)
     char digits[64], check[3];
     int dl = snprintf(digits, sizeof digits, "%s%.4s%.2s%.*s", in->bill.account, in->bill.period,
                       in->bill.period + 5, (int)amlen, amount);
-    CHECK(qr_bill_check(digits, (size_t)dl, check) == 0 && !strcmp(check, in->bill.check),
+    CHECK(billqr_check(digits, (size_t)dl, check) == 0 && !strcmp(check, in->bill.check),
           "check %s, expected %s", in->bill.check, check);
 }
 
