@@ -71,7 +71,7 @@ static size_t core_len(const char *p, size_t n)
 static void check_bill(const char *p, size_t n, const qr_info_t *in)
 {
     static const char *const utilities[] = {"water", "electricity", "gas", "heating"};
-    CHECK(n <= QR_BILL_MAX, "bill of %zu bytes", n);
+    CHECK(n <= BILLQR_MAX, "bill of %zu bytes", n);
     int known = 0;
     for (int i = 0; i < 4; i++) known |= !strcmp(in->bill.utility, utilities[i]);
     CHECK(known, "utility %s", in->bill.utility);
