@@ -209,9 +209,12 @@ int main(int argc, char **argv)
     }
     int rc = 0;
     if (a.screen && tour_show(app, a.screen) != 0) {
+        /* One line even while the workers log (the logger takes the same lock). */
+        flockfile(stderr);
         fprintf(stderr, "kiosk: --screen %s: no such screen (one of:", a.screen);
         for (int i = 0; tour_states[i]; i++) fprintf(stderr, " %s", tour_states[i]);
         fprintf(stderr, ")\n");
+        funlockfile(stderr);
         app_free(app);
         free(app);
         return 2;
