@@ -123,9 +123,9 @@ fuzz: deps
 
 fuzz-build: $(FUZZ_BIN)
 
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c kiosk/core/config.c kiosk/core/log.c \
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c kiosk/core/config.c kiosk/core/log.c common/log.c \
                            kiosk/core/config.h kiosk/core/log.h
-$(BUILD)/fuzz/fuzz_mo: tests/fuzz/fuzz_mo.c kiosk/core/i18n.c kiosk/core/log.c \
+$(BUILD)/fuzz/fuzz_mo: tests/fuzz/fuzz_mo.c kiosk/core/i18n.c kiosk/core/log.c common/log.c \
                        kiosk/core/i18n.h kiosk/core/log.h
 # The hub's request handling: routing, auth, idempotency and every handler's
 # validation, through hub_handle (no socket), on a temp database.
@@ -138,8 +138,8 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
 # The kiosk's parsers of the hub's answers (net/hub_api.c, with its transport net/http.c).
-$(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c kiosk/net/http.c kiosk/net/jsonread.c common/mask.c \
-                              kiosk/core/log.c kiosk/net/hub_api.h kiosk/net/http.h common/mask.h kiosk/core/log.h
+$(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c kiosk/net/http.c kiosk/net/jsonread.c common/mask.c common/utf8.c \
+                              kiosk/core/log.c common/log.c kiosk/net/hub_api.h kiosk/net/http.h common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libcurl libsodium 2>/dev/null) \
@@ -148,7 +148,7 @@ $(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c ki
 # The kiosk's parsers of the hub's housekeeping answers (net/hub_hk.c, with its
 # transport net/http.c, which classifies error bodies with net/hub_api.c).
 $(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/net/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c \
-                             common/mask.c kiosk/core/log.c kiosk/net/hub_api.h kiosk/net/http.h \
+                             common/mask.c common/utf8.c kiosk/core/log.c common/log.c kiosk/net/hub_api.h kiosk/net/http.h \
                              common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
@@ -160,14 +160,14 @@ $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wi
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Idrivers -Icommon $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null) \
-	    -o $@ $(filter %.c,$^) common/mask.c $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
+	    -o $@ $(filter %.c,$^) $(DRV_COMMON:%=common/%.c) $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 
 # Content manifests (content/manifest.c): parse, validate, target, signature.
 $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/content/manifest.c \
-                                     kiosk/content/manifest.h
+                                     common/utf8.c kiosk/content/manifest.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
+	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
 $(filter-out %/fuzz_hub_request %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):

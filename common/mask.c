@@ -1,25 +1,20 @@
 #include "mask.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Byte length of the UTF-8 sequence starting with C (1 for stray bytes). */
-static size_t u8len(unsigned char c)
-{
-    if (c >= 0xF0 && c < 0xF8) return 4;
-    if (c >= 0xE0) return c < 0xF0 ? 3 : 1;
-    if (c >= 0xC0) return 2;
-    return 1;
-}
+#include "utf8.h"
 
-/* Splits S into at most MAX codepoint offsets; returns the count. */
+/* Splits S into at most MAX codepoint offsets (a bad byte counts as one, so
+ * it is masked like a character); returns the count. */
 static size_t split(const char *s, size_t *offs, size_t max)
 {
     size_t n = 0, i = 0, len = strlen(s);
     while (i < len && n < max) {
         offs[n++] = i;
-        size_t l = u8len((unsigned char)s[i]);
-        i += (i + l <= len) ? l : 1;
+        uint32_t cp;
+        i += (size_t)utf8_next(s + i, len - i, &cp);
     }
     return n;
 }

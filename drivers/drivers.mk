@@ -6,7 +6,9 @@ DRV_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused
              -Idrivers -Icommon -MMD -MP $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null)
 DRV_LDLIBS = $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 DRV_SRC := $(wildcard drivers/*/*.c)
-DRV_OBJ := $(DRV_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/common/mask.o
+# The common/ code the drivers use (each driver test links only libdrivers.a).
+DRV_COMMON := billqr idnum mask utf8
+DRV_OBJ := $(DRV_SRC:%.c=$(BUILD)/obj/%.o) $(DRV_COMMON:%=$(BUILD)/obj/common/%.o)
 SIM_SRC := $(wildcard tests/sims/*.c)
 SIM_OBJ := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 DRV_TEST_SRC := $(wildcard tests/drivers/test_*.c)

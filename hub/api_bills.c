@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "billqr.h"
+#include "idnum.h"
 #include "mask.h"
 #include "db.h"
 #include "validate.h"
@@ -123,62 +125,6 @@ static void reply_accounts(sqlite3 *db, sqlite3_stmt *st, hub_resp_t *resp, cons
     }
 }
 
-/* ---- paper-bill QR payload --------------------------------------------- */
-
-/* "XFL-BILL:1:<utility>:<account>:<YYYY-MM>:<amount_fen>:<check>": see
- * docs/api.md, "Paper-bill QR code". The check is ISO 7064 MOD 97-10 (as in
- * IBAN) over the digits of account, YYYYMM and amount_fen. */
-typedef struct {
-    char utility[16];
-    char account[24];
-    char period[8];
-    long long amount_fen;
-} qr_bill_t;
-
-#define QR_MAX 128
-
-/* Folds the digits of S into the running MOD 97 remainder R. */
-static unsigned mod97(unsigned r, const char *s)
-{
-    for (; *s; s++)
-        if (*s >= '0' && *s <= '9') r = (r * 10 + (unsigned)(*s - '0')) % 97;
-    return r;
-}
-
-/* Parses PAYLOAD into OUT. 0 if it is a well-formed version-1 payload with a
- * correct check, -1 otherwise (OUT is then unspecified). */
-static int qr_parse(const char *payload, qr_bill_t *out)
-{
-    char buf[QR_MAX + 1], *f[8];
-    int n = 0;
-    if (!payload || strlen(payload) > QR_MAX) return -1;
-    strcpy(buf, payload);
-    for (char *p = buf; n < 8; ) {
-        f[n++] = p;
-        p = strchr(p, ':');
-        if (!p) break;
-        *p++ = '\0';
-    }
-    if (n != 7 || strcmp(f[0], "XFL-BILL") != 0 || strcmp(f[1], "1") != 0) return -1;
-    bool known = false;
-    for (int i = 0; utilities[i]; i++) known |= strcmp(f[2], utilities[i]) == 0;
-    if (!known || !v_digits(f[3], 6, 20) || !v_digits(f[5], 1, 10) || !v_digits(f[6], 2, 2))
-        return -1;
-    const char *pd = f[4];
-    if (strlen(pd) != 7 || pd[4] != '-') return -1;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (pd[i] < '0' || pd[i] > '9')) return -1;
-    int year = atoi(pd), month = atoi(pd + 5);
-    if (year < 2000 || year > 2099 || month < 1 || month > 12) return -1;
-    unsigned r = mod97(mod97(mod97(mod97(0, f[3]), pd), f[5]), f[6]);
-    if (r != 1) return -1;
-    snprintf(out->utility, sizeof out->utility, "%s", f[2]);
-    snprintf(out->account, sizeof out->account, "%s", f[3]);
-    snprintf(out->period, sizeof out->period, "%s", pd);
-    out->amount_fen = atoll(f[5]);
-    return 0;
-}
-
 /* ---- handlers ---------------------------------------------------------- */
 
 /* GET /v1/bills?utility=U&account=A or ?qr=PAYLOAD: one account. */
@@ -187,7 +133,7 @@ void api_bills_get(hub_req_t *req, hub_resp_t *resp)
     const char *qr = hub_query(req, "qr");
     const char *utility = hub_query(req, "utility");
     const char *account = hub_query(req, "account");
-    qr_bill_t bill;
+    billqr_t bill;
 
     if (qr && (utility || account)) {
         hub_error(resp, 422, "conflicting_fields",
@@ -196,7 +142,7 @@ void api_bills_get(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     if (qr) {
-        if (qr_parse(qr, &bill) != 0) {
+        if (billqr_parse(qr, strlen(qr), &bill, NULL) != 0) {
             hub_error(resp, 422, "invalid_qr", "qr is not a paper-bill code of this hub "
                       "(XFL-BILL:1:utility:account:YYYY-MM:amount_fen:check)");
             return;
@@ -239,7 +185,7 @@ void api_bills_lookup(hub_req_t *req, hub_resp_t *resp)
     const char *by, *idn;
     if (v_enum(resp, req->json, "by", by_allowed, true, &by) != 0) return;
     if (v_string(resp, req->json, "id_number", 1, 64, true, &idn) != 0) return;
-    if (!v_id_number(idn)) {
+    if (!idnum_valid(idn)) {
         hub_error(resp, 422, "invalid_id_number",
                   "id_number is not a valid 18-digit resident ID number (check digit)");
         return;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "idnum.h"
 #include "mask.h"
 #include "db.h"
 #include "validate.h"
@@ -164,7 +165,7 @@ static int read_identity(hub_req_t *req, hub_resp_t *resp, identity_t *id)
     if (id->phone && !(v_digits(id->phone, 11, 11) && id->phone[0] == '1'))
         return hub_error(resp, 422, "invalid_field", "phone must be 11 digits starting with 1"), -1;
     if (idn) {
-        if (!v_id_number(idn))
+        if (!idnum_valid(idn))
             return hub_error(resp, 422, "invalid_field",
                              "id_number must be 18 characters with a valid check digit"), -1;
         for (int i = 0; i < 18; i++) id->id_number[i] = (char)toupper((unsigned char)idn[i]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
+#include "migrate.h"
 
 #define MAX_CONNS 64
 
@@ -17,92 +18,97 @@ static int nconns;
 
 /* Every table of the hub. Personal data (names, ID numbers, phones) stays
  * here, on the operator's side; responses mask it. Amounts are in fen. */
-static const char *const migrations[] = {
+static const migrate_step_t migrations[] = {
     /* 1 */
-    "CREATE TABLE devices(id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',"
-    "  created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, last_seen INTEGER);"
-    "CREATE TABLE idempotency(device TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,"
-    "  status INTEGER NOT NULL, response TEXT NOT NULL, created INTEGER NOT NULL,"
-    "  PRIMARY KEY(device, key));"
-    "CREATE INDEX idempotency_created ON idempotency(created);"
-    "CREATE TABLE residents(id INTEGER PRIMARY KEY, name TEXT NOT NULL, id_number TEXT UNIQUE,"
-    "  phone TEXT);"
-    "CREATE TABLE accounts(id INTEGER PRIMARY KEY,"
-    "  utility TEXT NOT NULL CHECK(utility IN ('water','electricity','gas','heating')),"
-    "  account_no TEXT NOT NULL, resident_id INTEGER REFERENCES residents(id),"
-    "  holder TEXT NOT NULL, address TEXT NOT NULL, UNIQUE(utility, account_no));"
-    "CREATE TABLE bills(id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id),"
-    "  period TEXT NOT NULL, usage REAL NOT NULL, unit TEXT NOT NULL, amount_fen INTEGER NOT NULL,"
-    "  late_fee_fen INTEGER NOT NULL DEFAULT 0, due_date TEXT NOT NULL,"
-    "  status TEXT NOT NULL CHECK(status IN ('unpaid','paid')), paid_at INTEGER, paid_order TEXT,"
-    "  UNIQUE(account_id, period));"
-    "CREATE TABLE orders(out_trade_no TEXT PRIMARY KEY, device TEXT NOT NULL,"
-    "  method TEXT NOT NULL CHECK(method IN ('qr','code')), amount_fen INTEGER NOT NULL,"
-    "  state TEXT NOT NULL CHECK(state IN ('NOTPAY','USERPAYING','SUCCESS','CLOSED','REVOKED','PAYERROR')),"
-    "  code_url TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL, settle_at INTEGER,"
-    "  settle_to TEXT, transaction_id TEXT, error TEXT);"
-    "CREATE TABLE order_bills(out_trade_no TEXT NOT NULL REFERENCES orders(out_trade_no),"
-    "  bill_id INTEGER NOT NULL REFERENCES bills(id), PRIMARY KEY(out_trade_no, bill_id));"
-    "CREATE TABLE demo_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE services(id TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
-    "  includes_zh TEXT NOT NULL, includes_en TEXT NOT NULL, price_fen INTEGER NOT NULL,"
-    "  duration_min INTEGER NOT NULL);"
-    "CREATE TABLE providers(id INTEGER PRIMARY KEY, service_id TEXT NOT NULL REFERENCES services(id),"
-    "  name TEXT NOT NULL, rating REAL NOT NULL);"
-    "CREATE TABLE slots(id INTEGER PRIMARY KEY, service_id TEXT NOT NULL REFERENCES services(id),"
-    "  provider_id INTEGER NOT NULL REFERENCES providers(id), start INTEGER NOT NULL,"
-    "  end INTEGER NOT NULL, capacity INTEGER NOT NULL, booked INTEGER NOT NULL DEFAULT 0,"
-    "  CHECK(booked >= 0 AND booked <= capacity));"
-    "CREATE INDEX slots_service_start ON slots(service_id, start);"
-    "CREATE TABLE bookings(code TEXT PRIMARY KEY, slot_id INTEGER NOT NULL REFERENCES slots(id),"
-    "  device TEXT NOT NULL, name TEXT NOT NULL, phone TEXT, id_number TEXT,"
-    "  status TEXT NOT NULL CHECK(status IN ('confirmed','cancelled')),"
-    "  created INTEGER NOT NULL, cancelled INTEGER);"
-    "CREATE TABLE content(id INTEGER PRIMARY KEY,"
-    "  kind TEXT NOT NULL CHECK(kind IN ('notice','event','library','lecture','guide','playlist')),"
-    "  category TEXT NOT NULL, locale TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
-    "  published INTEGER NOT NULL, expires INTEGER, pinned INTEGER NOT NULL DEFAULT 0,"
-    "  places INTEGER, registered INTEGER NOT NULL DEFAULT 0, starts INTEGER, data TEXT,"
-    "  CHECK(places IS NULL OR registered <= places));"
-    "CREATE TABLE event_registrations(id INTEGER PRIMARY KEY,"
-    "  content_id INTEGER NOT NULL REFERENCES content(id), device TEXT NOT NULL,"
-    "  name TEXT NOT NULL, phone TEXT NOT NULL, created INTEGER NOT NULL,"
-    "  UNIQUE(content_id, phone));"
-    "CREATE TABLE help_requests(id INTEGER PRIMARY KEY, device TEXT NOT NULL, location TEXT,"
-    "  message TEXT, contact TEXT, created INTEGER NOT NULL, acknowledged INTEGER);"
-    "CREATE TABLE heartbeats(device TEXT PRIMARY KEY, received INTEGER NOT NULL,"
-    "  count INTEGER NOT NULL DEFAULT 1, body TEXT NOT NULL);",
+    {"base schema",
+     "CREATE TABLE devices(id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',"
+     "  created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, last_seen INTEGER);"
+     "CREATE TABLE idempotency(device TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,"
+     "  status INTEGER NOT NULL, response TEXT NOT NULL, created INTEGER NOT NULL,"
+     "  PRIMARY KEY(device, key));"
+     "CREATE INDEX idempotency_created ON idempotency(created);"
+     "CREATE TABLE residents(id INTEGER PRIMARY KEY, name TEXT NOT NULL, id_number TEXT UNIQUE,"
+     "  phone TEXT);"
+     "CREATE TABLE accounts(id INTEGER PRIMARY KEY,"
+     "  utility TEXT NOT NULL CHECK(utility IN ('water','electricity','gas','heating')),"
+     "  account_no TEXT NOT NULL, resident_id INTEGER REFERENCES residents(id),"
+     "  holder TEXT NOT NULL, address TEXT NOT NULL, UNIQUE(utility, account_no));"
+     "CREATE TABLE bills(id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id),"
+     "  period TEXT NOT NULL, usage REAL NOT NULL, unit TEXT NOT NULL, amount_fen INTEGER NOT NULL,"
+     "  late_fee_fen INTEGER NOT NULL DEFAULT 0, due_date TEXT NOT NULL,"
+     "  status TEXT NOT NULL CHECK(status IN ('unpaid','paid')), paid_at INTEGER, paid_order TEXT,"
+     "  UNIQUE(account_id, period));"
+     "CREATE TABLE orders(out_trade_no TEXT PRIMARY KEY, device TEXT NOT NULL,"
+     "  method TEXT NOT NULL CHECK(method IN ('qr','code')), amount_fen INTEGER NOT NULL,"
+     "  state TEXT NOT NULL CHECK(state IN ('NOTPAY','USERPAYING','SUCCESS','CLOSED','REVOKED','PAYERROR')),"
+     "  code_url TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL, settle_at INTEGER,"
+     "  settle_to TEXT, transaction_id TEXT, error TEXT);"
+     "CREATE TABLE order_bills(out_trade_no TEXT NOT NULL REFERENCES orders(out_trade_no),"
+     "  bill_id INTEGER NOT NULL REFERENCES bills(id), PRIMARY KEY(out_trade_no, bill_id));"
+     "CREATE TABLE demo_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+     "CREATE TABLE services(id TEXT PRIMARY KEY, name_zh TEXT NOT NULL, name_en TEXT NOT NULL,"
+     "  includes_zh TEXT NOT NULL, includes_en TEXT NOT NULL, price_fen INTEGER NOT NULL,"
+     "  duration_min INTEGER NOT NULL);"
+     "CREATE TABLE providers(id INTEGER PRIMARY KEY, service_id TEXT NOT NULL REFERENCES services(id),"
+     "  name TEXT NOT NULL, rating REAL NOT NULL);"
+     "CREATE TABLE slots(id INTEGER PRIMARY KEY, service_id TEXT NOT NULL REFERENCES services(id),"
+     "  provider_id INTEGER NOT NULL REFERENCES providers(id), start INTEGER NOT NULL,"
+     "  end INTEGER NOT NULL, capacity INTEGER NOT NULL, booked INTEGER NOT NULL DEFAULT 0,"
+     "  CHECK(booked >= 0 AND booked <= capacity));"
+     "CREATE INDEX slots_service_start ON slots(service_id, start);"
+     "CREATE TABLE bookings(code TEXT PRIMARY KEY, slot_id INTEGER NOT NULL REFERENCES slots(id),"
+     "  device TEXT NOT NULL, name TEXT NOT NULL, phone TEXT, id_number TEXT,"
+     "  status TEXT NOT NULL CHECK(status IN ('confirmed','cancelled')),"
+     "  created INTEGER NOT NULL, cancelled INTEGER);"
+     "CREATE TABLE content(id INTEGER PRIMARY KEY,"
+     "  kind TEXT NOT NULL CHECK(kind IN ('notice','event','library','lecture','guide','playlist')),"
+     "  category TEXT NOT NULL, locale TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
+     "  published INTEGER NOT NULL, expires INTEGER, pinned INTEGER NOT NULL DEFAULT 0,"
+     "  places INTEGER, registered INTEGER NOT NULL DEFAULT 0, starts INTEGER, data TEXT,"
+     "  CHECK(places IS NULL OR registered <= places));"
+     "CREATE TABLE event_registrations(id INTEGER PRIMARY KEY,"
+     "  content_id INTEGER NOT NULL REFERENCES content(id), device TEXT NOT NULL,"
+     "  name TEXT NOT NULL, phone TEXT NOT NULL, created INTEGER NOT NULL,"
+     "  UNIQUE(content_id, phone));"
+     "CREATE TABLE help_requests(id INTEGER PRIMARY KEY, device TEXT NOT NULL, location TEXT,"
+     "  message TEXT, contact TEXT, created INTEGER NOT NULL, acknowledged INTEGER);"
+     "CREATE TABLE heartbeats(device TEXT PRIMARY KEY, received INTEGER NOT NULL,"
+     "  count INTEGER NOT NULL DEFAULT 1, body TEXT NOT NULL);"},
     /* 2: staff members sign in with tokens of their own (role 'staff'), kept
      * in the devices table beside the kiosks' (role 'kiosk'). */
-    "ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'kiosk'"
-    "  CHECK(role IN ('kiosk','staff'));",
+    {"staff tokens",
+     "ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'kiosk'"
+     "  CHECK(role IN ('kiosk','staff'));"},
     /* 3: signed content bundles (api_bundles.c). Assets are content-addressed
      * images uploaded by staff; a bundle is a signed manifest (kept as the
      * exact bytes signed) with its target copied out for routing, and the
      * poll answer pre-rendered with its ETag so an unchanged poll is one
      * indexed read. Versions only grow (the hub refuses an older one). */
-    "CREATE TABLE content_assets(sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL,"
-    "  data BLOB NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL);"
-    "CREATE TABLE content_bundles(version INTEGER PRIMARY KEY,"
-    "  mode TEXT NOT NULL CHECK(mode IN ('hall','street','any')), groups TEXT NOT NULL,"
-    "  kiosks TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
-    "  manifest TEXT NOT NULL, signature TEXT NOT NULL, response TEXT NOT NULL,"
-    "  etag TEXT NOT NULL, staff TEXT NOT NULL, published INTEGER NOT NULL);",
+    {"content bundles",
+     "CREATE TABLE content_assets(sha256 TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL,"
+     "  data BLOB NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL);"
+     "CREATE TABLE content_bundles(version INTEGER PRIMARY KEY,"
+     "  mode TEXT NOT NULL CHECK(mode IN ('hall','street','any')), groups TEXT NOT NULL,"
+     "  kiosks TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+     "  manifest TEXT NOT NULL, signature TEXT NOT NULL, response TEXT NOT NULL,"
+     "  etag TEXT NOT NULL, staff TEXT NOT NULL, published INTEGER NOT NULL);"},
     /* 4: fleet: staff's commands to a kiosk (delivered with its next heartbeat,
      * then done with the kiosk's result) and the screenshots kiosks upload.
      * Fleet status reads the latest heartbeat (heartbeats.body). */
-    "CREATE TABLE commands(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
-    "  args TEXT NOT NULL DEFAULT '{}', created INTEGER NOT NULL, staff TEXT NOT NULL,"
-    "  delivered INTEGER, done INTEGER, ok INTEGER, message TEXT);"
-    "CREATE INDEX commands_pending ON commands(device, delivered);"
-    "CREATE TABLE screenshots(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-    "  command INTEGER NOT NULL REFERENCES commands(id), taken INTEGER NOT NULL, png BLOB NOT NULL);",
+    {"fleet commands and screenshots",
+     "CREATE TABLE commands(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
+     "  args TEXT NOT NULL DEFAULT '{}', created INTEGER NOT NULL, staff TEXT NOT NULL,"
+     "  delivered INTEGER, done INTEGER, ok INTEGER, message TEXT);"
+     "CREATE INDEX commands_pending ON commands(device, delivered);"
+     "CREATE TABLE screenshots(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+     "  command INTEGER NOT NULL REFERENCES commands(id), taken INTEGER NOT NULL, png BLOB NOT NULL);"},
     /* 5: proof of play of the street displays: what was shown, when, how long. */
-    "CREATE TABLE proof_of_play(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-    "  content_id INTEGER NOT NULL, playlist_id INTEGER NOT NULL,"
-    "  kind TEXT NOT NULL CHECK(kind IN ('item','alert')), started INTEGER NOT NULL,"
-    "  shown_ms INTEGER NOT NULL, received INTEGER NOT NULL);"
-    "CREATE INDEX proof_of_play_by_device ON proof_of_play(device, started);",
+    {"proof of play",
+     "CREATE TABLE proof_of_play(id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+     "  content_id INTEGER NOT NULL, playlist_id INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL CHECK(kind IN ('item','alert')), started INTEGER NOT NULL,"
+     "  shown_ms INTEGER NOT NULL, received INTEGER NOT NULL);"
+     "CREATE INDEX proof_of_play_by_device ON proof_of_play(device, started);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -164,20 +170,10 @@ int db_init(const char *path, char *err, int errlen)
         snprintf(err, errlen, "%s: cannot open the database", path);
         return -1;
     }
-    int v = db_schema_version(db);
-    if (v > N_MIGRATIONS) {
-        snprintf(err, errlen, "%s: schema %d is newer than this hub (%d)", path, v, N_MIGRATIONS);
+    char why[400];
+    if (migrate_run(db, migrations, N_MIGRATIONS, NULL, NULL, why, sizeof why) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, why);
         return -1;
-    }
-    for (; v < N_MIGRATIONS; v++) {
-        char bump[64];
-        snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
-        if (db_exec(db, "BEGIN IMMEDIATE") || db_exec(db, migrations[v]) || db_exec(db, bump) ||
-            db_exec(db, "COMMIT")) {
-            db_exec(db, "ROLLBACK");
-            snprintf(err, errlen, "%s: migration %d failed: %s", path, v + 1, sqlite3_errmsg(db));
-            return -1;
-        }
     }
     return 0;
 }

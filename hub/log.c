@@ -1,23 +1,11 @@
 #include "log.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
+const log_program_t log_program = {.name = "hub", .env = "HUB_LOG", .show_level = false};
 
 void hub_log(const char *module, const char *fmt, ...)
 {
-    static int quiet = -1;
-    if (quiet < 0) {
-        const char *q = getenv("HUB_LOG");
-        quiet = q && q[0] == 'q';
-    }
-    if (quiet) return;
     va_list ap;
     va_start(ap, fmt);
-    flockfile(stderr);
-    fprintf(stderr, "hub: %s: ", module);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    funlockfile(stderr);
+    log_vmsg(LOG_INFO, module, fmt, ap);
     va_end(ap);
 }

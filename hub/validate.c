@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <math.h>
 #include <string.h>
+#include "utf8.h"
 
 int v_parse_object(hub_resp_t *resp, const char *body, size_t len, cJSON **out)
 {
@@ -27,26 +28,12 @@ int v_parse_object(hub_resp_t *resp, const char *body, size_t len, cJSON **out)
 /* Valid UTF-8 without control characters (tab excepted). */
 static bool clean_utf8(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        int n;
-        if (c < 0x20 && c != '\t') return false;
-        if (c == 0x7F) return false;
-        if (c < 0x80) { p++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) n = 1;
-        else if (c >= 0xE0 && c <= 0xEF) n = 2;
-        else if (c >= 0xF0 && c <= 0xF4) n = 3;
-        else return false;
-        unsigned cp = c & (0x3F >> n);
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        p += n + 1;
+    size_t len = strlen(s);
+    uint32_t cp;
+    for (size_t i = 0; i < len;) {
+        int n = utf8_decode(s + i, len - i, &cp);
+        if (n < 0 || (cp < 0x20 && cp != '\t') || cp == 0x7F) return false;
+        i += (size_t)n;
     }
     return true;
 }
@@ -135,20 +122,6 @@ bool v_digits(const char *s, size_t min, size_t max)
     for (size_t i = 0; i < n; i++)
         if (s[i] < '0' || s[i] > '9') return false;
     return true;
-}
-
-bool v_id_number(const char *s)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
-    if (!s || strlen(s) != 18) return false;
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        sum += (s[i] - '0') * w[i];
-    }
-    char c = s[17] == 'x' ? 'X' : s[17];
-    return c == check[sum % 11];
 }
 
 bool v_idem_key(const char *s)

@@ -27,8 +27,6 @@ int v_id_array(hub_resp_t *resp, const cJSON *obj, const char *name, int min, in
                long long *out, int *n);
 /* A string of exactly LEN ASCII digits (or MIN..MAX digits when LEN = 0). */
 bool v_digits(const char *s, size_t min, size_t max);
-/* 18-digit resident ID number with a valid ISO 7064 MOD 11-2 check digit. */
-bool v_id_number(const char *s);
 /* Idempotency-Key header: 1..64 of [A-Za-z0-9_-.:]. */
 bool v_idem_key(const char *s);
 /* YYYY-MM-DD of a real date. */

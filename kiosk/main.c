@@ -10,6 +10,7 @@
  * Exit status: 0 normal, 1 start-up failure (no video, no font), 2 bad
  * configuration or usage. After start-up the kiosk does not exit on faults. */
 #include <errno.h>
+#include <getopt.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ typedef struct {
     int first_frame;
     int hash_pin;
     const char *screen;
+    const char **sets;          /* the --set values in order (argc slots) */
+    int nsets;
 } args_t;
 
 static void usage(FILE *fp)
@@ -78,29 +81,59 @@ static int hash_pin(void)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, args_t *a, config_t *cfg, int *sets_from)
+/* Long options only ("-h" aside), taken in order: '+' stops at the first
+ * word that is not an option (refused below, as any unknown option), ':'
+ * reports a missing value apart from an unknown option. */
+static int parse_args(int argc, char **argv, args_t *a)
 {
-    *sets_from = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE() do { if (!v) { fprintf(stderr, "kiosk: %s needs a value\n", o); return -1; } i++; } while (0)
-        if (!strcmp(o, "--config")) { NEED_VALUE(); a->config = v; }
-        else if (!strcmp(o, "--set")) { if (!*sets_from) *sets_from = i; NEED_VALUE(); }
-        else if (!strcmp(o, "--tour")) { NEED_VALUE(); a->tour_dir = v; }
-        else if (!strcmp(o, "--size")) { NEED_VALUE(); a->size = v; }
-        else if (!strcmp(o, "--locale")) { NEED_VALUE(); a->locale = v; }
-        else if (!strcmp(o, "--theme")) { NEED_VALUE(); a->theme = v; }
-        else if (!strcmp(o, "--bench-frames")) { NEED_VALUE(); a->bench_frames = atoi(v); }
-        else if (!strcmp(o, "--first-frame")) a->first_frame = 1;
-        else if (!strcmp(o, "--screen")) { NEED_VALUE(); a->screen = v; }
-        else if (!strcmp(o, "--hash-pin")) a->hash_pin = 1;
-        else if (!strcmp(o, "--version")) { printf("kiosk %s\n", KIOSK_VERSION); exit(0); }
-        else if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); exit(0); }
-        else { fprintf(stderr, "kiosk: unknown option %s\n", o); usage(stderr); return -1; }
-#undef NEED_VALUE
+    enum { O_CONFIG = 256, O_SET, O_TOUR, O_SIZE, O_LOCALE, O_THEME, O_BENCH, O_FIRST, O_SCREEN,
+           O_HASH, O_VERSION };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, O_CONFIG},
+        {"set", required_argument, NULL, O_SET},
+        {"tour", required_argument, NULL, O_TOUR},
+        {"size", required_argument, NULL, O_SIZE},
+        {"locale", required_argument, NULL, O_LOCALE},
+        {"theme", required_argument, NULL, O_THEME},
+        {"bench-frames", required_argument, NULL, O_BENCH},
+        {"first-frame", no_argument, NULL, O_FIRST},
+        {"screen", required_argument, NULL, O_SCREEN},
+        {"hash-pin", no_argument, NULL, O_HASH},
+        {"version", no_argument, NULL, O_VERSION},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_CONFIG: a->config = optarg; break;
+        case O_SET: a->sets[a->nsets++] = optarg; break;
+        case O_TOUR: a->tour_dir = optarg; break;
+        case O_SIZE: a->size = optarg; break;
+        case O_LOCALE: a->locale = optarg; break;
+        case O_THEME: a->theme = optarg; break;
+        case O_BENCH: a->bench_frames = atoi(optarg); break;
+        case O_FIRST: a->first_frame = 1; break;
+        case O_SCREEN: a->screen = optarg; break;
+        case O_HASH: a->hash_pin = 1; break;
+        case O_VERSION: printf("kiosk %s\n", KIOSK_VERSION); exit(0);
+        case 'h': usage(stdout); exit(0);
+        case ':':
+            fprintf(stderr, "kiosk: %s needs a value\n", argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "kiosk: unknown option %s\n", argv[optind - 1]);
+            usage(stderr);
+            return -1;
+        }
     }
-    (void)cfg;
+    if (optind < argc) {
+        fprintf(stderr, "kiosk: unknown option %s\n", argv[optind]);
+        usage(stderr);
+        return -1;
+    }
     return 0;
 }
 
@@ -137,12 +170,12 @@ static int apply_overrides(const args_t *a, config_t *cfg)
 
 int main(int argc, char **argv)
 {
-    args_t a = {0};
+    const char *sets[argc > 0 ? argc : 1];
+    args_t a = {.sets = sets};
     config_t cfg;
     char err[512];
-    int sets_from;
     config_defaults(&cfg);
-    if (parse_args(argc, argv, &a, &cfg, &sets_from) != 0) return 2;
+    if (parse_args(argc, argv, &a) != 0) return 2;
     if (a.hash_pin) return hash_pin();
 
     const char *path = a.config ? a.config : "kiosk.ini";
@@ -150,9 +183,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    for (int i = sets_from; sets_from && i < argc; i++)
-        if (!strcmp(argv[i], "--set") && i + 1 < argc && apply_set(&cfg, argv[++i]) != 0)
-            return 2;
+    for (int i = 0; i < a.nsets; i++)
+        if (apply_set(&cfg, a.sets[i]) != 0) return 2;
     if (apply_overrides(&a, &cfg) != 0) return 2;
     if (!strcmp(cfg.log_level, "debug")) log_set_level(LOG_DEBUG);
     else if (!strcmp(cfg.log_level, "warn")) log_set_level(LOG_WARN);
@@ -175,9 +207,12 @@ int main(int argc, char **argv)
     }
     int rc = 0;
     if (a.screen && tour_show(app, a.screen) != 0) {
+        /* One line even while the workers log (the logger takes the same lock). */
+        flockfile(stderr);
         fprintf(stderr, "kiosk: --screen %s: no such screen (one of:", a.screen);
         for (int i = 0; tour_states[i]; i++) fprintf(stderr, " %s", tour_states[i]);
         fprintf(stderr, ")\n");
+        funlockfile(stderr);
         app_free(app);
         free(app);
         return 2;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 
 #include "idcard/idcard.h"
 #include "kioskctl.h"
@@ -84,17 +85,25 @@ done:
 
 int cmd_idcard(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"device", required_argument, NULL, 'd'},
+        {"timeout", required_argument, NULL, 't'},
+        {"reveal", no_argument, NULL, 'r'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *uri = NULL, *tmo = NULL;
+    int reveal = 0, c;
     if (argc < 2 || strcmp(argv[1], "read") != 0) return usage("unknown or missing subcommand");
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--device") || !strcmp(argv[i], "--timeout")) {
-            if (i + 1 >= argc) return usage("missing value");
-            i++;
-        } else if (strcmp(argv[i], "--reveal") != 0) {
-            return usage("unknown option");
-        }
+    /* After "read": long options only, in order ('+'), a missing value apart (':'). */
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc - 1, argv + 1, "+:", opts, NULL)) != -1) {
+        if (c == 'd') uri = optarg;
+        else if (c == 't') tmo = optarg;
+        else if (c == 'r') reveal = 1;
+        else return usage(c == ':' ? "missing value" : "unknown option");
     }
-    const char *uri = ctl_opt(argc, argv, "--device"), *tmo = ctl_opt(argc, argv, "--timeout");
-    int reveal = ctl_flag(argc, argv, "--reveal");
+    if (optind < argc - 1) return usage("unknown option");
     if (!uri) return usage("--device is required");
     double seconds = 0;
     if (tmo) {

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 
 #include "kioskctl.h"
 #include "mask.h"
@@ -30,6 +31,13 @@ static int usage_error(const char *msg)
 {
     return ctl_error(CTL_USAGE, "usage", "%s (usage: kioskctl scan --device URI [--once] "
                                          "[--timeout S] [--reveal])", msg);
+}
+
+static int unexpected(const char *arg)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "unexpected argument \"%.80s\"", arg);
+    return usage_error(msg);
 }
 
 /* Seconds 1-86400, else -1. */
@@ -95,23 +103,33 @@ static void print_result(const scanner_result_t *r, int reveal)
 
 int cmd_scan(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"device", required_argument, NULL, 'd'},
+        {"timeout", required_argument, NULL, 't'},
+        {"once", no_argument, NULL, 'o'},
+        {"reveal", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *device = NULL, *timeout = NULL;
-    int once = 0, reveal = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--device") && i + 1 < argc) device = argv[++i];
-        else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) timeout = argv[++i];
-        else if (!strcmp(argv[i], "--once")) once = 1;
-        else if (!strcmp(argv[i], "--reveal")) reveal = 1;
-        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    int once = 0, reveal = 0, c;
+    /* Long options and -h, in order ('+'); a missing value apart (':'). */
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+        if (c == 'd') device = optarg;
+        else if (c == 't') timeout = optarg;
+        else if (c == 'o') once = 1;
+        else if (c == 'r') reveal = 1;
+        else if (c == 'h') {
             printf("usage: kioskctl scan --device URI [--once] [--timeout S] [--reveal]\n"
                    "  URI: v4l2:/dev/videoN, evdev:/dev/input/..., image:FILE-or-FOLDER\n");
             return CTL_OK;
         } else {
-            char msg[160];
-            snprintf(msg, sizeof msg, "unexpected argument \"%.80s\"", argv[i]);
-            return usage_error(msg);
+            return unexpected(argv[optind - 1]);
         }
     }
+    if (optind < argc) return unexpected(argv[optind]);
     if (!device) return usage_error("--device is required");
     int seconds = 30;
     if (timeout && (seconds = parse_seconds(timeout)) < 0)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include "kioskctl.h"
 
 void ctl_print(cJSON *obj)
@@ -71,9 +72,20 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? CTL_USAGE : CTL_OK;
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    /* Options before the command ('+' stops at it): only --help / -h. */
+    opterr = 0;
+    int c = getopt_long(argc, argv, "+h", opts, NULL);
+    if (c == 'h') {
+        usage(stdout);
+        return CTL_OK;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return CTL_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "idcard")) return cmd_idcard(argc - 1, argv + 1);

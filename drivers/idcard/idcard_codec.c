@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "idnum.h"
+#include "utf8.h"
 
 static const uint8_t preamble[IDCARD_PREAMBLE_LEN] = {0xAA, 0xAA, 0xAA, 0x96, 0x69};
 
@@ -215,26 +217,7 @@ static unsigned unit_at(const uint8_t *p, size_t i)
 static void put_utf8(char *out, size_t outlen, size_t *pos, unsigned cp)
 {
     char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | cp >> 6);
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | cp >> 12);
-        b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | cp >> 18);
-        b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-        b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
+    size_t n = utf8_encode(cp, b);
     if (*pos + n >= outlen) return;
     memcpy(out + *pos, b, n);
     *pos += n;
@@ -299,7 +282,7 @@ void idcard_decode_text(const uint8_t text[IDCARD_TEXT_LEN], idcard_card_t *card
     snprintf(card->sex, sizeof card->sex, "%s", sex ? sex : card->sex_code);
     const char *nation = idcard_nation_name(small_code(card->nation_code));
     snprintf(card->nation, sizeof card->nation, "%s", nation ? nation : card->nation_code);
-    card->id_valid = idcard_id_check(card->id_number);
+    card->id_valid = idnum_valid(card->id_number);
 }
 
 static unsigned be16(const uint8_t *p)
@@ -335,25 +318,3 @@ void idcard_card_wipe(idcard_card_t *card)
     explicit_bzero(card, sizeof *card);
 }
 
-/* --------------------------------------------------------------- ID check */
-
-char idcard_id_check_char(const char *id)
-{
-    static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[] = "10X98765432";
-    if (!id) return 0;
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        if (id[i] < '0' || id[i] > '9') return 0;   /* also stops at the NUL */
-        sum += (id[i] - '0') * w[i];
-    }
-    return check[sum % 11];
-}
-
-bool idcard_id_check(const char *id)
-{
-    if (!id || strlen(id) != 18) return false;
-    char c = idcard_id_check_char(id);
-    char last = id[17] == 'x' ? 'X' : id[17];
-    return c != 0 && c == last;
-}

@@ -148,7 +148,7 @@ typedef struct {
     char authority[46];
     char valid_from[25];    /* YYYYMMDD */
     char valid_to[25];      /* YYYYMMDD or 长期 */
-    bool id_valid;          /* id_number passes idcard_id_check */
+    bool id_valid;          /* id_number passes idnum_valid (idnum.h) */
     unsigned photo_len;     /* bytes of the WLT photo (not kept) */
     unsigned fingerprint_len;   /* 0 unless the firmware sends the field */
     bool has_fingerprint_field;
@@ -173,12 +173,5 @@ const char *idcard_sex_label(int code);
 /* GB 3304 name for a nation code (1-56, 97, 98), or NULL. */
 const char *idcard_nation_name(int code);
 
-/* 18-character ID number check (GB 11643, ISO 7064 MOD 11-2): 17 digits and
- * a check character (a digit, X or x) that matches. NULL or another shape is
- * false. */
-bool idcard_id_check(const char *id);
-/* The check character ('0'-'9' or 'X') for the first 17 characters of ID,
- * or 0 when they are not 17 digits. */
-char idcard_id_check_char(const char *id);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "utf8.h"
 
 static int fail(escpos_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -93,27 +94,6 @@ int escpos_columns(int paper_mm, int size_w)
     return 0;
 }
 
-int escpos_utf8_next(const char *str, size_t len, uint32_t *cp)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    unsigned char c = s[0];
-    int n;
-    uint32_t v, min;
-    if (c < 0x80) { *cp = c; return 1; }
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; v = c & 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; v = c & 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; v = c & 0x07; min = 0x10000; }
-    else { *cp = 0xFFFD; return 1; }
-    if (len < (size_t)n) { *cp = 0xFFFD; return 1; }
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) { *cp = 0xFFFD; return 1; }
-        v = v << 6 | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) { *cp = 0xFFFD; return 1; }
-    *cp = v;
-    return n;
-}
-
 /* What the printer is sent for code point CP: 0 = ASCII byte as is, 1 = a
  * Chinese-mode character, -1 = '?' (control character or invalid). */
 static int char_class(uint32_t cp)
@@ -131,7 +111,7 @@ int escpos_text_columns(const char *utf8)
     int cols = 0;
     uint32_t cp;
     for (size_t i = 0; i < len;) {
-        i += (size_t)escpos_utf8_next(utf8 + i, len - i, &cp);
+        i += (size_t)utf8_next(utf8 + i, len - i, &cp);
         cols += char_cols(cp);
     }
     return cols;
@@ -161,7 +141,7 @@ static int put_text(escpos_t *e, const char *s, size_t len)
     int chinese = 0;
     uint32_t cp;
     for (size_t i = 0; i < len;) {
-        int n = escpos_utf8_next(s + i, len - i, &cp);
+        int n = utf8_next(s + i, len - i, &cp);
         int cls = char_class(cp);
         if (cls == 1) {
             if (!chinese && put(e, "\x1c\x26", 2) != 0) return -1;
@@ -267,7 +247,7 @@ static int put_wrapped(escpos_t *e, const char *s, size_t len, int cols)
     size_t n = 0;
     for (size_t i = 0; i < len; n++) {
         c[n].off = i;
-        i += (size_t)escpos_utf8_next(s + i, len - i, &c[n].cp);
+        i += (size_t)utf8_next(s + i, len - i, &c[n].cp);
         c[n].cols = char_cols(c[n].cp);
     }
     int rc = 0;

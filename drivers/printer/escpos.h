@@ -60,10 +60,6 @@ size_t escpos_replaced(const escpos_t *e);
 int escpos_columns(int paper_mm, int size_w);
 /* Columns UTF8 takes when printed (ASCII 1, anything else 2). */
 int escpos_text_columns(const char *utf8);
-/* Decodes one UTF-8 character from S (LEN bytes, LEN > 0). Returns the bytes
- * used (1..4) and the code point in *CP; an invalid or truncated sequence
- * uses 1 byte and gives U+FFFD. */
-int escpos_utf8_next(const char *s, size_t len, uint32_t *cp);
 
 /* ESC @: resets the printer's modes (align left, bold off, size 1x1,
  * Chinese mode off) and E's size for wrapping. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "utf8.h"
 
 static int set_err(char *err, int errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -34,8 +35,8 @@ static int check_text(const char *s, int allow_nl, char *why, size_t whylen)
     size_t len = strlen(s);
     uint32_t cp;
     for (size_t i = 0; i < len;) {
-        int n = escpos_utf8_next(s + i, len - i, &cp);
-        if (cp == 0xFFFD && n == 1) {
+        int n = utf8_decode(s + i, len - i, &cp);
+        if (n < 0) {
             snprintf(why, whylen, "is not valid UTF-8 (byte %zu)", i);
             return -1;
         }
@@ -151,7 +152,7 @@ static int parse_item(const cJSON *o, size_t idx, const char *base_dir, receipt_
     case RECEIPT_RULE: {
         uint32_t cp;
         if (!cJSON_IsString(v) || !*v->valuestring ||
-            escpos_utf8_next(v->valuestring, strlen(v->valuestring), &cp) != (int)strlen(v->valuestring) ||
+            utf8_decode(v->valuestring, strlen(v->valuestring), &cp) != (int)strlen(v->valuestring) ||
             check_text(v->valuestring, 0, why, sizeof why) != 0)
             return set_err(err, errlen, "items[%zu].rule: must be one printable character, e.g. \"-\"", idx);
         break;

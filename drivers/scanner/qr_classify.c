@@ -88,68 +88,12 @@ static qr_class_t other(qr_info_t *out, const char *reason)
     return QR_CLASS_OTHER;
 }
 
-/* MOD 97 of the decimal number whose digits are D (N of them), carried on
- * from R. */
-static unsigned mod97(unsigned r, const char *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) r = (r * 10 + (unsigned)(d[i] - '0')) % 97;
-    return r;
-}
-
-int qr_bill_check(const char *digits, size_t n, char check[3])
-{
-    for (size_t i = 0; i < n; i++)
-        if (!is_digit(digits[i])) return -1;
-    unsigned c = 98 - (mod97(0, digits, n) * 100) % 97;
-    check[0] = (char)('0' + c / 10);
-    check[1] = (char)('0' + c % 10);
-    check[2] = '\0';
-    return 0;
-}
-
 /* S starts with "XFL-BILL:". */
 static qr_class_t classify_bill(span_t s, qr_info_t *out)
 {
-    static const char *const utilities[] = {"water", "electricity", "gas", "heating"};
-    if (s.n > QR_BILL_MAX) return other(out, "paper bill longer than 128 characters");
-    span_t f[7];
-    if (split_colon(s, f, 7) != 7)
-        return other(out, "paper bill needs 7 fields separated by ':'");
-    if (!span_is(f[1], "1")) return other(out, "paper bill version not supported (expected 1)");
-    int known = 0;
-    for (size_t i = 0; i < sizeof utilities / sizeof *utilities; i++) known |= span_is(f[2], utilities[i]);
-    if (!known) return other(out, "paper bill utility must be water, electricity, gas or heating");
-    if (f[3].n < 6 || f[3].n > 20 || !all_digits(f[3]))
-        return other(out, "paper bill account must be 6-20 digits");
-    const char *pd = f[4].p;
-    int period_ok = f[4].n == 7 && pd[4] == '-' && all_digits((span_t){pd, 4}) &&
-                    all_digits((span_t){pd + 5, 2});
-    int year = period_ok ? two_digits(pd) * 100 + two_digits(pd + 2) : 0;
-    int month = period_ok ? two_digits(pd + 5) : 0;
-    if (!period_ok || year < 2000 || year > 2099 || month < 1 || month > 12)
-        return other(out, "paper bill period must be YYYY-MM (2000-2099, month 01-12)");
-    if (f[5].n < 1 || f[5].n > 10 || !all_digits(f[5]))
-        return other(out, "paper bill amount must be 1-10 digits");
-    if (f[6].n != 2 || !all_digits(f[6])) return other(out, "paper bill check must be 2 digits");
-
-    /* N = account || YYYYMM || amount; valid when N || check mod 97 == 1. */
-    unsigned r = mod97(0, f[3].p, f[3].n);
-    r = mod97(r, pd, 4);
-    r = mod97(r, pd + 5, 2);
-    r = mod97(r, f[5].p, f[5].n);
-    r = mod97(r, f[6].p, 2);
-    if (r != 1) return other(out, "paper bill check digits do not match");
-
+    const char *why;
+    if (billqr_parse(s.p, s.n, &out->bill, &why) != 0) return other(out, why);
     out->cls = QR_CLASS_PAPER_BILL;
-    copy_span(out->bill.utility, sizeof out->bill.utility, f[2]);
-    copy_span(out->bill.account, sizeof out->bill.account, f[3]);
-    copy_span(out->bill.period, sizeof out->bill.period, f[4]);
-    out->bill.year = year;
-    out->bill.month = month;
-    long long amount = 0;
-    for (size_t i = 0; i < f[5].n; i++) amount = amount * 10 + (f[5].p[i] - '0');
-    out->bill.amount_fen = amount;
-    copy_span(out->bill.check, sizeof out->bill.check, f[6]);
     return QR_CLASS_PAPER_BILL;
 }
 

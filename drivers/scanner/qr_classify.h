@@ -5,12 +5,9 @@
  * Classes, tried in this order; exact shapes, nothing else accepted:
  *
  *   PAPER_BILL     XFL-BILL:1:<utility>:<account>:<YYYY-MM>:<amount_fen>:<check>
- *                  (docs/api.md): utility water|electricity|gas|heating,
- *                  account 6-20 digits, period 2000-01..2099-12, amount 1-10
- *                  digits, check 2 digits = ISO 7064 MOD 97-10 over
- *                  account || YYYYMM || amount; at most 128 characters.
- *                  Anything starting "XFL-BILL:" that fails (wrong check
- *                  digits included) is OTHER with a reason.
+ *                  as billqr.h reads it (docs/api.md). Anything starting
+ *                  "XFL-BILL:" that fails (wrong check digits included) is
+ *                  OTHER with billqr_parse's reason.
  *   PAYMENT_CODE   a resident's wallet payment code, digits only: WeChat 18
  *                  digits starting 10-15, Alipay 16-24 digits starting 25-30.
  *                  Digits-only payloads of 12 or more digits that fit
@@ -44,6 +41,8 @@
 
 #include <stddef.h>
 
+#include "billqr.h"
+
 typedef enum {
     QR_CLASS_OTHER = 0,
     QR_CLASS_PAPER_BILL,
@@ -55,7 +54,6 @@ typedef enum {
 
 typedef enum { QR_WALLET_NONE = 0, QR_WALLET_WECHAT, QR_WALLET_ALIPAY } qr_wallet_t;
 
-#define QR_BILL_MAX 128
 #define QR_RESIDENT_MAX 256
 #define QR_URL_MAX 2048
 #define QR_BOOKING_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -71,14 +69,7 @@ typedef struct {
      * digits matched, the rest did not), for callers that answer a broken
      * bill code differently from a foreign one; else QR_CLASS_OTHER. */
     qr_class_t near_miss;
-    struct {
-        char utility[12];           /* "water", "electricity", "gas", "heating" */
-        char account[21];           /* 6-20 digits */
-        char period[8];             /* "YYYY-MM" */
-        int year, month;
-        long long amount_fen;       /* 0 .. 9999999999 */
-        char check[3];              /* 2 digits, verified */
-    } bill;
+    billqr_t bill;                  /* check verified */
     struct {
         qr_wallet_t wallet;
         char code[25];              /* 16-24 digits: money, mask before showing */
@@ -106,9 +97,5 @@ const char *qr_class_name(qr_class_t c);
 /* "wechat", "alipay", "" (none). */
 const char *qr_wallet_name(qr_wallet_t w);
 
-/* The two ISO 7064 MOD 97-10 check digits for DIGITS (N decimal digits) as
- * docs/api.md computes them (98 - N*100 mod 97), into CHECK (3 bytes).
- * Returns 0, or -1 if a character is not a digit. */
-int qr_bill_check(const char *digits, size_t n, char check[3]);
 
 #endif

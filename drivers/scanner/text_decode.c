@@ -4,6 +4,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include "utf8.h"
 
 const char *text_encoding_name(text_encoding_t e)
 {
@@ -15,44 +16,6 @@ const char *text_encoding_name(text_encoding_t e)
     return "?";
 }
 
-/* Length of the strict UTF-8 sequence at S (N bytes available), or 0 when
- * it is not one (bad lead or continuation byte, overlong, surrogate, beyond
- * U+10FFFF, cut short). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;   /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0) lo = 0xA0;        /* overlong */
-        if (c == 0xED) hi = 0x9F;        /* UTF-16 surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0) lo = 0x90;        /* overlong */
-        if (c == 0xF4) hi = 0x8F;        /* beyond U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80) return 0;
-    return len;
-}
-
-int text_is_utf8(const void *p, size_t len)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < len;) {
-        size_t k = utf8_seq(s + i, len - i);
-        if (!k) return 0;
-        i += k;
-    }
-    return 1;
-}
-
 /* Copies valid UTF-8 (LEN bytes at S) into OUT, replacing NULs by U+FFFD and
  * stopping at the last whole character that fits before the terminating
  * NUL. Returns the bytes written. */
@@ -61,7 +24,9 @@ static size_t emit_utf8(const unsigned char *s, size_t len, char *out, size_t ou
     static const char repl[] = "\xEF\xBF\xBD";
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = utf8_seq(s + i, len - i);
+        uint32_t cp;
+        int d = utf8_decode((const char *)s + i, len - i, &cp);
+        size_t k = d > 0 ? (size_t)d : 0;
         const char *src = (const char *)s + i;
         size_t w = k;
         if (k == 0) {           /* cannot happen for checked input; stay safe */
@@ -119,20 +84,9 @@ static size_t emit_latin1(const unsigned char *s, size_t len, char *out, size_t 
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = s[i];
-        unsigned char tmp[3];
-        size_t w;
-        if (c == 0) {
-            memcpy(tmp, "\xEF\xBF\xBD", 3);
-            w = 3;
-            info->replaced = 1;
-        } else if (c < 0x80) {
-            tmp[0] = c;
-            w = 1;
-        } else {
-            tmp[0] = (unsigned char)(0xC0 | (c >> 6));
-            tmp[1] = (unsigned char)(0x80 | (c & 0x3F));
-            w = 2;
-        }
+        char tmp[4];
+        size_t w = utf8_encode(c ? c : UTF8_REPLACEMENT, tmp);
+        if (c == 0) info->replaced = 1;
         if (o + w > outlen - 1) {
             info->truncated = 1;
             break;
@@ -155,12 +109,12 @@ int text_decode(const void *in, size_t len, char *out, size_t outlen, text_info_
     const unsigned char *s = in;
 
     if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
-        if (text_is_utf8(s + 3, len - 3)) {
+        if (utf8_valid((const char *)s + 3, len - 3)) {
             info->bom = 1;
             info->encoding = TEXT_UTF8;
             return (int)emit_utf8(s + 3, len - 3, out, outlen, info);
         }
-    } else if (text_is_utf8(s, len)) {
+    } else if (utf8_valid((const char *)s, len)) {
         info->encoding = TEXT_UTF8;
         return (int)emit_utf8(s, len, out, outlen, info);
     }

@@ -44,9 +44,6 @@ typedef struct {
  * if it has room). INFO may be NULL. */
 int text_decode(const void *in, size_t len, char *out, size_t outlen, text_info_t *info);
 
-/* 1 when LEN bytes at S are strict UTF-8 (NUL bytes count as valid). */
-int text_is_utf8(const void *s, size_t len);
-
 /* "utf-8", "gbk", "latin-1". */
 const char *text_encoding_name(text_encoding_t e);
 

@@ -14,6 +14,8 @@
 #include "core/worker.h"
 #include "printer/receipt.h"
 #include "store/store.h"
+#include "backoff.h"
+#include "utf8.h"
 
 #define PRINT_QUEUE_URI_MAX 512
 /* A finish that fails (database busy beyond its timeout) is tried again this
@@ -46,24 +48,10 @@ struct print_queue {
 
 /* ---- pure helpers ----------------------------------------------------- */
 
-/* Full jitter: uniform in [0, min(CAP, BASE * 2^(ATTEMPT-1))]. Doubling
- * stops at the cap, so no overflow for any ATTEMPT. */
-static long print_queue_jitter(int attempt, uint32_t random, long base, long cap)
-{
-    long ceiling;
-
-    if (base <= 0 || cap <= 0) return 0;
-    if (attempt < 1) attempt = 1;
-    ceiling = base < cap ? base : cap;
-    for (int i = 1; i < attempt && ceiling < cap; i++)
-        ceiling = ceiling > cap / 2 ? cap : ceiling * 2;
-    return (long)(random % ((uint32_t)ceiling + 1u));
-}
-
 long print_queue_backoff_ms(int attempt, uint32_t random)
 {
-    return print_queue_jitter(attempt, random, PRINT_QUEUE_BACKOFF_BASE_MS,
-                              PRINT_QUEUE_BACKOFF_CAP_MS);
+    return (long)backoff_jitter_ms(attempt, PRINT_QUEUE_BACKOFF_BASE_MS,
+                                   PRINT_QUEUE_BACKOFF_CAP_MS, random);
 }
 
 size_t print_queue_fallback_payload(const char *summary, char *out, size_t len)
@@ -77,8 +65,7 @@ size_t print_queue_fallback_payload(const char *summary, char *out, size_t len)
     if (n > max) {
         /* summary[n] is the first byte left out; while it continues a
          * character, that character started before the cut: drop it. */
-        n = max;
-        while (n > 0 && ((unsigned char)summary[n] & 0xC0) == 0x80) n--;
+        n = utf8_floor(summary, max);
     }
     memcpy(out, summary, n);
     out[n] = '\0';
@@ -242,8 +229,8 @@ static int print_queue_run_one(print_queue_t *q)
         ev.state = r.state;
         snprintf(ev.reason, sizeof ev.reason, "%s", r.message);
     } else {
-        long delay = print_queue_jitter(job.attempts, print_queue_random(q),
-                                        q->opts.backoff_base_ms, q->opts.backoff_cap_ms);
+        long delay = (long)backoff_jitter_ms(job.attempts, q->opts.backoff_base_ms,
+                                             q->opts.backoff_cap_ms, print_queue_random(q));
         if (delay < q->opts.retry_min_ms) delay = q->opts.retry_min_ms;
         /* next_try has whole seconds: round up, never retry early. */
         time_t next_try = clock_wall() + (time_t)((delay + 999) / 1000);

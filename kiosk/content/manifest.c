@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "utf8.h"
 
 #define JSON_INT_MAX 9007199254740992.0   /* 2^53 */
 
@@ -44,28 +45,13 @@ static int fail(cerr_t *e, const char *where, const char *key, const char *fmt, 
  * other than '\n' when NEWLINES. */
 static bool text_ok(const char *s, bool newlines)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if ((c < 0x20 && !(newlines && c == '\n')) || c == 0x7f) return false;
-            p++;
-            continue;
-        }
-        int n;
-        unsigned cp;
-        if (c >= 0xc2 && c <= 0xdf) n = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef) n = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4) n = 3, cp = c & 0x07;
-        else return false;
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80) return false;
-            cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        p += n + 1;
+    size_t len = strlen(s);
+    uint32_t cp;
+    for (size_t i = 0; i < len;) {
+        int n = utf8_decode(s + i, len - i, &cp);
+        if (n < 0) return false;
+        if ((cp < 0x20 && !(newlines && cp == '\n')) || cp == 0x7f) return false;
+        i += (size_t)n;
     }
     return true;
 }

@@ -1,17 +1,9 @@
-/* One line per event on stderr: "kiosk: LEVEL module: message".
- * Never pass personal data unmasked (see core/mask.h). */
+/* The kiosk's (and kioskctl's) log lines: "kiosk: LEVEL module: message",
+ * tuned by KIOSK_LOG=quiet|debug and [log] level. The logger is common/log.h;
+ * this header names it for the kiosk's sources. */
 #ifndef KIOSK_LOG_H
 #define KIOSK_LOG_H
 
-typedef enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
-
-void log_set_level(log_level_t min);
-void log_msg(log_level_t lvl, const char *module, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-#define log_info(mod, ...)  log_msg(LOG_INFO, mod, __VA_ARGS__)
-#define log_warn(mod, ...)  log_msg(LOG_WARN, mod, __VA_ARGS__)
-#define log_error(mod, ...) log_msg(LOG_ERROR, mod, __VA_ARGS__)
-#define log_debug(mod, ...) log_msg(LOG_DEBUG, mod, __VA_ARGS__)
+#include "../../common/log.h"
 
 #endif

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "mask.h"
 #include "net/http.h"
+#include "utf8.h"
 
 #define MOD "hub"
 #define BODY_MAX (1024 * 1024)          /* a bigger answer is garbage */
@@ -320,11 +321,7 @@ int hub_parse_error(const char *json, size_t len, hub_status_t *st)
         goto end;
     /* The message is for logs: a long one is cut, at a character boundary. */
     size_t n = strlen(msg->valuestring);
-    if (n >= sizeof st->message) {
-        n = sizeof st->message - 1;
-        while (n > 0 && ((unsigned char)msg->valuestring[n] & 0xC0) == 0x80)
-            n--;
-    }
+    if (n >= sizeof st->message) n = utf8_floor(msg->valuestring, sizeof st->message - 1);
     memcpy(st->code, code, sizeof code);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)msg->valuestring[i];

@@ -7,18 +7,7 @@
 #include <string.h>
 #include "core/log.h"
 #include "jsonnum.h"
-
-/* Copies S into DST (SIZE), cutting at a UTF-8 character boundary. */
-static void copy_utf8(char *dst, size_t size, const char *s)
-{
-    size_t n = strlen(s);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    }
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-}
+#include "utf8.h"
 
 static const char *str_of(const cJSON *o, const char *k)
 {
@@ -42,8 +31,8 @@ static bool item_of(const cJSON *o, info_item_t *it)
         return false;
     snprintf(it->kind, sizeof it->kind, "%s", kind);
     snprintf(it->category, sizeof it->category, "%s", cat);
-    copy_utf8(it->title, sizeof it->title, title);
-    copy_utf8(it->body, sizeof it->body, body);
+    utf8_copy(it->title, sizeof it->title, title);
+    utf8_copy(it->body, sizeof it->body, body);
     if (!int_of(o, "published", &v)) return false;
     it->published = (time_t)v;
     it->expires = int_of(o, "expires", &v) ? (time_t)v : 0;
@@ -100,7 +89,7 @@ static int list_of(const cJSON *o, const char *k, char (*out)[200], int max)
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k), *v;
     int n = 0;
     cJSON_ArrayForEach(v, a)
-        if (cJSON_IsString(v) && n < max) copy_utf8(out[n++], 200, v->valuestring);
+        if (cJSON_IsString(v) && n < max) utf8_copy(out[n++], 200, v->valuestring);
     return n;
 }
 
@@ -115,10 +104,10 @@ int hub_parse_guide(const char *data, guide_data_t *out)
     out->n_steps = list_of(o, "steps", out->steps, GUIDE_LIST_MAX);
     out->n_bring = list_of(o, "bring", out->bring, GUIDE_LIST_MAX);
     const char *s;
-    if ((s = str_of(o, "where"))) copy_utf8(out->where, sizeof out->where, s);
-    if ((s = str_of(o, "hours"))) copy_utf8(out->hours, sizeof out->hours, s);
-    if ((s = str_of(o, "phone"))) copy_utf8(out->phone, sizeof out->phone, s);
-    if ((s = str_of(o, "fee"))) copy_utf8(out->fee, sizeof out->fee, s);
+    if ((s = str_of(o, "where"))) utf8_copy(out->where, sizeof out->where, s);
+    if ((s = str_of(o, "hours"))) utf8_copy(out->hours, sizeof out->hours, s);
+    if ((s = str_of(o, "phone"))) utf8_copy(out->phone, sizeof out->phone, s);
+    if ((s = str_of(o, "fee"))) utf8_copy(out->fee, sizeof out->fee, s);
     cJSON_Delete(o);
     return 0;
 }

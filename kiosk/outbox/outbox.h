@@ -181,11 +181,6 @@ int outbox_drop(store_t *st, long long id);
 
 /* ---- policy (pure) -------------------------------------------------------- */
 
-/* Full jitter: uniform in [0, min(CAP_MS, BASE_MS * 2^(ATTEMPT-1))], from
- * RANDOM (any 32-bit value). ATTEMPT < 1 counts as 1; no overflow for any
- * ATTEMPT. */
-int64_t outbox_backoff_ms(int attempt, uint32_t random, int64_t base_ms, int64_t cap_ms);
-
 /* What an answer means for the item: OUTBOX_DONE (HUB_OK), OUTBOX_DEAD
  * (HUB_REFUSED: a 4xx other than 408/429, the hub said no for good) or
  * OUTBOX_QUEUED (HUB_UNKNOWN: no usable answer, send again). */

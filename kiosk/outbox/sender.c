@@ -12,6 +12,7 @@
 #include "net/hub_api.h"
 #include "outbox/seal.h"
 #include "store/store.h"
+#include "backoff.h"
 #include "core/clock.h"
 #include "core/worker.h"
 
@@ -166,8 +167,8 @@ static void sender_send(outbox_sender_t *s, const outbox_item_t *it, unsigned ch
         if (sender_stopping(s) && strcmp(st.code, "aborted") == 0) {
             next = now;                 /* not the hub's fault: due at the next start */
         } else {
-            next = now + outbox_backoff_ms(it->attempts, randombytes_random(),
-                                           s->opts.backoff_base_ms, s->opts.backoff_cap_ms);
+            next = now + backoff_jitter_ms(it->attempts, s->opts.backoff_base_ms,
+                                           s->opts.backoff_cap_ms, randombytes_random());
             log_info(MOD, "item %lld (%s): attempt %d: %s; again in %lld ms", it->id,
                      it->kind, it->attempts, st.code, (long long)(next - now));
         }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backoff.h"
+
 static const char *const state_names[PAY_STATE_COUNT] = {
     [PAY_CREATING] = "creating",
     [PAY_WAITING] = "waiting",
@@ -97,8 +99,7 @@ static int64_t backoff_ms(const pay_policy_t *pol, int attempts)
 {
     int64_t wait = pol->retry_min_ms > 0 ? pol->retry_min_ms : 1;
     int64_t cap = pol->retry_max_ms > wait ? pol->retry_max_ms : wait;
-    for (int i = 1; i < attempts && wait < cap; i++) wait *= 2;
-    return wait < cap ? wait : cap;
+    return backoff_ceiling_ms(attempts, wait, cap);
 }
 
 /* No definite answer: the same question again after the capped backoff. */

@@ -165,10 +165,8 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
                      _("This ID card could not be used. Please use the account number on your bill."));
         }
     } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_PAPER_BILL) {
-        char payload[QR_BILL_MAX + 1];
-        snprintf(payload, sizeof payload, "XFL-BILL:1:%s:%s:%s:%lld:%s", ev->info.bill.utility,
-                 ev->info.bill.account, ev->info.bill.period, ev->info.bill.amount_fen,
-                 ev->info.bill.check);
+        char payload[BILLQR_MAX + 1];
+        billqr_format(&ev->info.bill, payload, sizeof payload);
         bills_find_qr(app, payload);
     } else if (ev->kind == IDENT_CODE) {
         snprintf(b->msg, sizeof b->msg, "%s",

@@ -6,6 +6,7 @@
 #include "app/info.h"
 #include "core/i18n.h"
 #include "screens/screens.h"
+#include "utf8.h"
 
 static void list_enter(app_t *app)
 {
@@ -105,7 +106,7 @@ static void guide_text(const info_item_t *it, const guide_data_t *g, bool title,
     if (g->fee[0]) ADD("%s%s", _("Fee: "), g->fee);
 #undef ADD
     if (n >= len) n = len - 1;
-    while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80) n--;
+    n = utf8_floor(out, n);
     out[n] = '\0';
 }
 

@@ -10,6 +10,7 @@
 #include "core/i18n.h"
 #include "mask.h"
 #include "screens/screens.h"
+#include "utf8.h"
 
 static const char *tab_name(int i)
 {
@@ -156,7 +157,7 @@ static void takeaway(const info_item_t *it, char *out, size_t len)
     date_text(it->published, d, sizeof d);
     size_t n = (size_t)snprintf(out, len, "%s\n%s\n%s", it->title, d, it->body);
     if (n >= len) n = len - 1;
-    while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80) n--;   /* whole characters */
+    n = utf8_floor(out, n);   /* whole characters */
     out[n] = '\0';
 }
 

@@ -1,44 +1,44 @@
-/* The kiosk database schema as an ordered list of migrations.
- * PRAGMA user_version = N means migrations[0..N-1] have been applied. A
- * migration is never edited once shipped: change the schema by appending. */
+/* The kiosk database schema as an ordered list of migrations, applied by
+ * common/migrate.c: PRAGMA user_version = N means migrations[0..N-1] have
+ * been applied. A migration is never edited once shipped: change the schema
+ * by appending. */
 #include "store/store.h"
 
 #include "core/log.h"
+#include "migrate.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
 
-static const char *const migrations[] = {
+static const migrate_step_t migrations[] = {
     /* 1: base schema. */
-    "CREATE TABLE settings ("
-    "  key   TEXT PRIMARY KEY,"
-    "  value TEXT NOT NULL"
-    ");"
-    "CREATE TABLE notices ("
-    "  id        INTEGER PRIMARY KEY,"
-    "  locale    TEXT NOT NULL,"
-    "  category  TEXT NOT NULL"
-    " CHECK(category IN ('community','government','event','library','lecture')),"
-    "  title     TEXT NOT NULL,"
-    "  body      TEXT NOT NULL,"
-    "  published INTEGER NOT NULL,"
-    "  pinned    INTEGER NOT NULL DEFAULT 0"
-    ");"
-    "CREATE INDEX notices_by_locale ON notices(locale, pinned, published);"
-    "CREATE TABLE session_log ("
-    "  id         INTEGER PRIMARY KEY,"
-    "  started    INTEGER,"
-    "  ended      INTEGER,"
-    "  end_reason TEXT,"
-    "  screens    INTEGER"
-    ");",
+    {"base schema",
+     "CREATE TABLE settings ("
+     "  key   TEXT PRIMARY KEY,"
+     "  value TEXT NOT NULL"
+     ");"
+     "CREATE TABLE notices ("
+     "  id        INTEGER PRIMARY KEY,"
+     "  locale    TEXT NOT NULL,"
+     "  category  TEXT NOT NULL"
+     " CHECK(category IN ('community','government','event','library','lecture')),"
+     "  title     TEXT NOT NULL,"
+     "  body      TEXT NOT NULL,"
+     "  published INTEGER NOT NULL,"
+     "  pinned    INTEGER NOT NULL DEFAULT 0"
+     ");"
+     "CREATE INDEX notices_by_locale ON notices(locale, pinned, published);"
+     "CREATE TABLE session_log ("
+     "  id         INTEGER PRIMARY KEY,"
+     "  started    INTEGER,"
+     "  ended      INTEGER,"
+     "  end_reason TEXT,"
+     "  screens    INTEGER"
+     ");"},
 
     /* 2: was the demo notices, inserted into every kiosk. A real kiosk
      * shows only its hub's notices: now a no-op, and migration 10 removes
      * them where they were inserted. Sample notices for the tour and the
      * tests are assets/tour/notices.json. */
-    "",
+    {"demo notices (none since v10)", ""},
 
     /* 3: the persistent receipt print queue (app/print_queue.c). A receipt
      * is written here before it is sent to the printer, so one the printer
@@ -60,19 +60,20 @@ static const char *const migrations[] = {
      * IF NOT EXISTS: a database whose user_version was wound back (by hand,
      * or a restored file) re-runs this migration over the existing table
      * and keeps the queued receipts. */
-    "CREATE TABLE IF NOT EXISTS print_jobs ("
-    "  id         INTEGER PRIMARY KEY,"
-    "  created    INTEGER NOT NULL,"
-    "  receipt    TEXT NOT NULL,"
-    "  summary    TEXT NOT NULL,"
-    "  state      TEXT NOT NULL"
-    " CHECK(state IN ('queued','printing','printed','failed')),"
-    "  attempts   INTEGER NOT NULL DEFAULT 0,"
-    "  last_error TEXT,"
-    "  next_try   INTEGER,"
-    "  printed    INTEGER"
-    ");"
-    "CREATE INDEX IF NOT EXISTS print_jobs_due ON print_jobs(state, next_try, id);",
+    {"print queue",
+     "CREATE TABLE IF NOT EXISTS print_jobs ("
+     "  id         INTEGER PRIMARY KEY,"
+     "  created    INTEGER NOT NULL,"
+     "  receipt    TEXT NOT NULL,"
+     "  summary    TEXT NOT NULL,"
+     "  state      TEXT NOT NULL"
+     " CHECK(state IN ('queued','printing','printed','failed')),"
+     "  attempts   INTEGER NOT NULL DEFAULT 0,"
+     "  last_error TEXT,"
+     "  next_try   INTEGER,"
+     "  printed    INTEGER"
+     ");"
+     "CREATE INDEX IF NOT EXISTS print_jobs_due ON print_jobs(state, next_try, id);"},
 
     /* 4: payments of bills (pay/payment.h, store/payments.c): one row per
      * out_trade_no, written before the create is sent and after every
@@ -85,32 +86,33 @@ static const char *const migrations[] = {
      * The payment code (auth_code) is never stored.
      * IF NOT EXISTS: as migration 3, a wound-back user_version keeps the
      * rows. */
-    "CREATE TABLE IF NOT EXISTS payments ("
-    "  out_trade_no     TEXT PRIMARY KEY,"
-    "  method           TEXT NOT NULL CHECK(method IN ('qr','code')),"
-    "  state            TEXT NOT NULL"
-    " CHECK(state IN ('creating','waiting','userpaying','cancelling','paid','cancelled','failed')),"
-    "  bill_ids         TEXT NOT NULL,"
-    "  amount_fen       INTEGER NOT NULL,"
-    "  create_key       TEXT NOT NULL,"
-    "  cancel_key       TEXT NOT NULL DEFAULT '',"
-    "  can_create       INTEGER NOT NULL,"
-    "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
-    "  unknown          INTEGER NOT NULL DEFAULT 0,"
-    "  attempts         INTEGER NOT NULL DEFAULT 0,"
-    "  created_ms       INTEGER NOT NULL,"
-    "  deadline_ms      INTEGER NOT NULL DEFAULT 0,"
-    "  next_ms          INTEGER NOT NULL DEFAULT 0,"
-    "  next             TEXT NOT NULL"
-    " CHECK(next IN ('none','create','query','close','reverse')),"
-    "  code_url         TEXT NOT NULL DEFAULT '',"
-    "  expires_ms       INTEGER NOT NULL DEFAULT 0,"
-    "  transaction_id   TEXT NOT NULL DEFAULT '',"
-    "  reason           TEXT NOT NULL DEFAULT '',"
-    "  receipt          TEXT,"
-    "  updated_ms       INTEGER NOT NULL"
-    ");"
-    "CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state, updated_ms);",
+    {"payments",
+     "CREATE TABLE IF NOT EXISTS payments ("
+     "  out_trade_no     TEXT PRIMARY KEY,"
+     "  method           TEXT NOT NULL CHECK(method IN ('qr','code')),"
+     "  state            TEXT NOT NULL"
+     " CHECK(state IN ('creating','waiting','userpaying','cancelling','paid','cancelled','failed')),"
+     "  bill_ids         TEXT NOT NULL,"
+     "  amount_fen       INTEGER NOT NULL,"
+     "  create_key       TEXT NOT NULL,"
+     "  cancel_key       TEXT NOT NULL DEFAULT '',"
+     "  can_create       INTEGER NOT NULL,"
+     "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+     "  unknown          INTEGER NOT NULL DEFAULT 0,"
+     "  attempts         INTEGER NOT NULL DEFAULT 0,"
+     "  created_ms       INTEGER NOT NULL,"
+     "  deadline_ms      INTEGER NOT NULL DEFAULT 0,"
+     "  next_ms          INTEGER NOT NULL DEFAULT 0,"
+     "  next             TEXT NOT NULL"
+     " CHECK(next IN ('none','create','query','close','reverse')),"
+     "  code_url         TEXT NOT NULL DEFAULT '',"
+     "  expires_ms       INTEGER NOT NULL DEFAULT 0,"
+     "  transaction_id   TEXT NOT NULL DEFAULT '',"
+     "  reason           TEXT NOT NULL DEFAULT '',"
+     "  receipt          TEXT,"
+     "  updated_ms       INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX IF NOT EXISTS payments_by_state ON payments(state, updated_ms);"},
 
     /* 5: the outbox (outbox/outbox.h): every outbound action, written in
      * the same transaction as the local record it belongs to, then sent
@@ -131,25 +133,26 @@ static const char *const migrations[] = {
      *   http, last_error  the last answer's status and why it failed.
      *   response   the hub's 2xx answer (masked by the hub), for done items.
      * IF NOT EXISTS: as migration 3, a wound-back user_version keeps rows. */
-    "CREATE TABLE IF NOT EXISTS outbox ("
-    "  id          INTEGER PRIMARY KEY,"
-    "  kind        TEXT NOT NULL,"
-    "  method      TEXT NOT NULL CHECK(method IN ('POST','GET')),"
-    "  path        TEXT NOT NULL,"
-    "  idem_key    TEXT NOT NULL UNIQUE,"
-    "  body        BLOB NOT NULL,"
-    "  sealed      INTEGER NOT NULL CHECK(sealed IN (0,1)),"
-    "  body_len    INTEGER NOT NULL,"
-    "  state       TEXT NOT NULL CHECK(state IN ('queued','sending','done','dead')),"
-    "  attempts    INTEGER NOT NULL DEFAULT 0,"
-    "  next_try_ms INTEGER NOT NULL DEFAULT 0,"
-    "  created_ms  INTEGER NOT NULL,"
-    "  updated_ms  INTEGER NOT NULL,"
-    "  http        INTEGER NOT NULL DEFAULT 0,"
-    "  last_error  TEXT NOT NULL DEFAULT '',"
-    "  response    TEXT"
-    ");"
-    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_try_ms, id);",
+    {"outbox",
+     "CREATE TABLE IF NOT EXISTS outbox ("
+     "  id          INTEGER PRIMARY KEY,"
+     "  kind        TEXT NOT NULL,"
+     "  method      TEXT NOT NULL CHECK(method IN ('POST','GET')),"
+     "  path        TEXT NOT NULL,"
+     "  idem_key    TEXT NOT NULL UNIQUE,"
+     "  body        BLOB NOT NULL,"
+     "  sealed      INTEGER NOT NULL CHECK(sealed IN (0,1)),"
+     "  body_len    INTEGER NOT NULL,"
+     "  state       TEXT NOT NULL CHECK(state IN ('queued','sending','done','dead')),"
+     "  attempts    INTEGER NOT NULL DEFAULT 0,"
+     "  next_try_ms INTEGER NOT NULL DEFAULT 0,"
+     "  created_ms  INTEGER NOT NULL,"
+     "  updated_ms  INTEGER NOT NULL,"
+     "  http        INTEGER NOT NULL DEFAULT 0,"
+     "  last_error  TEXT NOT NULL DEFAULT '',"
+     "  response    TEXT"
+     ");"
+     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_try_ms, id);"},
 
     /* 6: signed content bundles (content/sync.c, content/store.c).
      *   content_state  one row: the bundle in use (version, its ETag from the
@@ -160,42 +163,44 @@ static const char *const migrations[] = {
      *                  images is a JSON array of sha256, data a JSON object.
      * A new bundle replaces both tables and the notices in one transaction.
      * IF NOT EXISTS: as migration 3. */
-    "CREATE TABLE IF NOT EXISTS content_state ("
-    "  id        INTEGER PRIMARY KEY CHECK(id = 1),"
-    "  version   INTEGER NOT NULL,"
-    "  etag      TEXT NOT NULL DEFAULT '',"
-    "  manifest  TEXT NOT NULL,"
-    "  signature TEXT NOT NULL,"
-    "  expires   INTEGER NOT NULL,"
-    "  applied   INTEGER NOT NULL"
-    ");"
-    "CREATE TABLE IF NOT EXISTS content_items ("
-    "  id        INTEGER PRIMARY KEY,"
-    "  kind      TEXT NOT NULL,"
-    "  category  TEXT NOT NULL,"
-    "  locale    TEXT NOT NULL,"
-    "  title     TEXT NOT NULL,"
-    "  body      TEXT NOT NULL,"
-    "  published INTEGER NOT NULL,"
-    "  expires   INTEGER,"
-    "  pinned    INTEGER NOT NULL DEFAULT 0,"
-    "  priority  INTEGER NOT NULL DEFAULT 0,"
-    "  images    TEXT NOT NULL DEFAULT '[]',"
-    "  data      TEXT"
-    ");"
-    "CREATE INDEX IF NOT EXISTS content_items_by_kind ON content_items(kind, locale);",
+    {"content bundles",
+     "CREATE TABLE IF NOT EXISTS content_state ("
+     "  id        INTEGER PRIMARY KEY CHECK(id = 1),"
+     "  version   INTEGER NOT NULL,"
+     "  etag      TEXT NOT NULL DEFAULT '',"
+     "  manifest  TEXT NOT NULL,"
+     "  signature TEXT NOT NULL,"
+     "  expires   INTEGER NOT NULL,"
+     "  applied   INTEGER NOT NULL"
+     ");"
+     "CREATE TABLE IF NOT EXISTS content_items ("
+     "  id        INTEGER PRIMARY KEY,"
+     "  kind      TEXT NOT NULL,"
+     "  category  TEXT NOT NULL,"
+     "  locale    TEXT NOT NULL,"
+     "  title     TEXT NOT NULL,"
+     "  body      TEXT NOT NULL,"
+     "  published INTEGER NOT NULL,"
+     "  expires   INTEGER,"
+     "  pinned    INTEGER NOT NULL DEFAULT 0,"
+     "  priority  INTEGER NOT NULL DEFAULT 0,"
+     "  images    TEXT NOT NULL DEFAULT '[]',"
+     "  data      TEXT"
+     ");"
+     "CREATE INDEX IF NOT EXISTS content_items_by_kind ON content_items(kind, locale);"},
 
     /* 7: proof of play of the street display (store/proof_of_play.c): one row per
      * item shown, until telemetry has sent it. playlist_id 0 = the notices
      * carousel, kind 'item' or 'alert'. IF NOT EXISTS: as migration 3. */
-    "CREATE TABLE IF NOT EXISTS proof_of_play ("
-    "  id          INTEGER PRIMARY KEY,"
-    "  content_id  INTEGER NOT NULL,"
-    "  playlist_id INTEGER NOT NULL,"
-    "  kind        TEXT NOT NULL,"
-    "  started     INTEGER NOT NULL,"
-    "  shown_ms    INTEGER NOT NULL"
-    ");",
+    {"proof of play",
+     "CREATE TABLE IF NOT EXISTS proof_of_play ("
+     "  id          INTEGER PRIMARY KEY,"
+     "  content_id  INTEGER NOT NULL,"
+     "  playlist_id INTEGER NOT NULL,"
+     "  kind        TEXT NOT NULL,"
+     "  started     INTEGER NOT NULL,"
+     "  shown_ms    INTEGER NOT NULL"
+     ");"},
 
     /* 8: housekeeping bookings made while the hub could not be reached
      * (app/hk_offline.c): the kiosk's record of the booking, written in the
@@ -203,180 +208,71 @@ static const char *const migrations[] = {
      * it. who_hash is a keyed hash (BLAKE2b with the outbox key) of the
      * resident's phone or ID number, to find it again on the next visit; the
      * number itself is only in the sealed outbox body. */
-    "CREATE TABLE IF NOT EXISTS hk_pending ("
-    "  ref          TEXT PRIMARY KEY,"
-    "  outbox_id    INTEGER NOT NULL,"
-    "  who_hash     TEXT NOT NULL,"
-    "  service      TEXT NOT NULL,"
-    "  slot_start   INTEGER NOT NULL,"
-    "  slot_end     INTEGER NOT NULL,"
-    "  provider     TEXT NOT NULL,"
-    "  state        TEXT NOT NULL CHECK(state IN ('pending','confirmed','failed')),"
-    "  code         TEXT NOT NULL DEFAULT '',"
-    "  reason       TEXT NOT NULL DEFAULT '',"
-    "  created_ms   INTEGER NOT NULL,"
-    "  updated_ms   INTEGER NOT NULL"
-    ");"
-    "CREATE INDEX IF NOT EXISTS hk_pending_who ON hk_pending(who_hash, created_ms);"
-    "CREATE INDEX IF NOT EXISTS hk_pending_item ON hk_pending(outbox_id);",
+    {"offline housekeeping bookings",
+     "CREATE TABLE IF NOT EXISTS hk_pending ("
+     "  ref          TEXT PRIMARY KEY,"
+     "  outbox_id    INTEGER NOT NULL,"
+     "  who_hash     TEXT NOT NULL,"
+     "  service      TEXT NOT NULL,"
+     "  slot_start   INTEGER NOT NULL,"
+     "  slot_end     INTEGER NOT NULL,"
+     "  provider     TEXT NOT NULL,"
+     "  state        TEXT NOT NULL CHECK(state IN ('pending','confirmed','failed')),"
+     "  code         TEXT NOT NULL DEFAULT '',"
+     "  reason       TEXT NOT NULL DEFAULT '',"
+     "  created_ms   INTEGER NOT NULL,"
+     "  updated_ms   INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX IF NOT EXISTS hk_pending_who ON hk_pending(who_hash, created_ms);"
+     "CREATE INDEX IF NOT EXISTS hk_pending_item ON hk_pending(outbox_id);"},
 
     /* 9: event registrations made while the hub could not be reached
      * (app/info.c), as migration 8 for bookings: the kiosk's record, written
      * with its outbox item, until the hub confirms or refuses it; found
      * again by the keyed hash of the phone number. */
-    "CREATE TABLE IF NOT EXISTS reg_pending ("
-    "  ref          TEXT PRIMARY KEY,"
-    "  outbox_id    INTEGER NOT NULL,"
-    "  who_hash     TEXT NOT NULL,"
-    "  content_id   INTEGER NOT NULL,"
-    "  title        TEXT NOT NULL,"
-    "  state        TEXT NOT NULL CHECK(state IN ('pending','confirmed','failed')),"
-    "  reason       TEXT NOT NULL DEFAULT '',"
-    "  created_ms   INTEGER NOT NULL,"
-    "  updated_ms   INTEGER NOT NULL"
-    ");"
-    "CREATE INDEX IF NOT EXISTS reg_pending_who ON reg_pending(who_hash, content_id);"
-    "CREATE INDEX IF NOT EXISTS reg_pending_item ON reg_pending(outbox_id);",
+    {"offline event registrations",
+     "CREATE TABLE IF NOT EXISTS reg_pending ("
+     "  ref          TEXT PRIMARY KEY,"
+     "  outbox_id    INTEGER NOT NULL,"
+     "  who_hash     TEXT NOT NULL,"
+     "  content_id   INTEGER NOT NULL,"
+     "  title        TEXT NOT NULL,"
+     "  state        TEXT NOT NULL CHECK(state IN ('pending','confirmed','failed')),"
+     "  reason       TEXT NOT NULL DEFAULT '',"
+     "  created_ms   INTEGER NOT NULL,"
+     "  updated_ms   INTEGER NOT NULL"
+     ");"
+     "CREATE INDEX IF NOT EXISTS reg_pending_who ON reg_pending(who_hash, content_id);"
+     "CREATE INDEX IF NOT EXISTS reg_pending_item ON reg_pending(outbox_id);"},
 
     /* 10: removes the demo notices migration 2 used to insert, matched on
      * every field but the body so that no real notice is ever removed (ids
      * are not compared: a bundle's notices may have reused them). */
-    "DELETE FROM notices WHERE (locale, category, title, published, pinned) IN (VALUES"
-    "('zh_CN', 'government', '供暖季11月15日开始', 1793840400, 1),"
-    "('zh_CN', 'community', '11月19日停水检修通知', 1794790800, 0),"
-    "('zh_CN', 'community', '60岁以上居民免费测血压', 1794272400, 0),"
-    "('zh_CN', 'library', '社区图书室新书上架', 1794448800, 0),"
-    "('zh_CN', 'lecture', '防范电话诈骗讲座', 1794898800, 0),"
-    "('en', 'government', 'Heating season starts 15 November', 1793840400, 1),"
-    "('en', 'community', 'Water off 19 November for maintenance', 1794790800, 0),"
-    "('en', 'community', 'Free blood pressure checks for 60+', 1794272400, 0),"
-    "('en', 'library', 'New books at the community library', 1794448800, 0),"
-    "('en', 'lecture', 'Talk: how to avoid phone scams', 1794898800, 0));",
+    {"remove the demo notices",
+     "DELETE FROM notices WHERE (locale, category, title, published, pinned) IN (VALUES"
+     "('zh_CN', 'government', '供暖季11月15日开始', 1793840400, 1),"
+     "('zh_CN', 'community', '11月19日停水检修通知', 1794790800, 0),"
+     "('zh_CN', 'community', '60岁以上居民免费测血压', 1794272400, 0),"
+     "('zh_CN', 'library', '社区图书室新书上架', 1794448800, 0),"
+     "('zh_CN', 'lecture', '防范电话诈骗讲座', 1794898800, 0),"
+     "('en', 'government', 'Heating season starts 15 November', 1793840400, 1),"
+     "('en', 'community', 'Water off 19 November for maintenance', 1794790800, 0),"
+     "('en', 'community', 'Free blood pressure checks for 60+', 1794272400, 0),"
+     "('en', 'library', 'New books at the community library', 1794448800, 0),"
+     "('en', 'lecture', 'Talk: how to avoid phone scams', 1794898800, 0));"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
 int store_schema_latest(void) { return MIGRATION_COUNT; }
 
-static void set_err(char *err, int errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, int errlen, const char *fmt, ...)
+static void log_step(int version, const char *name, void *ctx)
 {
-    va_list ap;
-    if (!err || errlen <= 0) return;
-    va_start(ap, fmt);
-    vsnprintf(err, (size_t)errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* Runs every statement in SQL (which holds no parameters) to completion.
- * Returns SQLITE_OK or the failing result code. */
-static int run_script(sqlite3 *db, const char *sql)
-{
-    int rc = SQLITE_OK;
-    sqlite3_stmt *stmt = NULL;
-    const char *tail = sql;
-
-    while (tail && *tail) {
-        rc = sqlite3_prepare_v2(db, tail, -1, &stmt, &tail);
-        if (rc != SQLITE_OK) goto cleanup;
-        if (!stmt) break;           /* only whitespace or comments remained */
-        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {}
-        if (rc != SQLITE_DONE) goto cleanup;
-        rc = SQLITE_OK;
-        sqlite3_finalize(stmt);
-        stmt = NULL;
-    }
-
-cleanup:
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-static int read_user_version(sqlite3 *db, int *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
-    if (rc != SQLITE_OK) goto cleanup;
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) goto cleanup;
-    *out = sqlite3_column_int(stmt, 0);
-    rc = SQLITE_OK;
-cleanup:
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-/* Applies migrations[version] and sets user_version = version + 1 inside one
- * IMMEDIATE transaction, so a concurrent opener never sees half a migration
- * and never applies one twice. *applied is set to 1 if a migration ran, 0 if
- * the database was already at the latest version. */
-static int migrate_one(sqlite3 *db, int *applied, int *version,
-                       char *err, int errlen)
-{
-    char bump[64];
-    int rc, in_txn = 0;
-
-    *applied = 0;
-    rc = run_script(db, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) {
-        set_err(err, errlen, "cannot begin migration: %s", sqlite3_errmsg(db));
-        goto cleanup;
-    }
-    in_txn = 1;
-
-    rc = read_user_version(db, version);
-    if (rc != SQLITE_OK) {
-        set_err(err, errlen, "cannot read user_version: %s", sqlite3_errmsg(db));
-        goto cleanup;
-    }
-    if (*version > MIGRATION_COUNT) {
-        rc = SQLITE_ERROR;
-        set_err(err, errlen, "database schema v%d is newer than this program (v%d)",
-                *version, MIGRATION_COUNT);
-        goto cleanup;
-    }
-    if (*version < MIGRATION_COUNT) {
-        rc = run_script(db, migrations[*version]);
-        if (rc != SQLITE_OK) {
-            set_err(err, errlen, "migration to v%d failed: %s",
-                    *version + 1, sqlite3_errmsg(db));
-            goto cleanup;
-        }
-        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", *version + 1);
-        rc = run_script(db, bump);
-        if (rc != SQLITE_OK) {
-            set_err(err, errlen, "cannot set user_version to %d: %s",
-                    *version + 1, sqlite3_errmsg(db));
-            goto cleanup;
-        }
-        *applied = 1;
-    }
-
-    rc = run_script(db, "COMMIT");
-    if (rc != SQLITE_OK) {
-        set_err(err, errlen, "cannot commit migration to v%d: %s",
-                *version + 1, sqlite3_errmsg(db));
-        goto cleanup;
-    }
-    in_txn = 0;
-    if (*applied) (*version)++;
-
-cleanup:
-    if (in_txn) run_script(db, "ROLLBACK");
-    return rc;
+    log_info("store", "schema migrated to v%d (%s)", version, name);
 }
 
 int store_schema_migrate(sqlite3 *db, char *err, int errlen)
 {
-    int rc, applied = 1, version = 0;
-
-    if (err && errlen > 0) err[0] = '\0';
-    while (applied) {
-        rc = migrate_one(db, &applied, &version, err, errlen);
-        if (rc != SQLITE_OK) return rc;
-        if (applied) log_info("store", "schema migrated to v%d", version);
-    }
-    return SQLITE_OK;
+    return migrate_run(db, migrations, MIGRATION_COUNT, log_step, NULL, err,
+                       errlen > 0 ? (size_t)errlen : 0);
 }

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -57,24 +58,6 @@ static int is_corrupt_rc(int rc)
     return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT;
 }
 
-/* Copies SRC (NULL = "") into DST of DSTSIZE bytes, always terminated. When
- * SRC does not fit it is cut at a UTF-8 character boundary, never inside a
- * multi-byte sequence. */
-static void copy_utf8(char *dst, size_t dstsize, const char *src)
-{
-    size_t len;
-
-    if (dstsize == 0) return;
-    if (!src) src = "";
-    len = strlen(src);
-    if (len >= dstsize) {
-        len = dstsize - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) len--;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
-
 /* Logs a failed database call of store function WHAT; returns -1. */
 static int db_fail(const store_t *st, const char *what)
 {
@@ -96,7 +79,7 @@ static int query_text(sqlite3 *db, const char *sql, char *buf, size_t buflen)
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         if (buf && buflen > 0)
-            copy_utf8(buf, buflen, (const char *)sqlite3_column_text(stmt, 0));
+            utf8_copy(buf, buflen, (const char *)sqlite3_column_text(stmt, 0));
         rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
@@ -322,7 +305,7 @@ static int move_aside(store_t *st, char *err, int errlen)
                 st->path, strerror(errno));
         return -1;
     }
-    copy_utf8(st->recovered, sizeof st->recovered, base);
+    utf8_copy(st->recovered, sizeof st->recovered, base);
 
     for (i = 0; i < SIDECAR_COUNT; i++) {
         snprintf(from, sizeof from, "%s%s", st->path, sidecars[i]);
@@ -472,11 +455,11 @@ int store_notices(store_t *st, const char *locale, notice_t *out, int max)
         notice_t *n = &out[count++];
         memset(n, 0, sizeof *n);
         n->id = sqlite3_column_int64(stmt, 0);
-        copy_utf8(n->category, sizeof n->category,
+        utf8_copy(n->category, sizeof n->category,
                   (const char *)sqlite3_column_text(stmt, 1));
-        copy_utf8(n->title, sizeof n->title,
+        utf8_copy(n->title, sizeof n->title,
                   (const char *)sqlite3_column_text(stmt, 2));
-        copy_utf8(n->body, sizeof n->body,
+        utf8_copy(n->body, sizeof n->body,
                   (const char *)sqlite3_column_text(stmt, 3));
         n->published = (time_t)sqlite3_column_int64(stmt, 4);
         n->pinned = sqlite3_column_int(stmt, 5) != 0;
@@ -663,8 +646,8 @@ static void print_job_row(sqlite3_stmt *stmt, store_print_job_t *job)
     job->attempts = sqlite3_column_int(stmt, 3);
     job->next_try = (time_t)sqlite3_column_int64(stmt, 4);     /* NULL reads as 0 */
     job->printed = (time_t)sqlite3_column_int64(stmt, 5);
-    copy_utf8(job->summary, sizeof job->summary, (const char *)sqlite3_column_text(stmt, 6));
-    copy_utf8(job->last_error, sizeof job->last_error,
+    utf8_copy(job->summary, sizeof job->summary, (const char *)sqlite3_column_text(stmt, 6));
+    utf8_copy(job->last_error, sizeof job->last_error,
               (const char *)sqlite3_column_text(stmt, 7));
 }
 

@@ -8,26 +8,12 @@
 #include <unistd.h>
 #include "core/log.h"
 #include "jsonnum.h"
+#include "utf8.h"
 
 static const char *const known_categories[] = {
     "community", "government", "alert", "culture", "digital", "health", "books",
     "reading", "hours", "safety", "one_stop", NULL,
 };
-
-/* Copies S into OUT (size N), cut at a whole UTF-8 character; true if cut. */
-static bool copy_utf8(char *out, size_t n, const char *s)
-{
-    size_t len = strlen(s);
-    if (len < n) {
-        memcpy(out, s, len + 1);
-        return false;
-    }
-    size_t k = n - 1;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
-    memcpy(out, s, k);
-    out[k] = '\0';
-    return true;
-}
 
 static const char *str(const cJSON *o, const char *key)
 {
@@ -57,15 +43,15 @@ static void parse_item(const cJSON *o, const char *assets_dir, street_content_t 
     street_item_t *it = &out->items[out->n_items];
     memset(it, 0, sizeof *it);
     it->id = id;
-    copy_utf8(it->kind, sizeof it->kind, kind);
+    utf8_copy(it->kind, sizeof it->kind, kind);
     bool known = false;
     for (int i = 0; cat && known_categories[i]; i++) known |= strcmp(cat, known_categories[i]) == 0;
-    if (known) copy_utf8(it->category, sizeof it->category, cat);
+    if (known) utf8_copy(it->category, sizeof it->category, cat);
     else log_info("street", "content item %ld: unknown category '%.24s', shown without one", id,
                   cat ? cat : "");
-    if (copy_utf8(it->title, sizeof it->title, title))
+    if (utf8_copy(it->title, sizeof it->title, title))
         log_info("street", "content item %ld: title cut to %zu bytes", id, sizeof it->title - 1);
-    if (copy_utf8(it->body, sizeof it->body, body ? body : ""))
+    if (utf8_copy(it->body, sizeof it->body, body ? body : ""))
         log_info("street", "content item %ld: body cut to %zu bytes", id, sizeof it->body - 1);
     it->published = (time_t)num(o, "published", 0);
     it->expires = (time_t)num(o, "expires", 0);
@@ -233,8 +219,8 @@ void street_content_fallback(street_content_t *c, store_t *st, const char *local
             it->id = (long)ns[i].id;
             snprintf(it->kind, sizeof it->kind, "%s", "notice");
             snprintf(it->category, sizeof it->category, "%s", ns[i].category);
-            copy_utf8(it->title, sizeof it->title, ns[i].title);
-            copy_utf8(it->body, sizeof it->body, ns[i].body);
+            utf8_copy(it->title, sizeof it->title, ns[i].title);
+            utf8_copy(it->body, sizeof it->body, ns[i].body);
             it->published = ns[i].published;
             it->pinned = ns[i].pinned;
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/log.h"
 #include "ui/qr.h"
+#include "utf8.h"
 
 #define CACHE_SLOTS 8
 
@@ -114,8 +115,7 @@ static void draw_line(ui_render_t *rd, const ui_widget_t *w, ui_line_t l, int x,
     if (ellipsis) {
         int ew = ui_text_width(rd->text, w->px, ELLIPSIS, -1);
         while (len > 0 && ui_text_width(rd->text, w->px, s, len) + ew > w->r.w) {
-            len--;
-            while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;  /* whole codepoints */
+            len = (int)utf8_floor(s, (size_t)(len - 1));  /* whole codepoints */
         }
     }
     int width = ui_text_width(rd->text, w->px, s, len);

@@ -30,6 +30,7 @@
 #include "ui/text.h"
 
 #include "core/log.h"
+#include "utf8.h"
 
 #include <SDL_ttf.h>
 #include <stdarg.h>
@@ -138,29 +139,10 @@ struct ui_text {
 
 unsigned ui_utf8_next(const char **sp, const char *end)
 {
-    const unsigned char *s = (const unsigned char *)*sp;
-    if (!s || *sp >= end) return 0;       /* nothing left: no advance */
-    unsigned c = s[0];
-    if (c < 0x80) { *sp += 1; return c; }
-    int n;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF)      { n = 1; c &= 0x1F; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 2; c &= 0x0F; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 3; c &= 0x07; min = 0x10000; }
-    else { *sp += 1; return 0xFFFD; }
-    if (end - *sp <= n) { *sp += 1; return 0xFFFD; }
-    for (int i = 1; i <= n; i++) {
-        if ((s[i] & 0xC0) != 0x80) { *sp += 1; return 0xFFFD; }
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    /* Overlong forms, surrogates and values past U+10FFFF are bad bytes too:
-     * each byte of them then reads as its own U+FFFD. */
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-        *sp += 1;
-        return 0xFFFD;
-    }
-    *sp += n + 1;
-    return c;
+    uint32_t cp;
+    if (!*sp || *sp >= end) return 0;       /* nothing left: no advance */
+    *sp += utf8_next(*sp, (size_t)(end - *sp), &cp);
+    return cp;
 }
 
 static int cp_kind(Uint32 cp)

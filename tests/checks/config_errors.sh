@@ -266,6 +266,23 @@ else
     echo "ok   --bogus -> exit 2, '$(head -n1 "$tmp/err")' and the usage"
 fi
 
+# A word that is not an option is refused the same way; so is a missing
+# value of any option, not only --set.
+for args in "--config $base stray" "--tour"; do
+    # shellcheck disable=SC2086  # word splitting of ARGS is the point
+    timeout -k 5 15 "$KIOSK" $args </dev/null >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    case $args in
+        *stray) want='kiosk: unknown option stray' ;;
+        *) want='kiosk: --tour needs a value' ;;
+    esac
+    if ((rc != 2)) || ! grep -qx -- "$want" "$tmp/err" || [[ -s $tmp/out ]]; then
+        fail "$args: want exit 2 and '$want', got $rc: $(head -n1 "$tmp/err")"
+    else
+        echo "ok   $args -> exit 2, '$want'"
+    fi
+done
+
 if ((failures)); then
     echo "config_errors: $failures failure(s)"
     exit 1

@@ -441,31 +441,6 @@ static void read_reply_layouts(void **state)
     (void)state;
 }
 
-static void check_digit(void **state)
-{
-    assert_true(idcard_id_check("110105195803120424"));
-    assert_true(idcard_id_check("370202199001011237"));
-    assert_false(idcard_id_check("110105195803120425"));
-    assert_false(idcard_id_check("110105195803120423"));
-    /* An X check character, upper or lower case. */
-    char id[19] = "11010119800101007X";
-    assert_int_equal(idcard_id_check_char(id), 'X');
-    assert_true(idcard_id_check(id));
-    id[17] = 'x';
-    assert_true(idcard_id_check(id));
-    id[17] = '0';
-    assert_false(idcard_id_check(id));
-    /* Wrong shapes. */
-    assert_false(idcard_id_check(NULL));
-    assert_false(idcard_id_check(""));
-    assert_false(idcard_id_check("11010519580312042"));
-    assert_false(idcard_id_check("1101051958031204244"));
-    assert_false(idcard_id_check("11010519580312042A"));
-    assert_false(idcard_id_check("1101051958031A0424"));
-    assert_int_equal(idcard_id_check_char("1101051958031"), 0);
-    (void)state;
-}
-
 static void card_wipe_clears_everything(void **state)
 {
     idcard_sim_card_t in;
@@ -824,7 +799,6 @@ int main(void)
         cmocka_unit_test(text_block_edge_cases),
         cmocka_unit_test(nation_and_sex_tables),
         cmocka_unit_test(read_reply_layouts),
-        cmocka_unit_test(check_digit),
         cmocka_unit_test(card_wipe_clears_everything),
         cmocka_unit_test_setup_teardown(reads_a_good_card, sim_setup, sim_teardown),
         cmocka_unit_test_setup_teardown(no_card, sim_setup, sim_teardown),

@@ -28,6 +28,7 @@
 #include "printer/escpos_decode.h"
 #include "printer/escpos_status.h"
 #include "printer/receipt.h"
+#include "utf8.h"
 
 #include "fuzz_check.h"
 
@@ -35,7 +36,7 @@ static int valid_utf8(const char *s, size_t len)
 {
     uint32_t cp;
     for (size_t i = 0; i < len;) {
-        int n = escpos_utf8_next(s + i, len - i, &cp);
+        int n = utf8_next(s + i, len - i, &cp);
         if (cp == 0xFFFD && n == 1) return 0;
         i += (size_t)n;
     }
@@ -141,7 +142,7 @@ static size_t expected_chars(const char *s, size_t len, uint32_t *out)
     size_t n = 0;
     uint32_t cp;
     for (size_t i = 0; i < len;) {
-        i += (size_t)escpos_utf8_next(s + i, len - i, &cp);
+        i += (size_t)utf8_next(s + i, len - i, &cp);
         if (cp == ' ' || cp == '\n') continue;
         if (cp == 0xFFFD || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) cp = '?';
         out[n++] = cp;
@@ -173,7 +174,7 @@ static void text(const uint8_t *data, size_t size)
             CHECK(it->kind == ESCPOS_ITEM_TEXT && it->eol, "item %zu is not a whole line", i);
             CHECK(escpos_text_columns(it->data) <= cols, "line %zu wider than %d columns", i, cols);
             for (size_t j = 0; j < it->len;) {
-                j += (size_t)escpos_utf8_next(it->data + j, it->len - j, &cp);
+                j += (size_t)utf8_next(it->data + j, it->len - j, &cp);
                 if (cp == ' ') continue;
                 CHECK(k < nwant && want[k] == cp, "character %zu: U+%04X, want U+%04X", k, (unsigned)cp,
                       k < nwant ? (unsigned)want[k] : 0u);

@@ -26,6 +26,7 @@
 #include "scanner/hid_keys.h"
 #include "scanner/qr_classify.h"
 #include "scanner/text_decode.h"
+#include "utf8.h"
 
 #include <linux/input-event-codes.h>
 #include <stdint.h>
@@ -70,7 +71,7 @@ static size_t core_len(const char *p, size_t n)
 static void check_bill(const char *p, size_t n, const qr_info_t *in)
 {
     static const char *const utilities[] = {"water", "electricity", "gas", "heating"};
-    CHECK(n <= QR_BILL_MAX, "bill of %zu bytes", n);
+    CHECK(n <= BILLQR_MAX, "bill of %zu bytes", n);
     int known = 0;
     for (int i = 0; i < 4; i++) known |= !strcmp(in->bill.utility, utilities[i]);
     CHECK(known, "utility %s", in->bill.utility);
@@ -96,7 +97,7 @@ static void check_bill(const char *p, size_t n, const qr_info_t *in)
     char digits[64], check[3];
     int dl = snprintf(digits, sizeof digits, "%s%.4s%.2s%.*s", in->bill.account, in->bill.period,
                       in->bill.period + 5, (int)amlen, amount);
-    CHECK(qr_bill_check(digits, (size_t)dl, check) == 0 && !strcmp(check, in->bill.check),
+    CHECK(billqr_check(digits, (size_t)dl, check) == 0 && !strcmp(check, in->bill.check),
           "check %s, expected %s", in->bill.check, check);
 }
 
@@ -183,7 +184,7 @@ static void decode_checked(const uint8_t *data, size_t size)
         return;
     }
     CHECK(n >= 0 && (size_t)n < sizeof full && full[n] == '\0' && strlen(full) == (size_t)n, "length %d", n);
-    CHECK(text_is_utf8(full, (size_t)n), "output is not UTF-8");
+    CHECK(utf8_valid(full, (size_t)n), "output is not UTF-8");
     CHECK(size > 3072 || !fi.truncated, "truncated a %zu-byte input", size);
     int has_nul = memchr(data, 0, size) != NULL;
     CHECK(fi.truncated ? (!fi.replaced || has_nul) : fi.replaced == has_nul, "replaced flag");
@@ -191,13 +192,13 @@ static void decode_checked(const uint8_t *data, size_t size)
         size_t off = fi.bom ? 3 : 0;
         CHECK((size_t)n == size - off && !memcmp(full, data + off, (size_t)n), "UTF-8 changed");
     }
-    if (fi.encoding != TEXT_UTF8) CHECK(!text_is_utf8(data, size), "UTF-8 input not taken as UTF-8");
+    if (fi.encoding != TEXT_UTF8) CHECK(!utf8_valid((const char *)data, size), "UTF-8 input not taken as UTF-8");
 
     size_t cap = size ? (size_t)data[0] % 24 + 1 : 1;
     int m = text_decode(data, size, small, cap, &si);
     CHECK(m >= 0 && (size_t)m < cap && strlen(small) == (size_t)m, "small length");
     CHECK(si.encoding == fi.encoding && m <= n && !memcmp(small, full, (size_t)m), "not a prefix");
-    CHECK(text_is_utf8(small, (size_t)m), "small output is not UTF-8");
+    CHECK(utf8_valid(small, (size_t)m), "small output is not UTF-8");
     /* Cut at a boundary: the next full character would not have fitted. */
     if (m < n) {
         CHECK(si.truncated, "shorter but not truncated");

@@ -137,7 +137,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    log_set_level((log_level_t)(LOG_ERROR + 1));
+    log_set_level(LOG_QUIET);
     return 0;
 }
 

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include "api.h"
 #include "hubtest.h"
+#include "billqr.h"
+#include "idnum.h"
 #include "validate.h"
 
 #define NTHREADS 8
@@ -203,17 +205,15 @@ static void expect_error(hubtest_resp_t r, int status, const char *code)
     hubtest_free(&r);
 }
 
-/* A paper-bill QR payload with its MOD 97-10 check computed here, the way a
- * bill printer would. */
+/* A paper-bill QR payload with its check, the way a bill printer would. */
 static void make_qr(char *out, size_t len, const char *utility, const char *account,
                     const char *period, long long amount)
 {
-    char digits[64];
-    snprintf(digits, sizeof digits, "%s%.4s%.2s%lld", account, period, period + 5, amount);
-    unsigned r = 0;
-    for (const char *p = digits; *p; p++) r = (r * 10 + (unsigned)(*p - '0')) % 97;
-    r = (r * 100) % 97;
-    snprintf(out, len, "XFL-BILL:1:%s:%s:%s:%lld:%02u", utility, account, period, amount, 98 - r);
+    billqr_t b = {.amount_fen = amount};
+    snprintf(b.utility, sizeof b.utility, "%s", utility);
+    snprintf(b.account, sizeof b.account, "%s", account);
+    snprintf(b.period, sizeof b.period, "%s", period);
+    assert_true(billqr_encode(&b, out, len) > 0);
 }
 
 /* ---- seed data --------------------------------------------------------- */
@@ -238,7 +238,7 @@ static void seed_is_complete_and_valid(void **state)
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *idn = (const char *)sqlite3_column_text(st, 0);
         const char *phone = (const char *)sqlite3_column_text(st, 1);
-        assert_true(v_id_number(idn));
+        assert_true(idnum_valid(idn));
         assert_true(v_digits(phone, 11, 11) && strncmp(phone, "138", 3) == 0);
     }
     sqlite3_finalize(st);

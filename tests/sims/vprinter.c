@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "printer/escpos.h"
+#include "utf8.h"
 
 #define MAX_CLIENTS 8
 #define FONT_REGULAR "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -589,7 +590,7 @@ static void text_line(page_t *pg, const escpos_doc_t *doc, size_t *i, int *y)
         }
         uint32_t cp;
         for (size_t k = 0; k < it->len;) {
-            k += (size_t)escpos_utf8_next(it->data + k, it->len - k, &cp);
+            k += (size_t)utf8_next(it->data + k, it->len - k, &cp);
             int cw = cp_cols(cp) * CELL * it->width;
             if (width + cw > pg->dots && n > 0) {
                 put_line(pg, cells, n, align, y);
@@ -773,7 +774,7 @@ char *vprinter_render_text(const escpos_doc_t *doc, int paper_mm)
             started = 1;
             uint32_t cp;
             for (size_t k = 0; k < it->len && !fail;) {
-                int n = escpos_utf8_next(it->data + k, it->len - k, &cp);
+                int n = utf8_next(it->data + k, it->len - k, &cp);
                 int cw = cp_cols(cp) * it->width;
                 if (used + cw > cols && used > 0) {
                     fail |= text_line_out(&out, (char *)line.d, line.len, used, align, cols);

@@ -460,31 +460,6 @@ static void test_disk_full(void **state)
 
 /* ---- policy ----------------------------------------------------------------- */
 
-static void test_backoff(void **state)
-{
-    /* Ceiling doubles from the base up to the cap; the value is in [0, ceiling]. */
-    assert_int_equal(outbox_backoff_ms(1, 0xffffffffu, 1000, 300000), 0xffffffffu % 1001);
-    assert_int_equal(outbox_backoff_ms(1, 1000, 1000, 300000), 1000);
-    assert_int_equal(outbox_backoff_ms(1, 1001, 1000, 300000), 0);
-    assert_int_equal(outbox_backoff_ms(3, 4000, 1000, 300000), 4000);
-    assert_int_equal(outbox_backoff_ms(3, 4001, 1000, 300000), 0);
-    assert_int_equal(outbox_backoff_ms(0, 5, 1000, 300000), 5);
-    for (int attempt = 1; attempt < 100000; attempt = attempt * 3 + 1) {
-        int64_t max = 0;
-        for (int i = 0; i < 2000; i++) {
-            int64_t v = outbox_backoff_ms(attempt, randombytes_random(), 1000, 300000);
-            assert_true(v >= 0 && v <= 300000);
-            if (v > max) max = v;
-        }
-        int64_t ceiling = attempt >= 10 ? 300000 : 1000LL << (attempt - 1);
-        if (ceiling > 300000) ceiling = 300000;
-        assert_true(max <= ceiling);
-        assert_true(max > ceiling / 2);       /* full jitter reaches the top half */
-    }
-    assert_true(outbox_backoff_ms(2147483647, 0xffffffffu, 1000, 300000) <= 300000);
-    assert_int_equal(outbox_backoff_ms(5, 7, 0, 300000), 0);
-}
-
 static void test_classify(void **state)
 {
     hub_status_t st = {0};
@@ -510,7 +485,6 @@ int main(void)
         T(test_claim_finish),
         T(test_staff_retry_drop),
         T(test_disk_full),
-        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_classify),
     };
     if (sodium_init() < 0) return 1;
