@@ -89,6 +89,9 @@ int billqr_parse(const char *s, size_t len, billqr_t *out, const char **why)
     if (!period_ok || year < 2000 || year > 2099 || month < 1 || month > 12)
         return fail(why, "paper bill period must be YYYY-MM (2000-2099, month 01-12)");
     if (!digits_ok(f[5], fl[5], 1, 10)) return fail(why, "paper bill amount must be 1-10 digits");
+    /* One way to write each amount: the check covers the digits as written,
+     * and the kiosk writes the payload again from the number it read. */
+    if (fl[5] > 1 && f[5][0] == '0') return fail(why, "paper bill amount must not start with 0");
     if (!digits_ok(f[6], fl[6], 2, 2)) return fail(why, "paper bill check must be 2 digits");
 
     /* N = account || YYYYMM || amount; valid when N || check mod 97 == 1. */

@@ -5,7 +5,7 @@
  *   XFL-BILL:1:<utility>:<account>:<YYYY-MM>:<amount_fen>:<check>
  *
  * utility water|electricity|gas|heating, account 6-20 digits, period
- * 2000-01..2099-12, amount 1-10 digits, check 2 digits by ISO 7064 MOD 97-10
+ * 2000-01..2099-12, amount 1-10 digits without a leading zero, check 2 digits by ISO 7064 MOD 97-10
  * (as in IBAN) over account || YYYYMM || amount as written; at most
  * BILLQR_MAX characters. Pure: no allocation, no state, any thread. */
 #ifndef COMMON_BILLQR_H

@@ -50,6 +50,7 @@ static void rejects_with_a_reason(void **state)
         {"XFL-BILL:1:water:3702031056:2026-11::39", "amount"},
         {"XFL-BILL:1:water:3702031056:2026-11:-41:39", "amount"},
         {"XFL-BILL:1:water:3702031056:2026-11:12345678901:39", "amount"},
+        {"XFL-BILL:1:water:3702031056:2026-11:04100:16", "must not start with 0"},   /* check right */
         {"XFL-BILL:1:water:3702031056:2026-11:4100:3", "check must be 2 digits"},
         {"XFL-BILL:1:water:3702031056:2026-11:4100:39 ", "check must be 2 digits"},
         {"XFL-BILL:1:water:3702031056:2026-11:4100", "7 fields"},
