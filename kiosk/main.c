@@ -186,6 +186,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < a.nsets; i++)
         if (apply_set(&cfg, a.sets[i]) != 0) return 2;
     if (apply_overrides(&a, &cfg) != 0) return 2;
+    if (config_check(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: [hub] %s\n", err);
+        return 2;
+    }
     if (!strcmp(cfg.log_level, "debug")) log_set_level(LOG_DEBUG);
     else if (!strcmp(cfg.log_level, "warn")) log_set_level(LOG_WARN);
     else if (!strcmp(cfg.log_level, "error")) log_set_level(LOG_ERROR);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/clock.h"
 #include "core/i18n.h"
+#include "net/http.h"
 #include "core/log.h"
 #include "core/worker.h"
 #include "screens/screens.h"
@@ -678,6 +679,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
         snprintf(app->store_err, sizeof app->store_err, "%s", store_recovered_path(app->store));
     }
 
+    http_set_ca_file(cfg->hub_ca_file);     /* before any worker connects */
     devices_init(app->devices, cfg);
     if (!app->opts.offscreen) {
         app->devmon = devices_start(cfg, app->ev_base + APP_EV_DEVICE, 5000);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <strings.h>
 
@@ -118,6 +119,8 @@ static const key_spec_t keys[] = {
     STR("hub", "url", hub_url, check_url),
     STR("hub", "token", device_token, NULL),
     INT("hub", "timeout", hub_timeout_s, 1, 120),
+    BOOL("hub", "allow_http", hub_allow_http),
+    STR("hub", "ca_file", hub_ca_file, NULL),
     INT("payment", "poll_interval", pay_poll_ms, 200, 10000),
     INT("payment", "qr_window", pay_qr_window_s, 5, 900),
     INT("payment", "code_window", pay_code_window_s, 2, 300),
@@ -670,6 +673,38 @@ static void ini_options_set_ours(void)
     ini_max_line = LINE_MAX_BYTES + 3;
 }
 
+int config_url_is_loopback(const char *url)
+{
+    const char *h = !strncmp(url, "http://", 7) ? url + 7 : !strncmp(url, "https://", 8) ? url + 8 : NULL;
+    if (!h) return 0;
+    const char *at = strpbrk(h, "@/");               /* user@host: the host follows */
+    if (at && *at == '@') h = at + 1;
+    if (!strncmp(h, "[::1]", 5)) return h[5] == '\0' || h[5] == ':' || h[5] == '/';
+    size_t n = strcspn(h, ":/?#");
+    if (n == 9 && !strncasecmp(h, "localhost", 9)) return 1;
+    /* 127.a.b.c, each part 0-255 */
+    unsigned a, b, c, d;
+    char tail = 0;
+    char host[64];
+    if (n == 0 || n >= sizeof host) return 0;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return 0;
+    return a == 127 && b < 256 && c < 256 && d < 256;
+}
+
+int config_check(const config_t *cfg, char *err, int errlen)
+{
+    if (!strncmp(cfg->hub_url, "http://", 7) && !cfg->hub_allow_http &&
+        !config_url_is_loopback(cfg->hub_url)) {
+        write_err(err, errlen, "url: plain http:// to a hub on another machine sends the kiosk's "
+                  "token and residents' data in clear; use https://, or set allow_http = true "
+                  "on a network you trust");
+        return -1;
+    }
+    return 0;
+}
+
 int config_load_mem(config_t *cfg, const char *name, const char *data, size_t len,
                     char *err, int errlen)
 {
@@ -686,6 +721,19 @@ int config_load_mem(config_t *cfg, const char *name, const char *data, size_t le
     if (rc != 0) {   /* inih found an error check_line() did not foresee */
         ctx.lineno = rc > 0 ? rc : ctx.lineno;
         fail_at_line(&ctx, rc > 0 ? "syntax error" : "parser failed");
+        return -1;
+    }
+    char msg[MSG_MAX];
+    if (config_check(cfg, msg, sizeof msg) != 0) {
+        /* Named at the line that set the URL (or allow_http, when later). */
+        int url = -1, allow = -1;
+        for (size_t i = 0; i < KEY_COUNT; i++) {
+            if (!strcmp(keys[i].section, "hub") && !strcmp(keys[i].key, "url")) url = (int)i;
+            if (!strcmp(keys[i].section, "hub") && !strcmp(keys[i].key, "allow_http")) allow = (int)i;
+        }
+        ctx.lineno = url >= 0 ? ctx.set_on[url] : 0;
+        if (allow >= 0 && ctx.set_on[allow] > ctx.lineno) ctx.lineno = ctx.set_on[allow];
+        fail_at_line(&ctx, msg);
         return -1;
     }
     return 0;

@@ -46,6 +46,8 @@ typedef struct {
     char hub_url[CONFIG_STR];       /* url = http(s)://host:port            (http://127.0.0.1:8470) */
     char device_token[CONFIG_STR];  /* token = text                         ("")        */
     int hub_timeout_s;              /* timeout = 1..120 seconds             (10)        */
+    bool hub_allow_http;            /* allow_http = bool: plain http:// to a host other than loopback (false) */
+    char hub_ca_file[CONFIG_STR];   /* ca_file = path: trust only this CA for the hub ("": the system's) */
     /* [payment] */
     int pay_poll_ms;                /* poll_interval = 200..10000 ms        (2000)      */
     int pay_qr_window_s;            /* qr_window = 5..900 seconds           (180)       */
@@ -83,6 +85,15 @@ int config_load(config_t *cfg, const char *path, char *err, int errlen);
  * calls this. */
 int config_load_mem(config_t *cfg, const char *name, const char *data, size_t len,
                     char *err, int errlen);
+
+/* Rules between keys, checked after a file is read (config_load names the
+ * line of the offending key) and after the overrides (main): plain http://
+ * to a hub other than this machine only with hub.allow_http = true. Returns
+ * 0, or -1 with "KEY: why" in ERR. */
+int config_check(const config_t *cfg, char *err, int errlen);
+/* 1 if URL's host (http:// or https://) is this machine: 127.0.0.0/8,
+ * "localhost" or [::1]. */
+int config_url_is_loopback(const char *url);
 
 /* Applies one "section.key=value" override (used by --set on the command line
  * and by tests). Same validation and error format, with "--set" as the path. */

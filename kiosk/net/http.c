@@ -127,6 +127,13 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+static char ca_file[512];
+
+void http_set_ca_file(const char *path)
+{
+    snprintf(ca_file, sizeof ca_file, "%s", path ? path : "");
+}
+
 http_conn_t *http_conn_new(const char *base_url, const char *token, int timeout_ms,
                            const volatile int *abort, const char *user_agent,
                            const char *mod)
@@ -166,6 +173,13 @@ http_conn_t *http_conn_new(const char *base_url, const char *token, int timeout_
 
     CURL *h = c->curl;
     long to = timeout_ms > 0 ? (long)timeout_ms : 0L;
+    if (ca_file[0]) {
+        /* Only this CA: no system store, no CA directory. */
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
+        curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+    }
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, to);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, to);

@@ -38,6 +38,12 @@ typedef struct http_conn http_conn_t;
 http_conn_t *http_conn_new(const char *base_url, const char *token, int timeout_ms,
                            const volatile int *abort, const char *user_agent,
                            const char *mod);
+/* The CA certificate file (PEM) every connection made from now on trusts
+ * for https instead of the system's store (kiosk.ini [hub] ca_file): pins
+ * the hub's certificate authority. NULL or "": the system's store. Set once
+ * at start-up, before any worker makes a connection. */
+void http_set_ca_file(const char *path);
+
 /* Frees C, wiping the token and the last answer. */
 void http_conn_free(http_conn_t *c);
 

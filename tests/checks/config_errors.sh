@@ -42,7 +42,8 @@ line_of() {
 # session); sets rc, out (stdout) and err (stderr).
 run_kiosk() {
     rm -rf "${tmp:?}/var" "$tmp/tour"
-    timeout -k 5 15 "$KIOSK" "$@" --tour "$tmp/tour" \
+    # A whole tour on a loaded 2-core machine can take a while; a hang still ends.
+    timeout -k 5 90 "$KIOSK" "$@" --tour "$tmp/tour" \
         </dev/null >"$tmp/out" 2>"$tmp/err"
     rc=$?
     out=$(cat "$tmp/out")

@@ -33,6 +33,7 @@ PACKAGES=(
     libclang-rt-14-dev     # libFuzzer + sanitizer runtimes (only recommended by clang)
     llvm                   # llvm-symbolizer: file:line in fuzzer / sanitizer reports
     wrk                    # HTTP load for make bench (hub throughput)
+    openssl                # test certificates and a TLS peer (tests/unit/test_hub_tls.c)
     faketime               # libfaketime: tests/checks/time_travel.sh moves the real clock
     tzdata                 # time zones for the same check (the kiosk must not depend on one)
 )

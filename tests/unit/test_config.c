@@ -147,6 +147,8 @@ static const struct { const char *key, *value; } key_defaults[] = {
     {"hub.url", "http://127.0.0.1:8470"},
     {"hub.token", ""},
     {"hub.timeout", "10"},
+    {"hub.allow_http", "false"},
+    {"hub.ca_file", ""},
     {"payment.poll_interval", "2000"},
     {"payment.qr_window", "180"},
     {"payment.code_window", "60"},
@@ -632,7 +634,14 @@ static void test_bad_url(void **state)
     expect_error(f, "[hub]\nurl = http://my hub\n",
                  "2: url: must start with http:// or https:// followed by a host, "
                  "got \"http://my hub\"");
-    expect_ok(f, "[hub]\nurl = http://hub.local\n");
+    /* plain http:// only to this machine, unless allow_http says so */
+    expect_error(f, "[hub]\nurl = http://hub.local\n",
+                 "2: url: plain http:// to a hub on another machine sends the kiosk's token "
+                 "and residents' data in clear; use https://, or set allow_http = true on a "
+                 "network you trust");
+    expect_ok(f, "[hub]\nurl = https://hub.local\n");
+    expect_ok(f, "[hub]\nurl = http://127.0.0.1:8470\n");
+    expect_ok(f, "[hub]\nurl = http://hub.local\nallow_http = true\n");
     assert_string_equal(f->cfg.hub_url, "http://hub.local");
 }
 
