@@ -21,9 +21,10 @@
 #include <time.h>
 #include "api.h"
 #include "db.h"
+#include "pay.h"
+#include "server.h"
 #include "validate.h"
 
-#define DEFAULT_BASE "http://127.0.0.1:8470"
 #define SLOW_DEFAULT_MS 8000
 
 /* ---- demo behaviour (demo_settings) ------------------------------------ */
@@ -80,7 +81,17 @@ static void behaviour_delay(sqlite3 *db)
 
 void api_pay_latency(hub_req_t *req)
 {
-    behaviour_delay(req->db);
+    if (pay_kind(hub_config(req->hub)->demo) == PAY_DEMO) behaviour_delay(req->db);
+}
+
+/* Without a provider nothing is taken and nothing changes: 503
+ * payment_unavailable. True when it answered so. */
+static bool no_provider(const hub_req_t *req, hub_resp_t *resp)
+{
+    if (pay_kind(hub_config(req->hub)->demo) != PAY_NONE) return false;
+    hub_error(resp, 503, "payment_unavailable",
+              "this hub has no payment provider; payments are not possible");
+    return true;
 }
 
 /* ---- small SQL helpers ------------------------------------------------- */
@@ -349,20 +360,14 @@ static int auth_code_kind(const char *s)
     return 0;
 }
 
-/* "http://HOST" from the request's Host header when it looks like a host
- * name or address with an optional port, else the hub's default address. */
-static void base_url(const hub_req_t *req, char *out, size_t len)
+/* Where the demo provider's payer opens a QR order: [payment] demo_base_url,
+ * else the hub's own address. Never the request's Host header, which the
+ * client chooses. */
+static void demo_base(const hub_req_t *req, char *out, size_t len)
 {
-    const char *host = hub_header(req, "Host");
-    size_t n = host ? strlen(host) : 0;
-    bool ok = n > 0 && n <= 255;
-    for (size_t i = 0; ok && i < n; i++) {
-        char c = host[i];
-        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-    }
-    if (ok) snprintf(out, len, "http://%s", host);
-    else snprintf(out, len, "%s", DEFAULT_BASE);
+    const char *conf = pay_demo_base();
+    if (conf[0]) snprintf(out, len, "%s", conf);
+    else snprintf(out, len, "http://%s:%d", hub_config(req->hub)->listen_addr, hub_port(req->hub));
 }
 
 static int cmp_ll(const void *a, const void *b)
@@ -455,6 +460,7 @@ static int check_bills(hub_req_t *req, hub_resp_t *resp, const long long *ids, i
  * of this out_trade_no when it is the same request (200). */
 void api_pay_create(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     static const char *const methods[] = {"qr", "code", NULL};
     sqlite3 *db = req->db;
     const char *no, *method, *auth;
@@ -514,7 +520,7 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
     const char *state = "NOTPAY", *settle_to = "CLOSED", *error = NULL;
     long long settle_at = req->now + b.expire_s;
     if (!code) {
-        base_url(req, url, sizeof url - 64);
+        demo_base(req, url, sizeof url - 64);
         snprintf(url + strlen(url), sizeof url - strlen(url), "/v1/demo/pay/%s", no);
     } else {
         make_transaction_id(txn, sizeof txn, no, req->now, kind == 2);
@@ -559,6 +565,7 @@ static int own_order(hub_req_t *req, hub_resp_t *resp, order_t *o)
 /* GET /v1/payments/{out_trade_no}: the order, with due transitions applied. */
 void api_pay_query(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     order_t o;
     if (own_order(req, resp, &o) != 0) return;
     if (order_apply_due_txn(req->db, &o, req->now) != 0) {
@@ -571,6 +578,7 @@ void api_pay_query(hub_req_t *req, hub_resp_t *resp)
 /* POST /v1/payments/{out_trade_no}/close: an unpaid order is abandoned. */
 void api_pay_close(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     order_t o;
     if (own_order(req, resp, &o) != 0) return;
     if (order_apply_due(req->db, &o, req->now) != 0) {
@@ -596,6 +604,7 @@ void api_pay_close(hub_req_t *req, hub_resp_t *resp)
  * unpaid again, not yet paid becomes CLOSED. */
 void api_pay_reverse(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     sqlite3 *db = req->db;
     order_t o;
     if (own_order(req, resp, &o) != 0) return;
