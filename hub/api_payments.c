@@ -21,6 +21,7 @@
 #include <time.h>
 #include "api.h"
 #include "db.h"
+#include "log.h"
 #include "pay.h"
 #include "server.h"
 #include "validate.h"
@@ -77,11 +78,6 @@ static void behaviour_delay(sqlite3 *db)
     if (ms <= 0) return;
     struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0) {}
-}
-
-void api_pay_latency(hub_req_t *req)
-{
-    if (pay_kind(hub_config(req->hub)->demo) == PAY_DEMO) behaviour_delay(req->db);
 }
 
 /* Without a provider nothing is taken and nothing changes: 503
@@ -153,6 +149,7 @@ typedef struct {
     char settle_to[12];
     char transaction_id[40];
     char error[64];
+    char provider[12];          /* demo | alipay */
     long long amount_fen, created, updated, settle_at;   /* settle_at 0: none */
 } order_t;
 
@@ -167,7 +164,7 @@ static int order_load(sqlite3 *db, const char *no, order_t *o)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT out_trade_no, device, method, state, code_url, settle_to, "
-                           "transaction_id, error, amount_fen, created, updated, settle_at "
+                           "transaction_id, error, amount_fen, created, updated, settle_at, provider "
                            "FROM orders WHERE out_trade_no = ?1", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
@@ -186,6 +183,7 @@ static int order_load(sqlite3 *db, const char *no, order_t *o)
         o->created = sqlite3_column_int64(st, 9);
         o->updated = sqlite3_column_int64(st, 10);
         o->settle_at = sqlite3_column_int64(st, 11);
+        col_text(st, 12, o->provider, sizeof o->provider);
     }
     sqlite3_finalize(st);
     return found;
@@ -199,7 +197,9 @@ static bool is_open(const order_t *o)
 /* Whether a lazy transition of O is due at NOW. */
 static bool order_due(const order_t *o, int64_t now)
 {
-    return is_open(o) && o->settle_at > 0 && o->settle_at <= now && o->settle_to[0];
+    /* Only the demo provider's orders move by themselves: a real provider's
+     * order moves when the provider says so. */
+    return !strcmp(o->provider, "demo") && is_open(o) && o->settle_at > 0 && o->settle_at <= now && o->settle_to[0];
 }
 
 /* A provider trade number of realistic shape (28 digits) for order NO:
@@ -220,15 +220,17 @@ static void make_transaction_id(char *out, size_t len, const char *no, int64_t w
         snprintf(out, len, "42000%05llu%s%010llu", (h >> 40) % 100000ULL, date, h % 10000000000ULL);
 }
 
-/* Moves order NO from NOTPAY/USERPAYING to SUCCESS at WHEN and marks its
+/* Moves order NO from NOTPAY/USERPAYING to SUCCESS at WHEN (TRADE_NO: the
+ * provider's trade number; NULL makes a demo one) and marks its
  * bills paid, in the caller's transaction. If any bill is no longer unpaid
  * the bill updates are undone and the order becomes PAYERROR
  * "bill_paid_elsewhere" instead. An order already past those states is left
  * alone. 0 ok, -1 on a database error (the caller rolls back). */
-static int order_succeed(sqlite3 *db, const char *no, int64_t when)
+static int order_succeed_as(sqlite3 *db, const char *no, int64_t when, const char *trade_no)
 {
-    char txn[40];
-    make_transaction_id(txn, sizeof txn, no, when, false);
+    char txn[72];
+    if (trade_no) snprintf(txn, sizeof txn, "%s", trade_no);
+    else make_transaction_id(txn, sizeof txn, no, when, false);
     int moved = run(db, "UPDATE orders SET state = 'SUCCESS', updated = ?2, "
                     "transaction_id = COALESCE(transaction_id, ?3) "
                     "WHERE out_trade_no = ?1 AND state IN ('NOTPAY', 'USERPAYING')",
@@ -247,6 +249,11 @@ static int order_succeed(sqlite3 *db, const char *no, int64_t when)
                    "transaction_id = NULL WHERE out_trade_no = ?1", "t", no) < 0 ? -1 : 0;
     }
     return run(db, "RELEASE pay_bills", "") < 0 ? -1 : 0;
+}
+
+static int order_succeed(sqlite3 *db, const char *no, int64_t when)
+{
+    return order_succeed_as(db, no, when, NULL);
 }
 
 /* Applies the lazy transition of O if it is due at NOW (inside the caller's
@@ -454,6 +461,259 @@ static int check_bills(hub_req_t *req, hub_resp_t *resp, const long long *ids, i
     return 0;
 }
 
+/* ---- a real provider (pay.h) -------------------------------------------- */
+
+/* A real provider's calls happen in the route's "before" hook, outside the
+ * handler's transaction, so a slow provider never holds the database's
+ * write lock: the order is reserved (bills held) in a short transaction of
+ * its own, the provider is called, and its verified answer is applied in
+ * another. The handler that follows, inside the framework's transaction,
+ * only reads the order and answers. What the hook did for this request is
+ * handed over in this thread's PHASE (hook and handler run on one thread,
+ * one after the other). */
+#define QR_EXPIRE_S 7200        /* a QR order's life, as the demo's default */
+#define CODE_WAIT_S 60          /* a payment code's wait for the payer, then cancel */
+
+static _Thread_local struct {
+    char created[33];           /* the order this request created */
+    char error[64];             /* why the provider could not be asked, "" if it was */
+} phase;
+
+/* Records what a provider said that needs a person. In the caller's transaction. */
+static void payment_event(sqlite3 *db, const char *no, const char *kind, const pay_result_t *r,
+                          int64_t now)
+{
+    hub_log("pay", "order %s: %s (provider trade %s)", no, kind, r->trade_no[0] ? r->trade_no : "-");
+    run(db, "INSERT INTO payment_events(out_trade_no, kind, trade_no, amount_fen, created) "
+        "VALUES(?1, ?2, NULLIF(?3, ''), ?4, ?5)", "tttii", no, kind, r->trade_no, r->amount_fen,
+        (long long)now);
+}
+
+int api_pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now)
+{
+    order_t o;
+    if (db_exec(db, "BEGIN IMMEDIATE") != 0) return -1;
+    int found = order_load(db, no, &o), rc = 0;
+    if (found < 0) goto fail;
+    if (found == 0 || !strcmp(o.provider, "demo")) {
+        db_exec(db, "ROLLBACK");
+        return 0;
+    }
+    if (r->outcome == PAY_SUCCESS && !reversal) {
+        if (r->amount_fen >= 0 && r->amount_fen != o.amount_fen)
+            payment_event(db, no, "amount_differs", r, now);
+        else if (is_open(&o))
+            rc = order_succeed_as(db, no, now, r->trade_no[0] ? r->trade_no : NULL);
+        else if (strcmp(o.state, "SUCCESS") != 0)
+            payment_event(db, no, "paid_after_close", r, now);
+    } else if (r->outcome == PAY_WAITING && r->code_url[0] && !o.code_url[0]) {
+        rc = run(db, "UPDATE orders SET code_url = ?2 WHERE out_trade_no = ?1", "tt", no, r->code_url);
+    } else if ((r->outcome == PAY_CLOSED || r->outcome == PAY_NOT_FOUND) && reversal) {
+        if (!strcmp(o.state, "NOTPAY")) {
+            rc = run(db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "
+                     "AND state = 'NOTPAY'", "ti", no, (long long)now);
+        } else if (!strcmp(o.state, "SUCCESS") || !strcmp(o.state, "USERPAYING")) {
+            rc = run(db, "UPDATE orders SET state = 'REVOKED', updated = ?2 WHERE out_trade_no = ?1 "
+                     "AND state IN ('SUCCESS', 'USERPAYING')", "ti", no, (long long)now);
+            if (rc > 0)
+                rc = run(db, "UPDATE bills SET status = 'unpaid', paid_order = NULL, paid_at = NULL "
+                         "WHERE paid_order = ?1 AND status = 'paid'", "t", no);
+        }
+    } else if (r->outcome == PAY_CLOSED && is_open(&o)) {
+        rc = run(db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "
+                 "AND state IN ('NOTPAY', 'USERPAYING')", "ti", no, (long long)now);
+    } else if (r->outcome == PAY_REFUSED && is_open(&o)) {
+        rc = run(db, "UPDATE orders SET state = 'PAYERROR', updated = ?2, error = ?3 "
+                 "WHERE out_trade_no = ?1 AND state IN ('NOTPAY', 'USERPAYING')", "tit", no,
+                 (long long)now, r->error[0] ? r->error : "refused");
+    }
+    if (rc < 0 || db_exec(db, "COMMIT") != 0) goto fail;
+    return 0;
+fail:
+    db_exec(db, "ROLLBACK");
+    return -1;
+}
+
+/* Whether this device already used the request's Idempotency-Key: then the
+ * framework replays the stored answer and the provider is not asked again. */
+static bool key_seen(hub_req_t *req)
+{
+    const char *key = hub_header(req, "Idempotency-Key");
+    return key && one_int(req->db, 0, "SELECT 1 FROM idempotency WHERE device = ?1 AND key = ?2",
+                          "tt", req->device.id, key) != 0;
+}
+
+/* Asks the provider what became of an open order O and applies the answer;
+ * past its deadline (a QR's expiry, a payment code's wait) an order still
+ * unpaid is closed (QR) or cancelled (code) at the provider, as its
+ * documentation says: query, then cancel. */
+static void provider_settle(hub_req_t *req, const pay_provider_t *p, const order_t *o)
+{
+    pay_result_t r;
+    p->query(o->no, &r);
+    api_pay_apply(req->db, o->no, &r, false, req->now);
+    if (r.outcome == PAY_SUCCESS || r.outcome == PAY_CLOSED || r.outcome == PAY_REFUSED) return;
+    if (!o->settle_at || o->settle_at > req->now) return;
+    if (!strcmp(o->method, "qr")) p->close(o->no, &r);
+    else p->cancel(o->no, &r);
+    if (r.outcome == PAY_NOT_FOUND) r.outcome = PAY_CLOSED;
+    api_pay_apply(req->db, o->no, &r, false, req->now);
+}
+
+/* Resolves open orders holding any of IDS whose deadline has passed, so an
+ * order a kiosk abandoned does not hold bills for ever. */
+static void provider_free_bills(hub_req_t *req, const pay_provider_t *p, const long long *ids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char no[33] = "";
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(req->db, "SELECT o.out_trade_no FROM order_bills ob JOIN orders o "
+                               "ON o.out_trade_no = ob.out_trade_no WHERE ob.bill_id = ?1 AND "
+                               "o.provider <> 'demo' AND o.state IN ('NOTPAY', 'USERPAYING') "
+                               "AND o.settle_at <= ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+            return;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_int64(st, 2, req->now);
+        if (sqlite3_step(st) == SQLITE_ROW) col_text(st, 0, no, sizeof no);
+        sqlite3_finalize(st);
+        order_t o;
+        if (no[0] && order_load(req->db, no, &o) == 1) provider_settle(req, p, &o);
+    }
+}
+
+/* POST /v1/payments, provider part: reserves the order and asks the
+ * provider. Anything wrong with the request is left for the handler to say. */
+static void provider_create(hub_req_t *req, const pay_provider_t *p)
+{
+    cJSON *j = cJSON_ParseWithLength(req->body, req->body_len);
+    const cJSON *jno = cJSON_GetObjectItemCaseSensitive(j, "out_trade_no");
+    const cJSON *jm = cJSON_GetObjectItemCaseSensitive(j, "method");
+    const cJSON *ja = cJSON_GetObjectItemCaseSensitive(j, "auth_code");
+    const cJSON *jb = cJSON_GetObjectItemCaseSensitive(j, "bill_ids");
+    long long ids[12], total = 0;
+    int n = cJSON_GetArraySize(jb);
+    char no[33];
+    if (!cJSON_IsString(jno) || !valid_trade_no(jno->valuestring) || !cJSON_IsString(jm) ||
+        !cJSON_IsArray(jb) || n < 1 || n > 12)
+        goto done;
+    snprintf(no, sizeof no, "%s", jno->valuestring);
+    bool code = !strcmp(jm->valuestring, "code");
+    if (!code && strcmp(jm->valuestring, "qr") != 0) goto done;
+    if (code != cJSON_IsString(ja) || (code && auth_code_kind(ja->valuestring) != 2)) goto done;
+    for (int i = 0; i < n; i++) {
+        const cJSON *b = cJSON_GetArrayItem(jb, i);
+        if (!cJSON_IsNumber(b) || b->valuedouble < 1 || b->valuedouble > 9e15 ||
+            b->valuedouble != (double)(long long)b->valuedouble)
+            goto done;
+        ids[i] = (long long)b->valuedouble;
+    }
+    qsort(ids, (size_t)n, sizeof *ids, cmp_ll);
+    if (key_seen(req)) goto done;
+    order_t o;
+    if (order_load(req->db, no, &o) != 0) goto done;    /* the handler answers it */
+    provider_free_bills(req, p, ids, n);
+
+    hub_resp_t dummy = {0};
+    long long deadline = req->now + (code ? CODE_WAIT_S : QR_EXPIRE_S);
+    if (db_exec(req->db, "BEGIN IMMEDIATE") != 0) goto done;
+    int rc = order_load(req->db, no, &o) == 0 && check_bills(req, &dummy, ids, n, &total) == 0 ? 0 : -1;
+    free(dummy.body);
+    if (rc == 0)
+        rc = run(req->db, "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, "
+                 "created, updated, settle_at, settle_to, provider) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'CLOSED', ?8)", "tttitiit", no,
+                 req->device.id, code ? "code" : "qr", total, code ? "USERPAYING" : "NOTPAY",
+                 (long long)req->now, deadline, p->name);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = run(req->db, "INSERT INTO order_bills(out_trade_no, bill_id) VALUES(?1, ?2)", "ti", no, ids[i]);
+    if (rc < 0 || db_exec(req->db, "COMMIT") != 0) {
+        db_exec(req->db, "ROLLBACK");
+        goto done;
+    }
+    snprintf(phase.created, sizeof phase.created, "%s", no);
+
+    pay_order_t po = {.out_trade_no = no, .amount_fen = total, .subject = "utility bills",
+                      .auth_code = code ? ja->valuestring : NULL, .expires = deadline};
+    pay_result_t r;
+    if (code) {
+        p->pay(&po, &r);
+        /* Unknown: ask at once (the docs: query, then cancel at the deadline). */
+        if (r.outcome == PAY_UNKNOWN) p->query(no, &r);
+        if (r.outcome == PAY_NOT_FOUND) r.outcome = PAY_WAITING;
+        api_pay_apply(req->db, no, &r, false, req->now);
+    } else {
+        p->precreate(&po, &r);
+        if (r.outcome == PAY_WAITING && r.code_url[0] &&
+            api_pay_apply(req->db, no, &r, false, req->now) == 0)
+            goto done;
+        /* Nobody has seen a QR code: nothing can have been paid. The
+         * reservation goes; the kiosk may try again later. */
+        snprintf(phase.error, sizeof phase.error, "%s", r.error[0] ? r.error : "provider_refused");
+        phase.created[0] = '\0';
+        if (db_exec(req->db, "BEGIN IMMEDIATE") == 0) {
+            if (run(req->db, "DELETE FROM order_bills WHERE out_trade_no = ?1", "t", no) < 0 ||
+                run(req->db, "DELETE FROM orders WHERE out_trade_no = ?1", "t", no) < 0 ||
+                db_exec(req->db, "COMMIT") != 0)
+                db_exec(req->db, "ROLLBACK");
+        }
+        p->close(no, &r);
+    }
+done:
+    cJSON_Delete(j);
+}
+
+/* GET, close and reverse of an order, provider part. */
+static void provider_order(hub_req_t *req, const pay_provider_t *p)
+{
+    const char *no = req->nparams > 0 ? req->params[0] : "";
+    order_t o;
+    if (!valid_trade_no(no) || order_load(req->db, no, &o) != 1 || !strcmp(o.provider, "demo") ||
+        strcmp(o.device, req->device.id) != 0)
+        return;
+    const char *path = req->path;
+    size_t len = strlen(path);
+    bool post = !strcmp(req->method, "POST");
+    if (post && key_seen(req)) return;
+    pay_result_t r;
+    if (!post) {
+        if (is_open(&o)) provider_settle(req, p, &o);
+    } else if (len > 6 && !strcmp(path + len - 6, "/close")) {
+        if (!is_open(&o)) return;
+        p->close(o.no, &r);
+        if (r.outcome == PAY_NOT_FOUND) r.outcome = PAY_CLOSED;
+        if (r.outcome != PAY_CLOSED) p->query(o.no, &r);
+        api_pay_apply(req->db, o.no, &r, false, req->now);
+    } else if (len > 8 && !strcmp(path + len - 8, "/reverse")) {
+        if (!is_open(&o) && strcmp(o.state, "SUCCESS") != 0) return;
+        p->cancel(o.no, &r);
+        api_pay_apply(req->db, o.no, &r, true, req->now);
+    }
+}
+
+/* The route's "before" hook: the demo provider's simulated latency, or a
+ * real provider's calls. */
+void api_pay_latency(hub_req_t *req)
+{
+    phase.created[0] = phase.error[0] = '\0';
+    pay_kind_t kind = pay_kind(hub_config(req->hub)->demo);
+    const pay_provider_t *p = pay_provider();
+    if (kind == PAY_DEMO) behaviour_delay(req->db);
+    if (kind != PAY_ALIPAY || !p) return;
+    if (!strcmp(req->method, "POST") && req->nparams == 0) provider_create(req, p);
+    else provider_order(req, p);
+}
+
+/* A real provider's order that its hook could not settle: 503, nothing
+ * changed locally (the provider may still hold it). True when answered. */
+static bool provider_pending(const order_t *o, hub_resp_t *resp, bool paid_too)
+{
+    if (!strcmp(o->provider, "demo") || !(is_open(o) || (paid_too && !strcmp(o->state, "SUCCESS"))))
+        return false;
+    hub_error(resp, 503, "provider_unavailable",
+              "the payment provider did not confirm; send the same request again");
+    return true;
+}
+
 /* ---- handlers ---------------------------------------------------------- */
 
 /* POST /v1/payments: creates an order (201), or returns the existing order
@@ -491,6 +751,11 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
                   "10-15...) nor an Alipay (16-24 digits, 25-30...) payment code");
         return;
     }
+    bool real = pay_kind(hub_config(req->hub)->demo) != PAY_DEMO;
+    if (code && real && kind != 2) {
+        hub_error(resp, 422, "invalid_auth_code", "this hub takes Alipay payment codes only");
+        return;
+    }
     qsort(ids, (size_t)n, sizeof *ids, cmp_ll);
 
     order_t o;
@@ -507,12 +772,22 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         } else if (!same) {
             hub_error(resp, 409, "out_trade_no_used",
                       "out_trade_no %s belongs to another order; use a new one", no);
+        } else if (!code && is_open(&o) && !o.code_url[0]) {
+            /* The provider is still being asked for the QR code. */
+            hub_error(resp, 503, "provider_unavailable",
+                      "the payment provider did not confirm; send the same request again");
         } else {
-            reply_order(db, resp, 200, &o, false);
+            reply_order(db, resp, strcmp(phase.created, no) ? 200 : 201, &o, false);
         }
         return;
     }
     if (check_bills(req, resp, ids, n, &total) != 0) return;
+    if (real) {
+        /* Only the provider hook creates a real provider's order. */
+        hub_error(resp, 503, "provider_unavailable", "the payment provider %s; try again later",
+                  phase.error[0] ? "could not be reached or refused the order" : "was not asked");
+        return;
+    }
 
     behaviour_t b;
     behaviour_load(db, &b);
@@ -589,6 +864,7 @@ void api_pay_close(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 409, "order_paid", "the order is paid; reverse it to refund the payer");
         return;
     }
+    if (provider_pending(&o, resp, false)) return;
     if (is_open(&o) &&
         (run(req->db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "
              "AND state IN ('NOTPAY', 'USERPAYING')", "ti", o.no, (long long)req->now) < 0 ||
@@ -612,6 +888,7 @@ void api_pay_reverse(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 500, "storage", "cannot update the order");
         return;
     }
+    if (provider_pending(&o, resp, true)) return;
     int rc = 0;
     if (!strcmp(o.state, "NOTPAY")) {
         rc = run(db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "

@@ -231,6 +231,14 @@ int main(int argc, char **argv)
 
     hub_t *hub = hub_start(&cfg, err, sizeof err);
     if (!hub) { fprintf(stderr, "hub: %s\n", err); db_close_all(); return 1; }
+    pay_notify_t *notify = NULL;
+    if (pay_provider() && pay_notify_port() > 0 &&
+        !(notify = pay_notify_start(pay_notify_listen(), pay_notify_port(), err, sizeof err))) {
+        fprintf(stderr, "hub: %s\n", err);
+        hub_stop(hub);
+        db_close_all();
+        return 1;
+    }
     static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
     hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
             hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
@@ -240,6 +248,7 @@ int main(int argc, char **argv)
     }
     while (!stop) pause();
     hub_log("main", "stopping (signal %d)", (int)stop);
+    pay_notify_stop(notify);
     hub_stop(hub);
     db_close_all();
     return 0;

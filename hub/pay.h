@@ -104,7 +104,23 @@ const char *pay_demo_base(void);
 const char *pay_notify_url(void);
 /* How long one provider call may take, milliseconds. */
 long pay_timeout_ms(void);
+/* Where the notification listener listens ([payment] notify_listen and
+ * notify_port; port 0: no listener). */
+const char *pay_notify_listen(void);
+int pay_notify_port(void);
 /* Back to the defaults (tests). */
 void pay_reset(void);
+
+/* pay_notify.c: the listener for the provider's notifications (on its own
+ * address: a provider posts without token or Idempotency-Key). Started
+ * after pay_init; NULL with ERR if it cannot listen. */
+typedef struct pay_notify pay_notify_t;
+pay_notify_t *pay_notify_start(const char *addr, int port, char *err, size_t errlen);
+int pay_notify_bound_port(const pay_notify_t *n);
+void pay_notify_stop(pay_notify_t *n);
+
+/* pay_alipay.c: the provider, and its secrets file (for pay_init). */
+extern const pay_provider_t pay_alipay;
+int pay_alipay_load(const char *path, char *err, size_t errlen);
 
 #endif
