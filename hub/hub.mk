@@ -38,3 +38,7 @@ $(BUILD)/tests/test_hub_%: $(BUILD)/obj/tests/hub/test_hub_%.o $(BUILD)/obj/test
 $(BUILD)/hub_load: tests/bench/hub_load.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HUB_CFLAGS) -o $@ $< $(shell pkg-config --libs libcurl 2>/dev/null)
+
+# The Alipay simulator (tests/hub/alipay_sim.c, not in tests/sims: those are
+# linked into every kiosk suite), linked into the suites that talk to it.
+$(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o

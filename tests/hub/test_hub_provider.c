@@ -15,6 +15,7 @@
 #include "db.h"
 #include "hubtest.h"
 #include "pay.h"
+#include "pay_sign.h"
 
 /* One integer from the hub's database (the test's own connection). */
 static long long q_int(const char *sql)
@@ -157,6 +158,46 @@ static void demo_code_url_ignores_host(void **state)
     pay_reset();
 }
 
+/* The text forms of Alipay's signatures (hub/pay_sign.c). */
+static void signing_texts(void **state)
+{
+    const char *text = "{\"alipay_trade_pay_response\":{\"code\":\"10000\",\"msg\":\"}\\\"{\","
+                       "\"n\":[1,{\"k\":2}]} ,\"sign\":\"abc\"}";
+    const char *at;
+    size_t len;
+    assert_int_equal(pay_json_member(text, "alipay_trade_pay_response", &at, &len), 0);
+    assert_int_equal((int)len, (int)strlen("{\"code\":\"10000\",\"msg\":\"}\\\"{\",\"n\":[1,{\"k\":2}]}"));
+    assert_memory_equal(at, "{\"code\":\"10000\",", 16);
+    assert_int_equal(pay_json_member(text, "sign", &at, &len), 0);
+    assert_int_equal((int)len, 5);
+    assert_int_equal(pay_json_member(text, "other", &at, &len), -1);
+    assert_int_equal(pay_json_member("{\"a\":{\"b\":1", "a", &at, &len), -1);
+    assert_int_equal(pay_json_member("[1]", "a", &at, &len), -1);
+
+    pay_params_t ps = {0};
+    const char *body = "b=x+y&a=1%2B2&sign=S&empty=&sign_type=RSA2";
+    assert_int_equal(pay_form_parse(body, strlen(body), &ps), 0);
+    assert_string_equal(pay_params_get(&ps, "a"), "1+2");
+    assert_string_equal(pay_params_get(&ps, "b"), "x y");
+    static const char *const skip[] = {"sign", "sign_type", NULL};
+    char *c = pay_sign_content(&ps, skip);
+    assert_string_equal(c, "a=1+2&b=x y");
+    free(c);
+    char *form = pay_form_encode(&ps);
+    pay_params_t back = {0};
+    assert_int_equal(pay_form_parse(form, strlen(form), &back), 0);
+    assert_string_equal(pay_params_get(&back, "a"), "1+2");
+    free(form);
+    pay_params_free(&back);
+    pay_params_free(&ps);
+    assert_int_equal(pay_form_parse("a=%zz", 5, &ps), -1);
+    assert_int_equal(pay_form_parse("a=%00", 5, &ps), -1);
+    assert_int_equal(pay_form_parse("a=%4", 4, &ps), -1);
+    assert_int_equal(pay_form_parse("novalue", 7, &ps), -1);
+    assert_null(pay_key_private("bm90IGEga2V5"));
+    assert_null(pay_key_public("!!!"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +206,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(existing_order_is_left_alone, setup_real, teardown),
         cmocka_unit_test(provider_setting),
         cmocka_unit_test(demo_code_url_ignores_host),
+        cmocka_unit_test(signing_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
