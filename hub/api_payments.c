@@ -461,6 +461,45 @@ static int check_bills(hub_req_t *req, hub_resp_t *resp, const long long *ids, i
     return 0;
 }
 
+/* A create request, checked. */
+typedef struct {
+    const char *no;             /* points into the request's JSON */
+    const char *auth;           /* code only */
+    bool code;
+    int kind;                   /* auth_code_kind */
+    long long ids[12];          /* sorted */
+    int n;
+} create_req_t;
+
+/* Checks the body of POST /v1/payments into C: 0, or -1 with the 422 in
+ * RESP. The one check for the provider hook and the handler, so a provider
+ * is never asked for a request the handler would refuse. */
+static int create_parse(const hub_req_t *req, const cJSON *json, hub_resp_t *resp, create_req_t *c)
+{
+    static const char *const methods[] = {"qr", "code", NULL};
+    const char *method;
+    memset(c, 0, sizeof *c);
+    if (v_string(resp, json, "out_trade_no", 6, 32, true, &c->no) != 0) return -1;
+    if (!valid_trade_no(c->no))
+        return hub_error(resp, 422, "invalid_field", "out_trade_no must be 6 to 32 of A-Z a-z 0-9 _ -"), -1;
+    if (v_id_array(resp, json, "bill_ids", 1, 12, c->ids, &c->n) != 0) return -1;
+    if (v_enum(resp, json, "method", methods, true, &method) != 0) return -1;
+    if (v_string(resp, json, "auth_code", 0, 64, false, &c->auth) != 0) return -1;
+    c->code = !strcmp(method, "code");
+    if (c->code && !c->auth)
+        return hub_error(resp, 422, "missing_field", "auth_code is required for method code"), -1;
+    if (!c->code && c->auth)
+        return hub_error(resp, 422, "invalid_field", "auth_code is only for method code"), -1;
+    /* The messages never repeat the code: it is a payment credential. */
+    if (c->code && !(c->kind = auth_code_kind(c->auth)))
+        return hub_error(resp, 422, "invalid_auth_code", "auth_code is neither a WeChat (18 digits, "
+                         "10-15...) nor an Alipay (16-24 digits, 25-30...) payment code"), -1;
+    if (c->code && c->kind != 2 && pay_kind(hub_config(req->hub)->demo) == PAY_ALIPAY)
+        return hub_error(resp, 422, "invalid_auth_code", "this hub takes Alipay payment codes only"), -1;
+    qsort(c->ids, (size_t)c->n, sizeof *c->ids, cmp_ll);
+    return 0;
+}
+
 /* ---- a real provider (pay.h) -------------------------------------------- */
 
 /* A real provider's calls happen in the route's "before" hook, outside the
@@ -585,39 +624,28 @@ static void provider_free_bills(hub_req_t *req, const pay_provider_t *p, const l
  * provider. Anything wrong with the request is left for the handler to say. */
 static void provider_create(hub_req_t *req, const pay_provider_t *p)
 {
-    cJSON *j = cJSON_ParseWithLength(req->body, req->body_len);
-    const cJSON *jno = cJSON_GetObjectItemCaseSensitive(j, "out_trade_no");
-    const cJSON *jm = cJSON_GetObjectItemCaseSensitive(j, "method");
-    const cJSON *ja = cJSON_GetObjectItemCaseSensitive(j, "auth_code");
-    const cJSON *jb = cJSON_GetObjectItemCaseSensitive(j, "bill_ids");
-    long long ids[12], total = 0;
-    int n = cJSON_GetArraySize(jb);
-    char no[33];
-    if (!cJSON_IsString(jno) || !valid_trade_no(jno->valuestring) || !cJSON_IsString(jm) ||
-        !cJSON_IsArray(jb) || n < 1 || n > 12)
+    cJSON *j = NULL;
+    hub_resp_t dummy = {0};
+    create_req_t c;
+    long long total = 0;
+    /* Only a request the framework and the handler will take: an object
+     * body with a valid Idempotency-Key, checked as the handler checks it. */
+    if (!v_idem_key(hub_header(req, "Idempotency-Key")) ||
+        v_parse_object(&dummy, req->body_len ? req->body : "{}", req->body_len ? req->body_len : 2, &j) != 0 ||
+        create_parse(req, j, &dummy, &c) != 0)
         goto done;
-    snprintf(no, sizeof no, "%s", jno->valuestring);
-    bool code = !strcmp(jm->valuestring, "code");
-    if (!code && strcmp(jm->valuestring, "qr") != 0) goto done;
-    if (code != cJSON_IsString(ja) || (code && auth_code_kind(ja->valuestring) != 2)) goto done;
-    for (int i = 0; i < n; i++) {
-        const cJSON *b = cJSON_GetArrayItem(jb, i);
-        if (!cJSON_IsNumber(b) || b->valuedouble < 1 || b->valuedouble > 9e15 ||
-            b->valuedouble != (double)(long long)b->valuedouble)
-            goto done;
-        ids[i] = (long long)b->valuedouble;
-    }
-    qsort(ids, (size_t)n, sizeof *ids, cmp_ll);
+    const char *no = c.no;
+    const long long *ids = c.ids;
+    int n = c.n;
+    bool code = c.code;
     if (key_seen(req)) goto done;
     order_t o;
     if (order_load(req->db, no, &o) != 0) goto done;    /* the handler answers it */
     provider_free_bills(req, p, ids, n);
 
-    hub_resp_t dummy = {0};
     long long deadline = req->now + (code ? CODE_WAIT_S : QR_EXPIRE_S);
     if (db_exec(req->db, "BEGIN IMMEDIATE") != 0) goto done;
     int rc = order_load(req->db, no, &o) == 0 && check_bills(req, &dummy, ids, n, &total) == 0 ? 0 : -1;
-    free(dummy.body);
     if (rc == 0)
         rc = run(req->db, "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, "
                  "created, updated, settle_at, settle_to, provider) "
@@ -633,7 +661,7 @@ static void provider_create(hub_req_t *req, const pay_provider_t *p)
     snprintf(phase.created, sizeof phase.created, "%s", no);
 
     pay_order_t po = {.out_trade_no = no, .amount_fen = total, .subject = "utility bills",
-                      .auth_code = code ? ja->valuestring : NULL, .expires = deadline};
+                      .auth_code = c.auth, .expires = deadline};
     pay_result_t r;
     if (code) {
         p->pay(&po, &r);
@@ -659,6 +687,7 @@ static void provider_create(hub_req_t *req, const pay_provider_t *p)
         p->close(no, &r);
     }
 done:
+    free(dummy.body);
     cJSON_Delete(j);
 }
 
@@ -673,7 +702,7 @@ static void provider_order(hub_req_t *req, const pay_provider_t *p)
     const char *path = req->path;
     size_t len = strlen(path);
     bool post = !strcmp(req->method, "POST");
-    if (post && key_seen(req)) return;
+    if (post && (!v_idem_key(hub_header(req, "Idempotency-Key")) || key_seen(req))) return;
     pay_result_t r;
     if (!post) {
         if (is_open(&o)) provider_settle(req, p, &o);
@@ -721,42 +750,14 @@ static bool provider_pending(const order_t *o, hub_resp_t *resp, bool paid_too)
 void api_pay_create(hub_req_t *req, hub_resp_t *resp)
 {
     if (no_provider(req, resp)) return;
-    static const char *const methods[] = {"qr", "code", NULL};
     sqlite3 *db = req->db;
-    const char *no, *method, *auth;
-    long long ids[12], total;
-    int n;
-
-    if (v_string(resp, req->json, "out_trade_no", 6, 32, true, &no) != 0) return;
-    if (!valid_trade_no(no)) {
-        hub_error(resp, 422, "invalid_field", "out_trade_no must be 6 to 32 of A-Z a-z 0-9 _ -");
-        return;
-    }
-    if (v_id_array(resp, req->json, "bill_ids", 1, 12, ids, &n) != 0) return;
-    if (v_enum(resp, req->json, "method", methods, true, &method) != 0) return;
-    if (v_string(resp, req->json, "auth_code", 0, 64, false, &auth) != 0) return;
-    bool code = !strcmp(method, "code");
-    int kind = 0;
-    if (code && !auth) {
-        hub_error(resp, 422, "missing_field", "auth_code is required for method code");
-        return;
-    }
-    if (!code && auth) {
-        hub_error(resp, 422, "invalid_field", "auth_code is only for method code");
-        return;
-    }
-    if (code && !(kind = auth_code_kind(auth))) {
-        /* The message never repeats the code: it is a payment credential. */
-        hub_error(resp, 422, "invalid_auth_code", "auth_code is neither a WeChat (18 digits, "
-                  "10-15...) nor an Alipay (16-24 digits, 25-30...) payment code");
-        return;
-    }
-    bool real = pay_kind(hub_config(req->hub)->demo) != PAY_DEMO;
-    if (code && real && kind != 2) {
-        hub_error(resp, 422, "invalid_auth_code", "this hub takes Alipay payment codes only");
-        return;
-    }
-    qsort(ids, (size_t)n, sizeof *ids, cmp_ll);
+    create_req_t c;
+    if (create_parse(req, req->json, resp, &c) != 0) return;
+    const char *no = c.no, *method = c.code ? "code" : "qr";
+    const long long *ids = c.ids;
+    int n = c.n;
+    bool code = c.code, real = pay_kind(hub_config(req->hub)->demo) != PAY_DEMO;
+    long long total;
 
     order_t o;
     int found = order_load(db, no, &o);
@@ -798,7 +799,7 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         demo_base(req, url, sizeof url - 64);
         snprintf(url + strlen(url), sizeof url - strlen(url), "/v1/demo/pay/%s", no);
     } else {
-        make_transaction_id(txn, sizeof txn, no, req->now, kind == 2);
+        make_transaction_id(txn, sizeof txn, no, req->now, c.kind == 2);
         settle_to = "SUCCESS";
         state = "USERPAYING";
         settle_at = 0;

@@ -2,9 +2,9 @@
  * (tests/hub/alipay_sim.c), end to end over real sockets: QR paid through
  * the notification, payment code paid, payer waiting then paid, refused,
  * provider slow, provider gone, answers not signed by Alipay, notification
- * forged, notification before the answer, reverse. Every time the number of
- * charges the simulator made is asserted (one or none), and the simulator
- * refused no request signature of the hub's. */
+ * forged, notification before the answer, reverse, concurrent retries.
+ * Every time the number of charges the simulator made is asserted (one or
+ * none), and the simulator refused no request signature of the hub's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include "alipay_sim.h"
 #include "api.h"
@@ -388,6 +389,83 @@ static void close_an_unpaid_qr(void **state)
     assert_int_equal(sim_charges(e->sim), 0);
 }
 
+/* What the handler refuses never reaches Alipay: no order, no charge. */
+static void refused_requests_never_reach_alipay(void **state)
+{
+    env_t *e = *state;
+    long long bill = fresh_bill();
+    char body[256];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"ALI-DUP1\",\"bill_ids\":[%lld,%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, bill, ALIPAY_CODE);
+    hubtest_resp_t r = hubtest_post(e->t, "/v1/payments", body);
+    assert_int_equal(r.status, 422);
+    hubtest_free(&r);
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"ALI-NOKEY\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, ALIPAY_CODE);
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token, NULL, body, NULL);
+    assert_int_equal(r.status, 400);
+    hubtest_free(&r);
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "k-other", body, NULL);
+    assert_int_equal(r.status, 201);                 /* another device, fine */
+    hubtest_free(&r);
+    /* The same out_trade_no from a second device: refused, not paid twice. */
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token, "k-mine", body, NULL);
+    assert_int_equal(r.status, 409);
+    hubtest_free(&r);
+    /* The same request again with a new key: the same order, not a new charge. */
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "k-other-2", body, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM orders", NULL), 1);
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+typedef struct {
+    env_t *e;
+    const char *body;
+    int i, status;
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *c = arg;
+    char key[32];
+    snprintf(key, sizeof key, "race-%d", c->i);
+    hubtest_resp_t r = hubtest_req(c->e->t, "POST", "/v1/payments", c->e->t->token, key, c->body, NULL);
+    c->status = r.status;
+    hubtest_free(&r);
+    return NULL;
+}
+
+/* Six kiosks' retries of one payment at once: one call to Alipay, one charge. */
+static void concurrent_creates_charge_once(void **state)
+{
+    env_t *e = *state;
+    long long bill = fresh_bill();
+    char body[256];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"ALI-RACE\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, ALIPAY_CODE);
+    sim_delay_ms(e->sim, 300);
+    racer_t c[6];
+    pthread_t th[6];
+    for (int i = 0; i < 6; i++) {
+        c[i] = (racer_t){.e = e, .body = body, .i = i};
+        assert_int_equal(pthread_create(&th[i], NULL, race, &c[i]), 0);
+    }
+    int created = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(c[i].status == 201 || c[i].status == 200);
+        created += c[i].status == 201;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
+    assert_int_equal(sim_charges(e->sim), 1);
+    assert_true(bill_paid(bill));
+}
+
 /* The simulator checks signatures as Alipay does. */
 static void simulator_refuses_a_bad_signature(void **state)
 {
@@ -431,6 +509,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
         cmocka_unit_test_setup_teardown(close_an_unpaid_qr, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_requests_never_reach_alipay, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_creates_charge_once, setup, teardown),
         cmocka_unit_test_setup_teardown(simulator_refuses_a_bad_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(secrets_file_must_be_private, setup, teardown),
     };
