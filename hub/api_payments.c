@@ -541,10 +541,16 @@ int api_pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool rever
     if (r->outcome == PAY_SUCCESS && !reversal) {
         if (r->amount_fen >= 0 && r->amount_fen != o.amount_fen)
             payment_event(db, no, "amount_differs", r, now);
-        else if (is_open(&o))
+        else if (is_open(&o)) {
             rc = order_succeed_as(db, no, now, r->trade_no[0] ? r->trade_no : NULL);
-        else if (strcmp(o.state, "SUCCESS") != 0)
+            /* The money is taken but a bill was paid by other means meanwhile. */
+            if (rc == 0 && order_load(db, no, &o) == 1 && !strcmp(o.state, "PAYERROR"))
+                payment_event(db, no, "paid_bill_paid_elsewhere", r, now);
+        } else if (!strcmp(o.state, "CLOSED") && !strcmp(o.method, "qr")) {
+            /* A payment code's order ends by a cancel, which refunds what was
+             * taken; a closed QR should not have been payable at all. */
             payment_event(db, no, "paid_after_close", r, now);
+        }
     } else if (r->outcome == PAY_WAITING && r->code_url[0] && !o.code_url[0]) {
         rc = run(db, "UPDATE orders SET code_url = ?2 WHERE out_trade_no = ?1", "tt", no, r->code_url);
     } else if ((r->outcome == PAY_CLOSED || r->outcome == PAY_NOT_FOUND) && reversal) {

@@ -387,6 +387,17 @@ static void close_an_unpaid_qr(void **state)
     /* The payer scans too late: Alipay no longer takes it. */
     assert_int_equal(sim_payer_pays(e->sim, no, true), -1);
     assert_int_equal(sim_charges(e->sim), 0);
+    /* Were Alipay to report it paid anyway, the order stays closed and
+     * staff see it (the money would have to be refunded). */
+    long long fen = q_int("SELECT amount_fen FROM orders WHERE out_trade_no = ?1", no);
+    char amount[32], body[16];
+    snprintf(amount, sizeof amount, "%lld.%02lld", fen / 100, fen % 100);
+    assert_int_equal(sim_notify(e->sim, e->notify_url, no, "TRADE_SUCCESS", amount, false, body), 200);
+    assert_string_equal(body, "success");
+    expect_query(e, no, "CLOSED");
+    assert_false(bill_paid(bill));
+    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 "
+                           "AND kind = 'paid_after_close'", no), 1);
 }
 
 /* What the handler refuses never reaches Alipay: no order, no charge. */
