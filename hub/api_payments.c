@@ -721,6 +721,15 @@ static void provider_order(hub_req_t *req, const pay_provider_t *p)
     } else if (len > 8 && !strcmp(path + len - 8, "/reverse")) {
         if (!is_open(&o) && strcmp(o.state, "SUCCESS") != 0) return;
         p->cancel(o.no, &r);
+        if (r.outcome == PAY_UNKNOWN && !strcmp(r.error, "cancel_refused") &&
+            !strcmp(o.state, "SUCCESS")) {
+            /* Too late to cancel a verified payment: refund all of it, under
+             * a refund number of its own so a retry is the same refund. */
+            char refund_no[40];
+            snprintf(refund_no, sizeof refund_no, "%s-R", o.no);
+            p->refund(o.no, refund_no, o.amount_fen, &r);
+            if (r.outcome == PAY_SUCCESS) r.outcome = PAY_CLOSED;
+        }
         api_pay_apply(req->db, o.no, &r, true, req->now);
     }
 }

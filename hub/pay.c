@@ -1,6 +1,7 @@
 /* The [payment] settings and the choice of provider (pay.h). */
 #include "pay.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,11 @@ int pay_init(bool demo, char *err, size_t errlen)
     cfg.ops = NULL;
     if (pay_kind(demo) != PAY_ALIPAY) return 0;
     if (pay_alipay_load(cfg.secrets, err, errlen) != 0) return -1;
+    /* Before any worker thread calls the provider. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(err, errlen, "cannot initialise libcurl");
+        return -1;
+    }
     if (!cfg.notify_url[0])
         fprintf(stderr, "hub: [payment] has no notify_url: Alipay orders are settled by queries only\n");
     cfg.ops = &pay_alipay;

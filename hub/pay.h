@@ -75,7 +75,8 @@ typedef struct {
     void (*query)(const char *out_trade_no, pay_result_t *r);
     /* An unpaid trade is closed: CLOSED (or NOT_FOUND), SUCCESS if it was paid. */
     void (*close)(const char *out_trade_no, pay_result_t *r);
-    /* Reverse whatever happened (paid: refunded): CLOSED when done. */
+    /* Reverse whatever happened (paid: refunded): CLOSED when done; UNKNOWN
+     * with error "cancel_refused" when the provider will not (too late). */
     void (*cancel)(const char *out_trade_no, pay_result_t *r);
     /* Refund AMOUNT of a paid trade under REFUND_NO (idempotent per number). */
     void (*refund)(const char *out_trade_no, const char *refund_no, long long amount_fen,

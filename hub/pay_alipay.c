@@ -409,7 +409,12 @@ static void ali_cancel(const char *no, pay_result_t *r)
         snprintf(r->error, sizeof r->error, "provider_busy");
     } else {
         failure(a, r);
-        if (r->outcome == PAY_REFUSED) r->outcome = PAY_UNKNOWN;
+        /* Not cancelled, and nothing is known of the trade by that: a
+         * caller that holds a verified success may refund it instead. */
+        if (r->outcome == PAY_REFUSED) {
+            r->outcome = PAY_UNKNOWN;
+            snprintf(r->error, sizeof r->error, "cancel_refused");
+        }
     }
     cJSON_Delete(a);
 }

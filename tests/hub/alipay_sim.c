@@ -44,7 +44,7 @@ struct alipay_sim {
     int ntrades, seq;
     sim_pay_mode_t mode;
     int delay_ms;
-    bool gone, bad_sign;
+    bool gone, bad_sign, refuse_cancel;
     int charges, refunds, bad_sigs;
     char calls[16][48];
     int ncalls[16];
@@ -302,6 +302,7 @@ static cJSON *handle(alipay_sim_t *s, const char *method, const cJSON *biz, cons
         return a;
     }
     if (!strcmp(method, "alipay.trade.cancel")) {
+        if (s->refuse_cancel) return result("40004", "Business Failed", "ACQ.TRADE_STATUS_ERROR");
         a = result("10000", "Success", NULL);
         cJSON_AddStringToObject(a, "out_trade_no", no);
         cJSON_AddStringToObject(a, "retry_flag", "N");
@@ -316,8 +317,17 @@ static cJSON *handle(alipay_sim_t *s, const char *method, const cJSON *biz, cons
         return a;
     }
     if (!strcmp(method, "alipay.trade.refund")) {
-        if (strcmp(t->status, "TRADE_SUCCESS") != 0) return result("40004", "Business Failed", "ACQ.TRADE_STATUS_ERROR");
+        const cJSON *rno = cJSON_GetObjectItemCaseSensitive(biz, "out_request_no");
+        if (!strcmp(t->status, "TRADE_CLOSED") && cJSON_IsString(rno)) {
+            a = result("10000", "Success", NULL);             /* the same refund again */
+            cJSON_AddStringToObject(a, "fund_change", "N");
+            return a;
+        }
+        if (strcmp(t->status, "TRADE_SUCCESS") != 0 || !cJSON_IsString(rno))
+            return result("40004", "Business Failed", "ACQ.TRADE_STATUS_ERROR");
+        s->charges--;
         s->refunds++;
+        snprintf(t->status, sizeof t->status, "TRADE_CLOSED");
         a = result("10000", "Success", NULL);
         cJSON_AddStringToObject(a, "fund_change", "Y");
         return a;
@@ -451,6 +461,7 @@ void sim_pay_mode(alipay_sim_t *s, sim_pay_mode_t mode) { SET(mode, mode); }
 void sim_delay_ms(alipay_sim_t *s, int ms) { SET(delay_ms, ms); }
 void sim_gone(alipay_sim_t *s, bool gone) { SET(gone, gone); }
 void sim_bad_answer_sign(alipay_sim_t *s, bool bad) { SET(bad_sign, bad); }
+void sim_refuse_cancel(alipay_sim_t *s, bool refuse) { SET(refuse_cancel, refuse); }
 
 int sim_payer_pays(alipay_sim_t *s, const char *no, bool notify)
 {

@@ -41,6 +41,8 @@ void sim_pay_mode(alipay_sim_t *s, sim_pay_mode_t mode);
 void sim_delay_ms(alipay_sim_t *s, int ms);
 /* Gone: every request's connection is dropped without an answer. */
 void sim_gone(alipay_sim_t *s, bool gone);
+/* Cancel refused (as for a trade past the cancel window): 40004. */
+void sim_refuse_cancel(alipay_sim_t *s, bool refuse);
 /* Answers signed with a key that is not Alipay's. */
 void sim_bad_answer_sign(alipay_sim_t *s, bool bad);
 

@@ -372,6 +372,27 @@ static void reverse_refunds_a_paid_code(void **state)
     assert_int_equal(sim_charges(e->sim), 0);
 }
 
+/* Too late to cancel: the reverse refunds the payment instead. */
+static void reverse_refunds_when_cancel_is_refused(void **state)
+{
+    env_t *e = *state;
+    char no[33], path[96];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    sim_refuse_cancel(e->sim, true);
+    snprintf(path, sizeof path, "/v1/payments/%s/reverse", no);
+    r = hubtest_post(e->t, path, "{}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "REVOKED");
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.refund"), 1);
+    assert_int_equal(sim_refunds(e->sim), 1);
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
 static void close_an_unpaid_qr(void **state)
 {
     env_t *e = *state;
@@ -519,6 +540,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(forged_notification_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(reverse_refunds_when_cancel_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(close_an_unpaid_qr, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_requests_never_reach_alipay, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_creates_charge_once, setup, teardown),
