@@ -5,6 +5,7 @@
 #define HUB_API_H
 
 #include "hub.h"
+#include "pay.h"
 
 /* api_health.c */
 void api_health(hub_req_t *req, hub_resp_t *resp);
@@ -20,8 +21,15 @@ void api_pay_close(hub_req_t *req, hub_resp_t *resp);          /* POST /v1/payme
 void api_pay_reverse(hub_req_t *req, hub_resp_t *resp);        /* POST /v1/payments/{no}/reverse */
 void api_demo_pay(hub_req_t *req, hub_resp_t *resp);           /* GET  /v1/demo/pay/{no} */
 void api_demo_behaviour(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/demo/behaviour */
-/* The demo provider's configured latency, slept before payment handlers. */
+/* Before every payment handler, outside its transaction: the demo
+ * provider's configured latency, or a real provider's calls (pay.h). */
 void api_pay_latency(hub_req_t *req);
+/* Applies a real provider's verified answer R about order NO (REVERSAL: R
+ * answers a cancel the kiosk asked for) in a transaction of its own: SUCCESS
+ * pays the bills (if the amount matches), CLOSED/REFUSED end an open order.
+ * A success the order can no longer take is recorded in payment_events.
+ * 0, or -1 on a database error (nothing changed). */
+int api_pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now);
 
 /* api_housekeeping.c */
 void api_hk_services(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/housekeeping/services */

@@ -21,9 +21,11 @@
 #include <time.h>
 #include "api.h"
 #include "db.h"
+#include "log.h"
+#include "pay.h"
+#include "server.h"
 #include "validate.h"
 
-#define DEFAULT_BASE "http://127.0.0.1:8470"
 #define SLOW_DEFAULT_MS 8000
 
 /* ---- demo behaviour (demo_settings) ------------------------------------ */
@@ -78,9 +80,14 @@ static void behaviour_delay(sqlite3 *db)
     while (nanosleep(&ts, &ts) != 0) {}
 }
 
-void api_pay_latency(hub_req_t *req)
+/* Without a provider nothing is taken and nothing changes: 503
+ * payment_unavailable. True when it answered so. */
+static bool no_provider(const hub_req_t *req, hub_resp_t *resp)
 {
-    behaviour_delay(req->db);
+    if (pay_kind(hub_config(req->hub)->demo) != PAY_NONE) return false;
+    hub_error(resp, 503, "payment_unavailable",
+              "this hub has no payment provider; payments are not possible");
+    return true;
 }
 
 /* ---- small SQL helpers ------------------------------------------------- */
@@ -142,6 +149,7 @@ typedef struct {
     char settle_to[12];
     char transaction_id[40];
     char error[64];
+    char provider[12];          /* demo | alipay */
     long long amount_fen, created, updated, settle_at;   /* settle_at 0: none */
 } order_t;
 
@@ -156,7 +164,7 @@ static int order_load(sqlite3 *db, const char *no, order_t *o)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT out_trade_no, device, method, state, code_url, settle_to, "
-                           "transaction_id, error, amount_fen, created, updated, settle_at "
+                           "transaction_id, error, amount_fen, created, updated, settle_at, provider "
                            "FROM orders WHERE out_trade_no = ?1", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
@@ -175,6 +183,7 @@ static int order_load(sqlite3 *db, const char *no, order_t *o)
         o->created = sqlite3_column_int64(st, 9);
         o->updated = sqlite3_column_int64(st, 10);
         o->settle_at = sqlite3_column_int64(st, 11);
+        col_text(st, 12, o->provider, sizeof o->provider);
     }
     sqlite3_finalize(st);
     return found;
@@ -188,7 +197,9 @@ static bool is_open(const order_t *o)
 /* Whether a lazy transition of O is due at NOW. */
 static bool order_due(const order_t *o, int64_t now)
 {
-    return is_open(o) && o->settle_at > 0 && o->settle_at <= now && o->settle_to[0];
+    /* Only the demo provider's orders move by themselves: a real provider's
+     * order moves when the provider says so. */
+    return !strcmp(o->provider, "demo") && is_open(o) && o->settle_at > 0 && o->settle_at <= now && o->settle_to[0];
 }
 
 /* A provider trade number of realistic shape (28 digits) for order NO:
@@ -209,15 +220,17 @@ static void make_transaction_id(char *out, size_t len, const char *no, int64_t w
         snprintf(out, len, "42000%05llu%s%010llu", (h >> 40) % 100000ULL, date, h % 10000000000ULL);
 }
 
-/* Moves order NO from NOTPAY/USERPAYING to SUCCESS at WHEN and marks its
+/* Moves order NO from NOTPAY/USERPAYING to SUCCESS at WHEN (TRADE_NO: the
+ * provider's trade number; NULL makes a demo one) and marks its
  * bills paid, in the caller's transaction. If any bill is no longer unpaid
  * the bill updates are undone and the order becomes PAYERROR
  * "bill_paid_elsewhere" instead. An order already past those states is left
  * alone. 0 ok, -1 on a database error (the caller rolls back). */
-static int order_succeed(sqlite3 *db, const char *no, int64_t when)
+static int order_succeed_as(sqlite3 *db, const char *no, int64_t when, const char *trade_no)
 {
-    char txn[40];
-    make_transaction_id(txn, sizeof txn, no, when, false);
+    char txn[72];
+    if (trade_no) snprintf(txn, sizeof txn, "%s", trade_no);
+    else make_transaction_id(txn, sizeof txn, no, when, false);
     int moved = run(db, "UPDATE orders SET state = 'SUCCESS', updated = ?2, "
                     "transaction_id = COALESCE(transaction_id, ?3) "
                     "WHERE out_trade_no = ?1 AND state IN ('NOTPAY', 'USERPAYING')",
@@ -236,6 +249,11 @@ static int order_succeed(sqlite3 *db, const char *no, int64_t when)
                    "transaction_id = NULL WHERE out_trade_no = ?1", "t", no) < 0 ? -1 : 0;
     }
     return run(db, "RELEASE pay_bills", "") < 0 ? -1 : 0;
+}
+
+static int order_succeed(sqlite3 *db, const char *no, int64_t when)
+{
+    return order_succeed_as(db, no, when, NULL);
 }
 
 /* Applies the lazy transition of O if it is due at NOW (inside the caller's
@@ -349,20 +367,14 @@ static int auth_code_kind(const char *s)
     return 0;
 }
 
-/* "http://HOST" from the request's Host header when it looks like a host
- * name or address with an optional port, else the hub's default address. */
-static void base_url(const hub_req_t *req, char *out, size_t len)
+/* Where the demo provider's payer opens a QR order: [payment] demo_base_url,
+ * else the hub's own address. Never the request's Host header, which the
+ * client chooses. */
+static void demo_base(const hub_req_t *req, char *out, size_t len)
 {
-    const char *host = hub_header(req, "Host");
-    size_t n = host ? strlen(host) : 0;
-    bool ok = n > 0 && n <= 255;
-    for (size_t i = 0; ok && i < n; i++) {
-        char c = host[i];
-        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-    }
-    if (ok) snprintf(out, len, "http://%s", host);
-    else snprintf(out, len, "%s", DEFAULT_BASE);
+    const char *conf = pay_demo_base();
+    if (conf[0]) snprintf(out, len, "%s", conf);
+    else snprintf(out, len, "http://%s:%d", hub_config(req->hub)->listen_addr, hub_port(req->hub));
 }
 
 static int cmp_ll(const void *a, const void *b)
@@ -449,43 +461,318 @@ static int check_bills(hub_req_t *req, hub_resp_t *resp, const long long *ids, i
     return 0;
 }
 
+/* A create request, checked. */
+typedef struct {
+    const char *no;             /* points into the request's JSON */
+    const char *auth;           /* code only */
+    bool code;
+    int kind;                   /* auth_code_kind */
+    long long ids[12];          /* sorted */
+    int n;
+} create_req_t;
+
+/* Checks the body of POST /v1/payments into C: 0, or -1 with the 422 in
+ * RESP. The one check for the provider hook and the handler, so a provider
+ * is never asked for a request the handler would refuse. */
+static int create_parse(const hub_req_t *req, const cJSON *json, hub_resp_t *resp, create_req_t *c)
+{
+    static const char *const methods[] = {"qr", "code", NULL};
+    const char *method;
+    memset(c, 0, sizeof *c);
+    if (v_string(resp, json, "out_trade_no", 6, 32, true, &c->no) != 0) return -1;
+    if (!valid_trade_no(c->no))
+        return hub_error(resp, 422, "invalid_field", "out_trade_no must be 6 to 32 of A-Z a-z 0-9 _ -"), -1;
+    if (v_id_array(resp, json, "bill_ids", 1, 12, c->ids, &c->n) != 0) return -1;
+    if (v_enum(resp, json, "method", methods, true, &method) != 0) return -1;
+    if (v_string(resp, json, "auth_code", 0, 64, false, &c->auth) != 0) return -1;
+    c->code = !strcmp(method, "code");
+    if (c->code && !c->auth)
+        return hub_error(resp, 422, "missing_field", "auth_code is required for method code"), -1;
+    if (!c->code && c->auth)
+        return hub_error(resp, 422, "invalid_field", "auth_code is only for method code"), -1;
+    /* The messages never repeat the code: it is a payment credential. */
+    if (c->code && !(c->kind = auth_code_kind(c->auth)))
+        return hub_error(resp, 422, "invalid_auth_code", "auth_code is neither a WeChat (18 digits, "
+                         "10-15...) nor an Alipay (16-24 digits, 25-30...) payment code"), -1;
+    if (c->code && c->kind != 2 && pay_kind(hub_config(req->hub)->demo) == PAY_ALIPAY)
+        return hub_error(resp, 422, "invalid_auth_code", "this hub takes Alipay payment codes only"), -1;
+    qsort(c->ids, (size_t)c->n, sizeof *c->ids, cmp_ll);
+    return 0;
+}
+
+/* ---- a real provider (pay.h) -------------------------------------------- */
+
+/* A real provider's calls happen in the route's "before" hook, outside the
+ * handler's transaction, so a slow provider never holds the database's
+ * write lock: the order is reserved (bills held) in a short transaction of
+ * its own, the provider is called, and its verified answer is applied in
+ * another. The handler that follows, inside the framework's transaction,
+ * only reads the order and answers. What the hook did for this request is
+ * handed over in this thread's PHASE (hook and handler run on one thread,
+ * one after the other). */
+#define QR_EXPIRE_S 7200        /* a QR order's life, as the demo's default */
+#define CODE_WAIT_S 60          /* a payment code's wait for the payer, then cancel */
+
+static _Thread_local struct {
+    char created[33];           /* the order this request created */
+    char error[64];             /* why the provider could not be asked, "" if it was */
+} phase;
+
+/* Records what a provider said that needs a person. In the caller's transaction. */
+static void payment_event(sqlite3 *db, const char *no, const char *kind, const pay_result_t *r,
+                          int64_t now)
+{
+    hub_log("pay", "order %s: %s (provider trade %s)", no, kind, r->trade_no[0] ? r->trade_no : "-");
+    run(db, "INSERT INTO payment_events(out_trade_no, kind, trade_no, amount_fen, created) "
+        "VALUES(?1, ?2, NULLIF(?3, ''), ?4, ?5)", "tttii", no, kind, r->trade_no, r->amount_fen,
+        (long long)now);
+}
+
+int api_pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now)
+{
+    order_t o;
+    if (db_exec(db, "BEGIN IMMEDIATE") != 0) return -1;
+    int found = order_load(db, no, &o), rc = 0;
+    if (found < 0) goto fail;
+    if (found == 0 || !strcmp(o.provider, "demo")) {
+        db_exec(db, "ROLLBACK");
+        return 0;
+    }
+    if (r->outcome == PAY_SUCCESS && !reversal) {
+        if (r->amount_fen >= 0 && r->amount_fen != o.amount_fen)
+            payment_event(db, no, "amount_differs", r, now);
+        else if (is_open(&o)) {
+            rc = order_succeed_as(db, no, now, r->trade_no[0] ? r->trade_no : NULL);
+            /* The money is taken but a bill was paid by other means meanwhile. */
+            if (rc == 0 && order_load(db, no, &o) == 1 && !strcmp(o.state, "PAYERROR"))
+                payment_event(db, no, "paid_bill_paid_elsewhere", r, now);
+        } else if (!strcmp(o.state, "CLOSED") && !strcmp(o.method, "qr")) {
+            /* A payment code's order ends by a cancel, which refunds what was
+             * taken; a closed QR should not have been payable at all. */
+            payment_event(db, no, "paid_after_close", r, now);
+        }
+    } else if (r->outcome == PAY_WAITING && r->code_url[0] && !o.code_url[0]) {
+        rc = run(db, "UPDATE orders SET code_url = ?2 WHERE out_trade_no = ?1", "tt", no, r->code_url);
+    } else if ((r->outcome == PAY_CLOSED || r->outcome == PAY_NOT_FOUND) && reversal) {
+        if (!strcmp(o.state, "NOTPAY")) {
+            rc = run(db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "
+                     "AND state = 'NOTPAY'", "ti", no, (long long)now);
+        } else if (!strcmp(o.state, "SUCCESS") || !strcmp(o.state, "USERPAYING")) {
+            rc = run(db, "UPDATE orders SET state = 'REVOKED', updated = ?2 WHERE out_trade_no = ?1 "
+                     "AND state IN ('SUCCESS', 'USERPAYING')", "ti", no, (long long)now);
+            if (rc > 0)
+                rc = run(db, "UPDATE bills SET status = 'unpaid', paid_order = NULL, paid_at = NULL "
+                         "WHERE paid_order = ?1 AND status = 'paid'", "t", no);
+        }
+    } else if (r->outcome == PAY_CLOSED && is_open(&o)) {
+        rc = run(db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "
+                 "AND state IN ('NOTPAY', 'USERPAYING')", "ti", no, (long long)now);
+    } else if (r->outcome == PAY_REFUSED && is_open(&o)) {
+        rc = run(db, "UPDATE orders SET state = 'PAYERROR', updated = ?2, error = ?3 "
+                 "WHERE out_trade_no = ?1 AND state IN ('NOTPAY', 'USERPAYING')", "tit", no,
+                 (long long)now, r->error[0] ? r->error : "refused");
+    }
+    if (rc < 0 || db_exec(db, "COMMIT") != 0) goto fail;
+    return 0;
+fail:
+    db_exec(db, "ROLLBACK");
+    return -1;
+}
+
+/* Whether this device already used the request's Idempotency-Key: then the
+ * framework replays the stored answer and the provider is not asked again. */
+static bool key_seen(hub_req_t *req)
+{
+    const char *key = hub_header(req, "Idempotency-Key");
+    return key && one_int(req->db, 0, "SELECT 1 FROM idempotency WHERE device = ?1 AND key = ?2",
+                          "tt", req->device.id, key) != 0;
+}
+
+/* Asks the provider what became of an open order O and applies the answer;
+ * past its deadline (a QR's expiry, a payment code's wait) an order still
+ * unpaid is closed (QR) or cancelled (code) at the provider, as its
+ * documentation says: query, then cancel. */
+static void provider_settle(hub_req_t *req, const pay_provider_t *p, const order_t *o)
+{
+    pay_result_t r;
+    p->query(o->no, &r);
+    api_pay_apply(req->db, o->no, &r, false, req->now);
+    if (r.outcome == PAY_SUCCESS || r.outcome == PAY_CLOSED || r.outcome == PAY_REFUSED) return;
+    if (!o->settle_at || o->settle_at > req->now) return;
+    if (!strcmp(o->method, "qr")) p->close(o->no, &r);
+    else p->cancel(o->no, &r);
+    if (r.outcome == PAY_NOT_FOUND) r.outcome = PAY_CLOSED;
+    api_pay_apply(req->db, o->no, &r, false, req->now);
+}
+
+/* Resolves open orders holding any of IDS whose deadline has passed, so an
+ * order a kiosk abandoned does not hold bills for ever. */
+static void provider_free_bills(hub_req_t *req, const pay_provider_t *p, const long long *ids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char no[33] = "";
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(req->db, "SELECT o.out_trade_no FROM order_bills ob JOIN orders o "
+                               "ON o.out_trade_no = ob.out_trade_no WHERE ob.bill_id = ?1 AND "
+                               "o.provider <> 'demo' AND o.state IN ('NOTPAY', 'USERPAYING') "
+                               "AND o.settle_at <= ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+            return;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_int64(st, 2, req->now);
+        if (sqlite3_step(st) == SQLITE_ROW) col_text(st, 0, no, sizeof no);
+        sqlite3_finalize(st);
+        order_t o;
+        if (no[0] && order_load(req->db, no, &o) == 1) provider_settle(req, p, &o);
+    }
+}
+
+/* POST /v1/payments, provider part: reserves the order and asks the
+ * provider. Anything wrong with the request is left for the handler to say. */
+static void provider_create(hub_req_t *req, const pay_provider_t *p)
+{
+    cJSON *j = NULL;
+    hub_resp_t dummy = {0};
+    create_req_t c;
+    long long total = 0;
+    /* Only a request the framework and the handler will take: an object
+     * body with a valid Idempotency-Key, checked as the handler checks it. */
+    if (!v_idem_key(hub_header(req, "Idempotency-Key")) ||
+        v_parse_object(&dummy, req->body_len ? req->body : "{}", req->body_len ? req->body_len : 2, &j) != 0 ||
+        create_parse(req, j, &dummy, &c) != 0)
+        goto done;
+    const char *no = c.no;
+    const long long *ids = c.ids;
+    int n = c.n;
+    bool code = c.code;
+    if (key_seen(req)) goto done;
+    order_t o;
+    if (order_load(req->db, no, &o) != 0) goto done;    /* the handler answers it */
+    provider_free_bills(req, p, ids, n);
+
+    long long deadline = req->now + (code ? CODE_WAIT_S : QR_EXPIRE_S);
+    if (db_exec(req->db, "BEGIN IMMEDIATE") != 0) goto done;
+    int rc = order_load(req->db, no, &o) == 0 && check_bills(req, &dummy, ids, n, &total) == 0 ? 0 : -1;
+    if (rc == 0)
+        rc = run(req->db, "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, "
+                 "created, updated, settle_at, settle_to, provider) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'CLOSED', ?8)", "tttitiit", no,
+                 req->device.id, code ? "code" : "qr", total, code ? "USERPAYING" : "NOTPAY",
+                 (long long)req->now, deadline, p->name);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = run(req->db, "INSERT INTO order_bills(out_trade_no, bill_id) VALUES(?1, ?2)", "ti", no, ids[i]);
+    if (rc < 0 || db_exec(req->db, "COMMIT") != 0) {
+        db_exec(req->db, "ROLLBACK");
+        goto done;
+    }
+    snprintf(phase.created, sizeof phase.created, "%s", no);
+
+    pay_order_t po = {.out_trade_no = no, .amount_fen = total, .subject = "utility bills",
+                      .auth_code = c.auth, .expires = deadline};
+    pay_result_t r;
+    if (code) {
+        p->pay(&po, &r);
+        /* Unknown: ask at once (the docs: query, then cancel at the deadline). */
+        if (r.outcome == PAY_UNKNOWN) p->query(no, &r);
+        if (r.outcome == PAY_NOT_FOUND) r.outcome = PAY_WAITING;
+        api_pay_apply(req->db, no, &r, false, req->now);
+    } else {
+        p->precreate(&po, &r);
+        if (r.outcome == PAY_WAITING && r.code_url[0] &&
+            api_pay_apply(req->db, no, &r, false, req->now) == 0)
+            goto done;
+        /* Nobody has seen a QR code: nothing can have been paid. The
+         * reservation goes; the kiosk may try again later. */
+        snprintf(phase.error, sizeof phase.error, "%s", r.error[0] ? r.error : "provider_refused");
+        phase.created[0] = '\0';
+        if (db_exec(req->db, "BEGIN IMMEDIATE") == 0) {
+            if (run(req->db, "DELETE FROM order_bills WHERE out_trade_no = ?1", "t", no) < 0 ||
+                run(req->db, "DELETE FROM orders WHERE out_trade_no = ?1", "t", no) < 0 ||
+                db_exec(req->db, "COMMIT") != 0)
+                db_exec(req->db, "ROLLBACK");
+        }
+        p->close(no, &r);
+    }
+done:
+    free(dummy.body);
+    cJSON_Delete(j);
+}
+
+/* GET, close and reverse of an order, provider part. */
+static void provider_order(hub_req_t *req, const pay_provider_t *p)
+{
+    const char *no = req->nparams > 0 ? req->params[0] : "";
+    order_t o;
+    if (!valid_trade_no(no) || order_load(req->db, no, &o) != 1 || !strcmp(o.provider, "demo") ||
+        strcmp(o.device, req->device.id) != 0)
+        return;
+    const char *path = req->path;
+    size_t len = strlen(path);
+    bool post = !strcmp(req->method, "POST");
+    if (post && (!v_idem_key(hub_header(req, "Idempotency-Key")) || key_seen(req))) return;
+    pay_result_t r;
+    if (!post) {
+        if (is_open(&o)) provider_settle(req, p, &o);
+    } else if (len > 6 && !strcmp(path + len - 6, "/close")) {
+        if (!is_open(&o)) return;
+        p->close(o.no, &r);
+        if (r.outcome == PAY_NOT_FOUND) r.outcome = PAY_CLOSED;
+        if (r.outcome != PAY_CLOSED) p->query(o.no, &r);
+        api_pay_apply(req->db, o.no, &r, false, req->now);
+    } else if (len > 8 && !strcmp(path + len - 8, "/reverse")) {
+        if (!is_open(&o) && strcmp(o.state, "SUCCESS") != 0) return;
+        p->cancel(o.no, &r);
+        if (r.outcome == PAY_UNKNOWN && !strcmp(r.error, "cancel_refused") &&
+            !strcmp(o.state, "SUCCESS")) {
+            /* Too late to cancel a verified payment: refund all of it, under
+             * a refund number of its own so a retry is the same refund. */
+            char refund_no[40];
+            snprintf(refund_no, sizeof refund_no, "%s-R", o.no);
+            p->refund(o.no, refund_no, o.amount_fen, &r);
+            if (r.outcome == PAY_SUCCESS) r.outcome = PAY_CLOSED;
+        }
+        api_pay_apply(req->db, o.no, &r, true, req->now);
+    }
+}
+
+/* The route's "before" hook: the demo provider's simulated latency, or a
+ * real provider's calls. */
+void api_pay_latency(hub_req_t *req)
+{
+    phase.created[0] = phase.error[0] = '\0';
+    pay_kind_t kind = pay_kind(hub_config(req->hub)->demo);
+    const pay_provider_t *p = pay_provider();
+    if (kind == PAY_DEMO) behaviour_delay(req->db);
+    if (kind != PAY_ALIPAY || !p) return;
+    if (!strcmp(req->method, "POST") && req->nparams == 0) provider_create(req, p);
+    else provider_order(req, p);
+}
+
+/* A real provider's order that its hook could not settle: 503, nothing
+ * changed locally (the provider may still hold it). True when answered. */
+static bool provider_pending(const order_t *o, hub_resp_t *resp, bool paid_too)
+{
+    if (!strcmp(o->provider, "demo") || !(is_open(o) || (paid_too && !strcmp(o->state, "SUCCESS"))))
+        return false;
+    hub_error(resp, 503, "provider_unavailable",
+              "the payment provider did not confirm; send the same request again");
+    return true;
+}
+
 /* ---- handlers ---------------------------------------------------------- */
 
 /* POST /v1/payments: creates an order (201), or returns the existing order
  * of this out_trade_no when it is the same request (200). */
 void api_pay_create(hub_req_t *req, hub_resp_t *resp)
 {
-    static const char *const methods[] = {"qr", "code", NULL};
+    if (no_provider(req, resp)) return;
     sqlite3 *db = req->db;
-    const char *no, *method, *auth;
-    long long ids[12], total;
-    int n;
-
-    if (v_string(resp, req->json, "out_trade_no", 6, 32, true, &no) != 0) return;
-    if (!valid_trade_no(no)) {
-        hub_error(resp, 422, "invalid_field", "out_trade_no must be 6 to 32 of A-Z a-z 0-9 _ -");
-        return;
-    }
-    if (v_id_array(resp, req->json, "bill_ids", 1, 12, ids, &n) != 0) return;
-    if (v_enum(resp, req->json, "method", methods, true, &method) != 0) return;
-    if (v_string(resp, req->json, "auth_code", 0, 64, false, &auth) != 0) return;
-    bool code = !strcmp(method, "code");
-    int kind = 0;
-    if (code && !auth) {
-        hub_error(resp, 422, "missing_field", "auth_code is required for method code");
-        return;
-    }
-    if (!code && auth) {
-        hub_error(resp, 422, "invalid_field", "auth_code is only for method code");
-        return;
-    }
-    if (code && !(kind = auth_code_kind(auth))) {
-        /* The message never repeats the code: it is a payment credential. */
-        hub_error(resp, 422, "invalid_auth_code", "auth_code is neither a WeChat (18 digits, "
-                  "10-15...) nor an Alipay (16-24 digits, 25-30...) payment code");
-        return;
-    }
-    qsort(ids, (size_t)n, sizeof *ids, cmp_ll);
+    create_req_t c;
+    if (create_parse(req, req->json, resp, &c) != 0) return;
+    const char *no = c.no, *method = c.code ? "code" : "qr";
+    const long long *ids = c.ids;
+    int n = c.n;
+    bool code = c.code, real = pay_kind(hub_config(req->hub)->demo) != PAY_DEMO;
+    long long total;
 
     order_t o;
     int found = order_load(db, no, &o);
@@ -501,12 +788,22 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         } else if (!same) {
             hub_error(resp, 409, "out_trade_no_used",
                       "out_trade_no %s belongs to another order; use a new one", no);
+        } else if (!code && is_open(&o) && !o.code_url[0]) {
+            /* The provider is still being asked for the QR code. */
+            hub_error(resp, 503, "provider_unavailable",
+                      "the payment provider did not confirm; send the same request again");
         } else {
-            reply_order(db, resp, 200, &o, false);
+            reply_order(db, resp, strcmp(phase.created, no) ? 200 : 201, &o, false);
         }
         return;
     }
     if (check_bills(req, resp, ids, n, &total) != 0) return;
+    if (real) {
+        /* Only the provider hook creates a real provider's order. */
+        hub_error(resp, 503, "provider_unavailable", "the payment provider %s; try again later",
+                  phase.error[0] ? "could not be reached or refused the order" : "was not asked");
+        return;
+    }
 
     behaviour_t b;
     behaviour_load(db, &b);
@@ -514,10 +811,10 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
     const char *state = "NOTPAY", *settle_to = "CLOSED", *error = NULL;
     long long settle_at = req->now + b.expire_s;
     if (!code) {
-        base_url(req, url, sizeof url - 64);
+        demo_base(req, url, sizeof url - 64);
         snprintf(url + strlen(url), sizeof url - strlen(url), "/v1/demo/pay/%s", no);
     } else {
-        make_transaction_id(txn, sizeof txn, no, req->now, kind == 2);
+        make_transaction_id(txn, sizeof txn, no, req->now, c.kind == 2);
         settle_to = "SUCCESS";
         state = "USERPAYING";
         settle_at = 0;
@@ -559,6 +856,7 @@ static int own_order(hub_req_t *req, hub_resp_t *resp, order_t *o)
 /* GET /v1/payments/{out_trade_no}: the order, with due transitions applied. */
 void api_pay_query(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     order_t o;
     if (own_order(req, resp, &o) != 0) return;
     if (order_apply_due_txn(req->db, &o, req->now) != 0) {
@@ -571,6 +869,7 @@ void api_pay_query(hub_req_t *req, hub_resp_t *resp)
 /* POST /v1/payments/{out_trade_no}/close: an unpaid order is abandoned. */
 void api_pay_close(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     order_t o;
     if (own_order(req, resp, &o) != 0) return;
     if (order_apply_due(req->db, &o, req->now) != 0) {
@@ -581,6 +880,7 @@ void api_pay_close(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 409, "order_paid", "the order is paid; reverse it to refund the payer");
         return;
     }
+    if (provider_pending(&o, resp, false)) return;
     if (is_open(&o) &&
         (run(req->db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "
              "AND state IN ('NOTPAY', 'USERPAYING')", "ti", o.no, (long long)req->now) < 0 ||
@@ -596,6 +896,7 @@ void api_pay_close(hub_req_t *req, hub_resp_t *resp)
  * unpaid again, not yet paid becomes CLOSED. */
 void api_pay_reverse(hub_req_t *req, hub_resp_t *resp)
 {
+    if (no_provider(req, resp)) return;
     sqlite3 *db = req->db;
     order_t o;
     if (own_order(req, resp, &o) != 0) return;
@@ -603,6 +904,7 @@ void api_pay_reverse(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 500, "storage", "cannot update the order");
         return;
     }
+    if (provider_pending(&o, resp, true)) return;
     int rc = 0;
     if (!strcmp(o.state, "NOTPAY")) {
         rc = run(db, "UPDATE orders SET state = 'CLOSED', updated = ?2 WHERE out_trade_no = ?1 "

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "db.h"
 #include "log.h"
+#include "pay.h"
 #include "server.h"
 
 /* The demo kiosk's token, for `make run` only: a demo hub is not a real
@@ -50,6 +51,11 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 {
     ini_ctx_t *c = user;
     hub_config_t *cfg = c->cfg;
+    if (!strcmp(section, "payment")) {
+        if (pay_config_key(name, value) == 0) return 1;
+        snprintf(c->err, sizeof c->err, "[payment] %s: unknown key or bad value \"%s\"", name, value);
+        return 0;
+    }
     if (strcmp(section, "hub") != 0) {
         snprintf(c->err, sizeof c->err, "[%s]: unknown section", section);
         return 0;
@@ -204,6 +210,7 @@ int main(int argc, char **argv)
     }
 
     char err[600];
+    if (pay_init(cfg.demo, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
     if (db_init(cfg.db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     if (cfg.demo) {
         sqlite3 *db = db_thread();
@@ -224,14 +231,24 @@ int main(int argc, char **argv)
 
     hub_t *hub = hub_start(&cfg, err, sizeof err);
     if (!hub) { fprintf(stderr, "hub: %s\n", err); db_close_all(); return 1; }
-    hub_log("main", "listening on http://%s:%d/v1 (%s)", cfg.listen_addr, hub_port(hub),
-            cfg.demo ? "demo data" : "no demo");
+    pay_notify_t *notify = NULL;
+    if (pay_provider() && pay_notify_port() > 0 &&
+        !(notify = pay_notify_start(pay_notify_listen(), pay_notify_port(), err, sizeof err))) {
+        fprintf(stderr, "hub: %s\n", err);
+        hub_stop(hub);
+        db_close_all();
+        return 1;
+    }
+    static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
+    hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
+            hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }
     }
     while (!stop) pause();
     hub_log("main", "stopping (signal %d)", (int)stop);
+    pay_notify_stop(notify);
     hub_stop(hub);
     db_close_all();
     return 0;

@@ -2,7 +2,8 @@
 # Check: build/hub's command line. `device add` prints a token once and it
 # authenticates; `device revoke` makes it fail with 401; a bad hub.ini or
 # flag exits 2 naming the file, line and key; SIGTERM stops the hub with 0;
-# --now is refused outside demo mode and starts a demo hub's clock.
+# --now is refused outside demo mode and starts a demo hub's clock; a payment
+# provider demo without --demo and a secrets file others can read are refused.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -38,6 +39,15 @@ printf '[hub]\nport = 80\nthreads = many\n' >"$tmp/bad.ini"
 err=$("$HUB" --config "$tmp/bad.ini" 2>&1); rc=$?
 [[ $rc == 2 && $err == "$tmp/bad.ini:3: threads: bad value \"many\"" ]] ||
     fail "bad hub.ini: exit $rc, '$err'"
+# A real hub never fakes payments, and keeps its merchant key private.
+printf '[payment]\nprovider = demo\n' >"$tmp/pay.ini"
+err=$("$HUB" --config "$tmp/pay.ini" --db "$tmp/x.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"only for a demo hub"* ]] || fail "provider = demo without --demo: exit $rc, '$err'"
+printf 'app_id = 1\n' >"$tmp/alipay.secrets"
+chmod 0644 "$tmp/alipay.secrets"
+printf '[payment]\nprovider = alipay\nsecrets = %s\n' "$tmp/alipay.secrets" >"$tmp/pay.ini"
+err=$("$HUB" --config "$tmp/pay.ini" --db "$tmp/x.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"mode 0600"* ]] || fail "secrets readable by others: exit $rc, '$err'"
 err=$("$HUB" --port 99999 2>&1); rc=$?
 [[ $rc == 2 && $err == *"--port"* ]] || fail "bad --port: exit $rc, '$err'"
 # --now: refused outside demo mode; a demo hub's clock starts there.

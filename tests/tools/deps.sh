@@ -13,7 +13,8 @@ PACKAGES=(
     libsdl2-image-dev      # loading PNG assets, writing screenshots
     libqrencode-dev        # QR codes shown on screen
     libzbar-dev            # tests decode the QR codes we render
-    libcurl4-openssl-dev   # talking to the hub
+    libcurl4-openssl-dev   # talking to the hub (and the hub to payment providers)
+    libssl-dev             # the hub's payment provider signatures (libcrypto: RSA2)
     libsqlite3-dev         # local store
     libinih-dev            # kiosk.ini parser
     libcmocka-dev          # unit test framework

@@ -1,0 +1,108 @@
+/* The payment provider's notifications (pay.h): a listener of its own,
+ * apart from the kiosks' API, because the provider posts a form without a
+ * device token or an Idempotency-Key and wants a plain "success" back.
+ * Every notification is verified with the provider's key before anything
+ * happens; a verified one is applied like a verified answer (api_pay_apply),
+ * so it may come before, after or instead of the answer, and as often as
+ * the provider repeats it. */
+#include "pay.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "db.h"
+#include "log.h"
+
+#define NOTICE_MAX (16 * 1024)
+
+struct pay_notify {
+    struct MHD_Daemon *daemon;
+    int port;
+};
+
+typedef struct { char buf[NOTICE_MAX + 1]; size_t len; bool too_big; } body_t;
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *text)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+                                                             MHD_RESPMEM_PERSISTENT);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *size, void **con_cls)
+{
+    body_t *b = *con_cls;
+    if (!b) {
+        if (strcmp(method, "POST") != 0) return answer(c, 405, "fail");
+        if (!(b = calloc(1, sizeof *b))) return MHD_NO;
+        *con_cls = b;
+        return MHD_YES;
+    }
+    if (*size) {
+        if (b->len + *size > NOTICE_MAX) b->too_big = true;
+        else memcpy(b->buf + b->len, data, *size), b->len += *size;
+        *size = 0;
+        return MHD_YES;
+    }
+    const pay_provider_t *p = pay_provider();
+    pay_notice_t n;
+    if (b->too_big || !p || p->verify_notice(b->buf, b->len, &n) != 0) {
+        hub_log("pay", "a notification was refused: not signed by the provider, or not ours");
+        return answer(c, 400, "fail");
+    }
+    sqlite3 *db = db_thread();
+    /* A WAITING notice changes nothing; the rest are applied like answers. */
+    if (!db || (n.result.outcome != PAY_WAITING &&
+                api_pay_apply(db, n.out_trade_no, &n.result, false, hub_now()) != 0))
+        return answer(c, 500, "fail");          /* the provider sends it again */
+    return answer(c, 200, "success");
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+pay_notify_t *pay_notify_start(const char *addr, int port, char *err, size_t errlen)
+{
+    pay_notify_t *n = calloc(1, sizeof *n);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (!n || inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+        snprintf(err, errlen, "[payment] notify_listen %s is not an IPv4 address", addr);
+        free(n);
+        return NULL;
+    }
+    n->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                                 on_request, n, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, n,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    if (!n->daemon) {
+        snprintf(err, errlen, "cannot listen for payment notifications on %s:%d", addr, port);
+        free(n);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(n->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    n->port = info ? info->port : port;
+    return n;
+}
+
+int pay_notify_bound_port(const pay_notify_t *n) { return n->port; }
+
+void pay_notify_stop(pay_notify_t *n)
+{
+    if (!n) return;
+    MHD_stop_daemon(n->daemon);
+    free(n);
+}

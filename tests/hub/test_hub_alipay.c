@@ -1,0 +1,551 @@
+/* A hub with provider = alipay against the simulated Alipay gateway
+ * (tests/hub/alipay_sim.c), end to end over real sockets: QR paid through
+ * the notification, payment code paid, payer waiting then paid, refused,
+ * provider slow, provider gone, answers not signed by Alipay, notification
+ * forged, notification before the answer, reverse, concurrent retries.
+ * Every time the number of charges the simulator made is asserted (one or
+ * none), and the simulator refused no request signature of the hub's. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include "alipay_sim.h"
+#include "api.h"
+#include "db.h"
+#include "hubtest.h"
+#include "pay.h"
+
+#define ALIPAY_CODE "286512345678901234"
+
+typedef struct {
+    hubtest_t *t;
+    alipay_sim_t *sim;
+    pay_notify_t *notify;
+    char notify_url[96];
+    char secrets[128];
+    int bad_signatures_sent;    /* by the test itself, on purpose */
+} env_t;
+
+static int seq;
+
+static void write_secrets(env_t *e, const char *path, mode_t mode)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "# test keys, made by the simulator at start\napp_id = %s\ngateway = %s\n"
+            "private_key = %s\nalipay_public_key = %s\n", sim_app_id(e->sim), sim_gateway(e->sim),
+            sim_merchant_private(e->sim), sim_alipay_public(e->sim));
+    fclose(fp);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static int setup(void **state)
+{
+    env_t *e = calloc(1, sizeof *e);
+    pay_reset();
+    e->t = hubtest_start(false);
+    assert_int_equal(demo_seed_bills(db_thread()), 0);
+    e->sim = sim_start();
+    snprintf(e->secrets, sizeof e->secrets, "%s/alipay.secrets", e->t->dir);
+    write_secrets(e, e->secrets, 0600);
+    char err[300];
+    assert_int_equal(pay_config_key("provider", "alipay"), 0);
+    assert_int_equal(pay_config_key("secrets", e->secrets), 0);
+    assert_int_equal(pay_config_key("timeout_ms", "1500"), 0);
+    e->notify = pay_notify_start("127.0.0.1", 0, err, sizeof err);
+    assert_non_null(e->notify);
+    snprintf(e->notify_url, sizeof e->notify_url, "http://127.0.0.1:%d/alipay/notify",
+             pay_notify_bound_port(e->notify));
+    assert_int_equal(pay_config_key("notify_url", e->notify_url), 0);
+    if (pay_init(false, err, sizeof err) != 0) fail_msg("pay_init: %s", err);
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    env_t *e = *state;
+    assert_int_equal(sim_bad_signatures(e->sim), e->bad_signatures_sent);
+    pay_notify_stop(e->notify);
+    sim_stop(e->sim);
+    hubtest_stop(e->t);
+    pay_reset();
+    free(e);
+    return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static long long q_int(const char *sql, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_thread(), sql, -1, &st, NULL), SQLITE_OK);
+    if (text) sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* An unpaid bill no open order holds. */
+static long long fresh_bill(void)
+{
+    return q_int("SELECT MAX(id) FROM bills b WHERE status = 'unpaid' AND amount_fen > 0 AND NOT EXISTS("
+                 "SELECT 1 FROM order_bills ob WHERE ob.bill_id = b.id)", NULL);
+}
+
+static bool bill_paid(long long id)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT status = 'paid' FROM bills WHERE id = %lld", id);
+    return q_int(sql, NULL) == 1;
+}
+
+static hubtest_resp_t create(env_t *e, char *no, long long bill, const char *code)
+{
+    char body[256];
+    snprintf(no, 33, "ALI-%04d", ++seq);
+    if (code)
+        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"code\","
+                 "\"auth_code\":\"%s\"}", no, bill, code);
+    else
+        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"qr\"}", no, bill);
+    return hubtest_post(e->t, "/v1/payments", body);
+}
+
+static const char *state_of(const hubtest_resp_t *r)
+{
+    const cJSON *s = hubtest_at(r->json, "order.state");
+    return cJSON_IsString(s) ? s->valuestring : "";
+}
+
+static void expect_query(env_t *e, const char *no, const char *state)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/payments/%s", no);
+    hubtest_resp_t r = hubtest_get(e->t, path);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), state);
+    hubtest_free(&r);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void qr_paid_through_the_notification(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, NULL);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "NOTPAY");
+    const cJSON *url = hubtest_at(r.json, "order.code_url");
+    assert_true(cJSON_IsString(url) && !strncmp(url->valuestring, "https://qr.alipay.com/", 22));
+    hubtest_free(&r);
+    expect_query(e, no, "NOTPAY");
+    assert_int_equal(sim_charges(e->sim), 0);
+    assert_int_equal(sim_payer_pays(e->sim, no, true), 0);
+    /* The notification alone settled it. */
+    assert_int_equal(q_int("SELECT state = 'SUCCESS' FROM orders WHERE out_trade_no = ?1", no), 1);
+    assert_true(bill_paid(bill));
+    expect_query(e, no, "SUCCESS");
+    assert_int_equal(sim_charges(e->sim), 1);
+    /* The same notification again changes nothing. */
+    char body[16];
+    assert_int_equal(sim_notify(e->sim, e->notify_url, no, "TRADE_SUCCESS", "0.01", false, body), 200);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 AND kind = 'amount_differs'", no), 1);
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+static void code_paid_at_once(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    const cJSON *txn = hubtest_at(r.json, "order.transaction_id");
+    assert_true(cJSON_IsString(txn) && !strncmp(txn->valuestring, "2026112922001", 13));
+    hubtest_free(&r);
+    assert_true(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 1);
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
+}
+
+static void payer_waits_then_pays(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_pay_mode(e->sim, SIM_PAY_WAIT);
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "USERPAYING");
+    hubtest_free(&r);
+    expect_query(e, no, "USERPAYING");
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_payer_pays(e->sim, no, false), 0);   /* no notification: found by query */
+    expect_query(e, no, "SUCCESS");
+    assert_true(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+static void payer_waits_too_long_is_cancelled(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_pay_mode(e->sim, SIM_PAY_WAIT);
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_string_equal(state_of(&r), "USERPAYING");
+    hubtest_free(&r);
+    hub_time_shift(61);
+    expect_query(e, no, "CLOSED");
+    assert_string_equal(sim_trade_status(e->sim, no), "TRADE_CLOSED");
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.cancel"), 1);
+    assert_int_equal(sim_payer_pays(e->sim, no, false), -1);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
+static void refused_code_takes_nothing(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_pay_mode(e->sim, SIM_PAY_REFUSE);
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "PAYERROR");
+    assert_string_equal(hubtest_at(r.json, "order.error")->valuestring, "insufficient_balance");
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 0);
+    /* A WeChat code is not taken by an Alipay hub. */
+    r = create(e, no, bill, "134567890123456789");
+    assert_int_equal(r.status, 422);
+    hubtest_free(&r);
+}
+
+static void system_error_is_asked_again(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_pay_mode(e->sim, SIM_PAY_SYSTEM_ERROR);   /* unknown answer, but the money was taken */
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "SUCCESS");  /* the query found it */
+    hubtest_free(&r);
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.query"), 1);
+    assert_true(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+static void slow_provider(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_delay_ms(e->sim, 600);                    /* within timeout_ms */
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    assert_int_equal(sim_charges(e->sim), 1);
+    /* Slower than timeout_ms: the charge happened, the answer never came. */
+    sim_delay_ms(e->sim, 2500);
+    bill = fresh_bill();
+    r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "USERPAYING");
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    sim_delay_ms(e->sim, 0);
+    expect_query(e, no, "SUCCESS");
+    assert_true(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 2);
+}
+
+static void provider_gone(void **state)
+{
+    env_t *e = *state;
+    char no[33], qr[33];
+    long long bill = fresh_bill();
+    sim_gone(e->sim, true);
+    /* A QR nobody has seen: no order is kept, the bill stays free. */
+    hubtest_resp_t r = create(e, qr, bill, NULL);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(hubtest_error_code(&r), "provider_unavailable");
+    hubtest_free(&r);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", qr), 0);
+    /* A payment code: unknown, kept open, never success. */
+    r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "USERPAYING");
+    hubtest_free(&r);
+    expect_query(e, no, "USERPAYING");
+    char path[96];
+    snprintf(path, sizeof path, "/v1/payments/%s/reverse", no);
+    r = hubtest_post(e->t, path, "{}");
+    assert_int_equal(r.status, 503);
+    hubtest_free(&r);
+    /* Back: the reverse goes through; nothing was ever charged. */
+    sim_gone(e->sim, false);
+    r = hubtest_post(e->t, path, "{}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "REVOKED");
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
+static void answers_not_signed_by_alipay(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_bad_answer_sign(e->sim, true);
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "USERPAYING");   /* never SUCCESS on a forged answer */
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    sim_bad_answer_sign(e->sim, false);
+    expect_query(e, no, "SUCCESS");
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+static void forged_notification_refused(void **state)
+{
+    env_t *e = *state;
+    char no[33], body[16];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, NULL);
+    assert_int_equal(r.status, 201);
+    const cJSON *amt = hubtest_at(r.json, "order.amount_fen");
+    char amount[32];
+    snprintf(amount, sizeof amount, "%d.%02d", amt->valueint / 100, amt->valueint % 100);
+    hubtest_free(&r);
+    assert_int_equal(sim_notify(e->sim, e->notify_url, no, "TRADE_SUCCESS", amount, true, body), 400);
+    assert_string_equal(body, "fail");
+    expect_query(e, no, "NOTPAY");
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
+static void notification_before_the_answer(void **state)
+{
+    env_t *e = *state;
+    char no[33];
+    long long bill = fresh_bill();
+    sim_pay_mode(e->sim, SIM_PAY_NOTIFY_FIRST);
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    assert_true(bill_paid(bill));
+    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+static void reverse_refunds_a_paid_code(void **state)
+{
+    env_t *e = *state;
+    char no[33], path[96];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    snprintf(path, sizeof path, "/v1/payments/%s/reverse", no);
+    r = hubtest_post(e->t, path, "{}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "REVOKED");
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_refunds(e->sim), 1);
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
+/* Too late to cancel: the reverse refunds the payment instead. */
+static void reverse_refunds_when_cancel_is_refused(void **state)
+{
+    env_t *e = *state;
+    char no[33], path[96];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    sim_refuse_cancel(e->sim, true);
+    snprintf(path, sizeof path, "/v1/payments/%s/reverse", no);
+    r = hubtest_post(e->t, path, "{}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "REVOKED");
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.refund"), 1);
+    assert_int_equal(sim_refunds(e->sim), 1);
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
+static void close_an_unpaid_qr(void **state)
+{
+    env_t *e = *state;
+    char no[33], path[96];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_free(&r);
+    snprintf(path, sizeof path, "/v1/payments/%s/close", no);
+    r = hubtest_post(e->t, path, "{}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "CLOSED");
+    hubtest_free(&r);
+    /* The payer scans too late: Alipay no longer takes it. */
+    assert_int_equal(sim_payer_pays(e->sim, no, true), -1);
+    assert_int_equal(sim_charges(e->sim), 0);
+    /* Were Alipay to report it paid anyway, the order stays closed and
+     * staff see it (the money would have to be refunded). */
+    long long fen = q_int("SELECT amount_fen FROM orders WHERE out_trade_no = ?1", no);
+    char amount[32], body[16];
+    snprintf(amount, sizeof amount, "%lld.%02lld", fen / 100, fen % 100);
+    assert_int_equal(sim_notify(e->sim, e->notify_url, no, "TRADE_SUCCESS", amount, false, body), 200);
+    assert_string_equal(body, "success");
+    expect_query(e, no, "CLOSED");
+    assert_false(bill_paid(bill));
+    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 "
+                           "AND kind = 'paid_after_close'", no), 1);
+}
+
+/* What the handler refuses never reaches Alipay: no order, no charge. */
+static void refused_requests_never_reach_alipay(void **state)
+{
+    env_t *e = *state;
+    long long bill = fresh_bill();
+    char body[256];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"ALI-DUP1\",\"bill_ids\":[%lld,%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, bill, ALIPAY_CODE);
+    hubtest_resp_t r = hubtest_post(e->t, "/v1/payments", body);
+    assert_int_equal(r.status, 422);
+    hubtest_free(&r);
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"ALI-NOKEY\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, ALIPAY_CODE);
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token, NULL, body, NULL);
+    assert_int_equal(r.status, 400);
+    hubtest_free(&r);
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "k-other", body, NULL);
+    assert_int_equal(r.status, 201);                 /* another device, fine */
+    hubtest_free(&r);
+    /* The same out_trade_no from a second device: refused, not paid twice. */
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token, "k-mine", body, NULL);
+    assert_int_equal(r.status, 409);
+    hubtest_free(&r);
+    /* The same request again with a new key: the same order, not a new charge. */
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "k-other-2", body, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    hubtest_free(&r);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM orders", NULL), 1);
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
+    assert_int_equal(sim_charges(e->sim), 1);
+}
+
+typedef struct {
+    env_t *e;
+    const char *body;
+    int i, status;
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *c = arg;
+    char key[32];
+    snprintf(key, sizeof key, "race-%d", c->i);
+    hubtest_resp_t r = hubtest_req(c->e->t, "POST", "/v1/payments", c->e->t->token, key, c->body, NULL);
+    c->status = r.status;
+    hubtest_free(&r);
+    return NULL;
+}
+
+/* Six kiosks' retries of one payment at once: one call to Alipay, one charge. */
+static void concurrent_creates_charge_once(void **state)
+{
+    env_t *e = *state;
+    long long bill = fresh_bill();
+    char body[256];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"ALI-RACE\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, ALIPAY_CODE);
+    sim_delay_ms(e->sim, 300);
+    racer_t c[6];
+    pthread_t th[6];
+    for (int i = 0; i < 6; i++) {
+        c[i] = (racer_t){.e = e, .body = body, .i = i};
+        assert_int_equal(pthread_create(&th[i], NULL, race, &c[i]), 0);
+    }
+    int created = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(c[i].status == 201 || c[i].status == 200);
+        created += c[i].status == 201;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
+    assert_int_equal(sim_charges(e->sim), 1);
+    assert_true(bill_paid(bill));
+}
+
+/* The simulator checks signatures as Alipay does. */
+static void simulator_refuses_a_bad_signature(void **state)
+{
+    env_t *e = *state;
+    char *ok = sim_raw_request(e->sim, "alipay.trade.query", "{\"out_trade_no\":\"NOPE0001\"}", false);
+    assert_non_null(strstr(ok, "ACQ.TRADE_NOT_EXIST"));
+    free(ok);
+    char *bad = sim_raw_request(e->sim, "alipay.trade.query", "{\"out_trade_no\":\"NOPE0001\"}", true);
+    assert_non_null(strstr(bad, "\"alipay_trade_query_response\":{\"code\":\"40002\""));
+    assert_non_null(strstr(bad, "isv.invalid-signature"));
+    free(bad);
+    assert_int_equal(sim_bad_signatures(e->sim), 1);
+    e->bad_signatures_sent = 1;
+}
+
+static void secrets_file_must_be_private(void **state)
+{
+    env_t *e = *state;
+    char err[300], path[160];
+    snprintf(path, sizeof path, "%s/open.secrets", e->t->dir);
+    write_secrets(e, path, 0644);
+    assert_int_not_equal(pay_alipay_load(path, err, sizeof err), 0);
+    assert_non_null(strstr(err, "0600"));
+    write_secrets(e, path, 0600);
+    assert_int_equal(pay_alipay_load(path, err, sizeof err), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(qr_paid_through_the_notification, setup, teardown),
+        cmocka_unit_test_setup_teardown(code_paid_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(payer_waits_then_pays, setup, teardown),
+        cmocka_unit_test_setup_teardown(payer_waits_too_long_is_cancelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_code_takes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(system_error_is_asked_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(slow_provider, setup, teardown),
+        cmocka_unit_test_setup_teardown(provider_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(answers_not_signed_by_alipay, setup, teardown),
+        cmocka_unit_test_setup_teardown(forged_notification_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(reverse_refunds_when_cancel_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(close_an_unpaid_qr, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_requests_never_reach_alipay, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_creates_charge_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(simulator_refuses_a_bad_signature, setup, teardown),
+        cmocka_unit_test_setup_teardown(secrets_file_must_be_private, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
