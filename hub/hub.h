@@ -12,6 +12,7 @@
 
 #define HUB_MAX_BODY (64 * 1024)   /* larger request bodies get 413 */
 #define HUB_MAX_PARAMS 4
+#define HUB_MAX_CONTENT_KEYS 8
 
 typedef struct hub hub_t;
 
@@ -23,6 +24,10 @@ typedef struct {
     int threads;                   /* worker threads (MHD thread pool) */
     int max_connections;           /* above this: 503 JSON */
     int conn_timeout_s;            /* idle/slow client timeout */
+    /* Ed25519 public keys (64 hex digits each) a published content bundle's
+     * signature must verify with; none: every publish is refused. */
+    char content_keys[HUB_MAX_CONTENT_KEYS][65];
+    int n_content_keys;
 } hub_config_t;
 
 typedef struct {

@@ -2,6 +2,7 @@
  *
  *   hub [--config hub.ini] [--listen ADDR] [--port N] [--db PATH] [--demo]
  *       [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]
+ *       [--content-key HEX]...    a public key content bundles are signed with
  *       [--now TIME]                  demo only: the hub's clock starts at TIME
  *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
  *   hub device revoke ID [--db PATH]
@@ -29,6 +30,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
                 "           [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
+                "           [--content-key HEX]... (content bundles' Ed25519 public keys)\n"
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH]\n"
@@ -42,6 +44,24 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     if (!*s || *end || v < lo || v > hi) return -1;
     *out = (int)v;
     return 0;
+}
+
+/* Adds the public keys of LIST (64 hex digits each, separated by commas or
+ * spaces) to CFG. -1 if one is malformed or there are too many. */
+static int add_content_keys(hub_config_t *cfg, const char *list)
+{
+    const char *p = list;
+    for (;;) {
+        p += strspn(p, ", \t");
+        if (!*p) return 0;
+        size_t n = strcspn(p, ", \t");
+        if (n != 64 || cfg->n_content_keys >= HUB_MAX_CONTENT_KEYS) return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F')))
+                return -1;
+        snprintf(cfg->content_keys[cfg->n_content_keys++], 65, "%.64s", p);
+        p += n;
+    }
 }
 
 typedef struct { hub_config_t *cfg; char err[300]; } ini_ctx_t;
@@ -62,6 +82,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     else if (!strcmp(name, "threads")) ok = parse_int(value, 1, 64, &cfg->threads) == 0;
     else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
     else if (!strcmp(name, "timeout")) ok = parse_int(value, 1, 3600, &cfg->conn_timeout_s) == 0;
+    else if (!strcmp(name, "content_keys")) ok = add_content_keys(cfg, value) == 0;
     else if (!strcmp(name, "demo")) {
         ok = !strcmp(value, "true") || !strcmp(value, "false");
         cfg->demo = !strcmp(value, "true");
@@ -120,7 +141,7 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 }
 
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
-       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_HELP };
+       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_HELP };
 
 int main(int argc, char **argv)
 {
@@ -141,6 +162,7 @@ int main(int argc, char **argv)
         {"port-file", required_argument, NULL, OPT_PORTFILE},
         {"now", required_argument, NULL, OPT_NOW},
         {"demo-dir", required_argument, NULL, OPT_DEMODIR},
+        {"content-key", required_argument, NULL, OPT_CONTENTKEY},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -171,6 +193,7 @@ int main(int argc, char **argv)
         case OPT_PORTFILE: port_file = v; break;
         case OPT_NOW: now_arg = v; break;
         case OPT_DEMODIR: bad = demo_set_dir(v); break;
+        case OPT_CONTENTKEY: bad = add_content_keys(&cfg, v); break;
         case ':':
             fprintf(stderr, "hub: %s needs a value\n", argv[optind - 1]);
             return 2;

@@ -144,13 +144,12 @@ static void every_post_route_replays_without_effect(void **state)
     assert_int_equal(auth_staff_add(db_thread(), "replay-staff", staff, sizeof staff), 0);
     as_token = staff;
     twice(t, "/v1/admin/devices/test-01/commands", "{\"kind\":\"screenshot\"}", 201); covered++;
-    /* Content: a bundle with no assets (the hub does not check signatures). */
-    twice(t, "/v1/admin/content/bundles",
-          "{\"manifest\":\"{\\\"format\\\":1,\\\"version\\\":1,\\\"created\\\":1,"
-          "\\\"expires\\\":4102444800,\\\"target\\\":{\\\"mode\\\":\\\"any\\\"},"
-          "\\\"items\\\":[],\\\"assets\\\":[]}\",\"signature\":\""
-          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
-          201); covered++;
+    /* Content: a signed bundle with no assets. */
+    char *bundle = hubtest_bundle_body(t, "{\"format\":1,\"version\":1,\"created\":1,"
+                                       "\"expires\":4102444800,\"target\":{\"mode\":\"any\"},"
+                                       "\"items\":[],\"assets\":[]}");
+    twice(t, "/v1/admin/content/bundles", bundle, 201); covered++;
+    free(bundle);
     as_token = NULL;
     long long cmd = q_int("SELECT max(id) FROM commands");
     snprintf(path, sizeof path, "/v1/screenshots?command=%lld", cmd);
