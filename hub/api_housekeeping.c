@@ -1,6 +1,12 @@
 /* Housekeeping bookings: a catalogue of services with their providers, time
  * slots with a capacity, and bookings a resident makes at a kiosk and can
- * look up or cancel there later with the phone or ID number they gave.
+ * look up or cancel there later.
+ *
+ * Access: a phone number is no proof (anyone may know it). Listing needs
+ * the ID card (the kiosk that read it sends its number) or the phone with
+ * the check-in code of one of its bookings; cancelling needs the code (in
+ * the path) and the phone or ID number it was made with. A booking that is
+ * not the caller's answers exactly like one that does not exist.
  *
  * Invariants:
  *  - slots.booked never exceeds slots.capacity. A place is taken with a single
@@ -439,10 +445,62 @@ void api_hk_book(hub_req_t *req, hub_resp_t *resp)
 
 /* ---- POST /v1/housekeeping/bookings/lookup ------------------------------ */
 
+/* CODE upper-cased into OUT if it can be a check-in code at all. */
+static bool normalise_code(const char *code, char out[CODE_LEN + 1])
+{
+    if (strlen(code) != CODE_LEN) return false;
+    for (int i = 0; i < CODE_LEN; i++) {
+        out[i] = (char)toupper((unsigned char)code[i]);
+        if (!strchr(code_alphabet, out[i])) return false;
+    }
+    out[CODE_LEN] = '\0';
+    return true;
+}
+
+/* Does booking CODE exist and was it made with phone PHONE? */
+static int code_proves_phone(sqlite3 *db, const char *code, const char *phone)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM bookings WHERE code = ?1 AND phone = ?2", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, phone, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
 {
     identity_t id;
-    if (read_identity(req, resp, &id) != 0) return;
+    const char *code_in;
+    char code[CODE_LEN + 1] = "";
+    if (read_identity(req, resp, &id) != 0 ||
+        v_string(resp, req->json, "code", 1, 32, false, &code_in) != 0)
+        return;
+    /* The ID card is its own proof; a phone needs a booking's code with it. */
+    if (!id.id_number[0] && !code_in) {
+        hub_error(resp, 422, "proof_required",
+                  "a phone number alone is not enough: give the check-in code of one of its bookings, or read the ID card");
+        return;
+    }
+    /* A code that cannot exist, or one of another phone, finds nothing,
+     * exactly as a phone without bookings does. */
+    bool by_card = id.id_number[0] != 0, proven = by_card;
+    if (!proven && normalise_code(code_in, code)) {
+        int p = code_proves_phone(req->db, code, id.phone);
+        if (p < 0) {
+            hub_error(resp, 500, "storage", "cannot read the bookings");
+            return;
+        }
+        proven = p == 1;
+    }
+    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "bookings");
+    if (!proven) {
+        hub_reply(resp, 200, root);
+        return;
+    }
     /* Upcoming bookings first, soonest first; then past ones, latest first. */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, BOOKING_SQL
@@ -451,14 +509,15 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
                            " ORDER BY s.start <= ?3, CASE WHEN s.start > ?3 THEN s.start"
                            " ELSE -s.start END, b.created, b.code LIMIT ?4",
                            -1, &st, NULL) != SQLITE_OK) {
+        cJSON_Delete(root);
         hub_error(resp, 500, "storage", "cannot read the bookings");
         return;
     }
-    if (id.phone) sqlite3_bind_text(st, 1, id.phone, -1, SQLITE_TRANSIENT);
-    if (id.id_number[0]) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
+    /* Only what was proven: the card's bookings, or the phone's. */
+    if (by_card) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_text(st, 1, id.phone, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, req->now);
     sqlite3_bind_int(st, 4, LOOKUP_LIMIT);
-    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "bookings");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) cJSON_AddItemToArray(list, booking_json(st));
     sqlite3_finalize(st);
@@ -471,18 +530,6 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
 }
 
 /* ---- POST /v1/housekeeping/bookings/{code}/cancel ----------------------- */
-
-/* CODE upper-cased into OUT if it can be a check-in code at all. */
-static bool normalise_code(const char *code, char out[CODE_LEN + 1])
-{
-    if (strlen(code) != CODE_LEN) return false;
-    for (int i = 0; i < CODE_LEN; i++) {
-        out[i] = (char)toupper((unsigned char)code[i]);
-        if (!strchr(code_alphabet, out[i])) return false;
-    }
-    out[CODE_LEN] = '\0';
-    return true;
-}
 
 void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
 {
@@ -516,7 +563,8 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
     long long slot_id = sqlite3_column_int64(st, 4);
     sqlite3_finalize(st);
     if (!mine) {
-        hub_error(resp, 403, "not_yours", "this booking was made with another phone or ID number");
+        /* Someone else's booking is as unknown as a missing one. */
+        hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
         return;
     }
     /* Cancelling again answers like the first time and changes nothing. */

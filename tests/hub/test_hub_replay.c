@@ -119,8 +119,9 @@ static void every_post_route_replays_without_effect(void **state)
     snprintf(body, sizeof body, "{\"slot_id\":%lld,\"service_id\":\"%s\",\"name\":\"王芳\","
              "\"phone\":\"13900001111\"}", slot, text);
     twice(t, "/v1/housekeeping/bookings", body, 201); covered++;
-    twice(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"13900001111\"}", 200); covered++;
     q_text("SELECT code FROM bookings WHERE phone = '13900001111'", text, sizeof text);
+    snprintf(body, sizeof body, "{\"phone\":\"13900001111\",\"code\":\"%s\"}", text);
+    twice(t, "/v1/housekeeping/bookings/lookup", body, 200); covered++;
     snprintf(path, sizeof path, "/v1/housekeeping/bookings/%s/cancel", text);
     twice(t, path, "{\"phone\":\"13900001111\"}", 200); covered++;
 
