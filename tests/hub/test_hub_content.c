@@ -753,6 +753,18 @@ static void heartbeat_refuses_personal_data(void **state)
         "{\"x\":13812345678}",
         "{\"13812345678\":1}",
         "{\"screen\":\"home 5 13812345678\"}",
+        /* country code, full-width digits, names */
+        "{\"screen\":\"+8613812345678\"}",
+        "{\"screen\":\"+86 138 1234 5678\"}",
+        "{\"screen\":\"0086-138-1234-5678\"}",
+        "{\"screen\":\"8613812345678\"}",
+        "{\"screen\":\"＋８６ １３８１２３４５６７８\"}",
+        "{\"screen\":\"电话：１３８１２３４５６７８\"}",
+        "{\"version\":\"１１０１０５１９４９１２３１００２Ｘ\"}",
+        "{\"screen\":\"张三明\"}",
+        "{\"printer\":\"欧阳娜娜\"}",
+        "{\"screen\":\"姓名 李四\"}",
+        "{\"extra\":{\"name\":\"x\"}}",
     };
     for (size_t i = 0; i < sizeof personal / sizeof *personal; i++) {
         hubtest_resp_t r = hubtest_post(t, "/v1/heartbeat", personal[i]);
@@ -769,13 +781,16 @@ static void heartbeat_refuses_personal_data(void **state)
         "{\"uptime_s\":315360000,\"mem_kb\":1000000000}",
         "{\"screen\":\"138123456789\"}",
         "{\"screen\":\"23812345678\"}",
+        "{\"screen\":\"+86 10 6512 3456\"}",
+        "{\"printer\":\"缺纸\",\"screen\":\"首页\"}",
+        "{\"screen\":\"１２３\"}",
     };
     for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
         hubtest_resp_t r = hubtest_post(t, "/v1/heartbeat", fine[i]);
         if (r.status != 200) fail_msg("%s: %d %s", fine[i], r.status, r.body);
         hubtest_free(&r);
     }
-    assert_int_equal(beats("test-01"), 5);
+    assert_int_equal(beats("test-01"), 8);
 }
 
 int main(void)
