@@ -4,18 +4,25 @@
  *       [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]
  *       [--content-key HEX]...    a public key content bundles are signed with
  *       [--now TIME]                  demo only: the hub's clock starts at TIME
- *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
+ *   hub device add ID [--db PATH] [--out FILE]
+ *                                     enrol a kiosk; prints its token once, or
+ *                                     writes it to a new FILE (mode 0600) only
  *   hub device revoke ID [--db PATH]
- *   hub staff add|revoke NAME [--db PATH] a staff member's token (content, fleet)
+ *   hub staff add|revoke NAME [--db PATH] [--out FILE]
+ *                                     a staff member's token (content, fleet)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <ini.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "api.h"
 #include "auth.h"
 #include "db.h"
@@ -33,8 +40,9 @@ static void usage(FILE *fp)
                 "           [--content-key HEX]... (content bundles' Ed25519 public keys)\n"
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
-                "       hub device add|revoke ID [--db PATH]\n"
-                "       hub staff add|revoke NAME [--db PATH]\n");
+                "       hub device add|revoke ID [--db PATH] [--out FILE]\n"
+                "       hub staff add|revoke NAME [--db PATH] [--out FILE]\n"
+                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -101,12 +109,18 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 {
     if (argc < 4) { usage(stderr); return 2; }
     /* hub device|staff VERB ID [--db PATH]: options after the ID. */
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL;
     int o, sub_argc = argc - 3;
     char **sub_argv = argv + 3;          /* sub_argv[0] (the ID) is skipped like a program name */
     opterr = 0;
     optind = 1;
     while ((o = getopt_long(sub_argc, sub_argv, "", opts, NULL)) != -1) {
+        if (o == 'o') {
+            out = optarg;
+            continue;
+        }
         if (o != 'd') {
             fprintf(stderr, "hub: %s %s: unknown option or missing value: %s\n", argv[1], argv[2],
                     sub_argv[optind - 1]);
@@ -119,13 +133,38 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
         return 2;
     }
     char err[600], token[AUTH_TOKEN_MAX];
-    if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    int out_fd = -1;
+    if (out) {
+        if (strcmp(argv[2], "add") != 0) { usage(stderr); return 2; }
+        /* Created here, before the token exists: never over another file, and
+         * readable by this user only from the first byte. */
+        out_fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out_fd < 0) {
+            fprintf(stderr, "hub: --out %s: %s\n", out, strerror(errno));
+            return 1;
+        }
+    }
+    if (db_init(cfg->db_path, err, sizeof err) != 0) {
+        fprintf(stderr, "hub: %s\n", err);
+        if (out_fd >= 0) { close(out_fd); unlink(out); }
+        return 1;
+    }
     int rc = 2;
     bool staff = !strcmp(argv[1], "staff");
     if (!strcmp(argv[2], "add")) {
         if ((staff ? auth_staff_add : auth_device_add)(db_thread(), argv[3], token, sizeof token) == 0) {
-            printf("%s\n", token);
-            rc = 0;
+            if (out_fd >= 0) {
+                /* In the file only: a terminal's scrollback or a log is no place for it. */
+                size_t n = strlen(token);
+                token[n] = '\n';
+                bool ok = write(out_fd, token, n + 1) == (ssize_t)(n + 1) && fsync(out_fd) == 0;
+                rc = ok ? 0 : 1;
+                if (!ok) fprintf(stderr, "hub: --out %s: %s\n", out, strerror(errno));
+            } else {
+                printf("%s\n", token);
+                rc = 0;
+            }
+            sodium_memzero(token, sizeof token);
         } else {
             fprintf(stderr, "hub: %s must be 1-63 of A-Z a-z 0-9 - _ (and not taken by a %s)\n",
                     staff ? "a staff name" : "a device id", staff ? "kiosk" : "staff member");
@@ -135,6 +174,10 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
         if (rc) fprintf(stderr, "hub: no device %s\n", argv[3]);
     } else {
         usage(stderr);
+    }
+    if (out_fd >= 0) {
+        close(out_fd);
+        if (rc != 0) unlink(out);
     }
     db_close_all();
     return rc;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Check: build/hub's command line. `device add` prints a token once and it
-# authenticates; `device revoke` makes it fail with 401; a bad hub.ini or
+# authenticates (or, with --out, writes it to a new 0600 file only); `device revoke` makes it fail with 401; a bad hub.ini or
 # flag exits 2 naming the file, line and key; SIGTERM stops the hub with 0;
 # --now is refused outside demo mode and starts a demo hub's clock.
 set -uo pipefail
@@ -18,6 +18,14 @@ token=$("$HUB" device add kiosk-7 --db "$tmp/hub.db") || fail "device add failed
 "$HUB" device add "bad id!" --db "$tmp/hub.db" 2>/dev/null && fail "a bad device id was accepted"
 sqlite3 "$tmp/hub.db" "SELECT token_hash FROM devices WHERE id = 'kiosk-7'" | grep -q "${token#*.}" &&
     fail "the secret is stored in clear"
+
+# --out: the token goes to a new 0600 file only; an existing file is kept.
+out=$("$HUB" device add kiosk-8 --db "$tmp/hub.db" --out "$tmp/k8.token") || fail "device add --out failed"
+[[ -z $out ]] || fail "device add --out printed '$out'"
+[[ $(stat -c %a "$tmp/k8.token") == 600 ]] || fail "the token file is not 0600"
+grep -Eq '^kiosk-8\.[0-9a-f]{64}$' "$tmp/k8.token" || fail "the token file holds '$(cat "$tmp/k8.token")'"
+"$HUB" device add kiosk-9 --db "$tmp/hub.db" --out "$tmp/k8.token" 2>/dev/null && fail "--out overwrote a file"
+grep -q '^kiosk-8\.' "$tmp/k8.token" || fail "--out changed an existing file"
 
 "$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" &
 pid=$!

@@ -16,7 +16,8 @@ trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL kioskctl_content: $*"; exit 1; }
 export HUB_LOG=quiet
 
-staff=$("$HUB" staff add editor --db "$tmp/hub.db") || fail "staff add failed"
+unset KIOSK_STAFF_TOKEN
+"$HUB" staff add editor --db "$tmp/hub.db" --out "$tmp/staff.token" || fail "staff add failed"
 kiosk=$("$HUB" device add kiosk-1 --db "$tmp/hub.db") || fail "device add failed"
 out=$("$CTL" content keygen --key "$tmp/key") || fail "keygen: $out"
 [[ $out =~ \"public_key\":\"([0-9a-f]{64})\" ]] || fail "keygen printed $out"
@@ -32,19 +33,19 @@ url="http://127.0.0.1:$(cat "$tmp/port")"
 "$CTL" content keygen --key "$tmp/key" >/dev/null && fail "keygen overwrote a key"
 out=$("$CTL" content build content/example --out "$tmp/b") || fail "build: $out"
 [[ $out == *'"items":9'* && $out == *'"assets":2'* ]] || fail "build printed $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$staff") && fail "published unsigned: $out"
+out=$("$CTL" content publish "$tmp/b" --hub "$url" --token-file "$tmp/staff.token") && fail "published unsigned: $out"
 "$CTL" content sign "$tmp/b" --key "$tmp/key" >/dev/null || fail "sign failed"
 [[ $(wc -c <"$tmp/b/manifest.sig") == 129 ]] || fail "manifest.sig is not 128 hex + newline"
 "$CTL" content keygen --key "$tmp/key2" >/dev/null || fail "keygen 2"
 cp -r "$tmp/b" "$tmp/b-other"
 "$CTL" content sign "$tmp/b-other" --key "$tmp/key2" >/dev/null || fail "sign with key 2"
-out=$("$CTL" content publish "$tmp/b-other" --hub "$url" --token "$staff") && fail "published with another key: $out"
+out=$("$CTL" content publish "$tmp/b-other" --hub "$url" --token-file "$tmp/staff.token") && fail "published with another key: $out"
 [[ $out == *bad_signature* ]] || fail "another key: $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$kiosk") && fail "a device token published"
+out=$(KIOSK_STAFF_TOKEN=$kiosk "$CTL" content publish "$tmp/b" --hub "$url") && fail "a device token published"
 [[ $out == *401* ]] || fail "device token: $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$staff") || fail "publish: $out"
+out=$("$CTL" content publish "$tmp/b" --hub "$url" --token-file "$tmp/staff.token") || fail "publish: $out"
 [[ $out == '{"published":1}' ]] || fail "publish printed $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$staff") && fail "published version 1 twice"
+out=$("$CTL" content publish "$tmp/b" --hub "$url" --token-file "$tmp/staff.token") && fail "published version 1 twice"
 [[ $out == *version_not_newer* ]] || fail "republish: $out"
 
 hdr=$(curl -s -D - -o "$tmp/poll.json" -H "Authorization: Bearer $kiosk" "$url/v1/content/bundle?mode=hall")
