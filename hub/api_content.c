@@ -227,8 +227,9 @@ static int register_phone(hub_req_t *req, hub_resp_t *resp, long long id, const 
     }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db,
-            "INSERT INTO event_registrations(content_id, device, name, phone, created)"
-            " VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK) {
+            "INSERT INTO event_registrations(content_id, device, name, phone, phone_hash, created)"
+            " VALUES(?1, ?2, pii_seal(?3), pii_seal(?4), pii_hash('phone', ?4), ?5)", -1, &st,
+            NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot store the registration");
         return -1;
     }
@@ -249,7 +250,8 @@ static int register_phone(hub_req_t *req, hub_resp_t *resp, long long id, const 
 /* Places are taken with a guarded UPDATE (registered < places) whose change
  * count decides, so even outside the framework's IMMEDIATE transaction two
  * requests can never both take the last place; the schema's CHECK and
- * UNIQUE(content_id, phone) back this up. Sign-ups taken at the service
+ * the unique (content_id, phone_hash) index back this up. Name and phone
+ * are sealed at rest (pii.h). Sign-ups taken at the service
  * centre desk are counted in content.registered without a row here. */
 void api_event_register(hub_req_t *req, hub_resp_t *resp)
 {
@@ -299,8 +301,8 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
      * keeps its one place), so the answer never tells a device whether
      * someone else's number is on the list. A full event is full for
      * everyone, registered or not, for the same reason. */
-    rc = step_once(req->db, "SELECT 1 FROM event_registrations WHERE content_id = ?1 AND phone = ?2",
-                   id, phone, NULL);
+    rc = step_once(req->db, "SELECT 1 FROM event_registrations WHERE content_id = ?1"
+                   " AND phone_hash = pii_hash('phone', ?2)", id, phone, NULL);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         hub_error(resp, 500, "storage", "cannot read registrations");
         return;

@@ -235,8 +235,10 @@ void api_help_create(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_stmt *st = NULL;
+    /* The phone number is sealed at rest (pii.h). */
     if (sqlite3_prepare_v2(req->db, "INSERT INTO help_requests(device, location, message, contact,"
-                                    " created) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK) {
+                                    " created) VALUES(?1, ?2, ?3, pii_seal(?4), ?5)", -1, &st,
+                           NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot store the help request");
         return;
     }

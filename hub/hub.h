@@ -28,6 +28,12 @@ typedef struct {
      * signature must verify with; none: every publish is refused. */
     char content_keys[HUB_MAX_CONTENT_KEYS][65];
     int n_content_keys;
+    /* Personal data (retention.c): kept this long, then purged by the hub;
+     * 0 = the default. */
+    int retain_bookings_days;      /* after the booked slot ended */
+    int retain_registrations_days; /* after the event started (or the sign-up, without a start) */
+    int retain_help_days;          /* a help request's contact phone, after the request */
+    int retain_idempotency_hours;  /* stored answers (at least 24: a key lives 24 h) */
 } hub_config_t;
 
 typedef struct {

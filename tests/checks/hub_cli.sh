@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Check: build/hub's command line. `device add` prints a token once and it
-# authenticates (or, with --out, writes it to a new 0600 file only); `device revoke` makes it fail with 401; a bad hub.ini or
-# flag exits 2 naming the file, line and key; SIGTERM stops the hub with 0;
-# --now is refused outside demo mode and starts a demo hub's clock.
+# authenticates (or, with --out, writes it to a new 0600 file only);
+# `device revoke` makes it fail with 401; a bad hub.ini or flag exits 2
+# naming the file, line and key; SIGTERM stops the hub with 0;
+# --now is refused outside demo mode and starts a demo hub's clock; the
+# database and key file are 0600 and a key file others can read stops it.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -62,5 +64,15 @@ t=$(curl -s "http://127.0.0.1:$(cat "$tmp/port")/v1/health" | sed -n 's/.*"time"
 # 2028-02-29 23:59 China time is 1835452740.
 [[ -n $t ]] && ((t >= 1835452740 && t < 1835452740 + 30)) || fail "--now: the hub says time $t"
 kill -TERM "$pid"; wait "$pid"; pid=""
+
+# Personal data at rest: the database and its key file are this user's only;
+# a key file others can read stops the hub with a clear message.
+for f in hub.db hub.db.key; do
+    [[ $(stat -c %a "$tmp/$f") == 600 ]] || fail "$f is $(stat -c %a "$tmp/$f"), not 600"
+done
+chmod 644 "$tmp/hub.db.key"
+err=$("$HUB" --db "$tmp/hub.db" --port 0 2>&1); rc=$?
+[[ $rc == 1 && $err == *"hub.db.key"*"readable by others"* ]] || fail "a readable key file: exit $rc, '$err'"
+chmod 600 "$tmp/hub.db.key"
 
 echo "hub_cli: device add/revoke, token check, config errors and SIGTERM as documented"

@@ -15,6 +15,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "pii.h"
 #include "server.h"
 
 static atomic_int key_seq;
@@ -57,6 +58,14 @@ hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s)
         assert_int_equal(demo_seed_bills(db), 0);
         assert_int_equal(demo_seed_housekeeping(db, now), 0);
         assert_int_equal(demo_seed_content(db, now), 0);
+        snprintf(t->clear_db, sizeof t->clear_db, "%s/clear.db", t->dir);
+        char sql[300];
+        snprintf(sql, sizeof sql, "ATTACH '%s' AS clear;"
+                 "CREATE TABLE clear.residents AS SELECT id, name, id_number, phone FROM residents;"
+                 "CREATE TABLE clear.accounts AS SELECT id, holder FROM accounts;"
+                 "DETACH clear;", t->clear_db);
+        assert_int_equal(db_exec(db, sql), 0);
+        assert_int_equal(pii_protect_all(db), SQLITE_OK);
     }
     t->hub = hub_start(&cfg, err, sizeof err);
     if (!t->hub) fail_msg("hub_start: %s", err);

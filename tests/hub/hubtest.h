@@ -14,6 +14,11 @@ typedef struct {
     char token[160];        /* device "test-01" */
     char token2[160];       /* device "test-02" */
     unsigned char content_sk[64];   /* signs content bundles; its public key is the hub's */
+    /* With demo data: the demo residents as the SQL files give them, in
+     * clear (tables residents(id, name, id_number, phone) and
+     * accounts(id, holder)), kept apart from the hub's database, where they
+     * are sealed and hashed. ATTACH it to read them. */
+    char clear_db[96];
     char content_pk[65];
 } hubtest_t;
 

@@ -388,8 +388,10 @@ static void registration_masks_personal_data(void **state)
     assert_null(strstr(r.body, "小明"));
     hubtest_free(&r);
     assert_int_equal(left_of(t, ev.id), ev.left - 1);
-    /* The hub keeps the real data (operator side). */
-    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone = ?1", "13812345678"), 1);
+    /* The hub keeps the real data (operator side), sealed: no clear phone. */
+    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone LIKE '%' || ?1 || '%'"
+                              " OR name LIKE '%小明%'", "13812345678"), 0);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone_hash = pii_hash('phone', ?1)", "13812345678"), 1);
 
     r = register_as(t, t->token2, ev.id, "Alice", "13812345679");
     assert_int_equal(r.status, 201);
@@ -416,7 +418,7 @@ static void registration_errors(void **state)
     assert_int_equal(num(r.json, "left"), left);
     hubtest_free(&r);
     assert_int_equal(left_of(t, ev.id), left);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone = ?1", "13700000000"), 1);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone_hash = pii_hash('phone', ?1)", "13700000000"), 1);
 
     char path[64];
     snprintf(path, sizeof path, "/v1/events/%lld/registrations", ev.id);
@@ -576,7 +578,7 @@ static void replay_never_registers_twice(void **state)
     assert_true(b.replayed);
     assert_string_equal(a.body, b.body);
     assert_int_equal(left_of(t, ev.id), ev.left - 1);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone = ?1", "13322223333"), 1);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM event_registrations WHERE phone_hash = pii_hash('phone', ?1)", "13322223333"), 1);
     /* A failed request replays as the same failure and leaves nothing. */
     const char *bad = "{\"name\":\"郑十\",\"phone\":\"23322223333\"}";
     hubtest_resp_t c = hubtest_req(t, "POST", path, t->token, "reg-replay-2", bad, NULL);
@@ -682,7 +684,9 @@ static void help_consent_rule(void **state)
     r = hubtest_post(t, "/v1/help", "{\"location\":\"大厅\",\"consent\":true}");
     assert_int_equal(r.status, 201);
     hubtest_free(&r);
-    assert_int_equal(db_count("SELECT COUNT(*) FROM help_requests WHERE contact = ?1", "13812345678"), 1);
+    /* Kept sealed: readable with the hub's key only. */
+    assert_int_equal(db_count("SELECT COUNT(*) FROM help_requests WHERE contact = ?1", "13812345678"), 0);
+    assert_int_equal(db_count("SELECT COUNT(*) FROM help_requests WHERE pii_open(contact) = ?1", "13812345678"), 1);
     assert_int_equal(db_count("SELECT COUNT(*) FROM help_requests WHERE contact IS NULL", NULL), 1);
 }
 

@@ -107,7 +107,7 @@ void hubproc_cleanup(hubproc_t *h)
 {
     hubproc_stop(h);
     if (!h->dir[0]) return;
-    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "port"};
+    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "hub.db.key", "port"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char p[256];
         snprintf(p, sizeof p, "%s/%s", h->dir, files[i]);
