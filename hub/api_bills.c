@@ -99,7 +99,7 @@ static cJSON *account_json(sqlite3 *db, sqlite3_stmt *acc)
 }
 
 /* The holder's name is sealed at rest (pii.h). */
-#define ACCOUNT_COLS "a.id, a.utility, a.account_no, pii_open(a.holder), a.address"
+#define ACCOUNT_COLS "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), a.address"
 
 /* Runs ST (an account query with ACCOUNT_COLS) and answers 200 with every
  * account found, or 404 CODE when there is none. */

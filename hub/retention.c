@@ -1,17 +1,18 @@
 #include "retention.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
+#include <unistd.h>
 #include "db.h"
 #include "log.h"
 
 struct retention {
     hub_config_t cfg;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int stop;
+    int wake[2];                     /* a byte on wake[1] stops the thread */
 };
 
 static int or_default(int v, int def) { return v > 0 ? v : def; }
@@ -64,23 +65,24 @@ long long retention_purge(sqlite3 *db, const hub_config_t *cfg, int64_t now)
     return total;
 }
 
+/* Waits with poll and a relative timeout on a pipe, not a timed condition
+ * variable: the deadline of pthread_cond_timedwait is a clock reading, and
+ * a hub whose clock was moved (libfaketime in the time-travel checks) would
+ * find it long past and spin. */
 static void *loop(void *arg)
 {
     retention_t *r = arg;
-    pthread_mutex_lock(&r->lock);
-    while (!r->stop) {
-        pthread_mutex_unlock(&r->lock);
+    for (;;) {
         sqlite3 *db = db_thread();
         long long n = db ? retention_purge(db, &r->cfg, hub_now()) : -1;
         if (n < 0) hub_log("retention", "the purge pass failed; next try in %d s", RETENTION_EVERY_S);
         else if (n > 0) hub_log("retention", "purged %lld old records of residents", n);
-        pthread_mutex_lock(&r->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += RETENTION_EVERY_S;
-        while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0) {}
+        struct pollfd p = {.fd = r->wake[0], .events = POLLIN};
+        int rc;
+        do rc = poll(&p, 1, RETENTION_EVERY_S * 1000);
+        while (rc < 0 && errno == EINTR);
+        if (rc != 0) break;              /* stopped (or the pipe failed: stop too) */
     }
-    pthread_mutex_unlock(&r->lock);
     return NULL;
 }
 
@@ -89,15 +91,13 @@ retention_t *retention_start(const hub_config_t *cfg)
     retention_t *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->cfg = *cfg;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->wake, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_mutex_init(&r->lock, NULL);
+    if (pipe2(r->wake, O_CLOEXEC) != 0) {
+        free(r);
+        return NULL;
+    }
     if (pthread_create(&r->thread, NULL, loop, r) != 0) {
-        pthread_cond_destroy(&r->wake);
-        pthread_mutex_destroy(&r->lock);
+        close(r->wake[0]);
+        close(r->wake[1]);
         free(r);
         return NULL;
     }
@@ -107,12 +107,11 @@ retention_t *retention_start(const hub_config_t *cfg)
 void retention_stop(retention_t *r)
 {
     if (!r) return;
-    pthread_mutex_lock(&r->lock);
-    r->stop = 1;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->lock);
+    ssize_t w;
+    do w = write(r->wake[1], "x", 1);
+    while (w < 0 && errno == EINTR);
     pthread_join(r->thread, NULL);
-    pthread_cond_destroy(&r->wake);
-    pthread_mutex_destroy(&r->lock);
+    close(r->wake[0]);
+    close(r->wake[1]);
     free(r);
 }
