@@ -100,7 +100,8 @@ static cJSON *account_json(sqlite3 *db, sqlite3_stmt *acc)
     return a;
 }
 
-#define ACCOUNT_COLS "a.id, a.utility, a.account_no, a.holder, a.address"
+/* The holder's name is sealed at rest (pii.h). */
+#define ACCOUNT_COLS "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), a.address"
 
 /* Runs ST (an account query with ACCOUNT_COLS) and answers 200 with every
  * account found, or 404 CODE when there is none. */
@@ -197,7 +198,7 @@ void api_bills_lookup(hub_req_t *req, hub_resp_t *resp)
 
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "SELECT " ACCOUNT_COLS " FROM accounts a "
-                           "JOIN residents r ON r.id = a.resident_id WHERE r.id_number = ?1 "
+                           "JOIN residents r ON r.id = a.resident_id WHERE r.id_hash = pii_hash('id', ?1) "
                            "ORDER BY CASE a.utility WHEN 'water' THEN 1 WHEN 'electricity' THEN 2 "
                            "WHEN 'gas' THEN 3 ELSE 4 END, a.account_no", -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the accounts");

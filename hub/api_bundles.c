@@ -2,10 +2,13 @@
  * assets and publish signed manifests; kiosks poll for the newest bundle
  * meant for them and fetch its assets by SHA-256.
  *
- * The hub stores and routes bundles; it does not hold the signing key and
- * does not verify signatures: the kiosk does, with the public key in its
- * kiosk.ini. The hub checks only what it needs to serve a bundle: the
- * version increases, the target is well-formed, every asset is there. */
+ * The hub never holds the signing key. It verifies a manifest's signature
+ * with the public keys of hub.ini (content_keys) before anything else, so
+ * a staff token alone cannot publish: an unsigned or wrongly signed
+ * manifest changes nothing. The kiosk verifies again with its own key. The
+ * hub also checks what it needs to serve a bundle: the version increases
+ * (by at most BUNDLE_MAX_STEP, so one absurd version cannot lock every
+ * later bundle out), the target is well-formed, every asset is there. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,10 @@
 #include "api.h"
 #include "db.h"
 #include "validate.h"
+
+/* The largest step over the newest published version: room for versions
+ * that are dates (YYYYMMDDNN) or Unix times, none for 2^53. */
+#define BUNDLE_MAX_STEP 10000000000LL
 
 static bool is_sha256(const char *s)
 {
@@ -108,6 +115,30 @@ static void etag_of(const char *body, char out[40])
     snprintf(out, 40, "\"%s\"", hex);
 }
 
+/* 0 if SIG (64 bytes) is MANIFEST's Ed25519 signature by one of the
+ * configured public keys; else the error answer and -1. */
+static int verify_signature(hub_req_t *req, hub_resp_t *resp, const char *manifest,
+                            const unsigned char sig[64])
+{
+    const hub_config_t *cfg = hub_config(req->hub);
+    if (!cfg || cfg->n_content_keys == 0) {
+        hub_error(resp, 422, "no_content_key",
+                  "this hub has no content public key (content_keys in hub.ini); nothing can be published");
+        return -1;
+    }
+    for (int i = 0; i < cfg->n_content_keys; i++) {
+        unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+        size_t n = 0;
+        if (sodium_hex2bin(pk, sizeof pk, cfg->content_keys[i], 64, NULL, &n, NULL) != 0 || n != sizeof pk)
+            continue;
+        if (crypto_sign_verify_detached(sig, (const unsigned char *)manifest, strlen(manifest), pk) == 0)
+            return 0;
+    }
+    hub_error(resp, 422, "bad_signature",
+              "the signature does not verify with any content key of this hub");
+    return -1;
+}
+
 /* TARGET.KEY as a JSON array text of names; NULL (with RESP set) if bad. */
 static char *target_names(hub_resp_t *resp, const cJSON *target, const char *key)
 {
@@ -174,6 +205,7 @@ void api_bundle_publish(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 422, "invalid_field", "signature: not 128 hex digits");
         return;
     }
+    if (verify_signature(req, resp, manifest, bin) != 0) return;
     cJSON *m = cJSON_Parse(manifest);
     char *groups = NULL, *kiosks = NULL, *body = NULL;
     sqlite3_stmt *st = NULL;
@@ -215,6 +247,11 @@ void api_bundle_publish(hub_req_t *req, hub_resp_t *resp)
     }
     if (v <= newest) {
         hub_error(resp, 409, "version_not_newer", "version %lld is not newer than the published %lld", v, newest);
+        goto end;
+    }
+    if (v - newest > BUNDLE_MAX_STEP) {
+        hub_error(resp, 422, "version_too_far",
+                  "version %lld is more than %lld above the published %lld", v, BUNDLE_MAX_STEP, newest);
         goto end;
     }
     if (assets_present(req, resp, assets) != 0) goto end;

@@ -211,10 +211,47 @@ static int step_once(sqlite3 *db, const char *sql, long long id, const char *tex
     return rc;
 }
 
+/* Takes a place of event ID for NAME and PHONE (not registered yet). 0, or
+ * -1 with the answer in RESP. */
+static int register_phone(hub_req_t *req, hub_resp_t *resp, long long id, const char *name,
+                          const char *phone)
+{
+    if (step_once(req->db, "UPDATE content SET registered = registered + 1"
+                           " WHERE id = ?1 AND registered < places", id, NULL, NULL) != SQLITE_DONE) {
+        hub_error(resp, 500, "storage", "cannot take a place");
+        return -1;
+    }
+    if (sqlite3_changes(req->db) != 1) {
+        hub_error(resp, 409, "event_full", "event %lld has no places left", id);
+        return -1;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db,
+            "INSERT INTO event_registrations(content_id, device, name, phone, phone_hash, created)"
+            " VALUES(?1, ?2, pii_seal(?3), pii_seal(?4), pii_hash('phone', ?4), ?5)", -1, &st,
+            NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot store the registration");
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, req->device.id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, phone, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, req->now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        hub_error(resp, 500, "storage", "cannot store the registration");
+        return -1;
+    }
+    return 0;
+}
+
 /* Places are taken with a guarded UPDATE (registered < places) whose change
  * count decides, so even outside the framework's IMMEDIATE transaction two
  * requests can never both take the last place; the schema's CHECK and
- * UNIQUE(content_id, phone) back this up. Sign-ups taken at the service
+ * the unique (content_id, phone_hash) index back this up. Name and phone
+ * are sealed at rest (pii.h). Sign-ups taken at the service
  * centre desk are counted in content.registered without a row here. */
 void api_event_register(hub_req_t *req, hub_resp_t *resp)
 {
@@ -260,50 +297,27 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 409, "event_past", "event %lld has already started", id);
         return;
     }
-    rc = step_once(req->db, "SELECT 1 FROM event_registrations WHERE content_id = ?1 AND phone = ?2",
-                   id, phone, NULL);
-    if (rc == SQLITE_ROW) {
-        hub_error(resp, 409, "already_registered", "this phone number is already registered");
-        return;
-    }
-    if (rc != SQLITE_DONE) {
+    /* A number already registered gets the same answer as a new one (and
+     * keeps its one place), so the answer never tells a device whether
+     * someone else's number is on the list. A full event is full for
+     * everyone, registered or not, for the same reason. */
+    rc = step_once(req->db, "SELECT 1 FROM event_registrations WHERE content_id = ?1"
+                   " AND phone_hash = pii_hash('phone', ?2)", id, phone, NULL);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         hub_error(resp, 500, "storage", "cannot read registrations");
         return;
     }
-    if (step_once(req->db, "UPDATE content SET registered = registered + 1"
-                           " WHERE id = ?1 AND registered < places", id, NULL, NULL) != SQLITE_DONE) {
-        hub_error(resp, 500, "storage", "cannot take a place");
+    bool already = rc == SQLITE_ROW;
+    long long left = -1;
+    if (step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", id, NULL, &left) != SQLITE_ROW) {
+        hub_error(resp, 500, "storage", "cannot read the event");
         return;
     }
-    if (sqlite3_changes(req->db) != 1) {
+    if (left <= 0) {
         hub_error(resp, 409, "event_full", "event %lld has no places left", id);
         return;
     }
-
-    long long reg_id = 0;
-    if (sqlite3_prepare_v2(req->db,
-            "INSERT INTO event_registrations(content_id, device, name, phone, created)"
-            " VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK) {
-        hub_error(resp, 500, "storage", "cannot store the registration");
-        return;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, req->device.id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, phone, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, req->now);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT) {
-        hub_error(resp, 409, "already_registered", "this phone number is already registered");
-        return;
-    }
-    if (rc != SQLITE_DONE) {
-        hub_error(resp, 500, "storage", "cannot store the registration");
-        return;
-    }
-    reg_id = sqlite3_last_insert_rowid(req->db);
-    long long left = -1;
+    if (!already && register_phone(req, resp, id, name, phone) != 0) return;
     rc = step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", id, NULL, &left);
     if (rc != SQLITE_ROW || left < 0) {
         hub_error(resp, 500, "storage", "cannot read the event");
@@ -313,7 +327,6 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
     mask_name(name, masked, sizeof masked);
     mask_phone(phone, mphone, sizeof mphone);
     cJSON *o = cJSON_CreateObject(), *r = cJSON_AddObjectToObject(o, "registration");
-    cJSON_AddNumberToObject(r, "id", (double)reg_id);
     cJSON_AddNumberToObject(r, "content_id", (double)id);
     cJSON_AddStringToObject(r, "name", masked);
     cJSON_AddStringToObject(r, "phone", mphone);

@@ -6,7 +6,8 @@
  * docs/api.md "Fleet" is the contract.
  *
  * Nothing here holds personal data: heartbeats refuse it, and a command
- * result's message is refused the same way. */
+ * result's message is refused the same way. A screenshot command takes one
+ * picture. */
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
@@ -219,7 +220,21 @@ void api_screenshot_upload(hub_req_t *req, hub_resp_t *resp)
         else hub_error(resp, 404, "unknown_command", "no screenshot command %lld for this kiosk", cmd);
         return;
     }
-    sqlite3_stmt *st = prep(req, "INSERT INTO screenshots(device, command, taken, png) VALUES(?1, ?2, ?3, ?4)");
+    /* One picture per command: a kiosk (or a stolen token) cannot fill the
+     * database with screenshots nobody asked for. */
+    sqlite3_stmt *st = prep(req, "SELECT count(*) FROM screenshots WHERE command = ?1");
+    long long taken = -1;
+    if (st) {
+        sqlite3_bind_int64(st, 1, cmd);
+        if (sqlite3_step(st) == SQLITE_ROW) taken = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (taken != 0) {
+        if (taken < 0) hub_error(resp, 500, "storage", "cannot read the screenshots");
+        else hub_error(resp, 409, "screenshot_taken", "command %lld already has its screenshot", cmd);
+        return;
+    }
+    st = prep(req, "INSERT INTO screenshots(device, command, taken, png) VALUES(?1, ?2, ?3, ?4)");
     int rc = SQLITE_ERROR;
     if (st) {
         sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_TRANSIENT);

@@ -1,6 +1,12 @@
 /* Housekeeping bookings: a catalogue of services with their providers, time
  * slots with a capacity, and bookings a resident makes at a kiosk and can
- * look up or cancel there later with the phone or ID number they gave.
+ * look up or cancel there later.
+ *
+ * Access: a phone number is no proof (anyone may know it). Listing needs
+ * the ID card (the kiosk that read it sends its number) or the phone with
+ * the check-in code of one of its bookings; cancelling needs the code (in
+ * the path) and the phone or ID number it was made with. A booking that is
+ * not the caller's answers exactly like one that does not exist.
  *
  * Invariants:
  *  - slots.booked never exceeds slots.capacity. A place is taken with a single
@@ -9,8 +15,9 @@
  *    the CHECK constraint is a second line of defence, never the first.
  *  - A booking gives its place back exactly once: only the transition
  *    confirmed -> cancelled decrements the slot.
- *  - Names, phone numbers and ID numbers are stored in clear in the hub's
- *    database only; every response carries them masked.
+ *  - Names and phone numbers are sealed in the database, phones and ID
+ *    numbers also kept as keyed hashes for look-ups, an ID number otherwise
+ *    only masked (pii.h); every response carries them masked.
  *  - Dates are China Standard Time (UTC+8, no DST); times are Unix seconds. */
 #include <ctype.h>
 #include <sodium.h>
@@ -103,7 +110,8 @@ static cJSON *slot_json(sqlite3_stmt *st, int at)
 
 /* One booking as every endpoint shows it; SELECT BOOKING_SQL + a WHERE. */
 #define BOOKING_SQL                                                                   \
-    "SELECT b.code, b.status, b.name, b.phone, b.id_number, b.created, b.cancelled,"  \
+    "SELECT b.code, b.status, pii_open(b.name), pii_open(b.phone), b.id_masked,"     \
+    "  b.created, b.cancelled,"                                                       \
     "  sv.id, sv.name_zh, sv.name_en, " SLOT_COLS                                     \
     " FROM bookings b JOIN slots s ON s.id = b.slot_id"                               \
     " JOIN providers p ON p.id = s.provider_id JOIN services sv ON sv.id = s.service_id "
@@ -122,7 +130,9 @@ static cJSON *booking_json(sqlite3_stmt *st)
     mask_name(col_text(st, 2), name, sizeof name);
     cJSON_AddStringToObject(o, "name", name);
     add_masked(o, "phone", (const char *)sqlite3_column_text(st, 3), mask_phone);
-    add_masked(o, "id_number", (const char *)sqlite3_column_text(st, 4), mask_id);
+    /* Stored masked already. */
+    if (sqlite3_column_type(st, 4) == SQLITE_NULL) cJSON_AddNullToObject(o, "id_number");
+    else cJSON_AddStringToObject(o, "id_number", col_text(st, 4));
     cJSON_AddNumberToObject(o, "created", (double)sqlite3_column_int64(st, 5));
     if (sqlite3_column_type(st, 6) == SQLITE_NULL) cJSON_AddNullToObject(o, "cancelled");
     else cJSON_AddNumberToObject(o, "cancelled", (double)sqlite3_column_int64(st, 6));
@@ -341,8 +351,9 @@ static int insert_booking(hub_req_t *req, long long slot_id, const char *name,
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "INSERT INTO bookings(code, slot_id, device, name, phone,"
-                           " id_number, status, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-                           " 'confirmed', ?7)", -1, &st, NULL) != SQLITE_OK)
+                           " phone_hash, id_hash, id_masked, status, created) VALUES(?1, ?2, ?3,"
+                           " pii_seal(?4), pii_seal(?5), pii_hash('phone', ?5), pii_hash('id', ?6),"
+                           " pii_mask('id', ?6), 'confirmed', ?7)", -1, &st, NULL) != SQLITE_OK)
         return -1;
     int result = -1;
     for (int attempt = 0; attempt < CODE_TRIES; attempt++) {
@@ -440,26 +451,80 @@ void api_hk_book(hub_req_t *req, hub_resp_t *resp)
 
 /* ---- POST /v1/housekeeping/bookings/lookup ------------------------------ */
 
+/* CODE upper-cased into OUT if it can be a check-in code at all. */
+static bool normalise_code(const char *code, char out[CODE_LEN + 1])
+{
+    if (strlen(code) != CODE_LEN) return false;
+    for (int i = 0; i < CODE_LEN; i++) {
+        out[i] = (char)toupper((unsigned char)code[i]);
+        if (!strchr(code_alphabet, out[i])) return false;
+    }
+    out[CODE_LEN] = '\0';
+    return true;
+}
+
+/* Does booking CODE exist and was it made with phone PHONE? */
+static int code_proves_phone(sqlite3 *db, const char *code, const char *phone)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM bookings WHERE code = ?1"
+                               " AND phone_hash = pii_hash('phone', ?2)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, phone, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
 {
     identity_t id;
-    if (read_identity(req, resp, &id) != 0) return;
+    const char *code_in;
+    char code[CODE_LEN + 1] = "";
+    if (read_identity(req, resp, &id) != 0 ||
+        v_string(resp, req->json, "code", 1, 32, false, &code_in) != 0)
+        return;
+    /* The ID card is its own proof; a phone needs a booking's code with it. */
+    if (!id.id_number[0] && !code_in) {
+        hub_error(resp, 422, "proof_required",
+                  "a phone number alone is not enough: give the check-in code of one of its bookings, or read the ID card");
+        return;
+    }
+    /* A code that cannot exist, or one of another phone, finds nothing,
+     * exactly as a phone without bookings does. */
+    bool by_card = id.id_number[0] != 0, proven = by_card;
+    if (!proven && normalise_code(code_in, code)) {
+        int p = code_proves_phone(req->db, code, id.phone);
+        if (p < 0) {
+            hub_error(resp, 500, "storage", "cannot read the bookings");
+            return;
+        }
+        proven = p == 1;
+    }
+    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "bookings");
+    if (!proven) {
+        hub_reply(resp, 200, root);
+        return;
+    }
     /* Upcoming bookings first, soonest first; then past ones, latest first. */
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, BOOKING_SQL
-                           "WHERE (?1 IS NOT NULL AND b.phone = ?1)"
-                           " OR (?2 IS NOT NULL AND b.id_number = ?2)"
+                           "WHERE (?1 IS NOT NULL AND b.phone_hash = pii_hash('phone', ?1))"
+                           " OR (?2 IS NOT NULL AND b.id_hash = pii_hash('id', ?2))"
                            " ORDER BY s.start <= ?3, CASE WHEN s.start > ?3 THEN s.start"
                            " ELSE -s.start END, b.created, b.code LIMIT ?4",
                            -1, &st, NULL) != SQLITE_OK) {
+        cJSON_Delete(root);
         hub_error(resp, 500, "storage", "cannot read the bookings");
         return;
     }
-    if (id.phone) sqlite3_bind_text(st, 1, id.phone, -1, SQLITE_TRANSIENT);
-    if (id.id_number[0]) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
+    /* Only what was proven: the card's bookings, or the phone's. */
+    if (by_card) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_text(st, 1, id.phone, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, req->now);
     sqlite3_bind_int(st, 4, LOOKUP_LIMIT);
-    cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "bookings");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) cJSON_AddItemToArray(list, booking_json(st));
     sqlite3_finalize(st);
@@ -473,18 +538,6 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
 
 /* ---- POST /v1/housekeeping/bookings/{code}/cancel ----------------------- */
 
-/* CODE upper-cased into OUT if it can be a check-in code at all. */
-static bool normalise_code(const char *code, char out[CODE_LEN + 1])
-{
-    if (strlen(code) != CODE_LEN) return false;
-    for (int i = 0; i < CODE_LEN; i++) {
-        out[i] = (char)toupper((unsigned char)code[i]);
-        if (!strchr(code_alphabet, out[i])) return false;
-    }
-    out[CODE_LEN] = '\0';
-    return true;
-}
-
 void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
 {
     identity_t id;
@@ -495,29 +548,30 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "SELECT b.phone, b.id_number, b.status, s.start, s.id"
+    if (sqlite3_prepare_v2(req->db, "SELECT (?2 IS NOT NULL AND b.phone_hash = pii_hash('phone', ?2))"
+                           " OR (?3 IS NOT NULL AND b.id_hash = pii_hash('id', ?3)), b.status, s.start, s.id"
                            " FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.code = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the booking");
         return;
     }
     sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+    if (id.phone) sqlite3_bind_text(st, 2, id.phone, -1, SQLITE_TRANSIENT);
+    if (id.id_number[0]) sqlite3_bind_text(st, 3, id.id_number, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
         return;
     }
     /* The resident proves the booking is theirs with what they booked with. */
-    const char *phone = (const char *)sqlite3_column_text(st, 0);
-    const char *idn = (const char *)sqlite3_column_text(st, 1);
-    bool mine = (id.phone && phone && strcmp(id.phone, phone) == 0) ||
-                (id.id_number[0] && idn && strcmp(id.id_number, idn) == 0);
-    bool confirmed = strcmp(col_text(st, 2), "confirmed") == 0;
-    int64_t start = sqlite3_column_int64(st, 3);
-    long long slot_id = sqlite3_column_int64(st, 4);
+    bool mine = sqlite3_column_int(st, 0) != 0;
+    bool confirmed = strcmp(col_text(st, 1), "confirmed") == 0;
+    int64_t start = sqlite3_column_int64(st, 2);
+    long long slot_id = sqlite3_column_int64(st, 3);
     sqlite3_finalize(st);
     if (!mine) {
-        hub_error(resp, 403, "not_yours", "this booking was made with another phone or ID number");
+        /* Someone else's booking is as unknown as a missing one. */
+        hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
         return;
     }
     /* Cancelling again answers like the first time and changes nothing. */

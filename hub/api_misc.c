@@ -2,9 +2,11 @@
  * (heartbeats). docs/api.md, "Help requests and telemetry", is the contract.
  *
  * Telemetry never carries personal data: a heartbeat holding anything shaped
- * like a phone or ID number is refused whole, and only the documented fields
- * are stored. */
+ * like a phone or ID number (+86 and full-width digits included), a key
+ * naming personal data, or what looks like a Chinese name is refused
+ * whole, and only the documented fields are stored. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
@@ -61,9 +63,101 @@ static bool scan_runs(const char *s, bool sep)
     return false;
 }
 
+/* S as the digits a person reads: full-width digits (０-９, U+FF10-FF19),
+ * X and plus (＋) become ASCII, the ideographic space and full-width hyphen a
+ * space, and the country code (+86, 0086, 86 before a mobile's 1) is
+ * dropped, so "+86 138-1234-5678" and "１３８１２３４５６７８" are the
+ * runs scan_runs knows. OUT has room for strlen(S) + 1. */
+static void normalise_digits(const char *s, char *out)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
+            out[o++] = (char)('0' + (p[2] - 0x90));
+            p += 3;
+        } else if ((p[0] == 0xEF && p[1] == 0xBC && p[2] == 0xB8) ||
+                   (p[0] == 0xEF && p[1] == 0xBD && p[2] == 0x98)) {
+            out[o++] = 'X';                /* an ID number's check letter */
+            p += 3;
+        } else if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8B) {
+            out[o++] = '+';
+            p += 3;
+        } else if ((p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8D) ||
+                   (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)) {
+            out[o++] = ' ';
+            p += 3;
+        } else {
+            out[o++] = (char)*p++;
+        }
+    }
+    out[o] = '\0';
+    /* Country code: "+86", "0086" or a bare "86" glued to a mobile number. */
+    for (size_t i = 0; i < o; i++) {
+        size_t cc = 0;
+        if (out[i] == '+' && !strncmp(out + i + 1, "86", 2)) cc = 3;
+        else if (!strncmp(out + i, "0086", 4) && (i == 0 || !is_digit(out[i - 1]))) cc = 4;
+        else if (!strncmp(out + i, "861", 3) && (i == 0 || !is_digit(out[i - 1]))) cc = 2;
+        if (!cc) continue;
+        size_t j = i + cc;
+        while (out[j] == ' ' || out[j] == '-') j++;
+        if (out[j] != '1') continue;
+        memset(out + i, ' ', j - i);
+    }
+}
+
+/* The most common Chinese surnames: a short all-Han text starting with one
+ * is very likely a name. (A heuristic: telemetry fields are ASCII states and
+ * versions, so a false alarm costs one refused heartbeat.) */
+static const char *const surnames[] = {
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
+    "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+    "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏",
+    "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金",
+    "石", "廖", "贾", "夏", "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹",
+    "薛", "闫", "段", "雷", "侯", "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵",
+    "万", "钱", "严", "覃", "武", "戴", "莫", "孔", "向", "汤", "欧阳", "司马", "诸葛", NULL,
+};
+
+/* Is P (UTF-8) a Han ideograph (U+4E00-U+9FFF, three bytes)? */
+static bool is_han(const unsigned char *p)
+{
+    return p[0] >= 0xE4 && p[0] <= 0xE9 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80;
+}
+
+/* A Chinese name: the whole text is 2-4 Han characters starting with a
+ * common surname, or it carries a label such as "姓名". */
+static bool looks_like_name(const char *s)
+{
+    if (strstr(s, "姓名") || strstr(s, "名字")) return true;
+    size_t n = strlen(s);
+    if (n < 6 || n > 12 || n % 3) return false;
+    for (size_t i = 0; i < n; i += 3)
+        if (!is_han((const unsigned char *)s + i)) return false;
+    for (int i = 0; surnames[i]; i++)
+        if (!strncmp(s, surnames[i], strlen(surnames[i])) && n > strlen(surnames[i])) return true;
+    return false;
+}
+
 static bool personal_text(const char *s)
 {
-    return s && (scan_runs(s, false) || scan_runs(s, true));
+    if (!s) return false;
+    size_t n = strlen(s);
+    char stack[256], *norm = n < sizeof stack ? stack : malloc(n + 1);
+    if (!norm) return true;               /* cannot look: refuse rather than store */
+    normalise_digits(s, norm);
+    bool hit = scan_runs(norm, false) || scan_runs(norm, true) || looks_like_name(s);
+    if (norm != stack) free(norm);
+    return hit;
+}
+
+/* Keys that name personal data, whatever their value. */
+static bool personal_key(const char *k)
+{
+    static const char *const keys[] = {"name", "phone", "mobile", "id_number", "idcard", "holder",
+                                       "contact", "姓名", "电话", "手机", "身份证", NULL};
+    for (int i = 0; k && keys[i]; i++)
+        if (!strcmp(k, keys[i])) return true;
+    return false;
 }
 
 /* True if any key, string or whole number anywhere in J looks like personal
@@ -71,7 +165,7 @@ static bool personal_text(const char *s)
 static bool personal_json(const cJSON *j)
 {
     for (const cJSON *c = j->child; c; c = c->next) {
-        if (personal_text(c->string)) return true;
+        if (personal_text(c->string) || personal_key(c->string)) return true;
         if (cJSON_IsString(c) && personal_text(c->valuestring)) return true;
         if (cJSON_IsNumber(c)) {
             double v = fabs(c->valuedouble);
@@ -141,8 +235,10 @@ void api_help_create(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_stmt *st = NULL;
+    /* The phone number is sealed at rest (pii.h). */
     if (sqlite3_prepare_v2(req->db, "INSERT INTO help_requests(device, location, message, contact,"
-                                    " created) VALUES(?1, ?2, ?3, ?4, ?5)", -1, &st, NULL) != SQLITE_OK) {
+                                    " created) VALUES(?1, ?2, ?3, pii_seal(?4), ?5)", -1, &st,
+                           NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot store the help request");
         return;
     }

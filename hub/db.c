@@ -1,15 +1,21 @@
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "log.h"
 #include "migrate.h"
+#include "pii.h"
 
 #define MAX_CONNS 64
 
 static char db_path[512];
+static char key_path[520];
 static pthread_key_t tls_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -17,7 +23,8 @@ static sqlite3 *conns[MAX_CONNS];
 static int nconns;
 
 /* Every table of the hub. Personal data (names, ID numbers, phones) stays
- * here, on the operator's side; responses mask it. Amounts are in fen. */
+ * here, on the operator's side, sealed or hashed (pii.h, from migration 7);
+ * responses mask it. Amounts are in fen. */
 static const migrate_step_t migrations[] = {
     /* 1 */
     {"base schema",
@@ -117,6 +124,27 @@ static const migrate_step_t migrations[] = {
      "ALTER TABLE orders ADD COLUMN provider TEXT NOT NULL DEFAULT 'demo';"
      "CREATE TABLE payment_events(id INTEGER PRIMARY KEY, out_trade_no TEXT NOT NULL,"
      "  kind TEXT NOT NULL, trade_no TEXT, amount_fen INTEGER, created INTEGER NOT NULL);"},
+    /* 7: personal data at rest (pii.h): names and phone numbers sealed, ID
+     * numbers and phones also kept as keyed hashes for look-ups, a booking's
+     * ID number only masked for display; the clear columns are emptied.
+     * Registrations stay one per phone and event through the hash. */
+    {"personal data at rest",
+     "ALTER TABLE residents ADD COLUMN id_hash TEXT;"
+     "ALTER TABLE residents ADD COLUMN phone_hash TEXT;"
+     "CREATE INDEX residents_id_hash ON residents(id_hash);"
+     "ALTER TABLE bookings ADD COLUMN phone_hash TEXT;"
+     "ALTER TABLE bookings ADD COLUMN id_hash TEXT;"
+     "ALTER TABLE bookings ADD COLUMN id_masked TEXT;"
+     "CREATE INDEX bookings_phone_hash ON bookings(phone_hash);"
+     "CREATE INDEX bookings_id_hash ON bookings(id_hash);"
+     "ALTER TABLE event_registrations ADD COLUMN phone_hash TEXT;"
+     "CREATE UNIQUE INDEX event_registrations_phone ON event_registrations(content_id, phone_hash);"
+     PII_PROTECT_SQL},
+    /* 8: the retention pass (retention.c) finds old rows by these. */
+    {"retention indexes",
+     "CREATE INDEX bookings_created ON bookings(created);"
+     "CREATE INDEX event_registrations_created ON event_registrations(created);"
+     "CREATE INDEX help_requests_created ON help_requests(created);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -134,6 +162,11 @@ static sqlite3 *open_conn(char *err, int errlen)
         return NULL;
     }
     sqlite3_busy_timeout(db, 5000);
+    if (pii_register(db) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot register the pii functions", db_path);
+        sqlite3_close(db);
+        return NULL;
+    }
     if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") != 0) {
         snprintf(err, errlen, "%s: cannot set WAL mode: %s", db_path, sqlite3_errmsg(db));
         sqlite3_close(db);
@@ -169,10 +202,55 @@ int db_schema_version(sqlite3 *db)
     return (int)db_int(db, "PRAGMA user_version", NULL, 0);
 }
 
+void db_set_key_file(const char *path)
+{
+    snprintf(key_path, sizeof key_path, "%s", path ? path : "");
+}
+
+/* The database's directory exists (created 0700 if not: one level, like
+ * var/), and the database and its -wal/-shm are readable by this user
+ * only, from their first byte: SQLite gives -wal and -shm the database's
+ * mode, and an existing database of an older hub is narrowed too. */
+static int prepare_files(const char *path, char *err, int errlen)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "%s: cannot create the directory: %s", dir, strerror(errno));
+            return -1;
+        }
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    fchmod(fd, 0600);
+    close(fd);
+    static const char *const side[] = {"-wal", "-shm"};
+    for (int i = 0; i < 2; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s%s", path, side[i]);
+        if (chmod(p, 0600) != 0 && errno != ENOENT) {
+            snprintf(err, errlen, "%s: %s", p, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int db_init(const char *path, char *err, int errlen)
 {
     snprintf(db_path, sizeof db_path, "%s", path);
     pthread_once(&tls_once, make_key);
+    if (prepare_files(path, err, errlen) != 0) return -1;
+    char kp[sizeof key_path];
+    if (key_path[0]) snprintf(kp, sizeof kp, "%s", key_path);
+    else snprintf(kp, sizeof kp, "%s.key", path);
+    if (pii_load_key(kp, err, errlen) != 0) return -1;
     sqlite3 *db = db_thread();
     if (!db) {
         snprintf(err, errlen, "%s: cannot open the database", path);

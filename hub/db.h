@@ -5,8 +5,13 @@
 
 #include <sqlite3.h>
 
-/* Opens PATH (creating it), applies migrations. Returns 0 or -1 with ERR. */
+/* Opens PATH (creating it, and its directory, readable by this user only),
+ * loads the personal-data key (pii.h; db_set_key_file, by default PATH
+ * ".key"), applies migrations. Returns 0 or -1 with ERR, among others when
+ * the key file is readable by others. */
 int db_init(const char *path, char *err, int errlen);
+/* The key file db_init loads; NULL or "" for the default. */
+void db_set_key_file(const char *path);
 /* This thread's connection (opened on first use), or NULL on failure. */
 sqlite3 *db_thread(void);
 /* Closes every connection (at shutdown, after the workers stopped). */

@@ -12,6 +12,7 @@
 
 #define HUB_MAX_BODY (64 * 1024)   /* larger request bodies get 413 */
 #define HUB_MAX_PARAMS 4
+#define HUB_MAX_CONTENT_KEYS 8
 
 typedef struct hub hub_t;
 
@@ -23,6 +24,16 @@ typedef struct {
     int threads;                   /* worker threads (MHD thread pool) */
     int max_connections;           /* above this: 503 JSON */
     int conn_timeout_s;            /* idle/slow client timeout */
+    /* Ed25519 public keys (64 hex digits each) a published content bundle's
+     * signature must verify with; none: every publish is refused. */
+    char content_keys[HUB_MAX_CONTENT_KEYS][65];
+    int n_content_keys;
+    /* Personal data (retention.c): kept this long, then purged by the hub;
+     * 0 = the default. */
+    int retain_bookings_days;      /* after the booked slot ended */
+    int retain_registrations_days; /* after the event started (or the sign-up, without a start) */
+    int retain_help_days;          /* a help request's contact phone, after the request */
+    int retain_idempotency_hours;  /* stored answers (at least 24: a key lives 24 h) */
 } hub_config_t;
 
 typedef struct {

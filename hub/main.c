@@ -2,24 +2,36 @@
  *
  *   hub [--config hub.ini] [--listen ADDR] [--port N] [--db PATH] [--demo]
  *       [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]
+ *       [--content-key HEX]...    a public key content bundles are signed with
+ *       [--key-file F]            the personal-data key (default: the database + ".key")
  *       [--now TIME]                  demo only: the hub's clock starts at TIME
- *   hub device add ID [--db PATH]       enrol a kiosk; prints its token once
+ *   hub device add ID [--db PATH] [--out FILE]
+ *                                     enrol a kiosk; prints its token once, or
+ *                                     writes it to a new FILE (mode 0600) only
  *   hub device revoke ID [--db PATH]
- *   hub staff add|revoke NAME [--db PATH] a staff member's token (content, fleet)
+ *   hub staff add|revoke NAME [--db PATH] [--out FILE]
+ *                                     a staff member's token (content, fleet)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <ini.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "api.h"
 #include "auth.h"
 #include "db.h"
 #include "log.h"
 #include "pay.h"
+#include "pii.h"
+#include "retention.h"
 #include "server.h"
 
 /* The demo kiosk's token, for `make run` only: a demo hub is not a real
@@ -30,10 +42,13 @@ static void usage(FILE *fp)
 {
     fprintf(fp, "usage: hub [--config FILE] [--listen ADDR] [--port N] [--db PATH] [--demo]\n"
                 "           [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
+                "           [--content-key HEX]... (content bundles' Ed25519 public keys)\n"
+                "           [--key-file F] (personal-data key; default DB.key, created 0600)\n"
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
-                "       hub device add|revoke ID [--db PATH]\n"
-                "       hub staff add|revoke NAME [--db PATH]\n");
+                "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
+                "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
+                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -45,7 +60,42 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* Adds the public keys of LIST (64 hex digits each, separated by commas or
+ * spaces) to CFG. -1 if one is malformed or there are too many. */
+static int add_content_keys(hub_config_t *cfg, const char *list)
+{
+    const char *p = list;
+    for (;;) {
+        p += strspn(p, ", \t");
+        if (!*p) return 0;
+        size_t n = strcspn(p, ", \t");
+        if (n != 64 || cfg->n_content_keys >= HUB_MAX_CONTENT_KEYS) return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') || (p[i] >= 'A' && p[i] <= 'F')))
+                return -1;
+        snprintf(cfg->content_keys[cfg->n_content_keys++], 65, "%.64s", p);
+        p += n;
+    }
+}
+
+/* The personal-data key file (hub.ini key_file, --key-file); "" = the
+ * database's path + ".key". */
+static char key_file[512];
+
 typedef struct { hub_config_t *cfg; char err[300]; } ini_ctx_t;
+
+static int on_ini(void *user, const char *section, const char *name, const char *value);
+
+/* Reads hub.ini FILE into CFG; 0, or 2 after printing the error. */
+static int read_ini(const char *file, hub_config_t *cfg)
+{
+    ini_ctx_t c = {.cfg = cfg};
+    int line = ini_parse(file, on_ini, &c);
+    if (line == 0) return 0;
+    if (line < 0) fprintf(stderr, "hub: %s: cannot open\n", file);
+    else fprintf(stderr, "%s:%d: %s\n", file, line, c.err[0] ? c.err : "syntax error");
+    return 2;
+}
 
 static int on_ini(void *user, const char *section, const char *name, const char *value)
 {
@@ -68,6 +118,12 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     else if (!strcmp(name, "threads")) ok = parse_int(value, 1, 64, &cfg->threads) == 0;
     else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
     else if (!strcmp(name, "timeout")) ok = parse_int(value, 1, 3600, &cfg->conn_timeout_s) == 0;
+    else if (!strcmp(name, "content_keys")) ok = add_content_keys(cfg, value) == 0;
+    else if (!strcmp(name, "key_file")) ok = value[0] && snprintf(key_file, sizeof key_file, "%s", value) < (int)sizeof key_file;
+    else if (!strcmp(name, "retain_bookings_days")) ok = parse_int(value, 1, 36500, &cfg->retain_bookings_days) == 0;
+    else if (!strcmp(name, "retain_registrations_days")) ok = parse_int(value, 1, 36500, &cfg->retain_registrations_days) == 0;
+    else if (!strcmp(name, "retain_help_days")) ok = parse_int(value, 1, 36500, &cfg->retain_help_days) == 0;
+    else if (!strcmp(name, "retain_idempotency_hours")) ok = parse_int(value, 24, 876000, &cfg->retain_idempotency_hours) == 0;
     else if (!strcmp(name, "demo")) {
         ok = !strcmp(value, "true") || !strcmp(value, "false");
         cfg->demo = !strcmp(value, "true");
@@ -86,12 +142,28 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 {
     if (argc < 4) { usage(stderr); return 2; }
     /* hub device|staff VERB ID [--db PATH]: options after the ID. */
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"key-file", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL;
     int o, sub_argc = argc - 3;
     char **sub_argv = argv + 3;          /* sub_argv[0] (the ID) is skipped like a program name */
     opterr = 0;
     optind = 1;
     while ((o = getopt_long(sub_argc, sub_argv, "", opts, NULL)) != -1) {
+        if (o == 'o') {
+            out = optarg;
+            continue;
+        }
+        if (o == 'c') {
+            if (read_ini(optarg, cfg) != 0) return 2;
+            continue;
+        }
+        if (o == 'k') {
+            snprintf(key_file, sizeof key_file, "%s", optarg);
+            continue;
+        }
         if (o != 'd') {
             fprintf(stderr, "hub: %s %s: unknown option or missing value: %s\n", argv[1], argv[2],
                     sub_argv[optind - 1]);
@@ -104,13 +176,39 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
         return 2;
     }
     char err[600], token[AUTH_TOKEN_MAX];
-    if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    int out_fd = -1;
+    db_set_key_file(key_file);
+    if (out) {
+        if (strcmp(argv[2], "add") != 0) { usage(stderr); return 2; }
+        /* Created here, before the token exists: never over another file, and
+         * readable by this user only from the first byte. */
+        out_fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out_fd < 0) {
+            fprintf(stderr, "hub: --out %s: %s\n", out, strerror(errno));
+            return 1;
+        }
+    }
+    if (db_init(cfg->db_path, err, sizeof err) != 0) {
+        fprintf(stderr, "hub: %s\n", err);
+        if (out_fd >= 0) { close(out_fd); unlink(out); }
+        return 1;
+    }
     int rc = 2;
     bool staff = !strcmp(argv[1], "staff");
     if (!strcmp(argv[2], "add")) {
         if ((staff ? auth_staff_add : auth_device_add)(db_thread(), argv[3], token, sizeof token) == 0) {
-            printf("%s\n", token);
-            rc = 0;
+            if (out_fd >= 0) {
+                /* In the file only: a terminal's scrollback or a log is no place for it. */
+                size_t n = strlen(token);
+                token[n] = '\n';
+                bool ok = write(out_fd, token, n + 1) == (ssize_t)(n + 1) && fsync(out_fd) == 0;
+                rc = ok ? 0 : 1;
+                if (!ok) fprintf(stderr, "hub: --out %s: %s\n", out, strerror(errno));
+            } else {
+                printf("%s\n", token);
+                rc = 0;
+            }
+            sodium_memzero(token, sizeof token);
         } else {
             fprintf(stderr, "hub: %s must be 1-63 of A-Z a-z 0-9 - _ (and not taken by a %s)\n",
                     staff ? "a staff name" : "a device id", staff ? "kiosk" : "staff member");
@@ -121,18 +219,25 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     } else {
         usage(stderr);
     }
+    if (out_fd >= 0) {
+        close(out_fd);
+        if (rc != 0) unlink(out);
+    }
     db_close_all();
     return rc;
 }
 
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
-       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_HELP };
+       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_KEYFILE, OPT_HELP };
 
 int main(int argc, char **argv)
 {
     hub_config_t cfg = {.db_path = "var/hub.db", .listen_addr = "127.0.0.1", .port = 8470,
                         .threads = 4, .max_connections = 1000, .conn_timeout_s = 10};
     const char *port_file = NULL, *now_arg = NULL;
+    /* Everything the hub creates (database, -wal, -shm, key file, port
+     * file, token files) is this service user's alone. */
+    umask(077);
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);
     static const struct option opts[] = {
@@ -147,6 +252,8 @@ int main(int argc, char **argv)
         {"port-file", required_argument, NULL, OPT_PORTFILE},
         {"now", required_argument, NULL, OPT_NOW},
         {"demo-dir", required_argument, NULL, OPT_DEMODIR},
+        {"content-key", required_argument, NULL, OPT_CONTENTKEY},
+        {"key-file", required_argument, NULL, OPT_KEYFILE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -158,16 +265,10 @@ int main(int argc, char **argv)
         switch (o) {
         case OPT_DEMO: cfg.demo = true; break;
         case OPT_HELP: usage(stdout); return 0;
-        case OPT_CONFIG: {
-            ini_ctx_t c = {.cfg = &cfg};
-            int line = ini_parse(v, on_ini, &c);
-            if (line != 0) {
-                if (line < 0) fprintf(stderr, "hub: %s: cannot open\n", v);
-                else fprintf(stderr, "%s:%d: %s\n", v, line, c.err[0] ? c.err : "syntax error");
-                return 2;
-            }
+        case OPT_CONFIG:
+            if (read_ini(v, &cfg) != 0) return 2;
             break;
-        }
+        case OPT_KEYFILE: bad = !v[0] || snprintf(key_file, sizeof key_file, "%s", v) >= (int)sizeof key_file; break;
         case OPT_LISTEN: snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", v); break;
         case OPT_DB: snprintf(cfg.db_path, sizeof cfg.db_path, "%s", v); break;
         case OPT_PORT: bad = parse_int(v, 0, 65535, &cfg.port); break;
@@ -177,6 +278,7 @@ int main(int argc, char **argv)
         case OPT_PORTFILE: port_file = v; break;
         case OPT_NOW: now_arg = v; break;
         case OPT_DEMODIR: bad = demo_set_dir(v); break;
+        case OPT_CONTENTKEY: bad = add_content_keys(&cfg, v); break;
         case ':':
             fprintf(stderr, "hub: %s needs a value\n", argv[optind - 1]);
             return 2;
@@ -210,12 +312,16 @@ int main(int argc, char **argv)
     }
 
     char err[600];
+    db_set_key_file(key_file);
     if (pay_init(cfg.demo, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
     if (db_init(cfg.db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     if (cfg.demo) {
         sqlite3 *db = db_thread();
+        /* The demo's SQL files hold names and ID numbers in clear: sealed and
+         * hashed right after they are read. */
         if (auth_demo_device(db, DEMO_TOKEN) != 0 || demo_seed_bills(db) != 0 ||
-            demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0) {
+            demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0 ||
+            pii_protect_all(db) != SQLITE_OK) {
             /* A demo file's own fault is printed above it, with file and line. */
             if (sqlite3_errcode(db) != SQLITE_OK)
                 fprintf(stderr, "hub: cannot seed the demo data: %s\n", sqlite3_errmsg(db));
@@ -239,6 +345,8 @@ int main(int argc, char **argv)
         db_close_all();
         return 1;
     }
+    retention_t *retention = retention_start(&cfg);
+    if (!retention) hub_log("main", "the retention pass cannot start; old records stay until the next start");
     static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
     hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
             hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
@@ -249,6 +357,7 @@ int main(int argc, char **argv)
     while (!stop) pause();
     hub_log("main", "stopping (signal %d)", (int)stop);
     pay_notify_stop(notify);
+    retention_stop(retention);
     hub_stop(hub);
     db_close_all();
     return 0;

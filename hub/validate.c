@@ -5,9 +5,32 @@
 #include <string.h>
 #include "utf8.h"
 
+/* Does a string of JSON text BODY hold the escape \u0000? cJSON would end
+ * the string there, silently dropping the rest ("1381\u0000..." would pass
+ * a check the whole text fails). Tracks strings and escapes, so a "\\u0000"
+ * (an escaped backslash, then text) is not one. */
+static bool has_escaped_nul(const char *body, size_t len)
+{
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+        if (!in_str) {
+            if (c == '"') in_str = true;
+        } else if (c == '"') {
+            in_str = false;
+        } else if (c == '\\' && i + 1 < len) {
+            if (body[i + 1] == 'u' && i + 5 < len && !memcmp(body + i + 2, "0000", 4)) return true;
+            i++;                         /* the escaped character */
+        }
+    }
+    return false;
+}
+
 int v_parse_object(hub_resp_t *resp, const char *body, size_t len, cJSON **out)
 {
     *out = NULL;
+    if (has_escaped_nul(body, len))
+        return hub_error(resp, 400, "nul_in_string", "a JSON string holds \\u0000 (NUL), which no field allows"), -1;
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     if (!j) return hub_error(resp, 400, "malformed_json", "the body is not valid JSON"), -1;

@@ -3,7 +3,7 @@
  *   kioskctl content keygen --key FILE
  *   kioskctl content build DIR [--out OUT]          (OUT defaults to DIR/bundle)
  *   kioskctl content sign OUT --key FILE
- *   kioskctl content publish OUT --hub URL --token STAFF_TOKEN
+ *   kioskctl content publish OUT --hub URL --token-file F   (or $KIOSK_STAFF_TOKEN)
  *
  * Each prints one JSON object; errors name the file and field. */
 #include <stdio.h>
@@ -18,7 +18,7 @@ static int usage(void)
 {
     return ctl_error(CTL_USAGE, "usage",
                      "kioskctl content keygen --key FILE | build DIR [--out OUT] | "
-                     "sign OUT --key FILE | publish OUT --hub URL --token STAFF_TOKEN");
+                     "sign OUT --key FILE | publish OUT --hub URL --token-file F");
 }
 
 int cmd_content(int argc, char **argv)
@@ -60,8 +60,11 @@ int cmd_content(int argc, char **argv)
         cJSON_AddStringToObject(o, "signed", dir);
         cJSON_AddStringToObject(o, "public_key", pk);
     } else if (!strcmp(sub, "publish")) {
-        const char *hub = ctl_opt(argc, argv, "--hub"), *token = ctl_opt(argc, argv, "--token");
-        if (!dir || !hub || !token) { cJSON_Delete(o); return usage(); }
+        const char *hub = ctl_opt(argc, argv, "--hub");
+        char token[256];
+        int tk = ctl_staff_token(argc, argv, token, sizeof token);
+        if (tk == -2) { cJSON_Delete(o); return CTL_USAGE; }
+        if (!dir || !hub || tk != 0) { cJSON_Delete(o); return usage(); }
         long long version = 0;
         if (content_publish(dir, hub, token, &version, err, sizeof err) != 0) {
             cJSON_Delete(o);

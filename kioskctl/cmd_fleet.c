@@ -1,9 +1,10 @@
 /* kioskctl fleet: staff's view of the kiosks through the hub (docs/api.md
  * "Fleet"), with a staff token (`build/hub staff add NAME`).
  *
- *   kioskctl fleet status --hub URL --token T [--table]
- *   kioskctl fleet command --hub URL --token T KIOSK KIND [ARGS_JSON]
- *   kioskctl fleet screenshot --hub URL --token T ID --out FILE.png
+ *   kioskctl fleet status --hub URL --token-file F [--table]
+ *   kioskctl fleet command --hub URL --token-file F KIOSK KIND [ARGS_JSON]
+ *   kioskctl fleet screenshot --hub URL --token-file F ID --out FILE.png
+ *   (or the token in $KIOSK_STAFF_TOKEN; see ctl_staff_token)
  *
  * JSON on standard output (the hub's answer), or a table with --table.
  * Exit 1 when the hub refuses (its error code is passed on), 3 when it does
@@ -21,7 +22,7 @@
 /* The arguments that are neither options nor option values. */
 static int positionals(int argc, char **argv, char **out, int max)
 {
-    static const char *const with_value[] = {"--hub", "--token", "--out", NULL};
+    static const char *const with_value[] = {"--hub", "--token", "--token-file", "--out", NULL};
     int n = 0;
     for (int i = 2; i < argc; i++) {
         bool opt = false;
@@ -155,18 +156,22 @@ static int fleet_screenshot(hub_fleet_t *f, const char *id, const char *file)
 int cmd_fleet(int argc, char **argv)
 {
     const char *sub = argc >= 2 ? argv[1] : "";
-    const char *hub = ctl_opt(argc, argv, "--hub"), *token = ctl_opt(argc, argv, "--token");
+    const char *hub = ctl_opt(argc, argv, "--hub");
+    char token[256];
     char *pos[4];
     int np = positionals(argc, argv, pos, 4);
-    if (!hub || !token)
-        return ctl_error(CTL_USAGE, "usage", "fleet %s needs --hub URL and --token STAFF_TOKEN", sub);
+    int tk = ctl_staff_token(argc, argv, token, sizeof token);
+    if (tk == -2) return CTL_USAGE;
+    if (!hub || tk != 0)
+        return ctl_error(CTL_USAGE, "usage", "fleet %s needs --hub URL and a staff token "
+                         "(--token-file FILE or KIOSK_STAFF_TOKEN)", sub);
     bool ok_args = (!strcmp(sub, "status") && np == 0) ||
                    (!strcmp(sub, "command") && (np == 2 || np == 3)) ||
                    (!strcmp(sub, "screenshot") && np == 1 && ctl_opt(argc, argv, "--out"));
     if (!ok_args)
         return ctl_error(CTL_USAGE, "usage",
                          "kioskctl fleet status|command KIOSK KIND [ARGS_JSON]|screenshot ID --out FILE"
-                         " --hub URL --token T");
+                         " --hub URL --token-file F");
     hub_fleet_t *f = hub_fleet_new(hub, token, TIMEOUT_MS, NULL);
     if (!f) return ctl_error(CTL_FAIL, "memory", "out of memory");
     int rc;

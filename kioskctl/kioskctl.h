@@ -5,6 +5,7 @@
 #define KIOSKCTL_H
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 
 /* Exit statuses shared by every command. */
 enum {
@@ -22,6 +23,13 @@ int ctl_error(int status, const char *code, const char *fmt, ...)
 /* Value of "--NAME VALUE" in ARGV, or NULL; "--NAME" alone sets *FLAG. */
 const char *ctl_opt(int argc, char **argv, const char *name);
 int ctl_flag(int argc, char **argv, const char *name);
+/* The staff token, never needed on the command line (where every user of
+ * the machine can read it in the process list): "--token-file FILE" (its
+ * first line; the file must not be readable by group or others), else
+ * $KIOSK_STAFF_TOKEN, else "--token T" with a warning on stderr. Copies it
+ * to BUF and returns 0; -1 when there is none (BUF ""), -2 after printing
+ * an error for a token file that cannot be used. */
+int ctl_staff_token(int argc, char **argv, char *buf, size_t len);
 
 /* Commands (one file each). ARGV[0] is the command name. */
 int cmd_idcard(int argc, char **argv);    /* kioskctl idcard read --device URI [--timeout S] [--reveal] */

@@ -5,7 +5,9 @@
  *   kioskctl print --device URI --receipt FILE.json
  *   kioskctl printer status --device URI
  *   kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]
- *   kioskctl fleet status|command|screenshot --hub URL --token STAFF_TOKEN (cmd_fleet.c)
+ *   kioskctl fleet status|command|screenshot --hub URL --token-file FILE (cmd_fleet.c)
+ *   (the staff token: --token-file FILE, or $KIOSK_STAFF_TOKEN; --token T works
+ *   but warns: the process list shows it to every user)
  *   kioskctl content keygen|build|sign|publish (cmd_content.c)
  *
  * Exit: 0 ok, 1 device error / nothing read, 2 usage, 3 device unavailable. */
@@ -14,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
+#include <sys/stat.h>
+#include <stdbool.h>
 #include "kioskctl.h"
 
 void ctl_print(cJSON *obj)
@@ -56,6 +60,44 @@ int ctl_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
+int ctl_staff_token(int argc, char **argv, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    const char *file = ctl_opt(argc, argv, "--token-file");
+    if (file) {
+        struct stat sb;
+        FILE *fp = fopen(file, "r");
+        if (!fp || fstat(fileno(fp), &sb) != 0) {
+            if (fp) fclose(fp);
+            ctl_error(CTL_USAGE, "token_file", "%s: cannot read the token file", file);
+            return -2;
+        }
+        if (sb.st_mode & 077) {
+            fclose(fp);
+            ctl_error(CTL_USAGE, "token_file", "%s: readable by others; chmod 600 it", file);
+            return -2;
+        }
+        bool got = fgets(buf, (int)len, fp) != NULL;
+        fclose(fp);
+        buf[strcspn(buf, "\r\n")] = '\0';
+        if (!got || !buf[0]) {
+            ctl_error(CTL_USAGE, "token_file", "%s: empty", file);
+            return -2;
+        }
+        return 0;
+    }
+    const char *env = getenv("KIOSK_STAFF_TOKEN"), *arg = ctl_opt(argc, argv, "--token");
+    if (env && *env) {
+        snprintf(buf, len, "%s", env);
+        return 0;
+    }
+    if (!arg) return -1;
+    fprintf(stderr, "kioskctl: warning: --token is visible to every user of this machine; "
+                    "use --token-file FILE or KIOSK_STAFF_TOKEN\n");
+    snprintf(buf, len, "%s", arg);
+    return 0;
+}
+
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: kioskctl idcard read --device URI [--timeout S] [--reveal]\n"
@@ -63,11 +105,13 @@ static void usage(FILE *fp)
                 "       kioskctl print --device URI --receipt FILE.json\n"
                 "       kioskctl printer status --device URI\n"
                 "       kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]\n"
-                "       kioskctl fleet status --hub URL --token T [--table]\n"
-                "       kioskctl fleet command --hub URL --token T KIOSK KIND [ARGS_JSON]\n"
-                "       kioskctl fleet screenshot --hub URL --token T ID --out FILE.png\n"
+                "       kioskctl fleet status --hub URL --token-file F [--table]\n"
+                "       kioskctl fleet command --hub URL --token-file F KIOSK KIND [ARGS_JSON]\n"
+                "       kioskctl fleet screenshot --hub URL --token-file F ID --out FILE.png\n"
                 "       kioskctl content keygen --key FILE | build DIR [--out OUT] | sign OUT --key FILE\n"
-                "       kioskctl content publish OUT --hub URL --token STAFF_TOKEN\n");
+                "       kioskctl content publish OUT --hub URL --token-file F\n"
+                "       (staff token: --token-file F (mode 600) or KIOSK_STAFF_TOKEN; --token T is\n"
+                "        visible to other users and warns)\n");
 }
 
 int main(int argc, char **argv)

@@ -95,7 +95,8 @@ int main(void)
     int items = 0, assets = 0;
     if (content_build(src, out, time(NULL), &items, &assets, err, sizeof err) ||
         content_keygen(key, pk, err, sizeof err) || content_sign(out, key, NULL, err, sizeof err) ||
-        hubproc_start(&hub) || content_publish(out, hub.url, staff, &v, err, sizeof err)) {
+        (snprintf(hub.content_key, sizeof hub.content_key, "%s", pk), hubproc_start(&hub)) ||
+        content_publish(out, hub.url, staff, &v, err, sizeof err)) {
         fprintf(stderr, "bench_content: %s\n", err);
         return 1;
     }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Check: build/hub's command line. `device add` prints a token once and it
-# authenticates; `device revoke` makes it fail with 401; a bad hub.ini or
-# flag exits 2 naming the file, line and key; SIGTERM stops the hub with 0;
-# --now is refused outside demo mode and starts a demo hub's clock; a payment
-# provider demo without --demo and a secrets file others can read are refused.
+# authenticates (or, with --out, writes it to a new 0600 file only);
+# `device revoke` makes it fail with 401; a bad hub.ini or flag exits 2
+# naming the file, line and key; SIGTERM stops the hub with 0;
+# --now is refused outside demo mode and starts a demo hub's clock; the
+# database and key file are 0600 and a key file others can read stops it;
+# a payment provider demo without --demo and a secrets file others can read
+# are refused.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -19,6 +22,14 @@ token=$("$HUB" device add kiosk-7 --db "$tmp/hub.db") || fail "device add failed
 "$HUB" device add "bad id!" --db "$tmp/hub.db" 2>/dev/null && fail "a bad device id was accepted"
 sqlite3 "$tmp/hub.db" "SELECT token_hash FROM devices WHERE id = 'kiosk-7'" | grep -q "${token#*.}" &&
     fail "the secret is stored in clear"
+
+# --out: the token goes to a new 0600 file only; an existing file is kept.
+out=$("$HUB" device add kiosk-8 --db "$tmp/hub.db" --out "$tmp/k8.token") || fail "device add --out failed"
+[[ -z $out ]] || fail "device add --out printed '$out'"
+[[ $(stat -c %a "$tmp/k8.token") == 600 ]] || fail "the token file is not 0600"
+grep -Eq '^kiosk-8\.[0-9a-f]{64}$' "$tmp/k8.token" || fail "the token file holds '$(cat "$tmp/k8.token")'"
+"$HUB" device add kiosk-9 --db "$tmp/hub.db" --out "$tmp/k8.token" 2>/dev/null && fail "--out overwrote a file"
+grep -q '^kiosk-8\.' "$tmp/k8.token" || fail "--out changed an existing file"
 
 "$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" &
 pid=$!
@@ -64,5 +75,15 @@ t=$(curl -s "http://127.0.0.1:$(cat "$tmp/port")/v1/health" | sed -n 's/.*"time"
 # 2028-02-29 23:59 China time is 1835452740.
 [[ -n $t ]] && ((t >= 1835452740 && t < 1835452740 + 30)) || fail "--now: the hub says time $t"
 kill -TERM "$pid"; wait "$pid"; pid=""
+
+# Personal data at rest: the database and its key file are this user's only;
+# a key file others can read stops the hub with a clear message.
+for f in hub.db hub.db.key; do
+    [[ $(stat -c %a "$tmp/$f") == 600 ]] || fail "$f is $(stat -c %a "$tmp/$f"), not 600"
+done
+chmod 644 "$tmp/hub.db.key"
+err=$("$HUB" --db "$tmp/hub.db" --port 0 2>&1); rc=$?
+[[ $rc == 1 && $err == *"hub.db.key"*"readable by others"* ]] || fail "a readable key file: exit $rc, '$err'"
+chmod 600 "$tmp/hub.db.key"
 
 echo "hub_cli: device add/revoke, token check, config errors and SIGTERM as documented"

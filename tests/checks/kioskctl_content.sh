@@ -3,8 +3,9 @@
 # (0600 key, public key printed), build, sign, publish to a real hub with a
 # staff token; the hub then serves the bundle to a kiosk (200 with ETag, 304
 # on If-None-Match) and its assets by SHA-256. A device token cannot publish
-# (401), the same version cannot be published twice (409), and a broken item
-# file is named in the error.
+# (401), nor can a bundle signed with a key the hub does not know, the same
+# version cannot be published twice (409), and a broken item file is named
+# in the error.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -15,28 +16,36 @@ trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL kioskctl_content: $*"; exit 1; }
 export HUB_LOG=quiet
 
-staff=$("$HUB" staff add editor --db "$tmp/hub.db") || fail "staff add failed"
+unset KIOSK_STAFF_TOKEN
+"$HUB" staff add editor --db "$tmp/hub.db" --out "$tmp/staff.token" || fail "staff add failed"
 kiosk=$("$HUB" device add kiosk-1 --db "$tmp/hub.db") || fail "device add failed"
-"$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" &
+out=$("$CTL" content keygen --key "$tmp/key") || fail "keygen: $out"
+[[ $out =~ \"public_key\":\"([0-9a-f]{64})\" ]] || fail "keygen printed $out"
+pk=${BASH_REMATCH[1]}
+# The hub verifies signatures too, with the public key it is given.
+"$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --content-key "$pk" &
 pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start"
 url="http://127.0.0.1:$(cat "$tmp/port")"
 
-out=$("$CTL" content keygen --key "$tmp/key") || fail "keygen: $out"
-[[ $out =~ \"public_key\":\"[0-9a-f]{64}\" ]] || fail "keygen printed $out"
 [[ $(stat -c %a "$tmp/key") == 600 ]] || fail "the key file is not 0600"
 "$CTL" content keygen --key "$tmp/key" >/dev/null && fail "keygen overwrote a key"
 out=$("$CTL" content build content/example --out "$tmp/b") || fail "build: $out"
 [[ $out == *'"items":9'* && $out == *'"assets":2'* ]] || fail "build printed $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$staff") && fail "published unsigned: $out"
+out=$("$CTL" content publish "$tmp/b" --hub "$url" --token-file "$tmp/staff.token") && fail "published unsigned: $out"
 "$CTL" content sign "$tmp/b" --key "$tmp/key" >/dev/null || fail "sign failed"
 [[ $(wc -c <"$tmp/b/manifest.sig") == 129 ]] || fail "manifest.sig is not 128 hex + newline"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$kiosk") && fail "a device token published"
+"$CTL" content keygen --key "$tmp/key2" >/dev/null || fail "keygen 2"
+cp -r "$tmp/b" "$tmp/b-other"
+"$CTL" content sign "$tmp/b-other" --key "$tmp/key2" >/dev/null || fail "sign with key 2"
+out=$("$CTL" content publish "$tmp/b-other" --hub "$url" --token-file "$tmp/staff.token") && fail "published with another key: $out"
+[[ $out == *bad_signature* ]] || fail "another key: $out"
+out=$(KIOSK_STAFF_TOKEN=$kiosk "$CTL" content publish "$tmp/b" --hub "$url") && fail "a device token published"
 [[ $out == *401* ]] || fail "device token: $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$staff") || fail "publish: $out"
+out=$("$CTL" content publish "$tmp/b" --hub "$url" --token-file "$tmp/staff.token") || fail "publish: $out"
 [[ $out == '{"published":1}' ]] || fail "publish printed $out"
-out=$("$CTL" content publish "$tmp/b" --hub "$url" --token "$staff") && fail "published version 1 twice"
+out=$("$CTL" content publish "$tmp/b" --hub "$url" --token-file "$tmp/staff.token") && fail "published version 1 twice"
 [[ $out == *version_not_newer* ]] || fail "republish: $out"
 
 hdr=$(curl -s -D - -o "$tmp/poll.json" -H "Authorization: Bearer $kiosk" "$url/v1/content/bundle?mode=hall")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Check: `kioskctl fleet` against a started hub (build/hub --demo) with a staff
-# token from `hub staff add`. Status lists the demo kiosk (offline before any
+# token from `hub staff add --out` (a 0600 file, read with --token-file or
+# from KIOSK_STAFF_TOKEN; --token still works but warns, and a token file
+# others can read is refused). Status lists the demo kiosk (offline before any
 # heartbeat, online after one, with its content version and faults; --table
 # too); `command` queues a command that the next heartbeat carries; a kiosk's
 # token is refused (exit 1, unauthorized); an unknown kiosk is exit 1
@@ -22,7 +24,14 @@ DEMO=demo-01.0000000000000000000000000000000000000000000000000000000000000001
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD="$BUILD" "$KIOSKCTL" "$HUB" \
     >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "make failed"; }
 
-staff=$("$HUB" staff add alice --db "$tmp/hub.db") || fail "staff add failed"
+unset KIOSK_STAFF_TOKEN
+# The staff token goes to a file of its own (0600), never through argv.
+"$HUB" staff add alice --db "$tmp/hub.db" --out "$tmp/staff.token" >"$tmp/add.out" || fail "staff add failed"
+[[ ! -s $tmp/add.out ]] || fail "staff add --out also printed the token"
+[[ $(stat -c %a "$tmp/staff.token") == 600 ]] || fail "the token file is not 0600"
+staff=$(cat "$tmp/staff.token")
+[[ $staff =~ ^alice\.[0-9a-f]{64}$ ]] || fail "the token file holds '$staff'"
+TF=(--token-file "$tmp/staff.token")
 "$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --demo >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
@@ -44,23 +53,24 @@ kiosk() {
 }
 
 last="status (no heartbeat yet)"
-run status --hub "$hub" --token "$staff"
+run status --hub "$hub" "${TF[@]}"
 [[ $rc == 0 ]] || fail "$last: exit $rc: $out"
 jq -e '.kiosks[] | select(.id == "demo-01") | .online == false and .last_heartbeat == null' \
     <<<"$out" >/dev/null || fail "$last: $out"
 
 code=$(kiosk /v1/heartbeat application/json --data '{"interval_s": 60, "content_version": "v7", "paper": "out"}')
 [[ $code == 200 ]] || fail "heartbeat got $code"
-last="status (after a heartbeat)"
-run status --hub "$hub" --token "$staff"
+last="status (after a heartbeat, token from the environment)"
+out=$(KIOSK_STAFF_TOKEN=$staff "$KIOSKCTL" fleet status --hub "$hub" 2>"$tmp/stderr"); rc=$?
 jq -e '.kiosks[] | select(.id == "demo-01") | .online and .content_version == "v7"
        and .faults == ["paper_out"]' <<<"$out" >/dev/null || fail "$last: $out"
-last="status --table"
+last="status --table (--token on the command line: works, with a warning)"
 run status --hub "$hub" --token "$staff" --table
 [[ $rc == 0 && $out == *KIOSK*STATE* && $out == *demo-01*online*v7*paper_out* ]] || fail "$last: $out"
+grep -q "visible to every user" "$tmp/stderr" || fail "$last: no warning about --token"
 
 last="command"
-run command --hub "$hub" --token "$staff" demo-01 set_schedule '{"on": "07:00", "off": "22:00"}'
+run command --hub "$hub" "${TF[@]}" demo-01 set_schedule '{"on": "07:00", "off": "22:00"}'
 [[ $rc == 0 ]] || fail "$last: exit $rc: $out"
 id=$(jq -r '.command.id' <<<"$out")
 [[ $(jq -r '.command.status + " " + .command.args.on' <<<"$out") == "queued 07:00" ]] || fail "$last: $out"
@@ -71,25 +81,28 @@ kiosk /v1/heartbeat application/json --data '{}' >/dev/null
 jq -e '.commands == []' "$tmp/kiosk.out" >/dev/null || fail "command delivered twice"
 
 last="screenshot"
-run command --hub "$hub" --token "$staff" demo-01 screenshot
+run command --hub "$hub" "${TF[@]}" demo-01 screenshot
 sid=$(jq -r '.command.id' <<<"$out")
 head -c 200000 /dev/urandom >"$tmp/body"
 printf '\x89PNG\r\n\x1a\n' | cat - "$tmp/body" >"$tmp/shot.png"
 code=$(kiosk "/v1/screenshots?command=$sid" image/png --data-binary "@$tmp/shot.png")
 [[ $code == 201 ]] || fail "screenshot upload got $code: $(cat "$tmp/kiosk.out")"
 shot=$(jq -r '.screenshot.id' "$tmp/kiosk.out")
-run screenshot --hub "$hub" --token "$staff" "$shot" --out "$tmp/got.png"
+run screenshot --hub "$hub" "${TF[@]}" "$shot" --out "$tmp/got.png"
 [[ $rc == 0 ]] || fail "$last: exit $rc: $out"
 cmp -s "$tmp/shot.png" "$tmp/got.png" || fail "$last: the PNG differs"
-run screenshot --hub "$hub" --token "$staff" 9999 --out "$tmp/none.png"
+run screenshot --hub "$hub" "${TF[@]}" 9999 --out "$tmp/none.png"
 expect_error 1 unknown_screenshot
 
 last="kiosk token"; run status --hub "$hub" --token "$DEMO"; expect_error 1 unauthorized
-last="unknown kiosk"; run command --hub "$hub" --token "$staff" nobody restart; expect_error 1 unknown_device
-last="bad args"; run command --hub "$hub" --token "$staff" demo-01 restart '[1]'; expect_error 2 usage
+last="unknown kiosk"; run command --hub "$hub" "${TF[@]}" nobody restart; expect_error 1 unknown_device
+last="bad args"; run command --hub "$hub" "${TF[@]}" demo-01 restart '[1]'; expect_error 2 usage
 last="no token"; run status --hub "$hub"; expect_error 2 usage
-last="no --out"; run screenshot --hub "$hub" --token "$staff" 1; expect_error 2 usage
+chmod 644 "$tmp/staff.token"
+last="token file readable by others"; run status --hub "$hub" "${TF[@]}"; expect_error 2 token_file
+chmod 600 "$tmp/staff.token"
+last="no --out"; run screenshot --hub "$hub" "${TF[@]}" 1; expect_error 2 usage
 
 kill -TERM "$pid"; wait "$pid"; pid=""
-last="hub down"; run status --hub "$hub" --token "$staff"; expect_error 3 hub_unreachable
+last="hub down"; run status --hub "$hub" "${TF[@]}"; expect_error 3 hub_unreachable
 echo "ok kioskctl_fleet"

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "pii.h"
 #include "server.h"
 
 static atomic_int key_seq;
@@ -39,6 +41,12 @@ hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s)
     assert_non_null(mkdtemp(t->dir));
     hub_config_t cfg = {.listen_addr = "127.0.0.1", .port = 0, .demo = demo, .threads = 4,
                         .max_connections = max_connections, .conn_timeout_s = timeout_s};
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    assert_true(sodium_init() >= 0);
+    crypto_sign_keypair(pk, t->content_sk);
+    sodium_bin2hex(t->content_pk, sizeof t->content_pk, pk, sizeof pk);
+    snprintf(cfg.content_keys[0], sizeof cfg.content_keys[0], "%s", t->content_pk);
+    cfg.n_content_keys = 1;
     snprintf(cfg.db_path, sizeof cfg.db_path, "%s/hub.db", t->dir);
     char err[600];
     if (db_init(cfg.db_path, err, sizeof err) != 0) fail_msg("db_init: %s", err);
@@ -50,6 +58,14 @@ hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s)
         assert_int_equal(demo_seed_bills(db), 0);
         assert_int_equal(demo_seed_housekeeping(db, now), 0);
         assert_int_equal(demo_seed_content(db, now), 0);
+        snprintf(t->clear_db, sizeof t->clear_db, "%s/clear.db", t->dir);
+        char sql[300];
+        snprintf(sql, sizeof sql, "ATTACH '%s' AS clear;"
+                 "CREATE TABLE clear.residents AS SELECT id, name, id_number, phone FROM residents;"
+                 "CREATE TABLE clear.accounts AS SELECT id, holder FROM accounts;"
+                 "DETACH clear;", t->clear_db);
+        assert_int_equal(db_exec(db, sql), 0);
+        assert_int_equal(pii_protect_all(db), SQLITE_OK);
     }
     t->hub = hub_start(&cfg, err, sizeof err);
     if (!t->hub) fail_msg("hub_start: %s", err);
@@ -137,6 +153,20 @@ hubtest_resp_t hubtest_req(hubtest_t *t, const char *method, const char *path,
     r.body = s.buf ? s.buf : strdup("");
     r.json = cJSON_Parse(r.body);
     return r;
+}
+
+char *hubtest_bundle_body(const hubtest_t *t, const char *manifest)
+{
+    unsigned char sig[crypto_sign_BYTES];
+    char hex[129];
+    crypto_sign_detached(sig, NULL, (const unsigned char *)manifest, strlen(manifest), t->content_sk);
+    sodium_bin2hex(hex, sizeof hex, sig, sizeof sig);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "manifest", manifest);
+    cJSON_AddStringToObject(o, "signature", hex);
+    char *body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return body;
 }
 
 hubtest_resp_t hubtest_get(hubtest_t *t, const char *path)

@@ -13,6 +13,13 @@ typedef struct {
     char base[64];          /* "http://127.0.0.1:PORT" */
     char token[160];        /* device "test-01" */
     char token2[160];       /* device "test-02" */
+    unsigned char content_sk[64];   /* signs content bundles; its public key is the hub's */
+    /* With demo data: the demo residents as the SQL files give them, in
+     * clear (tables residents(id, name, id_number, phone) and
+     * accounts(id, holder)), kept apart from the hub's database, where they
+     * are sealed and hashed. ATTACH it to read them. */
+    char clear_db[96];
+    char content_pk[65];
 } hubtest_t;
 
 /* The hub's clock at the start of every suite: 2026-11-29 09:30 China time
@@ -44,6 +51,10 @@ hubtest_resp_t hubtest_req(hubtest_t *t, const char *method, const char *path,
 hubtest_resp_t hubtest_get(hubtest_t *t, const char *path);
 hubtest_resp_t hubtest_post(hubtest_t *t, const char *path, const char *body);
 void hubtest_free(hubtest_resp_t *r);
+
+/* {"manifest": MANIFEST, "signature": ...} signed with the hub's content key
+ * (malloc'd). */
+char *hubtest_bundle_body(const hubtest_t *t, const char *manifest);
 
 /* The error code of an error body ("" if none). */
 const char *hubtest_error_code(const hubtest_resp_t *r);

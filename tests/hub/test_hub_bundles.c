@@ -49,24 +49,32 @@ static hubtest_resp_t put_asset(fx_t *f, const char *token, const char *sha, con
     return hubtest_req(f->t, "PUT", path, token, NULL, body, "Content-Type: image/png");
 }
 
-/* Publishes VERSION with TARGET (JSON) as TOKEN; returns the status. */
-static int publish(fx_t *f, const char *token, int version, const char *target, const char *sha,
-                   char *code, size_t codelen)
+/* Publishes VERSION with TARGET (JSON) as TOKEN, signed with SK (NULL: the
+ * hub's key; (void *)1: not signed at all); returns the status. */
+static int publish_signed(fx_t *f, const char *token, long long version, const char *target,
+                          const char *sha, const unsigned char *sk, char *code, size_t codelen)
 {
     static int n;
     char manifest[1024], key[32];
     snprintf(manifest, sizeof manifest,
-             "{\"format\":1,\"version\":%d,\"created\":1,\"expires\":4102444800,\"target\":%s,"
+             "{\"format\":1,\"version\":%lld,\"created\":1,\"expires\":4102444800,\"target\":%s,"
              "\"items\":[],\"assets\":[{\"sha256\":\"%s\",\"size\":%zu,\"type\":\"image/png\"}]}",
              version, target, sha, strlen(ASSET));
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "manifest", manifest);
-    char sig[129];
-    memset(sig, 'a', 128);
-    sig[128] = '\0';
-    cJSON_AddStringToObject(o, "signature", sig);
-    char *body = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
+    char *body;
+    if (sk == (const unsigned char *)1) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "manifest", manifest);
+        char sig[129];
+        memset(sig, 'a', 128);
+        sig[128] = '\0';
+        cJSON_AddStringToObject(o, "signature", sig);
+        body = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+    } else {
+        hubtest_t other = *f->t;
+        if (sk) memcpy(other.content_sk, sk, sizeof other.content_sk);
+        body = hubtest_bundle_body(&other, manifest);
+    }
     snprintf(key, sizeof key, "pub-%d", ++n);
     hubtest_resp_t r = hubtest_req(f->t, "POST", "/v1/admin/content/bundles", token, key, body, NULL);
     free(body);
@@ -74,6 +82,12 @@ static int publish(fx_t *f, const char *token, int version, const char *target, 
     int status = r.status;
     hubtest_free(&r);
     return status;
+}
+
+static int publish(fx_t *f, const char *token, int version, const char *target, const char *sha,
+                   char *code, size_t codelen)
+{
+    return publish_signed(f, token, version, target, sha, NULL, code, codelen);
 }
 
 static long long poll_version(fx_t *f, const char *token, const char *query, int *status)
@@ -141,6 +155,41 @@ static void versions_only_grow(void **state)
     assert_int_equal(publish(f, f->staff, 1, "{\"mode\":\"any\"}", f->sha, code, sizeof code), 409);
 }
 
+static long long bundles_stored(void)
+{
+    return db_int(db_thread(), "SELECT count(*) FROM content_bundles", NULL, -1);
+}
+
+/* A staff token alone cannot publish: an unsigned manifest, one signed with
+ * another key, or one whose version would lock every later bundle out is
+ * refused and changes nothing; a properly signed bundle is still taken. */
+static void signatures_are_verified(void **state)
+{
+    fx_t *f = *state;
+    char code[48];
+    long long before = bundles_stored();
+    assert_int_equal(publish_signed(f, f->staff, 100, "{\"mode\":\"any\"}", f->sha,
+                                    (const unsigned char *)1, code, sizeof code), 422);
+    assert_string_equal(code, "bad_signature");
+    unsigned char pk[32], other[64];
+    crypto_sign_keypair(pk, other);
+    assert_int_equal(publish_signed(f, f->staff, 100, "{\"mode\":\"any\"}", f->sha, other,
+                                    code, sizeof code), 422);
+    assert_string_equal(code, "bad_signature");
+    /* the attack: a huge version, unsigned and then even signed */
+    assert_int_equal(publish_signed(f, f->staff, 9007199254740991LL, "{\"mode\":\"any\"}", f->sha,
+                                    (const unsigned char *)1, code, sizeof code), 422);
+    assert_int_equal(publish_signed(f, f->staff, 9007199254740991LL, "{\"mode\":\"any\"}", f->sha,
+                                    NULL, code, sizeof code), 422);
+    assert_string_equal(code, "version_too_far");
+    assert_int_equal(bundles_stored(), before);
+    /* the next properly signed bundle (an emergency alert, say) is accepted */
+    assert_int_equal(publish(f, f->staff, 20, "{\"mode\":\"any\"}", f->sha, code, sizeof code), 201);
+    assert_int_equal(bundles_stored(), before + 1);
+    int st;
+    assert_int_equal(poll_version(f, f->t->token, "mode=hall", &st), 20);
+}
+
 static void targeting_and_etag(void **state)
 {
     fx_t *f = *state;
@@ -179,6 +228,7 @@ int main(void)
         cmocka_unit_test(asset_hash_is_checked),
         cmocka_unit_test(versions_only_grow),
         cmocka_unit_test(targeting_and_etag),
+        cmocka_unit_test(signatures_are_verified),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -95,6 +95,20 @@ static void post_needs_key_and_json_object(void **state)
     r = hubtest_post(t, "/v1/heartbeat", "{} trailing");
     assert_int_equal(r.status, 400);
     hubtest_free(&r);
+    /* A NUL escaped in a string is refused, not cut short: "1381\u0000..."
+     * must not pass a check as "1381". An escaped backslash before u0000
+     * is plain text. */
+    r = hubtest_post(t, "/v1/heartbeat", "{\"screen\":\"home\\u000013812345678\"}");
+    assert_int_equal(r.status, 400);
+    assert_string_equal(hubtest_error_code(&r), "nul_in_string");
+    hubtest_free(&r);
+    r = hubtest_post(t, "/v1/help", "{\"location\":\"hall\\u0000\",\"message\":\"x\"}");
+    assert_int_equal(r.status, 400);
+    assert_string_equal(hubtest_error_code(&r), "nul_in_string");
+    hubtest_free(&r);
+    r = hubtest_post(t, "/v1/heartbeat", "{\"screen\":\"a\\\\u0000\"}");
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
 }
 
 static void oversized_body_gets_413(void **state)

@@ -310,6 +310,11 @@ static void screenshot_round_trip_and_cap(void **state)
     cJSON_Delete(j);
     free(out.buf), out = (sink_t){0};
 
+    /* One picture per command: a second upload is refused. */
+    assert_int_equal(raw_req(f, path, f->t->token, png, n, &out, NULL, 0), 409);
+    assert_non_null(strstr(out.buf, "screenshot_taken"));
+    free(out.buf), out = (sink_t){0};
+
     snprintf(path, sizeof path, "/v1/admin/screenshots/%lld", shot);
     assert_int_equal(raw_req(f, path, f->staff, NULL, 0, &out, ct, sizeof ct), 200);
     assert_string_equal(ct, "image/png");

@@ -17,6 +17,7 @@
 #include "api.h"
 #include "db.h"
 #include "hubtest.h"
+#include "pii.h"
 
 #define DAY 86400
 #define CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -84,6 +85,7 @@ static void add_booking(const char *code, long long slot, const char *name, cons
     sqlite3_bind_int64(st, 5, hub_now() - DAY);
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
+    assert_int_equal(pii_protect_all(db_thread()), SQLITE_OK);   /* as the hub stores it */
 }
 
 static hubtest_resp_t book(hubtest_t *t, long long slot, const char *service, const char *name,
@@ -232,10 +234,14 @@ static void booking_gets_a_code_and_takes_a_place(void **state)
     assert_true(cJSON_IsNull(hubtest_at(r.json, "booking.id_number")));
     assert_int_equal(booked_of(slot), 1);
 
-    /* Stored in clear in the hub, with the device that booked. */
+    /* Stored sealed (readable with the hub's key only), with the device that
+     * booked; the raw columns hold no clear name or phone. */
     sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_thread(), "SELECT name, phone, device, slot_id, status"
-                                        " FROM bookings WHERE code = ?1", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db_thread(), "SELECT pii_open(name), pii_open(phone), device,"
+                                        " slot_id, status FROM bookings WHERE code = ?1 AND"
+                                        " name NOT LIKE '%王秀英%' AND phone NOT LIKE '%13700001234%'"
+                                        " AND phone_hash = pii_hash('phone', '13700001234')",
+                                        -1, &st, NULL), SQLITE_OK);
     sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "王秀英");
@@ -271,7 +277,9 @@ static void personal_data_is_masked(void **state)
     hubtest_free(&r);
 
     /* Lookup and cancel answer masked too. */
-    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"13812345678\"}");
+    char lbody[96];
+    snprintf(lbody, sizeof lbody, "{\"phone\":\"13812345678\",\"code\":\"%s\"}", code);
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", lbody);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "13812345678"));
     assert_null(strstr(r.body, "张三明"));
@@ -465,12 +473,17 @@ static void cancel_own_not_yours_twice(void **state)
     assert_int_equal(booked_of(slot), 1);
 
     /* Someone else's phone, or an ID number the booking was not made with. */
+    /* Someone else's booking answers exactly like a missing one. */
+    hubtest_resp_t missing = cancel(t, "ZZZZZZZZ", "{\"phone\":\"13566667778\"}");
+    assert_int_equal(missing.status, 404);
     r = cancel(t, code, "{\"phone\":\"13566667778\"}");
-    assert_int_equal(r.status, 403);
-    assert_string_equal(hubtest_error_code(&r), "not_yours");
+    assert_int_equal(r.status, 404);
+    assert_string_equal(r.body, missing.body);
     hubtest_free(&r);
+    hubtest_free(&missing);
     r = cancel(t, code, "{\"id_number\":\"11010519491231002X\"}");
-    assert_int_equal(r.status, 403);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(hubtest_error_code(&r), "unknown_booking");
     hubtest_free(&r);
     assert_int_equal(booked_of(slot), 1);
 
@@ -531,7 +544,28 @@ static void lookup_lists_upcoming_first(void **state)
     assert_int_equal(r.status, 201);
     hubtest_free(&r);
 
+    /* A phone number alone is no proof: refused, whoever it belongs to. */
     r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"18800009999\"}");
+    assert_int_equal(r.status, 422);
+    assert_string_equal(hubtest_error_code(&r), "proof_required");
+    hubtest_free(&r);
+    /* Another phone's code, or a code that does not exist: nothing, as for a
+     * phone without bookings. */
+    hubtest_resp_t none = hubtest_post(t, "/v1/housekeeping/bookings/lookup",
+                                       "{\"phone\":\"19900000000\",\"code\":\"ZZZZZZZZ\"}");
+    assert_int_equal(none.status, 200);
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup",
+                     "{\"phone\":\"18800009998\",\"code\":\"PAST6789\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, none.body);
+    hubtest_free(&r);
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup",
+                     "{\"phone\":\"18800009999\",\"code\":\"ZZZZZZZZ\"}");
+    assert_string_equal(r.body, none.body);
+    hubtest_free(&r);
+    hubtest_free(&none);
+    /* The phone with one of its codes: all its bookings. */
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"18800009999\",\"code\":\"past6789\"}");
     assert_int_equal(r.status, 200);
     const cJSON *list = hubtest_at(r.json, "bookings");
     assert_int_equal(cJSON_GetArraySize(list), 3);
@@ -553,7 +587,13 @@ static void lookup_lists_upcoming_first(void **state)
     assert_int_equal(cJSON_GetArraySize(hubtest_at(r.json, "bookings")), 1);
     assert_string_equal(str_at(r.json, "bookings.0.id_number"), "4403**********0018");
     hubtest_free(&r);
-    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"19900000000\"}");
+    /* The card lists the card's bookings only, not those of a phone sent beside it. */
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup",
+                     "{\"id_number\":\"440301198001010018\",\"phone\":\"18800009999\"}");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(cJSON_GetArraySize(hubtest_at(r.json, "bookings")), 1);
+    hubtest_free(&r);
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", "{\"id_number\":\"320102199001010037\"}");
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(hubtest_at(r.json, "bookings")), 0);
     hubtest_free(&r);
@@ -603,7 +643,7 @@ static void bad_input_is_refused(void **state)
     assert_int_equal(booked_of(started), 0);
 
     /* Lookup and cancel need a well-formed phone or ID number. */
-    const char *ids[][3] = {{"{}", "missing_field", "422"}, {"{\"phone\":\"12345\"}", "invalid_field", "422"},
+    const char *ids[][3] = {{"{}", "missing_field", "422"}, {"{\"phone\":\"12345\",\"code\":\"ABCDEFGH\"}", "invalid_field", "422"},
                             {"{\"id_number\":\"110105194912310021\"}", "invalid_field", "422"}};
     for (int i = 0; i < 3; i++) {
         hubtest_resp_t r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", ids[i][0]);

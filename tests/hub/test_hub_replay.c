@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "db.h"
 #include "hubtest.h"
+#include "pii.h"
 
 static sqlite3 *side;          /* a second connection, for ids and checks */
 
@@ -90,10 +91,13 @@ static void every_post_route_replays_without_effect(void **state)
     char path[256], body[512], text[128], db[128];
     snprintf(db, sizeof db, "%s/hub.db", t->dir);
     assert_int_equal(sqlite3_open(db, &side), SQLITE_OK);
+    assert_int_equal(pii_register(side), SQLITE_OK);
+    snprintf(text, sizeof text, "ATTACH '%s' AS clear", t->clear_db);
+    assert_int_equal(sqlite3_exec(side, text, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_busy_timeout(side, 5000);
     int covered = 0;
 
-    q_text("SELECT id_number FROM residents WHERE id IN (SELECT resident_id FROM accounts) LIMIT 1",
+    q_text("SELECT id_number FROM clear.residents WHERE id IN (SELECT resident_id FROM accounts) LIMIT 1",
            text, sizeof text);
     snprintf(body, sizeof body, "{\"by\":\"id_number\",\"id_number\":\"%s\"}", text);
     twice(t, "/v1/bills/lookup", body, 200); covered++;
@@ -119,8 +123,9 @@ static void every_post_route_replays_without_effect(void **state)
     snprintf(body, sizeof body, "{\"slot_id\":%lld,\"service_id\":\"%s\",\"name\":\"王芳\","
              "\"phone\":\"13900001111\"}", slot, text);
     twice(t, "/v1/housekeeping/bookings", body, 201); covered++;
-    twice(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"13900001111\"}", 200); covered++;
-    q_text("SELECT code FROM bookings WHERE phone = '13900001111'", text, sizeof text);
+    q_text("SELECT code FROM bookings WHERE phone_hash = pii_hash('phone', '13900001111')", text, sizeof text);
+    snprintf(body, sizeof body, "{\"phone\":\"13900001111\",\"code\":\"%s\"}", text);
+    twice(t, "/v1/housekeeping/bookings/lookup", body, 200); covered++;
     snprintf(path, sizeof path, "/v1/housekeeping/bookings/%s/cancel", text);
     twice(t, path, "{\"phone\":\"13900001111\"}", 200); covered++;
 
@@ -144,13 +149,12 @@ static void every_post_route_replays_without_effect(void **state)
     assert_int_equal(auth_staff_add(db_thread(), "replay-staff", staff, sizeof staff), 0);
     as_token = staff;
     twice(t, "/v1/admin/devices/test-01/commands", "{\"kind\":\"screenshot\"}", 201); covered++;
-    /* Content: a bundle with no assets (the hub does not check signatures). */
-    twice(t, "/v1/admin/content/bundles",
-          "{\"manifest\":\"{\\\"format\\\":1,\\\"version\\\":1,\\\"created\\\":1,"
-          "\\\"expires\\\":4102444800,\\\"target\\\":{\\\"mode\\\":\\\"any\\\"},"
-          "\\\"items\\\":[],\\\"assets\\\":[]}\",\"signature\":\""
-          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
-          201); covered++;
+    /* Content: a signed bundle with no assets. */
+    char *bundle = hubtest_bundle_body(t, "{\"format\":1,\"version\":1,\"created\":1,"
+                                       "\"expires\":4102444800,\"target\":{\"mode\":\"any\"},"
+                                       "\"items\":[],\"assets\":[]}");
+    twice(t, "/v1/admin/content/bundles", bundle, 201); covered++;
+    free(bundle);
     as_token = NULL;
     long long cmd = q_int("SELECT max(id) FROM commands");
     snprintf(path, sizeof path, "/v1/screenshots?command=%lld", cmd);

@@ -52,12 +52,18 @@ int hubproc_start(hubproc_t *h)
         if (getppid() != parent) _exit(127);
         int null = open("/dev/null", 1);
         if (null >= 0 && !getenv("HUBPROC_VERBOSE")) { dup2(null, 1); dup2(null, 2); }
-        if (now[0])
-            execl(bin, bin, "--db", h->db, "--listen", "127.0.0.1", "--port", port,
-                  "--port-file", portfile, "--demo", "--now", now, (char *)NULL);
-        else
-            execl(bin, bin, "--db", h->db, "--listen", "127.0.0.1", "--port", port,
-                  "--port-file", portfile, "--demo", (char *)NULL);
+        const char *argv[16];
+        int n = 0;
+        argv[n++] = bin;
+        argv[n++] = "--db"; argv[n++] = h->db;
+        argv[n++] = "--listen"; argv[n++] = "127.0.0.1";
+        argv[n++] = "--port"; argv[n++] = port;
+        argv[n++] = "--port-file"; argv[n++] = portfile;
+        argv[n++] = "--demo";
+        if (now[0]) { argv[n++] = "--now"; argv[n++] = now; }
+        if (h->content_key[0]) { argv[n++] = "--content-key"; argv[n++] = h->content_key; }
+        argv[n] = NULL;
+        execv(bin, (char *const *)argv);
         _exit(127);
     }
     h->pid = pid;
@@ -101,7 +107,7 @@ void hubproc_cleanup(hubproc_t *h)
 {
     hubproc_stop(h);
     if (!h->dir[0]) return;
-    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "port"};
+    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "hub.db.key", "port"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char p[256];
         snprintf(p, sizeof p, "%s/%s", h->dir, files[i]);

@@ -14,6 +14,7 @@ typedef struct {
     char dir[128];        /* temp dir holding hub.db */
     char db[192];
     char url[64];         /* http://127.0.0.1:PORT */
+    char content_key[65]; /* "" or the public key content bundles are signed with */
 } hubproc_t;
 
 /* Starts the hub (a fresh database unless H->dir is already set and holds

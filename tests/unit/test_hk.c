@@ -211,8 +211,9 @@ static void book_by_phone_prints_code_and_wipes(void **state)
     assert_true(app_test_text_shown(app, "Your receipt"));
     tap(app, "receipt.ok");
     /* at the hub: one booking, in this slot, under "居民" + the last 4 digits */
+    /* (the hub keeps the name and phone sealed: only their form is seen here) */
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND slot_id = %lld"
-             " AND phone = '13812345678' AND name = '居民5678' AND status = 'confirmed'", code, slot);
+             " AND phone LIKE 's1:%%' AND name LIKE 's1:%%' AND status = 'confirmed'", code, slot);
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
     assert_int_equal(sql_int(&hub, "SELECT booked FROM slots WHERE id = %lld", slot), before + 1);
     tap(app, "hk.done.finish");
@@ -254,8 +255,9 @@ static void book_by_id_card(void **state)
     WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
     assert_int_equal(app->screen, SCR_HK_DONE);
     char sql[300];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND name = '张建国'"
-             " AND id_number = '370203196803120315' AND phone IS NULL", app->hk->booking.code);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND name LIKE 's1:%%'"
+             " AND id_masked = '3702**********0315' AND id_number IS NULL AND phone IS NULL",
+             app->hk->booking.code);
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
     assert_string_equal(app->hk->booking.id_number, "3702**********0315");
     app_end_session(app, "timeout");
@@ -300,6 +302,7 @@ static void slot_full_meanwhile_offers_alternatives(void **state)
     tap(app, "hk.key.ok");
     assert_int_equal(app->screen, SCR_HK_CONFIRM);
     fill_slot(chosen.id, "cleaning");                /* another kiosk was quicker */
+    long long bookings = sql_int(&hub, "SELECT COUNT(*) FROM bookings");
     assert_int_equal(sql_int(&hub, "SELECT capacity - booked FROM slots WHERE id = %lld", chosen.id), 0);
     tap(app, "hk.confirm.ok");
     WAIT_FOR(app, app->screen == SCR_HK_SLOTS, 5000);
@@ -307,7 +310,7 @@ static void slot_full_meanwhile_offers_alternatives(void **state)
     assert_true(app->hk->alternatives);
     assert_true(app_test_text_shown(app, "someone else has just booked the last place"));
     assert_true(app_test_text_shown(app, "Nothing was booked"));
-    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM bookings WHERE phone = '13700002222'"), 0);
+    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM bookings"), bookings);
     assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM slots WHERE booked > capacity"), 0);
     /* the alternatives are free slots of the same service; one of them books */
     assert_true(app->hk->slots.n > 0);
@@ -322,7 +325,7 @@ static void slot_full_meanwhile_offers_alternatives(void **state)
     tap(app, "hk.confirm.ok");
     WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
     assert_int_equal(app->screen, SCR_HK_DONE);
-    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM bookings WHERE phone = '13700002222'"), 1);
+    assert_int_equal(sql_int(&hub, "SELECT COUNT(*) FROM bookings"), bookings + 1);
     harness_free(app);
 }
 
@@ -439,8 +442,7 @@ static void hub_down_booking_saved_then_confirmed_once(void **state)
     assert_false(app->hk->pending);
     assert_true(app_test_text_shown(app, app->hk->booking.code));
     assert_string_equal(kiosk_pending_state(app, ref), "confirmed");
-    assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings WHERE phone = '13544443333'"
-                             " AND slot_id = %lld", slot), 1);
+    assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings WHERE slot_id = %lld", slot), 1);
     app_end_session(app, "finished");
 
     /* saved, resident gone, confirmed later: the next visit is told */
@@ -460,7 +462,7 @@ static void hub_down_booking_saved_then_confirmed_once(void **state)
     assert_int_equal(hubproc_start(&h2), 0);
     WAIT_FOR(app, !strcmp(kiosk_pending_state(app, ref), "confirmed"), 15000);
     assert_string_equal(kiosk_pending_state(app, ref), "confirmed");
-    assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings WHERE phone = '13544443334'"), 1);
+    assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings"), 2);   /* this one and the first */
     app_test_tap_xy(app, 900, 500);
     tap(app, "home.housekeeping");
     WAIT_FOR(app, app->hk->have_services, 5000);
@@ -531,6 +533,7 @@ static void two_kiosks_race_for_the_last_place(void **state)
             hub_hk_book(c1, key, slot, "appliance_repair", "王五", "13311112222", NULL, &b, NULL, &st);
             assert_int_equal(st.result, HUB_OK);
         }
+        long long last = sql_int(&hub, "SELECT coalesce(max(rowid), 0) FROM bookings");
         pthread_barrier_t go;
         pthread_barrier_init(&go, NULL, 2);
         racer_t a = {slot, "13800000001", &go, c1, {0}}, b = {slot, "13800000002", &go, c2, {0}};
@@ -549,7 +552,7 @@ static void two_kiosks_race_for_the_last_place(void **state)
         /* at the hub: full, not over, and one booking of the two */
         assert_int_equal(sql_int(&hub, "SELECT capacity - booked FROM slots WHERE id = %lld", slot), 0);
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE slot_id = %lld AND status = 'confirmed'"
-                 " AND phone IN ('13800000001', '13800000002')", slot);
+                 " AND rowid > %lld", slot, last);   /* the racers' (their phones are sealed at the hub) */
         assert_int_equal(hubproc_sql_int(&hub, sql), 1);
         rounds++;
     }

@@ -75,10 +75,11 @@ static void events_list_detail_and_register(void **state)
     assert_true(s->reg_done);
     assert_true(app_test_text_shown(app, "You are registered"));
     assert_int_equal(s->cur.left, left - 1);
+    /* (the hub keeps the name and phone sealed: only their form is seen here) */
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM event_registrations WHERE content_id = %lld"
-             " AND phone = '13812345678' AND name = '居民5678'", id);
+             " AND phone LIKE 's1:%%' AND name LIKE 's1:%%'", id);
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
-    /* the same number again, in a new visit: refused, explained */
+    /* the same number again, in a new visit */
     app_end_session(app, "finished");
     assert_int_equal(s->n_phone, 0);
     wake(app);
@@ -93,8 +94,10 @@ static void events_list_detail_and_register(void **state)
     type(app, "reg.key", "13812345678");
     assert_int_equal(app_test_tap(app, "reg.key.ok"), 0);
     WAIT_FOR(app, !s->reg_busy && s->reg_msg[0], 5000);
-    assert_false(s->reg_done);
-    assert_true(app_test_text_shown(app, "already registered"));
+    /* The hub answers a number already on the list like a new one (it never
+     * tells whether a number is registered) and takes no second place. */
+    assert_true(s->reg_done);
+    assert_true(app_test_text_shown(app, "You are registered"));
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
     harness_free(app);
 }
@@ -161,7 +164,7 @@ static void help_with_consent_sends_the_phone_only_then(void **state)
     WAIT_FOR(app, s->help_state != HELP_SENDING && s->help_state != HELP_QUEUED, 5000);
     assert_int_equal(s->help_state, HELP_SENT);
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM help_requests WHERE id = %lld AND contact = '13912345678'",
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM help_requests WHERE id = %lld AND contact LIKE 's1:%%'",
              s->help_id);
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
     app_end_session(app, "timeout");
@@ -221,7 +224,7 @@ static void registration_saved_while_the_hub_is_down(void **state)
     assert_true(app_test_text_shown(app, "saved on this kiosk"));
     assert_true(s->reg_item > 0);
     char sql[200];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM event_registrations WHERE phone = '13766667777'");
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM event_registrations");   /* a fresh hub */
     assert_int_equal(hubproc_sql_int(&h2, sql), 0);
     assert_int_equal(hubproc_start(&h2), 0);         /* back: the outbox sends it */
     WAIT_FOR(app, s->reg_item == 0, 15000);
