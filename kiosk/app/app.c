@@ -8,12 +8,12 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/worker.h"
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "app/fleet.h"
-#include "app/housekeeping.h"
-#include "app/info.h"
-#include "app/street.h"
-#include "app/staff.h"
+#include "services/housekeeping/housekeeping.h"
+#include "services/info/info.h"
+#include "services/street/street.h"
+#include "services/staff/staff.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */

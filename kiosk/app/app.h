@@ -7,16 +7,16 @@
 #include <SDL.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "app/bills.h"
+#include "services/bills/bills.h"
 #include "app/devices.h"
-#include "app/lookup.h"
-#include "app/identify.h"
+#include "services/bills/lookup.h"
+#include "services/identify/identify.h"
 #include "app/print_queue.h"
 #include "core/config.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
 #include "outbox/seal.h"
-#include "pay/pay_engine.h"
+#include "services/bills/pay_engine.h"
 #include "store/store.h"
 #include "ui/render.h"
 #include "ui/text.h"
@@ -125,8 +125,8 @@ typedef struct app {
     pay_engine_t *pay;
     bills_t bills;
 
-    /* The other services' state, each owned by its module (app/housekeeping.c,
-     * app/info.c, app/street.c): allocated by its *_init, wiped with the
+    /* The other services' state, each owned by its module (services/housekeeping/housekeeping.c,
+     * services/info/info.c, services/street/street.c): allocated by its *_init, wiped with the
      * session by its *_session_end. */
     /* The outbox sender and telemetry (app/fleet.c); NULL offscreen unless
      * opts.network. The outbox key seals personal data queued from here. */

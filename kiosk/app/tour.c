@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "app/housekeeping.h"
-#include "app/info.h"
-#include "app/street.h"
+#include "services/housekeeping/housekeeping.h"
+#include "services/info/info.h"
+#include "services/street/street.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -123,7 +123,7 @@ static void tour_notices(app_t *app)
     app->attract_idx = 0;
 }
 
-/* The information screens, on sample data (app/info.c). */
+/* The information screens, on sample data (services/info/info.c). */
 static int tour_info(app_t *app, const char *name)
 {
     static const struct { const char *name, *state; screen_id_t screen; } states[] = {
@@ -144,7 +144,7 @@ static int tour_info(app_t *app, const char *name)
     return -1;
 }
 
-/* The bills and payment screens, on sample data (app/bills.c). */
+/* The bills and payment screens, on sample data (services/bills/bills.c). */
 static int tour_bills(app_t *app, const char *name)
 {
     static const struct { const char *name, *state; screen_id_t screen; } states[] = {
@@ -175,7 +175,7 @@ static int tour_bills(app_t *app, const char *name)
     return -1;
 }
 
-/* The housekeeping screens, on sample data (app/housekeeping.c). */
+/* The housekeeping screens, on sample data (services/housekeeping/housekeeping.c). */
 static int tour_hk(app_t *app, const char *name)
 {
     static const struct { const char *name, *state; screen_id_t screen; } states[] = {

@@ -1,5 +1,5 @@
 /* Payments in the kiosk database (table payments, migration 4): every field
- * of a payment_t (pay/payment.h), one row per out_trade_no, written by the
+ * of a payment_t (services/bills/payment.h), one row per out_trade_no, written by the
  * payment engine before each request it sends and after each answer, so a
  * payment survives a crash or a power cut at any point.
  *
@@ -11,7 +11,7 @@
 #define KIOSK_STORE_PAYMENTS_H
 
 #include <stdint.h>
-#include "pay/payment.h"
+#include "services/bills/payment.h"
 #include "store/store.h"
 
 /* Makes every commit on ST's connection durable across a power cut

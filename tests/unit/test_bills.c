@@ -14,7 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 #include "support/faultproxy.h"

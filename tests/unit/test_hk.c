@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "app/housekeeping.h"
+#include "services/housekeeping/housekeeping.h"
 #include "net/hub_api.h"
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "core/clock.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
