@@ -20,12 +20,10 @@
 #define CORNER_WINDOW_MS 4000   /* ... within this time */
 #define TOAST_MS 3000
 
-static const char *screen_names[SCR_COUNT] = {
-    "attract", "home", "bills", "housekeeping", "notices", "scan",
-    "guide", "help", "staff_pin", "staff_menu", "fault",
-    "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_code", "pay_result",
-    "hk_slots", "hk_who", "hk_confirm", "hk_done", "hk_mine",
-    "notice", "guide_detail", "register", "street", "map",
+static const char *const screen_names[SCR_COUNT] = {
+#define SCREEN(id, name) [id] = #name,
+#include "app/screen_list.h"
+#undef SCREEN
 };
 
 const char *app_screen_name(screen_id_t s)

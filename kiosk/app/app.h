@@ -24,12 +24,9 @@
 #include "ui/ui.h"
 
 typedef enum {
-    SCR_ATTRACT, SCR_HOME, SCR_BILLS, SCR_HOUSEKEEPING, SCR_NOTICES, SCR_SCAN,
-    SCR_GUIDE, SCR_HELP, SCR_STAFF_PIN, SCR_STAFF_MENU, SCR_FAULT,
-    SCR_BILLS_ACCOUNT, SCR_BILLS_SCAN, SCR_BILLS_LIST, SCR_PAY_QR, SCR_PAY_CODE, SCR_PAY_RESULT,
-    SCR_HK_SLOTS, SCR_HK_WHO, SCR_HK_CONFIRM, SCR_HK_DONE, SCR_HK_MINE,   /* housekeeping */
-    SCR_NOTICE, SCR_GUIDE_DETAIL, SCR_REGISTER,                           /* information */
-    SCR_STREET, SCR_MAP,                                                  /* street display */
+#define SCREEN(id, name) id,
+#include "app/screen_list.h"
+#undef SCREEN
     SCR_COUNT
 } screen_id_t;
 

@@ -3,33 +3,9 @@
 #include "app/screens.h"
 
 static const screen_t *const table[SCR_COUNT] = {
-    [SCR_ATTRACT] = &screen_attract,
-    [SCR_HOME] = &screen_home,
-    [SCR_BILLS] = &screen_bills,
-    [SCR_HOUSEKEEPING] = &screen_housekeeping,
-    [SCR_NOTICES] = &screen_notices,
-    [SCR_SCAN] = &screen_identify,
-    [SCR_GUIDE] = &screen_guide,
-    [SCR_HELP] = &screen_help,
-    [SCR_STAFF_PIN] = &screen_staff_pin,
-    [SCR_STAFF_MENU] = &screen_staff_menu,
-    [SCR_FAULT] = &screen_fault,
-    [SCR_BILLS_ACCOUNT] = &screen_bills_account,
-    [SCR_BILLS_SCAN] = &screen_bills_scan,
-    [SCR_BILLS_LIST] = &screen_bills_list,
-    [SCR_PAY_QR] = &screen_pay_qr,
-    [SCR_PAY_CODE] = &screen_pay_code,
-    [SCR_PAY_RESULT] = &screen_pay_result,
-    [SCR_HK_SLOTS] = &screen_hk_slots,
-    [SCR_HK_WHO] = &screen_hk_who,
-    [SCR_HK_CONFIRM] = &screen_hk_confirm,
-    [SCR_HK_DONE] = &screen_hk_done,
-    [SCR_HK_MINE] = &screen_hk_mine,
-    [SCR_NOTICE] = &screen_notice,
-    [SCR_GUIDE_DETAIL] = &screen_guide_detail,
-    [SCR_REGISTER] = &screen_register,
-    [SCR_STREET] = &screen_street,
-    [SCR_MAP] = &screen_map,
+#define SCREEN(id, name) [id] = &screen_##name,
+#include "app/screen_list.h"
+#undef SCREEN
 };
 
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)

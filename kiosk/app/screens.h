@@ -23,12 +23,9 @@ typedef struct {
 
 const screen_t *screen_get(screen_id_t id);
 
-extern const screen_t screen_attract, screen_home, screen_bills, screen_housekeeping,
-    screen_notices, screen_identify, screen_guide, screen_help, screen_staff_pin,
-    screen_staff_menu, screen_fault, screen_bills_account, screen_bills_scan, screen_bills_list,
-    screen_pay_qr, screen_pay_code, screen_pay_result, screen_hk_slots, screen_hk_who,
-    screen_hk_confirm, screen_hk_done, screen_hk_mine, screen_notice, screen_guide_detail,
-    screen_register, screen_street, screen_map;
+#define SCREEN(id, name) extern const screen_t screen_##name;
+#include "app/screen_list.h"
+#undef SCREEN
 
 /* Chrome shared by all screens (app/chrome.c). */
 void chrome_header(app_t *app, ui_frame_t *f);

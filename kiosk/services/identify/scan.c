@@ -162,5 +162,5 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_identify = {"scan", true, true, identify_service_enter, build, action,
+const screen_t screen_scan = {"scan", true, true, identify_service_enter, build, action,
                                   identify_service_leave};
