@@ -7,16 +7,13 @@
 #include <SDL.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "services/bills/bills.h"
 #include "app/devices.h"
-#include "services/bills/lookup.h"
-#include "services/identify/identify.h"
 #include "app/print_queue.h"
 #include "core/config.h"
 #include "core/session.h"
 #include "core/staff_auth.h"
 #include "outbox/seal.h"
-#include "services/bills/pay_engine.h"
+#include "scanner/qr_classify.h"
 #include "store/store.h"
 #include "ui/render.h"
 #include "ui/text.h"
@@ -101,7 +98,7 @@ typedef struct app {
     /* Scan / ID card screen: its worker, and what it found this session.
      * The card's personal data goes to session.pii; a code is kept only as
      * its classification (payment codes are masked when shown). */
-    identify_t *ident;
+    struct identify *ident;
     unsigned ident_gen;             /* the running worker's generation */
     bool ident_card_bad;            /* the ID number failed its check digit */
     char ident_bad_id[32];          /* that number, masked (not trusted, not kept) */
@@ -116,15 +113,13 @@ typedef struct app {
     bool receipt_dismissed;         /* the resident closed the receipt QR */
     char receipt_qr[PRINT_QUEUE_QR_MAX + 1];
 
-    /* Bills and payment: the look-up worker, the payment engine (both NULL
-     * offscreen unless opts.network) and this visit's bills state. */
-    lookup_t *lookup;
-    pay_engine_t *pay;
-    bills_t bills;
+    /* Bills and payment (services/bills/): the look-up worker, the payment
+     * engine (both NULL offscreen unless opts.network) and this visit's
+     * bills state (allocated by the service's init). */
+    struct lookup *lookup;
+    struct pay_engine *pay;
+    struct bills_state *bills;      /* services/bills/bills.h */
 
-    /* The other services' state, each owned by its module (services/housekeeping/housekeeping.c,
-     * services/info/info.c, services/street/street.c): allocated by its *_init, wiped with the
-     * session by its *_session_end. */
     /* The outbox sender and telemetry (app/fleet.c); NULL offscreen unless
      * opts.network. The outbox key seals personal data queued from here. */
     struct outbox_sender *outbox;
@@ -138,6 +133,9 @@ typedef struct app {
 
     long alert_shown, alert_seen;   /* street: the alert over browsing, the one dismissed */
 
+    /* The other services' state, each owned by its service
+     * (kiosk/services/housekeeping/, info/, street/): allocated by its init,
+     * wiped with the session by its session_end. */
     struct hk_state *hk;
     struct info_state *info;
     struct street_state *street;

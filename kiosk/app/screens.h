@@ -6,7 +6,6 @@
 
 #include <stdbool.h>
 #include "app/app.h"
-#include "services/identify/identify_service.h"
 
 typedef struct {
     const char *name;        /* stable, used for tour file names and logs */
@@ -36,15 +35,6 @@ void chrome_alert_overlay(app_t *app, ui_frame_t *f, const char *title, const ch
 /* The receipt as a QR code, while the printer cannot print it. */
 void chrome_receipt_overlay(app_t *app, ui_frame_t *f);
 bool chrome_action(app_t *app, const char *id);
-/* The identification worker found something (services/identify/scan.c); takes
- * ownership of EV. */
-void identify_result(app_t *app, ident_event_t *ev);
-
-/* Starts / stops the identification worker (ID card reader and QR scanner)
- * for a screen that reads them (services/identify/scan.c). */
-/* A card or code read on the bills scan screen (services/bills/bills_find.c); takes EV. */
-void bills_scan_result(app_t *app, ident_event_t *ev);
-
 /* A card (a coloured panel with rounded corners) filling R. */
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
 /* Splits IN for a keypad screen: the keypad on the right (landscape) or
@@ -57,9 +47,6 @@ void screen_split_takeaway(ui_frame_t *f, SDL_Rect in, SDL_Rect *text, SDL_Rect 
 void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
-
-/* The PIN worker's verdict arrived (services/staff/staff_pin.c). */
-void staff_pin_result(app_t *app, int ok);
 
 /* Formats the header clock and date for the current locale. */
 void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "services/bills/bills.h"
 #include "services/housekeeping/housekeeping.h"
 #include "services/info/info.h"
 #include "services/street/street.h"
@@ -164,8 +165,8 @@ static int tour_bills(app_t *app, const char *name)
         app_go(app, SCR_BILLS);
         bills_sample(app, states[i].state);
         if (states[i].screen == SCR_BILLS_ACCOUNT) {
-            snprintf(app->bills.digits, sizeof app->bills.digits, "%s", "3702031056");
-            app->bills.n_digits = 10;
+            snprintf(app->bills->digits, sizeof app->bills->digits, "%s", "3702031056");
+            app->bills->n_digits = 10;
         }
         if (states[i].screen != SCR_BILLS_ACCOUNT && states[i].screen != SCR_BILLS_SCAN)
             app_go(app, SCR_BILLS_LIST);

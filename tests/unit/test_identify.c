@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "sims/idcard_sim.h"
 #include "support/harness.h"
+#include "services/identify/identify.h"
 #include "ui/qr.h"
 
 /* Writes PAYLOAD as a QR picture DIR/frame-001.png (6 px a module) into a

@@ -32,7 +32,7 @@ static bool unfinished(const bills_t *b)
 
 void bills_session_end(app_t *app)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (unfinished(b) && app->pay) {
         log_info("bills", "session ended during payment %s: it resolves in the background", b->pay_no);
         pay_engine_detach(app->pay, b->pay_no);
@@ -47,7 +47,7 @@ void bills_session_end(app_t *app)
 
 static void submit(app_t *app, bills_find_t how, lookup_kind_t kind, const char *a, const char *c)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     b->msg[0] = '\0';
     b->how = how;
     b->gen++;
@@ -63,7 +63,7 @@ static void submit(app_t *app, bills_find_t how, lookup_kind_t kind, const char 
 
 void bills_find_account(app_t *app)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (b->utility < 0 || b->utility >= BILLS_UTILITIES) {
         snprintf(b->msg, sizeof b->msg, "%s", _("Please choose water, electricity, gas or heating first."));
         app->dirty = true;
@@ -119,7 +119,7 @@ static void refused_text(const bills_t *b, const hub_status_t *st, char *out, si
 
 void bills_lookup_result(app_t *app, lookup_result_t *r)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (!r) return;
     if (r->gen != b->gen || app->session.state == SESSION_IDLE) {
         lookup_result_free(r);
@@ -154,7 +154,7 @@ void bills_lookup_result(app_t *app, lookup_result_t *r)
 
 int bills_selected(const app_t *app, long long *ids, int max, long long *total_fen)
 {
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     int n = 0;
     long long total = 0;
     for (int i = 0; i < b->acc.n; i++)
@@ -171,7 +171,7 @@ int bills_selected(const app_t *app, long long *ids, int max, long long *total_f
 
 void bills_toggle(app_t *app, int account, int bill)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (account < 0 || account >= b->acc.n || bill < 0 || bill >= b->acc.a[account].n_bills ||
         b->acc.a[account].bills[bill].paid)
         return;
@@ -187,7 +187,7 @@ void bills_toggle(app_t *app, int account, int bill)
 
 static void keep_lines(app_t *app)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     b->n_lines = 0;
     for (int i = 0; i < b->acc.n; i++)
         for (int j = 0; j < b->acc.a[i].n_bills; j++) {
@@ -203,7 +203,7 @@ static void keep_lines(app_t *app)
 
 static int begin(app_t *app, pay_method_t method, const char *auth_code)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     long long ids[HUB_MAX_ORDER_BILLS];
     long long total;
     int n = bills_selected(app, ids, HUB_MAX_ORDER_BILLS, &total);
@@ -226,7 +226,7 @@ static int begin(app_t *app, pay_method_t method, const char *auth_code)
 
 void bills_pay(app_t *app, pay_method_t method)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     long long total;
     int n = bills_selected(app, NULL, 0, &total);
     if (n == 0) {
@@ -264,7 +264,7 @@ void bills_pay(app_t *app, pay_method_t method)
 
 void bills_code_scanned(app_t *app, ident_event_t *ev)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (ev->kind != IDENT_CODE || b->pay_started) {   /* cards mean nothing here */
         identify_event_free(ev);
         return;
@@ -286,7 +286,7 @@ void bills_code_scanned(app_t *app, ident_event_t *ev)
 
 void bills_pay_cancel(app_t *app)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (unfinished(b)) {
         log_info("bills", "payment %s: resident cancelled", b->pay_no);
         if (app->pay) pay_engine_cancel(app->pay, b->pay_no);
@@ -303,7 +303,7 @@ void bills_pay_cancel(app_t *app)
 
 static void print_receipt(app_t *app)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     char when[32], money[32], line[256], qr[160];
     time_t now = clock_wall();
     struct tm tm;
@@ -368,7 +368,7 @@ static void mark_paid(bills_t *b)
 
 void bills_pay_event(app_t *app, pay_event_t *ev)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (!ev) return;
     bool mine = app->session.state != SESSION_IDLE && b->paying && b->pay_started &&
                 !strcmp(ev->out_trade_no, b->pay_no);
@@ -408,7 +408,7 @@ void bills_pay_event(app_t *app, pay_event_t *ev)
 
 int bills_seconds_left(const app_t *app)
 {
-    uint64_t now = clock_mono_ms(), d = app->bills.deadline_mono;
+    uint64_t now = clock_mono_ms(), d = app->bills->deadline_mono;
     return d > now ? (int)((d - now + 999) / 1000) : 0;
 }
 
@@ -451,7 +451,7 @@ static void sample_account(hub_account_t *a, const char *utility, const char *ac
 
 void bills_sample(app_t *app, const char *state)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     explicit_bzero(b, sizeof *b);
     b->utility = 0;
     b->hub_ok = 1;

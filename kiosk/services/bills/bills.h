@@ -15,6 +15,7 @@
 #include "services/bills/lookup.h"
 #include "net/hub_api.h"
 #include "services/bills/pay_engine.h"
+#include "services/identify/identify.h"
 
 struct app;
 struct ident_event_s;
@@ -34,7 +35,7 @@ typedef struct {
     long long fen;             /* amount + late fee */
 } bills_line_t;
 
-typedef struct {
+typedef struct bills_state {
     /* finding */
     int utility;               /* account screen: index in bills_utility_ids, -1 none */
     char digits[24];           /* account number typed */
@@ -91,6 +92,8 @@ void bills_pay_event(struct app *app, pay_event_t *ev);   /* takes EV */
 
 /* Seconds left on the payment countdown (0 when none). */
 int bills_seconds_left(const struct app *app);
+/* A card or code read on the bills scan screen (bills_find.c); takes EV. */
+void bills_scan_result(struct app *app, ident_event_t *ev);
 
 /* Fills the state with the demo hub's 张建国 accounts (masked as the hub
  * sends them) and, for STATE other than NULL, a payment snapshot in that

@@ -7,6 +7,8 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "app/screens.h"
+#include "services/bills/bills.h"
+#include "services/identify/identify_service.h"
 
 /* ---- how to find: three large tiles ----------------------------------- */
 
@@ -35,7 +37,7 @@ static void find_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static bool find_action(app_t *app, const char *id)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (!strcmp(id, "bills.account")) {
         b->msg[0] = '\0';
         app_go(app, SCR_BILLS_ACCOUNT);
@@ -55,13 +57,13 @@ const screen_t screen_bills = {"bills", true, true, NULL, find_build, find_actio
 
 static void account_enter(app_t *app)
 {
-    app->bills.busy = false;
+    app->bills->busy = false;
 }
 
 static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     SDL_Rect in = ui_inset(content, th->gap);
     SDL_Rect pad, left;
     screen_keypad_split(f, in, &left, &pad);
@@ -112,7 +114,7 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static bool account_action(app_t *app, const char *id)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (b->busy) return false;
     if (!strncmp(id, "acct.utility.", 13)) {
         b->utility = id[13] - '0';
@@ -142,13 +144,13 @@ const screen_t screen_bills_account = {"bills_account", true, true, account_ente
 
 static void scan_enter(app_t *app)
 {
-    app->bills.busy = false;
+    app->bills->busy = false;
     identify_service_enter(app);
 }
 
 void bills_scan_result(app_t *app, ident_event_t *ev)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (b->busy) {                        /* one look-up at a time */
         identify_event_free(ev);
         return;
@@ -187,7 +189,7 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
 static void scan_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     SDL_Rect in = ui_inset(content, th->gap);
     screen_card(f, "bscan", in);
     in = ui_inset(in, th->pad * 2);
@@ -211,7 +213,7 @@ static void scan_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 static bool scan_action(app_t *app, const char *id)
 {
     if (!strcmp(id, "bscan.account")) {
-        app->bills.msg[0] = '\0';
+        app->bills->msg[0] = '\0';
         app_go(app, SCR_BILLS_ACCOUNT);
         return true;
     }

@@ -9,13 +9,14 @@
 #include "core/money.h"
 #include "mask.h"
 #include "app/screens.h"
+#include "services/bills/bills.h"
 
 #define MAX_ROWS 6
 
 static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
 {
     const theme_t *th = f->th;
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     if (b->acc.n < 2) return;
     /* one row of tabs; two rows of two on a narrow (portrait) screen */
     int cols = f->height > f->width && b->acc.n > 2 ? 2 : b->acc.n;
@@ -39,7 +40,7 @@ static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
 static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
 {
     const theme_t *th = f->th;
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     const hub_account_t *a = &b->acc.a[ai];
     char line[256], acct[32], m[32], fee[32];
 
@@ -189,7 +190,7 @@ static int total_text(app_t *app, char *line, size_t len)
 static int bills_height(app_t *app, ui_frame_t *f, int ai)
 {
     const theme_t *th = f->th;
-    const hub_account_t *a = &app->bills.acc.a[ai];
+    const hub_account_t *a = &app->bills->acc.a[ai];
     int rows = 0;
     for (int j = 0; j < a->n_bills; j++) rows += !a->bills[j].paid;
     if (rows > MAX_ROWS) rows = MAX_ROWS;
@@ -216,7 +217,7 @@ static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r)
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     SDL_Rect in = ui_inset(content, th->gap);
     if (b->acc.n == 0) {
         screen_card(f, "list", in);
@@ -259,7 +260,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static bool action(app_t *app, const char *id)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     int i, j;
     if (sscanf(id, "list.acct.%d", &i) == 1) {
         if (i >= 0 && i < b->acc.n) b->shown = i;

@@ -3,6 +3,7 @@
 #define KIOSK_SCREENS_PAY_H
 
 #include "app/screens.h"
+#include "services/bills/bills.h"
 
 /* "Amount: ¥123.45", large, cut off the top of *R. */
 void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg);

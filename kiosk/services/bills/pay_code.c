@@ -6,10 +6,11 @@
 #include <string.h>
 #include "core/i18n.h"
 #include "services/bills/pay.h"
+#include "services/identify/identify_service.h"
 
 static void enter(app_t *app)
 {
-    if (!app->bills.pay_started) identify_service_enter(app);
+    if (!app->bills->pay_started) identify_service_enter(app);
 }
 
 static void leave(app_t *app)
@@ -21,7 +22,7 @@ static void leave(app_t *app)
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    const bills_t *b = &app->bills;
+    const bills_t *b = app->bills;
     const pay_event_t *p = &b->pay;
     SDL_Rect in = ui_inset(content, th->gap);
     screen_card(f, "pay.panel", in);
@@ -62,7 +63,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static bool action(app_t *app, const char *id)
 {
-    bills_t *b = &app->bills;
+    bills_t *b = app->bills;
     if (!strcmp(id, "pay.cancel")) {
         if (!b->pay_started) {
             b->paying = false;

@@ -10,7 +10,7 @@ void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
 {
     const theme_t *th = f->th;
     char m[32], line[96];
-    money_yuan(app->bills.pay.amount_fen, m, sizeof m);
+    money_yuan(app->bills->pay.amount_fen, m, sizeof m);
     snprintf(line, sizeof line, _("Amount: %s"), m);
     int h = ui_text_line_height(f->text, th->px_huge);
     ui_label_fit(f, "pay.amount", ui_cut_top(r, h), line, th->px_huge, th->px_large, th->text, bg,
@@ -21,7 +21,7 @@ void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
 void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
 {
     const theme_t *th = f->th;
-    if (app->bills.deadline_mono == 0) return;
+    if (app->bills->deadline_mono == 0) return;
     int h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
     ui_countdown(f, "pay.countdown", ui_cut_top(r, h), bills_seconds_left(app), total_s);
     r->y += th->pad; r->h -= th->pad;
@@ -29,7 +29,7 @@ void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
 
 const char *pay_status_text(const app_t *app)
 {
-    const pay_event_t *p = &app->bills.pay;
+    const pay_event_t *p = &app->bills->pay;
     if (p->state == PAY_CANCELLING) return _("Cancelling the payment...");
     if (p->unknown)
         return _("Confirming your payment with the payment service. Please wait: you will never be charged twice.");

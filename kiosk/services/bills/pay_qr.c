@@ -9,7 +9,7 @@
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    const pay_event_t *p = &app->bills.pay;
+    const pay_event_t *p = &app->bills->pay;
     SDL_Rect in = ui_inset(content, th->gap);
     bool portrait = f->height > f->width;
     int side = portrait ? in.w * 7 / 10 : in.h;

@@ -9,7 +9,7 @@
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    const pay_event_t *p = &app->bills.pay;
+    const pay_event_t *p = &app->bills->pay;
     SDL_Rect in = ui_inset(content, th->gap);
     screen_card(f, "result", in);
     SDL_Rect t = ui_inset(in, th->pad * 2);
@@ -56,7 +56,7 @@ static bool action(app_t *app, const char *id)
         return true;
     }
     if (!strcmp(id, "result.bills")) {
-        app->bills.paying = false;
+        app->bills->paying = false;
         app_back(app);
         return true;
     }

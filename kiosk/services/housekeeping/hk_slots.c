@@ -7,6 +7,7 @@
 #include "core/i18n.h"
 #include "mask.h"
 #include "services/housekeeping/hk.h"
+#include "services/identify/identify_service.h"
 
 #define CST (8 * 3600)
 

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include "services/housekeeping/hub_hk.h"
+#include "services/identify/identify.h"
 
 struct app;
 struct ident_event_s;

@@ -7,11 +7,16 @@
 #ifndef KIOSK_APP_IDENTIFY_SERVICE_H
 #define KIOSK_APP_IDENTIFY_SERVICE_H
 
+#include "services/identify/identify.h"
+
 struct app;
 
 /* Starts the worker, unless one is running. */
 void identify_service_enter(struct app *app);
 /* Stops it; returns at once (the worker closes the devices). */
 void identify_service_leave(struct app *app);
+/* The worker found something (scan.c): goes to the screen that reads it;
+ * takes ownership of EV. */
+void identify_result(struct app *app, ident_event_t *ev);
 
 #endif

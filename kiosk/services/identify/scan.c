@@ -10,6 +10,8 @@
 #include "core/log.h"
 #include "mask.h"
 #include "app/screens.h"
+#include "services/bills/bills.h"
+#include "services/identify/identify_service.h"
 
 void identify_result(app_t *app, ident_event_t *ev)
 {

@@ -21,5 +21,7 @@ void staff_refresh(struct app *app);
 int staff_pin_check_start(struct app *app);
 /* Joins the finished PIN thread (after its event, or at shutdown). */
 void staff_pin_check_done(struct app *app);
+/* The PIN worker's verdict arrived (staff_pin.c). */
+void staff_pin_result(struct app *app, int ok);
 
 #endif

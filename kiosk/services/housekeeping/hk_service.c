@@ -1,0 +1,24 @@
+/* The housekeeping service as the app core sees it (app/service.h). */
+#include "app/app.h"
+#include "app/service.h"
+#include "services/housekeeping/housekeeping.h"
+
+static int init(app_t *app)
+{
+    hk_init(app);
+    return 0;
+}
+
+static void on_event(app_t *app, const SDL_Event *ev)
+{
+    hk_event(app, ev->user.data1);
+}
+
+const service_t service_housekeeping = {
+    .name = "housekeeping",
+    .init = init,
+    .free = hk_free,
+    .session_end = hk_session_end,
+    .events = SERVICE_EV(APP_EV_HK),
+    .on_event = on_event,
+};
