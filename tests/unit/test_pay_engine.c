@@ -16,7 +16,7 @@
 #include "core/config.h"
 #include "net/hub_api.h"
 #include "services/bills/pay_engine.h"
-#include "store/payments.h"
+#include "services/bills/pay_store.h"
 #include "store/store.h"
 #include "support/harness.h"
 #include "support/hubproc.h"

@@ -19,7 +19,7 @@
 
 #include "core/log.h"
 #include "net/hub_api.h"
-#include "store/payments.h"
+#include "services/bills/pay_store.h"
 #include "store/store.h"
 
 #include <sodium.h>

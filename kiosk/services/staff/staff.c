@@ -6,7 +6,7 @@
 #include <string.h>
 #include "app/app.h"
 #include "outbox/outbox.h"
-#include "store/payments.h"
+#include "services/bills/pay_store.h"
 
 void staff_refresh(app_t *app)
 {

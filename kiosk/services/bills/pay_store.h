@@ -7,8 +7,8 @@
  * leaves the table as it was: each write is one statement, hence one
  * transaction. Times are wall milliseconds passed in by the caller. The
  * receipt JSON may hold personal data only masked (common/mask.h). */
-#ifndef KIOSK_STORE_PAYMENTS_H
-#define KIOSK_STORE_PAYMENTS_H
+#ifndef KIOSK_SERVICES_BILLS_PAY_STORE_H
+#define KIOSK_SERVICES_BILLS_PAY_STORE_H
 
 #include <stdint.h>
 #include "services/bills/payment.h"

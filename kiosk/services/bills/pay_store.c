@@ -1,8 +1,8 @@
-/* The payments table (store/payments.h). Each write is a single statement,
+/* The payments table (services/bills/pay_store.h). Each write is a single statement,
  * so a row is always a whole payment_t, never half of an update; every
  * statement is prepared per call and finalized before returning, as in
  * store.c. */
-#include "store/payments.h"
+#include "services/bills/pay_store.h"
 
 #include "core/log.h"
 
