@@ -19,7 +19,9 @@
 #define KIOSK_APP_SERVICE_H
 
 #include <SDL.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include "telemetry/telemetry.h"
 #include "ui/ui.h"
 
 struct app;
@@ -48,6 +50,18 @@ typedef struct {
     /* Adds what it shows over any screen to F (after the chrome and the
      * receipt, under the idle warning). */
     void (*overlay)(struct app *app, ui_frame_t *f);
+
+    /* The fleet glue's news (app/fleet.c). A new content bundle is in use. */
+    void (*content_changed)(struct app *app);
+    /* The outbox can take requests (its key is loaded): settle what was
+     * saved for later. */
+    void (*outbox_ready)(struct app *app);
+    /* An outbox item was sent or given up (EV: a fleet_outbox_event_t,
+     * app/fleet.h; not taken). */
+    void (*outbox_ended)(struct app *app, const void *ev);
+    /* A staff command from the hub that the core does not handle: true when
+     * it handled CMD (and answered it with telemetry_command_done). */
+    bool (*command)(struct app *app, const telemetry_cmd_t *cmd);
 } service_t;
 
 /* Every service, NULL-terminated (app/services.c). */

@@ -21,4 +21,6 @@ const service_t service_housekeeping = {
     .session_end = hk_session_end,
     .events = SERVICE_EV(APP_EV_HK),
     .on_event = on_event,
+    .outbox_ready = hk_offline_reconcile,
+    .outbox_ended = hk_outbox_event,
 };

@@ -36,4 +36,5 @@ const service_t service_info = {
     .on_event = on_event,
     .tick = tick,
     .wait_ms = wait_ms,
+    .outbox_ended = info_outbox_event,
 };

@@ -41,6 +41,14 @@ static void on_event(app_t *app, const SDL_Event *ev)
     }
 }
 
+/* An outbox item ended: the staff menu's outbox figures moved. */
+static void outbox_ended(app_t *app, const void *ev)
+{
+    if (app->screen != SCR_STAFF_MENU) return;
+    staff_refresh(app);
+    app->dirty = true;
+}
+
 static bool lock_on_screen(const app_t *app, uint64_t now)
 {
     return app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now);
@@ -66,4 +74,5 @@ const service_t service_staff = {
     .on_event = on_event,
     .tick = tick,
     .wait_ms = wait_ms,
+    .outbox_ended = outbox_ended,
 };

@@ -1,4 +1,5 @@
 /* The street display as the app core sees it (app/service.h). */
+#include <stdio.h>
 #include "app/app.h"
 #include "app/screens.h"
 #include "app/service.h"
@@ -17,6 +18,20 @@ static void overlay(app_t *app, ui_frame_t *f)
     const street_item_t *alert = app->session.state != SESSION_IDLE ? street_alert_now(app) : NULL;
     app->alert_shown = alert ? alert->id : 0;
     if (alert && alert->id != app->alert_seen) chrome_alert_overlay(app, f, alert->title, alert->body);
+}
+
+/* The hub's set_schedule command: on from ON to OFF; the night (blank
+ * screen) is the rest. */
+static bool command(app_t *app, const telemetry_cmd_t *cmd)
+{
+    if (cmd->kind != TEL_CMD_SET_SCHEDULE) return false;
+    char on[8], off[8];
+    snprintf(on, sizeof on, "%02d:%02d", cmd->schedule.on_min / 60 % 24, cmd->schedule.on_min % 60);
+    snprintf(off, sizeof off, "%02d:%02d", cmd->schedule.off_min / 60 % 24, cmd->schedule.off_min % 60);
+    bool ok = street_night_set(app, off, on, "blank") == 0;
+    telemetry_command_done(app->telemetry, cmd->id, ok, ok ? "schedule stored" : "storage unavailable");
+    app->dirty = true;
+    return true;
 }
 
 static int init(app_t *app)
@@ -56,4 +71,6 @@ const service_t service_street = {
     .wait_ms = wait_ms,
     .idle_screen = idle_screen,
     .overlay = overlay,
+    .content_changed = street_use_bundle,
+    .command = command,
 };
