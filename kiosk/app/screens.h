@@ -1,6 +1,8 @@
-/* The screen table. A screen lays out widgets from app state (build) and
- * handles the ids tapped on it (action). No SQL, no network in screens: they
- * read app state and call app_* and domain functions. */
+/* The screen table (every screen is one line of app/screen_list.h; its file
+ * is in app/ or its service's folder). A screen lays out widgets from app
+ * state (build) and handles the ids tapped on it (action). No SQL, no
+ * network in screens: they read app state and call app_* and domain
+ * functions. */
 #ifndef KIOSK_SCREENS_H
 #define KIOSK_SCREENS_H
 

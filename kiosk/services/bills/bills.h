@@ -1,5 +1,5 @@
 /* Bills and payment on the kiosk: the session's state for the bills screens
- * (screens/bills_*.c, screens/pay_*.c) and the glue between them, the
+ * (bills_*.c, pay_*.c) and the glue between them, the
  * look-up worker (services/bills/lookup.h) and the payment engine (services/bills/pay_engine.h).
  *
  * Everything here about the resident (accounts, masked names and addresses,

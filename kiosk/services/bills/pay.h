@@ -1,4 +1,4 @@
-/* Shared parts of the payment screens (screens/pay_*.c). */
+/* Shared parts of the payment screens (pay_*.c). */
 #ifndef KIOSK_SCREENS_PAY_H
 #define KIOSK_SCREENS_PAY_H
 

@@ -1,4 +1,4 @@
-/* Helpers shared by the housekeeping screens (screens/hk*.c). */
+/* Helpers shared by the housekeeping screens (hk*.c). */
 #ifndef KIOSK_SCREENS_HK_H
 #define KIOSK_SCREENS_HK_H
 

@@ -1,5 +1,5 @@
 /* Housekeeping booking: the session's state, the worker that asks the hub,
- * and the glue the screens (screens/hk_*.c) call. See housekeeping.h. */
+ * and the glue the screens (hk*.c) call. See housekeeping.h. */
 #include "services/housekeeping/housekeeping.h"
 
 #include <cjson/cJSON.h>

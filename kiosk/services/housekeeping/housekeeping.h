@@ -84,7 +84,7 @@ void hk_session_end(struct app *app);
 void hk_event(struct app *app, void *payload);
 void hk_event_free(void *payload);
 
-/* ---- bookings saved while the hub is away (services/housekeeping/hk_offline.c) ------------------- */
+/* ---- bookings saved while the hub is away (hk_offline.c) ------------------- */
 
 /* Saves the booking being made into the outbox, with the key of the attempt
  * that got no answer (if it did land, the hub replays it: never twice), and
@@ -103,7 +103,7 @@ void hk_offline_reconcile(struct app *app);
 /* Prints the booking slip of hk->booking (or offers it as a QR code). */
 void hk_print_slip(struct app *app);
 
-/* ---- for the screens (screens/hk_*.c) ---------------------------------------- */
+/* ---- for the screens (hk_*.c) ------------------------------------------------ */
 
 /* Asks for the catalogue unless it is here or on its way. */
 void hk_load_services(struct app *app);
