@@ -11,9 +11,7 @@
 #include "app/print_queue.h"
 #include "core/config.h"
 #include "core/session.h"
-#include "core/staff_auth.h"
 #include "outbox/seal.h"
-#include "scanner/qr_classify.h"
 #include "store/store.h"
 #include "ui/render.h"
 #include "ui/text.h"
@@ -60,7 +58,6 @@ typedef struct app {
     bool quit;
 
     session_t session;
-    staff_auth_t staff;
 
     screen_id_t screen;
     screen_id_t stack[APP_STACK];
@@ -73,13 +70,6 @@ typedef struct app {
     int attract_idx;
     uint64_t attract_next_ms;
 
-    /* staff PIN entry */
-    char pin[16];
-    int pin_len;
-    char pin_msg[160];
-    bool pin_checking;
-    SDL_Thread *pin_thread;
-
     /* input */
     char pressed[UI_ID_LEN];
     int corner_taps;
@@ -87,24 +77,11 @@ typedef struct app {
     uint64_t last_activate_ms;
 
     dev_status_t devices[DEV_COUNT];  /* for the staff menu, from the monitor */
-    struct {                          /* staff menu figures, read from the store on
-                                       * entering it and on print events, not per frame */
-        int schema, sessions, print_queued, print_failed;
-        int pay_open, pay_paid, pay_cancelled, pay_failed;
-        int outbox_waiting, outbox_dead;
-    } staff_counts;
     devices_t *devmon;              /* NULL offscreen or with no device configured */
 
-    /* Scan / ID card screen: its worker, and what it found this session.
-     * The card's personal data goes to session.pii; a code is kept only as
-     * its classification (payment codes are masked when shown). */
-    struct identify *ident;
-    unsigned ident_gen;             /* the running worker's generation */
-    bool ident_card_bad;            /* the ID number failed its check digit */
-    char ident_bad_id[32];          /* that number, masked (not trusted, not kept) */
-    bool ident_have_code;
-    qr_info_t ident_code;
-    bool ident_problem;             /* a device could not be used */
+    /* Scan / ID card: its worker and what it found this session
+     * (services/identify/identify_service.h). */
+    struct identify_state *identify;
 
     /* Receipts: the print queue (a worker), this session's receipt job and,
      * while the printer cannot print it, the receipt as a QR payload. */
@@ -136,6 +113,7 @@ typedef struct app {
     /* The other services' state, each owned by its service
      * (kiosk/services/housekeeping/, info/, street/): allocated by its init,
      * wiped with the session by its session_end. */
+    struct staff_state *staff;      /* services/staff/staff.h */
     struct hk_state *hk;
     struct info_state *info;
     struct street_state *street;

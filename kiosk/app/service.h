@@ -62,6 +62,9 @@ typedef struct {
     /* A staff command from the hub that the core does not handle: true when
      * it handled CMD (and answered it with telemetry_command_done). */
     bool (*command)(struct app *app, const telemetry_cmd_t *cmd);
+    /* Puts the app into tour state NAME (app/tour.c: its screen on sample
+     * data, a session in progress): 0, or -1 for a state it does not know. */
+    int (*tour)(struct app *app, const char *name);
 } service_t;
 
 /* Every service, NULL-terminated (app/services.c). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "app/screens.h"
 #include "services/bills/bills.h"
+#include "services/identify/identify_service.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 #include "support/faultproxy.h"
@@ -142,7 +143,7 @@ static void lookup_unknown_account_says_so(void **state)
 static ident_event_t *code_event(app_t *app, const char *payload)
 {
     ident_event_t *ev = calloc(1, sizeof *ev);
-    ev->gen = app->ident_gen;
+    ev->gen = app->identify->gen;
     ev->kind = IDENT_CODE;
     qr_classify(payload, strlen(payload), &ev->info);
     return ev;

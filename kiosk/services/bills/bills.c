@@ -6,6 +6,7 @@
 #include <string.h>
 #include "app/app.h"
 #include "app/receipt_items.h"
+#include "services/identify/identify_service.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -277,8 +278,7 @@ void bills_code_scanned(app_t *app, ident_event_t *ev)
                  _("The payment service cannot be reached right now, so no payment code is taken. Nothing was charged. Please try again later, or pay with the QR code."));
     } else if (begin(app, PAY_CODE, ev->info.pay.code) == 0) {
         b->code_msg[0] = '\0';
-        identify_stop(app->ident);      /* one code per payment */
-        app->ident = NULL;
+        identify_service_leave(app);    /* one code per payment */
     }
     identify_event_free(ev);            /* wipes the code */
     app->dirty = true;

@@ -18,7 +18,7 @@ void identify_result(app_t *app, ident_event_t *ev)
     if (!ev) return;
     /* A result of a stopped worker (the screen was left, or the session
      * ended) belongs to nobody: drop it. */
-    if (!app->ident || ev->gen != app->ident_gen || app->session.state == SESSION_IDLE ||
+    if (!app->identify->worker || ev->gen != app->identify->gen || app->session.state == SESSION_IDLE ||
         (app->screen != SCR_SCAN && app->screen != SCR_BILLS_SCAN && app->screen != SCR_PAY_CODE &&
          app->screen != SCR_HK_WHO)) {
         identify_event_free(ev);
@@ -39,32 +39,32 @@ void identify_result(app_t *app, ident_event_t *ev)
     switch (ev->kind) {
     case IDENT_CARD: {
         session_pii_t *p = &app->session.pii;
-        app->ident_have_code = false;
-        app->ident_card_bad = ev->result != IDCARD_OK;
-        if (app->ident_card_bad) {
+        app->identify->have_code = false;
+        app->identify->card_bad = ev->result != IDCARD_OK;
+        if (app->identify->card_bad) {
             /* Not trusted: shown masked so staff can look, never kept as the
              * resident's identity. */
             explicit_bzero(p, sizeof *p);
-            mask_id(ev->card.id_number, app->ident_bad_id, sizeof app->ident_bad_id);
+            mask_id(ev->card.id_number, app->identify->bad_id, sizeof app->identify->bad_id);
         } else {
             snprintf(p->name, sizeof p->name, "%s", ev->card.name);
             snprintf(p->id_number, sizeof p->id_number, "%.*s", (int)sizeof p->id_number - 1,
                      ev->card.id_number);
         }
-        log_info("identify", "ID card read%s", app->ident_card_bad ? " (check digit wrong)" : "");
+        log_info("identify", "ID card read%s", app->identify->card_bad ? " (check digit wrong)" : "");
         break;
     }
     case IDENT_CODE:
         /* Kept for this screen as what it is; a payment code (money) and a
          * resident code's signature are not kept at all. */
-        app->ident_code = ev->info;
-        explicit_bzero(app->ident_code.pay.code, sizeof app->ident_code.pay.code);
-        explicit_bzero(app->ident_code.resident.signature, sizeof app->ident_code.resident.signature);
-        app->ident_have_code = true;
+        app->identify->code = ev->info;
+        explicit_bzero(app->identify->code.pay.code, sizeof app->identify->code.pay.code);
+        explicit_bzero(app->identify->code.resident.signature, sizeof app->identify->code.resident.signature);
+        app->identify->have_code = true;
         log_info("identify", "QR code read: %s", qr_class_name(ev->info.cls));
         break;
     default:
-        app->ident_problem = true;
+        app->identify->problem = true;
         break;
     }
     identify_event_free(ev);
@@ -124,24 +124,24 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
     const session_pii_t *p = &app->session.pii;
     char title[128], body[400];
-    if (app->ident_card_bad) {
+    if (app->identify->card_bad) {
         snprintf(title, sizeof title, "%s", _("This ID card could not be used"));
         snprintf(body, sizeof body, _("ID number %s does not pass its check. Please ask staff for help."),
-                 app->ident_bad_id);
+                 app->identify->bad_id);
     } else if (p->id_number[0]) {
         char name[64], num[32];
         mask_name(p->name, name, sizeof name);
         mask_id(p->id_number, num, sizeof num);
         snprintf(title, sizeof title, _("Hello, %s"), name);
         snprintf(body, sizeof body, _("ID number %s. You are identified for this visit; your details are cleared when you finish."), num);
-    } else if (app->ident_have_code) {
-        code_text(&app->ident_code, title, sizeof title, body, sizeof body);
+    } else if (app->identify->have_code) {
+        code_text(&app->identify->code, title, sizeof title, body, sizeof body);
     } else {
         bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
         snprintf(title, sizeof title, "%s", _("Place your ID card on the reader, or show a QR code to the scanner"));
         snprintf(body, sizeof body, "%s",
                  !any ? _("No card reader or scanner is connected to this kiosk. Please ask staff.")
-                 : app->ident_problem ? _("A reader is not working right now. Please try again, or ask staff.")
+                 : app->identify->problem ? _("A reader is not working right now. Please try again, or ask staff.")
                  : _("Hold the card still until you hear the beep."));
     }
     int h = ui_wrapped_height(f, th->px_title, title, in.w);

@@ -11,24 +11,24 @@
 void staff_refresh(app_t *app)
 {
     if (!app->store) return;
-    app->staff_counts.schema = store_schema_version(app->store);
-    app->staff_counts.sessions = store_session_count(app->store);
-    app->staff_counts.print_queued = store_print_count(app->store, STORE_PRINT_QUEUED);
-    app->staff_counts.print_failed = store_print_count(app->store, STORE_PRINT_FAILED);
-    app->staff_counts.pay_open = 0;
+    app->staff->counts.schema = store_schema_version(app->store);
+    app->staff->counts.sessions = store_session_count(app->store);
+    app->staff->counts.print_queued = store_print_count(app->store, STORE_PRINT_QUEUED);
+    app->staff->counts.print_failed = store_print_count(app->store, STORE_PRINT_FAILED);
+    app->staff->counts.pay_open = 0;
     for (int s = PAY_CREATING; s <= PAY_CANCELLING; s++) {
         int k = store_pay_count(app->store, (pay_state_t)s);
-        if (k > 0) app->staff_counts.pay_open += k;
+        if (k > 0) app->staff->counts.pay_open += k;
     }
-    app->staff_counts.pay_paid = store_pay_count(app->store, PAY_PAID);
-    app->staff_counts.pay_cancelled = store_pay_count(app->store, PAY_CANCELLED);
-    app->staff_counts.pay_failed = store_pay_count(app->store, PAY_FAILED);
+    app->staff->counts.pay_paid = store_pay_count(app->store, PAY_PAID);
+    app->staff->counts.pay_cancelled = store_pay_count(app->store, PAY_CANCELLED);
+    app->staff->counts.pay_failed = store_pay_count(app->store, PAY_FAILED);
     outbox_counts_t oc;
     if (outbox_counts(app->store, &oc) == 0) {
-        app->staff_counts.outbox_waiting = oc.queued + oc.sending;
-        app->staff_counts.outbox_dead = oc.dead;
+        app->staff->counts.outbox_waiting = oc.queued + oc.sending;
+        app->staff->counts.outbox_dead = oc.dead;
     } else {
-        app->staff_counts.outbox_waiting = app->staff_counts.outbox_dead = -1;
+        app->staff->counts.outbox_waiting = app->staff->counts.outbox_dead = -1;
     }
 }
 
@@ -56,11 +56,11 @@ int staff_pin_check_start(app_t *app)
     pin_job_t *job = calloc(1, sizeof *job);
     if (!job) return -1;
     snprintf(job->hash, sizeof job->hash, "%s", app->cfg.staff_pin_hash);
-    memcpy(job->pin, app->pin, sizeof job->pin);
+    memcpy(job->pin, app->staff->pin, sizeof job->pin);
     job->event = app->ev_base + APP_EV_PIN_RESULT;
     staff_pin_check_done(app);
-    app->pin_thread = SDL_CreateThread(verify_worker, "pin", job);
-    if (!app->pin_thread) {
+    app->staff->pin_thread = SDL_CreateThread(verify_worker, "pin", job);
+    if (!app->staff->pin_thread) {
         explicit_bzero(job, sizeof *job);
         free(job);
         return -1;
@@ -70,6 +70,6 @@ int staff_pin_check_start(app_t *app)
 
 void staff_pin_check_done(app_t *app)
 {
-    if (app->pin_thread) SDL_WaitThread(app->pin_thread, NULL);
-    app->pin_thread = NULL;
+    if (app->staff->pin_thread) SDL_WaitThread(app->staff->pin_thread, NULL);
+    app->staff->pin_thread = NULL;
 }

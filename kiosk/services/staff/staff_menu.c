@@ -26,7 +26,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     snprintf(rows[n++], 300, _("Configuration: %s"), app->opts.config_path ? app->opts.config_path : "-");
     if (app->store)
         snprintf(rows[n++], 300, _("Database: %s/kiosk.db, schema %d, %d sessions logged"),
-                 c->var_dir, app->staff_counts.schema, app->staff_counts.sessions);
+                 c->var_dir, app->staff->counts.schema, app->staff->counts.sessions);
     else
         snprintf(rows[n++], 300, _("Database: UNAVAILABLE (%s)"), app->store_err);
     if (app->store && app->store_err[0])
@@ -49,14 +49,14 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     snprintf(rows[n++], 300, _("Hub: %s"), c->hub_url);
     if (app->store)
         snprintf(rows[n++], 300, _("Receipts waiting to print: %d, failed: %d"),
-                 app->staff_counts.print_queued, app->staff_counts.print_failed);
+                 app->staff->counts.print_queued, app->staff->counts.print_failed);
     if (app->store)
         snprintf(rows[n++], 300, _("Outbox: %d waiting to be sent, %d given up (kioskctl queue list)"),
-                 app->staff_counts.outbox_waiting, app->staff_counts.outbox_dead);
+                 app->staff->counts.outbox_waiting, app->staff->counts.outbox_dead);
     if (app->store)
         snprintf(rows[n++], 300, _("Payments being resolved: %d; paid: %d, cancelled: %d, failed: %d"),
-                 app->staff_counts.pay_open, app->staff_counts.pay_paid,
-                 app->staff_counts.pay_cancelled, app->staff_counts.pay_failed);
+                 app->staff->counts.pay_open, app->staff->counts.pay_paid,
+                 app->staff->counts.pay_cancelled, app->staff->counts.pay_failed);
 
     ui_label(f, "staff.title", ui_cut_top(&in, ui_text_line_height(f->text, th->px_title)),
              _("Staff menu"), th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false);

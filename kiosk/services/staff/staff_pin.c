@@ -12,9 +12,9 @@
 
 static void enter(app_t *app)
 {
-    explicit_bzero(app->pin, sizeof app->pin);
-    app->pin_len = 0;
-    app->pin_msg[0] = '\0';
+    explicit_bzero(app->staff->pin, sizeof app->staff->pin);
+    app->staff->pin_len = 0;
+    app->staff->pin_msg[0] = '\0';
 }
 
 static bool no_pin_needed(const app_t *app)
@@ -25,7 +25,7 @@ static bool no_pin_needed(const app_t *app)
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    int locked = staff_auth_locked(&app->staff, clock_mono_ms());
+    int locked = staff_auth_locked(&app->staff->auth, clock_mono_ms());
     bool configured = app->cfg.staff_pin_hash[0] != '\0';
     SDL_Rect in = ui_inset(content, th->gap);
     int kw = th->target * 3 + th->gap * 2;
@@ -47,8 +47,8 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     left.y += th->pad * 2; left.h -= th->pad * 2;
 
     char dots[64] = "";
-    for (int i = 0; i < app->pin_len && i < 12; i++) strcat(dots, "\xE2\x97\x8F ");  /* ● */
-    if (!app->pin_len) snprintf(dots, sizeof dots, "%s", "\xE2\x80\x94");           /* — */
+    for (int i = 0; i < app->staff->pin_len && i < 12; i++) strcat(dots, "\xE2\x97\x8F ");  /* ● */
+    if (!app->staff->pin_len) snprintf(dots, sizeof dots, "%s", "\xE2\x80\x94");           /* — */
     ui_label_fit(f, "pin.dots", ui_cut_top(&left, ui_text_line_height(f->text, th->px_huge)),
                  dots, th->px_huge, th->px_body, th->text, th->bg, UI_ALIGN_LEFT, false);
     left.y += th->pad * 2; left.h -= th->pad * 2;
@@ -59,16 +59,16 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     else if (locked)
         snprintf(msg, sizeof msg, _("Too many wrong PINs. Try again in %d:%02d."),
                  locked / 60, locked % 60);
-    else if (app->pin_checking)
+    else if (app->staff->pin_checking)
         snprintf(msg, sizeof msg, "%s", _("Checking the PIN..."));
-    else if (app->pin_msg[0])
-        snprintf(msg, sizeof msg, "%s", app->pin_msg);
+    else if (app->staff->pin_msg[0])
+        snprintf(msg, sizeof msg, "%s", app->staff->pin_msg);
     else
         snprintf(msg, sizeof msg, "%s", _("Enter the staff PIN, then tap the tick."));
     ui_label(f, "pin.msg", left, msg, th->px_large, th->text, th->bg, UI_ALIGN_LEFT, true);
 
-    bool usable = configured && !locked && !app->pin_checking;
-    ui_keypad(f, "pin.key", pad, usable && app->pin_len >= 4);
+    bool usable = configured && !locked && !app->staff->pin_checking;
+    ui_keypad(f, "pin.key", pad, usable && app->staff->pin_len >= 4);
     if (!usable)
         for (int i = 0; i < f->n; i++)
             if (strncmp(f->w[i].id, "pin.key.", 8) == 0) {
@@ -81,25 +81,25 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 static void start_check(app_t *app)
 {
     int rc = staff_pin_check_start(app);
-    explicit_bzero(app->pin, sizeof app->pin);
-    app->pin_len = 0;
+    explicit_bzero(app->staff->pin, sizeof app->staff->pin);
+    app->staff->pin_len = 0;
     if (rc != 0) {
-        snprintf(app->pin_msg, sizeof app->pin_msg, "%s", _("Could not check the PIN. Please try again."));
+        snprintf(app->staff->pin_msg, sizeof app->staff->pin_msg, "%s", _("Could not check the PIN. Please try again."));
         return;
     }
-    app->pin_checking = true;
+    app->staff->pin_checking = true;
 }
 
 void staff_pin_result(app_t *app, int ok)
 {
-    bool asked = app->pin_checking;      /* false: the session ended meanwhile */
-    app->pin_checking = false;
+    bool asked = app->staff->pin_checking;      /* false: the session ended meanwhile */
+    app->staff->pin_checking = false;
     staff_pin_check_done(app);
-    int left = staff_auth_record(&app->staff, ok, clock_mono_ms());
+    int left = staff_auth_record(&app->staff->auth, ok, clock_mono_ms());
     app->dirty = true;
     if (ok) {
         log_info("staff", "staff menu opened");
-        app->pin_msg[0] = '\0';
+        app->staff->pin_msg[0] = '\0';
         if (asked && app->screen == SCR_STAFF_PIN) {
             app->screen = SCR_STAFF_MENU;     /* replaces the PIN page: back skips it */
             staff_refresh(app);
@@ -109,25 +109,25 @@ void staff_pin_result(app_t *app, int ok)
     }
     log_warn("staff", "wrong staff PIN (%d tries left)", left);
     if (left > 0)
-        snprintf(app->pin_msg, sizeof app->pin_msg,
+        snprintf(app->staff->pin_msg, sizeof app->staff->pin_msg,
                  _("Wrong PIN. %d tries left."), left);
     else
-        app->pin_msg[0] = '\0';
+        app->staff->pin_msg[0] = '\0';
 }
 
 static bool action(app_t *app, const char *id)
 {
     if (strncmp(id, "pin.key.", 8) != 0) return false;
     const char *k = id + 8;
-    if (app->pin_checking || staff_auth_locked(&app->staff, clock_mono_ms())) return true;
+    if (app->staff->pin_checking || staff_auth_locked(&app->staff->auth, clock_mono_ms())) return true;
     if (strcmp(k, "del") == 0) {
-        if (app->pin_len > 0) app->pin[--app->pin_len] = '\0';
+        if (app->staff->pin_len > 0) app->staff->pin[--app->staff->pin_len] = '\0';
     } else if (strcmp(k, "ok") == 0) {
-        if (app->pin_len >= 4) start_check(app);
-    } else if (k[0] >= '0' && k[0] <= '9' && app->pin_len < 12) {
-        app->pin[app->pin_len++] = k[0];
-        app->pin[app->pin_len] = '\0';
-        app->pin_msg[0] = '\0';
+        if (app->staff->pin_len >= 4) start_check(app);
+    } else if (k[0] >= '0' && k[0] <= '9' && app->staff->pin_len < 12) {
+        app->staff->pin[app->staff->pin_len++] = k[0];
+        app->staff->pin[app->staff->pin_len] = '\0';
+        app->staff->pin_msg[0] = '\0';
     }
     app->dirty = true;
     return true;

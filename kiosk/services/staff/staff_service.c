@@ -1,6 +1,8 @@
 /* The staff side as the app core sees it (app/service.h): the PIN lockout,
  * the PIN check's thread and verdict, the PIN typed so far, and the staff
  * menu's figures kept fresh while it is open. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "app/app.h"
 #include "app/service.h"
@@ -8,27 +10,32 @@
 
 static int init(app_t *app)
 {
-    staff_auth_init(&app->staff, app->cfg.pin_max_tries, app->cfg.pin_lock_s);
+    app->staff = calloc(1, sizeof *app->staff);
+    if (!app->staff) return -1;
+    staff_auth_init(&app->staff->auth, app->cfg.pin_max_tries, app->cfg.pin_lock_s);
     return 0;
 }
 
 static void wipe_pin(app_t *app)
 {
-    explicit_bzero(app->pin, sizeof app->pin);
-    app->pin_len = 0;
+    explicit_bzero(app->staff->pin, sizeof app->staff->pin);
+    app->staff->pin_len = 0;
 }
 
 static void stop(app_t *app)
 {
+    if (!app->staff) return;
     staff_pin_check_done(app);
-    wipe_pin(app);
+    explicit_bzero(app->staff, sizeof *app->staff);
+    free(app->staff);
+    app->staff = NULL;
 }
 
 static void session_ended(app_t *app)
 {
     wipe_pin(app);
-    app->pin_checking = false;           /* a late verdict is dropped (screen check) */
-    app->pin_msg[0] = '\0';
+    app->staff->pin_checking = false;           /* a late verdict is dropped (screen check) */
+    app->staff->pin_msg[0] = '\0';
 }
 
 static void on_event(app_t *app, const SDL_Event *ev)
@@ -51,7 +58,7 @@ static void outbox_ended(app_t *app, const void *ev)
 
 static bool lock_on_screen(const app_t *app, uint64_t now)
 {
-    return app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now);
+    return app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff->auth, now);
 }
 
 static void tick(app_t *app, uint64_t now)
@@ -65,6 +72,21 @@ static uint64_t wait_ms(const app_t *app, uint64_t now)
     return lock_on_screen(app, now) ? 1000 - (now % 1000) : UINT64_MAX;
 }
 
+/* The PIN pad with four dots, even on a kiosk without a PIN: the hash only
+ * matters when a PIN is checked, which a tour never does. */
+static int tour(app_t *app, const char *name)
+{
+    if (strcmp(name, "staff_pin") != 0) return -1;
+    bool forced = !app->cfg.staff_pin_hash[0];
+    if (forced) snprintf(app->cfg.staff_pin_hash, sizeof app->cfg.staff_pin_hash, "%s", "$argon2id$tour");
+    app_go(app, SCR_STAFF_PIN);
+    if (forced || app->screen == SCR_STAFF_PIN) {
+        snprintf(app->staff->pin, sizeof app->staff->pin, "%s", "1234");   /* shows four dots */
+        app->staff->pin_len = 4;
+    }
+    return 0;
+}
+
 const service_t service_staff = {
     .name = "staff",
     .init = init,
@@ -75,4 +97,5 @@ const service_t service_staff = {
     .tick = tick,
     .wait_ms = wait_ms,
     .outbox_ended = outbox_ended,
+    .tour = tour,
 };

@@ -73,4 +73,5 @@ const service_t service_street = {
     .overlay = overlay,
     .content_changed = street_use_bundle,
     .command = command,
+    .tour = street_tour,
 };
