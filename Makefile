@@ -12,7 +12,8 @@ ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS = $(LDLIBS) $(shell pkg-config --libs cmocka zbar 2>/dev/null)
 
-KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*/*.c)) $(wildcard common/*.c)
+# kiosk/<layer>/*.c and kiosk/services/<service>/*.c: every kiosk source but main.c.
+KIOSK_SRC := $(filter-out kiosk/main.c,$(wildcard kiosk/*/*.c kiosk/*/*/*.c)) $(wildcard common/*.c)
 KIOSK_OBJ := $(KIOSK_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -145,10 +146,10 @@ $(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c ki
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libcurl libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libcurl libsodium 2>/dev/null) -lpthread -lm
 
-# The kiosk's parsers of the hub's housekeeping answers (net/hub_hk.c, with its
+# The kiosk's parsers of the hub's housekeeping answers (services/housekeeping/hub_hk.c, with its
 # transport net/http.c, which classifies error bodies with net/hub_api.c).
-$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/net/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c \
-                             common/mask.c common/utf8.c kiosk/core/log.c common/log.c kiosk/net/hub_api.h kiosk/net/http.h \
+$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/services/housekeeping/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c \
+                             common/mask.c common/utf8.c kiosk/core/log.c common/log.c kiosk/net/hub_api.h kiosk/services/housekeeping/hub_hk.h kiosk/net/http.h \
                              common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \

@@ -9,24 +9,19 @@
 #include "net/http.h"
 #include "core/log.h"
 #include "core/worker.h"
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "app/fleet.h"
-#include "app/housekeeping.h"
-#include "app/info.h"
-#include "app/street.h"
-#include "app/staff.h"
+#include "app/service.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
 #define CORNER_WINDOW_MS 4000   /* ... within this time */
 #define TOAST_MS 3000
 
-static const char *screen_names[SCR_COUNT] = {
-    "attract", "home", "bills", "housekeeping", "notices", "scan",
-    "guide", "help", "staff_pin", "staff_menu", "fault",
-    "bills_account", "bills_scan", "bills_list", "pay_qr", "pay_code", "pay_result",
-    "hk_slots", "hk_who", "hk_confirm", "hk_done", "hk_mine",
-    "notice", "guide_detail", "register", "street", "map",
+static const char *const screen_names[SCR_COUNT] = {
+#define SCREEN(id, name) [id] = #name,
+#include "app/screen_list.h"
+#undef SCREEN
 };
 
 const char *app_screen_name(screen_id_t s)
@@ -122,10 +117,15 @@ void app_reload_notices(app_t *app)
     app->attract_idx = 0;
 }
 
-static void wipe_pin(app_t *app)
+/* The screen shown when nobody uses the kiosk: a service's (the street
+ * display's), else the attract loop. */
+static screen_id_t idle_screen(const app_t *app)
 {
-    explicit_bzero(app->pin, sizeof app->pin);
-    app->pin_len = 0;
+    for (const service_t *const *s = app_services; *s; s++) {
+        int id = (*s)->idle_screen ? (*s)->idle_screen(app) : -1;
+        if (id >= 0 && id < SCR_COUNT) return (screen_id_t)id;
+    }
+    return SCR_ATTRACT;
 }
 
 /* Back to the attract loop after a session that started at STARTED and saw
@@ -134,20 +134,12 @@ static void wipe_pin(app_t *app)
 static void after_session(app_t *app, const char *reason, time_t started, int visited,
                           bool was_active)
 {
-    wipe_pin(app);
-    explicit_bzero(&app->ident_code, sizeof app->ident_code);
-    app->ident_have_code = app->ident_card_bad = app->ident_problem = false;
     app->receipt_job = 0;
     app->receipt_dismissed = false;
     explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
-    bills_session_end(app);
-    app->alert_seen = app->alert_shown = 0;
-    hk_session_end(app);
-    info_session_end(app);
-    explicit_bzero(app->ident_bad_id, sizeof app->ident_bad_id);
-    app->pin_checking = false;           /* a late verdict is dropped (screen check) */
+    for (const service_t *const *s = app_services; *s; s++)
+        if ((*s)->session_end) (*s)->session_end(app);
     ui_render_forget(app->render);       /* cached QR textures hold receipt text */
-    app->pin_msg[0] = '\0';
     app->toast[0] = '\0';
     app->depth = 0;
     if (was_active && strcmp(reason, "tour") != 0) {
@@ -157,7 +149,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     i18n_set(app->cfg.locale);
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)app->cfg.attract_interval_s * 1000u;
-    set_screen(app, street_idle_screen(app));
+    set_screen(app, idle_screen(app));
     fleet_session_ended(app);
 }
 
@@ -198,10 +190,6 @@ static void print_event(app_t *app, print_queue_event_t *pe)
         }
         app->dirty = true;
     }
-    if (app->screen == SCR_STAFF_MENU) {
-        staff_refresh(app);
-        app->dirty = true;
-    }
     free(pe);
 }
 
@@ -227,11 +215,8 @@ void app_build(app_t *app)
     if (app->toast[0] && clock_mono_ms() < app->toast_until_ms)
         ui_toast(f, "toast", app->toast);
     if (app->receipt_qr[0] && app->session.state != SESSION_IDLE) chrome_receipt_overlay(app, f);
-    /* Street mode: an emergency alert takes over a passer-by's browsing too
-     * (until read, or until it expires). */
-    const street_item_t *alert = app->session.state != SESSION_IDLE ? street_alert_now(app) : NULL;
-    app->alert_shown = alert ? alert->id : 0;
-    if (alert && alert->id != app->alert_seen) chrome_alert_overlay(app, f, alert->title, alert->body);
+    for (const service_t *const *s = app_services; *s; s++)
+        if ((*s)->overlay) (*s)->overlay(app, f);
     if (app->session.state == SESSION_WARNING) chrome_timeout_overlay(app, f);
     for (int i = 0; i < f->n; i++)
         if (app->pressed[0] && strcmp(f->w[i].id, app->pressed) == 0)
@@ -383,6 +368,14 @@ static void key_down(app_t *app, const SDL_KeyboardEvent *k)
     else if (k->keysym.sym == SDLK_ESCAPE || k->keysym.sym == SDLK_AC_BACK) app_back(app);
 }
 
+/* Hands one of our user events to the services that subscribe to its kind. */
+static void service_event(app_t *app, const SDL_Event *ev)
+{
+    uint32_t bit = SERVICE_EV(ev->type - app->ev_base);
+    for (const service_t *const *s = app_services; *s; s++)
+        if (((*s)->events & bit) && (*s)->on_event) (*s)->on_event(app, ev);
+}
+
 void app_handle_event(app_t *app, const SDL_Event *ev)
 {
     switch (ev->type) {
@@ -411,26 +404,8 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
         app->dirty = true;
         break;
     default:
-        if (ev->type == app->ev_base + APP_EV_PIN_RESULT) {
-            staff_pin_result(app, ev->user.code);
-        } else if (ev->type == app->ev_base + APP_EV_PRINT) {
+        if (ev->type == app->ev_base + APP_EV_PRINT) {
             print_event(app, ev->user.data1);
-        } else if (ev->type == app->ev_base + APP_EV_IDENTIFY) {
-            identify_result(app, ev->user.data1);
-        } else if (ev->type == app->ev_base + APP_EV_LOOKUP) {
-            bills_lookup_result(app, ev->user.data1);
-        } else if (ev->type == app->ev_base + APP_EV_PAY) {
-            bills_pay_event(app, ev->user.data1);
-            if (app->screen == SCR_STAFF_MENU) {
-                staff_refresh(app);
-                app->dirty = true;
-            }
-        } else if (ev->type == app->ev_base + APP_EV_HK) {
-            hk_event(app, ev->user.data1);
-        } else if (ev->type == app->ev_base + APP_EV_INFO) {
-            info_event(app, ev->user.data1);
-        } else if (ev->type == app->ev_base + APP_EV_STREET) {
-            street_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_OUTBOX) {
             fleet_outbox_event(app, ev->user.data1);
         } else if (ev->type == app->ev_base + APP_EV_TELEMETRY) {
@@ -442,21 +417,12 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
             fleet_snapshot(app);
             if (app->screen == SCR_STAFF_MENU) app->dirty = true;
         }
+        if (ev->type >= app->ev_base && ev->type < app->ev_base + APP_EV_COUNT) service_event(app, ev);
         break;
     }
 }
 
 /* ---- time ------------------------------------------------------------- */
-
-/* A payment screen with a payment in progress (a countdown, the session
- * kept alive). */
-static bool payment_on_screen(const app_t *app)
-{
-    const bills_t *b = &app->bills;
-    return (app->screen == SCR_PAY_QR || app->screen == SCR_PAY_CODE) && b->paying &&
-           (b->pay.state == PAY_WAITING || b->pay.state == PAY_USERPAYING) &&
-           bills_seconds_left(app) > 0 && app->session.state == SESSION_ACTIVE;
-}
 
 void app_tick(app_t *app)
 {
@@ -471,15 +437,6 @@ void app_tick(app_t *app)
         after_session(app, "timeout", started, visited, true);
     }
     if (app->session.state == SESSION_WARNING) app->dirty = true;  /* countdown */
-    if (payment_on_screen(app)) {
-        /* Paying takes a while on the phone: no "Still there?" meanwhile
-         * (the payment's own window bounds it). */
-        session_touch(&app->session, now);
-        if ((long)(now / 1000) != app->shown_second) {
-            app->shown_second = (long)(now / 1000);
-            app->dirty = true;                                  /* countdown */
-        }
-    }
     if (app->screen == SCR_ATTRACT && now >= app->attract_next_ms) {
         if (app->n_notices > 1) {
             app->attract_idx = (app->attract_idx + 1) % app->n_notices;
@@ -495,9 +452,8 @@ void app_tick(app_t *app)
         app->dirty = true;
         fleet_snapshot(app);            /* telemetry's view, once a minute */
     }
-    if (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now)) app->dirty = true;
-    street_tick(app);
-    info_tick(app);
+    for (const service_t *const *s = app_services; *s; s++)
+        if ((*s)->tick) (*s)->tick(app, now);
 }
 
 uint32_t app_wait_ms(const app_t *app)
@@ -515,17 +471,13 @@ uint32_t app_wait_ms(const app_t *app)
         uint64_t d = app->toast_until_ms > now ? app->toast_until_ms - now : 0;
         if (d < wait) wait = d;
     }
-    /* Countdowns on screen change once a second. */
-    if (app->session.state == SESSION_WARNING || payment_on_screen(app) ||
-        (app->screen == SCR_STAFF_PIN && staff_auth_locked(&app->staff, now))) {
+    /* The idle warning's countdown changes once a second. */
+    if (app->session.state == SESSION_WARNING) {
         uint64_t d = 1000 - (now % 1000);
         if (d < wait) wait = d;
     }
-    uint64_t sw = street_wait_ms(app);
-    if (sw < wait) wait = sw;
-    /* A help request waiting for staff is asked about every few seconds. */
-    if (app->info && app->info->help_state == HELP_SENT && app->screen == SCR_HELP) {
-        uint64_t d = app->info->help_next_poll > now ? app->info->help_next_poll - now : 0;
+    for (const service_t *const *s = app_services; *s; s++) {
+        uint64_t d = (*s)->wait_ms ? (*s)->wait_ms(app, now) : UINT64_MAX;
         if (d < wait) wait = d;
     }
     if (wait > 60000) wait = 60000;
@@ -546,17 +498,6 @@ void app_run(app_t *app)
 }
 
 /* ---- set-up ----------------------------------------------------------- */
-
-/* The payment engine's reports, from its thread: a copy goes to the UI
- * thread as an event. */
-static void pay_notify(void *ctx, const pay_event_t *pe)
-{
-    app_t *app = ctx;
-    pay_event_t *copy = malloc(sizeof *copy);
-    if (!copy) return;
-    *copy = *pe;
-    worker_post(app->ev_base + APP_EV_PAY, 0, copy, free);
-}
 
 static int open_video(app_t *app, char *err, int errlen)
 {
@@ -686,28 +627,18 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     }
     if (!app->opts.offscreen || app->opts.network)
         app->printq = print_queue_start(cfg->var_dir, cfg->printer_uri, app->ev_base + APP_EV_PRINT, NULL);
-    if ((!app->opts.offscreen || app->opts.network) && cfg->hub_url[0]) {
-        app->lookup = lookup_start(cfg, app->ev_base + APP_EV_LOOKUP);
-        pay_policy_t pol;
-        pay_policy_default(&pol);
-        pol.poll_ms = cfg->pay_poll_ms;
-        pol.qr_window_s = cfg->pay_qr_window_s;
-        pol.code_window_s = cfg->pay_code_window_s;
-        char perr[256];
-        app->pay = pay_engine_start(cfg, &pol, pay_notify, app, perr, sizeof perr);
-        if (!app->pay) log_error("app", "payments unavailable: %s", perr);
+    for (const service_t *const *s = app_services; *s; s++) {
+        if ((*s)->init && (*s)->init(app) != 0) {
+            snprintf(err, errlen, "%s: out of memory", (*s)->name);
+            return -1;
+        }
     }
-    bills_session_end(app);
-    hk_init(app);
-    info_init(app);
-    street_init(app);
     fleet_start(app);
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
-    staff_auth_init(&app->staff, cfg->pin_max_tries, cfg->pin_lock_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)cfg->attract_interval_s * 1000u;
-    app->screen = street_idle_screen(app);
+    app->screen = idle_screen(app);
     app->screen_since_ms = 0;
     if (screen_get(app->screen)->enter) screen_get(app->screen)->enter(app);
     app->dirty = true;
@@ -716,27 +647,18 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
 
 void app_free(app_t *app)
 {
-    staff_pin_check_done(app);
     devices_stop(app->devmon);
     app->devmon = NULL;
-    identify_stop(app->ident);
-    app->ident = NULL;
-    if (identify_shutdown(8000) != 0) log_warn("app", "an identification worker did not stop in time");
     print_queue_stop(app->printq);
     app->printq = NULL;
-    lookup_stop(app->lookup);
-    app->lookup = NULL;
-    pay_engine_stop(app->pay);          /* unfinished payments resume at the next start */
-    app->pay = NULL;
-    explicit_bzero(&app->bills, sizeof app->bills);
     fleet_stop(app);
-    hk_free(app);
-    info_free(app);
-    street_free(app);
+    size_t n = 0;
+    while (app_services[n]) n++;
+    while (n-- > 0)
+        if (app_services[n]->free) app_services[n]->free(app);
     /* Events still queued own a payload (its destructor rides with it). */
     if (app->ev_base) worker_events_drop(app->ev_base, app->ev_base + APP_EV_COUNT - 1);
     explicit_bzero(&app->session.pii, sizeof app->session.pii);
-    wipe_pin(app);
     ui_render_destroy(app->render);
     ui_text_destroy(app->text);
     if (app->rot_target) SDL_DestroyTexture(app->rot_target);

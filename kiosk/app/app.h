@@ -7,16 +7,11 @@
 #include <SDL.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "app/bills.h"
 #include "app/devices.h"
-#include "app/lookup.h"
-#include "app/identify.h"
 #include "app/print_queue.h"
 #include "core/config.h"
 #include "core/session.h"
-#include "core/staff_auth.h"
 #include "outbox/seal.h"
-#include "pay/pay_engine.h"
 #include "store/store.h"
 #include "ui/render.h"
 #include "ui/text.h"
@@ -24,12 +19,9 @@
 #include "ui/ui.h"
 
 typedef enum {
-    SCR_ATTRACT, SCR_HOME, SCR_BILLS, SCR_HOUSEKEEPING, SCR_NOTICES, SCR_SCAN,
-    SCR_GUIDE, SCR_HELP, SCR_STAFF_PIN, SCR_STAFF_MENU, SCR_FAULT,
-    SCR_BILLS_ACCOUNT, SCR_BILLS_SCAN, SCR_BILLS_LIST, SCR_PAY_QR, SCR_PAY_CODE, SCR_PAY_RESULT,
-    SCR_HK_SLOTS, SCR_HK_WHO, SCR_HK_CONFIRM, SCR_HK_DONE, SCR_HK_MINE,   /* housekeeping */
-    SCR_NOTICE, SCR_GUIDE_DETAIL, SCR_REGISTER,                           /* information */
-    SCR_STREET, SCR_MAP,                                                  /* street display */
+#define SCREEN(id, name) id,
+#include "app/screen_list.h"
+#undef SCREEN
     SCR_COUNT
 } screen_id_t;
 
@@ -66,7 +58,6 @@ typedef struct app {
     bool quit;
 
     session_t session;
-    staff_auth_t staff;
 
     screen_id_t screen;
     screen_id_t stack[APP_STACK];
@@ -79,13 +70,6 @@ typedef struct app {
     int attract_idx;
     uint64_t attract_next_ms;
 
-    /* staff PIN entry */
-    char pin[16];
-    int pin_len;
-    char pin_msg[160];
-    bool pin_checking;
-    SDL_Thread *pin_thread;
-
     /* input */
     char pressed[UI_ID_LEN];
     int corner_taps;
@@ -93,24 +77,11 @@ typedef struct app {
     uint64_t last_activate_ms;
 
     dev_status_t devices[DEV_COUNT];  /* for the staff menu, from the monitor */
-    struct {                          /* staff menu figures, read from the store on
-                                       * entering it and on print events, not per frame */
-        int schema, sessions, print_queued, print_failed;
-        int pay_open, pay_paid, pay_cancelled, pay_failed;
-        int outbox_waiting, outbox_dead;
-    } staff_counts;
     devices_t *devmon;              /* NULL offscreen or with no device configured */
 
-    /* Scan / ID card screen: its worker, and what it found this session.
-     * The card's personal data goes to session.pii; a code is kept only as
-     * its classification (payment codes are masked when shown). */
-    identify_t *ident;
-    unsigned ident_gen;             /* the running worker's generation */
-    bool ident_card_bad;            /* the ID number failed its check digit */
-    char ident_bad_id[32];          /* that number, masked (not trusted, not kept) */
-    bool ident_have_code;
-    qr_info_t ident_code;
-    bool ident_problem;             /* a device could not be used */
+    /* Scan / ID card: its worker and what it found this session
+     * (services/identify/identify_service.h). */
+    struct identify_state *identify;
 
     /* Receipts: the print queue (a worker), this session's receipt job and,
      * while the printer cannot print it, the receipt as a QR payload. */
@@ -119,15 +90,13 @@ typedef struct app {
     bool receipt_dismissed;         /* the resident closed the receipt QR */
     char receipt_qr[PRINT_QUEUE_QR_MAX + 1];
 
-    /* Bills and payment: the look-up worker, the payment engine (both NULL
-     * offscreen unless opts.network) and this visit's bills state. */
-    lookup_t *lookup;
-    pay_engine_t *pay;
-    bills_t bills;
+    /* Bills and payment (services/bills/): the look-up worker, the payment
+     * engine (both NULL offscreen unless opts.network) and this visit's
+     * bills state (allocated by the service's init). */
+    struct lookup *lookup;
+    struct pay_engine *pay;
+    struct bills_state *bills;      /* services/bills/bills.h */
 
-    /* The other services' state, each owned by its module (app/housekeeping.c,
-     * app/info.c, app/street.c): allocated by its *_init, wiped with the
-     * session by its *_session_end. */
     /* The outbox sender and telemetry (app/fleet.c); NULL offscreen unless
      * opts.network. The outbox key seals personal data queued from here. */
     struct outbox_sender *outbox;
@@ -141,6 +110,10 @@ typedef struct app {
 
     long alert_shown, alert_seen;   /* street: the alert over browsing, the one dismissed */
 
+    /* The other services' state, each owned by its service
+     * (kiosk/services/housekeeping/, info/, street/): allocated by its init,
+     * wiped with the session by its session_end. */
+    struct staff_state *staff;      /* services/staff/staff.h */
     struct hk_state *hk;
     struct info_state *info;
     struct street_state *street;

@@ -7,16 +7,13 @@
 #include <string.h>
 #include "app/app.h"
 #include "content/sync.h"
-#include "app/housekeeping.h"
-#include "app/info.h"
-#include "app/street.h"
-#include "app/staff.h"
+#include "app/service.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/worker.h"
 #include "outbox/sender.h"
 #include "outbox/seal.h"
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "store/proof_of_play.h"
 #include "telemetry/telemetry.h"
 
@@ -91,7 +88,8 @@ void fleet_content_event(struct app *app, void *payload)
         app_reload_notices(app);
         app->dirty = true;
     }
-    street_use_bundle(app);
+    for (const service_t *const *s = app_services; *s; s++)
+        if ((*s)->content_changed) (*s)->content_changed(app);
     fleet_snapshot(app);
     free(v);
 }
@@ -125,7 +123,8 @@ void fleet_start(struct app *app)
     } else if (app->store) {
         log_error("fleet", "outbox key: %s (requests cannot be queued)", err);
     }
-    if (app->have_outbox_key) hk_offline_reconcile(app);
+    for (const service_t *const *s = app_services; app->have_outbox_key && *s; s++)
+        if ((*s)->outbox_ready) (*s)->outbox_ready(app);
     app->telemetry = telemetry_start(cfg, on_command, app, err, sizeof err);
     if (!app->telemetry) log_error("fleet", "telemetry: %s", err);
     fleet_snapshot(app);
@@ -298,23 +297,17 @@ void fleet_command_event(struct app *app, void *payload)
             log_info("fleet", "restart requested: waiting for the session to end");
         }
         break;
-    case TEL_CMD_SET_SCHEDULE: {
-        /* On from ON to OFF; the night (blank screen) is the rest. */
-        char on[8], off[8];
-        snprintf(on, sizeof on, "%02d:%02d", cmd->schedule.on_min / 60 % 24, cmd->schedule.on_min % 60);
-        snprintf(off, sizeof off, "%02d:%02d", cmd->schedule.off_min / 60 % 24, cmd->schedule.off_min % 60);
-        bool ok = street_night_set(app, off, on, "blank") == 0;
-        telemetry_command_done(app->telemetry, cmd->id, ok, ok ? "schedule stored" : "storage unavailable");
-        app->dirty = true;
-        break;
-    }
     case TEL_CMD_RELOAD_CONTENT:
         app_reload_content(app);
         telemetry_command_done(app->telemetry, cmd->id, true, "content check started");
         break;
-    default:
-        telemetry_command_done(app->telemetry, cmd->id, false, "unknown command");
+    default: {
+        bool done = false;
+        for (const service_t *const *s = app_services; !done && *s; s++)
+            done = (*s)->command && (*s)->command(app, cmd);
+        if (!done) telemetry_command_done(app->telemetry, cmd->id, false, "unknown command");
         break;
+    }
     }
     free(cmd);
 }
@@ -335,12 +328,8 @@ void fleet_outbox_event(struct app *app, void *payload)
     if (!e) return;
     log_info("fleet", "outbox item %lld (%s): %s%s%s", e->id, e->kind, e->done ? "sent" : "given up",
              e->done ? "" : ": ", e->done ? "" : e->reason);
-    info_outbox_event(app, e);
-    hk_outbox_event(app, e);
-    if (app->screen == SCR_STAFF_MENU) {
-        staff_refresh(app);
-        app->dirty = true;
-    }
+    for (const service_t *const *s = app_services; *s; s++)
+        if ((*s)->outbox_ended) (*s)->outbox_ended(app, e);
     fleet_outbox_event_free(e);
 }
 

@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "app/housekeeping.h"
-#include "app/info.h"
-#include "app/street.h"
+#include "app/service.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -123,82 +121,6 @@ static void tour_notices(app_t *app)
     app->attract_idx = 0;
 }
 
-/* The information screens, on sample data (app/info.c). */
-static int tour_info(app_t *app, const char *name)
-{
-    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
-        {"events", NULL, SCR_NOTICES},
-        {"notice", NULL, SCR_NOTICE},
-        {"register", "register", SCR_REGISTER},
-        {"guides", NULL, SCR_GUIDE},
-        {"guide_detail", "guide_detail", SCR_GUIDE_DETAIL},
-        {"help_sent", "help_sent", SCR_HELP},
-        {"help_ack", "help_ack", SCR_HELP},
-    };
-    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
-        if (strcmp(states[i].name, name) != 0) continue;
-        app_go(app, states[i].screen);      /* entering fetches; the sample replaces it */
-        info_sample(app, states[i].state);
-        return 0;
-    }
-    return -1;
-}
-
-/* The bills and payment screens, on sample data (app/bills.c). */
-static int tour_bills(app_t *app, const char *name)
-{
-    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
-        {"bills_account", NULL, SCR_BILLS_ACCOUNT},
-        {"bills_scan", NULL, SCR_BILLS_SCAN},
-        {"bills_list", NULL, SCR_BILLS_LIST},
-        {"pay_qr", "qr", SCR_PAY_QR},
-        {"pay_confirming", "confirming", SCR_PAY_QR},
-        {"pay_code", "code", SCR_PAY_CODE},
-        {"pay_code_confirm", "code_confirm", SCR_PAY_CODE},
-        {"pay_paid", "paid", SCR_PAY_RESULT},
-        {"pay_failed", "failed", SCR_PAY_RESULT},
-        {"pay_expired", "expired", SCR_PAY_RESULT},
-    };
-    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
-        if (strcmp(states[i].name, name) != 0) continue;
-        app_go(app, SCR_BILLS);
-        bills_sample(app, states[i].state);
-        if (states[i].screen == SCR_BILLS_ACCOUNT) {
-            snprintf(app->bills.digits, sizeof app->bills.digits, "%s", "3702031056");
-            app->bills.n_digits = 10;
-        }
-        if (states[i].screen != SCR_BILLS_ACCOUNT && states[i].screen != SCR_BILLS_SCAN)
-            app_go(app, SCR_BILLS_LIST);
-        app_go(app, states[i].screen);
-        return 0;
-    }
-    return -1;
-}
-
-/* The housekeeping screens, on sample data (app/housekeeping.c). */
-static int tour_hk(app_t *app, const char *name)
-{
-    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
-        {"housekeeping", "catalogue", SCR_HOUSEKEEPING},
-        {"hk_slots", "slots", SCR_HK_SLOTS},
-        {"hk_slots_full", "slots_full", SCR_HK_SLOTS},
-        {"hk_who", "who", SCR_HK_WHO},
-        {"hk_confirm", "confirm", SCR_HK_CONFIRM},
-        {"hk_done", "done", SCR_HK_DONE},
-        {"hk_mine", "mine", SCR_HK_MINE},
-        {"hk_mine_cancel", "mine", SCR_HK_MINE},
-    };
-    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
-        if (strcmp(states[i].name, name) != 0) continue;
-        app_go(app, SCR_HOUSEKEEPING);
-        if (states[i].screen != SCR_HOUSEKEEPING) app_go(app, states[i].screen);
-        hk_sample(app, states[i].state);
-        if (app->hk && !strcmp(name, "hk_mine_cancel")) app->hk->cancel_ask = 1;
-        return 0;
-    }
-    return -1;
-}
-
 int tour_show(app_t *app, const char *name)
 {
     app_end_session(app, "tour");
@@ -222,26 +144,11 @@ int tour_show(app_t *app, const char *name)
         app_go(app, SCR_STAFF_MENU);
         return 0;
     }
-    if (tour_bills(app, name) == 0) return 0;
-    if (tour_hk(app, name) == 0) return 0;
-    if (street_tour(app, name) == 0) return 0;
-    if (tour_info(app, name) == 0) return 0;
+    for (const service_t *const *sv = app_services; *sv; sv++)
+        if ((*sv)->tour && (*sv)->tour(app, name) == 0) return 0;
     int s = app_screen_find(name);
     if (s < 0) return -1;
-    if (s == SCR_STAFF_PIN && !app->cfg.staff_pin_hash[0]) {
-        /* Show the PIN pad even on a kiosk without a PIN: the hash only
-         * matters when a PIN is checked, which a tour never does. */
-        snprintf(app->cfg.staff_pin_hash, sizeof app->cfg.staff_pin_hash, "%s", "$argon2id$tour");
-        app_go(app, SCR_STAFF_PIN);
-        snprintf(app->pin, sizeof app->pin, "%s", "1234");
-        app->pin_len = 4;
-        return 0;
-    }
     app_go(app, (screen_id_t)s);
-    if (s == SCR_STAFF_PIN && app->screen == SCR_STAFF_PIN) {
-        snprintf(app->pin, sizeof app->pin, "%s", "1234");   /* shows four dots */
-        app->pin_len = 4;
-    }
     return 0;
 }
 

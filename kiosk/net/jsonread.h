@@ -1,5 +1,5 @@
 /* Strict readers of JSON answers for the hub clients' parsers (net/hub_api.c,
- * net/hub_hk.c): a required field of the right type and size, or an error
+ * services/housekeeping/hub_hk.c): a required field of the right type and size, or an error
  * naming its JSON path ("accounts[1].bills[0].id: not an integer >= 1"). */
 #ifndef KIOSK_NET_JSONREAD_H
 #define KIOSK_NET_JSONREAD_H

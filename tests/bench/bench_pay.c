@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/clock.h"
+#include "services/bills/bills.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 
@@ -107,9 +108,9 @@ int main(int argc, char **argv)
     ev.type = SDL_MOUSEBUTTONUP;
     app_handle_event(app, &ev);
     app_go(app, SCR_BILLS_ACCOUNT);
-    app->bills.utility = 0;
-    snprintf(app->bills.digits, sizeof app->bills.digits, "%s", "3702031056");
-    app->bills.n_digits = 10;
+    app->bills->utility = 0;
+    snprintf(app->bills->digits, sizeof app->bills->digits, "%s", "3702031056");
+    app->bills->n_digits = 10;
     bills_find_account(app);
     if (!until(app, on_list, 5000)) { fprintf(stderr, "bench_pay: look-up failed\n"); return 1; }
 
@@ -152,8 +153,8 @@ int main(int argc, char **argv)
             f[nf++] = d;
         }
         printf("frame_ms_%s_network frames %d p99 %.1f max %.1f screen %s state %s%s\n", phases[ph], nf,
-               pct(f, nf, 0.99), worst, app_screen_name(app->screen), pay_state_name(app->bills.pay.state),
-               app->bills.pay.unknown ? " (confirming)" : "");
+               pct(f, nf, 0.99), worst, app_screen_name(app->screen), pay_state_name(app->bills->pay.state),
+               app->bills->pay.unknown ? " (confirming)" : "");
         free(f);
         tap(app, "pay.cancel");
         if (ph == 0) {

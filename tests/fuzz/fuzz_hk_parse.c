@@ -1,5 +1,5 @@
 /* libFuzzer target for the parsers of the hub's housekeeping answers
- * (net/hub_hk.c): the input, not NUL-terminated, goes to
+ * (services/housekeeping/hub_hk.c): the input, not NUL-terminated, goes to
  * hub_hk_parse_services, hub_hk_parse_slots ("slots" and "alternatives"),
  * hub_hk_parse_booking and hub_hk_parse_bookings. Built and run by
  * `make fuzz` and tests/checks/fuzz_smoke.sh; seeds in
@@ -13,7 +13,7 @@
  *     it starts, ratings are within 0..5, a check-in code is 8 characters
  *     of the code alphabet, and names, phones and ID numbers are masked
  *     (hold a '*') or empty: the kiosk never shows them in clear. */
-#include "net/hub_api.h"
+#include "services/housekeeping/hub_hk.h"
 
 #include <stdint.h>
 #include <string.h>

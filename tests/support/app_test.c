@@ -2,6 +2,7 @@
  * position, time passing on the fake clock, waiting for worker events. */
 #include <string.h>
 #include "core/clock.h"
+#include "services/staff/staff.h"
 #include "support/harness.h"
 
 static void push_button(app_t *app, Uint32 type, int x, int y)
@@ -63,7 +64,7 @@ void app_test_pump(app_t *app, int quiet_ms, int max_ms)
     SDL_Event ev;
     while ((int)(SDL_GetTicks() - start) < max_ms) {
         if (!SDL_WaitEventTimeout(&ev, quiet_ms)) {
-            if (!app->pin_checking) break;
+            if (!app->staff->pin_checking) break;
             continue;
         }
         app_handle_event(app, &ev);

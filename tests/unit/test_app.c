@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/clock.h"
 #include "core/staff_auth.h"
+#include "services/staff/staff.h"
 #include "support/fixture.h"
 #include "support/harness.h"
 
@@ -296,9 +297,9 @@ static void enter_pin(app_t *app, const char *pin)
         assert_int_equal(app_test_tap(app, id), 0);
     }
     assert_int_equal(app_test_tap(app, "pin.key.ok"), 0);
-    assert_true(app->pin_checking);
+    assert_true(app->staff->pin_checking);
     app_test_pump(app, 50, 10000);
-    assert_false(app->pin_checking);
+    assert_false(app->staff->pin_checking);
 }
 
 static void staff_gesture_pin_and_lockout(void **state)
@@ -316,14 +317,14 @@ static void staff_gesture_pin_and_lockout(void **state)
     assert_int_equal(app_test_tap(app, "pin.key.1"), 0);
     assert_int_equal(app_test_tap(app, "pin.key.ok"), -1);
     assert_int_equal(app_test_tap(app, "pin.key.del"), 0);
-    assert_int_equal(app->pin_len, 0);
+    assert_int_equal(app->staff->pin_len, 0);
     for (int i = 0; i < 4; i++) {
         enter_pin(app, "1111");
         assert_int_equal(app->screen, SCR_STAFF_PIN);
         assert_true(app_test_text_shown(app, "密码错误"));
     }
     enter_pin(app, "1111");
-    assert_true(staff_auth_locked(&app->staff, clock_mono_ms()) > 0);
+    assert_true(staff_auth_locked(&app->staff->auth, clock_mono_ms()) > 0);
     assert_true(app_test_text_shown(app, "5:00"));
     /* Locked: even the right PIN cannot be typed. */
     assert_int_equal(app_test_tap(app, "pin.key.2"), -1);
@@ -332,12 +333,12 @@ static void staff_gesture_pin_and_lockout(void **state)
         app_test_advance(app, 50000);
         app_test_tap_xy(app, 1000, 200);
     }
-    assert_int_equal(staff_auth_locked(&app->staff, clock_mono_ms()), 0);
+    assert_int_equal(staff_auth_locked(&app->staff->auth, clock_mono_ms()), 0);
     assert_int_equal(app->screen, SCR_STAFF_PIN);
     enter_pin(app, "2468");
     assert_int_equal(app->screen, SCR_STAFF_MENU);
     assert_true(app_test_text_shown(app, "工作人员菜单"));
-    assert_int_equal(app->pin_len, 0);
+    assert_int_equal(app->staff->pin_len, 0);
     assert_int_equal(app_test_tap(app, "staff.exit"), 0);
     assert_true(app->quit);
     harness_free(app);

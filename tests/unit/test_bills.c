@@ -14,7 +14,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "screens/screens.h"
+#include "app/screens.h"
+#include "services/bills/bills.h"
+#include "services/identify/identify_service.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 #include "support/faultproxy.h"
@@ -90,7 +92,7 @@ static void find_by_account(app_t *app, int utility, const char *account)
         assert_int_equal(app_test_tap(app, id), 0);
     }
     assert_int_equal(app_test_tap(app, "acct.key.ok"), 0);
-    WAIT_FOR(app, app->screen == SCR_BILLS_LIST || (!app->bills.busy && app->bills.msg[0]), 5000);
+    WAIT_FOR(app, app->screen == SCR_BILLS_LIST || (!app->bills->busy && app->bills->msg[0]), 5000);
 }
 
 static bool qr_on_screen(app_t *app)
@@ -101,11 +103,11 @@ static bool qr_on_screen(app_t *app)
 
 static void assert_wiped(app_t *app)
 {
-    const unsigned char *p = (const unsigned char *)&app->bills.acc;
-    for (size_t i = 0; i < sizeof app->bills.acc; i++)
+    const unsigned char *p = (const unsigned char *)&app->bills->acc;
+    for (size_t i = 0; i < sizeof app->bills->acc; i++)
         if (p[i]) fail_msg("bills.acc byte %zu not wiped", i);
     assert_int_equal(session_pii_present(&app->session), 0);
-    assert_int_equal(app->bills.pay_no[0], 0);
+    assert_int_equal(app->bills->pay_no[0], 0);
     assert_int_equal(app->receipt_qr[0], 0);
 }
 
@@ -119,13 +121,13 @@ static void lookup_by_account_shows_masked_bills(void **state)
     assert_true(app_test_text_shown(app, "3702**1056"));
     assert_true(app_test_text_shown(app, "张*国"));
     assert_false(app_test_text_shown(app, "3702031056"));      /* never in clear */
-    assert_int_equal(app->bills.acc.a[0].n_history, 12);
+    assert_int_equal(app->bills->acc.a[0].n_history, 12);
     app_build(app);
     assert_non_null(ui_find(app->frame, "chart.bar.11"));
     long long total;
     int n = bills_selected(app, NULL, 0, &total);
     assert_true(n >= 1);
-    assert_int_equal(total, app->bills.acc.a[0].due_fen);      /* all unpaid ticked */
+    assert_int_equal(total, app->bills->acc.a[0].due_fen);      /* all unpaid ticked */
     harness_free(app);
 }
 
@@ -141,7 +143,7 @@ static void lookup_unknown_account_says_so(void **state)
 static ident_event_t *code_event(app_t *app, const char *payload)
 {
     ident_event_t *ev = calloc(1, sizeof *ev);
-    ev->gen = app->ident_gen;
+    ev->gen = app->identify->gen;
     ev->kind = IDENT_CODE;
     qr_classify(payload, strlen(payload), &ev->info);
     return ev;
@@ -156,7 +158,7 @@ static void lookup_by_paper_bill_qr(void **state)
     assert_int_equal(app->screen, SCR_BILLS_SCAN);
     /* a malformed bill code (wrong check digits): explained, nothing asked */
     bills_scan_result(app, code_event(app, "XFL-BILL:1:water:3702031056:2026-11:4100:38"));
-    assert_false(app->bills.busy);
+    assert_false(app->bills->busy);
     assert_true(app_test_text_shown(app, "could not be read correctly"));
     /* another kind of code */
     bills_scan_result(app, code_event(app, "https://example.org/x"));
@@ -165,7 +167,7 @@ static void lookup_by_paper_bill_qr(void **state)
     bills_scan_result(app, code_event(app, "XFL-BILL:1:water:3702031056:2026-11:4100:39"));
     WAIT_FOR(app, app->screen == SCR_BILLS_LIST, 5000);
     assert_int_equal(app->screen, SCR_BILLS_LIST);
-    assert_string_equal(app->bills.acc.a[0].account, "3702031056");
+    assert_string_equal(app->bills->acc.a[0].account, "3702031056");
     harness_free(app);
 }
 
@@ -183,7 +185,7 @@ static void lookup_by_id_card_lists_every_account_then_wipes(void **state)
     bills_scan_result(app, ev);
     WAIT_FOR(app, app->screen == SCR_BILLS_LIST, 5000);
     assert_int_equal(app->screen, SCR_BILLS_LIST);
-    assert_int_equal(app->bills.acc.n, 4);
+    assert_int_equal(app->bills->acc.n, 4);
     app_build(app);
     assert_non_null(ui_find(app->frame, "list.acct.3"));
     assert_false(app_test_text_shown(app, "张建国"));
@@ -208,18 +210,18 @@ static void pay_by_qr_paid_prints_receipt_and_charges_once(void **state)
     assert_int_equal(app->screen, SCR_PAY_QR);
     WAIT_FOR(app, qr_on_screen(app), 5000);
     assert_true(qr_on_screen(app));
-    assert_int_equal(app->bills.pay.state, PAY_WAITING);
+    assert_int_equal(app->bills->pay.state, PAY_WAITING);
     assert_true(bills_seconds_left(app) > 0);
     char path[96];
-    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills.pay_no);
+    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills->pay_no);
     assert_int_equal(hubproc_get(&hub, path), 200);              /* the resident pays */
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
     assert_int_equal(app->screen, SCR_PAY_RESULT);
-    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
     assert_true(app_test_text_shown(app, "Payment successful"));
     /* no printer here: the receipt is offered as a QR code */
     assert_true(app->receipt_qr[0] != 0);
-    assert_non_null(strstr(app->receipt_qr, app->bills.pay_no));
+    assert_non_null(strstr(app->receipt_qr, app->bills->pay_no));
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 1);
     assert_int_equal(all_orders(&hub, acct), 1);
     assert_int_equal(unpaid(&hub, acct), 0);
@@ -243,7 +245,7 @@ static void pay_by_qr_cancelled_closes_the_order(void **state)
     WAIT_FOR(app, qr_on_screen(app), 5000);
     assert_int_equal(app_test_tap(app, "pay.cancel"), 0);
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_CANCELLED);
+    assert_int_equal(app->bills->pay.state, PAY_CANCELLED);
     assert_true(app_test_text_shown(app, "Nothing was charged"));
     assert_int_equal(orders(&hub, acct, "CLOSED"), 1);
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 0);
@@ -281,7 +283,7 @@ static void to_pay_code(app_t *app, int utility, const char *acct)
     assert_int_equal(app->screen, SCR_BILLS_LIST);
     assert_int_equal(app_test_tap(app, "list.pay_code"), 0);
     assert_int_equal(app->screen, SCR_PAY_CODE);
-    WAIT_FOR(app, app->bills.hub_ok >= 0, 5000);
+    WAIT_FOR(app, app->bills->hub_ok >= 0, 5000);
 }
 
 static void pay_by_code_success_and_wrong_shapes(void **state)
@@ -291,18 +293,18 @@ static void pay_by_code_success_and_wrong_shapes(void **state)
     assert_int_equal(hubproc_behaviour(&hub, "{\"mode\": \"success\"}"), 200);
     app_t *app = net_app();
     to_pay_code(app, 1, acct);
-    assert_int_equal(app->bills.hub_ok, 1);
+    assert_int_equal(app->bills->hub_ok, 1);
     /* a number that is no payment code, and a bill code: explained, no order */
     bills_code_scanned(app, code_event(app, "123456789012"));
-    assert_false(app->bills.pay_started);
+    assert_false(app->bills->pay_started);
     assert_true(app_test_text_shown(app, "not a payment code"));
     bills_code_scanned(app, code_event(app, "XFL-BILL:1:water:3702031056:2026-11:4100:39"));
-    assert_false(app->bills.pay_started);
+    assert_false(app->bills->pay_started);
     assert_int_equal(all_orders(&hub, acct), 0);
     bills_code_scanned(app, code_event(app, "134567890123456789"));
-    assert_true(app->bills.pay_started);
+    assert_true(app->bills->pay_started);
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 1);
     assert_int_equal(all_orders(&hub, acct), 1);
     /* the code itself is nowhere in the app */
@@ -318,16 +320,16 @@ static void pay_by_code_userpaying_then_confirmed(void **state)
     app_t *app = net_app();
     to_pay_code(app, 1, acct);
     bills_code_scanned(app, code_event(app, "284567890123456789"));   /* Alipay */
-    WAIT_FOR(app, app->bills.pay.state == PAY_USERPAYING, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_USERPAYING);
+    WAIT_FOR(app, app->bills->pay.state == PAY_USERPAYING, 5000);
+    assert_int_equal(app->bills->pay.state, PAY_USERPAYING);
     assert_true(app_test_text_shown(app, "confirm the payment on your phone"));
     app_build(app);
     assert_non_null(ui_find(app->frame, "pay.countdown.value"));
     char path[96];
-    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills.pay_no);
+    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills->pay_no);
     assert_int_equal(hubproc_get(&hub, path), 200);
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 1);
     assert_int_equal(all_orders(&hub, acct), 1);
     assert_int_equal(hubproc_behaviour(&hub, "{\"mode\": \"success\", \"settle_s\": 15}"), 200);
@@ -343,7 +345,7 @@ static void pay_by_code_declined(void **state)
     to_pay_code(app, 3, acct);
     bills_code_scanned(app, code_event(app, "134567890123456780"));
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_FAILED);
+    assert_int_equal(app->bills->pay.state, PAY_FAILED);
     assert_true(app_test_text_shown(app, "not enough balance"));
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 0);
     assert_true(unpaid(&hub, acct) > 0);
@@ -377,7 +379,7 @@ static void bill_paid_elsewhere_meanwhile(void **state)
     }
     assert_int_equal(app_test_tap(app, "list.pay_qr"), 0);
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_FAILED);
+    assert_int_equal(app->bills->pay.state, PAY_FAILED);
     assert_true(app_test_text_shown(app, "already been paid"));
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 1);          /* the other one only */
     assert_int_equal(all_orders(&hub, acct), 1);
@@ -397,7 +399,7 @@ static void receipt_printed_with_masked_account_and_check_qr(void **state)
     to_pay_code(app, 1, acct);
     bills_code_scanned(app, code_event(app, "134567890123456789"));
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
-    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
     WAIT_FOR(app, vprinter_receipt_count(vp) >= 1 && app->toast[0], 8000);
     assert_int_equal(vprinter_receipt_count(vp), 1);
     assert_int_equal(app->receipt_qr[0], 0);                   /* printed: no QR fallback */
@@ -413,14 +415,14 @@ static void receipt_printed_with_masked_account_and_check_qr(void **state)
     assert_non_null(strstr(text, "Payment receipt"));
     assert_non_null(strstr(text, "3702**2648"));                /* masked account */
     assert_null(strstr(text, acct));
-    assert_non_null(strstr(text, app->bills.pay_no));
+    assert_non_null(strstr(text, app->bills->pay_no));
     assert_non_null(strstr(text, "demo-01"));
     char money[32], qr[128];
-    snprintf(money, sizeof money, "\xC2\xA5%lld.%02lld", app->bills.pay.amount_fen / 100,
-             app->bills.pay.amount_fen % 100);
+    snprintf(money, sizeof money, "\xC2\xA5%lld.%02lld", app->bills->pay.amount_fen / 100,
+             app->bills->pay.amount_fen % 100);
     assert_non_null(strstr(text, money));
-    snprintf(qr, sizeof qr, "[QR XFL-RCPT:1:%s:%lld:%s", app->bills.pay_no, app->bills.pay.amount_fen,
-             app->bills.pay.transaction_id);
+    snprintf(qr, sizeof qr, "[QR XFL-RCPT:1:%s:%lld:%s", app->bills->pay_no, app->bills->pay.amount_fen,
+             app->bills->pay.transaction_id);
     if (!strstr(text, qr)) fail_msg("no check QR %s in:\n%s", qr, text);
     free(text);
     escpos_doc_free(&doc);
@@ -440,27 +442,27 @@ static void hub_down_no_code_taken_then_qr_resumes(void **state)
     assert_int_equal(app->screen, SCR_BILLS_LIST);
     hubproc_kill(&h2);
     assert_int_equal(app_test_tap(app, "list.pay_code"), 0);
-    WAIT_FOR(app, app->bills.hub_ok >= 0, 8000);
-    assert_int_equal(app->bills.hub_ok, 0);
+    WAIT_FOR(app, app->bills->hub_ok >= 0, 8000);
+    assert_int_equal(app->bills->hub_ok, 0);
     assert_true(app_test_text_shown(app, "cannot be reached"));
     bills_code_scanned(app, code_event(app, "134567890123456789"));
-    assert_false(app->bills.pay_started);
+    assert_false(app->bills->pay_started);
     assert_int_equal(all_orders(&h2, "3702031056"), 0);
     /* QR instead: the order cannot be made while the hub is down; the
      * screen says it is confirming, and carries on when the hub is back */
     assert_int_equal(app_test_tap(app, "pay.use_qr"), 0);
     assert_int_equal(app->screen, SCR_PAY_QR);
-    WAIT_FOR(app, app->bills.pay.unknown, 8000);
-    assert_true(app->bills.pay.unknown);
+    WAIT_FOR(app, app->bills->pay.unknown, 8000);
+    assert_true(app->bills->pay.unknown);
     assert_true(app_test_text_shown(app, "never be charged twice"));
     assert_int_equal(hubproc_start(&h2), 0);                      /* same db, same port */
     WAIT_FOR(app, qr_on_screen(app), 15000);
     assert_true(qr_on_screen(app));
     char path[96];
-    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills.pay_no);
+    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills->pay_no);
     assert_int_equal(hubproc_get(&h2, path), 200);
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 8000);
-    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
     assert_int_equal(orders(&h2, "3702031056", "SUCCESS"), 1);
     assert_int_equal(all_orders(&h2, "3702031056"), 1);
     harness_free(app);
@@ -482,21 +484,21 @@ static void hub_answering_500_or_garbage_is_resolved_by_asking(void **state)
     assert_int_equal(app->screen, SCR_BILLS_LIST);
     faultproxy_set_mode(fp, FP_HTTP500, 0);
     assert_int_equal(app_test_tap(app, "list.pay_qr"), 0);
-    WAIT_FOR(app, app->bills.pay.unknown, 5000);
-    assert_true(app->bills.pay.unknown);
+    WAIT_FOR(app, app->bills->pay.unknown, 5000);
+    assert_true(app->bills->pay.unknown);
     assert_false(qr_on_screen(app));
     assert_true(app_test_text_shown(app, "never be charged twice"));
     faultproxy_set_mode(fp, FP_TRUNCATE, 0);         /* answers cut short: garbage */
     app_test_pump(app, 50, 1500);
-    assert_false(pay_is_final(app->bills.pay.state));
+    assert_false(pay_is_final(app->bills->pay.state));
     faultproxy_set_mode(fp, FP_PASS, 0);
     WAIT_FOR(app, qr_on_screen(app), 10000);
     assert_true(qr_on_screen(app));
     char path[96];
-    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills.pay_no);
+    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills->pay_no);
     assert_int_equal(hubproc_get(&hub, path), 200);
     WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 8000);
-    assert_int_equal(app->bills.pay.state, PAY_PAID);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
     assert_int_equal(orders(&hub, acct, "SUCCESS"), 1);
     assert_int_equal(all_orders(&hub, acct), 1);
     harness_free(app);

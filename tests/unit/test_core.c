@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "mask.h"
-#include "app/housekeeping.h"
+#include "services/housekeeping/housekeeping.h"
 #include "core/clock.h"
 #include "core/session.h"
 #include "core/staff_auth.h"

@@ -15,11 +15,11 @@
 #include "app/fleet.h"
 #include "outbox/sender.h"
 #include <sqlite3.h>
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "store/proof_of_play.h"
-#include "app/housekeeping.h"
-#include "app/info.h"
-#include "app/street.h"
+#include "services/housekeeping/housekeeping.h"
+#include "services/info/info.h"
+#include "services/street/street.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 

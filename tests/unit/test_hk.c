@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "app/housekeeping.h"
+#include "services/housekeeping/housekeeping.h"
+#include "services/identify/identify_service.h"
 #include "net/hub_api.h"
-#include "screens/screens.h"
+#include "app/screens.h"
 #include "core/clock.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
@@ -233,14 +234,14 @@ static void book_by_id_card(void **state)
     assert_int_equal(app->screen, SCR_HK_WHO);
     /* a resident QR code is not supported by the hub: said so */
     ident_event_t *ev = calloc(1, sizeof *ev);
-    ev->gen = app->ident_gen;
+    ev->gen = app->identify->gen;
     ev->kind = IDENT_CODE;
     ev->info.cls = QR_CLASS_RESIDENT_CODE;
     hk_ident_result(app, ev);
     assert_int_equal(app->screen, SCR_HK_WHO);
     assert_true(app_test_text_shown(app, "resident QR code cannot be used for bookings"));
     ev = calloc(1, sizeof *ev);
-    ev->gen = app->ident_gen;
+    ev->gen = app->identify->gen;
     ev->kind = IDENT_CARD;
     ev->result = IDCARD_OK;
     snprintf(ev->card.name, sizeof ev->card.name, "%s", "张建国");

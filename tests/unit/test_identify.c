@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "sims/idcard_sim.h"
 #include "support/harness.h"
+#include "services/identify/identify_service.h"
 #include "ui/qr.h"
 
 /* Writes PAYLOAD as a QR picture DIR/frame-001.png (6 px a module) into a
@@ -40,8 +41,8 @@ static void wait_for(app_t *app, bool (*cond)(app_t *))
 }
 
 static bool has_card(app_t *app) { return app->session.pii.id_number[0] != '\0'; }
-static bool has_code(app_t *app) { return app->ident_have_code; }
-static bool card_bad(app_t *app) { return app->ident_card_bad; }
+static bool has_code(app_t *app) { return app->identify->have_code; }
+static bool card_bad(app_t *app) { return app->identify->card_bad; }
 
 static void card_identifies_the_resident(void **state)
 {
@@ -54,9 +55,9 @@ static void card_identifies_the_resident(void **state)
     const char *sets[] = {set, NULL};
     app_t *app = harness_app(1920, 1080, NULL, NULL, sets);
     app_test_tap_xy(app, 900, 500);
-    assert_null(app->ident);
+    assert_null(app->identify->worker);
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
-    assert_non_null(app->ident);                       /* worker runs on this screen only */
+    assert_non_null(app->identify->worker);                       /* worker runs on this screen only */
     wait_for(app, has_card);
     assert_true(has_card(app));
     char full_name[64], full_id[24];
@@ -80,7 +81,7 @@ static void card_identifies_the_resident(void **state)
     Uint32 t0 = SDL_GetTicks();
     assert_int_equal(app_test_tap(app, "ident.done"), 0);
     assert_true(SDL_GetTicks() - t0 < 100);
-    assert_null(app->ident);
+    assert_null(app->identify->worker);
     assert_int_equal(identify_shutdown(5000), 0);
     unsigned n = idcard_sim_commands(sim, 0);
     SDL_Delay(400);
@@ -108,7 +109,7 @@ static void bad_check_digit_is_reported_not_trusted(void **state)
     app_test_tap_xy(app, 900, 500);
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
     wait_for(app, card_bad);
-    assert_true(app->ident_card_bad);
+    assert_true(app->identify->card_bad);
     assert_true(app_test_text_shown(app, "校验未通过"));
     /* Not trusted: nothing of it becomes the session's identity. */
     assert_false(session_pii_present(&app->session));
@@ -129,12 +130,12 @@ static void camera_source_reads_a_paper_bill(void **state)
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
     wait_for(app, has_code);
     assert_true(has_code(app));
-    assert_int_equal(app->ident_code.cls, QR_CLASS_PAPER_BILL);
+    assert_int_equal(app->identify->code.cls, QR_CLASS_PAPER_BILL);
     assert_true(app_test_text_shown(app, "纸质账单"));
     assert_true(app_test_text_shown(app, "¥41.00"));
     assert_false(app_test_text_shown(app, "3702031056"));     /* the account is masked */
     app_end_session(app, "finished");
-    assert_false(app->ident_have_code);
+    assert_false(app->identify->have_code);
     harness_free(app);
     unlink(path);
     rmdir(dir);
@@ -145,7 +146,7 @@ static void no_devices_says_so(void **state)
     app_t *app = harness_app(1920, 1080, NULL, "en", NULL);
     app_test_tap_xy(app, 900, 500);
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
-    assert_null(app->ident);
+    assert_null(app->identify->worker);
     assert_true(app_test_text_shown(app, "No card reader or scanner is connected"));
     harness_free(app);
 }
@@ -156,8 +157,8 @@ static void absent_reader_is_a_problem_not_a_hang(void **state)
     app_t *app = harness_app(1920, 1080, NULL, "en", sets);
     app_test_tap_xy(app, 900, 500);
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
-    for (int i = 0; i < 50 && !app->ident_problem; i++) app_test_pump(app, 20, 50);
-    assert_true(app->ident_problem);
+    for (int i = 0; i < 50 && !app->identify->problem; i++) app_test_pump(app, 20, 50);
+    assert_true(app->identify->problem);
     assert_true(app_test_text_shown(app, "A reader is not working"));
     Uint32 t0 = SDL_GetTicks();
     assert_int_equal(app_test_tap(app, "nav.home"), 0);     /* leaving is quick */
@@ -176,8 +177,8 @@ static void payment_code_is_not_kept(void **state)
     app_test_tap_xy(app, 900, 500);
     assert_int_equal(app_test_tap(app, "home.scan"), 0);
     wait_for(app, has_code);
-    assert_int_equal(app->ident_code.cls, QR_CLASS_PAYMENT_CODE);
-    assert_string_equal(app->ident_code.pay.code, "");
+    assert_int_equal(app->identify->code.cls, QR_CLASS_PAYMENT_CODE);
+    assert_string_equal(app->identify->code.pay.code, "");
     assert_true(app_test_text_shown(app, "付款码"));
     harness_free(app);
     unlink(path);

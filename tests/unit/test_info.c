@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "app/info.h"
-#include "screens/screens.h"
+#include "services/info/info.h"
+#include "app/screens.h"
 #include "support/fixture.h"
 #include "support/harness.h"
 #include "support/hubproc.h"

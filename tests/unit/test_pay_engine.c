@@ -1,4 +1,4 @@
-/* The payment engine (pay/pay_engine.c) against a real hub process
+/* The payment engine (services/bills/pay_engine.c) against a real hub process
  * (build/hub --demo, one per test): every way a payment ends, with the
  * charges counted in the hub's own database, never trusted from the kiosk:
  * paid, expired, cancelled, refused, confirmed late, reversed; the hub
@@ -15,8 +15,8 @@
 
 #include "core/config.h"
 #include "net/hub_api.h"
-#include "pay/pay_engine.h"
-#include "store/payments.h"
+#include "services/bills/pay_engine.h"
+#include "services/bills/pay_store.h"
 #include "store/store.h"
 #include "support/harness.h"
 #include "support/hubproc.h"

@@ -1,4 +1,4 @@
-/* The payments table (store/payments.h, migration 4): every field of a
+/* The payments table (services/bills/pay_store.h, migration 4): every field of a
  * payment_t survives a write and a reopen; the unfinished ones are listed
  * for the restart; a database that refuses writes (read-only connection,
  * locked by another writer) gives -1, never a crash; prune deletes only
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "store/payments.h"
+#include "services/bills/pay_store.h"
 #include "store/store.h"
 
 #define T0 1795915800000LL

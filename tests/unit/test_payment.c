@@ -1,4 +1,4 @@
-/* The pure payment state machine (pay/payment.h), table-driven: each
+/* The pure payment state machine (services/bills/payment.h), table-driven: each
  * scenario is a payment and a list of steps (an answer from the hub, a
  * deadline check, a cancel, a restart) with the state expected after each.
  * Covers every transition, unknown outcomes and the capped backoff,
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pay/payment.h"
+#include "services/bills/payment.h"
 
 #define T0 1795915800000LL                  /* 2026-11-29 09:30:00 CST */
 #define NO "K01-20261129-0a1b2c3d4e"

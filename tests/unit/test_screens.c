@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include "app/screens.h"
 #include "app/tour.h"
 #include "core/i18n.h"
 #include "support/harness.h"
@@ -135,9 +136,23 @@ static void elder_targets_at_1080p(void **state)
     harness_free(app);
 }
 
+/* Every screen id has a screen (app/screen_list.h), whose own name is the
+ * one --screen, the tour and the logs use, and each name finds its id. */
+static void screen_list_is_consistent(void **state)
+{
+    for (int i = 0; i < SCR_COUNT; i++) {
+        const screen_t *s = screen_get((screen_id_t)i);
+        assert_non_null(s);
+        assert_string_equal(s->name, app_screen_name((screen_id_t)i));
+        assert_int_equal(app_screen_find(s->name), i);
+    }
+    assert_int_equal(app_screen_find("no_such_screen"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(screen_list_is_consistent),
         cmocka_unit_test(every_state_every_layout),
         cmocka_unit_test(contrast_check_catches_low_contrast),
         cmocka_unit_test(elder_targets_at_1080p),

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "app/street.h"
+#include "services/street/street.h"
 #include "core/clock.h"
-#include "street/content.h"
-#include "street/feed.h"
+#include "services/street/content.h"
+#include "services/street/feed.h"
 #include "store/proof_of_play.h"
-#include "street/schedule.h"
+#include "services/street/schedule.h"
 #include "support/fixture.h"
 #include "support/harness.h"
 

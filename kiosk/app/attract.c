@@ -1,0 +1,88 @@
+/* Attract loop: what the kiosk shows between residents. Rotates the current
+ * notices; the first touch starts a session (handled by the app, not here). */
+#include <stdio.h>
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "app/screens.h"
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    ui_panel(f, "attract", content, th->bg)->radius = 0;
+    SDL_Rect in = ui_inset(content, th->pad * 3);
+
+    /* Top: place name left; date and clock right, on one line. */
+    char clock[16], date[64];
+    chrome_clock_text(clock_wall(), clock, sizeof clock, date, sizeof date);
+    SDL_Rect top = ui_cut_top(&in, ui_text_line_height(f->text, th->px_title));
+    int cw = ui_text_width(f->text, th->px_title, clock, -1);
+    int dw = ui_text_width(f->text, th->px_body, date, -1);
+    SDL_Rect cr = {top.x + top.w - cw, top.y, cw, top.h};
+    SDL_Rect dr = {cr.x - th->gap - dw, top.y, dw, top.h};
+    SDL_Rect tr = {top.x, top.y, dr.x - top.x - th->gap, top.h};
+    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    ui_label_fit(f, "attract.title", tr, title, th->px_title, th->px_body, th->text, th->bg,
+                 UI_ALIGN_LEFT, false)->valign_center = true;
+    ui_label(f, "attract.date", dr, date, th->px_body, th->text_muted, th->bg, UI_ALIGN_RIGHT,
+             false)->valign_center = true;
+    ui_label(f, "attract.clock", cr, clock, th->px_title, th->text, th->bg, UI_ALIGN_RIGHT,
+             false)->valign_center = true;
+    in.y += th->gap; in.h -= th->gap;
+
+    /* Bottom: the invitation, in large type, with the target it names. */
+    SDL_Rect cta = ui_cut_bottom(&in, ui_text_line_height(f->text, th->px_huge) + th->pad * 2);
+    ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", cta, NULL);
+    b->bg = th->primary;
+    b->radius = th->radius * 2;
+    ui_label_fit(f, "attract.cta.text", ui_inset(cta, th->pad), _("Touch the screen to start"),
+                 th->px_huge, th->px_large, th->on_primary, th->primary, UI_ALIGN_CENTER,
+                 false)->valign_center = true;
+    in.h -= th->gap;
+
+    /* Middle: one notice card. */
+    ui_widget_t *card = ui_panel(f, "attract.card", in, th->surface);
+    card->radius = th->radius * 2;
+    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    SDL_Rect c = ui_inset(in, th->pad * 2);
+    if (app->n_notices == 0) {
+        ui_label_fit(f, "attract.welcome", c, _("Welcome. Pay bills, book housekeeping, read notices and get help here."),
+                 th->px_title, th->px_body, th->text, th->surface, UI_ALIGN_CENTER,
+                 true)->valign_center = true;
+        return;
+    }
+    const notice_t *n = &app->notices[app->attract_idx % app->n_notices];
+    int lh_t = ui_text_line_height(f->text, th->px_title);
+    SDL_Rect tag = ui_cut_top(&c, ui_text_line_height(f->text, th->px_body));
+    char tagtxt[96];
+    snprintf(tagtxt, sizeof tagtxt, "%s%s", n->pinned ? _("[Pinned] ") : "",
+             _(n->category[0] == 'g' ? N_("Government services") :
+               n->category[0] == 'e' ? N_("Events") :
+               n->category[0] == 'l' && n->category[1] == 'i' ? N_("Library") :
+               n->category[0] == 'l' ? N_("Lectures") : N_("Community notice")));
+    ui_label(f, "attract.tag", tag, tagtxt, th->px_body, th->text_muted, th->surface,
+             UI_ALIGN_LEFT, false);
+    c.y += th->pad / 2; c.h -= th->pad / 2;
+    int th_used = ui_wrapped_height(f, th->px_title, n->title, c.w);
+    if (th_used > lh_t * 2) th_used = lh_t * 2;
+    ui_label(f, "attract.notice.title", (SDL_Rect){c.x, c.y, c.w, th_used}, n->title,
+             th->px_title, th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    c.y += th_used + th->pad; c.h -= th_used + th->pad;
+    if (app->n_notices > 1) c.h -= th->pad * 2;   /* room for the position dots */
+    ui_label_fit(f, "attract.notice.body", c, n->body, th->px_large, th->px_body, th->text,
+                 th->surface, UI_ALIGN_LEFT, true);
+
+    /* Position dots: which notice of how many. */
+    if (app->n_notices > 1) {
+        int d = th->pad / 2 + 4, gap = d;
+        int total = app->n_notices * d + (app->n_notices - 1) * gap;
+        int x = in.x + (in.w - total) / 2, y = in.y + in.h - d - th->pad;
+        for (int i = 0; i < app->n_notices; i++) {
+            char id[UI_ID_LEN];
+            snprintf(id, sizeof id, "attract.dot.%d", i);
+            ui_widget_t *dot = ui_add(f, UI_CIRCLE, id, (SDL_Rect){x + i * (d + gap), y, d, d}, NULL);
+            dot->bg = i == app->attract_idx ? th->primary : th->border;
+        }
+    }
+}
+
+const screen_t screen_attract = {"attract", false, false, NULL, build, NULL, NULL};

@@ -1,0 +1,78 @@
+#include <stdio.h>
+#include "core/i18n.h"
+#include "app/screens.h"
+
+static const screen_t *const table[SCR_COUNT] = {
+#define SCREEN(id, name) [id] = &screen_##name,
+#include "app/screen_list.h"
+#undef SCREEN
+};
+
+ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    ui_widget_t *card = ui_panel(f, id, r, th->surface);
+    card->radius = th->radius * 2;
+    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    return card;
+}
+
+void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg)
+{
+    const theme_t *th = f->th;
+    int h = ui_wrapped_height(f, th->px_title, text, r->w);
+    if (h > r->h / 3) h = r->h / 3;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_title, th->px_large, th->text, bg,
+                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    r->y += th->pad;
+    r->h -= th->pad;
+}
+
+const screen_t *screen_get(screen_id_t id)
+{
+    return id < SCR_COUNT && table[id] ? table[id] : &screen_home;
+}
+
+void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *pad)
+{
+    const theme_t *th = f->th;
+    if (f->height > f->width) {
+        int kh = in.h * 9 / 20, kw = in.w * 3 / 4;
+        *pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
+        *left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
+    } else {
+        int kw = in.w * 2 / 5;
+        *pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
+        *left = (SDL_Rect){in.x, in.y, in.w - kw - th->gap * 2, in.h};
+    }
+}
+
+void screen_split_takeaway(ui_frame_t *f, SDL_Rect in, SDL_Rect *text, SDL_Rect *qr_card)
+{
+    const theme_t *th = f->th;
+    *text = in;
+    if (f->height > f->width) {
+        *qr_card = ui_cut_bottom(text, in.h * 3 / 10);
+        text->h -= th->gap;
+    } else {
+        int side = in.w * 3 / 10;
+        *qr_card = (SDL_Rect){in.x + in.w - side, in.y, side, in.h};
+        text->w -= side + th->gap;
+    }
+}
+
+void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload)
+{
+    const theme_t *th = f->th;
+    char part[UI_ID_LEN];
+    snprintf(part, sizeof part, "%s.qrcard", id);
+    screen_card(f, part, card);
+    SDL_Rect q = ui_inset(card, th->pad);
+    SDL_Rect cap = ui_cut_bottom(&q, ui_text_line_height(f->text, th->px_body) * 2);
+    int d = q.w < q.h ? q.w : q.h;
+    snprintf(part, sizeof part, "%s.qr", id);
+    ui_qr(f, part, (SDL_Rect){q.x + (q.w - d) / 2, q.y + (q.h - d) / 2, d, d}, payload);
+    snprintf(part, sizeof part, "%s.qrhint", id);
+    ui_label_fit(f, part, cap, _("Take it with you: scan with your phone"), th->px_body, th->px_small,
+                 th->text, th->surface, UI_ALIGN_CENTER, true);
+}

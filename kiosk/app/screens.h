@@ -1,0 +1,56 @@
+/* The screen table (every screen is one line of app/screen_list.h; its file
+ * is in app/ or its service's folder). A screen lays out widgets from app
+ * state (build) and handles the ids tapped on it (action). No SQL, no
+ * network in screens: they read app state and call app_* and domain
+ * functions. */
+#ifndef KIOSK_SCREENS_H
+#define KIOSK_SCREENS_H
+
+#include <stdbool.h>
+#include "app/app.h"
+
+typedef struct {
+    const char *name;        /* stable, used for tour file names and logs */
+    bool chrome;             /* header and navigation bar around it */
+    bool personal;           /* may show personal data: never in street mode */
+    void (*enter)(app_t *app);
+    void (*build)(app_t *app, ui_frame_t *f, SDL_Rect content);
+    /* Returns true if it handled ID. */
+    bool (*action)(app_t *app, const char *id);
+    /* Called when the screen is left (another screen, or the session ended):
+     * stop its workers, close its devices. */
+    void (*leave)(app_t *app);
+} screen_t;
+
+const screen_t *screen_get(screen_id_t id);
+
+#define SCREEN(id, name) extern const screen_t screen_##name;
+#include "app/screen_list.h"
+#undef SCREEN
+
+/* Chrome shared by all screens (app/chrome.c). */
+void chrome_header(app_t *app, ui_frame_t *f);
+void chrome_nav(app_t *app, ui_frame_t *f);
+void chrome_timeout_overlay(app_t *app, ui_frame_t *f);
+/* An emergency alert over a street display's browse view. */
+void chrome_alert_overlay(app_t *app, ui_frame_t *f, const char *title, const char *body);
+/* The receipt as a QR code, while the printer cannot print it. */
+void chrome_receipt_overlay(app_t *app, ui_frame_t *f);
+bool chrome_action(app_t *app, const char *id);
+/* A card (a coloured panel with rounded corners) filling R. */
+ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
+/* Splits IN for a keypad screen: the keypad on the right (landscape) or
+ * at the bottom (portrait) in *PAD, the rest in *LEFT. */
+void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *pad);
+/* Splits IN for a detail page: the text in *TEXT, and a card for its
+ * "take it with you" QR code in *QR_CARD (right, or bottom in portrait). */
+void screen_split_takeaway(ui_frame_t *f, SDL_Rect in, SDL_Rect *text, SDL_Rect *qr_card);
+/* That card: "ID.qrcard" with the QR code of PAYLOAD ("ID.qr") and its hint. */
+void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
+/* A title line (bold, as large as fits) cut off the top of *R. */
+void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
+
+/* Formats the header clock and date for the current locale. */
+void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen);
+
+#endif

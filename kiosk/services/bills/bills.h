@@ -1,0 +1,103 @@
+/* Bills and payment on the kiosk: the session's state for the bills screens
+ * (bills_*.c, pay_*.c) and the glue between them, the
+ * look-up worker (services/bills/lookup.h) and the payment engine (services/bills/pay_engine.h).
+ *
+ * Everything here about the resident (accounts, masked names and addresses,
+ * bills, the payment of this visit) is wiped with the session. A payment
+ * goes on in the engine after the session ends and resolves in the
+ * background; only the screens forget it. Payment codes are never kept: a
+ * scanned code goes straight from the scanner's event to the engine. */
+#ifndef KIOSK_APP_BILLS_H
+#define KIOSK_APP_BILLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "services/bills/lookup.h"
+#include "net/hub_api.h"
+#include "services/bills/pay_engine.h"
+#include "services/identify/identify.h"
+
+struct app;
+struct ident_event_s;
+
+#define BILLS_UTILITIES 4
+extern const char *const bills_utility_ids[BILLS_UTILITIES];  /* water, electricity, gas, heating */
+/* The utility's name for residents (translated), "?" if unknown. */
+const char *bills_utility_name(const char *utility);
+
+typedef enum { BILLS_FIND_NONE, BILLS_FIND_ACCOUNT, BILLS_FIND_QR, BILLS_FIND_CARD } bills_find_t;
+
+/* One bill line of the receipt (masked account). */
+typedef struct {
+    char utility[12];
+    char account[24];          /* masked */
+    char period[8];
+    long long fen;             /* amount + late fee */
+} bills_line_t;
+
+typedef struct bills_state {
+    /* finding */
+    int utility;               /* account screen: index in bills_utility_ids, -1 none */
+    char digits[24];           /* account number typed */
+    int n_digits;
+    bills_find_t how;          /* how the shown accounts were found */
+    unsigned gen;              /* of the look-up the screens wait for */
+    bool busy;                 /* a look-up is on its way */
+    char msg[240];             /* why the last look-up found nothing, for the resident */
+
+    /* found: masked by the hub (and again by the parser) */
+    hub_accounts_t acc;
+    bool sel[HUB_MAX_ACCOUNTS][HUB_MAX_BILLS];
+    int shown;                 /* the account on screen */
+
+    /* the payment of this visit */
+    bool paying;               /* a payment was started this session */
+    pay_method_t method;
+    char pay_no[HUB_TRADE_NO_MAX + 1];
+    pay_event_t pay;           /* the engine's last word on it */
+    bool pay_started;          /* pay_engine_begin was called (code: after the scan) */
+    uint64_t deadline_mono;    /* countdown end on the UI clock, 0 = none */
+    int n_lines;
+    bills_line_t lines[HUB_MAX_ORDER_BILLS];
+    long long total_fen;
+    bool printed;              /* the receipt was sent to the printer */
+
+    /* paying by payment code */
+    int hub_ok;                /* health check: -1 asking, 0 unreachable, 1 reachable */
+    char code_msg[240];        /* what was wrong with the code shown, for the resident */
+} bills_t;
+
+/* Wipes the state (session end); a payment in progress is handed to the
+ * engine to finish on its own. */
+void bills_session_end(struct app *app);
+
+/* Look-ups (each bumps the generation; an older answer is dropped). */
+void bills_find_account(struct app *app);            /* utility + digits */
+void bills_find_qr(struct app *app, const char *payload);
+void bills_find_id(struct app *app, const char *id_number);
+void bills_lookup_result(struct app *app, lookup_result_t *r);   /* takes R */
+
+/* Selection and sums over every shown account's unpaid bills. */
+int bills_selected(const struct app *app, long long *ids, int max, long long *total_fen);
+void bills_toggle(struct app *app, int account, int bill);
+
+/* Starts paying the selected bills: PAY_QR creates the order at once;
+ * PAY_CODE opens the scan-your-code screen first. */
+void bills_pay(struct app *app, pay_method_t method);
+/* A payment code was scanned on the pay-code screen (takes EV). */
+void bills_code_scanned(struct app *app, struct ident_event_s *ev);
+/* The resident pressed cancel (or left the payment screen). */
+void bills_pay_cancel(struct app *app);
+void bills_pay_event(struct app *app, pay_event_t *ev);   /* takes EV */
+
+/* Seconds left on the payment countdown (0 when none). */
+int bills_seconds_left(const struct app *app);
+/* A card or code read on the bills scan screen (bills_find.c); takes EV. */
+void bills_scan_result(struct app *app, ident_event_t *ev);
+
+/* Fills the state with the demo hub's 张建国 accounts (masked as the hub
+ * sends them) and, for STATE other than NULL, a payment snapshot in that
+ * state: for the tour and the screen tests, never with real data. */
+void bills_sample(struct app *app, const char *state);
+
+#endif

@@ -1,0 +1,285 @@
+/* The bills found: one account at a time (tabs when the ID card found
+ * several), its unpaid bills as large check rows (all ticked at first), the
+ * last 12 months' usage as a bar chart, and the total with the two ways to
+ * pay. Names and addresses arrive masked; the account number is masked too. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/i18n.h"
+#include "core/money.h"
+#include "mask.h"
+#include "app/screens.h"
+#include "services/bills/bills.h"
+
+#define MAX_ROWS 6
+
+static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
+{
+    const theme_t *th = f->th;
+    const bills_t *b = app->bills;
+    if (b->acc.n < 2) return;
+    /* one row of tabs; two rows of two on a narrow (portrait) screen */
+    int cols = f->height > f->width && b->acc.n > 2 ? 2 : b->acc.n;
+    int rows = (b->acc.n + cols - 1) / cols;
+    SDL_Rect row = ui_cut_top(in, th->target * rows + th->gap / 2 * (rows - 1));
+    for (int i = 0; i < b->acc.n; i++) {
+        const hub_account_t *a = &b->acc.a[i];
+        char id[UI_ID_LEN], label[96], due[32];
+        snprintf(id, sizeof id, "list.acct.%d", i);
+        money_yuan(a->due_fen, due, sizeof due);
+        snprintf(label, sizeof label, "%s %s", bills_utility_name(a->utility), due);
+        ui_widget_t *w = ui_button(f, id, ui_grid_cell(row, cols, rows, th->gap / 2, i), label,
+                                   i == b->shown ? UI_BTN_PRIMARY : UI_BTN_SECONDARY, true);
+        if (i == b->shown) w->flags |= UI_F_BOLD;
+        while (w->px > th->px_small && ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
+            w->px -= 2;
+    }
+    in->y += th->gap; in->h -= th->gap;
+}
+
+static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
+{
+    const theme_t *th = f->th;
+    const bills_t *b = app->bills;
+    const hub_account_t *a = &b->acc.a[ai];
+    char line[256], acct[32], m[32], fee[32];
+
+    mask_id(a->account, acct, sizeof acct);
+    snprintf(line, sizeof line, "%s  %s", bills_utility_name(a->utility), acct);
+    int h = ui_text_line_height(f->text, th->px_title);
+    ui_label_fit(f, "list.account", ui_cut_top(&in, h), line, th->px_title, th->px_body, th->text,
+                 th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    snprintf(line, sizeof line, "%s  %s", a->holder, a->address);
+    h = ui_text_line_height(f->text, th->px_body);
+    ui_label_fit(f, "list.holder", ui_cut_top(&in, h), line, th->px_body, th->px_small,
+                 th->text_muted, th->surface, UI_ALIGN_LEFT, false);
+    in.y += th->pad; in.h -= th->pad;
+
+    int shown = 0, unpaid = 0;
+    for (int j = 0; j < a->n_bills && shown < MAX_ROWS; j++) {
+        const hub_bill_t *bl = &a->bills[j];
+        if (bl->paid) continue;
+        unpaid++;
+        int row_h = th->target * 3 / 2;
+        if (in.h < row_h) {
+            int more = 0;
+            for (int k = j; k < a->n_bills; k++) more += !a->bills[k].paid;
+            snprintf(line, sizeof line, _("%d more unpaid bills are included in the total."), more);
+            h = ui_text_line_height(f->text, th->px_body);
+            if (in.h >= h)
+                ui_label_fit(f, "list.more", ui_cut_top(&in, h), line, th->px_body, th->px_small,
+                             th->text, th->surface, UI_ALIGN_LEFT, false);
+            break;
+        }
+        SDL_Rect r = ui_cut_top(&in, row_h);
+        in.y += th->gap / 2; in.h -= th->gap / 2;
+        char id[UI_ID_LEN - 8], part[UI_ID_LEN];
+        snprintf(id, sizeof id, "list.bill.%d.%d", ai % 100, j % 100);
+        bool on = b->sel[ai][j];
+        ui_widget_t *row = ui_add(f, UI_RECT, id, r, NULL);
+        row->flags = UI_F_CLICK;
+        row->bg = th->bg;
+        row->radius = th->radius;
+        row->border = on ? th->primary : th->border;
+        row->border_w = on ? 4 : 2;
+        int d = r.h * 3 / 5;
+        SDL_Rect box = {r.x + th->pad, r.y + (r.h - d) / 2, d, d};
+        snprintf(part, sizeof part, "%s.box", id);
+        ui_widget_t *bx = ui_add(f, UI_RECT, part, box, NULL);
+        bx->bg = on ? th->primary : th->bg;
+        bx->border = th->border;
+        bx->border_w = 2;
+        bx->radius = th->radius / 2;
+        if (on) {
+            snprintf(part, sizeof part, "%s.tick", id);
+            ui_label(f, part, box, "\xE2\x9C\x93", d * 3 / 4, th->on_primary, th->primary,
+                     UI_ALIGN_CENTER, false)->valign_center = true;      /* ✓ */
+        }
+        /* two lines: what matters (period, amount) large; the details under it */
+        money_yuan(bl->amount_fen + bl->late_fee_fen, m, sizeof m);
+        snprintf(line, sizeof line, "%s   %s", bl->period, m);
+        SDL_Rect tr = {box.x + d + th->pad, r.y + th->pad / 2, r.w - d - th->pad * 3, r.h - th->pad};
+        int h1 = tr.h * 11 / 20;
+        snprintf(part, sizeof part, "%s.text", id);
+        ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y, tr.w, h1}, line, th->px_large, th->px_small,
+                     th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+        if (bl->late_fee_fen > 0) {
+            money_yuan(bl->late_fee_fen, fee, sizeof fee);
+            snprintf(line, sizeof line, _("%g %s, late fee %s, due %s"), bl->usage, bl->unit, fee,
+                     bl->due_date);
+        } else {
+            snprintf(line, sizeof line, _("%g %s, due %s"), bl->usage, bl->unit, bl->due_date);
+        }
+        snprintf(part, sizeof part, "%s.more", id);
+        ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y + h1, tr.w, tr.h - h1}, line, th->px_body,
+                     th->px_small, th->text_muted, th->bg, UI_ALIGN_LEFT, false);
+        shown++;
+    }
+    if (!unpaid) {
+        h = ui_text_line_height(f->text, th->px_large);
+        ui_label(f, "list.nothing", ui_cut_top(&in, h), _("Nothing to pay on this account."),
+                 th->px_large, th->text, th->surface, UI_ALIGN_LEFT, false);
+    }
+    /* the most recent paid bill, as reassurance */
+    for (int j = 0; j < a->n_bills; j++) {
+        const hub_bill_t *bl = &a->bills[j];
+        if (!bl->paid) continue;
+        money_yuan(bl->amount_fen + bl->late_fee_fen, m, sizeof m);
+        snprintf(line, sizeof line, _("%s paid: %s"), bl->period, m);
+        h = ui_text_line_height(f->text, th->px_body);
+        if (in.h >= h)
+            ui_label_fit(f, "list.lastpaid", ui_cut_top(&in, h), line, th->px_body, th->px_small,
+                         th->text_muted, th->surface, UI_ALIGN_LEFT, false);
+        break;
+    }
+}
+
+static void chart(ui_frame_t *f, SDL_Rect r, const hub_account_t *a)
+{
+    const theme_t *th = f->th;
+    char line[128];
+    snprintf(line, sizeof line, _("Usage in the last 12 months (%s)"),
+             a->n_bills ? a->bills[0].unit : "");
+    int h = ui_text_line_height(f->text, th->px_body);
+    ui_label_fit(f, "chart.title", ui_cut_top(&r, h), line, th->px_body, th->px_small, th->text,
+                 th->surface, UI_ALIGN_LEFT, false);
+    int lh = ui_text_line_height(f->text, th->px_small);
+    r.y += lh; r.h -= lh;                 /* room for the value over the newest bar */
+    SDL_Rect labels = ui_cut_bottom(&r, lh);
+    double max = 0;
+    for (int i = 0; i < a->n_history; i++) if (a->history[i].usage > max) max = a->history[i].usage;
+    if (a->n_history == 0 || r.h < 8) return;
+    int slot = r.w / a->n_history, bw = slot * 3 / 5;
+    for (int i = 0; i < a->n_history; i++) {
+        int bh = max > 0 ? (int)(a->history[i].usage / max * r.h) : 0;
+        if (bh < 2) bh = 2;
+        SDL_Rect bar = {r.x + i * slot + (slot - bw) / 2, r.y + r.h - bh, bw, bh};
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "chart.bar.%d", i);
+        ui_widget_t *w = ui_add(f, UI_RECT, id, bar, NULL);
+        bool last = i == a->n_history - 1;
+        w->bg = last ? th->primary : th->tile[3];
+        w->radius = bw / 6;
+        const char *p = a->history[i].period;
+        int month = (int)strtol(p + 5, NULL, 10);
+        snprintf(line, sizeof line, "%d", month);
+        snprintf(id, sizeof id, "chart.month.%d", i);
+        ui_label(f, id, (SDL_Rect){r.x + i * slot, labels.y, slot, lh}, line, th->px_small,
+                 th->text_muted, th->surface, UI_ALIGN_CENTER, false);
+        if (last) {
+            snprintf(line, sizeof line, "%g", a->history[i].usage);
+            ui_label(f, "chart.value", (SDL_Rect){r.x + i * slot - slot / 2, bar.y - lh, slot * 2, lh},
+                     line, th->px_small, th->text, th->surface, UI_ALIGN_CENTER, false);
+        }
+    }
+}
+
+static int total_text(app_t *app, char *line, size_t len)
+{
+    long long total;
+    int n = bills_selected(app, NULL, 0, &total);
+    char m[32];
+    money_yuan(total, m, sizeof m);
+    if (n == 1) snprintf(line, len, _("1 bill selected, total %s"), m);
+    else if (n) snprintf(line, len, _("%d bills selected, total %s"), n, m);
+    else snprintf(line, len, "%s", _("Tick the bills you want to pay."));
+    return n;
+}
+
+/* Height the bills card needs for account AI. */
+static int bills_height(app_t *app, ui_frame_t *f, int ai)
+{
+    const theme_t *th = f->th;
+    const hub_account_t *a = &app->bills->acc.a[ai];
+    int rows = 0;
+    for (int j = 0; j < a->n_bills; j++) rows += !a->bills[j].paid;
+    if (rows > MAX_ROWS) rows = MAX_ROWS;
+    int h = ui_text_line_height(f->text, th->px_title) + ui_text_line_height(f->text, th->px_body) * 2 +
+            th->pad * 6 + rows * (th->target * 3 / 2 + th->gap / 2);
+    if (!rows) h += ui_text_line_height(f->text, th->px_large);
+    return h;
+}
+
+static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    char line[160];
+    int n = total_text(app, line, sizeof line);
+    SDL_Rect buttons = ui_cut_bottom(&r, th->target * 2 + th->gap);
+    ui_label_fit(f, "list.total", r, line, th->px_title, th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    SDL_Rect b1 = ui_cut_top(&buttons, th->target);
+    buttons.y += th->gap; buttons.h -= th->gap;
+    ui_button(f, "list.pay_qr", b1, _("Pay with your phone (scan a QR code)"), UI_BTN_PRIMARY, n > 0);
+    ui_button(f, "list.pay_code", buttons, _("Show your payment code"), UI_BTN_SECONDARY, n > 0);
+}
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    const bills_t *b = app->bills;
+    SDL_Rect in = ui_inset(content, th->gap);
+    if (b->acc.n == 0) {
+        screen_card(f, "list", in);
+        ui_label(f, "list.empty", ui_inset(in, th->pad * 2), _("No bills to show. Please look them up again."),
+                 th->px_large, th->text, th->surface, UI_ALIGN_LEFT, true);
+        return;
+    }
+    tabs(app, f, &in);
+    int ai = b->shown < b->acc.n ? b->shown : 0;
+    bool portrait = f->height > f->width;
+    char line[160];
+    total_text(app, line, sizeof line);
+    SDL_Rect left, right;
+    int pw;
+    if (portrait) {
+        /* bills (as tall as they need), then the chart (if there is room), then paying */
+        pw = in.w - th->pad * 4;
+        int pay_h = ui_wrapped_height(f, th->px_title, line, pw) + th->target * 2 + th->gap * 2 + th->pad * 4;
+        int bh = bills_height(app, f, ai);
+        if (bh > in.h - pay_h - th->gap) bh = in.h - pay_h - th->gap;
+        left = ui_cut_top(&in, bh);
+        in.y += th->gap; in.h -= th->gap;
+        right = in;
+    } else {
+        left = (SDL_Rect){in.x, in.y, in.w * 3 / 5, in.h};
+        right = (SDL_Rect){left.x + left.w + th->gap, in.y, in.w - left.w - th->gap, in.h};
+        pw = right.w - th->pad * 4;
+    }
+    screen_card(f, "list.bills", left);
+    bill_rows(app, f, ui_inset(left, th->pad * 2), ai);
+    screen_card(f, "list.side", right);
+    SDL_Rect side = ui_inset(right, th->pad * 2);
+    /* the pay box keeps what it needs; the chart gets the rest */
+    int pay_h = ui_wrapped_height(f, th->px_title, line, pw) + th->target * 2 + th->gap * 2;
+    SDL_Rect pb = ui_cut_bottom(&side, pay_h < side.h ? pay_h : side.h);
+    side.h -= th->pad * 2;
+    if (side.h >= th->target * 2) chart(f, side, &b->acc.a[ai]);
+    pay_box(app, f, pb);
+}
+
+static bool action(app_t *app, const char *id)
+{
+    bills_t *b = app->bills;
+    int i, j;
+    if (sscanf(id, "list.acct.%d", &i) == 1) {
+        if (i >= 0 && i < b->acc.n) b->shown = i;
+        app->dirty = true;
+        return true;
+    }
+    if (sscanf(id, "list.bill.%d.%d", &i, &j) == 2) {
+        bills_toggle(app, i, j);
+        return true;
+    }
+    if (!strcmp(id, "list.pay_qr")) {
+        bills_pay(app, PAY_QR);
+        return true;
+    }
+    if (!strcmp(id, "list.pay_code")) {
+        bills_pay(app, PAY_CODE);
+        return true;
+    }
+    return false;
+}
+
+const screen_t screen_bills_list = {"bills_list", true, true, NULL, build, action, NULL};

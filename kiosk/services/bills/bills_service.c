@@ -1,0 +1,134 @@
+/* The bills and payment service as the app core sees it (app/service.h):
+ * the look-up worker and the payment engine (both only with a hub, and
+ * offscreen only with opts.network), this visit's bills state, their
+ * events, and the payment countdown. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/app.h"
+#include "app/service.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/worker.h"
+#include "services/bills/bills.h"
+
+/* The payment engine's reports, from its thread: a copy goes to the UI
+ * thread as an event. */
+static void pay_notify(void *ctx, const pay_event_t *pe)
+{
+    app_t *app = ctx;
+    pay_event_t *copy = malloc(sizeof *copy);
+    if (!copy) return;
+    *copy = *pe;
+    worker_post(app->ev_base + APP_EV_PAY, 0, copy, free);
+}
+
+static int init(app_t *app)
+{
+    const config_t *cfg = &app->cfg;
+    app->bills = calloc(1, sizeof *app->bills);
+    if (!app->bills) return -1;
+    if ((!app->opts.offscreen || app->opts.network) && cfg->hub_url[0]) {
+        app->lookup = lookup_start(cfg, app->ev_base + APP_EV_LOOKUP);
+        pay_policy_t pol;
+        pay_policy_default(&pol);
+        pol.poll_ms = cfg->pay_poll_ms;
+        pol.qr_window_s = cfg->pay_qr_window_s;
+        pol.code_window_s = cfg->pay_code_window_s;
+        char perr[256];
+        app->pay = pay_engine_start(cfg, &pol, pay_notify, app, perr, sizeof perr);
+        if (!app->pay) log_error("app", "payments unavailable: %s", perr);
+    }
+    bills_session_end(app);
+    return 0;
+}
+
+static void stop(app_t *app)
+{
+    lookup_stop(app->lookup);
+    app->lookup = NULL;
+    pay_engine_stop(app->pay);          /* unfinished payments resume at the next start */
+    app->pay = NULL;
+    if (app->bills) explicit_bzero(app->bills, sizeof *app->bills);
+    free(app->bills);
+    app->bills = NULL;
+}
+
+static void on_event(app_t *app, const SDL_Event *ev)
+{
+    if (ev->type == app->ev_base + APP_EV_LOOKUP)
+        bills_lookup_result(app, ev->user.data1);
+    else
+        bills_pay_event(app, ev->user.data1);
+}
+
+/* A payment screen with a payment in progress (a countdown, the session
+ * kept alive). */
+static bool payment_on_screen(const app_t *app)
+{
+    const bills_t *b = app->bills;
+    return (app->screen == SCR_PAY_QR || app->screen == SCR_PAY_CODE) && b->paying &&
+           (b->pay.state == PAY_WAITING || b->pay.state == PAY_USERPAYING) &&
+           bills_seconds_left(app) > 0 && app->session.state == SESSION_ACTIVE;
+}
+
+static void tick(app_t *app, uint64_t now)
+{
+    if (!payment_on_screen(app)) return;
+    /* Paying takes a while on the phone: no "Still there?" meanwhile
+     * (the payment's own window bounds it). */
+    session_touch(&app->session, now);
+    if ((long)(now / 1000) != app->shown_second) {
+        app->shown_second = (long)(now / 1000);
+        app->dirty = true;                                  /* countdown */
+    }
+}
+
+static uint64_t wait_ms(const app_t *app, uint64_t now)
+{
+    /* The countdown on screen changes once a second. */
+    return payment_on_screen(app) ? 1000 - (now % 1000) : UINT64_MAX;
+}
+
+/* The bills and payment screens, on sample data (services/bills/bills.c). */
+static int tour(app_t *app, const char *name)
+{
+    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
+        {"bills_account", NULL, SCR_BILLS_ACCOUNT},
+        {"bills_scan", NULL, SCR_BILLS_SCAN},
+        {"bills_list", NULL, SCR_BILLS_LIST},
+        {"pay_qr", "qr", SCR_PAY_QR},
+        {"pay_confirming", "confirming", SCR_PAY_QR},
+        {"pay_code", "code", SCR_PAY_CODE},
+        {"pay_code_confirm", "code_confirm", SCR_PAY_CODE},
+        {"pay_paid", "paid", SCR_PAY_RESULT},
+        {"pay_failed", "failed", SCR_PAY_RESULT},
+        {"pay_expired", "expired", SCR_PAY_RESULT},
+    };
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+        if (strcmp(states[i].name, name) != 0) continue;
+        app_go(app, SCR_BILLS);
+        bills_sample(app, states[i].state);
+        if (states[i].screen == SCR_BILLS_ACCOUNT) {
+            snprintf(app->bills->digits, sizeof app->bills->digits, "%s", "3702031056");
+            app->bills->n_digits = 10;
+        }
+        if (states[i].screen != SCR_BILLS_ACCOUNT && states[i].screen != SCR_BILLS_SCAN)
+            app_go(app, SCR_BILLS_LIST);
+        app_go(app, states[i].screen);
+        return 0;
+    }
+    return -1;
+}
+
+const service_t service_bills = {
+    .name = "bills",
+    .init = init,
+    .free = stop,
+    .session_end = bills_session_end,
+    .events = SERVICE_EV(APP_EV_LOOKUP) | SERVICE_EV(APP_EV_PAY),
+    .on_event = on_event,
+    .tick = tick,
+    .wait_ms = wait_ms,
+    .tour = tour,
+};

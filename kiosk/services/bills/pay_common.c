@@ -1,0 +1,77 @@
+/* Parts shared by the payment screens: the amount, the status line, the
+ * countdown, and what a final state means to the resident. */
+#include <stdio.h>
+#include <string.h>
+#include "core/i18n.h"
+#include "core/money.h"
+#include "services/bills/pay.h"
+
+void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
+{
+    const theme_t *th = f->th;
+    char m[32], line[96];
+    money_yuan(app->bills->pay.amount_fen, m, sizeof m);
+    snprintf(line, sizeof line, _("Amount: %s"), m);
+    int h = ui_text_line_height(f->text, th->px_huge);
+    ui_label_fit(f, "pay.amount", ui_cut_top(r, h), line, th->px_huge, th->px_large, th->text, bg,
+                 UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    r->y += th->pad; r->h -= th->pad;
+}
+
+void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
+{
+    const theme_t *th = f->th;
+    if (app->bills->deadline_mono == 0) return;
+    int h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    ui_countdown(f, "pay.countdown", ui_cut_top(r, h), bills_seconds_left(app), total_s);
+    r->y += th->pad; r->h -= th->pad;
+}
+
+const char *pay_status_text(const app_t *app)
+{
+    const pay_event_t *p = &app->bills->pay;
+    if (p->state == PAY_CANCELLING) return _("Cancelling the payment...");
+    if (p->unknown)
+        return _("Confirming your payment with the payment service. Please wait: you will never be charged twice.");
+    switch (p->state) {
+    case PAY_CREATING:
+        return p->method == PAY_QR ? _("Preparing the payment QR code...") : _("Taking the payment...");
+    case PAY_WAITING:
+        return _("Waiting for your payment. The screen changes by itself when it is done.");
+    case PAY_USERPAYING:
+        return _("If your phone asks for your password, enter it there. The screen changes by itself when it is done.");
+    default:
+        return "";
+    }
+}
+
+void pay_outcome(const pay_event_t *p, const char **title, const char **body)
+{
+    const char *r = p->reason;
+    if (p->state == PAY_PAID) {
+        *title = _("Payment successful");
+        *body = _("Thank you. The bills are paid.");
+        return;
+    }
+    if (p->state == PAY_CANCELLED) {
+        if (!strcmp(r, "timeout") || !strcmp(r, "expired")) {
+            *title = _("The time to pay has run out");
+            *body = _("Nothing was charged. You can start again whenever you like.");
+        } else {
+            *title = _("Payment cancelled");
+            *body = _("Nothing was charged.");
+        }
+        return;
+    }
+    *title = _("The payment did not go through");
+    if (!strcmp(r, "insufficient_balance"))
+        *body = _("Your wallet declined the payment (not enough balance). Nothing was charged.");
+    else if (!strcmp(r, "bill_paid") || !strcmp(r, "bill_paid_elsewhere"))
+        *body = _("This bill has already been paid. Nothing was charged.");
+    else if (!strcmp(r, "bill_in_order"))
+        *body = _("This bill is being paid somewhere else right now. Nothing was charged. Please try again in a few minutes.");
+    else if (!strcmp(r, "storage"))
+        *body = _("The kiosk cannot record payments right now. Nothing was charged. Please ask staff.");
+    else
+        *body = _("Nothing was charged. Please try again, or ask staff.");
+}

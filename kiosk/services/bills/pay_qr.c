@@ -1,0 +1,63 @@
+/* Paying by QR code: the order's code_url as a large QR code for the
+ * resident's WeChat or Alipay, the amount, a countdown, and cancel. The
+ * engine polls the order; the screen changes when it is final. Leaving the
+ * screen (home, back) gives the payment up: the order is closed. */
+#include <string.h>
+#include "core/i18n.h"
+#include "services/bills/pay.h"
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    const pay_event_t *p = &app->bills->pay;
+    SDL_Rect in = ui_inset(content, th->gap);
+    bool portrait = f->height > f->width;
+    int side = portrait ? in.w * 7 / 10 : in.h;
+    if (side > in.w / 2 && !portrait) side = in.w / 2;
+    SDL_Rect qr_card = portrait ? (SDL_Rect){in.x + (in.w - side) / 2, in.y, side, side}
+                                : (SDL_Rect){in.x, in.y, side, side};
+    SDL_Rect text = portrait ? (SDL_Rect){in.x, in.y + side + th->gap, in.w, in.h - side - th->gap}
+                             : (SDL_Rect){in.x + side + th->gap, in.y, in.w - side - th->gap, in.h};
+    ui_widget_t *qc = ui_panel(f, "pay.qrcard", qr_card, (SDL_Color){255, 255, 255, 255});
+    qc->radius = th->radius * 2;
+    qc->border = th->border;
+    qc->border_w = 2;
+    bool show_qr = p->state == PAY_WAITING && p->code_url[0];
+    if (show_qr) {
+        ui_qr(f, "pay.qr", ui_inset(qr_card, th->pad), p->code_url);
+    } else {
+        ui_label_fit(f, "pay.qrwait", ui_inset(qr_card, th->pad * 2),
+                     p->state == PAY_CANCELLING ? _("Cancelling the payment...")
+                                                : _("Preparing the payment QR code..."),
+                     th->px_large, th->px_body, (SDL_Color){40, 40, 40, 255},
+                     (SDL_Color){255, 255, 255, 255}, UI_ALIGN_CENTER, true)->valign_center = true;
+    }
+
+    screen_card(f, "pay.panel", text);
+    SDL_Rect t = ui_inset(text, th->pad * 2);
+    SDL_Rect buttons = ui_cut_bottom(&t, th->target);
+    t.h -= th->pad;
+    screen_title(f, "pay.title", &t, _("Scan this code with WeChat or Alipay to pay"), th->surface);
+    pay_amount(app, f, &t, th->surface);
+    if (p->state == PAY_WAITING) pay_countdown(app, f, &t, app->cfg.pay_qr_window_s);
+    ui_label_fit(f, "pay.status", t, pay_status_text(app), th->px_large, th->px_body, th->text,
+                 th->surface, UI_ALIGN_LEFT, true);
+    bool can_cancel = p->state == PAY_WAITING || p->state == PAY_CREATING;
+    ui_button(f, "pay.cancel", buttons, _("Cancel payment"), UI_BTN_DANGER, can_cancel);
+}
+
+static bool action(app_t *app, const char *id)
+{
+    if (!strcmp(id, "pay.cancel")) {
+        bills_pay_cancel(app);
+        return true;
+    }
+    return false;
+}
+
+static void leave(app_t *app)
+{
+    bills_pay_cancel(app);     /* no-op once final */
+}
+
+const screen_t screen_pay_qr = {"pay_qr", true, true, NULL, build, action, leave};

@@ -1,0 +1,19 @@
+/* Helpers shared by the housekeeping screens (hk*.c). */
+#ifndef KIOSK_SCREENS_HK_H
+#define KIOSK_SCREENS_HK_H
+
+#include "services/housekeeping/housekeeping.h"
+#include "app/screens.h"
+
+/* A tappable row or cell "ID" in R with LINE1 (bold, large) over LINE2
+ * (may be NULL); SELECTED draws it in the primary colour, !ENABLED greyed
+ * and not tappable. */
+void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
+             bool selected, bool enabled);
+/* A button whose label shrinks (down to small text) to fit its width. */
+ui_widget_t *hk_button(ui_frame_t *f, const char *id, SDL_Rect r, const char *label,
+                       ui_btn_style_t style, bool enabled);
+/* Price and duration of S ("¥135.00, about 3 hours"). */
+void hk_price_text(const hub_hk_service_t *s, char *out, size_t len);
+
+#endif

@@ -1,0 +1,202 @@
+/* Housekeeping: a large calendar of the next two weeks and the free times
+ * of the chosen day (or, after a slot was taken meanwhile, the other free
+ * times the hub offers); then identification by ID card or phone number. */
+#include <stdio.h>
+#include <string.h>
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "mask.h"
+#include "services/housekeeping/hk.h"
+#include "services/identify/identify_service.h"
+
+#define CST (8 * 3600)
+
+/* ---- the calendar and the free times ----------------------------------------- */
+
+static void calendar(app_t *app, ui_frame_t *f, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    const struct hk_state *hk = app->hk;
+    time_t now = clock_wall();
+    int cols = 7, rows = 2;
+    if ((r.w - 6 * th->gap / 2) / 7 < th->target) { cols = 5; rows = 3; }
+    for (int d = 0; d < HK_DAYS; d++) {
+        time_t t = now + (time_t)d * 86400 + CST;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char id[UI_ID_LEN], big[16], small[48];
+        snprintf(id, sizeof id, "hk.day.%d", d);
+        snprintf(big, sizeof big, "%d", tm.tm_mday);
+        static const char *const wd[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"),
+                                          N_("Thu"), N_("Fri"), N_("Sat")};
+        if (d == 0) snprintf(small, sizeof small, "%s", _("Today"));
+        else if (d == 1) snprintf(small, sizeof small, "%s", _("Tomorrow"));
+        else snprintf(small, sizeof small, "%d/%d %s", tm.tm_mon + 1, tm.tm_mday, _(wd[tm.tm_wday]));
+        hk_cell(f, id, ui_grid_cell(r, cols, rows, th->gap / 2, d), big, small,
+                d == hk->day && !hk->alternatives, !hk->busy);
+    }
+}
+
+static int calendar_height(const theme_t *th, SDL_Rect r)
+{
+    int rows = (r.w - 6 * th->gap / 2) / 7 < th->target ? 3 : 2;
+    return rows * (th->target * 5 / 4) + (rows - 1) * th->gap / 2;
+}
+
+static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    const struct hk_state *hk = app->hk;
+    char line[300], l2[200];
+    screen_card(f, "hk.times", r);
+    SDL_Rect in = ui_inset(r, th->pad * 2);
+    const char *msg = NULL;
+    if (hk->busy) msg = _("Looking for free times...");
+    else if (hk->msg[0]) msg = hk->msg;
+    else if (hk->have_slots && hk->slots.n == 0) msg = _("No free times on this day. Please choose another day.");
+    if (hk->alternatives) {
+        msg = hk->msg[0] ? hk->msg : _("These times are still free:");
+    } else if (hk->day >= 0) {
+        char day[48], date[16];
+        hk_date(hk->day, date, sizeof date);
+        snprintf(day, sizeof day, "%.5s", date + 5);
+        snprintf(line, sizeof line, _("Free times on %s"), day);
+        int h = ui_text_line_height(f->text, th->px_large);
+        ui_label_fit(f, "hk.times.title", ui_cut_top(&in, h), line, th->px_large, th->px_body,
+                     th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+        in.y += th->pad / 2; in.h -= th->pad / 2;
+    }
+    if (msg) {
+        int h = ui_wrapped_height(f, th->px_large, msg, in.w);
+        if (h > in.h / 2) h = in.h / 2;
+        ui_label_fit(f, "hk.times.msg", ui_cut_top(&in, h), msg, th->px_large, th->px_small,
+                     th->text, th->surface, UI_ALIGN_LEFT, true);
+        in.y += th->pad; in.h -= th->pad;
+    }
+    if (hk->busy || !hk->have_slots || hk->slots.n == 0) return;
+    int cols = f->width > f->height ? 3 : 2;
+    int cell_h = th->target * 3 / 2;
+    int rows = (in.h + th->gap / 2) / (cell_h + th->gap / 2);
+    if (rows < 1) rows = 1;
+    int per = cols * rows, n = hk->slots.n;
+    bool paged = n > per;
+    int room = paged ? per - 1 : per;
+    int first = paged ? (hk->slot_page * room) % n : 0;
+    SDL_Rect grid = {in.x, in.y, in.w, rows * cell_h + (rows - 1) * th->gap / 2};
+    int k = 0;
+    for (int i = first; i < n && k < room; i++, k++) {
+        const hub_hk_slot_t *s = &hk->slots.s[i];
+        char id[UI_ID_LEN], hours[32];
+        snprintf(id, sizeof id, "hk.slot.%d", i);
+        hk_hours_text(s, hours, sizeof hours);
+        if (hk->alternatives) {
+            char day[48];
+            hk_day_text(s->start, day, sizeof day);
+            snprintf(line, sizeof line, "%s %s", day, hours);
+        } else {
+            snprintf(line, sizeof line, "%s", hours);
+        }
+        if (s->left <= 0) snprintf(l2, sizeof l2, _("%s: fully booked"), s->provider);
+        else snprintf(l2, sizeof l2, _("%s: %d of %d places free"), s->provider, s->left, s->capacity);
+        hk_cell(f, id, ui_grid_cell(grid, cols, rows, th->gap / 2, k), line, l2, false, s->left > 0);
+    }
+    if (paged)
+        hk_button(f, "hk.slots.more", ui_grid_cell(grid, cols, rows, th->gap / 2, per - 1),
+                  _("More times"), UI_BTN_SECONDARY, true);
+}
+
+static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    if (!app->hk) return;
+    SDL_Rect in = ui_inset(content, th->gap);
+    const hub_hk_service_t *s = hk_current(app);
+    char title[200];
+    snprintf(title, sizeof title, _("%s: choose a day, then a free time"), s ? hk_service_name(app, s) : "");
+    int h = ui_text_line_height(f->text, th->px_title);
+    ui_label_fit(f, "hk.slots.title", ui_cut_top(&in, h), title, th->px_title, th->px_body,
+                 th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    in.y += th->pad; in.h -= th->pad;
+    SDL_Rect cal = ui_cut_top(&in, calendar_height(th, in));
+    calendar(app, f, cal);
+    in.y += th->gap; in.h -= th->gap;
+    times(app, f, in);
+}
+
+static bool slots_action(app_t *app, const char *id)
+{
+    int i;
+    if (!app->hk) return false;
+    if (sscanf(id, "hk.day.%d", &i) == 1) {
+        app->hk->msg[0] = '\0';
+        hk_pick_day(app, i);
+        return true;
+    }
+    if (sscanf(id, "hk.slot.%d", &i) == 1) {
+        hk_pick_slot(app, i);
+        return true;
+    }
+    if (!strcmp(id, "hk.slots.more")) {
+        app->hk->slot_page++;
+        app->dirty = true;
+        return true;
+    }
+    return false;
+}
+
+const screen_t screen_hk_slots = {"hk_slots", true, true, NULL, slots_build, slots_action, NULL};
+
+/* ---- who: ID card or phone number --------------------------------------------- */
+
+static void who_enter(app_t *app)
+{
+    if (!app->hk) return;
+    app->hk->msg[0] = '\0';
+    app->hk->qr_refused = false;
+    identify_service_enter(app);
+}
+
+static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    const struct hk_state *hk = app->hk;
+    if (!hk) return;
+    SDL_Rect in = ui_inset(content, th->gap);
+    SDL_Rect pad, left;
+    screen_keypad_split(f, in, &left, &pad);
+    screen_title(f, "hk.who.title", &left,
+                 _("Place your ID card on the reader, or type your mobile number"), th->bg);
+
+    int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    SDL_Rect box = ui_cut_top(&left, lh);
+    ui_widget_t *bw = ui_panel(f, "hk.who.box", box, th->surface);
+    bw->border = th->border;
+    bw->border_w = 2;
+    bw->radius = th->radius;
+    char shown[32];
+    if (hk->n_digits == 11) mask_phone(hk->digits, shown, sizeof shown);   /* complete: masked */
+    else snprintf(shown, sizeof shown, "%s", hk->digits);
+    ui_label_fit(f, "hk.who.digits", ui_inset(box, th->pad), hk->n_digits ? shown : _("Mobile number"),
+                 th->px_huge, th->px_body, hk->n_digits ? th->text : th->text_muted, th->surface,
+                 UI_ALIGN_LEFT, false)->valign_center = true;
+    left.y += th->pad * 2; left.h -= th->pad * 2;
+
+    bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
+    const char *msg = hk->busy ? _("Looking up your bookings...")
+                    : hk->msg[0] ? hk->msg
+                    : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
+                    : _("Your number is used only for this booking and is shown masked.");
+    ui_label_fit(f, "hk.who.msg", left, msg, th->px_large, th->px_body, th->text, th->bg,
+                 UI_ALIGN_LEFT, true);
+    ui_keypad(f, "hk.key", pad, !hk->busy && hk->n_digits == 11);
+}
+
+static bool who_action(app_t *app, const char *id)
+{
+    if (!app->hk || strncmp(id, "hk.key.", 7) != 0) return false;
+    hk_key(app, id + 7);
+    return true;
+}
+
+const screen_t screen_hk_who = {"hk_who", true, true, who_enter, who_build, who_action,
+                                identify_service_leave};

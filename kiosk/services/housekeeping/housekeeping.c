@@ -1,0 +1,804 @@
+/* Housekeeping booking: the session's state, the worker that asks the hub,
+ * and the glue the screens (hk*.c) call. See housekeeping.h. */
+#include "services/housekeeping/housekeeping.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "app/app.h"
+#include "app/receipt_items.h"
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "core/worker.h"
+#include "mask.h"
+
+#define CST (8 * 3600)             /* the hub's dates are China time, all year */
+
+/* ---- the worker --------------------------------------------------------------- */
+
+typedef enum { HK_REQ_SERVICES, HK_REQ_SLOTS, HK_REQ_BOOK, HK_REQ_LOOKUP, HK_REQ_CANCEL } hk_req_kind_t;
+
+typedef struct {
+    hk_req_kind_t kind;
+    unsigned gen;
+    char service[32], date[11], code[HUB_HK_CODE_LEN + 1], key[40];
+    long long slot_id;
+    char name[96], phone[24], id_number[24];   /* personal: wiped after use */
+} hk_req_t;
+
+/* An answer (event.user.data1); masked data only. */
+typedef struct {
+    hk_req_kind_t kind;
+    unsigned gen;
+    hub_status_t st;
+    hub_hk_services_t svc;
+    hub_hk_slots_t slots;          /* SLOTS, or a BOOK's alternatives */
+    hub_hk_booking_t booking;      /* BOOK, CANCEL */
+    hub_hk_bookings_t mine;        /* LOOKUP */
+} hk_result_t;
+
+struct hk_worker {
+    worker_t *w;
+    bool pending;                  /* this and req: under the worker's lock */
+    hk_req_t req;
+    Uint32 ev_type;
+    hub_hk_t *client;
+};
+
+static void hk_worker_run(worker_t *wk, void *arg)
+{
+    struct hk_worker *w = arg;
+    while (!worker_stopping(wk)) {
+        worker_lock(wk);
+        if (!w->pending) {
+            worker_unlock(wk);
+            worker_wait(wk, -1);
+            continue;
+        }
+        hk_req_t q = w->req;
+        sodium_memzero(&w->req, sizeof w->req);
+        w->pending = false;
+        worker_unlock(wk);
+
+        hk_result_t *r = calloc(1, sizeof *r);
+        if (r) {
+            r->kind = q.kind;
+            r->gen = q.gen;
+            switch (q.kind) {
+            case HK_REQ_SERVICES: hub_hk_services(w->client, &r->svc, &r->st); break;
+            case HK_REQ_SLOTS: hub_hk_slots(w->client, q.service, q.date, &r->slots, &r->st); break;
+            case HK_REQ_BOOK:
+                hub_hk_book(w->client, q.key, q.slot_id, q.service, q.name, q.phone, q.id_number,
+                            &r->booking, &r->slots, &r->st);
+                break;
+            case HK_REQ_LOOKUP: hub_hk_lookup(w->client, q.key, q.phone, q.id_number, &r->mine, &r->st); break;
+            case HK_REQ_CANCEL:
+                hub_hk_cancel(w->client, q.key, q.code, q.phone, q.id_number, &r->booking, &r->st);
+                break;
+            }
+            worker_post(w->ev_type, 0, r, hk_event_free);
+        }
+        sodium_memzero(&q, sizeof q);
+    }
+}
+
+static struct hk_worker *hk_worker_start(const config_t *cfg, Uint32 ev_type)
+{
+    struct hk_worker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->ev_type = ev_type;
+    w->w = worker_new("hk");
+    if (w->w)
+        w->client = hub_hk_new(cfg->hub_url, cfg->device_token, cfg->hub_timeout_s * 1000,
+                               worker_abort_flag(w->w));
+    if (!w->client || worker_start(w->w, hk_worker_run, w) != 0) {
+        worker_stop(w->w);
+        hub_hk_free(w->client);
+        free(w);
+        log_error("hk", "cannot start the housekeeping worker");
+        return NULL;
+    }
+    return w;
+}
+
+static void hk_worker_stop(struct hk_worker *w)
+{
+    if (!w) return;
+    worker_stop(w->w);
+    hub_hk_free(w->client);
+    sodium_memzero(&w->req, sizeof w->req);
+    free(w);
+}
+
+/* ---- the session ---------------------------------------------------------------- */
+
+static void reset(struct hk_state *hk)
+{
+    struct hk_worker *w = hk->worker;
+    unsigned gen = hk->gen;
+    sodium_memzero(hk, sizeof *hk);
+    hk->worker = w;
+    hk->gen = gen + 1;             /* answers to this session's requests are dropped */
+    hk->service = -1;
+    hk->day = -1;
+    hk->cancel_ask = -1;
+}
+
+void hk_init(app_t *app)
+{
+    app->hk = calloc(1, sizeof *app->hk);
+    if (!app->hk) {
+        log_error("hk", "out of memory: housekeeping unavailable");
+        return;
+    }
+    reset(app->hk);
+    if ((!app->opts.offscreen || app->opts.network) && app->cfg.hub_url[0])
+        app->hk->worker = hk_worker_start(&app->cfg, app->ev_base + APP_EV_HK);
+}
+
+void hk_free(app_t *app)
+{
+    if (!app->hk) return;
+    hk_worker_stop(app->hk->worker);
+    sodium_memzero(app->hk, sizeof *app->hk);
+    free(app->hk);
+    app->hk = NULL;
+}
+
+void hk_session_end(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk) return;
+    if (hk->worker) {              /* a request not sent yet goes too */
+        worker_lock(hk->worker->w);
+        hk->worker->pending = false;
+        sodium_memzero(&hk->worker->req, sizeof hk->worker->req);
+        worker_unlock(hk->worker->w);
+    }
+    reset(hk);
+}
+
+void hk_event_free(void *payload)
+{
+    if (!payload) return;
+    sodium_memzero(payload, sizeof(hk_result_t));
+    free(payload);
+}
+
+static const char *unreachable(void)
+{
+    return _("The booking service cannot be reached right now. Please try again later, or ask staff.");
+}
+
+/* Queues Q (gen and kind set here); the screens show "busy" until the answer. */
+static void submit(app_t *app, hk_req_t *q)
+{
+    struct hk_state *hk = app->hk;
+    hk->msg[0] = '\0';
+    q->gen = ++hk->gen;
+    struct hk_worker *w = hk->worker;
+    if (!w) {
+        hk->busy = false;
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 q->kind == HK_REQ_BOOK
+                     ? _("The booking service cannot be reached, so nothing was booked. Please try again later, or ask staff.")
+                     : unreachable());
+    } else {
+        worker_lock(w->w);
+        w->req = *q;
+        w->pending = true;
+        worker_unlock(w->w);
+        worker_wake(w->w);
+        hk->busy = true;
+    }
+    sodium_memzero(q, sizeof *q);
+    app->dirty = true;
+}
+
+/* ---- texts ---------------------------------------------------------------------- */
+
+static bool zh(const app_t *app)
+{
+    return !strncmp(app_locale(app), "zh", 2);
+}
+
+const char *hk_service_name(const app_t *app, const hub_hk_service_t *s)
+{
+    return zh(app) ? s->name_zh : s->name_en;
+}
+
+const char *hk_service_includes(const app_t *app, const hub_hk_service_t *s)
+{
+    return zh(app) ? s->includes_zh : s->includes_en;
+}
+
+const char *hk_booking_service(const app_t *app, const hub_hk_booking_t *b)
+{
+    return zh(app) ? b->service_zh : b->service_en;
+}
+
+static const char *weekday(int wd)
+{
+    static const char *const names[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"),
+                                         N_("Fri"), N_("Sat")};
+    return _(names[wd % 7]);
+}
+
+void hk_day_text(time_t t, char *out, size_t len)
+{
+    time_t l = t + CST;
+    struct tm tm;
+    gmtime_r(&l, &tm);
+    snprintf(out, len, "%02d-%02d %s", tm.tm_mon + 1, tm.tm_mday, weekday(tm.tm_wday));
+}
+
+void hk_hours_text(const hub_hk_slot_t *s, char *out, size_t len)
+{
+    time_t a = s->start + CST, b = s->end + CST;
+    struct tm ta, tb;
+    gmtime_r(&a, &ta);
+    gmtime_r(&b, &tb);
+    snprintf(out, len, "%02d:%02d-%02d:%02d", ta.tm_hour, ta.tm_min, tb.tm_hour, tb.tm_min);
+}
+
+void hk_date(int d, char *out, size_t len)
+{
+    time_t t = clock_wall() + CST + (time_t)d * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void hk_who_text(const app_t *app, char *out, size_t len)
+{
+    const session_pii_t *p = &app->session.pii;
+    char a[64], b[32];
+    out[0] = '\0';
+    if (app->hk->who == HK_WHO_CARD) {
+        mask_name(p->name, a, sizeof a);
+        mask_id(p->id_number, b, sizeof b);
+        snprintf(out, len, "%s  %s", a, b);
+    } else if (app->hk->who == HK_WHO_PHONE) {
+        mask_phone(p->phone, a, sizeof a);
+        snprintf(out, len, "%s", a);
+    }
+}
+
+const hub_hk_service_t *hk_current(const app_t *app)
+{
+    const struct hk_state *hk = app->hk;
+    return hk && hk->service >= 0 && hk->service < hk->svc.n ? &hk->svc.s[hk->service] : NULL;
+}
+
+/* ---- the steps ------------------------------------------------------------------- */
+
+void hk_load_services(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk || hk->have_services || hk->busy) return;
+    hk_req_t q = {.kind = HK_REQ_SERVICES};
+    submit(app, &q);
+}
+
+void hk_pick_service(app_t *app, int i)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk || i < 0 || i >= hk->svc.n) return;
+    if (i != hk->service) {
+        hk->service = i;
+        hk->day = -1;
+        hk->have_slots = false;
+        hk->alternatives = false;
+        memset(&hk->slot, 0, sizeof hk->slot);
+    }
+    hk->msg[0] = '\0';
+    app->dirty = true;
+}
+
+void hk_pick_day(app_t *app, int d)
+{
+    struct hk_state *hk = app->hk;
+    const hub_hk_service_t *s = hk_current(app);
+    if (!s || d < 0 || d >= HK_DAYS) return;
+    hk->day = d;
+    hk->have_slots = false;
+    hk->alternatives = false;
+    hk->slot_page = 0;
+    memset(&hk->slots, 0, sizeof hk->slots);
+    hk_req_t q = {.kind = HK_REQ_SLOTS};
+    snprintf(q.service, sizeof q.service, "%s", s->id);
+    hk_date(d, q.date, sizeof q.date);
+    submit(app, &q);
+}
+
+void hk_open_calendar(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk_current(app)) return;
+    hk->next = HK_NEXT_BOOK;
+    app_go(app, SCR_HK_SLOTS);
+    if (hk->day < 0 || !hk->have_slots) hk_pick_day(app, hk->day < 0 ? 0 : hk->day);
+}
+
+static void new_attempt(struct hk_state *hk)
+{
+    hk->key[0] = '\0';             /* the next "Book" is a new booking */
+    hk->booked = false;
+}
+
+void hk_pick_slot(app_t *app, int i)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk || hk->busy || i < 0 || i >= hk->slots.n || hk->slots.s[i].left <= 0) return;
+    hk->slot = hk->slots.s[i];
+    new_attempt(hk);
+    hk->msg[0] = '\0';
+    hk->next = HK_NEXT_BOOK;
+    app_go(app, hk->who != HK_WHO_NONE ? SCR_HK_CONFIRM : SCR_HK_WHO);
+}
+
+static void lookup_mine(app_t *app)
+{
+    const session_pii_t *p = &app->session.pii;
+    hk_req_t q = {.kind = HK_REQ_LOOKUP};
+    hub_new_key("hkl-", q.key, sizeof q.key);
+    if (app->hk->who == HK_WHO_CARD) snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    else snprintf(q.phone, sizeof q.phone, "%s", p->phone);
+    app->hk->have_mine = false;
+    app->hk->cancel_ask = -1;
+    submit(app, &q);
+}
+
+/* Identification is complete: on to what it was for. */
+static void identified(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    new_attempt(hk);
+    hk_offline_recall(app);
+    if (hk->next == HK_NEXT_MINE) {
+        app_back(app);             /* "back" from the list leads to where it was asked */
+        app_go(app, SCR_HK_MINE);
+        lookup_mine(app);
+    } else {
+        app_go(app, SCR_HK_CONFIRM);
+    }
+}
+
+void hk_key(app_t *app, const char *k)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk || hk->busy) return;
+    if (!strcmp(k, "del")) {
+        if (hk->n_digits > 0) hk->digits[--hk->n_digits] = '\0';
+    } else if (!strcmp(k, "ok")) {
+        if (hk->n_digits != 11 || hk->digits[0] != '1') {
+            snprintf(hk->msg, sizeof hk->msg, "%s",
+                     _("A mobile number has 11 digits and starts with 1. Please check the number."));
+        } else {
+            session_pii_t *p = &app->session.pii;
+            snprintf(p->phone, sizeof p->phone, "%s", hk->digits);
+            sodium_memzero(hk->digits, sizeof hk->digits);
+            hk->n_digits = 0;
+            hk->who = HK_WHO_PHONE;
+            hk->msg[0] = '\0';
+            identified(app);
+        }
+    } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && hk->n_digits < 11) {
+        hk->digits[hk->n_digits++] = k[0];
+        hk->digits[hk->n_digits] = '\0';
+        hk->msg[0] = '\0';
+        hk->qr_refused = false;
+    }
+    app->dirty = true;
+}
+
+void hk_ident_result(app_t *app, ident_event_t *ev)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk || hk->busy || app->screen != SCR_HK_WHO) {
+        identify_event_free(ev);
+        return;
+    }
+    if (ev->kind == IDENT_CARD && ev->result == IDCARD_OK) {
+        session_pii_t *p = &app->session.pii;
+        snprintf(p->name, sizeof p->name, "%s", ev->card.name);
+        snprintf(p->id_number, sizeof p->id_number, "%.*s", (int)sizeof p->id_number - 1,
+                 ev->card.id_number);
+        hk->who = HK_WHO_CARD;
+        hk->msg[0] = '\0';
+        log_info("hk", "identified by ID card");
+        identify_event_free(ev);
+        identified(app);
+        return;
+    }
+    if (ev->kind == IDENT_CARD) {
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("This ID card could not be used. Please type your mobile number instead."));
+    } else if (ev->kind == IDENT_CODE) {
+        hk->qr_refused = true;
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 ev->info.cls == QR_CLASS_RESIDENT_CODE
+                     ? _("The resident QR code cannot be used for bookings yet. Please place your ID card on the reader or type your mobile number.")
+                     : _("This QR code cannot be used here. Please place your ID card on the reader or type your mobile number."));
+        log_info("hk", "QR code shown on the identification screen: %s", qr_class_name(ev->info.cls));
+    } else {
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("The card reader is not working right now. Please type your mobile number."));
+    }
+    identify_event_free(ev);
+    app->dirty = true;
+}
+
+void hk_book(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    const hub_hk_service_t *s = hk_current(app);
+    const session_pii_t *p = &app->session.pii;
+    if (!hk || hk->busy || hk->booked || !s || !hk->slot.id || hk->who == HK_WHO_NONE) return;
+    /* The same key until a definite answer: a retry after a lost answer is
+     * replayed by the hub, never a second booking. */
+    if (!hk->key[0]) hub_new_key("hkb-", hk->key, sizeof hk->key);
+    hk_req_t q = {.kind = HK_REQ_BOOK, .slot_id = hk->slot.id};
+    snprintf(q.service, sizeof q.service, "%s", s->id);
+    snprintf(q.key, sizeof q.key, "%s", hk->key);
+    if (hk->who == HK_WHO_CARD) {
+        snprintf(q.name, sizeof q.name, "%s", p->name);
+        snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    } else {
+        /* The resident's name is not typed on a kiosk. */
+        size_t n = strlen(p->phone);
+        snprintf(q.name, sizeof q.name, "居民%s", n >= 4 ? p->phone + n - 4 : p->phone);
+        snprintf(q.phone, sizeof q.phone, "%s", p->phone);
+    }
+    log_info("hk", "booking slot %lld of %s", hk->slot.id, s->id);
+    submit(app, &q);
+}
+
+void hk_open_mine(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk) return;
+    hk->next = HK_NEXT_MINE;
+    hk->msg[0] = '\0';
+    hk->mine_page = 0;
+    if (hk->who == HK_WHO_NONE) {
+        app_go(app, SCR_HK_WHO);
+    } else {
+        hk_offline_recall(app);
+        app_go(app, SCR_HK_MINE);
+        lookup_mine(app);
+    }
+}
+
+void hk_cancel(app_t *app, int i)
+{
+    struct hk_state *hk = app->hk;
+    const session_pii_t *p = &app->session.pii;
+    hk->cancel_ask = -1;
+    if (hk->busy || i < 0 || i >= hk->mine.n) return;
+    hk_req_t q = {.kind = HK_REQ_CANCEL};
+    snprintf(q.code, sizeof q.code, "%s", hk->mine.b[i].code);
+    hub_new_key("hkc-", q.key, sizeof q.key);
+    if (hk->who == HK_WHO_CARD) snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    else snprintf(q.phone, sizeof q.phone, "%s", p->phone);
+    log_info("hk", "cancelling booking %s", hk->mine.b[i].code);
+    submit(app, &q);
+}
+
+/* ---- the receipt ------------------------------------------------------------------ */
+
+void hk_print_slip(app_t *app)
+{
+    const hub_hk_booking_t *b = &app->hk->booking;
+    char line[300], day[48], hours[32], who[200], qr[32], when[32];
+    time_t now = clock_wall() + CST;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    hk_day_text(b->slot.start, day, sizeof day);
+    hk_hours_text(&b->slot, hours, sizeof hours);
+    snprintf(who, sizeof who, "%s%s%s%s%s", b->name, b->phone[0] ? "  " : "", b->phone,
+             b->id_number[0] ? "  " : "", b->id_number);
+    snprintf(qr, sizeof qr, "XFL-BOOK:%s", b->code);
+
+    cJSON *r = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(r, "items");
+    receipt_add_text(items, _("Housekeeping booking"), "center", true, 2);
+    snprintf(line, sizeof line, "%s  %s", app->cfg.kiosk_id, when);
+    receipt_add_text(items, line, "center", false, 1);
+    receipt_add_rule(items);
+    receipt_add_text(items, hk_booking_service(app, b), NULL, true, 1);
+    snprintf(line, sizeof line, "%s %s", day, hours);
+    receipt_add_text(items, line, NULL, false, 1);
+    receipt_add_text(items, b->slot.provider, NULL, false, 1);
+    receipt_add_text(items, who, NULL, false, 1);
+    receipt_add_rule(items);
+    snprintf(line, sizeof line, _("Check-in code: %s"), b->code);
+    receipt_add_text(items, line, "center", true, 2);
+    receipt_add_qr(items, qr);
+    receipt_add_text(items, _("Show this code to the provider when they arrive"), "center", false, 1);
+    receipt_add_end(items);
+    char *json = cJSON_PrintUnformatted(r);
+    cJSON_Delete(r);
+
+    char summary[700];
+    snprintf(summary, sizeof summary, "%s %s %s %s %s %s %s %s", _("Housekeeping booking"), qr,
+             hk_booking_service(app, b), day, hours, b->slot.provider, who, app->cfg.kiosk_id);
+    if (json) app_print_receipt(app, json, summary);
+    free(json);
+}
+
+/* ---- answers ----------------------------------------------------------------------- */
+
+static void book_answer(app_t *app, hk_result_t *r)
+{
+    struct hk_state *hk = app->hk;
+    const char *c = r->st.code;
+    if (r->st.result == HUB_OK) {
+        hk->booking = r->booking;
+        hk->booked = true;
+        hk->key[0] = '\0';
+        hk->have_mine = false;
+        hk->have_slots = false;    /* places changed */
+        log_info("hk", "booked: %s%s", r->booking.code, r->st.replayed ? " (replayed)" : "");
+        hk_print_slip(app);
+        if (app->screen == SCR_HK_CONFIRM) app_go(app, SCR_HK_DONE);
+        return;
+    }
+    if (r->st.result == HUB_UNKNOWN && hk_offline_book(app) == 0) {
+        /* Saved in the outbox with this attempt's key: sent when the hub
+         * answers; the resident keeps a reference meanwhile. */
+        hk->msg[0] = '\0';
+        if (app->screen == SCR_HK_CONFIRM) app_go(app, SCR_HK_DONE);
+        return;
+    }
+    if (r->st.result == HUB_UNKNOWN) {
+        /* Keep the key: pressing "Book" again is replayed, never doubled. */
+        if (!strcmp(c, "network"))
+            snprintf(hk->msg, sizeof hk->msg, "%s",
+                     _("The booking service cannot be reached, so nothing was booked. Please try again later, or ask staff."));
+        else
+            snprintf(hk->msg, sizeof hk->msg, "%s",
+                     _("The booking service did not answer in time, so the booking is not confirmed. Please press \"Book\" again: you will never be booked twice."));
+        return;
+    }
+    hk->key[0] = '\0';
+    if (!strcmp(c, "slot_full") || !strcmp(c, "slot_past") || !strcmp(c, "unknown_slot") ||
+        !strcmp(c, "slot_service_mismatch")) {
+        bool full = !strcmp(c, "slot_full");
+        /* back to the calendar first: leaving through "who" clears messages */
+        while (app->depth > 0 && (app->screen == SCR_HK_WHO || app->screen == SCR_HK_CONFIRM))
+            app_back(app);
+        if (app->screen != SCR_HK_SLOTS) app_go(app, SCR_HK_SLOTS);
+        hk->slots = r->slots;
+        hk->have_slots = true;
+        hk->alternatives = true;
+        hk->slot_page = 0;
+        memset(&hk->slot, 0, sizeof hk->slot);
+        if (full && r->slots.n > 0)
+            snprintf(hk->msg, sizeof hk->msg, "%s",
+                     _("Sorry, someone else has just booked the last place at that time. Nothing was booked. These times are still free:"));
+        else if (full)
+            snprintf(hk->msg, sizeof hk->msg, "%s",
+                     _("Sorry, someone else has just booked the last place at that time, and no other time is free. Nothing was booked. Please choose another day."));
+        else
+            snprintf(hk->msg, sizeof hk->msg, "%s",
+                     _("That time can no longer be booked. Nothing was booked. Please choose another time."));
+    } else if (!strcmp(c, "invalid_field")) {
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("The booking service did not accept this phone or ID number. Nothing was booked. Please check it, or ask staff."));
+    } else {
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("The booking could not be made. Nothing was booked. Please try again, or ask staff."));
+    }
+}
+
+static void cancel_answer(app_t *app, hk_result_t *r)
+{
+    struct hk_state *hk = app->hk;
+    const char *c = r->st.code;
+    if (r->st.result == HUB_OK) {
+        for (int i = 0; i < hk->mine.n; i++)
+            if (!strcmp(hk->mine.b[i].code, r->booking.code)) hk->mine.b[i] = r->booking;
+        if (hk->booked && !strcmp(hk->booking.code, r->booking.code)) hk->booking = r->booking;
+        hk->have_slots = false;
+        log_info("hk", "cancelled: %s", r->booking.code);
+        app_toast(app, _("Your booking has been cancelled."));
+    } else if (!strcmp(c, "not_yours")) {
+        snprintf(hk->msg, sizeof hk->msg, "%s", _("This booking was made with another phone or ID number. Nothing was changed."));
+    } else if (!strcmp(c, "booking_past")) {
+        snprintf(hk->msg, sizeof hk->msg, "%s", _("This booking has already started and cannot be cancelled here. Please ask staff."));
+    } else if (r->st.result == HUB_UNKNOWN) {
+        snprintf(hk->msg, sizeof hk->msg, "%s", _("The booking service cannot be reached, so the booking is not cancelled yet. Please try again, or ask staff."));
+    } else {
+        snprintf(hk->msg, sizeof hk->msg, "%s", _("The booking could not be cancelled. Please ask staff."));
+    }
+}
+
+void hk_event(app_t *app, void *payload)
+{
+    hk_result_t *r = payload;
+    struct hk_state *hk = app->hk;
+    if (!r) return;
+    if (!hk || r->gen != hk->gen || app->session.state == SESSION_IDLE) {
+        hk_event_free(r);          /* nobody waits for it any more */
+        return;
+    }
+    hk->busy = false;
+    switch (r->kind) {
+    case HK_REQ_SERVICES:
+        if (r->st.result == HUB_OK) {
+            hk->svc = r->svc;
+            hk->have_services = true;
+            if (hk->service < 0 && hk->svc.n > 0) hk->service = 0;
+        } else {
+            snprintf(hk->msg, sizeof hk->msg, "%s", unreachable());
+        }
+        break;
+    case HK_REQ_SLOTS:
+        if (r->st.result == HUB_OK) {
+            hk->slots = r->slots;
+            hk->have_slots = true;
+        } else {
+            snprintf(hk->msg, sizeof hk->msg, "%s", unreachable());
+        }
+        break;
+    case HK_REQ_BOOK:
+        book_answer(app, r);
+        break;
+    case HK_REQ_LOOKUP:
+        if (r->st.result == HUB_OK) {
+            hk->mine = r->mine;
+            hk->have_mine = true;
+        } else {
+            snprintf(hk->msg, sizeof hk->msg, "%s", unreachable());
+        }
+        break;
+    case HK_REQ_CANCEL:
+        cancel_answer(app, r);
+        break;
+    }
+    app->dirty = true;
+    hk_event_free(r);
+}
+
+/* ---- sample data (tour, screen tests) --------------------------------------------------- */
+
+static void sample_service(hub_hk_service_t *s, const char *id, const char *zh_name,
+                           const char *en_name, const char *inc_zh, const char *inc_en,
+                           long long fen, int min)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->id, sizeof s->id, "%s", id);
+    snprintf(s->name_zh, sizeof s->name_zh, "%s", zh_name);
+    snprintf(s->name_en, sizeof s->name_en, "%s", en_name);
+    snprintf(s->includes_zh, sizeof s->includes_zh, "%s", inc_zh);
+    snprintf(s->includes_en, sizeof s->includes_en, "%s", inc_en);
+    s->price_fen = fen;
+    s->duration_min = min;
+}
+
+static void sample_provider(hub_hk_service_t *s, long long id, const char *name, double rating)
+{
+    hub_hk_provider_t *p = &s->providers[s->n_providers++];
+    p->id = id;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->rating = rating;
+}
+
+static hub_hk_slot_t sample_slot(long long id, time_t day0, int day, int h, int len_h,
+                                 long long pid, const char *prov, int cap, int left)
+{
+    hub_hk_slot_t s = {.id = id, .start = day0 + day * 86400 + h * 3600, .provider_id = pid,
+                       .capacity = cap, .left = left};
+    s.end = s.start + len_h * 3600;
+    snprintf(s.provider, sizeof s.provider, "%s", prov);
+    return s;
+}
+
+void hk_sample(app_t *app, const char *state)
+{
+    struct hk_state *hk = app->hk;
+    if (!hk) return;
+    reset(hk);
+    hub_hk_services_t *v = &hk->svc;
+    v->n = 6;
+    sample_service(&v->s[0], "cleaning", "日常保洁", "Regular cleaning",
+                   "客厅、卧室、厨房、卫生间表面清洁，拖地吸尘，倒垃圾；保洁员自带工具",
+                   "Surfaces in the living room, bedrooms, kitchen and bathroom, mopping and vacuuming, taking out the rubbish; the cleaner brings the tools",
+                   13500, 180);
+    sample_provider(&v->s[0], 1, "李阿姨家政", 4.8);
+    sample_provider(&v->s[0], 2, "安心家政服务部", 4.5);
+    sample_provider(&v->s[0], 3, "洁美保洁", 4.3);
+    sample_service(&v->s[1], "deep_cleaning", "深度保洁", "Deep cleaning",
+                   "厨房油污、卫生间除垢、门窗玻璃、柜内清洁、空调滤网清洗；两人上门",
+                   "Kitchen grease, bathroom descaling, windows and frames, inside the cupboards, air-conditioner filters; a team of two",
+                   39800, 300);
+    sample_provider(&v->s[1], 4, "净家深度保洁", 4.7);
+    sample_service(&v->s[2], "nanny", "育儿嫂/保姆", "Nanny / housekeeper",
+                   "照看婴幼儿或做饭、洗衣、家务，按天试用", "Looking after small children, or cooking and chores, for a trial day",
+                   28000, 480);
+    sample_provider(&v->s[2], 6, "好妈妈育儿嫂中心", 4.9);
+    sample_service(&v->s[3], "elder_care", "居家养老照护", "Home elder care",
+                   "陪护聊天、助浴助餐、测量血压血糖、提醒服药、陪同就医", "Company, help with bathing and meals, health checks, escort to the doctor",
+                   8000, 120);
+    sample_provider(&v->s[3], 9, "夕阳红居家养老服务站", 4.8);
+    sample_service(&v->s[4], "appliance_repair", "家电维修", "Appliance repair",
+                   "上门检测空调、洗衣机、冰箱、热水器、油烟机等", "A home visit to diagnose air conditioners, washing machines, fridges and more",
+                   5000, 90);
+    sample_provider(&v->s[4], 12, "王师傅维修", 4.7);
+    sample_service(&v->s[5], "plumbing", "水电维修", "Plumbing and electrics",
+                   "疏通下水、更换水龙头和阀门、维修漏水", "Unblocking drains, replacing taps and valves, fixing leaks",
+                   3000, 60);
+    sample_provider(&v->s[5], 15, "陈师傅水电", 4.9);
+    hk->have_services = true;
+    hk->service = 0;
+    if (!strcmp(state, "catalogue")) return;
+
+    /* tomorrow at 00:00 China time */
+    time_t day0 = (clock_wall() + CST) / 86400 * 86400 - CST;
+    hk->day = 1;
+    hub_hk_slots_t *sl = &hk->slots;
+    sl->n = 7;
+    sl->s[0] = sample_slot(17, day0, 1, 9, 3, 1, "李阿姨家政", 2, 1);
+    sl->s[1] = sample_slot(18, day0, 1, 13, 3, 1, "李阿姨家政", 1, 0);
+    sl->s[2] = sample_slot(19, day0, 1, 16, 3, 1, "李阿姨家政", 2, 2);
+    sl->s[3] = sample_slot(20, day0, 1, 9, 3, 2, "安心家政服务部", 2, 2);
+    sl->s[4] = sample_slot(21, day0, 1, 13, 3, 2, "安心家政服务部", 1, 1);
+    sl->s[5] = sample_slot(22, day0, 1, 9, 3, 3, "洁美保洁", 2, 0);
+    sl->s[6] = sample_slot(23, day0, 1, 16, 3, 3, "洁美保洁", 1, 1);
+    hk->have_slots = true;
+    if (!strcmp(state, "slots")) return;
+    if (!strcmp(state, "slots_full")) {
+        sl->n = 3;
+        sl->s[0] = sample_slot(19, day0, 1, 16, 3, 1, "李阿姨家政", 2, 2);
+        sl->s[1] = sample_slot(24, day0, 2, 9, 3, 2, "安心家政服务部", 2, 1);
+        sl->s[2] = sample_slot(25, day0, 2, 13, 3, 3, "洁美保洁", 1, 1);
+        hk->alternatives = true;
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("Sorry, someone else has just booked the last place at that time. Nothing was booked. These times are still free:"));
+        return;
+    }
+    hk->slot = sl->s[0];
+    if (!strcmp(state, "who")) {
+        snprintf(hk->digits, sizeof hk->digits, "%s", "1381234");
+        hk->n_digits = 7;
+        return;
+    }
+    hk->who = HK_WHO_PHONE;
+    snprintf(app->session.pii.phone, sizeof app->session.pii.phone, "%s", "13812345678");
+    if (!strcmp(state, "confirm")) return;
+
+    hub_hk_booking_t *b = &hk->booking;
+    memset(b, 0, sizeof *b);
+    snprintf(b->code, sizeof b->code, "%s", "K7MQ4XRA");
+    b->slot = hk->slot;
+    snprintf(b->service_id, sizeof b->service_id, "%s", "cleaning");
+    snprintf(b->service_zh, sizeof b->service_zh, "%s", "日常保洁");
+    snprintf(b->service_en, sizeof b->service_en, "%s", "Regular cleaning");
+    snprintf(b->name, sizeof b->name, "%s", "居****8");
+    snprintf(b->phone, sizeof b->phone, "%s", "138****5678");
+    b->created = clock_wall();
+    hk->booked = true;
+    if (!strcmp(state, "done")) return;
+
+    /* mine: the one just booked, one later, one cancelled */
+    hk->mine.n = 3;
+    hk->mine.b[0] = *b;
+    hk->mine.b[1] = *b;
+    snprintf(hk->mine.b[1].code, sizeof hk->mine.b[1].code, "%s", "P3TW8HNC");
+    hk->mine.b[1].slot = sample_slot(40, day0, 5, 9, 2, 9, "夕阳红居家养老服务站", 3, 2);
+    snprintf(hk->mine.b[1].service_zh, sizeof hk->mine.b[1].service_zh, "%s", "居家养老照护");
+    snprintf(hk->mine.b[1].service_en, sizeof hk->mine.b[1].service_en, "%s", "Home elder care");
+    hk->mine.b[2] = *b;
+    snprintf(hk->mine.b[2].code, sizeof hk->mine.b[2].code, "%s", "D9XE2KQB");
+    hk->mine.b[2].slot = sample_slot(41, day0, 3, 14, 2, 12, "王师傅维修", 3, 3);
+    snprintf(hk->mine.b[2].service_zh, sizeof hk->mine.b[2].service_zh, "%s", "家电维修");
+    snprintf(hk->mine.b[2].service_en, sizeof hk->mine.b[2].service_en, "%s", "Appliance repair");
+    hk->mine.b[2].cancelled = true;
+    hk->mine.b[2].cancelled_at = clock_wall();
+    hk->have_mine = true;
+}

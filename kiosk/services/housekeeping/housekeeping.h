@@ -1,0 +1,148 @@
+/* Housekeeping booking (hall mode): the catalogue, a day and a free slot,
+ * identification (ID card or phone number), confirmation with a check-in
+ * code, and one's own bookings. The session's state lives in app->hk
+ * (struct hk_state, allocated by hk_init), wiped by hk_session_end.
+ *
+ * The hub is asked by one worker thread (services/housekeeping/hub_hk.c), never by the UI
+ * thread; its answers come back as APP_EV_HK events carrying the
+ * generation of the request, and an answer the screens no longer wait for
+ * (the resident went on, the session ended) is dropped.
+ *
+ * Personal data: the phone number typed and the ID card read are kept in
+ * session.pii only (wiped at session end) and shown masked; what the hub
+ * sends back is masked. A booking is only ever made by the resident's
+ * "Book" tap, with one idempotency key per attempt: pressing it again after
+ * an answer that never came is replayed by the hub, never booked twice.
+ *
+ * Offline: without the hub nothing is booked and the screen says so (the
+ * outbox path, "pending confirmation", is not wired yet). */
+#ifndef KIOSK_APP_HOUSEKEEPING_H
+#define KIOSK_APP_HOUSEKEEPING_H
+
+#include <stdbool.h>
+#include "services/housekeeping/hub_hk.h"
+#include "services/identify/identify.h"
+
+struct app;
+struct ident_event_s;
+
+#define HK_DAYS 14                 /* today and the next 13 days, as the hub offers */
+
+typedef enum { HK_WHO_NONE, HK_WHO_PHONE, HK_WHO_CARD } hk_who_t;
+typedef enum { HK_NEXT_BOOK, HK_NEXT_MINE } hk_next_t;
+
+struct hk_state {
+    struct hk_worker *worker;      /* NULL offscreen without network */
+    unsigned gen;                  /* of the request the screens wait for */
+    bool busy;                     /* a request is on its way */
+    char msg[300];                 /* for the resident: why the last request failed */
+
+    /* the catalogue */
+    bool have_services;
+    hub_hk_services_t svc;
+    int service;                   /* index in svc, -1 none */
+
+    /* the calendar */
+    int day;                       /* 0 = today .. HK_DAYS-1, -1 none */
+    bool have_slots;
+    hub_hk_slots_t slots;          /* of service and day, or the alternatives */
+    bool alternatives;             /* slots holds the 409's other free slots */
+    int slot_page;
+    hub_hk_slot_t slot;            /* the one chosen (slot.id 0 = none) */
+
+    /* who: the phone digits being typed (the number itself, once complete,
+     * and the card's data go to session.pii) */
+    hk_next_t next;                /* what identification leads to */
+    hk_who_t who;
+    char digits[12];
+    int n_digits;
+    bool qr_refused;               /* a resident QR code was shown: not supported */
+
+    /* booking */
+    char key[40];                  /* idempotency key of the attempt, "" none */
+    bool booked;
+    hub_hk_booking_t booking;
+
+    /* a booking saved in the outbox while the hub could not be reached
+     * (services/housekeeping/hk_offline.c): waiting for the hub's confirmation */
+    bool pending;
+    char pending_ref[16];          /* the reference the resident keeps */
+    long long pending_item;        /* its outbox item */
+    char earlier[400];             /* what became of this resident's earlier saved bookings */
+
+    /* my bookings */
+    bool have_mine;
+    hub_hk_bookings_t mine;
+    int mine_page;
+    int cancel_ask;                /* index asked "cancel this one?", -1 none */
+};
+
+void hk_init(struct app *app);
+void hk_free(struct app *app);
+void hk_session_end(struct app *app);
+/* An APP_EV_HK event's payload (takes it); and freeing one never handled. */
+void hk_event(struct app *app, void *payload);
+void hk_event_free(void *payload);
+
+/* ---- bookings saved while the hub is away (hk_offline.c) ------------------- */
+
+/* Saves the booking being made into the outbox, with the key of the attempt
+ * that got no answer (if it did land, the hub replays it: never twice), and
+ * the kiosk's record of it in the same transaction. 0, or -1 (no outbox,
+ * no storage). */
+int hk_offline_book(struct app *app);
+/* An outbox item was sent or given up (app/fleet.c); EV is a
+ * fleet_outbox_event_t, not taken. */
+void hk_outbox_event(struct app *app, const void *ev);
+/* After identification: what became of this resident's saved bookings,
+ * into hk->earlier ("" when none). */
+void hk_offline_recall(struct app *app);
+/* Brings the saved bookings' records up to date with their outbox items
+ * (at start, and before they are shown). */
+void hk_offline_reconcile(struct app *app);
+/* Prints the booking slip of hk->booking (or offers it as a QR code). */
+void hk_print_slip(struct app *app);
+
+/* ---- for the screens (hk_*.c) ------------------------------------------------ */
+
+/* Asks for the catalogue unless it is here or on its way. */
+void hk_load_services(struct app *app);
+/* Chooses service I of the catalogue (and forgets an earlier day's slots). */
+void hk_pick_service(struct app *app, int i);
+/* Opens the calendar for the chosen service at its first day. */
+void hk_open_calendar(struct app *app);
+/* Chooses day D (0 = today) and asks for its slots. */
+void hk_pick_day(struct app *app, int d);
+/* Chooses slot I of those shown; then identification (or the confirmation
+ * when the resident has already identified). */
+void hk_pick_slot(struct app *app, int i);
+/* A key of the phone keypad ("0".."9", "del", "ok"). */
+void hk_key(struct app *app, const char *key);
+/* A card or code read on the identification screen (takes EV). */
+void hk_ident_result(struct app *app, struct ident_event_s *ev);
+/* The resident pressed "Book". */
+void hk_book(struct app *app);
+/* "My bookings": identification first unless already given. */
+void hk_open_mine(struct app *app);
+/* Cancels booking I of the list (after the resident confirmed). */
+void hk_cancel(struct app *app, int i);
+
+/* Texts: the service's name and what it includes in the app's locale;
+ * a slot's day ("11-30 Mon") and hours ("09:00-12:00") in China time; the
+ * masked identity given this session ("" none). */
+const char *hk_service_name(const struct app *app, const hub_hk_service_t *s);
+const char *hk_service_includes(const struct app *app, const hub_hk_service_t *s);
+const char *hk_booking_service(const struct app *app, const hub_hk_booking_t *b);
+void hk_day_text(time_t t, char *out, size_t len);
+void hk_hours_text(const hub_hk_slot_t *s, char *out, size_t len);
+void hk_who_text(const struct app *app, char *out, size_t len);
+/* YYYY-MM-DD (China time) of day D from today. */
+void hk_date(int d, char *out, size_t len);
+/* The chosen service, or NULL. */
+const hub_hk_service_t *hk_current(const struct app *app);
+
+/* Fills the state with sample data for STATE (tour and screen tests):
+ * "catalogue", "slots", "slots_full", "who", "confirm", "done", "mine". */
+void hk_sample(struct app *app, const char *state);
+
+#endif

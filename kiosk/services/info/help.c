@@ -1,0 +1,114 @@
+/* Help: where the community office is and how to call it, and a button that
+ * asks staff to come to this kiosk. The request names the kiosk's location
+ * only; a phone number for a call back goes with it only when the resident
+ * ticks that they agree. The screen says when staff have seen it. */
+#include <stdio.h>
+#include <string.h>
+#include "services/info/info.h"
+#include "core/i18n.h"
+#include "mask.h"
+#include "app/screens.h"
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    struct info_state *s = app->info;
+    SDL_Rect in = ui_inset(content, th->gap);
+    bool portrait = f->height > f->width;
+    SDL_Rect left = in, pad = {0};
+    bool typing = s && s->consent && s->help_state == HELP_NONE;
+    if (typing) {
+        if (portrait) {
+            int kh = in.h * 2 / 5, kw = in.w * 3 / 4;
+            pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
+            left.h = in.h - kh - th->gap;
+        } else {
+            int kw = in.w * 2 / 5;
+            pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
+            left.w = in.w - kw - th->gap * 2;
+        }
+    }
+    screen_card(f, "help", left);
+    SDL_Rect t = ui_inset(left, th->pad * 2);
+    screen_title(f, "help.title", &t, _("Need help? Staff can come to you."), th->surface);
+    char where[400];
+    if (app->cfg.help_contact[0])
+        snprintf(where, sizeof where, _("Community office: %s"), app->cfg.help_contact);
+    else
+        snprintf(where, sizeof where, "%s", _("Community office: ask at the service hall's front desk."));
+    int h = ui_wrapped_height(f, th->px_body, where, t.w);
+    ui_label(f, "help.office", ui_cut_top(&t, h), where, th->px_body, th->text, th->surface,
+             UI_ALIGN_LEFT, true);
+    t.y += th->pad; t.h -= th->pad;
+
+    help_state_t hs = s ? s->help_state : HELP_FAILED;
+    SDL_Rect buttons = ui_cut_bottom(&t, th->target * 2 + th->gap);
+    t.h -= th->pad;
+    const char *msg;
+    switch (hs) {
+    case HELP_SENDING: msg = _("Sending your request..."); break;
+    case HELP_QUEUED:
+        msg = _("Your request is saved and goes to staff as soon as the connection allows. If nobody comes, please go to the front desk.");
+        break;
+    case HELP_SENT: msg = _("Your request has been sent. Please wait here: staff will come."); break;
+    case HELP_ACKNOWLEDGED: msg = _("Staff have seen your request and are on their way."); break;
+    case HELP_FAILED: msg = _("The request could not be sent. Please go to the front desk, or call the office."); break;
+    default:
+        msg = s && s->consent
+                  ? _("Type the phone number we may call you back on, then press the button.")
+                  : _("Press the button and a member of staff will come to this kiosk. Nothing about you is sent.");
+    }
+    ui_label_fit(f, "help.msg", t, msg, th->px_large, th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true);
+    SDL_Rect b1 = ui_cut_top(&buttons, th->target);
+    buttons.y += th->gap; buttons.h -= th->gap;
+    bool can_send = s && (hs == HELP_NONE || hs == HELP_FAILED) &&
+                    (!s->consent || (s->n_phone == 11 && s->phone[0] == '1'));
+    ui_button(f, "help.send", b1, hs == HELP_FAILED ? _("Try again") : _("Ask staff to come here"),
+              UI_BTN_PRIMARY, can_send);
+    if (hs == HELP_NONE) {
+        char line[120];
+        if (s && s->consent && s->n_phone == 11) {
+            char m[24];
+            mask_phone(s->phone, m, sizeof m);
+            snprintf(line, sizeof line, _("Call me back on %s (tap to remove)"), m);
+        } else {
+            snprintf(line, sizeof line, "%s", s && s->consent ? _("Do not call me back")
+                                                              : _("I agree to be called back on my phone"));
+        }
+        ui_button(f, "help.consent", buttons, line, UI_BTN_SECONDARY, s != NULL);
+    }
+    if (typing) ui_keypad(f, "help.key", pad, false);
+}
+
+static bool action(app_t *app, const char *id)
+{
+    struct info_state *s = app->info;
+    if (!s) return false;
+    if (!strcmp(id, "help.send")) {
+        if (s->help_state == HELP_FAILED) s->help_state = HELP_NONE;
+        info_help_send(app);
+        return true;
+    }
+    if (!strcmp(id, "help.consent") && s->help_state == HELP_NONE) {
+        s->consent = !s->consent;
+        explicit_bzero(s->phone, sizeof s->phone);
+        s->n_phone = 0;
+        app->dirty = true;
+        return true;
+    }
+    if (!strncmp(id, "help.key.", 9) && s->consent && s->help_state == HELP_NONE) {
+        const char *k = id + 9;
+        if (!strcmp(k, "del")) {
+            if (s->n_phone > 0) s->phone[--s->n_phone] = '\0';
+        } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && s->n_phone < 11) {
+            s->phone[s->n_phone++] = k[0];
+            s->phone[s->n_phone] = '\0';
+        }
+        app->dirty = true;
+        return true;
+    }
+    return false;
+}
+
+const screen_t screen_help = {"help", true, false, NULL, build, action, NULL};
