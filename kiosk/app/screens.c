@@ -8,6 +8,11 @@ static const screen_t *const table[SCR_COUNT] = {
 #undef SCREEN
 };
 
+const char *screen_busy_text(void)
+{
+    return _("Many people are using this service right now. Please try again in a minute.");
+}
+
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
 {
     const theme_t *th = f->th;

@@ -37,6 +37,10 @@ void chrome_alert_overlay(app_t *app, ui_frame_t *f, const char *title, const ch
 /* The receipt as a QR code, while the printer cannot print it. */
 void chrome_receipt_overlay(app_t *app, ui_frame_t *f);
 bool chrome_action(app_t *app, const char *id);
+/* What a resident reads when the hub asks the kiosk to slow down
+ * (hub_status_busy): calm, no fault, try again in a minute. */
+const char *screen_busy_text(void);
+
 /* A card (a coloured panel with rounded corners) filling R. */
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
 /* Splits IN for a keypad screen: the keypad on the right (landscape) or

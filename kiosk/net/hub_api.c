@@ -611,3 +611,11 @@ void hub_new_key(const char *prefix, char *out, size_t outlen)
     sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
     snprintf(out, outlen, "%s%s", prefix ? prefix : "", hex);
 }
+
+int hub_status_busy(const hub_status_t *st)
+{
+    if (!st) return 0;
+    if (st->http == 429) return 1;
+    return st->http == 503 && (!strcmp(st->code, "busy") || !strcmp(st->code, "overloaded") ||
+                               !strcmp(st->code, "rate_limited"));
+}

@@ -97,6 +97,10 @@ typedef struct {
 } hub_order_t;
 
 const char *hub_order_state_name(hub_order_state_t s);      /* "NOTPAY" ... */
+/* 1 when ST is the hub asking the kiosk to slow down (429, or 503 "busy" /
+ * "overloaded" / "rate_limited"): nothing is wrong, the resident should try
+ * again in a minute rather than be told of a fault. */
+int hub_status_busy(const hub_status_t *st);
 /* -1 if NAME is not one of the six. */
 int hub_order_state_parse(const char *name);
 

@@ -332,6 +332,18 @@ static void slot_full_meanwhile_offers_alternatives(void **state)
 
 /* ---- my bookings ------------------------------------------------------------------------ */
 
+/* The QR code of a booking slip (XFL-BOOK:CODE) read on the "who" screen. */
+static void slip_scanned(app_t *app, const char *code)
+{
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    assert_non_null(ev);
+    ev->gen = app->identify->gen;
+    ev->kind = IDENT_CODE;
+    ev->info.cls = QR_CLASS_BOOKING_CODE;
+    snprintf(ev->info.booking.code, sizeof ev->info.booking.code, "%s", code);
+    hk_ident_result(app, ev);
+}
+
 static void my_bookings_and_cancel(void **state)
 {
     app_t *app = net_app();
@@ -362,7 +374,8 @@ static void my_bookings_and_cancel(void **state)
     assert_int_equal(sql_int(&hub, "SELECT booked FROM slots WHERE id = %lld", slot), booked - 1);
     app_end_session(app, "finished");
 
-    /* later, a new visit: home -> housekeeping -> my bookings -> phone */
+    /* later, a new visit: home -> housekeeping -> my bookings -> phone: a
+     * number alone proves nothing, the booking slip's QR code does */
     app_test_tap_xy(app, 900, 500);
     tap(app, "home.housekeeping");
     WAIT_FOR(app, app->hk->have_services, 5000);
@@ -370,6 +383,9 @@ static void my_bookings_and_cancel(void **state)
     assert_int_equal(app->screen, SCR_HK_WHO);
     type_phone(app, "13655556666");
     tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_true(app_test_text_shown(app, "QR code on one of your booking slips"));
+    slip_scanned(app, code);
     assert_int_equal(app->screen, SCR_HK_MINE);
     WAIT_FOR(app, app->hk->have_mine, 5000);
     assert_int_equal(app->hk->mine.n, 1);
@@ -382,8 +398,11 @@ static void my_bookings_and_cancel(void **state)
     tap(app, "home.housekeeping");
     WAIT_FOR(app, app->hk->have_services, 5000);
     tap(app, "hk.mine");
+    slip_scanned(app, code);                          /* the slip first, this time */
+    assert_true(app_test_text_shown(app, "Booking slip read"));
     type_phone(app, "13011112222");
     tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
     WAIT_FOR(app, app->hk->have_mine, 5000);
     assert_int_equal(app->hk->mine.n, 0);
     assert_true(app_test_text_shown(app, "No bookings were found"));

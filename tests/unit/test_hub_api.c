@@ -1117,9 +1117,28 @@ static void test_canned_request_bytes(void **state)
     assert_string_equal(strstr(r, "\r\n\r\n") + 4, "{}");
 }
 
+/* The hub asking the kiosk to slow down is told apart from a fault. */
+static void test_status_busy(void **state)
+{
+    hub_status_t st = {.result = HUB_UNKNOWN, .http = 429};
+    assert_true(hub_status_busy(&st));
+    st.http = 503;
+    snprintf(st.code, sizeof st.code, "%s", "rate_limited");
+    assert_true(hub_status_busy(&st));
+    snprintf(st.code, sizeof st.code, "%s", "payment_unavailable");
+    assert_false(hub_status_busy(&st));
+    st.http = 500;
+    assert_false(hub_status_busy(&st));
+    st.http = 0;
+    snprintf(st.code, sizeof st.code, "%s", "network");
+    assert_false(hub_status_busy(&st));
+    assert_false(hub_status_busy(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest parsers[] = {
+        cmocka_unit_test(test_status_busy),
         cmocka_unit_test(test_parse_accounts_good),
         cmocka_unit_test(test_parse_accounts_missing),
         cmocka_unit_test(test_parse_accounts_types),

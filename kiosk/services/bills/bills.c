@@ -8,6 +8,7 @@
 #include "app/receipt_items.h"
 #include "services/identify/identify_service.h"
 #include "core/clock.h"
+#include "app/screens.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/money.h"
@@ -143,6 +144,8 @@ void bills_lookup_result(app_t *app, lookup_result_t *r)
         snprintf(b->msg, sizeof b->msg, "%s", _("No accounts were found."));
     } else if (r->st.result == HUB_REFUSED) {
         refused_text(b, &r->st, b->msg, sizeof b->msg);
+    } else if (hub_status_busy(&r->st)) {
+        snprintf(b->msg, sizeof b->msg, "%s", screen_busy_text());
     } else {
         snprintf(b->msg, sizeof b->msg, "%s",
                  _("The bill service cannot be reached right now. Please try again later, or ask staff."));

@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "app/receipt_items.h"
 #include "core/clock.h"
+#include "app/screens.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/money.h"
@@ -75,7 +76,7 @@ static void hk_worker_run(worker_t *wk, void *arg)
                 hub_hk_book(w->client, q.key, q.slot_id, q.service, q.name, q.phone, q.id_number,
                             &r->booking, &r->slots, &r->st);
                 break;
-            case HK_REQ_LOOKUP: hub_hk_lookup(w->client, q.key, q.phone, q.id_number, &r->mine, &r->st); break;
+            case HK_REQ_LOOKUP: hub_hk_lookup(w->client, q.key, q.phone, q.code, q.id_number, &r->mine, &r->st); break;
             case HK_REQ_CANCEL:
                 hub_hk_cancel(w->client, q.key, q.code, q.phone, q.id_number, &r->booking, &r->st);
                 break;
@@ -346,8 +347,19 @@ static void lookup_mine(app_t *app)
     const session_pii_t *p = &app->session.pii;
     hk_req_t q = {.kind = HK_REQ_LOOKUP};
     hub_new_key("hkl-", q.key, sizeof q.key);
-    if (app->hk->who == HK_WHO_CARD) snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
-    else snprintf(q.phone, sizeof q.phone, "%s", p->phone);
+    if (app->hk->who == HK_WHO_CARD) {
+        snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    } else if (app->hk->proof_code[0]) {
+        snprintf(q.phone, sizeof q.phone, "%s", p->phone);
+        snprintf(q.code, sizeof q.code, "%s", app->hk->proof_code);
+    } else {
+        /* No proof: only what this kiosk saved is shown (hk->earlier). */
+        snprintf(app->hk->msg, sizeof app->hk->msg, "%s",
+                 _("To see all your bookings, go back and show the QR code of a booking slip, or your ID card."));
+        app->hk->have_mine = false;
+        app->hk->cancel_ask = -1;
+        return;
+    }
     app->hk->have_mine = false;
     app->hk->cancel_ask = -1;
     submit(app, &q);
@@ -385,7 +397,18 @@ void hk_key(app_t *app, const char *k)
             hk->n_digits = 0;
             hk->who = HK_WHO_PHONE;
             hk->msg[0] = '\0';
-            identified(app);
+            if (hk->next == HK_NEXT_MINE && !hk->proof_code[0]) {
+                /* A number alone proves nothing: the hub lists a phone's
+                 * bookings only with the code of one of them. Bookings saved
+                 * at this kiosk while the hub was away (a reference and a
+                 * state, nothing personal) are still shown. */
+                hk_offline_recall(app);
+                if (hk->earlier[0]) identified(app);
+                else snprintf(hk->msg, sizeof hk->msg, "%s",
+                              _("Now show the QR code on one of your booking slips to the scanner, or place your ID card on the reader."));
+            } else {
+                identified(app);
+            }
         }
     } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && hk->n_digits < 11) {
         hk->digits[hk->n_digits++] = k[0];
@@ -418,6 +441,19 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
     if (ev->kind == IDENT_CARD) {
         snprintf(hk->msg, sizeof hk->msg, "%s",
                  _("This ID card could not be used. Please type your mobile number instead."));
+    } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_BOOKING_CODE && hk->next == HK_NEXT_MINE) {
+        /* A booking slip: its code is the proof that goes with the number. */
+        snprintf(hk->proof_code, sizeof hk->proof_code, "%s", ev->info.booking.code);
+        log_info("hk", "booking slip read on the identification screen");
+        identify_event_free(ev);
+        if (hk->who == HK_WHO_PHONE) {
+            hk->msg[0] = '\0';
+            identified(app);
+        } else {
+            snprintf(hk->msg, sizeof hk->msg, "%s", _("Booking slip read. Now type your mobile number."));
+            app->dirty = true;
+        }
+        return;
     } else if (ev->kind == IDENT_CODE) {
         hk->qr_refused = true;
         snprintf(hk->msg, sizeof hk->msg, "%s",
@@ -540,6 +576,7 @@ static void book_answer(app_t *app, hk_result_t *r)
     if (r->st.result == HUB_OK) {
         hk->booking = r->booking;
         hk->booked = true;
+        snprintf(hk->proof_code, sizeof hk->proof_code, "%s", r->booking.code);
         hk->key[0] = '\0';
         hk->have_mine = false;
         hk->have_slots = false;    /* places changed */
@@ -635,7 +672,7 @@ void hk_event(app_t *app, void *payload)
             hk->have_services = true;
             if (hk->service < 0 && hk->svc.n > 0) hk->service = 0;
         } else {
-            snprintf(hk->msg, sizeof hk->msg, "%s", unreachable());
+            snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(&r->st) ? screen_busy_text() : unreachable());
         }
         break;
     case HK_REQ_SLOTS:
@@ -643,7 +680,7 @@ void hk_event(app_t *app, void *payload)
             hk->slots = r->slots;
             hk->have_slots = true;
         } else {
-            snprintf(hk->msg, sizeof hk->msg, "%s", unreachable());
+            snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(&r->st) ? screen_busy_text() : unreachable());
         }
         break;
     case HK_REQ_BOOK:
@@ -654,7 +691,7 @@ void hk_event(app_t *app, void *payload)
             hk->mine = r->mine;
             hk->have_mine = true;
         } else {
-            snprintf(hk->msg, sizeof hk->msg, "%s", unreachable());
+            snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(&r->st) ? screen_busy_text() : unreachable());
         }
         break;
     case HK_REQ_CANCEL:

@@ -57,6 +57,10 @@ struct hk_state {
     char digits[12];
     int n_digits;
     bool qr_refused;               /* a resident QR code was shown: not supported */
+    /* The check-in code of one of the resident's bookings (one made in this
+     * visit, or the QR code of a booking slip scanned on the "who" screen):
+     * with a mobile number, the hub's proof that "my bookings" are theirs. */
+    char proof_code[HUB_HK_CODE_LEN + 1];
 
     /* booking */
     char key[40];                  /* idempotency key of the attempt, "" none */

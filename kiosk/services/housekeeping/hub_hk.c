@@ -363,12 +363,18 @@ void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const cha
     forget(c);
 }
 
-void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *id_number,
-                   hub_hk_bookings_t *out, hub_status_t *st)
+void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *code,
+                   const char *id_number, hub_hk_bookings_t *out, hub_status_t *st)
 {
     char err[160];
     memset(out, 0, sizeof *out);
-    char *body = http_print_secret(identity_doc(phone, id_number));
+    cJSON *doc = identity_doc(phone, id_number);
+    if (doc && code && code[0] && !id_number[0] && !cJSON_AddStringToObject(doc, "code", code)) {
+        http_wipe_json(doc);
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    char *body = http_print_secret(doc);
     if (!body) {
         http_no_memory(st);
         return;

@@ -104,9 +104,11 @@ char *hub_hk_book_body(long long slot_id, const char *service_id, const char *na
 void hub_hk_book(hub_hk_t *c, const char *idem_key, long long slot_id, const char *service_id,
                  const char *name, const char *phone, const char *id_number,
                  hub_hk_booking_t *out, hub_hk_slots_t *alt, hub_status_t *st);
-/* POST /v1/housekeeping/bookings/lookup */
-void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *id_number,
-                   hub_hk_bookings_t *out, hub_status_t *st);
+/* POST /v1/housekeeping/bookings/lookup: by the ID card just read
+ * (ID_NUMBER), or by PHONE with CODE, the check-in code of one of its
+ * bookings (the hub's proof that they are the caller's). */
+void hub_hk_lookup(hub_hk_t *c, const char *idem_key, const char *phone, const char *code,
+                   const char *id_number, hub_hk_bookings_t *out, hub_status_t *st);
 /* POST /v1/housekeeping/bookings/{CODE}/cancel */
 void hub_hk_cancel(hub_hk_t *c, const char *idem_key, const char *code, const char *phone,
                    const char *id_number, hub_hk_booking_t *out, hub_status_t *st);
