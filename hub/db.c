@@ -103,6 +103,16 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL CHECK(kind IN ('item','alert')), started INTEGER NOT NULL,"
     "  shown_ms INTEGER NOT NULL, received INTEGER NOT NULL);"
     "CREATE INDEX proof_of_play_by_device ON proof_of_play(device, started);",
+    /* 6: the audit of look-ups of residents (hub/audit.c): who looked, when,
+     * for what kind of record and with what outcome; never the ID or account
+     * number looked for. Alerts: bursts of misses from one device. */
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, device TEXT NOT NULL, time INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL, outcome TEXT NOT NULL CHECK(outcome IN ('found','not_found','refused')));"
+    "CREATE INDEX audit_time ON audit(time);"
+    "CREATE INDEX audit_misses ON audit(device, outcome, time);"
+    "CREATE TABLE audit_alerts(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
+    "  raised INTEGER NOT NULL, misses INTEGER NOT NULL);"
+    "CREATE INDEX audit_alerts_device ON audit_alerts(device, raised);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

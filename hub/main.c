@@ -18,6 +18,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "policy.h"
 #include "log.h"
 #include "server.h"
 
@@ -50,10 +51,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 {
     ini_ctx_t *c = user;
     hub_config_t *cfg = c->cfg;
-    if (strcmp(section, "hub") != 0) {
-        snprintf(c->err, sizeof c->err, "[%s]: unknown section", section);
-        return 0;
-    }
+    if (strcmp(section, "hub") != 0) return policy_ini(cfg, section, name, value, c->err, sizeof c->err);
     int ok = 0;
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
     else if (!strcmp(name, "db")) ok = snprintf(cfg->db_path, sizeof cfg->db_path, "%s", value) < (int)sizeof cfg->db_path;
