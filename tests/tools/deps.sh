@@ -34,6 +34,8 @@ PACKAGES=(
     llvm                   # llvm-symbolizer: file:line in fuzzer / sanitizer reports
     wrk                    # HTTP load for make bench (hub throughput)
     faketime               # libfaketime: tests/checks/time_travel.sh moves the real clock
+    openssl                # test certificates for the hub's HTTPS (tests/checks/hub_tls.sh)
+    curl                   # HTTP(S) client of the shell checks (hub_cli.sh, hub_tls.sh)
     tzdata                 # time zones for the same check (the kiosk must not depend on one)
 )
 # -----------------------------------------------------------------------------
