@@ -4,7 +4,7 @@
 # hub's port and test certificates put in place of the sample's) in front of
 # a plain-HTTP hub. A client trusting the test CA gets through, one trusting
 # another CA is refused, a token is still required, and an unauthenticated
-# 8 MiB upload is answered 401 by the hub through the proxy.
+# 8 MiB upload is refused through the proxy.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -86,5 +86,8 @@ code=$(curl -s --max-time 10 --cacert "$tmp/ca.pem" -o /dev/null -w '%{http_code
 head -c $((8 * 1024 * 1024)) /dev/zero >"$tmp/big"
 code=$(curl -s --max-time 20 --cacert "$tmp/ca.pem" -o /dev/null -w '%{http_code}' -X PUT \
             --data-binary @"$tmp/big" "$url/v1/admin/content/assets/$(printf '0%.0s' $(seq 64))")
-[[ $code == 401 ]] || fail "an unauthenticated 8 MiB upload through the proxy answered $code"
+# The hub answers it from the headers and closes without reading the body;
+# nginx, still sending the body, may see the close before the answer and
+# say 502 instead. Either way the upload is refused and never taken in.
+[[ $code == 401 || $code == 502 ]] || fail "an unauthenticated 8 MiB upload through the proxy answered $code"
 echo "PASS hub_nginx"
