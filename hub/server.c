@@ -24,6 +24,7 @@
 #include "validate.h"
 
 #define IDEM_KEEP_S (48 * 3600)      /* keys live at least 24 h; kept 48 */
+#define DRAIN_MAX (1024 * 1024)      /* refused bodies up to this are read, dropped, then answered */
 
 struct hub {
     hub_config_t cfg;
@@ -277,6 +278,8 @@ typedef struct {
     const hub_route_t *route;
     hub_req_t req;
     upload_t *up;                    /* the body, for a request that passed the headers */
+    hub_resp_t refusal;              /* decided at the headers, sent once a small body is drained */
+    bool draining;
 } call_t;
 
 /* Everything decided from the request line and headers, before any byte of
@@ -446,7 +449,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         call->ctx.src = (source_t){.conn = c};
         hub_resp_t r = {0};
         long long cl = content_length(c);
-        if (on_headers(hub, call, method, url, cl, &r) != 0) return send_resp(c, &r, false);
+        if (on_headers(hub, call, method, url, cl, &r) != 0) {
+            /* Answered now, the connection is closed with the body unread:
+             * a client still sending it may get a reset before the answer.
+             * A small declared body from a client that did not ask before
+             * sending is read and dropped first (nothing of it is kept). */
+            const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            if (cl > 0 && cl <= DRAIN_MAX && !(expect && strcasestr(expect, "100-continue"))) {
+                call->refusal = r;
+                call->draining = true;
+                return MHD_YES;
+            }
+            return send_resp(c, &r, false);
+        }
         size_t max = hub_route_max_body(call->route);
         call->up = upload_new(max, max > HUB_MAX_BODY ? hub->spool : NULL, &hub->buffered, hub->cfg.max_buffered);
         if (!call->up) return MHD_NO;
@@ -456,6 +471,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_resp(c, &r, false);
         }
         return MHD_YES;
+    }
+    if (call->draining) {
+        if (*data_size) { *data_size = 0; return MHD_YES; }
+        call->draining = false;
+        return send_resp(c, &call->refusal, false);
     }
     if (!call->up) return MHD_NO;      /* answered at the headers */
     if (*data_size) {
@@ -476,6 +496,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     call_t *call = *con_cls;
     if (call) {
+        if (call->draining) free(call->refusal.body);
         upload_free(call->up);
         free(call);
         *con_cls = NULL;
