@@ -1,5 +1,8 @@
 #include "guard.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -7,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SWEEP_MS 250
 
@@ -18,11 +22,13 @@ struct guard_conn {
     bool shut;
 };
 
+/* The sweep thread sleeps in poll() on a pipe, not on a condition variable:
+ * a relative timeout, and libfaketime (the time-travel checks) leaves it
+ * alone, where it can stretch a timed wait on a moved clock for ever. */
 struct guard {
     pthread_mutex_t lock;
-    pthread_cond_t wake;
     pthread_t thread;
-    bool stopping;
+    int wake[2];                     /* a byte on wake[1] stops the thread */
     int64_t timeout_ms;
     guard_conn_t *head;
 };
@@ -50,16 +56,14 @@ static void sweep(guard_t *g)
 static void *run(void *arg)
 {
     guard_t *g = arg;
-    pthread_mutex_lock(&g->lock);
-    while (!g->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += SWEEP_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
-        pthread_cond_timedwait(&g->wake, &g->lock, &ts);
-        if (!g->stopping) sweep(g);
+    struct pollfd pf = {.fd = g->wake[0], .events = POLLIN};
+    for (;;) {
+        int n = poll(&pf, 1, SWEEP_MS);
+        if (n > 0) break;
+        pthread_mutex_lock(&g->lock);
+        sweep(g);
+        pthread_mutex_unlock(&g->lock);
     }
-    pthread_mutex_unlock(&g->lock);
     return NULL;
 }
 
@@ -68,34 +72,30 @@ guard_t *guard_start(int header_timeout_s)
     guard_t *g = calloc(1, sizeof *g);
     if (!g) return NULL;
     g->timeout_ms = (int64_t)header_timeout_s * 1000;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->wake, &ca);
-    pthread_condattr_destroy(&ca);
+    if (pipe2(g->wake, O_CLOEXEC) != 0) goto fail_pipe;
     pthread_mutex_init(&g->lock, NULL);
-    if (pthread_create(&g->thread, NULL, run, g) != 0) {
-        pthread_cond_destroy(&g->wake);
-        pthread_mutex_destroy(&g->lock);
-        free(g);
-        return NULL;
-    }
+    if (pthread_create(&g->thread, NULL, run, g) != 0) goto fail;
     return g;
+fail:
+    pthread_mutex_destroy(&g->lock);
+    close(g->wake[0]);
+    close(g->wake[1]);
+fail_pipe:
+    free(g);
+    return NULL;
 }
 
 void guard_stop(guard_t *g)
 {
     if (!g) return;
-    pthread_mutex_lock(&g->lock);
-    g->stopping = true;
-    pthread_cond_signal(&g->wake);
-    pthread_mutex_unlock(&g->lock);
+    while (write(g->wake[1], "x", 1) < 0 && errno == EINTR) {}
     pthread_join(g->thread, NULL);
+    close(g->wake[0]);
+    close(g->wake[1]);
     for (guard_conn_t *c = g->head, *next; c; c = next) {
         next = c->next;
         free(c);
     }
-    pthread_cond_destroy(&g->wake);
     pthread_mutex_destroy(&g->lock);
     free(g);
 }

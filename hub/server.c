@@ -337,6 +337,7 @@ static void on_body(hub_t *hub, call_t *call, const char *body, size_t len, int 
 {
     hub_req_t *req = &call->req;
     const hub_route_t *route = call->route;
+    req->now = hub_now();            /* the body may have taken a while */
     req->body = body;
     req->body_len = len;
     if (body_status == 413 || len > hub_route_max_body(route)) {
