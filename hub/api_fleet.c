@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "audit.h"
 #include "db.h"
 #include "validate.h"
 #include "jsonnum.h"
@@ -404,6 +405,7 @@ void api_admin_fleet(hub_req_t *req, hub_resp_t *resp)
         else cJSON_AddNullToObject(k, "uptime_s");
         cJSON *faults = cJSON_AddArrayToObject(k, "faults");
         if (hb) add_faults(faults, hb);
+        audit_fleet_faults(req, col_text(st, 0), faults);
         cJSON_Delete(hb);
         cJSON_AddItemToArray(arr, k);
         n++;

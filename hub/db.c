@@ -145,6 +145,17 @@ static const migrate_step_t migrations[] = {
      "CREATE INDEX bookings_created ON bookings(created);"
      "CREATE INDEX event_registrations_created ON event_registrations(created);"
      "CREATE INDEX help_requests_created ON help_requests(created);"},
+    /* 9: the audit of look-ups of residents (hub/audit.c): who looked, when,
+     * for what kind of record and with what outcome; never the ID or account
+     * number looked for. Alerts: bursts of misses from one device. */
+    {"audit of look-ups",
+     "CREATE TABLE audit(id INTEGER PRIMARY KEY, device TEXT NOT NULL, time INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL, outcome TEXT NOT NULL CHECK(outcome IN ('found','not_found','refused')));"
+     "CREATE INDEX audit_time ON audit(time);"
+     "CREATE INDEX audit_misses ON audit(device, outcome, time);"
+     "CREATE TABLE audit_alerts(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
+     "  raised INTEGER NOT NULL, misses INTEGER NOT NULL);"
+     "CREATE INDEX audit_alerts_device ON audit_alerts(device, raised);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

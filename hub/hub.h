@@ -16,6 +16,15 @@
 
 typedef struct hub hub_t;
 
+/* Rate-limit classes of the routes (hub_route_t.flags), each a token bucket
+ * per device: look-ups of residents, payments, content reads, fleet. */
+enum { RATE_LOOKUP, RATE_PAY, RATE_CONTENT, RATE_FLEET, RATE_CLASSES };
+
+typedef struct {
+    int per_minute;                /* tokens added per minute; 0: the default */
+    int burst;                     /* bucket size; 0: the default */
+} hub_rate_t;
+
 typedef struct {
     char db_path[512];
     char listen_addr[64];          /* "127.0.0.1" */
@@ -34,6 +43,18 @@ typedef struct {
     int retain_registrations_days; /* after the event started (or the sign-up, without a start) */
     int retain_help_days;          /* a help request's contact phone, after the request */
     int retain_idempotency_hours;  /* stored answers (at least 24: a key lives 24 h) */
+    /* Limits (hub/limits.c: 0 = the default of hub_limits_defaults). */
+    int per_ip_connections;        /* open connections per client address */
+    int header_timeout_s;          /* whole request headers within this, from the
+                                    * connection's start or its previous request */
+    long long max_buffered;        /* request body bytes held across all connections */
+    char spool_dir[512];           /* large uploads go to files here; "" = $TMPDIR or /tmp */
+    hub_rate_t rate[RATE_CLASSES];
+    int miss_alert_count;          /* more "not found" look-ups than this from one device */
+    int miss_alert_minutes;        /* within this many minutes raise a fleet alert */
+    /* HTTPS (both set) or plain HTTP (both empty). The key file must be 0600. */
+    char tls_cert[512];
+    char tls_key[512];
 } hub_config_t;
 
 typedef struct {
@@ -66,6 +87,7 @@ typedef struct {
      * static string). NULL = JSON text, its length strlen(BODY). */
     const char *content_type;
     size_t body_len;
+    int retry_after;               /* > 0: a Retry-After header (429, 503) */
 } hub_resp_t;
 
 /* Query-string parameter, or NULL. */
@@ -93,6 +115,10 @@ enum {
                                     * staff member's name */
     ROUTE_RAW = 1 << 3,            /* POST body is not JSON: req.json stays NULL, the
                                     * handler reads req.body / req.body_len */
+    /* Rate class (no class flag: content). A look-up is also audited. */
+    ROUTE_LOOKUP = 1 << 4,         /* finds a resident's data: bills, bookings */
+    ROUTE_PAY = 1 << 5,
+    ROUTE_FLEET = 1 << 6,          /* heartbeats, commands, screenshots, staff views */
 };
 
 typedef struct {

@@ -28,6 +28,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "policy.h"
 #include "log.h"
 #include "pay.h"
 #include "pii.h"
@@ -106,10 +107,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         snprintf(c->err, sizeof c->err, "[payment] %s: unknown key or bad value \"%s\"", name, value);
         return 0;
     }
-    if (strcmp(section, "hub") != 0) {
-        snprintf(c->err, sizeof c->err, "[%s]: unknown section", section);
-        return 0;
-    }
+    if (strcmp(section, "hub") != 0) return policy_ini(cfg, section, name, value, c->err, sizeof c->err);
     int ok = 0;
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
     else if (!strcmp(name, "db")) ok = snprintf(cfg->db_path, sizeof cfg->db_path, "%s", value) < (int)sizeof cfg->db_path;

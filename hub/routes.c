@@ -1,23 +1,26 @@
 #include <stdio.h>
 #include <string.h>
 #include "api.h"
+#include "audit.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+/* Flags name who may call a route and its rate class (ROUTE_LOOKUP,
+ * ROUTE_PAY, ROUTE_FLEET; none: content); look-ups are audited. */
 const hub_route_t hub_routes[] = {
     {"GET",  "/v1/health", api_health, 0, NULL},
-    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH, NULL},
-    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH, NULL},
-    {"POST", "/v1/payments", api_pay_create, ROUTE_AUTH, api_pay_latency},
-    {"GET",  "/v1/payments/{out_trade_no}", api_pay_query, ROUTE_AUTH, api_pay_latency},
-    {"POST", "/v1/payments/{out_trade_no}/close", api_pay_close, ROUTE_AUTH, api_pay_latency},
-    {"POST", "/v1/payments/{out_trade_no}/reverse", api_pay_reverse, ROUTE_AUTH, api_pay_latency},
+    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
+    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
+    {"POST", "/v1/payments", api_pay_create, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
+    {"GET",  "/v1/payments/{out_trade_no}", api_pay_query, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
+    {"POST", "/v1/payments/{out_trade_no}/close", api_pay_close, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
+    {"POST", "/v1/payments/{out_trade_no}/reverse", api_pay_reverse, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
     {"GET",  "/v1/housekeeping/services", api_hk_services, ROUTE_AUTH, NULL},
     {"GET",  "/v1/housekeeping/slots", api_hk_slots, ROUTE_AUTH, NULL},
     {"POST", "/v1/housekeeping/bookings", api_hk_book, ROUTE_AUTH, NULL},
-    {"POST", "/v1/housekeeping/bookings/lookup", api_hk_lookup, ROUTE_AUTH, NULL},
-    {"POST", "/v1/housekeeping/bookings/{code}/cancel", api_hk_cancel, ROUTE_AUTH, NULL},
+    {"POST", "/v1/housekeeping/bookings/lookup", api_hk_lookup, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
+    {"POST", "/v1/housekeeping/bookings/{code}/cancel", api_hk_cancel, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
     {"GET",  "/v1/content", api_content_list, ROUTE_AUTH, NULL},
     /* Before /v1/content/{id}: the first match wins. */
     {"GET",  "/v1/content/bundle", api_bundle_poll, ROUTE_AUTH, NULL},
@@ -25,15 +28,17 @@ const hub_route_t hub_routes[] = {
     {"POST", "/v1/events/{id}/registrations", api_event_register, ROUTE_AUTH, NULL},
     {"POST", "/v1/help", api_help_create, ROUTE_AUTH, NULL},
     {"GET",  "/v1/help/{id}", api_help_status, ROUTE_AUTH, NULL},
-    {"POST", "/v1/heartbeat", api_heartbeat, ROUTE_AUTH, NULL},
-    {"POST", "/v1/proof-of-play", api_proof_of_play, ROUTE_AUTH, NULL},
+    {"POST", "/v1/heartbeat", api_heartbeat, ROUTE_AUTH | ROUTE_FLEET, NULL},
+    {"POST", "/v1/proof-of-play", api_proof_of_play, ROUTE_AUTH | ROUTE_FLEET, NULL},
     /* Fleet: kiosks report command results and screenshots; staff command and watch. */
-    {"POST", "/v1/commands/{id}/result", api_command_result, ROUTE_AUTH, NULL},
-    {"POST", "/v1/screenshots", api_screenshot_upload, ROUTE_AUTH | ROUTE_RAW, NULL, FLEET_SCREENSHOT_MAX},
-    {"POST", "/v1/admin/devices/{id}/commands", api_admin_command, ROUTE_STAFF, NULL},
-    {"GET",  "/v1/admin/commands/{id}", api_admin_command_get, ROUTE_STAFF, NULL},
-    {"GET",  "/v1/admin/fleet", api_admin_fleet, ROUTE_STAFF, NULL},
-    {"GET",  "/v1/admin/screenshots/{id}", api_admin_screenshot, ROUTE_STAFF, NULL},
+    {"POST", "/v1/commands/{id}/result", api_command_result, ROUTE_AUTH | ROUTE_FLEET, NULL},
+    {"POST", "/v1/screenshots", api_screenshot_upload, ROUTE_AUTH | ROUTE_RAW | ROUTE_FLEET, NULL, FLEET_SCREENSHOT_MAX},
+    {"POST", "/v1/admin/devices/{id}/commands", api_admin_command, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    {"GET",  "/v1/admin/commands/{id}", api_admin_command_get, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    {"GET",  "/v1/admin/fleet", api_admin_fleet, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    {"GET",  "/v1/admin/screenshots/{id}", api_admin_screenshot, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    /* Who looked up residents' records, and the alerts bursts of misses raised. */
+    {"GET",  "/v1/admin/audit", api_admin_audit, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Signed content bundles: staff publish, kiosks poll and fetch assets. */
     {"PUT",  "/v1/admin/content/assets/{sha256}", api_bundle_asset_put, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
     {"POST", "/v1/admin/content/bundles", api_bundle_publish, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},

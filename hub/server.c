@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <strings.h>
@@ -11,12 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "audit.h"
 #include "auth.h"
 #include "db.h"
+#include "guard.h"
+#include "policy.h"
+#include "ratelimit.h"
+#include "tls.h"
+#include "upload.h"
 #include "log.h"
 #include "validate.h"
 
 #define IDEM_KEEP_S (48 * 3600)      /* keys live at least 24 h; kept 48 */
+#define DRAIN_MAX (1024 * 1024)      /* refused bodies up to this are read, dropped, then answered */
 
 struct hub {
     hub_config_t cfg;
@@ -24,15 +32,12 @@ struct hub {
     int port;
     atomic_int active;               /* open connections */
     atomic_llong last_purge;
+    atomic_llong buffered;           /* request body bytes held, all connections */
+    rl_t *rl;
+    guard_t *guard;
+    char spool[512];                 /* where large uploads are written */
+    char *tls_cert, *tls_key;        /* PEM text, HTTPS only */
 };
-
-typedef struct {
-    char *buf;
-    size_t len;
-    size_t alloc;                    /* bytes allocated in BUF */
-    size_t max;                      /* the route's body cap */
-    bool too_big;
-} upload_t;
 
 /* Where a request's headers and query come from: a live connection, or the
  * list given to hub_handle. */
@@ -248,78 +253,123 @@ size_t hub_route_max_body(const hub_route_t *route)
     return route && route->max_body ? route->max_body : HUB_MAX_BODY;
 }
 
-static hub_resp_t dispatch(hub_t *hub, const char *method, const char *url, const source_t *src,
-                           const char *body, size_t len, bool too_big, bool *replayed)
+static int route_class(const hub_route_t *route)
 {
-    hub_resp_t resp = {0};
-    char path[512], pbuf[512];
-    snprintf(path, sizeof path, "%s", url);
-    const char *params[HUB_MAX_PARAMS];
-    int np = 0;
-    bool known = false;
-    req_ctx_t ctx = {.src = *src};
+    if (route->flags & ROUTE_LOOKUP) return RATE_LOOKUP;
+    if (route->flags & ROUTE_PAY) return RATE_PAY;
+    if (route->flags & ROUTE_FLEET) return RATE_FLEET;
+    return RATE_CONTENT;
+}
 
-    if (strlen(url) >= sizeof path) {
-        hub_error(&resp, 414, "uri_too_long", "the path is longer than %zu bytes", sizeof path - 1);
-        return resp;
-    }
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One request from its headers to its answer: what the headers decided
+ * (route, parameters, device) is kept for when the body has arrived. */
+typedef struct {
+    req_ctx_t ctx;
+    char path[512], pbuf[512];
+    const char *params[HUB_MAX_PARAMS];
+    int np;
+    const hub_route_t *route;
+    hub_req_t req;
+    upload_t *up;                    /* the body, for a request that passed the headers */
+    hub_resp_t refusal;              /* decided at the headers, sent once a small body is drained */
+    bool draining;
+} call_t;
+
+/* Everything decided from the request line and headers, before any byte of
+ * the body is read: the route, the token (401), the device's rate (429),
+ * the declared body size (413, CONTENT_LENGTH < 0 if not declared). 0 to
+ * go on, else the status with RESP filled. */
+static int on_headers(hub_t *hub, call_t *call, const char *method, const char *url,
+                      long long content_length, hub_resp_t *resp)
+{
+    bool known = false;
+    call->req = (hub_req_t){.hub = hub, .method = method, .path = call->path, .conn = &call->ctx};
+    if (strlen(url) >= sizeof call->path)
+        return hub_error(resp, 414, "uri_too_long", "the path is longer than %zu bytes", sizeof call->path - 1);
+    snprintf(call->path, sizeof call->path, "%s", url);
     if (atomic_load(&hub->active) > hub->cfg.max_connections) {
-        hub_error(&resp, 503, "overloaded", "too many connections; retry shortly");
-        return resp;
+        resp->retry_after = 1;
+        return hub_error(resp, 503, "overloaded", "too many connections; retry shortly");
     }
-    const hub_route_t *route = hub_route_match(method, path, pbuf, sizeof pbuf, params, &np, &known);
+    const hub_route_t *route = hub_route_match(method, call->path, call->pbuf, sizeof call->pbuf,
+                                               call->params, &call->np, &known);
     if (route && (route->flags & ROUTE_DEMO) && !hub->cfg.demo) route = NULL, known = false;
     if (!route) {
-        if (known) hub_error(&resp, 405, "method_not_allowed", "%s is not allowed on %s", method, path);
-        else hub_error(&resp, 404, "not_found", "no such endpoint: %s", path);
-        return resp;
+        if (known) return hub_error(resp, 405, "method_not_allowed", "%s is not allowed on %s", method, call->path);
+        return hub_error(resp, 404, "not_found", "no such endpoint: %s", call->path);
     }
-    hub_req_t req = {.hub = hub, .method = method, .path = path, .nparams = np, .body = body,
-                     .body_len = len, .conn = &ctx, .now = hub_now()};
-    memcpy(req.params, params, sizeof params);
-    req.db = db_thread();
-    if (!req.db) {
-        hub_error(&resp, 503, "storage", "the database is unavailable");
-        return resp;
-    }
-    if ((route->flags & ROUTE_AUTH) &&
-        auth_check(req.db, src_header(src, MHD_HTTP_HEADER_AUTHORIZATION), req.device.id,
-                   sizeof req.device.id) != 0) {
-        hub_error(&resp, 401, "unauthorized", "a valid device token is required");
-        return resp;
-    }
+    call->route = route;
+    hub_req_t *req = &call->req;
+    req->nparams = call->np;
+    memcpy(req->params, call->params, sizeof req->params);
+    req->now = hub_now();
+    req->db = db_thread();
+    if (!req->db) return hub_error(resp, 503, "storage", "the database is unavailable");
+    const char *authz = src_header(&call->ctx.src, MHD_HTTP_HEADER_AUTHORIZATION);
+    if ((route->flags & ROUTE_AUTH) && auth_check(req->db, authz, req->device.id, sizeof req->device.id) != 0)
+        return hub_error(resp, 401, "unauthorized", "a valid device token is required");
     if ((route->flags & ROUTE_STAFF) &&
-        auth_check_role(req.db, src_header(src, MHD_HTTP_HEADER_AUTHORIZATION), "staff",
-                        req.device.id, sizeof req.device.id) != 0) {
-        hub_error(&resp, 401, "unauthorized", "a valid staff token is required");
-        return resp;
+        auth_check_role(req->db, authz, "staff", req->device.id, sizeof req->device.id) != 0)
+        return hub_error(resp, 401, "unauthorized", "a valid staff token is required");
+    int retry = 0;
+    if (req->device.id[0] && hub->rl && !rl_take(hub->rl, req->device.id, route_class(route), mono_ms(), &retry)) {
+        resp->retry_after = retry;
+        hub_error(resp, 429, "rate_limited", "too many %s requests from this device; retry in %d s",
+                  policy_class_name(route_class(route)), retry);
+        if (route->flags & ROUTE_LOOKUP) audit_lookup(req, audit_kind(req, route), 429);
+        return 429;
     }
-    if (route->before) route->before(&req);
-    if (strcmp(method, "POST") != 0) {
-        if (too_big || len > hub_route_max_body(route)) {   /* a PUT's body */
-            hub_error(&resp, 413, "body_too_large", "the body is larger than %zu bytes",
-                      hub_route_max_body(route));
-            return resp;
+    if (content_length > (long long)hub_route_max_body(route))
+        return hub_error(resp, 413, "body_too_large", "the body is larger than %zu bytes", hub_route_max_body(route));
+    return 0;
+}
+
+/* The rest, once the body (BODY, LEN; BODY_STATUS from upload_status) is in. */
+static void on_body(hub_t *hub, call_t *call, const char *body, size_t len, int body_status,
+                    hub_resp_t *resp, bool *replayed)
+{
+    hub_req_t *req = &call->req;
+    const hub_route_t *route = call->route;
+    req->now = hub_now();            /* the body may have taken a while */
+    req->body = body;
+    req->body_len = len;
+    if (body_status == 413 || len > hub_route_max_body(route)) {
+        hub_error(resp, 413, "body_too_large", "the body is larger than %zu bytes", hub_route_max_body(route));
+        return;
+    }
+    if (body_status == 503) {
+        resp->retry_after = 5;
+        hub_error(resp, 503, "overloaded", "too many request bodies in progress; retry shortly");
+        return;
+    }
+    if (body_status) {
+        hub_error(resp, 500, "storage", "the request body could not be stored");
+        return;
+    }
+    if (route->before) route->before(req);
+    if (strcmp(req->method, "POST") != 0) {
+        route->handler(req, resp);
+        hub_etag(req, resp);
+    } else {
+        const char *key = src_header(&call->ctx.src, "Idempotency-Key");
+        if (!v_idem_key(key)) {
+            hub_error(resp, 400, "idempotency_key", "an Idempotency-Key header (1 to 64 of A-Z a-z 0-9 - _ . :) is required");
+            return;
         }
-        route->handler(&req, &resp);
-        hub_etag(&req, &resp);
-        return resp;
+        if (!(route->flags & ROUTE_RAW) &&
+            v_parse_object(resp, len ? body : "{}", len ? len : 2, &req->json) != 0) return;
+        run_post(hub, req, route, key, resp, replayed);
+        cJSON_Delete(req->json);
+        req->json = NULL;
     }
-    if (too_big || len > hub_route_max_body(route)) {
-        hub_error(&resp, 413, "body_too_large", "the body is larger than %zu bytes",
-                  hub_route_max_body(route));
-        return resp;
-    }
-    const char *key = src_header(src, "Idempotency-Key");
-    if (!v_idem_key(key)) {
-        hub_error(&resp, 400, "idempotency_key", "an Idempotency-Key header (1 to 64 of A-Z a-z 0-9 - _ . :) is required");
-        return resp;
-    }
-    if (!(route->flags & ROUTE_RAW) &&
-        v_parse_object(&resp, len ? body : "{}", len ? len : 2, &req.json) != 0) return resp;
-    run_post(hub, &req, route, key, &resp, replayed);
-    cJSON_Delete(req.json);
-    return resp;
+    if (route->flags & ROUTE_LOOKUP) audit_lookup(req, audit_kind(req, route), resp->status);
 }
 
 hub_resp_t hub_handle(hub_t *hub, const char *method, const char *path,
@@ -329,9 +379,15 @@ hub_resp_t hub_handle(hub_t *hub, const char *method, const char *path,
     snprintf(url, sizeof url, "%s", path);
     char *q = strchr(url, '?');
     if (q) *q++ = '\0';
-    source_t src = {.headers = headers, .query = q};
+    hub_resp_t resp = {0};
+    call_t *call = calloc(1, sizeof *call);
+    if (!call) { hub_error(&resp, 500, "memory", "out of memory"); return resp; }
+    call->ctx.src = (source_t){.headers = headers, .query = q};
     bool replayed = false;
-    return dispatch(hub, method, url, &src, body ? body : "", body ? len : 0, false, &replayed);
+    if (on_headers(hub, call, method, url, body ? (long long)len : 0, &resp) == 0)
+        on_body(hub, call, body ? body : "", body ? len : 0, 0, &resp, &replayed);
+    free(call);
+    return resp;
 }
 
 /* ---- libmicrohttpd glue ------------------------------------------------ */
@@ -354,73 +410,125 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, hub_resp_t *r, bool r
                                 ? r->content_type : "application/json; charset=utf-8");
     if (r->etag[0]) MHD_add_response_header(mr, MHD_HTTP_HEADER_ETAG, r->etag);
     if (replayed) MHD_add_response_header(mr, "Idempotent-Replayed", "true");
-    if (status == 503) MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (status == 503 && r->retry_after <= 0) r->retry_after = 1;
+    if (r->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", r->retry_after);
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
     enum MHD_Result ok = MHD_queue_response(c, status ? (unsigned)status : 500, mr);
     MHD_destroy_response(mr);
     return ok;
 }
 
+/* The declared body size, or -1 (none, or chunked). */
+static long long content_length(struct MHD_Connection *c)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!v || !*v) return -1;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    return *end || n < 0 ? LLONG_MAX : n;
+}
+
+/* The first call (headers complete) decides from the headers alone: an
+ * answer queued then is sent without reading the body (libmicrohttpd closes
+ * the connection after it, and sends no "100 Continue"). Bodies of requests
+ * that pass are held in an upload (spooled to disk for the large routes). */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *data_size, void **con_cls)
 {
     hub_t *hub = cls;
-    upload_t *u = *con_cls;
-    if (!u) {
-        u = calloc(1, sizeof *u);
-        if (!u) return MHD_NO;
-        /* The body cap is the route's: a screenshot may be larger than JSON. */
-        char pbuf[512];
-        const char *params[HUB_MAX_PARAMS];
-        int np;
-        bool known;
-        u->max = hub_route_max_body(hub_route_match(method, url, pbuf, sizeof pbuf, params,
-                                                    &np, &known));
-        *con_cls = u;
+    call_t *call = *con_cls;
+    if (!call) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        if (ci) guard_headers_done(ci->socket_context);
+        call = calloc(1, sizeof *call);
+        if (!call) return MHD_NO;
+        *con_cls = call;
+        call->ctx.src = (source_t){.conn = c};
+        hub_resp_t r = {0};
+        long long cl = content_length(c);
+        if (on_headers(hub, call, method, url, cl, &r) != 0) {
+            /* Answered now, the connection is closed with the body unread:
+             * a client still sending it may get a reset before the answer.
+             * A small declared body from a client that did not ask before
+             * sending is read and dropped first (nothing of it is kept). */
+            const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            if (cl > 0 && cl <= DRAIN_MAX && !(expect && strcasestr(expect, "100-continue"))) {
+                call->refusal = r;
+                call->draining = true;
+                return MHD_YES;
+            }
+            return send_resp(c, &r, false);
+        }
+        size_t max = hub_route_max_body(call->route);
+        call->up = upload_new(max, max > HUB_MAX_BODY ? hub->spool : NULL, &hub->buffered, hub->cfg.max_buffered);
+        if (!call->up) return MHD_NO;
+        if (cl > 0 && upload_reserve(call->up, (size_t)cl) != 0) {
+            r.retry_after = 5;
+            hub_error(&r, 503, "overloaded", "too many request bodies in progress; retry shortly");
+            return send_resp(c, &r, false);
+        }
         return MHD_YES;
     }
+    if (call->draining) {
+        if (*data_size) { *data_size = 0; return MHD_YES; }
+        call->draining = false;
+        return send_resp(c, &call->refusal, false);
+    }
+    if (!call->up) return MHD_NO;      /* answered at the headers */
     if (*data_size) {
-        if (!u->too_big && u->len + *data_size <= u->max) {
-            if (u->len + *data_size + 1 > u->alloc) {
-                size_t want = u->alloc ? u->alloc : 4096;
-                while (want < u->len + *data_size + 1) want *= 2;
-                char *nb = realloc(u->buf, want);
-                if (!nb) return MHD_NO;
-                u->buf = nb;
-                u->alloc = want;
-            }
-            memcpy(u->buf + u->len, data, *data_size);
-            u->len += *data_size;
-            u->buf[u->len] = '\0';
-        } else {
-            u->too_big = true;      /* keep reading, answer 413 at the end */
-        }
+        upload_add(call->up, data, *data_size);
         *data_size = 0;
         return MHD_YES;
     }
-    source_t src = {.conn = c};
     bool replayed = false;
-    hub_resp_t r = dispatch(hub, method, url, &src, u->buf ? u->buf : "", u->len, u->too_big, &replayed);
+    hub_resp_t r = {0};
+    size_t len = 0;
+    const char *body = upload_body(call->up, &len);
+    on_body(hub, call, body ? body : "", len, upload_status(call->up), &r, &replayed);
     return send_resp(c, &r, replayed);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    upload_t *u = *con_cls;
-    if (u) {
-        free(u->buf);
-        free(u);
+    call_t *call = *con_cls;
+    if (call) {
+        if (call->draining) free(call->refusal.body);
+        upload_free(call->up);
+        free(call);
         *con_cls = NULL;
     }
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci) guard_request_done(ci->socket_context);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     hub_t *hub = cls;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) atomic_fetch_add(&hub->active, 1);
-    else atomic_fetch_sub(&hub->active, 1);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&hub->active, 1);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = hub->guard && ci ? guard_open(hub->guard, ci->connect_fd) : NULL;
+    } else {
+        atomic_fetch_sub(&hub->active, 1);
+        if (hub->guard) guard_close(hub->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* libmicrohttpd's own messages (a client hanging up, a bad request line)
+ * go through the hub's log, so HUB_LOG=quiet silences them too. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    hub_log("http", "%s", msg);
 }
 
 hub_t *hub_new(const hub_config_t *cfg)
@@ -429,43 +537,74 @@ hub_t *hub_new(const hub_config_t *cfg)
     if (!hub || sodium_init() < 0) { free(hub); return NULL; }
     hub->cfg = *cfg;
     if (hub->cfg.max_connections <= 0) hub->cfg.max_connections = 1000;
+    policy_defaults(&hub->cfg);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(hub->spool, sizeof hub->spool, "%s",
+             hub->cfg.spool_dir[0] ? hub->cfg.spool_dir : tmp && *tmp ? tmp : "/tmp");
+    hub->rl = rl_new(hub->cfg.rate);
+    if (!hub->rl) { free(hub); return NULL; }
     return hub;
 }
 
 hub_t *hub_start(const hub_config_t *cfg, char *err, int errlen)
 {
     hub_t *hub = hub_new(cfg);
+    char *cert = NULL, *key = NULL;
     if (!hub) { snprintf(err, errlen, "out of memory or libsodium failed"); return NULL; }
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     if (inet_pton(AF_INET, cfg->listen_addr, &addr.sin_addr) != 1) {
         snprintf(err, errlen, "listen address %s is not an IPv4 address", cfg->listen_addr);
-        free(hub);
-        return NULL;
+        goto fail;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (tls_load(&hub->cfg, &cert, &key, err, (size_t)errlen) != 0) goto fail;
+    hub->guard = guard_start(hub->cfg.header_timeout_s);
+    if (!hub->guard) { snprintf(err, errlen, "cannot start the connection guard"); goto fail; }
+    struct MHD_OptionItem tls_opts[] = {
+        {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     (cert ? MHD_USE_TLS : 0);
     hub->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, hub,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, hub,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 4),
         /* The hard limit sits above the soft one so overload gets a JSON 503. */
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections + 64),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(hub->cfg.max_connections + 64),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)hub->cfg.per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, hub,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, hub,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+        MHD_OPTION_ARRAY, tls_opts,
         MHD_OPTION_END);
+    /* libmicrohttpd keeps pointers to the PEM text: it lives as long as the hub. */
+    hub->tls_cert = cert;
+    hub->tls_key = key;
+    cert = key = NULL;
     if (!hub->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_addr, cfg->port);
-        free(hub);
-        return NULL;
+        goto fail;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(hub->daemon, MHD_DAEMON_INFO_BIND_PORT);
     hub->port = info ? info->port : cfg->port;
     return hub;
+fail:
+    free(cert);
+    free(key);
+    hub_stop(hub);
+    return NULL;
 }
 
 void hub_stop(hub_t *hub)
 {
     if (!hub) return;
     if (hub->daemon) MHD_stop_daemon(hub->daemon);
+    guard_stop(hub->guard);
+    rl_free(hub->rl);
+    free(hub->tls_cert);
+    if (hub->tls_key) sodium_memzero(hub->tls_key, strlen(hub->tls_key));
+    free(hub->tls_key);
     free(hub);
 }

@@ -9,7 +9,22 @@ tmp=$(mktemp -d)
 hub_pid=""
 trap '[[ -n $hub_pid ]] && kill $hub_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
-HUB_LOG=quiet "$BUILD/hub" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --demo \
+# Every limit stays on and is checked on every request. One token stands
+# for the whole load here (a fleet has a token, and buckets, per kiosk), and
+# every connection comes from 127.0.0.1: its buckets and the per-address
+# limit are sized for the load, not for one kiosk.
+cat >"$tmp/hub.ini" <<INI
+[limits]
+per_ip_connections = 2000
+[rate]
+content_per_minute = 10000000
+content_burst = 100000
+fleet_per_minute = 100000
+fleet_burst = 10000
+payments_per_minute = 10000
+payments_burst = 1000
+INI
+HUB_LOG=quiet "$BUILD/hub" --config "$tmp/hub.ini" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --demo \
     --threads 2 --max-connections 2000 &
 hub_pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done

@@ -59,6 +59,14 @@ chmod 0644 "$tmp/alipay.secrets"
 printf '[payment]\nprovider = alipay\nsecrets = %s\n' "$tmp/alipay.secrets" >"$tmp/pay.ini"
 err=$("$HUB" --config "$tmp/pay.ini" --db "$tmp/x.db" 2>&1); rc=$?
 [[ $rc == 2 && $err == *"mode 0600"* ]] || fail "secrets readable by others: exit $rc, '$err'"
+printf '[hub]\nport = 0\n[limits]\nheader_timeout = 0\n' >"$tmp/bad.ini"
+err=$("$HUB" --config "$tmp/bad.ini" 2>&1); rc=$?
+[[ $rc == 2 && $err == "$tmp/bad.ini:4: header_timeout: bad value \"0\"" ]] ||
+    fail "bad [limits] in hub.ini: exit $rc, '$err'"
+printf '[rate]\nlookups_per_minute = 5\n' >"$tmp/bad.ini"
+err=$("$HUB" --config "$tmp/bad.ini" 2>&1); rc=$?
+[[ $rc == 2 && $err == "$tmp/bad.ini:2: lookups_per_minute: unknown key" ]] ||
+    fail "unknown [rate] key in hub.ini: exit $rc, '$err'"
 err=$("$HUB" --port 99999 2>&1); rc=$?
 [[ $rc == 2 && $err == *"--port"* ]] || fail "bad --port: exit $rc, '$err'"
 # --now: refused outside demo mode; a demo hub's clock starts there.

@@ -47,6 +47,10 @@ hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s)
     sodium_bin2hex(t->content_pk, sizeof t->content_pk, pk, sizeof pk);
     snprintf(cfg.content_keys[0], sizeof cfg.content_keys[0], "%s", t->content_pk);
     cfg.n_content_keys = 1;
+    /* The suites test behaviour, not throttling (test_hub_limits does): rates
+     * no suite reaches, one header deadline with the idle timeout. */
+    for (int i = 0; i < RATE_CLASSES; i++) cfg.rate[i] = (hub_rate_t){1000000, 100000};
+    cfg.header_timeout_s = timeout_s;
     snprintf(cfg.db_path, sizeof cfg.db_path, "%s/hub.db", t->dir);
     char err[600];
     if (db_init(cfg.db_path, err, sizeof err) != 0) fail_msg("db_init: %s", err);
@@ -110,6 +114,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *user)
         snprintf(r->etag, sizeof r->etag, "%.*s", l, v);
     }
     if (len > 20 && strncasecmp(p, "Idempotent-Replayed: true", 25) == 0) r->replayed = true;
+    if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0) r->retry_after = atoi(p + 12);
     return len;
 }
 

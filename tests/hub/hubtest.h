@@ -39,6 +39,7 @@ typedef struct {
     cJSON *json;            /* parsed body or NULL */
     char etag[80];
     bool replayed;          /* Idempotent-Replayed: true */
+    int retry_after;        /* Retry-After seconds, 0 if none */
 } hubtest_resp_t;
 
 /* METHOD PATH (may carry a query) as device TOKEN (NULL: no Authorization),

@@ -36,6 +36,9 @@ PACKAGES=(
     wrk                    # HTTP load for make bench (hub throughput)
     openssl                # test certificates and a TLS peer (tests/unit/test_hub_tls.c)
     faketime               # libfaketime: tests/checks/time_travel.sh moves the real clock
+    openssl                # test certificates for the hub's HTTPS (tests/checks/hub_tls.sh)
+    curl                   # HTTP(S) client of the shell checks (hub_cli.sh, hub_tls.sh)
+    nginx-light            # the sample TLS proxy site, hub/deploy/nginx-hub.conf (tests/checks/hub_nginx.sh)
     tzdata                 # time zones for the same check (the kiosk must not depend on one)
 )
 # -----------------------------------------------------------------------------

@@ -1,0 +1,29 @@
+/* The audit of look-ups of residents: every answer of a ROUTE_LOOKUP route
+ * (bills by account, by paper-bill QR code or by ID number; booking look-ups)
+ * is a row of the audit table with the device, the time, the kind of
+ * look-up and its outcome - never the number looked for. A burst of misses
+ * from one device raises a fleet alert. Runs on the worker threads with the
+ * request's database connection, outside the handler's transaction. */
+#ifndef HUB_AUDIT_H
+#define HUB_AUDIT_H
+
+#include "hub.h"
+
+/* The kind of look-up REQ (on ROUTE) is: "bill_account", "bill_qr",
+ * "id_number", "booking", "booking_cancel", or the route's pattern for any other. */
+const char *audit_kind(const hub_req_t *req, const hub_route_t *route);
+
+/* Records REQ's look-up of KIND answered with STATUS (200 found, 404 not
+ * found, anything else refused), and raises an alert when the device's
+ * misses in the configured window exceed the configured count. A database
+ * error is logged, never answered: the look-up itself stands. */
+void audit_lookup(hub_req_t *req, const char *kind, int status);
+
+/* Adds "lookup_misses" to FAULTS when DEVICE raised an alert in the last
+ * 24 hours (the fleet view, GET /v1/admin/fleet). */
+void audit_fleet_faults(hub_req_t *req, const char *device, cJSON *faults);
+
+/* GET /v1/admin/audit?since=T[&device=ID] (staff). */
+void api_admin_audit(hub_req_t *req, hub_resp_t *resp);
+
+#endif
