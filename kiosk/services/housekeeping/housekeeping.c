@@ -175,6 +175,13 @@ static const char *unreachable(void)
     return _("The booking service cannot be reached right now. Please try again later, or ask staff.");
 }
 
+/* A request without a usable answer: the hub busy (try again in a minute)
+ * or out of reach. */
+static void not_answered(struct hk_state *hk, const hub_status_t *st)
+{
+    snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(st) ? screen_busy_text() : unreachable());
+}
+
 /* Queues Q (gen and kind set here); the screens show "busy" until the answer. */
 static void submit(app_t *app, hk_req_t *q)
 {
@@ -672,7 +679,7 @@ void hk_event(app_t *app, void *payload)
             hk->have_services = true;
             if (hk->service < 0 && hk->svc.n > 0) hk->service = 0;
         } else {
-            snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(&r->st) ? screen_busy_text() : unreachable());
+            not_answered(hk, &r->st);
         }
         break;
     case HK_REQ_SLOTS:
@@ -680,7 +687,7 @@ void hk_event(app_t *app, void *payload)
             hk->slots = r->slots;
             hk->have_slots = true;
         } else {
-            snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(&r->st) ? screen_busy_text() : unreachable());
+            not_answered(hk, &r->st);
         }
         break;
     case HK_REQ_BOOK:
@@ -691,7 +698,7 @@ void hk_event(app_t *app, void *payload)
             hk->mine = r->mine;
             hk->have_mine = true;
         } else {
-            snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(&r->st) ? screen_busy_text() : unreachable());
+            not_answered(hk, &r->st);
         }
         break;
     case HK_REQ_CANCEL:
