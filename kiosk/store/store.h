@@ -25,8 +25,9 @@
  * They stay synchronous because the screen acts on their result at once
  * (the job id, the outbox id, a storage fault shown instead of "saved");
  * made on the writer with a completion event they would need a "saving..."
- * state on every such screen for no gain: one fsync'd INSERT takes about
- * 0.2 ms (make bench: ~5,500 durable enqueues/s).
+ * state on every such screen for little gain: each is one fsync'd INSERT
+ * on a resident's tap, never per frame (make bench prints the p99 and the
+ * longest of them: "longest UI-thread write").
  * Everything else goes through the store writer (store/writer.h, its own
  * thread and connection): proof of play of the street display (one row per
  * item shown, pop_record, and the prune of old rows, pop_prune), the

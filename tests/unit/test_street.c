@@ -525,6 +525,37 @@ static void the_ui_thread_does_not_write(void **state)
     harness_free(app);
 }
 
+/* The database stuck (another connection holds the write lock): the
+ * writer's queue fills, the oldest proof of play goes, counted, and the
+ * caller never waits; the rest is written once the lock is gone. */
+static void a_stuck_database_drops_the_oldest_proof_of_play(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, "en", STREET);
+    store_t *blocker = NULL;
+    char err[256];
+    assert_int_equal(store_open(app->cfg.var_dir, &blocker, err, sizeof err), 0);
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
+    int before = pop_count(app->store);
+    assert_int_equal(store_tx_begin(blocker, err, sizeof err), 0);
+    pop_record_t r = {.content_id = 1, .started = clock_wall(), .shown_ms = 1000};
+    snprintf(r.kind, sizeof r.kind, "%s", "item");
+    assert_int_equal(store_writer_pop(app->writer, &r), 0);
+    usleep(200 * 1000);                      /* taken, waiting for the lock */
+    Uint32 t0 = SDL_GetTicks();
+    for (int i = 0; i < STORE_WRITER_QUEUE + 10; i++) {
+        r.content_id = 100 + i;
+        assert_int_equal(store_writer_pop(app->writer, &r), 0);
+    }
+    assert_true(SDL_GetTicks() - t0 < 500);  /* never blocked */
+    long long dropped = store_writer_dropped(app->writer);
+    assert_true(dropped >= 10 && dropped <= 11);
+    store_tx_rollback(blocker);
+    store_close(blocker);
+    assert_int_equal(store_writer_flush(app->writer, 10000), 0);
+    assert_int_equal(pop_count(app->store) - before + dropped, STORE_WRITER_QUEUE + 11);
+    harness_free(app);
+}
+
 static void hall_mode_keeps_the_attract_loop(void **state)
 {
     app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
@@ -555,6 +586,7 @@ int main(void)
         cmocka_unit_test(night_schedule_blanks_then_wakes),
         cmocka_unit_test(no_content_shows_the_stored_notices),
         cmocka_unit_test(the_ui_thread_does_not_write),
+        cmocka_unit_test(a_stuck_database_drops_the_oldest_proof_of_play),
         cmocka_unit_test(hall_mode_keeps_the_attract_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
