@@ -8,8 +8,10 @@
  * process, may lose the last commits on power loss). Connections that write
  * what must survive a power cut raise it to FULL: the payment engine's
  * (store_pay_durable), the app's and the sender's (outbox_durable: outbox
- * items and the saved bookings/registrations written with them). Proof of
- * play and similar records need no more than NORMAL.
+ * items and the saved bookings/registrations written with them), the print
+ * queue's submit connection (store_durable: a receipt) and the store
+ * writer for the night schedule. Proof of play and similar records need
+ * no more than NORMAL.
  *
  * Writes on the UI thread (the app's connection, synchronous=FULL, busy
  * timeout 2 s): only the durable records a resident's action creates, each
@@ -18,7 +20,9 @@
  *   - outbox enqueue from a screen action: help requests (fleet_enqueue),
  *     bookings and registrations saved while offline (store_tx_begin +
  *     outbox_enqueue_in + store_booking_save / store_registration_save),
- *     and their outcomes (store_*_set_state) when the sender reports;
+ *     and their outcomes (store_*_set_state) when the sender reports: one
+ *     UPDATE per item, rare, holding the check-in code the resident is
+ *     shown from it ("my bookings", store_booking_recent, same thread);
  *   - receipt submit (store_print_enqueue, on the print queue's own submit
  *     connection, synchronous=FULL), so the job id the screen follows
  *     exists before "Printing your receipt..." is shown.
