@@ -50,6 +50,13 @@ static job_t *slot(store_writer_t *w, int i)
     return &w->q[(w->head + i) % STORE_WRITER_QUEUE];
 }
 
+/* Locked: one proof-of-play record dropped (logged now and then). */
+static void count_drop(store_writer_t *w)
+{
+    if (w->dropped++ % 100 == 0)
+        log_warn(MOD, "write queue full: proof of play dropped (%lld so far)", w->dropped);
+}
+
 /* Locked: makes room for K more jobs by dropping the oldest proof-of-play
  * records. True when there is room. */
 static bool make_room(store_writer_t *w, int k)
@@ -62,8 +69,7 @@ static bool make_room(store_writer_t *w, int k)
         w->head = (w->head + 1) % STORE_WRITER_QUEUE;
         w->n--;
         w->finished++;
-        if (w->dropped++ % 100 == 0)
-            log_warn(MOD, "write queue full: proof of play dropped (%lld so far)", w->dropped);
+        count_drop(w);
     }
     return true;
 }
@@ -75,8 +81,7 @@ static int enqueue(store_writer_t *w, job_t *jobs, int k)
     worker_lock(w->w);
     bool room = make_room(w, k);
     if (!room && jobs[0].kind == JOB_POP) {
-        if (w->dropped++ % 100 == 0)
-            log_warn(MOD, "write queue full: proof of play dropped (%lld so far)", w->dropped);
+        count_drop(w);
     } else if (room) {
         for (int i = 0; i < k; i++) *slot(w, w->n++) = jobs[i];
         w->queued += (unsigned long long)k;
