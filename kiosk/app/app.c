@@ -9,6 +9,7 @@
 #include "net/http.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "store/writer.h"
 #include "app/screens.h"
 #include "app/fleet.h"
 #include "app/service.h"
@@ -144,7 +145,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     app->depth = 0;
     if (was_active && strcmp(reason, "tour") != 0) {
         log_info("session", "ended (%s) after %d screens", reason, visited);
-        if (app->store) store_session_log(app->store, started, clock_wall(), reason, visited);
+        store_writer_session_log(app->writer, started, clock_wall(), reason, visited);
     }
     i18n_set(app->cfg.locale);
     app_reload_notices(app);
@@ -619,6 +620,13 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     } else if (store_recovered_path(app->store)) {
         snprintf(app->store_err, sizeof app->store_err, "%s", store_recovered_path(app->store));
     }
+    if (app->store) {
+        char werr[600];
+        app->writer = store_writer_start(cfg->var_dir, werr, sizeof werr);
+        if (!app->writer) log_error("app", "store writer: %s (proof of play, session log and "
+                                    "settings are not kept)", werr);
+    }
+    store_ui_thread_mark(true);
 
     http_set_ca_file(cfg->hub_ca_file);     /* before any worker connects */
     devices_init(app->devices, cfg);
@@ -656,6 +664,9 @@ void app_free(app_t *app)
     while (app_services[n]) n++;
     while (n-- > 0)
         if (app_services[n]->free) app_services[n]->free(app);
+    store_writer_stop(app->writer);     /* commits what the services left queued */
+    app->writer = NULL;
+    store_ui_thread_mark(false);
     /* Events still queued own a payload (its destructor rides with it). */
     if (app->ev_base) worker_events_drop(app->ev_base, app->ev_base + APP_EV_COUNT - 1);
     explicit_bzero(&app->session.pii, sizeof app->session.pii);

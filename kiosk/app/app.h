@@ -41,6 +41,7 @@ typedef struct app {
     config_t cfg;
     app_opts_t opts;
     store_t *store;                 /* NULL when the database could not be opened */
+    struct store_writer *writer;    /* the UI thread's writes (store/writer.h); NULL without store */
     char store_err[256];
     char storage_fault[200];        /* the last failed write (disk full, I/O): for staff */
 
@@ -131,7 +132,10 @@ typedef struct app {
 /* Our SDL user events (ev_base + n). */
 enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_IDENTIFY, APP_EV_PRINT, APP_EV_LOOKUP,
        APP_EV_PAY, APP_EV_HK, APP_EV_INFO, APP_EV_STREET, APP_EV_OUTBOX, APP_EV_CONTENT,
-       APP_EV_TELEMETRY, APP_EV_COUNT };
+       APP_EV_TELEMETRY, APP_EV_STORED, APP_EV_COUNT };
+/* APP_EV_STORED: the store writer committed (user.code 0) or lost (-1) a
+ * write asked with a done event; user.data1 is a long long: the hub
+ * command it answers (street's set_schedule). */
 
 /* Creates the window (or offscreen surface), fonts, store and first screen.
  * Returns 0, or -1 with a message in ERR for faults that leave nothing to

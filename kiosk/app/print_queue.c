@@ -355,6 +355,7 @@ print_queue_t *print_queue_start(const char *var_dir, const char *printer_uri, U
         print_queue_free(q);
         return NULL;
     }
+    store_durable(q->submit_db);    /* a resident's receipt survives a power cut */
 
     /* Before the worker claims anything: what an earlier run left printing
      * was cut off by a crash or power cut. */

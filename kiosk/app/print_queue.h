@@ -13,7 +13,7 @@
  *
  * Threads and SQLite: the queue opens two connections of its own to
  * var_dir/kiosk.db (WAL lets them and the app's connection work side by side):
- * one used only by the worker, one for print_queue_submit and
+ * one used only by the worker, one (synchronous=FULL) for print_queue_submit and
  * print_queue_retry_now, which may be called from any thread (serialised by
  * a mutex). The app's store_t is never touched, so nothing here depends on
  * it being thread-safe.
@@ -102,7 +102,9 @@ void print_queue_stop(print_queue_t *q);
 /* Validates RECEIPT_JSON (receipt_parse; images are only read when
  * printing, relative to the working directory unless absolute) and stores
  * it with SUMMARY (the plain text behind the QR fallback), then wakes the
- * worker. Writes to the database on the calling thread: one INSERT, quick.
+ * worker. Writes to the database on the calling thread: one INSERT on the
+ * submit connection, synchronous=FULL (a receipt the screen announced
+ * survives a power cut), quick; see store/store.h for why it stays there.
  * Returns 0 and the job id in *JOB_ID (when not NULL), or -1 (no queue,
  * invalid receipt, empty summary, database error; logged): the caller then
  * shows the receipt as a QR code only. */

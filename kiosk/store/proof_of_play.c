@@ -15,6 +15,7 @@ static int fail(sqlite3 *db, const char *what)
 int pop_record(store_t *st, const pop_record_t *r)
 {
     if (!st || !r) return -1;
+    store_write_check("proof of play");
     sqlite3 *db = store_db(st);
     sqlite3_stmt *s = NULL;
     int rc = -1;
@@ -135,6 +136,7 @@ int pop_ack(store_t *st, long long up_to)
 
 int pop_prune(store_t *st, time_t before)
 {
+    store_write_check("proof of play prune");
     return exec_count(st, "DELETE FROM proof_of_play WHERE started < :arg", (long long)before);
 }
 

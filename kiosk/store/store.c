@@ -11,7 +11,9 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,31 @@ struct store {
     char path[STORE_PATH_MAX];          /* var_dir/kiosk.db */
     char recovered[STORE_PATH_MAX];     /* where a broken file went, or "" */
 };
+
+/* The thread store_ui_thread_mark named (valid while ui_marked), and the
+ * writes counted on it. */
+static pthread_t ui_thread;
+static atomic_bool ui_marked;
+static atomic_long ui_writes;
+
+void store_ui_thread_mark(bool on)
+{
+    if (on) ui_thread = pthread_self();
+    atomic_store(&ui_writes, 0);
+    atomic_store(&ui_marked, on);
+}
+
+long store_ui_thread_writes(void)
+{
+    return atomic_load(&ui_writes);
+}
+
+void store_write_check(const char *what)
+{
+    if (!atomic_load(&ui_marked) || !pthread_equal(pthread_self(), ui_thread)) return;
+    if (atomic_fetch_add(&ui_writes, 1) == 0)
+        log_warn("store", "%s written on the UI thread (use the store writer)", what);
+}
 
 /* Files SQLite may keep beside the database; they belong to it and move with
  * it. A -journal is included: left beside a fresh database it would be rolled
@@ -416,6 +443,16 @@ static int tx_exec(store_t *st, const char *sql, char *err, int errlen)
     return -1;
 }
 
+int store_durable(store_t *st)
+{
+    if (!st || sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
+        log_error("store", "cannot set synchronous=FULL: %s",
+                  st ? sqlite3_errmsg(st->db) : "no database");
+        return -1;
+    }
+    return 0;
+}
+
 int store_tx_begin(store_t *st, char *err, int errlen)
 {
     return tx_exec(st, "BEGIN IMMEDIATE", err, errlen);
@@ -518,6 +555,7 @@ int store_session_log(store_t *st, time_t started, time_t ended,
     int rc;
 
     if (!st) return -1;
+    store_write_check("session log");
 
     rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK) goto cleanup;
@@ -596,6 +634,7 @@ int store_setting_set(store_t *st, const char *key, const char *value)
     int rc;
 
     if (!st || !key || !value) return -1;
+    store_write_check("setting");
 
     rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK) goto cleanup;

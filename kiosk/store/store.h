@@ -8,29 +8,47 @@
  * process, may lose the last commits on power loss). Connections that write
  * what must survive a power cut raise it to FULL: the payment engine's
  * (store_pay_durable), the app's and the sender's (outbox_durable: outbox
- * items and the saved bookings/registrations written with them). Proof of
- * play and similar records need no more than NORMAL.
+ * items and the saved bookings/registrations written with them), the print
+ * queue's submit connection (store_durable: a receipt) and the store
+ * writer for the night schedule. Proof of play and similar records need
+ * no more than NORMAL.
  *
  * Writes on the UI thread (the app's connection, synchronous=FULL, busy
- * timeout 2 s): each is one short transaction, made on a resident's action
- * or a rare event, never per frame:
+ * timeout 2 s): only the durable records a resident's action creates, each
+ * one short transaction that must be on disk before the screen says "saved"
+ * (a power cut after "saved" must not lose it):
  *   - outbox enqueue from a screen action: help requests (fleet_enqueue),
  *     bookings and registrations saved while offline (store_tx_begin +
  *     outbox_enqueue_in + store_booking_save / store_registration_save),
- *     and their outcomes (store_*_set_state) when the sender reports;
- *   - receipt submit (store_print_enqueue, on the print queue's own
- *     submit connection, still called from the UI thread);
- *   - settings (store_setting_set: street display cache and night
- *     schedule), the session log (store_session_log, once per session);
- *   - proof of play of the street display: one row per item shown
- *     (pop_record) and the prune of old rows (pop_prune).
- * Not on the UI thread: the once-a-minute proof-of-play handoff to the
- * outbox runs on the outbox sender's thread and connection
- * (outbox_sender_request_handoff, app/fleet.c). */
+ *     and their outcomes (store_*_set_state) when the sender reports: one
+ *     UPDATE per item, rare, holding the check-in code the resident is
+ *     shown from it ("my bookings", store_booking_recent, same thread);
+ *   - receipt submit (store_print_enqueue, on the print queue's own submit
+ *     connection, synchronous=FULL), so the job id the screen follows
+ *     exists before "Printing your receipt..." is shown.
+ * They stay synchronous because the screen acts on their result at once
+ * (the job id, the outbox id, a storage fault shown instead of "saved");
+ * made on the writer with a completion event they would need a "saving..."
+ * state on every such screen for little gain: each is one fsync'd INSERT
+ * on a resident's tap, never per frame (make bench prints the p99 and the
+ * longest of them: "longest UI-thread write").
+ * Everything else goes through the store writer (store/writer.h, its own
+ * thread and connection): proof of play of the street display (one row per
+ * item shown, pop_record, and the prune of old rows, pop_prune), the
+ * session log (store_session_log, once per session) and settings
+ * (store_setting_set: the street display cache at NORMAL, the night
+ * schedule at FULL, acknowledged to the hub once committed). The
+ * once-a-minute proof-of-play handoff to the outbox runs on the outbox
+ * sender's thread and connection (outbox_sender_request_handoff,
+ * app/fleet.c).
+ * Checked: store_session_log, store_setting_set, pop_record and pop_prune
+ * count the calls made on the thread marked by store_ui_thread_mark (the
+ * app's, at app_init) - zero in tests/unit/test_street.c. */
 #ifndef KIOSK_STORE_H
 #define KIOSK_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <time.h>
 
 typedef struct store store_t;
@@ -64,6 +82,18 @@ int store_schema_latest(void);
  * saying which migration failed and why. */
 int store_schema_migrate(sqlite3 *db, char *err, int errlen);
 sqlite3 *store_db(store_t *st);
+
+/* The UI-thread check: ON marks the calling thread as the UI thread (and
+ * zeroes the count), off forgets it. store_write_check(WHAT), called by the
+ * writes that must not run there, counts (and logs once) a call made on
+ * the marked thread; store_ui_thread_writes returns the count. Any thread. */
+void store_ui_thread_mark(bool on);
+long store_ui_thread_writes(void);
+void store_write_check(const char *what);
+
+/* Raises ST's connection to synchronous=FULL: a commit is on disk when it
+ * returns. 0, or -1 (logged; NORMAL still survives a crash). */
+int store_durable(store_t *st);
 
 /* One IMMEDIATE transaction on ST's connection spanning several store and
  * outbox calls (an outbox item and the record that points at it commit

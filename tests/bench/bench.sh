@@ -105,8 +105,10 @@ if [ -n "$content" ]; then
     printf '%-46s %11s ms  %s\n' "content poll unchanged (304), p99 of 200" "$(awk '$1 == "content_poll_304_ms" {print $5}' <<<"$content")" "<= 20 ms"
 fi
 if [ -n "$outbox" ]; then
-    printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, plain" "$(awk '{print $3}' <<<"$outbox")" ">= 2000/s"
-    printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, sealed" "$(awk '{print $5}' <<<"$outbox")" ">= 2000/s"
+    printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, plain" "$(awk '$1 == "outbox_enqueue_per_s" {print $3}' <<<"$outbox")" ">= 2000/s"
+    printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, sealed" "$(awk '$1 == "outbox_enqueue_per_s" {print $5}' <<<"$outbox")" ">= 2000/s"
+    printf '%-46s %11s ms  %s\n' "longest UI-thread write (enqueue, receipt)" "$(awk '$1 == "ui_write_ms" {print $5}' <<<"$outbox")" "<= 50 ms"
+    printf '%-46s %11s ms  %s\n' "UI-thread write p99 (sync=FULL)" "$(awk '$1 == "ui_write_ms" {print $3}' <<<"$outbox")" ""
 fi
 if [ -n "$street" ]; then
     printf '%-46s %12s %%  %s\n' "CPU street carousel, 60 s, step every 10 s" "$(awk '{print $2}' <<<"$street")" "<= 2 %"

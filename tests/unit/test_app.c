@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/staff_auth.h"
 #include "services/staff/staff.h"
+#include "store/writer.h"
 #include "support/fixture.h"
 #include "support/harness.h"
 
@@ -132,6 +133,7 @@ static void idle_warning_then_attract_and_wipe(void **state)
     assert_int_equal(app->screen, SCR_ATTRACT);
     assert_false(session_pii_present(&app->session));
     assert_int_equal(app->depth, 0);
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);   /* written off the UI thread */
     assert_int_equal(store_session_count(app->store), sessions + 1);
     harness_free(app);
 }

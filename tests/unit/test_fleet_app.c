@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include "app/screens.h"
 #include "store/proof_of_play.h"
+#include "store/writer.h"
 #include "services/housekeeping/housekeeping.h"
 #include "services/info/info.h"
 #include "services/street/street.h"
@@ -119,8 +120,10 @@ static void proof_of_play_reaches_the_hub_once(void **state)
         pop_record_t r = {.content_id = 120 + i, .playlist_id = 0, .started = 1795915800 + i * 10,
                           .shown_ms = 10000};
         snprintf(r.kind, sizeof r.kind, "%s", "item");
-        assert_int_equal(pop_record(app->store, &r), 0);
+        assert_int_equal(store_writer_pop(app->writer, &r), 0);    /* as the street display does */
     }
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
+    assert_int_equal(pop_count(app->store), 3);
     fleet_snapshot(app);                             /* handed to the outbox by the sender thread */
     WAIT_FOR(app, pop_count(app->store) == 0, 5000);
     assert_int_equal(pop_count(app->store), 0);

@@ -15,6 +15,7 @@
 #include "services/street/content.h"
 #include "services/street/feed.h"
 #include "store/proof_of_play.h"
+#include "store/writer.h"
 #include "services/street/schedule.h"
 #include "support/fixture.h"
 #include "support/harness.h"
@@ -339,6 +340,7 @@ static void carousel_steps_on_the_clock_and_sleeps_between(void **state)
     assert_true(street_wait_ms(app) >= 9000);
     app_test_advance(app, 10000 + STREET_FADE_MS);
     assert_true(app_test_text_shown(app, "Item one"));
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
     assert_true(pop_count(app->store) >= 2);
     harness_free(app);
 }
@@ -363,6 +365,7 @@ static void alert_arriving_mid_fade_takes_over_and_leaves_at_expiry(void **state
     assert_null(ui_find(app->frame, "street.alert"));
     assert_non_null(ui_find(app->frame, "street.card"));
     /* Proof of play holds the alert, about 30 s. */
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
     pop_record_t r[16];
     int n = pop_peek(app->store, r, 16);
     bool found = false;
@@ -438,6 +441,7 @@ static void night_schedule_blanks_then_wakes(void **state)
     assert_int_equal(street_night_set(app, "09:00", "25:00", NULL), -1);
     assert_int_equal(street_night_set(app, "09:00", "10:00", "sideways"), -1);
     assert_int_equal(street_night_set(app, "09:00", "10:00", NULL), 0);
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
     char v[16];
     assert_int_equal(store_setting_get(app->store, STREET_KEY_NIGHT_OFF, v, sizeof v), 0);
     assert_string_equal(v, "09:00");
@@ -486,6 +490,72 @@ static void no_content_shows_the_stored_notices(void **state)
     harness_free(app);
 }
 
+/* Issue 12: the UI thread never writes the street display's records. A
+ * few minutes of carousel, an alert, a night schedule, a visit and its
+ * session log: no write on the UI thread, and every record in the
+ * database once the writer has drained. */
+static void the_ui_thread_does_not_write(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, "en", STREET);
+    assert_non_null(app->writer);
+    set_doc(app, 0);
+    street_set_content(app, "{\"playlists\":[],\"items\":[]}", true);    /* cached */
+    set_doc(app, 0);
+    street_screen_enter(app);
+    for (int i = 0; i < 30; i++) app_test_advance(app, 10000 + STREET_FADE_MS);
+    set_doc(app, 30);
+    app_test_advance(app, 31000);
+    assert_int_equal(street_night_set(app, "23:00", "06:00", "dim"), 0);
+    app_test_tap_xy(app, 900, 500);                  /* a passer-by ... */
+    assert_int_equal(app->screen, SCR_HOME);
+    app_end_session(app, "finished");                /* ... and the session log */
+    assert_int_equal(store_ui_thread_writes(), 0);
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
+    assert_true(pop_count(app->store) >= 30);
+    assert_int_equal(store_session_count(app->store), 1);
+    char v[16];
+    assert_int_equal(store_setting_get(app->store, STREET_KEY_NIGHT_MODE, v, sizeof v), 0);
+    assert_string_equal(v, "dim");
+    assert_int_equal(store_writer_dropped(app->writer), 0);
+    /* The check itself: the same write made here is seen. */
+    pop_record_t r = {.content_id = 1, .started = clock_wall(), .shown_ms = 1};
+    snprintf(r.kind, sizeof r.kind, "%s", "item");
+    assert_int_equal(pop_record(app->store, &r), 0);
+    assert_int_equal(store_ui_thread_writes(), 1);
+    harness_free(app);
+}
+
+/* The database stuck (another connection holds the write lock): the
+ * writer's queue fills, the oldest proof of play goes, counted, and the
+ * caller never waits; the rest is written once the lock is gone. */
+static void a_stuck_database_drops_the_oldest_proof_of_play(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, "en", STREET);
+    store_t *blocker = NULL;
+    char err[256];
+    assert_int_equal(store_open(app->cfg.var_dir, &blocker, err, sizeof err), 0);
+    assert_int_equal(store_writer_flush(app->writer, 5000), 0);
+    int before = pop_count(app->store);
+    assert_int_equal(store_tx_begin(blocker, err, sizeof err), 0);
+    pop_record_t r = {.content_id = 1, .started = clock_wall(), .shown_ms = 1000};
+    snprintf(r.kind, sizeof r.kind, "%s", "item");
+    assert_int_equal(store_writer_pop(app->writer, &r), 0);
+    usleep(200 * 1000);                      /* taken, waiting for the lock */
+    Uint32 t0 = SDL_GetTicks();
+    for (int i = 0; i < STORE_WRITER_QUEUE + 10; i++) {
+        r.content_id = 100 + i;
+        assert_int_equal(store_writer_pop(app->writer, &r), 0);
+    }
+    assert_true(SDL_GetTicks() - t0 < 500);  /* never blocked */
+    long long dropped = store_writer_dropped(app->writer);
+    assert_true(dropped >= 10 && dropped <= 11);
+    store_tx_rollback(blocker);
+    store_close(blocker);
+    assert_int_equal(store_writer_flush(app->writer, 10000), 0);
+    assert_int_equal(pop_count(app->store) - before + dropped, STORE_WRITER_QUEUE + 11);
+    harness_free(app);
+}
+
 static void hall_mode_keeps_the_attract_loop(void **state)
 {
     app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
@@ -515,6 +585,8 @@ int main(void)
         cmocka_unit_test(touch_opens_home_and_idle_returns_to_the_carousel),
         cmocka_unit_test(night_schedule_blanks_then_wakes),
         cmocka_unit_test(no_content_shows_the_stored_notices),
+        cmocka_unit_test(the_ui_thread_does_not_write),
+        cmocka_unit_test(a_stuck_database_drops_the_oldest_proof_of_play),
         cmocka_unit_test(hall_mode_keeps_the_attract_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,12 +7,14 @@
 #include "app/app.h"
 #include "outbox/outbox.h"
 #include "services/bills/pay_store.h"
+#include "store/writer.h"
 
 void staff_refresh(app_t *app)
 {
     if (!app->store) return;
     app->staff->counts.schema = store_schema_version(app->store);
     app->staff->counts.sessions = store_session_count(app->store);
+    app->staff->counts.pop_dropped = store_writer_dropped(app->writer);
     app->staff->counts.print_queued = store_print_count(app->store, STORE_PRINT_QUEUED);
     app->staff->counts.print_failed = store_print_count(app->store, STORE_PRINT_FAILED);
     app->staff->counts.pay_open = 0;

@@ -2,7 +2,8 @@
  * check's thread.
  *
  * The figures (app->staff->counts): schema, sessions, print
- * queue, payments and outbox counts, read from the store so the staff menu
+ * queue, payments and outbox counts, proof of play dropped by the store
+ * writer, read from the store so the staff menu
  * screen only draws them. UI thread; refreshed on entering the menu and on
  * the events that change them (an outbox item ended, a print job moved),
  * never per frame. A count the store cannot read is -1. */
@@ -29,6 +30,7 @@ typedef struct staff_state {
         int schema, sessions, print_queued, print_failed;
         int pay_open, pay_paid, pay_cancelled, pay_failed;
         int outbox_waiting, outbox_dead;
+        long long pop_dropped;      /* proof of play the store writer had to drop */
     } counts;
 } staff_state_t;
 

@@ -19,7 +19,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect buttons = ui_cut_bottom(&in, th->target);
     in.h -= th->gap;
 
-    char rows[16][300];           /* at most 14 below */
+    char rows[16][300];           /* at most 15 below */
     int n = 0;
     snprintf(rows[n++], 300, _("Version %s, kiosk %s, %s mode"), KIOSK_VERSION, c->kiosk_id,
              c->mode == MODE_STREET ? _("street") : _("hall"));
@@ -33,6 +33,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         snprintf(rows[n++], 300, _("A damaged database was moved aside to %s"), app->store_err);
     if (app->storage_fault[0])
         snprintf(rows[n++], 300, _("Storage fault: %s"), app->storage_fault);
+    if (app->staff->counts.pop_dropped > 0)
+        snprintf(rows[n++], 300, _("Proof of play dropped while the database was stuck: %lld"),
+                 app->staff->counts.pop_dropped);
     for (int i = 0; i < DEV_COUNT; i++) {
         const dev_status_t *d = &app->devices[i];
         char line[200];

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "store/proof_of_play.h"
+#include "store/writer.h"
 
 #define POP_KEEP_S (30 * 86400)    /* proof of play never sent is dropped after 30 days */
 
@@ -18,19 +19,13 @@ static sched_input_t input(const struct street_state *st)
     return (sched_input_t){st->content.pl, st->content.n_pl, st->content.alerts, st->content.n_alerts};
 }
 
-static void night_load(app_t *app)
+/* Sets the night schedule from its settings' values (OFF, ON "HH:MM";
+ * MODE "dim" or anything else for blank). */
+static void night_apply(app_t *app, const char *off, const char *on, const char *mode)
 {
     struct street_state *st = app->street;
-    char off[16] = "", on[16] = "", mode[16] = "", zone[48] = "";
     st->night_set = false;
     st->night_mode = STREET_NIGHT_BLANK;
-    st->night_tz = 8 * 3600;
-    if (app->store) {
-        store_setting_get(app->store, STREET_KEY_NIGHT_OFF, off, sizeof off);
-        store_setting_get(app->store, STREET_KEY_NIGHT_ON, on, sizeof on);
-        store_setting_get(app->store, STREET_KEY_NIGHT_MODE, mode, sizeof mode);
-        store_setting_get(app->store, STREET_KEY_NIGHT_ZONE, zone, sizeof zone);
-    }
     int a, b;
     if (off[0] && on[0] && sched_parse_hhmm(off, &a) == 0 && sched_parse_hhmm(on, &b) == 0 &&
         a % 1440 != b % 1440) {
@@ -42,6 +37,20 @@ static void night_load(app_t *app)
         log_warn("street", "night schedule '%s'-'%s' not usable: always on", off, on);
     }
     if (strcmp(mode, "dim") == 0) st->night_mode = STREET_NIGHT_DIM;
+}
+
+static void night_load(app_t *app)
+{
+    struct street_state *st = app->street;
+    char off[16] = "", on[16] = "", mode[16] = "", zone[48] = "";
+    st->night_tz = 8 * 3600;
+    if (app->store) {
+        store_setting_get(app->store, STREET_KEY_NIGHT_OFF, off, sizeof off);
+        store_setting_get(app->store, STREET_KEY_NIGHT_ON, on, sizeof on);
+        store_setting_get(app->store, STREET_KEY_NIGHT_MODE, mode, sizeof mode);
+        store_setting_get(app->store, STREET_KEY_NIGHT_ZONE, zone, sizeof zone);
+    }
+    night_apply(app, off, on, mode);
     if (zone[0] && sched_tz_offset(zone, &st->night_tz) != 0)
         log_warn("street", "night schedule zone '%s' unknown: UTC+8", zone);
 }
@@ -80,7 +89,7 @@ static void pop_close(app_t *app)
     snprintf(r.kind, sizeof r.kind, "%s", st->cur.what == SCHED_ALERT ? "alert" : "item");
     r.started = st->shown_wall;
     r.shown_ms = (long long)(now - st->shown_ms);
-    if (app->store) pop_record(app->store, &r);
+    store_writer_pop(app->writer, &r);
     st->shown_ms = 0;
 }
 
@@ -162,8 +171,10 @@ int street_set_content(app_t *app, const char *doc, bool cache)
     st->content = *c;
     free(c);
     fallback(app);
-    if (cache && app->store) {
-        if (strlen(doc) < STREET_CACHE_MAX) store_setting_set(app->store, STREET_KEY_CACHE, doc);
+    if (cache && app->writer) {
+        const char *key = STREET_KEY_CACHE;
+        /* Not durable: a lost cache only means the fallback until the hub answers. */
+        if (strlen(doc) < STREET_CACHE_MAX) store_writer_settings(app->writer, &key, &doc, 1, false, 0, 0);
         else log_warn("street", "content of %zu bytes not cached", strlen(doc));
     }
     log_info("street", "content: %d playlists, %d items, %d alerts", st->content.n_pl,
@@ -194,23 +205,30 @@ int street_set_content(app_t *app, const char *doc, bool cache)
     return 0;
 }
 
-int street_night_set(app_t *app, const char *off, const char *on, const char *mode)
+int street_night_command(app_t *app, const char *off, const char *on, const char *mode,
+                         long long cmd_id)
 {
     int a, b;
     bool none = (!off || !*off) && (!on || !*on);
     if (!none && (sched_parse_hhmm(off, &a) != 0 || sched_parse_hhmm(on, &b) != 0)) return -1;
     if (mode && strcmp(mode, "blank") != 0 && strcmp(mode, "dim") != 0) return -1;
-    if (!app->store) return -1;
-    if (store_setting_set(app->store, STREET_KEY_NIGHT_OFF, none ? "" : off) != 0 ||
-        store_setting_set(app->store, STREET_KEY_NIGHT_ON, none ? "" : on) != 0 ||
-        store_setting_set(app->store, STREET_KEY_NIGHT_MODE, mode ? mode : "blank") != 0)
+    const char *keys[] = {STREET_KEY_NIGHT_OFF, STREET_KEY_NIGHT_ON, STREET_KEY_NIGHT_MODE};
+    const char *values[] = {none ? "" : off, none ? "" : on, mode ? mode : "blank"};
+    /* Durable: a schedule the hub was told is stored must outlive a power cut. */
+    if (store_writer_settings(app->writer, keys, values, 3, true,
+                              cmd_id ? app->ev_base + APP_EV_STORED : 0, cmd_id) != 0)
         return -1;
     if (!app->street) return 0;
-    night_load(app);
+    night_apply(app, values[0], values[1], values[2]);
     night_update(app);
     if (app->street->active) step(app, false);
     app->dirty = true;
     return 0;
+}
+
+int street_night_set(app_t *app, const char *off, const char *on, const char *mode)
+{
+    return street_night_command(app, off, on, mode, 0);
 }
 
 /* With a content public key in kiosk.ini, the street display shows signed
@@ -284,7 +302,7 @@ void street_init(app_t *app)
     if (signed_only(app)) {            /* the signed bundle, never the unsigned feed */
         fallback(app);
         street_use_bundle(app);
-        if (app->store) pop_prune(app->store, clock_wall() - POP_KEEP_S);
+        store_writer_pop_prune(app->writer, clock_wall() - POP_KEEP_S);
         return;
     }
     char *doc = malloc(STREET_CACHE_MAX);
@@ -293,7 +311,7 @@ void street_init(app_t *app)
         log_info("street", "showing the cached content until the hub answers");
     free(doc);
     fallback(app);
-    if (app->store) pop_prune(app->store, clock_wall() - POP_KEEP_S);
+    store_writer_pop_prune(app->writer, clock_wall() - POP_KEEP_S);
     if ((!app->opts.offscreen || app->opts.network) && app->cfg.hub_url[0])
         st->feed = street_feed_start(&app->cfg, app->ev_base + APP_EV_STREET, STREET_POLL_S);
 }

@@ -84,10 +84,15 @@ void street_screen_leave(struct app *app);
  * 0, or -1 if DOC is not understood (content unaltered). */
 int street_set_content(struct app *app, const char *doc, bool cache);
 
-/* Sets the night schedule (validated, stored under the keys above, applied
- * now). OFF and ON "HH:MM", both "" = always on; MODE "blank" or "dim"
+/* Sets the night schedule (validated, applied now, stored under the keys
+ * above by the store writer, off the UI thread). OFF and ON "HH:MM", both "" = always on; MODE "blank" or "dim"
  * (NULL = blank). Returns 0, or -1 for a bad value (nothing stored). */
 int street_night_set(struct app *app, const char *off, const char *on, const char *mode);
+/* The same for hub command CMD_ID (0: none): the settings are written by
+ * the store writer at synchronous=FULL and, once committed (or lost), an
+ * APP_EV_STORED event carrying CMD_ID says so (street_stored). */
+int street_night_command(struct app *app, const char *off, const char *on, const char *mode,
+                         long long cmd_id);
 
 /* The newest emergency alert in force now (street mode), or NULL: shown
  * over a passer-by's browsing too. */

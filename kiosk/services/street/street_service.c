@@ -1,5 +1,6 @@
 /* The street display as the app core sees it (app/service.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include "app/app.h"
 #include "app/screens.h"
 #include "app/service.h"
@@ -28,10 +29,21 @@ static bool command(app_t *app, const telemetry_cmd_t *cmd)
     char on[8], off[8];
     snprintf(on, sizeof on, "%02d:%02d", cmd->schedule.on_min / 60 % 24, cmd->schedule.on_min % 60);
     snprintf(off, sizeof off, "%02d:%02d", cmd->schedule.off_min / 60 % 24, cmd->schedule.off_min % 60);
-    bool ok = street_night_set(app, off, on, "blank") == 0;
-    telemetry_command_done(app->telemetry, cmd->id, ok, ok ? "schedule stored" : "storage unavailable");
+    /* Answered once the store writer has committed it (stored). */
+    if (street_night_command(app, off, on, "blank", cmd->id) != 0)
+        telemetry_command_done(app->telemetry, cmd->id, false, "storage unavailable");
     app->dirty = true;
     return true;
+}
+
+/* The set_schedule command's settings are on disk (or lost). */
+static void stored(app_t *app, const SDL_Event *ev)
+{
+    const long long *id = ev->user.data1;
+    bool ok = ev->user.code == 0;
+    if (id && app->telemetry)
+        telemetry_command_done(app->telemetry, *id, ok, ok ? "schedule stored" : "storage unavailable");
+    free(ev->user.data1);
 }
 
 static int init(app_t *app)
@@ -47,7 +59,8 @@ static void session_ended(app_t *app)
 
 static void on_event(app_t *app, const SDL_Event *ev)
 {
-    street_event(app, ev->user.data1);
+    if (ev->type == app->ev_base + APP_EV_STORED) stored(app, ev);
+    else street_event(app, ev->user.data1);
 }
 
 static void tick(app_t *app, uint64_t now)
@@ -65,7 +78,7 @@ const service_t service_street = {
     .init = init,
     .free = street_free,
     .session_end = session_ended,
-    .events = SERVICE_EV(APP_EV_STREET),
+    .events = SERVICE_EV(APP_EV_STREET) | SERVICE_EV(APP_EV_STORED),
     .on_event = on_event,
     .tick = tick,
     .wait_ms = wait_ms,
