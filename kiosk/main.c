@@ -209,8 +209,13 @@ int main(int argc, char **argv)
         free(app);
         return 1;
     }
-    int rc = 0;
-    if (a.screen && tour_show(app, a.screen) != 0) {
+    int rc = a.screen ? tour_show(app, a.screen) : 0;
+    if (rc == TOUR_BAD_DATA) {          /* the file and what is wrong are logged */
+        app_free(app);
+        free(app);
+        return 1;
+    }
+    if (rc != 0) {
         /* One line even while the workers log (the logger takes the same lock). */
         flockfile(stderr);
         fprintf(stderr, "kiosk: --screen %s: no such screen (one of:", a.screen);
@@ -224,8 +229,8 @@ int main(int argc, char **argv)
     if (a.tour_dir) {
         rc = tour_run(app, a.tour_dir) ? 1 : 0;
     } else if (a.bench_frames > 0) {
-        bench_frames(app, a.bench_frames);
-        printf("pss_kb %ld\n", bench_pss_kb());
+        rc = bench_frames(app, a.bench_frames) != 0 ? 1 : 0;
+        if (rc == 0) printf("pss_kb %ld\n", bench_pss_kb());
     } else if (a.first_frame) {
         app_draw(app);
         /* KIOSK_T0_NS: the launcher's CLOCK_REALTIME just before exec. */

@@ -25,16 +25,20 @@ static double pct(const double *sorted, int n, double p)
     return sorted[i < n ? i : n - 1];
 }
 
-void bench_frames(app_t *app, int rounds)
+int bench_frames(app_t *app, int rounds)
 {
     int nstates = 0;
     while (tour_states[nstates]) nstates++;
     double *all = calloc((size_t)rounds * nstates, sizeof *all);
     double *t = calloc((size_t)rounds, sizeof *t);
-    if (!all || !t) { free(all); free(t); return; }
+    if (!all || !t) { free(all); free(t); return -1; }
     int nall = 0;
     for (int s = 0; s < nstates; s++) {
-        tour_show(app, tour_states[s]);
+        if (tour_show(app, tour_states[s]) == TOUR_BAD_DATA) {
+            free(all);
+            free(t);
+            return -1;
+        }
         app_draw(app);                       /* warm: glyphs rasterised once */
         for (int i = 0; i < rounds; i++) {
             app->dirty = true;
@@ -52,6 +56,7 @@ void bench_frames(app_t *app, int rounds)
            pct(all, nall, 0.5), pct(all, nall, 0.99), all[nall - 1]);
     free(all);
     free(t);
+    return 0;
 }
 
 long bench_pss_kb(void)

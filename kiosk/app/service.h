@@ -62,8 +62,10 @@ typedef struct {
     /* A staff command from the hub that the core does not handle: true when
      * it handled CMD (and answered it with telemetry_command_done). */
     bool (*command)(struct app *app, const telemetry_cmd_t *cmd);
-    /* Puts the app into tour state NAME (app/tour.c: its screen on sample
-     * data, a session in progress): 0, or -1 for a state it does not know. */
+    /* Puts the app into tour state NAME (app/tour.c: its screen on the
+     * sample data of its ASSETS_DIR/tour/ file, app/tour_data.h, a session
+     * in progress): 0, TOUR_UNKNOWN for a state it does not know, or
+     * TOUR_BAD_DATA when its sample file is missing or malformed (logged). */
     int (*tour)(struct app *app, const char *name);
 } service_t;
 

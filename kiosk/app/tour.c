@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "app/service.h"
+#include "app/tour_data.h"
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
@@ -22,28 +23,6 @@ const char *const tour_states[] = {
     NULL,
 };
 
-#define NOTICES_FILE_MAX (256 * 1024)
-
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        log_error("tour", "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(NOTICES_FILE_MAX + 1);
-    size_t n = buf ? fread(buf, 1, NOTICES_FILE_MAX + 1, fp) : 0;
-    if (!buf || ferror(fp) || n > NOTICES_FILE_MAX) {
-        log_error("tour", "%s: cannot read (or larger than %d bytes)", path, NOTICES_FILE_MAX);
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[n] = '\0';
-    }
-    fclose(fp);
-    return buf;
-}
-
 /* The string member NAME of O copied into OUT, or NULL if it is missing,
  * not a string, empty or too long. */
 static const char *text_field(const cJSON *o, const char *name, char *out, size_t len)
@@ -56,15 +35,12 @@ static const char *text_field(const cJSON *o, const char *name, char *out, size_
 
 int tour_notices_each(const char *assets_dir, tour_notice_fn fn, void *ctx)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tour/notices.json", assets_dir);
-    char *text = read_text(path);
-    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    tour_data_t d;
     int count = -1;
-    if (!text) goto done;
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "notices");
+    if (tour_data_open(&d, assets_dir, "notices.json") != 0) goto done;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(d.doc, "notices");
     if (!cJSON_IsArray(list)) {
-        log_error("tour", "%s: %s", path, doc ? "no \"notices\" array" : "not valid JSON");
+        tour_data_fail(&d, "no \"notices\" array");
         goto done;
     }
     int i = 0;
@@ -81,7 +57,7 @@ int tour_notices_each(const char *assets_dir, tour_notice_fn fn, void *ctx)
                         : !cJSON_IsNumber(published) || published->valuedouble < 0 ? "published"
                         : !cJSON_IsBool(pinned) ? "pinned" : NULL;
         if (bad) {
-            log_error("tour", "%s: notice %d: \"%s\" is missing or not valid", path, i, bad);
+            tour_data_fail(&d, "notice %d: \"%s\" is missing or not valid", i, bad);
             goto done;
         }
         n.published = (time_t)published->valuedouble;
@@ -90,8 +66,7 @@ int tour_notices_each(const char *assets_dir, tour_notice_fn fn, void *ctx)
     }
     count = i;
 done:
-    cJSON_Delete(doc);
-    free(text);
+    tour_data_close(&d);
     return count;
 }
 
@@ -113,18 +88,22 @@ static int keep_notice(void *ctx, const char *locale, const notice_t *n)
 }
 
 /* A kiosk without notices of its own shows the samples on the tour. */
-static void tour_notices(app_t *app)
+static int tour_notices(app_t *app)
 {
-    if (app->n_notices > 0) return;
-    if (tour_notices_each(app->cfg.assets_dir, keep_notice, app) < 0) app->n_notices = 0;
+    if (app->n_notices > 0) return 0;
+    if (tour_notices_each(app->cfg.assets_dir, keep_notice, app) < 0) {
+        app->n_notices = 0;
+        return TOUR_BAD_DATA;
+    }
     qsort(app->notices, (size_t)app->n_notices, sizeof *app->notices, notice_order);
     app->attract_idx = 0;
+    return 0;
 }
 
 int tour_show(app_t *app, const char *name)
 {
     app_end_session(app, "tour");
-    tour_notices(app);
+    if (tour_notices(app) != 0) return TOUR_BAD_DATA;
     if (strcmp(name, "attract") == 0) return 0;
     session_input(&app->session, clock_mono_ms(), clock_wall());
     app_home(app);
@@ -144,10 +123,12 @@ int tour_show(app_t *app, const char *name)
         app_go(app, SCR_STAFF_MENU);
         return 0;
     }
-    for (const service_t *const *sv = app_services; *sv; sv++)
-        if ((*sv)->tour && (*sv)->tour(app, name) == 0) return 0;
+    for (const service_t *const *sv = app_services; *sv; sv++) {
+        int rc = (*sv)->tour ? (*sv)->tour(app, name) : TOUR_UNKNOWN;
+        if (rc != TOUR_UNKNOWN) return rc;
+    }
     int s = app_screen_find(name);
-    if (s < 0) return -1;
+    if (s < 0) return TOUR_UNKNOWN;
     app_go(app, (screen_id_t)s);
     return 0;
 }
@@ -162,7 +143,12 @@ int tour_run(app_t *app, const char *dir)
     char path[1024];
     for (int i = 0; tour_states[i]; i++) {
         snprintf(path, sizeof path, "%s/%s.png", dir, tour_states[i]);
-        if (tour_show(app, tour_states[i]) != 0 || app_save_png(app, path) != 0) {
+        int rc = tour_show(app, tour_states[i]);
+        if (rc == TOUR_BAD_DATA) {          /* the same file would fail the states after it */
+            failures++;
+            break;
+        }
+        if (rc != 0 || app_save_png(app, path) != 0) {
             failures++;
             continue;
         }

@@ -4,15 +4,20 @@
 #define KIOSK_TOUR_H
 
 #include "app/app.h"
+#include "app/tour_data.h"
 
 /* Names of every state the tour shows, NULL-terminated: the screens plus
  * overlay states such as "timeout" (home with "Still there?"). */
 extern const char *const tour_states[];
 
-/* Resets the session and shows state NAME. Returns 0, or -1 if unknown. */
+/* Resets the session and shows state NAME on the sample data of
+ * ASSETS_DIR/tour/ (app/tour_data.h). Returns 0, TOUR_UNKNOWN (-1) for an
+ * unknown NAME, or TOUR_BAD_DATA (-2) when a sample file is missing or
+ * malformed (logged with the file and what is wrong). */
 int tour_show(app_t *app, const char *name);
 
-/* Writes DIR/<state>.png for every state. Returns the number of failures. */
+/* Writes DIR/<state>.png for every state. Returns the number of failures;
+ * it stops at the first sample file that is missing or malformed. */
 int tour_run(app_t *app, const char *dir);
 
 /* The tour's sample notices, ASSETS_DIR/tour/notices.json: calls FN with

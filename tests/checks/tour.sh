@@ -14,6 +14,9 @@
 #     no catalogue at all: it logs "no translations ... showing message ids";
 #     a locale that is not letters/underscores exits 2;
 #   - --screen NAME with an unknown NAME exits 2 listing the names.
+#   - the sample data (assets_dir/tour/*.json): a file missing, or with a
+#     field the hub's parser refuses, stops the tour with exit 1 and one
+#     line naming the file and what is wrong; --screen on it exits 1 too.
 # Usage (from anywhere): tests/checks/tour.sh [BUILD]
 set -uo pipefail
 
@@ -226,6 +229,57 @@ if ((rc != 0)); then
     show_err "$tmp/screen.err"
 else
     echo "ok   --screen staff_menu --first-frame -> exit 0"
+fi
+
+# --- the sample data: missing or malformed --------------------------------------------
+# A copy of the assets (the street map too) with one tour file broken at a time.
+bad_assets() {
+    rm -rf "${tmp:?}/assets"
+    cp -r assets "$tmp/assets"
+}
+bad_assets
+rm "$tmp/assets/tour/street.json"
+tour nofile --size 1280x800 --set "kiosk.assets_dir=$tmp/assets"
+want="$tmp/assets/tour/street.json: cannot open"
+if ((rc != 1)); then
+    fail "no street.json: exit status $rc, expected 1"
+    show_err "$tmp/nofile.err"
+elif ! grep -qF "$want" "$tmp/nofile.err"; then
+    fail "no street.json: no line '$want':"
+    show_err "$tmp/nofile.err"
+elif [[ -f $tmp/nofile/street.png ]]; then
+    fail "no street.json: street.png written anyway"
+else
+    echo "ok   no street.json -> exit 1: $(grep -m1 -F "$want" "$tmp/nofile.err")"
+fi
+bad_assets
+sed -i 's/"title": "社区义诊"/"titel": "社区义诊"/' "$tmp/assets/tour/info.json"   # an item without a title
+sed -i '0,/"left": 1$/s//"left": 5/' "$tmp/assets/tour/housekeeping.json"   # slots[0]: 5 of 2
+tour badfield --size 1280x800 --set "kiosk.assets_dir=$tmp/assets"
+want="$tmp/assets/tour/info.json: \"events\": 1 item(s) malformed or too many"
+if ((rc != 1)); then
+    fail "a malformed info.json: exit status $rc, expected 1"
+    show_err "$tmp/badfield.err"
+elif ! grep -qF "$want" "$tmp/badfield.err"; then
+    fail "a malformed info.json: no line '$want':"
+    show_err "$tmp/badfield.err"
+else
+    echo "ok   a malformed info.json -> exit 1: $(grep -m1 -F "$want" "$tmp/badfield.err")"
+fi
+rm -rf "${tmp:?}/screenbad"
+SDL_VIDEODRIVER=dummy timeout -k 5 20 "$KIOSK" --config "$ini" --set "kiosk.var_dir=$tmp/var-screenbad" \
+    --set "kiosk.locale_dir=$BUILD/locale" --set "kiosk.assets_dir=$tmp/assets" --screen hk_slots \
+    --first-frame </dev/null >"$tmp/screenbad.out" 2>"$tmp/screenbad.err"
+rc=$?
+want="$tmp/assets/tour/housekeeping.json: \"slots\": slots[0].left: not an integer in 0..2"
+if ((rc != 1)); then
+    fail "--screen hk_slots on a malformed housekeeping.json: exit status $rc, expected 1"
+    show_err "$tmp/screenbad.err"
+elif ! grep -qF "$want" "$tmp/screenbad.err"; then
+    fail "--screen hk_slots on a malformed housekeeping.json: no line '$want':"
+    show_err "$tmp/screenbad.err"
+else
+    echo "ok   --screen hk_slots on a malformed housekeeping.json -> exit 1"
 fi
 
 if ((failures)); then

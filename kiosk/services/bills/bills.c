@@ -119,6 +119,14 @@ static void refused_text(const bills_t *b, const hub_status_t *st, char *out, si
         snprintf(out, len, "%s", _("The bill could not be looked up. Please try again, or ask staff."));
 }
 
+void bills_show_accounts(app_t *app, const hub_accounts_t *acc)
+{
+    bills_t *b = app->bills;
+    b->acc = *acc;
+    b->shown = 0;
+    select_unpaid(b);
+}
+
 void bills_lookup_result(app_t *app, lookup_result_t *r)
 {
     bills_t *b = app->bills;
@@ -135,9 +143,7 @@ void bills_lookup_result(app_t *app, lookup_result_t *r)
     }
     b->busy = false;
     if (r->st.result == HUB_OK && r->acc.n > 0) {
-        b->acc = r->acc;
-        b->shown = 0;
-        select_unpaid(b);
+        bills_show_accounts(app, &r->acc);
         log_info("bills", "found %d account(s) in %d ms", r->acc.n, r->elapsed_ms);
         app_go(app, SCR_BILLS_LIST);
     } else if (r->st.result == HUB_OK) {
@@ -189,7 +195,7 @@ void bills_toggle(app_t *app, int account, int bill)
 
 /* ---- paying ------------------------------------------------------------- */
 
-static void keep_lines(app_t *app)
+void bills_keep_lines(app_t *app)
 {
     bills_t *b = app->bills;
     b->n_lines = 0;
@@ -241,7 +247,7 @@ void bills_pay(app_t *app, pay_method_t method)
         app_go(app, b->method == PAY_QR ? SCR_PAY_QR : SCR_PAY_CODE);
         return;
     }
-    keep_lines(app);
+    bills_keep_lines(app);
     b->total_fen = total;
     b->method = method;
     b->paying = true;
@@ -413,95 +419,4 @@ int bills_seconds_left(const app_t *app)
 {
     uint64_t now = clock_mono_ms(), d = app->bills->deadline_mono;
     return d > now ? (int)((d - now + 999) / 1000) : 0;
-}
-
-/* ---- sample data (tour, screen tests) ---------------------------------------- */
-
-static void sample_account(hub_account_t *a, const char *utility, const char *account,
-                           const char *holder, const char *unit, long long fen, double base)
-{
-    memset(a, 0, sizeof *a);
-    snprintf(a->utility, sizeof a->utility, "%s", utility);
-    snprintf(a->account, sizeof a->account, "%s", account);
-    snprintf(a->holder, sizeof a->holder, "%s", holder);
-    snprintf(a->address, sizeof a->address, "%s", "幸福里小区3号楼****");
-    static const char *const periods[12] = {"2025-12", "2026-01", "2026-02", "2026-03", "2026-04",
-                                            "2026-05", "2026-06", "2026-07", "2026-08", "2026-09",
-                                            "2026-10", "2026-11"};
-    static const double shape[12] = {1.1, 1.2, 1.0, 0.9, 0.8, 0.9, 1.1, 1.4, 1.3, 1.0, 1.0, 1.05};
-    a->n_history = 12;
-    for (int i = 0; i < 12; i++) {
-        snprintf(a->history[i].period, sizeof a->history[i].period, "%s", periods[i]);
-        a->history[i].usage = (double)(long)(base * shape[i]);
-    }
-    /* two unpaid (October with a late fee, November), then two paid */
-    const int order[4] = {10, 11, 9, 8};
-    for (int k = 0; k < 4; k++) {
-        hub_bill_t *bl = &a->bills[a->n_bills++];
-        int m = order[k];
-        bl->id = 100 + (long long)(a->account[9] - '0') * 20 + m;
-        snprintf(bl->period, sizeof bl->period, "%s", periods[m]);
-        bl->usage = a->history[m].usage;
-        snprintf(bl->unit, sizeof bl->unit, "%s", unit);
-        bl->amount_fen = fen;
-        bl->late_fee_fen = k == 0 ? fen * 5 * 14 / 10000 : 0;
-        snprintf(bl->due_date, sizeof bl->due_date, "%s", k == 0 ? "2026-11-15" : k == 1 ? "2026-12-15"
-                 : k == 2 ? "2026-10-15" : "2026-09-15");
-        bl->paid = k >= 2;
-        if (!bl->paid) a->due_fen += bl->amount_fen + bl->late_fee_fen;
-    }
-}
-
-void bills_sample(app_t *app, const char *state)
-{
-    bills_t *b = app->bills;
-    explicit_bzero(b, sizeof *b);
-    b->utility = 0;
-    b->hub_ok = 1;
-    b->acc.n = 4;
-    sample_account(&b->acc.a[0], "water", "3702031056", "张*国", "m³", 4100, 10);
-    sample_account(&b->acc.a[1], "electricity", "3702118472", "张*国", "kWh", 10987, 220);
-    sample_account(&b->acc.a[2], "gas", "2031665800", "王*芳", "m³", 8753, 33);
-    sample_account(&b->acc.a[3], "heating", "6031052700", "张*国", "GJ", 21740, 4);
-    b->how = BILLS_FIND_CARD;
-    select_unpaid(b);
-    if (!state) return;
-    keep_lines(app);
-    bills_selected(app, NULL, 0, &b->total_fen);
-    b->paying = true;
-    b->pay_started = true;
-    snprintf(b->pay_no, sizeof b->pay_no, "%s", "demo01-20261129-4f1c2a9e07");
-    pay_event_t *p = &b->pay;
-    snprintf(p->out_trade_no, sizeof p->out_trade_no, "%s", b->pay_no);
-    p->amount_fen = b->total_fen;
-    p->left_ms = -1;
-    b->method = PAY_QR;
-    p->method = PAY_QR;
-    if (!strcmp(state, "qr") || !strcmp(state, "confirming")) {
-        p->state = PAY_WAITING;
-        p->unknown = !strcmp(state, "confirming");
-        snprintf(p->code_url, sizeof p->code_url, "%s",
-                 "http://127.0.0.1:8470/v1/demo/pay/demo01-20261129-4f1c2a9e07");
-        p->left_ms = 163000;
-    } else if (!strcmp(state, "code")) {
-        b->method = p->method = PAY_CODE;
-        b->pay_started = false;
-        p->state = PAY_CREATING;
-    } else if (!strcmp(state, "code_confirm")) {
-        b->method = p->method = PAY_CODE;
-        p->state = PAY_USERPAYING;
-        p->left_ms = 47000;
-    } else if (!strcmp(state, "paid")) {
-        p->state = PAY_PAID;
-        snprintf(p->transaction_id, sizeof p->transaction_id, "%s", "4200021084202611294043541844");
-        b->printed = true;
-    } else if (!strcmp(state, "failed")) {
-        b->method = p->method = PAY_CODE;
-        p->state = PAY_FAILED;
-        snprintf(p->reason, sizeof p->reason, "%s", "insufficient_balance");
-    } else if (!strcmp(state, "expired")) {
-        p->state = PAY_CANCELLED;
-        snprintf(p->reason, sizeof p->reason, "%s", "timeout");
-    }
-    b->deadline_mono = p->left_ms >= 0 ? clock_mono_ms() + (uint64_t)p->left_ms : 0;
 }

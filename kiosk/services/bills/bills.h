@@ -77,6 +77,10 @@ void bills_find_qr(struct app *app, const char *payload);
 void bills_find_id(struct app *app, const char *id_number);
 void bills_lookup_result(struct app *app, lookup_result_t *r);   /* takes R */
 
+/* A look-up's accounts on screen, every unpaid bill selected (up to what
+ * one order can pay). */
+void bills_show_accounts(struct app *app, const hub_accounts_t *acc);
+
 /* Selection and sums over every shown account's unpaid bills. */
 int bills_selected(const struct app *app, long long *ids, int max, long long *total_fen);
 void bills_toggle(struct app *app, int account, int bill);
@@ -84,6 +88,8 @@ void bills_toggle(struct app *app, int account, int bill);
 /* Starts paying the selected bills: PAY_QR creates the order at once;
  * PAY_CODE opens the scan-your-code screen first. */
 void bills_pay(struct app *app, pay_method_t method);
+/* The receipt's lines of the payment starting: the selected unpaid bills. */
+void bills_keep_lines(struct app *app);
 /* A payment code was scanned on the pay-code screen (takes EV). */
 void bills_code_scanned(struct app *app, struct ident_event_s *ev);
 /* The resident pressed cancel (or left the payment screen). */
@@ -95,9 +101,9 @@ int bills_seconds_left(const struct app *app);
 /* A card or code read on the bills scan screen (bills_find.c); takes EV. */
 void bills_scan_result(struct app *app, ident_event_t *ev);
 
-/* Fills the state with the demo hub's 张建国 accounts (masked as the hub
- * sends them) and, for STATE other than NULL, a payment snapshot in that
- * state: for the tour and the screen tests, never with real data. */
-void bills_sample(struct app *app, const char *state);
+/* Tour states "bills_account", "bills_scan", "bills_list" and "pay_*" on the
+ * sample data of ASSETS_DIR/tour/bills.json (bills_tour.c; the returns of
+ * service_t.tour). */
+int bills_tour(struct app *app, const char *name);
 
 #endif

@@ -90,37 +90,6 @@ static uint64_t wait_ms(const app_t *app, uint64_t now)
     return payment_on_screen(app) ? 1000 - (now % 1000) : UINT64_MAX;
 }
 
-/* The bills and payment screens, on sample data (services/bills/bills.c). */
-static int tour(app_t *app, const char *name)
-{
-    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
-        {"bills_account", NULL, SCR_BILLS_ACCOUNT},
-        {"bills_scan", NULL, SCR_BILLS_SCAN},
-        {"bills_list", NULL, SCR_BILLS_LIST},
-        {"pay_qr", "qr", SCR_PAY_QR},
-        {"pay_confirming", "confirming", SCR_PAY_QR},
-        {"pay_code", "code", SCR_PAY_CODE},
-        {"pay_code_confirm", "code_confirm", SCR_PAY_CODE},
-        {"pay_paid", "paid", SCR_PAY_RESULT},
-        {"pay_failed", "failed", SCR_PAY_RESULT},
-        {"pay_expired", "expired", SCR_PAY_RESULT},
-    };
-    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
-        if (strcmp(states[i].name, name) != 0) continue;
-        app_go(app, SCR_BILLS);
-        bills_sample(app, states[i].state);
-        if (states[i].screen == SCR_BILLS_ACCOUNT) {
-            snprintf(app->bills->digits, sizeof app->bills->digits, "%s", "3702031056");
-            app->bills->n_digits = 10;
-        }
-        if (states[i].screen != SCR_BILLS_ACCOUNT && states[i].screen != SCR_BILLS_SCAN)
-            app_go(app, SCR_BILLS_LIST);
-        app_go(app, states[i].screen);
-        return 0;
-    }
-    return -1;
-}
-
 const service_t service_bills = {
     .name = "bills",
     .init = init,
@@ -130,5 +99,5 @@ const service_t service_bills = {
     .on_event = on_event,
     .tick = tick,
     .wait_ms = wait_ms,
-    .tour = tour,
+    .tour = bills_tour,
 };

@@ -145,8 +145,10 @@ void hk_date(int d, char *out, size_t len);
 /* The chosen service, or NULL. */
 const hub_hk_service_t *hk_current(const struct app *app);
 
-/* Fills the state with sample data for STATE (tour and screen tests):
- * "catalogue", "slots", "slots_full", "who", "confirm", "done", "mine". */
-void hk_sample(struct app *app, const char *state);
+/* Tour states "housekeeping", "hk_slots", "hk_slots_full", "hk_who",
+ * "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel" on the sample
+ * answers of ASSETS_DIR/tour/housekeeping.json (hk_tour.c; the returns of
+ * service_t.tour). */
+int hk_tour(struct app *app, const char *name);
 
 #endif

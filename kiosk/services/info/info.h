@@ -84,9 +84,9 @@ void info_help_send(struct app *app);
  * fleet_outbox_event_t, not taken. */
 void info_outbox_event(struct app *app, const void *ev);
 
-/* Fills the state with sample events and guides (for the tour and the
- * screen tests); STATE "guide_detail", "register", "help_sent", "help_ack"
- * or NULL. */
-void info_sample(struct app *app, const char *state);
+/* Tour states "events", "notice", "register", "guides", "guide_detail",
+ * "help_sent", "help_ack" on the sample answers of ASSETS_DIR/tour/info.json
+ * (info_tour.c; the returns of service_t.tour). */
+int info_tour(struct app *app, const char *name);
 
 #endif

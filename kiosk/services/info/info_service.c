@@ -1,6 +1,5 @@
 /* The information service (notices, events, guides, help) as the app core
  * sees it (app/service.h). */
-#include <string.h>
 #include "app/app.h"
 #include "app/service.h"
 #include "services/info/info.h"
@@ -28,27 +27,6 @@ static uint64_t wait_ms(const app_t *app, uint64_t now)
     return app->info->help_next_poll > now ? app->info->help_next_poll - now : 0;
 }
 
-/* The information screens, on sample data (services/info/info.c). */
-static int tour(app_t *app, const char *name)
-{
-    static const struct { const char *name, *state; screen_id_t screen; } states[] = {
-        {"events", NULL, SCR_NOTICES},
-        {"notice", NULL, SCR_NOTICE},
-        {"register", "register", SCR_REGISTER},
-        {"guides", NULL, SCR_GUIDE},
-        {"guide_detail", "guide_detail", SCR_GUIDE_DETAIL},
-        {"help_sent", "help_sent", SCR_HELP},
-        {"help_ack", "help_ack", SCR_HELP},
-    };
-    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
-        if (strcmp(states[i].name, name) != 0) continue;
-        app_go(app, states[i].screen);      /* entering fetches; the sample replaces it */
-        info_sample(app, states[i].state);
-        return 0;
-    }
-    return -1;
-}
-
 const service_t service_info = {
     .name = "info",
     .init = init,
@@ -59,5 +37,5 @@ const service_t service_info = {
     .tick = tick,
     .wait_ms = wait_ms,
     .outbox_ended = info_outbox_event,
-    .tour = tour,
+    .tour = info_tour,
 };

@@ -410,47 +410,6 @@ bool street_night(const app_t *app, bool *dim)
     return st && st->night_on;
 }
 
-/* ---- tour ------------------------------------------------------------- */
-
-static const char *const sample_zh[][3] = {
-    {"community", "幸福里社区秋冬季消防安全提示", "天干物燥，请勿在楼道堆放杂物、为电动自行车充电。发现火情请立即拨打119，并通知物业值班室。"},
-    {"government", "社区党群服务中心延时服务", "每周二、周四延时至晚上8点，办理社保、居住证、老年卡等业务。"},
-    {"community", "幸福里公交站迁至幸福路东口", "自12月1日起，幸福里公交站迁至幸福路与和平街交叉口东侧，见地图红点附近。"},
-    {"alert", "大风蓝色预警", "预计今天下午至夜间有7级阵风，请收好阳台物品，远离广告牌和临时搭建物，减少外出。"},
-};
-static const char *const sample_en[][3] = {
-    {"community", "Fire safety this winter", "Keep stairwells clear and never charge e-bikes indoors. In case of fire call 119 and tell the property office."},
-    {"government", "Service centre open late", "Tuesdays and Thursdays until 8 pm: social insurance, residence permits and senior cards."},
-    {"community", "Bus stop moves to Xingfu Road East", "From 1 December the Xingfu Li stop is at the east end of Xingfu Road, near the red dot on the map."},
-    {"alert", "Gale warning (blue)", "Gusts of force 7 this afternoon and tonight. Bring in things from balconies, keep away from billboards and scaffolding."},
-};
-
-int street_tour(app_t *app, const char *name)
-{
-    bool alert = strcmp(name, "street_alert") == 0, night = strcmp(name, "street_night") == 0;
-    if (!app->street || (strcmp(name, "street") != 0 && !alert && !night)) return -1;
-    const char *const (*s)[3] = strncmp(app_locale(app), "zh", 2) == 0 ? sample_zh : sample_en;
-    long now = (long)clock_wall();
-    char doc[8192];
-    int n = snprintf(doc, sizeof doc, "{\"fetched\":%ld,\"playlists\":[{\"id\":152,\"kind\":\"playlist\","
-                     "\"category\":\"street\",\"data\":{\"screen\":\"street\",\"time_zone\":\"Asia/Shanghai\","
-                     "\"items\":[{\"content_id\":3,\"duration_s\":15},{\"content_id\":1,\"duration_s\":15},"
-                     "{\"content_id\":2,\"duration_s\":15}]}}],\"items\":[", now);
-    for (int i = 0; i < 4 && (alert || i < 3); i++)
-        n += snprintf(doc + n, sizeof doc - n, "%s{\"id\":%d,\"kind\":\"notice\",\"category\":\"%s\","
-                      "\"title\":\"%s\",\"body\":\"%s\",\"published\":%ld,\"expires\":%ld%s}",
-                      i ? "," : "", i + 1, s[i][0], s[i][1], s[i][2], now - 600 * (i + 1), now + 3600,
-                      i == 2 ? ",\"image\":\"street/map.png\"" : "");
-    snprintf(doc + n, sizeof doc - n, "]}");
-    if (street_set_content(app, doc, false) != 0) return -1;
-    app_go(app, SCR_STREET);
-    if (night) {
-        app->street->night_on = true;          /* dimmed, as a night schedule would */
-        app->street->night_mode = STREET_NIGHT_DIM;
-    }
-    return 0;
-}
-
 const street_item_t *street_alert_now(const app_t *app)
 {
     const struct street_state *st = app->street;

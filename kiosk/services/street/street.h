@@ -106,8 +106,9 @@ const street_item_t *street_fading(const struct app *app, int *progress);
 bool street_night(const struct app *app, bool *dim);
 
 /* Tour states "street", "street_alert" (an alert on screen) and
- * "street_night" (dimmed), on sample content. Returns 0, or -1 for another
- * name. */
+ * "street_night" (dimmed), on the sample answers of
+ * ASSETS_DIR/tour/street.json (street_tour.c; the returns of
+ * service_t.tour). */
 int street_tour(struct app *app, const char *name);
 
 #endif
