@@ -67,6 +67,13 @@ typedef struct {
      * in progress): 0, TOUR_UNKNOWN for a state it does not know, or
      * TOUR_BAD_DATA when its sample file is missing or malformed (logged). */
     int (*tour)(struct app *app, const char *name);
+    /* A read of the ID card reader or the scanner (EV, an ident_event_t *,
+     * services/identify/identify.h) arrived while one of this service's
+     * screens that asked the identify service for the devices is shown:
+     * true when it took EV (it owns it then), false when the current screen
+     * is not its own. The identify service hands reads out through this
+     * hook only, so it depends on no other service. */
+    bool (*identified)(struct app *app, void *ev);
 } service_t;
 
 /* Every service, NULL-terminated (app/services.c). */

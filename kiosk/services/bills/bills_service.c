@@ -90,6 +90,20 @@ static uint64_t wait_ms(const app_t *app, uint64_t now)
     return payment_on_screen(app) ? 1000 - (now % 1000) : UINT64_MAX;
 }
 
+/* Reads of the card reader and scanner on the bills screens that use them. */
+static bool bills_identified(app_t *app, void *ev)
+{
+    if (app->screen == SCR_BILLS_SCAN) {
+        bills_scan_result(app, ev);
+        return true;
+    }
+    if (app->screen == SCR_PAY_CODE) {
+        bills_code_scanned(app, ev);
+        return true;
+    }
+    return false;
+}
+
 const service_t service_bills = {
     .name = "bills",
     .init = init,
@@ -100,4 +114,5 @@ const service_t service_bills = {
     .tick = tick,
     .wait_ms = wait_ms,
     .tour = bills_tour,
+    .identified = bills_identified,
 };

@@ -14,6 +14,14 @@ static void on_event(app_t *app, const SDL_Event *ev)
     hk_event(app, ev->user.data1);
 }
 
+/* A read of the card reader or scanner on the "who is booking" screen. */
+static bool hk_identified(app_t *app, void *ev)
+{
+    if (app->screen != SCR_HK_WHO) return false;
+    hk_ident_result(app, ev);
+    return true;
+}
+
 const service_t service_housekeeping = {
     .name = "housekeeping",
     .init = init,
@@ -24,4 +32,5 @@ const service_t service_housekeeping = {
     .outbox_ready = hk_offline_reconcile,
     .outbox_ended = hk_outbox_event,
     .tour = hk_tour,
+    .identified = hk_identified,
 };

@@ -5,12 +5,11 @@
  * them, and wiped when the session ends. */
 #include <stdio.h>
 #include <string.h>
-#include "services/housekeeping/housekeeping.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "mask.h"
 #include "app/screens.h"
-#include "services/bills/bills.h"
+#include "app/service.h"
 #include "services/identify/identify_service.h"
 
 void identify_result(app_t *app, ident_event_t *ev)
@@ -24,18 +23,9 @@ void identify_result(app_t *app, ident_event_t *ev)
         identify_event_free(ev);
         return;
     }
-    if (app->screen == SCR_BILLS_SCAN) {
-        bills_scan_result(app, ev);
-        return;
-    }
-    if (app->screen == SCR_PAY_CODE) {
-        bills_code_scanned(app, ev);
-        return;
-    }
-    if (app->screen == SCR_HK_WHO) {
-        hk_ident_result(app, ev);
-        return;
-    }
+    /* Another service's screen asked for the devices: its read. */
+    for (int i = 0; app_services[i]; i++)
+        if (app_services[i]->identified && app_services[i]->identified(app, ev)) return;
     switch (ev->kind) {
     case IDENT_CARD: {
         session_pii_t *p = &app->session.pii;
