@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/content_items.h"
+#include "content/content_store.h"
 #include "content/manifest.h"
 #include "core/clock.h"
 #include "core/log.h"

@@ -5,7 +5,7 @@
  * kiosk.ini [content] public_key, expiry, rollback, target); fetch every
  * asset the kiosk lacks into VAR_DIR/content/assets/<sha256> (a ".part"
  * file, hashed while written, renamed only when the SHA-256 and size
- * match); then switch in ONE database transaction (store/content_items.h)
+ * match); then switch in ONE database transaction (content/content_store.h)
  * and call the notify callback. Any failure leaves the bundle in use as it
  * was, whole; the next round tries again. With no network the last applied
  * bundle simply stays (it lives in the kiosk database).

@@ -1,8 +1,10 @@
 /* The kiosk's one SQLite database, var_dir/kiosk.db, in WAL mode.
  * This module is the one place that knows the schema (store/schema.c holds the
  * migrations, applied in order and keyed on PRAGMA user_version); the other
- * store files hold one table family each (payments.c, content_items.c,
- * proof_of_play.c, saved_requests.c) and outbox/outbox.c the outbox.
+ * store files hold one table family each (proof_of_play.c, saved_requests.c,
+ * writer.c), and a layer's or service's own *_store.c the rest:
+ * content/content_store.c the bundle in use, services/bills/pay_store.c the
+ * payments, outbox/outbox.c the outbox.
  *
  * Durability: store_open sets synchronous=NORMAL (survives a crash of the
  * process, may lose the last commits on power loss). Connections that write

@@ -11,7 +11,7 @@
 #include <string.h>
 #include "app/app.h"
 #include "app/fleet.h"
-#include "store/content_items.h"
+#include "content/content_store.h"
 #include "outbox/sender.h"
 #include "core/clock.h"
 #include "core/i18n.h"

@@ -2,7 +2,7 @@
  * takes the content worker's documents, keeps the proof of play. */
 #include <cjson/cJSON.h>
 #include "services/street/street.h"
-#include "store/content_items.h"
+#include "content/content_store.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* The bundle in use, in SQLite (see store/content_items.h). */
-#include "store/content_items.h"
+/* The bundle in use, in SQLite (see content/content_store.h). */
+#include "content/content_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>

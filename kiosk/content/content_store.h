@@ -1,7 +1,7 @@
 /* The bundle in use, in the kiosk database (migration 6: content_state,
  * content_items; and the notices the attract loop shows). */
-#ifndef KIOSK_STORE_CONTENT_ITEMS_H
-#define KIOSK_STORE_CONTENT_ITEMS_H
+#ifndef KIOSK_CONTENT_CONTENT_STORE_H
+#define KIOSK_CONTENT_CONTENT_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
