@@ -18,17 +18,7 @@ fail() { echo "FAIL hub_nginx: $*"; [[ -f $tmp/error.log ]] && tail -5 "$tmp/err
 export HUB_LOG=quiet
 chmod 755 "$tmp"
 
-ssl() { openssl "$@" >/dev/null 2>&1 || fail "openssl $1 failed"; }
-ssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=hub test CA" -keyout "$tmp/ca.key" -out "$tmp/ca.pem"
-ssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=other CA" -keyout "$tmp/other.key" -out "$tmp/other.pem"
-ssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$tmp/hub.key" -out "$tmp/hub.csr"
-printf 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' >"$tmp/ext"
-ssl x509 -req -in "$tmp/hub.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
-    -days 2 -extfile "$tmp/ext" -out "$tmp/hub.crt"
-chmod 600 "$tmp/hub.key"
+bash tests/tools/make_test_certs.sh "$tmp" || fail "cannot make the test certificates"
 
 printf '[hub]\nlisten = 127.0.0.1\nport = 0\ndb = %s/hub.db\n[limits]\nper_ip_connections = 1000\n' "$tmp" >"$tmp/hub.ini"
 token=$("$HUB" device add kiosk-9 --db "$tmp/hub.db") || fail "device add failed"

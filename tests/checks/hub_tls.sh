@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Check: build/hub serves HTTPS itself ([tls] cert and key in hub.ini).
-# Certificates are made here with openssl (a CA, a hub certificate for
+# Certificates are made by tests/tools/make_test_certs.sh (a CA, a hub certificate for
 # 127.0.0.1 it signs, and a second CA that signed nothing) - no key is ever
 # committed. A client trusting the CA completes a round trip; one trusting
 # the other CA is refused; plain HTTP to the TLS port gets no answer; a key
@@ -16,17 +16,7 @@ fail() { echo "FAIL hub_tls: $*"; exit 1; }
 export HUB_LOG=quiet
 umask 077
 
-ssl() { openssl "$@" >/dev/null 2>&1 || fail "openssl $1 failed"; }
-ssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=hub test CA" -keyout "$tmp/ca.key" -out "$tmp/ca.pem"
-ssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=other CA" -keyout "$tmp/other.key" -out "$tmp/other.pem"
-ssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$tmp/hub.key" -out "$tmp/hub.csr"
-printf 'subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\nextendedKeyUsage = serverAuth\n' >"$tmp/ext"
-ssl x509 -req -in "$tmp/hub.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
-    -days 2 -extfile "$tmp/ext" -out "$tmp/hub.crt"
-chmod 600 "$tmp/hub.key"
+bash tests/tools/make_test_certs.sh "$tmp" || fail "cannot make the test certificates"
 
 ini() { printf '[hub]\nport = 0\ndb = %s/hub.db\n[tls]\n%s\n' "$tmp" "$1" >"$tmp/hub.ini"; }
 ini "cert = $tmp/hub.crt

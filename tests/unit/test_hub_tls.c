@@ -5,9 +5,9 @@
  *     whose certificate that CA signed is trusted, one signed by another CA
  *     is refused, and so is our test CA when nothing is pinned (it is not in
  *     the system's store).
- * The https server is `openssl s_server -www` on a loopback port, with a CA
- * and certificates made by the openssl command for this run in a temp dir
- * (no key is ever committed). */
+ * The https server is `openssl s_server -www` on a loopback port, with the
+ * CAs and certificate tests/tools/make_test_certs.sh makes for this run in a
+ * temp dir (no key is ever committed). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -74,16 +74,8 @@ static int setup(void **state)
     fx_t *f = calloc(1, sizeof *f);
     snprintf(f->dir, sizeof f->dir, "/tmp/kiosk-tls.XXXXXX");
     if (!mkdtemp(f->dir)) return -1;
-    /* Two CAs; the server's certificate (for 127.0.0.1) is signed by the first. */
-    const char *d = f->dir;
-    sh("cd %s && for ca in ca1 ca2; do "
-       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-       "-subj /CN=test-$ca -keyout $ca.key -out $ca.pem >/dev/null 2>&1 || exit 1; done && "
-       "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
-       "-keyout srv.key -out srv.csr >/dev/null 2>&1 && "
-       "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
-       "openssl x509 -req -in srv.csr -CA ca1.pem -CAkey ca1.key -CAcreateserial -days 2 "
-       "-extfile san.ext -out srv.pem >/dev/null 2>&1", d);
+    /* Two CAs; the server's certificate (for 127.0.0.1) is signed by ca.pem. */
+    sh("bash tests/tools/make_test_certs.sh %s", f->dir);
     f->port = free_port();
     pid_t parent = getpid();
     f->server = fork();
@@ -95,8 +87,8 @@ static int setup(void **state)
         if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
         char accept[32], cert[128], key[128];
         snprintf(accept, sizeof accept, "127.0.0.1:%d", f->port);
-        snprintf(cert, sizeof cert, "%s/srv.pem", d);
-        snprintf(key, sizeof key, "%s/srv.key", d);
+        snprintf(cert, sizeof cert, "%s/hub.crt", f->dir);
+        snprintf(key, sizeof key, "%s/hub.key", f->dir);
         execlp("openssl", "openssl", "s_server", "-accept", accept, "-cert", cert, "-key", key,
                "-www", "-quiet", (char *)NULL);
         _exit(127);
@@ -139,13 +131,13 @@ static int get_with_ca(fx_t *f, const char *ca, hub_status_t *st)
 static void pinned_ca_is_trusted(void **state)
 {
     hub_status_t st;
-    assert_int_equal(get_with_ca(*state, "ca1.pem", &st), 200);
+    assert_int_equal(get_with_ca(*state, "ca.pem", &st), 200);
 }
 
 static void another_ca_is_refused(void **state)
 {
     hub_status_t st;
-    assert_int_equal(get_with_ca(*state, "ca2.pem", &st), 0);
+    assert_int_equal(get_with_ca(*state, "other.pem", &st), 0);
     assert_int_equal(st.result, HUB_UNKNOWN);
 }
 
