@@ -659,10 +659,12 @@ static void reverse(const char *no, bool was_paid, pay_result_t *r)
     pay_params_free(&ps);
 }
 
+static void wx_refund(const char *no, const char *refund_no, long long fen, pay_result_t *r);
+
 static void wx_cancel(const char *no, pay_result_t *r)
 {
     /* The docs: query first, then reverse a payment-code trade; a QR
-     * (Native) trade is closed, or refunded by the caller once paid. */
+     * (Native) trade is closed, or refunded once paid. */
     char type[16];
     query_trade(no, r, type, sizeof type);
     if (r->outcome == PAY_UNKNOWN) return;
@@ -673,9 +675,19 @@ static void wx_cancel(const char *no, pay_result_t *r)
         reverse(no, paid, r);
         if (r->outcome == PAY_NOT_FOUND) r->outcome = PAY_CLOSED;
     } else if (paid) {
-        init_result(r);
-        r->outcome = PAY_UNKNOWN;
-        snprintf(r->error, sizeof r->error, "cancel_refused");
+        /* A paid QR trade has no reverse: it is refunded in full, under the
+         * refund number the hub's own fallback uses, so both are one refund. */
+        long long total = r->amount_fen;
+        char refund_no[72];
+        snprintf(refund_no, sizeof refund_no, "%s-R", no);
+        wx_refund(no, refund_no, total, r);
+        if (r->outcome == PAY_SUCCESS) {
+            r->outcome = PAY_CLOSED;
+            snprintf(r->error, sizeof r->error, "refund");
+        } else if (r->outcome != PAY_UNKNOWN) {
+            r->outcome = PAY_UNKNOWN;
+            snprintf(r->error, sizeof r->error, "cancel_refused");
+        }
     } else if (r->outcome != PAY_CLOSED) {
         wx_close(no, r);
     }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -489,6 +490,71 @@ static void reverse_refunds_when_reverse_is_refused(void **state)
     assert_false(bill_paid(bill));
 }
 
+/* A QR paid while its notification was lost, then reversed by the kiosk:
+ * WeChat Pay has no reverse for it, so it is refunded in full. */
+static void reverse_of_a_paid_qr_refunds(void **state)
+{
+    env_t *e = *state;
+    char no[33], st[16];
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, NULL);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);
+    r = post_on(e, no, "reverse");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(state_of(&r), "CLOSED");
+    hubtest_free(&r);
+    assert_string_equal(wxsim_trade_state(e->sim, no, st), "REFUND");
+    assert_false(bill_paid(bill));
+    assert_int_equal(wxsim_refunds(e->sim), 1);
+    assert_int_equal(wxsim_charges(e->sim), 0);
+}
+
+typedef struct {
+    env_t *e;
+    const char *body;
+    int i, status;
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *c = arg;
+    char key[32];
+    snprintf(key, sizeof key, "wx-race-%d", c->i);
+    hubtest_resp_t r = hubtest_req(c->e->t, "POST", "/v1/payments", c->e->t->token, key, c->body, NULL);
+    c->status = r.status;
+    hubtest_free(&r);
+    return NULL;
+}
+
+/* Six retries of one payment code at once: one micropay, one charge. */
+static void concurrent_creates_charge_once(void **state)
+{
+    env_t *e = *state;
+    long long bill = fresh_bill();
+    char body[256];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"WX-RACE\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, WECHAT_CODE);
+    wxsim_delay_ms(e->sim, 300);
+    racer_t c[6];
+    pthread_t th[6];
+    for (int i = 0; i < 6; i++) {
+        c[i] = (racer_t){.e = e, .body = body, .i = i};
+        assert_int_equal(pthread_create(&th[i], NULL, race, &c[i]), 0);
+    }
+    int created = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(c[i].status == 201 || c[i].status == 200);
+        created += c[i].status == 201;
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(wxsim_calls(e->sim, "micropay"), 1);
+    assert_int_equal(wxsim_charges(e->sim), 1);
+    assert_true(bill_paid(bill));
+}
+
 /* ---- notifications ----------------------------------------------------- */
 
 static void forged_notifications_change_nothing(void **state)
@@ -747,6 +813,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(answers_not_signed_by_wechat, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_when_reverse_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(reverse_of_a_paid_qr_refunds, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_creates_charge_once, setup, teardown),
         cmocka_unit_test_setup_teardown(forged_notifications_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(notification_for_a_closed_qr_is_kept_for_staff, setup, teardown),
         cmocka_unit_test_setup_teardown(statement_and_refund_by_number, setup, teardown),
