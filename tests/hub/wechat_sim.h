@@ -20,7 +20,8 @@
  * Keys are made at the first start (fresh RSA-2048 pairs, kept for the test
  * process, never written to the repository). Threads: a thread per
  * connection; the controls below are safe from the test's thread. The
- * clock it checks against is the hub's (hub_now), as the suites move it. */
+ * clock it checks against is the hub's (hub_now), as the suites move it.
+ * WXSIM_DEBUG=1 in the environment prints why a request was refused. */
 #ifndef WECHAT_SIM_H
 #define WECHAT_SIM_H
 
