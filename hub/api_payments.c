@@ -471,6 +471,24 @@ typedef struct {
     int n;
 } create_req_t;
 
+/* ---- which provider (pay.h) -------------------------------------------- */
+
+/* The provider that takes a new order C: a payment code goes to its
+ * wallet's provider (by prefix: auth_code_kind), a QR order to the hub's
+ * QR provider. NULL: this hub has none for it. */
+static const pay_provider_t *provider_for_new(const create_req_t *c)
+{
+    return pay_provider_for(c->code, c->kind == 1 ? PAY_WALLET_WECHAT
+                                     : c->kind == 2 ? PAY_WALLET_ALIPAY : PAY_WALLET_NONE);
+}
+
+/* The provider of an existing order: always the one that made it. NULL
+ * when it is no longer configured (the order then stays as it is). */
+static const pay_provider_t *provider_of_order(const order_t *o)
+{
+    return pay_provider_named(o->provider);
+}
+
 /* Checks the body of POST /v1/payments into C: 0, or -1 with the 422 in
  * RESP. The one check for the provider hook and the handler, so a provider
  * is never asked for a request the handler would refuse. */
@@ -494,8 +512,9 @@ static int create_parse(const hub_req_t *req, const cJSON *json, hub_resp_t *res
     if (c->code && !(c->kind = auth_code_kind(c->auth)))
         return hub_error(resp, 422, "invalid_auth_code", "auth_code is neither a WeChat (18 digits, "
                          "10-15...) nor an Alipay (16-24 digits, 25-30...) payment code"), -1;
-    if (c->code && c->kind != 2 && pay_kind(hub_config(req->hub)->demo) == PAY_ALIPAY)
-        return hub_error(resp, 422, "invalid_auth_code", "this hub takes Alipay payment codes only"), -1;
+    if (c->code && pay_kind(hub_config(req->hub)->demo) == PAY_REAL && !provider_for_new(c))
+        return hub_error(resp, 422, "invalid_auth_code", "this hub takes no %s payment codes",
+                         c->kind == 1 ? "WeChat" : "Alipay"), -1;
     qsort(c->ids, (size_t)c->n, sizeof *c->ids, cmp_ll);
     return 0;
 }
@@ -607,7 +626,7 @@ static void provider_settle(hub_req_t *req, const pay_provider_t *p, const order
 
 /* Resolves open orders holding any of IDS whose deadline has passed, so an
  * order a kiosk abandoned does not hold bills for ever. */
-static void provider_free_bills(hub_req_t *req, const pay_provider_t *p, const long long *ids, int n)
+static void provider_free_bills(hub_req_t *req, const long long *ids, int n)
 {
     for (int i = 0; i < n; i++) {
         char no[33] = "";
@@ -622,14 +641,16 @@ static void provider_free_bills(hub_req_t *req, const pay_provider_t *p, const l
         if (sqlite3_step(st) == SQLITE_ROW) col_text(st, 0, no, sizeof no);
         sqlite3_finalize(st);
         order_t o;
-        if (no[0] && order_load(req->db, no, &o) == 1) provider_settle(req, p, &o);
+        const pay_provider_t *p = no[0] && order_load(req->db, no, &o) == 1 ? provider_of_order(&o) : NULL;
+        if (p) provider_settle(req, p, &o);
     }
 }
 
 /* POST /v1/payments, provider part: reserves the order and asks the
  * provider. Anything wrong with the request is left for the handler to say. */
-static void provider_create(hub_req_t *req, const pay_provider_t *p)
+static void provider_create(hub_req_t *req)
 {
+    const pay_provider_t *p;
     cJSON *j = NULL;
     hub_resp_t dummy = {0};
     create_req_t c;
@@ -644,10 +665,10 @@ static void provider_create(hub_req_t *req, const pay_provider_t *p)
     const long long *ids = c.ids;
     int n = c.n;
     bool code = c.code;
-    if (key_seen(req)) goto done;
+    if (key_seen(req) || !(p = provider_for_new(&c))) goto done;
     order_t o;
     if (order_load(req->db, no, &o) != 0) goto done;    /* the handler answers it */
-    provider_free_bills(req, p, ids, n);
+    provider_free_bills(req, ids, n);
 
     long long deadline = req->now + (code ? CODE_WAIT_S : QR_EXPIRE_S);
     if (db_exec(req->db, "BEGIN IMMEDIATE") != 0) goto done;
@@ -698,12 +719,13 @@ done:
 }
 
 /* GET, close and reverse of an order, provider part. */
-static void provider_order(hub_req_t *req, const pay_provider_t *p)
+static void provider_order(hub_req_t *req)
 {
     const char *no = req->nparams > 0 ? req->params[0] : "";
     order_t o;
+    const pay_provider_t *p;
     if (!valid_trade_no(no) || order_load(req->db, no, &o) != 1 || !strcmp(o.provider, "demo") ||
-        strcmp(o.device, req->device.id) != 0)
+        strcmp(o.device, req->device.id) != 0 || !(p = provider_of_order(&o)))
         return;
     const char *path = req->path;
     size_t len = strlen(path);
@@ -740,11 +762,10 @@ void api_pay_latency(hub_req_t *req)
 {
     phase.created[0] = phase.error[0] = '\0';
     pay_kind_t kind = pay_kind(hub_config(req->hub)->demo);
-    const pay_provider_t *p = pay_provider();
     if (kind == PAY_DEMO) behaviour_delay(req->db);
-    if (kind != PAY_ALIPAY || !p) return;
-    if (!strcmp(req->method, "POST") && req->nparams == 0) provider_create(req, p);
-    else provider_order(req, p);
+    if (kind != PAY_REAL || !pay_provider()) return;
+    if (!strcmp(req->method, "POST") && req->nparams == 0) provider_create(req);
+    else provider_order(req);
 }
 
 /* A real provider's order that its hook could not settle: 503, nothing

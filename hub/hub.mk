@@ -42,3 +42,6 @@ $(BUILD)/hub_load: tests/bench/hub_load.c
 # The Alipay simulator (tests/hub/alipay_sim.c, not in tests/sims: those are
 # linked into every kiosk suite), linked into the suites that talk to it.
 $(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o
+# The WeChat Pay simulator (tests/hub/wechat_sim.c), with the Alipay one for
+# the suite that runs both providers at once.
+$(BUILD)/tests/test_hub_wechat: $(BUILD)/obj/tests/hub/wechat_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o

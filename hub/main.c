@@ -345,9 +345,8 @@ int main(int argc, char **argv)
     }
     retention_t *retention = retention_start(&cfg);
     if (!retention) hub_log("main", "the retention pass cannot start; old records stay until the next start");
-    static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
     hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
-            hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
+            hub_port(hub), cfg.demo ? "demo data" : "no demo", pay_describe(cfg.demo));
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }

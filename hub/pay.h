@@ -11,6 +11,13 @@
  *    hub's own tables by api_payments.c (demo_settings, lazy transitions).
  *    It has no operations here: nothing of it leaves the hub.
  *  - alipay: Alipay face-to-face payment (pay_alipay.c), over HTTPS.
+ *  - wechat: WeChat Pay (pay_wechat.c): APIv3 Native for QR orders, the
+ *    documented v2 micropay for payment codes, over HTTPS.
+ * Both real providers may be configured at once ("provider = alipay,wechat"):
+ * a payment code goes to the provider of its wallet (its prefix: WeChat
+ * 10-15, Alipay 25-30), a QR order to [payment] qr_provider (default: the
+ * first listed), and an existing order always to the provider that made it
+ * (orders.provider).
  *
  * An order is SUCCESS only when the provider says so in a verified answer
  * or a verified notification; every failure to know (timeout, bad
@@ -29,7 +36,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { PAY_NONE, PAY_DEMO, PAY_ALIPAY } pay_kind_t;
+/* What kind of hub this is: PAY_REAL when one or more real providers
+ * (alipay, wechat) take the money. */
+typedef enum { PAY_NONE, PAY_DEMO, PAY_REAL } pay_kind_t;
+
+/* The wallet a payment code belongs to, by its prefix. */
+typedef enum { PAY_WALLET_NONE, PAY_WALLET_WECHAT, PAY_WALLET_ALIPAY } pay_wallet_t;
+
+/* A notification's request headers: the value of NAME (case-insensitive),
+ * or NULL. */
+typedef const char *(*pay_header_fn)(void *ctx, const char *name);
 
 /* What a provider answered. */
 typedef enum {
@@ -81,9 +97,11 @@ typedef struct {
     /* Refund AMOUNT of a paid trade under REFUND_NO (idempotent per number). */
     void (*refund)(const char *out_trade_no, const char *refund_no, long long amount_fen,
                    pay_result_t *r);
-    /* A notification BODY (as received): 0 and OUT if its signature is the
-     * provider's and it is for this merchant, -1 otherwise. */
-    int (*verify_notice)(const char *body, size_t len, pay_notice_t *out);
+    /* A notification BODY (as received) with its headers (HEADER(CTX, name)):
+     * 0 and OUT if its signature is the provider's and it is for this
+     * merchant, -1 otherwise. */
+    int (*verify_notice)(const char *body, size_t len, pay_header_fn header, void *ctx,
+                         pay_notice_t *out);
     /* The statement of DATE (YYYY-MM-DD): where to download it. */
     void (*statement)(const char *date, char *url, size_t len, pay_result_t *r);
 } pay_provider_t;
@@ -93,11 +111,23 @@ int pay_config_key(const char *name, const char *value);
 /* Checks the settings against DEMO (--demo) and loads the provider's secrets.
  * 0, or -1 with ERR (the hub must not start). */
 int pay_init(bool demo, char *err, size_t errlen);
-/* The provider in force for a hub with DEMO on: what [payment] provider
- * says, or without that setting demo for a demo hub and none otherwise. */
+/* The kind of payments of a hub with DEMO on: what [payment] provider
+ * says (PAY_REAL for alipay and/or wechat), or without that setting demo
+ * for a demo hub and none otherwise. */
 pay_kind_t pay_kind(bool demo);
-/* The operations of a real provider (alipay), NULL for none and demo. */
+/* The first configured real provider, NULL for none and demo. */
 const pay_provider_t *pay_provider(void);
+/* The provider for a new order: a payment code (CODE) of WALLET goes to
+ * that wallet's provider, a QR order to qr_provider. NULL when this hub
+ * has none for it. */
+const pay_provider_t *pay_provider_for(bool code, pay_wallet_t wallet);
+/* The configured provider called NAME (an order's orders.provider), or NULL. */
+const pay_provider_t *pay_provider_named(const char *name);
+/* The configured real providers, in the order of [payment] provider: N of
+ * them (0-2) into OUT. */
+int pay_providers(const pay_provider_t *out[2]);
+/* "none", "demo", "alipay", "alipay,wechat (QR: wechat)": for the log. */
+const char *pay_describe(bool demo);
 /* The URL a demo QR code points at, without a trailing slash ("" = the hub's
  * own listen address and port). */
 const char *pay_demo_base(void);
@@ -123,5 +153,9 @@ void pay_notify_stop(pay_notify_t *n);
 /* pay_alipay.c: the provider, and its secrets file (for pay_init). */
 extern const pay_provider_t pay_alipay;
 int pay_alipay_load(const char *path, char *err, size_t errlen);
+
+/* pay_wechat.c: the provider, and its secrets file (for pay_init). */
+extern const pay_provider_t pay_wechat;
+int pay_wechat_load(const char *path, char *err, size_t errlen);
 
 #endif

@@ -435,7 +435,8 @@ static void ali_refund(const char *no, const char *refund_no, long long fen, pay
     cJSON_Delete(a);
 }
 
-static int ali_verify_notice(const char *body, size_t len, pay_notice_t *out)
+static int ali_verify_notice(const char *body, size_t len, pay_header_fn header, void *ctx,
+                             pay_notice_t *out)
 {
     pay_params_t ps = {0};
     int rc = -1;

@@ -31,10 +31,17 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
                                                              MHD_RESPMEM_PERSISTENT);
     if (!r) return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            text[0] == '{' ? "application/json" : "text/plain; charset=utf-8");
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+/* pay_header_fn over the connection's request headers. */
+static const char *header(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -54,18 +61,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *size = 0;
         return MHD_YES;
     }
-    const pay_provider_t *p = pay_provider();
+    /* WeChat Pay reads the status and wants JSON; Alipay reads "success". */
+    bool wx = header(c, "Wechatpay-Signature") != NULL;
+    const char *ok = wx ? "{\"code\":\"SUCCESS\",\"message\":\"OK\"}" : "success";
+    const char *failed = wx ? "{\"code\":\"FAIL\",\"message\":\"refused\"}" : "fail";
+    /* Whichever configured provider's signature it bears: each refuses
+     * what is not its own (another shape, headers or key). */
+    const pay_provider_t *ps[2];
+    int np = pay_providers(ps), i = 0;
     pay_notice_t n;
-    if (b->too_big || !p || p->verify_notice(b->buf, b->len, &n) != 0) {
-        hub_log("pay", "a notification was refused: not signed by the provider, or not ours");
-        return answer(c, 400, "fail");
+    while (!b->too_big && i < np && ps[i]->verify_notice(b->buf, b->len, header, c, &n) != 0) i++;
+    if (b->too_big || i == np) {
+        hub_log("pay", "a notification was refused: not signed by a provider, or not ours");
+        return answer(c, 400, failed);
     }
     sqlite3 *db = db_thread();
     /* A WAITING notice changes nothing; the rest are applied like answers. */
     if (!db || (n.result.outcome != PAY_WAITING &&
                 api_pay_apply(db, n.out_trade_no, &n.result, false, hub_now()) != 0))
-        return answer(c, 500, "fail");          /* the provider sends it again */
-    return answer(c, 200, "success");
+        return answer(c, 500, failed);          /* the provider sends it again */
+    return answer(c, 200, ok);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

@@ -5,8 +5,9 @@
 # naming the file, line and key; SIGTERM stops the hub with 0;
 # --now is refused outside demo mode and starts a demo hub's clock; the
 # database and key file are 0600 and a key file others can read stops it;
-# a payment provider demo without --demo and a secrets file others can read
-# are refused.
+# a payment provider demo without --demo, a secrets file others can read
+# (Alipay's or WeChat Pay's) and two providers sharing one secrets file are
+# refused.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -59,6 +60,16 @@ chmod 0644 "$tmp/alipay.secrets"
 printf '[payment]\nprovider = alipay\nsecrets = %s\n' "$tmp/alipay.secrets" >"$tmp/pay.ini"
 err=$("$HUB" --config "$tmp/pay.ini" --db "$tmp/x.db" 2>&1); rc=$?
 [[ $rc == 2 && $err == *"mode 0600"* ]] || fail "secrets readable by others: exit $rc, '$err'"
+printf 'mchid = 1\n' >"$tmp/wechat.secrets"
+chmod 0644 "$tmp/wechat.secrets"
+printf '[payment]\nprovider = wechat\nsecrets = %s\nnotify_url = https://pay.example.org/n\n' \
+    "$tmp/wechat.secrets" >"$tmp/pay.ini"
+err=$("$HUB" --config "$tmp/pay.ini" --db "$tmp/x.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"mode 0600"* ]] || fail "wechat secrets readable by others: exit $rc, '$err'"
+# Two providers: a secrets file each.
+printf '[payment]\nprovider = alipay,wechat\nsecrets = %s\n' "$tmp/wechat.secrets" >"$tmp/pay.ini"
+err=$("$HUB" --config "$tmp/pay.ini" --db "$tmp/x.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"alipay_secrets"* ]] || fail "two providers, one secrets: exit $rc, '$err'"
 printf '[hub]\nport = 0\n[limits]\nheader_timeout = 0\n' >"$tmp/bad.ini"
 err=$("$HUB" --config "$tmp/bad.ini" 2>&1); rc=$?
 [[ $rc == 2 && $err == "$tmp/bad.ini:4: header_timeout: bad value \"0\"" ]] ||
