@@ -163,6 +163,12 @@ $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wi
 	    -Wno-unused-parameter -Idrivers -Icommon $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(DRV_COMMON:%=common/%.c) $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 
+# The resident code's payload (common/rescode.c).
+$(BUILD)/fuzz/fuzz_common_rescode: tests/fuzz/fuzz_common_rescode.c common/rescode.c common/rescode.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+	    -o $@ $(filter %.c,$^)
+
 # Content manifests (content/manifest.c): parse, validate, target, signature.
 $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/content/manifest.c \
                                      common/utf8.c kiosk/content/manifest.h
@@ -171,7 +177,7 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_hub_request %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -49,7 +49,7 @@ void identify_result(app_t *app, ident_event_t *ev)
          * resident code's signature are not kept at all. */
         app->identify->code = ev->info;
         explicit_bzero(app->identify->code.pay.code, sizeof app->identify->code.pay.code);
-        explicit_bzero(app->identify->code.resident.signature, sizeof app->identify->code.resident.signature);
+        explicit_bzero(app->identify->code.resident.mac, sizeof app->identify->code.resident.mac);
         app->identify->have_code = true;
         log_info("identify", "QR code read: %s", qr_class_name(ev->info.cls));
         break;
