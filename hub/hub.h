@@ -76,6 +76,11 @@ typedef struct {
     hub_device_t device;
     void *conn;                    /* struct MHD_Connection *, for query/header */
     int64_t now;                   /* request time, unix seconds (hub_now) */
+    /* A look-up's handler may name its audit kind and a finer outcome
+     * (static strings; NULL: from the route and the status), e.g. why a
+     * resident code was refused, which the device's answer never says. */
+    const char *audit_kind;
+    const char *audit_detail;
 } hub_req_t;
 
 typedef struct {

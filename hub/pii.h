@@ -20,6 +20,11 @@
 /* Loads PATH, creating it (0600, a fresh random key) if it does not exist.
  * 0, or -1 with ERR (unreadable, malformed, or readable by others). */
 int pii_load_key(const char *path, char *err, int errlen);
+/* The key file PATH as pii_load_key reads it (created 0600 with 32 random
+ * bytes when missing; refused when group or others can read it), its
+ * bytes into KEY; also for the hub's other keys (rescodes.h). 0, or -1
+ * with ERR and KEY zeroed. */
+int pii_key_file(const char *path, unsigned char key[32], char *err, int errlen);
 /* Registers the SQL functions above on DB. 0 or an SQLite error code. */
 int pii_register(sqlite3 *db);
 
