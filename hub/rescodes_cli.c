@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "db.h"
+#include "log.h"
 #include "rescodes.h"
 
 #define QR_MODULE_PX 8
@@ -237,7 +238,7 @@ int rescodes_demo(sqlite3 *db, const char *db_path, const char *id_number)
     int rc = write_file(txt, payload) == 0 && write_file(svg, payload) == 0 ? 0 : -1;
     sodium_memzero(payload, sizeof payload);
     if (rc == 0)
-        fprintf(stderr, "hub: demo: the demo resident's community code is in %s (a QR code to show the "
-                        "kiosk's scanner: %s); build/hub rescode issue makes others\n", txt, svg);
+        hub_log("demo", "the demo resident's community code is in %s (a QR code to show the "
+                        "kiosk's scanner: %s); build/hub rescode issue makes others", txt, svg);
     return rc;
 }
