@@ -1,0 +1,183 @@
+/* The community resident code at the kiosk, end to end: a real hub process
+ * (build/hub --demo, which issues the demo resident a code) and the real
+ * scanner driver reading the code from the camera's image: source. Shown
+ * at the "find my bills" scan step, the code finds every account of its
+ * resident like the ID card, masked, and is wiped with the session; a code
+ * the hub no longer takes, a malformed one and a dead hub each get a clear
+ * sentence, never a crash or a guess. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "app/screens.h"
+#include "services/bills/bills.h"
+#include "services/identify/identify_service.h"
+#include "support/harness.h"
+#include "support/hubproc.h"
+#include "ui/qr.h"
+
+static hubproc_t hub;
+static char demo_code[RESCODE_MAX + 2];
+
+/* The code the demo hub issued, from the file it wrote beside its database. */
+static void read_demo_code(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/demo-rescode.txt", hub.dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(demo_code, sizeof demo_code, fp));
+    fclose(fp);
+    demo_code[strcspn(demo_code, "\n")] = '\0';
+}
+
+/* PAYLOAD as a QR picture DIR/frame-001.png in a new temp DIR. */
+static void qr_frame(char *dir, const char *payload, char *path, size_t pathlen)
+{
+    assert_non_null(mkdtemp(dir));
+    SDL_Surface *q = ui_qr_surface(payload);
+    assert_non_null(q);
+    SDL_Surface *big = SDL_CreateRGBSurfaceWithFormat(0, q->w * 6, q->h * 6, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_BlitScaled(q, NULL, big, NULL);
+    snprintf(path, pathlen, "%s/frame-001.png", dir);
+    assert_int_equal(IMG_SavePNG(big, path), 0);
+    SDL_FreeSurface(q);
+    SDL_FreeSurface(big);
+}
+
+static app_t *net_app(const char *url, const char *camera)
+{
+    static char u[128], tok[200], cam[200];
+    snprintf(u, sizeof u, "hub.url=%s", url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    snprintf(cam, sizeof cam, "devices.camera=%s", camera ? camera : "");
+    const char *sets[] = {u, tok, "ui.locale=en", "hub.timeout=2", cam, NULL};
+    return harness_net_app(1920, 1080, sets);
+}
+
+/* Home -> bills -> "ID card": the scan step. */
+static void to_scan_step(app_t *app)
+{
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    assert_int_equal(app_test_tap(app, "bills.card"), 0);
+    assert_int_equal(app->screen, SCR_BILLS_SCAN);
+}
+
+static ident_event_t *code_event(app_t *app, const char *payload)
+{
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    ev->gen = app->identify->gen;
+    ev->kind = IDENT_CODE;
+    qr_classify(payload, strlen(payload), &ev->info);
+    return ev;
+}
+
+static void code_on_the_scanner_finds_the_residents_bills(void **state)
+{
+    char dir[] = "/tmp/rescode-frames-XXXXXX", path[128], cam[160];
+    qr_frame(dir, demo_code, path, sizeof path);
+    snprintf(cam, sizeof cam, "image:%s", dir);
+    app_t *app = net_app(hub.url, cam);
+    to_scan_step(app);
+    WAIT_FOR(app, app->screen == SCR_BILLS_LIST || app->bills->msg[0], 10000);
+    if (app->screen != SCR_BILLS_LIST) fail_msg("no bills: %s", app->bills->msg);
+    assert_int_equal(app->bills->how, BILLS_FIND_RESCODE);
+    assert_int_equal(app->bills->acc.n, 4);            /* the same four accounts as his ID card */
+    assert_string_equal(app->bills->acc.a[0].account, "3702031056");
+    assert_true(app_test_text_shown(app, "张*国"));
+    assert_false(app_test_text_shown(app, "张建国"));
+    rescode_t c;
+    assert_int_equal(rescode_parse(demo_code, strlen(demo_code), &c, NULL), 0);
+    assert_false(app_test_text_shown(app, c.mac));
+    assert_false(app_test_text_shown(app, c.code));
+    assert_string_equal(app->session.pii.rescode, demo_code);
+    /* The code leaves with the session, like the card. */
+    app_end_session(app, "timeout");
+    assert_int_equal(session_pii_present(&app->session), 0);
+    harness_free(app);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void refused_and_malformed_codes_are_explained(void **state)
+{
+    app_t *app = net_app(hub.url, NULL);
+    to_scan_step(app);
+    /* Not a shape the kiosk can send. */
+    bills_scan_result(app, code_event(app, "XFL-RES:1:NOT-A-CODE"));
+    assert_false(app->bills->busy);
+    assert_true(app_test_text_shown(app, "resident code could not be read correctly"));
+    /* The right shape, a MAC the hub did not make. */
+    char forged[RESCODE_MAX + 2];
+    snprintf(forged, sizeof forged, "%s", demo_code);
+    size_t n = strlen(forged);
+    forged[n - 1] = forged[n - 1] == '0' ? '1' : '0';
+    bills_scan_result(app, code_event(app, forged));
+    WAIT_FOR(app, !app->bills->busy && app->bills->msg[0], 5000);
+    assert_int_equal(app->screen, SCR_BILLS_SCAN);
+    assert_true(app_test_text_shown(app, "resident code cannot be used"));
+    assert_true(app_test_text_shown(app, "ask staff for a new code"));
+    harness_free(app);
+}
+
+static void dead_hub_is_said_plainly(void **state)
+{
+    app_t *app = net_app("http://127.0.0.1:1", NULL);       /* nothing listens there */
+    to_scan_step(app);
+    bills_scan_result(app, code_event(app, demo_code));
+    WAIT_FOR(app, !app->bills->busy && app->bills->msg[0], 8000);
+    assert_int_equal(app->screen, SCR_BILLS_SCAN);
+    assert_true(app_test_text_shown(app, "cannot be reached right now"));
+    harness_free(app);
+}
+
+/* Issued again (at the hub's desk): the code the resident still carries is
+ * superseded, and the kiosk says so in the same words as any refusal. */
+static void superseded_code_is_refused(void **state)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "HUB_LOG=quiet %s/hub rescode issue --db %s --resident 1 >/dev/null 2>&1",
+             getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build", hub.db);
+    assert_int_equal(system(cmd), 0);
+    app_t *app = net_app(hub.url, NULL);
+    to_scan_step(app);
+    bills_scan_result(app, code_event(app, demo_code));
+    WAIT_FOR(app, !app->bills->busy && app->bills->msg[0], 5000);
+    assert_int_equal(app->screen, SCR_BILLS_SCAN);
+    assert_true(app_test_text_shown(app, "resident code cannot be used"));
+    harness_free(app);
+}
+
+static int setup(void **state)
+{
+    memset(&hub, 0, sizeof hub);
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    harness_clock_start();                  /* the hub starts at the kiosk's time */
+    if (hubproc_start(&hub) != 0) return -1;
+    read_demo_code();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    hubproc_cleanup(&hub);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(code_on_the_scanner_finds_the_residents_bills),
+        cmocka_unit_test(refused_and_malformed_codes_are_explained),
+        cmocka_unit_test(dead_hub_is_said_plainly),
+        cmocka_unit_test(superseded_code_is_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
