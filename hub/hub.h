@@ -43,6 +43,8 @@ typedef struct {
     int retain_registrations_days; /* after the event started (or the sign-up, without a start) */
     int retain_help_days;          /* a help request's contact phone, after the request */
     int retain_idempotency_hours;  /* stored answers (at least 24: a key lives 24 h) */
+    int retain_audit_days;         /* rows of the audit of look-ups, after the look-up */
+    int retain_alerts_days;        /* fleet alerts of bursts of misses, after raised */
     /* Limits (hub/limits.c: 0 = the default of hub_limits_defaults). */
     int per_ip_connections;        /* open connections per client address */
     int header_timeout_s;          /* whole request headers within this, from the

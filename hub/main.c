@@ -129,6 +129,8 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     else if (!strcmp(name, "retain_bookings_days")) ok = parse_int(value, 1, 36500, &cfg->retain_bookings_days) == 0;
     else if (!strcmp(name, "retain_registrations_days")) ok = parse_int(value, 1, 36500, &cfg->retain_registrations_days) == 0;
     else if (!strcmp(name, "retain_help_days")) ok = parse_int(value, 1, 36500, &cfg->retain_help_days) == 0;
+    else if (!strcmp(name, "retain_audit_days")) ok = parse_int(value, 1, 36500, &cfg->retain_audit_days) == 0;
+    else if (!strcmp(name, "retain_alerts_days")) ok = parse_int(value, 1, 36500, &cfg->retain_alerts_days) == 0;
     else if (!strcmp(name, "retain_idempotency_hours")) ok = parse_int(value, 24, 876000, &cfg->retain_idempotency_hours) == 0;
     else if (!strcmp(name, "demo")) {
         ok = !strcmp(value, "true") || !strcmp(value, "false");

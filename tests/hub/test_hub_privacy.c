@@ -201,7 +201,7 @@ static void old_database_is_converted(void **state)
         "DROP INDEX residents_id_hash; DROP INDEX bookings_phone_hash; DROP INDEX bookings_id_hash;"
         "DROP INDEX event_registrations_phone; DROP INDEX bookings_created;"
         "DROP INDEX event_registrations_created; DROP INDEX help_requests_created;"
-        "DROP TABLE audit; DROP TABLE audit_alerts;"
+        "DROP TABLE audit; DROP TABLE audit_alerts; DROP TABLE rescodes;"
         "ALTER TABLE residents DROP COLUMN id_hash; ALTER TABLE residents DROP COLUMN phone_hash;"
         "ALTER TABLE bookings DROP COLUMN phone_hash; ALTER TABLE bookings DROP COLUMN id_hash;"
         "ALTER TABLE bookings DROP COLUMN id_masked; ALTER TABLE event_registrations DROP COLUMN phone_hash;"
