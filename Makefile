@@ -148,7 +148,7 @@ $(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c ki
 
 # The kiosk's parsers of the hub's housekeeping answers (services/housekeeping/hub_hk.c, with its
 # transport net/http.c, which classifies error bodies with net/hub_api.c).
-$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/services/housekeeping/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c \
+$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/services/housekeeping/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c common/rescode.c \
                              common/mask.c common/utf8.c kiosk/core/log.c common/log.c kiosk/net/hub_api.h kiosk/services/housekeeping/hub_hk.h kiosk/net/http.h \
                              common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)

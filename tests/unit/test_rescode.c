@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "app/screens.h"
 #include "services/bills/bills.h"
+#include "services/housekeeping/housekeeping.h"
 #include "services/identify/identify_service.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
@@ -155,6 +156,108 @@ static void superseded_code_is_refused(void **state)
     harness_free(app);
 }
 
+/* ---- housekeeping: the code at the "who are you" step ---------------------------- */
+
+static void tap(app_t *app, const char *id)
+{
+    if (app_test_tap(app, id) != 0) fail_msg("no widget %s on screen %s", id, app_screen_name(app->screen));
+}
+
+/* Home -> housekeeping -> elder care -> tomorrow -> a free slot -> "who". */
+static void to_who(app_t *app)
+{
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.svc.3");
+    tap(app, "hk.pick");
+    WAIT_FOR(app, !app->hk->busy, 5000);
+    tap(app, "hk.day.1");
+    WAIT_FOR(app, app->hk->have_slots, 5000);
+    app_build(app);
+    int slot = -1;
+    for (int i = 0; i < app->hk->slots.n && slot < 0; i++) {
+        char id[UI_ID_LEN];
+        snprintf(id, sizeof id, "hk.slot.%d", i);
+        if (app->hk->slots.s[i].left > 0 && ui_find(app->frame, id)) slot = i;
+    }
+    assert_true(slot >= 0);
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.slot.%d", slot);
+    tap(app, id);
+    assert_int_equal(app->screen, SCR_HK_WHO);
+}
+
+static void code_books_lists_and_cancels_housekeeping(void **state)
+{
+    char fresh[RESCODE_MAX + 2], cmd[700], path[200];
+    /* A code of its own (the demo code may have been superseded above). */
+    snprintf(path, sizeof path, "%s/fresh.txt", hub.dir);
+    unlink(path);
+    snprintf(cmd, sizeof cmd, "HUB_LOG=quiet %s/hub rescode issue --db %s --resident 1 --out %s >/dev/null 2>&1",
+             getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build", hub.db, path);
+    assert_int_equal(system(cmd), 0);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(fresh, sizeof fresh, fp));
+    fclose(fp);
+    fresh[strcspn(fresh, "\n")] = '\0';
+
+    app_t *app = net_app(hub.url, NULL);
+    to_who(app);
+    ident_event_t *ev = code_event(app, fresh);
+    ev->gen = app->identify->gen;
+    hk_ident_result(app, ev);
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    assert_true(app_test_text_shown(app, "Your community resident code"));
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, app->screen == SCR_HK_DONE || app->hk->msg[0], 5000);
+    if (app->screen != SCR_HK_DONE) fail_msg("not booked: %s", app->hk->msg);
+    char code[16], sql[400];
+    snprintf(code, sizeof code, "%s", app->hk->booking.code);
+    assert_string_equal(app->hk->booking.name, "张*国");      /* the hub's record, masked */
+    /* Booked under the resident's ID card (its keyed hash), the name sealed. */
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings b JOIN residents r ON r.id = 1"
+             " WHERE b.code = '%s' AND b.id_hash = r.id_hash AND b.name LIKE 's1:%%'", code);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    if (app->receipt_qr[0]) tap(app, "receipt.ok");
+
+    /* "My bookings": the code is the proof; cancel it. */
+    tap(app, "hk.done.mine");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_true(app->hk->mine.n >= 1);
+    int i = -1;
+    for (int k = 0; k < app->hk->mine.n; k++)
+        if (!strcmp(app->hk->mine.b[k].code, code)) i = k;
+    assert_true(i >= 0);
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.cancel.%d", i);
+    tap(app, id);
+    tap(app, "hk.ask.yes");
+    WAIT_FOR(app, app->hk->mine.b[i].cancelled, 5000);
+    assert_true(app->hk->mine.b[i].cancelled);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND status = 'cancelled'", code);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    app_end_session(app, "finished");
+    assert_int_equal(session_pii_present(&app->session), 0);
+
+    /* A code the hub does not take (superseded by the next issue): the
+     * booking is refused in plain words and the resident can use the card. */
+    unlink(path);
+    assert_int_equal(system(cmd), 0);
+    to_who(app);
+    ev = code_event(app, fresh);
+    hk_ident_result(app, ev);
+    tap(app, "hk.confirm.ok");
+    WAIT_FOR(app, !app->hk->busy && app->hk->msg[0], 5000);
+    assert_int_equal(app->screen, SCR_HK_CONFIRM);
+    assert_true(app_test_text_shown(app, "resident code cannot be used"));
+    assert_int_equal(app->hk->who, HK_WHO_NONE);
+    assert_int_equal(app->session.pii.rescode[0], 0);
+    harness_free(app);
+}
+
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
@@ -178,6 +281,7 @@ int main(void)
         cmocka_unit_test(refused_and_malformed_codes_are_explained),
         cmocka_unit_test(dead_hub_is_said_plainly),
         cmocka_unit_test(superseded_code_is_refused),
+        cmocka_unit_test(code_books_lists_and_cancels_housekeeping),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
