@@ -280,6 +280,39 @@ static void code_books_lists_and_cancels(void **state)
     hubtest_stop(t);
 }
 
+/* An event registration with the code is in the resident's own name. */
+static void code_registers_in_the_residents_name(void **state)
+{
+    hubtest_t *t = start();
+    char payload[RESCODE_MAX + 1], body[400], path[80];
+    issue(t, 365, payload);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT id FROM content WHERE kind IN ('event','lecture') AND places > registered"
+             " AND (starts IS NULL OR starts > %lld) ORDER BY id LIMIT 1", (long long)hub_now());
+    long long ev = db_int(db_thread(), sql, NULL, -1);
+    assert_true(ev > 0);
+    snprintf(path, sizeof path, "/v1/events/%lld/registrations", ev);
+    snprintf(body, sizeof body, "{\"name\":\"居民\",\"phone\":\"13912345678\",\"rescode\":\"%s\"}", payload);
+    hubtest_resp_t r = hubtest_post(t, path, body);
+    if (r.status != 201) fail_msg("register: %d %s", r.status, r.body);
+    assert_string_equal(hubtest_at(r.json, "registration.name")->valuestring, "张*国");
+    hubtest_free(&r);
+    /* A refused code registers nothing. */
+    payload[strlen(payload) - 1] = payload[strlen(payload) - 1] == 'A' ? 'B' : 'A';
+    snprintf(body, sizeof body, "{\"name\":\"居民\",\"phone\":\"13912340000\",\"rescode\":\"%s\"}", payload);
+    long long before = db_int(db_thread(), "SELECT count(*) FROM event_registrations", NULL, -1);
+    r = hubtest_post(t, path, body);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(hubtest_error_code(&r), "unknown_resident");
+    hubtest_free(&r);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM event_registrations", NULL, -1), before);
+    r = hubtest_req(t, "GET", "/v1/admin/audit?since=0", staff, NULL, NULL, NULL);
+    assert_non_null(strstr(r.body, "\"kind\":\"registration_rescode\",\"outcome\":\"found\""));
+    assert_non_null(strstr(r.body, "\"kind\":\"registration_rescode\",\"outcome\":\"not_found\",\"detail\":\"forged\""));
+    hubtest_free(&r);
+    hubtest_stop(t);
+}
+
 /* ---- a build/hub process: the CLI and the rate limit ------------------------ */
 
 static void sleep_ms(int ms)
@@ -424,6 +457,7 @@ int main(void)
         cmocka_unit_test(refusals_look_alike_but_are_audited),
         cmocka_unit_test(another_hubs_code_is_forged),
         cmocka_unit_test(code_books_lists_and_cancels),
+        cmocka_unit_test(code_registers_in_the_residents_name),
         cmocka_unit_test(cli_codes_and_bursts),
     };
     return cmocka_run_group_tests_name("hub_rescode", tests, NULL, NULL);
