@@ -18,6 +18,7 @@
 #include "app/screens.h"
 #include "services/bills/bills.h"
 #include "services/housekeeping/housekeeping.h"
+#include "services/info/info.h"
 #include "services/identify/identify_service.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
@@ -258,6 +259,58 @@ static void code_books_lists_and_cancels_housekeeping(void **state)
     harness_free(app);
 }
 
+/* ---- registration: a code shown earlier this visit ------------------------------ */
+
+static void code_shown_earlier_registers_in_the_residents_name(void **state)
+{
+    char fresh[RESCODE_MAX + 2], cmd[700], path[200];
+    snprintf(path, sizeof path, "%s/reg.txt", hub.dir);
+    unlink(path);
+    snprintf(cmd, sizeof cmd, "HUB_LOG=quiet %s/hub rescode issue --db %s --resident 1 --out %s >/dev/null 2>&1",
+             getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build", hub.db, path);
+    assert_int_equal(system(cmd), 0);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(fresh, sizeof fresh, fp));
+    fclose(fp);
+    fresh[strcspn(fresh, "\n")] = '\0';
+
+    app_t *app = net_app(hub.url, NULL);
+    to_scan_step(app);
+    bills_scan_result(app, code_event(app, fresh));
+    WAIT_FOR(app, app->screen == SCR_BILLS_LIST, 5000);
+    assert_int_equal(app->screen, SCR_BILLS_LIST);
+    app_home(app);
+    struct info_state *s = app->info;
+    tap(app, "home.notices");
+    WAIT_FOR(app, !s->busy, 5000);
+    tap(app, "info.tab.1");                                   /* events */
+    WAIT_FOR(app, !s->busy, 5000);
+    int ev = -1;
+    for (int i = 0; i < s->n && ev < 0; i++)
+        if (info_can_register(&s->items[i])) ev = i;
+    assert_true(ev >= 0);
+    char wid[UI_ID_LEN];
+    snprintf(wid, sizeof wid, "info.item.%d", ev);
+    while (app_test_tap(app, wid) != 0) tap(app, "info.next");
+    tap(app, "notice.register");
+    assert_int_equal(app->screen, SCR_REGISTER);
+    assert_true(app_test_text_shown(app, "from your community resident code"));
+    for (const char *d = "13987654321"; *d; d++) {
+        snprintf(wid, sizeof wid, "reg.key.%c", *d);
+        tap(app, wid);
+    }
+    tap(app, "reg.key.ok");
+    WAIT_FOR(app, s->reg_done || (!s->reg_busy && s->reg_msg[0]), 5000);
+    if (!s->reg_done) fail_msg("not registered: %s", s->reg_msg);
+    /* The hub took the code and registered its resident's name. */
+    assert_true(hubproc_sql_int(&hub, "SELECT count(*) FROM audit WHERE kind = 'registration_rescode'"
+                                      " AND outcome = 'found'") >= 1);
+    app_end_session(app, "finished");
+    assert_int_equal(session_pii_present(&app->session), 0);
+    harness_free(app);
+}
+
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
@@ -282,6 +335,7 @@ int main(void)
         cmocka_unit_test(dead_hub_is_said_plainly),
         cmocka_unit_test(superseded_code_is_refused),
         cmocka_unit_test(code_books_lists_and_cancels_housekeeping),
+        cmocka_unit_test(code_shown_earlier_registers_in_the_residents_name),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

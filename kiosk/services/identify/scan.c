@@ -47,6 +47,11 @@ void identify_result(app_t *app, ident_event_t *ev)
     case IDENT_CODE:
         /* Kept for this screen as what it is; a payment code (money) and a
          * resident code's signature are not kept at all. */
+        /* A resident code stands for the card for the rest of the visit
+         * (a registration's name): kept with the session's personal data. */
+        if (ev->info.cls == QR_CLASS_RESIDENT_CODE &&
+            rescode_format(&ev->info.resident, app->session.pii.rescode, sizeof app->session.pii.rescode) < 0)
+            explicit_bzero(app->session.pii.rescode, sizeof app->session.pii.rescode);
         app->identify->code = ev->info;
         explicit_bzero(app->identify->code.pay.code, sizeof app->identify->code.pay.code);
         explicit_bzero(app->identify->code.resident.mac, sizeof app->identify->code.resident.mac);
