@@ -101,8 +101,9 @@ static cJSON *account_json(sqlite3 *db, sqlite3_stmt *acc)
     return a;
 }
 
-/* The holder's name is sealed at rest (pii.h). */
-#define ACCOUNT_COLS "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), a.address"
+/* The holder's name and the address are sealed at rest (pii.h). */
+#define ACCOUNT_COLS                                                                           \
+    "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), coalesce(pii_open(a.address), '')"
 
 /* Runs ST (an account query with ACCOUNT_COLS) and answers 200 with every
  * account found, or 404 CODE when there is none. */

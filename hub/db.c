@@ -166,6 +166,9 @@ static const migrate_step_t migrations[] = {
      "  revoked INTEGER, revoked_why TEXT CHECK(revoked_why IN ('staff','superseded')));"
      "CREATE INDEX rescodes_resident ON rescodes(resident_id, revoked);"
      "ALTER TABLE audit ADD COLUMN detail TEXT;"},
+    /* 11: utility accounts' addresses sealed like the holders' names (pii.h):
+     * shown masked, never looked up. */
+    {"addresses at rest", PII_PROTECT_ADDRESS_SQL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

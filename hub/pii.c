@@ -195,7 +195,7 @@ int pii_register(sqlite3 *db)
 int pii_protect_all(sqlite3 *db)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(db, PII_PROTECT_SQL, NULL, NULL, &msg);
+    int rc = sqlite3_exec(db, PII_PROTECT_SQL PII_PROTECT_ADDRESS_SQL, NULL, NULL, &msg);
     sqlite3_free(msg);
     return rc;
 }
