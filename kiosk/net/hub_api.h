@@ -147,6 +147,12 @@ void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_ke
  * "unknown_resident", like a resident without accounts. */
 void hub_bills_by_rescode(hub_client_t *c, const char *code, const char *idem_key,
                           hub_accounts_t *out, hub_status_t *st);
+/* POST /v1/identify/rescode: is the scanned community resident code one
+ * the hub takes? HUB_OK with NAME (NAMELEN bytes) the resident's name,
+ * masked (again, here); HUB_REFUSED "unknown_resident" for any code it
+ * does not take. The code is never logged. */
+void hub_identify_rescode(hub_client_t *c, const char *code, const char *idem_key, char *name,
+                          size_t namelen, hub_status_t *st);
 
 /* POST /v1/payments. METHOD "qr" or "code"; AUTH_CODE for "code", else NULL
  * (never logged, never kept by the client). */

@@ -311,6 +311,79 @@ static void code_shown_earlier_registers_in_the_residents_name(void **state)
     harness_free(app);
 }
 
+/* ---- the Scan screen: who the code names ------------------------------------ */
+
+/* A fresh code of resident 1 from the CLI into OUT. */
+static void fresh_code(char out[RESCODE_MAX + 2])
+{
+    char cmd[700], path[200];
+    snprintf(path, sizeof path, "%s/scan.txt", hub.dir);
+    unlink(path);
+    snprintf(cmd, sizeof cmd, "HUB_LOG=quiet %s/hub rescode issue --db %s --resident 1 --out %s >/dev/null 2>&1",
+             getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build", hub.db, path);
+    assert_int_equal(system(cmd), 0);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(out, RESCODE_MAX + 2, fp));
+    fclose(fp);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+static bool checked(app_t *app) { return app->identify->have_code && app->identify->code_checked != 0; }
+
+/* Shows PAYLOAD to the camera on the Scan screen; the app, once checked. */
+static app_t *scan_screen_reads(const char *url, const char *payload, char *dir, char *path, size_t plen)
+{
+    char cam[160];
+    qr_frame(dir, payload, path, plen);
+    snprintf(cam, sizeof cam, "image:%s", dir);
+    app_t *app = net_app(url, cam);
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.scan");
+    assert_int_equal(app->screen, SCR_SCAN);
+    WAIT_FOR(app, checked(app), 10000);
+    assert_true(checked(app));
+    return app;
+}
+
+static void scan_screen_greets_the_codes_resident(void **state)
+{
+    char code[RESCODE_MAX + 2], dir[] = "/tmp/rescode-scan-XXXXXX", path[128];
+    fresh_code(code);
+    app_t *app = scan_screen_reads(hub.url, code, dir, path, sizeof path);
+    assert_int_equal(app->identify->code_checked, 1);
+    assert_true(app_test_text_shown(app, "Hello, 张*国"));
+    assert_true(app_test_text_shown(app, "resident code is valid"));
+    assert_false(app_test_text_shown(app, "张建国"));
+    assert_string_equal(app->session.pii.rescode, code);      /* kept for this visit */
+    app_end_session(app, "finished");
+    assert_int_equal(session_pii_present(&app->session), 0);
+    assert_int_equal(app->identify->code_name[0], 0);
+    harness_free(app);
+    unlink(path);
+    rmdir(dir);
+
+    /* Superseded by a newer code: refused, said plainly, not kept. */
+    char newer[RESCODE_MAX + 2], dir2[] = "/tmp/rescode-scan-XXXXXX";
+    fresh_code(newer);
+    app = scan_screen_reads(hub.url, code, dir2, path, sizeof path);
+    assert_int_equal(app->identify->code_checked, -1);
+    assert_true(app_test_text_shown(app, "This resident code cannot be used"));
+    assert_int_equal(app->session.pii.rescode[0], 0);
+    harness_free(app);
+    unlink(path);
+    rmdir(dir2);
+
+    /* A dead hub: read, but not checked; said so. */
+    char dir3[] = "/tmp/rescode-scan-XXXXXX";
+    app = scan_screen_reads("http://127.0.0.1:1", newer, dir3, path, sizeof path);
+    assert_int_equal(app->identify->code_checked, -2);
+    assert_true(app_test_text_shown(app, "cannot be checked right now"));
+    harness_free(app);
+    unlink(path);
+    rmdir(dir3);
+}
+
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
@@ -336,6 +409,7 @@ int main(void)
         cmocka_unit_test(superseded_code_is_refused),
         cmocka_unit_test(code_books_lists_and_cancels_housekeeping),
         cmocka_unit_test(code_shown_earlier_registers_in_the_residents_name),
+        cmocka_unit_test(scan_screen_greets_the_codes_resident),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
