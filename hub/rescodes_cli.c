@@ -48,8 +48,9 @@ static int read_id_file(const char *file, char out[32])
     bool ok = fgets(line, sizeof line, fp) != NULL;
     if (fp != stdin) fclose(fp);
     line[strcspn(line, "\r\n")] = '\0';
-    ok = ok && strlen(line) < 32;
-    if (ok) snprintf(out, 32, "%s", line);
+    size_t n = strlen(line);
+    ok = ok && n < 32;
+    if (ok) memcpy(out, line, n + 1);
     sodium_memzero(line, sizeof line);
     if (!ok) fprintf(stderr, "hub: --id-file %s: no ID number on its first line\n", file);
     return ok ? 0 : -1;
