@@ -158,7 +158,7 @@ $(BUILD)/fuzz/fuzz_hub_parse: tests/fuzz/fuzz_hub_parse.c kiosk/net/hub_api.c ki
 
 # The kiosk's parsers of the hub's housekeeping answers (services/housekeeping/hub_hk.c, with its
 # transport net/http.c, which classifies error bodies with net/hub_api.c).
-$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/services/housekeeping/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c \
+$(BUILD)/fuzz/fuzz_hk_parse: tests/fuzz/fuzz_hk_parse.c kiosk/services/housekeeping/hub_hk.c kiosk/net/http.c kiosk/net/hub_api.c kiosk/net/jsonread.c common/rescode.c \
                              common/mask.c common/utf8.c kiosk/core/log.c common/log.c kiosk/net/hub_api.h kiosk/services/housekeeping/hub_hk.h kiosk/net/http.h \
                              common/mask.h kiosk/core/log.h
 	@mkdir -p $(dir $@)
@@ -173,6 +173,12 @@ $(BUILD)/fuzz/fuzz_drv_%: tests/fuzz/fuzz_drv_%.c $(wildcard drivers/*/*.c) $(wi
 	    -Wno-unused-parameter -Idrivers -Icommon $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(DRV_COMMON:%=common/%.c) $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 
+# The resident code's payload (common/rescode.c).
+$(BUILD)/fuzz/fuzz_common_rescode: tests/fuzz/fuzz_common_rescode.c common/rescode.c common/rescode.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+	    -o $@ $(filter %.c,$^)
+
 # Content manifests (content/manifest.c): parse, validate, target, signature.
 $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/content/manifest.c \
                                      common/utf8.c kiosk/content/manifest.h
@@ -181,7 +187,7 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -7,7 +7,7 @@ DRV_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused
 DRV_LDLIBS = $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 DRV_SRC := $(wildcard drivers/*/*.c)
 # The common/ code the drivers use (each driver test links only libdrivers.a).
-DRV_COMMON := billqr idnum mask utf8
+DRV_COMMON := billqr idnum mask rescode utf8
 DRV_OBJ := $(DRV_SRC:%.c=$(BUILD)/obj/%.o) $(DRV_COMMON:%=$(BUILD)/obj/common/%.o)
 SIM_SRC := $(wildcard tests/sims/*.c)
 SIM_OBJ := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)

@@ -12,6 +12,7 @@
 #include "idnum.h"
 #include "mask.h"
 #include "db.h"
+#include "rescodes.h"
 #include "validate.h"
 
 static const char *const utilities[] = {"water", "electricity", "gas", "heating", NULL};
@@ -100,8 +101,9 @@ static cJSON *account_json(sqlite3 *db, sqlite3_stmt *acc)
     return a;
 }
 
-/* The holder's name is sealed at rest (pii.h). */
-#define ACCOUNT_COLS "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), a.address"
+/* The holder's name and the address are sealed at rest (pii.h). */
+#define ACCOUNT_COLS                                                                           \
+    "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), coalesce(pii_open(a.address), '')"
 
 /* Runs ST (an account query with ACCOUNT_COLS) and answers 200 with every
  * account found, or 404 CODE when there is none. */
@@ -177,14 +179,53 @@ void api_bills_get(hub_req_t *req, hub_resp_t *resp)
     sqlite3_finalize(st);
 }
 
+#define ACCOUNT_ORDER                                                                          \
+    "ORDER BY CASE a.utility WHEN 'water' THEN 1 WHEN 'electricity' THEN 2 "                   \
+    "WHEN 'gas' THEN 3 ELSE 4 END, a.account_no"
+
+/* {"by":"rescode","code":PAYLOAD}: the accounts of the resident a valid
+ * community resident code names (rescodes.h); any refusal answers like a
+ * resident without accounts, the audit keeps why. */
+static void lookup_by_rescode(hub_req_t *req, hub_resp_t *resp)
+{
+    const char *code;
+    req->audit_kind = "bill_rescode";
+    if (v_string(resp, req->json, "code", 1, 512, true, &code) != 0) return;
+    long long resident;
+    rescodes_verdict_t v = rescodes_verify(req->db, code, strlen(code), req->now, &resident, NULL);
+    req->audit_detail = rescodes_verdict_name(v);
+    if (v == RESCODES_ERROR) {
+        hub_error(resp, 500, "storage", "cannot check the code");
+        return;
+    }
+    if (v != RESCODES_OK) {
+        hub_error(resp, 404, "unknown_resident", "no accounts for this resident code");
+        return;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT " ACCOUNT_COLS " FROM accounts a WHERE a.resident_id = ?1 "
+                           ACCOUNT_ORDER, -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the accounts");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, resident);
+    reply_accounts(req->db, st, resp, "unknown_resident", "no accounts for this resident code");
+    sqlite3_finalize(st);
+}
+
 /* POST /v1/bills/lookup {"by":"id_number","id_number":...}: every account
- * linked to the resident. A POST so the ID number stays out of URLs and
- * access logs; messages never repeat it. */
+ * linked to the resident; or {"by":"rescode","code":...}, the same for the
+ * resident a community resident code names. A POST so the ID number stays
+ * out of URLs and access logs; messages never repeat it. */
 void api_bills_lookup(hub_req_t *req, hub_resp_t *resp)
 {
-    static const char *const by_allowed[] = {"id_number", NULL};
+    static const char *const by_allowed[] = {"id_number", "rescode", NULL};
     const char *by, *idn;
     if (v_enum(resp, req->json, "by", by_allowed, true, &by) != 0) return;
+    if (!strcmp(by, "rescode")) {
+        lookup_by_rescode(req, resp);
+        return;
+    }
     if (v_string(resp, req->json, "id_number", 1, 64, true, &idn) != 0) return;
     if (!idnum_valid(idn)) {
         hub_error(resp, 422, "invalid_id_number",

@@ -3,7 +3,8 @@
  * look up or cancel there later.
  *
  * Access: a phone number is no proof (anyone may know it). Listing needs
- * the ID card (the kiosk that read it sends its number) or the phone with
+ * the ID card (the kiosk that read it sends its number, or the resident's
+ * community resident code, which stands for it) or the phone with
  * the check-in code of one of its bookings; cancelling needs the code (in
  * the path) and the phone or ID number it was made with. A booking that is
  * not the caller's answers exactly like one that does not exist.
@@ -28,6 +29,7 @@
 #include "idnum.h"
 #include "mask.h"
 #include "db.h"
+#include "rescodes.h"
 #include "validate.h"
 
 #define CST_OFFSET (8 * 3600)          /* China Standard Time, all year */
@@ -158,20 +160,56 @@ static cJSON *booking_by_code(sqlite3 *db, const char *code)
 typedef struct {
     const char *phone;                 /* NULL if not given */
     char id_number[19];                /* "" if not given; check letter upper-case */
+    /* A community resident code instead of the card: its resident's keyed
+     * ID hash and name (for a booking), "" otherwise. */
+    char id_hash[65];
+    char name[4 * NAME_MAX_BYTES + 1];
 } identity_t;
 
-/* Reads "phone" (11 digits starting with 1) and "id_number" (18 characters
- * with a valid check digit) from the body, at least one of them. The ID's
+/* The resident a valid community resident code CODE names, into ID (like a
+ * card read); else 404 unknown_resident, whatever the reason, which goes
+ * to the audit (rescodes.h). */
+static int read_rescode(hub_req_t *req, hub_resp_t *resp, const char *code, identity_t *id)
+{
+    long long resident;
+    rescodes_verdict_t v = rescodes_verify(req->db, code, strlen(code), req->now, &resident, NULL);
+    sqlite3_stmt *st = NULL;
+    if (v == RESCODES_OK &&
+        sqlite3_prepare_v2(req->db, "SELECT id_hash, coalesce(pii_open(name), '') FROM residents"
+                           " WHERE id = ?1 AND id_hash IS NOT NULL", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, resident);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(id->id_hash, sizeof id->id_hash, "%s", col_text(st, 0));
+            snprintf(id->name, sizeof id->name, "%s", col_text(st, 1));
+        } else {
+            v = RESCODES_UNKNOWN;          /* a resident without an ID number on record */
+        }
+        sqlite3_finalize(st);
+    } else if (v == RESCODES_OK) {
+        v = RESCODES_ERROR;
+    }
+    req->audit_detail = rescodes_verdict_name(v);
+    if (v == RESCODES_ERROR) return hub_error(resp, 500, "storage", "cannot check the code"), -1;
+    if (v != RESCODES_OK) return hub_error(resp, 404, "unknown_resident", "this resident code is not valid"), -1;
+    return 0;
+}
+
+/* Reads "phone" (11 digits starting with 1), "id_number" (18 characters
+ * with a valid check digit) and "rescode" (a community resident code, which
+ * stands for the ID card) from the body, at least one of them. The ID's
  * check letter is stored upper-case so "x" and "X" find the same bookings. */
 static int read_identity(hub_req_t *req, hub_resp_t *resp, identity_t *id)
 {
-    const char *idn = NULL;
+    const char *idn = NULL, *rescode = NULL;
     memset(id, 0, sizeof *id);
     if (v_string(resp, req->json, "phone", 1, 32, false, &id->phone) != 0 ||
-        v_string(resp, req->json, "id_number", 1, 32, false, &idn) != 0)
+        v_string(resp, req->json, "id_number", 1, 32, false, &idn) != 0 ||
+        v_string(resp, req->json, "rescode", 1, 512, false, &rescode) != 0)
         return -1;
-    if (!id->phone && !idn)
-        return hub_error(resp, 422, "missing_field", "phone or id_number is required"), -1;
+    if (!id->phone && !idn && !rescode)
+        return hub_error(resp, 422, "missing_field", "phone, id_number or rescode is required"), -1;
+    if (idn && rescode)
+        return hub_error(resp, 422, "conflicting_fields", "give id_number or rescode, not both"), -1;
     if (id->phone && !(v_digits(id->phone, 11, 11) && id->phone[0] == '1'))
         return hub_error(resp, 422, "invalid_field", "phone must be 11 digits starting with 1"), -1;
     if (idn) {
@@ -180,6 +218,7 @@ static int read_identity(hub_req_t *req, hub_resp_t *resp, identity_t *id)
                              "id_number must be 18 characters with a valid check digit"), -1;
         for (int i = 0; i < 18; i++) id->id_number[i] = (char)toupper((unsigned char)idn[i]);
     }
+    if (rescode) return read_rescode(req, resp, rescode, id);
     return 0;
 }
 
@@ -352,7 +391,7 @@ static int insert_booking(hub_req_t *req, long long slot_id, const char *name,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "INSERT INTO bookings(code, slot_id, device, name, phone,"
                            " phone_hash, id_hash, id_masked, status, created) VALUES(?1, ?2, ?3,"
-                           " pii_seal(?4), pii_seal(?5), pii_hash('phone', ?5), pii_hash('id', ?6),"
+                           " pii_seal(?4), pii_seal(?5), pii_hash('phone', ?5), coalesce(?8, pii_hash('id', ?6)),"
                            " pii_mask('id', ?6), 'confirmed', ?7)", -1, &st, NULL) != SQLITE_OK)
         return -1;
     int result = -1;
@@ -370,6 +409,8 @@ static int insert_booking(hub_req_t *req, long long slot_id, const char *name,
         if (id->id_number[0]) sqlite3_bind_text(st, 6, id->id_number, -1, SQLITE_TRANSIENT);
         else sqlite3_bind_null(st, 6);
         sqlite3_bind_int64(st, 7, req->now);
+        if (id->id_hash[0]) sqlite3_bind_text(st, 8, id->id_hash, -1, SQLITE_TRANSIENT);
+        else sqlite3_bind_null(st, 8);
         if (sqlite3_step(st) == SQLITE_DONE) {
             result = 0;
             break;
@@ -387,9 +428,13 @@ void api_hk_book(hub_req_t *req, hub_resp_t *resp)
     identity_t id;
     if (v_int(resp, req->json, "slot_id", 1, 9007199254740991LL, true, 0, &slot_id) != 0 ||
         v_string(resp, req->json, "service_id", 1, 64, true, &service) != 0 ||
-        v_string(resp, req->json, "name", 1, NAME_MAX_BYTES, true, &name) != 0 ||
-        read_identity(req, resp, &id) != 0)
+        v_string(resp, req->json, "name", 1, NAME_MAX_BYTES, true, &name) != 0)
         return;
+    /* A resident code's check is audited like a look-up (server.c). */
+    if (cJSON_GetObjectItemCaseSensitive(req->json, "rescode")) req->audit_kind = "booking_rescode";
+    if (read_identity(req, resp, &id) != 0) return;
+    /* The code's resident is named by the hub's record, not the kiosk. */
+    if (id.id_hash[0] && id.name[0]) name = id.name;
     const char *p = name;
     while (is_ascii_space((unsigned char)*p)) p++;
     if (!*p) {
@@ -486,15 +531,16 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
     if (read_identity(req, resp, &id) != 0 ||
         v_string(resp, req->json, "code", 1, 32, false, &code_in) != 0)
         return;
-    /* The ID card is its own proof; a phone needs a booking's code with it. */
-    if (!id.id_number[0] && !code_in) {
+    /* The ID card (or a resident code) is its own proof; a phone needs a
+     * booking's code with it. */
+    if (!id.id_number[0] && !id.id_hash[0] && !code_in) {
         hub_error(resp, 422, "proof_required",
                   "a phone number alone is not enough: give the check-in code of one of its bookings, or read the ID card");
         return;
     }
     /* A code that cannot exist, or one of another phone, finds nothing,
      * exactly as a phone without bookings does. */
-    bool by_card = id.id_number[0] != 0, proven = by_card;
+    bool by_card = id.id_number[0] != 0 || id.id_hash[0] != 0, proven = by_card;
     if (!proven && normalise_code(code_in, code)) {
         int p = code_proves_phone(req->db, code, id.phone);
         if (p < 0) {
@@ -513,6 +559,7 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
     if (sqlite3_prepare_v2(req->db, BOOKING_SQL
                            "WHERE (?1 IS NOT NULL AND b.phone_hash = pii_hash('phone', ?1))"
                            " OR (?2 IS NOT NULL AND b.id_hash = pii_hash('id', ?2))"
+                           " OR (?5 IS NOT NULL AND b.id_hash = ?5)"
                            " ORDER BY s.start <= ?3, CASE WHEN s.start > ?3 THEN s.start"
                            " ELSE -s.start END, b.created, b.code LIMIT ?4",
                            -1, &st, NULL) != SQLITE_OK) {
@@ -521,7 +568,8 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     /* Only what was proven: the card's bookings, or the phone's. */
-    if (by_card) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
+    if (id.id_hash[0]) sqlite3_bind_text(st, 5, id.id_hash, -1, SQLITE_TRANSIENT);
+    else if (by_card) sqlite3_bind_text(st, 2, id.id_number, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_text(st, 1, id.phone, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, req->now);
     sqlite3_bind_int(st, 4, LOOKUP_LIMIT);
@@ -549,7 +597,8 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
     }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "SELECT (?2 IS NOT NULL AND b.phone_hash = pii_hash('phone', ?2))"
-                           " OR (?3 IS NOT NULL AND b.id_hash = pii_hash('id', ?3)), b.status, s.start, s.id"
+                           " OR (?3 IS NOT NULL AND b.id_hash = pii_hash('id', ?3))"
+                           " OR (?4 IS NOT NULL AND b.id_hash = ?4), b.status, s.start, s.id"
                            " FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.code = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the booking");
@@ -558,6 +607,7 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
     sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
     if (id.phone) sqlite3_bind_text(st, 2, id.phone, -1, SQLITE_TRANSIENT);
     if (id.id_number[0]) sqlite3_bind_text(st, 3, id.id_number, -1, SQLITE_TRANSIENT);
+    if (id.id_hash[0]) sqlite3_bind_text(st, 4, id.id_hash, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         hub_error(resp, 404, "unknown_booking", "there is no booking with this code");

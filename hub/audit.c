@@ -10,6 +10,7 @@
 
 const char *audit_kind(const hub_req_t *req, const hub_route_t *route)
 {
+    if (req->audit_kind) return req->audit_kind;
     if (!strcmp(route->pattern, "/v1/bills")) return hub_query(req, "qr") ? "bill_qr" : "bill_account";
     if (!strcmp(route->pattern, "/v1/bills/lookup")) return "id_number";
     if (!strcmp(route->pattern, "/v1/housekeeping/bookings/lookup")) return "booking";
@@ -64,7 +65,7 @@ void audit_lookup(hub_req_t *req, const char *kind, int status)
 {
     sqlite3_stmt *st = NULL;
     const char *outcome = outcome_of(status);
-    if (sqlite3_prepare_v2(req->db, "INSERT INTO audit(device, time, kind, outcome) VALUES(?1, ?2, ?3, ?4)",
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO audit(device, time, kind, outcome, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_log("audit", "cannot record a look-up: %s", sqlite3_errmsg(req->db));
         return;
@@ -73,6 +74,7 @@ void audit_lookup(hub_req_t *req, const char *kind, int status)
     sqlite3_bind_int64(st, 2, req->now);
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, outcome, -1, SQLITE_STATIC);
+    if (req->audit_detail) sqlite3_bind_text(st, 5, req->audit_detail, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) hub_log("audit", "cannot record a look-up: %s", sqlite3_errmsg(req->db));
     sqlite3_finalize(st);
     if (!strcmp(outcome, "not_found")) maybe_alert(req, kind);
@@ -103,7 +105,7 @@ void api_admin_audit(hub_req_t *req, hub_resp_t *resp)
         }
     }
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "SELECT id, device, time, kind, outcome FROM audit WHERE time >= ?1"
+    if (sqlite3_prepare_v2(req->db, "SELECT id, device, time, kind, outcome, detail FROM audit WHERE time >= ?1"
                                     " AND (?2 IS NULL OR device = ?2) ORDER BY id LIMIT ?3",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the audit log");
@@ -121,6 +123,8 @@ void api_admin_audit(hub_req_t *req, hub_resp_t *resp)
         cJSON_AddNumberToObject(e, "time", (double)sqlite3_column_int64(st, 2));
         cJSON_AddStringToObject(e, "kind", (const char *)sqlite3_column_text(st, 3));
         cJSON_AddStringToObject(e, "outcome", (const char *)sqlite3_column_text(st, 4));
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+            cJSON_AddStringToObject(e, "detail", (const char *)sqlite3_column_text(st, 5));
         cJSON_AddItemToArray(arr, e);
         n++;
     }

@@ -1,7 +1,9 @@
 /* The audit of look-ups of residents: every answer of a ROUTE_LOOKUP route
  * (bills by account, by paper-bill QR code or by ID number; booking look-ups)
  * is a row of the audit table with the device, the time, the kind of
- * look-up and its outcome - never the number looked for. A burst of misses
+ * look-up and its outcome - never the number looked for - and, where the
+ * handler names one (hub_req_t.audit_detail), a finer reason: a resident
+ * code "forged", "revoked", "superseded", "expired" or "unknown". A burst of misses
  * from one device raises a fleet alert. Runs on the worker threads with the
  * request's database connection, outside the handler's transaction. */
 #ifndef HUB_AUDIT_H
@@ -9,8 +11,9 @@
 
 #include "hub.h"
 
-/* The kind of look-up REQ (on ROUTE) is: "bill_account", "bill_qr",
- * "id_number", "booking", "booking_cancel", or the route's pattern for any other. */
+/* The kind of look-up REQ (on ROUTE) is: the handler's REQ->audit_kind if
+ * it named one ("rescode", "bill_rescode"), else "bill_account", "bill_qr",
+ * "id_number", "booking", "booking_cancel", or the route's pattern. */
 const char *audit_kind(const hub_req_t *req, const hub_route_t *route);
 
 /* Records REQ's look-up of KIND answered with STATUS (200 found, 404 not

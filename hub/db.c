@@ -11,6 +11,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "pii.h"
+#include "rescodes.h"
 
 #define MAX_CONNS 64
 
@@ -156,6 +157,18 @@ static const migrate_step_t migrations[] = {
      "CREATE TABLE audit_alerts(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
      "  raised INTEGER NOT NULL, misses INTEGER NOT NULL);"
      "CREATE INDEX audit_alerts_device ON audit_alerts(device, raised);"},
+    /* 10: community resident codes (rescodes.h): one row per code issued,
+     * never its MAC; revoked by staff or superseded by the resident's next
+     * code. The audit says why a code was refused (detail). */
+    {"resident codes",
+     "CREATE TABLE rescodes(code TEXT PRIMARY KEY, resident_id INTEGER NOT NULL REFERENCES residents(id),"
+     "  issued INTEGER NOT NULL, expires INTEGER NOT NULL, issued_by TEXT NOT NULL,"
+     "  revoked INTEGER, revoked_why TEXT CHECK(revoked_why IN ('staff','superseded')));"
+     "CREATE INDEX rescodes_resident ON rescodes(resident_id, revoked);"
+     "ALTER TABLE audit ADD COLUMN detail TEXT;"},
+    /* 11: utility accounts' addresses sealed like the holders' names (pii.h):
+     * shown masked, never looked up. */
+    {"addresses at rest", PII_PROTECT_ADDRESS_SQL},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -262,6 +275,7 @@ int db_init(const char *path, char *err, int errlen)
     if (key_path[0]) snprintf(kp, sizeof kp, "%s", key_path);
     else snprintf(kp, sizeof kp, "%s.key", path);
     if (pii_load_key(kp, err, errlen) != 0) return -1;
+    if (rescodes_load_key(path, err, errlen) != 0) return -1;
     sqlite3 *db = db_thread();
     if (!db) {
         snprintf(err, errlen, "%s: cannot open the database", path);

@@ -43,6 +43,8 @@ typedef struct {
     int retain_registrations_days; /* after the event started (or the sign-up, without a start) */
     int retain_help_days;          /* a help request's contact phone, after the request */
     int retain_idempotency_hours;  /* stored answers (at least 24: a key lives 24 h) */
+    int retain_audit_days;         /* rows of the audit of look-ups, after the look-up */
+    int retain_alerts_days;        /* fleet alerts of bursts of misses, after raised */
     /* Limits (hub/limits.c: 0 = the default of hub_limits_defaults). */
     int per_ip_connections;        /* open connections per client address */
     int header_timeout_s;          /* whole request headers within this, from the
@@ -76,6 +78,11 @@ typedef struct {
     hub_device_t device;
     void *conn;                    /* struct MHD_Connection *, for query/header */
     int64_t now;                   /* request time, unix seconds (hub_now) */
+    /* A look-up's handler may name its audit kind and a finer outcome
+     * (static strings; NULL: from the route and the status), e.g. why a
+     * resident code was refused, which the device's answer never says. */
+    const char *audit_kind;
+    const char *audit_detail;
 } hub_req_t;
 
 typedef struct {

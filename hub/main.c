@@ -11,6 +11,7 @@
  *   hub device revoke ID [--db PATH]
  *   hub staff add|revoke NAME [--db PATH] [--out FILE]
  *                                     a staff member's token (content, fleet)
+ *   hub rescode issue|revoke ...      community resident codes (rescodes_cli.c)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
 #include <errno.h>
@@ -32,12 +33,16 @@
 #include "log.h"
 #include "pay.h"
 #include "pii.h"
+#include "rescodes.h"
 #include "retention.h"
 #include "server.h"
 
 /* The demo kiosk's token, for `make run` only: a demo hub is not a real
  * deployment, and kiosk.ini's [hub] token is empty unless make run sets it. */
 #define DEMO_TOKEN "demo-01.0000000000000000000000000000000000000000000000000000000000000001"
+
+/* The demo resident the README names (hub/demo/bills.sql). */
+#define DEMO_RESIDENT_ID "370203196803120315"
 
 static void usage(FILE *fp)
 {
@@ -49,6 +54,8 @@ static void usage(FILE *fp)
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
+                "       hub rescode issue (--resident N | --id-file F) [--days D] [--out FILE[.svg]] [--db PATH]\n"
+                "       hub rescode revoke CODE [--db PATH]   (community resident codes)\n"
                 "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
 }
 
@@ -117,10 +124,13 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
     else if (!strcmp(name, "timeout")) ok = parse_int(value, 1, 3600, &cfg->conn_timeout_s) == 0;
     else if (!strcmp(name, "content_keys")) ok = add_content_keys(cfg, value) == 0;
+    else if (!strcmp(name, "rescode_key_file")) ok = value[0] && rescodes_set_key_file(value) == 0;
     else if (!strcmp(name, "key_file")) ok = value[0] && snprintf(key_file, sizeof key_file, "%s", value) < (int)sizeof key_file;
     else if (!strcmp(name, "retain_bookings_days")) ok = parse_int(value, 1, 36500, &cfg->retain_bookings_days) == 0;
     else if (!strcmp(name, "retain_registrations_days")) ok = parse_int(value, 1, 36500, &cfg->retain_registrations_days) == 0;
     else if (!strcmp(name, "retain_help_days")) ok = parse_int(value, 1, 36500, &cfg->retain_help_days) == 0;
+    else if (!strcmp(name, "retain_audit_days")) ok = parse_int(value, 1, 36500, &cfg->retain_audit_days) == 0;
+    else if (!strcmp(name, "retain_alerts_days")) ok = parse_int(value, 1, 36500, &cfg->retain_alerts_days) == 0;
     else if (!strcmp(name, "retain_idempotency_hours")) ok = parse_int(value, 24, 876000, &cfg->retain_idempotency_hours) == 0;
     else if (!strcmp(name, "demo")) {
         ok = !strcmp(value, "true") || !strcmp(value, "false");
@@ -238,6 +248,8 @@ int main(int argc, char **argv)
     umask(077);
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);
+    if (argc >= 2 && !strcmp(argv[1], "rescode"))
+        return rescodes_cli(argc, argv, &cfg, read_ini, key_file, sizeof key_file);
     static const struct option opts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -327,6 +339,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "hub: cannot seed the demo data (see above)\n");
             return 1;
         }
+        /* The demo resident of the README gets a resident code to try. */
+        if (rescodes_demo(db, cfg.db_path, DEMO_RESIDENT_ID) != 0)
+            hub_log("main", "demo: no resident code for the demo resident");
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);

@@ -47,7 +47,7 @@ static int create_key(const char *path, char *err, int errlen)
     return 0;
 }
 
-int pii_load_key(const char *path, char *err, int errlen)
+int pii_key_file(const char *path, unsigned char key[32], char *err, int errlen)
 {
     if (sodium_init() < 0) {
         snprintf(err, errlen, "libsodium cannot start");
@@ -70,15 +70,21 @@ int pii_load_key(const char *path, char *err, int errlen)
     char hex[KEY_HEX + 8];
     ssize_t n = read(fd, hex, sizeof hex - 1);
     close(fd);
-    unsigned char master[32];
     size_t got = 0;
-    if (n < KEY_HEX || sodium_hex2bin(master, sizeof master, hex, KEY_HEX, NULL, &got, NULL) != 0 ||
-        got != sizeof master) {
+    if (n < KEY_HEX || sodium_hex2bin(key, 32, hex, KEY_HEX, NULL, &got, NULL) != 0 || got != 32) {
         sodium_memzero(hex, sizeof hex);
+        sodium_memzero(key, 32);
         snprintf(err, errlen, "%s: not a key file (64 hex digits)", path);
         return -1;
     }
     sodium_memzero(hex, sizeof hex);
+    return 0;
+}
+
+int pii_load_key(const char *path, char *err, int errlen)
+{
+    unsigned char master[32];
+    if (pii_key_file(path, master, err, errlen) != 0) return -1;
     /* Two keys from one: sealing and hashing never share a key. */
     crypto_kdf_derive_from_key(box_key, sizeof box_key, 1, "hub-pii1", master);
     crypto_kdf_derive_from_key(hash_key, sizeof hash_key, 2, "hub-pii1", master);
@@ -189,7 +195,7 @@ int pii_register(sqlite3 *db)
 int pii_protect_all(sqlite3 *db)
 {
     char *msg = NULL;
-    int rc = sqlite3_exec(db, PII_PROTECT_SQL, NULL, NULL, &msg);
+    int rc = sqlite3_exec(db, PII_PROTECT_SQL PII_PROTECT_ADDRESS_SQL, NULL, NULL, &msg);
     sqlite3_free(msg);
     return rc;
 }

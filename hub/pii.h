@@ -1,5 +1,5 @@
-/* Residents' personal data at rest: names, phone numbers and ID numbers are
- * never stored in clear. What the hub shows back (masked) is sealed with
+/* Residents' personal data at rest: names, addresses, phone numbers and ID
+ * numbers are never stored in clear. What the hub shows back (masked) is sealed with
  * libsodium's secretbox; what it only compares (an ID number, a phone it
  * looks up) is kept as a keyed hash (crypto_generichash). One key file,
  * 32 random bytes in hex, created 0600 when missing; the hub refuses a key
@@ -20,6 +20,11 @@
 /* Loads PATH, creating it (0600, a fresh random key) if it does not exist.
  * 0, or -1 with ERR (unreadable, malformed, or readable by others). */
 int pii_load_key(const char *path, char *err, int errlen);
+/* The key file PATH as pii_load_key reads it (created 0600 with 32 random
+ * bytes when missing; refused when group or others can read it), its
+ * bytes into KEY; also for the hub's other keys (rescodes.h). 0, or -1
+ * with ERR and KEY zeroed. */
+int pii_key_file(const char *path, unsigned char key[32], char *err, int errlen);
 /* Registers the SQL functions above on DB. 0 or an SQLite error code. */
 int pii_register(sqlite3 *db);
 
@@ -44,6 +49,11 @@ int pii_register(sqlite3 *db);
     "UPDATE event_registrations SET name = pii_seal(name) WHERE name NOT LIKE 's1:%';"         \
     "UPDATE help_requests SET contact = pii_seal(contact)"                                     \
     "  WHERE contact IS NOT NULL AND contact NOT LIKE 's1:%';"
+
+/* Addresses are sealed too (migration 11, after PII_PROTECT_SQL's 7): the
+ * hub shows them masked and never looks them up. */
+#define PII_PROTECT_ADDRESS_SQL                                                                \
+    "UPDATE accounts SET address = pii_seal(address) WHERE address NOT LIKE 's1:%';"
 
 /* Seals or hashes in place whatever personal data is still in clear: rows
  * written by the demo SQL files, by a test, or by a hub before migration 6.

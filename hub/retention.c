@@ -36,8 +36,10 @@ long long retention_purge(sqlite3 *db, const hub_config_t *cfg, int64_t now)
     int64_t help = now - or_default(cfg->retain_help_days, RETAIN_HELP_DAYS) * day;
     int hours = or_default(cfg->retain_idempotency_hours, RETAIN_IDEMPOTENCY_HOURS);
     int64_t idem = now - (int64_t)(hours < 24 ? 24 : hours) * 3600;
+    int64_t audit = now - or_default(cfg->retain_audit_days, RETAIN_AUDIT_DAYS) * day;
+    int64_t alerts = now - or_default(cfg->retain_alerts_days, RETAIN_ALERTS_DAYS) * day;
     if (db_exec(db, "BEGIN IMMEDIATE") != 0) return -1;
-    long long n[4];
+    long long n[6];
     /* A booking is needed until its slot is over (and a while after, for
      * complaints); a slot's count of places is not touched: it is past. */
     n[0] = run(db, "DELETE FROM bookings WHERE created < ?1 AND slot_id IN"
@@ -50,8 +52,13 @@ long long retention_purge(sqlite3 *db, const hub_config_t *cfg, int64_t now)
     n[2] = run(db, "UPDATE help_requests SET contact = NULL"
                    " WHERE contact IS NOT NULL AND created < ?1", help);
     n[3] = run(db, "DELETE FROM idempotency WHERE created < ?1", idem);
+    /* Who looked up residents, and the alerts it raised: long enough to
+     * look into a complaint, not forever (the rows name devices and times,
+     * never a resident). */
+    n[4] = run(db, "DELETE FROM audit WHERE time < ?1", audit);
+    n[5] = run(db, "DELETE FROM audit_alerts WHERE raised < ?1", alerts);
     long long total = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         if (n[i] < 0) {
             db_exec(db, "ROLLBACK");
             return -1;

@@ -1,7 +1,8 @@
 /* Retention of residents' data: the hub deletes what it no longer needs,
  * by itself, on a schedule (hub.ini retain_*): bookings after their slot
  * ended, event registrations after the event, a help request's contact
- * phone, idempotency records (their stored answers). One background thread
+ * phone, idempotency records (their stored answers), the audit of look-ups
+ * and the fleet alerts it raised. One background thread
  * runs the pass at start and every RETENTION_EVERY_S seconds on its own
  * database connection; the pass is also callable directly (tests, with
  * hub_time_shift moving the clock). Errors are logged, never fatal. */
@@ -17,6 +18,8 @@
 #define RETAIN_REGISTRATIONS_DAYS 90
 #define RETAIN_HELP_DAYS 30
 #define RETAIN_IDEMPOTENCY_HOURS 48
+#define RETAIN_AUDIT_DAYS 180
+#define RETAIN_ALERTS_DAYS 90
 
 typedef struct retention retention_t;
 

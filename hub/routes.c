@@ -2,6 +2,7 @@
 #include <string.h>
 #include "api.h"
 #include "audit.h"
+#include "rescodes.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -39,6 +40,10 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/v1/admin/screenshots/{id}", api_admin_screenshot, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Who looked up residents' records, and the alerts bursts of misses raised. */
     {"GET",  "/v1/admin/audit", api_admin_audit, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    /* Community resident codes: kiosks verify (a look-up), staff issue and revoke. */
+    {"POST", "/v1/identify/rescode", api_identify_rescode, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
+    {"POST", "/v1/admin/rescodes", api_admin_rescode_issue, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    {"POST", "/v1/admin/rescodes/{code}/revoke", api_admin_rescode_revoke, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Signed content bundles: staff publish, kiosks poll and fetch assets. */
     {"PUT",  "/v1/admin/content/assets/{sha256}", api_bundle_asset_put, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
     {"POST", "/v1/admin/content/bundles", api_bundle_publish, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},

@@ -369,7 +369,9 @@ static void on_body(hub_t *hub, call_t *call, const char *body, size_t len, int 
         cJSON_Delete(req->json);
         req->json = NULL;
     }
-    if (route->flags & ROUTE_LOOKUP) audit_lookup(req, audit_kind(req, route), resp->status);
+    /* A handler of another class that checked a resident's proof (a
+     * resident code with a booking) named an audit kind: audited too. */
+    if ((route->flags & ROUTE_LOOKUP) || req->audit_kind) audit_lookup(req, audit_kind(req, route), resp->status);
 }
 
 hub_resp_t hub_handle(hub_t *hub, const char *method, const char *path,

@@ -7,10 +7,11 @@
  *    booking_code|url|other","encoding":"utf-8|gbk|latin-1","source":"...",
  *    then the class's fields: "bill":{"utility","account","period",
  *    "amount_fen","check"} | "payment":{"wallet","code"} |
- *    "resident":{"resident_id","expiry","signature"} | "booking":{"code"} |
+ *    "resident":{"code","resident","issued","expires"} | "booking":{"code"} |
  *    "url":{"scheme","host"} | "reason" (other, when it nearly matched)}
  * Payment codes are money: payload and code are masked (first 4 and last 4
- * digits) unless --reveal.
+ * digits) unless --reveal; so is a resident code's MAC (a proof of who one
+ * is: its first 4 hex digits are shown).
  *
  * --timeout S (1-86400, default 30): stop when S seconds pass without a new
  * payload. --once: stop after the first. An image: source stops after its
@@ -56,11 +57,19 @@ static void print_result(const scanner_result_t *r, int reveal)
 {
     const qr_info_t *in = &r->info;
     int money = in->cls == QR_CLASS_PAYMENT_CODE && !reveal;
-    char masked[64];
+    /* A resident code is a proof of who one is: its MAC is masked too. */
+    int proof = in->cls == QR_CLASS_RESIDENT_CODE && !reveal;
+    char masked[RESCODE_MAX + 1];
     if (money) mask_id(in->pay.code, masked, sizeof masked);
+    if (proof) {
+        rescode_t c = in->resident;
+        memset(c.mac + 4, '*', sizeof c.mac - 5);
+        if (rescode_signed(&c, masked, sizeof masked) > 0)
+            snprintf(masked + strlen(masked), sizeof masked - strlen(masked), ":%s", c.mac);
+    }
 
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "payload", money ? masked : r->payload);
+    cJSON_AddStringToObject(o, "payload", money || proof ? masked : r->payload);
     cJSON_AddStringToObject(o, "class", qr_class_name(in->cls));
     cJSON_AddStringToObject(o, "encoding", text_encoding_name(r->text.encoding));
     cJSON_AddStringToObject(o, "source", r->source);
@@ -81,9 +90,10 @@ static void print_result(const scanner_result_t *r, int reveal)
         break;
     case QR_CLASS_RESIDENT_CODE:
         f = cJSON_AddObjectToObject(o, "resident");
-        cJSON_AddStringToObject(f, "resident_id", in->resident.resident_id);
-        cJSON_AddNumberToObject(f, "expiry", (double)in->resident.expiry);
-        cJSON_AddStringToObject(f, "signature", in->resident.signature);
+        cJSON_AddStringToObject(f, "code", in->resident.code);
+        cJSON_AddStringToObject(f, "resident", in->resident.resident);
+        cJSON_AddNumberToObject(f, "issued", (double)in->resident.issued);
+        cJSON_AddNumberToObject(f, "expires", (double)in->resident.expires);
         break;
     case QR_CLASS_BOOKING_CODE:
         f = cJSON_AddObjectToObject(o, "booking");

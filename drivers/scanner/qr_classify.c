@@ -42,11 +42,6 @@ static int all_digits(span_t s)
     return 1;
 }
 
-static int span_is(span_t s, const char *lit)
-{
-    return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
-
 static int starts_with(span_t s, const char *lit)
 {
     size_t n = strlen(lit);
@@ -62,23 +57,6 @@ static void copy_span(char *dst, size_t cap, span_t s)
     size_t n = s.n < cap - 1 ? s.n : cap - 1;
     memcpy(dst, s.p, n);
     dst[n] = '\0';
-}
-
-/* Splits S at ':' into at most MAX fields. Returns the number of fields, or
- * MAX + 1 when there are more. */
-static size_t split_colon(span_t s, span_t *f, size_t max)
-{
-    size_t k = 0;
-    const char *p = s.p, *end = s.p + s.n;
-    for (;;) {
-        const char *c = memchr(p, ':', (size_t)(end - p));
-        if (k == max) return max + 1;
-        f[k].p = p;
-        f[k].n = (size_t)((c ? c : end) - p);
-        k++;
-        if (!c) return k;
-        p = c + 1;
-    }
 }
 
 static qr_class_t other(qr_info_t *out, const char *reason)
@@ -113,37 +91,12 @@ static qr_class_t classify_digits(span_t s, qr_info_t *out)
     return QR_CLASS_PAYMENT_CODE;
 }
 
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* S starts with "XFL-RES:". */
+/* S starts with "XFL-RES:": the shape of common/rescode.h. */
 static qr_class_t classify_resident(span_t s, qr_info_t *out)
 {
-    if (s.n > QR_RESIDENT_MAX) return other(out, "resident code longer than 256 characters");
-    span_t f[5];
-    if (split_colon(s, f, 5) != 5)
-        return other(out, "resident code needs 5 fields separated by ':'");
-    if (!span_is(f[1], "1")) return other(out, "resident code version not supported (expected 1)");
-    int id_ok = f[2].n >= 4 && f[2].n <= 32;
-    for (size_t i = 0; id_ok && i < f[2].n; i++) {
-        char c = f[2].p[i];
-        id_ok = is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_';
-    }
-    if (!id_ok) return other(out, "resident id must be 4-32 characters of A-Z a-z 0-9 - _");
-    if (f[3].n < 9 || f[3].n > 10 || !all_digits(f[3]) || f[3].p[0] == '0')
-        return other(out, "resident code expiry must be Unix seconds (9-10 digits)");
-    int sig_ok = f[4].n >= 32 && f[4].n <= 128 && f[4].n % 2 == 0;
-    for (size_t i = 0; sig_ok && i < f[4].n; i++) sig_ok = is_hex(f[4].p[i]);
-    if (!sig_ok) return other(out, "resident code signature must be 32-128 hex digits (even count)");
-
+    const char *why = NULL;
+    if (rescode_parse(s.p, s.n, &out->resident, &why) != 0) return other(out, why);
     out->cls = QR_CLASS_RESIDENT_CODE;
-    copy_span(out->resident.resident_id, sizeof out->resident.resident_id, f[2]);
-    long long e = 0;
-    for (size_t i = 0; i < f[3].n; i++) e = e * 10 + (f[3].p[i] - '0');
-    out->resident.expiry = e;
-    copy_span(out->resident.signature, sizeof out->resident.signature, f[4]);
     return QR_CLASS_RESIDENT_CODE;
 }
 

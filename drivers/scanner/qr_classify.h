@@ -13,18 +13,12 @@
  *                  Digits-only payloads of 12 or more digits that fit
  *                  neither are OTHER with a reason. A payment code is money: show and
  *                  log it masked (first 4 and last 4 digits).
- *   RESIDENT_CODE  the community resident code, defined here:
- *                    XFL-RES:1:<resident id>:<expiry>:<signature>
- *                  resident id: 4-32 characters of A-Z a-z 0-9 '-' '_', an
- *                  opaque id issued by the hub (never an ID-card number);
- *                  expiry: Unix seconds, 9-10 digits, no leading zero;
- *                  signature: 32-128 hex digits, even count (an HMAC-SHA256
- *                  is 64, an Ed25519 signature 128), issued and checked by
- *                  the hub over "XFL-RES:1:<resident id>:<expiry>";
- *                  at most 256 characters. Shape only: the kiosk holds no key
- *                  and does not compare the expiry with its clock, the hub
- *                  decides. A malformed "XFL-RES:" payload is OTHER with a
- *                  reason.
+ *   RESIDENT_CODE  the community resident code the hub issues, as
+ *                  rescode.h reads it:
+ *                    XFL-RES:1:<code>:<resident>:<issued>:<expires>:<mac>
+ *                  Shape only: the kiosk holds no key and does not compare
+ *                  the expiry with its clock, the hub decides. A malformed
+ *                  "XFL-RES:" payload is OTHER with rescode_parse's reason.
  *   BOOKING_CODE   a housekeeping check-in code: "XFL-BOOK:" followed by 8
  *                  characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ (either
  *                  case, as the hub accepts), or the bare 8-character code
@@ -42,6 +36,7 @@
 #include <stddef.h>
 
 #include "billqr.h"
+#include "rescode.h"
 
 typedef enum {
     QR_CLASS_OTHER = 0,
@@ -54,7 +49,7 @@ typedef enum {
 
 typedef enum { QR_WALLET_NONE = 0, QR_WALLET_WECHAT, QR_WALLET_ALIPAY } qr_wallet_t;
 
-#define QR_RESIDENT_MAX 256
+#define QR_RESIDENT_MAX RESCODE_MAX
 #define QR_URL_MAX 2048
 #define QR_BOOKING_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -74,11 +69,7 @@ typedef struct {
         qr_wallet_t wallet;
         char code[25];              /* 16-24 digits: money, mask before showing */
     } pay;
-    struct {
-        char resident_id[33];
-        long long expiry;           /* Unix seconds, not compared with the clock */
-        char signature[129];        /* hex as scanned */
-    } resident;
+    rescode_t resident;             /* shape checked; the MAC is the hub's to verify */
     struct {
         char code[9];               /* upper case */
     } booking;

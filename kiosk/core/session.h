@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 #include "core/config.h"
+#include "rescode.h"
 
 typedef enum { SESSION_IDLE, SESSION_ACTIVE, SESSION_WARNING } session_state_t;
 typedef enum { SESSION_EV_NONE, SESSION_EV_STARTED, SESSION_EV_WARN,
@@ -25,6 +26,9 @@ typedef struct {
     char id_number[24];
     char phone[24];
     char account[40];
+    /* A community resident code shown this session (rescode.h's payload):
+     * it proves who the resident is to the hub, like the ID card. */
+    char rescode[RESCODE_MAX + 1];
 } session_pii_t;
 
 typedef struct {

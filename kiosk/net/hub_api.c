@@ -500,6 +500,57 @@ void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_ke
     http_free_secret(body);
 }
 
+void hub_bills_by_rescode(hub_client_t *c, const char *code, const char *idem_key,
+                          hub_accounts_t *out, hub_status_t *st)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *doc = cJSON_CreateObject();
+    if (doc && (!cJSON_AddStringToObject(doc, "by", "rescode") ||
+                !cJSON_AddStringToObject(doc, "code", code ? code : ""))) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    char *body = http_print_secret(doc);
+    if (!body) {
+        http_no_memory(st);
+        return;
+    }
+    if (request(c, "bills lookup", "/v1/bills/lookup", body, idem_key, st))
+        accounts_answer(c, "bills lookup", out, st);
+    http_free_secret(body);
+}
+
+void hub_identify_rescode(hub_client_t *c, const char *code, const char *idem_key, char *name,
+                          size_t namelen, hub_status_t *st)
+{
+    name[0] = '\0';
+    cJSON *doc = cJSON_CreateObject();
+    if (doc && !cJSON_AddStringToObject(doc, "code", code ? code : "")) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    char *body = http_print_secret(doc);
+    if (!body) {
+        http_no_memory(st);
+        return;
+    }
+    if (request(c, "identify", "/v1/identify/rescode", body, idem_key, st)) {
+        char err[160], raw[64];
+        jr_err_t e = {err, sizeof err};
+        cJSON *ans = jr_parse_doc(c->body, c->len, &e);
+        const cJSON *res = ans ? jr_obj(ans, "", "resident", &e) : NULL;
+        if (res && jr_str(res, "resident", "name", raw, sizeof raw, &e) == 0) {
+            mask_name(raw, name, namelen);      /* the hub masks it; so does the kiosk */
+            sodium_memzero(raw, sizeof raw);
+            st->result = HUB_OK;
+        }
+        cJSON_Delete(ans);
+        if (st->result != HUB_OK) garbage(c, st, "identify", err);
+        forget(c);
+    }
+    http_free_secret(body);
+}
+
 void hub_pay_create(hub_client_t *c, const char *idem_key, const char *out_trade_no,
                     const long long *bill_ids, int n_bills, const char *method,
                     const char *auth_code, hub_order_t *out, hub_status_t *st)

@@ -141,6 +141,18 @@ void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
 /* POST /v1/bills/lookup by ID number (never logged). */
 void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_key,
                      hub_accounts_t *out, hub_status_t *st);
+/* POST /v1/bills/lookup by community resident code (the scanned payload,
+ * a proof of who the resident is: never logged). A code the hub does not
+ * take (expired, replaced, revoked, not its own) is refused
+ * "unknown_resident", like a resident without accounts. */
+void hub_bills_by_rescode(hub_client_t *c, const char *code, const char *idem_key,
+                          hub_accounts_t *out, hub_status_t *st);
+/* POST /v1/identify/rescode: is the scanned community resident code one
+ * the hub takes? HUB_OK with NAME (NAMELEN bytes) the resident's name,
+ * masked (again, here); HUB_REFUSED "unknown_resident" for any code it
+ * does not take. The code is never logged. */
+void hub_identify_rescode(hub_client_t *c, const char *code, const char *idem_key, char *name,
+                          size_t namelen, hub_status_t *st);
 
 /* POST /v1/payments. METHOD "qr" or "code"; AUTH_CODE for "code", else NULL
  * (never logged, never kept by the client). */

@@ -66,7 +66,7 @@ cc -std=c11 -D_GNU_SOURCE -o "$tmp/mkqr" "$tmp/mkqr.c" \
 
 f=$tmp/frames
 mkdir -p "$f" "$tmp/empty"
-sig=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+sig=9F86D081884C7D659A2FEAA0C55AD015
 "$tmp/mkqr" "$f/01-bill.png" "XFL-BILL:1:water:3702031056:2026-11:4100:39" &&
 "$tmp/mkqr" --blank "$f/02-blank.png" &&
 "$tmp/mkqr" "$f/03-bill-again.png" "XFL-BILL:1:water:3702031056:2026-11:4100:39" &&
@@ -75,7 +75,7 @@ sig=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 "$tmp/mkqr" "$f/06-booking.png" "XFL-BOOK:7K3M9QXA" &&
 "$tmp/mkqr" "$f/07-bad-check.png" "XFL-BILL:1:gas:110108000123:2025-12:1:26" &&
 "$tmp/mkqr" "$f/08-url.png" "https://hub.example/n/42" &&
-"$tmp/mkqr" "$f/09-resident.png" "XFL-RES:1:R-000123:1798761600:$sig" &&
+"$tmp/mkqr" "$f/09-resident.png" "XFL-RES:1:K7M2QX9ABZ:R12:1796000000:1827536000:$sig" &&
 "$tmp/mkqr" "$f/10-alipay.png" "2812345678901234" &&
 "$tmp/mkqr" --blank "$tmp/empty/blank.png" || fail "the helper could not write the pictures"
 
@@ -86,7 +86,7 @@ expected=$(cat <<EOF
 {"payload":"XFL-BOOK:7K3M9QXA","class":"booking_code","encoding":"utf-8","source":"$f/06-booking.png","booking":{"code":"7K3M9QXA"}}
 {"payload":"XFL-BILL:1:gas:110108000123:2025-12:1:26","class":"other","encoding":"utf-8","source":"$f/07-bad-check.png","reason":"paper bill check digits do not match"}
 {"payload":"https://hub.example/n/42","class":"url","encoding":"utf-8","source":"$f/08-url.png","url":{"scheme":"https","host":"hub.example"}}
-{"payload":"XFL-RES:1:R-000123:1798761600:$sig","class":"resident_code","encoding":"utf-8","source":"$f/09-resident.png","resident":{"resident_id":"R-000123","expiry":1798761600,"signature":"$sig"}}
+{"payload":"XFL-RES:1:K7M2QX9ABZ:R12:1796000000:1827536000:9F86****************************","class":"resident_code","encoding":"utf-8","source":"$f/09-resident.png","resident":{"code":"K7M2QX9ABZ","resident":"R12","issued":1796000000,"expires":1827536000}}
 {"payload":"2812********1234","class":"payment_code","encoding":"utf-8","source":"$f/10-alipay.png","payment":{"wallet":"alipay","code":"2812********1234"}}
 EOF
 )

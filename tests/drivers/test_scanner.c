@@ -266,42 +266,31 @@ static void classify_payment_codes(void **state)
 
 static void classify_resident_code(void **state)
 {
+    /* The shape is common/rescode.c's (tested there): here, that the
+     * classifier takes it and passes the codec's reason on. */
     qr_info_t info;
-    const char *sig64 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const char *good = "XFL-RES:1:K7M2QX9ABZ:R12:1796000000:1827536000:0123456789ABCDEF0123456789ABCDEF";
     char s[400];
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:1798761600:%s", sig64);
+    assert_int_equal(classify(good, &info), QR_CLASS_RESIDENT_CODE);
+    assert_string_equal(info.resident.code, "K7M2QX9ABZ");
+    assert_string_equal(info.resident.resident, "R12");
+    assert_int_equal(info.resident.issued, 1796000000LL);
+    assert_int_equal(info.resident.expires, 1827536000LL);
+    assert_string_equal(info.resident.mac, "0123456789ABCDEF0123456789ABCDEF");
+    /* A line break after it (some scanners add one) is fine. */
+    snprintf(s, sizeof s, "%s\r\n", good);
     assert_int_equal(classify(s, &info), QR_CLASS_RESIDENT_CODE);
-    assert_string_equal(info.resident.resident_id, "R-000123");
-    assert_int_equal(info.resident.expiry, 1798761600LL);
-    assert_string_equal(info.resident.signature, sig64);
-    /* Signature lengths 32 and 128, upper-case hex; id lengths 4 and 32. */
-    snprintf(s, sizeof s, "XFL-RES:1:abcd:999999999:%.32s", "0123456789ABCDEF0123456789ABCDEF");
-    assert_int_equal(classify(s, &info), QR_CLASS_RESIDENT_CODE);
-    snprintf(s, sizeof s, "XFL-RES:1:%s:1798761600:%s%s", "ABCDEFGHIJKLMNOPQRSTUVWXYZ_01234", sig64, sig64);
-    assert_int_equal(classify(s, &info), QR_CLASS_RESIDENT_CODE);
-    assert_int_equal(strlen(info.resident.resident_id), 32);
 
-    snprintf(s, sizeof s, "XFL-RES:2:R-000123:1798761600:%s", sig64);
-    assert_other(s, "version");
-    snprintf(s, sizeof s, "XFL-RES:1:abc:1798761600:%s", sig64);
-    assert_other(s, "resident id");
-    snprintf(s, sizeof s, "XFL-RES:1:%s:1798761600:%s", "ABCDEFGHIJKLMNOPQRSTUVWXYZ_012345", sig64);
-    assert_other(s, "resident id");
-    snprintf(s, sizeof s, "XFL-RES:1:R 0123:1798761600:%s", sig64);
-    assert_other(s, "resident id");
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:0798761600:%s", sig64);
-    assert_other(s, "expiry");
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:17987616:%s", sig64);
-    assert_other(s, "expiry");
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:1798761600:%s0", sig64);
-    assert_other(s, "signature");
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:1798761600:%.30s", sig64);
-    assert_other(s, "signature");
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:1798761600:%.62sxy", sig64);
-    assert_other(s, "signature");
-    snprintf(s, sizeof s, "XFL-RES:1:R-000123:1798761600:%s%s00", sig64, sig64);
-    assert_other(s, "signature");
-    assert_other("XFL-RES:1:R-000123:1798761600", "5 fields");
+    assert_other("XFL-RES:2:K7M2QX9ABZ:R12:1796000000:1827536000:0123456789ABCDEF0123456789ABCDEF", "XFL-RES:1:");
+    assert_other("XFL-RES:1:K7M2QX9AB:R12:1796000000:1827536000:0123456789ABCDEF0123456789ABCDEF", "code id");
+    assert_other("XFL-RES:1:K7M2QX9ABZ:370203196803120315:1796000000:1827536000:0123456789ABCDEF0123456789ABCDEF",
+                 "reference");
+    assert_other("XFL-RES:1:K7M2QX9ABZ:R12:1796000000:1827536000:0123456789abcdef0123456789abcdef", "MAC");
+    assert_other("XFL-RES:1:R-000123:1798761600", "7 fields");
+    snprintf(s, sizeof s, "%s%0200d", good, 0);
+    assert_other(s, "longer");
+    assert_int_equal(classify("XFL-RES:1:R-000123:1798761600", &info), QR_CLASS_OTHER);
+    assert_int_equal(info.near_miss, QR_CLASS_RESIDENT_CODE);
 }
 
 static void classify_booking_code(void **state)

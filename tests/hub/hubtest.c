@@ -66,7 +66,7 @@ hubtest_t *hubtest_start_with(bool demo, int max_connections, int timeout_s)
         char sql[300];
         snprintf(sql, sizeof sql, "ATTACH '%s' AS clear;"
                  "CREATE TABLE clear.residents AS SELECT id, name, id_number, phone FROM residents;"
-                 "CREATE TABLE clear.accounts AS SELECT id, holder FROM accounts;"
+                 "CREATE TABLE clear.accounts AS SELECT id, holder, address FROM accounts;"
                  "DETACH clear;", t->clear_db);
         assert_int_equal(db_exec(db, sql), 0);
         assert_int_equal(pii_protect_all(db), SQLITE_OK);

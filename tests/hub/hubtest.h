@@ -16,7 +16,7 @@ typedef struct {
     unsigned char content_sk[64];   /* signs content bundles; its public key is the hub's */
     /* With demo data: the demo residents as the SQL files give them, in
      * clear (tables residents(id, name, id_number, phone) and
-     * accounts(id, holder)), kept apart from the hub's database, where they
+     * accounts(id, holder, address)), kept apart from the hub's database, where they
      * are sealed and hashed. ATTACH it to read them. */
     char clear_db[96];
     char content_pk[65];

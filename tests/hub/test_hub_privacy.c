@@ -129,7 +129,8 @@ static void nothing_in_clear_and_files_private(void **state)
     assert_int_equal(sqlite3_open_v2(t->clear_db, &clear, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(clear, "SELECT name FROM residents UNION SELECT id_number FROM residents"
-                                        " UNION SELECT phone FROM residents UNION SELECT holder FROM accounts",
+                                        " UNION SELECT phone FROM residents UNION SELECT holder FROM accounts"
+                                        " UNION SELECT address FROM accounts",
                                         -1, &st, NULL), SQLITE_OK);
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -157,6 +158,14 @@ static void nothing_in_clear_and_files_private(void **state)
     mode_is(p, 0600);
     snprintf(p, sizeof p, "%s.key", db);
     mode_is(p, 0600);
+    snprintf(p, sizeof p, "%s.rescode.key", db);
+    mode_is(p, 0600);
+    /* Addresses are sealed, and still shown masked. */
+    r = hubtest_get(t, "/v1/bills?utility=water&account=3702031056");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(hubtest_at(r.json, "accounts.0.address")->valuestring, "幸福里小区3号楼****");
+    hubtest_free(&r);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM accounts WHERE address NOT LIKE 's1:%'", NULL, -1), 0);
     hubtest_stop(t);
 }
 
@@ -201,7 +210,7 @@ static void old_database_is_converted(void **state)
         "DROP INDEX residents_id_hash; DROP INDEX bookings_phone_hash; DROP INDEX bookings_id_hash;"
         "DROP INDEX event_registrations_phone; DROP INDEX bookings_created;"
         "DROP INDEX event_registrations_created; DROP INDEX help_requests_created;"
-        "DROP TABLE audit; DROP TABLE audit_alerts;"
+        "DROP TABLE audit; DROP TABLE audit_alerts; DROP TABLE rescodes;"
         "ALTER TABLE residents DROP COLUMN id_hash; ALTER TABLE residents DROP COLUMN phone_hash;"
         "ALTER TABLE bookings DROP COLUMN phone_hash; ALTER TABLE bookings DROP COLUMN id_hash;"
         "ALTER TABLE bookings DROP COLUMN id_masked; ALTER TABLE event_registrations DROP COLUMN phone_hash;"
@@ -224,7 +233,8 @@ static void old_database_is_converted(void **state)
     h = db_thread();
     assert_true(db_int(h, "PRAGMA user_version", NULL, 0) >= 8);
     static const char *const clear[] = {"张建国", "370203196803120315", "13800001111", "王秀英",
-                                        "13700001234", "何晓东", "13633334444", "13755556666"};
+                                        "13700001234", "何晓东", "13633334444", "13755556666",
+                                        "幸福里小区3号楼2单元501"};
     for (size_t i = 0; i < sizeof clear / sizeof *clear; i++) assert_nowhere(db, clear[i]);
     /* ... and still found and shown. */
     assert_int_equal(db_int(h, "SELECT count(*) FROM residents WHERE id_hash = pii_hash('id', ?1)",
@@ -237,6 +247,8 @@ static void old_database_is_converted(void **state)
     assert_int_equal(db_int(h, "SELECT count(*) FROM help_requests WHERE pii_open(contact) = ?1",
                             "13755556666", -1), 1);
     assert_int_equal(db_int(h, "SELECT count(*) FROM accounts WHERE pii_open(holder) = ?1", "张建国", -1), 1);
+    assert_int_equal(db_int(h, "SELECT count(*) FROM accounts WHERE pii_open(address) = ?1",
+                            "幸福里小区3号楼2单元501", -1), 1);
     db_close_all();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "hubtest.h"
 #include "pii.h"
+#include "rescodes.h"
 
 static sqlite3 *side;          /* a second connection, for ids and checks */
 
@@ -55,6 +56,7 @@ static void fingerprint(char *out, size_t len)
         " (SELECT count(*) FROM screenshots) || '|' ||"
         " (SELECT count(*) FROM proof_of_play) || '|' ||"
         " (SELECT count(*) FROM content_bundles) || '|' ||"
+        " (SELECT group_concat(code || ':' || ifnull(revoked, 0), ',') FROM rescodes) || '|' ||"
         " (SELECT group_concat(key || value, ',') FROM demo_settings)";
     char *buf = malloc(1 << 20);
     q_text(sql, buf, 1 << 20);
@@ -155,7 +157,17 @@ static void every_post_route_replays_without_effect(void **state)
                                        "\"items\":[],\"assets\":[]}");
     twice(t, "/v1/admin/content/bundles", bundle, 201); covered++;
     free(bundle);
+    /* Resident codes: issued (a retry gets the same code), checked, revoked. */
+    twice(t, "/v1/admin/rescodes", "{\"resident\":1}", 201); covered++;
+    q_text("SELECT code FROM rescodes WHERE revoked IS NULL", text, sizeof text);
+    snprintf(path, sizeof path, "/v1/admin/rescodes/%s/revoke", text);
+    twice(t, path, "{}", 200); covered++;
     as_token = NULL;
+    rescode_t rc;
+    char payload[RESCODE_MAX + 1];
+    assert_int_equal(rescodes_issue(db_thread(), 1, hub_now(), 30, "replay", &rc, payload), 0);
+    snprintf(body, sizeof body, "{\"code\":\"%s\"}", payload);
+    twice(t, "/v1/identify/rescode", body, 200); covered++;
     long long cmd = q_int("SELECT max(id) FROM commands");
     snprintf(path, sizeof path, "/v1/screenshots?command=%lld", cmd);
     twice(t, path, "\x89PNG\r\n\x1a\nnot really a picture", 201); covered++;

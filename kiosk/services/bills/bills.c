@@ -89,6 +89,11 @@ void bills_find_id(app_t *app, const char *id_number)
     submit(app, BILLS_FIND_CARD, LOOKUP_ID_NUMBER, id_number, NULL);
 }
 
+void bills_find_rescode(app_t *app, const char *payload)
+{
+    submit(app, BILLS_FIND_RESCODE, LOOKUP_RESCODE, payload, NULL);
+}
+
 /* Every unpaid bill starts selected (up to what one order can pay). */
 static void select_unpaid(bills_t *b)
 {
@@ -109,6 +114,10 @@ static void refused_text(const bills_t *b, const hub_status_t *st, char *out, si
         snprintf(out, len, "%s", _("No account with this number was found. Please check the utility and the number on your bill."));
     else if (!strcmp(c, "invalid_qr"))
         snprintf(out, len, "%s", _("This QR code is not a bill the kiosk knows. Please type the account number instead."));
+    else if (!strcmp(c, "unknown_resident") && b->how == BILLS_FIND_RESCODE)
+        /* Expired, replaced, revoked or no accounts: the hub does not say
+         * which, and the resident's next step is the same. */
+        snprintf(out, len, "%s", _("This resident code cannot be used: it may have expired or been replaced by a newer one. Please ask staff for a new code, or use your ID card or the account number."));
     else if (!strcmp(c, "unknown_resident"))
         snprintf(out, len, "%s", _("No utility accounts are linked to this ID card. Please use the account number on your bill."));
     else if (!strcmp(c, "invalid_id_number"))

@@ -25,7 +25,8 @@ extern const char *const bills_utility_ids[BILLS_UTILITIES];  /* water, electric
 /* The utility's name for residents (translated), "?" if unknown. */
 const char *bills_utility_name(const char *utility);
 
-typedef enum { BILLS_FIND_NONE, BILLS_FIND_ACCOUNT, BILLS_FIND_QR, BILLS_FIND_CARD } bills_find_t;
+typedef enum { BILLS_FIND_NONE, BILLS_FIND_ACCOUNT, BILLS_FIND_QR, BILLS_FIND_CARD,
+               BILLS_FIND_RESCODE } bills_find_t;
 
 /* One bill line of the receipt (masked account). */
 typedef struct {
@@ -75,6 +76,9 @@ void bills_session_end(struct app *app);
 void bills_find_account(struct app *app);            /* utility + digits */
 void bills_find_qr(struct app *app, const char *payload);
 void bills_find_id(struct app *app, const char *id_number);
+/* The accounts of the resident whose community resident code PAYLOAD was
+ * scanned; the hub checks the code. */
+void bills_find_rescode(struct app *app, const char *payload);
 void bills_lookup_result(struct app *app, lookup_result_t *r);   /* takes R */
 
 /* A look-up's accounts on screen, every unpaid bill selected (up to what

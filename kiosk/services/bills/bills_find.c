@@ -166,6 +166,16 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
             snprintf(b->msg, sizeof b->msg, "%s",
                      _("This ID card could not be used. Please use the account number on your bill."));
         }
+    } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_RESIDENT_CODE) {
+        /* The community resident code stands for the ID card: every account
+         * of its resident, once the hub has checked it. */
+        session_pii_t *p = &app->session.pii;
+        if (rescode_format(&ev->info.resident, p->rescode, sizeof p->rescode) > 0) {
+            log_info("bills", "scan: resident code");
+            bills_find_rescode(app, p->rescode);
+        } else {
+            explicit_bzero(p->rescode, sizeof p->rescode);
+        }
     } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_PAPER_BILL) {
         char payload[BILLQR_MAX + 1];
         billqr_format(&ev->info.bill, payload, sizeof payload);
@@ -174,6 +184,8 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
         snprintf(b->msg, sizeof b->msg, "%s",
                  ev->info.near_miss == QR_CLASS_PAPER_BILL
                      ? _("This bill QR code could not be read correctly. Please type the account number instead.")
+                 : ev->info.near_miss == QR_CLASS_RESIDENT_CODE
+                     ? _("This resident code could not be read correctly. Please show it again, or use your ID card.")
                      : _("This is not the QR code of a bill. Please show the code printed on your paper bill."));
         log_info("bills", "scan: not a bill (%s)", ev->info.reason[0] ? ev->info.reason : "other");
     } else {

@@ -61,6 +61,12 @@ static void run(worker_t *w, void *arg)
                 hub_bills_by_id(lk->client, a, key, &r->acc, &r->st);
                 break;
             }
+            case LOOKUP_RESCODE: {
+                char key[40];
+                hub_new_key("look-", key, sizeof key);
+                hub_bills_by_rescode(lk->client, a, key, &r->acc, &r->st);
+                break;
+            }
             case LOOKUP_HEALTH:
                 hub_health(lk->client, &r->st);
                 break;

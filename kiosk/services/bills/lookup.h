@@ -15,6 +15,7 @@ typedef enum {
     LOOKUP_ACCOUNT,     /* A = utility, B = account number */
     LOOKUP_BILL_QR,     /* A = the paper bill's QR payload */
     LOOKUP_ID_NUMBER,   /* A = the resident's ID number (personal: wiped after use) */
+    LOOKUP_RESCODE,     /* A = a community resident code's payload (a proof: wiped after use) */
     LOOKUP_HEALTH,      /* is the hub reachable? */
 } lookup_kind_t;
 

@@ -27,7 +27,8 @@ static void outbox_ended(app_t *app, const fleet_outbox_event_t *e);
 static void who_hash(const app_t *app, char out[65])
 {
     const session_pii_t *p = &app->session.pii;
-    fleet_person_hash(app, app->hk->who == HK_WHO_CARD ? p->id_number : p->phone, out);
+    fleet_person_hash(app, app->hk->who == HK_WHO_CARD ? p->id_number
+                           : app->hk->who == HK_WHO_CODE ? p->rescode : p->phone, out);
 }
 
 int hk_offline_book(app_t *app)
@@ -40,12 +41,15 @@ int hk_offline_book(app_t *app)
     char name[64], ref[16], hash[65], err[300];
     if (hk->who == HK_WHO_CARD) {
         snprintf(name, sizeof name, "%s", p->name);
+    } else if (hk->who == HK_WHO_CODE) {
+        snprintf(name, sizeof name, "%s", "居民");   /* the hub books in its record's name */
     } else {
         size_t n = strlen(p->phone);
         snprintf(name, sizeof name, "居民%s", n >= 4 ? p->phone + n - 4 : p->phone);
     }
     char *body = hub_hk_book_body(hk->slot.id, svc->id, name, hk->who == HK_WHO_PHONE ? p->phone : NULL,
-                                  hk->who == HK_WHO_CARD ? p->id_number : NULL);
+                                  hk->who == HK_WHO_CARD ? p->id_number
+                                  : hk->who == HK_WHO_CODE ? p->rescode : NULL);
     sodium_memzero(name, sizeof name);
     if (!body) return -1;
     unsigned char rnd[5];

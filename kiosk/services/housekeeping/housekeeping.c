@@ -28,7 +28,8 @@ typedef struct {
     unsigned gen;
     char service[32], date[11], code[HUB_HK_CODE_LEN + 1], key[40];
     long long slot_id;
-    char name[96], phone[24], id_number[24];   /* personal: wiped after use */
+    char name[96], phone[24];      /* personal: wiped after use */
+    char id_number[RESCODE_MAX + 1];   /* the card's number, or a resident code standing for it; wiped */
 } hk_req_t;
 
 /* An answer (event.user.data1); masked data only. */
@@ -177,6 +178,27 @@ static const char *unreachable(void)
 
 /* A request without a usable answer: the hub busy (try again in a minute)
  * or out of reach. */
+/* What proves the resident is the card holder: the card's number, or the
+ * community resident code that stands for it; NULL for a phone. */
+static const char *card_proof(const app_t *app)
+{
+    const session_pii_t *p = &app->session.pii;
+    return app->hk->who == HK_WHO_CARD ? p->id_number : app->hk->who == HK_WHO_CODE ? p->rescode : NULL;
+}
+
+/* The hub did not take the resident code (expired, replaced, revoked: it
+ * does not say which): forgotten, so the resident can use the card or a
+ * phone instead. */
+static void code_refused(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    explicit_bzero(app->session.pii.rescode, sizeof app->session.pii.rescode);
+    hk->who = HK_WHO_NONE;
+    snprintf(hk->msg, sizeof hk->msg, "%s",
+             _("This resident code cannot be used: it may have expired or been replaced by a newer one. Please ask staff for a new code, or use your ID card or mobile number."));
+    log_info("hk", "resident code refused by the hub");
+}
+
 static void not_answered(struct hk_state *hk, const hub_status_t *st)
 {
     snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(st) ? screen_busy_text() : unreachable());
@@ -270,6 +292,8 @@ void hk_who_text(const app_t *app, char *out, size_t len)
         mask_name(p->name, a, sizeof a);
         mask_id(p->id_number, b, sizeof b);
         snprintf(out, len, "%s  %s", a, b);
+    } else if (app->hk->who == HK_WHO_CODE) {
+        snprintf(out, len, "%s", _("Your community resident code"));
     } else if (app->hk->who == HK_WHO_PHONE) {
         mask_phone(p->phone, a, sizeof a);
         snprintf(out, len, "%s", a);
@@ -354,8 +378,8 @@ static void lookup_mine(app_t *app)
     const session_pii_t *p = &app->session.pii;
     hk_req_t q = {.kind = HK_REQ_LOOKUP};
     hub_new_key("hkl-", q.key, sizeof q.key);
-    if (app->hk->who == HK_WHO_CARD) {
-        snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    if (card_proof(app)) {
+        snprintf(q.id_number, sizeof q.id_number, "%s", card_proof(app));
     } else if (app->hk->proof_code[0]) {
         snprintf(q.phone, sizeof q.phone, "%s", p->phone);
         snprintf(q.code, sizeof q.code, "%s", app->hk->proof_code);
@@ -448,6 +472,22 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
     if (ev->kind == IDENT_CARD) {
         snprintf(hk->msg, sizeof hk->msg, "%s",
                  _("This ID card could not be used. Please type your mobile number instead."));
+    } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_RESIDENT_CODE) {
+        /* The community resident code stands for the card; the hub checks
+         * it with the booking or the look-up. */
+        session_pii_t *p = &app->session.pii;
+        if (rescode_format(&ev->info.resident, p->rescode, sizeof p->rescode) > 0) {
+            hk->who = HK_WHO_CODE;
+            hk->msg[0] = '\0';
+            log_info("hk", "identified by resident code");
+            identify_event_free(ev);
+            identified(app);
+            return;
+        }
+        explicit_bzero(p->rescode, sizeof p->rescode);
+        hk->qr_refused = true;
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("This resident code could not be read correctly. Please show it again, or use your ID card."));
     } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_BOOKING_CODE && hk->next == HK_NEXT_MINE) {
         /* A booking slip: its code is the proof that goes with the number. */
         snprintf(hk->proof_code, sizeof hk->proof_code, "%s", ev->info.booking.code);
@@ -464,8 +504,8 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
     } else if (ev->kind == IDENT_CODE) {
         hk->qr_refused = true;
         snprintf(hk->msg, sizeof hk->msg, "%s",
-                 ev->info.cls == QR_CLASS_RESIDENT_CODE
-                     ? _("The resident QR code cannot be used for bookings yet. Please place your ID card on the reader or type your mobile number.")
+                 ev->info.near_miss == QR_CLASS_RESIDENT_CODE
+                     ? _("This resident code could not be read correctly. Please show it again, or use your ID card.")
                      : _("This QR code cannot be used here. Please place your ID card on the reader or type your mobile number."));
         log_info("hk", "QR code shown on the identification screen: %s", qr_class_name(ev->info.cls));
     } else {
@@ -491,6 +531,10 @@ void hk_book(app_t *app)
     if (hk->who == HK_WHO_CARD) {
         snprintf(q.name, sizeof q.name, "%s", p->name);
         snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    } else if (hk->who == HK_WHO_CODE) {
+        /* The hub books in the name it holds for the code's resident. */
+        snprintf(q.name, sizeof q.name, "%s", "居民");
+        snprintf(q.id_number, sizeof q.id_number, "%s", p->rescode);
     } else {
         /* The resident's name is not typed on a kiosk. */
         size_t n = strlen(p->phone);
@@ -526,7 +570,7 @@ void hk_cancel(app_t *app, int i)
     hk_req_t q = {.kind = HK_REQ_CANCEL};
     snprintf(q.code, sizeof q.code, "%s", hk->mine.b[i].code);
     hub_new_key("hkc-", q.key, sizeof q.key);
-    if (hk->who == HK_WHO_CARD) snprintf(q.id_number, sizeof q.id_number, "%s", p->id_number);
+    if (card_proof(app)) snprintf(q.id_number, sizeof q.id_number, "%s", card_proof(app));
     else snprintf(q.phone, sizeof q.phone, "%s", p->phone);
     log_info("hk", "cancelling booking %s", hk->mine.b[i].code);
     submit(app, &q);
@@ -631,6 +675,8 @@ static void book_answer(app_t *app, hk_result_t *r)
         else
             snprintf(hk->msg, sizeof hk->msg, "%s",
                      _("That time can no longer be booked. Nothing was booked. Please choose another time."));
+    } else if (!strcmp(c, "unknown_resident") && hk->who == HK_WHO_CODE) {
+        code_refused(app);
     } else if (!strcmp(c, "invalid_field")) {
         snprintf(hk->msg, sizeof hk->msg, "%s",
                  _("The booking service did not accept this phone or ID number. Nothing was booked. Please check it, or ask staff."));
@@ -651,6 +697,8 @@ static void cancel_answer(app_t *app, hk_result_t *r)
         hk->have_slots = false;
         log_info("hk", "cancelled: %s", r->booking.code);
         app_toast(app, _("Your booking has been cancelled."));
+    } else if (!strcmp(c, "unknown_resident") && hk->who == HK_WHO_CODE) {
+        code_refused(app);
     } else if (!strcmp(c, "not_yours")) {
         snprintf(hk->msg, sizeof hk->msg, "%s", _("This booking was made with another phone or ID number. Nothing was changed."));
     } else if (!strcmp(c, "booking_past")) {
@@ -697,6 +745,8 @@ void hk_event(app_t *app, void *payload)
         if (r->st.result == HUB_OK) {
             hk->mine = r->mine;
             hk->have_mine = true;
+        } else if (!strcmp(r->st.code, "unknown_resident") && hk->who == HK_WHO_CODE) {
+            code_refused(app);
         } else {
             not_answered(hk, &r->st);
         }

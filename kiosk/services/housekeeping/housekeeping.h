@@ -28,7 +28,9 @@ struct ident_event_s;
 
 #define HK_DAYS 14                 /* today and the next 13 days, as the hub offers */
 
-typedef enum { HK_WHO_NONE, HK_WHO_PHONE, HK_WHO_CARD } hk_who_t;
+/* How the resident identified: a mobile number, the ID card, or their
+ * community resident code (session.pii.rescode), which stands for the card. */
+typedef enum { HK_WHO_NONE, HK_WHO_PHONE, HK_WHO_CARD, HK_WHO_CODE } hk_who_t;
 typedef enum { HK_NEXT_BOOK, HK_NEXT_MINE } hk_next_t;
 
 struct hk_state {

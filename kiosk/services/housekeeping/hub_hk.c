@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "mask.h"
+#include "rescode.h"
 #include "net/http.h"
 #include "net/jsonread.h"
 
@@ -275,12 +276,17 @@ static int request(hub_hk_t *c, const char *what, const char *path, const char *
     return http;
 }
 
-/* {"phone"?, "id_number"?} with the others the caller adds. */
+/* {"phone"?, "id_number"? | "rescode"?} with the others the caller adds:
+ * the card's proof ID_NUMBER is either its number or a community resident
+ * code (rescode.h), which stands for the card. */
 static cJSON *identity_doc(const char *phone, const char *id_number)
 {
     cJSON *d = cJSON_CreateObject();
+    rescode_t code;
+    bool is_code = id_number && rescode_parse(id_number, strlen(id_number), &code, NULL) == 0;
     if (d && phone && phone[0] && !cJSON_AddStringToObject(d, "phone", phone)) goto fail;
-    if (d && id_number && id_number[0] && !cJSON_AddStringToObject(d, "id_number", id_number))
+    if (d && id_number && id_number[0] &&
+        !cJSON_AddStringToObject(d, is_code ? "rescode" : "id_number", id_number))
         goto fail;
     return d;
 fail:

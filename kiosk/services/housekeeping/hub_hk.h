@@ -94,6 +94,9 @@ void hub_hk_services(hub_hk_t *c, hub_hk_services_t *out, hub_status_t *st);
 /* GET /v1/housekeeping/slots?service=SERVICE&date=DATE (YYYY-MM-DD) */
 void hub_hk_slots(hub_hk_t *c, const char *service, const char *date, hub_hk_slots_t *out,
                   hub_status_t *st);
+/* In the calls below, ID_NUMBER is the card's proof: the number read from
+ * the ID card, or a community resident code's payload (rescode.h), which
+ * stands for the card and is sent as "rescode". */
 /* POST /v1/housekeeping/bookings. PHONE or ID_NUMBER may be NULL (not
  * both). A 409 slot_full is HUB_REFUSED with ALT filled from its
  * "alternatives" (ALT->n = 0 otherwise; ALT may be NULL). */

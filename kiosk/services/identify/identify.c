@@ -10,6 +10,7 @@
 #include "scanner/scanner.h"
 #include "core/clock.h"
 #include "core/worker.h"
+#include "net/hub_api.h"
 
 #define POLL_MS 250            /* one round over the devices at most this often */
 #define READ_TOTAL_MS 1500     /* a whole card read; bounds how long a stop waits */
@@ -26,6 +27,7 @@ struct identify {
     bool holds_reader;              /* devices_lock(DEV_IDCARD) taken */
     char idcard_uri[CONFIG_STR];
     char scanner_uri[2][CONFIG_STR];     /* keyboard-wedge scanner, camera */
+    hub_client_t *hub;                   /* checks resident codes; NULL: not asked to */
 };
 
 void identify_event_free(ident_event_t *ev)
@@ -116,6 +118,21 @@ static void poll_reader(identify_t *id, devs_t *w)
     }
 }
 
+/* Asks the hub about the resident code in EV (on this worker: the UI
+ * thread never waits; a stop aborts the request). */
+static void check_code(identify_t *id, ident_event_t *ev)
+{
+    char payload[RESCODE_MAX + 1], key[40];
+    hub_status_t st;
+    if (rescode_format(&ev->info.resident, payload, sizeof payload) < 0) return;
+    hub_new_key("idn-", key, sizeof key);
+    hub_identify_rescode(id->hub, payload, key, ev->rescode_name, sizeof ev->rescode_name, &st);
+    explicit_bzero(payload, sizeof payload);
+    ev->rescode_checked = st.result == HUB_OK ? 1 : st.result == HUB_REFUSED ? -1 : -2;
+    log_info("identify", "resident code checked: %s",
+             st.result == HUB_OK ? "taken" : st.result == HUB_REFUSED ? "refused" : "no answer");
+}
+
 static void poll_scanner(identify_t *id, devs_t *w, int i)
 {
     char err[300];
@@ -135,6 +152,7 @@ static void poll_scanner(identify_t *id, devs_t *w, int i)
         if (!ev) return;
         ev->kind = IDENT_CODE;
         ev->info = w->res->info;
+        if (id->hub && ev->info.cls == QR_CLASS_RESIDENT_CODE) check_code(id, ev);
         post(id, ev);
     } else if (st == SCANNER_ERROR) {
         problem(id, "scanner: %s", w->res->error);
@@ -188,11 +206,12 @@ static void run(worker_t *wk, void *arg)
         free(w);
     }
     if (id->holds_reader) devices_unlock(DEV_IDCARD);
+    hub_client_free(id->hub);
     free(id);
     atomic_fetch_sub(&live_workers, 1);
 }
 
-identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen)
+identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen, bool check_codes)
 {
     if (!cfg->idcard_uri[0] && !cfg->scanner_uri[0] && !cfg->camera_uri[0]) return NULL;
     identify_t *id = calloc(1, sizeof *id);
@@ -203,11 +222,15 @@ identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen)
     snprintf(id->scanner_uri[0], sizeof id->scanner_uri[0], "%s", cfg->scanner_uri);
     snprintf(id->scanner_uri[1], sizeof id->scanner_uri[1], "%s", cfg->camera_uri);
     id->w = worker_new("identify");
+    if (id->w && check_codes && cfg->hub_url[0])
+        id->hub = hub_client_new(cfg->hub_url, cfg->device_token, cfg->hub_timeout_s * 1000,
+                                 worker_abort_flag(id->w));
     atomic_fetch_add(&live_workers, 1);
     if (!id->w || worker_start(id->w, run, id) != 0) {
         log_error("identify", "cannot start the identification worker");
         atomic_fetch_sub(&live_workers, 1);
         worker_stop(id->w);
+        hub_client_free(id->hub);
         free(id);
         return NULL;
     }

@@ -23,15 +23,21 @@ typedef struct ident_event_s {
     idcard_result_t result;     /* IDENT_CARD: OK or BAD_CARD */
     idcard_card_t card;         /* IDENT_CARD */
     qr_info_t info;             /* IDENT_CODE */
+    /* IDENT_CODE of a resident code read by a worker that checks codes
+     * (identify_start's CHECK_CODES: the Scan screen): the hub's word.
+     * 0 not asked, 1 taken, -1 refused, -2 no answer. */
+    int rescode_checked;
+    char rescode_name[64];      /* taken: the resident's name, masked */
     char message[200];          /* IDENT_PROBLEM: for staff logs; no personal data */
 } ident_event_t;
 
 typedef struct identify identify_t;
 
 /* Starts the worker for the devices configured in CFG (idcard, scanner,
- * camera); its events carry GEN. NULL when none is configured or the thread
- * cannot start. */
-identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen);
+ * camera); its events carry GEN. With CHECK_CODES, a resident code read is
+ * checked with the hub ([hub] of CFG) on the worker before it is posted.
+ * NULL when no device is configured or the thread cannot start. */
+identify_t *identify_start(const config_t *cfg, Uint32 event_type, unsigned gen, bool check_codes);
 /* Tells the worker to stop and returns at once: the UI thread never waits
  * for a device. The worker closes its devices and frees itself; events it
  * posts meanwhile carry its old GEN, for the UI to drop. NULL is ignored. */

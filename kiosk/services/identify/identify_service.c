@@ -12,7 +12,10 @@
 void identify_service_enter(app_t *app)
 {
     identify_state_t *s = app->identify;
-    if (!s->worker) s->worker = identify_start(&app->cfg, app->ev_base + APP_EV_IDENTIFY, ++s->gen);
+    /* The Scan screen shows who a resident code names: its worker asks the
+     * hub; the other screens' own look-ups check the code anyway. */
+    if (!s->worker)
+        s->worker = identify_start(&app->cfg, app->ev_base + APP_EV_IDENTIFY, ++s->gen, app->screen == SCR_SCAN);
 }
 
 void identify_service_leave(app_t *app)
@@ -46,6 +49,8 @@ static void session_ended(app_t *app)
     identify_state_t *s = app->identify;
     explicit_bzero(&s->code, sizeof s->code);
     s->have_code = s->card_bad = s->problem = false;
+    s->code_checked = 0;
+    explicit_bzero(s->code_name, sizeof s->code_name);
     explicit_bzero(s->bad_id, sizeof s->bad_id);
 }
 

@@ -22,6 +22,8 @@ typedef struct identify_state {
     char bad_id[32];                /* that number, masked (not trusted, not kept) */
     bool have_code;
     qr_info_t code;
+    int code_checked;               /* a resident code: as ident_event_t.rescode_checked */
+    char code_name[64];             /* taken: the resident's name, masked */
     bool problem;                   /* a device could not be used */
 } identify_state_t;
 

@@ -47,9 +47,18 @@ void identify_result(app_t *app, ident_event_t *ev)
     case IDENT_CODE:
         /* Kept for this screen as what it is; a payment code (money) and a
          * resident code's signature are not kept at all. */
+        /* A resident code stands for the card for the rest of the visit
+         * (a registration's name): kept with the session's personal data. */
+        if (ev->info.cls == QR_CLASS_RESIDENT_CODE &&
+            rescode_format(&ev->info.resident, app->session.pii.rescode, sizeof app->session.pii.rescode) < 0)
+            explicit_bzero(app->session.pii.rescode, sizeof app->session.pii.rescode);
         app->identify->code = ev->info;
+        app->identify->code_checked = ev->rescode_checked;
+        snprintf(app->identify->code_name, sizeof app->identify->code_name, "%s", ev->rescode_name);
+        if (ev->rescode_checked == -1)     /* the hub does not take it: not kept */
+            explicit_bzero(app->session.pii.rescode, sizeof app->session.pii.rescode);
         explicit_bzero(app->identify->code.pay.code, sizeof app->identify->code.pay.code);
-        explicit_bzero(app->identify->code.resident.signature, sizeof app->identify->code.resident.signature);
+        explicit_bzero(app->identify->code.resident.mac, sizeof app->identify->code.resident.mac);
         app->identify->have_code = true;
         log_info("identify", "QR code read: %s", qr_class_name(ev->info.cls));
         break;
@@ -124,6 +133,19 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         mask_id(p->id_number, num, sizeof num);
         snprintf(title, sizeof title, _("Hello, %s"), name);
         snprintf(body, sizeof body, _("ID number %s. You are identified for this visit; your details are cleared when you finish."), num);
+    } else if (app->identify->have_code && app->identify->code.cls == QR_CLASS_RESIDENT_CODE &&
+               app->identify->code_checked != 0) {
+        const identify_state_t *s = app->identify;
+        if (s->code_checked == 1) {
+            snprintf(title, sizeof title, _("Hello, %s"), s->code_name);
+            snprintf(body, sizeof body, "%s", _("Your community resident code is valid. You are identified for this visit; your details are cleared when you finish."));
+        } else if (s->code_checked == -1) {
+            snprintf(title, sizeof title, "%s", _("This resident code cannot be used"));
+            snprintf(body, sizeof body, "%s", _("It may have expired or been replaced by a newer one. Please ask staff for a new code, or use your ID card."));
+        } else {
+            snprintf(title, sizeof title, "%s", _("Resident code"));
+            snprintf(body, sizeof body, "%s", _("Your resident code was read, but it cannot be checked right now. Please try again later, or use your ID card."));
+        }
     } else if (app->identify->have_code) {
         code_text(&app->identify->code, title, sizeof title, body, sizeof body);
     } else {

@@ -132,11 +132,12 @@ void hub_content_list(hub_client_t *c, const char *kind, const char *locale, inf
     free(resp);
 }
 
-char *hub_event_register_body(const char *name, const char *phone)
+char *hub_event_register_body(const char *name, const char *phone, const char *rescode)
 {
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "name", name);
     cJSON_AddStringToObject(b, "phone", phone);
+    if (rescode && rescode[0]) cJSON_AddStringToObject(b, "rescode", rescode);
     char *body = cJSON_PrintUnformatted(b);
     for (cJSON *v = b->child; v; v = v->next)      /* the name and phone are personal */
         if (v->valuestring) sodium_memzero(v->valuestring, strlen(v->valuestring));
@@ -153,12 +154,12 @@ int hub_parse_left(const char *json)
 }
 
 void hub_event_register(hub_client_t *c, long long id, const char *name, const char *phone,
-                        const char *idem_key, int *left, hub_status_t *st)
+                        const char *rescode, const char *idem_key, int *left, hub_status_t *st)
 {
     char path[64], *resp = NULL;
     *left = -1;
     snprintf(path, sizeof path, "/v1/events/%lld/registrations", id);
-    char *body = hub_event_register_body(name, phone);
+    char *body = hub_event_register_body(name, phone, rescode);
     if (!body) {
         st->result = HUB_UNKNOWN;
         snprintf(st->code, sizeof st->code, "memory");

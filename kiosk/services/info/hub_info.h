@@ -51,11 +51,13 @@ void hub_content_list(hub_client_t *c, const char *kind, const char *locale, inf
                       int max, int *n, hub_status_t *st);
 /* The exact body hub_event_register sends (cJSON_malloc'd: wipe, then
  * cJSON_free), for the outbox. */
-char *hub_event_register_body(const char *name, const char *phone);
+char *hub_event_register_body(const char *name, const char *phone, const char *rescode);
 /* "left" of a registration answer, or -1. */
 int hub_parse_left(const char *json);
-/* POST /v1/events/{id}/registrations; *LEFT the places left after it. */
+/* POST /v1/events/{id}/registrations; *LEFT the places left after it.
+ * RESCODE: a community resident code shown this visit (the hub registers
+ * its resident's name), or NULL / "". */
 void hub_event_register(hub_client_t *c, long long id, const char *name, const char *phone,
-                        const char *idem_key, int *left, hub_status_t *st);
+                        const char *rescode, const char *idem_key, int *left, hub_status_t *st);
 
 #endif

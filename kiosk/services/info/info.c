@@ -31,6 +31,7 @@ typedef struct {
     char locale[16];
     long long id;                 /* register: event; help status: request */
     char name[64], phone[16];     /* register: personal, wiped */
+    char rescode[RESCODE_MAX + 1];   /* register: a resident code shown this visit, or ""; wiped */
     char body[768];               /* help: the request (help_body), wiped */
     char key[48];
 } job_t;
@@ -83,7 +84,7 @@ static void run_job(struct info_worker *w, job_t *j, result_t *r)
         hub_content_list(w->client, j->what, j->locale, r->items, INFO_MAX, &r->n, &r->st);
         break;
     case JOB_REGISTER:
-        hub_event_register(w->client, j->id, j->name, j->phone, j->key, &r->left, &r->st);
+        hub_event_register(w->client, j->id, j->name, j->phone, j->rescode, j->key, &r->left, &r->st);
         break;
     case JOB_HELP_SEND:
         hub_send_json(w->client, "POST", "/v1/help", j->key, j->body, &resp, &r->st);
@@ -120,6 +121,7 @@ static void work(worker_t *wk, void *arg)
             r->job = j;
             sodium_memzero(r->job.name, sizeof r->job.name);
             sodium_memzero(r->job.phone, sizeof r->job.phone);
+            sodium_memzero(r->job.rescode, sizeof r->job.rescode);
             sodium_memzero(r->job.body, sizeof r->job.body);
             if (r->st.result != HUB_OK)
                 log_info("info", "job %d: %s %d %s", (int)j.kind,
@@ -385,6 +387,9 @@ void info_register(app_t *app)
     if (p->name[0]) snprintf(j.name, sizeof j.name, "%s", p->name);
     else snprintf(j.name, sizeof j.name, "%s%s", "居民", s->phone + 7);
     snprintf(j.phone, sizeof j.phone, "%s", s->phone);
+    /* A resident code shown this visit (and no card) stands for the card:
+     * the hub registers the name it holds for the code's resident. */
+    if (!p->name[0]) snprintf(j.rescode, sizeof j.rescode, "%s", p->rescode);
     if (!s->reg_key[0]) hub_new_key("reg-", s->reg_key, sizeof s->reg_key);
     snprintf(j.key, sizeof j.key, "%s", s->reg_key);
     s->reg_msg[0] = '\0';
@@ -414,7 +419,8 @@ static int register_offline(app_t *app)
     if (!app->store || !app->have_outbox_key || s->n_phone != 11 || !s->reg_key[0]) return -1;
     char name[64], path[64], hash[65], ref[16], err[300];
     reg_name(app, s->phone, name, sizeof name);
-    char *body = hub_event_register_body(name, s->phone);
+    const session_pii_t *p = &app->session.pii;
+    char *body = hub_event_register_body(name, s->phone, p->name[0] ? NULL : p->rescode);
     sodium_memzero(name, sizeof name);
     if (!body) return -1;
     snprintf(path, sizeof path, "/v1/events/%lld/registrations", s->cur.id);
@@ -512,10 +518,14 @@ static void register_result(app_t *app, result_t *r)
     }
     if (r->st.result == HUB_REFUSED) {
         s->reg_key[0] = '\0';              /* a definite no: a new try is a new request */
+        /* A code the hub refused is forgotten: the next try is by phone. */
+        if (!strcmp(c, "unknown_resident"))
+            explicit_bzero(app->session.pii.rescode, sizeof app->session.pii.rescode);
         snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
                  !strcmp(c, "already_registered") ? _("This phone number is already registered for this event.")
                  : !strcmp(c, "event_full") ? _("Sorry, this event is full.")
                  : !strcmp(c, "event_past") ? _("Registration has closed: the event has started.")
+                 : !strcmp(c, "unknown_resident") ? _("Your resident code cannot be used (it may have expired or been replaced). Please press Register again to register with your mobile number only, or ask staff.")
                  : _("The registration was not accepted. Please ask staff."));
     } else if (register_offline(app) == 0) {
         /* Saved with this try's key: sent when the hub answers. */

@@ -246,6 +246,8 @@ static void reg_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         char nm[64];
         mask_name(p->name, nm, sizeof nm);
         snprintf(line, sizeof line, _("Name: %s (from your ID card)"), nm);
+    } else if (p->rescode[0]) {
+        snprintf(line, sizeof line, "%s", _("Your name comes from your community resident code. Type your mobile phone number: the organisers will call you if plans change."));
     } else {
         snprintf(line, sizeof line, "%s", _("Type your mobile phone number. The organisers call it if plans change."));
     }
