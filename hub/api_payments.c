@@ -528,7 +528,19 @@ static void payment_event(sqlite3 *db, const char *no, const char *kind, const p
         (long long)now);
 }
 
+static int pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now);
+
 int api_pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now)
+{
+    /* A verified answer or notification is money moved: FULL, whoever calls
+     * (the notification listener's thread runs no route of its own). */
+    int sync = db_sync_full(db);
+    int rc = pay_apply(db, no, r, reversal, now);
+    db_sync_restore(db, sync);
+    return rc;
+}
+
+static int pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now)
 {
     order_t o;
     if (db_exec(db, "BEGIN IMMEDIATE") != 0) return -1;

@@ -156,6 +156,14 @@ static const migrate_step_t migrations[] = {
      "CREATE TABLE audit_alerts(id INTEGER PRIMARY KEY, device TEXT NOT NULL, kind TEXT NOT NULL,"
      "  raised INTEGER NOT NULL, misses INTEGER NOT NULL);"
      "CREATE INDEX audit_alerts_device ON audit_alerts(device, raised);"},
+    /* 10: an idempotency record's fingerprint was a plain SHA-256 of the
+     * body, and a body may hold an ID number (a look-up): now a keyed hash
+     * (pii.h) of method, path and body ("k2:"). The rows of before are
+     * keyed too ("k1:", over the old digest), matched as before until they
+     * expire (48 hours); no plain digest stays. */
+    {"keyed idempotency fingerprints",
+     "UPDATE idempotency SET body_hash = 'k1:' || pii_hash('idem-v1', body_hash)"
+     "  WHERE body_hash NOT LIKE 'k_:%';"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -211,6 +219,21 @@ long long db_int(sqlite3 *db, const char *sql, const char *param, long long def)
 int db_schema_version(sqlite3 *db)
 {
     return (int)db_int(db, "PRAGMA user_version", NULL, 0);
+}
+
+int db_sync_full(sqlite3 *db)
+{
+    int level = (int)db_int(db, "PRAGMA synchronous", NULL, 1);
+    if (level < 2) db_exec(db, "PRAGMA synchronous=FULL");
+    return level;
+}
+
+void db_sync_restore(sqlite3 *db, int level)
+{
+    char sql[40];
+    if (level >= 2 || level < 0) return;
+    snprintf(sql, sizeof sql, "PRAGMA synchronous=%d", level);
+    db_exec(db, sql);
 }
 
 void db_set_key_file(const char *path)
