@@ -28,6 +28,7 @@
 #include "api.h"
 #include "auth.h"
 #include "db.h"
+#include "demo_token.h"
 #include "policy.h"
 #include "log.h"
 #include "pay.h"
@@ -35,9 +36,6 @@
 #include "retention.h"
 #include "server.h"
 
-/* The demo kiosk's token, for `make run` only: a demo hub is not a real
- * deployment, and kiosk.ini's [hub] token is empty unless make run sets it. */
-#define DEMO_TOKEN "demo-01.0000000000000000000000000000000000000000000000000000000000000001"
 
 static void usage(FILE *fp)
 {
@@ -45,6 +43,8 @@ static void usage(FILE *fp)
                 "           [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
                 "           [--content-key HEX]... (content bundles' Ed25519 public keys)\n"
                 "           [--key-file F] (personal-data key; default DB.key, created 0600)\n"
+                "           [--demo-token-file F] (with --demo: the demo device's token; default\n"
+                "                           DB.demo-token, made random once per database)\n"
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
@@ -82,6 +82,8 @@ static int add_content_keys(hub_config_t *cfg, const char *list)
 /* The personal-data key file (hub.ini key_file, --key-file); "" = the
  * database's path + ".key". */
 static char key_file[512];
+/* The demo device's token file (demo_token.h); "" = the database's path + ".demo-token". */
+static char demo_token_file[512];
 
 typedef struct { hub_config_t *cfg; char err[300]; } ini_ctx_t;
 
@@ -117,6 +119,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     else if (!strcmp(name, "max_connections")) ok = parse_int(value, 1, 100000, &cfg->max_connections) == 0;
     else if (!strcmp(name, "timeout")) ok = parse_int(value, 1, 3600, &cfg->conn_timeout_s) == 0;
     else if (!strcmp(name, "content_keys")) ok = add_content_keys(cfg, value) == 0;
+    else if (!strcmp(name, "demo_token_file")) ok = value[0] && snprintf(demo_token_file, sizeof demo_token_file, "%s", value) < (int)sizeof demo_token_file;
     else if (!strcmp(name, "key_file")) ok = value[0] && snprintf(key_file, sizeof key_file, "%s", value) < (int)sizeof key_file;
     else if (!strcmp(name, "retain_bookings_days")) ok = parse_int(value, 1, 36500, &cfg->retain_bookings_days) == 0;
     else if (!strcmp(name, "retain_registrations_days")) ok = parse_int(value, 1, 36500, &cfg->retain_registrations_days) == 0;
@@ -226,7 +229,7 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 }
 
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
-       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_KEYFILE, OPT_HELP };
+       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_KEYFILE, OPT_DEMOTOKEN, OPT_HELP };
 
 int main(int argc, char **argv)
 {
@@ -252,6 +255,7 @@ int main(int argc, char **argv)
         {"demo-dir", required_argument, NULL, OPT_DEMODIR},
         {"content-key", required_argument, NULL, OPT_CONTENTKEY},
         {"key-file", required_argument, NULL, OPT_KEYFILE},
+        {"demo-token-file", required_argument, NULL, OPT_DEMOTOKEN},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -267,6 +271,7 @@ int main(int argc, char **argv)
             if (read_ini(v, &cfg) != 0) return 2;
             break;
         case OPT_KEYFILE: bad = !v[0] || snprintf(key_file, sizeof key_file, "%s", v) >= (int)sizeof key_file; break;
+        case OPT_DEMOTOKEN: bad = !v[0] || snprintf(demo_token_file, sizeof demo_token_file, "%s", v) >= (int)sizeof demo_token_file; break;
         case OPT_LISTEN: snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", v); break;
         case OPT_DB: snprintf(cfg.db_path, sizeof cfg.db_path, "%s", v); break;
         case OPT_PORT: bad = parse_int(v, 0, 65535, &cfg.port); break;
@@ -315,9 +320,16 @@ int main(int argc, char **argv)
     if (db_init(cfg.db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     if (cfg.demo) {
         sqlite3 *db = db_thread();
+        char tf[sizeof demo_token_file + 16];
+        if (demo_token_file[0]) snprintf(tf, sizeof tf, "%s", demo_token_file);
+        else snprintf(tf, sizeof tf, "%.500s.demo-token", cfg.db_path);
+        if (demo_token_setup(db, tf, err, sizeof err) != 0) {
+            fprintf(stderr, "hub: %s\n", err);
+            return 1;
+        }
         /* The demo's SQL files hold names and ID numbers in clear: sealed and
          * hashed right after they are read. */
-        if (auth_demo_device(db, DEMO_TOKEN) != 0 || demo_seed_bills(db) != 0 ||
+        if (demo_seed_bills(db) != 0 ||
             demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0 ||
             pii_protect_all(db) != SQLITE_OK) {
             /* A demo file's own fault is printed above it, with file and line. */
@@ -327,6 +339,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "hub: cannot seed the demo data (see above)\n");
             return 1;
         }
+    } else if (demo_database_refuse(db_thread(), cfg.db_path, err, sizeof err) != 0) {
+        fprintf(stderr, "hub: %s\n", err);
+        db_close_all();
+        return 1;
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);

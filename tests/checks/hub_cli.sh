@@ -6,7 +6,8 @@
 # --now is refused outside demo mode and starts a demo hub's clock; the
 # database and key file are 0600 and a key file others can read stops it;
 # a payment provider demo without --demo and a secrets file others can read
-# are refused.
+# are refused; a demo database has a random demo token in a 0600 file and a
+# hub without --demo refuses to run on it.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -82,6 +83,30 @@ for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 t=$(curl -s "http://127.0.0.1:$(cat "$tmp/port")/v1/health" | sed -n 's/.*"time":\([0-9]*\).*/\1/p')
 # 2028-02-29 23:59 China time is 1835452740.
 [[ -n $t ]] && ((t >= 1835452740 && t < 1835452740 + 30)) || fail "--now: the hub says time $t"
+kill -TERM "$pid"; wait "$pid"; pid=""
+
+# Demo data stays in demo databases: the demo token is random, in a file of
+# its own, the same after a restart; the hub without --demo refuses the
+# database, naming the fix.
+tok=$(cat "$tmp/demo.db.demo-token")
+[[ $(stat -c %a "$tmp/demo.db.demo-token") == 600 ]] || fail "the demo token file is not 0600"
+[[ $tok =~ ^demo-01\.[0-9a-f]{64}$ && $tok != *00000000000000000000001 ]] || fail "demo token '$tok'"
+err=$("$HUB" --db "$tmp/demo.db" --port 0 2>&1); rc=$?
+[[ $rc == 1 && $err == *"seeded for the demo"*"--demo"*"new database"* ]] ||
+    fail "a demo database without --demo: exit $rc, '$err'"
+rm -f "$tmp/port"
+"$HUB" --db "$tmp/demo.db" --port 0 --port-file "$tmp/port" --demo &
+pid=$!
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+[[ -s $tmp/port ]] || fail "the demo hub did not start again"
+[[ $(cat "$tmp/demo.db.demo-token") == "$tok" ]] || fail "the demo token changed at a restart"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$(cat "$tmp/port")/v1/bills?account_no=x&utility=water")
+[[ $code != 401 ]] || fail "the demo token from the file is refused"
+old=demo-01.0000000000000000000000000000000000000000000000000000000000000001
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $old" \
+    "http://127.0.0.1:$(cat "$tmp/port")/v1/bills?account_no=x&utility=water")
+[[ $code == 401 ]] || fail "the token once fixed in the source still works ($code)"
 kill -TERM "$pid"; wait "$pid"; pid=""
 
 # Personal data at rest: the database and its key file are this user's only;
