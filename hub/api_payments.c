@@ -27,6 +27,11 @@
 #include "validate.h"
 
 #define SLOW_DEFAULT_MS 8000
+/* The longest an open order holds its bills (demo provider): a device can
+ * keep other devices' bills out of reach for this long at most. A QR order
+ * expires by then at the latest, and a payment code the payer never
+ * confirms (settle_s 0) is closed then. */
+#define HOLD_MAX_S 7200
 
 /* ---- demo behaviour (demo_settings) ------------------------------------ */
 
@@ -821,7 +826,7 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
     behaviour_load(db, &b);
     char url[600] = "", txn[40] = "";
     const char *state = "NOTPAY", *settle_to = "CLOSED", *error = NULL;
-    long long settle_at = req->now + b.expire_s;
+    long long settle_at = req->now + (b.expire_s < HOLD_MAX_S ? b.expire_s : HOLD_MAX_S);
     if (!code) {
         demo_base(req, url, sizeof url - 64);
         snprintf(url + strlen(url), sizeof url - strlen(url), "/v1/demo/pay/%s", no);
@@ -831,7 +836,8 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         state = "USERPAYING";
         settle_at = 0;
         if (!strcmp(b.mode, "userpaying")) {
-            settle_at = b.settle_s > 0 ? req->now + b.settle_s : 0;
+            settle_at = req->now + (b.settle_s > 0 ? b.settle_s : HOLD_MAX_S);
+            if (b.settle_s <= 0) settle_to = "CLOSED";
         } else if (!strcmp(b.mode, "payerror")) {
             state = "PAYERROR";
             error = "insufficient_balance";
@@ -977,7 +983,7 @@ void api_demo_behaviour(hub_req_t *req, hub_resp_t *resp)
     static const struct { const char *field, *key; long long lo, hi; } ints[] = {
         {"delay_ms", "pay_delay_ms", 0, 30000},
         {"settle_s", "pay_settle_s", 0, 3600},
-        {"expire_s", "pay_expire_s", 1, 86400},
+        {"expire_s", "pay_expire_s", 1, HOLD_MAX_S},
     };
     static const char *const upsert =
         "INSERT INTO demo_settings(key, value) VALUES(?1, ?2) "

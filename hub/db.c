@@ -164,6 +164,21 @@ static const migrate_step_t migrations[] = {
     {"keyed idempotency fingerprints",
      "UPDATE idempotency SET body_hash = 'k1:' || pii_hash('idem-v1', body_hash)"
      "  WHERE body_hash NOT LIKE 'k_:%';"},
+    /* 11: one open order per bill, in the schema itself (whatever code path
+     * inserts), and every open demo order bounded in time: an order left
+     * open without a deadline (a payment code nobody confirmed) closes two
+     * hours after its last change, a longer deadline is cut to two hours
+     * from creation (api_payments.c HOLD_MAX_S). */
+    {"bounded open orders",
+     "CREATE TRIGGER order_bills_one_open BEFORE INSERT ON order_bills"
+     "  WHEN EXISTS(SELECT 1 FROM order_bills ob JOIN orders o ON o.out_trade_no = ob.out_trade_no"
+     "    WHERE ob.bill_id = NEW.bill_id AND ob.out_trade_no <> NEW.out_trade_no"
+     "    AND o.state IN ('NOTPAY', 'USERPAYING'))"
+     "  BEGIN SELECT RAISE(ABORT, 'bill_in_order'); END;"
+     "UPDATE orders SET settle_at = updated + 7200, settle_to = 'CLOSED'"
+     "  WHERE provider = 'demo' AND state IN ('NOTPAY', 'USERPAYING') AND COALESCE(settle_at, 0) = 0;"
+     "UPDATE orders SET settle_at = created + 7200"
+     "  WHERE provider = 'demo' AND state IN ('NOTPAY', 'USERPAYING') AND settle_at > created + 7200;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

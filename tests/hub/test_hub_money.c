@@ -2,7 +2,9 @@
  * synchronous=FULL (an acknowledged payment survives a power cut), and an
  * idempotency record keeps a keyed fingerprint of method, path and body
  * (never a plain hash of a body that may hold an ID number); the records
- * of before (a plain SHA-256, migration 10) are keyed and still matched. */
+ * of before (a plain SHA-256, migration 10) are keyed and still matched;
+ * a bill is in one open order at most (in the schema), and an open order
+ * holds its bills two hours at most. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +21,8 @@
 
 static int setup(void **state) { *state = hubtest_start(true); return 0; }
 static int teardown(void **state) { hubtest_stop(*state); return 0; }
+
+#define HOLD_TEST_S 7200     /* api_payments.c HOLD_MAX_S, as docs/api.md says */
 
 static long long q_int(const char *sql) { return db_int(db_thread(), sql, NULL, -1); }
 
@@ -116,12 +120,66 @@ static void payment_commits_at_full(void **state)
     assert_int_equal(q_int("SELECT COUNT(*) FROM bills WHERE status = 'paid' AND paid_order = 'FULL-0001'"), 1);
 }
 
+static int create_code(hubtest_t *t, const char *token, const char *no, long long bill, const char *key)
+{
+    char body[200];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"134567890123456789\"}", no, bill);
+    hubtest_resp_t r = hubtest_req(t, "POST", "/v1/payments", token, key, body, NULL);
+    int status = r.status;
+    hubtest_free(&r);
+    return status;
+}
+
+static void open_orders_hold_bills_two_hours_at_most(void **state)
+{
+    hubtest_t *t = *state;
+    hubtest_resp_t r = hubtest_post(t, "/v1/demo/behaviour", "{\"mode\":\"userpaying\",\"settle_s\":0}");
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    long long bill = q_int("SELECT MIN(id) FROM bills WHERE status = 'unpaid'");
+    assert_int_equal(create_code(t, t->token, "HOLD-0001", bill, "hold-1"), 201);
+    /* Another device cannot take the bill while the payer may still confirm. */
+    assert_int_equal(create_code(t, t->token2, "HOLD-0002", bill, "hold-2"), 409);
+    hub_time_shift(HOLD_TEST_S - 60);
+    assert_int_equal(create_code(t, t->token2, "HOLD-0003", bill, "hold-3"), 409);
+    /* Two hours on, nobody confirmed: the order closes and frees the bill. */
+    hub_time_shift(61);
+    assert_int_equal(create_code(t, t->token2, "HOLD-0004", bill, "hold-4"), 201);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT state = 'CLOSED' FROM orders WHERE out_trade_no = 'HOLD-0001'");
+    assert_int_equal(q_int(sql), 1);
+    /* QR orders: expire_s beyond the bound is refused. */
+    r = hubtest_post(t, "/v1/demo/behaviour", "{\"expire_s\":7201}");
+    assert_int_equal(r.status, 422);
+    hubtest_free(&r);
+}
+
+/* Whatever code inserts it, a bill in an open order cannot join another. */
+static void schema_keeps_one_open_order_per_bill(void **state)
+{
+    hubtest_t *t = *state;
+    hubtest_resp_t r = hubtest_post(t, "/v1/demo/behaviour", "{\"mode\":\"userpaying\",\"settle_s\":0}");
+    hubtest_free(&r);
+    long long bill = q_int("SELECT MIN(id) FROM bills WHERE status = 'unpaid'");
+    assert_int_equal(create_code(t, t->token, "ONE-0001", bill, "one-1"), 201);
+    char sql[400];
+    snprintf(sql, sizeof sql, "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, created, "
+             "updated) VALUES('ONE-0002', 'test-02', 'qr', 1, 'NOTPAY', 0, 0);"
+             "INSERT INTO order_bills(out_trade_no, bill_id) VALUES('ONE-0002', %lld)", bill);
+    assert_int_not_equal(db_exec(db_thread(), sql), 0);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM order_bills WHERE bill_id = %lld", bill);
+    assert_int_equal(q_int(sql), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(fingerprint_is_keyed_and_covers_the_route, setup, teardown),
         cmocka_unit_test_setup_teardown(legacy_fingerprint_still_matches, setup, teardown),
         cmocka_unit_test_setup_teardown(payment_commits_at_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(open_orders_hold_bills_two_hours_at_most, setup, teardown),
+        cmocka_unit_test_setup_teardown(schema_keeps_one_open_order_per_bill, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
