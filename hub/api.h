@@ -13,6 +13,10 @@ void api_health(hub_req_t *req, hub_resp_t *resp);
 /* api_bills.c: utility accounts and bills */
 void api_bills_get(hub_req_t *req, hub_resp_t *resp);          /* GET  /v1/bills */
 void api_bills_lookup(hub_req_t *req, hub_resp_t *resp);       /* POST /v1/bills/lookup */
+/* Before both, outside any transaction: the account's bills from the
+ * billing system into the tables (billing.h); a system out of reach makes
+ * the handler answer 503 billing_unavailable. */
+void api_bills_fetch(hub_req_t *req);
 
 /* api_payments.c: QR payment orders (demo provider behaves like the real APIs) */
 void api_pay_create(hub_req_t *req, hub_resp_t *resp);         /* POST /v1/payments */

@@ -25,6 +25,7 @@
 #include "pay.h"
 #include "server.h"
 #include "validate.h"
+#include "writeoff.h"
 
 #define SLOW_DEFAULT_MS 8000
 /* The longest an open order holds its bills (demo provider): a device can
@@ -253,7 +254,10 @@ static int order_succeed_as(sqlite3 *db, const char *no, int64_t when, const cha
         return run(db, "UPDATE orders SET state = 'PAYERROR', error = 'bill_paid_elsewhere', "
                    "transaction_id = NULL WHERE out_trade_no = ?1", "t", no) < 0 ? -1 : 0;
     }
-    return run(db, "RELEASE pay_bills", "") < 0 ? -1 : 0;
+    if (run(db, "RELEASE pay_bills", "") < 0) return -1;
+    /* The utility is credited by the queue; its row is written here, with
+     * the payment, so neither exists without the other. */
+    return writeoff_enqueue(db, no, txn, when);
 }
 
 static int order_succeed(sqlite3 *db, const char *no, int64_t when)

@@ -179,6 +179,19 @@ static const migrate_step_t migrations[] = {
      "  WHERE provider = 'demo' AND state IN ('NOTPAY', 'USERPAYING') AND COALESCE(settle_at, 0) = 0;"
      "UPDATE orders SET settle_at = created + 7200"
      "  WHERE provider = 'demo' AND state IN ('NOTPAY', 'USERPAYING') AND settle_at > created + 7200;"},
+    /* 12: billing systems (billing.h): a bill's reference at the utility,
+     * and the write-off queue (writeoff.h): one row per paid bill, written
+     * with the payment, sent to the utility until it is credited. */
+    {"billing systems and write-offs",
+     "ALTER TABLE bills ADD COLUMN ext_ref TEXT;"
+     "CREATE TABLE writeoffs(id INTEGER PRIMARY KEY, out_trade_no TEXT NOT NULL,"
+     "  bill_id INTEGER NOT NULL REFERENCES bills(id), transaction_id TEXT NOT NULL,"
+     "  amount_fen INTEGER NOT NULL,"
+     "  state TEXT NOT NULL CHECK(state IN ('pending','failing','done','refused')),"
+     "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT,"
+     "  created INTEGER NOT NULL, updated INTEGER NOT NULL, done_at INTEGER,"
+     "  UNIQUE(out_trade_no, bill_id));"
+     "CREATE INDEX writeoffs_due ON writeoffs(state, next_at);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "api.h"
 #include "auth.h"
+#include "billing.h"
 #include "db.h"
 #include "demo_token.h"
 #include "policy.h"
@@ -35,6 +36,7 @@
 #include "pii.h"
 #include "retention.h"
 #include "server.h"
+#include "writeoff.h"
 
 
 static void usage(FILE *fp)
@@ -104,6 +106,11 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 {
     ini_ctx_t *c = user;
     hub_config_t *cfg = c->cfg;
+    if (!strcmp(section, "billing")) {
+        if (billing_config_key(name, value) == 0) return 1;
+        snprintf(c->err, sizeof c->err, "[billing] %s: unknown key or bad value \"%s\"", name, value);
+        return 0;
+    }
     if (!strcmp(section, "payment")) {
         if (pay_config_key(name, value) == 0) return 1;
         snprintf(c->err, sizeof c->err, "[payment] %s: unknown key or bad value \"%s\"", name, value);
@@ -317,6 +324,7 @@ int main(int argc, char **argv)
     char err[600];
     db_set_key_file(key_file);
     if (pay_init(cfg.demo, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
+    if (billing_init(err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
     if (db_init(cfg.db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     if (cfg.demo) {
         sqlite3 *db = db_thread();
@@ -360,10 +368,13 @@ int main(int argc, char **argv)
         return 1;
     }
     retention_t *retention = retention_start(&cfg);
+    writeoff_worker_t *writeoffs = writeoff_start();
+    if (!writeoffs) hub_log("main", "the write-off worker cannot start; paid bills wait in the queue");
     if (!retention) hub_log("main", "the retention pass cannot start; old records stay until the next start");
     static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
-    hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
-            hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
+    hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s, billing system %s)",
+            cfg.listen_addr, hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)],
+            billing_system()->name);
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }
@@ -371,6 +382,7 @@ int main(int argc, char **argv)
     while (!stop) pause();
     hub_log("main", "stopping (signal %d)", (int)stop);
     pay_notify_stop(notify);
+    writeoff_stop(writeoffs);
     retention_stop(retention);
     hub_stop(hub);
     db_close_all();

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "api.h"
 #include "audit.h"
+#include "writeoff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -10,8 +11,8 @@
  * ROUTE_PAY, ROUTE_FLEET; none: content); look-ups are audited. */
 const hub_route_t hub_routes[] = {
     {"GET",  "/v1/health", api_health, 0, NULL},
-    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
-    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
+    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH | ROUTE_LOOKUP, api_bills_fetch},
+    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH | ROUTE_LOOKUP, api_bills_fetch},
     {"POST", "/v1/payments", api_pay_create, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
     {"GET",  "/v1/payments/{out_trade_no}", api_pay_query, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
     {"POST", "/v1/payments/{out_trade_no}/close", api_pay_close, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
@@ -39,6 +40,8 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/v1/admin/screenshots/{id}", api_admin_screenshot, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Who looked up residents' records, and the alerts bursts of misses raised. */
     {"GET",  "/v1/admin/audit", api_admin_audit, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    /* Write-offs to the billing system: what is pending, failing, refused. */
+    {"GET",  "/v1/admin/writeoffs", api_admin_writeoffs, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Signed content bundles: staff publish, kiosks poll and fetch assets. */
     {"PUT",  "/v1/admin/content/assets/{sha256}", api_bundle_asset_put, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
     {"POST", "/v1/admin/content/bundles", api_bundle_publish, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
