@@ -42,3 +42,6 @@ $(BUILD)/hub_load: tests/bench/hub_load.c
 # The Alipay simulator (tests/hub/alipay_sim.c, not in tests/sims: those are
 # linked into every kiosk suite), linked into the suites that talk to it.
 $(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o
+
+# The billing system simulator (tests/hub/billing_sim.c), likewise.
+$(BUILD)/tests/test_hub_billing: $(BUILD)/obj/tests/hub/billing_sim.o
