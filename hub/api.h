@@ -28,6 +28,10 @@ void api_demo_behaviour(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/demo/
 /* Before every payment handler, outside its transaction: the demo
  * provider's configured latency, or a real provider's calls (pay.h). */
 void api_pay_latency(hub_req_t *req);
+/* api_refunds.c: POST /v1/admin/payments/{no}/refund (staff), and its
+ * hook that asks a real provider for the refund outside the transaction. */
+void api_admin_refund(hub_req_t *req, hub_resp_t *resp);
+void api_refund_provider(hub_req_t *req);
 /* Applies a real provider's verified answer R about order NO (REVERSAL: R
  * answers a cancel the kiosk asked for) in a transaction of its own: SUCCESS
  * pays the bills (if the amount matches), CLOSED/REFUSED end an open order.

@@ -66,6 +66,11 @@ typedef struct {
      * (ERR: unknown_bill, amount_differs, ...), staff must act; RETRY:
      * no usable answer. */
     billing_outcome_t (*writeoff)(const billing_writeoff_t *w, char *err, size_t errlen);
+    /* The payment of W was refunded (REFUND_NO): the credit is taken back,
+     * the bill is unpaid again. Idempotent per refund number; outcomes as
+     * writeoff. */
+    billing_outcome_t (*reverse)(const billing_writeoff_t *w, const char *refund_no, char *err,
+                                 size_t errlen);
 } billing_system_t;
 
 /* One [billing] key of hub.ini. 0, or -1 (unknown key or bad value). */

@@ -263,7 +263,10 @@ done:
     return rc;
 }
 
-static billing_outcome_t http_writeoff(const billing_writeoff_t *w, char *err, size_t errlen)
+/* POST PATH with W (and REFUND_NO for a reversal); the outcome by the
+ * protocol's answers. */
+static billing_outcome_t post_writeoff(const char *path, const billing_writeoff_t *w,
+                                       const char *refund_no, char *err, size_t errlen)
 {
     cJSON *b = cJSON_CreateObject(), *j = NULL;
     cJSON_AddStringToObject(b, "writeoff_id", w->writeoff_id);
@@ -273,17 +276,19 @@ static billing_outcome_t http_writeoff(const billing_writeoff_t *w, char *err, s
     cJSON_AddNumberToObject(b, "amount_fen", (double)w->amount_fen);
     cJSON_AddStringToObject(b, "transaction_id", w->transaction_id);
     cJSON_AddNumberToObject(b, "paid_at", (double)w->paid_at);
+    if (refund_no) cJSON_AddStringToObject(b, "refund_no", refund_no);
     char *body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     if (!body) {
         snprintf(err, errlen, "out of memory");
         return BILLING_RETRY;
     }
-    long status = request("POST", "/writeoffs", body, &j, err, errlen);
+    long status = request("POST", path, body, &j, err, errlen);
     free(body);
     billing_outcome_t out = BILLING_RETRY;
     char st[16], id[80], code[48];
-    if (status == 200 && j && !get_str(j, "status", st, sizeof st) && !strcmp(st, "credited") &&
+    if (status == 200 && j && !get_str(j, "status", st, sizeof st) &&
+        !strcmp(st, refund_no ? "reversed" : "credited") &&
         !get_str(j, "writeoff_id", id, sizeof id) && !strcmp(id, w->writeoff_id)) {
         out = BILLING_OK;
     } else if (status == 409 && j && !get_str(j, "error", code, sizeof code)) {
@@ -296,4 +301,16 @@ static billing_outcome_t http_writeoff(const billing_writeoff_t *w, char *err, s
     return out;
 }
 
-const billing_system_t billing_http = {.name = "http", .fetch = http_fetch, .writeoff = http_writeoff};
+static billing_outcome_t http_writeoff(const billing_writeoff_t *w, char *err, size_t errlen)
+{
+    return post_writeoff("/writeoffs", w, NULL, err, errlen);
+}
+
+static billing_outcome_t http_reverse(const billing_writeoff_t *w, const char *refund_no, char *err,
+                                      size_t errlen)
+{
+    return post_writeoff("/reversals", w, refund_no, err, errlen);
+}
+
+const billing_system_t billing_http = {.name = "http", .fetch = http_fetch, .writeoff = http_writeoff,
+                                       .reverse = http_reverse};

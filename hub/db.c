@@ -187,11 +187,19 @@ static const migrate_step_t migrations[] = {
      "CREATE TABLE writeoffs(id INTEGER PRIMARY KEY, out_trade_no TEXT NOT NULL,"
      "  bill_id INTEGER NOT NULL REFERENCES bills(id), transaction_id TEXT NOT NULL,"
      "  amount_fen INTEGER NOT NULL,"
-     "  state TEXT NOT NULL CHECK(state IN ('pending','failing','done','refused')),"
+     "  kind TEXT NOT NULL DEFAULT 'credit' CHECK(kind IN ('credit','reverse')),"
+     "  refund_no TEXT,"
+     "  state TEXT NOT NULL CHECK(state IN ('pending','failing','done','refused','cancelled')),"
      "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT,"
      "  created INTEGER NOT NULL, updated INTEGER NOT NULL, done_at INTEGER,"
-     "  UNIQUE(out_trade_no, bill_id));"
-     "CREATE INDEX writeoffs_due ON writeoffs(state, next_at);"},
+     "  UNIQUE(out_trade_no, bill_id, kind));"
+     "CREATE INDEX writeoffs_due ON writeoffs(state, next_at);"
+     /* Refunds by staff (api_refunds.c): one row per refund number, the
+      * record of who refunded what, when and why. */
+     "CREATE TABLE refunds(refund_no TEXT PRIMARY KEY, out_trade_no TEXT NOT NULL,"
+     "  amount_fen INTEGER NOT NULL, staff TEXT NOT NULL, reason TEXT NOT NULL,"
+     "  created INTEGER NOT NULL);"
+     "CREATE UNIQUE INDEX refunds_order ON refunds(out_trade_no);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -40,6 +40,9 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/v1/admin/screenshots/{id}", api_admin_screenshot, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Who looked up residents' records, and the alerts bursts of misses raised. */
     {"GET",  "/v1/admin/audit", api_admin_audit, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    /* Refund of a paid order by staff, through its provider. */
+    {"POST", "/v1/admin/payments/{out_trade_no}/refund", api_admin_refund, ROUTE_STAFF | ROUTE_DURABLE,
+     api_refund_provider},
     /* Write-offs to the billing system: what is pending, failing, refused. */
     {"GET",  "/v1/admin/writeoffs", api_admin_writeoffs, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Signed content bundles: staff publish, kiosks poll and fetch assets. */

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ int writeoff_enqueue(sqlite3 *db, const char *no, const char *transaction_id, in
                            "state, attempts, next_at, created, updated) "
                            "SELECT ?1, b.id, ?2, b.amount_fen + b.late_fee_fen, 'pending', 0, ?3, ?3, ?3 "
                            "FROM bills b WHERE b.paid_order = ?1 AND b.status = 'paid' "
-                           "ON CONFLICT(out_trade_no, bill_id) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+                           "ON CONFLICT(out_trade_no, bill_id, kind) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, transaction_id, -1, SQLITE_TRANSIENT);
@@ -34,10 +35,28 @@ int writeoff_enqueue(sqlite3 *db, const char *no, const char *transaction_id, in
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int writeoff_reverse(sqlite3 *db, const char *no, const char *refund_no, int64_t now)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, kind, "
+                           "refund_no, state, attempts, next_at, created, updated) "
+                           "SELECT out_trade_no, bill_id, transaction_id, amount_fen, 'reverse', ?2, 'pending', 0, "
+                           "?3, ?3, ?3 FROM writeoffs WHERE out_trade_no = ?1 AND kind = 'credit' "
+                           "ON CONFLICT(out_trade_no, bill_id, kind) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, refund_no, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 typedef struct {
     long long id, bill_id, amount_fen, paid_at;
     int attempts;
-    char no[33], txn[72], ref[72], utility[16], account[32], device[64];
+    bool reverse, credit_refused;
+    char no[33], txn[72], ref[72], utility[16], account[32], device[64], refund_no[40];
 } item_t;
 
 static void col(sqlite3_stmt *st, int i, char *out, size_t len)
@@ -50,9 +69,11 @@ static void col(sqlite3_stmt *st, int i, char *out, size_t len)
 static int record(sqlite3 *db, const item_t *it, billing_outcome_t out, const char *err, int64_t now)
 {
     int attempts = it->attempts + (out == BILLING_OK ? 0 : 1);
-    int64_t next = now + backoff_jitter_ms(attempts, WRITEOFF_BASE_MS, WRITEOFF_CAP_MS,
-                                           randombytes_random()) / 1000;
+    /* At least a second: a failure is never retried in the same round. */
+    int64_t next = now + 1 + backoff_jitter_ms(attempts, WRITEOFF_BASE_MS, WRITEOFF_CAP_MS,
+                                               randombytes_random()) / 1000;
     const char *state = out == BILLING_OK ? "done" : out == BILLING_REFUSED ? "refused" : "failing";
+    if (it->credit_refused) state = "cancelled";      /* nothing was credited: nothing to take back */
     sqlite3_stmt *st = NULL;
     int sync = db_sync_full(db);
     int rc = sqlite3_prepare_v2(db, "UPDATE writeoffs SET state = ?2, attempts = ?3, next_at = ?4, "
@@ -63,7 +84,7 @@ static int record(sqlite3 *db, const item_t *it, billing_outcome_t out, const ch
         sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, attempts);
         sqlite3_bind_int64(st, 4, next);
-        if (out == BILLING_OK) sqlite3_bind_null(st, 5);
+        if (out == BILLING_OK || it->credit_refused) sqlite3_bind_null(st, 5);
         else sqlite3_bind_text(st, 5, err[0] ? err : "no answer", -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 6, now);
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
@@ -86,10 +107,16 @@ int writeoff_run(sqlite3 *db, int64_t now)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT w.id, w.bill_id, w.amount_fen, w.updated, w.attempts, w.out_trade_no, "
                            "w.transaction_id, COALESCE(b.ext_ref, 'hub-' || b.id), a.utility, a.account_no, "
-                           "o.device, COALESCE(b.paid_at, w.created) FROM writeoffs w "
+                           "o.device, COALESCE(b.paid_at, w.created), w.kind = 'reverse', w.refund_no, "
+                           "c.state = 'refused' FROM writeoffs w "
                            "JOIN bills b ON b.id = w.bill_id JOIN accounts a ON a.id = b.account_id "
                            "JOIN orders o ON o.out_trade_no = w.out_trade_no "
+                           "LEFT JOIN writeoffs c ON w.kind = 'reverse' AND c.kind = 'credit' "
+                           "AND c.out_trade_no = w.out_trade_no AND c.bill_id = w.bill_id "
                            "WHERE w.state IN ('pending', 'failing') AND w.next_at <= ?1 "
+                           /* A reversal goes after its credit's outcome: a credit still
+                            * on its way is sent first. */
+                           "AND (w.kind = 'credit' OR c.state IN ('done', 'refused')) "
                            "ORDER BY w.next_at LIMIT ?2", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, now);
@@ -107,6 +134,9 @@ int writeoff_run(sqlite3 *db, int64_t now)
         col(st, 9, it->account, sizeof it->account);
         col(st, 10, it->device, sizeof it->device);
         it->paid_at = sqlite3_column_int64(st, 11);
+        it->reverse = sqlite3_column_int(st, 12);
+        col(st, 13, it->refund_no, sizeof it->refund_no);
+        it->credit_refused = sqlite3_column_int(st, 14);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return -1;
@@ -118,7 +148,9 @@ int writeoff_run(sqlite3 *db, int64_t now)
         billing_writeoff_t w = {.writeoff_id = wid, .bill_ref = it->ref, .utility = it->utility,
                                 .account = it->account, .transaction_id = it->txn,
                                 .amount_fen = it->amount_fen, .paid_at = it->paid_at};
-        billing_outcome_t out = sys->writeoff(&w, err, sizeof err);
+        billing_outcome_t out = BILLING_OK;
+        if (!it->reverse) out = sys->writeoff(&w, err, sizeof err);
+        else if (!it->credit_refused) out = sys->reverse(&w, it->refund_no, err, sizeof err);
         if (record(db, it, out, err, now) != 0) return -1;
     }
     return n;
@@ -195,18 +227,18 @@ void writeoff_fleet_faults(sqlite3 *db, const char *device, cJSON *faults)
 
 void api_admin_writeoffs(hub_req_t *req, hub_resp_t *resp)
 {
-    static const char *const states[] = {"pending", "failing", "done", "refused"};
+    static const char *const states[] = {"pending", "failing", "done", "refused", "cancelled"};
     const char *state = hub_query(req, "state");
     bool ok = !state;
     for (size_t i = 0; state && i < sizeof states / sizeof *states; i++) ok |= !strcmp(state, states[i]);
     if (!ok) {
-        hub_error(resp, 422, "invalid_field", "state must be pending, failing, done or refused");
+        hub_error(resp, 422, "invalid_field", "state must be pending, failing, done, refused or cancelled");
         return;
     }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "SELECT w.id, w.out_trade_no, o.device, w.bill_id, a.utility, "
                            "w.amount_fen, w.transaction_id, w.state, w.attempts, w.next_at, w.last_error, "
-                           "w.created, w.updated FROM writeoffs w JOIN orders o ON o.out_trade_no = w.out_trade_no "
+                           "w.created, w.updated, w.kind FROM writeoffs w JOIN orders o ON o.out_trade_no = w.out_trade_no "
                            "JOIN bills b ON b.id = w.bill_id JOIN accounts a ON a.id = b.account_id "
                            "WHERE ?1 IS NULL OR w.state = ?1 ORDER BY w.id LIMIT 500", -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the write-offs");
@@ -232,6 +264,7 @@ void api_admin_writeoffs(hub_req_t *req, hub_resp_t *resp)
         else { col(st, 10, s, sizeof s); cJSON_AddStringToObject(w, "last_error", s); }
         cJSON_AddNumberToObject(w, "created", (double)sqlite3_column_int64(st, 11));
         cJSON_AddNumberToObject(w, "updated", (double)sqlite3_column_int64(st, 12));
+        col(st, 13, s, sizeof s); cJSON_AddStringToObject(w, "kind", s);
         cJSON_AddItemToArray(arr, w);
     }
     sqlite3_finalize(st);

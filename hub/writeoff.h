@@ -14,6 +14,8 @@
  *                          [billing] alert_after failures a fleet alert
  *                          (the paying kiosk's fault "writeoff_failing")
  *            -> refused    a definite "no" from the utility: staff act
+ * A refund (api_refunds.c) queues a "reverse" row per credit, sent the
+ * same way once the credit is done ("cancelled" when it was refused).
  * Staff see them: GET /v1/admin/writeoffs?state=failing.
  *
  * Threads: the worker has its own database connection; writeoff_run is
@@ -33,6 +35,11 @@
  * NOW), in the caller's transaction; a bill already queued is left alone.
  * 0, or -1 on a database error (the caller rolls back). */
 int writeoff_enqueue(sqlite3 *db, const char *no, const char *transaction_id, int64_t now);
+/* Queues the reversal of every write-off of order NO, refunded under
+ * REFUND_NO, in the caller's transaction. A reversal is sent once its
+ * credit is done (a credit still on its way goes first); when the credit
+ * was refused there is nothing to take back and it is cancelled. 0 or -1. */
+int writeoff_reverse(sqlite3 *db, const char *no, const char *refund_no, int64_t now);
 /* Sends every write-off due at NOW (at most a batch). The number sent, -1
  * on a database error. */
 int writeoff_run(sqlite3 *db, int64_t now);
@@ -45,7 +52,7 @@ void writeoff_stop(writeoff_worker_t *w);
  * failed [billing] alert_after times or more and is not done. */
 void writeoff_fleet_faults(sqlite3 *db, const char *device, cJSON *faults);
 
-/* GET /v1/admin/writeoffs?state=pending|failing|done|refused (staff). */
+/* GET /v1/admin/writeoffs?state=pending|failing|done|refused|cancelled (staff). */
 void api_admin_writeoffs(hub_req_t *req, hub_resp_t *resp);
 
 #endif

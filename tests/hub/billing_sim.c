@@ -29,7 +29,7 @@ typedef struct {
     long long amount_fen, late_fee_fen;
     bool paid;
 } bill_t;
-typedef struct { char txn[72], ref[65]; } credit_t;
+typedef struct { char txn[72], ref[65], refund_no[40]; } credit_t;   /* refund_no: "" until reversed */
 
 struct billing_sim {
     struct MHD_Daemon *daemon;
@@ -42,7 +42,7 @@ struct billing_sim {
     bill_t bills[MAX_BILLS];
     int nbills;
     credit_t credits[MAX_CREDITS];
-    int ncredits, calls, fetches, bad, fail_next;
+    int ncredits, calls, fetches, bad, fail_next, reversals;
     bool gone;
 };
 
@@ -183,6 +183,46 @@ done:
     return rc;
 }
 
+/* POST /reversals: the payment of a credit was refunded. Idempotent per
+ * refund number. */
+static enum MHD_Result post_reversal(billing_sim_t *s, struct MHD_Connection *c, const body_t *b)
+{
+    s->calls++;
+    cJSON *j = b->buf ? cJSON_ParseWithLength(b->buf, b->len) : NULL;
+    const char *wid = str(j, "writeoff_id"), *ref = str(j, "bill_ref"), *txn = str(j, "transaction_id");
+    const char *rn = str(j, "refund_no");
+    enum MHD_Result rc;
+    if (!cJSON_IsObject(j) || !wid || !ref || !txn || !rn || cJSON_GetArraySize(j) != 8) {
+        s->bad++;
+        rc = send_error(c, 400, "bad_request");
+        goto done;
+    }
+    credit_t *cr = NULL;
+    for (int i = 0; i < s->ncredits; i++)
+        if (!strcmp(s->credits[i].ref, ref) && !strcmp(s->credits[i].txn, txn)) cr = &s->credits[i];
+    if (!cr) {
+        rc = send_error(c, 409, "unknown_writeoff");
+        goto done;
+    }
+    if (cr->refund_no[0] && strcmp(cr->refund_no, rn) != 0) {
+        rc = send_error(c, 409, "already_reversed");
+        goto done;
+    }
+    if (!cr->refund_no[0]) {
+        snprintf(cr->refund_no, sizeof cr->refund_no, "%s", rn);
+        for (int i = 0; i < s->nbills; i++)
+            if (!strcmp(s->bills[i].ref, ref)) s->bills[i].paid = false;
+        s->reversals++;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "writeoff_id", wid);
+    cJSON_AddStringToObject(o, "status", "reversed");
+    rc = send_json(c, 200, o);
+done:
+    cJSON_Delete(j);
+    return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *size, void **con_cls)
@@ -215,6 +255,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rc = get_account(s, c, url);
     } else if (!strcmp(method, "POST") && !strcmp(url, "/writeoffs")) {
         rc = post_writeoff(s, c, b);
+    } else if (!strcmp(method, "POST") && !strcmp(url, "/reversals")) {
+        rc = post_reversal(s, c, b);
     } else {
         rc = send_error(c, 404, "not_found");
     }
@@ -295,6 +337,7 @@ void bsim_add_bill(billing_sim_t *s, const char *utility, const char *account, c
 void bsim_fail_writeoffs(billing_sim_t *s, int n) { LOCKED(s->fail_next = n); }
 void bsim_gone(billing_sim_t *s, bool gone) { LOCKED(s->gone = gone); }
 int bsim_credits(billing_sim_t *s) { int n; LOCKED(n = s->ncredits); return n; }
+int bsim_reversals(billing_sim_t *s) { int n; LOCKED(n = s->reversals); return n; }
 int bsim_writeoff_calls(billing_sim_t *s) { int n; LOCKED(n = s->calls); return n; }
 int bsim_fetches(billing_sim_t *s) { int n; LOCKED(n = s->fetches); return n; }
 int bsim_bad_requests(billing_sim_t *s) { int n; LOCKED(n = s->bad); return n; }

@@ -6,7 +6,8 @@
  * method, path, timestamp and body, the route, the JSON body field by
  * field; a bad signature is 401 and counted. A write-off is credited once
  * per (transaction, bill): the same again answers "credited" and credits
- * nothing. Threads: a thread per connection; the controls are safe from
+ * nothing; a reversal (POST /reversals) takes a credit back once per refund
+ * number. Threads: a thread per connection; the controls are safe from
  * the test's thread. */
 #ifndef BILLING_SIM_H
 #define BILLING_SIM_H
@@ -36,7 +37,8 @@ void bsim_gone(billing_sim_t *s, bool gone);
 
 /* Counts. */
 int bsim_credits(billing_sim_t *s);          /* bills credited (each once) */
-int bsim_writeoff_calls(billing_sim_t *s);   /* POST /writeoffs received */
+int bsim_reversals(billing_sim_t *s);        /* credits taken back (each once) */
+int bsim_writeoff_calls(billing_sim_t *s);   /* POST /writeoffs and /reversals received */
 int bsim_fetches(billing_sim_t *s);          /* GET /accounts/... answered 200 */
 int bsim_bad_requests(billing_sim_t *s);     /* refused: signature, clock, id, body */
 /* Whether bill REF is paid at the utility. */

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include "alipay_sim.h"
 #include "api.h"
+#include "auth.h"
 #include "db.h"
 #include "hubtest.h"
 #include "pay.h"
@@ -354,6 +355,38 @@ static void notification_before_the_answer(void **state)
     assert_int_equal(sim_charges(e->sim), 1);
 }
 
+/* Staff refund a paid order through Alipay, once per refund number. */
+static void staff_refund_through_alipay(void **state)
+{
+    env_t *e = *state;
+    char no[33], staff[160], path[96];
+    assert_int_equal(auth_staff_add(db_thread(), "bob", staff, sizeof staff), 0);
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no);
+    const char *body = "{\"refund_no\":\"RF-ALI-0001\",\"reason\":\"charged twice\"}";
+    /* Alipay gone: nothing changes, the same request later does it. */
+    sim_gone(e->sim, true);
+    r = hubtest_req(e->t, "POST", path, staff, "rf-1", body, NULL);
+    assert_int_equal(r.status, 503);
+    hubtest_free(&r);
+    assert_true(bill_paid(bill));
+    sim_gone(e->sim, false);
+    r = hubtest_req(e->t, "POST", path, staff, "rf-2", body, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(hubtest_at(r.json, "refund.order_state")->valuestring, "REVOKED");
+    hubtest_free(&r);
+    r = hubtest_req(e->t, "POST", path, staff, "rf-3", body, NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_refunds(e->sim), 1);
+    assert_int_equal(sim_charges(e->sim), 0);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM refunds WHERE out_trade_no = ?1 AND staff = 'bob'", no), 1);
+}
+
 static void reverse_refunds_a_paid_code(void **state)
 {
     env_t *e = *state;
@@ -539,6 +572,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(answers_not_signed_by_alipay, setup, teardown),
         cmocka_unit_test_setup_teardown(forged_notification_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(staff_refund_through_alipay, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_when_cancel_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(close_an_unpaid_qr, setup, teardown),

@@ -171,16 +171,16 @@ static void failing_writeoff_is_retried_and_shown(void **state)
     assert_int_equal(r.status, 422);
     hubtest_free(&r);
 
-    /* Not due again at once: backoff. */
-    assert_int_equal(writeoff_run(db_thread(), hub_now()), 0);
-    hub_time_shift(11);
+    /* Not due again at once: backoff (10 s at most, jittered, after the first). */
+    assert_int_equal(q_int("SELECT COUNT(*) FROM writeoffs WHERE next_at > updated AND next_at <= updated + 11"), 1);
+    hub_time_shift(12);
     assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);
     assert_int_equal(bsim_credits(f->sim), 0);
     r = hubtest_req(f->t, "GET", "/v1/admin/fleet", f->staff, NULL, NULL, NULL);
     assert_non_null(strstr(r.body, "writeoff_failing"));
     hubtest_free(&r);
 
-    hub_time_shift(21);
+    hub_time_shift(22);
     assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);
     assert_int_equal(bsim_credits(f->sim), 1);
     assert_int_equal(bsim_writeoff_calls(f->sim), 3);
@@ -241,6 +241,74 @@ static void refused_writeoff_waits_for_staff(void **state)
     r = hubtest_req(f->t, "GET", "/v1/admin/fleet", f->staff, NULL, NULL, NULL);
     assert_non_null(strstr(r.body, "writeoff_failing"));
     hubtest_free(&r);
+}
+
+static hubtest_resp_t refund(fx_t *f, const char *no, const char *refund_no, const char *key)
+{
+    char path[96], body[160];
+    snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no);
+    snprintf(body, sizeof body, "{\"refund_no\":\"%s\",\"reason\":\"paid at the counter too\"}", refund_no);
+    return hubtest_req(f->t, "POST", path, f->staff, key, body, NULL);
+}
+
+static void refund_reverses_the_writeoff(void **state)
+{
+    fx_t *f = *state;
+    hubtest_resp_t r = lookup(f);
+    hubtest_free(&r);
+    long long nov = bill_id("2026-11"), oct = bill_id("2026-10");
+    assert_int_equal(pay(f, "BILL-0004", nov), 201);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);
+    assert_int_equal(bsim_credits(f->sim), 1);
+
+    r = refund(f, "BILL-0004", "RF-0001", "rf-1");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(hubtest_at(r.json, "refund.order_state")->valuestring, "REVOKED");
+    assert_int_equal((int)hubtest_at(r.json, "refund.amount_fen")->valuedouble, 3710);
+    assert_string_equal(hubtest_at(r.json, "refund.staff")->valuestring, "alice");
+    hubtest_free(&r);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM bills WHERE status = 'unpaid' AND ext_ref = 'W-2026-11-0001'"), 1);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);
+    assert_int_equal(bsim_reversals(f->sim), 1);
+    assert_false(bsim_bill_paid(f->sim, "W-2026-11-0001"));
+
+    /* The same refund again: the same answer, nothing new. */
+    r = refund(f, "BILL-0004", "RF-0001", "rf-2");
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    hub_time_shift(7200);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 0);
+    assert_int_equal(bsim_reversals(f->sim), 1);
+    r = refund(f, "BILL-0004", "RF-0002", "rf-3");
+    assert_int_equal(r.status, 409);
+    assert_string_equal(hubtest_error_code(&r), "order_refunded");
+    hubtest_free(&r);
+    /* Kiosks cannot refund. */
+    r = hubtest_req(f->t, "POST", "/v1/admin/payments/BILL-0004/refund", f->t->token, "rf-4",
+                    "{\"refund_no\":\"RF-0003\",\"reason\":\"x\"}", NULL);
+    assert_int_equal(r.status, 401);
+    hubtest_free(&r);
+
+    /* Refunded before its credit reached the utility: the credit goes
+     * first, then its reversal. */
+    bsim_fail_writeoffs(f->sim, 1);
+    assert_int_equal(pay(f, "BILL-0005", oct), 201);
+    r = refund(f, "BILL-0005", "RF-0001", "rf-5");
+    assert_int_equal(r.status, 409);
+    assert_string_equal(hubtest_error_code(&r), "refund_no_used");
+    hubtest_free(&r);
+    r = refund(f, "BILL-0005", "RF-0005", "rf-6");
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);       /* the credit, failing */
+    assert_int_equal(bsim_credits(f->sim), 1);
+    hub_time_shift(12);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);       /* the credit */
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);       /* then its reversal */
+    assert_int_equal(bsim_credits(f->sim), 2);
+    assert_int_equal(bsim_reversals(f->sim), 2);
+    assert_false(bsim_bill_paid(f->sim, "W-2026-10-0001"));
+    assert_int_equal(q_int("SELECT COUNT(*) FROM writeoffs WHERE state = 'done'"), 4);
 }
 
 /* ---- a hub process killed between the payment and the write-off ---- */
@@ -356,6 +424,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(failing_writeoff_is_retried_and_shown, setup, teardown),
         cmocka_unit_test_setup_teardown(utility_out_of_reach_offers_no_bill, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_writeoff_waits_for_staff, setup, teardown),
+        cmocka_unit_test_setup_teardown(refund_reverses_the_writeoff, setup, teardown),
         cmocka_unit_test_setup_teardown(hub_killed_after_payment_credits_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
