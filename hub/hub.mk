@@ -1,5 +1,5 @@
 # The hub: build/hub from hub/*.c (included by the top Makefile).
-HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl
+HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl minizip
 HUB_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
              -Ihub -Icommon -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
 HUB_LDLIBS = $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm

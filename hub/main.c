@@ -34,6 +34,7 @@
 #include "log.h"
 #include "pay.h"
 #include "pii.h"
+#include "reconcile.h"
 #include "retention.h"
 #include "server.h"
 #include "writeoff.h"
@@ -51,7 +52,10 @@ static void usage(FILE *fp)
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
-                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
+                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n"
+                "       hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]\n"
+                "       (the payment provider's statement of the day against the hub's orders and\n"
+                "        write-offs: exit 0 all agree, 3 mismatches listed, 1 cannot tell)\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -235,6 +239,50 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     return rc;
 }
 
+/* hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]:
+ * exit 0 when the statement and the hub agree, 3 with mismatches (listed),
+ * 1 when it cannot tell (no provider, no statement), 2 on a usage error. */
+static int reconcile_cmd(int argc, char **argv, hub_config_t *cfg)
+{
+    static const struct option opts[] = {{"date", required_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"key-file", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
+    const char *date = NULL;
+    bool json = false;
+    int o;
+    opterr = 0;
+    optind = 1;
+    while ((o = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        if (o == 't') date = optarg;
+        else if (o == 'j') json = true;
+        else if (o == 'd') snprintf(cfg->db_path, sizeof cfg->db_path, "%s", optarg);
+        else if (o == 'k') snprintf(key_file, sizeof key_file, "%s", optarg);
+        else if (o == 'c') {
+            if (read_ini(optarg, cfg) != 0) return 2;
+        } else {
+            fprintf(stderr, "hub: reconcile: unknown option or missing value: %s\n", argv[optind]);
+            return 2;
+        }
+    }
+    if (!date || optind < argc - 1) {
+        fprintf(stderr, "usage: hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]\n");
+        return 2;
+    }
+    char err[600];
+    db_set_key_file(key_file);
+    if (pay_init(false, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    int n = reconcile_run(db_thread(), date, json, stdout, err, sizeof err);
+    db_close_all();
+    if (n < 0) {
+        fprintf(stderr, "hub: reconcile: %s\n", err);
+        return 1;
+    }
+    return n ? 3 : 0;
+}
+
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
        OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_KEYFILE, OPT_DEMOTOKEN, OPT_HELP };
 
@@ -248,6 +296,7 @@ int main(int argc, char **argv)
     umask(077);
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);
+    if (argc >= 2 && !strcmp(argv[1], "reconcile")) return reconcile_cmd(argc, argv, &cfg);
     static const struct option opts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"listen", required_argument, NULL, OPT_LISTEN},

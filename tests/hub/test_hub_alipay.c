@@ -21,6 +21,8 @@
 #include "db.h"
 #include "hubtest.h"
 #include "pay.h"
+#include "reconcile.h"
+#include "writeoff.h"
 
 #define ALIPAY_CODE "286512345678901234"
 
@@ -387,6 +389,81 @@ static void staff_refund_through_alipay(void **state)
     assert_int_equal(q_int("SELECT COUNT(*) FROM refunds WHERE out_trade_no = ?1 AND staff = 'bob'", no), 1);
 }
 
+/* hub reconcile: the simulator's statement of the day against the hub. */
+static void reconcile_lists_every_mismatch(void **state)
+{
+    env_t *e = *state;
+    char no[6][33], staff[160];
+    assert_int_equal(auth_staff_add(db_thread(), "carol", staff, sizeof staff), 0);
+    for (int i = 0; i < 5; i++) {
+        hubtest_resp_t r = create(e, no[i], fresh_bill(), ALIPAY_CODE);
+        assert_int_equal(r.status, 201);
+        hubtest_free(&r);
+    }
+    /* 0: clean, credited. 1: refunded at both. 2: closed at the hub only.
+     * 3: another amount at the hub. 4: not credited yet. 5: paid and
+     * credited at the hub, unknown to the provider. */
+    char path[96], sql[1024];
+    snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no[1]);
+    hubtest_resp_t r = hubtest_req(e->t, "POST", path, staff, "rc-1",
+                                   "{\"refund_no\":\"RF-RC-0001\",\"reason\":\"test\"}", NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    assert_true(writeoff_run(db_thread(), hub_now()) >= 4);
+    snprintf(sql, sizeof sql, "UPDATE writeoffs SET state = 'failing' WHERE out_trade_no = '%s';"
+             "UPDATE orders SET state = 'CLOSED' WHERE out_trade_no = '%s';"
+             "UPDATE orders SET amount_fen = amount_fen + 1 WHERE out_trade_no = '%s';"
+             "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, created, updated, provider)"
+             "  VALUES('ALI-GHOST', 'test-01', 'code', 500, 'SUCCESS', %d, %d, 'alipay');"
+             "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, state, next_at, created, updated)"
+             "  VALUES('ALI-GHOST', 1, 'x', 500, 'done', 0, 0, 0);",
+             no[4], no[2], no[3], HUBTEST_NOW, HUBTEST_NOW);
+    assert_int_equal(db_exec(db_thread(), sql), 0);
+
+    char *text = NULL;
+    size_t len = 0;
+    char err[300] = "";
+    FILE *out = open_memstream(&text, &len);
+    int n = reconcile_run(db_thread(), "2026-11-29", true, out, err, sizeof err);
+    fclose(out);
+    if (n < 0) fail_msg("reconcile: %s", err);
+    cJSON *j = cJSON_Parse(text);
+    assert_non_null(j);
+    assert_int_equal(n, 4);
+    assert_int_equal((int)hubtest_at(j, "statement_rows")->valuedouble, 6);    /* 5 paid, 1 refund */
+    static const char *const want[][2] = {{"paid_not_recorded", NULL}, {"amount_differs", NULL},
+                                          {"paid_not_credited", NULL}, {"credited_not_paid", "ALI-GHOST"}};
+    const char *nos[] = {no[2], no[3], no[4], "ALI-GHOST"};
+    for (int i = 0; i < 4; i++) {
+        bool seen = false;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, hubtest_at(j, "mismatches")) {
+            if (!strcmp(hubtest_at(m, "kind")->valuestring, want[i][0]) &&
+                !strcmp(hubtest_at(m, "out_trade_no")->valuestring, nos[i]))
+                seen = true;
+        }
+        if (!seen) fail_msg("no %s for %s in %s", want[i][0], nos[i], text);
+    }
+    cJSON_Delete(j);
+    free(text);
+
+    /* The table: a summary line, a header, one line per mismatch. */
+    out = open_memstream(&text, &len);
+    assert_int_equal(reconcile_run(db_thread(), "2026-11-29", false, out, err, sizeof err), 4);
+    fclose(out);
+    assert_non_null(strstr(text, "reconcile 2026-11-29 (alipay): statement 6 rows"));
+    assert_non_null(strstr(text, "KIND"));
+    assert_non_null(strstr(text, "amount_differs"));
+    free(text);
+    assert_int_equal(sim_statement_urls(e->sim), 2);
+    /* A bad date is refused before anything is asked. */
+    out = open_memstream(&text, &len);
+    assert_int_equal(reconcile_run(db_thread(), "2026-13-45", false, out, err, sizeof err), -1);
+    fclose(out);
+    free(text);
+    assert_int_equal(sim_statement_urls(e->sim), 2);
+}
+
 static void reverse_refunds_a_paid_code(void **state)
 {
     env_t *e = *state;
@@ -573,6 +650,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(forged_notification_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(staff_refund_through_alipay, setup, teardown),
+        cmocka_unit_test_setup_teardown(reconcile_lists_every_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_when_cancel_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(close_an_unpaid_qr, setup, teardown),
