@@ -66,7 +66,7 @@ static long long fen_of(const char *s)
     long long yuan = 0, fen = 0;
     int digits = 0;
     const char *p = s;
-    for (; *p >= '0' && *p <= '9'; p++, digits++) yuan = yuan * 10 + (*p - '0');
+    for (; *p >= '0' && *p <= '9' && digits <= 12; p++, digits++) yuan = yuan * 10 + (*p - '0');
     if (!digits || digits > 12) return -1;
     if (*p == '.') {
         p++;
@@ -84,7 +84,7 @@ int reconcile_parse_csv(const char *text, size_t len, reconcile_row_fn row, void
                                          "退款批次号/请求号"};
     bool header = false;
     char *save = NULL;
-    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    for (char *line = strtok_r(t, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
         if (line[0] == '#') continue;
         char *f[64];
         int n = split(line, f, 64);
