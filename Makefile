@@ -93,7 +93,7 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub $(BUILD)/bench_provider
 	@BUILD=$(BUILD) tests/bench/bench.sh
 	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 

@@ -45,3 +45,14 @@ $(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o
 
 # The billing system simulator (tests/hub/billing_sim.c), likewise.
 $(BUILD)/tests/test_hub_billing: $(BUILD)/obj/tests/hub/billing_sim.o
+
+# Bench (make bench): the time the payment provider layer adds to a QR order
+# (tests/bench/bench_provider.c), with the in-process hub and Alipay simulator.
+$(BUILD)/obj/tests/bench/bench_provider.o: tests/bench/bench_provider.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HUB_CFLAGS) -Itests/hub $(shell pkg-config --cflags cmocka libcurl 2>/dev/null) -c $< -o $@
+
+$(BUILD)/bench_provider: $(BUILD)/obj/tests/bench/bench_provider.o $(BUILD)/obj/tests/hub/hubtest.o \
+                         $(BUILD)/obj/tests/hub/alipay_sim.o $(BUILD)/libhub.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HUB_CFLAGS) -o $@ $^ $(HUB_LDLIBS) $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
