@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include "alipay_sim.h"
@@ -417,14 +418,20 @@ static void reconcile_lists_every_mismatch(void **state)
              "  VALUES('ALI-GHOST', 'test-01', 'code', 500, 'SUCCESS', %d, %d, 'alipay');"
              "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, state, next_at, created, updated)"
              "  VALUES('ALI-GHOST', 1, 'x', 500, 'done', 0, 0, 0);",
-             no[4], no[2], no[3], HUBTEST_NOW, HUBTEST_NOW);
+             no[4], no[2], no[3], (int)hub_now(), (int)hub_now());
     assert_int_equal(db_exec(db_thread(), sql), 0);
 
+    /* The hub's day, China time (2026-11-29 with the suites' clock). */
+    char day[11];
+    time_t cst = (time_t)hub_now() + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&cst, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
     char *text = NULL;
     size_t len = 0;
     char err[300] = "";
     FILE *out = open_memstream(&text, &len);
-    int n = reconcile_run(db_thread(), "2026-11-29", true, out, err, sizeof err);
+    int n = reconcile_run(db_thread(), day, true, out, err, sizeof err);
     fclose(out);
     if (n < 0) fail_msg("reconcile: %s", err);
     cJSON *j = cJSON_Parse(text);
@@ -449,9 +456,11 @@ static void reconcile_lists_every_mismatch(void **state)
 
     /* The table: a summary line, a header, one line per mismatch. */
     out = open_memstream(&text, &len);
-    assert_int_equal(reconcile_run(db_thread(), "2026-11-29", false, out, err, sizeof err), 4);
+    assert_int_equal(reconcile_run(db_thread(), day, false, out, err, sizeof err), 4);
     fclose(out);
-    assert_non_null(strstr(text, "reconcile 2026-11-29 (alipay): statement 6 rows"));
+    char head[64];
+    snprintf(head, sizeof head, "reconcile %s (alipay): statement 6 rows", day);
+    assert_non_null(strstr(text, head));
     assert_non_null(strstr(text, "KIND"));
     assert_non_null(strstr(text, "amount_differs"));
     free(text);
