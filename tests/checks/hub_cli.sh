@@ -7,7 +7,8 @@
 # database and key file are 0600 and a key file others can read stops it;
 # a payment provider demo without --demo and a secrets file others can read
 # are refused; a demo database has a random demo token in a 0600 file and a
-# hub without --demo refuses to run on it.
+# hub without --demo refuses to run on it; reconcile without a provider
+# says so.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -108,6 +109,13 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $old" \
     "http://127.0.0.1:$(cat "$tmp/port")/v1/bills?account_no=x&utility=water")
 [[ $code == 401 ]] || fail "the token once fixed in the source still works ($code)"
 kill -TERM "$pid"; wait "$pid"; pid=""
+
+# reconcile: a usage error is 2; without a payment provider there is no
+# statement to compare, 1 with a message saying so.
+err=$("$HUB" reconcile --db "$tmp/hub.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"usage: hub reconcile"* ]] || fail "reconcile without --date: exit $rc, '$err'"
+err=$("$HUB" reconcile --date 2026-11-29 --db "$tmp/hub.db" 2>&1); rc=$?
+[[ $rc == 1 && $err == *"no payment provider"* ]] || fail "reconcile without a provider: exit $rc, '$err'"
 
 # Personal data at rest: the database and its key file are this user's only;
 # a key file others can read stops the hub with a clear message.
