@@ -200,6 +200,14 @@ static const migrate_step_t migrations[] = {
      "  amount_fen INTEGER NOT NULL, staff TEXT NOT NULL, reason TEXT NOT NULL,"
      "  created INTEGER NOT NULL);"
      "CREATE UNIQUE INDEX refunds_order ON refunds(out_trade_no);"},
+    /* 13: order numbers are unique per device: a kiosk's number (device_no)
+     * is its own, and the hub's number (out_trade_no, the provider's) is
+     * that number unless another device had it (api_payments.c
+     * order_number), so no device can take another's numbers. */
+    {"order numbers per device",
+     "ALTER TABLE orders ADD COLUMN device_no TEXT;"
+     "UPDATE orders SET device_no = out_trade_no;"
+     "CREATE UNIQUE INDEX orders_device_no ON orders(device, device_no);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

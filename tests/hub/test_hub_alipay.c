@@ -182,6 +182,27 @@ static void code_paid_at_once(void **state)
     assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
 }
 
+/* Order numbers are per device: another kiosk's order of the same number
+ * is a trade of its own at Alipay, under the hub's number for it. */
+static void same_number_on_two_devices(void **state)
+{
+    env_t *e = *state;
+    char no[33], body[256];
+    hubtest_resp_t r = create(e, no, fresh_bill(), ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"code\","
+             "\"auth_code\":\"%s\"}", no, fresh_bill(), ALIPAY_CODE);
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "dev2-1", body, NULL);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    assert_string_equal(hubtest_at(r.json, "order.out_trade_no")->valuestring, no);
+    hubtest_free(&r);
+    assert_int_equal(sim_charges(e->sim), 2);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE device_no = ?1 AND out_trade_no LIKE 'X%'", no), 1);
+    assert_string_equal(sim_trade_status(e->sim, no), "TRADE_SUCCESS");
+}
+
 static void payer_waits_then_pays(void **state)
 {
     env_t *e = *state;
@@ -659,6 +680,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(forged_notification_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(staff_refund_through_alipay, setup, teardown),
+        cmocka_unit_test_setup_teardown(same_number_on_two_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(reconcile_lists_every_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_when_cancel_is_refused, setup, teardown),
