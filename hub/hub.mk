@@ -44,7 +44,7 @@ $(BUILD)/hub_load: tests/bench/hub_load.c
 $(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o
 
 # The billing system simulator (tests/hub/billing_sim.c), likewise.
-$(BUILD)/tests/test_hub_billing: $(BUILD)/obj/tests/hub/billing_sim.o
+$(BUILD)/tests/test_hub_billing: $(BUILD)/obj/tests/hub/billing_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o
 
 # Bench (make bench): the time the payment provider layer adds to a QR order
 # (tests/bench/bench_provider.c), with the in-process hub and Alipay simulator.

@@ -20,11 +20,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "alipay_sim.h"
 #include "auth.h"
 #include "billing.h"
 #include "billing_sim.h"
 #include "db.h"
 #include "hubtest.h"
+#include "pay.h"
 #include "writeoff.h"
 
 #define HUB_ID "xfl-hub-1"
@@ -311,6 +313,58 @@ static void refund_reverses_the_writeoff(void **state)
     assert_int_equal(q_int("SELECT COUNT(*) FROM writeoffs WHERE state = 'done'"), 4);
 }
 
+/* End to end with both simulators: Alipay takes the money, the billing
+ * system is credited; a refused payment charges nothing and credits
+ * nothing. One each, or none. */
+static void alipay_and_utility_one_each_or_none(void **state)
+{
+    fx_t *f = *state;
+    alipay_sim_t *ali = sim_start();
+    char secrets[160], err[300];
+    snprintf(secrets, sizeof secrets, "%s/alipay.secrets", f->t->dir);
+    FILE *fp = fopen(secrets, "w");
+    assert_non_null(fp);
+    fprintf(fp, "app_id = %s\ngateway = %s\nprivate_key = %s\nalipay_public_key = %s\n", sim_app_id(ali),
+            sim_gateway(ali), sim_merchant_private(ali), sim_alipay_public(ali));
+    fclose(fp);
+    assert_int_equal(chmod(secrets, 0600), 0);
+    pay_reset();
+    assert_int_equal(pay_config_key("provider", "alipay"), 0);
+    assert_int_equal(pay_config_key("secrets", secrets), 0);
+    assert_int_equal(pay_config_key("timeout_ms", "1500"), 0);
+    if (pay_init(false, err, sizeof err) != 0) fail_msg("pay_init: %s", err);
+
+    hubtest_resp_t r = lookup(f);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    char body[200];
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"E2E-0001\",\"bill_ids\":[%lld],\"method\":\"code\","
+             "\"auth_code\":\"286512345678901234\"}", bill_id("2026-11"));
+    r = hubtest_post(f->t, "/v1/payments", body);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(hubtest_at(r.json, "order.state")->valuestring, "SUCCESS");
+    hubtest_free(&r);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 1);
+    assert_int_equal(sim_charges(ali), 1);
+    assert_int_equal(bsim_credits(f->sim), 1);
+
+    sim_pay_mode(ali, SIM_PAY_REFUSE);
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"E2E-0002\",\"bill_ids\":[%lld],\"method\":\"code\","
+             "\"auth_code\":\"286512345678901234\"}", bill_id("2026-10"));
+    r = hubtest_post(f->t, "/v1/payments", body);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(hubtest_at(r.json, "order.state")->valuestring, "PAYERROR");
+    hubtest_free(&r);
+    hub_time_shift(60);
+    assert_int_equal(writeoff_run(db_thread(), hub_now()), 0);
+    assert_int_equal(sim_charges(ali), 1);
+    assert_int_equal(bsim_credits(f->sim), 1);
+    assert_int_equal(bsim_writeoff_calls(f->sim), 1);
+    assert_false(bsim_bill_paid(f->sim, "W-2026-10-0001"));
+    sim_stop(ali);
+    pay_reset();
+}
+
 /* ---- a hub process killed between the payment and the write-off ---- */
 
 static void sleep_ms(int ms)
@@ -427,6 +481,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(utility_out_of_reach_offers_no_bill, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_writeoff_waits_for_staff, setup, teardown),
         cmocka_unit_test_setup_teardown(refund_reverses_the_writeoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(alipay_and_utility_one_each_or_none, setup, teardown),
         cmocka_unit_test_setup_teardown(hub_killed_after_payment_credits_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
