@@ -138,9 +138,9 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 	    $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
-# The reader of a payment provider's statement (hub/reconcile.c), with the hub
-# library it links against.
-$(BUILD)/fuzz/fuzz_statement: tests/fuzz/fuzz_statement.c $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) \
+# The reader of a payment provider's statement (hub/reconcile.c) and of a
+# billing system's answers (hub/billing_http.c), with the hub sources.
+$(BUILD)/fuzz/fuzz_statement $(BUILD)/fuzz/fuzz_billing: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) \
                               $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
@@ -181,7 +181,7 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_statement %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_hub_request %/fuzz_statement %/fuzz_billing %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -91,6 +91,16 @@ void billing_reset(void);
  * caller answers 503: never bills the utility did not confirm). */
 int billing_refresh(sqlite3 *db, const char *utility, const char *account);
 
+/* The protocol's answers, pure (fuzzed by tests/fuzz/fuzz_billing.c):
+ * an account answer BODY (LEN bytes) for UTILITY/ACCOUNT into OUT (0, or
+ * -1 with ERR and OUT all zero); a write-off or reversal answer of HTTP
+ * STATUS for WRITEOFF_ID (OK, REFUSED with the utility's code in ERR, or
+ * RETRY with ERR). */
+int billing_parse_account(const char *body, size_t len, const char *utility, const char *account,
+                          billing_account_t *out, char *err, size_t errlen);
+billing_outcome_t billing_parse_writeoff(long status, const char *body, size_t len, const char *writeoff_id,
+                                         bool reversal, char *err, size_t errlen);
+
 /* billing_http.c */
 extern const billing_system_t billing_http;
 int billing_http_load(const char *secrets, const char *base_url, char *err, size_t errlen);

@@ -133,14 +133,16 @@ static size_t on_body(char *p, size_t sz, size_t n, void *user)
 }
 
 /* METHOD PATH (under base_url) with BODY (NULL: none). The HTTP status (0:
- * no answer, ERR says why) and the answer parsed into *JSON (NULL if not JSON). */
-static long request(const char *method, const char *path, const char *body, cJSON **json,
+ * no answer, ERR says why) and the answer's bytes in *OUT (malloc'd,
+ * NUL-terminated; NULL when empty), *OUTLEN of them. */
+static long request(const char *method, const char *path, const char *body, char **out, size_t *outlen,
                     char *err, size_t errlen)
 {
     char url[1024], ts[24], sig[65], h[200];
     sink_t s = {0};
     long status = 0;
-    *json = NULL;
+    *out = NULL;
+    *outlen = 0;
     snprintf(url, sizeof url, "%s%s", http.base_url, path);
     snprintf(ts, sizeof ts, "%lld", (long long)hub_now());
     billing_sign(http.key, http.keylen, method, path, ts, body ? body : "", body ? strlen(body) : 0, sig);
@@ -173,11 +175,9 @@ static long request(const char *method, const char *path, const char *body, cJSO
         snprintf(err, errlen, "%s", s.too_big ? "answer too large" : curl_easy_strerror(cc));
     } else {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        if (s.buf) *json = cJSON_ParseWithLength(s.buf, s.len);
-        if (!*json || !cJSON_IsObject(*json)) {
-            cJSON_Delete(*json);
-            *json = NULL;
-        }
+        *out = s.buf;
+        *outlen = s.len;
+        s.buf = NULL;
     }
     curl_slist_free_all(hdr);
     curl_easy_cleanup(c);
@@ -220,28 +220,16 @@ static int read_bill(const cJSON *j, billing_bill_t *b)
     return 0;
 }
 
-/* The path segment is a known utility and digits only: nothing to escape. */
-static int http_fetch(const char *utility, const char *account, billing_account_t *out, char *err,
-                      size_t errlen)
+int billing_parse_account(const char *body, size_t len, const char *utility, const char *account,
+                          billing_account_t *out, char *err, size_t errlen)
 {
-    char path[160];
-    cJSON *j = NULL;
-    snprintf(path, sizeof path, "/accounts/%s/%s", utility, account);
-    long status = request("GET", path, NULL, &j, err, errlen);
+    cJSON *j = cJSON_ParseWithLength(body, len);
     int rc = -1;
     memset(out, 0, sizeof *out);
-    if (status == 404) {
-        rc = 0;
-        goto done;
-    }
-    if (status != 200 || !j) {
-        if (status) snprintf(err, errlen, "HTTP %ld%s", status, j ? "" : " without a JSON object");
-        goto done;
-    }
     const cJSON *acc = cJSON_GetObjectItemCaseSensitive(j, "account");
     const cJSON *bills = cJSON_GetObjectItemCaseSensitive(j, "bills");
     char u[16], a[32];
-    if (!cJSON_IsObject(acc) || !cJSON_IsArray(bills) || get_str(acc, "utility", u, sizeof u) ||
+    if (!cJSON_IsObject(j) || !cJSON_IsObject(acc) || !cJSON_IsArray(bills) || get_str(acc, "utility", u, sizeof u) ||
         get_str(acc, "account", a, sizeof a) || strcmp(u, utility) || strcmp(a, account) ||
         get_str(acc, "holder", out->holder, sizeof out->holder) ||
         get_str(acc, "address", out->address, sizeof out->address) ||
@@ -257,10 +245,56 @@ static int http_fetch(const char *utility, const char *account, billing_account_
         }
         out->n++;
     }
-    rc = 1;
+    rc = 0;
 done:
     cJSON_Delete(j);
+    if (rc != 0) memset(out, 0, sizeof *out);
     return rc;
+}
+
+/* The path segment is a known utility and digits only: nothing to escape. */
+static int http_fetch(const char *utility, const char *account, billing_account_t *out, char *err,
+                      size_t errlen)
+{
+    char path[160];
+    char *body = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "/accounts/%s/%s", utility, account);
+    long status = request("GET", path, NULL, &body, &len, err, errlen);
+    int rc = -1;
+    memset(out, 0, sizeof *out);
+    if (status == 404) rc = 0;
+    else if (status != 200) {
+        if (status) snprintf(err, errlen, "HTTP %ld", status);
+    } else if (billing_parse_account(body, len, utility, account, out, err, errlen) == 0) {
+        rc = 1;
+    }
+    free(body);
+    return rc;
+}
+
+billing_outcome_t billing_parse_writeoff(long status, const char *body, size_t len, const char *writeoff_id,
+                                         bool reversal, char *err, size_t errlen)
+{
+    cJSON *j = body ? cJSON_ParseWithLength(body, len) : NULL;
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        j = NULL;
+    }
+    billing_outcome_t out = BILLING_RETRY;
+    char st[16], id[80], code[48];
+    if (status == 200 && j && !get_str(j, "status", st, sizeof st) &&
+        !strcmp(st, reversal ? "reversed" : "credited") &&
+        !get_str(j, "writeoff_id", id, sizeof id) && !strcmp(id, writeoff_id)) {
+        out = BILLING_OK;
+    } else if (status == 409 && j && !get_str(j, "error", code, sizeof code) && code[0]) {
+        snprintf(err, errlen, "%s", code);
+        out = BILLING_REFUSED;
+    } else {
+        snprintf(err, errlen, "HTTP %ld%s", status, j ? "" : " without a JSON object");
+    }
+    cJSON_Delete(j);
+    return out;
 }
 
 /* POST PATH with W (and REFUND_NO for a reversal); the outcome by the
@@ -268,7 +302,7 @@ done:
 static billing_outcome_t post_writeoff(const char *path, const billing_writeoff_t *w,
                                        const char *refund_no, char *err, size_t errlen)
 {
-    cJSON *b = cJSON_CreateObject(), *j = NULL;
+    cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "writeoff_id", w->writeoff_id);
     cJSON_AddStringToObject(b, "bill_ref", w->bill_ref);
     cJSON_AddStringToObject(b, "utility", w->utility);
@@ -283,21 +317,14 @@ static billing_outcome_t post_writeoff(const char *path, const billing_writeoff_
         snprintf(err, errlen, "out of memory");
         return BILLING_RETRY;
     }
-    long status = request("POST", path, body, &j, err, errlen);
+    char *answer = NULL;
+    size_t len = 0;
+    long status = request("POST", path, body, &answer, &len, err, errlen);
     free(body);
-    billing_outcome_t out = BILLING_RETRY;
-    char st[16], id[80], code[48];
-    if (status == 200 && j && !get_str(j, "status", st, sizeof st) &&
-        !strcmp(st, refund_no ? "reversed" : "credited") &&
-        !get_str(j, "writeoff_id", id, sizeof id) && !strcmp(id, w->writeoff_id)) {
-        out = BILLING_OK;
-    } else if (status == 409 && j && !get_str(j, "error", code, sizeof code)) {
-        snprintf(err, errlen, "%s", code);
-        out = BILLING_REFUSED;
-    } else if (status) {
-        snprintf(err, errlen, "HTTP %ld%s", status, j ? "" : " without a JSON object");
-    }
-    cJSON_Delete(j);
+    billing_outcome_t out = status ? billing_parse_writeoff(status, answer, len, w->writeoff_id,
+                                                            refund_no != NULL, err, errlen)
+                                   : BILLING_RETRY;
+    free(answer);
     return out;
 }
 
