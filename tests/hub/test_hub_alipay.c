@@ -486,6 +486,31 @@ static void reconcile_lists_every_mismatch(void **state)
     assert_non_null(strstr(text, "amount_differs"));
     free(text);
     assert_int_equal(sim_statement_urls(e->sim), 2);
+
+    /* The same from the command line, as staff run it: exit 3, the table. */
+    char ini[200], cmd[700], line[512];
+    snprintf(ini, sizeof ini, "%s/reconcile.ini", e->t->dir);
+    FILE *fp = fopen(ini, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[hub]\ndb = %s/hub.db\n[payment]\nprovider = alipay\nsecrets = %s\n", e->t->dir, e->secrets);
+    fclose(fp);
+    const char *b = getenv("BUILD");
+    snprintf(cmd, sizeof cmd, "HUB_LOG=quiet %s/hub reconcile --date %s --config %s 2>&1; echo \"exit $?\"",
+             b && *b ? b : "build", day, ini);
+    fp = popen(cmd, "r");
+    assert_non_null(fp);
+    bool summary = false, exit3 = false;
+    int lines = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (!strncmp(line, "hub: ", 5)) continue;      /* pay_init's notes on stderr */
+        lines++;
+        if (strstr(line, head)) summary = true;
+        if (!strcmp(line, "exit 3\n")) exit3 = true;
+    }
+    pclose(fp);
+    if (!summary || !exit3) fail_msg("hub reconcile: summary %d, exit 3 %d, %d lines", summary, exit3, lines);
+    assert_int_equal(lines, 1 + 1 + 4 + 1);      /* summary, header, 4 mismatches, exit */
+    assert_int_equal(sim_statement_urls(e->sim), 3);
     /* A bad date is refused before anything is asked. */
     out = open_memstream(&text, &len);
     assert_int_equal(reconcile_run(db_thread(), "2026-13-45", false, out, err, sizeof err), -1);
