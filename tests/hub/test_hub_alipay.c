@@ -516,7 +516,7 @@ static void reconcile_lists_every_mismatch(void **state)
     assert_int_equal(reconcile_run(db_thread(), "2026-13-45", false, out, err, sizeof err), -1);
     fclose(out);
     free(text);
-    assert_int_equal(sim_statement_urls(e->sim), 2);
+    assert_int_equal(sim_statement_urls(e->sim), 3);
 }
 
 static void reverse_refunds_a_paid_code(void **state)
