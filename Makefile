@@ -93,7 +93,7 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub $(BUILD)/bench_provider
 	@BUILD=$(BUILD) tests/bench/bench.sh
 	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 
@@ -138,10 +138,12 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 	    $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
-# WeChat Pay's notifications and v2 XML as the hub reads them (hub/pay_wechat*.c),
-# with the hub's sources for its clock, log and settings.
-$(BUILD)/fuzz/fuzz_wechat_notice: tests/fuzz/fuzz_wechat_notice.c $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) \
-                                  $(wildcard hub/*.h)
+# The hub's readers of outside parties, with the hub sources for its clock,
+# log and settings: WeChat Pay's notifications and v2 XML (hub/pay_wechat*.c),
+# a payment provider's statement (hub/reconcile.c) and a billing system's
+# answers (hub/billing_http.c).
+$(BUILD)/fuzz/fuzz_wechat_notice $(BUILD)/fuzz/fuzz_statement $(BUILD)/fuzz/fuzz_billing: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
+        $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ihub -Icommon -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"' \
@@ -187,7 +189,7 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -13,6 +13,10 @@ void api_health(hub_req_t *req, hub_resp_t *resp);
 /* api_bills.c: utility accounts and bills */
 void api_bills_get(hub_req_t *req, hub_resp_t *resp);          /* GET  /v1/bills */
 void api_bills_lookup(hub_req_t *req, hub_resp_t *resp);       /* POST /v1/bills/lookup */
+/* Before both, outside any transaction: the account's bills from the
+ * billing system into the tables (billing.h); a system out of reach makes
+ * the handler answer 503 billing_unavailable. */
+void api_bills_fetch(hub_req_t *req);
 
 /* api_payments.c: QR payment orders (demo provider behaves like the real APIs) */
 void api_pay_create(hub_req_t *req, hub_resp_t *resp);         /* POST /v1/payments */
@@ -24,6 +28,10 @@ void api_demo_behaviour(hub_req_t *req, hub_resp_t *resp);     /* POST /v1/demo/
 /* Before every payment handler, outside its transaction: the demo
  * provider's configured latency, or a real provider's calls (pay.h). */
 void api_pay_latency(hub_req_t *req);
+/* api_refunds.c: POST /v1/admin/payments/{no}/refund (staff), and its
+ * hook that asks a real provider for the refund outside the transaction. */
+void api_admin_refund(hub_req_t *req, hub_resp_t *resp);
+void api_refund_provider(hub_req_t *req);
 /* Applies a real provider's verified answer R about order NO (REVERSAL: R
  * answers a cancel the kiosk asked for) in a transaction of its own: SUCCESS
  * pays the bills (if the amount matches), CLOSED/REFUSED end an open order.

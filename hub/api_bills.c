@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "billing.h"
 #include "billqr.h"
 #include "idnum.h"
 #include "mask.h"
@@ -128,6 +129,73 @@ static void reply_accounts(sqlite3 *db, sqlite3_stmt *st, hub_resp_t *resp, cons
     }
 }
 
+/* ---- the billing system ----------------------------------------------- */
+
+/* What this request's hook found (hook and handler run on one thread, one
+ * after the other): -1 the billing system could not be asked. */
+static _Thread_local int fetched;
+
+static bool utility_known(const char *u)
+{
+    for (int i = 0; u && utilities[i]; i++)
+        if (!strcmp(u, utilities[i])) return true;
+    return false;
+}
+
+/* Refreshes every account of the resident with ID number IDN (as the
+ * handler finds them: the hub keeps the link of residents to accounts). */
+static int fetch_resident(sqlite3 *db, const char *idn)
+{
+    char list[16][2][32];
+    int n = 0, rc = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT a.utility, a.account_no FROM accounts a JOIN residents r "
+                           "ON r.id = a.resident_id WHERE r.id_hash = pii_hash('id', upper(?1)) LIMIT 16",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, idn, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW && n < 16) {
+        snprintf(list[n][0], sizeof list[n][0], "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(list[n][1], sizeof list[n][1], "%s", (const char *)sqlite3_column_text(st, 1));
+        n++;
+    }
+    sqlite3_finalize(st);
+    for (int i = 0; i < n && rc >= 0; i++) rc = billing_refresh(db, list[i][0], list[i][1]);
+    return rc < 0 ? -1 : 0;
+}
+
+void api_bills_fetch(hub_req_t *req)
+{
+    fetched = 0;
+    if (!billing_system()->fetch) return;
+    if (!strcmp(req->method, "GET")) {
+        const char *qr = hub_query(req, "qr"), *utility = hub_query(req, "utility");
+        const char *account = hub_query(req, "account");
+        billqr_t bill;
+        if (qr && !utility && !account && billqr_parse(qr, strlen(qr), &bill, NULL) == 0) {
+            utility = bill.utility;
+            account = bill.account;
+        }
+        /* Anything the handler would refuse is left for it to say. */
+        if (utility_known(utility) && account && v_digits(account, 6, 20))
+            fetched = billing_refresh(req->db, utility, account) < 0 ? -1 : 0;
+        return;
+    }
+    cJSON *j = cJSON_ParseWithLength(req->body, req->body_len);
+    const cJSON *idn = cJSON_GetObjectItemCaseSensitive(j, "id_number");
+    if (cJSON_IsString(idn) && idnum_valid(idn->valuestring)) fetched = fetch_resident(req->db, idn->valuestring);
+    cJSON_Delete(j);
+}
+
+/* True (and 503 in RESP) when the billing system could not be asked:
+ * bills it did not confirm are never offered for payment. */
+static bool fetch_failed(hub_resp_t *resp)
+{
+    if (fetched == 0) return false;
+    hub_error(resp, 503, "billing_unavailable", "the utility's billing system cannot be reached; try again later");
+    return true;
+}
+
 /* ---- handlers ---------------------------------------------------------- */
 
 /* GET /v1/bills?utility=U&account=A or ?qr=PAYLOAD: one account. */
@@ -167,6 +235,7 @@ void api_bills_get(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 422, "invalid_field", "account must be 6 to 20 digits");
         return;
     }
+    if (fetch_failed(resp)) return;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "SELECT " ACCOUNT_COLS " FROM accounts a "
                            "WHERE a.utility = ?1 AND a.account_no = ?2", -1, &st, NULL) != SQLITE_OK) {
@@ -236,6 +305,7 @@ void api_bills_lookup(hub_req_t *req, hub_resp_t *resp)
     memcpy(norm, idn, 18);
     norm[18] = '\0';
     if (norm[17] == 'x') norm[17] = 'X';
+    if (fetch_failed(resp)) return;
 
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "SELECT " ACCOUNT_COLS " FROM accounts a "

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "api.h"
 #include "audit.h"
+#include "writeoff.h"
 #include "db.h"
 #include "validate.h"
 #include "jsonnum.h"
@@ -406,6 +407,7 @@ void api_admin_fleet(hub_req_t *req, hub_resp_t *resp)
         cJSON *faults = cJSON_AddArrayToObject(k, "faults");
         if (hb) add_faults(faults, hb);
         audit_fleet_faults(req, col_text(st, 0), faults);
+        writeoff_fleet_faults(req->db, col_text(st, 0), faults);
         cJSON_Delete(hb);
         cJSON_AddItemToArray(arr, k);
         n++;

@@ -23,10 +23,17 @@
 #include "db.h"
 #include "log.h"
 #include "pay.h"
+#include "pii.h"
 #include "server.h"
 #include "validate.h"
+#include "writeoff.h"
 
 #define SLOW_DEFAULT_MS 8000
+/* The longest an open order holds its bills (demo provider): a device can
+ * keep other devices' bills out of reach for this long at most. A QR order
+ * expires by then at the latest, and a payment code the payer never
+ * confirms (settle_s 0) is closed then. */
+#define HOLD_MAX_S 7200
 
 /* ---- demo behaviour (demo_settings) ------------------------------------ */
 
@@ -141,7 +148,8 @@ static long long one_int(sqlite3 *db, long long def, const char *sql, const char
 /* ---- orders ------------------------------------------------------------ */
 
 typedef struct {
-    char no[33];
+    char no[33];                /* the hub's number, the provider's too */
+    char device_no[33];         /* the kiosk's number (the same unless two devices chose one) */
     char device[64];
     char method[8];
     char state[12];
@@ -164,8 +172,9 @@ static int order_load(sqlite3 *db, const char *no, order_t *o)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT out_trade_no, device, method, state, code_url, settle_to, "
-                           "transaction_id, error, amount_fen, created, updated, settle_at, provider "
-                           "FROM orders WHERE out_trade_no = ?1", -1, &st, NULL) != SQLITE_OK)
+                           "transaction_id, error, amount_fen, created, updated, settle_at, provider, "
+                           "COALESCE(device_no, out_trade_no) FROM orders WHERE out_trade_no = ?1", -1, &st, NULL)
+        != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -184,9 +193,60 @@ static int order_load(sqlite3 *db, const char *no, order_t *o)
         o->updated = sqlite3_column_int64(st, 10);
         o->settle_at = sqlite3_column_int64(st, 11);
         col_text(st, 12, o->provider, sizeof o->provider);
+        col_text(st, 13, o->device_no, sizeof o->device_no);
     }
     sqlite3_finalize(st);
     return found;
+}
+
+/* Order numbers are the kiosks', unique per device: the hub's number of
+ * DEVICE's order DEVICE_NO into HUB_NO. 1 found, 0 none, -1 on error. */
+static int order_resolve(sqlite3 *db, const char *device, const char *device_no, char hub_no[33])
+{
+    sqlite3_stmt *st = NULL;
+    hub_no[0] = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT out_trade_no FROM orders WHERE device = ?1 AND "
+                           "COALESCE(device_no, out_trade_no) = ?2", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, device_no, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (found == 1) col_text(st, 0, hub_no, 33);
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Loads DEVICE's order DEVICE_NO. 1 found, 0 not found, -1 on error. */
+static int order_load_own(sqlite3 *db, const char *device, const char *device_no, order_t *o)
+{
+    char hub_no[33];
+    int found = order_resolve(db, device, device_no, hub_no);
+    return found == 1 ? order_load(db, hub_no, o) : found;
+}
+
+/* The hub's (and the provider's) number for DEVICE's new order DEVICE_NO:
+ * the kiosk's own when no order has it, else one made from both with the
+ * hub's key ("X" and 31 hex digits), so that no device can take another's
+ * numbers. In the caller's transaction. 0, or -1 on error. */
+static int order_number(sqlite3 *db, const char *device, const char *device_no, char hub_no[33])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM orders WHERE out_trade_no = ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, device_no, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        snprintf(hub_no, 33, "%s", device_no);
+        return 0;
+    }
+    if (rc != SQLITE_ROW) return -1;
+    const void *parts[] = {device, device_no};
+    size_t lens[] = {strlen(device), strlen(device_no)};
+    char hex[65];
+    if (pii_hash_parts("order_no", 2, parts, lens, hex) != 0) return -1;
+    snprintf(hub_no, 33, "X%.31s", hex);
+    return 0;
 }
 
 static bool is_open(const order_t *o)
@@ -248,7 +308,10 @@ static int order_succeed_as(sqlite3 *db, const char *no, int64_t when, const cha
         return run(db, "UPDATE orders SET state = 'PAYERROR', error = 'bill_paid_elsewhere', "
                    "transaction_id = NULL WHERE out_trade_no = ?1", "t", no) < 0 ? -1 : 0;
     }
-    return run(db, "RELEASE pay_bills", "") < 0 ? -1 : 0;
+    if (run(db, "RELEASE pay_bills", "") < 0) return -1;
+    /* The utility is credited by the queue; its row is written here, with
+     * the payment, so neither exists without the other. */
+    return writeoff_enqueue(db, no, txn, when);
 }
 
 static int order_succeed(sqlite3 *db, const char *no, int64_t when)
@@ -297,7 +360,7 @@ static int order_apply_due_txn(sqlite3 *db, order_t *o, int64_t now)
 static cJSON *order_json(sqlite3 *db, const order_t *o)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "out_trade_no", o->no);
+    cJSON_AddStringToObject(j, "out_trade_no", o->device_no[0] ? o->device_no : o->no);
     cJSON_AddStringToObject(j, "state", o->state);
     cJSON_AddStringToObject(j, "method", o->method);
     cJSON_AddNumberToObject(j, "amount_fen", (double)o->amount_fen);
@@ -547,7 +610,19 @@ static void payment_event(sqlite3 *db, const char *no, const char *kind, const p
         (long long)now);
 }
 
+static int pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now);
+
 int api_pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now)
+{
+    /* A verified answer or notification is money moved: FULL, whoever calls
+     * (the notification listener's thread runs no route of its own). */
+    int sync = db_sync_full(db);
+    int rc = pay_apply(db, no, r, reversal, now);
+    db_sync_restore(db, sync);
+    return rc;
+}
+
+static int pay_apply(sqlite3 *db, const char *no, const pay_result_t *r, bool reversal, int64_t now)
 {
     order_t o;
     if (db_exec(db, "BEGIN IMMEDIATE") != 0) return -1;
@@ -661,24 +736,25 @@ static void provider_create(hub_req_t *req)
         v_parse_object(&dummy, req->body_len ? req->body : "{}", req->body_len ? req->body_len : 2, &j) != 0 ||
         create_parse(req, j, &dummy, &c) != 0)
         goto done;
-    const char *no = c.no;
     const long long *ids = c.ids;
     int n = c.n;
     bool code = c.code;
+    char no[33];                /* the hub's (and the provider's) number */
     if (key_seen(req) || !(p = provider_for_new(&c))) goto done;
-    order_t o;
-    if (order_load(req->db, no, &o) != 0) goto done;    /* the handler answers it */
+    if (order_resolve(req->db, req->device.id, c.no, no) != 0) goto done;    /* the handler answers it */
     provider_free_bills(req, ids, n);
 
     long long deadline = req->now + (code ? CODE_WAIT_S : QR_EXPIRE_S);
     if (db_exec(req->db, "BEGIN IMMEDIATE") != 0) goto done;
-    int rc = order_load(req->db, no, &o) == 0 && check_bills(req, &dummy, ids, n, &total) == 0 ? 0 : -1;
+    int rc = order_resolve(req->db, req->device.id, c.no, no) == 0 &&
+             order_number(req->db, req->device.id, c.no, no) == 0 &&
+             check_bills(req, &dummy, ids, n, &total) == 0 ? 0 : -1;
     if (rc == 0)
         rc = run(req->db, "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, "
-                 "created, updated, settle_at, settle_to, provider) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'CLOSED', ?8)", "tttitiit", no,
+                 "created, updated, settle_at, settle_to, provider, device_no) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'CLOSED', ?8, ?9)", "tttitiitt", no,
                  req->device.id, code ? "code" : "qr", total, code ? "USERPAYING" : "NOTPAY",
-                 (long long)req->now, deadline, p->name);
+                 (long long)req->now, deadline, p->name, c.no);
     for (int i = 0; rc >= 0 && i < n; i++)
         rc = run(req->db, "INSERT INTO order_bills(out_trade_no, bill_id) VALUES(?1, ?2)", "ti", no, ids[i]);
     if (rc < 0 || db_exec(req->db, "COMMIT") != 0) {
@@ -724,7 +800,7 @@ static void provider_order(hub_req_t *req)
     const char *no = req->nparams > 0 ? req->params[0] : "";
     order_t o;
     const pay_provider_t *p;
-    if (!valid_trade_no(no) || order_load(req->db, no, &o) != 1 || !strcmp(o.provider, "demo") ||
+    if (!valid_trade_no(no) || order_load_own(req->db, req->device.id, no, &o) != 1 || !strcmp(o.provider, "demo") ||
         strcmp(o.device, req->device.id) != 0 || !(p = provider_of_order(&o)))
         return;
     const char *path = req->path;
@@ -789,14 +865,16 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
     sqlite3 *db = req->db;
     create_req_t c;
     if (create_parse(req, req->json, resp, &c) != 0) return;
-    const char *no = c.no, *method = c.code ? "code" : "qr";
+    const char *method = c.code ? "code" : "qr";
     const long long *ids = c.ids;
     int n = c.n;
     bool code = c.code, real = pay_kind(hub_config(req->hub)->demo) != PAY_DEMO;
     long long total;
+    char no[33];                /* the hub's (and the provider's) number */
 
     order_t o;
-    int found = order_load(db, no, &o);
+    int found = order_resolve(db, req->device.id, c.no, no);
+    if (found == 1) found = order_load(db, no, &o);
     if (found < 0) {
         hub_error(resp, 500, "storage", "cannot read the orders");
         return;
@@ -808,7 +886,7 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
             hub_error(resp, 500, "storage", "cannot read the orders");
         } else if (!same) {
             hub_error(resp, 409, "out_trade_no_used",
-                      "out_trade_no %s belongs to another order; use a new one", no);
+                      "out_trade_no %s belongs to another order; use a new one", c.no);
         } else if (!code && is_open(&o) && !o.code_url[0]) {
             /* The provider is still being asked for the QR code. */
             hub_error(resp, 503, "provider_unavailable",
@@ -826,11 +904,15 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         return;
     }
 
+    if (order_number(db, req->device.id, c.no, no) != 0) {
+        hub_error(resp, 500, "storage", "cannot read the orders");
+        return;
+    }
     behaviour_t b;
     behaviour_load(db, &b);
     char url[600] = "", txn[40] = "";
     const char *state = "NOTPAY", *settle_to = "CLOSED", *error = NULL;
-    long long settle_at = req->now + b.expire_s;
+    long long settle_at = req->now + (b.expire_s < HOLD_MAX_S ? b.expire_s : HOLD_MAX_S);
     if (!code) {
         demo_base(req, url, sizeof url - 64);
         snprintf(url + strlen(url), sizeof url - strlen(url), "/v1/demo/pay/%s", no);
@@ -840,17 +922,18 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         state = "USERPAYING";
         settle_at = 0;
         if (!strcmp(b.mode, "userpaying")) {
-            settle_at = b.settle_s > 0 ? req->now + b.settle_s : 0;
+            settle_at = req->now + (b.settle_s > 0 ? b.settle_s : HOLD_MAX_S);
+            if (b.settle_s <= 0) settle_to = "CLOSED";
         } else if (!strcmp(b.mode, "payerror")) {
             state = "PAYERROR";
             error = "insufficient_balance";
         }
     }
     int rc = run(db, "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, code_url, "
-                 "created, updated, settle_at, settle_to, transaction_id, error) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, NULLIF(?8, 0), ?9, ?10, ?11)",
-                 "tttittiittt", no, req->device.id, method, total, state, url[0] ? url : NULL,
-                 (long long)req->now, settle_at, settle_to, txn[0] ? txn : NULL, error);
+                 "created, updated, settle_at, settle_to, transaction_id, error, device_no) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, NULLIF(?8, 0), ?9, ?10, ?11, ?12)",
+                 "tttittiitttt", no, req->device.id, method, total, state, url[0] ? url : NULL,
+                 (long long)req->now, settle_at, settle_to, txn[0] ? txn : NULL, error, c.no);
     for (int i = 0; rc >= 0 && i < n; i++)
         rc = run(db, "INSERT INTO order_bills(out_trade_no, bill_id) VALUES(?1, ?2)", "ti", no, ids[i]);
     /* Micropay that goes through at once (success, slow). */
@@ -867,7 +950,7 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
 static int own_order(hub_req_t *req, hub_resp_t *resp, order_t *o)
 {
     const char *no = req->nparams > 0 ? req->params[0] : "";
-    int found = valid_trade_no(no) ? order_load(req->db, no, o) : 0;
+    int found = valid_trade_no(no) ? order_load_own(req->db, req->device.id, no, o) : 0;
     if (found < 0) return hub_error(resp, 500, "storage", "cannot read the orders"), -1;
     if (!found || strcmp(o->device, req->device.id) != 0)
         return hub_error(resp, 404, "unknown_order", "no such order"), -1;
@@ -986,7 +1069,7 @@ void api_demo_behaviour(hub_req_t *req, hub_resp_t *resp)
     static const struct { const char *field, *key; long long lo, hi; } ints[] = {
         {"delay_ms", "pay_delay_ms", 0, 30000},
         {"settle_s", "pay_settle_s", 0, 3600},
-        {"expire_s", "pay_expire_s", 1, 86400},
+        {"expire_s", "pay_expire_s", 1, HOLD_MAX_S},
     };
     static const char *const upsert =
         "INSERT INTO demo_settings(key, value) VALUES(?1, ?2) "

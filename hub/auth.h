@@ -26,8 +26,8 @@ int auth_staff_add(sqlite3 *db, const char *name, char *token, size_t toklen);
 /* As auth_check, for a token of ROLE ("kiosk" or "staff"). */
 int auth_check_role(sqlite3 *db, const char *authorization, const char *role, char *id_out,
                     size_t idlen);
-/* Fixed demo device for `make run`: "demo-01" with a token derived from
- * SEED, so the shipped kiosk.ini can carry it. */
+/* Stores TOKEN ("ID.SECRET") for the demo device ID (demo_token.c makes
+ * it, random per demo database). 0 or -1. */
 int auth_demo_device(sqlite3 *db, const char *token);
 
 #endif

@@ -169,6 +169,58 @@ static const migrate_step_t migrations[] = {
     /* 11: utility accounts' addresses sealed like the holders' names (pii.h):
      * shown masked, never looked up. */
     {"addresses at rest", PII_PROTECT_ADDRESS_SQL},
+    /* 12: an idempotency record's fingerprint was a plain SHA-256 of the
+     * body, and a body may hold an ID number (a look-up): now a keyed hash
+     * (pii.h) of method, path and body ("k2:"). The rows of before are
+     * keyed too ("k1:", over the old digest), matched as before until they
+     * expire (48 hours); no plain digest stays. */
+    {"keyed idempotency fingerprints",
+     "UPDATE idempotency SET body_hash = 'k1:' || pii_hash('idem-v1', body_hash)"
+     "  WHERE body_hash NOT LIKE 'k_:%';"},
+    /* 13: one open order per bill, in the schema itself (whatever code path
+     * inserts), and every open demo order bounded in time: an order left
+     * open without a deadline (a payment code nobody confirmed) closes two
+     * hours after its last change, a longer deadline is cut to two hours
+     * from creation (api_payments.c HOLD_MAX_S). */
+    {"bounded open orders",
+     "CREATE TRIGGER order_bills_one_open BEFORE INSERT ON order_bills"
+     "  WHEN EXISTS(SELECT 1 FROM order_bills ob JOIN orders o ON o.out_trade_no = ob.out_trade_no"
+     "    WHERE ob.bill_id = NEW.bill_id AND ob.out_trade_no <> NEW.out_trade_no"
+     "    AND o.state IN ('NOTPAY', 'USERPAYING'))"
+     "  BEGIN SELECT RAISE(ABORT, 'bill_in_order'); END;"
+     "UPDATE orders SET settle_at = updated + 7200, settle_to = 'CLOSED'"
+     "  WHERE provider = 'demo' AND state IN ('NOTPAY', 'USERPAYING') AND COALESCE(settle_at, 0) = 0;"
+     "UPDATE orders SET settle_at = created + 7200"
+     "  WHERE provider = 'demo' AND state IN ('NOTPAY', 'USERPAYING') AND settle_at > created + 7200;"},
+    /* 14: billing systems (billing.h): a bill's reference at the utility,
+     * and the write-off queue (writeoff.h): one row per paid bill, written
+     * with the payment, sent to the utility until it is credited. */
+    {"billing systems and write-offs",
+     "ALTER TABLE bills ADD COLUMN ext_ref TEXT;"
+     "CREATE TABLE writeoffs(id INTEGER PRIMARY KEY, out_trade_no TEXT NOT NULL,"
+     "  bill_id INTEGER NOT NULL REFERENCES bills(id), transaction_id TEXT NOT NULL,"
+     "  amount_fen INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL DEFAULT 'credit' CHECK(kind IN ('credit','reverse')),"
+     "  refund_no TEXT,"
+     "  state TEXT NOT NULL CHECK(state IN ('pending','failing','done','refused','cancelled')),"
+     "  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL, last_error TEXT,"
+     "  created INTEGER NOT NULL, updated INTEGER NOT NULL, done_at INTEGER,"
+     "  UNIQUE(out_trade_no, bill_id, kind));"
+     "CREATE INDEX writeoffs_due ON writeoffs(state, next_at);"
+     /* Refunds by staff (api_refunds.c): one row per refund number, the
+      * record of who refunded what, when and why. */
+     "CREATE TABLE refunds(refund_no TEXT PRIMARY KEY, out_trade_no TEXT NOT NULL,"
+     "  amount_fen INTEGER NOT NULL, staff TEXT NOT NULL, reason TEXT NOT NULL,"
+     "  created INTEGER NOT NULL);"
+     "CREATE UNIQUE INDEX refunds_order ON refunds(out_trade_no);"},
+    /* 15: order numbers are unique per device: a kiosk's number (device_no)
+     * is its own, and the hub's number (out_trade_no, the provider's) is
+     * that number unless another device had it (api_payments.c
+     * order_number), so no device can take another's numbers. */
+    {"order numbers per device",
+     "ALTER TABLE orders ADD COLUMN device_no TEXT;"
+     "UPDATE orders SET device_no = out_trade_no;"
+     "CREATE UNIQUE INDEX orders_device_no ON orders(device, device_no);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -224,6 +276,21 @@ long long db_int(sqlite3 *db, const char *sql, const char *param, long long def)
 int db_schema_version(sqlite3 *db)
 {
     return (int)db_int(db, "PRAGMA user_version", NULL, 0);
+}
+
+int db_sync_full(sqlite3 *db)
+{
+    int level = (int)db_int(db, "PRAGMA synchronous", NULL, 1);
+    if (level < 2) db_exec(db, "PRAGMA synchronous=FULL");
+    return level;
+}
+
+void db_sync_restore(sqlite3 *db, int level)
+{
+    char sql[40];
+    if (level >= 2 || level < 0) return;
+    snprintf(sql, sizeof sql, "PRAGMA synchronous=%d", level);
+    db_exec(db, sql);
 }
 
 void db_set_key_file(const char *path)

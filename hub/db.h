@@ -18,6 +18,15 @@ sqlite3 *db_thread(void);
 void db_close_all(void);
 int db_schema_version(sqlite3 *db);
 
+/* Money: a payment or a write-off is acknowledged only once it survives a
+ * power cut. db_sync_full switches DB to PRAGMA synchronous=FULL (the WAL
+ * is synced at every commit; the hub's default NORMAL may lose the last
+ * commits on power loss) and returns the level it had, for
+ * db_sync_restore. Outside a transaction only (SQLite ignores the change
+ * inside one). */
+int db_sync_full(sqlite3 *db);
+void db_sync_restore(sqlite3 *db, int level);
+
 /* Runs SQL (no results); 0 or the SQLite error code (logged). */
 int db_exec(sqlite3 *db, const char *sql);
 /* One integer from a query with up to one text parameter; DEF if no row. */

@@ -126,6 +126,7 @@ enum {
     ROUTE_LOOKUP = 1 << 4,         /* finds a resident's data: bills, bookings */
     ROUTE_PAY = 1 << 5,
     ROUTE_FLEET = 1 << 6,          /* heartbeats, commands, screenshots, staff views */
+    ROUTE_DURABLE = 1 << 7,        /* money: hook and handler commit at synchronous=FULL */
 };
 
 typedef struct {

@@ -1,5 +1,5 @@
 # The hub: build/hub from hub/*.c (included by the top Makefile).
-HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl libqrencode
+HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl libqrencode minizip
 HUB_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
              -Ihub -Icommon -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
 HUB_LDLIBS = $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
@@ -45,3 +45,17 @@ $(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o
 # The WeChat Pay simulator (tests/hub/wechat_sim.c), with the Alipay one for
 # the suite that runs both providers at once.
 $(BUILD)/tests/test_hub_wechat: $(BUILD)/obj/tests/hub/wechat_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o
+
+# The billing system simulator (tests/hub/billing_sim.c), likewise.
+$(BUILD)/tests/test_hub_billing: $(BUILD)/obj/tests/hub/billing_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o
+
+# Bench (make bench): the time the payment provider layer adds to a QR order
+# (tests/bench/bench_provider.c), with the in-process hub and Alipay simulator.
+$(BUILD)/obj/tests/bench/bench_provider.o: tests/bench/bench_provider.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HUB_CFLAGS) -Itests/hub $(shell pkg-config --cflags cmocka libcurl 2>/dev/null) -c $< -o $@
+
+$(BUILD)/bench_provider: $(BUILD)/obj/tests/bench/bench_provider.o $(BUILD)/obj/tests/hub/hubtest.o \
+                         $(BUILD)/obj/tests/hub/alipay_sim.o $(BUILD)/libhub.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HUB_CFLAGS) -o $@ $^ $(HUB_LDLIBS) $(shell pkg-config --libs cmocka libcurl 2>/dev/null)

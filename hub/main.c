@@ -28,18 +28,19 @@
 #include <unistd.h>
 #include "api.h"
 #include "auth.h"
+#include "billing.h"
 #include "db.h"
+#include "demo_token.h"
 #include "policy.h"
 #include "log.h"
 #include "pay.h"
 #include "pii.h"
 #include "rescodes.h"
+#include "reconcile.h"
 #include "retention.h"
 #include "server.h"
+#include "writeoff.h"
 
-/* The demo kiosk's token, for `make run` only: a demo hub is not a real
- * deployment, and kiosk.ini's [hub] token is empty unless make run sets it. */
-#define DEMO_TOKEN "demo-01.0000000000000000000000000000000000000000000000000000000000000001"
 
 /* The demo resident the README names (hub/demo/bills.sql). */
 #define DEMO_RESIDENT_ID "370203196803120315"
@@ -50,13 +51,18 @@ static void usage(FILE *fp)
                 "           [--demo-dir DIR] [--threads N] [--max-connections N] [--timeout S] [--port-file F]\n"
                 "           [--content-key HEX]... (content bundles' Ed25519 public keys)\n"
                 "           [--key-file F] (personal-data key; default DB.key, created 0600)\n"
+                "           [--demo-token-file F] (with --demo: the demo device's token; default\n"
+                "                           DB.demo-token, made random once per database)\n"
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub rescode issue (--resident N | --id-file F) [--days D] [--out FILE[.svg]] [--db PATH]\n"
                 "       hub rescode revoke CODE [--db PATH]   (community resident codes)\n"
-                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
+                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n"
+                "       hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]\n"
+                "       (the payment provider's statement of the day against the hub's orders and\n"
+                "        write-offs: exit 0 all agree, 3 mismatches listed, 1 cannot tell)\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -89,6 +95,8 @@ static int add_content_keys(hub_config_t *cfg, const char *list)
 /* The personal-data key file (hub.ini key_file, --key-file); "" = the
  * database's path + ".key". */
 static char key_file[512];
+/* The demo device's token file (demo_token.h); "" = the database's path + ".demo-token". */
+static char demo_token_file[512];
 
 typedef struct { hub_config_t *cfg; char err[300]; } ini_ctx_t;
 
@@ -109,6 +117,11 @@ static int on_ini(void *user, const char *section, const char *name, const char 
 {
     ini_ctx_t *c = user;
     hub_config_t *cfg = c->cfg;
+    if (!strcmp(section, "billing")) {
+        if (billing_config_key(name, value) == 0) return 1;
+        snprintf(c->err, sizeof c->err, "[billing] %s: unknown key or bad value \"%s\"", name, value);
+        return 0;
+    }
     if (!strcmp(section, "payment")) {
         if (pay_config_key(name, value) == 0) return 1;
         snprintf(c->err, sizeof c->err, "[payment] %s: unknown key or bad value \"%s\"", name, value);
@@ -125,6 +138,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     else if (!strcmp(name, "timeout")) ok = parse_int(value, 1, 3600, &cfg->conn_timeout_s) == 0;
     else if (!strcmp(name, "content_keys")) ok = add_content_keys(cfg, value) == 0;
     else if (!strcmp(name, "rescode_key_file")) ok = value[0] && rescodes_set_key_file(value) == 0;
+    else if (!strcmp(name, "demo_token_file")) ok = value[0] && snprintf(demo_token_file, sizeof demo_token_file, "%s", value) < (int)sizeof demo_token_file;
     else if (!strcmp(name, "key_file")) ok = value[0] && snprintf(key_file, sizeof key_file, "%s", value) < (int)sizeof key_file;
     else if (!strcmp(name, "retain_bookings_days")) ok = parse_int(value, 1, 36500, &cfg->retain_bookings_days) == 0;
     else if (!strcmp(name, "retain_registrations_days")) ok = parse_int(value, 1, 36500, &cfg->retain_registrations_days) == 0;
@@ -235,8 +249,52 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     return rc;
 }
 
+/* hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]:
+ * exit 0 when the statement and the hub agree, 3 with mismatches (listed),
+ * 1 when it cannot tell (no provider, no statement), 2 on a usage error. */
+static int reconcile_cmd(int argc, char **argv, hub_config_t *cfg)
+{
+    static const struct option opts[] = {{"date", required_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"key-file", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
+    const char *date = NULL;
+    bool json = false;
+    int o;
+    opterr = 0;
+    optind = 1;
+    while ((o = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        if (o == 't') date = optarg;
+        else if (o == 'j') json = true;
+        else if (o == 'd') snprintf(cfg->db_path, sizeof cfg->db_path, "%s", optarg);
+        else if (o == 'k') snprintf(key_file, sizeof key_file, "%s", optarg);
+        else if (o == 'c') {
+            if (read_ini(optarg, cfg) != 0) return 2;
+        } else {
+            fprintf(stderr, "hub: reconcile: unknown option or missing value: %s\n", argv[optind]);
+            return 2;
+        }
+    }
+    if (!date || optind < argc - 1) {
+        fprintf(stderr, "usage: hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]\n");
+        return 2;
+    }
+    char err[600];
+    db_set_key_file(key_file);
+    if (pay_init(false, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    if (db_init(cfg->db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
+    int n = reconcile_run(db_thread(), date, json, stdout, err, sizeof err);
+    db_close_all();
+    if (n < 0) {
+        fprintf(stderr, "hub: reconcile: %s\n", err);
+        return 1;
+    }
+    return n ? 3 : 0;
+}
+
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OPT_MAXCONN,
-       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_KEYFILE, OPT_HELP };
+       OPT_TIMEOUT, OPT_PORTFILE, OPT_NOW, OPT_DEMODIR, OPT_CONTENTKEY, OPT_KEYFILE, OPT_DEMOTOKEN, OPT_HELP };
 
 int main(int argc, char **argv)
 {
@@ -250,6 +308,7 @@ int main(int argc, char **argv)
         return device_cmd(argc, argv, &cfg);
     if (argc >= 2 && !strcmp(argv[1], "rescode"))
         return rescodes_cli(argc, argv, &cfg, read_ini, key_file, sizeof key_file);
+    if (argc >= 2 && !strcmp(argv[1], "reconcile")) return reconcile_cmd(argc, argv, &cfg);
     static const struct option opts[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"listen", required_argument, NULL, OPT_LISTEN},
@@ -264,6 +323,7 @@ int main(int argc, char **argv)
         {"demo-dir", required_argument, NULL, OPT_DEMODIR},
         {"content-key", required_argument, NULL, OPT_CONTENTKEY},
         {"key-file", required_argument, NULL, OPT_KEYFILE},
+        {"demo-token-file", required_argument, NULL, OPT_DEMOTOKEN},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -279,6 +339,7 @@ int main(int argc, char **argv)
             if (read_ini(v, &cfg) != 0) return 2;
             break;
         case OPT_KEYFILE: bad = !v[0] || snprintf(key_file, sizeof key_file, "%s", v) >= (int)sizeof key_file; break;
+        case OPT_DEMOTOKEN: bad = !v[0] || snprintf(demo_token_file, sizeof demo_token_file, "%s", v) >= (int)sizeof demo_token_file; break;
         case OPT_LISTEN: snprintf(cfg.listen_addr, sizeof cfg.listen_addr, "%s", v); break;
         case OPT_DB: snprintf(cfg.db_path, sizeof cfg.db_path, "%s", v); break;
         case OPT_PORT: bad = parse_int(v, 0, 65535, &cfg.port); break;
@@ -324,12 +385,20 @@ int main(int argc, char **argv)
     char err[600];
     db_set_key_file(key_file);
     if (pay_init(cfg.demo, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
+    if (billing_init(err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
     if (db_init(cfg.db_path, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 1; }
     if (cfg.demo) {
         sqlite3 *db = db_thread();
+        char tf[sizeof demo_token_file + 16];
+        if (demo_token_file[0]) snprintf(tf, sizeof tf, "%s", demo_token_file);
+        else snprintf(tf, sizeof tf, "%.500s.demo-token", cfg.db_path);
+        if (demo_token_setup(db, tf, err, sizeof err) != 0) {
+            fprintf(stderr, "hub: %s\n", err);
+            return 1;
+        }
         /* The demo's SQL files hold names and ID numbers in clear: sealed and
          * hashed right after they are read. */
-        if (auth_demo_device(db, DEMO_TOKEN) != 0 || demo_seed_bills(db) != 0 ||
+        if (demo_seed_bills(db) != 0 ||
             demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0 ||
             pii_protect_all(db) != SQLITE_OK) {
             /* A demo file's own fault is printed above it, with file and line. */
@@ -342,6 +411,10 @@ int main(int argc, char **argv)
         /* The demo resident of the README gets a resident code to try. */
         if (rescodes_demo(db, cfg.db_path, DEMO_RESIDENT_ID) != 0)
             hub_log("main", "demo: no resident code for the demo resident");
+    } else if (demo_database_refuse(db_thread(), cfg.db_path, err, sizeof err) != 0) {
+        fprintf(stderr, "hub: %s\n", err);
+        db_close_all();
+        return 1;
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
@@ -359,9 +432,12 @@ int main(int argc, char **argv)
         return 1;
     }
     retention_t *retention = retention_start(&cfg);
+    writeoff_worker_t *writeoffs = writeoff_start();
+    if (!writeoffs) hub_log("main", "the write-off worker cannot start; paid bills wait in the queue");
     if (!retention) hub_log("main", "the retention pass cannot start; old records stay until the next start");
-    hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
-            hub_port(hub), cfg.demo ? "demo data" : "no demo", pay_describe(cfg.demo));
+    hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s, billing system %s)",
+            cfg.listen_addr, hub_port(hub), cfg.demo ? "demo data" : "no demo", pay_describe(cfg.demo),
+            billing_system()->name);
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }
@@ -369,6 +445,7 @@ int main(int argc, char **argv)
     while (!stop) pause();
     hub_log("main", "stopping (signal %d)", (int)stop);
     pay_notify_stop(notify);
+    writeoff_stop(writeoffs);
     retention_stop(retention);
     hub_stop(hub);
     db_close_all();

@@ -466,12 +466,26 @@ done:
     return rc;
 }
 
+/* alipay.data.dataservice.bill.downloadurl.query, bill_type "trade": the
+ * URL of the day's zipped statement (valid for a short while). */
 static void ali_statement(const char *date, char *url, size_t len, pay_result_t *r)
 {
     init_result(r);
     if (len) url[0] = '\0';
-    r->outcome = PAY_UNSUPPORTED;
-    snprintf(r->error, sizeof r->error, "unsupported");
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "bill_type", "trade");
+    cJSON_AddStringToObject(b, "bill_date", date);
+    cJSON *a = call("alipay.data.dataservice.bill.downloadurl.query", b, false, r);
+    if (!a) return;
+    const char *u = str(a, "bill_download_url");
+    if (is(str(a, "code"), "10000") && u && strlen(u) < len &&
+        (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7))) {
+        snprintf(url, len, "%s", u);
+        r->outcome = PAY_SUCCESS;
+    } else {
+        failure(a, r);
+    }
+    cJSON_Delete(a);
 }
 
 const pay_provider_t pay_alipay = {

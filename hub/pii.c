@@ -170,6 +170,24 @@ static void fn_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
 }
 
+int pii_hash_parts(const char *kind, int n, const void *const *parts, const size_t *lens,
+                   char out[65])
+{
+    if (!have_key) return -1;
+    /* As fn_hash for one part; a NUL between parts (only the last may hold one). */
+    unsigned char h[32];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, hash_key, sizeof hash_key, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+    for (int i = 0; i < n; i++) {
+        if (i) crypto_generichash_update(&st, (const unsigned char *)"", 1);
+        crypto_generichash_update(&st, parts[i], lens[i]);
+    }
+    crypto_generichash_final(&st, h, sizeof h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+    return 0;
+}
+
 static void fn_mask(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const char *kind = (const char *)sqlite3_value_text(argv[0]);

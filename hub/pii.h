@@ -16,6 +16,7 @@
 #define HUB_PII_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 /* Loads PATH, creating it (0600, a fresh random key) if it does not exist.
  * 0, or -1 with ERR (unreadable, malformed, or readable by others). */
@@ -54,6 +55,13 @@ int pii_register(sqlite3 *db);
  * hub shows them masked and never looks them up. */
 #define PII_PROTECT_ADDRESS_SQL                                                                \
     "UPDATE accounts SET address = pii_seal(address) WHERE address NOT LIKE 's1:%';"
+/* The keyed hash of pii_hash over N parts (PARTS[i], LENS[i] bytes), a NUL
+ * between them (only the last part may hold a NUL): for one part, the same
+ * digest as pii_hash(KIND, PART). 64 hex digits in OUT; 0, or -1 when no
+ * key is loaded. Used where a fingerprint of a request must not be a plain
+ * hash of a body that holds an ID number (server.c's idempotency). */
+int pii_hash_parts(const char *kind, int n, const void *const *parts, const size_t *lens,
+                   char out[65]);
 
 /* Seals or hashes in place whatever personal data is still in clear: rows
  * written by the demo SQL files, by a test, or by a hub before migration 6.

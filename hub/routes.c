@@ -3,6 +3,7 @@
 #include "api.h"
 #include "audit.h"
 #include "rescodes.h"
+#include "writeoff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -11,12 +12,12 @@
  * ROUTE_PAY, ROUTE_FLEET; none: content); look-ups are audited. */
 const hub_route_t hub_routes[] = {
     {"GET",  "/v1/health", api_health, 0, NULL},
-    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
-    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
-    {"POST", "/v1/payments", api_pay_create, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
-    {"GET",  "/v1/payments/{out_trade_no}", api_pay_query, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
-    {"POST", "/v1/payments/{out_trade_no}/close", api_pay_close, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
-    {"POST", "/v1/payments/{out_trade_no}/reverse", api_pay_reverse, ROUTE_AUTH | ROUTE_PAY, api_pay_latency},
+    {"GET",  "/v1/bills", api_bills_get, ROUTE_AUTH | ROUTE_LOOKUP, api_bills_fetch},
+    {"POST", "/v1/bills/lookup", api_bills_lookup, ROUTE_AUTH | ROUTE_LOOKUP, api_bills_fetch},
+    {"POST", "/v1/payments", api_pay_create, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
+    {"GET",  "/v1/payments/{out_trade_no}", api_pay_query, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
+    {"POST", "/v1/payments/{out_trade_no}/close", api_pay_close, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
+    {"POST", "/v1/payments/{out_trade_no}/reverse", api_pay_reverse, ROUTE_AUTH | ROUTE_PAY | ROUTE_DURABLE, api_pay_latency},
     {"GET",  "/v1/housekeeping/services", api_hk_services, ROUTE_AUTH, NULL},
     {"GET",  "/v1/housekeeping/slots", api_hk_slots, ROUTE_AUTH, NULL},
     {"POST", "/v1/housekeeping/bookings", api_hk_book, ROUTE_AUTH, NULL},
@@ -44,12 +45,17 @@ const hub_route_t hub_routes[] = {
     {"POST", "/v1/identify/rescode", api_identify_rescode, ROUTE_AUTH | ROUTE_LOOKUP, NULL},
     {"POST", "/v1/admin/rescodes", api_admin_rescode_issue, ROUTE_STAFF | ROUTE_FLEET, NULL},
     {"POST", "/v1/admin/rescodes/{code}/revoke", api_admin_rescode_revoke, ROUTE_STAFF | ROUTE_FLEET, NULL},
+    /* Refund of a paid order by staff, through its provider. */
+    {"POST", "/v1/admin/payments/{out_trade_no}/refund", api_admin_refund, ROUTE_STAFF | ROUTE_DURABLE,
+     api_refund_provider},
+    /* Write-offs to the billing system: what is pending, failing, refused. */
+    {"GET",  "/v1/admin/writeoffs", api_admin_writeoffs, ROUTE_STAFF | ROUTE_FLEET, NULL},
     /* Signed content bundles: staff publish, kiosks poll and fetch assets. */
     {"PUT",  "/v1/admin/content/assets/{sha256}", api_bundle_asset_put, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
     {"POST", "/v1/admin/content/bundles", api_bundle_publish, ROUTE_STAFF, NULL, BUNDLE_MAX_BODY},
     {"GET",  "/v1/content/assets/{sha256}", api_bundle_asset_get, ROUTE_AUTH, NULL},
     /* Demo side: what a phone, a provider or a test does to the demo data. */
-    {"GET",  "/v1/demo/pay/{out_trade_no}", api_demo_pay, ROUTE_DEMO, NULL},
+    {"GET",  "/v1/demo/pay/{out_trade_no}", api_demo_pay, ROUTE_DEMO | ROUTE_DURABLE, NULL},
     {"POST", "/v1/demo/behaviour", api_demo_behaviour, ROUTE_DEMO, NULL},
     {"POST", "/v1/demo/help/{id}/ack", api_demo_help_ack, ROUTE_DEMO, NULL},
     {0},

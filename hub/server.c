@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "db.h"
 #include "guard.h"
+#include "pii.h"
 #include "policy.h"
 #include "ratelimit.h"
 #include "tls.h"
@@ -143,15 +144,36 @@ void hub_etag(const hub_req_t *req, hub_resp_t *resp)
 
 /* ---- idempotency ------------------------------------------------------- */
 
-static void body_hash(const char *body, size_t len, char out[65])
+/* The request's fingerprint, "k2:" + a keyed hash (pii.h) of method, path
+ * and body: a key reused on another route or with another body is refused,
+ * and no plain hash of a body that holds an ID number is stored. */
+static int fingerprint(const hub_req_t *req, char out[68])
 {
+    const void *parts[] = {req->method, req->path, req->body};
+    size_t lens[] = {strlen(req->method), strlen(req->path), req->body_len};
+    char hex[65];
+    if (pii_hash_parts("idem", 3, parts, lens, hex) != 0) return -1;
+    snprintf(out, 68, "k2:%s", hex);
+    return 0;
+}
+
+/* Whether SEEN (a stored fingerprint) is REQ's. A "k1:" record (migration
+ * 10, a keyed hash of the plain digest of the body alone) is matched as
+ * the hub matched it before, until it expires. */
+static bool same_request(const hub_req_t *req, const char *seen, const char *fp)
+{
+    if (strncmp(seen, "k1:", 3) != 0) return strcmp(seen, fp) == 0;
     unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)body, len);
-    sodium_bin2hex(out, 65, h, sizeof h);
+    char old[65], hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)req->body, req->body_len);
+    sodium_bin2hex(old, sizeof old, h, sizeof h);
+    const void *parts[] = {old};
+    size_t lens[] = {64};
+    return pii_hash_parts("idem-v1", 1, parts, lens, hex) == 0 && strcmp(seen + 3, hex) == 0;
 }
 
 /* 1 and the stored response if (DEVICE, KEY) was seen, 0 if not, -1 on error. */
-static int idem_lookup(sqlite3 *db, const char *device, const char *key, char hash_out[65],
+static int idem_lookup(sqlite3 *db, const char *device, const char *key, char hash_out[68],
                        hub_resp_t *resp)
 {
     sqlite3_stmt *st = NULL;
@@ -163,7 +185,7 @@ static int idem_lookup(sqlite3 *db, const char *device, const char *key, char ha
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        snprintf(hash_out, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(hash_out, 68, "%s", (const char *)sqlite3_column_text(st, 0));
         resp->status = sqlite3_column_int(st, 1);
         resp->body = strdup((const char *)sqlite3_column_text(st, 2));
         found = resp->body ? 1 : -1;
@@ -211,8 +233,11 @@ static void run_post(hub_t *hub, hub_req_t *req, const hub_route_t *route, const
                      hub_resp_t *resp, bool *replayed)
 {
     sqlite3 *db = req->db;
-    char hash[65], seen[65] = "";
-    body_hash(req->body, req->body_len, hash);
+    char hash[68], seen[68] = "";
+    if (fingerprint(req, hash) != 0) {
+        hub_error(resp, 500, "storage", "the hub has no key for request fingerprints");
+        return;
+    }
     if (db_exec(db, "BEGIN IMMEDIATE") != 0) {
         hub_error(resp, 503, "busy", "the hub is busy; retry with the same Idempotency-Key");
         return;
@@ -222,9 +247,9 @@ static void run_post(hub_t *hub, hub_req_t *req, const hub_route_t *route, const
         db_exec(db, "ROLLBACK");
         if (found < 0) {
             hub_error(resp, 500, "storage", "cannot read the idempotency record");
-        } else if (strcmp(seen, hash) != 0) {
+        } else if (!same_request(req, seen, hash)) {
             hub_error(resp, 422, "idempotency_key_reused",
-                      "this Idempotency-Key was used with a different request body");
+                      "this Idempotency-Key was used with a different request (method, path or body)");
         } else {
             *replayed = true;
         }
@@ -331,6 +356,33 @@ static int on_headers(hub_t *hub, call_t *call, const char *method, const char *
     return 0;
 }
 
+/* The route's hook and handler (POST: exactly once per key). */
+static void on_route(hub_t *hub, call_t *call, const hub_route_t *route, const char *key,
+                     hub_resp_t *resp, bool *replayed)
+{
+    hub_req_t *req = &call->req;
+    const char *body = req->body;
+    size_t len = req->body_len;
+    if (route->before) route->before(req);
+    if (strcmp(req->method, "POST") != 0) {
+        route->handler(req, resp);
+        hub_etag(req, resp);
+    } else {
+        if (!v_idem_key(key)) {
+            hub_error(resp, 400, "idempotency_key", "an Idempotency-Key header (1 to 64 of A-Z a-z 0-9 - _ . :) is required");
+            return;
+        }
+        if (!(route->flags & ROUTE_RAW) &&
+            v_parse_object(resp, len ? body : "{}", len ? len : 2, &req->json) != 0) return;
+        run_post(hub, req, route, key, resp, replayed);
+        cJSON_Delete(req->json);
+        req->json = NULL;
+    }
+    /* A handler of another class that checked a resident's proof (a
+     * resident code with a booking) named an audit kind: audited too. */
+    if ((route->flags & ROUTE_LOOKUP) || req->audit_kind) audit_lookup(req, audit_kind(req, route), resp->status);
+}
+
 /* The rest, once the body (BODY, LEN; BODY_STATUS from upload_status) is in. */
 static void on_body(hub_t *hub, call_t *call, const char *body, size_t len, int body_status,
                     hub_resp_t *resp, bool *replayed)
@@ -353,25 +405,11 @@ static void on_body(hub_t *hub, call_t *call, const char *body, size_t len, int 
         hub_error(resp, 500, "storage", "the request body could not be stored");
         return;
     }
-    if (route->before) route->before(req);
-    if (strcmp(req->method, "POST") != 0) {
-        route->handler(req, resp);
-        hub_etag(req, resp);
-    } else {
-        const char *key = src_header(&call->ctx.src, "Idempotency-Key");
-        if (!v_idem_key(key)) {
-            hub_error(resp, 400, "idempotency_key", "an Idempotency-Key header (1 to 64 of A-Z a-z 0-9 - _ . :) is required");
-            return;
-        }
-        if (!(route->flags & ROUTE_RAW) &&
-            v_parse_object(resp, len ? body : "{}", len ? len : 2, &req->json) != 0) return;
-        run_post(hub, req, route, key, resp, replayed);
-        cJSON_Delete(req->json);
-        req->json = NULL;
-    }
-    /* A handler of another class that checked a resident's proof (a
-     * resident code with a booking) named an audit kind: audited too. */
-    if ((route->flags & ROUTE_LOOKUP) || req->audit_kind) audit_lookup(req, audit_kind(req, route), resp->status);
+    /* Money routes commit at synchronous=FULL, the provider hook's
+     * transactions too: an acknowledged payment survives a power cut. */
+    int sync = (route->flags & ROUTE_DURABLE) ? db_sync_full(req->db) : -1;
+    on_route(hub, call, route, src_header(&call->ctx.src, "Idempotency-Key"), resp, replayed);
+    if (sync >= 0) db_sync_restore(req->db, sync);
 }
 
 hub_resp_t hub_handle(hub_t *hub, const char *method, const char *path,

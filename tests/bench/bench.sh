@@ -63,6 +63,12 @@ if [ -x "$BUILD/bench_pay" ] && [ -x "$BUILD/hub" ]; then
 fi
 field() { awk -v k="$1" -v f="$2" '$1 == k {for (i = 2; i < NF; i++) if ($i == f) print $(i + 1)}' <<<"$pay"; }
 
+# 5a. The payment provider layer's part of it: a QR order through the layer
+#     (Alipay simulator) against the demo provider, p99 of 200.
+provider=""
+if [ -x "$BUILD/bench_provider" ]; then provider=$(HUB_LOG=quiet "$BUILD/bench_provider" 200 2>/dev/null || true); fi
+pfield() { awk -v f="$1" '$1 == "pay_provider_layer_ms" {for (i = 2; i < NF; i++) if ($i == f) print $(i + 1)}' <<<"$provider"; }
+
 # 5b. Content sync: first sync of 1,000 notices + 200 images; unchanged polls (304).
 content=""
 if [ -x "$BUILD/bench_content" ] && [ -x "$BUILD/hub" ]; then
@@ -98,6 +104,11 @@ if [ -n "$pay" ]; then
     printf '%-46s %11s ms  %s\n' "tap pay to QR on screen, median" "$(field pay_tap_to_qr_ms p50)" ""
     printf '%-46s %11s ms  %s\n' "longest frame, hub answering after 3 s" "$(field frame_ms_slow_network max)" "<= 50 ms"
     printf '%-46s %11s ms  %s\n' "longest frame, hub dead" "$(field frame_ms_dead_network max)" "<= 50 ms"
+fi
+if [ -n "$provider" ]; then
+    printf '%-46s %11s ms  %s\n' "QR order at the hub, demo provider, p99" "$(pfield demo_p99)" ""
+    printf '%-46s %11s ms  %s\n' "QR order through the provider layer, p99" "$(pfield alipay_p99)" ""
+    printf '%-46s %11s ms  %s\n' "extra time of the provider layer, p99" "$(pfield extra_p99)" ""
 fi
 if [ -n "$content" ]; then
     printf '%-46s %11s ms  %s\n' "content first sync, 1,000 notices + 200 images" "$(awk '$1 == "content_first_sync_ms" {print $3}' <<<"$content")" "<= 3000 ms"

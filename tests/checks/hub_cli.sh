@@ -7,7 +7,9 @@
 # database and key file are 0600 and a key file others can read stops it;
 # a payment provider demo without --demo, a secrets file others can read
 # (Alipay's or WeChat Pay's) and two providers sharing one secrets file are
-# refused.
+# refused; a demo database has a random demo token in a 0600 file and a
+# hub without --demo refuses to run on it; reconcile without a provider
+# says so.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -94,6 +96,37 @@ t=$(curl -s "http://127.0.0.1:$(cat "$tmp/port")/v1/health" | sed -n 's/.*"time"
 # 2028-02-29 23:59 China time is 1835452740.
 [[ -n $t ]] && ((t >= 1835452740 && t < 1835452740 + 30)) || fail "--now: the hub says time $t"
 kill -TERM "$pid"; wait "$pid"; pid=""
+
+# Demo data stays in demo databases: the demo token is random, in a file of
+# its own, the same after a restart; the hub without --demo refuses the
+# database, naming the fix.
+tok=$(cat "$tmp/demo.db.demo-token")
+[[ $(stat -c %a "$tmp/demo.db.demo-token") == 600 ]] || fail "the demo token file is not 0600"
+[[ $tok =~ ^demo-01\.[0-9a-f]{64}$ && $tok != *00000000000000000000001 ]] || fail "demo token '$tok'"
+err=$("$HUB" --db "$tmp/demo.db" --port 0 2>&1); rc=$?
+[[ $rc == 1 && $err == *"seeded for the demo"*"--demo"*"new database"* ]] ||
+    fail "a demo database without --demo: exit $rc, '$err'"
+rm -f "$tmp/port"
+"$HUB" --db "$tmp/demo.db" --port 0 --port-file "$tmp/port" --demo &
+pid=$!
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+[[ -s $tmp/port ]] || fail "the demo hub did not start again"
+[[ $(cat "$tmp/demo.db.demo-token") == "$tok" ]] || fail "the demo token changed at a restart"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \
+    "http://127.0.0.1:$(cat "$tmp/port")/v1/bills?account_no=x&utility=water")
+[[ $code != 401 ]] || fail "the demo token from the file is refused"
+old=demo-01.0000000000000000000000000000000000000000000000000000000000000001
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $old" \
+    "http://127.0.0.1:$(cat "$tmp/port")/v1/bills?account_no=x&utility=water")
+[[ $code == 401 ]] || fail "the token once fixed in the source still works ($code)"
+kill -TERM "$pid"; wait "$pid"; pid=""
+
+# reconcile: a usage error is 2; without a payment provider there is no
+# statement to compare, 1 with a message saying so.
+err=$("$HUB" reconcile --db "$tmp/hub.db" 2>&1); rc=$?
+[[ $rc == 2 && $err == *"usage: hub reconcile"* ]] || fail "reconcile without --date: exit $rc, '$err'"
+err=$("$HUB" reconcile --date 2026-11-29 --db "$tmp/hub.db" 2>&1); rc=$?
+[[ $rc == 1 && $err == *"no payment provider"* ]] || fail "reconcile without a provider: exit $rc, '$err'"
 
 # Personal data at rest: the database and its key file are this user's only;
 # a key file others can read stops the hub with a clear message.

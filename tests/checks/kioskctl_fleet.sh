@@ -19,7 +19,6 @@ pid=""
 trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL kioskctl_fleet: $*"; exit 1; }
 export HUB_LOG=quiet
-DEMO=demo-01.0000000000000000000000000000000000000000000000000000000000000001
 
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD="$BUILD" "$KIOSKCTL" "$HUB" \
     >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "make failed"; }
@@ -37,6 +36,10 @@ pid=$!
 for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start"
 hub="http://127.0.0.1:$(cat "$tmp/port")"
+# The demo device's token: random per demo database, in the file beside it.
+[[ $(stat -c %a "$tmp/hub.db.demo-token") == 600 ]] || fail "the demo token file is not 0600"
+DEMO=$(cat "$tmp/hub.db.demo-token")
+[[ $DEMO =~ ^demo-01\.[0-9a-f]{64}$ && $DEMO != *000000000000000000000001 ]] || fail "demo token '$DEMO'"
 
 run() { out=$("$KIOSKCTL" fleet "$@" 2>"$tmp/stderr"); rc=$?; }
 expect_error() {

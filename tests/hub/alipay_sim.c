@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <iconv.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -18,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <zip.h>
 #include "pay_sign.h"
 
 #define MAX_TRADES 256
@@ -30,6 +33,7 @@ typedef struct {
     char amount[24];
     char notify_url[256];
     bool code;               /* a payment-code trade */
+    char refund_no[40];      /* refunded (or cancelled after payment: "cancel"), "" if not */
 } trade_t;
 
 struct alipay_sim {
@@ -45,7 +49,7 @@ struct alipay_sim {
     sim_pay_mode_t mode;
     int delay_ms;
     bool gone, bad_sign, refuse_cancel;
-    int charges, refunds, bad_sigs;
+    int charges, refunds, bad_sigs, statement_urls;
     char calls[16][48];
     int ncalls[16];
 };
@@ -231,6 +235,20 @@ static cJSON *result(const char *code, const char *msg, const char *sub_code)
 static cJSON *handle(alipay_sim_t *s, const char *method, const cJSON *biz, const char *notify_url,
                      trade_t *notify_now)
 {
+    if (!strcmp(method, "alipay.data.dataservice.bill.downloadurl.query")) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(biz, "bill_type");
+        const cJSON *date = cJSON_GetObjectItemCaseSensitive(biz, "bill_date");
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, "trade") != 0 || !cJSON_IsString(date) ||
+            strlen(date->valuestring) != 10)
+            return result("40004", "Business Failed", "isp.bill_not_exist");
+        cJSON *a = result("10000", "Success", NULL);
+        char url[160];
+        snprintf(url, sizeof url, "%.*s/statement/%s.csv.zip", (int)(strlen(s->gateway) - strlen("/gateway.do")),
+                 s->gateway, date->valuestring);
+        cJSON_AddStringToObject(a, "bill_download_url", url);
+        s->statement_urls++;
+        return a;
+    }
     const cJSON *jno = cJSON_GetObjectItemCaseSensitive(biz, "out_trade_no");
     const char *no = cJSON_IsString(jno) ? jno->valuestring : NULL;
     if (!no) return result("40002", "Invalid Arguments", "isv.missing-out-trade-no");
@@ -309,6 +327,7 @@ static cJSON *handle(alipay_sim_t *s, const char *method, const cJSON *biz, cons
         if (!strcmp(t->status, "TRADE_SUCCESS")) {
             s->charges--;
             s->refunds++;
+            snprintf(t->refund_no, sizeof t->refund_no, "cancel");
             cJSON_AddStringToObject(a, "action", "refund");
         } else {
             cJSON_AddStringToObject(a, "action", "close");
@@ -327,12 +346,105 @@ static cJSON *handle(alipay_sim_t *s, const char *method, const cJSON *biz, cons
             return result("40004", "Business Failed", "ACQ.TRADE_STATUS_ERROR");
         s->charges--;
         s->refunds++;
+        snprintf(t->refund_no, sizeof t->refund_no, "%s", rno->valuestring);
         snprintf(t->status, sizeof t->status, "TRADE_CLOSED");
         a = result("10000", "Success", NULL);
         cJSON_AddStringToObject(a, "fund_change", "Y");
         return a;
     }
     return result("40004", "Business Failed", "isv.invalid-method");
+}
+
+/* ---- the day's statement ------------------------------------------------ */
+
+/* Appends UTF-8 TEXT to OUT as GBK (the statement's encoding). */
+static void gbk_append(FILE *out, const char *text)
+{
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t inleft = strlen(text), outleft = inleft * 2 + 8;
+    char *buf = malloc(outleft), *in = (char *)text, *o = buf;
+    assert_non_null(buf);
+    assert_true(iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1);
+    fwrite(buf, 1, (size_t)(o - buf), out);
+    free(buf);
+    iconv_close(cd);
+}
+
+/* The statement of DATE as Alipay's "trade" bill: a zip holding
+ * 20880000000000000156_DATE_业务明细.csv (GBK; '#' lines around a header
+ * and one row per payment 交易 and per refund 退款) and the summary file
+ * 20880000000000000156_DATE_业务明细(汇总).csv. Every trade the simulator
+ * holds is the day's (the suites run within one day). Malloc'd bytes in
+ * *OUT, their count returned. */
+static size_t statement_zip(alipay_sim_t *s, const char *date, char **out)
+{
+    char *csv = NULL;
+    size_t csvlen = 0;
+    FILE *f = open_memstream(&csv, &csvlen);
+    assert_non_null(f);
+    char line[512];
+    gbk_append(f, "#支付宝业务明细查询\r\n#账号：[20880000000000000156]\r\n");
+    snprintf(line, sizeof line, "#起始日期：[%s 00:00:00]   终止日期：[%s 23:59:59]\r\n", date, date);
+    gbk_append(f, line);
+    gbk_append(f, "#-----------------------------------------业务明细列表----------------------------------------\r\n");
+    gbk_append(f, "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,"
+                  "对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,"
+                  "商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,"
+                  "退款批次号/请求号,服务费（元）,分润（元）,备注\r\n");
+    int rows = 0;
+    for (int i = 0; i < s->ntrades; i++) {
+        const trade_t *t = &s->trades[i];
+        bool paid = !strcmp(t->status, "TRADE_SUCCESS") || t->refund_no[0];
+        if (!paid) continue;
+        snprintf(line, sizeof line, "%s\t,%s\t,交易,utility bills,%s 09:30:00,%s 09:30:05,,,,,"
+                 "158****0001,%s,%s,0.00,0.00,0.00,0.00,0.00,,0.00,0.00,,0.00,0.00,\r\n",
+                 t->trade_no, t->no, date, date, t->amount, t->amount);
+        gbk_append(f, line);
+        rows++;
+        if (t->refund_no[0]) {
+            snprintf(line, sizeof line, "%s\t,%s\t,退款,utility bills,%s 09:30:00,%s 10:00:00,,,,,"
+                     "158****0001,-%s,-%s,0.00,0.00,0.00,0.00,0.00,,0.00,0.00,%s\t,0.00,0.00,\r\n",
+                     t->trade_no, t->no, date, date, t->amount, t->amount, t->refund_no);
+            gbk_append(f, line);
+            rows++;
+        }
+    }
+    gbk_append(f, "#-----------------------------------------业务明细列表结束------------------------------------\r\n");
+    snprintf(line, sizeof line, "#交易合计：%d笔\r\n#导出时间：[%s 23:59:59]\r\n", rows, date);
+    gbk_append(f, line);
+    fclose(f);
+
+    char path[] = "/tmp/alipay-sim-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    zipFile z = zipOpen64(path, APPEND_STATUS_CREATE);
+    assert_non_null(z);
+    const char *names[] = {"_业务明细.csv", "_业务明细(汇总).csv"};
+    for (int k = 0; k < 2; k++) {
+        char name[128];
+        snprintf(name, sizeof name, "20880000000000000156_%.4s%.2s%.2s%s", date, date + 5, date + 8, names[k]);
+        zip_fileinfo zi = {0};
+        assert_int_equal(zipOpenNewFileInZip64(z, name, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED,
+                                               Z_DEFAULT_COMPRESSION, 0), ZIP_OK);
+        if (k == 0) assert_int_equal(zipWriteInFileInZip(z, csv, (unsigned)csvlen), ZIP_OK);
+        else assert_int_equal(zipWriteInFileInZip(z, "#summary\r\n", 10), ZIP_OK);
+        assert_int_equal(zipCloseFileInZip(z), ZIP_OK);
+    }
+    assert_int_equal(zipClose(z, NULL), ZIP_OK);
+    free(csv);
+    FILE *zf = fopen(path, "rb");
+    assert_non_null(zf);
+    fseek(zf, 0, SEEK_END);
+    long n = ftell(zf);
+    fseek(zf, 0, SEEK_SET);
+    *out = malloc((size_t)n);
+    assert_non_null(*out);
+    assert_int_equal(fread(*out, 1, (size_t)n, zf), (size_t)n);
+    fclose(zf);
+    unlink(path);
+    return (size_t)n;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -360,6 +472,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     int delay = s->delay_ms;
     pthread_mutex_unlock(&s->lock);
     if (gone) return MHD_NO;
+    char date[11];
+    if (!strcmp(http_method, "GET") && sscanf(url, "/statement/%10[0-9-].csv.zip", date) == 1) {
+        char *zip = NULL;
+        pthread_mutex_lock(&s->lock);
+        size_t n = statement_zip(s, date, &zip);
+        pthread_mutex_unlock(&s->lock);
+        struct MHD_Response *r = MHD_create_response_from_buffer(n, zip, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(r, "Content-Type", "application/zip");
+        enum MHD_Result ok = MHD_queue_response(c, 200, r);
+        MHD_destroy_response(r);
+        return ok;
+    }
 
     pay_params_t ps = {0};
     const char *method = NULL, *sig = NULL;
@@ -496,6 +620,7 @@ int sim_notify(alipay_sim_t *s, const char *url, const char *no, const char *sta
 }
 
 int sim_charges(alipay_sim_t *s) { pthread_mutex_lock(&s->lock); int v = s->charges; pthread_mutex_unlock(&s->lock); return v; }
+int sim_statement_urls(alipay_sim_t *s) { pthread_mutex_lock(&s->lock); int v = s->statement_urls; pthread_mutex_unlock(&s->lock); return v; }
 int sim_refunds(alipay_sim_t *s) { pthread_mutex_lock(&s->lock); int v = s->refunds; pthread_mutex_unlock(&s->lock); return v; }
 int sim_bad_signatures(alipay_sim_t *s) { pthread_mutex_lock(&s->lock); int v = s->bad_sigs; pthread_mutex_unlock(&s->lock); return v; }
 

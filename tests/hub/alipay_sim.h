@@ -59,6 +59,10 @@ int sim_notify(alipay_sim_t *s, const char *url, const char *out_trade_no, const
 /* Counts. */
 int sim_charges(alipay_sim_t *s);           /* payments taken (and not refunded) */
 int sim_refunds(alipay_sim_t *s);
+/* Statements asked for (alipay.data.dataservice.bill.downloadurl.query). The
+ * URL answered serves the day's statement: a zip of GBK CSV files in the
+ * layout of Alipay's "trade" bill (docs/api.md, "Reconciliation"). */
+int sim_statement_urls(alipay_sim_t *s);
 int sim_bad_signatures(alipay_sim_t *s);    /* requests refused for their signature */
 int sim_calls(alipay_sim_t *s, const char *method);
 /* The trade's status at the simulator ("" if none). */

@@ -13,13 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include "alipay_sim.h"
 #include "api.h"
+#include "auth.h"
 #include "db.h"
 #include "hubtest.h"
 #include "pay.h"
+#include "reconcile.h"
+#include "writeoff.h"
 
 #define ALIPAY_CODE "286512345678901234"
 
@@ -176,6 +180,27 @@ static void code_paid_at_once(void **state)
     assert_true(bill_paid(bill));
     assert_int_equal(sim_charges(e->sim), 1);
     assert_int_equal(sim_calls(e->sim, "alipay.trade.pay"), 1);
+}
+
+/* Order numbers are per device: another kiosk's order of the same number
+ * is a trade of its own at Alipay, under the hub's number for it. */
+static void same_number_on_two_devices(void **state)
+{
+    env_t *e = *state;
+    char no[33], body[256];
+    hubtest_resp_t r = create(e, no, fresh_bill(), ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"code\","
+             "\"auth_code\":\"%s\"}", no, fresh_bill(), ALIPAY_CODE);
+    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "dev2-1", body, NULL);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(state_of(&r), "SUCCESS");
+    assert_string_equal(hubtest_at(r.json, "order.out_trade_no")->valuestring, no);
+    hubtest_free(&r);
+    assert_int_equal(sim_charges(e->sim), 2);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE device_no = ?1 AND out_trade_no LIKE 'X%'", no), 1);
+    assert_string_equal(sim_trade_status(e->sim, no), "TRADE_SUCCESS");
 }
 
 static void payer_waits_then_pays(void **state)
@@ -352,6 +377,146 @@ static void notification_before_the_answer(void **state)
     assert_true(bill_paid(bill));
     assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
     assert_int_equal(sim_charges(e->sim), 1);
+}
+
+/* Staff refund a paid order through Alipay, once per refund number. */
+static void staff_refund_through_alipay(void **state)
+{
+    env_t *e = *state;
+    char no[33], staff[160], path[96];
+    assert_int_equal(auth_staff_add(db_thread(), "bob", staff, sizeof staff), 0);
+    long long bill = fresh_bill();
+    hubtest_resp_t r = create(e, no, bill, ALIPAY_CODE);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no);
+    const char *body = "{\"refund_no\":\"RF-ALI-0001\",\"reason\":\"charged twice\"}";
+    /* Alipay gone: nothing changes, the same request later does it. */
+    sim_gone(e->sim, true);
+    r = hubtest_req(e->t, "POST", path, staff, "rf-1", body, NULL);
+    assert_int_equal(r.status, 503);
+    hubtest_free(&r);
+    assert_true(bill_paid(bill));
+    sim_gone(e->sim, false);
+    r = hubtest_req(e->t, "POST", path, staff, "rf-2", body, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(hubtest_at(r.json, "refund.order_state")->valuestring, "REVOKED");
+    hubtest_free(&r);
+    r = hubtest_req(e->t, "POST", path, staff, "rf-3", body, NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_refunds(e->sim), 1);
+    assert_int_equal(sim_charges(e->sim), 0);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM refunds WHERE out_trade_no = ?1 AND staff = 'bob'", no), 1);
+}
+
+/* hub reconcile: the simulator's statement of the day against the hub. */
+static void reconcile_lists_every_mismatch(void **state)
+{
+    env_t *e = *state;
+    char no[6][33], staff[160];
+    assert_int_equal(auth_staff_add(db_thread(), "carol", staff, sizeof staff), 0);
+    for (int i = 0; i < 5; i++) {
+        hubtest_resp_t r = create(e, no[i], fresh_bill(), ALIPAY_CODE);
+        assert_int_equal(r.status, 201);
+        hubtest_free(&r);
+    }
+    /* 0: clean, credited. 1: refunded at both. 2: closed at the hub only.
+     * 3: another amount at the hub. 4: not credited yet. 5: paid and
+     * credited at the hub, unknown to the provider. */
+    char path[96], sql[1024];
+    snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no[1]);
+    hubtest_resp_t r = hubtest_req(e->t, "POST", path, staff, "rc-1",
+                                   "{\"refund_no\":\"RF-RC-0001\",\"reason\":\"test\"}", NULL);
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    assert_true(writeoff_run(db_thread(), hub_now()) >= 4);
+    snprintf(sql, sizeof sql, "UPDATE writeoffs SET state = 'failing' WHERE out_trade_no = '%s';"
+             "UPDATE orders SET state = 'CLOSED' WHERE out_trade_no = '%s';"
+             "UPDATE orders SET amount_fen = amount_fen + 1 WHERE out_trade_no = '%s';"
+             "INSERT INTO orders(out_trade_no, device, method, amount_fen, state, created, updated, provider)"
+             "  VALUES('ALI-GHOST', 'test-01', 'code', 500, 'SUCCESS', %d, %d, 'alipay');"
+             "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, state, next_at, created, updated)"
+             "  VALUES('ALI-GHOST', 1, 'x', 500, 'done', 0, 0, 0);",
+             no[4], no[2], no[3], (int)hub_now(), (int)hub_now());
+    assert_int_equal(db_exec(db_thread(), sql), 0);
+
+    /* The hub's day, China time (2026-11-29 with the suites' clock). */
+    char day[11];
+    time_t cst = (time_t)hub_now() + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&cst, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    char *text = NULL;
+    size_t len = 0;
+    char err[300] = "";
+    FILE *out = open_memstream(&text, &len);
+    int n = reconcile_run(db_thread(), day, true, out, err, sizeof err);
+    fclose(out);
+    if (n < 0) fail_msg("reconcile: %s", err);
+    cJSON *j = cJSON_Parse(text);
+    assert_non_null(j);
+    assert_int_equal(n, 4);
+    assert_int_equal((int)hubtest_at(j, "statement_rows")->valuedouble, 6);    /* 5 paid, 1 refund */
+    static const char *const want[][2] = {{"paid_not_recorded", NULL}, {"amount_differs", NULL},
+                                          {"paid_not_credited", NULL}, {"credited_not_paid", "ALI-GHOST"}};
+    const char *nos[] = {no[2], no[3], no[4], "ALI-GHOST"};
+    for (int i = 0; i < 4; i++) {
+        bool seen = false;
+        const cJSON *m;
+        cJSON_ArrayForEach(m, hubtest_at(j, "mismatches")) {
+            if (!strcmp(hubtest_at(m, "kind")->valuestring, want[i][0]) &&
+                !strcmp(hubtest_at(m, "out_trade_no")->valuestring, nos[i]))
+                seen = true;
+        }
+        if (!seen) fail_msg("no %s for %s in %s", want[i][0], nos[i], text);
+    }
+    cJSON_Delete(j);
+    free(text);
+
+    /* The table: a summary line, a header, one line per mismatch. */
+    out = open_memstream(&text, &len);
+    assert_int_equal(reconcile_run(db_thread(), day, false, out, err, sizeof err), 4);
+    fclose(out);
+    char head[64];
+    snprintf(head, sizeof head, "reconcile %s (alipay): statement 6 rows", day);
+    assert_non_null(strstr(text, head));
+    assert_non_null(strstr(text, "KIND"));
+    assert_non_null(strstr(text, "amount_differs"));
+    free(text);
+    assert_int_equal(sim_statement_urls(e->sim), 2);
+
+    /* The same from the command line, as staff run it: exit 3, the table. */
+    char ini[200], cmd[700], line[512];
+    snprintf(ini, sizeof ini, "%s/reconcile.ini", e->t->dir);
+    FILE *fp = fopen(ini, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[hub]\ndb = %s/hub.db\n[payment]\nprovider = alipay\nsecrets = %s\n", e->t->dir, e->secrets);
+    fclose(fp);
+    const char *b = getenv("BUILD");
+    snprintf(cmd, sizeof cmd, "HUB_LOG=quiet %s/hub reconcile --date %s --config %s 2>&1; echo \"exit $?\"",
+             b && *b ? b : "build", day, ini);
+    fp = popen(cmd, "r");
+    assert_non_null(fp);
+    bool summary = false, exit3 = false;
+    int lines = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (!strncmp(line, "hub: ", 5)) continue;      /* pay_init's notes on stderr */
+        lines++;
+        if (strstr(line, head)) summary = true;
+        if (!strcmp(line, "exit 3\n")) exit3 = true;
+    }
+    pclose(fp);
+    if (!summary || !exit3) fail_msg("hub reconcile: summary %d, exit 3 %d, %d lines", summary, exit3, lines);
+    assert_int_equal(lines, 1 + 1 + 4 + 1);      /* summary, header, 4 mismatches, exit */
+    assert_int_equal(sim_statement_urls(e->sim), 3);
+    /* A bad date is refused before anything is asked. */
+    out = open_memstream(&text, &len);
+    assert_int_equal(reconcile_run(db_thread(), "2026-13-45", false, out, err, sizeof err), -1);
+    fclose(out);
+    free(text);
+    assert_int_equal(sim_statement_urls(e->sim), 3);
 }
 
 static void reverse_refunds_a_paid_code(void **state)
@@ -539,6 +704,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(answers_not_signed_by_alipay, setup, teardown),
         cmocka_unit_test_setup_teardown(forged_notification_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(notification_before_the_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(staff_refund_through_alipay, setup, teardown),
+        cmocka_unit_test_setup_teardown(same_number_on_two_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(reconcile_lists_every_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_a_paid_code, setup, teardown),
         cmocka_unit_test_setup_teardown(reverse_refunds_when_cancel_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(close_an_unpaid_qr, setup, teardown),

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +76,14 @@ static void proc_start(proc_t *p, const char *extra)
     fprintf(fp, "[hub]\nlisten = 127.0.0.1\nport = 0\ndb = %s/hub.db\ndemo = true\nthreads = 2\n%s\n",
             p->dir, extra);
     fclose(fp);
+    /* The demo device's token this test uses, where the demo hub reads it. */
+    char tokfile[160];
+    snprintf(tokfile, sizeof tokfile, "%s/hub.db.demo-token", p->dir);
+    fp = fopen(tokfile, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%s\n", DEMO_TOKEN);
+    fclose(fp);
+    assert_int_equal(chmod(tokfile, 0600), 0);
     char portfile[160], now[24];
     snprintf(portfile, sizeof portfile, "%s/port", p->dir);
     snprintf(now, sizeof now, "%d", HUBTEST_NOW);

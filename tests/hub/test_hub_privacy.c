@@ -211,6 +211,8 @@ static void old_database_is_converted(void **state)
         "DROP INDEX event_registrations_phone; DROP INDEX bookings_created;"
         "DROP INDEX event_registrations_created; DROP INDEX help_requests_created;"
         "DROP TABLE audit; DROP TABLE audit_alerts; DROP TABLE rescodes;"
+        "DROP TRIGGER order_bills_one_open; DROP TABLE writeoffs; DROP TABLE refunds; ALTER TABLE bills DROP COLUMN ext_ref;"
+        "DROP INDEX orders_device_no; ALTER TABLE orders DROP COLUMN device_no;"
         "ALTER TABLE residents DROP COLUMN id_hash; ALTER TABLE residents DROP COLUMN phone_hash;"
         "ALTER TABLE bookings DROP COLUMN phone_hash; ALTER TABLE bookings DROP COLUMN id_hash;"
         "ALTER TABLE bookings DROP COLUMN id_masked; ALTER TABLE event_registrations DROP COLUMN phone_hash;"

@@ -57,6 +57,8 @@ static void fingerprint(char *out, size_t len)
         " (SELECT count(*) FROM proof_of_play) || '|' ||"
         " (SELECT count(*) FROM content_bundles) || '|' ||"
         " (SELECT group_concat(code || ':' || ifnull(revoked, 0), ',') FROM rescodes) || '|' ||"
+        " ifnull((SELECT group_concat(id || kind || state, ',') FROM writeoffs), '') || '|' ||"
+        " ifnull((SELECT group_concat(refund_no, ',') FROM refunds), '') || '|' ||"
         " (SELECT group_concat(key || value, ',') FROM demo_settings)";
     char *buf = malloc(1 << 20);
     q_text(sql, buf, 1 << 20);
@@ -162,6 +164,16 @@ static void every_post_route_replays_without_effect(void **state)
     q_text("SELECT code FROM rescodes WHERE revoked IS NULL", text, sizeof text);
     snprintf(path, sizeof path, "/v1/admin/rescodes/%s/revoke", text);
     twice(t, path, "{}", 200); covered++;
+    /* A refund of a paid order by staff. */
+    as_token = NULL;
+    bill = q_int("SELECT id FROM bills WHERE status = 'unpaid' AND id NOT IN "
+                 "(SELECT bill_id FROM order_bills) LIMIT 1");
+    snprintf(body, sizeof body, "{\"out_trade_no\":\"REPLAY0003\",\"bill_ids\":[%lld],"
+             "\"method\":\"code\",\"auth_code\":\"134567890123456789\"}", bill);
+    twice(t, "/v1/payments", body, 201);
+    as_token = staff;
+    twice(t, "/v1/admin/payments/REPLAY0003/refund", "{\"refund_no\":\"RF-REPLAY-1\",\"reason\":\"test\"}",
+          200); covered++;
     as_token = NULL;
     rescode_t rc;
     char payload[RESCODE_MAX + 1];

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,19 @@ int hubproc_start(hubproc_t *h)
     now[0] = '\0';
     if (clock_is_fake()) snprintf(now, sizeof now, "%lld", (long long)(clock_wall_ms() / 1000));
     unlink(portfile);
+    /* The test's own demo token, in the file a demo hub reads it from (a
+     * demo hub without one makes a random one there). */
+    char tokfile[224];
+    snprintf(tokfile, sizeof tokfile, "%s.demo-token", h->db);
+    int tfd = open(tokfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (tfd >= 0) {
+        bool ok = write(tfd, HUBPROC_TOKEN "\n", sizeof HUBPROC_TOKEN) == (ssize_t)sizeof HUBPROC_TOKEN;
+        close(tfd);
+        if (!ok) return -1;
+    } else if (errno != EEXIST) {
+        fprintf(stderr, "hubproc: %s: %s\n", tokfile, strerror(errno));
+        return -1;
+    }
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) return -1;
@@ -107,7 +121,7 @@ void hubproc_cleanup(hubproc_t *h)
 {
     hubproc_stop(h);
     if (!h->dir[0]) return;
-    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "hub.db.key", "port"};
+    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "hub.db.key", "hub.db.demo-token", "port"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char p[256];
         snprintf(p, sizeof p, "%s/%s", h->dir, files[i]);

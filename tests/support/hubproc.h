@@ -1,6 +1,8 @@
 /* A real hub process for the kiosk's end-to-end tests: build/hub --demo on a
  * free loopback port with a fresh database in a temp dir, stopped (or
- * killed) by the test. The demo device's token is HUBPROC_TOKEN. */
+ * killed) by the test. The demo device's token is HUBPROC_TOKEN, which the
+ * test writes to the hub's demo token file (hub/demo_token.h) before the
+ * first start; a demo hub left to itself makes a random one. */
 #ifndef KIOSK_TEST_HUBPROC_H
 #define KIOSK_TEST_HUBPROC_H
 

@@ -21,6 +21,7 @@ PACKAGES=(
     libsodium-dev          # signing / hashing
     libcjson-dev           # JSON for the hub API
     libmicrohttpd-dev      # fake hub server in tests
+    libminizip-dev         # hub reconcile reads the provider's zipped statement (and the simulator writes one)
     fonts-noto-cjk         # glyphs for every locale (CJK included)
     gettext                # msgfmt / xgettext for locales/*.po
     xvfb                   # xvfb-run make run on a machine without a display

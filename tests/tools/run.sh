@@ -29,9 +29,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 set_args=()
 if [[ -n $hub ]]; then
-    # The demo device's token is fixed in the hub for this embedded default
-    # (hub/main.c DEMO_TOKEN); a real kiosk gets its own from `hub device add`.
-    token=demo-01.0000000000000000000000000000000000000000000000000000000000000001
     mkdir -p var
     portfile=$(mktemp)
     "$hub" --db var/hub.db --listen 127.0.0.1 --port 0 --port-file "$portfile" --demo &
@@ -43,6 +40,10 @@ if [[ -n $hub ]]; then
         exit 1
     fi
     port=$(cat "$portfile")
+    # The demo device's token: random per demo database, written by the demo
+    # hub beside it (hub/demo_token.h); a real kiosk gets its own from
+    # `hub device add`.
+    token=$(cat var/hub.db.demo-token)
     set_args=(--set "hub.url=http://127.0.0.1:$port" --set "hub.token=$token")
 fi
 "$bin" --config kiosk.ini "${set_args[@]}" "$@"

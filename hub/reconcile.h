@@ -1,0 +1,38 @@
+/* `hub reconcile --date YYYY-MM-DD [--json]`: the payment provider's
+ * statement of a day (China time) against the hub's orders, refunds and
+ * write-offs. Every mismatch is listed:
+ *   paid_not_recorded       the provider took money the hub does not count as paid
+ *   amount_differs          the provider's amount is not the order's
+ *   paid_not_credited       paid, but the utility was not credited (write-off not done)
+ *   credited_not_paid       a write-off was credited for an order the provider did not take
+ *   hub_paid_not_at_provider  paid at the hub, absent from the statement
+ *   refund_not_recorded     refunded at the provider, paid at the hub
+ *   refunded_not_at_provider  refunded at the hub, not in the statement
+ *
+ * The statement is Alipay's "trade" bill: a zip of CSV files (GBK) whose
+ * details file has a header naming 支付宝交易号, 商户订单号, 业务类型 (交易
+ * or 退款), 订单金额（元） and 退款批次号/请求号; docs/api.md
+ * "Reconciliation" describes what is read. Runs on the main thread of a
+ * command (not the server), blocking. */
+#ifndef HUB_RECONCILE_H
+#define HUB_RECONCILE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Reconciles DATE with the provider in force: downloads its statement,
+ * compares, prints the table (or JSON when JSON) to OUT. The number of
+ * mismatches (0 all agree), or -1 with ERR (no provider, no statement,
+ * unreadable statement, database error). */
+int reconcile_run(sqlite3 *db, const char *date, bool json, FILE *out, char *err, size_t errlen);
+
+/* The statement parser alone (tests, fuzzing): CSV TEXT (UTF-8 or GBK) of
+ * the details file. Calls ROW for every payment ('P') or refund ('R') row;
+ * 0, or -1 when the text has no header of the format. Pure. */
+typedef void (*reconcile_row_fn)(void *user, char kind, const char *out_trade_no, const char *trade_no,
+                                 long long fen, const char *refund_no);
+int reconcile_parse_csv(const char *text, size_t len, reconcile_row_fn row, void *user);
+
+#endif
