@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -350,6 +351,15 @@ static void cli_codes_and_bursts(void **state)
     fprintf(fp, "[hub]\nport = 0\ndb = %s/hub.db\ndemo = true\nthreads = 2\n"
                 "rescode_key_file = %s/codes.key\n[rate]\nlookup_per_minute = 10\nlookup_burst = 10\n", dir, dir);
     fclose(fp);
+    /* The test's own demo token, where a demo hub reads it (a demo hub
+     * without that file makes a random one). */
+    char tokfile[160];
+    snprintf(tokfile, sizeof tokfile, "%s/hub.db.demo-token", dir);
+    fp = fopen(tokfile, "w");
+    assert_non_null(fp);
+    fprintf(fp, "%s\n", DEMO_TOKEN);
+    fclose(fp);
+    assert_int_equal(chmod(tokfile, 0600), 0);
     pid_t parent = getpid(), pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
