@@ -11,6 +11,8 @@
  *   hub device revoke ID [--db PATH]
  *   hub staff add|revoke NAME [--db PATH] [--out FILE]
  *                                     a staff member's token (content, fleet)
+ *   hub staff add NAME --role admin|publisher|editor|viewer [--groups g1,g2]
+ *   hub staff passwd NAME             a console account; password on stdin or prompted
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 #include "api.h"
 #include "auth.h"
+#include "console_api.h"
 #include "db.h"
 #include "policy.h"
 #include "log.h"
@@ -34,6 +37,7 @@
 #include "pii.h"
 #include "retention.h"
 #include "server.h"
+#include "staff_cli.h"
 
 /* The demo kiosk's token, for `make run` only: a demo hub is not a real
  * deployment, and kiosk.ini's [hub] token is empty unless make run sets it. */
@@ -49,6 +53,8 @@ static void usage(FILE *fp)
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
+                "       hub staff add NAME --role admin|publisher|editor|viewer [--groups g1,g2] [--db PATH]\n"
+                "       hub staff passwd NAME [--db PATH]  (console accounts; password on stdin or prompted)\n"
                 "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
 }
 
@@ -107,6 +113,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         snprintf(c->err, sizeof c->err, "[payment] %s: unknown key or bad value \"%s\"", name, value);
         return 0;
     }
+    if (!strcmp(section, "console")) return console_ini(cfg, name, value, c->err, sizeof c->err);
     if (strcmp(section, "hub") != 0) return policy_ini(cfg, section, name, value, c->err, sizeof c->err);
     int ok = 0;
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
@@ -236,6 +243,7 @@ int main(int argc, char **argv)
     /* Everything the hub creates (database, -wal, -shm, key file, port
      * file, token files) is this service user's alone. */
     umask(077);
+    if (staff_cli_wants(argc, argv)) return staff_cli_run(argc, argv, &cfg, read_ini, key_file[0] ? key_file : NULL);
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);
     static const struct option opts[] = {
@@ -348,6 +356,8 @@ int main(int argc, char **argv)
     static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
     hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
             hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
+    hub_log("main", "staff console: %s://%s:%d/console/ (accounts: hub staff add NAME --role admin)",
+            cfg.tls_cert[0] ? "https" : "http", cfg.listen_addr, hub_port(hub));
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "api.h"
 #include "audit.h"
+#include "console_api.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -47,6 +48,16 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/v1/demo/pay/{out_trade_no}", api_demo_pay, ROUTE_DEMO, NULL},
     {"POST", "/v1/demo/behaviour", api_demo_behaviour, ROUTE_DEMO, NULL},
     {"POST", "/v1/demo/help/{id}/ack", api_demo_help_ack, ROUTE_DEMO, NULL},
+    /* The staff console: its pages and its JSON API (console_api.h). */
+    {"GET",  "/console/", console_static, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/{file}", console_static, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/login", console_login, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/logout", console_logout, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/me", console_me, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/password", console_password, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/fleet", console_fleet, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/kiosks/{id}/group", console_kiosk_group, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/changes", console_changes, ROUTE_CONSOLE, NULL},
     {0},
 };
 

@@ -1,0 +1,53 @@
+// The console's words, Chinese first. Pages name them with data-i18n; code
+// with t(). A key missing in English falls back to the Chinese.
+const words = {
+  zh: {
+    title: '社区终端管理台', lang: 'English', logout: '退出', signin: '登录', name: '账号', password: '密码',
+    fleet: '终端状态', refresh: '刷新', kiosk: '终端', group: '分组', state: '在线', last: '最近心跳',
+    mode: '模式', content: '内容版本', faults: '故障', online: '在线', offline: '离线', never: '从未',
+    alert: '紧急通知', alert_title: '标题', alert_body: '内容', alert_minutes: '持续（分钟）',
+    groups: '终端分组', alert_send: '发布紧急通知', alert_sent: '紧急通知已发布', withdraw: '撤回',
+    withdrawn: '已撤回', until: '至',
+    account: '修改密码', pw_current: '当前密码', pw_new: '新密码（至少10位）', pw_change: '修改',
+    pw_changed: '密码已修改', changes: '操作记录', export_csv: '导出 CSV', export_json: '导出 JSON',
+    summary: '共 {total} 台，{online} 台在线',
+    err_bad_credentials: '账号或密码错误', err_locked: '错误次数过多，请稍后再试',
+    err_not_signed_in: '请重新登录', err_csrf: '请求被拒绝（安全校验失败）', err_forbidden: '没有权限',
+    err_rate_limited: '操作太频繁，请稍后再试', err_other: '出错了：',
+  },
+  en: {
+    title: 'Kiosk staff console', lang: '中文', logout: 'Sign out', signin: 'Sign in', name: 'Name',
+    password: 'Password', fleet: 'Kiosks', refresh: 'Refresh', kiosk: 'Kiosk', group: 'Group',
+    state: 'Online', last: 'Last heartbeat', mode: 'Mode', content: 'Content version', faults: 'Faults',
+    online: 'online', offline: 'offline', never: 'never',
+    alert: 'Emergency alert', alert_title: 'Title', alert_body: 'Text', alert_minutes: 'Lasts (minutes)',
+    groups: 'Kiosk groups', alert_send: 'Send emergency alert', alert_sent: 'Emergency alert sent',
+    withdraw: 'Withdraw', withdrawn: 'withdrawn', until: 'until',
+    account: 'Change password', pw_current: 'Current password', pw_new: 'New password (10 or more)',
+    pw_change: 'Change', pw_changed: 'Password changed', changes: 'Change log',
+    export_csv: 'Export CSV', export_json: 'Export JSON', summary: '{online} of {total} online',
+    err_bad_credentials: 'Wrong name or password', err_locked: 'Too many wrong passwords; try again later',
+    err_not_signed_in: 'Please sign in again', err_csrf: 'Refused (security check failed)',
+    err_forbidden: 'Not allowed', err_rate_limited: 'Too many requests; try again shortly',
+    err_other: 'Something went wrong: ',
+  },
+};
+
+let lang = localStorage.getItem('console.lang') === 'en' ? 'en' : 'zh';
+
+export function t(key, vars) {
+  let s = words[lang][key] ?? words.zh[key] ?? key;
+  for (const [k, v] of Object.entries(vars || {})) s = s.replace(`{${k}}`, String(v));
+  return s;
+}
+
+export function applyWords(root = document) {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+}
+
+export function toggleLang() {
+  lang = lang === 'zh' ? 'en' : 'zh';
+  localStorage.setItem('console.lang', lang);
+  applyWords();
+}

@@ -1,0 +1,541 @@
+/* The staff console's accounts and sessions: the role and group policy,
+ * `hub staff add --role` (password on stdin, never argv), sign-in, the
+ * session cookie's attributes, CSRF and Origin checks on every change, the
+ * idle timeout, lockout per account and per address, password change, the
+ * fleet kept to the staff member's groups, the change log (JSON, CSV with
+ * formula cells defused) and the static pages' headers and names. Requests
+ * go through hub_handle (no socket) on a hub with its own database. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "console_auth.h"
+#include "db.h"
+#include "hubtest.h"
+#include "server.h"
+#include "staff.h"
+
+#define ADMIN_PW "correct horse battery"
+#define EDITOR_PW "editor-password-1"
+
+typedef struct {
+    hubtest_t *t;
+} fx_t;
+
+typedef struct {
+    char cookie[160];              /* "Cookie: kc_session=..." */
+    char csrf[100];                /* "X-CSRF-Token: ..." */
+} sess_t;
+
+static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
+{
+    char err[200];
+    int rc = staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err);
+    if (rc != 0) fail_msg("staff_add %s: %s", name, err);
+}
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    f->t = hubtest_start(false);
+    add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
+    add("ed", STAFF_EDITOR, "north", EDITOR_PW);
+    add("vic", STAFF_VIEWER, "south,east", "viewer-password-1");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    hubtest_stop(f->t);
+    free(f);
+    return 0;
+}
+
+/* METHOD PATH with up to three extra header lines, a JSON body. */
+static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body,
+                       const char *h1, const char *h2, const char *h3)
+{
+    const char *headers[6] = {0};
+    int n = 0;
+    if (body) headers[n++] = "Content-Type: application/json";
+    if (h1) headers[n++] = h1;
+    if (h2) headers[n++] = h2;
+    if (h3) headers[n++] = h3;
+    return hub_handle(f->t->hub, method, path, headers, body, body ? strlen(body) : 0);
+}
+
+static const char *code_of(const hub_resp_t *r, char *buf, size_t len)
+{
+    cJSON *j = cJSON_Parse(r->body);
+    const cJSON *c = hubtest_at(j, "error.code");
+    snprintf(buf, len, "%s", cJSON_IsString(c) ? c->valuestring : "");
+    cJSON_Delete(j);
+    return buf;
+}
+
+#define assert_error(r, st, code) do { char cb_[64]; \
+        assert_int_equal((r).status, st); \
+        assert_string_equal(code_of(&(r), cb_, sizeof cb_), code); } while (0)
+
+static hub_resp_t login_raw(fx_t *f, const char *name, const char *pw)
+{
+    char body[300];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
+    return call(f, "POST", "/console/api/login", body, NULL, NULL, NULL);
+}
+
+static sess_t login(fx_t *f, const char *name, const char *pw)
+{
+    sess_t s;
+    memset(&s, 0, sizeof s);
+    hub_resp_t r = login_raw(f, name, pw);
+    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
+    const char *v = strstr(r.set_cookie, "kc_session=");
+    assert_non_null(v);
+    snprintf(s.cookie, sizeof s.cookie, "Cookie: other=1; %.75s", v);
+    cJSON *j = cJSON_Parse(r.body);
+    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
+    cJSON_Delete(j);
+    free(r.body);
+    return s;
+}
+
+/* ---- policy --------------------------------------------------------------- */
+
+static void test_policy(void **state)
+{
+    (void)state;
+    staff_t ed = {.name = "ed", .role = STAFF_EDITOR, .groups = "north,south"};
+    assert_true(staff_may(&ed, STAFF_SEE_FLEET, "north"));
+    assert_true(staff_may(&ed, STAFF_WRITE_DRAFT, "south"));
+    assert_false(staff_may(&ed, STAFF_WRITE_DRAFT, "west"));
+    assert_false(staff_may(&ed, STAFF_WRITE_DRAFT, "nort"));
+    assert_false(staff_may(&ed, STAFF_SEE_FLEET, ""));
+    assert_false(staff_may(&ed, STAFF_PUBLISH, "north"));
+    assert_false(staff_may(&ed, STAFF_MANAGE, NULL));
+    staff_t pub = {.name = "p", .role = STAFF_PUBLISHER, .groups = "north"};
+    assert_true(staff_may(&pub, STAFF_PUBLISH, "north"));
+    assert_false(staff_may(&pub, STAFF_MANAGE, NULL));
+    staff_t admin = {.name = "a", .role = STAFF_ADMIN, .groups = "*"};
+    assert_true(staff_may(&admin, STAFF_MANAGE, NULL));
+    assert_true(staff_may(&admin, STAFF_PUBLISH, ""));
+    admin.disabled = true;
+    assert_false(staff_may(&admin, STAFF_SEE_FLEET, NULL));
+    assert_false(staff_may(NULL, STAFF_SEE_FLEET, NULL));
+    assert_true(staff_groups_ok("a,b_c,d-1"));
+    assert_false(staff_groups_ok("a,,b"));
+    assert_false(staff_groups_ok("a,"));
+    assert_false(staff_groups_ok("a b"));
+    assert_false(staff_groups_ok(""));
+    assert_false(staff_name_ok(".x"));
+    assert_false(staff_name_ok("a/b"));
+    assert_int_equal(staff_role_parse("publisher"), STAFF_PUBLISHER);
+    assert_int_equal(staff_role_parse("root"), -1);
+}
+
+/* ---- the command line ------------------------------------------------------ */
+
+static const char *build_dir(void)
+{
+    const char *b = getenv("BUILD");
+    return b && *b ? b : "build";
+}
+
+static int run(const char *cmd)
+{
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_cli(void **state)
+{
+    fx_t *f = *state;
+    char cmd[1024];
+    const char *hub = build_dir();
+    snprintf(cmd, sizeof cmd, "echo 'a long enough pw' | HUB_LOG=quiet %s/hub staff add pub1 --role publisher"
+             " --groups north --db %s/hub.db >/dev/null", hub, f->t->dir);
+    assert_int_equal(run(cmd), 0);
+    staff_t s;
+    assert_int_equal(staff_get(db_thread(), "pub1", &s), 1);
+    assert_int_equal(s.role, STAFF_PUBLISHER);
+    assert_string_equal(s.groups, "north");
+    /* The password is never an argument. */
+    snprintf(cmd, sizeof cmd, "%s/hub staff add pub2 --role viewer --groups north --password x --db %s/hub.db"
+             " </dev/null 2>/dev/null", hub, f->t->dir);
+    assert_int_equal(run(cmd), 2);
+    /* Too short, no input, a taken name, no groups for a non-admin: refused. */
+    snprintf(cmd, sizeof cmd, "echo short | %s/hub staff add pub2 --role viewer --groups n --db %s/hub.db 2>/dev/null",
+             hub, f->t->dir);
+    assert_int_equal(run(cmd), 1);
+    snprintf(cmd, sizeof cmd, "%s/hub staff add pub2 --role viewer --groups n --db %s/hub.db </dev/null 2>/dev/null",
+             hub, f->t->dir);
+    assert_int_equal(run(cmd), 1);
+    snprintf(cmd, sizeof cmd, "echo 'a long enough pw' | %s/hub staff add boss --role admin --db %s/hub.db 2>/dev/null",
+             hub, f->t->dir);
+    assert_int_equal(run(cmd), 1);
+    snprintf(cmd, sizeof cmd, "echo 'a long enough pw' | %s/hub staff add pub2 --role viewer --db %s/hub.db 2>/dev/null",
+             hub, f->t->dir);
+    assert_int_equal(run(cmd), 2);
+    assert_int_equal(staff_get(db_thread(), "pub2", &s), 0);
+    /* passwd: the new one signs in, the old one no longer does. */
+    snprintf(cmd, sizeof cmd, "echo 'a newer password' | HUB_LOG=quiet %s/hub staff passwd pub1 --db %s/hub.db >/dev/null",
+             hub, f->t->dir);
+    assert_int_equal(run(cmd), 0);
+    assert_int_equal(staff_check_password(db_thread(), "pub1", "a newer password", &s), 1);
+    assert_int_equal(staff_check_password(db_thread(), "pub1", "a long enough pw", &s), 0);
+    /* Logged as changes, without any password. */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'pub1'"
+                                         " AND action IN ('staff_add','password_reset')", NULL, 0), 2);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE after LIKE '%pass%'", NULL, 0), 0);
+}
+
+/* ---- sessions --------------------------------------------------------------- */
+
+static void test_login_and_cookie(void **state)
+{
+    fx_t *f = *state;
+    hub_resp_t r = login_raw(f, "boss", "wrong password!");
+    assert_error(r, 401, "bad_credentials");
+    assert_string_equal(r.set_cookie, "");
+    free(r.body);
+    r = login_raw(f, "nobody", ADMIN_PW);
+    assert_error(r, 401, "bad_credentials");
+    free(r.body);
+    r = call(f, "POST", "/console/api/login", "{\"name\":\"boss\"}", NULL, NULL, NULL);
+    assert_error(r, 422, "missing_field");
+    free(r.body);
+    /* A form post from another site: not JSON, refused before anything. */
+    const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    r = hub_handle(f->t->hub, "POST", "/console/api/login", h, "name=boss", 9);
+    assert_error(r, 415, "content_type");
+    free(r.body);
+
+    r = login_raw(f, "boss", ADMIN_PW);
+    assert_int_equal(r.status, 200);
+    assert_true(r.console);
+    assert_non_null(strstr(r.set_cookie, "; Path=/console; HttpOnly; SameSite=Strict"));
+    assert_null(strstr(r.set_cookie, "Secure"));
+    assert_non_null(strstr(r.body, "\"role\":\"admin\""));
+    free(r.body);
+    /* The hub keeps only the session id's hash. */
+    char id[65];
+    snprintf(id, sizeof id, "%.64s", strstr(r.set_cookie, "=") + 1);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_sessions WHERE id_hash = ?1", id, 0), 0);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_sessions", NULL, 0), 1);
+
+    /* X-Real-IP is nobody's word unless the hub trusts its proxy. */
+    r = call(f, "POST", "/console/api/login", "{\"name\":\"boss\",\"password\":\"bad-password-1\"}",
+             "X-Real-IP: 203.0.113.9", NULL, NULL);
+    assert_int_equal(r.status, 401);
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_failures WHERE name = 'boss' AND addr = 'local'", NULL, 0), 1);
+
+    /* Behind a TLS proxy (secure_cookie, trust_proxy): Secure, and the
+     * browser's address as the proxy gives it. */
+    hub_config_t cfg = *hub_config(f->t->hub);
+    cfg.console_secure_cookie = true;
+    cfg.console_trust_proxy = true;
+    hub_t *h2 = hub_new(&cfg);
+    const char *jh[] = {"Content-Type: application/json", "X-Real-IP: 203.0.113.9", NULL};
+    const char *body = "{\"name\":\"boss\",\"password\":\"" ADMIN_PW "\"}";
+    r = hub_handle(h2, "POST", "/console/api/login", jh, body, strlen(body));
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.set_cookie, "; Secure"));
+    free(r.body);
+    const char *forged[] = {"Content-Type: application/json", "X-Real-IP: 1.2.3.4; drop", NULL};
+    r = hub_handle(h2, "POST", "/console/api/login", forged, body, strlen(body));
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    hub_stop(h2);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'login'"
+                                         " AND addr = '203.0.113.9'", NULL, 0), 1);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'login'"
+                                         " AND addr = 'local'", NULL, 0), 2);
+}
+
+static void test_csrf_and_logout(void **state)
+{
+    fx_t *f = *state;
+    sess_t s = login(f, "boss", ADMIN_PW);
+    hub_resp_t r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, s.csrf + 14));
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, NULL, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, "Cookie: kc_session=../../etc", NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+    /* A change without the token, with another's, from another site: refused. */
+    r = call(f, "POST", "/console/api/logout", "{}", s.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/logout", "{}", s.cookie,
+             "X-CSRF-Token: 0000000000000000000000000000000000000000000000000000000000000000", NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/logout", "{}", s.cookie, s.csrf, "Origin: https://evil.example");
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* A same-origin sign-out ends it: the old cookie is worth nothing. */
+    r = call(f, "POST", "/console/api/logout", "{}", s.cookie, s.csrf, "Origin: http://hub.local:8470");
+    assert_error(r, 403, "csrf");              /* no Host matching it */
+    free(r.body);
+    r = call(f, "POST", "/console/api/logout", "{}", s.cookie, s.csrf, "Host: hub.local:8470");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.set_cookie, "Max-Age=0"));
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'logout'", NULL, 0), 1);
+}
+
+static void test_idle_timeout(void **state)
+{
+    fx_t *f = *state;
+    sess_t s = login(f, "ed", EDITOR_PW);
+    hub_time_shift(14 * 60);
+    hub_resp_t r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);     /* and the idle time restarts */
+    free(r.body);
+    hub_time_shift(14 * 60);
+    r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    hub_time_shift(16 * 60);
+    r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+    hub_time_shift(-44 * 60);
+}
+
+static void test_lockout_account(void **state)
+{
+    fx_t *f = *state;
+    for (int i = 0; i < CONSOLE_FAILS_NAME; i++) {
+        hub_resp_t r = login_raw(f, "ed", "not the password");
+        assert_error(r, 401, "bad_credentials");
+        free(r.body);
+    }
+    /* Locked: the right password is refused too, with when to retry. */
+    hub_resp_t r = login_raw(f, "ed", EDITOR_PW);
+    assert_error(r, 429, "locked");
+    assert_in_range(r.retry_after, CONSOLE_LOCK_S - 5, CONSOLE_LOCK_S);
+    free(r.body);
+    /* Other accounts from elsewhere are not affected by it (same address here: under its own limit). */
+    sess_t s = login(f, "boss", ADMIN_PW);
+    (void)s;
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'lockout'"
+                                         " AND target = 'ed'", NULL, 0), 1);
+    hub_time_shift(CONSOLE_LOCK_S + 1);
+    s = login(f, "ed", EDITOR_PW);
+    hub_time_shift(-(CONSOLE_LOCK_S + 1));
+}
+
+static void test_lockout_address(void **state)
+{
+    fx_t *f = *state;
+    /* Spread over many names, so no one account locks: the address does. */
+    for (int i = 0; i < CONSOLE_FAILS_ADDR; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "guess%d", i);
+        hub_resp_t r = login_raw(f, name, "password123");
+        assert_error(r, 401, "bad_credentials");
+        free(r.body);
+    }
+    hub_resp_t r = login_raw(f, "boss", ADMIN_PW);
+    assert_error(r, 429, "locked");
+    free(r.body);
+}
+
+static void test_password_change(void **state)
+{
+    fx_t *f = *state;
+    sess_t a = login(f, "ed", EDITOR_PW), b = login(f, "ed", EDITOR_PW);
+    hub_resp_t r = call(f, "POST", "/console/api/password", "{\"current\":\"" EDITOR_PW "\",\"new\":\"new-password-22\"}",
+                        a.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/password", "{\"current\":\"wrong-password\",\"new\":\"new-password-22\"}",
+             a.cookie, a.csrf, NULL);
+    assert_error(r, 403, "bad_credentials");
+    free(r.body);
+    r = call(f, "POST", "/console/api/password", "{\"current\":\"" EDITOR_PW "\",\"new\":\"short\"}",
+             a.cookie, a.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    r = call(f, "POST", "/console/api/password", "{\"current\":\"" EDITOR_PW "\",\"new\":\"new-password-22\"}",
+             a.cookie, a.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* This session goes on; the other one has ended. */
+    r = call(f, "GET", "/console/api/me", NULL, a.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, b.cookie, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+    r = login_raw(f, "ed", EDITOR_PW);
+    assert_error(r, 401, "bad_credentials");
+    free(r.body);
+    login(f, "ed", "new-password-22");
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'password_change'"
+                                         " AND staff = 'ed'", NULL, 0), 1);
+}
+
+/* ---- fleet and groups ----------------------------------------------------- */
+
+static int kiosk_count(const hub_resp_t *r, const char *id)
+{
+    cJSON *j = cJSON_Parse(r->body), *k;
+    int n = 0, found = 0;
+    cJSON_ArrayForEach(k, cJSON_GetObjectItem(j, "kiosks")) {
+        n++;
+        if (id && !strcmp(cJSON_GetObjectItem(k, "id")->valuestring, id)) found = 1;
+    }
+    cJSON_Delete(j);
+    return id ? found : n;
+}
+
+static void test_fleet_scoped(void **state)
+{
+    fx_t *f = *state;
+    sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW);
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"a,b\"}", boss.cookie, boss.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/nope/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    assert_error(r, 404, "not_found");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+
+    r = call(f, "GET", "/console/api/fleet", NULL, boss.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(kiosk_count(&r, NULL), 2);
+    free(r.body);
+    r = call(f, "GET", "/console/api/fleet", NULL, ed.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(kiosk_count(&r, NULL), 1);
+    assert_int_equal(kiosk_count(&r, "test-01"), 1);
+    assert_non_null(strstr(r.body, "\"group\":\"north\""));
+    assert_non_null(strstr(r.body, "\"total\":1"));
+    free(r.body);
+    sess_t vic = login(f, "vic", "viewer-password-1");
+    r = call(f, "GET", "/console/api/fleet", NULL, vic.cookie, NULL, NULL);
+    assert_int_equal(kiosk_count(&r, NULL), 1);
+    assert_int_equal(kiosk_count(&r, "test-02"), 1);
+    free(r.body);
+    r = call(f, "GET", "/console/api/fleet", NULL, NULL, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+}
+
+static void test_change_log(void **state)
+{
+    fx_t *f = *state;
+    sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW);
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+    r = login_raw(f, "=HYPERLINK(\\\"x\\\")", "whatever-pass");
+    assert_int_equal(r.status, 401);
+    free(r.body);
+    r = call(f, "GET", "/console/api/changes", NULL, ed.cookie, NULL, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "GET", "/console/api/changes?since=0", NULL, boss.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    cJSON *j = cJSON_Parse(r.body), *c, *grp = NULL;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "changes"))
+        if (!strcmp(cJSON_GetObjectItem(c, "action")->valuestring, "kiosk_group")) grp = c;
+    assert_non_null(grp);
+    assert_string_equal(cJSON_GetObjectItem(grp, "staff")->valuestring, "boss");
+    assert_string_equal(cJSON_GetObjectItem(grp, "target")->valuestring, "test-01");
+    assert_string_equal(cJSON_GetObjectItem(grp, "before")->valuestring, "{\"group\":null}");
+    assert_string_equal(cJSON_GetObjectItem(grp, "after")->valuestring, "{\"group\":\"north\"}");
+    assert_string_equal(cJSON_GetObjectItem(grp, "addr")->valuestring, "local");
+    cJSON_Delete(j);
+    free(r.body);
+    r = call(f, "GET", "/console/api/changes?format=csv", NULL, boss.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/csv; charset=utf-8");
+    char *csv = strndup(r.body, r.body_len);
+    assert_true(strncmp(csv, "\"id\",\"time\",\"staff\",", 20) == 0);
+    assert_non_null(strstr(csv, "\"kiosk_group\",\"test-01\",\"{\"\"group\"\":null}\""));
+    /* A name that a spreadsheet would run is written as text. */
+    assert_non_null(strstr(csv, "\"'=HYPERLINK(\"\"x\"\")\""));
+    assert_null(strstr(csv, ",\"=HYPERLINK"));
+    free(csv);
+    free(r.body);
+    r = call(f, "GET", "/console/api/changes?format=xml", NULL, boss.cookie, NULL, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+}
+
+/* ---- static pages ------------------------------------------------------------ */
+
+static void test_static(void **state)
+{
+    fx_t *f = *state;
+    hub_resp_t r = call(f, "GET", "/console/", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_true(r.console);
+    assert_string_equal(r.content_type, "text/html; charset=utf-8");
+    char *html = strndup(r.body, r.body_len);
+    assert_non_null(strstr(html, "<script type=\"module\" src=\"app.js\"></script>"));
+    /* No inline script: the CSP would block it anyway. */
+    assert_null(strstr(html, "<script>"));
+    assert_null(strstr(html, "onclick"));
+    free(html);
+    free(r.body);
+    r = call(f, "GET", "/console/app.js", NULL, NULL, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/javascript; charset=utf-8");
+    free(r.body);
+    static const char *const bad[] = {"/console/.hidden.js", "/console/..", "/console/x.c",
+                                      "/console/..%2fhub.db", "/console/missing.js"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = call(f, "GET", bad[i], NULL, NULL, NULL, NULL);
+        assert_int_equal(r.status, 404);
+        free(r.body);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_policy),
+        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_and_cookie, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csrf_and_logout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_address, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_static, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
