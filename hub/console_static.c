@@ -92,6 +92,9 @@ int console_ini(hub_config_t *cfg, const char *key, const char *value, char *err
     } else if (!strcmp(key, "secure_cookie")) {
         ok = !strcmp(value, "true") || !strcmp(value, "false");
         cfg->console_secure_cookie = !strcmp(value, "true");
+    } else if (!strcmp(key, "signer")) {
+        ok = value[0] == '/' && snprintf(cfg->console_signer, sizeof cfg->console_signer, "%s", value) <
+                                    (int)sizeof cfg->console_signer;
     } else if (!strcmp(key, "trust_proxy")) {
         ok = !strcmp(value, "true") || !strcmp(value, "false");
         cfg->console_trust_proxy = !strcmp(value, "true");

@@ -175,7 +175,10 @@ static const migrate_step_t migrations[] = {
      "CREATE TABLE console_changes(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, staff TEXT NOT NULL,"
      "  addr TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);"
      "CREATE INDEX console_changes_time ON console_changes(time);"
-     "ALTER TABLE devices ADD COLUMN kiosk_group TEXT;"},
+     "ALTER TABLE devices ADD COLUMN kiosk_group TEXT;"
+     "CREATE TABLE console_alerts(id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,"
+     "  groups TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, staff TEXT NOT NULL,"
+     "  versions TEXT NOT NULL, withdrawn INTEGER, withdrawn_by TEXT);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

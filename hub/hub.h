@@ -60,6 +60,7 @@ typedef struct {
     int console_idle_min;          /* a session ends after this idle time; 0 = 15 */
     bool console_secure_cookie;    /* Secure cookies without the hub's own TLS (behind a TLS proxy) */
     bool console_trust_proxy;      /* the client address is the proxy's X-Real-IP header */
+    char console_signer[108];      /* the content signer's Unix socket (signer.h); "" = none */
 } hub_config_t;
 
 typedef struct {

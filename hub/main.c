@@ -13,6 +13,7 @@
  *                                     a staff member's token (content, fleet)
  *   hub staff add NAME --role admin|publisher|editor|viewer [--groups g1,g2]
  *   hub staff passwd NAME             a console account; password on stdin or prompted
+ *   hub signer --key FILE --socket PATH   the content signer (a process of its own)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
 #include <errno.h>
@@ -37,6 +38,7 @@
 #include "pii.h"
 #include "retention.h"
 #include "server.h"
+#include "signer.h"
 #include "staff_cli.h"
 
 /* The demo kiosk's token, for `make run` only: a demo hub is not a real
@@ -55,6 +57,7 @@ static void usage(FILE *fp)
                 "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub staff add NAME --role admin|publisher|editor|viewer [--groups g1,g2] [--db PATH]\n"
                 "       hub staff passwd NAME [--db PATH]  (console accounts; password on stdin or prompted)\n"
+                "       hub signer --key FILE --socket PATH  (signs the console's content bundles)\n"
                 "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
 }
 
@@ -243,6 +246,7 @@ int main(int argc, char **argv)
     /* Everything the hub creates (database, -wal, -shm, key file, port
      * file, token files) is this service user's alone. */
     umask(077);
+    if (argc >= 2 && !strcmp(argv[1], "signer")) return signer_main(argc, argv);
     if (staff_cli_wants(argc, argv)) return staff_cli_run(argc, argv, &cfg, read_ini, key_file[0] ? key_file : NULL);
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "api.h"
 #include "audit.h"
+#include "console_alert.h"
 #include "console_api.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
@@ -58,6 +59,9 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/console/api/fleet", console_fleet, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/kiosks/{id}/group", console_kiosk_group, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/changes", console_changes, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/alerts", console_alert_send, ROUTE_CONSOLE, NULL, 16384},
+    {"GET",  "/console/api/alerts", console_alert_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/alerts/{id}/withdraw", console_alert_withdraw, ROUTE_CONSOLE, NULL, 4096},
     {0},
 };
 

@@ -10,10 +10,19 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "auth.h"
+#include "console_alert.h"
 #include "console_auth.h"
+#include "signer.h"
 #include "db.h"
 #include "hubtest.h"
 #include "server.h"
@@ -24,6 +33,7 @@
 
 typedef struct {
     hubtest_t *t;
+    hub_t *hub;                    /* where call() sends requests: the test hub, or one with other settings */
 } fx_t;
 
 typedef struct {
@@ -42,6 +52,7 @@ static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
+    f->hub = f->t->hub;
     add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
     add("ed", STAFF_EDITOR, "north", EDITOR_PW);
     add("vic", STAFF_VIEWER, "south,east", "viewer-password-1");
@@ -67,7 +78,7 @@ static hub_resp_t call(fx_t *f, const char *method, const char *path, const char
     if (h1) headers[n++] = h1;
     if (h2) headers[n++] = h2;
     if (h3) headers[n++] = h3;
-    return hub_handle(f->t->hub, method, path, headers, body, body ? strlen(body) : 0);
+    return hub_handle(f->hub, method, path, headers, body, body ? strlen(body) : 0);
 }
 
 static const char *code_of(const hub_resp_t *r, char *buf, size_t len)
@@ -493,6 +504,183 @@ static void test_change_log(void **state)
     free(r.body);
 }
 
+/* ---- emergency alerts ------------------------------------------------------- */
+
+/* `hub signer` on DIR/signer.sock with the test hub's content key, dying
+ * with this process. */
+static pid_t signer_start(fx_t *f, char sock[108])
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s/content.key", f->t->dir);
+    snprintf(sock, 108, "%s/signer.sock", f->t->dir);
+    char hex[129];
+    sodium_bin2hex(hex, sizeof hex, f->t->content_sk, 64);
+    FILE *fp = fopen(key, "w");
+    assert_non_null(fp);
+    fputs(hex, fp);
+    fclose(fp);
+    chmod(key, 0600);
+    char bin[160];
+    snprintf(bin, sizeof bin, "%s/hub", build_dir());
+    pid_t parent = getpid(), pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        freopen("/dev/null", "w", stderr);
+        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
+    assert_int_equal(access(sock, F_OK), 0);
+    return pid;
+}
+
+static void signer_stop(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+}
+
+/* The bundle device TOKEN gets in MODE for GROUP: its version, and its
+ * manifest in BUF. */
+static long long bundle_for(fx_t *f, const char *token, const char *mode, const char *group, char *buf, size_t len)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/content/bundle?mode=%s&group=%s", mode, group);
+    hubtest_resp_t r = hubtest_req(f->t, "GET", path, token, NULL, NULL, NULL);
+    long long v = 0;
+    buf[0] = '\0';
+    if (r.status == 200) {
+        v = (long long)cJSON_GetObjectItem(r.json, "version")->valuedouble;
+        snprintf(buf, len, "%s", cJSON_GetObjectItem(r.json, "manifest")->valuestring);
+    }
+    hubtest_free(&r);
+    return v;
+}
+
+static void test_alert(void **state)
+{
+    fx_t *f = *state;
+    char sock[108], staff[AUTH_TOKEN_MAX], m[8192];
+    pid_t signer = signer_start(f, sock);
+    hub_config_t cfg = *hub_config(f->t->hub);
+    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
+    f->hub = hub_new(&cfg);
+    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+
+    /* The content every kiosk has: one notice, published with kioskctl's route. */
+    assert_int_equal(auth_staff_add(db_thread(), "tool", staff, sizeof staff), 0);
+    long long now = hub_now();
+    snprintf(m, sizeof m, "{\"format\":1,\"version\":5,\"created\":%lld,\"expires\":%lld,"
+             "\"target\":{\"mode\":\"any\",\"groups\":[],\"kiosks\":[]},"
+             "\"items\":[{\"id\":1,\"kind\":\"notice\",\"category\":\"community\",\"locale\":\"zh_CN\","
+             "\"title\":\"停水通知\",\"body\":\"b\",\"published\":%lld}],\"assets\":[]}", now, now + 30 * 86400, now);
+    char *body = hubtest_bundle_body(f->t, m);
+    hubtest_resp_t hr = hubtest_req(f->t, "POST", "/v1/admin/content/bundles", staff, "base-1", body, NULL);
+    assert_int_equal(hr.status, 201);
+    hubtest_free(&hr);
+    free(body);
+
+    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+
+    const char *alert = "{\"title\":\"暴雨红色预警\",\"body\":\"请勿外出\",\"minutes\":60,\"groups\":[\"north\"]}";
+    /* Who may not: an editor; a publisher for another group; without the CSRF token. */
+    r = call(f, "POST", "/console/api/alerts", alert, ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/alerts", "{\"title\":\"t\",\"body\":\"b\",\"minutes\":60,\"groups\":[\"south\"]}",
+             pub.cookie, pub.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/alerts", alert, pub.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/alerts", "{\"title\":\"\",\"body\":\"b\",\"minutes\":60,\"groups\":[\"north\"]}",
+             pub.cookie, pub.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    r = call(f, "POST", "/console/api/alerts", "{\"title\":\"t\",\"body\":\"b\",\"minutes\":60,\"groups\":[\"north\",\"north\"]}",
+             pub.cookie, pub.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM content_bundles", NULL, 0), 1);
+
+    r = call(f, "POST", "/console/api/alerts", alert, pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+    /* The north kiosk gets its content with the alert, signed with the content key; the south one what it had. */
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 6);
+    assert_non_null(strstr(m, "暴雨红色预警"));
+    assert_non_null(strstr(m, "停水通知"));
+    assert_non_null(strstr(m, "\"kind\":\"alert\""));
+    assert_non_null(strstr(m, "\"priority\":100"));
+    assert_int_equal(bundle_for(f, f->t->token, "street", "north", m, sizeof m), 6);
+    assert_int_equal(bundle_for(f, f->t->token2, "hall", "south", m, sizeof m), 5);
+    assert_null(strstr(m, "暴雨"));
+    /* The north kiosk is told to fetch it now; the south one is not. */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM commands WHERE kind = 'reload_content'"
+                                         " AND device = 'test-01' AND staff = 'pub'", NULL, 0), 1);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM commands WHERE device = 'test-02'", NULL, 0), 0);
+    r = call(f, "GET", "/console/api/alerts", NULL, pub.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"versions\":[6]"));
+    free(r.body);
+    sess_t vic = login(f, "vic", "viewer-password-1");
+    r = call(f, "GET", "/console/api/alerts", NULL, vic.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "暴雨"));          /* another group's */
+    free(r.body);
+
+    /* Withdrawn: the same content again, without the alert. */
+    r = call(f, "POST", "/console/api/alerts/1/withdraw", "{}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/alerts/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 7);
+    assert_null(strstr(m, "暴雨"));
+    assert_non_null(strstr(m, "停水通知"));
+    r = call(f, "POST", "/console/api/alerts/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 409, "withdrawn");
+    free(r.body);
+    r = call(f, "POST", "/console/api/alerts/99/withdraw", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 404, "not_found");
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE staff = 'pub'"
+                                         " AND action IN ('alert_send','alert_withdraw')", NULL, 0), 2);
+
+    /* The signer refuses what is not a manifest. */
+    char sig[129], err[200];
+    assert_int_equal(signer_sign(sock, "[1,2]", 5, sig, err, sizeof err), -1);
+    assert_non_null(strstr(err, "refused"));
+    /* Signer down: the alert is refused and nothing of it stays. */
+    signer_stop(signer);
+    r = call(f, "POST", "/console/api/alerts", alert, pub.cookie, pub.csrf, NULL);
+    assert_error(r, 503, "signer_unavailable");
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_alerts", NULL, 0), 1);
+    assert_int_equal(db_int(db_thread(), "SELECT max(version) FROM content_bundles", NULL, 0), 7);
+    hub_stop(f->hub);
+    f->hub = f->t->hub;
+}
+
+static void test_signer_key_mode(void **state)
+{
+    fx_t *f = *state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "printf '%%0128d' 0 > %s/k && chmod 644 %s/k && %s/hub signer --key %s/k --socket %s/s 2>/dev/null",
+             f->t->dir, f->t->dir, build_dir(), f->t->dir, f->t->dir);
+    assert_int_equal(run(cmd), 1);
+    snprintf(cmd, sizeof cmd, "%s/hub signer --key %s/k 2>/dev/null", build_dir(), f->t->dir);
+    assert_int_equal(run(cmd), 2);
+}
+
 /* ---- static pages ------------------------------------------------------------ */
 
 static void test_static(void **state)
@@ -535,6 +723,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signer_key_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
