@@ -1,0 +1,130 @@
+// The staff console in a real browser (Debian's chromium through
+// playwright-core): sign in (a wrong password first), the fleet, an
+// emergency alert sent from the form and found in the kiosk's bundle, a
+// change without the CSRF token refused, the lockout after five wrong
+// passwords, sign-out. Run by tests/checks/console_browser.sh, which starts
+// the hub and the signer; this script closes the browser whatever happens.
+// Env: HUB_URL, KIOSK_TOKEN (the demo kiosk's), SHOTS (a directory for
+// screenshots, optional).
+import { chromium } from 'playwright-core';
+
+const hub = process.env.HUB_URL;
+const kioskToken = process.env.KIOSK_TOKEN;
+const shots = process.env.SHOTS || '';
+let failures = 0;
+
+function check(what, ok, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : `: ${detail}`}`);
+  if (!ok) failures++;
+}
+
+async function signIn(page, name, password) {
+  await page.fill('#name', name);
+  await page.fill('#password', password);
+  await page.click('#signin-submit');
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  timeout: 60000,
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const blocked = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) blocked.push(m.text());
+  });
+
+  const first = await page.goto(`${hub}/console/`);
+  const csp = first.headers()['content-security-policy'] || '';
+  check('the page comes with a strict CSP', csp.includes("script-src 'self'") && csp.includes("default-src 'none'"), csp);
+  await page.waitForSelector('#signin:not([hidden])');
+  check('the sign-in form is shown in Chinese', (await page.textContent('#signin h2')) === '登录');
+
+  await signIn(page, 'wang', 'not-the-password');
+  await page.waitForSelector('#status.error');
+  check('a wrong password is refused', (await page.textContent('#status')).includes('账号或密码错误'));
+
+  await signIn(page, 'wang', 'publisher-pw-1');
+  await page.waitForSelector('#fleet:not([hidden])');
+  await page.waitForSelector('#fleet-rows tr[data-kiosk="demo-01"]');
+  const row = await page.textContent('#fleet-rows tr[data-kiosk="demo-01"]');
+  check('the fleet lists the group\'s kiosk', row.includes('north'), row);
+  check('the publisher sees the alert form', await page.isVisible('#alert-form'));
+  check('a publisher sees no change log', !(await page.isVisible('#changes')));
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'kc_session');
+  check('the session cookie is HttpOnly and SameSite=Strict',
+    session && session.httpOnly && session.sameSite === 'Strict', JSON.stringify(session));
+  if (shots) await page.screenshot({ path: `${shots}/console-fleet.png`, fullPage: true });
+
+  // A change without the session's CSRF token, from the page itself: refused.
+  const forged = await page.evaluate(async () => {
+    const r = await fetch('api/alerts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'x', body: 'y', minutes: 5, groups: ['north'] }),
+    });
+    return { status: r.status, body: await r.json() };
+  });
+  check('a change without the CSRF token is refused', forged.status === 403 && forged.body.error.code === 'csrf',
+    JSON.stringify(forged));
+
+  // The emergency alert, from the form.
+  await page.waitForSelector('#alert-groups input[value="north"]');
+  await page.check('#alert-groups input[value="north"]');
+  await page.fill('#alert-title', '暴雨红色预警');
+  await page.fill('#alert-body', '请勿外出，远离河道');
+  await page.fill('#alert-minutes', '30');
+  await page.click('#alert-send');
+  await page.waitForFunction(() => document.getElementById('status').textContent === '紧急通知已发布');
+  await page.waitForSelector('#alerts li button');
+  check('the alert is listed with a withdraw button', (await page.textContent('#alerts')).includes('暴雨红色预警'));
+  if (shots) await page.screenshot({ path: `${shots}/console-alert.png`, fullPage: true });
+  const poll = await fetch(`${hub}/v1/content/bundle?mode=street&group=north`,
+    { headers: { Authorization: `Bearer ${kioskToken}` } });
+  const bundle = await poll.json();
+  check('the kiosk\'s signed bundle carries the alert', poll.status === 200 && bundle.manifest.includes('暴雨红色预警'),
+    `${poll.status}`);
+  check('nothing of the console was blocked by the CSP', blocked.length === 0, blocked.join(' | '));
+  // Injected inline script does not run.
+  const ran = await page.evaluate(() => {
+    const el = document.createElement('script');
+    el.textContent = 'window.__inline = 1';
+    document.body.appendChild(el);
+    return window.__inline === 1;
+  });
+  check('an injected inline script is blocked by the CSP', !ran);
+
+  // English, then sign out.
+  await page.click('#lang');
+  check('the page switches to English', (await page.textContent('#fleet h2 span')) === 'Kiosks');
+  await page.click('#logout');
+  await page.waitForSelector('#signin:not([hidden])');
+  const after = await page.evaluate(async () => (await fetch('api/me')).status);
+  check('after signing out the session is gone', after === 401, `${after}`);
+
+  // Lockout: five wrong passwords, then the right one is refused too.
+  const other = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await other.goto(`${hub}/console/`);
+  await other.waitForSelector('#signin:not([hidden])');
+  const clear = () => other.evaluate(() => { document.getElementById('status').textContent = ''; });
+  for (let i = 0; i < 5; i++) {
+    await clear();
+    await signIn(other, 'boss', `wrong-password-${i}`);
+    await other.waitForFunction(() => document.getElementById('status').textContent !== '');
+  }
+  await clear();
+  await signIn(other, 'boss', 'admin-password-1');
+  await other.waitForFunction(() => document.getElementById('status').textContent !== '');
+  check('after five wrong passwords the account is locked',
+    (await other.textContent('#status')).includes('错误次数过多'), await other.textContent('#status'));
+} catch (e) {
+  check('the browser run', false, e.stack || String(e));
+} finally {
+  await browser.close();
+}
+console.log(failures ? `${failures} browser check(s) failed` : 'all browser checks passed');
+process.exit(failures ? 1 : 0);
