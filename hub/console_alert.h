@@ -1,19 +1,14 @@
 /* Emergency alerts from the console: a publisher writes one for some of
- * their kiosk groups; for each group the hub takes the content bundle those
- * kiosks now get (per mode: hall, street), adds the alert as an item of
- * kind "alert" (id CONSOLE_ALERT_ID_BASE + the alert's id, priority 100,
- * expiring with the alert), has the signer sign it (signer.h: the web
- * process never holds the key), publishes it as a newer bundle for that
- * group, and queues reload_content for the group's kiosks so they fetch it
- * with their next heartbeat. Withdrawing publishes the same content without
- * the alert. Runs on the request's thread, in one transaction per request.
+ * their kiosk groups; each group's content is published again with the
+ * alert as an item of kind "alert" (id CONSOLE_ALERT_ID_BASE + the alert's
+ * id, priority 100, expiring with the alert) by console_publish_group, and
+ * the group's kiosks fetch it with their next heartbeat. Withdrawing
+ * publishes the same content without the alert. Runs on the request's thread, in one transaction per request.
  * docs/api.md "Staff console" has the routes. */
 #ifndef HUB_CONSOLE_ALERT_H
 #define HUB_CONSOLE_ALERT_H
 
 #include "hub.h"
-
-#define CONSOLE_ALERT_ID_BASE 2000000000LL
 #define CONSOLE_ALERT_TITLE_MAX 240       /* bytes */
 #define CONSOLE_ALERT_BODY_MAX 2000
 

@@ -178,7 +178,13 @@ static const migrate_step_t migrations[] = {
      "ALTER TABLE devices ADD COLUMN kiosk_group TEXT;"
      "CREATE TABLE console_alerts(id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,"
      "  groups TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, staff TEXT NOT NULL,"
-     "  versions TEXT NOT NULL, withdrawn INTEGER, withdrawn_by TEXT);"},
+     "  versions TEXT NOT NULL, withdrawn INTEGER, withdrawn_by TEXT);"
+     "CREATE TABLE console_notices(id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,"
+     "  category TEXT NOT NULL CHECK(category IN ('community','government')), groups TEXT NOT NULL,"
+     "  days INTEGER NOT NULL, pinned INTEGER NOT NULL DEFAULT 0,"
+     "  state TEXT NOT NULL CHECK(state IN ('draft','approved','published','withdrawn')),"
+     "  author TEXT NOT NULL, approved_by TEXT, published_by TEXT, created INTEGER NOT NULL,"
+     "  updated INTEGER NOT NULL, published INTEGER, expires INTEGER, versions TEXT NOT NULL DEFAULT '[]');"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -98,6 +98,21 @@ try {
   });
   check('an injected inline script is blocked by the CSP', !ran);
 
+  // A notice from draft to the kiosks: written, approved, published (the publisher's own, here).
+  await page.fill('#notice-title', '社区义诊');
+  await page.fill('#notice-body', '周六上午九点，社区活动室');
+  await page.check('#notice-groups input[value="north"]');
+  await page.click('#notice-save');
+  await page.waitForSelector('#notice-rows tr[data-notice="1"]');
+  await page.click('#notice-rows tr[data-notice="1"] button:has-text("审核通过")');
+  await page.click('#notice-rows tr[data-notice="1"] button:has-text("发布")');
+  await page.waitForFunction(() => document.querySelector('#notice-rows tr[data-notice="1"]').textContent.includes('已发布'));
+  const poll2 = await fetch(`${hub}/v1/content/bundle?mode=hall&group=north`,
+    { headers: { Authorization: `Bearer ${kioskToken}` } });
+  const bundle2 = await poll2.json();
+  check('a published notice is in the kiosk\'s bundle, beside the alert',
+    bundle2.manifest.includes('社区义诊') && bundle2.manifest.includes('暴雨红色预警'));
+
   // English, then sign out.
   await page.click('#lang');
   check('the page switches to English', (await page.textContent('#fleet h2 span')) === 'Kiosks');

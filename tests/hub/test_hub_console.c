@@ -670,6 +670,111 @@ static void test_alert(void **state)
     f->hub = f->t->hub;
 }
 
+/* The state of notice ID as the console lists it to SESS ("" if not listed). */
+static const char *notice_state(fx_t *f, const sess_t *sess, int id, char *buf, size_t len)
+{
+    hub_resp_t r = call(f, "GET", "/console/api/notices", NULL, sess->cookie, NULL, NULL);
+    cJSON *j = cJSON_Parse(r.body), *n;
+    buf[0] = '\0';
+    cJSON_ArrayForEach(n, cJSON_GetObjectItem(j, "notices"))
+        if ((int)cJSON_GetObjectItem(n, "id")->valuedouble == id)
+            snprintf(buf, len, "%s", cJSON_GetObjectItem(n, "state")->valuestring);
+    cJSON_Delete(j);
+    free(r.body);
+    return buf;
+}
+
+static void test_notices(void **state)
+{
+    fx_t *f = *state;
+    char sock[108], m[8192], st[32];
+    pid_t signer = signer_start(f, sock);
+    hub_config_t cfg = *hub_config(f->t->hub);
+    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
+    f->hub = hub_new(&cfg);
+    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
+    const char *draft = "{\"title\":\"社区义诊\",\"body\":\"周六上午在活动室\",\"category\":\"community\","
+                        "\"days\":7,\"groups\":[\"north\"]}";
+    /* Who may write: not a viewer, not for another group, not without the token. */
+    hub_resp_t r = call(f, "POST", "/console/api/notices", draft, vic.cookie, vic.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices", "{\"title\":\"t\",\"body\":\"b\",\"category\":\"community\","
+             "\"days\":7,\"groups\":[\"south\"]}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices", draft, ed.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices", "{\"title\":\"t\",\"body\":\"b\",\"category\":\"alert\","
+             "\"days\":7,\"groups\":[\"north\"]}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices", draft, ed.cookie, ed.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+    assert_string_equal(notice_state(f, &ed, 1, st, sizeof st), "draft");
+    assert_string_equal(notice_state(f, &vic, 1, st, sizeof st), "");     /* south only: not shown */
+
+    /* An editor can neither approve nor publish; a draft is not published before approval. */
+    r = call(f, "POST", "/console/api/notices/1/approve", "{}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices/1/publish", "{}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices/1/publish", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 409, "wrong_state");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices/1/approve", "{}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* Edited after approval: a draft again, to be approved again. */
+    r = call(f, "POST", "/console/api/notices/1", "{\"title\":\"社区义诊（改期）\",\"body\":\"周日上午\","
+             "\"category\":\"community\",\"days\":7,\"groups\":[\"north\"],\"pinned\":true}", ed.cookie, ed.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"approved_by\":null"));
+    free(r.body);
+    assert_string_equal(notice_state(f, &pub, 1, st, sizeof st), "draft");
+    r = call(f, "POST", "/console/api/notices/1/approve", "{}", pub.cookie, pub.csrf, NULL);
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM content_bundles", NULL, 0), 0);
+    r = call(f, "POST", "/console/api/notices/1/publish", "{}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"state\":\"published\""));
+    free(r.body);
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 1);
+    assert_non_null(strstr(m, "社区义诊（改期）"));
+    assert_non_null(strstr(m, "\"id\":1000000001,\"kind\":\"notice\",\"category\":\"community\""));
+    assert_non_null(strstr(m, "\"pinned\":true"));
+    assert_int_equal(bundle_for(f, f->t->token2, "hall", "south", m, sizeof m), 0);
+    /* Published: no more edits; withdrawn, it leaves the group's content. */
+    r = call(f, "POST", "/console/api/notices/1", draft, ed.cookie, ed.csrf, NULL);
+    assert_error(r, 409, "wrong_state");
+    free(r.body);
+    r = call(f, "POST", "/console/api/notices/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 2);
+    assert_null(strstr(m, "社区义诊"));
+    r = call(f, "POST", "/console/api/notices/1/frobnicate", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 404, "not_found");
+    free(r.body);
+    r = call(f, "GET", "/console/api/changes", NULL, boss.cookie, NULL, NULL);
+    static const char *const acts[] = {"notice_create", "notice_approve", "notice_edit", "notice_publish", "notice_withdraw"};
+    for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+        char needle[64];
+        snprintf(needle, sizeof needle, "\"action\":\"%s\"", acts[i]);
+        assert_non_null(strstr(r.body, needle));
+    }
+    free(r.body);
+    signer_stop(signer);
+    hub_stop(f->hub);
+    f->hub = f->t->hub;
+}
+
 static void test_signer_key_mode(void **state)
 {
     fx_t *f = *state;
@@ -724,6 +829,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_key_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static, setup, teardown),
     };

@@ -14,6 +14,11 @@ const words = {
     err_bad_credentials: '账号或密码错误', err_locked: '错误次数过多，请稍后再试',
     err_not_signed_in: '请重新登录', err_csrf: '请求被拒绝（安全校验失败）', err_forbidden: '没有权限',
     err_rate_limited: '操作太频繁，请稍后再试', err_other: '出错了：',
+    notices: '社区通知', category: '类别', cat_community: '社区', cat_government: '政务', days: '展示天数',
+    pinned: '置顶', save_draft: '保存草稿', notice_state: '状态', author: '作者', edit: '编辑',
+    approve: '审核通过', publish: '发布', st_draft: '草稿', st_approved: '已审核', st_published: '已发布',
+    st_withdrawn: '已撤回', saved: '已保存', err_wrong_state: '当前状态不能这样操作',
+    err_signer_unavailable: '签名服务不可用，请联系管理员',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', logout: 'Sign out', signin: 'Sign in', name: 'Name',
@@ -30,6 +35,11 @@ const words = {
     err_not_signed_in: 'Please sign in again', err_csrf: 'Refused (security check failed)',
     err_forbidden: 'Not allowed', err_rate_limited: 'Too many requests; try again shortly',
     err_other: 'Something went wrong: ',
+    notices: 'Notices', category: 'Category', cat_community: 'Community', cat_government: 'Government',
+    days: 'Days shown', pinned: 'Pinned', save_draft: 'Save draft', notice_state: 'State', author: 'Author',
+    edit: 'Edit', approve: 'Approve', publish: 'Publish', st_draft: 'draft', st_approved: 'approved',
+    st_published: 'published', st_withdrawn: 'withdrawn', saved: 'Saved',
+    err_wrong_state: 'Not possible in this state', err_signer_unavailable: 'The signer is unavailable; tell an admin',
   },
 };
 
