@@ -39,6 +39,7 @@
 #include "retention.h"
 #include "server.h"
 #include "signer.h"
+#include "staff.h"
 #include "staff_cli.h"
 
 /* The demo kiosk's token, for `make run` only: a demo hub is not a real
@@ -331,6 +332,7 @@ int main(int argc, char **argv)
          * hashed right after they are read. */
         if (auth_demo_device(db, DEMO_TOKEN) != 0 || demo_seed_bills(db) != 0 ||
             demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0 ||
+            staff_demo_seed(db, hub_now()) != 0 ||
             pii_protect_all(db) != SQLITE_OK) {
             /* A demo file's own fault is printed above it, with file and line. */
             if (sqlite3_errcode(db) != SQLITE_OK)
@@ -360,8 +362,12 @@ int main(int argc, char **argv)
     static const char *const kinds[] = {"none: payments answer 503", "demo", "alipay"};
     hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s)", cfg.listen_addr,
             hub_port(hub), cfg.demo ? "demo data" : "no demo", kinds[pay_kind(cfg.demo)]);
-    hub_log("main", "staff console: %s://%s:%d/console/ (accounts: hub staff add NAME --role admin)",
-            cfg.tls_cert[0] ? "https" : "http", cfg.listen_addr, hub_port(hub));
+    if (cfg.demo)
+        hub_log("main", "staff console: %s://%s:%d/console/ (demo sign-in: %s / %s)", cfg.tls_cert[0] ? "https" : "http",
+                cfg.listen_addr, hub_port(hub), STAFF_DEMO_NAME, STAFF_DEMO_PASSWORD);
+    else
+        hub_log("main", "staff console: %s://%s:%d/console/ (accounts: hub staff add NAME --role admin)",
+                cfg.tls_cert[0] ? "https" : "http", cfg.listen_addr, hub_port(hub));
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }

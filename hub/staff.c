@@ -220,3 +220,12 @@ int staff_set_password(sqlite3 *db, const char *name, const char *password, long
     }
     return 0;
 }
+
+int staff_demo_seed(sqlite3 *db, long long now)
+{
+    staff_t s;
+    int found = staff_get(db, STAFF_DEMO_NAME, &s);
+    if (found != 0) return found < 0 ? -1 : 0;
+    char err[200];
+    return staff_add(db, STAFF_DEMO_NAME, STAFF_ADMIN, "*", STAFF_DEMO_PASSWORD, now, err, sizeof err);
+}

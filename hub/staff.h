@@ -68,4 +68,11 @@ int staff_check_password(sqlite3 *db, const char *name, const char *password, st
 int staff_set_password(sqlite3 *db, const char *name, const char *password, long long now,
                        char *err, size_t errlen);
 
+/* The demo's console admin (hub --demo only, like the demo kiosk's fixed
+ * token): STAFF_DEMO_NAME with STAFF_DEMO_PASSWORD, all groups, made once.
+ * 0, or -1 on a database error. */
+#define STAFF_DEMO_NAME "admin"
+#define STAFF_DEMO_PASSWORD "demo-admin-2026"
+int staff_demo_seed(sqlite3 *db, long long now);
+
 #endif

@@ -43,6 +43,8 @@ if [[ -n $hub ]]; then
         exit 1
     fi
     port=$(cat "$portfile")
+    # The demo's console admin (hub/staff.h STAFF_DEMO_NAME, STAFF_DEMO_PASSWORD).
+    echo "make run: staff console at http://127.0.0.1:$port/console/ - demo sign-in: admin / demo-admin-2026"
     set_args=(--set "hub.url=http://127.0.0.1:$port" --set "hub.token=$token")
 fi
 "$bin" --config kiosk.ini "${set_args[@]}" "$@"
