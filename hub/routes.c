@@ -5,6 +5,7 @@
 #include "console_alert.h"
 #include "console_api.h"
 #include "console_notice.h"
+#include "console_staff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -63,6 +64,9 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/alerts", console_alert_send, ROUTE_CONSOLE, NULL, 16384},
     {"GET",  "/console/api/alerts", console_alert_list, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/alerts/{id}/withdraw", console_alert_withdraw, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/staff", console_staff_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/staff", console_staff_create, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/staff/{name}", console_staff_update, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/notices", console_notice_list, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/notices", console_notice_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}", console_notice_edit, ROUTE_CONSOLE, NULL, 16384},

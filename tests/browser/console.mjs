@@ -121,6 +121,24 @@ try {
   const after = await page.evaluate(async () => (await fetch('api/me')).status);
   check('after signing out the session is gone', after === 401, `${after}`);
 
+  // An admin adds an account and disables it.
+  const adminPage = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } })).newPage();
+  await adminPage.goto(`${hub}/console/`);
+  await adminPage.waitForSelector('#signin:not([hidden])');
+  await signIn(adminPage, 'boss', 'admin-password-1');
+  await adminPage.waitForSelector('#accounts:not([hidden])');
+  await adminPage.fill('#acc-name', 'li');
+  await adminPage.selectOption('#acc-role', 'editor');
+  await adminPage.fill('#acc-groups', 'north');
+  await adminPage.fill('#acc-password', 'li-password-1');
+  await adminPage.click('#account-form button[type=submit]');
+  await adminPage.waitForSelector('#account-rows tr[data-account="li"]');
+  await adminPage.click('#account-rows tr[data-account="li"] button');
+  await adminPage.waitForFunction(() => document.querySelector('#account-rows tr[data-account="li"]').textContent.includes('已停用'));
+  check('an admin adds an account and disables it', true);
+  if (shots) await adminPage.screenshot({ path: `${shots}/console-admin.png`, fullPage: true });
+  await adminPage.click('#logout');
+
   // Lockout: five wrong passwords, then the right one is refused too.
   const other = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
   await other.goto(`${hub}/console/`);

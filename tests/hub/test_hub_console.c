@@ -786,6 +786,76 @@ static void test_signer_key_mode(void **state)
     assert_int_equal(run(cmd), 2);
 }
 
+/* ---- accounts from the console --------------------------------------------- */
+
+static void test_accounts(void **state)
+{
+    fx_t *f = *state;
+    add("nadmin", STAFF_ADMIN, "north", "north-admin-pw-1");
+    sess_t boss = login(f, "boss", ADMIN_PW), na = login(f, "nadmin", "north-admin-pw-1");
+    sess_t ed = login(f, "ed", EDITOR_PW);
+    hub_resp_t r = call(f, "GET", "/console/api/staff", NULL, ed.cookie, NULL, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    /* A north admin sees and manages north's accounts only, and gives no "*". */
+    r = call(f, "GET", "/console/api/staff", NULL, na.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"name\":\"ed\""));
+    assert_null(strstr(r.body, "\"name\":\"vic\""));
+    assert_null(strstr(r.body, "\"name\":\"boss\""));
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff", "{\"name\":\"x1\",\"role\":\"admin\",\"groups\":\"*\","
+             "\"password\":\"x1-password-1\"}", na.cookie, na.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff/vic", "{\"disabled\":true}", na.cookie, na.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff", "{\"name\":\"li\",\"role\":\"editor\",\"groups\":\"north\","
+             "\"password\":\"li-password-1\"}", na.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff", "{\"name\":\"li\",\"role\":\"editor\",\"groups\":\"north\","
+             "\"password\":\"li-password-1\"}", na.cookie, na.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    assert_null(strstr(r.body, "password"));
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff", "{\"name\":\"li\",\"role\":\"editor\",\"groups\":\"north\","
+             "\"password\":\"li-password-1\"}", na.cookie, na.csrf, NULL);
+    assert_error(r, 409, "exists");
+    free(r.body);
+    sess_t li = login(f, "li", "li-password-1");
+    /* Made a publisher: from its next request. Disabled: out at once. */
+    r = call(f, "POST", "/console/api/staff/li", "{\"role\":\"publisher\"}", boss.cookie, boss.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, li.cookie, NULL, NULL);
+    assert_non_null(strstr(r.body, "\"role\":\"publisher\""));
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff/li", "{\"disabled\":true}", boss.cookie, boss.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "GET", "/console/api/me", NULL, li.cookie, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+    r = login_raw(f, "li", "li-password-1");
+    assert_error(r, 401, "bad_credentials");
+    free(r.body);
+    /* Not on itself: no self-demotion, no self-lockout. */
+    r = call(f, "POST", "/console/api/staff/boss", "{\"disabled\":true}", boss.cookie, boss.csrf, NULL);
+    assert_error(r, 409, "self");
+    free(r.body);
+    r = call(f, "POST", "/console/api/staff/nobody", "{\"disabled\":true}", boss.cookie, boss.csrf, NULL);
+    assert_error(r, 404, "not_found");
+    free(r.body);
+    /* Logged with before and after, never a password. */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'staff_change'"
+                                         " AND target = 'li' AND before LIKE '%\"disabled\":false%'"
+                                         " AND after LIKE '%\"disabled\":true%'", NULL, 0), 1);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE after LIKE '%li-password%'",
+                            NULL, 0), 0);
+}
+
 /* ---- static pages ------------------------------------------------------------ */
 
 static void test_static(void **state)
@@ -828,6 +898,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_key_mode, setup, teardown),

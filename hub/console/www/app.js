@@ -80,7 +80,7 @@ function showSignedOut() {
   setCsrf('');
   clearInterval(timer);
   $('who').textContent = '';
-  for (const id of ['fleet', 'alert', 'notices', 'account', 'changes', 'logout']) $(id).hidden = true;
+  for (const id of ['fleet', 'alert', 'notices', 'accounts', 'account', 'changes', 'logout']) $(id).hidden = true;
   $('signin').hidden = false;
   $('name').focus();
 }

@@ -19,6 +19,9 @@ const words = {
     approve: '审核通过', publish: '发布', st_draft: '草稿', st_approved: '已审核', st_published: '已发布',
     st_withdrawn: '已撤回', saved: '已保存', err_wrong_state: '当前状态不能这样操作',
     err_signer_unavailable: '签名服务不可用，请联系管理员',
+    accounts: '账号管理', role: '角色', role_viewer: '查看', role_editor: '编辑', role_publisher: '发布',
+    role_admin: '管理员', first_password: '初始密码（至少10位）', add_account: '添加账号', disable: '停用',
+    enable: '启用', disabled: '已停用', err_exists: '账号已存在', err_self: '不能修改自己的角色或停用自己',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', logout: 'Sign out', signin: 'Sign in', name: 'Name',
@@ -40,6 +43,10 @@ const words = {
     edit: 'Edit', approve: 'Approve', publish: 'Publish', st_draft: 'draft', st_approved: 'approved',
     st_published: 'published', st_withdrawn: 'withdrawn', saved: 'Saved',
     err_wrong_state: 'Not possible in this state', err_signer_unavailable: 'The signer is unavailable; tell an admin',
+    accounts: 'Accounts', role: 'Role', role_viewer: 'viewer', role_editor: 'editor', role_publisher: 'publisher',
+    role_admin: 'admin', first_password: 'First password (10 or more)', add_account: 'Add account',
+    disable: 'Disable', enable: 'Enable', disabled: 'disabled', err_exists: 'That name is taken',
+    err_self: 'You cannot change your own role or disable yourself',
   },
 };
 
