@@ -184,8 +184,10 @@ int staff_check_password(sqlite3 *db, const char *name, const char *password, st
     int found = staff_name_ok(name) ? load(db, name, &s, hash) : 0;
     if (found < 0) return -1;
     size_t n = password ? strlen(password) : 0;
-    if (n > STAFF_PW_MAX) n = STAFF_PW_MAX;
-    if (found == 0) {
+    /* Longer than any stored password: wrong, after the same work. */
+    bool too_long = n > STAFF_PW_MAX;
+    if (too_long) n = STAFF_PW_MAX;
+    if (found == 0 || too_long) {
         pthread_once(&dummy_once, make_dummy);
         if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, password ? password : "", n) == 0)
             return 0;                    /* a random password: never guessed */

@@ -215,6 +215,17 @@ static void test_login_and_cookie(void **state)
     assert_error(r, 401, "bad_credentials");
     assert_string_equal(r.set_cookie, "");
     free(r.body);
+    /* A password longer than any stored one is wrong, whatever it starts with. */
+    char longpw[STAFF_PW_MAX + 20];
+    memset(longpw, 'a', sizeof longpw - 1);
+    longpw[sizeof longpw - 1] = '\0';
+    char err[200];
+    longpw[STAFF_PW_MAX] = '\0';
+    assert_int_equal(staff_set_password(db_thread(), "vic", longpw, hub_now(), err, sizeof err), 0);
+    staff_t who;
+    assert_int_equal(staff_check_password(db_thread(), "vic", longpw, &who), 1);
+    longpw[STAFF_PW_MAX] = 'a';
+    assert_int_equal(staff_check_password(db_thread(), "vic", longpw, &who), 0);
     r = login_raw(f, "nobody", ADMIN_PW);
     assert_error(r, 401, "bad_credentials");
     free(r.body);
