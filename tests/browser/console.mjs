@@ -60,6 +60,12 @@ try {
     session && session.httpOnly && session.sameSite === 'Strict', JSON.stringify(session));
   if (shots) await page.screenshot({ path: `${shots}/console-fleet.png`, fullPage: true });
 
+  // A screenshot asked for from the kiosk's row: sent, followed in the panel.
+  check('a publisher may restart the kiosk', await page.isVisible('#fleet-rows tr[data-kiosk="demo-01"] button[data-kind="restart"]'));
+  await page.click('#fleet-rows tr[data-kiosk="demo-01"] button[data-kind="screenshot"]');
+  await page.waitForSelector('#kiosk-panel:not([hidden])');
+  check('the screenshot request waits for the kiosk', (await page.textContent('#kiosk-command')).includes('等待终端心跳'));
+
   // A change without the session's CSRF token, from the page itself: refused.
   const forged = await page.evaluate(async () => {
     const r = await fetch('api/alerts', {

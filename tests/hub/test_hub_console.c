@@ -867,6 +867,85 @@ static void test_accounts(void **state)
                             NULL, 0), 0);
 }
 
+/* ---- one kiosk: commands and screenshots ----------------------------------- */
+
+static long long command_id(const hub_resp_t *r)
+{
+    cJSON *j = cJSON_Parse(r->body);
+    const cJSON *id = hubtest_at(j, "command.id");
+    long long v = cJSON_IsNumber(id) ? (long long)id->valuedouble : -1;
+    cJSON_Delete(j);
+    return v;
+}
+
+static void test_kiosk_commands(void **state)
+{
+    fx_t *f = *state;
+    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+    /* Looking is anyone's in the group; restarting a publisher's; other groups' kiosks do not exist. */
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"screenshot\"}", ed.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"screenshot\"}", ed.cookie, ed.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    long long shot_cmd = command_id(&r);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"restart\"}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-02/commands", "{\"kind\":\"screenshot\"}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 404, "unknown_device");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"format_disk\"}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"restart\"}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"staff\":\"pub\""));
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'kiosk_command'"
+                                         " AND target = 'test-01'", NULL, 0), 2);
+    /* The kiosk sends its picture; the group's staff see it, others do not. */
+    char path[96], key[64];
+    snprintf(path, sizeof path, "/v1/screenshots?command=%lld", shot_cmd);
+    char auth[200];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", f->t->token);
+    snprintf(key, sizeof key, "Idempotency-Key: shot-%lld", shot_cmd);
+    const char *dh[] = {auth, key, "Content-Type: image/png", NULL};
+    static const unsigned char png[64] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3};
+    r = hub_handle(f->hub, "POST", path, dh, (const char *)png, sizeof png);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+    snprintf(path, sizeof path, "/console/api/commands/%lld", shot_cmd);
+    r = call(f, "GET", path, NULL, vic.cookie, NULL, NULL);
+    assert_error(r, 404, "unknown_command");
+    free(r.body);
+    r = call(f, "GET", path, NULL, ed.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    cJSON *j = cJSON_Parse(r.body);
+    long long shot = (long long)hubtest_at(j, "command.screenshot")->valuedouble;
+    cJSON_Delete(j);
+    free(r.body);
+    snprintf(path, sizeof path, "/console/api/screenshots/%lld", shot);
+    r = call(f, "GET", path, NULL, ed.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "image/png");
+    assert_int_equal(r.body_len, sizeof png);
+    free(r.body);
+    r = call(f, "GET", path, NULL, vic.cookie, NULL, NULL);
+    assert_error(r, 404, "unknown_screenshot");
+    free(r.body);
+    r = call(f, "GET", "/console/api/screenshots/abc", NULL, ed.cookie, NULL, NULL);
+    assert_error(r, 404, "unknown_screenshot");
+    free(r.body);
+}
+
 /* ---- static pages ------------------------------------------------------------ */
 
 static void test_static(void **state)
@@ -910,6 +989,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kiosk_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_key_mode, setup, teardown),

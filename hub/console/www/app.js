@@ -51,7 +51,11 @@ async function loadFleet() {
       cell(tr, k.mode ?? '-');
       cell(tr, k.content_version ?? '-');
       cell(tr, k.faults.length ? k.faults.join(', ') : '-', k.faults.length ? 'bad' : '');
+      const actions = document.createElement('td');
+      actions.className = 'actions';
+      tr.appendChild(actions);
       rows.appendChild(tr);
+      document.dispatchEvent(new CustomEvent('console:kiosk-row', { detail: { kiosk: k, cell: actions } }));
     }
     $('fleet-summary').textContent = t('summary', { total: f.total, online: f.online });
   } catch (e) {
@@ -118,7 +122,8 @@ $('password-form').addEventListener('submit', async (ev) => {
 $('refresh').addEventListener('click', loadFleet);
 $('lang').addEventListener('click', () => { toggleLang(); if (me) loadFleet(); });
 
-export { me, say, sayError, loadFleet };
+export { say, sayError, loadFleet };
+export function currentStaff() { return me; }
 
 applyWords();
 api('GET', 'me').then(showSignedIn, showSignedOut);

@@ -22,6 +22,8 @@ const words = {
     accounts: '账号管理', role: '角色', role_viewer: '查看', role_editor: '编辑', role_publisher: '发布',
     role_admin: '管理员', first_password: '初始密码（至少10位）', add_account: '添加账号', disable: '停用',
     enable: '启用', disabled: '已停用', err_exists: '账号已存在', err_self: '不能修改自己的角色或停用自己',
+    screenshot: '截图', reload_content: '更新内容', restart: '重启', cmd_queued: '已发送，等待终端心跳…',
+    cmd_delivered: '终端已收到…', cmd_done_ok: '完成', cmd_done_fail: '失败：', shot_of: '终端画面',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', logout: 'Sign out', signin: 'Sign in', name: 'Name',
@@ -47,6 +49,9 @@ const words = {
     role_admin: 'admin', first_password: 'First password (10 or more)', add_account: 'Add account',
     disable: 'Disable', enable: 'Enable', disabled: 'disabled', err_exists: 'That name is taken',
     err_self: 'You cannot change your own role or disable yourself',
+    screenshot: 'Screenshot', reload_content: 'Reload content', restart: 'Restart',
+    cmd_queued: 'Sent; waiting for the kiosk\'s heartbeat…', cmd_delivered: 'The kiosk has it…',
+    cmd_done_ok: 'Done', cmd_done_fail: 'Failed: ', shot_of: 'Screen of',
   },
 };
 
