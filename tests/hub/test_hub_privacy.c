@@ -202,6 +202,10 @@ static void old_database_is_converted(void **state)
         "DROP INDEX event_registrations_phone; DROP INDEX bookings_created;"
         "DROP INDEX event_registrations_created; DROP INDEX help_requests_created;"
         "DROP TABLE audit; DROP TABLE audit_alerts;"
+        /* migration 10 (staff console), newer than this old database too */
+        "DROP TABLE console_sessions; DROP TABLE console_failures; DROP TABLE console_changes;"
+        "DROP TABLE console_alerts; DROP TABLE console_notices; DROP TABLE staff;"
+        "ALTER TABLE devices DROP COLUMN kiosk_group;"
         "ALTER TABLE residents DROP COLUMN id_hash; ALTER TABLE residents DROP COLUMN phone_hash;"
         "ALTER TABLE bookings DROP COLUMN phone_hash; ALTER TABLE bookings DROP COLUMN id_hash;"
         "ALTER TABLE bookings DROP COLUMN id_masked; ALTER TABLE event_registrations DROP COLUMN phone_hash;"
