@@ -6,7 +6,11 @@
 // the hub and the signer; this script closes the browser whatever happens.
 // Env: HUB_URL, KIOSK_TOKEN (the demo kiosk's), SHOTS (a directory for
 // screenshots, optional).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const hub = process.env.HUB_URL;
 const kioskToken = process.env.KIOSK_TOKEN;
@@ -16,6 +20,22 @@ let failures = 0;
 function check(what, ok, detail = '') {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : `: ${detail}`}`);
   if (!ok) failures++;
+}
+
+// axe-core over the page as it stands: serious and critical violations fail.
+// (Its script is injected, so this runs in a context that bypasses the CSP;
+// the CSP itself is checked in the main context.)
+async function accessibility(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }))
+      .concat([{ id: '(rules passed)', impact: 'info', nodes: r.passes.length, help: '' }]);
+  });
+  for (const v of result) console.log(`     axe ${what}: ${v.id} ${v.impact} x${v.nodes}`);
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(`no serious accessibility violations: ${what}`, bad.length === 0,
+    bad.map((v) => `${v.id} (${v.impact}, ${v.nodes}x): ${v.help}`).join('; '));
 }
 
 async function signIn(page, name, password) {
@@ -144,6 +164,17 @@ try {
   check('an admin adds an account and disables it', true);
   if (shots) await adminPage.screenshot({ path: `${shots}/console-admin.png`, fullPage: true });
   await adminPage.click('#logout');
+
+  // Accessibility (axe-core) of the sign-in page and of an admin's whole page.
+  const a11y = await (await browser.newContext({ locale: 'zh-CN', bypassCSP: true, viewport: { width: 1280, height: 800 } })).newPage();
+  await a11y.goto(`${hub}/console/`);
+  await a11y.waitForSelector('#signin:not([hidden])');
+  await accessibility(a11y, 'sign-in');
+  await signIn(a11y, 'boss', 'admin-password-1');
+  await a11y.waitForSelector('#accounts:not([hidden])');
+  await a11y.waitForSelector('#fleet-rows tr');
+  await accessibility(a11y, 'signed in as an admin');
+  await a11y.click('#logout');
 
   // Lockout: five wrong passwords, then the right one is refused too.
   const other = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
