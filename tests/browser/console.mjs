@@ -139,6 +139,22 @@ try {
   check('a published notice is in the kiosk\'s bundle, beside the alert',
     bundle2.manifest.includes('社区义诊') && bundle2.manifest.includes('暴雨红色预警'));
 
+  // A resident asks for help at the kiosk: it appears without a reload, is acknowledged, the kiosk sees it.
+  const asked = await fetch(`${hub}/v1/help`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${kioskToken}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'browser-help-1' },
+    body: JSON.stringify({ location: '服务大厅1号机', message: '读卡器没反应', contact: '13812345678', consent: true }),
+  });
+  const helpId = (await asked.json()).help.id;
+  await page.waitForSelector(`#help-list li[data-help="${helpId}"] button`, { timeout: 15000 });
+  const helpText = await page.textContent(`#help-list li[data-help="${helpId}"]`);
+  check('a help request appears without a reload, its phone masked',
+    helpText.includes('读卡器没反应') && helpText.includes('138****5678') && !helpText.includes('13812345678'), helpText);
+  await page.click(`#help-list li[data-help="${helpId}"] button`);
+  await page.waitForFunction((id) => !document.querySelector(`#help-list li[data-help="${id}"] button`), helpId);
+  const seen = await (await fetch(`${hub}/v1/help/${helpId}`, { headers: { Authorization: `Bearer ${kioskToken}` } })).json();
+  check('the kiosk learns that staff are coming', seen.help.status === 'acknowledged', JSON.stringify(seen));
+
   // English, then sign out.
   await page.click('#lang');
   check('the page switches to English', (await page.textContent('#fleet h2 span')) === 'Kiosks');

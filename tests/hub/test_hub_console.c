@@ -946,6 +946,53 @@ static void test_kiosk_commands(void **state)
     free(r.body);
 }
 
+/* ---- help requests ------------------------------------------------------------ */
+
+static void test_help_inbox(void **state)
+{
+    fx_t *f = *state;
+    sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+    char auth[200];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", f->t->token);
+    const char *dh[] = {auth, "Idempotency-Key: help-1", "Content-Type: application/json", NULL};
+    const char *help = "{\"location\":\"服务大厅1号机\",\"message\":\"读卡器没反应\",\"contact\":\"13812345678\",\"consent\":true}";
+    r = hub_handle(f->hub, "POST", "/v1/help", dh, help, strlen(help));
+    assert_int_equal(r.status, 201);
+    free(r.body);
+    r = call(f, "GET", "/console/api/help", NULL, ed.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "读卡器没反应"));
+    assert_non_null(strstr(r.body, "\"contact\":\"138****5678\""));
+    assert_null(strstr(r.body, "13812345678"));
+    assert_non_null(strstr(r.body, "\"pending\":1"));
+    free(r.body);
+    r = call(f, "GET", "/console/api/help", NULL, vic.cookie, NULL, NULL);
+    assert_null(strstr(r.body, "读卡器"));                 /* another group's kiosk */
+    free(r.body);
+    r = call(f, "POST", "/console/api/help/1/ack", "{}", vic.cookie, vic.csrf, NULL);
+    assert_error(r, 404, "unknown_help");
+    free(r.body);
+    r = call(f, "POST", "/console/api/help/1/ack", "{}", ed.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/help/1/ack", "{}", ed.cookie, ed.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "POST", "/console/api/help/1/ack", "{}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 409, "acknowledged");
+    free(r.body);
+    /* The kiosk sees that staff are coming. */
+    const char *gh[] = {auth, NULL};
+    r = hub_handle(f->hub, "GET", "/v1/help/1", gh, NULL, 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"status\":\"acknowledged\""));
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'help_ack'"
+                                         " AND staff = 'ed'", NULL, 0), 1);
+}
+
 /* ---- static pages ------------------------------------------------------------ */
 
 static void test_static(void **state)
@@ -989,6 +1036,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_help_inbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kiosk_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices, setup, teardown),

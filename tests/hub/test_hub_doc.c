@@ -13,7 +13,7 @@
 #include <string.h>
 #include "hubtest.h"
 
-#define MAX_EP 64
+#define MAX_EP 128
 
 typedef struct {
     char method[8];

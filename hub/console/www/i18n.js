@@ -23,7 +23,8 @@ const words = {
     role_admin: '管理员', first_password: '初始密码（至少10位）', add_account: '添加账号', disable: '停用',
     enable: '启用', disabled: '已停用', err_exists: '账号已存在', err_self: '不能修改自己的角色或停用自己',
     screenshot: '截图', reload_content: '更新内容', restart: '重启', cmd_queued: '已发送，等待终端心跳…',
-    cmd_delivered: '终端已收到…', cmd_done_ok: '完成', cmd_done_fail: '失败：', shot_of: '终端画面',
+    help: '求助', help_pending: '{n} 条待处理', help_ack: '我来处理', help_acked: '已响应',
+    err_acknowledged: '已有同事响应', cmd_delivered: '终端已收到…', cmd_done_ok: '完成', cmd_done_fail: '失败：', shot_of: '终端画面',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', actions: 'Actions', logout: 'Sign out', signin: 'Sign in', name: 'Name',
@@ -50,6 +51,8 @@ const words = {
     disable: 'Disable', enable: 'Enable', disabled: 'disabled', err_exists: 'That name is taken',
     err_self: 'You cannot change your own role or disable yourself',
     screenshot: 'Screenshot', reload_content: 'Reload content', restart: 'Restart',
+    help: 'Help requests', help_pending: '{n} waiting', help_ack: 'I am coming', help_acked: 'answered',
+    err_acknowledged: 'A colleague answered it already',
     cmd_queued: 'Sent; waiting for the kiosk\'s heartbeat…', cmd_delivered: 'The kiosk has it…',
     cmd_done_ok: 'Done', cmd_done_fail: 'Failed: ', shot_of: 'Screen of',
   },
