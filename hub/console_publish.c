@@ -82,40 +82,44 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
             cJSON_Delete(cJSON_DetachItemViaPointer(items, it));
     }
     if (add) cJSON_AddItemToArray(items, cJSON_Duplicate(add, true));
-    long long newest = db_int(req->db, "SELECT coalesce(max(version), 0) FROM content_bundles", NULL, -1);
-    if (newest < 0) {
-        status = hub_error(resp, 503, "busy", "the hub is busy; try again");
-        goto end;
-    }
     const cJSON *bexp = cJSON_GetObjectItemCaseSensitive(m, "expires");
     long long expires = cJSON_IsNumber(bexp) ? (long long)bexp->valuedouble : req->now + NO_BASE_VALID_S;
     if (expires < min_expires) expires = min_expires;
-    cJSON_DeleteItemFromObjectCaseSensitive(m, "version");
-    cJSON_DeleteItemFromObjectCaseSensitive(m, "created");
     cJSON_DeleteItemFromObjectCaseSensitive(m, "expires");
     cJSON_DeleteItemFromObjectCaseSensitive(m, "target");
-    cJSON_AddNumberToObject(m, "version", (double)(newest + 1));
-    cJSON_AddNumberToObject(m, "created", (double)req->now);
     cJSON_AddNumberToObject(m, "expires", (double)expires);
     cJSON *target = cJSON_AddObjectToObject(m, "target");
     cJSON_AddStringToObject(target, "mode", mode);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(target, "groups"), cJSON_CreateString(group));
     cJSON_AddArrayToObject(target, "kiosks");
-    text = cJSON_PrintUnformatted(m);
+    status = console_publish_manifest(req, resp, s, m, versions);
+end:
+    free(text);
+    cJSON_Delete(m);
+    return status;
+}
+
+int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s, cJSON *m, cJSON *versions)
+{
+    long long newest = db_int(req->db, "SELECT coalesce(max(version), 0) FROM content_bundles", NULL, -1);
+    if (newest < 0) return hub_error(resp, 503, "busy", "the hub is busy; try again");
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "version");
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "created");
+    cJSON_AddNumberToObject(m, "version", (double)(newest + 1));
+    cJSON_AddNumberToObject(m, "created", (double)req->now);
+    char *text = cJSON_PrintUnformatted(m);
     char sig[129], err[300];
-    if (!text) {
-        status = hub_error(resp, 500, "memory", "out of memory");
-        goto end;
-    }
+    if (!text) return hub_error(resp, 500, "memory", "out of memory");
     if (signer_sign(hub_config(req->hub)->console_signer, text, strlen(text), sig, err, sizeof err) != 0) {
-        status = hub_error(resp, 503, "signer_unavailable", "%s", err);
-        goto end;
+        free(text);
+        return hub_error(resp, 503, "signer_unavailable", "%s", err);
     }
     /* Published as a staff member publishes with kioskctl: the hub checks
      * the signature against its content keys, the version, the assets. */
     cJSON *body = cJSON_CreateObject();
     cJSON_AddStringToObject(body, "manifest", text);
     cJSON_AddStringToObject(body, "signature", sig);
+    free(text);
     cJSON *saved = req->json;
     hub_device_t who = req->device;
     req->json = body;
@@ -124,15 +128,9 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
     req->json = saved;
     req->device = who;
     cJSON_Delete(body);
-    if (resp->status != 201) {
-        status = resp->status;
-        goto end;
-    }
+    if (resp->status != 201) return resp->status;
     cJSON_AddItemToArray(versions, cJSON_CreateNumber((double)(newest + 1)));
-end:
-    free(text);
-    cJSON_Delete(m);
-    return status;
+    return 0;
 }
 
 int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
@@ -148,15 +146,20 @@ int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, co
     free(hall);
     free(street);
     if (status) return status;
+    return console_publish_reload(req, resp, s, group);
+}
+
+int console_publish_reload(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group)
+{
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(req->db, "INSERT INTO commands(device, kind, args, created, staff)"
                                          " SELECT id, 'reload_content', '{}', :now, :staff FROM devices"
-                                         " WHERE role = 'kiosk' AND revoked = 0 AND kiosk_group = :g",
+                                         " WHERE role = 'kiosk' AND revoked = 0 AND (:g IS NULL OR kiosk_group = :g)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, req->now);
         sqlite3_bind_text(st, 2, s->name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+        if (group) sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);

@@ -26,6 +26,16 @@
  * now without a base) and made at least MIN_EXPIRES. Every version
  * published is appended to VERSIONS. 0, or the error status with RESP
  * filled (503 signer_unavailable, the publish route's own errors). */
+/* Publishes manifest M (a JSON object, changed in place) as the next
+ * version: "version" and "created" are set, the signer signs it, and
+ * api_bundle_publish checks and stores it; the version is appended to
+ * VERSIONS. 0, or the error status with RESP filled. */
+int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s, cJSON *m, cJSON *versions);
+
+/* Queues reload_content, as S, for the kiosks of GROUP (NULL: every kiosk).
+ * 0, or the error status with RESP filled. */
+int console_publish_reload(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group);
+
 /* GROUPS (a JSON value from a request) is an array of 1-16 distinct group
  * names, each one S may do PERM on. 0, or the error status with RESP filled
  * (422 invalid_field, 403 forbidden). */

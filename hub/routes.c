@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "console_alert.h"
 #include "console_api.h"
+#include "console_bundles.h"
 #include "console_help.h"
 #include "console_kiosk.h"
 #include "console_notice.h"
@@ -67,6 +68,8 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/console/api/commands/{id}", console_command_get, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/screenshots/{id}", console_screenshot_get, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/help", console_help_list, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/bundles", console_bundle_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/bundles/{version}/rollback", console_bundle_rollback, ROUTE_CONSOLE, NULL, 4096},
     {"POST", "/console/api/help/{id}/ack", console_help_ack, ROUTE_CONSOLE, NULL, 4096},
     {"POST", "/console/api/alerts", console_alert_send, ROUTE_CONSOLE, NULL, 16384},
     {"GET",  "/console/api/alerts", console_alert_list, ROUTE_CONSOLE, NULL},

@@ -139,6 +139,19 @@ try {
   check('a published notice is in the kiosk\'s bundle, beside the alert',
     bundle2.manifest.includes('社区义诊') && bundle2.manifest.includes('暴雨红色预警'));
 
+  // Rollback in one step: the version before the notice, published again as the newest.
+  await page.reload();
+  await page.waitForSelector('#bundle-rows tr[data-version] button');
+  const before = Number(await page.getAttribute('#bundle-rows tr:nth-child(2)', 'data-version'));
+  await page.click('#bundle-rows tr:nth-child(2) button');
+  await page.waitForFunction(() => /已恢复为新版本/.test(document.getElementById('status').textContent));
+  const poll3 = await fetch(`${hub}/v1/content/bundle?mode=hall&group=north`,
+    { headers: { Authorization: `Bearer ${kioskToken}` } });
+  const bundle3 = await poll3.json();
+  check('a rollback republishes the earlier content as the newest version',
+    bundle3.version > before + 1 && !bundle3.manifest.includes('社区义诊') && bundle3.manifest.includes('暴雨红色预警'),
+    `from ${before} to ${bundle3.version}`);
+
   // A resident asks for help at the kiosk: it appears without a reload, is acknowledged, the kiosk sees it.
   const asked = await fetch(`${hub}/v1/help`, {
     method: 'POST',

@@ -781,6 +781,47 @@ static void test_notices(void **state)
         assert_non_null(strstr(r.body, needle));
     }
     free(r.body);
+
+    /* Rolled back in one step: the notice's bundle again, as the newest version. */
+    r = call(f, "GET", "/console/api/bundles", NULL, pub.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"version\":1,"));
+    free(r.body);
+    r = call(f, "POST", "/console/api/bundles/1/rollback", "{}", ed.cookie, ed.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/bundles/1/rollback", "{}", pub.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/bundles/1/rollback", "{}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"version\":3"));
+    free(r.body);
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 3);
+    assert_non_null(strstr(m, "社区义诊（改期）"));
+    r = call(f, "POST", "/console/api/bundles/99/rollback", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 404, "unknown_bundle");
+    free(r.body);
+    /* A bundle for every kiosk is only a "*" account's. */
+    char staff[AUTH_TOKEN_MAX];
+    assert_int_equal(auth_staff_add(db_thread(), "tool", staff, sizeof staff), 0);
+    long long now = hub_now();
+    snprintf(m, sizeof m, "{\"format\":1,\"version\":4,\"created\":%lld,\"expires\":%lld,"
+             "\"target\":{\"mode\":\"any\"},\"items\":[],\"assets\":[]}", now, now + 86400);
+    char *body = hubtest_bundle_body(f->t, m);
+    hubtest_resp_t hr = hubtest_req(f->t, "POST", "/v1/admin/content/bundles", staff, "all-1", body, NULL);
+    assert_int_equal(hr.status, 201);
+    hubtest_free(&hr);
+    free(body);
+    r = call(f, "POST", "/console/api/bundles/4/rollback", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 404, "unknown_bundle");
+    free(r.body);
+    r = call(f, "POST", "/console/api/bundles/4/rollback", "{}", boss.cookie, boss.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM commands WHERE kind = 'reload_content'"
+                                         " AND staff = 'boss'", NULL, 0), 2);     /* every kiosk */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'bundle_rollback'", NULL, 0), 2);
     signer_stop(signer);
     hub_stop(f->hub);
     f->hub = f->t->hub;

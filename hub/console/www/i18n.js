@@ -2,7 +2,9 @@
 // with t(). A key missing in English falls back to the Chinese.
 const words = {
   zh: {
-    title: '社区终端管理台', lang: 'English', actions: '操作', logout: '退出', signin: '登录', name: '账号', password: '密码',
+    title: '社区终端管理台', lang: 'English', actions: '操作',
+    bundles: '内容版本', version: '版本', items: '条目', published_at: '发布时间', all_kiosks: '全部终端',
+    rollback: '恢复此版本', rolled_back: '已恢复为新版本 {v}', err_expired: '该版本已过期', err_unknown_bundle: '没有这个版本', logout: '退出', signin: '登录', name: '账号', password: '密码',
     fleet: '终端状态', refresh: '刷新', kiosk: '终端', group: '分组', state: '在线', last: '最近心跳',
     mode: '模式', content: '内容版本', faults: '故障', online: '在线', offline: '离线', never: '从未',
     alert: '紧急通知', alert_title: '标题', alert_body: '内容', alert_minutes: '持续（分钟）',
@@ -27,7 +29,10 @@ const words = {
     err_acknowledged: '已有同事响应', cmd_delivered: '终端已收到…', cmd_done_ok: '完成', cmd_done_fail: '失败：', shot_of: '终端画面',
   },
   en: {
-    title: 'Kiosk staff console', lang: '中文', actions: 'Actions', logout: 'Sign out', signin: 'Sign in', name: 'Name',
+    title: 'Kiosk staff console', lang: '中文', actions: 'Actions',
+    bundles: 'Content versions', version: 'Version', items: 'Items', published_at: 'Published', all_kiosks: 'all kiosks',
+    rollback: 'Restore this one', rolled_back: 'Restored as version {v}', err_expired: 'That version has expired',
+    err_unknown_bundle: 'No such version', logout: 'Sign out', signin: 'Sign in', name: 'Name',
     password: 'Password', fleet: 'Kiosks', refresh: 'Refresh', kiosk: 'Kiosk', group: 'Group',
     state: 'Online', last: 'Last heartbeat', mode: 'Mode', content: 'Content version', faults: 'Faults',
     online: 'online', offline: 'offline', never: 'never',
