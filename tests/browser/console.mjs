@@ -176,6 +176,24 @@ try {
   const after = await page.evaluate(async () => (await fetch('api/me')).status);
   check('after signing out the session is gone', after === 401, `${after}`);
 
+  // An editor writes but cannot publish: no button, and the hub refuses it too.
+  const edPage = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
+  await edPage.goto(`${hub}/console/`);
+  await edPage.waitForSelector('#signin:not([hidden])');
+  await signIn(edPage, 'ed', 'editor-password-1');
+  await edPage.waitForSelector('#notice-rows tr[data-notice="1"]');
+  check('an editor sees no approve, publish or alert controls',
+    (await edPage.$$('#notice-rows button:has-text("发布"), #notice-rows button:has-text("审核通过")')).length === 0 &&
+    !(await edPage.isVisible('#alert-form')));
+  const edTry = await edPage.evaluate(async () => {
+    const me = await (await fetch('api/me')).json();
+    const r = await fetch('api/notices/1/approve', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf }, body: '{}' });
+    return { status: r.status, code: (await r.json()).error.code };
+  });
+  check('an editor cannot publish (403 forbidden)', edTry.status === 403 && edTry.code === 'forbidden', JSON.stringify(edTry));
+  await edPage.click('#logout');
+
   // An admin adds an account and disables it.
   const adminPage = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } })).newPage();
   await adminPage.goto(`${hub}/console/`);

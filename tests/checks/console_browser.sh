@@ -3,7 +3,9 @@
 # hub (free port, temp database, console accounts made with `hub staff add
 # --role`), installs playwright-core from tests/browser/package-lock.json
 # (`npm ci`, no browser download) and runs tests/browser/console.mjs in
-# Debian's chromium: sign-in, fleet, emergency alert, CSRF refused, lockout.
+# Debian's chromium: sign-in, fleet, emergency alert, notices (an editor
+# cannot publish), CSRF refused, rollback, help requests, accounts, axe-core,
+# lockout.
 # Skips (exit 0, saying why) only when chromium or node cannot run here.
 # The hub, the signer, node and the browser are stopped on every exit.
 # Usage (from anywhere): tests/checks/console_browser.sh [BUILD]
@@ -59,6 +61,8 @@ echo 'admin-password-1' | HUB_LOG=quiet "$HUB" staff add boss --role admin --db 
     fail "staff add boss failed"
 echo 'publisher-pw-1' | HUB_LOG=quiet "$HUB" staff add wang --role publisher --groups north --db "$tmp/hub.db" >/dev/null ||
     fail "staff add wang failed"
+echo 'editor-password-1' | HUB_LOG=quiet "$HUB" staff add ed --role editor --groups north --db "$tmp/hub.db" >/dev/null ||
+    fail "staff add ed failed"
 HUB_LOG=quiet setsid "$HUB" --config "$tmp/hub.ini" --db "$tmp/hub.db" --listen 127.0.0.1 --port 0 \
     --port-file "$tmp/port" --demo --content-key "$pk" &
 pids+=($!)
