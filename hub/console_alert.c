@@ -102,7 +102,7 @@ void console_alert_send(hub_req_t *req, hub_resp_t *resp)
     cJSON_AddStringToObject(item, "locale", "zh_CN");
     cJSON_AddStringToObject(item, "title", title->valuestring);
     cJSON_AddStringToObject(item, "body", body->valuestring);
-    cJSON_AddNumberToObject(item, "published", (double)req->now);
+    cJSON_AddNumberToObject(item, "published", (double)(req->now - CONSOLE_CLOCK_SKEW_S));
     cJSON_AddNumberToObject(item, "expires", (double)expires);
     cJSON_AddNumberToObject(item, "priority", 100);
     for (const cJSON *g = groups->child; g; g = g->next)

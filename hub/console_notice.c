@@ -258,7 +258,7 @@ static cJSON *item_of(const cJSON *n, long long id, long long now)
     cJSON_AddStringToObject(it, "locale", "zh_CN");
     cJSON_AddStringToObject(it, "title", cJSON_GetObjectItem(n, "title")->valuestring);
     cJSON_AddStringToObject(it, "body", cJSON_GetObjectItem(n, "body")->valuestring);
-    cJSON_AddNumberToObject(it, "published", (double)now);
+    cJSON_AddNumberToObject(it, "published", (double)(now - CONSOLE_CLOCK_SKEW_S));
     cJSON_AddNumberToObject(it, "expires", (double)(now + (long long)cJSON_GetObjectItem(n, "days")->valuedouble * 86400));
     cJSON_AddBoolToObject(it, "pinned", cJSON_IsTrue(cJSON_GetObjectItem(n, "pinned")));
     return it;

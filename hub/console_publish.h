@@ -19,6 +19,11 @@
 
 #define CONSOLE_NOTICE_ID_BASE 1000000000LL
 #define CONSOLE_ALERT_ID_BASE 2000000000LL
+/* Console items are marked published this long before the hub's now: a
+ * kiosk shows an item once its own clock has passed "published", and a
+ * kiosk whose clock is a little behind the hub's must not hold an
+ * emergency alert back for that long. */
+#define CONSOLE_CLOCK_SKEW_S 300
 
 /* Publishes GROUP's content with ADD (NULL: none; an item with ADD's id is
  * replaced) and without the item REMOVE_ID (0: none); console alerts that

@@ -181,6 +181,13 @@ static void an_alert_reaches_the_kiosk_within_30_s(void **state)
     cJSON_Delete(j);
     WAIT_FOR(app, app_test_text_shown(app, ALERT_TITLE), 30000);
     int64_t took = mono_ms() - t0;
+    if (!app_test_text_shown(app, ALERT_TITLE)) {
+        char v[64] = "";
+        hubproc_sql_text(&hub, "SELECT coalesce(group_concat(version || ':' || groups), '-') FROM content_bundles", v, sizeof v);
+        print_message("not shown: bundles %s; reload command done %lld; kiosk content version \"%s\"\n", v,
+                      hubproc_sql_int(&hub, "SELECT count(*) FROM commands WHERE kind = 'reload_content' AND done IS NOT NULL"),
+                      app->content_version);
+    }
     assert_true(app_test_text_shown(app, ALERT_TITLE));
     print_message("alert on screen after %lld ms (limit 30000)\n", (long long)took);
     assert_true(took < 30000);
