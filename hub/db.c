@@ -221,6 +221,35 @@ static const migrate_step_t migrations[] = {
      "ALTER TABLE orders ADD COLUMN device_no TEXT;"
      "UPDATE orders SET device_no = out_trade_no;"
      "CREATE UNIQUE INDEX orders_device_no ON orders(device, device_no);"},
+    /* 16: the staff console (hub/staff.c, console_*.c): accounts with
+     * Argon2id hashes, sessions kept by the SHA-256 of their cookie, failed
+     * sign-ins for the lockout, the change log, and each kiosk's group as
+     * an admin set it (the console's scope; NULL: reachable by "*" only). */
+    {"staff console",
+     "CREATE TABLE staff(name TEXT PRIMARY KEY,"
+     "  role TEXT NOT NULL CHECK(role IN ('viewer','editor','publisher','admin')),"
+     "  groups TEXT NOT NULL, pw_hash TEXT NOT NULL, created INTEGER NOT NULL,"
+     "  pw_changed INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);"
+     "CREATE TABLE console_sessions(id_hash TEXT PRIMARY KEY, staff TEXT NOT NULL REFERENCES staff(name),"
+     "  csrf TEXT NOT NULL, addr TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+     "CREATE INDEX console_sessions_staff ON console_sessions(staff);"
+     "CREATE TABLE console_failures(id INTEGER PRIMARY KEY, name TEXT NOT NULL, addr TEXT NOT NULL,"
+     "  time INTEGER NOT NULL);"
+     "CREATE INDEX console_failures_name ON console_failures(name, time);"
+     "CREATE INDEX console_failures_addr ON console_failures(addr, time);"
+     "CREATE TABLE console_changes(id INTEGER PRIMARY KEY, time INTEGER NOT NULL, staff TEXT NOT NULL,"
+     "  addr TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, before TEXT, after TEXT);"
+     "CREATE INDEX console_changes_time ON console_changes(time);"
+     "ALTER TABLE devices ADD COLUMN kiosk_group TEXT;"
+     "CREATE TABLE console_alerts(id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,"
+     "  groups TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL, staff TEXT NOT NULL,"
+     "  versions TEXT NOT NULL, withdrawn INTEGER, withdrawn_by TEXT);"
+     "CREATE TABLE console_notices(id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,"
+     "  category TEXT NOT NULL CHECK(category IN ('community','government')), groups TEXT NOT NULL,"
+     "  days INTEGER NOT NULL, pinned INTEGER NOT NULL DEFAULT 0,"
+     "  state TEXT NOT NULL CHECK(state IN ('draft','approved','published','withdrawn')),"
+     "  author TEXT NOT NULL, approved_by TEXT, published_by TEXT, created INTEGER NOT NULL,"
+     "  updated INTEGER NOT NULL, published INTEGER, expires INTEGER, versions TEXT NOT NULL DEFAULT '[]');"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -57,6 +57,12 @@ typedef struct {
     /* HTTPS (both set) or plain HTTP (both empty). The key file must be 0600. */
     char tls_cert[512];
     char tls_key[512];
+    /* The staff console (console_*.c; hub.ini [console]). */
+    char console_dir[512];         /* its static files; "" = the source tree's hub/console/www */
+    int console_idle_min;          /* a session ends after this idle time; 0 = 15 */
+    bool console_secure_cookie;    /* Secure cookies without the hub's own TLS (behind a TLS proxy) */
+    bool console_trust_proxy;      /* the client address is the proxy's X-Real-IP header */
+    char console_signer[108];      /* the content signer's Unix socket (signer.h); "" = none */
 } hub_config_t;
 
 typedef struct {
@@ -83,6 +89,7 @@ typedef struct {
      * resident code was refused, which the device's answer never says. */
     const char *audit_kind;
     const char *audit_detail;
+    char addr[64];                 /* the client's address ("local" for hub_handle) */
 } hub_req_t;
 
 typedef struct {
@@ -95,6 +102,8 @@ typedef struct {
     const char *content_type;
     size_t body_len;
     int retry_after;               /* > 0: a Retry-After header (429, 503) */
+    char set_cookie[256];          /* "" = none; else a Set-Cookie header (console) */
+    bool console;                  /* a console answer: CSP and the other browser headers */
 } hub_resp_t;
 
 /* Query-string parameter, or NULL. */
@@ -127,6 +136,10 @@ enum {
     ROUTE_PAY = 1 << 5,
     ROUTE_FLEET = 1 << 6,          /* heartbeats, commands, screenshots, staff views */
     ROUTE_DURABLE = 1 << 7,        /* money: hook and handler commit at synchronous=FULL */
+    /* The staff console (a browser): no token and no Idempotency-Key; the
+     * handler checks the session cookie and CSRF token itself (console_auth),
+     * runs its own transactions, and is rate-limited per client address. */
+    ROUTE_CONSOLE = 1 << 8,
 };
 
 typedef struct {
@@ -170,5 +183,8 @@ void hub_clock_anchor(int64_t wall);
 int hub_clock_parse(const char *s, int64_t *out);
 
 const hub_config_t *hub_config(const hub_t *hub);
+/* Takes a token of RATE_CLASS from the bucket named KEY (a client address,
+ * a route); false with *RETRY_S when it is empty. */
+bool hub_rate_take(hub_t *hub, const char *key, int rate_class, int *retry_s);
 
 #endif

@@ -12,6 +12,7 @@ $(BUILD)/obj/hub/%.o: hub/%.c
 
 # The demo data's default place: this source tree, wherever the hub runs from.
 $(BUILD)/obj/hub/demo.o: HUB_CFLAGS += -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"'
+$(BUILD)/obj/hub/console_static.o: HUB_CFLAGS += -DHUB_CONSOLE_DIR='"$(CURDIR)/hub/console/www"'
 
 $(BUILD)/libhub.a: $(HUB_OBJ)
 	@rm -f $@

@@ -12,6 +12,9 @@
  *   hub staff add|revoke NAME [--db PATH] [--out FILE]
  *                                     a staff member's token (content, fleet)
  *   hub rescode issue|revoke ...      community resident codes (rescodes_cli.c)
+ *   hub staff add NAME --role admin|publisher|editor|viewer [--groups g1,g2]
+ *   hub staff passwd NAME             a console account; password on stdin or prompted
+ *   hub signer --key FILE --socket PATH   the content signer (a process of its own)
  *
  * Stops cleanly on SIGTERM/SIGINT. Exit status 2 for usage/config errors. */
 #include <errno.h>
@@ -29,6 +32,7 @@
 #include "api.h"
 #include "auth.h"
 #include "billing.h"
+#include "console_api.h"
 #include "db.h"
 #include "demo_token.h"
 #include "policy.h"
@@ -40,6 +44,9 @@
 #include "retention.h"
 #include "server.h"
 #include "writeoff.h"
+#include "signer.h"
+#include "staff.h"
+#include "staff_cli.h"
 
 
 /* The demo resident the README names (hub/demo/bills.sql). */
@@ -62,7 +69,11 @@ static void usage(FILE *fp)
                 "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n"
                 "       hub reconcile --date YYYY-MM-DD [--json] [--config F] [--db PATH] [--key-file F]\n"
                 "       (the payment provider's statement of the day against the hub's orders and\n"
-                "        write-offs: exit 0 all agree, 3 mismatches listed, 1 cannot tell)\n");
+                "        write-offs: exit 0 all agree, 3 mismatches listed, 1 cannot tell)\n"
+                "       hub staff add NAME --role admin|publisher|editor|viewer [--groups g1,g2] [--db PATH]\n"
+                "       hub staff passwd NAME [--db PATH]  (console accounts; password on stdin or prompted)\n"
+                "       hub signer --key FILE --socket PATH  (signs the console's content bundles)\n"
+                "       (--out: the token goes to a new FILE, mode 0600, not to the terminal)\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -127,6 +138,7 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         snprintf(c->err, sizeof c->err, "[payment] %s: unknown key or bad value \"%s\"", name, value);
         return 0;
     }
+    if (!strcmp(section, "console")) return console_ini(cfg, name, value, c->err, sizeof c->err);
     if (strcmp(section, "hub") != 0) return policy_ini(cfg, section, name, value, c->err, sizeof c->err);
     int ok = 0;
     if (!strcmp(name, "listen")) ok = snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%s", value) < (int)sizeof cfg->listen_addr;
@@ -304,6 +316,8 @@ int main(int argc, char **argv)
     /* Everything the hub creates (database, -wal, -shm, key file, port
      * file, token files) is this service user's alone. */
     umask(077);
+    if (argc >= 2 && !strcmp(argv[1], "signer")) return signer_main(argc, argv);
+    if (staff_cli_wants(argc, argv)) return staff_cli_run(argc, argv, &cfg, read_ini, key_file[0] ? key_file : NULL);
     if (argc >= 2 && (!strcmp(argv[1], "device") || !strcmp(argv[1], "staff")))
         return device_cmd(argc, argv, &cfg);
     if (argc >= 2 && !strcmp(argv[1], "rescode"))
@@ -400,6 +414,7 @@ int main(int argc, char **argv)
          * hashed right after they are read. */
         if (demo_seed_bills(db) != 0 ||
             demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0 ||
+            staff_demo_seed(db, hub_now()) != 0 ||
             pii_protect_all(db) != SQLITE_OK) {
             /* A demo file's own fault is printed above it, with file and line. */
             if (sqlite3_errcode(db) != SQLITE_OK)
@@ -438,6 +453,12 @@ int main(int argc, char **argv)
     hub_log("main", "listening on http://%s:%d/v1 (%s, payment provider %s, billing system %s)",
             cfg.listen_addr, hub_port(hub), cfg.demo ? "demo data" : "no demo", pay_describe(cfg.demo),
             billing_system()->name);
+    if (cfg.demo)
+        hub_log("main", "staff console: %s://%s:%d/console/ (demo sign-in: %s / %s)", cfg.tls_cert[0] ? "https" : "http",
+                cfg.listen_addr, hub_port(hub), STAFF_DEMO_NAME, STAFF_DEMO_PASSWORD);
+    else
+        hub_log("main", "staff console: %s://%s:%d/console/ (accounts: hub staff add NAME --role admin)",
+                cfg.tls_cert[0] ? "https" : "http", cfg.listen_addr, hub_port(hub));
     if (port_file) {
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }

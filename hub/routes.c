@@ -4,6 +4,13 @@
 #include "audit.h"
 #include "rescodes.h"
 #include "writeoff.h"
+#include "console_alert.h"
+#include "console_api.h"
+#include "console_bundles.h"
+#include "console_help.h"
+#include "console_kiosk.h"
+#include "console_notice.h"
+#include "console_staff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -58,6 +65,33 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/v1/demo/pay/{out_trade_no}", api_demo_pay, ROUTE_DEMO | ROUTE_DURABLE, NULL},
     {"POST", "/v1/demo/behaviour", api_demo_behaviour, ROUTE_DEMO, NULL},
     {"POST", "/v1/demo/help/{id}/ack", api_demo_help_ack, ROUTE_DEMO, NULL},
+    /* The staff console: its pages and its JSON API (console_api.h). */
+    {"GET",  "/console/", console_static, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/{file}", console_static, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/login", console_login, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/logout", console_logout, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/me", console_me, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/password", console_password, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/fleet", console_fleet, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/kiosks/{id}/group", console_kiosk_group, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/changes", console_changes, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/kiosks/{id}/commands", console_kiosk_command, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/commands/{id}", console_command_get, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/screenshots/{id}", console_screenshot_get, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/help", console_help_list, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/bundles", console_bundle_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/bundles/{version}/rollback", console_bundle_rollback, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/help/{id}/ack", console_help_ack, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/alerts", console_alert_send, ROUTE_CONSOLE, NULL, 16384},
+    {"GET",  "/console/api/alerts", console_alert_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/alerts/{id}/withdraw", console_alert_withdraw, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/staff", console_staff_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/staff", console_staff_create, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/staff/{name}", console_staff_update, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/notices", console_notice_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/notices", console_notice_create, ROUTE_CONSOLE, NULL, 16384},
+    {"POST", "/console/api/notices/{id}", console_notice_edit, ROUTE_CONSOLE, NULL, 16384},
+    {"POST", "/console/api/notices/{id}/{action}", console_notice_action, ROUTE_CONSOLE, NULL, 4096},
     {0},
 };
 

@@ -293,6 +293,37 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool hub_rate_take(hub_t *hub, const char *key, int rate_class, int *retry_s)
+{
+    *retry_s = 0;
+    return !hub->rl || rl_take(hub->rl, key, rate_class, mono_ms(), retry_s);
+}
+
+/* The client's address into OUT ("local" without a connection). Behind a
+ * trusted proxy on this machine (hub.ini [console] trust_proxy), the
+ * address it gives in X-Real-IP: else every staff member would share the
+ * proxy's address, and its limits and lockout. */
+static void client_addr(const hub_t *hub, const source_t *src, char *out, size_t len)
+{
+    snprintf(out, len, "local");
+    const char *real = src_header(src, "X-Real-IP");
+    if (hub->cfg.console_trust_proxy && real) {
+        unsigned char bin[16];
+        if (inet_pton(AF_INET, real, bin) == 1 || inet_pton(AF_INET6, real, bin) == 1) {
+            snprintf(out, len, "%s", real);
+            return;
+        }
+    }
+    if (!src->conn) return;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(src->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
 /* One request from its headers to its answer: what the headers decided
  * (route, parameters, device) is kept for when the body has arrived. */
 typedef struct {
@@ -332,6 +363,8 @@ static int on_headers(hub_t *hub, call_t *call, const char *method, const char *
     }
     call->route = route;
     hub_req_t *req = &call->req;
+    client_addr(hub, &call->ctx.src, req->addr, sizeof req->addr);
+    if (route->flags & ROUTE_CONSOLE) resp->console = true;
     req->nparams = call->np;
     memcpy(req->params, call->params, sizeof req->params);
     req->now = hub_now();
@@ -344,6 +377,15 @@ static int on_headers(hub_t *hub, call_t *call, const char *method, const char *
         auth_check_role(req->db, authz, "staff", req->device.id, sizeof req->device.id) != 0)
         return hub_error(resp, 401, "unauthorized", "a valid staff token is required");
     int retry = 0;
+    if (route->flags & ROUTE_CONSOLE) {
+        /* A browser has no device id: its address is what is counted. */
+        char rkey[80];
+        snprintf(rkey, sizeof rkey, "console@%s", req->addr);
+        if (!hub_rate_take(hub, rkey, RATE_FLEET, &retry)) {
+            resp->retry_after = retry;
+            return hub_error(resp, 429, "rate_limited", "too many console requests; retry in %d s", retry);
+        }
+    }
     if (req->device.id[0] && hub->rl && !rl_take(hub->rl, req->device.id, route_class(route), mono_ms(), &retry)) {
         resp->retry_after = retry;
         hub_error(resp, 429, "rate_limited", "too many %s requests from this device; retry in %d s",
@@ -364,6 +406,23 @@ static void on_route(hub_t *hub, call_t *call, const hub_route_t *route, const c
     const char *body = req->body;
     size_t len = req->body_len;
     if (route->before) route->before(req);
+    if (route->flags & ROUTE_CONSOLE) {
+        resp->console = true;
+        /* A page of another site can post a form (urlencoded, multipart,
+         * text/plain) without asking; JSON it can send only after a CORS
+         * preflight, which the hub never grants. */
+        const char *ct = src_header(&call->ctx.src, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (strcmp(req->method, "POST") == 0 && !(ct && !strncasecmp(ct, "application/json", 16))) {
+            hub_error(resp, 415, "content_type", "console requests are application/json");
+            return;
+        }
+        if (strcmp(req->method, "POST") == 0 && !(route->flags & ROUTE_RAW) &&
+            v_parse_object(resp, len ? body : "{}", len ? len : 2, &req->json) != 0) return;
+        route->handler(req, resp);
+        cJSON_Delete(req->json);
+        req->json = NULL;
+        return;
+    }
     if (strcmp(req->method, "POST") != 0) {
         route->handler(req, resp);
         hub_etag(req, resp);
@@ -450,6 +509,18 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, hub_resp_t *r, bool r
                                 ? r->content_type : "application/json; charset=utf-8");
     if (r->etag[0]) MHD_add_response_header(mr, MHD_HTTP_HEADER_ETAG, r->etag);
     if (replayed) MHD_add_response_header(mr, "Idempotent-Replayed", "true");
+    if (r->set_cookie[0]) MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    if (r->console) {
+        /* The console's pages run only their own files: no inline script or
+         * style, no framing, nothing sent elsewhere. */
+        MHD_add_response_header(mr, "Content-Security-Policy",
+                                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(mr, "X-Frame-Options", "DENY");
+        MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    }
     if (status == 503 && r->retry_after <= 0) r->retry_after = 1;
     if (r->retry_after > 0) {
         char ra[16];

@@ -13,7 +13,7 @@
 #include <string.h>
 #include "hubtest.h"
 
-#define MAX_EP 64
+#define MAX_EP 128
 
 typedef struct {
     char method[8];
@@ -125,7 +125,9 @@ static void bare_requests_answer_as_documented(void **state)
         concrete(eps[i].pattern, path, sizeof path);
         hubtest_resp_t r = strcmp(eps[i].method, "POST") == 0 ? hubtest_post(t, path, "{}")
                                                               : hubtest_get(t, path);
-        if (r.status == 0 || !r.json)
+        /* The console's page is HTML, documented as such. */
+        bool page = !strcmp(eps[i].pattern, "/console/") && r.status == 200;
+        if (r.status == 0 || (!r.json && !page))
             fail_msg("%s %s: no JSON answer (status %d)", eps[i].method, path, r.status);
         if (r.status >= 300) {
             char st[16];

@@ -186,10 +186,12 @@ static void every_post_route_replays_without_effect(void **state)
     snprintf(path, sizeof path, "/v1/commands/%lld/result", cmd);
     twice(t, path, "{\"ok\":true,\"message\":\"screenshot sent\"}", 200); covered++;
 
-    /* Every POST route of the table was exercised. */
+    /* Every POST route of the table was exercised; the console's take no
+     * Idempotency-Key (a browser's, with a session and a CSRF token:
+     * test_hub_console). */
     int posts = 0;
     for (const hub_route_t *r = hub_routes; r->method; r++)
-        if (!strcmp(r->method, "POST")) posts++;
+        if (!strcmp(r->method, "POST") && !(r->flags & ROUTE_CONSOLE)) posts++;
     assert_int_equal(covered, posts);
     sqlite3_close(side);
     hubtest_stop(t);

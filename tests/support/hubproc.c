@@ -66,9 +66,10 @@ int hubproc_start(hubproc_t *h)
         if (getppid() != parent) _exit(127);
         int null = open("/dev/null", 1);
         if (null >= 0 && !getenv("HUBPROC_VERBOSE")) { dup2(null, 1); dup2(null, 2); }
-        const char *argv[16];
+        const char *argv[24];
         int n = 0;
         argv[n++] = bin;
+        if (h->config[0]) { argv[n++] = "--config"; argv[n++] = h->config; }
         argv[n++] = "--db"; argv[n++] = h->db;
         argv[n++] = "--listen"; argv[n++] = "127.0.0.1";
         argv[n++] = "--port"; argv[n++] = port;

@@ -17,6 +17,7 @@ typedef struct {
     char db[192];
     char url[64];         /* http://127.0.0.1:PORT */
     char content_key[65]; /* "" or the public key content bundles are signed with */
+    char config[192];     /* "" or a hub.ini given with --config (before the other flags) */
 } hubproc_t;
 
 /* Starts the hub (a fresh database unless H->dir is already set and holds

@@ -41,6 +41,8 @@ PACKAGES=(
     curl                   # HTTP(S) client of the shell checks (hub_cli.sh, hub_tls.sh)
     nginx-light            # the sample TLS proxy site, hub/deploy/nginx-hub.conf (tests/checks/hub_nginx.sh)
     tzdata                 # time zones for the same check (the kiosk must not depend on one)
+    chromium               # the staff console in a real browser (tests/checks/console_browser.sh,
+    chromium-driver        #   driven by playwright-core from tests/browser/package-lock.json)
 )
 # -----------------------------------------------------------------------------
 

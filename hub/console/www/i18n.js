@@ -1,0 +1,83 @@
+// The console's words, Chinese first. Pages name them with data-i18n; code
+// with t(). A key missing in English falls back to the Chinese.
+const words = {
+  zh: {
+    title: '社区终端管理台', lang: 'English', actions: '操作',
+    bundles: '内容版本', version: '版本', items: '条目', published_at: '发布时间', all_kiosks: '全部终端',
+    rollback: '恢复此版本', rolled_back: '已恢复为新版本 {v}', err_expired: '该版本已过期', err_unknown_bundle: '没有这个版本', logout: '退出', signin: '登录', name: '账号', password: '密码',
+    fleet: '终端状态', refresh: '刷新', kiosk: '终端', group: '分组', state: '在线', last: '最近心跳',
+    mode: '模式', content: '内容版本', faults: '故障', online: '在线', offline: '离线', never: '从未',
+    alert: '紧急通知', alert_title: '标题', alert_body: '内容', alert_minutes: '持续（分钟）',
+    groups: '终端分组', alert_send: '发布紧急通知', alert_sent: '紧急通知已发布', withdraw: '撤回',
+    withdrawn: '已撤回', until: '至',
+    account: '修改密码', pw_current: '当前密码', pw_new: '新密码（至少10位）', pw_change: '修改',
+    pw_changed: '密码已修改', changes: '操作记录', export_csv: '导出 CSV', export_json: '导出 JSON',
+    summary: '共 {total} 台，{online} 台在线',
+    err_bad_credentials: '账号或密码错误', err_locked: '错误次数过多，请稍后再试',
+    err_not_signed_in: '请重新登录', err_csrf: '请求被拒绝（安全校验失败）', err_forbidden: '没有权限',
+    err_rate_limited: '操作太频繁，请稍后再试', err_other: '出错了：',
+    notices: '社区通知', category: '类别', cat_community: '社区', cat_government: '政务', days: '展示天数',
+    pinned: '置顶', save_draft: '保存草稿', notice_state: '状态', author: '作者', edit: '编辑',
+    approve: '审核通过', publish: '发布', st_draft: '草稿', st_approved: '已审核', st_published: '已发布',
+    st_withdrawn: '已撤回', saved: '已保存', err_wrong_state: '当前状态不能这样操作',
+    err_signer_unavailable: '签名服务不可用，请联系管理员',
+    accounts: '账号管理', role: '角色', role_viewer: '查看', role_editor: '编辑', role_publisher: '发布',
+    role_admin: '管理员', first_password: '初始密码（至少10位）', add_account: '添加账号', disable: '停用',
+    enable: '启用', disabled: '已停用', err_exists: '账号已存在', err_self: '不能修改自己的角色或停用自己',
+    screenshot: '截图', reload_content: '更新内容', restart: '重启', cmd_queued: '已发送，等待终端心跳…',
+    help: '求助', help_pending: '{n} 条待处理', help_ack: '我来处理', help_acked: '已响应',
+    err_acknowledged: '已有同事响应', cmd_delivered: '终端已收到…', cmd_done_ok: '完成', cmd_done_fail: '失败：', shot_of: '终端画面',
+  },
+  en: {
+    title: 'Kiosk staff console', lang: '中文', actions: 'Actions',
+    bundles: 'Content versions', version: 'Version', items: 'Items', published_at: 'Published', all_kiosks: 'all kiosks',
+    rollback: 'Restore this one', rolled_back: 'Restored as version {v}', err_expired: 'That version has expired',
+    err_unknown_bundle: 'No such version', logout: 'Sign out', signin: 'Sign in', name: 'Name',
+    password: 'Password', fleet: 'Kiosks', refresh: 'Refresh', kiosk: 'Kiosk', group: 'Group',
+    state: 'Online', last: 'Last heartbeat', mode: 'Mode', content: 'Content version', faults: 'Faults',
+    online: 'online', offline: 'offline', never: 'never',
+    alert: 'Emergency alert', alert_title: 'Title', alert_body: 'Text', alert_minutes: 'Lasts (minutes)',
+    groups: 'Kiosk groups', alert_send: 'Send emergency alert', alert_sent: 'Emergency alert sent',
+    withdraw: 'Withdraw', withdrawn: 'withdrawn', until: 'until',
+    account: 'Change password', pw_current: 'Current password', pw_new: 'New password (10 or more)',
+    pw_change: 'Change', pw_changed: 'Password changed', changes: 'Change log',
+    export_csv: 'Export CSV', export_json: 'Export JSON', summary: '{online} of {total} online',
+    err_bad_credentials: 'Wrong name or password', err_locked: 'Too many wrong passwords; try again later',
+    err_not_signed_in: 'Please sign in again', err_csrf: 'Refused (security check failed)',
+    err_forbidden: 'Not allowed', err_rate_limited: 'Too many requests; try again shortly',
+    err_other: 'Something went wrong: ',
+    notices: 'Notices', category: 'Category', cat_community: 'Community', cat_government: 'Government',
+    days: 'Days shown', pinned: 'Pinned', save_draft: 'Save draft', notice_state: 'State', author: 'Author',
+    edit: 'Edit', approve: 'Approve', publish: 'Publish', st_draft: 'draft', st_approved: 'approved',
+    st_published: 'published', st_withdrawn: 'withdrawn', saved: 'Saved',
+    err_wrong_state: 'Not possible in this state', err_signer_unavailable: 'The signer is unavailable; tell an admin',
+    accounts: 'Accounts', role: 'Role', role_viewer: 'viewer', role_editor: 'editor', role_publisher: 'publisher',
+    role_admin: 'admin', first_password: 'First password (10 or more)', add_account: 'Add account',
+    disable: 'Disable', enable: 'Enable', disabled: 'disabled', err_exists: 'That name is taken',
+    err_self: 'You cannot change your own role or disable yourself',
+    screenshot: 'Screenshot', reload_content: 'Reload content', restart: 'Restart',
+    help: 'Help requests', help_pending: '{n} waiting', help_ack: 'I am coming', help_acked: 'answered',
+    err_acknowledged: 'A colleague answered it already',
+    cmd_queued: 'Sent; waiting for the kiosk\'s heartbeat…', cmd_delivered: 'The kiosk has it…',
+    cmd_done_ok: 'Done', cmd_done_fail: 'Failed: ', shot_of: 'Screen of',
+  },
+};
+
+let lang = localStorage.getItem('console.lang') === 'en' ? 'en' : 'zh';
+
+export function t(key, vars) {
+  let s = words[lang][key] ?? words.zh[key] ?? key;
+  for (const [k, v] of Object.entries(vars || {})) s = s.replace(`{${k}}`, String(v));
+  return s;
+}
+
+export function applyWords(root = document) {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+}
+
+export function toggleLang() {
+  lang = lang === 'zh' ? 'en' : 'zh';
+  localStorage.setItem('console.lang', lang);
+  applyWords();
+}

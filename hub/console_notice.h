@@ -1,0 +1,24 @@
+/* Notices written in the console, from draft to the kiosks' screens:
+ * an editor writes a draft (and edits it: an approved draft edited is a
+ * draft again); a publisher approves it, then publishes it, which puts it
+ * into each of its groups' content (console_publish_group: signed by the
+ * signer, the group's kiosks reload); a publisher withdraws a published
+ * notice the same way. Every right is staff_may's, for every group of the
+ * notice; every step is in the change log with the notice before and after.
+ * State: draft -> approved -> published -> withdrawn. One transaction per
+ * request. docs/api.md "Staff console" has the routes. */
+#ifndef HUB_CONSOLE_NOTICE_H
+#define HUB_CONSOLE_NOTICE_H
+
+#include "hub.h"
+
+#define CONSOLE_NOTICE_TITLE_MAX 240       /* bytes */
+#define CONSOLE_NOTICE_BODY_MAX 2000
+
+void console_notice_list(hub_req_t *req, hub_resp_t *resp);     /* GET  /console/api/notices */
+void console_notice_create(hub_req_t *req, hub_resp_t *resp);   /* POST /console/api/notices */
+void console_notice_edit(hub_req_t *req, hub_resp_t *resp);     /* POST /console/api/notices/{id} */
+/* POST /console/api/notices/{id}/{action}: approve, publish, withdraw */
+void console_notice_action(hub_req_t *req, hub_resp_t *resp);
+
+#endif

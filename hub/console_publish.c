@@ -1,0 +1,184 @@
+#include "console_publish.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "db.h"
+#include "signer.h"
+
+#define NO_BASE_VALID_S (365LL * 86400)   /* a bundle made from nothing but console items */
+
+static bool in_json_list(const char *json, const char *name)
+{
+    cJSON *a = cJSON_Parse(json);
+    bool found = false;
+    for (const cJSON *s = a ? a->child : NULL; s && !found; s = s->next)
+        found = cJSON_IsString(s) && !strcmp(s->valuestring, name);
+    cJSON_Delete(a);
+    return found;
+}
+
+/* The newest unexpired bundle the kiosks of GROUP in MODE get (as the poll
+ * picks it, leaving out bundles for single kiosks): its version (0: none)
+ * and manifest (malloc'd) in *MANIFEST. -1 on a database error. */
+static long long base_of(hub_req_t *req, const char *group, const char *mode, char **manifest)
+{
+    *manifest = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT version, groups, kiosks, manifest FROM content_bundles"
+                                    " WHERE expires > :now AND mode IN (:mode, 'any') ORDER BY version DESC",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, req->now);
+    sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
+    long long v = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *groups = (const char *)sqlite3_column_text(st, 1);
+        const char *kiosks = (const char *)sqlite3_column_text(st, 2);
+        bool all = !strcmp(groups, "[]") && !strcmp(kiosks, "[]");
+        if (!all && !in_json_list(groups, group)) continue;
+        v = sqlite3_column_int64(st, 0);
+        *manifest = strdup((const char *)sqlite3_column_text(st, 3));
+        if (!*manifest) v = -1;
+        break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : -1;
+}
+
+/* Publishes, for GROUP and MODE, BASE's content (NULL: none) with ADD
+ * appended (NULL: none) and the console alert REMOVE_ID (0: none) and every
+ * expired console alert left out; the version is appended to VERSIONS.
+ * 0, or the error status with RESP filled. */
+static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
+                   const char *mode, const char *base, const cJSON *add, long long remove_id,
+                   long long min_expires, cJSON *versions)
+{
+    cJSON *m = base ? cJSON_Parse(base) : cJSON_CreateObject();
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(m, "items");
+    char *text = NULL;
+    int status = 0;
+    if (!cJSON_IsObject(m)) {
+        status = hub_error(resp, 500, "storage", "a published manifest cannot be read");
+        goto end;
+    }
+    if (!base) {
+        cJSON_AddNumberToObject(m, "format", 1);
+        cJSON_AddArrayToObject(m, "assets");
+    }
+    if (!cJSON_IsArray(items)) items = cJSON_AddArrayToObject(m, "items");
+    for (cJSON *it = items->child, *next; it; it = next) {
+        next = it->next;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+        const cJSON *exp = cJSON_GetObjectItemCaseSensitive(it, "expires");
+        long long idv = cJSON_IsNumber(id) ? (long long)id->valuedouble : 0;
+        bool console_alert = idv >= CONSOLE_ALERT_ID_BASE && cJSON_IsString(kind) && !strcmp(kind->valuestring, "alert");
+        bool expired = cJSON_IsNumber(exp) && (long long)exp->valuedouble <= req->now;
+        bool same = add && idv == (long long)cJSON_GetObjectItemCaseSensitive(add, "id")->valuedouble;
+        if ((remove_id && idv == remove_id) || same || (console_alert && expired))
+            cJSON_Delete(cJSON_DetachItemViaPointer(items, it));
+    }
+    if (add) cJSON_AddItemToArray(items, cJSON_Duplicate(add, true));
+    const cJSON *bexp = cJSON_GetObjectItemCaseSensitive(m, "expires");
+    long long expires = cJSON_IsNumber(bexp) ? (long long)bexp->valuedouble : req->now + NO_BASE_VALID_S;
+    if (expires < min_expires) expires = min_expires;
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "expires");
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "target");
+    cJSON_AddNumberToObject(m, "expires", (double)expires);
+    cJSON *target = cJSON_AddObjectToObject(m, "target");
+    cJSON_AddStringToObject(target, "mode", mode);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(target, "groups"), cJSON_CreateString(group));
+    cJSON_AddArrayToObject(target, "kiosks");
+    status = console_publish_manifest(req, resp, s, m, versions);
+end:
+    free(text);
+    cJSON_Delete(m);
+    return status;
+}
+
+int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s, cJSON *m, cJSON *versions)
+{
+    long long newest = db_int(req->db, "SELECT coalesce(max(version), 0) FROM content_bundles", NULL, -1);
+    if (newest < 0) return hub_error(resp, 503, "busy", "the hub is busy; try again");
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "version");
+    cJSON_DeleteItemFromObjectCaseSensitive(m, "created");
+    cJSON_AddNumberToObject(m, "version", (double)(newest + 1));
+    cJSON_AddNumberToObject(m, "created", (double)req->now);
+    char *text = cJSON_PrintUnformatted(m);
+    char sig[129], err[300];
+    if (!text) return hub_error(resp, 500, "memory", "out of memory");
+    if (signer_sign(hub_config(req->hub)->console_signer, text, strlen(text), sig, err, sizeof err) != 0) {
+        free(text);
+        return hub_error(resp, 503, "signer_unavailable", "%s", err);
+    }
+    /* Published as a staff member publishes with kioskctl: the hub checks
+     * the signature against its content keys, the version, the assets. */
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "manifest", text);
+    cJSON_AddStringToObject(body, "signature", sig);
+    free(text);
+    cJSON *saved = req->json;
+    hub_device_t who = req->device;
+    req->json = body;
+    snprintf(req->device.id, sizeof req->device.id, "%s", s->name);
+    api_bundle_publish(req, resp);
+    req->json = saved;
+    req->device = who;
+    cJSON_Delete(body);
+    if (resp->status != 201) return resp->status;
+    cJSON_AddItemToArray(versions, cJSON_CreateNumber((double)(newest + 1)));
+    return 0;
+}
+
+int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
+                         const cJSON *add, long long remove_id, long long min_expires, cJSON *versions)
+{
+    char *hall = NULL, *street = NULL;
+    long long vh = base_of(req, group, "hall", &hall), vs = base_of(req, group, "street", &street);
+    int status = 0;
+    if (vh < 0 || vs < 0) status = hub_error(resp, 500, "storage", "cannot read the published content");
+    else if (vh == vs) status = publish(req, resp, s, group, "any", hall, add, remove_id, min_expires, versions);
+    else if (!(status = publish(req, resp, s, group, "hall", hall, add, remove_id, min_expires, versions)))
+        status = publish(req, resp, s, group, "street", street, add, remove_id, min_expires, versions);
+    free(hall);
+    free(street);
+    if (status) return status;
+    return console_publish_reload(req, resp, s, group);
+}
+
+int console_publish_reload(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(req->db, "INSERT INTO commands(device, kind, args, created, staff)"
+                                         " SELECT id, 'reload_content', '{}', :now, :staff FROM devices"
+                                         " WHERE role = 'kiosk' AND revoked = 0 AND (:g IS NULL OR kiosk_group = :g)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, req->now);
+        sqlite3_bind_text(st, 2, s->name, -1, SQLITE_TRANSIENT);
+        if (group) sqlite3_bind_text(st, 3, group, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : hub_error(resp, 500, "storage", "cannot queue the kiosks' reload");
+}
+
+int console_groups_check(hub_resp_t *resp, const staff_t *s, staff_perm_t perm, const cJSON *groups)
+{
+    int n = cJSON_IsArray(groups) ? cJSON_GetArraySize(groups) : 0;
+    if (n < 1 || n > 16) return hub_error(resp, 422, "invalid_field", "groups: 1 to 16 kiosk groups");
+    for (const cJSON *g = groups->child; g; g = g->next) {
+        bool name = cJSON_IsString(g) && staff_groups_ok(g->valuestring) && !strchr(g->valuestring, ',') &&
+                    strcmp(g->valuestring, "*") != 0;
+        if (!name) return hub_error(resp, 422, "invalid_field", "groups: names of 1-63 of A-Z a-z 0-9 _ -");
+        for (const cJSON *h = groups->child; h != g; h = h->next)
+            if (!strcmp(h->valuestring, g->valuestring))
+                return hub_error(resp, 422, "invalid_field", "groups: %s twice", g->valuestring);
+        if (!staff_may(s, perm, g->valuestring))
+            return hub_error(resp, 403, "forbidden", "group %s is not yours", g->valuestring);
+    }
+    return 0;
+}

@@ -1,0 +1,52 @@
+/* Publishing from the console: a group's content with one item added,
+ * replaced or taken out. For GROUP the hub takes the newest unexpired bundle
+ * that group's kiosks get (per mode, hall and street; bundles for single
+ * kiosks are not looked at), changes its items, has the signer sign the new
+ * manifest (signer.h: the web process never holds the key) and publishes it
+ * through api_bundle_publish (the hub's own checks: signature against
+ * content_keys, newer version, assets) as the next version for that group -
+ * once for mode "any" when both modes had the same bundle, else once per
+ * mode. Then the group's kiosks get reload_content with their next
+ * heartbeat. The caller holds the transaction (BEGIN IMMEDIATE) and rolls
+ * back on an error. Console items have ids from CONSOLE_NOTICE_ID_BASE (a
+ * notice: base + its id) and CONSOLE_ALERT_ID_BASE (an alert), so they never
+ * meet the ids of content published with kioskctl (keep those lower). */
+#ifndef HUB_CONSOLE_PUBLISH_H
+#define HUB_CONSOLE_PUBLISH_H
+
+#include "hub.h"
+#include "staff.h"
+
+#define CONSOLE_NOTICE_ID_BASE 1000000000LL
+#define CONSOLE_ALERT_ID_BASE 2000000000LL
+/* Console items are marked published this long before the hub's now: a
+ * kiosk shows an item once its own clock has passed "published", and a
+ * kiosk whose clock is a little behind the hub's must not hold an
+ * emergency alert back for that long. */
+#define CONSOLE_CLOCK_SKEW_S 300
+
+/* Publishes GROUP's content with ADD (NULL: none; an item with ADD's id is
+ * replaced) and without the item REMOVE_ID (0: none); console alerts that
+ * have expired are left out too. The bundle's expires is kept (a year from
+ * now without a base) and made at least MIN_EXPIRES. Every version
+ * published is appended to VERSIONS. 0, or the error status with RESP
+ * filled (503 signer_unavailable, the publish route's own errors). */
+/* Publishes manifest M (a JSON object, changed in place) as the next
+ * version: "version" and "created" are set, the signer signs it, and
+ * api_bundle_publish checks and stores it; the version is appended to
+ * VERSIONS. 0, or the error status with RESP filled. */
+int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s, cJSON *m, cJSON *versions);
+
+/* Queues reload_content, as S, for the kiosks of GROUP (NULL: every kiosk).
+ * 0, or the error status with RESP filled. */
+int console_publish_reload(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group);
+
+/* GROUPS (a JSON value from a request) is an array of 1-16 distinct group
+ * names, each one S may do PERM on. 0, or the error status with RESP filled
+ * (422 invalid_field, 403 forbidden). */
+int console_groups_check(hub_resp_t *resp, const staff_t *s, staff_perm_t perm, const cJSON *groups);
+
+int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
+                          const cJSON *add, long long remove_id, long long min_expires, cJSON *versions);
+
+#endif

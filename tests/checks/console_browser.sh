@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Check: the staff console in a real browser. Starts `hub signer` and a demo
+# hub (free port, temp database, console accounts made with `hub staff add
+# --role`), installs playwright-core from tests/browser/package-lock.json
+# (`npm ci`, no browser download) and runs tests/browser/console.mjs in
+# Debian's chromium: sign-in, fleet, emergency alert, notices (an editor
+# cannot publish), CSRF refused, rollback, help requests, accounts, axe-core,
+# lockout.
+# Skips (exit 0, saying why) only when chromium or node cannot run here.
+# The hub, the signer, node and the browser are stopped on every exit.
+# Usage (from anywhere): tests/checks/console_browser.sh [BUILD]
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+BUILD=${1:-${BUILD:-build}}
+HUB=$BUILD/hub
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+DEMO_TOKEN=demo-01.0000000000000000000000000000000000000000000000000000000000000001
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP console_browser: $*"; exit 0; }
+
+[[ -x $HUB && -x $BUILD/kioskctl ]] || fail "$HUB or $BUILD/kioskctl not built"
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+    skip "node and npm are not installed (Debian packages nodejs, npm)"
+[[ -x $CHROMIUM ]] || skip "$CHROMIUM is not installed (Debian packages chromium, chromium-driver; make deps)"
+
+tmp=$(mktemp -d /tmp/console_browser.XXXXXX) || exit 1
+pids=()
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do
+        kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
+    done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if ! timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --user-data-dir="$tmp/probe" \
+        --dump-dom about:blank >"$tmp/probe.out" 2>&1 || ! grep -q '<body>' "$tmp/probe.out"; then
+    skip "$CHROMIUM cannot run headless here: $(grep -v '^\[' "$tmp/probe.out" | tail -1)"
+fi
+
+# playwright-core, exactly as locked; the browser is Debian's.
+if ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.package-lock.json 2>/dev/null; then
+    (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts) \
+        >"$tmp/npm.log" 2>&1 || fail "npm ci in tests/browser failed: $(tail -3 "$tmp/npm.log")"
+fi
+
+# The signer with a new content key; the hub trusts its public half.
+pk=$("$BUILD/kioskctl" content keygen --key "$tmp/content.key" 2>/dev/null | sed -n 's/.*"public_key":"\([0-9a-f]\{64\}\)".*/\1/p')
+[[ ${#pk} == 64 ]] || fail "kioskctl content keygen gave no public key"
+setsid "$HUB" signer --key "$tmp/content.key" --socket "$tmp/signer.sock" 2>"$tmp/signer.log" &
+pids+=($!)
+for _ in $(seq 100); do [[ -S $tmp/signer.sock ]] && break; sleep 0.05; done
+[[ -S $tmp/signer.sock ]] || fail "the signer did not start: $(cat "$tmp/signer.log")"
+
+printf '[console]\nsigner = %s\n' "$tmp/signer.sock" >"$tmp/hub.ini"
+echo 'admin-password-1' | HUB_LOG=quiet "$HUB" staff add boss --role admin --db "$tmp/hub.db" >/dev/null ||
+    fail "staff add boss failed"
+echo 'publisher-pw-1' | HUB_LOG=quiet "$HUB" staff add wang --role publisher --groups north --db "$tmp/hub.db" >/dev/null ||
+    fail "staff add wang failed"
+echo 'editor-password-1' | HUB_LOG=quiet "$HUB" staff add ed --role editor --groups north --db "$tmp/hub.db" >/dev/null ||
+    fail "staff add ed failed"
+HUB_LOG=quiet setsid "$HUB" --config "$tmp/hub.ini" --db "$tmp/hub.db" --listen 127.0.0.1 --port 0 \
+    --port-file "$tmp/port" --demo --content-key "$pk" &
+pids+=($!)
+for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+[[ -s $tmp/port ]] || fail "the hub did not start"
+url=http://127.0.0.1:$(cat "$tmp/port")
+
+# The demo kiosk into group north, as an admin does it.
+login=$(curl -s -c "$tmp/jar" -H 'Content-Type: application/json' \
+    -d '{"name":"boss","password":"admin-password-1"}' "$url/console/api/login")
+csrf=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' <<<"$login")
+[[ -n $csrf ]] || fail "admin sign-in failed: $login"
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" -d '{"group":"north"}' "$url/console/api/kiosks/demo-01/group")
+[[ $code == 200 ]] || fail "setting the kiosk's group answered $code"
+
+mkdir -p "$BUILD/console"
+HUB_URL=$url KIOSK_TOKEN=$DEMO_TOKEN SHOTS=$BUILD/console CHROMIUM=$CHROMIUM \
+    setsid timeout -k 5 180 node tests/browser/console.mjs &
+node_pid=$!
+pids+=("$node_pid")
+wait "$node_pid"
+rc=$?
+((rc == 0)) || fail "the browser checks failed (exit $rc)"
+echo "console_browser: all checks passed (screenshots in $BUILD/console/)"

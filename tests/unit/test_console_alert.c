@@ -1,0 +1,212 @@
+/* An emergency alert from the staff console reaches a kiosk's screen within
+ * 30 seconds: a real hub process (hubproc) with the content signer (`hub
+ * signer`, a process of its own) and console accounts made with `hub staff
+ * add --role`; a street kiosk of group "north" (the app, with its own
+ * workers, heartbeat every 10 s, content poll 300 s so the heartbeat's
+ * reload_content is what brings it); the publisher signs in over HTTP and
+ * sends the alert; the kiosk shows it; withdrawn, it goes. The figure is
+ * printed: "alert on screen after N ms". */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "support/harness.h"
+#include "support/hubproc.h"
+
+#define ALERT_TITLE "暴雨红色预警"
+
+static hubproc_t hub;
+static pid_t signer;
+static char tmp[64], pub_key[65];
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
+{
+    char cmd[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (system(cmd) != 0) fail_msg("command failed: %s", cmd);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int setup(void **state)
+{
+    const char *b = harness_build_dir();
+    snprintf(tmp, sizeof tmp, "/tmp/console-alert.XXXXXX");
+    if (!mkdtemp(tmp)) return -1;
+    /* The content key: the signer's alone (0600); its public half to the kiosk and the hub. */
+    char cmd[600], out[512] = "";
+    snprintf(cmd, sizeof cmd, "%s/kioskctl content keygen --key %s/content.key 2>/dev/null", b, tmp);
+    FILE *p = popen(cmd, "r");
+    if (!p || !fgets(out, sizeof out, p)) return -1;
+    pclose(p);
+    char *k = strstr(out, "\"public_key\":\"");
+    if (!k) return -1;
+    snprintf(pub_key, sizeof pub_key, "%.64s", k + 14);
+    char sock[100], bin[160], key[100];
+    snprintf(sock, sizeof sock, "%s/signer.sock", tmp);
+    snprintf(key, sizeof key, "%s/content.key", tmp);
+    snprintf(bin, sizeof bin, "%s/hub", b);
+    pid_t parent = getpid();
+    signer = fork();
+    if (signer < 0) return -1;
+    if (signer == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        if (!freopen("/dev/null", "w", stderr)) _exit(127);
+        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
+    memset(&hub, 0, sizeof hub);
+    snprintf(hub.dir, sizeof hub.dir, "%s/hub", tmp);
+    sh("mkdir -p %s && printf '[console]\\nsigner = %s\\n' > %s/hub.ini", hub.dir, sock, tmp);
+    snprintf(hub.config, sizeof hub.config, "%s/hub.ini", tmp);
+    snprintf(hub.content_key, sizeof hub.content_key, "%s", pub_key);
+    sh("echo 'admin-password-1' | HUB_LOG=quiet %s staff add boss --role admin --db %s/hub.db >/dev/null", bin, hub.dir);
+    sh("echo 'publisher-pw-1' | HUB_LOG=quiet %s staff add wang --role publisher --groups north --db %s/hub.db >/dev/null",
+       bin, hub.dir);
+    harness_clock_start();                  /* the hub starts at the kiosk's time */
+    return hubproc_start(&hub);
+}
+
+static int teardown(void **state)
+{
+    hubproc_cleanup(&hub);
+    if (signer > 0) {
+        kill(signer, SIGTERM);
+        waitpid(signer, NULL, 0);
+    }
+    sh("rm -rf %s", tmp);
+    return 0;
+}
+
+typedef struct {
+    char *data;
+    size_t len;
+} buf_t;
+
+static size_t collect(char *p, size_t s, size_t n, void *u)
+{
+    buf_t *b = u;
+    char *nd = realloc(b->data, b->len + s * n + 1);
+    if (!nd) return 0;
+    memcpy(nd + b->len, p, s * n);
+    b->data = nd;
+    b->len += s * n;
+    b->data[b->len] = '\0';
+    return s * n;
+}
+
+/* A browser-like console client: its own cookie jar and CSRF token. */
+typedef struct {
+    CURL *c;
+    char csrf[80];
+} console_t;
+
+static long console_post(console_t *k, const char *path, const char *body, cJSON **json)
+{
+    char url[200], csrf[120];
+    snprintf(url, sizeof url, "%s/console/api/%s", hub.url, path);
+    snprintf(csrf, sizeof csrf, "X-CSRF-Token: %s", k->csrf);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    h = curl_slist_append(h, csrf);
+    buf_t b = {0};
+    curl_easy_setopt(k->c, CURLOPT_URL, url);
+    curl_easy_setopt(k->c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(k->c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(k->c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(k->c, CURLOPT_WRITEDATA, &b);
+    long code = 0;
+    if (curl_easy_perform(k->c) == CURLE_OK) curl_easy_getinfo(k->c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(h);
+    if (json) *json = b.data ? cJSON_Parse(b.data) : NULL;
+    free(b.data);
+    return code;
+}
+
+static void console_login(console_t *k, const char *name, const char *pw)
+{
+    k->c = curl_easy_init();
+    curl_easy_setopt(k->c, CURLOPT_COOKIEFILE, "");          /* the cookie engine, in memory */
+    k->csrf[0] = '\0';
+    char body[200];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
+    cJSON *j = NULL;
+    assert_int_equal(console_post(k, "login", body, &j), 200);
+    snprintf(k->csrf, sizeof k->csrf, "%s", cJSON_GetObjectItem(j, "csrf")->valuestring);
+    cJSON_Delete(j);
+}
+
+static void an_alert_reaches_the_kiosk_within_30_s(void **state)
+{
+    static char url[128], tok[200], key[100];
+    snprintf(url, sizeof url, "hub.url=%s", hub.url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    snprintf(key, sizeof key, "content.public_key=%s", pub_key);
+    const char *sets[] = {url, tok, key, "ui.locale=zh_CN", "hub.timeout=2", "kiosk.mode=street",
+                          "content.group=north", "telemetry.heartbeat=10", "content.poll_interval=300", NULL};
+    app_t *app = harness_net_app(1920, 1080, sets);
+    /* The kiosk is known to the hub (its first heartbeat) before staff act. */
+    WAIT_FOR(app, hubproc_sql_int(&hub, "SELECT count(*) FROM heartbeats WHERE device = 'demo-01'") > 0, 15000);
+    assert_int_equal(app_test_text_shown(app, ALERT_TITLE), 0);
+
+    console_t boss, wang;
+    console_login(&boss, "boss", "admin-password-1");
+    assert_int_equal(console_post(&boss, "kiosks/demo-01/group", "{\"group\":\"north\"}", NULL), 200);
+    console_login(&wang, "wang", "publisher-pw-1");
+    int64_t t0 = mono_ms();
+    cJSON *j = NULL;
+    assert_int_equal(console_post(&wang, "alerts", "{\"title\":\"" ALERT_TITLE "\",\"body\":\"请勿外出，远离河道\","
+                                                   "\"minutes\":60,\"groups\":[\"north\"]}", &j), 201);
+    cJSON_Delete(j);
+    WAIT_FOR(app, app_test_text_shown(app, ALERT_TITLE), 30000);
+    int64_t took = mono_ms() - t0;
+    if (!app_test_text_shown(app, ALERT_TITLE)) {
+        char v[64] = "";
+        hubproc_sql_text(&hub, "SELECT coalesce(group_concat(version || ':' || groups), '-') FROM content_bundles", v, sizeof v);
+        print_message("not shown: bundles %s; reload command done %lld; kiosk content version \"%s\"\n", v,
+                      hubproc_sql_int(&hub, "SELECT count(*) FROM commands WHERE kind = 'reload_content' AND done IS NOT NULL"),
+                      app->content_version);
+    }
+    assert_true(app_test_text_shown(app, ALERT_TITLE));
+    print_message("alert on screen after %lld ms (limit 30000)\n", (long long)took);
+    assert_true(took < 30000);
+
+    assert_int_equal(console_post(&wang, "alerts/1/withdraw", "{}", NULL), 200);
+    t0 = mono_ms();
+    WAIT_FOR(app, !app_test_text_shown(app, ALERT_TITLE), 30000);
+    took = mono_ms() - t0;
+    assert_false(app_test_text_shown(app, ALERT_TITLE));
+    print_message("alert off the screen after %lld ms\n", (long long)took);
+    curl_easy_cleanup(boss.c);
+    curl_easy_cleanup(wang.c);
+    harness_free(app);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(an_alert_reaches_the_kiosk_within_30_s),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
