@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/staff_auth.h"
 #include "core/version.h"
+#include "../common/paths.h"
 
 typedef struct {
     const char *config;
@@ -178,7 +179,7 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &a) != 0) return 2;
     if (a.hash_pin) return hash_pin();
 
-    const char *path = a.config ? a.config : "kiosk.ini";
+    const char *path = a.config ? a.config : paths.kiosk_config;
     if (config_load(&cfg, path, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 2;
