@@ -28,8 +28,9 @@ MO_FILES  := $(PO_FILES:locales/%.po=$(BUILD)/locale/%.mo)
 # (drivers/drivers.mk). Included here so their variables exist for the rules below.
 include hub/hub.mk
 include drivers/drivers.mk
-# make install, make deb, make dist (deploy/install.mk).
+# make dist and make install (deploy/install.mk); make deb (deploy/deb.mk).
 include deploy/install.mk
+include deploy/deb.mk
 
 # libFuzzer targets for the parsers of untrusted files (tests/fuzz/*.c),
 # built with clang from the parser sources (not libkiosk.a, which is not

@@ -40,6 +40,11 @@ PACKAGES=(
     curl                   # HTTP(S) client of the shell checks (hub_cli.sh, hub_tls.sh)
     nginx-light            # the sample TLS proxy site, hub/deploy/nginx-hub.conf (tests/checks/hub_nginx.sh)
     tzdata                 # time zones for the same check (the kiosk must not depend on one)
+    devscripts             # hardening-check: tests/checks/hardening.sh (fortify, PIE, RELRO, stack protector)
+    debhelper              # make deb: the packages are built by dh (debian/)
+    fakeroot               # make deb as a normal user (dpkg-buildpackage -rfakeroot)
+    lintian                # make deb reports the packages' lintian findings (tests/checks/deb_packages.sh)
+    systemd                # systemd-analyze verify of the units (tests/checks/systemd_units.sh)
 )
 # -----------------------------------------------------------------------------
 
