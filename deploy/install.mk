@@ -1,5 +1,5 @@
-# Install: the three programs with their data, configuration and state
-# directories in the FHS layout (README "Install on a kiosk", "Install the
+# Install: the three programs with their data, configuration, state
+# directories and systemd units (deploy/systemd/) in the FHS layout (README "Install on a kiosk", "Install the
 # hub"). Included by the top Makefile.
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=] [SYSCONFDIR=/etc] [LOCALSTATEDIR=/var]
@@ -95,11 +95,15 @@ install: dist $(DIST)/kiosk.ini $(DIST)/hub.ini
 	install -m 0644 hub/demo/*.sql $(DESTDIR)$(HUB_SHARE)/demo/
 	[ -e $(DESTDIR)$(KIOSK_ETC)/kiosk.ini ] || install -m 0640 $(DIST)/kiosk.ini $(DESTDIR)$(KIOSK_ETC)/kiosk.ini
 	[ -e $(DESTDIR)$(HUB_ETC)/hub.ini ] || install -m 0640 $(DIST)/hub.ini $(DESTDIR)$(HUB_ETC)/hub.ini
+	install -m 0644 deploy/systemd/$(KIOSK_NAME).service deploy/systemd/$(HUB_NAME).service $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(SYSCONFDIR)/pam.d
+	install -m 0644 deploy/systemd/$(KIOSK_NAME).pam $(DESTDIR)$(SYSCONFDIR)/pam.d/$(KIOSK_NAME)
 	install -d -m 0700 $(DESTDIR)$(KIOSK_STATE) $(DESTDIR)$(HUB_STATE)
 
 # Removes what install put there, configuration and state excepted.
 uninstall:
 	rm -f $(DIST_BIN:$(DIST)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(DESTDIR)$(UNITDIR)/$(KIOSK_NAME).service $(DESTDIR)$(UNITDIR)/$(HUB_NAME).service
 	rm -rf $(DESTDIR)$(KIOSK_SHARE) $(DESTDIR)$(HUB_SHARE)
 
 FORCE:
