@@ -41,7 +41,7 @@ FUZZ_CFLAGS ?= -O1 -g -fno-omit-frame-pointer
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps run test tour bench asan golden clean pot tests-bin fuzz fuzz-build
+.PHONY: all deps run test tour bench soak asan golden clean pot tests-bin fuzz fuzz-build
 .SECONDARY:
 
 all: $(BUILD)/kiosk $(MO_FILES)
@@ -115,6 +115,15 @@ $(BUILD)/bench_pay: $(BUILD)/obj/tests/bench/bench_pay.o $(TEST_SUPPORT_OBJ) $(B
 # Outbox figures: durable enqueues per second (synchronous=FULL).
 $(BUILD)/bench_outbox: $(BUILD)/obj/tests/bench/bench_outbox.o $(BUILD)/libkiosk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The soak (tests/soak/soak.c): SOAK_TAPS taps against a real hub and
+# SOAK_DAYS simulated days of street mode, resources sampled (README "Soak").
+soak: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/soak
+	@SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy BUILD=$(BUILD) $(BUILD)/soak
+
+$(BUILD)/soak: $(BUILD)/obj/tests/soak/soak.o $(TEST_SUPPORT_OBJ) $(SIM_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan \

@@ -39,6 +39,9 @@ fi
 deb=$BUILD/deb
 ver=$(dpkg-parsechangelog -S Version)
 arch=$(dpkg --print-architecture)
+# The version the kiosk reports in its heartbeat is the package's.
+kv=$(sed -n 's/^#define KIOSK_VERSION "\(.*\)"/\1/p' kiosk/core/version.h)
+[[ ${ver%%-*} == "$kv" ]] || fail "debian/changelog says $ver, kiosk/core/version.h $kv"
 kiosk_deb=$deb/xfl-kiosk_${ver}_$arch.deb
 hub_deb=$deb/xfl-hub_${ver}_$arch.deb
 ctl_deb=$deb/kioskctl_${ver}_$arch.deb
