@@ -14,6 +14,9 @@
 #     newer version keeps an edited conffile and the state; remove keeps
 #     configuration and state, purge removes both and the overrides.
 # Needs root (chroot) and, the first time, the Debian mirror (debootstrap).
+# The first run builds the packages and the chroot (minutes); later runs
+# rebuild only what changed.
+# check-timeout: 1200
 # Usage (from anywhere): tests/checks/deb_packages.sh [BUILD]
 set -uo pipefail
 

@@ -5,6 +5,7 @@
 # protection, which debian/rules adds), pass Debian's hardening-check.
 # The build goes to $BUILD/hardened (incremental: the first run compiles
 # everything once, later runs only what changed).
+# check-timeout: 900
 # Usage (from anywhere): tests/checks/hardening.sh [BUILD]
 set -uo pipefail
 
