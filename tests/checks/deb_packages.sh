@@ -4,8 +4,8 @@
 #   - contents (dpkg-deb -c): programs in /usr/bin, data in /usr/share, units
 #     in /lib/systemd/system, configuration in /etc marked as conffiles;
 #     dependencies from dpkg-shlibdeps plus the declared ones (cage, fonts,
-#     adduser); no lintian error or warning left (debian/*.lintian-overrides
-#     explain the rest);
+#     adduser); the shipped programs pass hardening-check; no lintian error
+#     or warning left (debian/*.lintian-overrides explain the rest);
 #   - in a chroot of Debian 12 (tests/tools/deb_root.sh: debootstrap, made
 #     once; never this machine's root): dpkg -i creates the users, the state
 #     directories 0700, the configuration 0640 root:service, enables the
@@ -71,6 +71,12 @@ for d in 'libc6 (>=' libsdl2-2.0-0 libsdl2-ttf libsqlite3-0 libsodium23 libcurl4
 for d in 'libc6 (>=' libmicrohttpd12 libsqlite3-0 libsodium23 libssl3 libcjson1 adduser; do dep "$hub_deb" "$d"; done
 for d in 'libc6 (>=' libsqlite3-0; do dep "$ctl_deb" "$d"; done
 dpkg-deb -f "$hub_deb" Depends | grep -q libsdl2 && fail "xfl-hub depends on SDL"
+# The shipped programs themselves are hardened (hardening.sh says why
+# control-flow integrity is left out on Debian 12).
+for d in "$kiosk_deb" "$hub_deb" "$ctl_deb"; do dpkg-deb -x "$d" "$tmp/x-bin"; done
+for b in xfl-kiosk xfl-hub kioskctl; do
+    hardening-check --nocfprotection "$tmp/x-bin/usr/bin/$b" >"$tmp/hc.txt" 2>&1 || { cat "$tmp/hc.txt"; fail "$b in the package: hardening-check"; }
+done
 if grep -E '^[EW]:' "$deb/lintian.txt"; then fail "lintian errors or warnings (above; $deb/lintian.txt)"; fi
 
 # --- a plain Debian 12 in a chroot ---------------------------------------------

@@ -91,6 +91,12 @@ static void table_rows(const app_t *app, const char *phase)
              app->cfg.var_dir, phase);
     fflush(stdout);
     if (system(cmd) != 0) printf("%s: rows: (sqlite3 failed)\n", phase);
+    /* The outbox by kind, state and last HTTP status: what is kept, and why. */
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 -readonly '%s/kiosk.db' \"SELECT '%s: outbox: ' || kind || ' ' || state || ' http ' || http "
+             "|| ' x' || count(*) FROM outbox GROUP BY kind, state, http\"",
+             app->cfg.var_dir, phase);
+    if (system(cmd) != 0) printf("%s: outbox: (sqlite3 failed)\n", phase);
 }
 
 /* Growth from the sample at the end of warm-up to the last. 0 if flat. */
