@@ -10,7 +10,9 @@
 #     once; never this machine's root): dpkg -i creates the users, the state
 #     directories 0700, the configuration 0640 root:service, enables the
 #     units, which systemd-analyze verify finds clean there; the installed
-#     hub, run as xfl-hub, makes its database and key 0600; an upgrade to a
+#     hub, run as xfl-hub, makes its database and key 0600; the installed
+#     kiosk, run headless as xfl-kiosk, shows a first frame with its data
+#     and font and makes its database and outbox key 0600; an upgrade to a
 #     newer version keeps an edited conffile and the state; remove keeps
 #     configuration and state, purge removes both and the overrides.
 # Needs root (chroot) and, the first time, the Debian mirror (debootstrap).
@@ -118,6 +120,21 @@ in_root setpriv --reuid=xfl-hub --regid=xfl-hub --init-groups sh -c \
 [[ $(mode_of /var/lib/xfl-hub/hub.db) == "600 xfl-hub:xfl-hub" ]] || fail "hub.db: $(mode_of /var/lib/xfl-hub/hub.db)"
 [[ $(mode_of /var/lib/xfl-hub/hub.db.key) == "600 xfl-hub:xfl-hub" ]] || fail "hub.db.key: $(mode_of /var/lib/xfl-hub/hub.db.key)"
 
+# The installed kiosk as its user (headless here: the unit runs it in cage),
+# on the libraries its package pulled in: a first frame, its files 0600,
+# and kioskctl reading the same configuration and state.
+if ! in_root setpriv --reuid=xfl-kiosk --regid=xfl-kiosk --init-groups env SDL_VIDEODRIVER=dummy \
+        HOME=/var/lib/xfl-kiosk timeout 60 /usr/bin/xfl-kiosk --first-frame --set hub.url=http://127.0.0.1:9 \
+        >"$tmp/kiosk.log" 2>&1; then
+    tail -20 "$tmp/kiosk.log"
+    fail "the installed kiosk did not show a first frame in the chroot"
+fi
+grep -q "no translations\|not found in\|cannot open font" "$tmp/kiosk.log" && fail "the installed kiosk misses its data or font"
+[[ $(mode_of /var/lib/xfl-kiosk/kiosk.db) == "600 xfl-kiosk:xfl-kiosk" ]] || fail "kiosk.db: $(mode_of /var/lib/xfl-kiosk/kiosk.db)"
+[[ $(mode_of /var/lib/xfl-kiosk/outbox.key) == "600 xfl-kiosk:xfl-kiosk" ]] || fail "outbox.key: $(mode_of /var/lib/xfl-kiosk/outbox.key)"
+in_root setpriv --reuid=xfl-kiosk --regid=xfl-kiosk --init-groups kioskctl queue list >"$tmp/ctl.log" 2>&1 ||
+    { cat "$tmp/ctl.log"; fail "kioskctl queue list as xfl-kiosk"; }
+
 # --- upgrade: the same packages as a newer version -----------------------------
 echo "; edited on site" >>"$r/etc/xfl-kiosk/kiosk.ini"
 for p in xfl-kiosk xfl-hub kioskctl; do
@@ -134,6 +151,7 @@ fi
 grep -q "edited on site" "$r/etc/xfl-kiosk/kiosk.ini" || fail "the upgrade lost an edited kiosk.ini"
 [[ $(mode_of /etc/xfl-kiosk/kiosk.ini) == "640 root:xfl-kiosk" ]] || fail "kiosk.ini after upgrade: $(mode_of /etc/xfl-kiosk/kiosk.ini)"
 [[ -f $r/var/lib/xfl-hub/hub.db ]] || fail "the upgrade lost the hub's database"
+[[ -f $r/var/lib/xfl-kiosk/kiosk.db && -f $r/var/lib/xfl-kiosk/outbox.key ]] || fail "the upgrade lost the kiosk's database or key"
 
 # --- remove keeps configuration and state; purge removes them -------------------
 in_root dpkg -r xfl-kiosk xfl-hub kioskctl >"$tmp/remove.log" 2>&1 || { cat "$tmp/remove.log"; fail "dpkg -r"; }
