@@ -93,8 +93,8 @@ cp "$kiosk_deb" "$hub_deb" "$ctl_deb" "$r/tmp/debs/"
 in_root() { chroot "$r" "$@"; }
 mode_of() { in_root stat -c '%a %U:%G' "$1" 2>/dev/null; }
 
-if ! in_root dpkg -i /tmp/debs/xfl-kiosk_${ver}_$arch.deb /tmp/debs/xfl-hub_${ver}_$arch.deb \
-        /tmp/debs/kioskctl_${ver}_$arch.deb >"$tmp/install.log" 2>&1; then
+if ! in_root dpkg -i "/tmp/debs/xfl-kiosk_${ver}_$arch.deb" "/tmp/debs/xfl-hub_${ver}_$arch.deb" \
+        "/tmp/debs/kioskctl_${ver}_$arch.deb" >"$tmp/install.log" 2>&1; then
     cat "$tmp/install.log"
     fail "dpkg -i in the chroot"
 fi
