@@ -119,6 +119,9 @@ in_root setpriv --reuid=xfl-hub --regid=xfl-hub --init-groups sh -c \
 [[ -s $r/var/lib/xfl-hub/port ]] || { cat "$tmp/hub.log"; fail "the installed hub did not start in the chroot"; }
 [[ $(mode_of /var/lib/xfl-hub/hub.db) == "600 xfl-hub:xfl-hub" ]] || fail "hub.db: $(mode_of /var/lib/xfl-hub/hub.db)"
 [[ $(mode_of /var/lib/xfl-hub/hub.db.key) == "600 xfl-hub:xfl-hub" ]] || fail "hub.db.key: $(mode_of /var/lib/xfl-hub/hub.db.key)"
+# Enrolling a kiosk as README "Install the hub" says.
+in_root runuser -u xfl-hub -- xfl-hub device add hall-01 --config /etc/xfl-hub/hub.ini >"$tmp/enrol.log" 2>&1 &&
+    grep -qE '(^|[^a-z])hall-01\.[0-9a-f]{16,}' "$tmp/enrol.log" || { cat "$tmp/enrol.log"; fail "device add as README says"; }
 
 # The installed kiosk as its user (headless here: the unit runs it in cage),
 # on the libraries its package pulled in: a first frame, its files 0600,
