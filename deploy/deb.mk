@@ -2,8 +2,8 @@
 # dpkg-buildpackage from debian/ in a copy of this tree (dpkg-buildpackage
 # writes its results beside the tree it builds, and cleans it first).
 # Results in $(BUILD)/deb/: the .deb files, .buildinfo, .changes and
-# lintian.txt (every finding; the ones left are explained in debian/README.lintian
-# ... or by overrides). The objects stay in $(BUILD)/deb/obj between runs.
+# lintian.txt (every finding; the ones kept are explained in
+# debian/*.lintian-overrides). The objects stay in $(BUILD)/deb/obj between runs.
 # Included by the top Makefile.
 DEB_DIR := $(BUILD)/deb
 DEB_SRC := $(DEB_DIR)/src/xfl-kiosk
