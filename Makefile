@@ -6,10 +6,11 @@ CC      ?= cc
 BUILD   ?= build
 PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium libcurl libcjson
 CFLAGS  ?= -O2 -g
-# CFLAGS is the caller's (optimisation, sanitizers); the rest is always needed.
-ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+# CPPFLAGS, CFLAGS and LDFLAGS are the caller's (optimisation, sanitizers,
+# Debian's hardening flags from dpkg-buildflags); the rest is always needed.
+ALL_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Ikiosk -Icommon -Idrivers -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS  += $(LDFLAGS) $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS = $(LDLIBS) $(shell pkg-config --libs cmocka zbar 2>/dev/null)
 
 # kiosk/<layer>/*.c and kiosk/services/<service>/*.c: every kiosk source but main.c.
@@ -27,6 +28,9 @@ MO_FILES  := $(PO_FILES:locales/%.po=$(BUILD)/locale/%.mo)
 # (drivers/drivers.mk). Included here so their variables exist for the rules below.
 include hub/hub.mk
 include drivers/drivers.mk
+# make dist and make install (deploy/install.mk); make deb (deploy/deb.mk).
+include deploy/install.mk
+include deploy/deb.mk
 
 # libFuzzer targets for the parsers of untrusted files (tests/fuzz/*.c),
 # built with clang from the parser sources (not libkiosk.a, which is not
@@ -37,7 +41,7 @@ FUZZ_CFLAGS ?= -O1 -g -fno-omit-frame-pointer
 FUZZ_SAN    := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all deps run test tour bench asan golden clean pot tests-bin fuzz fuzz-build
+.PHONY: all deps run test tour bench soak asan golden clean pot tests-bin fuzz fuzz-build
 .SECONDARY:
 
 all: $(BUILD)/kiosk $(MO_FILES)
@@ -112,6 +116,15 @@ $(BUILD)/bench_pay: $(BUILD)/obj/tests/bench/bench_pay.o $(TEST_SUPPORT_OBJ) $(B
 $(BUILD)/bench_outbox: $(BUILD)/obj/tests/bench/bench_outbox.o $(BUILD)/libkiosk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The soak (tests/soak/soak.c): SOAK_TAPS taps against a real hub and
+# SOAK_DAYS simulated days of street mode, resources sampled (README "Soak").
+soak: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/soak
+	@SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy BUILD=$(BUILD) $(BUILD)/soak
+
+$(BUILD)/soak: $(BUILD)/obj/tests/soak/soak.o $(TEST_SUPPORT_OBJ) $(SIM_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
+
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
@@ -124,7 +137,7 @@ fuzz: deps
 
 fuzz-build: $(FUZZ_BIN)
 
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c kiosk/core/config.c kiosk/core/log.c common/log.c \
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c kiosk/core/config.c kiosk/core/log.c common/log.c common/paths.c \
                            kiosk/core/config.h kiosk/core/log.h
 $(BUILD)/fuzz/fuzz_mo: tests/fuzz/fuzz_mo.c kiosk/core/i18n.c kiosk/core/log.c common/log.c \
                        kiosk/core/i18n.h kiosk/core/log.h
@@ -134,7 +147,7 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
                                 $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ihub -Icommon -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"' \
+	    -Wno-unused-parameter -Ihub -Icommon -DPATHS_HUB_DEMO='"$(CURDIR)/hub/demo"' \
 	    $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 

@@ -4,12 +4,32 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static atomic_int min_level = LOG_INFO;
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 
+/* Standard error is systemd's journal stream: each line then starts with
+ * its syslog priority, "<3>" to "<7>" (sd-daemon(3)), which the journal
+ * keeps as the line's PRIORITY and strips from the text. */
+static bool to_journal;
+
+/* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected; it is
+ * inherited by children whose stderr may be elsewhere, so it counts only
+ * when it names our own stderr. */
+static bool stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    struct stat st;
+    if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) != 0) return false;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 static void read_env(void)
 {
+    to_journal = stderr_is_journal();
     const char *v = getenv(log_program.env);
     if (v && v[0] == 'q') atomic_store(&min_level, LOG_QUIET);
     else if (v && v[0] == 'd') atomic_store(&min_level, LOG_DEBUG);
@@ -24,9 +44,11 @@ void log_set_level(log_level_t min)
 void log_vmsg(log_level_t lvl, const char *module, const char *fmt, va_list ap)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};
+    static const char *const priorities[] = {"<7>", "<6>", "<4>", "<3>"};
     pthread_once(&env_once, read_env);
     if ((int)lvl < atomic_load(&min_level) || lvl < LOG_DEBUG || lvl >= LOG_QUIET) return;
     flockfile(stderr);
+    if (to_journal) fputs(priorities[lvl], stderr);
     if (log_program.show_level) fprintf(stderr, "%s: %s %s: ", log_program.name, names[lvl], module);
     else fprintf(stderr, "%s: %s: ", log_program.name, module);
     vfprintf(stderr, fmt, ap);

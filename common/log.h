@@ -8,7 +8,11 @@
  * kiosk/core/log.c, hub/log.c. That variable, read at the first line, is
  * "quiet" (q...: nothing) or "debug" (d...: everything); log_set_level
  * overrides it. Lines are whole even when threads log at once. Never pass
- * personal data unmasked (mask.h). */
+ * personal data unmasked (mask.h).
+ *
+ * Under systemd (stderr is the journal stream named by JOURNAL_STREAM),
+ * each line starts with its syslog priority: "<7>" debug, "<6>" info,
+ * "<4>" warn, "<3>" error, so `journalctl -p warning` finds the faults. */
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H
 

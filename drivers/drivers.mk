@@ -2,9 +2,9 @@
 # (tests/drivers/test_*.c, with the simulators in tests/sims/) and kioskctl
 # (kioskctl/*.c -> build/kioskctl). Included by the top Makefile.
 DRV_PKGS := sdl2 SDL2_ttf SDL2_image libqrencode zbar libcjson
-DRV_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+DRV_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
              -Idrivers -Icommon -MMD -MP $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null)
-DRV_LDLIBS = $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
+DRV_LDLIBS = $(LDFLAGS) $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm
 DRV_SRC := $(wildcard drivers/*/*.c)
 # The common/ code the drivers use (each driver test links only libdrivers.a).
 DRV_COMMON := billqr idnum mask rescode utf8

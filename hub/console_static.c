@@ -6,10 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "console_api.h"
+#include "paths.h"
 
-#ifndef HUB_CONSOLE_DIR
-#define HUB_CONSOLE_DIR "hub/console/www"
-#endif
 #define STATIC_MAX (2 * 1024 * 1024)
 
 static const struct { const char *ext, *type; } types[] = {
@@ -49,7 +47,7 @@ void console_static(hub_req_t *req, hub_resp_t *resp)
     }
     const hub_config_t *cfg = hub_config(req->hub);
     char path[700];
-    snprintf(path, sizeof path, "%s/%s", cfg->console_dir[0] ? cfg->console_dir : HUB_CONSOLE_DIR, name);
+    snprintf(path, sizeof path, "%s/%s", cfg->console_dir[0] ? cfg->console_dir : paths.hub_console, name);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > STATIC_MAX) {

@@ -12,20 +12,18 @@
 #include <string.h>
 #include <time.h>
 #include "db.h"
-
-#ifndef HUB_DEMO_DIR
-#define HUB_DEMO_DIR "hub/demo"    /* hub.mk passes the source tree's absolute path */
-#endif
+#include "paths.h"
 
 #define DAY (24 * 3600)
 #define CST_OFFSET (8 * 3600)       /* China Standard Time, no DST */
 #define DEMO_FILE_MAX (4 * 1024 * 1024)
 
-static char demo_dir[PATH_MAX] = HUB_DEMO_DIR;
+/* "" until demo_dir / --demo-dir: the default of paths.h. */
+static char demo_dir[PATH_MAX];
 
 int demo_set_dir(const char *dir)
 {
-    if (!dir) dir = HUB_DEMO_DIR;
+    if (!dir) dir = paths.hub_demo;
     if (!dir[0] || strlen(dir) >= sizeof demo_dir) return -1;
     snprintf(demo_dir, sizeof demo_dir, "%s", dir);
     return 0;
@@ -118,7 +116,7 @@ static const char *statement_start(const char *p)
 static int run_file(sqlite3 *db, const char *name, const int64_t *today)
 {
     char path[PATH_MAX + 64], err[PATH_MAX + 400] = "";
-    snprintf(path, sizeof path, "%s/%s", demo_dir, name);
+    snprintf(path, sizeof path, "%s/%s", demo_dir[0] ? demo_dir : paths.hub_demo, name);
     char *sql = read_file(path, err, sizeof err);
     sqlite3_stmt *st = NULL;
     int rc = -1;

@@ -1,8 +1,8 @@
 # The hub: build/hub from hub/*.c (included by the top Makefile).
 HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl libqrencode minizip
-HUB_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+HUB_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
              -Ihub -Icommon -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
-HUB_LDLIBS = $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
+HUB_LDLIBS = $(LDFLAGS) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c)
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -10,9 +10,10 @@ $(BUILD)/obj/hub/%.o: hub/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HUB_CFLAGS) -c $< -o $@
 
-# The demo data's default place: this source tree, wherever the hub runs from.
-$(BUILD)/obj/hub/demo.o: HUB_CFLAGS += -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"'
-$(BUILD)/obj/hub/console_static.o: HUB_CFLAGS += -DHUB_CONSOLE_DIR='"$(CURDIR)/hub/console/www"'
+# The demo data's and the console's default places: this source tree, wherever the hub runs from
+# (common/paths.c; an installed hub has its own, deploy/install.mk).
+$(BUILD)/obj/common/paths.o: ALL_CFLAGS += -DPATHS_HUB_DEMO='"$(CURDIR)/hub/demo"' \
+                                           -DPATHS_HUB_CONSOLE='"$(CURDIR)/hub/console/www"'
 
 $(BUILD)/libhub.a: $(HUB_OBJ)
 	@rm -f $@

@@ -37,6 +37,7 @@
 #include "demo_token.h"
 #include "policy.h"
 #include "log.h"
+#include "paths.h"
 #include "pay.h"
 #include "pii.h"
 #include "rescodes.h"
@@ -310,9 +311,10 @@ enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_PORT, OPT_DB, OPT_DEMO, OPT_THREADS, OP
 
 int main(int argc, char **argv)
 {
-    hub_config_t cfg = {.db_path = "var/hub.db", .listen_addr = "127.0.0.1", .port = 8470,
+    hub_config_t cfg = {.listen_addr = "127.0.0.1", .port = 8470,
                         .threads = 4, .max_connections = 1000, .conn_timeout_s = 10};
     const char *port_file = NULL, *now_arg = NULL;
+    snprintf(cfg.db_path, sizeof cfg.db_path, "%s", paths.hub_db);
     /* Everything the hub creates (database, -wal, -shm, key file, port
      * file, token files) is this service user's alone. */
     umask(077);

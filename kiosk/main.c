@@ -11,6 +11,7 @@
  * configuration or usage. After start-up the kiosk does not exit on faults. */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "core/log.h"
 #include "core/staff_auth.h"
 #include "core/version.h"
+#include "../common/paths.h"
 
 typedef struct {
     const char *config;
@@ -174,11 +176,15 @@ int main(int argc, char **argv)
     args_t a = {.sets = sets};
     config_t cfg;
     char err[512];
+    /* Everything the kiosk creates (database, outbox key, receipts, content)
+     * holds residents' data or protects it: its user's alone, 0600, also
+     * when started by hand rather than by its unit (UMask=0077). */
+    umask(077);
     config_defaults(&cfg);
     if (parse_args(argc, argv, &a) != 0) return 2;
     if (a.hash_pin) return hash_pin();
 
-    const char *path = a.config ? a.config : "kiosk.ini";
+    const char *path = a.config ? a.config : paths.kiosk_config;
     if (config_load(&cfg, path, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 2;

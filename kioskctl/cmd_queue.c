@@ -30,6 +30,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "kioskctl.h"
+#include "paths.h"
 #include "outbox/outbox.h"
 #include "outbox/seal.h"
 #include "store/store.h"
@@ -166,7 +167,7 @@ int cmd_queue(int argc, char **argv)
         return ctl_error(CTL_USAGE, "usage", "%s needs an item id (%s)", sub, QUEUE_USAGE);
 
     config_defaults(&cfg);
-    if (config_load(&cfg, path ? path : "kiosk.ini", err, sizeof err) != 0)
+    if (config_load(&cfg, path ? path : paths.kiosk_config, err, sizeof err) != 0)
         return ctl_error(CTL_USAGE, "config", "%s", err);
     log_set_level(LOG_WARN);
     /* Never create a database here: a wrong var_dir is an error, not an

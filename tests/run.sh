@@ -20,7 +20,8 @@
 #   RUN_ONLY=pat     only run test binaries and checks whose name contains pat
 #   VALGRIND=1       run each test binary under valgrind (tests/valgrind.supp)
 #   TEST_TIMEOUT=s   seconds per test binary (default 300, 1200 with VALGRIND=1)
-#   CHECK_TIMEOUT=s  seconds per check script (default 300)
+#   CHECK_TIMEOUT=s  seconds per check script (default 300; a script's own
+#                    "# check-timeout: S" line may raise it)
 set -uo pipefail   # no -e: a failing test must not stop the run
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -170,8 +171,12 @@ run_check() {
         echo
         return
     fi
-    local rc=0 mark="$run_id-check-$name" left
-    KIOSK_TEST_RUN=$mark timeout -k 10 "$CHECK_TIMEOUT" bash "$script" "$@" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+    local rc=0 mark="$run_id-check-$name" left limit=$CHECK_TIMEOUT own
+    # A check that builds something big the first time (the packages, a
+    # Debian chroot) names its own longer limit: "# check-timeout: SECONDS".
+    own=$(sed -n 's/^# check-timeout: \([0-9][0-9]*\)$/\1/p' "$script" | head -1)
+    [[ -n $own ]] && ((own > limit)) && limit=$own
+    KIOSK_TEST_RUN=$mark timeout -k 10 "$limit" bash "$script" "$@" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
     left=$(reap "$mark")
     if [[ -n $left ]]; then
         echo "FAIL check $name: left running (killed): $left"
@@ -182,7 +187,7 @@ run_check() {
         total_pass=$((total_pass + 1))
     else
         local why
-        why=$(status_reason "$rc" "$CHECK_TIMEOUT")
+        why=$(status_reason "$rc" "$limit")
         echo "FAIL check $name: $why - log: $log"
         failures+=("check $name: $why")
         total_fail=$((total_fail + 1))

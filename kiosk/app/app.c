@@ -9,6 +9,7 @@
 #include "net/http.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "../../common/sdnotify.h"
 #include "store/writer.h"
 #include "app/screens.h"
 #include "app/fleet.h"
@@ -487,15 +488,29 @@ uint32_t app_wait_ms(const app_t *app)
 
 void app_run(app_t *app)
 {
+    /* Under systemd (Type=notify, WatchdogSec): ready once the first frame
+     * is up, then a ping from this loop, never from another thread, so a
+     * UI that stops turning gets the kiosk restarted. Sends never block. */
+    sdnotify_t sdn;
+    if (sdn_open(&sdn) != 0) log_warn("app", "NOTIFY_SOCKET unusable: systemd will not hear from the kiosk");
+    bool ready = false;
     while (!app->quit) {
         if (app->dirty) app_draw(app);
+        if (!ready) {
+            ready = true;
+            sdn_send(&sdn, "READY=1");
+        }
+        sdn_watchdog(&sdn);
+        uint32_t wait = app_wait_ms(app), wd = sdn_watchdog_wait_ms(&sdn);
         SDL_Event ev;
-        if (SDL_WaitEventTimeout(&ev, (int)app_wait_ms(app))) {
+        if (SDL_WaitEventTimeout(&ev, (int)(wd < wait ? wd : wait))) {
             app_handle_event(app, &ev);
             while (!app->quit && SDL_PollEvent(&ev)) app_handle_event(app, &ev);
         }
         app_tick(app);
     }
+    sdn_send(&sdn, "STOPPING=1");
+    sdn_close(&sdn);
 }
 
 /* ---- set-up ----------------------------------------------------------- */

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include "core/log.h"
+#include "../../common/paths.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -151,9 +152,10 @@ void config_defaults(config_t *cfg)
     cfg->mode = MODE_HALL;
     set_text(cfg->kiosk_id, sizeof cfg->kiosk_id, "demo-01");
     set_text(cfg->location, sizeof cfg->location, "");
-    set_text(cfg->var_dir, sizeof cfg->var_dir, "var");
-    set_text(cfg->locale_dir, sizeof cfg->locale_dir, "build/locale");
-    set_text(cfg->assets_dir, sizeof cfg->assets_dir, "assets");
+    /* Where the files are: the source tree's or the installed layout (paths.h). */
+    set_text(cfg->var_dir, sizeof cfg->var_dir, paths.kiosk_state);
+    set_text(cfg->locale_dir, sizeof cfg->locale_dir, paths.kiosk_locale);
+    set_text(cfg->assets_dir, sizeof cfg->assets_dir, paths.kiosk_assets);
     set_text(cfg->log_level, sizeof cfg->log_level, "info");
     cfg->width = 1920;
     cfg->height = 1080;
@@ -178,7 +180,7 @@ void config_defaults(config_t *cfg)
     cfg->pay_poll_ms = 2000;
     cfg->pay_qr_window_s = 180;
     cfg->pay_code_window_s = 60;
-    set_text(cfg->outbox_key_file, sizeof cfg->outbox_key_file, "var/outbox.key");
+    snprintf(cfg->outbox_key_file, sizeof cfg->outbox_key_file, "%s/outbox.key", paths.kiosk_state);
     cfg->outbox_retry_max_s = 300;
     set_text(cfg->content_public_key, sizeof cfg->content_public_key, "");
     cfg->content_poll_s = 300;

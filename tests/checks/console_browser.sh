@@ -57,6 +57,9 @@ for _ in $(seq 100); do [[ -S $tmp/signer.sock ]] && break; sleep 0.05; done
 [[ -S $tmp/signer.sock ]] || fail "the signer did not start: $(cat "$tmp/signer.log")"
 
 printf '[console]\nsigner = %s\n' "$tmp/signer.sock" >"$tmp/hub.ini"
+# The test's own demo token, where a demo hub reads it (a demo hub without
+# that file makes a random one: hub/demo_token.h).
+(umask 077; echo "$DEMO_TOKEN" >"$tmp/hub.db.demo-token")
 echo 'admin-password-1' | HUB_LOG=quiet "$HUB" staff add boss --role admin --db "$tmp/hub.db" >/dev/null ||
     fail "staff add boss failed"
 echo 'publisher-pw-1' | HUB_LOG=quiet "$HUB" staff add wang --role publisher --groups north --db "$tmp/hub.db" >/dev/null ||

@@ -43,6 +43,14 @@ PACKAGES=(
     tzdata                 # time zones for the same check (the kiosk must not depend on one)
     chromium               # the staff console in a real browser (tests/checks/console_browser.sh,
     chromium-driver        #   driven by playwright-core from tests/browser/package-lock.json)
+    devscripts             # hardening-check: tests/checks/hardening.sh (fortify, PIE, RELRO, stack protector)
+    debhelper              # make deb: the packages are built by dh (debian/)
+    fakeroot               # make deb as a normal user (dpkg-buildpackage -rfakeroot)
+    lintian                # make deb reports the packages' lintian findings (tests/checks/deb_packages.sh)
+    systemd                # systemd-analyze verify of the units (tests/checks/systemd_units.sh)
+    debootstrap            # the Debian 12 chroot the packages are installed into (tests/tools/deb_root.sh)
+    reprepro               # the fleet's signed apt repository (deploy/repo/publish.sh, tests/checks/apt_repo.sh)
+    gnupg                  # signing key of that repository (and the test's throw-away one)
 )
 # -----------------------------------------------------------------------------
 
