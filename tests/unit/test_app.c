@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/clock.h"
 #include "core/staff_auth.h"
+#include "services/bills/bills.h"
 #include "services/staff/staff.h"
 #include "store/writer.h"
 #include "support/fixture.h"
@@ -415,11 +416,36 @@ static void window_renders_and_presents(void **state)
     harness_free(app);
 }
 
+/* The ID card tile is no dead end: once a card is read it leads on to the
+ * bills (looked up with the card already read, not asked for again) and to
+ * housekeeping. */
+static void identify_tile_leads_on(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_int_equal(app_test_tap(app, "home.scan"), 0);
+    assert_int_equal(app_test_tap(app, "ident.bills"), -1);      /* nothing read yet */
+    snprintf(app->session.pii.name, sizeof app->session.pii.name, "%s", "张建国");
+    snprintf(app->session.pii.id_number, sizeof app->session.pii.id_number, "%s", "370203196803120315");
+    app->dirty = true;
+    assert_int_equal(app_test_tap(app, "ident.hk"), 0);
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    assert_int_equal(app_test_tap(app, "nav.back"), 0);
+    assert_int_equal(app->screen, SCR_SCAN);
+    assert_int_equal(app_test_tap(app, "ident.bills"), 0);
+    assert_int_equal(app->screen, SCR_BILLS);
+    assert_int_equal(app_test_tap(app, "bills.card"), 0);
+    assert_int_equal(app->screen, SCR_BILLS_SCAN);
+    assert_int_equal(app->bills->how, BILLS_FIND_CARD);          /* looked up at once */
+    assert_true(app->bills->msg[0] != 0);                          /* (no hub here: said so) */
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_touch_wakes_to_home_without_pressing),
         cmocka_unit_test(tiles_open_screens_and_nav_returns),
+        cmocka_unit_test(identify_tile_leads_on),
         cmocka_unit_test(language_switch_is_per_session),
         cmocka_unit_test(text_size_is_per_session),
         cmocka_unit_test(idle_warning_then_attract_and_wipe),

@@ -14,4 +14,13 @@ const char *pay_status_text(const app_t *app);
 /* What a final payment means for the resident. */
 void pay_outcome(const pay_event_t *p, const char **title, const char **body);
 
+/* Leaving a live payment (nav "back" or "home", where the QR code or the
+ * phone's confirmation is pending) asks first: pay_leave_action takes the
+ * navigation ids and the dialog's answers ("payleave.stay", ".cancel";
+ * cancelling goes through the engine and the screen stays until the hub
+ * has closed the order, then says nothing was charged). Returns true when
+ * it handled ID. pay_leave_overlay draws the dialog while it is asked. */
+bool pay_leave_action(app_t *app, const char *id);
+void pay_leave_overlay(app_t *app, ui_frame_t *f);
+
 #endif

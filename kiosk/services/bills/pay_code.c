@@ -63,6 +63,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static bool action(app_t *app, const char *id)
 {
+    if (pay_leave_action(app, id)) return true;
     bills_t *b = app->bills;
     if (!strcmp(id, "pay.cancel")) {
         if (!b->pay_started) {

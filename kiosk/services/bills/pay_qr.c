@@ -48,6 +48,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
 static bool action(app_t *app, const char *id)
 {
+    if (pay_leave_action(app, id)) return true;
     if (!strcmp(id, "pay.cancel")) {
         bills_pay_cancel(app);
         return true;

@@ -433,6 +433,7 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
         identify_event_free(ev);
         return;
     }
+    if (ev->kind == IDENT_CARD) app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
     if (ev->kind == IDENT_CARD && ev->result == IDCARD_OK) {
         session_pii_t *p = &app->session.pii;
         snprintf(p->name, sizeof p->name, "%s", ev->card.name);
@@ -508,6 +509,9 @@ void hk_open_mine(app_t *app)
     hk->next = HK_NEXT_MINE;
     hk->msg[0] = '\0';
     hk->mine_page = 0;
+    /* A card already read in this visit (the ID card tile, the bills) is
+     * the proof: not asked for twice. */
+    if (hk->who == HK_WHO_NONE && app->session.pii.id_number[0]) hk->who = HK_WHO_CARD;
     if (hk->who == HK_WHO_NONE) {
         app_go(app, SCR_HK_WHO);
     } else {
