@@ -245,8 +245,11 @@ void ui_keypad(ui_frame_t *f, const char *id, SDL_Rect r, bool ok_enabled)
         SDL_Rect cell = ui_grid_cell(r, 3, 4, th->gap / 2, i);
         snprintf(part, sizeof part, "%s.%s", id, keys[i]);
         ui_btn_style_t st = i == 11 ? UI_BTN_PRIMARY : UI_BTN_SECONDARY;
-        ui_widget_t *b = ui_button(f, part, cell, labels[i], st, i != 11 || ok_enabled);
+        ui_widget_t *b = ui_button(f, part, cell, labels[i], st, true);
         b->px = th->px_title;
+        /* Not ready: drawn greyed but still tappable, so that the screen
+         * can say why (no utility chosen, too few digits), never a dead tap. */
+        if (i == 11 && !ok_enabled) { b->bg = th->disabled; b->fg = th->on_disabled; }
     }
 }
 

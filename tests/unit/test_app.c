@@ -316,9 +316,11 @@ static void staff_gesture_pin_and_lockout(void **state)
     assert_int_equal(app->screen, SCR_HOME);
     corner_taps(app, 1);
     assert_int_equal(app->screen, SCR_STAFF_PIN);
-    /* OK stays disabled until four digits. */
+    /* OK checks nothing before four digits, and says so. */
     assert_int_equal(app_test_tap(app, "pin.key.1"), 0);
-    assert_int_equal(app_test_tap(app, "pin.key.ok"), -1);
+    assert_int_equal(app_test_tap(app, "pin.key.ok"), 0);
+    assert_false(app->staff->pin_checking);
+    assert_true(app_test_text_shown(app, "至少4位"));
     assert_int_equal(app_test_tap(app, "pin.key.del"), 0);
     assert_int_equal(app->staff->pin_len, 0);
     for (int i = 0; i < 4; i++) {
@@ -440,12 +442,35 @@ static void identify_tile_leads_on(void **state)
     harness_free(app);
 }
 
+/* The keypad's ✓ is never a dead tap: greyed while the number is not
+ * ready, a tap says what is missing. */
+static void keypad_tick_says_why(void **state)
+{
+    app_t *app = start_home((const char *const[]){"ui.locale=en", NULL});
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    assert_int_equal(app_test_tap(app, "bills.account"), 0);
+    assert_int_equal(app_test_tap(app, "acct.key.3"), 0);
+    assert_int_equal(app_test_tap(app, "acct.key.ok"), 0);
+    assert_true(app_test_text_shown(app, "Please choose water, electricity, gas or heating first."));
+    assert_int_equal(app_test_tap(app, "acct.utility.0"), 0);
+    assert_int_equal(app_test_tap(app, "acct.key.ok"), 0);
+    assert_true(app_test_text_shown(app, "An account number has 6 to 20 digits."));
+    /* the help screen's call-back number */
+    assert_int_equal(app_test_tap(app, "nav.help"), 0);
+    assert_int_equal(app_test_tap(app, "help.consent"), 0);
+    assert_int_equal(app_test_tap(app, "help.key.1"), 0);
+    assert_int_equal(app_test_tap(app, "help.key.ok"), 0);
+    assert_true(app_test_text_shown(app, "A mobile number has 11 digits"));
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_touch_wakes_to_home_without_pressing),
         cmocka_unit_test(tiles_open_screens_and_nav_returns),
         cmocka_unit_test(identify_tile_leads_on),
+        cmocka_unit_test(keypad_tick_says_why),
         cmocka_unit_test(language_switch_is_per_session),
         cmocka_unit_test(text_size_is_per_session),
         cmocka_unit_test(idle_warning_then_attract_and_wipe),

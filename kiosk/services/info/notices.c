@@ -287,7 +287,11 @@ static bool reg_action(app_t *app, const char *id)
     if (!strcmp(k, "del")) {
         if (s->n_phone > 0) s->phone[--s->n_phone] = '\0';
     } else if (!strcmp(k, "ok")) {
-        info_register(app);
+        if (s->n_phone != 11 || s->phone[0] != '1')
+            snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
+                     _("A mobile number has 11 digits and starts with 1. Please check the number."));
+        else
+            info_register(app);
     } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && s->n_phone < 11) {
         s->phone[s->n_phone++] = k[0];
         s->phone[s->n_phone] = '\0';
