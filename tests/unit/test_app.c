@@ -124,9 +124,9 @@ static void idle_warning_then_attract_and_wipe(void **state)
     assert_true(app_test_text_shown(app, "您还在吗"));
     const ui_widget_t *count = ui_find(app->frame, "timeout.count.value");
     assert_non_null(count);
-    assert_string_equal(count->text, "20");
+    assert_string_equal(count->text, "还剩20秒");                /* with its unit */
     app_test_advance(app, 5000);
-    assert_true(app_test_text_shown(app, "15"));
+    assert_true(app_test_text_shown(app, "还剩15秒"));
     /* The dialog covers the screen: the tiles below cannot be tapped. */
     assert_int_equal(app_test_tap(app, "nav.home"), -1);
     app_test_advance(app, 15000);

@@ -76,10 +76,12 @@ static void toast_and_countdown(void **state)
     ui_toast(f, "t", "已保存");
     assert_string_equal(ui_find(f, "t.text")->text, "已保存");
     ui_countdown(f, "c", (SDL_Rect){0, 0, 300, 200}, 5, 20);
-    assert_string_equal(ui_find(f, "c.value")->text, "5");
+    assert_string_equal(ui_find(f, "c.value")->text, "还剩5秒");              /* with its unit */
     assert_int_equal(ui_find(f, "c.bar")->value, 250);
     ui_countdown(f, "d", (SDL_Rect){0, 0, 300, 200}, -3, 20);
-    assert_string_equal(ui_find(f, "d.value")->text, "0");
+    assert_string_equal(ui_find(f, "d.value")->text, "还剩0秒");
+    ui_countdown(f, "e", (SDL_Rect){0, 0, 300, 200}, 163, 180);
+    assert_string_equal(ui_find(f, "e.value")->text, "还剩2分43秒");
     harness_free(app);
 }
 

@@ -92,14 +92,17 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
         bx->radius = th->radius / 2;
         if (on) {
             snprintf(part, sizeof part, "%s.tick", id);
-            ui_label(f, part, box, "\xE2\x9C\x93", d * 3 / 4, th->on_primary, th->primary,
+            int px = d * 3 / 4;
+            while (px > 12 && ui_text_line_height(f->text, px) > d) px -= 2;   /* whole tick */
+            ui_label(f, part, box, "\xE2\x9C\x93", px, th->on_primary, th->primary,
                      UI_ALIGN_CENTER, false)->valign_center = true;      /* ✓ */
         }
         /* two lines: what matters (period, amount) large; the details under it */
         money_yuan(bl->amount_fen + bl->late_fee_fen, m, sizeof m);
         snprintf(line, sizeof line, "%s   %s", bl->period, m);
         SDL_Rect tr = {box.x + d + th->pad, r.y + th->pad / 2, r.w - d - th->pad * 3, r.h - th->pad};
-        int h1 = tr.h * 11 / 20;
+        int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
+        int h1 = tr.h * l1 / (l1 + l2);
         snprintf(part, sizeof part, "%s.text", id);
         ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y, tr.w, h1}, line, th->px_large, th->px_small,
                      th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;

@@ -7,6 +7,10 @@
 
 /* "Amount: ¥123.45", large, cut off the top of *R. */
 void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg);
+/* The instruction over a payment, bold at the large text size (wrapped,
+ * never more than a third of *R): the amount, countdown and status under
+ * it keep their room. */
+void pay_heading(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text);
 /* The countdown to the payment's deadline (nothing when there is none). */
 void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s);
 /* One sentence on where the payment in progress stands. */

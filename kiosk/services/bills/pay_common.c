@@ -18,11 +18,23 @@ void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
     r->y += th->pad; r->h -= th->pad;
 }
 
+void pay_heading(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text)
+{
+    const theme_t *th = f->th;
+    int h = ui_wrapped_height(f, th->px_large, text, r->w);
+    if (h > r->h / 3) h = r->h / 3;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_large, th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    r->y += th->pad; r->h -= th->pad;
+}
+
 void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
 {
     const theme_t *th = f->th;
     if (app->bills->deadline_mono == 0) return;
-    int h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    /* a line of text with its unit ("还剩2分43秒") and the bar: the
+     * instruction under it keeps its room */
+    int h = ui_text_line_height(f->text, th->px_large) + th->pad * 2;
     ui_countdown(f, "pay.countdown", ui_cut_top(r, h), bills_seconds_left(app), total_s);
     r->y += th->pad; r->h -= th->pad;
 }

@@ -10,6 +10,13 @@
 
 /* ---- helpers --------------------------------------------------------------------- */
 
+int hk_cell_height(ui_frame_t *f, int min)
+{
+    const theme_t *th = f->th;
+    int h = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    return h > min ? h : min;
+}
+
 void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
              bool selected, bool enabled)
 {
@@ -24,7 +31,9 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     w->border_w = 2;
     char part[UI_ID_LEN + 8];
     SDL_Rect in = ui_inset(r, th->pad / 2);
-    int h1 = line2 ? in.h * 11 / 20 : in.h;
+    /* the lines share the height as their fonts' line heights do */
+    int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
+    int h1 = line2 ? in.h * l1 / (l1 + l2) : in.h;
     snprintf(part, sizeof part, "%s.1", id);
     ui_widget_t *a = ui_label_fit(f, part, (SDL_Rect){in.x, in.y, in.w, h1}, line1, th->px_large,
                                   th->px_small, fg, bg, UI_ALIGN_CENTER, false);

@@ -313,6 +313,7 @@ void hk_pick_day(app_t *app, int d)
     const hub_hk_service_t *s = hk_current(app);
     if (!s || d < 0 || d >= HK_DAYS) return;
     hk->day = d;
+    hk->days_open = false;
     hk->have_slots = false;
     hk->alternatives = false;
     hk->slot_page = 0;
