@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include "app/tour.h"
 #include "core/clock.h"
 #include "core/staff_auth.h"
 #include "services/bills/bills.h"
@@ -464,6 +465,24 @@ static void keypad_tick_says_why(void **state)
     harness_free(app);
 }
 
+/* Large text shows fewer bills a page, never fewer bills: the rest are one
+ * tap away ("还有1笔，点此查看"), and each is seen before it is paid. */
+static void large_text_pages_the_bills(void **state)
+{
+    app_t *app = harness_app(1920, 1080, "elder", NULL, NULL);
+    assert_int_equal(tour_show(app, "bills_list"), 0);
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "list.bill.0.0"));
+    assert_null(ui_find(app->frame, "list.bill.0.1"));
+    assert_true(app_test_text_shown(app, "还有1笔，点此查看"));
+    assert_int_equal(app_test_tap(app, "list.next"), 0);
+    assert_null(ui_find(app->frame, "list.bill.0.0"));
+    assert_non_null(ui_find(app->frame, "list.bill.0.1"));
+    assert_int_equal(app_test_tap(app, "list.prev"), 0);
+    assert_non_null(ui_find(app->frame, "list.bill.0.0"));
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +490,7 @@ int main(void)
         cmocka_unit_test(tiles_open_screens_and_nav_returns),
         cmocka_unit_test(identify_tile_leads_on),
         cmocka_unit_test(keypad_tick_says_why),
+        cmocka_unit_test(large_text_pages_the_bills),
         cmocka_unit_test(language_switch_is_per_session),
         cmocka_unit_test(text_size_is_per_session),
         cmocka_unit_test(idle_warning_then_attract_and_wipe),

@@ -124,6 +124,7 @@ void bills_show_accounts(app_t *app, const hub_accounts_t *acc)
     bills_t *b = app->bills;
     b->acc = *acc;
     b->shown = 0;
+    b->bill_page = 0;
     select_unpaid(b);
 }
 

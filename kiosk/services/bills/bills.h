@@ -50,6 +50,7 @@ typedef struct bills_state {
     hub_accounts_t acc;
     bool sel[HUB_MAX_ACCOUNTS][HUB_MAX_BILLS];
     int shown;                 /* the account on screen: the only one paid from */
+    int bill_page;             /* its page of unpaid bills (large text shows fewer a page) */
 
     /* the payment of this visit */
     bool paying;               /* a payment was started this session */

@@ -27,7 +27,7 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     w->flags = enabled ? UI_F_CLICK : UI_F_DISABLED;
     w->bg = bg;
     w->radius = th->radius;
-    w->border = selected ? th->primary : th->border;
+    w->border = selected ? th->text : th->border;
     w->border_w = 2;
     char part[UI_ID_LEN + 8];
     SDL_Rect in = ui_inset(r, th->pad / 2);
@@ -35,7 +35,11 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
     int h1 = line2 ? in.h * l1 / (l1 + l2) : in.h;
     snprintf(part, sizeof part, "%s.1", id);
-    ui_widget_t *a = ui_label_fit(f, part, (SDL_Rect){in.x, in.y, in.w, h1}, line1, th->px_large,
+    char first[96];
+    /* the chosen cell is marked by a tick and a thick border, not by colour alone */
+    snprintf(first, sizeof first, "%s%s", selected ? "\xE2\x9C\x93 " : "", line1);
+    if (selected) w->border_w = 6;
+    ui_widget_t *a = ui_label_fit(f, part, (SDL_Rect){in.x, in.y, in.w, h1}, first, th->px_large,
                                   th->px_small, fg, bg, UI_ALIGN_CENTER, false);
     a->flags |= UI_F_BOLD;
     a->valign_center = true;
