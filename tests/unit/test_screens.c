@@ -167,6 +167,7 @@ static int check_frame(app_t *app, const char *where, int *checked)
 static void every_state_every_layout(void **state)
 {
     int bad = 0, checked = 0, frames = 0;
+    setvbuf(stdout, NULL, _IOLBF, 0);       /* lines whole among cmocka's own */
     known_load();
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
         for (size_t t = 0; t < 3; t++) {

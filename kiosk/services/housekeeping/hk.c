@@ -258,7 +258,12 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         in.y += th->pad; in.h -= th->pad;
     }
     if (!hk->have_mine || hk->mine.n == 0) return;
-    int row_h = th->target * 2;
+    /* Large text: each of the two lines may take two, never cut (the date,
+     * the time and the check-in code are what the resident came for). */
+    bool two = th->id == THEME_ELDER;
+    int lines_h = (ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body)) *
+                  (two ? 2 : 1) + th->pad * 2;
+    int row_h = th->target * 2 > lines_h ? th->target * 2 : lines_h;
     int rows = (in.h + th->gap / 2) / (row_h + th->gap / 2);
     if (rows < 1) rows = 1;
     int n = hk->mine.n;
@@ -283,13 +288,15 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         snprintf(l1, sizeof l1, "%s  %s %s", hk_booking_service(app, b), day, hours);
         snprintf(l2, sizeof l2, _("%s, code %s, %s"), b->slot.provider, b->code,
                  b->cancelled ? _("cancelled") : _("confirmed"));
+        int la = ui_text_line_height(f->text, th->px_large), lb = ui_text_line_height(f->text, th->px_body);
+        int h1 = t.h * la / (la + lb);
         snprintf(part, sizeof part, "%s.1", id);
-        ui_label_fit(f, part, (SDL_Rect){t.x, t.y, t.w, t.h / 2}, l1, th->px_large, th->px_small,
-                     th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+        ui_label_fit(f, part, (SDL_Rect){t.x, t.y, t.w, h1}, l1, th->px_large, th->px_small,
+                     th->text, th->surface, UI_ALIGN_LEFT, two)->flags |= UI_F_BOLD;
         snprintf(part, sizeof part, "%s.2", id);
-        ui_label_fit(f, part, (SDL_Rect){t.x, t.y + t.h / 2, t.w, t.h - t.h / 2}, l2, th->px_body,
+        ui_label_fit(f, part, (SDL_Rect){t.x, t.y + h1, t.w, t.h - h1}, l2, th->px_body,
                      th->px_small, b->cancelled ? th->text_muted : th->text, th->surface,
-                     UI_ALIGN_LEFT, false);
+                     UI_ALIGN_LEFT, two);
         if (cancellable(b)) {
             snprintf(part, sizeof part, "hk.cancel.%d", i);
             hk_button(f, part, br, _("Cancel booking"), UI_BTN_DANGER, !hk->busy);

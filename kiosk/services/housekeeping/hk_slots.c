@@ -60,9 +60,8 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
     if (hk->alternatives) {
         msg = hk->msg[0] ? hk->msg : _("These times are still free:");
     } else if (hk->day >= 0) {
-        char day[48], date[16];
-        hk_date(hk->day, date, sizeof date);
-        snprintf(day, sizeof day, "%.5s", date + 5);
+        char day[48];
+        hk_day_text(clock_wall() + (time_t)hk->day * 86400, day, sizeof day);
         snprintf(line, sizeof line, _("Free times on %s"), day);
         int h = ui_text_line_height(f->text, th->px_large);
         ui_label_fit(f, "hk.times.title", ui_cut_top(&in, h), line, th->px_large, th->px_body,

@@ -229,19 +229,12 @@ const char *hk_booking_service(const app_t *app, const hub_hk_booking_t *b)
     return zh(app) ? b->service_zh : b->service_en;
 }
 
-static const char *weekday(int wd)
-{
-    static const char *const names[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"),
-                                         N_("Fri"), N_("Sat")};
-    return _(names[wd % 7]);
-}
-
+/* One date style on every screen and slip: the header's ("11月30日 周一",
+ * "11/30 Mon"), China time. */
 void hk_day_text(time_t t, char *out, size_t len)
 {
-    time_t l = t + CST;
-    struct tm tm;
-    gmtime_r(&l, &tm);
-    snprintf(out, len, "%02d-%02d %s", tm.tm_mon + 1, tm.tm_mday, weekday(tm.tm_wday));
+    char clock[16];
+    chrome_clock_text(t, clock, sizeof clock, out, (int)len);
 }
 
 void hk_hours_text(const hub_hk_slot_t *s, char *out, size_t len)
