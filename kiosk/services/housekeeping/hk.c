@@ -146,12 +146,9 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
     bool portrait = f->height > f->width;
-    int q = portrait ? t.w / 2 : t.h * 3 / 5;
-    if (q > t.w / 3 && !portrait) q = t.w / 3;
-    SDL_Rect qr = portrait ? (SDL_Rect){t.x + (t.w - q) / 2, t.y + t.h - q, q, q}
-                           : (SDL_Rect){t.x + t.w - q, t.y, q, q};
+    int q = t.w / 2;
+    SDL_Rect qr = {t.x + (t.w - q) / 2, t.y + t.h - q, q, q};
     if (portrait) t.h -= q + th->pad;
-    else t.w -= q + th->pad * 2;
 
     int d = th->target;
     SDL_Rect row = ui_cut_top(&t, d);
@@ -164,14 +161,39 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                  th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
         ->valign_center = true;
     t.y += th->pad; t.h -= th->pad;
+    /* landscape: the code and its QR in a left column, what was booked
+     * (service, day and time, provider, for whom) beside it at full size */
+    SDL_Rect side = t;
+    if (!portrait) {
+        side.w = t.w / 2;
+        t.x += side.w + th->gap;
+        t.w -= side.w + th->gap;
+    }
     int lh = ui_text_line_height(f->text, th->px_body);
-    ui_label_fit(f, "hk.done.codelabel", ui_cut_top(&t, lh),
+    if (!portrait) {
+        /* the QR code under the code where the column has room, else beside
+         * it, as tall as label and code (large text) */
+        int code_h = lh + ui_text_line_height(f->text, th->px_huge);
+        int below = side.h - code_h - th->pad;
+        if (below >= side.w / 3) {
+            q = below < side.w * 2 / 3 ? below : side.w * 2 / 3;
+            qr = (SDL_Rect){side.x, side.y + code_h + th->pad, q, q};
+        } else {
+            q = code_h;
+            qr = (SDL_Rect){side.x + side.w - q, side.y, q, q};
+            side.w -= q + th->pad;
+        }
+    }
+    SDL_Rect *cr = portrait ? &t : &side;
+    ui_label_fit(f, "hk.done.codelabel", ui_cut_top(cr, lh),
                  hk->pending ? _("Your reference") : _("Check-in code"), th->px_body,
                  th->px_small, th->text_muted, th->surface, UI_ALIGN_LEFT, false);
     int ch = ui_text_line_height(f->text, th->px_huge);
-    ui_label_fit(f, "hk.done.code", ui_cut_top(&t, ch), hk->pending ? hk->pending_ref : b->code,
-                 th->px_huge, th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
-    t.y += th->pad; t.h -= th->pad;
+    ui_label_fit(f, "hk.done.code", ui_cut_top(cr, ch), hk->pending ? hk->pending_ref : b->code,
+                 th->px_huge, th->px_body, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    if (portrait) {
+        t.y += th->pad; t.h -= th->pad;
+    }
     char lines[400], text[900];
     if (hk->pending) {
         /* Honest: nothing is confirmed yet. */
