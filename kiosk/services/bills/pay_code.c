@@ -50,9 +50,18 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     pay_heading(f, "pay.title", &t,
                 p->state == PAY_USERPAYING ? _("Please confirm the payment on your phone")
                                            : _("Paying with your payment code"));
+    /* landscape: what to do beside the amount and the time left, so large
+     * text keeps the whole instruction */
+    SDL_Rect st = t;
+    if (f->width > f->height) {
+        t.w = (t.w - th->gap) / 2;
+        st.x = t.x + t.w + th->gap;
+        st.w = t.w;
+    }
     pay_amount(app, f, &t, th->surface);
     if (p->state == PAY_USERPAYING) pay_countdown(app, f, &t, app->cfg.pay_code_window_s);
-    ui_label_fit(f, "pay.status", t, pay_status_text(app), th->px_large, th->px_body, th->text,
+    if (f->width <= f->height) st = t;
+    ui_label_fit(f, "pay.status", st, pay_status_text(app), th->px_large, th->px_body, th->text,
                  th->surface, UI_ALIGN_LEFT, true);
     bool can_cancel = p->state == PAY_USERPAYING || p->state == PAY_CREATING;
     ui_button(f, "pay.cancel", (SDL_Rect){buttons.x, buttons.y, buttons.w / 2, buttons.h},
