@@ -523,6 +523,20 @@ static int code_proves_phone(sqlite3 *db, const char *code, const char *phone)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The bookings an ID card proves (its SQL parameter P): those booked with
+ * the card, and those booked by phone with the number the resident
+ * registered with the community (residents.phone_hash), so a booking made
+ * by phone is found and can be cancelled after reading the card. */
+#define CARD_OWNS_SQL(P)                                                       \
+    "b.id_hash = pii_hash('id', " P ") OR b.phone_hash IN (SELECT r.phone_hash" \
+    " FROM residents r WHERE r.id_hash = pii_hash('id', " P ")"              \
+    " AND r.phone_hash IS NOT NULL)"
+/* The same for a resident known by the keyed hash of their ID number (a
+ * resident code names its resident: P is that resident's id_hash). */
+#define HASH_OWNS_SQL(P)                                                       \
+    "b.id_hash = " P " OR b.phone_hash IN (SELECT r.phone_hash"               \
+    " FROM residents r WHERE r.id_hash = " P " AND r.phone_hash IS NOT NULL)"
+
 void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
 {
     identity_t id;
@@ -558,8 +572,8 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, BOOKING_SQL
                            "WHERE (?1 IS NOT NULL AND b.phone_hash = pii_hash('phone', ?1))"
-                           " OR (?2 IS NOT NULL AND b.id_hash = pii_hash('id', ?2))"
-                           " OR (?5 IS NOT NULL AND b.id_hash = ?5)"
+                           " OR (?2 IS NOT NULL AND (" CARD_OWNS_SQL("?2") "))"
+                           " OR (?5 IS NOT NULL AND (" HASH_OWNS_SQL("?5") "))"
                            " ORDER BY s.start <= ?3, CASE WHEN s.start > ?3 THEN s.start"
                            " ELSE -s.start END, b.created, b.code LIMIT ?4",
                            -1, &st, NULL) != SQLITE_OK) {
@@ -597,8 +611,8 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
     }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "SELECT (?2 IS NOT NULL AND b.phone_hash = pii_hash('phone', ?2))"
-                           " OR (?3 IS NOT NULL AND b.id_hash = pii_hash('id', ?3))"
-                           " OR (?4 IS NOT NULL AND b.id_hash = ?4), b.status, s.start, s.id"
+                           " OR (?3 IS NOT NULL AND (" CARD_OWNS_SQL("?3") "))"
+                           " OR (?4 IS NOT NULL AND (" HASH_OWNS_SQL("?4") ")), b.status, s.start, s.id"
                            " FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.code = ?1",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the booking");

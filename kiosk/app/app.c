@@ -271,8 +271,11 @@ static void activate(app_t *app, const char *id)
     uint64_t now = clock_mono_ms();
     if (now - app->screen_since_ms < APP_DOUBLE_TAP_GUARD_MS) return;
     app->last_activate_ms = now;
-    if (chrome_action(app, id)) return;
     const screen_t *sc = screen_get(app->screen);
+    /* A screen may hold the navigation back first (a live payment asks
+     * before it is left). */
+    if (!strncmp(id, "nav.", 4) && sc->action && sc->action(app, id)) return;
+    if (chrome_action(app, id)) return;
     if (sc->action) sc->action(app, id);
 }
 

@@ -1,4 +1,5 @@
 #include "ui/ui.h"
+#include "core/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -108,8 +109,10 @@ ui_widget_t *ui_label(ui_frame_t *f, const char *id, SDL_Rect r, const char *tex
 
 static bool fits(ui_frame_t *f, int px, const char *text, SDL_Rect r, bool wrap)
 {
+    /* The box holds the font's full line height: a shorter one clips the
+     * bottom of Chinese strokes and of descenders ("Today" read "Todav"). */
     if (!wrap) return ui_text_width(f->text, px, text, -1) <= r.w &&
-                      ui_text_line_height(f->text, px) <= r.h + r.h / 4;
+                      ui_text_line_height(f->text, px) <= r.h;
     return ui_wrapped_height(f, px, text, r.w) <= r.h;
 }
 
@@ -245,8 +248,11 @@ void ui_keypad(ui_frame_t *f, const char *id, SDL_Rect r, bool ok_enabled)
         SDL_Rect cell = ui_grid_cell(r, 3, 4, th->gap / 2, i);
         snprintf(part, sizeof part, "%s.%s", id, keys[i]);
         ui_btn_style_t st = i == 11 ? UI_BTN_PRIMARY : UI_BTN_SECONDARY;
-        ui_widget_t *b = ui_button(f, part, cell, labels[i], st, i != 11 || ok_enabled);
+        ui_widget_t *b = ui_button(f, part, cell, labels[i], st, true);
         b->px = th->px_title;
+        /* Not ready: drawn greyed but still tappable, so that the screen
+         * can say why (no utility chosen, too few digits), never a dead tap. */
+        if (i == 11 && !ok_enabled) { b->bg = th->disabled; b->fg = th->on_disabled; }
     }
 }
 
@@ -310,13 +316,20 @@ void ui_toast(ui_frame_t *f, const char *id, const char *text)
 void ui_countdown(ui_frame_t *f, const char *id, SDL_Rect r, int left, int total)
 {
     const theme_t *th = f->th;
-    char part[UI_ID_LEN], num[16];
-    snprintf(num, sizeof num, "%d", left < 0 ? 0 : left);
+    char part[UI_ID_LEN], num[64];
+    /* With its unit: a bare "163" does not say it is seconds. */
+    if (left < 0) left = 0;
+    if (left >= 60) snprintf(num, sizeof num, _("%d min %02d s left"), left / 60, left % 60);
+    else snprintf(num, sizeof num, _("%d s left"), left);
     int bar_h = th->pad;
     SDL_Rect nr = {r.x, r.y, r.w, r.h - bar_h - th->pad / 2};
     snprintf(part, sizeof part, "%s.value", id);
+    int px = th->px_huge;
+    while (px > th->px_small && (ui_text_line_height(f->text, px) > nr.h ||
+                                 ui_text_width(f->text, px, num, -1) > nr.w))
+        px -= 2;
     ui_widget_t *t = ui_add(f, UI_TEXT, part, nr, num);
-    t->px = th->px_huge;
+    t->px = px;
     t->fg = th->text;
     t->bg = th->surface;
     t->align = UI_ALIGN_CENTER;

@@ -95,7 +95,9 @@ void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,
  * FIRST; returns how many rows fit. */
 int ui_list(ui_frame_t *f, const char *id, SDL_Rect r, const char *const *items,
             int n, int first);
-/* 4x3 numeric keypad: keys "ID.0".."ID.9", "ID.del", "ID.ok". */
+/* 4x3 numeric keypad: keys "ID.0".."ID.9", "ID.del", "ID.ok". Without
+ * OK_ENABLED the ✓ key is drawn greyed yet stays tappable: the screen's
+ * action says what is missing. */
 void ui_keypad(ui_frame_t *f, const char *id, SDL_Rect r, bool ok_enabled);
 /* Modal dialog: backdrop over the whole frame ("ID") and a centred panel
  * ("ID.panel") with a title and body; returns the rect left for buttons. */

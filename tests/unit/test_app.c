@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include "app/tour.h"
 #include "core/clock.h"
 #include "core/staff_auth.h"
+#include "services/bills/bills.h"
 #include "services/staff/staff.h"
 #include "store/writer.h"
 #include "support/fixture.h"
@@ -123,9 +125,9 @@ static void idle_warning_then_attract_and_wipe(void **state)
     assert_true(app_test_text_shown(app, "您还在吗"));
     const ui_widget_t *count = ui_find(app->frame, "timeout.count.value");
     assert_non_null(count);
-    assert_string_equal(count->text, "20");
+    assert_string_equal(count->text, "还剩20秒");                /* with its unit */
     app_test_advance(app, 5000);
-    assert_true(app_test_text_shown(app, "15"));
+    assert_true(app_test_text_shown(app, "还剩15秒"));
     /* The dialog covers the screen: the tiles below cannot be tapped. */
     assert_int_equal(app_test_tap(app, "nav.home"), -1);
     app_test_advance(app, 15000);
@@ -315,9 +317,11 @@ static void staff_gesture_pin_and_lockout(void **state)
     assert_int_equal(app->screen, SCR_HOME);
     corner_taps(app, 1);
     assert_int_equal(app->screen, SCR_STAFF_PIN);
-    /* OK stays disabled until four digits. */
+    /* OK checks nothing before four digits, and says so. */
     assert_int_equal(app_test_tap(app, "pin.key.1"), 0);
-    assert_int_equal(app_test_tap(app, "pin.key.ok"), -1);
+    assert_int_equal(app_test_tap(app, "pin.key.ok"), 0);
+    assert_false(app->staff->pin_checking);
+    assert_true(app_test_text_shown(app, "至少4位"));
     assert_int_equal(app_test_tap(app, "pin.key.del"), 0);
     assert_int_equal(app->staff->pin_len, 0);
     for (int i = 0; i < 4; i++) {
@@ -415,11 +419,78 @@ static void window_renders_and_presents(void **state)
     harness_free(app);
 }
 
+/* The ID card tile is no dead end: once a card is read it leads on to the
+ * bills (looked up with the card already read, not asked for again) and to
+ * housekeeping. */
+static void identify_tile_leads_on(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_int_equal(app_test_tap(app, "home.scan"), 0);
+    assert_int_equal(app_test_tap(app, "ident.bills"), -1);      /* nothing read yet */
+    snprintf(app->session.pii.name, sizeof app->session.pii.name, "%s", "张建国");
+    snprintf(app->session.pii.id_number, sizeof app->session.pii.id_number, "%s", "370203196803120315");
+    app->dirty = true;
+    assert_int_equal(app_test_tap(app, "ident.hk"), 0);
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    assert_int_equal(app_test_tap(app, "nav.back"), 0);
+    assert_int_equal(app->screen, SCR_SCAN);
+    assert_int_equal(app_test_tap(app, "ident.bills"), 0);
+    assert_int_equal(app->screen, SCR_BILLS);
+    assert_int_equal(app_test_tap(app, "bills.card"), 0);
+    assert_int_equal(app->screen, SCR_BILLS_SCAN);
+    assert_int_equal(app->bills->how, BILLS_FIND_CARD);          /* looked up at once */
+    assert_true(app->bills->msg[0] != 0);                          /* (no hub here: said so) */
+    harness_free(app);
+}
+
+/* The keypad's ✓ is never a dead tap: greyed while the number is not
+ * ready, a tap says what is missing. */
+static void keypad_tick_says_why(void **state)
+{
+    app_t *app = start_home((const char *const[]){"ui.locale=en", NULL});
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    assert_int_equal(app_test_tap(app, "bills.account"), 0);
+    assert_int_equal(app_test_tap(app, "acct.key.3"), 0);
+    assert_int_equal(app_test_tap(app, "acct.key.ok"), 0);
+    assert_true(app_test_text_shown(app, "Please choose water, electricity, gas or heating first."));
+    assert_int_equal(app_test_tap(app, "acct.utility.0"), 0);
+    assert_int_equal(app_test_tap(app, "acct.key.ok"), 0);
+    assert_true(app_test_text_shown(app, "An account number has 6 to 20 digits."));
+    /* the help screen's call-back number */
+    assert_int_equal(app_test_tap(app, "nav.help"), 0);
+    assert_int_equal(app_test_tap(app, "help.consent"), 0);
+    assert_int_equal(app_test_tap(app, "help.key.1"), 0);
+    assert_int_equal(app_test_tap(app, "help.key.ok"), 0);
+    assert_true(app_test_text_shown(app, "A mobile number has 11 digits"));
+    harness_free(app);
+}
+
+/* Large text shows fewer bills a page, never fewer bills: the rest are one
+ * tap away ("还有1笔，点此查看"), and each is seen before it is paid. */
+static void large_text_pages_the_bills(void **state)
+{
+    app_t *app = harness_app(1920, 1080, "elder", NULL, NULL);
+    assert_int_equal(tour_show(app, "bills_list"), 0);
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "list.bill.0.0"));
+    assert_null(ui_find(app->frame, "list.bill.0.1"));
+    assert_true(app_test_text_shown(app, "还有1笔，点此查看"));
+    assert_int_equal(app_test_tap(app, "list.next"), 0);
+    assert_null(ui_find(app->frame, "list.bill.0.0"));
+    assert_non_null(ui_find(app->frame, "list.bill.0.1"));
+    assert_int_equal(app_test_tap(app, "list.prev"), 0);
+    assert_non_null(ui_find(app->frame, "list.bill.0.0"));
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_touch_wakes_to_home_without_pressing),
         cmocka_unit_test(tiles_open_screens_and_nav_returns),
+        cmocka_unit_test(identify_tile_leads_on),
+        cmocka_unit_test(keypad_tick_says_why),
+        cmocka_unit_test(large_text_pages_the_bills),
         cmocka_unit_test(language_switch_is_per_session),
         cmocka_unit_test(text_size_is_per_session),
         cmocka_unit_test(idle_warning_then_attract_and_wipe),

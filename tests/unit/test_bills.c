@@ -592,6 +592,104 @@ static void killed_mid_payment_paid_meanwhile_is_paid_once(void **state)
     harness_free(app);
 }
 
+/* ---- one account at a time, asked before leaving -------------------------------- */
+
+static void card_event(app_t *app, const char *name, const char *id_number)
+{
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    ev->kind = IDENT_CARD;
+    ev->result = IDCARD_OK;
+    snprintf(ev->card.name, sizeof ev->card.name, "%s", name);
+    snprintf(ev->card.id_number, sizeof ev->card.id_number, "%s", id_number);
+    bills_scan_result(app, ev);
+}
+
+/* After an ID-card look-up the pay button pays the ticked bills of the tab
+ * on screen only; the result lists exactly them and says what is still
+ * owed on the other accounts (never "all paid"). */
+static void id_card_pays_only_the_account_shown(void **state)
+{
+    static const char *const others[] = {"3702031056", "20316658", "60310527"};
+    long long before[3];
+    for (int i = 0; i < 3; i++) before[i] = unpaid(&hub, others[i]);
+    app_t *app = net_app();
+    wake(app);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    assert_int_equal(app_test_tap(app, "bills.card"), 0);
+    card_event(app, "张建国", "370203196803120315");
+    assert_true(app_test_text_shown(app, "Please take your ID card"));
+    WAIT_FOR(app, app->screen == SCR_BILLS_LIST, 5000);
+    assert_int_equal(app->bills->acc.n, 4);
+    assert_int_equal(app_test_tap(app, "list.acct.1"), 0);          /* electricity */
+    assert_string_equal(app->bills->acc.a[1].utility, "electricity");
+    long long total;
+    int n = bills_selected(app, NULL, 0, &total);
+    assert_true(n >= 1);
+    assert_int_equal(total, app->bills->acc.a[1].due_fen);           /* this tab's bills only */
+    assert_int_equal(app_test_tap(app, "list.pay_qr"), 0);
+    WAIT_FOR(app, qr_on_screen(app), 5000);
+    assert_int_equal(app->bills->pay.amount_fen, total);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills->pay_no);
+    assert_int_equal(hubproc_get(&hub, path), 200);
+    WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
+    assert_int_equal(app->bills->pay.state, PAY_PAID);
+    /* the hub charged exactly that account */
+    assert_int_equal(unpaid(&hub, "3702118472"), 0);
+    assert_int_equal(orders(&hub, "3702118472", "SUCCESS"), 1);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(unpaid(&hub, others[i]), before[i]);
+        assert_int_equal(all_orders(&hub, others[i]), 0);
+    }
+    /* the result lists what was paid, and what is still owed */
+    app_build(app);
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "result.line.%d", i);
+        const ui_widget_t *w = ui_find(app->frame, id);
+        if (!w) fail_msg("paid line %d not listed", i);
+        assert_non_null(strstr(w->text, "Electricity"));
+        assert_non_null(strstr(w->text, "3702**8472"));
+    }
+    assert_null(ui_find(app->frame, "result.line.99"));
+    assert_true(app_test_text_shown(app, "These bills are paid"));
+    assert_true(app_test_text_shown(app, "Still to pay"));
+    assert_false(app_test_text_shown(app, "Nothing more is owed"));
+    harness_free(app);
+}
+
+/* "Back" or "Home" on a live QR payment asks first; staying keeps the QR;
+ * cancelling closes the order at the hub and says nothing was charged. */
+static void leaving_a_live_payment_asks_first(void **state)
+{
+    char acct[32];
+    snprintf(acct, sizeof acct, "%s", "60310527");
+    app_t *app = net_app();
+    find_by_account(app, 3, acct);
+    assert_int_equal(app_test_tap(app, "list.pay_qr"), 0);
+    WAIT_FOR(app, qr_on_screen(app), 5000);
+    assert_int_equal(app_test_tap(app, "nav.back"), 0);
+    assert_int_equal(app->screen, SCR_PAY_QR);
+    assert_true(app_test_text_shown(app, "Stop paying?"));
+    assert_int_equal(app_test_tap(app, "pay.cancel"), -1);            /* under the dialog */
+    assert_int_equal(app_test_tap(app, "payleave.stay"), 0);
+    assert_false(app_test_text_shown(app, "Stop paying?"));
+    assert_true(qr_on_screen(app));
+    assert_int_equal(app->bills->pay.state, PAY_WAITING);
+    assert_int_equal(app_test_tap(app, "nav.home"), 0);
+    assert_int_equal(app->screen, SCR_PAY_QR);
+    assert_int_equal(app_test_tap(app, "payleave.cancel"), 0);
+    WAIT_FOR(app, app->screen == SCR_PAY_RESULT, 5000);
+    assert_int_equal(app->bills->pay.state, PAY_CANCELLED);
+    assert_true(app_test_text_shown(app, "Nothing was charged"));
+    assert_int_equal(orders(&hub, acct, "CLOSED"), 1);
+    assert_int_equal(orders(&hub, acct, "SUCCESS"), 0);
+    /* with nothing live, back goes back at once */
+    assert_int_equal(app_test_tap(app, "nav.back"), 0);
+    assert_int_equal(app->screen, SCR_BILLS_LIST);
+    harness_free(app);
+}
+
 static int setup(void **state)
 {
     memset(&hub, 0, sizeof hub);
@@ -624,6 +722,8 @@ int main(void)
         cmocka_unit_test(hub_answering_500_or_garbage_is_resolved_by_asking),
         cmocka_unit_test(killed_mid_payment_resumes_and_closes),
         cmocka_unit_test(killed_mid_payment_paid_meanwhile_is_paid_once),
+        cmocka_unit_test(id_card_pays_only_the_account_shown),
+        cmocka_unit_test(leaving_a_live_payment_asks_first),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

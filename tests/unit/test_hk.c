@@ -410,6 +410,60 @@ static void my_bookings_and_cancel(void **state)
     harness_free(app);
 }
 
+/* A booking made by phone is found (and can be cancelled) after reading the
+ * ID card of the resident registered with that phone; the card reminder
+ * shows. */
+static void phone_booking_found_by_id_card(void **state)
+{
+    app_t *app = net_app();
+    char code[16];
+    book_by_phone(app, 4, "13853287714", code);       /* 李秀英's registered number */
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    ident_event_t *ev = calloc(1, sizeof *ev);
+    ev->gen = app->identify->gen;
+    ev->kind = IDENT_CARD;
+    ev->result = IDCARD_OK;
+    snprintf(ev->card.name, sizeof ev->card.name, "%s", "李秀英");
+    snprintf(ev->card.id_number, sizeof ev->card.id_number, "%s", "370203195508210428");
+    hk_ident_result(app, ev);
+    assert_true(app_test_text_shown(app, "Please take your ID card"));
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    int found = -1;
+    for (int i = 0; i < app->hk->mine.n; i++)
+        if (!strcmp(app->hk->mine.b[i].code, code)) found = i;
+    if (found < 0) fail_msg("the phone booking %s is not listed after the ID card", code);
+    char id[UI_ID_LEN];
+    snprintf(id, sizeof id, "hk.cancel.%d", found);
+    tap(app, id);
+    tap(app, "hk.ask.yes");
+    WAIT_FOR(app, app->hk->mine.b[found].cancelled, 5000);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND status = 'cancelled'", code);
+    assert_int_equal(hubproc_sql_int(&hub, sql), 1);
+    /* another resident's card does not see it */
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    ev = calloc(1, sizeof *ev);
+    ev->gen = app->identify->gen;
+    ev->kind = IDENT_CARD;
+    ev->result = IDCARD_OK;
+    snprintf(ev->card.name, sizeof ev->card.name, "%s", "王伟");
+    snprintf(ev->card.id_number, sizeof ev->card.id_number, "%s", "370203198511020151");
+    hk_ident_result(app, ev);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    for (int i = 0; i < app->hk->mine.n; i++) assert_string_not_equal(app->hk->mine.b[i].code, code);
+    harness_free(app);
+}
+
 /* ---- the hub down ------------------------------------------------------------------------ */
 
 static const char *kiosk_pending_state(app_t *app, const char *ref)
@@ -640,6 +694,7 @@ int main(void)
         cmocka_unit_test(book_by_id_card),
         cmocka_unit_test(slot_full_meanwhile_offers_alternatives),
         cmocka_unit_test(my_bookings_and_cancel),
+        cmocka_unit_test(phone_booking_found_by_id_card),
         cmocka_unit_test(hub_down_booking_saved_then_confirmed_once),
         cmocka_unit_test(two_kiosks_race_for_the_last_place),
     };

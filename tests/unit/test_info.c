@@ -67,7 +67,9 @@ static void events_list_detail_and_register(void **state)
     assert_non_null(ui_find(app->frame, "notice.qr"));               /* take it with you */
     assert_int_equal(app_test_tap(app, "notice.register"), 0);
     assert_int_equal(app->screen, SCR_REGISTER);
-    assert_int_equal(app_test_tap(app, "reg.key.ok"), -1);          /* no number yet */
+    assert_int_equal(app_test_tap(app, "reg.key.ok"), 0);           /* no number yet: */
+    assert_false(s->reg_busy);                                         /* says why */
+    assert_true(app_test_text_shown(app, "A mobile number has 11 digits and starts with 1. Please check"));
     type(app, "reg.key", "13812345678");
     assert_true(app_test_text_shown(app, "138****5678"));            /* masked once typed */
     assert_int_equal(app_test_tap(app, "reg.key.ok"), 0);
@@ -138,6 +140,10 @@ static void help_sent_then_acknowledged_without_personal_data(void **state)
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
     /* a second tap sends nothing more */
     assert_int_equal(app_test_tap(app, "help.send"), -1);
+    /* waiting for staff is not being idle: the screen stays past the timeout */
+    app_test_advance(app, (uint64_t)(app->cfg.idle_timeout_s + 30) * 1000);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_int_equal(app->screen, SCR_HELP);
     snprintf(path, sizeof path, "/v1/demo/help/%lld/ack", s->help_id);
     assert_int_equal(hubproc_post(&hub, path, NULL), 200);
     for (int i = 0; i < 20 && s->help_state != HELP_ACKNOWLEDGED; i++) {
@@ -147,6 +153,14 @@ static void help_sent_then_acknowledged_without_personal_data(void **state)
     assert_int_equal(s->help_state, HELP_ACKNOWLEDGED);
     assert_true(app_test_text_shown(app, "on their way"));
     assert_int_equal(hubproc_sql_int(&hub, "SELECT COUNT(*) FROM help_requests"), before + 1);
+    /* staff are on their way: still not wiped while the resident waits */
+    app_test_advance(app, (uint64_t)(app->cfg.idle_timeout_s + 30) * 1000);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_int_equal(app->screen, SCR_HELP);
+    assert_true(app_test_text_shown(app, "on their way"));
+    /* but not for ever: after half an hour the idle timer applies again */
+    app_test_advance(app, 31u * 60u * 1000u);
+    assert_int_equal(app->session.state, SESSION_IDLE);
     harness_free(app);
 }
 
@@ -158,7 +172,14 @@ static void help_with_consent_sends_the_phone_only_then(void **state)
     assert_int_equal(app_test_tap(app, "nav.help"), 0);
     assert_int_equal(app_test_tap(app, "help.consent"), 0);
     assert_int_equal(app_test_tap(app, "help.send"), -1);           /* no number yet */
-    type(app, "help.key", "13912345678");
+    type(app, "help.key", "1391");
+    app_build(app);
+    const ui_widget_t *field = ui_find(app->frame, "help.phone");      /* typed where it is seen */
+    assert_non_null(field);
+    assert_string_equal(field->text, "139 1");
+    type(app, "help.key", "2345678");
+    app_build(app);
+    assert_string_equal(ui_find(app->frame, "help.phone")->text, "139 1234 5678");
     assert_true(app_test_text_shown(app, "139****5678"));
     assert_int_equal(app_test_tap(app, "help.send"), 0);
     WAIT_FOR(app, s->help_state != HELP_SENDING && s->help_state != HELP_QUEUED, 5000);

@@ -94,13 +94,13 @@ void bills_find_rescode(app_t *app, const char *payload)
     submit(app, BILLS_FIND_RESCODE, LOOKUP_RESCODE, payload, NULL);
 }
 
-/* Every unpaid bill starts selected (up to what one order can pay). */
+/* Every unpaid bill starts selected (per account, up to what one order can
+ * pay: an order pays one account's bills). */
 static void select_unpaid(bills_t *b)
 {
-    int n = 0;
     memset(b->sel, 0, sizeof b->sel);
     for (int i = 0; i < b->acc.n; i++)
-        for (int j = 0; j < b->acc.a[i].n_bills; j++)
+        for (int j = 0, n = 0; j < b->acc.a[i].n_bills; j++)
             if (!b->acc.a[i].bills[j].paid && n < HUB_MAX_ORDER_BILLS) {
                 b->sel[i][j] = true;
                 n++;
@@ -133,6 +133,7 @@ void bills_show_accounts(app_t *app, const hub_accounts_t *acc)
     bills_t *b = app->bills;
     b->acc = *acc;
     b->shown = 0;
+    b->bill_page = 0;
     select_unpaid(b);
 }
 
@@ -176,7 +177,8 @@ int bills_selected(const app_t *app, long long *ids, int max, long long *total_f
     const bills_t *b = app->bills;
     int n = 0;
     long long total = 0;
-    for (int i = 0; i < b->acc.n; i++)
+    int i = b->shown;
+    if (i >= 0 && i < b->acc.n)
         for (int j = 0; j < b->acc.a[i].n_bills; j++) {
             const hub_bill_t *bl = &b->acc.a[i].bills[j];
             if (bl->paid || !b->sel[i][j]) continue;
@@ -208,16 +210,36 @@ void bills_keep_lines(app_t *app)
 {
     bills_t *b = app->bills;
     b->n_lines = 0;
+    int i = b->shown;
+    if (i < 0 || i >= b->acc.n) return;
+    const hub_account_t *a = &b->acc.a[i];
+    for (int j = 0; j < a->n_bills; j++) {
+        const hub_bill_t *bl = &a->bills[j];
+        if (bl->paid || !b->sel[i][j] || b->n_lines >= HUB_MAX_ORDER_BILLS) continue;
+        bills_line_t *l = &b->lines[b->n_lines++];
+        *l = (bills_line_t){.fen = 0};
+        memcpy(l->utility, a->utility, strnlen(a->utility, sizeof l->utility - 1));
+        mask_id(a->account, l->account, sizeof l->account);
+        memcpy(l->period, bl->period, strnlen(bl->period, sizeof l->period - 1));
+        l->fen = bl->amount_fen + bl->late_fee_fen;
+        l->id = bl->id;
+    }
+}
+
+int bills_owed(const app_t *app, long long *fen)
+{
+    const bills_t *b = app->bills;
+    int n = 0;
+    long long total = 0;
     for (int i = 0; i < b->acc.n; i++)
         for (int j = 0; j < b->acc.a[i].n_bills; j++) {
             const hub_bill_t *bl = &b->acc.a[i].bills[j];
-            if (bl->paid || !b->sel[i][j] || b->n_lines >= HUB_MAX_ORDER_BILLS) continue;
-            bills_line_t *l = &b->lines[b->n_lines++];
-            snprintf(l->utility, sizeof l->utility, "%s", b->acc.a[i].utility);
-            mask_id(b->acc.a[i].account, l->account, sizeof l->account);
-            snprintf(l->period, sizeof l->period, "%s", bl->period);
-            l->fen = bl->amount_fen + bl->late_fee_fen;
+            if (bl->paid) continue;
+            n++;
+            total += bl->amount_fen + bl->late_fee_fen;
         }
+    if (fen) *fen = total;
+    return n;
 }
 
 static int begin(app_t *app, pay_method_t method, const char *auth_code)
@@ -371,12 +393,20 @@ static void print_receipt(app_t *app)
 
 /* ---- payment events ------------------------------------------------------ */
 
+/* Exactly the bills of the order (its lines) are paid, whatever is ticked. */
+static bool in_order(const bills_t *b, long long id)
+{
+    for (int k = 0; k < b->n_lines; k++)
+        if (b->lines[k].id == id) return true;
+    return false;
+}
+
 static void mark_paid(bills_t *b)
 {
     for (int i = 0; i < b->acc.n; i++) {
         hub_account_t *a = &b->acc.a[i];
         for (int j = 0; j < a->n_bills; j++)
-            if (b->sel[i][j] && !a->bills[j].paid) {
+            if (!a->bills[j].paid && in_order(b, a->bills[j].id)) {
                 a->bills[j].paid = true;
                 a->due_fen -= a->bills[j].amount_fen + a->bills[j].late_fee_fen;
                 b->sel[i][j] = false;

@@ -34,6 +34,7 @@ typedef struct {
     char account[24];          /* masked */
     char period[8];
     long long fen;             /* amount + late fee */
+    long long id;              /* the hub's bill id (marks exactly it paid) */
 } bills_line_t;
 
 typedef struct bills_state {
@@ -49,7 +50,8 @@ typedef struct bills_state {
     /* found: masked by the hub (and again by the parser) */
     hub_accounts_t acc;
     bool sel[HUB_MAX_ACCOUNTS][HUB_MAX_BILLS];
-    int shown;                 /* the account on screen */
+    int shown;                 /* the account on screen: the only one paid from */
+    int bill_page;             /* its page of unpaid bills (large text shows fewer a page) */
 
     /* the payment of this visit */
     bool paying;               /* a payment was started this session */
@@ -62,6 +64,7 @@ typedef struct bills_state {
     bills_line_t lines[HUB_MAX_ORDER_BILLS];
     long long total_fen;
     bool printed;              /* the receipt was sent to the printer */
+    bool ask_leave;            /* "back"/"home" on a live payment: asking first */
 
     /* paying by payment code */
     int hub_ok;                /* health check: -1 asking, 0 unreachable, 1 reachable */
@@ -85,7 +88,9 @@ void bills_lookup_result(struct app *app, lookup_result_t *r);   /* takes R */
  * one order can pay). */
 void bills_show_accounts(struct app *app, const hub_accounts_t *acc);
 
-/* Selection and sums over every shown account's unpaid bills. */
+/* Selection and sums over the unpaid bills of the account on screen
+ * (b->shown): a payment pays only what the resident sees ticked, never the
+ * bills of another account's tab. */
 int bills_selected(const struct app *app, long long *ids, int max, long long *total_fen);
 void bills_toggle(struct app *app, int account, int bill);
 
@@ -99,6 +104,10 @@ void bills_code_scanned(struct app *app, struct ident_event_s *ev);
 /* The resident pressed cancel (or left the payment screen). */
 void bills_pay_cancel(struct app *app);
 void bills_pay_event(struct app *app, pay_event_t *ev);   /* takes EV */
+
+/* What is still owed over every account found (after a payment: its
+ * bills are marked paid); returns the number of unpaid bills. */
+int bills_owed(const struct app *app, long long *fen);
 
 /* Seconds left on the payment countdown (0 when none). */
 int bills_seconds_left(const struct app *app);

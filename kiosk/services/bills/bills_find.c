@@ -46,6 +46,10 @@ static bool find_action(app_t *app, const char *id)
     if (!strcmp(id, "bills.qr") || !strcmp(id, "bills.card")) {
         b->msg[0] = '\0';
         app_go(app, SCR_BILLS_SCAN);
+        /* A card already read in this visit (the ID card tile) is not asked
+         * for twice. */
+        if (!strcmp(id, "bills.card") && app->session.pii.id_number[0] && app->screen == SCR_BILLS_SCAN)
+            bills_find_id(app, app->session.pii.id_number);
         return true;
     }
     return false;
@@ -156,6 +160,7 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
         return;
     }
     if (ev->kind == IDENT_CARD) {
+        app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
         if (ev->result == IDCARD_OK) {
             session_pii_t *p = &app->session.pii;
             snprintf(p->name, sizeof p->name, "%s", ev->card.name);

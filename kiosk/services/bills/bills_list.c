@@ -27,7 +27,9 @@ static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
         char id[UI_ID_LEN], label[96], due[32];
         snprintf(id, sizeof id, "list.acct.%d", i);
         money_yuan(a->due_fen, due, sizeof due);
-        snprintf(label, sizeof label, "%s %s", bills_utility_name(a->utility), due);
+        /* the tab on screen is marked by a tick, not by colour alone */
+        snprintf(label, sizeof label, "%s%s %s", i == b->shown ? "\xE2\x9C\x93 " : "",
+                 bills_utility_name(a->utility), due);
         ui_widget_t *w = ui_button(f, id, ui_grid_cell(row, cols, rows, th->gap / 2, i), label,
                                    i == b->shown ? UI_BTN_PRIMARY : UI_BTN_SECONDARY, true);
         if (i == b->shown) w->flags |= UI_F_BOLD;
@@ -44,33 +46,51 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
     const hub_account_t *a = &b->acc.a[ai];
     char line[256], acct[32], m[32], fee[32];
 
+    /* Large text with more than one bill: a compact head
+     * (the account at the large size, no holder line) leaves room for a
+     * whole bill and the pager. */
+    int n_unpaid = 0;
+    for (int j = 0; j < a->n_bills; j++) n_unpaid += !a->bills[j].paid;
+    bool compact = th->id == THEME_ELDER && n_unpaid > 1;
+    int px_head = compact ? th->px_large : th->px_title;
     mask_id(a->account, acct, sizeof acct);
     snprintf(line, sizeof line, "%s  %s", bills_utility_name(a->utility), acct);
-    int h = ui_text_line_height(f->text, th->px_title);
-    ui_label_fit(f, "list.account", ui_cut_top(&in, h), line, th->px_title, th->px_body, th->text,
+    int h = ui_text_line_height(f->text, px_head);
+    ui_label_fit(f, "list.account", ui_cut_top(&in, h), line, px_head, th->px_body, th->text,
                  th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
-    snprintf(line, sizeof line, "%s  %s", a->holder, a->address);
-    h = ui_text_line_height(f->text, th->px_body);
-    ui_label_fit(f, "list.holder", ui_cut_top(&in, h), line, th->px_body, th->px_small,
-                 th->text_muted, th->surface, UI_ALIGN_LEFT, false);
+    if (!compact) {
+        snprintf(line, sizeof line, "%s  %s", a->holder, a->address);
+        h = ui_text_line_height(f->text, th->px_body);
+        ui_label_fit(f, "list.holder", ui_cut_top(&in, h), line, th->px_body, th->px_small,
+                     th->text_muted, th->surface, UI_ALIGN_LEFT, false);
+    }
     in.y += th->pad; in.h -= th->pad;
 
-    int shown = 0, unpaid = 0;
-    for (int j = 0; j < a->n_bills && shown < MAX_ROWS; j++) {
+    /* Every unpaid bill is seen before it is paid: what does not fit is
+     * paged ("还有N笔，点此查看"), never only counted into the total. */
+    int unpaid = 0, row_h = th->target * 3 / 2;
+    int lr = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    if (th->id == THEME_ELDER) lr += ui_text_line_height(f->text, th->px_body);   /* details on two lines */
+    if (row_h < lr) row_h = lr;
+    for (int j = 0; j < a->n_bills; j++) unpaid += !a->bills[j].paid;
+    int lh_body = ui_text_line_height(f->text, th->px_body);
+    int room = in.h - lh_body - th->pad;             /* the last paid bill's line */
+    int per = (room + th->gap / 2) / (row_h + th->gap / 2);
+    if (per > MAX_ROWS) per = MAX_ROWS;
+    bool paged = unpaid > per;
+    if (paged) per = (in.h - th->target) / (row_h + th->gap / 2);   /* the pager instead of the paid line */
+    if (per < 1) {                  /* one bill a page, in what is left beside the pager */
+        per = 1;
+        int fit = in.h - (paged ? th->target : 0) - th->gap / 2;
+        if (fit < row_h) row_h = fit;
+    }
+    int pages = (unpaid + per - 1) / per;
+    int page = b->bill_page < pages ? b->bill_page : 0;
+    int skip = page * per, shown = 0, k = 0;
+    for (int j = 0; j < a->n_bills && shown < per; j++) {
         const hub_bill_t *bl = &a->bills[j];
         if (bl->paid) continue;
-        unpaid++;
-        int row_h = th->target * 3 / 2;
-        if (in.h < row_h) {
-            int more = 0;
-            for (int k = j; k < a->n_bills; k++) more += !a->bills[k].paid;
-            snprintf(line, sizeof line, _("%d more unpaid bills are included in the total."), more);
-            h = ui_text_line_height(f->text, th->px_body);
-            if (in.h >= h)
-                ui_label_fit(f, "list.more", ui_cut_top(&in, h), line, th->px_body, th->px_small,
-                             th->text, th->surface, UI_ALIGN_LEFT, false);
-            break;
-        }
+        if (k++ < skip) continue;
         SDL_Rect r = ui_cut_top(&in, row_h);
         in.y += th->gap / 2; in.h -= th->gap / 2;
         char id[UI_ID_LEN - 8], part[UI_ID_LEN];
@@ -92,14 +112,17 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
         bx->radius = th->radius / 2;
         if (on) {
             snprintf(part, sizeof part, "%s.tick", id);
-            ui_label(f, part, box, "\xE2\x9C\x93", d * 3 / 4, th->on_primary, th->primary,
+            int px = d * 3 / 4;
+            while (px > 12 && ui_text_line_height(f->text, px) > d) px -= 2;   /* whole tick */
+            ui_label(f, part, box, "\xE2\x9C\x93", px, th->on_primary, th->primary,
                      UI_ALIGN_CENTER, false)->valign_center = true;      /* ✓ */
         }
         /* two lines: what matters (period, amount) large; the details under it */
         money_yuan(bl->amount_fen + bl->late_fee_fen, m, sizeof m);
         snprintf(line, sizeof line, "%s   %s", bl->period, m);
         SDL_Rect tr = {box.x + d + th->pad, r.y + th->pad / 2, r.w - d - th->pad * 3, r.h - th->pad};
-        int h1 = tr.h * 11 / 20;
+        int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
+        int h1 = th->id == THEME_ELDER ? l1 : tr.h * l1 / (l1 + l2);
         snprintf(part, sizeof part, "%s.text", id);
         ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y, tr.w, h1}, line, th->px_large, th->px_small,
                      th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
@@ -112,8 +135,19 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
         }
         snprintf(part, sizeof part, "%s.more", id);
         ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y + h1, tr.w, tr.h - h1}, line, th->px_body,
-                     th->px_small, th->text_muted, th->bg, UI_ALIGN_LEFT, false);
+                     th->px_small, th->text_muted, th->bg, UI_ALIGN_LEFT, th->id == THEME_ELDER);
         shown++;
+    }
+    if (paged) {
+        int left = unpaid - skip - shown;
+        SDL_Rect pr = ui_cut_top(&in, th->target);
+        in.y += th->gap / 2; in.h -= th->gap / 2;
+        SDL_Rect p1 = {pr.x, pr.y, (pr.w - th->gap) / 3, pr.h};
+        SDL_Rect p2 = {p1.x + p1.w + th->gap, pr.y, pr.w - p1.w - th->gap, pr.h};
+        ui_button(f, "list.prev", p1, _("Previous"), UI_BTN_SECONDARY, page > 0);
+        if (left > 0) snprintf(line, sizeof line, _("%d more: tap to see them"), left);
+        else snprintf(line, sizeof line, "%s", _("Back to the first bills"));
+        ui_button(f, "list.next", p2, line, UI_BTN_SECONDARY, true);
     }
     if (!unpaid) {
         h = ui_text_line_height(f->text, th->px_large);
@@ -194,8 +228,11 @@ static int bills_height(app_t *app, ui_frame_t *f, int ai)
     int rows = 0;
     for (int j = 0; j < a->n_bills; j++) rows += !a->bills[j].paid;
     if (rows > MAX_ROWS) rows = MAX_ROWS;
+    int row_h = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    if (th->id == THEME_ELDER) row_h += ui_text_line_height(f->text, th->px_body);   /* as bill_rows */
+    if (row_h < th->target * 3 / 2) row_h = th->target * 3 / 2;
     int h = ui_text_line_height(f->text, th->px_title) + ui_text_line_height(f->text, th->px_body) * 2 +
-            th->pad * 6 + rows * (th->target * 3 / 2 + th->gap / 2);
+            th->pad * 6 + rows * (row_h + th->gap / 2);
     if (!rows) h += ui_text_line_height(f->text, th->px_large);
     return h;
 }
@@ -262,8 +299,15 @@ static bool action(app_t *app, const char *id)
 {
     bills_t *b = app->bills;
     int i, j;
+    if (!strcmp(id, "list.next") || !strcmp(id, "list.prev")) {
+        b->bill_page += id[5] == 'n' ? 1 : -1;     /* past the last page: the build starts again */
+        if (b->bill_page < 0) b->bill_page = 0;
+        app->dirty = true;
+        return true;
+    }
     if (sscanf(id, "list.acct.%d", &i) == 1) {
         if (i >= 0 && i < b->acc.n) b->shown = i;
+        b->bill_page = 0;
         app->dirty = true;
         return true;
     }

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 #include "services/bills/bills.h"
+#include "services/bills/pay.h"
 
 /* The payment engine's reports, from its thread: a copy goes to the UI
  * thread as an event. */
@@ -113,6 +114,7 @@ const service_t service_bills = {
     .on_event = on_event,
     .tick = tick,
     .wait_ms = wait_ms,
+    .overlay = pay_leave_overlay,
     .tour = bills_tour,
     .identified = bills_identified,
 };

@@ -30,9 +30,8 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
     if (!b->pay_started) {
-        screen_title(f, "pay.title", &t,
-                     _("Open the payment code in WeChat or Alipay and hold your phone under the scanner"),
-                     th->surface);
+        pay_heading(f, "pay.title", &t,
+                    _("Open the payment code in WeChat or Alipay and hold your phone under the scanner"));
         pay_amount(app, f, &t, th->surface);
         bool any = app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
         const char *msg = b->code_msg[0] ? b->code_msg
@@ -45,24 +44,33 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         SDL_Rect b1 = {buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
         SDL_Rect b2 = {b1.x + b1.w + th->gap, buttons.y, b1.w, buttons.h};
         ui_button(f, "pay.use_qr", b1, _("Pay with a QR code instead"), UI_BTN_SECONDARY, true);
-        ui_button(f, "pay.cancel", b2, _("Cancel"), UI_BTN_DANGER, true);
+        ui_button(f, "pay.cancel", b2, _("Cancel"), UI_BTN_SECONDARY, true);
         return;
     }
-    screen_title(f, "pay.title", &t,
-                 p->state == PAY_USERPAYING ? _("Please confirm the payment on your phone")
-                                            : _("Paying with your payment code"),
-                 th->surface);
+    pay_heading(f, "pay.title", &t,
+                p->state == PAY_USERPAYING ? _("Please confirm the payment on your phone")
+                                           : _("Paying with your payment code"));
+    /* landscape: what to do beside the amount and the time left, so large
+     * text keeps the whole instruction */
+    SDL_Rect st = t;
+    if (f->width > f->height) {
+        t.w = (t.w - th->gap) / 2;
+        st.x = t.x + t.w + th->gap;
+        st.w = t.w;
+    }
     pay_amount(app, f, &t, th->surface);
     if (p->state == PAY_USERPAYING) pay_countdown(app, f, &t, app->cfg.pay_code_window_s);
-    ui_label_fit(f, "pay.status", t, pay_status_text(app), th->px_large, th->px_body, th->text,
+    if (f->width <= f->height) st = t;
+    ui_label_fit(f, "pay.status", st, pay_status_text(app), th->px_large, th->px_body, th->text,
                  th->surface, UI_ALIGN_LEFT, true);
     bool can_cancel = p->state == PAY_USERPAYING || p->state == PAY_CREATING;
     ui_button(f, "pay.cancel", (SDL_Rect){buttons.x, buttons.y, buttons.w / 2, buttons.h},
-              _("Cancel payment"), UI_BTN_DANGER, can_cancel);
+              _("Cancel payment"), UI_BTN_SECONDARY, can_cancel);
 }
 
 static bool action(app_t *app, const char *id)
 {
+    if (pay_leave_action(app, id)) return true;
     bills_t *b = app->bills;
     if (!strcmp(id, "pay.cancel")) {
         if (!b->pay_started) {

@@ -18,11 +18,23 @@ void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
     r->y += th->pad; r->h -= th->pad;
 }
 
+void pay_heading(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text)
+{
+    const theme_t *th = f->th;
+    int h = ui_wrapped_height(f, th->px_large, text, r->w);
+    if (h > r->h / 3) h = r->h / 3;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_large, th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+    r->y += th->pad; r->h -= th->pad;
+}
+
 void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
 {
     const theme_t *th = f->th;
     if (app->bills->deadline_mono == 0) return;
-    int h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    /* a line of text with its unit ("还剩2分43秒") and the bar: the
+     * instruction under it keeps its room */
+    int h = ui_text_line_height(f->text, th->px_large) + th->pad * 2;
     ui_countdown(f, "pay.countdown", ui_cut_top(r, h), bills_seconds_left(app), total_s);
     r->y += th->pad; r->h -= th->pad;
 }
@@ -50,7 +62,7 @@ void pay_outcome(const pay_event_t *p, const char **title, const char **body)
     const char *r = p->reason;
     if (p->state == PAY_PAID) {
         *title = _("Payment successful");
-        *body = _("Thank you. The bills are paid.");
+        *body = _("Thank you. These bills are paid.");
         return;
     }
     if (p->state == PAY_CANCELLED) {
@@ -74,4 +86,52 @@ void pay_outcome(const pay_event_t *p, const char **title, const char **body)
         *body = _("The kiosk cannot record payments right now. Nothing was charged. Please ask staff.");
     else
         *body = _("Nothing was charged. Please try again, or ask staff.");
+}
+
+/* A payment the resident could still be paying on the phone. */
+static bool live(const bills_t *b)
+{
+    return b->paying && b->pay_started &&
+           (b->pay.state == PAY_CREATING || b->pay.state == PAY_WAITING ||
+            b->pay.state == PAY_USERPAYING);
+}
+
+bool pay_leave_action(app_t *app, const char *id)
+{
+    bills_t *b = app->bills;
+    if (!strcmp(id, "nav.back") || !strcmp(id, "nav.home")) {
+        if (!live(b)) return false;
+        b->ask_leave = true;
+        app->dirty = true;
+        return true;
+    }
+    if (!strcmp(id, "payleave.stay")) {
+        b->ask_leave = false;
+        app->dirty = true;
+        return true;
+    }
+    if (!strcmp(id, "payleave.cancel")) {
+        b->ask_leave = false;
+        bills_pay_cancel(app);      /* the result screen follows the hub's answer */
+        return true;
+    }
+    return false;
+}
+
+void pay_leave_overlay(app_t *app, ui_frame_t *f)
+{
+    const theme_t *th = f->th;
+    bills_t *b = app->bills;
+    if (!b->ask_leave) return;
+    if (!live(b) || (app->screen != SCR_PAY_QR && app->screen != SCR_PAY_CODE)) {
+        b->ask_leave = false;
+        return;
+    }
+    SDL_Rect btns = ui_modal(f, "payleave", _("Stop paying?"),
+                             _("If you leave now, this payment is cancelled. If you have already paid on your phone, please stay."),
+                             th->target);
+    SDL_Rect a = {btns.x, btns.y, (btns.w - th->gap) / 2, btns.h};
+    SDL_Rect c = {a.x + a.w + th->gap, btns.y, a.w, btns.h};
+    ui_button(f, "payleave.cancel", a, _("Cancel the payment"), UI_BTN_SECONDARY, true);
+    ui_button(f, "payleave.stay", c, _("Keep paying"), UI_BTN_PRIMARY, true);
 }

@@ -12,8 +12,10 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const pay_event_t *p = &app->bills->pay;
     SDL_Rect in = ui_inset(content, th->gap);
     bool portrait = f->height > f->width;
-    int side = portrait ? in.w * 7 / 10 : in.h;
-    if (side > in.w / 2 && !portrait) side = in.w / 2;
+    /* the code large, the words beside (under) it never squeezed out */
+    int side = portrait ? in.w * 7 / 10 : in.h - th->target - th->gap;
+    if (portrait && side > in.h / 3) side = in.h / 3;
+    if (!portrait && side > in.w * 2 / 5) side = in.w * 2 / 5;
     SDL_Rect qr_card = portrait ? (SDL_Rect){in.x + (in.w - side) / 2, in.y, side, side}
                                 : (SDL_Rect){in.x, in.y, side, side};
     SDL_Rect text = portrait ? (SDL_Rect){in.x, in.y + side + th->gap, in.w, in.h - side - th->gap}
@@ -35,19 +37,22 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
     screen_card(f, "pay.panel", text);
     SDL_Rect t = ui_inset(text, th->pad * 2);
-    SDL_Rect buttons = ui_cut_bottom(&t, th->target);
-    t.h -= th->pad;
-    screen_title(f, "pay.title", &t, _("Scan this code with WeChat or Alipay to pay"), th->surface);
+    /* landscape: cancel under the code, so the words get the panel's height */
+    SDL_Rect buttons = portrait ? ui_cut_bottom(&t, th->target)
+                                : (SDL_Rect){qr_card.x, qr_card.y + side + th->gap, side, th->target};
+    if (portrait) t.h -= th->pad;
+    pay_heading(f, "pay.title", &t, _("Scan this code with WeChat or Alipay to pay"));
     pay_amount(app, f, &t, th->surface);
     if (p->state == PAY_WAITING) pay_countdown(app, f, &t, app->cfg.pay_qr_window_s);
     ui_label_fit(f, "pay.status", t, pay_status_text(app), th->px_large, th->px_body, th->text,
                  th->surface, UI_ALIGN_LEFT, true);
     bool can_cancel = p->state == PAY_WAITING || p->state == PAY_CREATING;
-    ui_button(f, "pay.cancel", buttons, _("Cancel payment"), UI_BTN_DANGER, can_cancel);
+    ui_button(f, "pay.cancel", buttons, _("Cancel payment"), UI_BTN_SECONDARY, can_cancel);
 }
 
 static bool action(app_t *app, const char *id)
 {
+    if (pay_leave_action(app, id)) return true;
     if (!strcmp(id, "pay.cancel")) {
         bills_pay_cancel(app);
         return true;

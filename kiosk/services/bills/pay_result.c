@@ -4,7 +4,38 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/i18n.h"
+#include "core/money.h"
 #include "services/bills/pay.h"
+
+/* What this payment paid, one line per bill (utility, masked account,
+ * period, amount); what does not fit is counted, never silently dropped. */
+static void paid_lines(app_t *app, ui_frame_t *f, SDL_Rect *t)
+{
+    const theme_t *th = f->th;
+    const bills_t *b = app->bills;
+    int px = th->px_large, h = ui_text_line_height(f->text, px);
+    if (b->n_lines * h > t->h) {                  /* all of them a size smaller, rather than fewer */
+        px = th->px_body;
+        h = ui_text_line_height(f->text, px);
+    }
+    for (int i = 0; i < b->n_lines; i++) {
+        char line[160], m[32], id[UI_ID_LEN];
+        int rest = b->n_lines - i;
+        if (rest * h > t->h && t->h < h * 2) {      /* keep a line to count the rest */
+            snprintf(line, sizeof line, _("and %d more bills (see the receipt)"), rest);
+            ui_label_fit(f, "result.more", ui_cut_top(t, h), line, px, th->px_small,
+                         th->text, th->surface, UI_ALIGN_LEFT, false);
+            break;
+        }
+        money_yuan(b->lines[i].fen, m, sizeof m);
+        snprintf(line, sizeof line, "%s %s  %s  %s", bills_utility_name(b->lines[i].utility),
+                 b->lines[i].account, b->lines[i].period, m);
+        snprintf(id, sizeof id, "result.line.%d", i);
+        ui_label_fit(f, id, ui_cut_top(t, h), line, px, th->px_small, th->text,
+                     th->surface, UI_ALIGN_LEFT, false);
+    }
+    t->y += th->pad; t->h -= th->pad;
+}
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
@@ -26,18 +57,52 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label(f, "result.icon", (SDL_Rect){row.x, row.y, d, d}, ok ? "\xE2\x9C\x93" : "!",
              d * 11 / 20, ok ? th->on_primary : th->on_danger, ok ? th->primary : th->danger,
              UI_ALIGN_CENTER, false)->valign_center = true;
+    bool wide = ok && f->width > f->height;
+    if (wide) {                 /* the amount beside the title: the columns below keep every line */
+        char m[32], line[96];
+        money_yuan(p->amount_fen, m, sizeof m);
+        snprintf(line, sizeof line, _("Amount: %s"), m);
+        SDL_Rect ar = {row.x + row.w / 2, row.y, row.w - row.w / 2, d};
+        ui_label_fit(f, "pay.amount", ar, line, th->px_huge, th->px_large, th->text, th->surface,
+                     UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+        row.w /= 2;
+    }
     ui_label_fit(f, "result.title", (SDL_Rect){row.x + d + th->pad, row.y, row.w - d - th->pad, d},
                  title, th->px_huge, th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
         ->valign_center = true;
     t.y += th->pad * 2; t.h -= th->pad * 2;
-    if (ok) pay_amount(app, f, &t, th->surface);
-    char text[600], order[80];
     if (ok) {
-        snprintf(order, sizeof order, _("Order number: %s"), p->out_trade_no);
-        snprintf(text, sizeof text, "%s %s\n%s", body,
+        /* landscape: what was paid on the left, what it means on the right,
+         * so large text keeps every line */
+        SDL_Rect paid = t;
+        if (wide) {
+            paid.w = (t.w - th->gap) / 2;
+            t.x += paid.w + th->gap;
+            t.w -= paid.w + th->gap;
+        }
+        if (wide) {
+            paid_lines(app, f, &paid);
+        } else {
+            pay_amount(app, f, &paid, th->surface);
+            paid_lines(app, f, &paid);
+            t = paid;
+        }
+    }
+    char text[600], owed[160];
+    if (ok) {
+        long long left_fen;
+        int left = bills_owed(app, &left_fen);
+        char m[32];
+        money_yuan(left_fen, m, sizeof m);
+        /* "all paid" only when nothing at all is owed on what was found */
+        if (left == 1) snprintf(owed, sizeof owed, _("Still to pay: 1 bill, %s."), m);
+        else if (left) snprintf(owed, sizeof owed, _("Still to pay: %d bills, %s."), left, m);
+        else snprintf(owed, sizeof owed, "%s", _("Nothing more is owed."));
+        /* the order number is on the receipt (and its QR code): on screen
+         * it only pushed out what the resident needs */
+        snprintf(text, sizeof text, "%s\n%s\n%s", body, owed,
                  app->receipt_qr[0] ? _("The printer cannot print right now: take the receipt with your phone from the QR code.")
-                                    : _("Your receipt is being printed."),
-                 order);
+                                    : _("Your receipt is being printed."));
     } else {
         snprintf(text, sizeof text, "%s", body);
     }

@@ -10,6 +10,13 @@
 
 /* ---- helpers --------------------------------------------------------------------- */
 
+int hk_cell_height(ui_frame_t *f, int min)
+{
+    const theme_t *th = f->th;
+    int h = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    return h > min ? h : min;
+}
+
 void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
              bool selected, bool enabled)
 {
@@ -20,13 +27,19 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     w->flags = enabled ? UI_F_CLICK : UI_F_DISABLED;
     w->bg = bg;
     w->radius = th->radius;
-    w->border = selected ? th->primary : th->border;
+    w->border = selected ? th->text : th->border;
     w->border_w = 2;
     char part[UI_ID_LEN + 8];
     SDL_Rect in = ui_inset(r, th->pad / 2);
-    int h1 = line2 ? in.h * 11 / 20 : in.h;
+    /* the lines share the height as their fonts' line heights do */
+    int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
+    int h1 = line2 ? in.h * l1 / (l1 + l2) : in.h;
     snprintf(part, sizeof part, "%s.1", id);
-    ui_widget_t *a = ui_label_fit(f, part, (SDL_Rect){in.x, in.y, in.w, h1}, line1, th->px_large,
+    char first[96];
+    /* the chosen cell is marked by a tick and a thick border, not by colour alone */
+    snprintf(first, sizeof first, "%s%s", selected ? "\xE2\x9C\x93 " : "", line1);
+    if (selected) w->border_w = 6;
+    ui_widget_t *a = ui_label_fit(f, part, (SDL_Rect){in.x, in.y, in.w, h1}, first, th->px_large,
                                   th->px_small, fg, bg, UI_ALIGN_CENTER, false);
     a->flags |= UI_F_BOLD;
     a->valign_center = true;
@@ -133,12 +146,9 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
     bool portrait = f->height > f->width;
-    int q = portrait ? t.w / 2 : t.h * 3 / 5;
-    if (q > t.w / 3 && !portrait) q = t.w / 3;
-    SDL_Rect qr = portrait ? (SDL_Rect){t.x + (t.w - q) / 2, t.y + t.h - q, q, q}
-                           : (SDL_Rect){t.x + t.w - q, t.y, q, q};
+    int q = t.w / 2;
+    SDL_Rect qr = {t.x + (t.w - q) / 2, t.y + t.h - q, q, q};
     if (portrait) t.h -= q + th->pad;
-    else t.w -= q + th->pad * 2;
 
     int d = th->target;
     SDL_Rect row = ui_cut_top(&t, d);
@@ -151,14 +161,39 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                  th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
         ->valign_center = true;
     t.y += th->pad; t.h -= th->pad;
+    /* landscape: the code and its QR in a left column, what was booked
+     * (service, day and time, provider, for whom) beside it at full size */
+    SDL_Rect side = t;
+    if (!portrait) {
+        side.w = t.w / 2;
+        t.x += side.w + th->gap;
+        t.w -= side.w + th->gap;
+    }
     int lh = ui_text_line_height(f->text, th->px_body);
-    ui_label_fit(f, "hk.done.codelabel", ui_cut_top(&t, lh),
+    if (!portrait) {
+        /* the QR code under the code where the column has room, else beside
+         * it, as tall as label and code (large text) */
+        int code_h = lh + ui_text_line_height(f->text, th->px_huge);
+        int below = side.h - code_h - th->pad;
+        if (below >= side.w / 3) {
+            q = below < side.w * 2 / 3 ? below : side.w * 2 / 3;
+            qr = (SDL_Rect){side.x, side.y + code_h + th->pad, q, q};
+        } else {
+            q = code_h;
+            qr = (SDL_Rect){side.x + side.w - q, side.y, q, q};
+            side.w -= q + th->pad;
+        }
+    }
+    SDL_Rect *cr = portrait ? &t : &side;
+    ui_label_fit(f, "hk.done.codelabel", ui_cut_top(cr, lh),
                  hk->pending ? _("Your reference") : _("Check-in code"), th->px_body,
                  th->px_small, th->text_muted, th->surface, UI_ALIGN_LEFT, false);
     int ch = ui_text_line_height(f->text, th->px_huge);
-    ui_label_fit(f, "hk.done.code", ui_cut_top(&t, ch), hk->pending ? hk->pending_ref : b->code,
-                 th->px_huge, th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
-    t.y += th->pad; t.h -= th->pad;
+    ui_label_fit(f, "hk.done.code", ui_cut_top(cr, ch), hk->pending ? hk->pending_ref : b->code,
+                 th->px_huge, th->px_body, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    if (portrait) {
+        t.y += th->pad; t.h -= th->pad;
+    }
     char lines[400], text[900];
     if (hk->pending) {
         /* Honest: nothing is confirmed yet. */
@@ -245,7 +280,12 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         in.y += th->pad; in.h -= th->pad;
     }
     if (!hk->have_mine || hk->mine.n == 0) return;
-    int row_h = th->target * 2;
+    /* Large text: each of the two lines may take two, never cut (the date,
+     * the time and the check-in code are what the resident came for). */
+    bool two = th->id == THEME_ELDER;
+    int lines_h = (ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body)) *
+                  (two ? 2 : 1) + th->pad * 2;
+    int row_h = th->target * 2 > lines_h ? th->target * 2 : lines_h;
     int rows = (in.h + th->gap / 2) / (row_h + th->gap / 2);
     if (rows < 1) rows = 1;
     int n = hk->mine.n;
@@ -270,13 +310,15 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         snprintf(l1, sizeof l1, "%s  %s %s", hk_booking_service(app, b), day, hours);
         snprintf(l2, sizeof l2, _("%s, code %s, %s"), b->slot.provider, b->code,
                  b->cancelled ? _("cancelled") : _("confirmed"));
+        int la = ui_text_line_height(f->text, th->px_large), lb = ui_text_line_height(f->text, th->px_body);
+        int h1 = t.h * la / (la + lb);
         snprintf(part, sizeof part, "%s.1", id);
-        ui_label_fit(f, part, (SDL_Rect){t.x, t.y, t.w, t.h / 2}, l1, th->px_large, th->px_small,
-                     th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+        ui_label_fit(f, part, (SDL_Rect){t.x, t.y, t.w, h1}, l1, th->px_large, th->px_small,
+                     th->text, th->surface, UI_ALIGN_LEFT, two)->flags |= UI_F_BOLD;
         snprintf(part, sizeof part, "%s.2", id);
-        ui_label_fit(f, part, (SDL_Rect){t.x, t.y + t.h / 2, t.w, t.h - t.h / 2}, l2, th->px_body,
+        ui_label_fit(f, part, (SDL_Rect){t.x, t.y + h1, t.w, t.h - h1}, l2, th->px_body,
                      th->px_small, b->cancelled ? th->text_muted : th->text, th->surface,
-                     UI_ALIGN_LEFT, false);
+                     UI_ALIGN_LEFT, two);
         if (cancellable(b)) {
             snprintf(part, sizeof part, "hk.cancel.%d", i);
             hk_button(f, part, br, _("Cancel booking"), UI_BTN_DANGER, !hk->busy);

@@ -8,6 +8,9 @@
 /* A tappable row or cell "ID" in R with LINE1 (bold, large) over LINE2
  * (may be NULL); SELECTED draws it in the primary colour, !ENABLED greyed
  * and not tappable. */
+/* The height a two-line hk_cell needs for its lines at full size (at
+ * least MIN). */
+int hk_cell_height(ui_frame_t *f, int min);
 void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
              bool selected, bool enabled);
 /* A button whose label shrinks (down to small text) to fit its width. */

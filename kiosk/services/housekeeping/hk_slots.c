@@ -26,21 +26,24 @@ static void calendar(app_t *app, ui_frame_t *f, SDL_Rect r)
         gmtime_r(&t, &tm);
         char id[UI_ID_LEN], big[16], small[48];
         snprintf(id, sizeof id, "hk.day.%d", d);
-        snprintf(big, sizeof big, "%d", tm.tm_mday);
+        /* the month only where it changes: "12/1", then "2", "3"... */
+        if (tm.tm_mday == 1) snprintf(big, sizeof big, "%d/%d", tm.tm_mon + 1, tm.tm_mday);
+        else snprintf(big, sizeof big, "%d", tm.tm_mday);
         static const char *const wd[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"),
                                           N_("Thu"), N_("Fri"), N_("Sat")};
         if (d == 0) snprintf(small, sizeof small, "%s", _("Today"));
         else if (d == 1) snprintf(small, sizeof small, "%s", _("Tomorrow"));
-        else snprintf(small, sizeof small, "%d/%d %s", tm.tm_mon + 1, tm.tm_mday, _(wd[tm.tm_wday]));
+        else snprintf(small, sizeof small, "%s", _(wd[tm.tm_wday]));
         hk_cell(f, id, ui_grid_cell(r, cols, rows, th->gap / 2, d), big, small,
                 d == hk->day && !hk->alternatives, !hk->busy);
     }
 }
 
-static int calendar_height(const theme_t *th, SDL_Rect r)
+static int calendar_height(ui_frame_t *f, SDL_Rect r)
 {
+    const theme_t *th = f->th;
     int rows = (r.w - 6 * th->gap / 2) / 7 < th->target ? 3 : 2;
-    return rows * (th->target * 5 / 4) + (rows - 1) * th->gap / 2;
+    return rows * hk_cell_height(f, th->target * 5 / 4) + (rows - 1) * th->gap / 2;
 }
 
 static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
@@ -57,9 +60,8 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
     if (hk->alternatives) {
         msg = hk->msg[0] ? hk->msg : _("These times are still free:");
     } else if (hk->day >= 0) {
-        char day[48], date[16];
-        hk_date(hk->day, date, sizeof date);
-        snprintf(day, sizeof day, "%.5s", date + 5);
+        char day[48];
+        hk_day_text(clock_wall() + (time_t)hk->day * 86400, day, sizeof day);
         snprintf(line, sizeof line, _("Free times on %s"), day);
         int h = ui_text_line_height(f->text, th->px_large);
         ui_label_fit(f, "hk.times.title", ui_cut_top(&in, h), line, th->px_large, th->px_body,
@@ -75,9 +77,13 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
     }
     if (hk->busy || !hk->have_slots || hk->slots.n == 0) return;
     int cols = f->width > f->height ? 3 : 2;
-    int cell_h = th->target * 3 / 2;
+    if (th->id == THEME_ELDER) cols--;     /* large text: wider cells, the provider whole */
+    int cell_h = hk_cell_height(f, th->target * 3 / 2);
     int rows = (in.h + th->gap / 2) / (cell_h + th->gap / 2);
-    if (rows < 1) rows = 1;
+    if (rows < 1) {               /* never under the navigation bar */
+        rows = 1;
+        cell_h = in.h;
+    }
     int per = cols * rows, n = hk->slots.n;
     bool paged = n > per;
     int room = paged ? per - 1 : per;
@@ -105,6 +111,26 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
                   _("More times"), UI_BTN_SECONDARY, true);
 }
 
+/* The chosen day on one row, with the way back to the calendar. */
+static void day_bar(app_t *app, ui_frame_t *f, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    const struct hk_state *hk = app->hk;
+    char text[96], day[48];
+    text[0] = '\0';
+    if (hk->day >= 0 && !hk->alternatives) {
+        hk_day_text(clock_wall() + (time_t)hk->day * 86400, day, sizeof day);
+        snprintf(text, sizeof text, "%s  %s", hk->day == 0 ? _("Today") : hk->day == 1 ? _("Tomorrow") : "",
+                 day);
+    }
+    int bw = r.w / 3;
+    if (text[0])
+        ui_label_fit(f, "hk.dayshown", (SDL_Rect){r.x, r.y, r.w - bw - th->gap, r.h}, text, th->px_large,
+                     th->px_body, th->text, th->bg, UI_ALIGN_LEFT, false)->valign_center = true;
+    hk_button(f, "hk.days", (SDL_Rect){r.x + r.w - bw, r.y, bw, r.h}, _("Choose another day"),
+              UI_BTN_SECONDARY, !hk->busy);
+}
+
 static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -117,8 +143,17 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label_fit(f, "hk.slots.title", ui_cut_top(&in, h), title, th->px_title, th->px_body,
                  th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
     in.y += th->pad; in.h -= th->pad;
-    SDL_Rect cal = ui_cut_top(&in, calendar_height(th, in));
-    calendar(app, f, cal);
+    /* Large text has no room for both: once a day is chosen the calendar
+     * folds into one row (the day and "other day"), and the free times
+     * get the screen. */
+    int ch = calendar_height(f, in);
+    int need = ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 + th->pad * 6;
+    if (need > in.h && th->id != THEME_STANDARD && (app->hk->day >= 0 || app->hk->alternatives) &&
+        !app->hk->days_open) {
+        day_bar(app, f, ui_cut_top(&in, th->target));
+    } else {
+        calendar(app, f, ui_cut_top(&in, ch));
+    }
     in.y += th->gap; in.h -= th->gap;
     times(app, f, in);
 }
@@ -134,6 +169,11 @@ static bool slots_action(app_t *app, const char *id)
     }
     if (sscanf(id, "hk.slot.%d", &i) == 1) {
         hk_pick_slot(app, i);
+        return true;
+    }
+    if (!strcmp(id, "hk.days")) {
+        app->hk->days_open = true;
+        app->dirty = true;
         return true;
     }
     if (!strcmp(id, "hk.slots.more")) {

@@ -251,19 +251,12 @@ const char *hk_booking_service(const app_t *app, const hub_hk_booking_t *b)
     return zh(app) ? b->service_zh : b->service_en;
 }
 
-static const char *weekday(int wd)
-{
-    static const char *const names[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"),
-                                         N_("Fri"), N_("Sat")};
-    return _(names[wd % 7]);
-}
-
+/* One date style on every screen and slip: the header's ("11月30日 周一",
+ * "11/30 Mon"), China time. */
 void hk_day_text(time_t t, char *out, size_t len)
 {
-    time_t l = t + CST;
-    struct tm tm;
-    gmtime_r(&l, &tm);
-    snprintf(out, len, "%02d-%02d %s", tm.tm_mon + 1, tm.tm_mday, weekday(tm.tm_wday));
+    char clock[16];
+    chrome_clock_text(t, clock, sizeof clock, out, (int)len);
 }
 
 void hk_hours_text(const hub_hk_slot_t *s, char *out, size_t len)
@@ -337,6 +330,7 @@ void hk_pick_day(app_t *app, int d)
     const hub_hk_service_t *s = hk_current(app);
     if (!s || d < 0 || d >= HK_DAYS) return;
     hk->day = d;
+    hk->days_open = false;
     hk->have_slots = false;
     hk->alternatives = false;
     hk->slot_page = 0;
@@ -457,6 +451,7 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
         identify_event_free(ev);
         return;
     }
+    if (ev->kind == IDENT_CARD) app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
     if (ev->kind == IDENT_CARD && ev->result == IDCARD_OK) {
         session_pii_t *p = &app->session.pii;
         snprintf(p->name, sizeof p->name, "%s", ev->card.name);
@@ -552,6 +547,9 @@ void hk_open_mine(app_t *app)
     hk->next = HK_NEXT_MINE;
     hk->msg[0] = '\0';
     hk->mine_page = 0;
+    /* A card already read in this visit (the ID card tile, the bills) is
+     * the proof: not asked for twice. */
+    if (hk->who == HK_WHO_NONE && app->session.pii.id_number[0]) hk->who = HK_WHO_CARD;
     if (hk->who == HK_WHO_NONE) {
         app_go(app, SCR_HK_WHO);
     } else {

@@ -50,6 +50,7 @@ struct hk_state {
     hub_hk_slots_t slots;          /* of service and day, or the alternatives */
     bool alternatives;             /* slots holds the 409's other free slots */
     int slot_page;
+    bool days_open;                /* the calendar shown again where it is folded away */
     hub_hk_slot_t slot;            /* the one chosen (slot.id 0 = none) */
 
     /* who: the phone digits being typed (the number itself, once complete,

@@ -29,6 +29,7 @@ void identify_result(app_t *app, ident_event_t *ev)
     switch (ev->kind) {
     case IDENT_CARD: {
         session_pii_t *p = &app->session.pii;
+        app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
         app->identify->have_code = false;
         app->identify->card_bad = ev->result != IDCARD_OK;
         if (app->identify->card_bad) {
@@ -163,12 +164,30 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     in.y += th->pad * 2; in.h -= th->pad * 2;
     ui_label_fit(f, "ident.body", in, body, th->px_large, th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
+    if (p->id_number[0]) {
+        /* Identified: on to what a card is for, never a dead end. */
+        SDL_Rect b1 = ui_grid_cell(buttons, 3, 1, th->gap, 0);
+        ui_button(f, "ident.bills", b1, _("Pay bills"), UI_BTN_PRIMARY, true);
+        ui_button(f, "ident.hk", ui_grid_cell(buttons, 3, 1, th->gap, 1), _("Housekeeping"),
+                  UI_BTN_PRIMARY, true);
+        ui_button(f, "ident.done", ui_grid_cell(buttons, 3, 1, th->gap, 2), _("Done"),
+                  UI_BTN_SECONDARY, true);
+        return;
+    }
     SDL_Rect b = {buttons.x, buttons.y, buttons.w / 2, buttons.h};
     ui_button(f, "ident.done", b, _("Done"), UI_BTN_PRIMARY, true);
 }
 
 static bool action(app_t *app, const char *id)
 {
+    if (!strcmp(id, "ident.bills")) {
+        app_go(app, SCR_BILLS);
+        return true;
+    }
+    if (!strcmp(id, "ident.hk")) {
+        app_go(app, SCR_HOUSEKEEPING);
+        return true;
+    }
     if (!strcmp(id, "ident.done")) {
         app_home(app);
         return true;

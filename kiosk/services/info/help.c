@@ -9,6 +9,32 @@
 #include "mask.h"
 #include "app/screens.h"
 
+/* The call-back number as typed, in full and grouped 3-4-4 ("138 0532
+ * 1867") so the resident can check it before sending; cut off the top of
+ * *PAD. */
+static void phone_field(ui_frame_t *f, SDL_Rect *pad, const struct info_state *s)
+{
+    const theme_t *th = f->th;
+    int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    SDL_Rect box = ui_cut_top(pad, lh);
+    pad->y += th->gap; pad->h -= th->gap;
+    ui_widget_t *bw = ui_panel(f, "help.phonebox", box, th->surface);
+    bw->border = th->border;
+    bw->border_w = 2;
+    bw->radius = th->radius;
+    char grouped[24];
+    int k = 0;
+    for (int i = 0; i < s->n_phone && k < (int)sizeof grouped - 2; i++) {
+        if (i == 3 || i == 7) grouped[k++] = ' ';
+        grouped[k++] = s->phone[i];
+    }
+    grouped[k] = '\0';
+    ui_label_fit(f, "help.phone", ui_inset(box, th->pad), s->n_phone ? grouped : _("Mobile number"),
+                 th->px_huge, th->px_body, s->n_phone ? th->text : th->text_muted, th->surface,
+                 UI_ALIGN_CENTER, false)->valign_center = true;
+    explicit_bzero(grouped, sizeof grouped);
+}
+
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -78,7 +104,10 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         }
         ui_button(f, "help.consent", buttons, line, UI_BTN_SECONDARY, s != NULL);
     }
-    if (typing) ui_keypad(f, "help.key", pad, false);
+    if (typing) {
+        phone_field(f, &pad, s);
+        ui_keypad(f, "help.key", pad, s->n_phone == 11 && s->phone[0] == '1');
+    }
 }
 
 static bool action(app_t *app, const char *id)
@@ -101,6 +130,9 @@ static bool action(app_t *app, const char *id)
         const char *k = id + 9;
         if (!strcmp(k, "del")) {
             if (s->n_phone > 0) s->phone[--s->n_phone] = '\0';
+        } else if (!strcmp(k, "ok")) {
+            if (s->n_phone == 11 && s->phone[0] == '1') info_help_send(app);
+            else app_toast(app, _("A mobile number has 11 digits and starts with 1. Please check the number."));
         } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && s->n_phone < 11) {
             s->phone[s->n_phone++] = k[0];
             s->phone[s->n_phone] = '\0';

@@ -577,6 +577,7 @@ void info_help_send(app_t *app)
         s->help_state = fits && submit(app, &j) == 0 ? HELP_SENDING : HELP_FAILED;
         sodium_memzero(&j, sizeof j);
     }
+    s->help_since = clock_mono_ms();
     if (body) {
         sodium_memzero(body, strlen(body));
         cJSON_free(body);

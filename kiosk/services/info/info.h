@@ -53,6 +53,7 @@ struct info_state {
     bool consent;
     char help_key[48];
     uint64_t help_next_poll;
+    uint64_t help_since;          /* UI clock when the request left (keeps the session alive) */
 };
 
 void info_init(struct app *app);

@@ -39,10 +39,20 @@ static void list_enter(app_t *app)
     if (app->info) info_show_tab(app, app->info->tab);
 }
 
-static int rows_fit(const theme_t *th, int h)
+/* A row holds its title and its date line at their fonts' full line
+ * heights (never shorter than one and a half targets). */
+static int row_height(ui_frame_t *f)
 {
-    int row_h = th->target * 3 / 2;
-    return (h + th->gap / 2) / (row_h + th->gap / 2);
+    const theme_t *th = f->th;
+    int h = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) +
+            th->pad;
+    return h > th->target * 3 / 2 ? h : th->target * 3 / 2;
+}
+
+static int rows_fit(ui_frame_t *f, int h)
+{
+    const theme_t *th = f->th;
+    return (h + th->gap / 2) / (row_height(f) + th->gap / 2);
 }
 
 static void list_build(app_t *app, ui_frame_t *f, SDL_Rect content)
@@ -70,7 +80,7 @@ static void list_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     }
     SDL_Rect pager = ui_cut_bottom(&r, th->target);
     r.h -= th->gap;
-    int rows = rows_fit(th, r.h), row_h = th->target * 3 / 2;
+    int rows = rows_fit(f, r.h), row_h = row_height(f);
     if (rows < 1) rows = 1;
     if (s->first >= s->n) s->first = 0;
     for (int k = 0; k < rows && s->first + k < s->n; k++) {
@@ -85,8 +95,9 @@ static void list_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         w->border = th->border;
         w->border_w = 2;
         w->radius = th->radius;
-        SDL_Rect t = ui_inset(row, th->pad);
-        int h1 = t.h * 11 / 20;
+        SDL_Rect t = {row.x + th->pad, row.y + th->pad / 2, row.w - th->pad * 2, row.h - th->pad};
+        int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
+        int h1 = t.h * l1 / (l1 + l2);
         snprintf(line, sizeof line, "%s%s", it->pinned ? _("[Pinned] ") : "", it->title);
         snprintf(part, sizeof part, "%s.title", id);
         ui_label_fit(f, part, (SDL_Rect){t.x, t.y, t.w, h1}, line, th->px_large, th->px_small, th->text,
@@ -289,7 +300,11 @@ static bool reg_action(app_t *app, const char *id)
     if (!strcmp(k, "del")) {
         if (s->n_phone > 0) s->phone[--s->n_phone] = '\0';
     } else if (!strcmp(k, "ok")) {
-        info_register(app);
+        if (s->n_phone != 11 || s->phone[0] != '1')
+            snprintf(s->reg_msg, sizeof s->reg_msg, "%s",
+                     _("A mobile number has 11 digits and starts with 1. Please check the number."));
+        else
+            info_register(app);
     } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && s->n_phone < 11) {
         s->phone[s->n_phone++] = k[0];
         s->phone[s->n_phone] = '\0';

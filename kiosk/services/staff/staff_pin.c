@@ -124,6 +124,8 @@ static bool action(app_t *app, const char *id)
         if (app->staff->pin_len > 0) app->staff->pin[--app->staff->pin_len] = '\0';
     } else if (strcmp(k, "ok") == 0) {
         if (app->staff->pin_len >= 4) start_check(app);
+        else snprintf(app->staff->pin_msg, sizeof app->staff->pin_msg, "%s",
+                      _("A PIN has at least 4 digits."));
     } else if (k[0] >= '0' && k[0] <= '9' && app->staff->pin_len < 12) {
         app->staff->pin[app->staff->pin_len++] = k[0];
         app->staff->pin[app->staff->pin_len] = '\0';
