@@ -171,7 +171,13 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+# The spoken-words layer (voice/speak_text.c): readings, cuts and the loudspeaker's privacy.
+$(BUILD)/fuzz/fuzz_speak_text: tests/fuzz/fuzz_speak_text.c kiosk/voice/speak_text.c kiosk/voice/speak_text.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk -o $@ $(filter %.c,$^)
+
+$(filter-out %/fuzz_speak_text %/fuzz_hub_request %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \
