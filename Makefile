@@ -4,7 +4,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium libcurl libcjson
+PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium libcurl libcjson espeak-ng
 CFLAGS  ?= -O2 -g
 # CFLAGS is the caller's (optimisation, sanitizers); the rest is always needed.
 ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
@@ -93,7 +93,7 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/bench_voice $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub
 	@BUILD=$(BUILD) tests/bench/bench.sh
 	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 
@@ -107,6 +107,10 @@ $(BUILD)/bench_content: $(BUILD)/obj/tests/bench/bench_content.o $(TEST_SUPPORT_
 
 $(BUILD)/bench_pay: $(BUILD)/obj/tests/bench/bench_pay.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
+
+# Voice figures: request to first audio sample (tests/bench/bench_voice.c).
+$(BUILD)/bench_voice: $(BUILD)/obj/tests/bench/bench_voice.o $(BUILD)/libkiosk.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Outbox figures: durable enqueues per second (synchronous=FULL).
 $(BUILD)/bench_outbox: $(BUILD)/obj/tests/bench/bench_outbox.o $(BUILD)/libkiosk.a
