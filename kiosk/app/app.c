@@ -13,6 +13,7 @@
 #include "app/screens.h"
 #include "app/fleet.h"
 #include "app/service.h"
+#include "app/speech.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
@@ -58,6 +59,7 @@ static void set_screen(app_t *app, screen_id_t s)
     const screen_t *sc = screen_get(s);
     if (sc->enter) sc->enter(app);
     app->dirty = true;
+    speech_screen_shown(app);
 }
 
 void app_go(app_t *app, screen_id_t s)
@@ -143,6 +145,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     ui_render_forget(app->render);       /* cached QR textures hold receipt text */
     app->toast[0] = '\0';
     app->depth = 0;
+    speech_session_end(app);
     if (was_active && strcmp(reason, "tour") != 0) {
         log_info("session", "ended (%s) after %d screens", reason, visited);
         store_writer_session_log(app->writer, started, clock_wall(), reason, visited);
@@ -270,9 +273,14 @@ static void activate(app_t *app, const char *id)
     uint64_t now = clock_mono_ms();
     if (now - app->screen_since_ms < APP_DOUBLE_TAP_GUARD_MS) return;
     app->last_activate_ms = now;
-    if (chrome_action(app, id)) return;
-    const screen_t *sc = screen_get(app->screen);
-    if (sc->action) sc->action(app, id);
+    screen_id_t before = app->screen;
+    unsigned long visits = (unsigned long)app->session.screens_visited;
+    if (!chrome_action(app, id)) {
+        const screen_t *sc = screen_get(app->screen);
+        if (sc->action) sc->action(app, id);
+    }
+    speech_activated(app, id, app->screen != before ||
+                              (unsigned long)app->session.screens_visited != visits);
 }
 
 /* Maps window coordinates to layout coordinates (rotation, letterbox). */
@@ -421,6 +429,7 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
         if (ev->type >= app->ev_base && ev->type < app->ev_base + APP_EV_COUNT) service_event(app, ev);
         break;
     }
+    speech_flush(app);
 }
 
 /* ---- time ------------------------------------------------------------- */
@@ -433,6 +442,7 @@ void app_tick(app_t *app)
     session_event_t ev = session_tick(&app->session, now);
     if (ev == SESSION_EV_WARN) {
         log_info("session", "idle: asking if the resident is still there");
+        speech_still_there(app);
         app->dirty = true;
     } else if (ev == SESSION_EV_ENDED) {
         after_session(app, "timeout", started, visited, true);
@@ -455,6 +465,7 @@ void app_tick(app_t *app)
     }
     for (const service_t *const *s = app_services; *s; s++)
         if ((*s)->tick) (*s)->tick(app, now);
+    speech_flush(app);
 }
 
 uint32_t app_wait_ms(const app_t *app)
@@ -642,6 +653,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
         }
     }
     fleet_start(app);
+    speech_init(app);
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
     app_reload_notices(app);
@@ -655,6 +667,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
 
 void app_free(app_t *app)
 {
+    speech_free(app);
     devices_stop(app->devmon);
     app->devmon = NULL;
     print_queue_stop(app->printq);

@@ -119,6 +119,8 @@ typedef struct app {
     struct info_state *info;
     struct street_state *street;
 
+    struct speech *speech;          /* spoken guidance (app/speech.h); NULL: silent */
+
     char toast[160];
     uint64_t toast_until_ms;
     char fault_msg[200];

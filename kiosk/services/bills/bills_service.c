@@ -115,4 +115,5 @@ const service_t service_bills = {
     .wait_ms = wait_ms,
     .tour = bills_tour,
     .identified = bills_identified,
+    .announce = bills_announce,
 };
