@@ -13,6 +13,7 @@
 #include "app/screens.h"
 #include "app/fleet.h"
 #include "app/service.h"
+#include "app/keypad.h"
 #include "app/speech.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
@@ -146,6 +147,7 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     app->toast[0] = '\0';
     app->depth = 0;
     speech_session_end(app);
+    keypad_session_end(app);
     if (was_active && strcmp(reason, "tour") != 0) {
         log_info("session", "ended (%s) after %d screens", reason, visited);
         store_writer_session_log(app->writer, started, clock_wall(), reason, visited);
@@ -222,6 +224,7 @@ void app_build(app_t *app)
     for (const service_t *const *s = app_services; *s; s++)
         if ((*s)->overlay) (*s)->overlay(app, f);
     if (app->session.state == SESSION_WARNING) chrome_timeout_overlay(app, f);
+    keypad_overlay(app, f);
     for (int i = 0; i < f->n; i++)
         if (app->pressed[0] && strcmp(f->w[i].id, app->pressed) == 0)
             f->w[i].flags |= UI_F_PRESSED;
@@ -268,7 +271,7 @@ int app_save_png(app_t *app, const char *path)
 
 /* ---- input ------------------------------------------------------------ */
 
-static void activate(app_t *app, const char *id)
+void app_activate(app_t *app, const char *id)
 {
     uint64_t now = clock_mono_ms();
     if (now - app->screen_since_ms < APP_DOUBLE_TAP_GUARD_MS) return;
@@ -361,11 +364,24 @@ static void pointer_up(app_t *app, int x, int y)
     if ((w && strcmp(w->id, id) == 0) ||
         (p && x >= p->r.x - 2 * TAP_SLOP_PX && x < p->r.x + p->r.w + 2 * TAP_SLOP_PX &&
          y >= p->r.y - 2 * TAP_SLOP_PX && y < p->r.y + p->r.h + 2 * TAP_SLOP_PX))
-        activate(app, id);
+        app_activate(app, id);
+}
+
+bool app_wake(app_t *app)
+{
+    session_event_t ev = session_input(&app->session, clock_mono_ms(), clock_wall());
+    if (ev == SESSION_EV_RESUMED) app->dirty = true;
+    if (ev != SESSION_EV_STARTED) return false;
+    log_info("session", "started");
+    if (app->screen == SCR_ATTRACT || app->screen == SCR_STREET) set_screen(app, SCR_HOME);
+    app->pressed[0] = '\0';
+    return true;
 }
 
 static void key_down(app_t *app, const SDL_KeyboardEvent *k)
 {
+    /* The resident's keypad, in lockdown too (app/keypad.h). */
+    if (keypad_handle(app, k->keysym.sym)) return;
     /* A touch screen kiosk: keys never start a session (a stray key, or a
      * keyboard-wedge scanner outside the scan screen, must not wake it into
      * a session nobody sees); during one they count as activity. */
@@ -654,6 +670,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     }
     fleet_start(app);
     speech_init(app);
+    if (keypad_init(app) != 0) log_warn("keypad", "out of memory: no keypad");
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
     app_reload_notices(app);
@@ -668,6 +685,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
 void app_free(app_t *app)
 {
     speech_free(app);
+    keypad_free(app);
     devices_stop(app->devmon);
     app->devmon = NULL;
     print_queue_stop(app->printq);

@@ -120,6 +120,7 @@ typedef struct app {
     struct street_state *street;
 
     struct speech *speech;          /* spoken guidance (app/speech.h); NULL: silent */
+    struct keypad *keypad;          /* the resident's USB keypad (app/keypad.h) */
 
     char toast[160];
     uint64_t toast_until_ms;
@@ -160,6 +161,11 @@ void app_build(app_t *app);
 /* Milliseconds until a timer is due (for SDL_WaitEventTimeout). */
 uint32_t app_wait_ms(const app_t *app);
 
+/* Does what a tap on widget ID does (the keypad's enter, back, help). */
+void app_activate(app_t *app, const char *id);
+/* Input other than a touch (the keypad): starts a session when none runs
+ * (true: it did, and the home screen is up) or answers "Still there?". */
+bool app_wake(app_t *app);
 void app_go(app_t *app, screen_id_t s);        /* push */
 void app_back(app_t *app);
 void app_home(app_t *app);

@@ -234,6 +234,21 @@ void speech_activated(app_t *app, const char *id, bool moved)
         voice_say(s->voice, TONE_CLICK, app_locale(app), label);
 }
 
+void speech_focus(app_t *app, const char *id, const char *label)
+{
+    struct speech *s = app->speech;
+    if (!s || !speech_on(app))
+        return;
+    voice_say(s->voice, TONE_CLICK, app_locale(app), digit_key_silent(app, id) ? "" : label);
+}
+
+void speech_keypad_used(app_t *app)
+{
+    struct speech *s = app->speech;
+    if (s && s->choice < 0)
+        s->choice = 1;
+}
+
 void speech_session_end(app_t *app)
 {
     struct speech *s = app->speech;

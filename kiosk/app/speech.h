@@ -52,6 +52,12 @@ void speech_session_end(struct app *app);
 /* The "Still there?" question, asked aloud too. */
 void speech_still_there(struct app *app);
 
+/* The keypad's focus moved to widget ID, whose spoken label is LABEL. */
+void speech_focus(struct app *app, const char *id, const char *label);
+/* A keypad key was pressed: its user most likely cannot see the screen,
+ * so speech turns on for the session unless they turned it off. */
+void speech_keypad_used(struct app *app);
+
 /* Is speech on for this session now? */
 bool speech_on(const struct app *app);
 /* Speaks TEXT after TONE in the resident's locale, if speech is on (a

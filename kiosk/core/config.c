@@ -53,7 +53,7 @@ _Static_assert(sizeof renderer_words / sizeof *renderer_words == RENDERER_ACCELE
 
 static const char *const section_names[] = {
     "kiosk", "display", "ui", "session", "staff", "hub", "payment", "outbox", "content",
-    "telemetry", "voice", "devices", NULL};
+    "telemetry", "voice", "keypad", "devices", NULL};
 
 /* ---- key table ----------------------------------------------------------- */
 
@@ -139,6 +139,17 @@ static const key_spec_t keys[] = {
     INT("voice", "rate", voice_rate, 80, 450),
     ENUM("voice", "output", voice_output, output_words, NULL),
     STR("voice", "quiet_hours", quiet_hours, check_quiet_hours),
+    STR("keypad", "up", key_up, check_not_empty),
+    STR("keypad", "down", key_down, check_not_empty),
+    STR("keypad", "left", key_left, check_not_empty),
+    STR("keypad", "right", key_right, check_not_empty),
+    STR("keypad", "enter", key_enter, check_not_empty),
+    STR("keypad", "back", key_back, check_not_empty),
+    STR("keypad", "help", key_help, check_not_empty),
+    STR("keypad", "repeat", key_repeat, check_not_empty),
+    STR("keypad", "volume_up", key_volume_up, check_not_empty),
+    STR("keypad", "volume_down", key_volume_down, check_not_empty),
+    STR("keypad", "voice", key_voice, check_not_empty),
     STR("devices", "idcard", idcard_uri, check_device),
     STR("devices", "scanner", scanner_uri, check_device),
     STR("devices", "camera", camera_uri, check_device),
@@ -199,6 +210,17 @@ void config_defaults(config_t *cfg)
     cfg->voice_rate = 150;
     cfg->voice_output = OUTPUT_LOUDSPEAKER;
     set_text(cfg->quiet_hours, sizeof cfg->quiet_hours, "");
+    set_text(cfg->key_up, sizeof cfg->key_up, "Up");
+    set_text(cfg->key_down, sizeof cfg->key_down, "Down");
+    set_text(cfg->key_left, sizeof cfg->key_left, "Left");
+    set_text(cfg->key_right, sizeof cfg->key_right, "Right");
+    set_text(cfg->key_enter, sizeof cfg->key_enter, "Keypad Enter");
+    set_text(cfg->key_back, sizeof cfg->key_back, "Backspace");
+    set_text(cfg->key_help, sizeof cfg->key_help, "F1");
+    set_text(cfg->key_repeat, sizeof cfg->key_repeat, "F2");
+    set_text(cfg->key_volume_up, sizeof cfg->key_volume_up, "Keypad +");
+    set_text(cfg->key_volume_down, sizeof cfg->key_volume_down, "Keypad -");
+    set_text(cfg->key_voice, sizeof cfg->key_voice, "F3");
 }
 
 int config_quiet_hours(const char *value, int *from_min, int *to_min)

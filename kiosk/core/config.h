@@ -70,6 +70,10 @@ typedef struct {
     int voice_rate;                 /* rate = 80..450 words per minute      (150)       */
     audio_output_t voice_output;    /* output = loudspeaker | headphones    (loudspeaker) */
     char quiet_hours[16];           /* quiet_hours = HH:MM-HH:MM, no sound unless asked ("") */
+    /* [keypad]: SDL key names (SDL_GetKeyFromName), checked at start-up by app/keypad.c */
+    char key_up[32], key_down[32], key_left[32], key_right[32];   /* Up, Down, Left, Right */
+    char key_enter[32], key_back[32], key_help[32], key_repeat[32]; /* Keypad Enter, Backspace, F1, F2 */
+    char key_volume_up[32], key_volume_down[32], key_voice[32];   /* Keypad +, Keypad -, F3 */
     /* [devices]: device URIs, used by the driver issues; "" = absent */
     char idcard_uri[CONFIG_STR];    /* idcard = serial:/dev/ttyUSB0?baud=115200 */
     char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */
