@@ -57,14 +57,17 @@ static int play(const int16_t *pcm, size_t n, void *arg)
     int16_t buf[CHUNK];
     while (n > 0) {
         size_t k = n < CHUNK ? n : CHUNK;
+        /* Scaled outside the lock: the UI thread's voice_say never waits
+         * for more than one queueing. The volume read without the lock is
+         * an int the UI thread writes whole; a step late is harmless. */
+        int vol = __atomic_load_n(&v->volume, __ATOMIC_RELAXED);
+        for (size_t i = 0; i < k; i++)
+            buf[i] = (int16_t)((int)pcm[i] * vol / VOICE_VOLUME_MAX);
         worker_lock(v->w);
         if (p->gen != v->gen || worker_stopping(v->w)) {
             worker_unlock(v->w);
             return 1;
         }
-        int vol = v->volume;
-        for (size_t i = 0; i < k; i++)
-            buf[i] = (int16_t)((int)pcm[i] * vol / VOICE_VOLUME_MAX);
         if (!v->first_seen) {
             v->first_seen = true;
             v->first_ms = now_ms() - v->t_req_ms;
@@ -236,9 +239,8 @@ void voice_set_volume(voice_t *v, int volume)
 {
     if (!v)
         return;
-    worker_lock(v->w);
-    v->volume = volume < 0 ? 0 : volume > VOICE_VOLUME_MAX ? VOICE_VOLUME_MAX : volume;
-    worker_unlock(v->w);
+    int vol = volume < 0 ? 0 : volume > VOICE_VOLUME_MAX ? VOICE_VOLUME_MAX : volume;
+    __atomic_store_n(&v->volume, vol, __ATOMIC_RELAXED);
 }
 
 int voice_volume(const voice_t *v)
