@@ -346,6 +346,7 @@ static void pointer_down(app_t *app, int x, int y)
         return;
     }
     snprintf(app->pressed, sizeof app->pressed, "%s", w ? w->id : "");
+    app->pressed_ms = now;
     app->dirty = true;
 }
 
@@ -357,6 +358,8 @@ static void pointer_up(app_t *app, int x, int y)
     snprintf(id, sizeof id, "%s", app->pressed);
     app->pressed[0] = '\0';
     app->dirty = true;
+    /* Explore mode: a tap says what it is on, a double tap presses. */
+    if (keypad_explore_tap(app, id, clock_mono_ms() - app->pressed_ms)) return;
     /* Released on the same widget, or after sliding a little off it:
      * slow or shaky fingers still get what they pressed. */
     const ui_widget_t *w = ui_hit(app->frame, x, y, TAP_SLOP_PX);

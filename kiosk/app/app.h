@@ -73,6 +73,7 @@ typedef struct app {
 
     /* input */
     char pressed[UI_ID_LEN];
+    uint64_t pressed_ms;            /* when it was pressed (long press) */
     int corner_taps;
     uint64_t corner_first_ms;
     uint64_t last_activate_ms;

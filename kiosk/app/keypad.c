@@ -6,6 +6,8 @@
 
 #include "app/app.h"
 #include "app/speech.h"
+#include "core/clock.h"
+#include "core/i18n.h"
 #include "core/log.h"
 
 struct keypad {
@@ -13,6 +15,8 @@ struct keypad {
     char focus[UI_ID_LEN];
     screen_id_t screen;              /* the screen the focus belongs to */
     bool used;                       /* a keypad key was pressed this session */
+    bool explore;                    /* explore mode (keypad.h) */
+    uint64_t last_tap_ms;            /* explore: the first tap of a double tap */
 };
 
 static const char *key_name(const config_t *c, keypad_key_t k)
@@ -29,13 +33,14 @@ static const char *key_name(const config_t *c, keypad_key_t k)
     case KEYPAD_VOLUME_UP: return c->key_volume_up;
     case KEYPAD_VOLUME_DOWN: return c->key_volume_down;
     case KEYPAD_VOICE: return c->key_voice;
+    case KEYPAD_EXPLORE: return c->key_explore;
     default: return "";
     }
 }
 
 static const char *const key_words[KEYPAD_COUNT] = {
     "up", "down", "left", "right", "enter", "back", "help", "repeat", "volume_up",
-    "volume_down", "voice"};
+    "volume_down", "voice", "explore"};
 
 int keypad_init(app_t *app)
 {
@@ -76,8 +81,63 @@ void keypad_reset(app_t *app)
 void keypad_session_end(app_t *app)
 {
     keypad_reset(app);
-    if (app->keypad)
+    if (app->keypad) {
         app->keypad->used = false;
+        app->keypad->explore = false;
+        app->keypad->last_tap_ms = 0;
+    }
+}
+
+bool keypad_exploring(const app_t *app)
+{
+    return app->keypad && app->keypad->explore;
+}
+
+void keypad_explore_toggle(app_t *app)
+{
+    struct keypad *kp = app->keypad;
+    if (!kp)
+        return;
+    kp->explore = !kp->explore;
+    kp->last_tap_ms = 0;
+    if (kp->explore)
+        speech_keypad_used(app);     /* exploring means listening */
+    speech_say(app, TONE_CLICK, kp->explore ? _("Explore mode on: touch to hear, tap twice to press.")
+                                            : _("Explore mode off."));
+    app->dirty = true;
+}
+
+bool keypad_explore_tap(app_t *app, const char *id, uint64_t held_ms)
+{
+    struct keypad *kp = app->keypad;
+    if (!kp)
+        return false;
+    if (!strcmp(id, "hdr.voice") && held_ms >= KEYPAD_LONG_PRESS_MS) {
+        keypad_explore_toggle(app);
+        return true;
+    }
+    if (!kp->explore)
+        return false;
+    if (kp->screen != app->screen)
+        keypad_reset(app);
+    uint64_t now = clock_mono_ms();
+    if (kp->focus[0] && kp->last_tap_ms && now - kp->last_tap_ms <= KEYPAD_DOUBLE_TAP_MS) {
+        char focus[UI_ID_LEN];
+        snprintf(focus, sizeof focus, "%s", kp->focus);
+        kp->last_tap_ms = 0;
+        app_activate(app, focus);
+        if (kp->screen != app->screen)
+            keypad_reset(app);
+        return true;
+    }
+    snprintf(kp->focus, sizeof kp->focus, "%s", id);
+    kp->screen = app->screen;
+    kp->last_tap_ms = now;
+    char label[VOICE_TEXT_MAX];
+    speech_label(app, id, label, sizeof label);
+    speech_focus(app, id, label);
+    app->dirty = true;
+    return true;
 }
 
 const char *keypad_focus(const app_t *app)
@@ -203,6 +263,9 @@ bool keypad_handle(app_t *app, SDL_Keycode key)
         break;
     case KEYPAD_VOICE:
         speech_toggle(app);
+        break;
+    case KEYPAD_EXPLORE:
+        keypad_explore_toggle(app);
         break;
     default:
         break;

@@ -18,6 +18,7 @@
 
 #include <SDL.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ui/ui.h"
 
@@ -26,7 +27,7 @@ struct app;
 typedef enum {
     KEYPAD_UP, KEYPAD_DOWN, KEYPAD_LEFT, KEYPAD_RIGHT, KEYPAD_ENTER, KEYPAD_BACK,
     KEYPAD_HELP, KEYPAD_REPEAT, KEYPAD_VOLUME_UP, KEYPAD_VOLUME_DOWN, KEYPAD_VOICE,
-    KEYPAD_COUNT
+    KEYPAD_EXPLORE, KEYPAD_COUNT
 } keypad_key_t;
 
 int keypad_init(struct app *app);
@@ -42,6 +43,19 @@ void keypad_reset(struct app *app);
 void keypad_session_end(struct app *app);
 /* The focused widget's id, "" for none. */
 const char *keypad_focus(const struct app *app);
+
+/* Explore mode, for residents who cannot see the screen: a first tap on a
+ * widget focuses it and says what it is, a second tap within
+ * KEYPAD_DOUBLE_TAP_MS presses the focused widget. Switched on and off by
+ * the keypad's explore key or a long press (KEYPAD_LONG_PRESS_MS) on the
+ * 语音 button; off again at session end. */
+#define KEYPAD_DOUBLE_TAP_MS 600
+#define KEYPAD_LONG_PRESS_MS 800
+/* A tap released on widget ID after HELD_MS: true when explore mode (or
+ * the long press that toggles it) took it, so the app must not press ID. */
+bool keypad_explore_tap(struct app *app, const char *id, uint64_t held_ms);
+void keypad_explore_toggle(struct app *app);
+bool keypad_exploring(const struct app *app);
 
 /* The clickable widgets of F in reading order, at most MAX, into OUT
  * (indexes into f->w); how many. */

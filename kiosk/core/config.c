@@ -150,6 +150,7 @@ static const key_spec_t keys[] = {
     STR("keypad", "volume_up", key_volume_up, check_not_empty),
     STR("keypad", "volume_down", key_volume_down, check_not_empty),
     STR("keypad", "voice", key_voice, check_not_empty),
+    STR("keypad", "explore", key_explore, check_not_empty),
     STR("devices", "idcard", idcard_uri, check_device),
     STR("devices", "scanner", scanner_uri, check_device),
     STR("devices", "camera", camera_uri, check_device),
@@ -221,6 +222,7 @@ void config_defaults(config_t *cfg)
     set_text(cfg->key_volume_up, sizeof cfg->key_volume_up, "Keypad +");
     set_text(cfg->key_volume_down, sizeof cfg->key_volume_down, "Keypad -");
     set_text(cfg->key_voice, sizeof cfg->key_voice, "F3");
+    set_text(cfg->key_explore, sizeof cfg->key_explore, "F4");
 }
 
 int config_quiet_hours(const char *value, int *from_min, int *to_min)

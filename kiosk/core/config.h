@@ -74,6 +74,7 @@ typedef struct {
     char key_up[32], key_down[32], key_left[32], key_right[32];   /* Up, Down, Left, Right */
     char key_enter[32], key_back[32], key_help[32], key_repeat[32]; /* Keypad Enter, Backspace, F1, F2 */
     char key_volume_up[32], key_volume_down[32], key_voice[32];   /* Keypad +, Keypad -, F3 */
+    char key_explore[32];                                         /* F4 */
     /* [devices]: device URIs, used by the driver issues; "" = absent */
     char idcard_uri[CONFIG_STR];    /* idcard = serial:/dev/ttyUSB0?baud=115200 */
     char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */

@@ -175,6 +175,7 @@ static const struct { const char *key, *value; } key_defaults[] = {
     {"keypad.volume_up", "Keypad +"},
     {"keypad.volume_down", "Keypad -"},
     {"keypad.voice", "F3"},
+    {"keypad.explore", "F4"},
     {"devices.idcard", ""},
     {"devices.scanner", ""},
     {"devices.camera", ""},

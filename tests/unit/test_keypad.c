@@ -132,6 +132,55 @@ static void bad_key_name_keeps_the_default(void **state)
     harness_free(app);
 }
 
+static void explore_mode_speaks_then_presses(void **state)
+{
+    app_t *app = harness_app(1920, 1080, "standard", "zh_CN", NULL);
+    app_test_tap_xy(app, 900, 500);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_false(speech_on(app));
+    /* A long press on 语音 turns explore mode on (and speech with it);
+     * a short tap on it would only toggle speech. */
+    app_build(app);
+    const ui_widget_t *v = ui_find(app->frame, "hdr.voice");
+    assert_non_null(v);
+    int x = v->r.x + v->r.w / 2, y = v->r.y + v->r.h / 2;
+    SDL_Event down = {.type = SDL_MOUSEBUTTONDOWN}, up = {.type = SDL_MOUSEBUTTONUP};
+    down.button.button = up.button.button = SDL_BUTTON_LEFT;
+    down.button.x = up.button.x = x;
+    down.button.y = up.button.y = y;
+    app_test_advance(app, 500);
+    app_handle_event(app, &down);
+    clock_fake_advance(KEYPAD_LONG_PRESS_MS + 100);
+    app_handle_event(app, &up);
+    assert_true(keypad_exploring(app));
+    assert_true(speech_on(app));
+    assert_non_null(strstr(last_said(app), "触摸朗读已开启"));
+    /* One tap: said, not pressed. */
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_string_equal(keypad_focus(app), "home.notices");
+    assert_non_null(strstr(last_said(app), "社区公告"));
+    app_build(app);
+    assert_non_null(ui_find(app->frame, "focus.ring"));
+    /* A second tap soon after presses it (app_test_tap waits 480 ms). */
+    assert_int_equal(app_test_tap(app, "home.notices"), 0);
+    assert_int_equal(app->screen, SCR_NOTICES);
+    /* Too slow is a new first tap. */
+    assert_int_equal(app_test_tap(app, "nav.home"), 0);
+    app_test_advance(app, 2000);
+    assert_int_equal(app_test_tap(app, "nav.home"), 0);
+    assert_int_equal(app->screen, SCR_NOTICES);
+    key(app, SDLK_F4);                                 /* off from the keypad */
+    assert_false(keypad_exploring(app));
+    assert_int_equal(app_test_tap(app, "nav.home"), 0);
+    assert_int_equal(app->screen, SCR_HOME);
+    key(app, SDLK_F4);
+    assert_true(keypad_exploring(app));
+    app_end_session(app, "finished");
+    assert_false(keypad_exploring(app));
+    harness_free(app);
+}
+
 static void bill_payment_from_the_keypad_alone(void **state)
 {
     static char url[128], tok[200];
@@ -186,6 +235,7 @@ int main(void)
         cmocka_unit_test(reading_order_and_ring),
         cmocka_unit_test(keys_work_in_lockdown_and_dialogs_trap_focus),
         cmocka_unit_test(bad_key_name_keeps_the_default),
+        cmocka_unit_test(explore_mode_speaks_then_presses),
         cmocka_unit_test(bill_payment_from_the_keypad_alone),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
