@@ -254,7 +254,7 @@ void speech_session_end(app_t *app)
     struct speech *s = app->speech;
     if (!s)
         return;
-    voice_stop(s->voice);
+    voice_forget(s->voice);                    /* the words said are the session's too */
     s->choice = -1;
     voice_set_volume(s->voice, app->cfg.voice_volume);
     explicit_bzero(s->last, sizeof s->last);

@@ -120,6 +120,7 @@ static void voice_job(worker_t *w, void *arg)
             play_t p = {v, gen};
             tts_say(req->locale, req->text, v->rate_wpm, play, &p);
         }
+        explicit_bzero(req, sizeof *req);     /* words may hold a masked tail */
     }
     free(req);
 }
@@ -181,6 +182,7 @@ void voice_close(voice_t *v)
         SDL_CloseAudioDevice(v->dev);
     if (v->audio_inited)
         SDL_QuitSubSystem(SDL_INIT_AUDIO);
+    explicit_bzero(v->log, VOICE_LOG_MAX * sizeof *v->log);
     free(v->log);
     free(v);
 }
@@ -231,6 +233,20 @@ void voice_stop(voice_t *v)
     worker_lock(v->w);
     v->gen++;
     v->pending = false;
+    worker_unlock(v->w);
+    voice_cut(v);
+}
+
+void voice_forget(voice_t *v)
+{
+    if (!v)
+        return;
+    worker_lock(v->w);
+    explicit_bzero(v->log, VOICE_LOG_MAX * sizeof *v->log);
+    explicit_bzero(&v->req, sizeof v->req);
+    v->log_n = v->log_head = 0;
+    v->pending = false;
+    v->gen++;
     worker_unlock(v->w);
     voice_cut(v);
 }

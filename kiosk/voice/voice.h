@@ -69,6 +69,9 @@ void voice_say(voice_t *v, tone_t tone, const char *locale, const char *text);
 void voice_tone(voice_t *v, tone_t tone);
 /* Silence now. */
 void voice_stop(voice_t *v);
+/* Silence now and wipe the log and the request waiting (session end: with
+ * headphones the words may have held a name or a number). seq goes on. */
+void voice_forget(voice_t *v);
 
 /* Volume 0..VOICE_VOLUME_MAX (clamped), applied from the next buffer on. */
 void voice_set_volume(voice_t *v, int volume);
