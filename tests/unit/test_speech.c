@@ -15,6 +15,7 @@
 
 #include "app/screens.h"
 #include "app/speech.h"
+#include "app/tour.h"
 #include "core/i18n.h"
 #include "services/bills/bills.h"
 #include "services/identify/identify_service.h"
@@ -318,6 +319,33 @@ static void every_screen_has_words_in_every_locale(void **state)
     harness_free(app);
 }
 
+/* The tour's sample data: results read back with their amounts, days and
+ * times as a person says them; the check-in code only into headphones. */
+static void results_read_their_data(void **state)
+{
+    app_t *app = zh_app("standard", NULL);
+    char text[VOICE_TEXT_MAX];
+    tone_t tone;
+    assert_int_equal(tour_show(app, "pay_paid"), 0);
+    speech_announcement(app, SCR_PAY_RESULT, text, sizeof text, &tone);
+    assert_string_equal(text, "缴费成功，共缴纳九百一十四元七角七分。凭条正在打印，请取走凭条。");
+    assert_int_equal(tone, TONE_SUCCESS);
+    assert_int_equal(tour_show(app, "pay_failed"), 0);
+    speech_announcement(app, SCR_PAY_RESULT, text, sizeof text, &tone);
+    assert_int_equal(tone, TONE_ERROR);
+    assert_non_null(strstr(text, "。"));
+    assert_int_equal(tour_show(app, "hk_done"), 0);
+    speech_announcement(app, SCR_HK_DONE, text, sizeof text, &tone);
+    assert_string_equal(text, "预约成功：日常保洁，十一月三十日 星期一 上午九点。预约单正在打印，请取走凭条。");
+    harness_free(app);
+    const char *ear[] = {"voice.output=headphones", NULL};
+    app = zh_app("standard", ear);
+    assert_int_equal(tour_show(app, "hk_done"), 0);
+    speech_announcement(app, SCR_HK_DONE, text, sizeof text, &tone);
+    assert_non_null(strstr(text, "核验码："));
+    harness_free(app);
+}
+
 static void disabled_voice_is_silent(void **state)
 {
     const char *sets[] = {"voice.enabled=false", "voice.speech=on", NULL};
@@ -353,6 +381,7 @@ int main(void)
         cmocka_unit_test(screen_change_cuts_and_language_switch_respeaks),
         cmocka_unit_test(quiet_hours_keep_the_kiosk_silent),
         cmocka_unit_test(every_screen_has_words_in_every_locale),
+        cmocka_unit_test(results_read_their_data),
         cmocka_unit_test(disabled_voice_is_silent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
