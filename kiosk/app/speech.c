@@ -185,7 +185,7 @@ void speech_label(const app_t *app, const char *id, char *out, size_t len)
             }
         if (!strncmp(t, "\xE2\x86\x90 ", 4))
             t += 4;                                  /* "← Back": the arrow is a picture */
-        snprintf(out, len, "%s", t);
+        speak_screen_text(speech_lang(app), t, out, len);
         return;
     }
     /* A tile or a row: its text parts, in the order they were laid out;
@@ -196,7 +196,11 @@ void speech_label(const app_t *app, const char *id, char *out, size_t len)
         if (strncmp(p->id, id, idlen) || p->id[idlen] != '.' || p->kind != UI_TEXT ||
             !p->text || !p->text[0] || strstr(p->id + idlen, "icon") || strstr(p->id + idlen, "badge"))
             continue;
-        int k = snprintf(out + n, len - n, "%s%s", n ? "，" : "", p->text);
+        char part[VOICE_TEXT_MAX];
+        speak_screen_text(speech_lang(app), p->text, part, sizeof part);
+        if (!part[0])
+            continue;
+        int k = snprintf(out + n, len - n, "%s%s", n ? "，" : "", part);
         if (k < 0 || (size_t)k >= len - n)
             break;
         n += (size_t)k;

@@ -528,3 +528,88 @@ int speak_personal(speak_lang_t lang, speak_out_t output, speak_personal_t kind,
     }
     return fail_arg(out, len);
 }
+
+/* ---- screen text --------------------------------------------------------- */
+
+/* Length of the separator at S (0: none): ASCII space and punctuation, and
+ * the CJK punctuation the screens use. */
+static size_t separator_len(const char *s)
+{
+    static const char *const wide[] = {"，", "、", "：", "；", "（", "）", "。", "　"};
+    if (strchr(" ,:;()/\t\n", *s) && *s)
+        return 1;
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (!strncmp(s, wide[i], strlen(wide[i])))
+            return strlen(wide[i]);
+    return 0;
+}
+
+/* "¥82.27" at W (N bytes): its fen in *FEN and the bytes it took, or 0. */
+static size_t money_at(const char *w, size_t n, long long *fen)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && w[i] == '-')
+        neg = true, i++;
+    if (n - i < 3 || strncmp(w + i, "\xC2\xA5", 2))
+        return 0;
+    i += 2;
+    long long yuan = 0;
+    size_t d0 = i;
+    while (i < n && isdigit((unsigned char)w[i]) && i - d0 < 12)
+        yuan = yuan * 10 + (w[i++] - '0');
+    if (i == d0)
+        return 0;
+    long long f = 0;
+    if (i + 1 < n && w[i] == '.' && isdigit((unsigned char)w[i + 1])) {
+        i++;
+        f = (w[i++] - '0') * 10;
+        if (i < n && isdigit((unsigned char)w[i]))
+            f += w[i++] - '0';
+    }
+    *fen = (neg ? -1 : 1) * (yuan * 100 + f);
+    return i;
+}
+
+int speak_screen_text(speak_lang_t lang, const char *in, char *out, size_t len)
+{
+    if (!in)
+        return fail_arg(out, len);
+    sb_t b;
+    sb_init(&b, out, len);
+    char word[256], said[512];
+    while (*in) {
+        size_t sep = separator_len(in);
+        if (sep) {
+            memcpy(word, in, sep);
+            word[sep] = '\0';
+            sb_put(&b, word);
+            in += sep;
+            continue;
+        }
+        size_t n = 0;
+        while (in[n] && !separator_len(in + n))
+            n++;
+        size_t take = n < sizeof word - 1 ? n : sizeof word - 1;
+        while (take > 0 && take < n && ((unsigned char)in[take] & 0xC0) == 0x80)
+            take--;                                  /* cut at a character */
+        memcpy(word, in, take);
+        word[take] = '\0';
+        in += n;
+        long long fen;
+        size_t m;
+        if (strchr(word, '*')) {                     /* masked: before anything else */
+            bool digit = false;
+            for (const char *p = word; *p; p++)
+                digit |= isdigit((unsigned char)*p) != 0;
+            if (digit && speak_tail(lang, word, said, sizeof said) == 0)
+                sb_put(&b, said);                    /* else: a masked name, unsaid */
+        } else if ((m = money_at(word, take, &fen)) && speak_amount(lang, fen, said, sizeof said) == 0) {
+            sb_put(&b, said);
+            sb_put(&b, word + m);
+        } else {
+            sb_put(&b, word);
+        }
+    }
+    return sb_done(&b);
+}

@@ -72,6 +72,14 @@ int speak_digits(speak_lang_t lang, const char *code, char *out, size_t len);
  * short number's tail is the whole number): OUT "" and 0. */
 int speak_tail(speak_lang_t lang, const char *number, char *out, size_t len);
 
+/* Text from the screen (a button's label, a row) made fit to be spoken:
+ * "¥82.27" is read as money (speak_amount), and a word holding a '*' (a
+ * value masked for the screen, "3702**1056", "张*国") is spoken as its
+ * tail (speak_tail) when it holds a digit, else not at all: a masked
+ * screen value shows more than the loudspeaker may say. Words are split at
+ * spaces and punctuation; everything else is copied. */
+int speak_screen_text(speak_lang_t lang, const char *in, char *out, size_t len);
+
 /* The one privacy rule for speech. What may be said of VALUE (of KIND)
  * through OUTPUT:
  *   loudspeaker: a name is never spoken (OUT ""); ID, phone and account

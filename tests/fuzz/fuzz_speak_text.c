@@ -7,6 +7,7 @@
  *     fits its buffer, also when the buffer is tiny;
  *   - a result is a prefix of the same call's result in a big buffer (a
  *     short buffer cuts, never garbles);
+ *   - screen text never comes out with a '*' (a masked value as shown);
  *   - the loudspeaker never hears a name, nor more than four of a
  *     number's characters: speak_personal's loudspeaker result holds no
  *     run of five spoken digits and is "" for names. */
@@ -39,6 +40,7 @@ static int call(int which, speak_lang_t lang, long long a, const char *s, char *
     case 5: return speak_duration(lang, a % 100000000000000000LL, out, len);
     case 6: return speak_digits(lang, s, out, len);
     case 7: return speak_tail(lang, s, out, len);
+    case 8: return speak_screen_text(lang, s, out, len);
     default: return speak_personal(lang, (speak_out_t)(a & 1), (speak_personal_t)(a >> 1 & 3), s, out, len);
     }
 }
@@ -73,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    int which = data[0] % 9;
+    int which = data[0] % 10;
     speak_lang_t lang = data[0] & 0x80 ? SPEAK_EN : SPEAK_ZH;
     size_t small = data[1] % 40;
     data += 2;
@@ -102,7 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = small; i < sizeof cut; i++)
         CHECK(cut[i] == 'x', "write past %zu bytes", small);
 
-    if (which == 8 && rc == 0 && (a & 1) == SPEAK_LOUDSPEAKER) {
+    if (which == 8 && rc == 0)
+        CHECK(!strchr(big, '*'), "a masked value read as shown: \"%s\"", big);
+    if (which == 9 && rc == 0 && (a & 1) == SPEAK_LOUDSPEAKER) {
         speak_personal_t kind = (speak_personal_t)(a >> 1 & 3);
         if (kind == SPEAK_NAME)
             CHECK(big[0] == '\0', "name spoken aloud: \"%s\"", big);

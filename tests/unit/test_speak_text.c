@@ -262,6 +262,29 @@ static void privacy_rule(void **state)
     assert_int_equal(speak_personal(SPEAK_ZH, SPEAK_HEADPHONES, SPEAK_IDNUM, NULL, out, sizeof out), -1);
 }
 
+static void screen_text_made_speakable(void **state)
+{
+    char out[256];
+    assert_int_equal(speak_screen_text(SPEAK_ZH, "水费 ¥82.27", out, sizeof out), 0);
+    assert_string_equal(out, "水费 八十二元二角七分");
+    assert_int_equal(speak_screen_text(SPEAK_ZH, "合计：¥914.77元", out, sizeof out), 0);
+    assert_string_equal(out, "合计：九百一十四元七角七分元");
+    assert_int_equal(speak_screen_text(SPEAK_EN, "Total ¥2", out, sizeof out), 0);
+    assert_string_equal(out, "Total two yuan");
+    /* Masked values: a number's tail, a name not at all. */
+    assert_int_equal(speak_screen_text(SPEAK_ZH, "户号 3702**1056，户主 张*国", out, sizeof out), 0);
+    assert_string_equal(out, "户号 尾号一零五六，户主 ");
+    assert_int_equal(speak_screen_text(SPEAK_ZH, "138****5678", out, sizeof out), 0);
+    assert_string_equal(out, "尾号五六七八");
+    assert_int_equal(speak_screen_text(SPEAK_ZH, "3702**********123X", out, sizeof out), 0);
+    assert_string_equal(out, "尾号一二三X");
+    assert_int_equal(speak_screen_text(SPEAK_EN, "Pay bills", out, sizeof out), 0);
+    assert_string_equal(out, "Pay bills");
+    assert_int_equal(speak_screen_text(SPEAK_EN, "¥", out, sizeof out), 0);
+    assert_string_equal(out, "¥");
+    assert_int_equal(speak_screen_text(SPEAK_EN, NULL, out, sizeof out), -1);
+}
+
 static void short_buffers_cut_cleanly(void **state)
 {
     char out[8];
@@ -298,6 +321,7 @@ int main(void)
         cmocka_unit_test(codes_digit_by_digit),
         cmocka_unit_test(tails_mask_numbers),
         cmocka_unit_test(privacy_rule),
+        cmocka_unit_test(screen_text_made_speakable),
         cmocka_unit_test(short_buffers_cut_cleanly),
         cmocka_unit_test(locales_pick_language),
     };
