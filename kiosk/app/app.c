@@ -91,6 +91,7 @@ void app_toast(app_t *app, const char *msg)
     snprintf(app->toast, sizeof app->toast, "%s", msg);
     app->toast_until_ms = clock_mono_ms() + TOAST_MS;
     app->dirty = true;
+    speech_toast(app, msg);
 }
 
 void app_fault(app_t *app, const char *msg)

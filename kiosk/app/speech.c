@@ -17,6 +17,7 @@ struct speech {
     int choice;                      /* -1: kiosk.ini's default; 0 off; 1 on */
     char last[VOICE_TEXT_MAX];       /* the last announcement, for "repeat" */
     bool announce;                   /* a new screen waits for speech_flush */
+    bool toast_said;                 /* a toast spoke during this event */
     tone_t last_tone;
 };
 
@@ -151,7 +152,10 @@ void speech_screen_shown(app_t *app)
 void speech_flush(app_t *app)
 {
     struct speech *s = app->speech;
-    if (!s || !s->announce)
+    if (!s)
+        return;
+    s->toast_said = false;
+    if (!s->announce)
         return;
     s->announce = false;
     if (app->session.state == SESSION_IDLE)
@@ -222,8 +226,8 @@ static bool digit_key_silent(const app_t *app, const char *id)
 void speech_activated(app_t *app, const char *id, bool moved)
 {
     struct speech *s = app->speech;
-    if (!s || moved)
-        return;                                /* the new screen announced itself */
+    if (!s || moved || s->toast_said)
+        return;                                /* the new screen, or a toast, said it */
     if (!strcmp(id, "hdr.voice") || !strcmp(id, "hdr.repeat"))
         return;                                /* they speak for themselves */
     if (!strcmp(id, "hdr.lang")) {
@@ -263,6 +267,17 @@ void speech_session_end(app_t *app)
     voice_set_volume(s->voice, app->cfg.voice_volume);
     explicit_bzero(s->last, sizeof s->last);
     s->last_tone = TONE_NONE;
+}
+
+void speech_toast(app_t *app, const char *msg)
+{
+    struct speech *s = app->speech;
+    if (!s || app->session.state == SESSION_IDLE)
+        return;
+    char text[VOICE_TEXT_MAX];
+    speak_screen_text(speech_lang(app), msg, text, sizeof text);
+    speech_say(app, TONE_NONE, text);
+    s->toast_said = true;
 }
 
 void speech_still_there(app_t *app)

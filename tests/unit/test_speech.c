@@ -281,6 +281,22 @@ static void screen_change_cuts_and_language_switch_respeaks(void **state)
     harness_free(app);
 }
 
+static void toasts_are_said_instead_of_the_label(void **state)
+{
+    const char *sets[] = {"kiosk.mode=street", NULL};
+    app_t *app = zh_app("standard", sets);
+    wake(app);
+    int n = all_said(app);
+    /* A personal service refused on a street kiosk: the reason is said,
+     * not the tile's label over it. */
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_true(app->toast[0]);
+    assert_int_equal(all_said(app), n + 1);
+    assert_string_equal(last_said(app), app->toast);
+    harness_free(app);
+}
+
 static void quiet_hours_keep_the_kiosk_silent(void **state)
 {
     /* The harness's clock stands at 09:30 China time. */
@@ -384,6 +400,7 @@ int main(void)
         cmocka_unit_test(toggle_and_volume_reset_at_session_end),
         cmocka_unit_test(large_text_turns_speech_on),
         cmocka_unit_test(screen_change_cuts_and_language_switch_respeaks),
+        cmocka_unit_test(toasts_are_said_instead_of_the_label),
         cmocka_unit_test(quiet_hours_keep_the_kiosk_silent),
         cmocka_unit_test(every_screen_has_words_in_every_locale),
         cmocka_unit_test(results_read_their_data),
