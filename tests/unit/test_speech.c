@@ -109,7 +109,7 @@ static void bill_journey_speaks_in_order_and_keeps_secrets(void **state)
     snprintf(url, sizeof url, "hub.url=%s", hub.url);
     snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
     const char *sets[] = {url, tok, "ui.locale=zh_CN", "voice.speech=on", "payment.poll_interval=200",
-                          "hub.timeout=2", NULL};
+                          "hub.timeout=2", "payment.qr_window=70", NULL};
     app_t *app = harness_net_app(1920, 1080, sets);
     wake(app);
     assert_int_equal(app_test_tap(app, "home.bills"), 0);
@@ -128,6 +128,9 @@ static void bill_journey_speaks_in_order_and_keeps_secrets(void **state)
     assert_true(bills_selected(app, NULL, 0, &total) >= 1);
     assert_int_equal(app_test_tap(app, "list.pay_qr"), 0);
     WAIT_FOR(app, app->bills->pay.state == PAY_WAITING, 5000);
+    /* The countdown (qr_window = 70 s) is heard once a minute is left. */
+    app_test_advance(app, 12000);
+    app_test_advance(app, 3000);
     char path[96];
     snprintf(path, sizeof path, "/v1/demo/pay/%s", app->bills->pay_no);
     assert_int_equal(hubproc_get(&hub, path), 200);
@@ -162,6 +165,8 @@ static void bill_journey_speaks_in_order_and_keeps_secrets(void **state)
     assert_non_null(strstr(said[k].text, words));           /* the list, with its total */
     k++;
     assert_string_equal(said[k].text, i18n_get_in("zh_CN", "speak:pay_qr"));
+    k++;
+    assert_string_equal(said[k].text, "付款还剩一分钟。");
     k++;
     snprintf(words, sizeof words, "缴费成功，共缴纳%s。", amount);
     assert_non_null(strstr(said[k].text, words));

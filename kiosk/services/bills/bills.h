@@ -62,6 +62,7 @@ typedef struct bills_state {
     bills_line_t lines[HUB_MAX_ORDER_BILLS];
     long long total_fen;
     bool printed;              /* the receipt was sent to the printer */
+    bool said_last_minute;     /* "one minute left" was said for this countdown */
 
     /* paying by payment code */
     int hub_ok;                /* health check: -1 asking, 0 unreachable, 1 reachable */
