@@ -63,7 +63,7 @@ void chrome_header(app_t *app, ui_frame_t *f)
               next ? i18n_get_in(next, "@language-name") : _("@language-name"),
               UI_BTN_GHOST, next != NULL)->px = th->px_body;
     int right = lang_btn.x;
-    speech_header(app, f, in.y, in.h, &right);      /* 语音 and 再听一遍 */
+    speech_header(app, f, in.y, in.h, &right);      /* the 语音 button */
 
     /* Clock and date stacked; sizes shrink until both fit the bar. */
     char clock[16], date[64];
