@@ -4,7 +4,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium libcurl libcjson
+PKGS    := sdl2 SDL2_ttf SDL2_image libqrencode sqlite3 inih libsodium libcurl libcjson espeak-ng
 CFLAGS  ?= -O2 -g
 # CPPFLAGS, CFLAGS and LDFLAGS are the caller's (optimisation, sanitizers,
 # Debian's hardening flags from dpkg-buildflags); the rest is always needed.
@@ -97,7 +97,7 @@ golden: deps
 	@GOLDEN_UPDATE=1 BUILD=$(BUILD) $(BUILD)/tests/test_golden
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub $(BUILD)/bench_provider
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_text $(BUILD)/hub_load $(BUILD)/bench_pay $(BUILD)/bench_content $(BUILD)/bench_outbox $(BUILD)/bench_voice $(BUILD)/tests/test_outbox_e2e $(BUILD)/hub $(BUILD)/bench_provider
 	@BUILD=$(BUILD) tests/bench/bench.sh
 	@BUILD=$(BUILD) tests/bench/bench_hub.sh
 
@@ -111,6 +111,10 @@ $(BUILD)/bench_content: $(BUILD)/obj/tests/bench/bench_content.o $(TEST_SUPPORT_
 
 $(BUILD)/bench_pay: $(BUILD)/obj/tests/bench/bench_pay.o $(TEST_SUPPORT_OBJ) $(BUILD)/libkiosk.a $(BUILD)/libdrivers.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(TEST_LDLIBS) $(DRV_LDLIBS)
+
+# Voice figures: request to first audio sample (tests/bench/bench_voice.c).
+$(BUILD)/bench_voice: $(BUILD)/obj/tests/bench/bench_voice.o $(BUILD)/libkiosk.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Outbox figures: durable enqueues per second (synchronous=FULL).
 $(BUILD)/bench_outbox: $(BUILD)/obj/tests/bench/bench_outbox.o $(BUILD)/libkiosk.a
@@ -202,7 +206,13 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
-$(filter-out %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+# The spoken-words layer (voice/speak_text.c): readings, cuts and the loudspeaker's privacy.
+$(BUILD)/fuzz/fuzz_speak_text: tests/fuzz/fuzz_speak_text.c kiosk/voice/speak_text.c kiosk/voice/speak_text.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk -o $@ $(filter %.c,$^)
+
+$(filter-out %/fuzz_speak_text %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

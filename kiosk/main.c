@@ -6,6 +6,7 @@
  *   kiosk --bench-frames N      (frame times of every screen, offscreen)
  *   kiosk --first-frame         (exit after the first presented frame)
  *   kiosk --screen NAME         (start on a screen, e.g. home: demos, bench)
+ *   kiosk --speak TEXT --out FILE.wav [--locale L]   (the kiosk's voice, to a file)
  *
  * Exit status: 0 normal, 1 start-up failure (no video, no font), 2 bad
  * configuration or usage. After start-up the kiosk does not exit on faults. */
@@ -26,6 +27,7 @@
 #include "core/staff_auth.h"
 #include "core/version.h"
 #include "../common/paths.h"
+#include "voice/wav.h"
 
 typedef struct {
     const char *config;
@@ -35,6 +37,7 @@ typedef struct {
     int first_frame;
     int hash_pin;
     const char *screen;
+    const char *speak, *out;
     const char **sets;          /* the --set values in order (argc slots) */
     int nsets;
 } args_t;
@@ -45,6 +48,7 @@ static void usage(FILE *fp)
             "usage: kiosk [--config PATH] [--set section.key=value]...\n"
             "       kiosk --tour DIR [--size WxH] [--locale L] [--theme standard|elder|contrast]\n"
             "       kiosk --hash-pin < pin.txt\n"
+            "       kiosk --speak TEXT --out FILE.wav [--locale L]\n"
             "       kiosk --bench-frames N | --first-frame | --screen NAME | --version\n");
 }
 
@@ -89,7 +93,7 @@ static int hash_pin(void)
 static int parse_args(int argc, char **argv, args_t *a)
 {
     enum { O_CONFIG = 256, O_SET, O_TOUR, O_SIZE, O_LOCALE, O_THEME, O_BENCH, O_FIRST, O_SCREEN,
-           O_HASH, O_VERSION };
+           O_HASH, O_VERSION, O_SPEAK, O_OUT };
     static const struct option opts[] = {
         {"config", required_argument, NULL, O_CONFIG},
         {"set", required_argument, NULL, O_SET},
@@ -101,6 +105,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"first-frame", no_argument, NULL, O_FIRST},
         {"screen", required_argument, NULL, O_SCREEN},
         {"hash-pin", no_argument, NULL, O_HASH},
+        {"speak", required_argument, NULL, O_SPEAK},
+        {"out", required_argument, NULL, O_OUT},
         {"version", no_argument, NULL, O_VERSION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -120,6 +126,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         case O_FIRST: a->first_frame = 1; break;
         case O_SCREEN: a->screen = optarg; break;
         case O_HASH: a->hash_pin = 1; break;
+        case O_SPEAK: a->speak = optarg; break;
+        case O_OUT: a->out = optarg; break;
         case O_VERSION: printf("kiosk %s\n", KIOSK_VERSION); exit(0);
         case 'h': usage(stdout); exit(0);
         case ':':
@@ -170,6 +178,24 @@ static int apply_overrides(const args_t *a, config_t *cfg)
     return 0;
 }
 
+/* --speak TEXT --out FILE.wav: exit 0, 1 when the speech cannot be made,
+ * 2 for a usage error. */
+static int speak_to_file(const args_t *a, const config_t *cfg)
+{
+    if (!a->speak || !a->out) {
+        fprintf(stderr, "kiosk: --speak and --out go together: --speak TEXT --out FILE.wav\n");
+        return 2;
+    }
+    char err[300];
+    size_t n = 0;
+    if (wav_speak(cfg->locale, a->speak, cfg->voice_rate, a->out, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "kiosk: --speak: %s\n", err);
+        return 1;
+    }
+    printf("%s: %zu samples\n", a->out, n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *sets[argc > 0 ? argc : 1];
@@ -192,6 +218,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < a.nsets; i++)
         if (apply_set(&cfg, a.sets[i]) != 0) return 2;
     if (apply_overrides(&a, &cfg) != 0) return 2;
+    if (a.speak || a.out) return speak_to_file(&a, &cfg);
     if (config_check(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: [hub] %s\n", err);
         return 2;

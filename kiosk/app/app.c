@@ -14,6 +14,8 @@
 #include "app/screens.h"
 #include "app/fleet.h"
 #include "app/service.h"
+#include "app/keypad.h"
+#include "app/speech.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
@@ -59,6 +61,7 @@ static void set_screen(app_t *app, screen_id_t s)
     const screen_t *sc = screen_get(s);
     if (sc->enter) sc->enter(app);
     app->dirty = true;
+    speech_screen_shown(app);
 }
 
 void app_go(app_t *app, screen_id_t s)
@@ -89,6 +92,7 @@ void app_toast(app_t *app, const char *msg)
     snprintf(app->toast, sizeof app->toast, "%s", msg);
     app->toast_until_ms = clock_mono_ms() + TOAST_MS;
     app->dirty = true;
+    speech_toast(app, msg);
 }
 
 void app_fault(app_t *app, const char *msg)
@@ -144,6 +148,8 @@ static void after_session(app_t *app, const char *reason, time_t started, int vi
     ui_render_forget(app->render);       /* cached QR textures hold receipt text */
     app->toast[0] = '\0';
     app->depth = 0;
+    speech_session_end(app);
+    keypad_session_end(app);
     if (was_active && strcmp(reason, "tour") != 0) {
         log_info("session", "ended (%s) after %d screens", reason, visited);
         store_writer_session_log(app->writer, started, clock_wall(), reason, visited);
@@ -220,6 +226,7 @@ void app_build(app_t *app)
     for (const service_t *const *s = app_services; *s; s++)
         if ((*s)->overlay) (*s)->overlay(app, f);
     if (app->session.state == SESSION_WARNING) chrome_timeout_overlay(app, f);
+    keypad_overlay(app, f);
     for (int i = 0; i < f->n; i++)
         if (app->pressed[0] && strcmp(f->w[i].id, app->pressed) == 0)
             f->w[i].flags |= UI_F_PRESSED;
@@ -266,17 +273,22 @@ int app_save_png(app_t *app, const char *path)
 
 /* ---- input ------------------------------------------------------------ */
 
-static void activate(app_t *app, const char *id)
+void app_activate(app_t *app, const char *id)
 {
     uint64_t now = clock_mono_ms();
     if (now - app->screen_since_ms < APP_DOUBLE_TAP_GUARD_MS) return;
     app->last_activate_ms = now;
+    screen_id_t before = app->screen;
+    unsigned long visits = (unsigned long)app->session.screens_visited;
     const screen_t *sc = screen_get(app->screen);
     /* A screen may hold the navigation back first (a live payment asks
      * before it is left). */
-    if (!strncmp(id, "nav.", 4) && sc->action && sc->action(app, id)) return;
-    if (chrome_action(app, id)) return;
-    if (sc->action) sc->action(app, id);
+    if (!(!strncmp(id, "nav.", 4) && sc->action && sc->action(app, id)) && !chrome_action(app, id)) {
+        sc = screen_get(app->screen);
+        if (sc->action) sc->action(app, id);
+    }
+    speech_activated(app, id, app->screen != before ||
+                              (unsigned long)app->session.screens_visited != visits);
 }
 
 /* Maps window coordinates to layout coordinates (rotation, letterbox). */
@@ -339,6 +351,7 @@ static void pointer_down(app_t *app, int x, int y)
         return;
     }
     snprintf(app->pressed, sizeof app->pressed, "%s", w ? w->id : "");
+    app->pressed_ms = now;
     app->dirty = true;
 }
 
@@ -350,6 +363,8 @@ static void pointer_up(app_t *app, int x, int y)
     snprintf(id, sizeof id, "%s", app->pressed);
     app->pressed[0] = '\0';
     app->dirty = true;
+    /* Explore mode: a tap says what it is on, a double tap presses. */
+    if (keypad_explore_tap(app, id, clock_mono_ms() - app->pressed_ms)) return;
     /* Released on the same widget, or after sliding a little off it:
      * slow or shaky fingers still get what they pressed. */
     const ui_widget_t *w = ui_hit(app->frame, x, y, TAP_SLOP_PX);
@@ -357,11 +372,24 @@ static void pointer_up(app_t *app, int x, int y)
     if ((w && strcmp(w->id, id) == 0) ||
         (p && x >= p->r.x - 2 * TAP_SLOP_PX && x < p->r.x + p->r.w + 2 * TAP_SLOP_PX &&
          y >= p->r.y - 2 * TAP_SLOP_PX && y < p->r.y + p->r.h + 2 * TAP_SLOP_PX))
-        activate(app, id);
+        app_activate(app, id);
+}
+
+bool app_wake(app_t *app)
+{
+    session_event_t ev = session_input(&app->session, clock_mono_ms(), clock_wall());
+    if (ev == SESSION_EV_RESUMED) app->dirty = true;
+    if (ev != SESSION_EV_STARTED) return false;
+    log_info("session", "started");
+    if (app->screen == SCR_ATTRACT || app->screen == SCR_STREET) set_screen(app, SCR_HOME);
+    app->pressed[0] = '\0';
+    return true;
 }
 
 static void key_down(app_t *app, const SDL_KeyboardEvent *k)
 {
+    /* The resident's keypad, in lockdown too (app/keypad.h). */
+    if (keypad_handle(app, k->keysym.sym)) return;
     /* A touch screen kiosk: keys never start a session (a stray key, or a
      * keyboard-wedge scanner outside the scan screen, must not wake it into
      * a session nobody sees); during one they count as activity. */
@@ -425,6 +453,7 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
         if (ev->type >= app->ev_base && ev->type < app->ev_base + APP_EV_COUNT) service_event(app, ev);
         break;
     }
+    speech_flush(app);
 }
 
 /* ---- time ------------------------------------------------------------- */
@@ -437,6 +466,7 @@ void app_tick(app_t *app)
     session_event_t ev = session_tick(&app->session, now);
     if (ev == SESSION_EV_WARN) {
         log_info("session", "idle: asking if the resident is still there");
+        speech_still_there(app);
         app->dirty = true;
     } else if (ev == SESSION_EV_ENDED) {
         after_session(app, "timeout", started, visited, true);
@@ -459,6 +489,7 @@ void app_tick(app_t *app)
     }
     for (const service_t *const *s = app_services; *s; s++)
         if ((*s)->tick) (*s)->tick(app, now);
+    speech_flush(app);
 }
 
 uint32_t app_wait_ms(const app_t *app)
@@ -660,6 +691,8 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
         }
     }
     fleet_start(app);
+    speech_init(app);
+    if (keypad_init(app) != 0) log_warn("keypad", "out of memory: no keypad");
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
     app_reload_notices(app);
@@ -673,6 +706,8 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
 
 void app_free(app_t *app)
 {
+    speech_free(app);
+    keypad_free(app);
     devices_stop(app->devmon);
     app->devmon = NULL;
     print_queue_stop(app->printq);

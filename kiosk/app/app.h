@@ -73,6 +73,7 @@ typedef struct app {
 
     /* input */
     char pressed[UI_ID_LEN];
+    uint64_t pressed_ms;            /* when it was pressed (long press) */
     int corner_taps;
     uint64_t corner_first_ms;
     uint64_t last_activate_ms;
@@ -119,6 +120,9 @@ typedef struct app {
     struct info_state *info;
     struct street_state *street;
 
+    struct speech *speech;          /* spoken guidance (app/speech.h); NULL: silent */
+    struct keypad *keypad;          /* the resident's USB keypad (app/keypad.h) */
+
     char toast[160];
     uint64_t toast_until_ms;
     char fault_msg[200];
@@ -158,6 +162,11 @@ void app_build(app_t *app);
 /* Milliseconds until a timer is due (for SDL_WaitEventTimeout). */
 uint32_t app_wait_ms(const app_t *app);
 
+/* Does what a tap on widget ID does (the keypad's enter, back, help). */
+void app_activate(app_t *app, const char *id);
+/* Input other than a touch (the keypad): starts a session when none runs
+ * (true: it did, and the home screen is up) or answers "Still there?". */
+bool app_wake(app_t *app);
 void app_go(app_t *app, screen_id_t s);        /* push */
 void app_back(app_t *app);
 void app_home(app_t *app);

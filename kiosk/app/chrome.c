@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "app/screens.h"
+#include "app/speech.h"
 
 void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen)
 {
@@ -61,6 +62,8 @@ void chrome_header(app_t *app, ui_frame_t *f)
     ui_button(f, "hdr.lang", lang_btn,
               next ? i18n_get_in(next, "@language-name") : _("@language-name"),
               UI_BTN_GHOST, next != NULL)->px = th->px_body;
+    int right = lang_btn.x;
+    speech_header(app, f, in.y, in.h, &right);      /* the 语音 button */
 
     /* Clock and date stacked; sizes shrink until both fit the bar. */
     char clock[16], date[64];
@@ -74,7 +77,7 @@ void chrome_header(app_t *app, ui_frame_t *f)
     int cw = ui_text_width(f->text, px_c, clock, -1);
     int dw = ui_text_width(f->text, px_d, date, -1);
     int colw = (cw > dw ? cw : dw);
-    SDL_Rect clk = {lang_btn.x - th->gap - colw, in.y, colw, in.h};
+    SDL_Rect clk = {right - th->gap - colw, in.y, colw, in.h};
     int lh_c = ui_text_line_height(f->text, px_c);
     int lh_d = ui_text_line_height(f->text, px_d);
     int top = clk.y + (clk.h - lh_c - lh_d) / 2;
@@ -172,6 +175,7 @@ void chrome_receipt_overlay(app_t *app, ui_frame_t *f)
 
 bool chrome_action(app_t *app, const char *id)
 {
+    if (speech_action(app, id)) return true;
     if (strcmp(id, "receipt.ok") == 0) {
         explicit_bzero(app->receipt_qr, sizeof app->receipt_qr);
         app->receipt_dismissed = true;   /* retries of the job do not bring it back */

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include "telemetry/telemetry.h"
 #include "ui/ui.h"
+#include "voice/tones.h"
 
 struct app;
 
@@ -74,6 +75,12 @@ typedef struct {
      * is not its own. The identify service hands reads out through this
      * hook only, so it depends on no other service. */
     bool (*identified)(struct app *app, void *ev);
+    /* The words SCREEN (a screen_id_t) says on arrival when they depend on
+     * the session's data (an amount paid, a booking's time): true when it
+     * wrote them into OUT (and a TONE to play first), false to leave the
+     * screen to its "speak:<name>" message (app/speech.h). Personal data
+     * only through speak_personal (voice/speak_text.h). */
+    bool (*announce)(struct app *app, int screen, char *out, size_t len, tone_t *tone);
 } service_t;
 
 /* Every service, NULL-terminated (app/services.c). */

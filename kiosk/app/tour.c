@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "app/service.h"
+#include "app/speech.h"
 #include "app/tour_data.h"
 #include "core/clock.h"
 #include "core/i18n.h"
@@ -133,6 +134,25 @@ int tour_show(app_t *app, const char *name)
     return 0;
 }
 
+/* Beside each picture, the words spoken on arriving at its screen (in the
+ * tour's locale; "" for a screen with none), for translators and reviewers. */
+static int tour_write_speech(app_t *app, const char *path)
+{
+    char text[VOICE_TEXT_MAX];
+    tone_t tone;
+    speech_announcement(app, app->screen, text, sizeof text, &tone);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        goto fail;
+    int wrote = fprintf(f, "%s\n", text);
+    if (fclose(f) != 0 || wrote < 0)
+        goto fail;
+    return 0;
+fail:
+    log_error("tour", "cannot write %s: %s", path, strerror(errno));
+    return -1;
+}
+
 int tour_run(app_t *app, const char *dir)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
@@ -153,6 +173,9 @@ int tour_run(app_t *app, const char *dir)
             continue;
         }
         printf("%s\n", path);
+        snprintf(path, sizeof path, "%s/%s.txt", dir, tour_states[i]);
+        if (tour_write_speech(app, path) != 0)
+            failures++;
     }
     app_end_session(app, "tour");
     return failures;

@@ -41,6 +41,8 @@ static const char *const theme_words[] = {"standard", "elder", "contrast", NULL}
 static const char *const renderer_words[] = {"auto", "software", "accelerated", NULL};
 static const char *const rotation_words[] = {"0", "90", "180", "270", NULL};
 static const int rotation_values[] = {0, 90, 180, 270};
+static const char *const speech_words[] = {"off", "elder", "on", NULL};
+static const char *const output_words[] = {"loudspeaker", "headphones", NULL};
 static const char *const log_level_words[] = {"debug", "info", "warn", "error", NULL};
 static const char *const device_schemes[] = {
     "serial:", "tcp://", "file:", "usb:", "evdev:", "v4l2:", "image:", NULL};
@@ -52,7 +54,7 @@ _Static_assert(sizeof renderer_words / sizeof *renderer_words == RENDERER_ACCELE
 
 static const char *const section_names[] = {
     "kiosk", "display", "ui", "session", "staff", "hub", "payment", "outbox", "content",
-    "telemetry", "devices", NULL};
+    "telemetry", "voice", "keypad", "devices", NULL};
 
 /* ---- key table ----------------------------------------------------------- */
 
@@ -84,6 +86,7 @@ static int check_device(const char *value, char *why, size_t whylen);
 static int check_locale(const char *value, char *why, size_t whylen);
 static int check_pin_hash(const char *value, char *why, size_t whylen);
 static int check_public_key(const char *value, char *why, size_t whylen);
+static int check_quiet_hours(const char *value, char *why, size_t whylen);
 
 #define FIELD(f) offsetof(config_t, f), sizeof(((config_t *)0)->f)
 #define INT(s, k, f, lo, hi)  {s, k, V_INT, FIELD(f), lo, hi, NULL, NULL, NULL}
@@ -131,6 +134,24 @@ static const key_spec_t keys[] = {
     INT("content", "poll_interval", content_poll_s, 10, 86400),
     STR("content", "group", content_group, NULL),
     INT("telemetry", "heartbeat", heartbeat_s, 10, 3600),
+    BOOL("voice", "enabled", voice_enabled),
+    ENUM("voice", "speech", speech, speech_words, NULL),
+    INT("voice", "volume", voice_volume, 0, 10),
+    INT("voice", "rate", voice_rate, 80, 450),
+    ENUM("voice", "output", voice_output, output_words, NULL),
+    STR("voice", "quiet_hours", quiet_hours, check_quiet_hours),
+    STR("keypad", "up", key_up, check_not_empty),
+    STR("keypad", "down", key_down, check_not_empty),
+    STR("keypad", "left", key_left, check_not_empty),
+    STR("keypad", "right", key_right, check_not_empty),
+    STR("keypad", "enter", key_enter, check_not_empty),
+    STR("keypad", "back", key_back, check_not_empty),
+    STR("keypad", "help", key_help, check_not_empty),
+    STR("keypad", "repeat", key_repeat, check_not_empty),
+    STR("keypad", "volume_up", key_volume_up, check_not_empty),
+    STR("keypad", "volume_down", key_volume_down, check_not_empty),
+    STR("keypad", "voice", key_voice, check_not_empty),
+    STR("keypad", "explore", key_explore, check_not_empty),
     STR("devices", "idcard", idcard_uri, check_device),
     STR("devices", "scanner", scanner_uri, check_device),
     STR("devices", "camera", camera_uri, check_device),
@@ -186,6 +207,44 @@ void config_defaults(config_t *cfg)
     cfg->content_poll_s = 300;
     set_text(cfg->content_group, sizeof cfg->content_group, "");
     cfg->heartbeat_s = 60;
+    cfg->voice_enabled = true;
+    cfg->speech = SPEECH_ELDER;
+    cfg->voice_volume = 6;
+    cfg->voice_rate = 150;
+    cfg->voice_output = OUTPUT_LOUDSPEAKER;
+    set_text(cfg->quiet_hours, sizeof cfg->quiet_hours, "");
+    set_text(cfg->key_up, sizeof cfg->key_up, "Up");
+    set_text(cfg->key_down, sizeof cfg->key_down, "Down");
+    set_text(cfg->key_left, sizeof cfg->key_left, "Left");
+    set_text(cfg->key_right, sizeof cfg->key_right, "Right");
+    set_text(cfg->key_enter, sizeof cfg->key_enter, "Keypad Enter");
+    set_text(cfg->key_back, sizeof cfg->key_back, "Backspace");
+    set_text(cfg->key_help, sizeof cfg->key_help, "F1");
+    set_text(cfg->key_repeat, sizeof cfg->key_repeat, "F2");
+    set_text(cfg->key_volume_up, sizeof cfg->key_volume_up, "Keypad +");
+    set_text(cfg->key_volume_down, sizeof cfg->key_volume_down, "Keypad -");
+    set_text(cfg->key_voice, sizeof cfg->key_voice, "F3");
+    set_text(cfg->key_explore, sizeof cfg->key_explore, "F4");
+}
+
+int config_quiet_hours(const char *value, int *from_min, int *to_min)
+{
+    int h1, m1, h2, m2, n = 0;
+    if (sscanf(value, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || value[n] != '\0' ||
+        h1 < 0 || h1 > 23 || h2 < 0 || h2 > 23 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+        return -1;
+    *from_min = h1 * 60 + m1;
+    *to_min = h2 * 60 + m2;
+    return *from_min == *to_min ? -1 : 0;
+}
+
+static int check_quiet_hours(const char *value, char *why, size_t whylen)
+{
+    int a, b;
+    if (!value[0] || config_quiet_hours(value, &a, &b) == 0)
+        return 0;
+    snprintf(why, whylen, "want HH:MM-HH:MM (two different times, e.g. 22:00-07:00) or nothing");
+    return -1;
 }
 
 /* ---- value checks -------------------------------------------------------- */

@@ -11,6 +11,8 @@
 
 typedef enum { MODE_HALL, MODE_STREET } kiosk_mode_t;
 typedef enum { THEME_STANDARD, THEME_ELDER, THEME_CONTRAST, THEME_COUNT } theme_id_t;
+typedef enum { SPEECH_OFF, SPEECH_ELDER, SPEECH_ON } speech_default_t;
+typedef enum { OUTPUT_LOUDSPEAKER, OUTPUT_HEADPHONES } audio_output_t;
 typedef enum { RENDERER_AUTO, RENDERER_SOFTWARE, RENDERER_ACCELERATED } renderer_kind_t;
 
 typedef struct {
@@ -61,6 +63,18 @@ typedef struct {
     char content_group[64];         /* group = text, this kiosk's group     ("")        */
     /* [telemetry] */
     int heartbeat_s;                /* heartbeat = 10..3600 seconds         (60)        */
+    /* [voice] */
+    bool voice_enabled;             /* enabled = bool: open audio at all    (true)      */
+    speech_default_t speech;        /* speech = off | elder | on: spoken guidance at session start (elder) */
+    int voice_volume;               /* volume = 0..10 at session start      (6)         */
+    int voice_rate;                 /* rate = 80..450 words per minute      (150)       */
+    audio_output_t voice_output;    /* output = loudspeaker | headphones    (loudspeaker) */
+    char quiet_hours[16];           /* quiet_hours = HH:MM-HH:MM, no sound unless asked ("") */
+    /* [keypad]: SDL key names (SDL_GetKeyFromName), checked at start-up by app/keypad.c */
+    char key_up[32], key_down[32], key_left[32], key_right[32];   /* Up, Down, Left, Right */
+    char key_enter[32], key_back[32], key_help[32], key_repeat[32]; /* Keypad Enter, Backspace, F1, F2 */
+    char key_volume_up[32], key_volume_down[32], key_voice[32];   /* Keypad +, Keypad -, F3 */
+    char key_explore[32];                                         /* F4 */
     /* [devices]: device URIs, used by the driver issues; "" = absent */
     char idcard_uri[CONFIG_STR];    /* idcard = serial:/dev/ttyUSB0?baud=115200 */
     char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */
@@ -109,6 +123,10 @@ int config_set(config_t *cfg, const char *section, const char *key,
 const char *config_key(int i, const char **section);
 int config_format(const config_t *cfg, const char *section, const char *key, char *out,
                   size_t len);
+
+/* Reads quiet hours "HH:MM-HH:MM" into minutes after midnight (FROM may be
+ * after TO: the hours cross midnight). 0, or -1 when malformed or empty. */
+int config_quiet_hours(const char *value, int *from_min, int *to_min);
 
 const char *config_theme_name(theme_id_t t);
 int config_theme_parse(const char *s, theme_id_t *out);   /* 0 ok, -1 unknown */

@@ -87,6 +87,10 @@ if [ -x "$BUILD/tests/test_outbox_e2e" ] && [ -x "$BUILD/hub" ]; then
     fi
 fi
 
+# 6b. Voice: a screen change or tap to its first audio sample (dummy audio driver).
+voice=""
+if [ -x "$BUILD/bench_voice" ]; then voice=$(SDL_AUDIODRIVER=dummy "$BUILD/bench_voice" 2>/dev/null || true); fi
+
 # 7. Street carousel: CPU over 60 s, a step every 10 s with a 600 ms fade (X window).
 street=$(BUILD=$BUILD tests/bench/bench_street.sh 60 2>/dev/null || true)
 
@@ -120,6 +124,11 @@ if [ -n "$outbox" ]; then
     printf '%-46s %13s/s  %s\n' "outbox enqueue, sync=FULL, sealed" "$(awk '$1 == "outbox_enqueue_per_s" {print $5}' <<<"$outbox")" ">= 2000/s"
     printf '%-46s %11s ms  %s\n' "longest UI-thread write (enqueue, receipt)" "$(awk '$1 == "ui_write_ms" {print $5}' <<<"$outbox")" "<= 50 ms"
     printf '%-46s %11s ms  %s\n' "UI-thread write p99 (sync=FULL)" "$(awk '$1 == "ui_write_ms" {print $3}' <<<"$outbox")" ""
+fi
+if [ -n "$voice" ]; then
+    printf '%-46s %11s ms  %s\n' "voice: request to first audio sample, p99" "$(awk '$1 == "voice_first_sample_ms" {print $5}' <<<"$voice")" "<= 150 ms"
+    printf '%-46s %11s ms  %s\n' "voice: request to first audio sample, median" "$(awk '$1 == "voice_first_sample_ms" {print $3}' <<<"$voice")" ""
+    printf '%-46s %11s us  %s\n' "voice: longest voice_say on the UI thread" "$(awk '$1 == "voice_say_call_us" {print $7}' <<<"$voice")" "<= 1000 us"
 fi
 if [ -n "$street" ]; then
     printf '%-46s %12s %%  %s\n' "CPU street carousel, 60 s, step every 10 s" "$(awk '{print $2}' <<<"$street")" "<= 2 %"

@@ -2,8 +2,9 @@
 # Check: `kiosk --tour DIR --size WxH --locale L --theme T` renders every
 # screen state offscreen.
 #   - exit 0, one PNG per state (attract home bills housekeeping notices scan
-#     guide help timeout staff_pin staff_menu fault) and nothing else, each
-#     path printed on stdout, each a valid PNG (signature, IHDR, decodes) of
+#     guide help timeout staff_pin staff_menu fault) and beside each its
+#     words spoken on arrival (STATE.txt, one non-empty line), nothing else,
+#     each PNG's path printed on stdout, each a valid PNG (signature, IHDR, decodes) of
 #     exactly 1280x800;
 #   - --locale and --theme are applied (en differs from zh_CN, contrast from
 #     standard), and the same run twice gives the same pictures;
@@ -100,11 +101,15 @@ for s in "${STATES[@]}"; do
         fail "$s.png was written but its path is not on stdout"
         continue
     fi
+    if [[ ! -s $tmp/main/$s.txt ]] || ! grep -q '[^[:space:]]' "$tmp/main/$s.txt"; then
+        fail "$s.txt (the words spoken on arriving at $s) missing or empty"
+        continue
+    fi
     ok_pngs=$((ok_pngs + 1))
 done
 extra=$(find "$tmp/main" -type f | wc -l)
-if ((extra != ${#STATES[@]})); then
-    fail "$tmp/main holds $extra files, expected exactly ${#STATES[@]}:"
+if ((extra != 2 * ${#STATES[@]})); then
+    fail "$tmp/main holds $extra files, expected exactly $((2 * ${#STATES[@]})) (a PNG and a .txt per state):"
     find "$tmp/main" -type f -printf '    | %f\n'
 fi
 nout=$(grep -c '' "$tmp/main.out")

@@ -22,6 +22,8 @@ PACKAGES=(
     libcjson-dev           # JSON for the hub API
     libmicrohttpd-dev      # fake hub server in tests
     libminizip-dev         # hub reconcile reads the provider's zipped statement (and the simulator writes one)
+    libespeak-ng-dev       # the kiosk's voice: offline speech synthesis (kiosk/voice/tts.c)
+    espeak-ng-data         # its Mandarin (cmn), English and Korean voices
     fonts-noto-cjk         # glyphs for every locale (CJK included)
     gettext                # msgfmt / xgettext for locales/*.po
     xvfb                   # xvfb-run make run on a machine without a display

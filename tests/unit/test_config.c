@@ -158,6 +158,24 @@ static const struct { const char *key, *value; } key_defaults[] = {
     {"content.poll_interval", "300"},
     {"content.group", ""},
     {"telemetry.heartbeat", "60"},
+    {"voice.enabled", "true"},
+    {"voice.speech", "elder"},
+    {"voice.volume", "6"},
+    {"voice.rate", "150"},
+    {"voice.output", "loudspeaker"},
+    {"voice.quiet_hours", ""},
+    {"keypad.up", "Up"},
+    {"keypad.down", "Down"},
+    {"keypad.left", "Left"},
+    {"keypad.right", "Right"},
+    {"keypad.enter", "Keypad Enter"},
+    {"keypad.back", "Backspace"},
+    {"keypad.help", "F1"},
+    {"keypad.repeat", "F2"},
+    {"keypad.volume_up", "Keypad +"},
+    {"keypad.volume_down", "Keypad -"},
+    {"keypad.voice", "F3"},
+    {"keypad.explore", "F4"},
     {"devices.idcard", ""},
     {"devices.scanner", ""},
     {"devices.camera", ""},
@@ -911,6 +929,28 @@ static void test_config_set(void **state)
     assert_string_equal(err, "--set: expected section.key=value");
 }
 
+static void test_quiet_hours(void **state)
+{
+    (void)state;
+    config_t c;
+    config_defaults(&c);
+    char err[256];
+    int a, b;
+    assert_int_equal(config_set(&c, "voice", "quiet_hours", "22:00-07:00", err, sizeof err), 0);
+    assert_int_equal(config_quiet_hours(c.quiet_hours, &a, &b), 0);
+    assert_int_equal(a, 22 * 60);
+    assert_int_equal(b, 7 * 60);
+    assert_int_equal(config_set(&c, "voice", "quiet_hours", "", err, sizeof err), 0);
+    static const char *const bad[] = {"22:00", "22:00-22:00", "24:00-07:00", "22:60-07:00",
+                                      "22:00-07:00x", "late"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(config_set(&c, "voice", "quiet_hours", bad[i], err, sizeof err), -1);
+        assert_non_null(strstr(err, "quiet_hours"));
+    }
+    assert_int_equal(config_set(&c, "voice", "speech", "sometimes", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, "voice", "volume", "11", err, sizeof err), -1);
+}
+
 static void test_theme_names(void **state)
 {
     (void)state;
@@ -972,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_load_mem),
         T(test_load_mem_matches_file),
         cmocka_unit_test(test_config_set),
+        cmocka_unit_test(test_quiet_hours),
         cmocka_unit_test(test_theme_names),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

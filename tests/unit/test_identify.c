@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "sims/idcard_sim.h"
+#include "app/speech.h"
 #include "support/harness.h"
 #include "services/identify/identify_service.h"
 #include "ui/qr.h"
@@ -52,7 +53,7 @@ static void card_identifies_the_resident(void **state)
     idcard_sim_t *sim = idcard_sim_start(&sc, err, sizeof err);
     assert_non_null(sim);
     snprintf(set, sizeof set, "devices.idcard=serial:%s", idcard_sim_path(sim));
-    const char *sets[] = {set, NULL};
+    const char *sets[] = {set, "voice.speech=on", NULL};
     app_t *app = harness_app(1920, 1080, NULL, NULL, sets);
     app_test_tap_xy(app, 900, 500);
     assert_null(app->identify->worker);
@@ -71,6 +72,17 @@ static void card_identifies_the_resident(void **state)
     char masked[32];
     snprintf(masked, sizeof masked, "%.4s**********%.4s", full_id, full_id + 14);
     assert_true(app_test_text_shown(app, masked));
+    /* Said aloud: take the card; never the name or the number. */
+    static voice_said_t said[32];
+    int n_said = voice_said(speech_voice(app), 0, said, 32);
+    assert_true(n_said >= 1);
+    assert_string_equal(said[n_said - 1].text, "请取走身份证。");
+    assert_int_equal(said[n_said - 1].tone, TONE_TAKE);
+    for (int i = 0; i < n_said; i++) {
+        assert_null(strstr(said[i].text, full_name));
+        assert_null(strstr(said[i].text, full_id));
+        assert_null(strstr(said[i].text, full_id + 6));
+    }
 
     /* The reader is polled at a steady pace, not flooded. */
     unsigned c0 = idcard_sim_commands(sim, 0);

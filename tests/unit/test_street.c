@@ -18,6 +18,7 @@
 #include "store/writer.h"
 #include "services/street/schedule.h"
 #include "support/fixture.h"
+#include "app/speech.h"
 #include "support/harness.h"
 
 #define CST (8 * 3600)
@@ -432,6 +433,43 @@ static void touch_opens_home_and_idle_returns_to_the_carousel(void **state)
     harness_free(app);
 }
 
+/* How many times APP's voice was asked for TONE. */
+static int tones(app_t *app, tone_t tone)
+{
+    static voice_said_t said[VOICE_LOG_MAX];
+    int n = voice_said(speech_voice(app), 0, said, VOICE_LOG_MAX), k = 0;
+    for (int i = 0; i < n; i++)
+        k += said[i].tone == tone;
+    return k;
+}
+
+static void alert_sounds_the_siren_once_never_at_night(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, "en", STREET);
+    set_doc(app, 0);
+    street_screen_enter(app);
+    app_test_advance(app, 1000);
+    assert_int_equal(tones(app, TONE_ALERT), 0);
+    set_doc(app, 30);
+    app_test_advance(app, 1000);
+    assert_int_equal(tones(app, TONE_ALERT), 1);
+    app_test_advance(app, 5000);
+    assert_int_equal(tones(app, TONE_ALERT), 1);  /* once per alert */
+    harness_free(app);
+    /* In the night schedule (the harness starts at 09:30) the alert is
+     * shown without a sound. */
+    app = harness_app(1920, 1080, NULL, "en", STREET);
+    set_doc(app, 0);
+    street_screen_enter(app);
+    assert_int_equal(street_night_set(app, "09:00", "10:00", NULL), 0);
+    set_doc(app, 30);
+    app_test_advance(app, 2000);
+    app_build(app);
+    assert_true(app_test_text_shown(app, "Gale warning"));
+    assert_int_equal(tones(app, TONE_ALERT), 0);
+    harness_free(app);
+}
+
 static void night_schedule_blanks_then_wakes(void **state)
 {
     app_t *app = harness_app(1080, 1920, NULL, "en", STREET);    /* portrait */
@@ -584,6 +622,7 @@ int main(void)
         cmocka_unit_test(alert_over_browsing_until_read),
         cmocka_unit_test(touch_opens_home_and_idle_returns_to_the_carousel),
         cmocka_unit_test(night_schedule_blanks_then_wakes),
+        cmocka_unit_test(alert_sounds_the_siren_once_never_at_night),
         cmocka_unit_test(no_content_shows_the_stored_notices),
         cmocka_unit_test(the_ui_thread_does_not_write),
         cmocka_unit_test(a_stuck_database_drops_the_oldest_proof_of_play),

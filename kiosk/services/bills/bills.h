@@ -16,6 +16,7 @@
 #include "net/hub_api.h"
 #include "services/bills/pay_engine.h"
 #include "services/identify/identify.h"
+#include "voice/tones.h"
 
 struct app;
 struct ident_event_s;
@@ -65,11 +66,16 @@ typedef struct bills_state {
     long long total_fen;
     bool printed;              /* the receipt was sent to the printer */
     bool ask_leave;            /* "back"/"home" on a live payment: asking first */
+    bool said_last_minute;     /* "one minute left" was said for this countdown */
 
     /* paying by payment code */
     int hub_ok;                /* health check: -1 asking, 0 unreachable, 1 reachable */
     char code_msg[240];        /* what was wrong with the code shown, for the resident */
 } bills_t;
+
+/* The words of the bills screens that depend on the session's data
+ * (service_t.announce, services/bills/bills_speech.c). */
+bool bills_announce(struct app *app, int screen, char *out, size_t len, tone_t *tone);
 
 /* Wipes the state (session end); a payment in progress is handed to the
  * engine to finish on its own. */

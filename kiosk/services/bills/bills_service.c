@@ -7,6 +7,8 @@
 #include <string.h>
 #include "app/app.h"
 #include "app/service.h"
+#include "app/speech.h"
+#include "core/i18n.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/worker.h"
@@ -83,6 +85,18 @@ static void tick(app_t *app, uint64_t now)
         app->shown_second = (long)(now / 1000);
         app->dirty = true;                                  /* countdown */
     }
+    /* A countdown is heard too: once, when a minute is left. */
+    int left = bills_seconds_left(app);
+    if (left > 60) {
+        app->bills->said_last_minute = false;
+    } else if (left > 0 && !app->bills->said_last_minute) {
+        app->bills->said_last_minute = true;
+        char words[64], text[160];
+        speak_duration(speech_lang(app), 60, words, sizeof words);
+        /* TRANSLATORS: spoken; %s is the time left in words ("一分钟"). */
+        snprintf(text, sizeof text, _("%s left to pay."), words);
+        speech_say(app, TONE_NONE, text);
+    }
 }
 
 static uint64_t wait_ms(const app_t *app, uint64_t now)
@@ -117,4 +131,5 @@ const service_t service_bills = {
     .overlay = pay_leave_overlay,
     .tour = bills_tour,
     .identified = bills_identified,
+    .announce = bills_announce,
 };

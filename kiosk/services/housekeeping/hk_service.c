@@ -33,4 +33,5 @@ const service_t service_housekeeping = {
     .outbox_ended = hk_outbox_event,
     .tour = hk_tour,
     .identified = hk_identified,
+    .announce = hk_announce,
 };

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include "services/housekeeping/hub_hk.h"
 #include "services/identify/identify.h"
+#include "voice/tones.h"
 
 struct app;
 struct ident_event_s;
@@ -140,6 +141,8 @@ void hk_cancel(struct app *app, int i);
 const char *hk_service_name(const struct app *app, const hub_hk_service_t *s);
 const char *hk_service_includes(const struct app *app, const hub_hk_service_t *s);
 const char *hk_booking_service(const struct app *app, const hub_hk_booking_t *b);
+/* The words of the booked screen (service_t.announce, hk_speech.c). */
+bool hk_announce(struct app *app, int screen, char *out, size_t len, tone_t *tone);
 void hk_day_text(time_t t, char *out, size_t len);
 void hk_hours_text(const hub_hk_slot_t *s, char *out, size_t len);
 void hk_who_text(const struct app *app, char *out, size_t len);

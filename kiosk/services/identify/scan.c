@@ -8,6 +8,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "mask.h"
+#include "app/speech.h"
 #include "app/screens.h"
 #include "app/service.h"
 #include "services/identify/identify_service.h"
@@ -23,6 +24,10 @@ void identify_result(app_t *app, ident_event_t *ev)
         identify_event_free(ev);
         return;
     }
+    /* The card is read the moment it lies on the reader: say so at once,
+     * whichever screen takes the read, before the resident walks off. */
+    if (ev->kind == IDENT_CARD)
+        speech_say(app, TONE_TAKE, _("Please take your ID card."));
     /* Another service's screen asked for the devices: its read. */
     for (int i = 0; app_services[i]; i++)
         if (app_services[i]->identified && app_services[i]->identified(app, ev)) return;

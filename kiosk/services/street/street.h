@@ -56,6 +56,7 @@ struct street_state {
     bool night_on;
     time_t night_change;
     street_feed_t *feed;
+    long alert_sounded;             /* the alert whose siren has played (0: none) */
 };
 
 void street_init(struct app *app);

@@ -4,6 +4,7 @@
 #include "app/app.h"
 #include "app/screens.h"
 #include "app/service.h"
+#include "app/speech.h"
 #include "services/street/street.h"
 
 static int idle_screen(const app_t *app)
@@ -63,9 +64,25 @@ static void on_event(app_t *app, const SDL_Event *ev)
     else street_event(app, ev->user.data1);
 }
 
+/* A new emergency alert sounds the siren once, on a street kiosk only and
+ * never in the display's night schedule (dark or dimmed) nor the kiosk's
+ * quiet hours (app/speech.h): it is shown either way. */
+static void alert_siren(app_t *app)
+{
+    if (app->cfg.mode != MODE_STREET || !app->street)
+        return;
+    const street_item_t *a = street_alert_now(app);
+    long id = a ? a->id : 0;
+    bool dim = false;
+    if (id && id != app->street->alert_sounded && !street_night(app, &dim))
+        speech_tone(app, TONE_ALERT);
+    app->street->alert_sounded = id;
+}
+
 static void tick(app_t *app, uint64_t now)
 {
     street_tick(app);
+    alert_siren(app);
 }
 
 static uint64_t wait_ms(const app_t *app, uint64_t now)
