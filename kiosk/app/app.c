@@ -92,7 +92,18 @@ void app_toast(app_t *app, const char *msg)
     snprintf(app->toast, sizeof app->toast, "%s", msg);
     app->toast_until_ms = clock_mono_ms() + TOAST_MS;
     app->dirty = true;
-    speech_toast(app, msg);
+    speech_toast(app, TONE_NONE, msg);
+}
+
+void app_remind_card(app_t *app)
+{
+    /* A card left behind is an ID lost: shown, and said after the two
+     * beeps of TONE_TAKE, once (a toast's words cut what was said before). */
+    const char *msg = _("Please take your ID card from the reader.");
+    snprintf(app->toast, sizeof app->toast, "%s", msg);
+    app->toast_until_ms = clock_mono_ms() + TOAST_MS;
+    app->dirty = true;
+    speech_toast(app, TONE_TAKE, msg);
 }
 
 void app_fault(app_t *app, const char *msg)

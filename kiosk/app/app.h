@@ -171,6 +171,9 @@ void app_go(app_t *app, screen_id_t s);        /* push */
 void app_back(app_t *app);
 void app_home(app_t *app);
 void app_toast(app_t *app, const char *msg);
+/* The toast "please take your ID card", said with its reminder tone: after
+ * every card read, whichever screen took it. */
+void app_remind_card(app_t *app);
 void app_fault(app_t *app, const char *msg);   /* friendly fault screen */
 void app_end_session(app_t *app, const char *reason);
 /* Queues a receipt (RECEIPT_JSON, masked data only) for printing; SUMMARY is

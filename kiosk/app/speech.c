@@ -269,14 +269,14 @@ void speech_session_end(app_t *app)
     s->last_tone = TONE_NONE;
 }
 
-void speech_toast(app_t *app, const char *msg)
+void speech_toast(app_t *app, tone_t tone, const char *msg)
 {
     struct speech *s = app->speech;
     if (!s || app->session.state == SESSION_IDLE)
         return;
     char text[VOICE_TEXT_MAX];
     speak_screen_text(speech_lang(app), msg, text, sizeof text);
-    speech_say(app, TONE_NONE, text);
+    speech_say(app, tone, text);
     s->toast_said = true;
 }
 

@@ -51,7 +51,7 @@ void speech_session_end(struct app *app);
 
 /* A toast (app_toast), said aloud too (masked values as their tail); the
  * tap that caused it does not speak its label over it. */
-void speech_toast(struct app *app, const char *msg);
+void speech_toast(struct app *app, tone_t tone, const char *msg);
 /* The "Still there?" question, asked aloud too. */
 void speech_still_there(struct app *app);
 

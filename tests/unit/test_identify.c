@@ -76,7 +76,7 @@ static void card_identifies_the_resident(void **state)
     static voice_said_t said[32];
     int n_said = voice_said(speech_voice(app), 0, said, 32);
     assert_true(n_said >= 1);
-    assert_string_equal(said[n_said - 1].text, "请取走身份证。");
+    assert_string_equal(said[n_said - 1].text, "请取走您的身份证。");
     assert_int_equal(said[n_said - 1].tone, TONE_TAKE);
     for (int i = 0; i < n_said; i++) {
         assert_null(strstr(said[i].text, full_name));

@@ -354,7 +354,7 @@ static void results_read_their_data(void **state)
     tone_t tone;
     assert_int_equal(tour_show(app, "pay_paid"), 0);
     speech_announcement(app, SCR_PAY_RESULT, text, sizeof text, &tone);
-    assert_string_equal(text, "缴费成功，共缴纳九百一十四元七角七分。凭条正在打印，请取走凭条。");
+    assert_string_equal(text, "缴费成功，共缴纳八十二元二角八分。凭条正在打印，请取走凭条。");
     assert_int_equal(tone, TONE_SUCCESS);
     assert_int_equal(tour_show(app, "pay_failed"), 0);
     speech_announcement(app, SCR_PAY_RESULT, text, sizeof text, &tone);

@@ -160,7 +160,7 @@ void bills_scan_result(app_t *app, ident_event_t *ev)
         return;
     }
     if (ev->kind == IDENT_CARD) {
-        app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
+        app_remind_card(app);       /* the card is read: before the resident walks off */
         if (ev->result == IDCARD_OK) {
             session_pii_t *p = &app->session.pii;
             snprintf(p->name, sizeof p->name, "%s", ev->card.name);

@@ -451,7 +451,7 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
         identify_event_free(ev);
         return;
     }
-    if (ev->kind == IDENT_CARD) app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
+    if (ev->kind == IDENT_CARD) app_remind_card(app);     /* a card left behind is an ID lost */
     if (ev->kind == IDENT_CARD && ev->result == IDCARD_OK) {
         session_pii_t *p = &app->session.pii;
         snprintf(p->name, sizeof p->name, "%s", ev->card.name);

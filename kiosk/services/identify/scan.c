@@ -24,17 +24,13 @@ void identify_result(app_t *app, ident_event_t *ev)
         identify_event_free(ev);
         return;
     }
-    /* The card is read the moment it lies on the reader: say so at once,
-     * whichever screen takes the read, before the resident walks off. */
-    if (ev->kind == IDENT_CARD)
-        speech_say(app, TONE_TAKE, _("Please take your ID card."));
     /* Another service's screen asked for the devices: its read. */
     for (int i = 0; app_services[i]; i++)
         if (app_services[i]->identified && app_services[i]->identified(app, ev)) return;
     switch (ev->kind) {
     case IDENT_CARD: {
         session_pii_t *p = &app->session.pii;
-        app_toast(app, _("Please take your ID card from the reader."));     /* a card left behind is an ID lost */
+        app_remind_card(app);       /* the card is read: before the resident walks off */
         app->identify->have_code = false;
         app->identify->card_bad = ev->result != IDCARD_OK;
         if (app->identify->card_bad) {
