@@ -35,4 +35,11 @@ typedef void (*reconcile_row_fn)(void *user, char kind, const char *out_trade_no
                                  long long fen, const char *refund_no);
 int reconcile_parse_csv(const char *text, size_t len, reconcile_row_fn row, void *user);
 
+/* WeChat Pay's trade bill (reconcile_wx.c): UTF-8 TEXT with its header
+ * row, backquoted fields and summary. Calls ROW for every SUCCESS payment
+ * ('P'), REFUND row ('R', refund state SUCCESS or PROCESSING) and REVOKED
+ * order (both a 'P' and an 'R'); 0, or -1 when TEXT is not UTF-8 or has no
+ * header of the format. Pure. */
+int reconcile_parse_wechat(const char *text, size_t len, reconcile_row_fn row, void *user);
+
 #endif
