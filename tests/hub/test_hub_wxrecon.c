@@ -33,6 +33,7 @@ typedef struct {
     wechat_sim_t *sim;
     alipay_sim_t *ali;          /* both providers only */
     pay_notify_t *notify;
+    char secrets[160], ali_secrets[160], notify_url[96];
 } env_t;
 
 static int seq;
@@ -49,17 +50,17 @@ static void write_file(const char *path, const char *text)
 static env_t *start(bool both)
 {
     env_t *e = calloc(1, sizeof *e);
-    char err[300], secrets[160], url[96];
+    char err[300], *secrets = e->secrets, *url = e->notify_url;
     pay_reset();
     e->t = hubtest_start(false);
     assert_int_equal(demo_seed_bills(db_thread()), 0);
     e->sim = wxsim_start();
-    snprintf(secrets, sizeof secrets, "%s/wechat.secrets", e->t->dir);
+    snprintf(secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
     write_file(secrets, wxsim_secrets(e->sim));
     if (both) {
-        char path[160], text[8192];
+        char *path = e->ali_secrets, text[8192];
         e->ali = sim_start();
-        snprintf(path, sizeof path, "%s/alipay.secrets", e->t->dir);
+        snprintf(path, sizeof e->ali_secrets, "%s/alipay.secrets", e->t->dir);
         snprintf(text, sizeof text, "app_id = %s\ngateway = %s\nprivate_key = %s\nalipay_public_key = %s\n",
                  sim_app_id(e->ali), sim_gateway(e->ali), sim_merchant_private(e->ali), sim_alipay_public(e->ali));
         write_file(path, text);
@@ -73,7 +74,7 @@ static env_t *start(bool both)
     assert_int_equal(pay_config_key("timeout_ms", "1500"), 0);
     e->notify = pay_notify_start("127.0.0.1", 0, err, sizeof err);
     assert_non_null(e->notify);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/pay/notify", pay_notify_bound_port(e->notify));
+    snprintf(url, sizeof e->notify_url, "http://127.0.0.1:%d/pay/notify", pay_notify_bound_port(e->notify));
     assert_int_equal(pay_config_key("notify_url", url), 0);
     if (pay_init(false, err, sizeof err) != 0) fail_msg("pay_init: %s", err);
     return e;
@@ -341,6 +342,9 @@ static void both_providers_each_their_own(void **state)
     assert_non_null(strstr(text, "(alipay): statement 1 rows, hub 1 orders, 1 mismatch\n"));
     assert_non_null(strstr(text, "(wechat): statement 1 rows, hub 1 orders, 0 mismatches\n"));
     free(text);
+    /* (Not from the command line here: `hub reconcile` signs with the real
+     * clock, the simulator checks against the suite's; main.c maps the
+     * count to the exit status as for one provider.) */
     /* One that cannot tell: its section says why, the others still speak,
      * and the run fails (exit 1). */
     wxsim_bill_tampered(e->sim, true);
