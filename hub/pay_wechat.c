@@ -293,7 +293,8 @@ static int exchange(const char *method, const char *url, const char *body, struc
     curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, pay_timeout_ms());
+    /* A bill file may be large: it gets the time reconcile gives Alipay's. */
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, pay_timeout_ms() * (a->max > RESPONSE_MAX ? 6 : 1));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, pay_timeout_ms());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
