@@ -2,7 +2,9 @@
  *  - QR orders: APIv3 Native, POST /v3/pay/transactions/native (code_url);
  *    query GET /v3/pay/transactions/out-trade-no/{no}?mchid=; close POST
  *    .../{no}/close; refund POST /v3/refund/domestic/refunds; the day's
- *    statement GET /v3/bill/tradebill. Every request carries the
+ *    statement GET /v3/bill/tradebill, and the bill file at its
+ *    download_url (pay_wechat.h: signed GET, unsigned answer checked
+ *    against the signed SHA1 hash_value). Every request carries the
  *    WECHATPAY2-SHA256-RSA2048 Authorization; every answer is verified with
  *    WeChat Pay's public key over its Wechatpay-Timestamp / -Nonce /
  *    -Signature headers, its Wechatpay-Serial must be the configured one and
