@@ -47,6 +47,8 @@ $(BUILD)/tests/test_hub_alipay: $(BUILD)/obj/tests/hub/alipay_sim.o
 # The WeChat Pay simulator (tests/hub/wechat_sim.c), with the Alipay one for
 # the suite that runs both providers at once.
 $(BUILD)/tests/test_hub_wechat: $(BUILD)/obj/tests/hub/wechat_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o
+# hub reconcile with WeChat Pay and with both providers (test_hub_wxrecon.c).
+$(BUILD)/tests/test_hub_wxrecon: $(BUILD)/obj/tests/hub/wechat_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o
 
 # The billing system simulator (tests/hub/billing_sim.c), likewise.
 $(BUILD)/tests/test_hub_billing: $(BUILD)/obj/tests/hub/billing_sim.o $(BUILD)/obj/tests/hub/alipay_sim.o

@@ -2,7 +2,9 @@
  *  - QR orders: APIv3 Native, POST /v3/pay/transactions/native (code_url);
  *    query GET /v3/pay/transactions/out-trade-no/{no}?mchid=; close POST
  *    .../{no}/close; refund POST /v3/refund/domestic/refunds; the day's
- *    statement GET /v3/bill/tradebill. Every request carries the
+ *    statement GET /v3/bill/tradebill, and the bill file at its
+ *    download_url (pay_wechat.h: signed GET, unsigned answer checked
+ *    against the signed SHA1 hash_value). Every request carries the
  *    WECHATPAY2-SHA256-RSA2048 Authorization; every answer is verified with
  *    WeChat Pay's public key over its Wechatpay-Timestamp / -Nonce /
  *    -Signature headers, its Wechatpay-Serial must be the configured one and
@@ -32,9 +34,11 @@
 #include <unistd.h>
 #include "hub.h"
 #include "log.h"
+#include "pay_wechat.h"
 #include "pay_wechat_sign.h"
 
 #define RESPONSE_MAX (256 * 1024)
+#define BILL_MAX (32L * 1024 * 1024)     /* a day's trade bill */
 #define GATEWAY_DEFAULT "https://api.mch.weixin.qq.com"
 
 static struct {
@@ -222,6 +226,7 @@ typedef struct {
     char *body;
     size_t len;
     bool too_big;
+    size_t max;             /* 0: RESPONSE_MAX */
     char ts[24], nonce[80], sig[1024], serial[96];
 } reply_t;
 
@@ -229,7 +234,7 @@ static size_t on_body(char *p, size_t sz, size_t n, void *user)
 {
     reply_t *a = user;
     size_t add = sz * n;
-    if (a->len + add > RESPONSE_MAX) {
+    if (a->len + add > (a->max ? a->max : RESPONSE_MAX)) {
         a->too_big = true;
         return 0;
     }
@@ -290,7 +295,8 @@ static int exchange(const char *method, const char *url, const char *body, struc
     curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, pay_timeout_ms());
+    /* A bill file may be large: it gets the time reconcile gives Alipay's. */
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, pay_timeout_ms() * (a->max > RESPONSE_MAX ? 6 : 1));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, pay_timeout_ms());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -327,9 +333,9 @@ static bool signed_by_wechat(const char *ts, const char *nonce, const char *sig,
     return pay_wx_verify(wx.platform, ts, nonce, body ? body : "", len, sig);
 }
 
-/* An APIv3 call: METHOD PATH (with its query) and BODY (NULL: none). The
- * verified answer in A. 0, or -1 with R UNKNOWN. */
-static int v3_call(const char *method, const char *path, const char *body, reply_t *a, pay_result_t *r)
+/* An APIv3 request: METHOD PATH (with its query) and BODY (NULL: none),
+ * signed; the answer, not yet verified, in A. 0, or -1 with R UNKNOWN. */
+static int v3_send(const char *method, const char *path, const char *body, reply_t *a, pay_result_t *r)
 {
     char nonce[33], url[1024];
     struct curl_slist *hdr = NULL;
@@ -348,19 +354,27 @@ static int v3_call(const char *method, const char *path, const char *body, reply
     hdr = curl_slist_append(hdr, "User-Agent: kiosk-hub");
     if (body) hdr = curl_slist_append(hdr, "Content-Type: application/json");
     if (exchange(method, url, body, hdr, false, a, r) != 0) goto done;
-    if (!signed_by_wechat(a->ts, a->nonce, a->sig, a->serial, a->body, a->len)) {
-        snprintf(r->error, sizeof r->error, "provider_bad_signature");
-        hub_log("pay", "wechat %s %s: HTTP %ld not signed by WeChat Pay; treated as unknown", method,
-                path, a->status);
-        goto done;
-    }
-    r->error[0] = '\0';
     rc = 0;
 done:
     curl_slist_free_all(hdr);
     free(line);
     free(auth);
     return rc;
+}
+
+/* An APIv3 call: v3_send, and the answer verified as WeChat Pay's. 0, or
+ * -1 with R UNKNOWN. */
+static int v3_call(const char *method, const char *path, const char *body, reply_t *a, pay_result_t *r)
+{
+    if (v3_send(method, path, body, a, r) != 0) return -1;
+    if (!signed_by_wechat(a->ts, a->nonce, a->sig, a->serial, a->body, a->len)) {
+        snprintf(r->error, sizeof r->error, "provider_bad_signature");
+        hub_log("pay", "wechat %s %s: HTTP %ld not signed by WeChat Pay; treated as unknown", method,
+                path, a->status);
+        return -1;
+    }
+    r->error[0] = '\0';
+    return 0;
 }
 
 /* A v2 call (XML): PS with appid, mch_id, nonce_str and sign added; the
@@ -811,6 +825,74 @@ static void wx_statement(const char *date, char *url, size_t len, pay_result_t *
         cJSON_Delete(j);
     }
     reply_free(&a);
+}
+
+/* Whether the SHA1 of TEXT is HEX (40 hex digits, either case). */
+static bool sha1_is(const char *text, size_t len, const char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!hex || strlen(hex) != 40 || !EVP_Digest(text, len, md, &n, EVP_sha1(), NULL) || n != 20) return false;
+    char mine[41];
+    for (unsigned i = 0; i < n; i++) snprintf(mine + 2 * i, 3, "%02x", md[i]);
+    return !strcasecmp(mine, hex);
+}
+
+int pay_wechat_bill(const char *date, char **text, size_t *len, char *err, size_t errlen)
+{
+    *text = NULL;
+    *len = 0;
+    if (errlen) err[0] = '\0';
+    pay_result_t r;
+    init_result(&r);
+    char path[128], hash[48] = "", dl[1024] = "";
+    reply_t a = {0};
+    cJSON *j = NULL;
+    int rc = -1;
+    snprintf(path, sizeof path, "/v3/bill/tradebill?bill_date=%.10s&bill_type=ALL", date);
+    if (v3_call("GET", path, NULL, &a, &r) != 0) {
+        snprintf(err, errlen, "no verified answer to the trade bill request (%s)", r.error);
+        goto done;
+    }
+    if (a.status != 200) {
+        j = cJSON_Parse(a.body ? a.body : "");
+        snprintf(err, errlen, "WeChat Pay gave no trade bill: HTTP %ld %s", a.status,
+                 str(j, "code") ? str(j, "code") : "");
+        goto done;
+    }
+    j = cJSON_Parse(a.body ? a.body : "");
+    const char *u = str(j, "download_url"), *h = str(j, "hash_value"), *ht = str(j, "hash_type");
+    const char *p = u ? strstr(u, "://") : NULL;
+    p = p ? strchr(p + 3, '/') : NULL;
+    if (!p || strncmp(p, "/v3/", 4) != 0 || strlen(p) >= sizeof dl || !h || strlen(h) >= sizeof hash ||
+        !is(ht, "SHA1")) {
+        snprintf(err, errlen, "the trade bill answer lacks a download_url or its SHA1 hash_value");
+        goto done;
+    }
+    snprintf(dl, sizeof dl, "%s", p);
+    snprintf(hash, sizeof hash, "%s", h);
+    reply_free(&a);
+    /* The file: a signed GET whose answer is not signed (the docs). */
+    a.max = BILL_MAX;
+    if (v3_send("GET", dl, NULL, &a, &r) != 0 || a.status != 200) {
+        snprintf(err, errlen, "cannot download the trade bill: %s",
+                 a.too_big ? "larger than 32 MiB" : a.status ? "the server did not answer 200" : r.error);
+        goto done;
+    }
+    if (!a.body && !(a.body = strdup(""))) goto done;
+    if (!sha1_is(a.body, a.len, hash)) {
+        snprintf(err, errlen, "the trade bill does not match its hash_value");
+        goto done;
+    }
+    *text = a.body;
+    *len = a.len;
+    a.body = NULL;
+    rc = 0;
+done:
+    if (rc != 0 && !err[0]) snprintf(err, errlen, "out of memory");
+    cJSON_Delete(j);
+    reply_free(&a);
+    return rc;
 }
 
 const pay_provider_t pay_wechat = {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <unzip.h>
 #include "pay.h"
+#include "pay_wechat.h"
 #include "utf8.h"
 
 #define STATEMENT_MAX (32L * 1024 * 1024)
@@ -280,7 +281,9 @@ static int64_t day_start(const char *date)
     return (int64_t)timegm(&tm) - CST_OFFSET;
 }
 
-static int compare(sqlite3 *db, const rows_t *rows, int64_t from, report_t *rep, int *orders)
+/* The statement ROWS of provider PROVIDER against the hub's orders of
+ * that provider (orders.provider) created on the day starting at FROM. */
+static int compare(sqlite3 *db, const rows_t *rows, int64_t from, const char *provider, report_t *rep, int *orders)
 {
     hub_order_t h;
     /* The statement's side. */
@@ -303,11 +306,10 @@ static int compare(sqlite3 *db, const rows_t *rows, int64_t from, report_t *rep,
     /* The hub's side: the day's orders of this provider the statement
      * should hold. */
     sqlite3_stmt *st = NULL;
-    const pay_provider_t *p = pay_provider();
     if (sqlite3_prepare_v2(db, "SELECT out_trade_no FROM orders WHERE provider = ?1 AND created >= ?2 "
                            "AND created < ?2 + 86400 ORDER BY out_trade_no", -1, &st, NULL) != SQLITE_OK)
         return -1;
-    sqlite3_bind_text(st, 1, p ? p->name : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, provider, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, from);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -350,36 +352,51 @@ static void print_table(FILE *out, const char *date, const char *provider, int n
     }
 }
 
-int reconcile_run(sqlite3 *db, const char *date, bool json, FILE *out, char *err, size_t errlen)
+/* The statement of DATE from P into ROWS. 0, or -1 with ERR. */
+static int statement_rows(const pay_provider_t *p, const char *date, rows_t *rows, char *err, size_t errlen)
 {
-    const pay_provider_t *p = pay_provider();
-    int64_t from = day_start(date);
-    rows_t rows = {0};
-    report_t rep = {cJSON_CreateArray(), 0};
+    if (!strcmp(p->name, "wechat")) {
+        /* WeChat's bill is fetched with a signed request: pay_wechat.c. */
+        char *text = NULL;
+        size_t len = 0;
+        if (pay_wechat_bill(date, &text, &len, err, errlen) != 0) return -1;
+        int rc = reconcile_parse_wechat(text, len, on_row, rows);
+        free(text);
+        if (rc != 0) snprintf(err, errlen, "the trade bill has no header of WeChat Pay's format");
+        return rc;
+    }
+    if (!p->statement) {
+        snprintf(err, errlen, "%s gives no statements", p->name);
+        return -1;
+    }
     char url[1024], path[64] = "";
-    int orders = 0, rc = -1;
     pay_result_t r;
-    if (from < 0) {
-        snprintf(err, errlen, "--date: not a date (YYYY-MM-DD): %s", date);
-        goto done;
-    }
-    if (!p || !p->statement) {
-        snprintf(err, errlen, "no payment provider with statements is configured ([payment] provider)");
-        goto done;
-    }
     p->statement(date, url, sizeof url, &r);
     if (r.outcome != PAY_SUCCESS) {
         snprintf(err, errlen, "the provider gave no statement for %s (%s)", date, r.error[0] ? r.error : "no answer");
-        goto done;
+        return -1;
     }
-    rows.rows = calloc(MAX_ROWS, sizeof *rows.rows);
-    if (!rows.rows || download(url, path, sizeof path, err, errlen) != 0) goto done;
-    if (read_zip(path, &rows, err, errlen) != 0) goto done;
-    if (rows.full) {
+    int rc = download(url, path, sizeof path, err, errlen) == 0 ? read_zip(path, rows, err, errlen) : -1;
+    if (path[0]) unlink(path);
+    return rc;
+}
+
+/* One provider's section: its statement against its orders, printed (or
+ * added to ALL as an object when JSON). The number of mismatches, or -1
+ * with ERR (nothing printed). */
+static int section(sqlite3 *db, const pay_provider_t *p, const char *date, int64_t from, rows_t *rows, bool json,
+                   cJSON *all, FILE *out, char *err, size_t errlen)
+{
+    report_t rep = {cJSON_CreateArray(), 0};
+    int orders = 0, rc = -1;
+    rows->n = 0;
+    rows->full = false;
+    if (!rep.list || statement_rows(p, date, rows, err, errlen) != 0) goto done;
+    if (rows->full) {
         snprintf(err, errlen, "the statement has more than %d rows", MAX_ROWS);
         goto done;
     }
-    if (compare(db, &rows, from, &rep, &orders) != 0) {
+    if (compare(db, rows, from, p->name, &rep, &orders) != 0) {
         snprintf(err, errlen, "cannot read the hub's orders: %s", sqlite3_errmsg(db));
         goto done;
     }
@@ -387,21 +404,74 @@ int reconcile_run(sqlite3 *db, const char *date, bool json, FILE *out, char *err
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "date", date);
         cJSON_AddStringToObject(o, "provider", p->name);
-        cJSON_AddNumberToObject(o, "statement_rows", rows.n);
+        cJSON_AddNumberToObject(o, "statement_rows", rows->n);
         cJSON_AddNumberToObject(o, "hub_orders", orders);
         cJSON_AddItemToObject(o, "mismatches", rep.list);
         rep.list = NULL;
-        char *text = cJSON_Print(o);
-        fprintf(out, "%s\n", text ? text : "{}");
-        free(text);
-        cJSON_Delete(o);
+        cJSON_AddItemToArray(all, o);
     } else {
-        print_table(out, date, p->name, rows.n, orders, &rep);
+        print_table(out, date, p->name, rows->n, orders, &rep);
     }
     rc = rep.n;
 done:
-    if (path[0]) unlink(path);
-    free(rows.rows);
     cJSON_Delete(rep.list);
     return rc;
+}
+
+int reconcile_run(sqlite3 *db, const char *date, bool json, FILE *out, char *err, size_t errlen)
+{
+    const pay_provider_t *ps[2];
+    int np = pay_providers(ps), total = 0;
+    bool failed = false;
+    int64_t from = day_start(date);
+    rows_t rows = {0};
+    cJSON *all = cJSON_CreateArray();
+    if (from < 0) {
+        snprintf(err, errlen, "--date: not a date (YYYY-MM-DD): %s", date);
+        goto fail;
+    }
+    if (np <= 0) {
+        snprintf(err, errlen, "no payment provider with statements is configured ([payment] provider)");
+        goto fail;
+    }
+    rows.rows = calloc(MAX_ROWS, sizeof *rows.rows);
+    if (!rows.rows || !all) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    /* Each provider on its own: one that cannot tell does not hide what
+     * the others say (its section says why; the run still fails). */
+    for (int i = 0; i < np; i++) {
+        char why[400] = "";
+        int n = section(db, ps[i], date, from, &rows, json, all, out, why, sizeof why);
+        if (n >= 0) {
+            total += n;
+            continue;
+        }
+        if (!failed) snprintf(err, errlen, np > 1 ? "%s: %s" : "%s%s", np > 1 ? ps[i]->name : "", why);
+        failed = true;
+        if (np == 1) continue;
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "date", date);
+            cJSON_AddStringToObject(o, "provider", ps[i]->name);
+            cJSON_AddStringToObject(o, "error", why);
+            cJSON_AddItemToArray(all, o);
+        } else {
+            fprintf(out, "reconcile %s (%s): cannot tell: %s\n", date, ps[i]->name, why);
+        }
+    }
+    if (json && cJSON_GetArraySize(all) > 0) {
+        /* One provider: its object, as before; several: the array. */
+        char *text = cJSON_Print(np == 1 ? cJSON_GetArrayItem(all, 0) : all);
+        fprintf(out, "%s\n", text ? text : "[]");
+        free(text);
+    }
+    free(rows.rows);
+    cJSON_Delete(all);
+    return failed ? -1 : total;
+fail:
+    free(rows.rows);
+    cJSON_Delete(all);
+    return -1;
 }

@@ -1,11 +1,13 @@
-/* libFuzzer target for the reader of a payment provider's statement
- * (hub/reconcile.c reconcile_parse_csv): the input, not NUL-terminated, is
- * the details file of a day's statement (GBK or UTF-8 CSV). Built and run by
+/* libFuzzer target for the readers of a payment provider's statement
+ * (hub/reconcile.c reconcile_parse_csv, Alipay's; hub/reconcile_wx.c
+ * reconcile_parse_wechat, WeChat Pay's trade bill): the input, not
+ * NUL-terminated, is the details file of a day's statement (GBK or UTF-8
+ * CSV; backquoted fields for WeChat), given to both. Built and run by
  * `make fuzz` and tests/checks/fuzz_smoke.sh; seeds in
  * tests/fuzz/corpus/statement.
  *
  * Invariants checked on every input:
- *   - the parser returns 0 or -1, and calls back only after a header;
+ *   - each parser returns 0 or -1, and calls back only after a header;
  *   - every row is a payment 'P' or a refund 'R' with an amount in fen of
  *     at most 12 digits of yuan, never negative;
  *   - the strings handed over are NUL-terminated and hold no comma, CR or
@@ -47,5 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(rc == 0 || a.n == 0, "rows without a header");
     int rc2 = reconcile_parse_csv((const char *)data, size, on_row, &b);
     CHECK(rc == rc2 && a.n == b.n && a.sum == b.sum, "two parses differ");
+    tally_t c = {0}, d = {0};
+    rc = reconcile_parse_wechat((const char *)data, size, on_row, &c);
+    CHECK(rc == 0 || rc == -1, "wechat rc %d", rc);
+    CHECK(rc == 0 || c.n == 0, "wechat rows without a header");
+    rc2 = reconcile_parse_wechat((const char *)data, size, on_row, &d);
+    CHECK(rc == rc2 && c.n == d.n && c.sum == d.sum, "two wechat parses differ");
     return 0;
 }

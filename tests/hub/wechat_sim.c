@@ -42,6 +42,9 @@ typedef struct {
     char notify_url[256];
     char refund_no[72];
     long long total;
+    bool paid;              /* the money was taken (whatever happened after) */
+    int64_t paid_at, refund_at;
+    long long refund_fen;
 } trade_t;
 
 struct wechat_sim {
@@ -56,10 +59,10 @@ struct wechat_sim {
     int nnonces;
     wxsim_pay_mode_t mode;
     int delay_ms;
-    bool gone, refuse_orders, refuse_reverse, bad_sign;
+    bool gone, refuse_orders, refuse_reverse, bad_sign, bill_tampered;
     int charges, refunds, bad_sigs;
-    char calls[8][16];
-    int ncalls[8];
+    char calls[12][16];
+    int ncalls[12];
     /* The last notification, for a replay. */
     char *last_body;
     char last_hdr[4][1100];
@@ -177,9 +180,17 @@ static trade_t *trade(wechat_sim_t *s, const char *no, bool create)
     return t;
 }
 
+/* T was paid now (its state set by the caller). */
+static void charged(wechat_sim_t *s, trade_t *t)
+{
+    s->charges++;
+    t->paid = true;
+    t->paid_at = hub_now();
+}
+
 static void count_call(wechat_sim_t *s, const char *api)
 {
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 12; i++) {
         if (!s->calls[i][0]) snprintf(s->calls[i], sizeof s->calls[i], "%s", api);
         if (!strcmp(s->calls[i], api)) {
             s->ncalls[i]++;
@@ -194,6 +205,7 @@ typedef struct {
     int status;
     char *body;             /* malloc'd, may be "" */
     bool v3;                /* signed with the Wechatpay-* headers */
+    bool file;              /* a bill file: unsigned, as WeChat Pay sends it */
 } answer_t;
 
 static answer_t v3_json(int status, cJSON *j)
@@ -272,6 +284,88 @@ static const char *json_str(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
     return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* ---- the trade bill ------------------------------------------------------ */
+
+static void sha1_hex(const char *text, char out[41])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    assert_true(EVP_Digest(text, strlen(text), md, &n, EVP_sha1(), NULL) && n == 20);
+    for (unsigned i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Whether unix time T falls on DATE (YYYY-MM-DD), China time. */
+static bool on_day(int64_t t, const char *date)
+{
+    time_t cst = (time_t)(t + 8 * 3600);
+    struct tm tm;
+    char day[11];
+    gmtime_r(&cst, &tm);
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    return !strncmp(day, date, 10);
+}
+
+static void yuan(char *out, size_t len, long long fen)
+{
+    snprintf(out, len, "%lld.%02lld", fen / 100, fen % 100);
+}
+
+/* One detail row, every field behind a backquote as WeChat Pay writes them. */
+static void bill_row(FILE *f, const trade_t *t, int64_t at, const char *state, const char *refund_no,
+                     long long refund_fen, const char *refund_state)
+{
+    char when[24], total[24], refund[24];
+    time_t cst = (time_t)(at + 8 * 3600);
+    struct tm tm;
+    gmtime_r(&cst, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    yuan(total, sizeof total, t->total);
+    yuan(refund, sizeof refund, refund_fen);
+    bool is_refund = refund_no[0] != '\0';
+    fprintf(f, "`%s,`%s,`%s,`0,`,`%s,`%s,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`%s,`%s,`OTHERS,`CNY,`%s,`0.00,"
+            "`%s,`%s,`%s,`0.00,`%s,`%s,`bills,`,`%s0.00000,`0.60%%,`%s,`%s,`\r\n",
+            when, APPID, MCHID, t->txn, t->no, t->type, state, is_refund ? "0.00" : total,
+            is_refund ? "50000000382019052709732678859" : "0", is_refund ? refund_no : "0", refund,
+            is_refund ? "ORIGINAL" : "", refund_state, is_refund ? "-" : "", total, refund);
+}
+
+/* The trade bill (bill_type ALL) of DATE: what the simulator charged,
+ * reversed and refunded that day, in WeChat Pay's documented layout.
+ * Malloc'd. Under the lock. */
+static char *bill_text(wechat_sim_t *s, const char *date)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    fputs("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
+          "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+          "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\r\n", f);
+    int n = 0;
+    long long paid = 0, refunded = 0;
+    for (int i = 0; i < s->ntrades; i++) {
+        const trade_t *t = &s->trades[i];
+        if (t->paid && on_day(t->paid_at, date)) {
+            /* Reversed after payment: listed under its own state (the docs). */
+            bill_row(f, t, t->paid_at, !strcmp(t->state, "REVOKED") ? "REVOKED" : "SUCCESS", "", 0, "");
+            n++;
+            paid += t->total;
+        }
+        if (t->refund_no[0] && on_day(t->refund_at, date)) {
+            bill_row(f, t, t->refund_at, "REFUND", t->refund_no, t->refund_fen, "SUCCESS");
+            n++;
+            refunded += t->refund_fen;
+        }
+    }
+    char p[24], r[24];
+    yuan(p, sizeof p, paid);
+    yuan(r, sizeof r, refunded);
+    fprintf(f, "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n"
+            "`%d,`%s,`%s,`0.00,`0.00000,`%s,`%s\r\n", n, p, r, p, r);
+    fclose(f);
+    return text;
 }
 
 /* ---- the APIv3 handlers (under the lock) ---------------------------------- */
@@ -395,6 +489,8 @@ static answer_t handle_v3(wechat_sim_t *s, const char *method, const char *uri, 
             s->refunds++;
             snprintf(t->state, sizeof t->state, "REFUND");
             snprintf(t->refund_no, sizeof t->refund_no, "%s", rno);
+            t->refund_fen = refund;
+            t->refund_at = hub_now();
             cJSON *r = cJSON_CreateObject();
             cJSON_AddStringToObject(r, "refund_id", "50000000382019052709732678859");
             cJSON_AddStringToObject(r, "out_refund_no", rno);
@@ -403,11 +499,22 @@ static answer_t handle_v3(wechat_sim_t *s, const char *method, const char *uri, 
         }
     } else if (!strcmp(method, "GET") && !strncmp(uri, "/v3/bill/tradebill?bill_date=", 29)) {
         count_call(s, "tradebill");
+        char date[11], url[128], hash[41];
+        snprintf(date, sizeof date, "%.10s", uri + 29);
+        char *bill = bill_text(s, date);
+        sha1_hex(bill, hash);
+        free(bill);
+        /* The token names the day: the file is made again when asked. */
+        snprintf(url, sizeof url, "https://api.mch.weixin.qq.com/v3/billdownload/file?token=sim-%s", date);
         cJSON *r = cJSON_CreateObject();
         cJSON_AddStringToObject(r, "hash_type", "SHA1");
-        cJSON_AddStringToObject(r, "hash_value", "79bb0f45fc4c42234a918000b2668d689e2bde04");
-        cJSON_AddStringToObject(r, "download_url", "https://api.mch.weixin.qq.com/v3/billdownload/file?token=sim");
+        cJSON_AddStringToObject(r, "hash_value", hash);
+        cJSON_AddStringToObject(r, "download_url", url);
         a = v3_json(200, r);
+    } else if (!strcmp(method, "GET") && !strncmp(uri, "/v3/billdownload/file?token=sim-", 32)) {
+        count_call(s, "billdownload");
+        a = (answer_t){.status = 200, .file = true, .body = bill_text(s, uri + 32)};
+        if (s->bill_tampered && a.body[0]) a.body[strlen(a.body) - 2] ^= 1;
     } else {
         a = v3_error(404, "NOT_FOUND", "no such API");
     }
@@ -461,12 +568,12 @@ static answer_t handle_v2(wechat_sim_t *s, const char *uri, const char *body, si
                 break;
             case WXSIM_PAY_SYSTEMERROR:
                 snprintf(t->state, sizeof t->state, "SUCCESS");
-                s->charges++;
+                charged(s, t);
                 a = v2_answer(s, "FAIL", "SYSTEMERROR", &out);
                 break;
             default:
                 snprintf(t->state, sizeof t->state, "SUCCESS");
-                s->charges++;
+                charged(s, t);
                 pay_params_add(&out, "openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
                 pay_params_add(&out, "trade_type", "MICROPAY");
                 pay_params_add(&out, "bank_type", "OTHERS");
@@ -574,7 +681,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(a.body), a.body, MHD_RESPMEM_MUST_FREE);
     if (a.v3) add_v3_headers(s, resp, a.body);
     pthread_mutex_unlock(&s->lock);
-    MHD_add_response_header(resp, "Content-Type", a.v3 ? "application/json" : "text/xml");
+    MHD_add_response_header(resp, "Content-Type", a.file ? "text/plain; charset=utf-8"
+                                                  : a.v3 ? "application/json" : "text/xml");
     if (delay > 0) {
         struct timespec ts = {delay / 1000, (delay % 1000) * 1000000L};
         nanosleep(&ts, NULL);
@@ -651,6 +759,7 @@ void wxsim_gone(wechat_sim_t *s, bool gone) { SET(gone, gone); }
 void wxsim_refuse_orders(wechat_sim_t *s, bool refuse) { SET(refuse_orders, refuse); }
 void wxsim_refuse_reverse(wechat_sim_t *s, bool refuse) { SET(refuse_reverse, refuse); }
 void wxsim_bad_answer_sign(wechat_sim_t *s, bool bad) { SET(bad_sign, bad); }
+void wxsim_bill_tampered(wechat_sim_t *s, bool tampered) { SET(bill_tampered, tampered); }
 
 /* ---- notifications ---------------------------------------------------------- */
 
@@ -757,7 +866,7 @@ int wxsim_payer_pays(wechat_sim_t *s, const char *no, bool send)
     int rc = -1;
     if (t && (!strcmp(t->state, "NOTPAY") || !strcmp(t->state, "USERPAYING"))) {
         snprintf(t->state, sizeof t->state, "SUCCESS");
-        s->charges++;
+        charged(s, t);
         copy = *t;
         rc = 0;
     }
@@ -803,7 +912,7 @@ int wxsim_calls(wechat_sim_t *s, const char *api)
 {
     int v = 0;
     pthread_mutex_lock(&s->lock);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 12; i++)
         if (!strcmp(s->calls[i], api)) v = s->ncalls[i];
     pthread_mutex_unlock(&s->lock);
     return v;

@@ -2,7 +2,10 @@
  * public documentation and run inside the test process (libmicrohttpd on
  * a free loopback port):
  *  - APIv3: Native order, query by out_trade_no, close, refund, trade
- *    bill. Every request's Authorization is checked as WeChat Pay does:
+ *    bill (bill_type ALL: what it charged, reversed and refunded on the
+ *    day, China time, in WeChat Pay's CSV layout; the file at
+ *    download_url is asked with a signed GET and answered unsigned, its
+ *    SHA1 in the signed hash_value). Every request's Authorization is checked as WeChat Pay does:
  *    scheme WECHATPAY2-SHA256-RSA2048, mchid, the merchant certificate's
  *    serial, a timestamp within 5 minutes of the hub's clock, a nonce never
  *    seen before, and SHA256withRSA over "METHOD\nURI\ntimestamp\nnonce\n
@@ -69,6 +72,9 @@ void wxsim_refuse_orders(wechat_sim_t *s, bool refuse);
 void wxsim_refuse_reverse(wechat_sim_t *s, bool refuse);
 /* Answers signed with a key that is not WeChat Pay's. */
 void wxsim_bad_answer_sign(wechat_sim_t *s, bool bad);
+/* The trade bill's file is not the one its hash_value describes (a byte
+ * changed on the way). */
+void wxsim_bill_tampered(wechat_sim_t *s, bool tampered);
 
 /* The payer scans and pays a Native trade, or confirms a USERPAYING
  * payment code; NOTIFY: the notification is posted (and must be answered
@@ -85,7 +91,7 @@ int wxsim_replay_last(wechat_sim_t *s, const char *url);
 int wxsim_charges(wechat_sim_t *s);         /* payments taken (and not given back) */
 int wxsim_refunds(wechat_sim_t *s);
 int wxsim_bad_signatures(wechat_sim_t *s);  /* requests refused for their signature */
-/* Calls of "native", "query", "close", "refund", "tradebill", "micropay", "reverse". */
+/* Calls of "native", "query", "close", "refund", "tradebill", "billdownload", "micropay", "reverse". */
 int wxsim_calls(wechat_sim_t *s, const char *api);
 /* The trade's trade_state ("" if none); copied into OUT. */
 const char *wxsim_trade_state(wechat_sim_t *s, const char *out_trade_no, char out[16]);
