@@ -2,14 +2,23 @@
  * driven by widget id) against a real hub process (build/hub --demo with a
  * hub.ini whose [payment] section names a provider) and that provider's
  * simulator, run in this process on an OS-chosen port (tests/hub/
- * alipay_sim.c, tests/hub/wechat_sim.c). Every case runs once per provider,
- * for the QR order and the payment code: paid; payer waiting then paid;
- * refused; provider slow; provider gone; notification before the answer;
- * notification forged (refused); the hub killed between the provider's
- * success and the kiosk seeing it. And a hub without a provider: 503, a
- * calm "payment unavailable" screen, no bill changed. The number of charges
- * at the simulator is asserted every time (one, or none), with the bills at
- * the hub and the payment row in the kiosk's own database. */
+ * alipay_sim.c, tests/hub/wechat_sim.c). Every case runs once per provider
+ * unless the provider cannot do it:
+ *  - QR order: paid (by the notification; with it lost, by the hub's
+ *    query); notification before the answer; forged notification refused;
+ *    provider slow; provider gone, then back; the order refused (WeChat);
+ *    the hub killed while the payer pays, then restarted;
+ *  - payment code: paid; payer waiting then paid; refused; provider slow;
+ *    provider gone (reversed at the window's end); forged notification
+ *    refused; notification before the answer (Alipay); the hub killed
+ *    between the provider's charge and its answer; the hub and the kiosk
+ *    both killed there (Alipay), the kiosk's engine resuming by itself;
+ *  - a hub without a provider: 503, a calm "payment is not available"
+ *    screen, no order, no bill changed (QR and code).
+ * The number of charges at the simulator is asserted every time (one, or
+ * none), with the bills and orders at the hub and the payment row in the
+ * kiosk's own database; no request of the hub's may bear a bad signature.
+ * PAY_E2E_ONLY=pattern runs some cases (e.g. "wechat_code_*"). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -198,6 +207,7 @@ static int teardown(void **state)
 static int setup_alipay(void **state) { return setup_with(state, ALIPAY, "alipay"); }
 static int setup_wechat(void **state) { return setup_with(state, WECHAT, "wechat"); }
 static int setup_none_alipay(void **state) { return setup_with(state, ALIPAY, "none"); }
+static int setup_none_wechat(void **state) { return setup_with(state, WECHAT, "none"); }
 
 /* ---- the hub's and the kiosk's records ------------------------------------------ */
 
@@ -550,6 +560,82 @@ static void code_hub_killed_after_success(void **state)
     assert_paid(e);
 }
 
+/* A forged "paid" notification while the payer is asked to confirm: refused,
+ * nothing changes; the real confirmation then pays, once. */
+static void code_forged_notification_refused(void **state)
+{
+    env_t *e = *state;
+    pay_mode(e, MODE_WAIT);
+    scan_code(e);
+    WAIT_FOR(e->app, e->app->bills->pay.state == PAY_USERPAYING, WAIT_MS);
+    assert_int_equal(e->app->bills->pay.state, PAY_USERPAYING);
+    assert_int_equal(forged_notice(e, e->app->bills->pay_no, e->app->bills->pay.amount_fen), 400);
+    pump_for(e->app, 600);
+    assert_int_equal(e->app->bills->pay.state, PAY_USERPAYING);
+    assert_int_equal(charges(e), 0);
+    assert_int_equal(orders_in(e, "SUCCESS"), 0);
+    assert_int_equal(payer_pays(e, e->app->bills->pay_no, false), 0);
+    assert_paid(e);
+}
+
+/* The hub and the kiosk both die after the provider took the money (the
+ * answer held, then SIGKILL for the hub, the app gone with the payment
+ * unfinished). Both back on their databases: the kiosk's engine resumes
+ * the payment by itself and records it paid, charged once. */
+static void code_hub_and_kiosk_restarted_after_success(void **state)
+{
+    env_t *e = *state;
+    delay_ms(e, 800);
+    scan_code(e);
+    char no[HUB_TRADE_NO_MAX + 1];
+    snprintf(no, sizeof no, "%s", e->app->bills->pay_no);
+    WAIT_FOR(e->app, charges(e) == 1, WAIT_MS);
+    assert_int_equal(charges(e), 1);
+    hubproc_kill(&e->hub);
+    harness_free(e->app);
+    e->app = NULL;
+    delay_ms(e, 0);
+    assert_true(kiosk_row(e, no) != PAY_PAID);
+    assert_int_equal(hubproc_start(&e->hub), 0);
+    e->app = kiosk(e, NULL);
+    WAIT_FOR(e->app, kiosk_row(e, no) == PAY_PAID, WAIT_MS);
+    assert_int_equal(kiosk_row(e, no), PAY_PAID);
+    assert_int_equal(charges(e), 1);
+    assert_int_equal(orders_in(e, "SUCCESS"), 1);
+    assert_int_equal(all_orders(e), 1);
+    assert_int_equal(unpaid(e), 0);
+}
+
+/* WeChat Pay will not make the QR order (403 NO_AUTH; the hub answers 503
+ * provider_unavailable, which it also says while it is still asking, so
+ * the kiosk cannot take it for "nothing made"): no QR, the kiosk says it
+ * is confirming; the resident cancels; nothing charged, no order kept. When
+ * the provider takes orders again, the kiosk's retried create lands and is
+ * closed at once: cancelled, still nothing charged. */
+static void qr_refused(void **state)
+{
+    env_t *e = *state;
+    long long before = unpaid(e);
+    wxsim_refuse_orders(e->wx, true);
+    find_bills(e->app);
+    assert_int_equal(app_test_tap(e->app, "list.pay_qr"), 0);
+    WAIT_FOR(e->app, e->app->bills->pay.unknown, WAIT_MS);
+    assert_true(e->app->bills->pay.unknown);
+    assert_false(qr_on_screen(e->app));
+    assert_true(wxsim_calls(e->wx, "native") >= 1);
+    assert_int_equal(app_test_tap(e->app, "pay.cancel"), 0);
+    pump_for(e->app, 600);
+    assert_true(e->app->bills->pay.state == PAY_CREATING);
+    assert_int_equal(all_orders(e), 0);
+    assert_nothing_taken(e, before);
+    wxsim_refuse_orders(e->wx, false);
+    wait_final(e);
+    assert_int_equal(e->app->bills->pay.state, PAY_CANCELLED);
+    assert_true(app_test_text_shown(e->app, "Nothing was charged"));
+    assert_int_equal(orders_in(e, "CLOSED"), all_orders(e));
+    assert_nothing_taken(e, before);
+}
+
 /* ---- no provider ---------------------------------------------------------------------- */
 
 /* provider = none: the hub answers 503 payment_unavailable; the kiosk shows
@@ -566,6 +652,20 @@ static void no_provider_payment_unavailable(void **state)
     assert_true(app_test_text_shown(e->app, "Nothing was charged"));
     assert_int_equal(all_orders(e), 0);
     assert_nothing_taken(e, before);
+}
+
+/* The same by payment code: the code taken, the calm screen, no order. */
+static void no_provider_code_payment_unavailable(void **state)
+{
+    env_t *e = *state;
+    long long before = unpaid(e);
+    scan_code(e);
+    wait_final(e);
+    assert_int_equal(e->app->bills->pay.state, PAY_FAILED);
+    assert_true(app_test_text_shown(e->app, "Payment is not available"));
+    assert_int_equal(all_orders(e), 0);
+    assert_nothing_taken(e, before);
+    assert_null(memmem(e->app, sizeof *e->app, code(e), 18));
 }
 
 #define ALI(f) {"alipay_" #f, f, setup_alipay, teardown, NULL}
@@ -589,8 +689,13 @@ int main(void)
         BOTH(code_provider_slow),
         BOTH(code_provider_gone),
         ALI(code_notification_before_the_answer),
+        BOTH(code_forged_notification_refused),
         BOTH(code_hub_killed_after_success),
+        ALI(code_hub_and_kiosk_restarted_after_success),
+        WX(qr_refused),
         {"no_provider_payment_unavailable", no_provider_payment_unavailable, setup_none_alipay, teardown, NULL},
+        {"no_provider_code_payment_unavailable", no_provider_code_payment_unavailable, setup_none_wechat,
+         teardown, NULL},
     };
     /* PAY_E2E_ONLY=pattern (cmocka's * and ?) runs some cases only. */
     if (getenv("PAY_E2E_ONLY")) cmocka_set_test_filter(getenv("PAY_E2E_ONLY"));
