@@ -37,6 +37,7 @@
 #include "services/bills/bills.h"
 #include "services/bills/pay_store.h"
 #include "services/identify/identify_service.h"
+#include "sim_hubini.h"
 #include "store/store.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
@@ -115,40 +116,16 @@ static const char *code(const env_t *e) { return e->prov == ALIPAY ? ALIPAY_CODE
 
 /* ---- set-up ------------------------------------------------------------------- */
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    assert_int_equal(chmod(path, 0600), 0);
-}
-
-/* hub.ini naming PROVIDER ("none" or the env's), with its secrets. */
+/* hub.ini naming PROVIDER ("none" or the env's), with its secrets. The
+ * hub's wait for one answer of the provider is short, so that "slow" and
+ * "gone" cost a test seconds, not minutes. */
 static void write_config(env_t *e, const char *provider)
 {
-    char path[160], secrets[160], text[1024];
-    snprintf(secrets, sizeof secrets, "%s/provider.secrets", e->dir);
-    if (e->prov == ALIPAY) {
-        char keys[8192];
-        snprintf(keys, sizeof keys, "app_id = %s\ngateway = %s\nprivate_key = %s\nalipay_public_key = %s\n",
-                 sim_app_id(e->ali), sim_gateway(e->ali), sim_merchant_private(e->ali),
-                 sim_alipay_public(e->ali));
-        write_file(secrets, keys);
-    } else {
-        write_file(secrets, wxsim_secrets(e->wx));
-    }
-    int port = hubproc_free_port();
-    assert_true(port > 0);
-    snprintf(e->notify_url, sizeof e->notify_url, "http://127.0.0.1:%d/pay/notify", port);
-    /* The hub's wait for one answer of the provider: short, so that "slow"
-     * and "gone" cost a test seconds, not minutes. */
-    snprintf(text, sizeof text, "[payment]\nprovider = %s\nsecrets = %s\nnotify_url = %s\n"
-             "notify_listen = 127.0.0.1\nnotify_port = %d\ntimeout_ms = 1000\n",
-             provider, secrets, e->notify_url, port);
-    snprintf(path, sizeof path, "%s/hub.ini", e->dir);
-    write_file(path, text);
-    snprintf(e->hub.config, sizeof e->hub.config, "%s", path);
+    sim_hubini_t o = {.provider = provider, .ali = e->ali, .wx = e->wx,
+                      .notify_port = hubproc_free_port(), .timeout_ms = 1000};
+    assert_true(o.notify_port > 0);
+    assert_int_equal(sim_hubini_write(e->dir, &o, e->hub.config, sizeof e->hub.config, e->notify_url,
+                                      sizeof e->notify_url), 0);
 }
 
 /* The kiosk app on the env's hub; EXTRA: one more setting, or NULL. */
