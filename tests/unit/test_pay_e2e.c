@@ -7,12 +7,14 @@
  *  - QR order: paid (by the notification; with it lost, by the hub's
  *    query); notification before the answer; forged notification refused;
  *    provider slow; provider gone, then back; the order refused (WeChat);
- *    the hub killed while the payer pays, then restarted;
+ *    the hub killed while the payer pays, then restarted; paid as the
+ *    resident cancels (the close meets a paid trade);
  *  - payment code: paid; payer waiting then paid; refused; provider slow;
  *    provider gone (reversed at the window's end); forged notification
  *    refused; notification before the answer (Alipay); the hub killed
  *    between the provider's charge and its answer; the hub and the kiosk
  *    both killed there (Alipay), the kiosk's engine resuming by itself;
+ *    confirmed as the resident cancels (paid once, or reversed: agreed);
  *  - a hub without a provider: 503, a calm "payment is not available"
  *    screen, no order, no bill changed (QR and code).
  * The number of charges at the simulator is asserted every time (one, or
@@ -613,6 +615,55 @@ static void qr_refused(void **state)
     assert_nothing_taken(e, before);
 }
 
+/* Whichever way a race ends, the kiosk, the hub and the provider agree:
+ * paid with one charge and no unpaid bill, or cancelled with none and the
+ * bills as before. */
+static void assert_agreed(env_t *e, long long unpaid_before)
+{
+    wait_final(e);
+    pay_state_t st = e->app->bills->pay.state;
+    if (st == PAY_PAID) {
+        assert_int_equal(charges(e), 1);
+        assert_int_equal(orders_in(e, "SUCCESS"), 1);
+        assert_int_equal(unpaid(e), 0);
+    } else {
+        assert_int_equal(st, PAY_CANCELLED);
+        assert_true(app_test_text_shown(e->app, "Nothing was charged"));
+        assert_nothing_taken(e, unpaid_before);
+    }
+    assert_int_equal(kiosk_row(e, e->app->bills->pay_no), st);
+}
+
+/* The payer pays (no notification) as the resident taps cancel: the hub's
+ * close meets a paid trade at the provider. */
+static void qr_paid_as_the_resident_cancels(void **state)
+{
+    env_t *e = *state;
+    long long before = unpaid(e);
+    const char *no = start_qr(e);
+    assert_int_equal(payer_pays(e, no, false), 0);
+    assert_int_equal(app_test_tap(e->app, "pay.cancel"), 0);
+    wait_final(e);
+    /* The money was taken before the close: only "paid" is true. */
+    assert_int_equal(e->app->bills->pay.state, PAY_PAID);
+    assert_agreed(e, before);
+}
+
+/* The payer confirms a waiting payment code as the resident taps cancel:
+ * the kiosk's reverse and the confirmation cross. */
+static void code_confirmed_as_the_resident_cancels(void **state)
+{
+    env_t *e = *state;
+    long long before = unpaid(e);
+    pay_mode(e, MODE_WAIT);
+    scan_code(e);
+    WAIT_FOR(e->app, e->app->bills->pay.state == PAY_USERPAYING, WAIT_MS);
+    assert_int_equal(e->app->bills->pay.state, PAY_USERPAYING);
+    assert_int_equal(payer_pays(e, e->app->bills->pay_no, false), 0);
+    assert_int_equal(app_test_tap(e->app, "pay.cancel"), 0);
+    assert_agreed(e, before);
+}
+
 /* ---- no provider ---------------------------------------------------------------------- */
 
 /* provider = none: the hub answers 503 payment_unavailable; the kiosk shows
@@ -666,6 +717,8 @@ int main(void)
         BOTH(code_provider_slow),
         BOTH(code_provider_gone),
         ALI(code_notification_before_the_answer),
+        BOTH(qr_paid_as_the_resident_cancels),
+        BOTH(code_confirmed_as_the_resident_cancels),
         BOTH(code_forged_notification_refused),
         BOTH(code_hub_killed_after_success),
         ALI(code_hub_and_kiosk_restarted_after_success),
