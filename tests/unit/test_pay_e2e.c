@@ -678,6 +678,11 @@ static void no_provider_payment_unavailable(void **state)
     assert_int_equal(e->app->bills->pay.state, PAY_FAILED);
     assert_true(app_test_text_shown(e->app, "Payment is not available"));
     assert_true(app_test_text_shown(e->app, "Nothing was charged"));
+    /* Calm: no alarm, and no "Try again" that would only meet the same 503. */
+    assert_false(app_test_text_shown(e->app, "Try again"));
+    assert_true(app_test_text_shown(e->app, "Back to my bills"));
+    app_build(e->app);
+    assert_string_equal(ui_find(e->app->frame, "result.icon")->text, "i");
     assert_int_equal(all_orders(e), 0);
     assert_nothing_taken(e, before);
 }
