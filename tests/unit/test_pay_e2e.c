@@ -121,10 +121,10 @@ static const char *code(const env_t *e) { return e->prov == ALIPAY ? ALIPAY_CODE
 /* hub.ini naming PROVIDER ("none" or the env's), with its secrets. The
  * hub's wait for one answer of the provider is short, so that "slow" and
  * "gone" cost a test seconds, not minutes. */
-static void write_config(env_t *e, const char *provider)
+static void write_config(env_t *e, const char *provider, int timeout_ms)
 {
     sim_hubini_t o = {.provider = provider, .ali = e->ali, .wx = e->wx,
-                      .notify_port = hubproc_free_port(), .timeout_ms = 1000};
+                      .notify_port = hubproc_free_port(), .timeout_ms = timeout_ms};
     assert_true(o.notify_port > 0);
     assert_int_equal(sim_hubini_write(e->dir, &o, e->hub.config, sizeof e->hub.config, e->notify_url,
                                       sizeof e->notify_url), 0);
@@ -153,7 +153,7 @@ static int setup_with(void **state, provider_t prov, const char *provider)
     assert_int_equal(mkdir(e->var, 0700), 0);
     if (prov == ALIPAY) e->ali = sim_start();
     else e->wx = wxsim_start();
-    write_config(e, provider);
+    write_config(e, provider, 1000);
     assert_int_equal(hubproc_start(&e->hub), 0);
     /* The hub process's clock starts at the kiosk's (--now); the simulator
      * checks request times against the same one (WeChat Pay's 5 minutes). */
@@ -161,6 +161,15 @@ static int setup_with(void **state, provider_t prov, const char *provider)
     e->app = kiosk(e, NULL);
     *state = e;
     return 0;
+}
+
+/* The same hub (database, port) again, waiting TIMEOUT_MS for the
+ * provider's answers: a held answer that the hub would not give up on. */
+static void hub_with_timeout(env_t *e, int timeout_ms)
+{
+    hubproc_stop(&e->hub);
+    write_config(e, e->prov == ALIPAY ? "alipay" : "wechat", timeout_ms);
+    assert_int_equal(hubproc_start(&e->hub), 0);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -527,7 +536,8 @@ static void code_notification_before_the_answer(void **state)
 static void code_hub_killed_after_success(void **state)
 {
     env_t *e = *state;
-    delay_ms(e, 800);                           /* the answer is held, the charge is made */
+    hub_with_timeout(e, 10000);
+    delay_ms(e, 4000);                          /* the charge is made, the answer held */
     scan_code(e);
     WAIT_FOR(e->app, charges(e) == 1, WAIT_MS);
     assert_int_equal(charges(e), 1);
@@ -564,7 +574,8 @@ static void code_forged_notification_refused(void **state)
 static void code_hub_and_kiosk_restarted_after_success(void **state)
 {
     env_t *e = *state;
-    delay_ms(e, 800);
+    hub_with_timeout(e, 10000);
+    delay_ms(e, 4000);                          /* the charge is made, the answer held */
     scan_code(e);
     char no[HUB_TRADE_NO_MAX + 1];
     snprintf(no, sizeof no, "%s", e->app->bills->pay_no);
