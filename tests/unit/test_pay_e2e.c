@@ -7,7 +7,8 @@
  *  - QR order: paid (by the notification; with it lost, by the hub's
  *    query); notification before the answer; forged notification refused;
  *    provider slow; provider gone, then back; the order refused (WeChat);
- *    the hub killed while the payer pays, then restarted; paid as the
+ *    the hub killed while the payer pays, then restarted; the kiosk
+ *    restarted while the payer pays (its close meets a paid order); paid as the
  *    resident cancels (the close meets a paid trade);
  *  - payment code: paid; payer waiting then paid; refused; provider slow;
  *    provider gone (reversed at the window's end); forged notification
@@ -446,6 +447,28 @@ static void qr_hub_killed_then_paid(void **state)
     assert_paid(e);
 }
 
+/* The kiosk stops with the QR on screen and the payer pays meanwhile, the
+ * notification lost. Back up, the kiosk's engine closes the QR nobody sees
+ * any more; the hub's close meets a paid trade at the provider: paid, once,
+ * on the kiosk's disk too. */
+static void qr_kiosk_restarted_paid_meanwhile(void **state)
+{
+    env_t *e = *state;
+    char no[HUB_TRADE_NO_MAX + 1];
+    snprintf(no, sizeof no, "%s", start_qr(e));
+    harness_free(e->app);
+    e->app = NULL;
+    assert_int_equal(payer_pays(e, no, false), 0);
+    assert_int_equal(kiosk_row(e, no), PAY_WAITING);
+    e->app = kiosk(e, NULL);
+    WAIT_FOR(e->app, kiosk_row(e, no) == PAY_PAID, WAIT_MS);
+    assert_int_equal(kiosk_row(e, no), PAY_PAID);
+    assert_int_equal(charges(e), 1);
+    assert_int_equal(orders_in(e, "SUCCESS"), 1);
+    assert_int_equal(all_orders(e), 1);
+    assert_int_equal(unpaid(e), 0);
+}
+
 /* ---- payment code ------------------------------------------------------------------ */
 
 static void code_paid(void **state)
@@ -727,6 +750,7 @@ int main(void)
         BOTH(qr_provider_slow),
         BOTH(qr_provider_gone),
         BOTH(qr_hub_killed_then_paid),
+        BOTH(qr_kiosk_restarted_paid_meanwhile),
         BOTH(code_paid),
         BOTH(code_payer_waiting_then_paid),
         BOTH(code_refused),
