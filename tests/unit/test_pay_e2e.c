@@ -165,7 +165,7 @@ static int setup_with(void **state, provider_t prov, const char *provider)
 }
 
 /* The same hub (database, port) again, waiting TIMEOUT_MS for the
- * provider's answers: a held answer that the hub would not give up on. */
+ * provider's answers: a held answer the hub does not give up on. */
 static void hub_with_timeout(env_t *e, int timeout_ms)
 {
     hubproc_stop(&e->hub);
@@ -560,7 +560,7 @@ static void code_hub_killed_after_success(void **state)
 {
     env_t *e = *state;
     hub_with_timeout(e, 10000);
-    delay_ms(e, 4000);                          /* the charge is made, the answer held */
+    delay_ms(e, 2500);                          /* the charge is made, the answer held */
     scan_code(e);
     WAIT_FOR(e->app, charges(e) == 1, WAIT_MS);
     assert_int_equal(charges(e), 1);
@@ -598,7 +598,7 @@ static void code_hub_and_kiosk_restarted_after_success(void **state)
 {
     env_t *e = *state;
     hub_with_timeout(e, 10000);
-    delay_ms(e, 4000);                          /* the charge is made, the answer held */
+    delay_ms(e, 2500);                          /* the charge is made, the answer held */
     scan_code(e);
     char no[HUB_TRADE_NO_MAX + 1];
     snprintf(no, sizeof no, "%s", e->app->bills->pay_no);
