@@ -225,3 +225,15 @@ all: $(BUILD)/hub $(BUILD)/kioskctl
 tests-bin: $(HUB_TEST_BIN) $(DRV_TEST_BIN) $(SIM_BIN)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Payment end to end (tests/unit/test_pay_e2e.c): the kiosk against a real
+# hub process and the providers' simulators (tests/hub/*_sim.c), which run
+# in the test process on the hub's code (libhub.a, after the kiosk's).
+$(BUILD)/obj/tests/unit/test_pay_e2e.o: ALL_CFLAGS += -Ihub -Itests/hub
+PAY_SIM_OBJ := $(BUILD)/obj/tests/hub/alipay_sim.o $(BUILD)/obj/tests/hub/wechat_sim.o $(BUILD)/obj/tests/hub/sim_hubini.o
+$(BUILD)/tests/test_pay_e2e: $(PAY_SIM_OBJ) $(BUILD)/libhub.a
+$(BUILD)/tests/test_pay_e2e: TEST_LDLIBS += $(BUILD)/libhub.a $(HUB_LDLIBS)
+# The payment figures with a provider's simulator behind the hub.
+$(BUILD)/obj/tests/bench/bench_pay.o: ALL_CFLAGS += -Ihub -Itests/hub
+$(BUILD)/bench_pay: $(PAY_SIM_OBJ) $(BUILD)/libhub.a
+$(BUILD)/bench_pay: TEST_LDLIBS += $(BUILD)/libhub.a $(HUB_LDLIBS)

@@ -17,7 +17,9 @@ typedef struct {
     char db[192];
     char url[64];         /* http://127.0.0.1:PORT */
     char content_key[65]; /* "" or the public key content bundles are signed with */
-    char config[192];     /* "" or a hub.ini given with --config (before the other flags) */
+    char config[256];     /* "" or a hub.ini passed with --config (e.g. a [payment]
+                           * section naming a simulator); read before the other
+                           * options, which win over it */
 } hubproc_t;
 
 /* Starts the hub (a fresh database unless H->dir is already set and holds
@@ -33,6 +35,10 @@ void hubproc_stop(hubproc_t *h);
 /* SIGKILL and wait. */
 void hubproc_kill(hubproc_t *h);
 void hubproc_cleanup(hubproc_t *h);
+/* A loopback TCP port the OS chose and that was free a moment ago (bound to
+ * port 0, then closed), for a listener the hub opens from its hub.ini (the
+ * payment notifications' notify_port). -1 on error. */
+int hubproc_free_port(void);
 
 /* Runs SQL that yields one integer on the hub's database (read-only, the hub
  * may be running). Returns the value, or -1 on error. */

@@ -82,6 +82,8 @@ static const pay_policy_t pol = {
 
 #define OK_(act, st) {.sent = act, .res = HUB_OK, .http = 200, .os = st}
 #define UNK(act) {.sent = act, .res = HUB_UNKNOWN, .code = "timeout", .os = -1}
+/* A hub without a payment provider: 503 payment_unavailable (a 5xx, so HUB_UNKNOWN). */
+#define NOPROV(act) {.sent = act, .res = HUB_UNKNOWN, .http = 503, .code = "payment_unavailable", .os = -1}
 #define REF(act, status, c) {.sent = act, .res = HUB_REFUSED, .http = status, .code = c, .os = -1}
 
 #define ANSWER(t, ans, ...) {.op = OP_ANSWER, .at = t, .a = ans, .x = {__VA_ARGS__}}
@@ -134,6 +136,20 @@ static const scenario_t scenarios[] = {
         ANSWER(3200, REF(QUERY, 404, "unknown_order"), CREATING, QUERY, 5200, true, 0, "", 0),
         ANSWER(120000, REF(QUERY, 404, "unknown_order"), FAILED, NONE, SKIP, false, 0,
                "not_created", 0),
+    }},
+    {"qr: create answered 503 payment_unavailable: failed at once, nothing made", PAY_QR, {
+        ANSWER(100, NOPROV(CREATE), FAILED, NONE, SKIP, false, 0, "payment_unavailable", 0),
+        DUE(5000, NONE, FAILED, NONE, SKIP, false, 0, "payment_unavailable", 0),
+    }},
+    {"code: a retried create answered payment_unavailable after no answer: asked, not failed", PAY_CODE, {
+        ANSWER(10, UNK(CREATE), CREATING, CREATE, 1010, true, 1, "", 0),
+        ANSWER(1100, NOPROV(CREATE), CREATING, QUERY, 3100, true, 0, "", 0),
+        ANSWER(3200, OK_(QUERY, ORDER_SUCCESS), PAID, NONE, SKIP, false, 0, "", 0),
+    }},
+    {"qr: a query answered payment_unavailable: unknown, asked again", PAY_QR, {
+        QR_WAITING,
+        ANSWER(2200, NOPROV(QUERY), WAITING, QUERY, 3200, true, 1, "", 180000),
+        ANSWER(3300, OK_(QUERY, ORDER_SUCCESS), PAID, NONE, SKIP, false, 0, "", 0),
     }},
     {"qr: create refused unauthorized", PAY_QR, {
         ANSWER(100, REF(CREATE, 401, "unauthorized"), FAILED, NONE, SKIP, false, 0,

@@ -75,6 +75,13 @@ void pay_outcome(const pay_event_t *p, const char **title, const char **body)
         }
         return;
     }
+    if (!strcmp(r, "payment_unavailable")) {
+        /* The hub takes no payments at all (no provider): not the
+         * resident's doing, and nothing to retry at once. */
+        *title = _("Payment is not available right now");
+        *body = _("Nothing was charged and your bills are unchanged. You can pay them later here, or at the utility's counter.");
+        return;
+    }
     *title = _("The payment did not go through");
     if (!strcmp(r, "insufficient_balance"))
         *body = _("Your wallet declined the payment (not enough balance). Nothing was charged.");

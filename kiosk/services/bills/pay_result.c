@@ -50,13 +50,18 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const char *title, *body;
     pay_outcome(p, &title, &body);
     bool ok = p->state == PAY_PAID;
+    /* The hub takes no payments at all: nothing went wrong on the
+     * resident's side and trying again now would not help, so a plain
+     * "i", not the alarm of a refusal. */
+    bool calm = !ok && !strcmp(p->reason, "payment_unavailable");
     int d = th->target;
     SDL_Rect row = ui_cut_top(&t, d);
     ui_widget_t *dot = ui_add(f, UI_CIRCLE, "result.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);
-    dot->bg = ok ? th->primary : th->danger;
-    ui_label(f, "result.icon", (SDL_Rect){row.x, row.y, d, d}, ok ? "\xE2\x9C\x93" : "!",
-             d * 11 / 20, ok ? th->on_primary : th->on_danger, ok ? th->primary : th->danger,
-             UI_ALIGN_CENTER, false)->valign_center = true;
+    SDL_Color badge = ok ? th->primary : calm ? th->secondary : th->danger;
+    SDL_Color on_badge = ok ? th->on_primary : calm ? th->on_secondary : th->on_danger;
+    dot->bg = badge;
+    ui_label(f, "result.icon", (SDL_Rect){row.x, row.y, d, d}, ok ? "\xE2\x9C\x93" : calm ? "i" : "!",
+             d * 11 / 20, on_badge, badge, UI_ALIGN_CENTER, false)->valign_center = true;
     bool wide = ok && f->width > f->height;
     if (wide) {                 /* the amount beside the title: the columns below keep every line */
         char m[32], line[96];
@@ -111,7 +116,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect b1 = {buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
     SDL_Rect b2 = {b1.x + b1.w + th->gap, buttons.y, b1.w, buttons.h};
     ui_button(f, "result.done", b1, _("Finish"), UI_BTN_PRIMARY, true);
-    ui_button(f, "result.bills", b2, ok ? _("Back to my bills") : _("Try again"), UI_BTN_SECONDARY, true);
+    ui_button(f, "result.bills", b2, ok || calm ? _("Back to my bills") : _("Try again"), UI_BTN_SECONDARY, true);
 }
 
 static bool action(app_t *app, const char *id)

@@ -209,6 +209,16 @@ static void on_order_created(payment_t *p, const pay_policy_t *pol, const hub_or
     if (p->cancel_requested) begin_cancel(p, "cancelled", now_ms);
 }
 
+/* The hub has no payment provider (docs/api.md: 503 payment_unavailable,
+ * "nothing changes"): an answer to a create that says for certain nothing
+ * was made, though it comes as a 5xx. Only a create's first try reads it
+ * so; to anything else it says nothing about the order (a hub that lost
+ * its provider since may hold a paid one): asked again. */
+static bool no_provider(const hub_status_t *st)
+{
+    return st->http == 503 && strcmp(st->code, "payment_unavailable") == 0;
+}
+
 /* The refusal of a create: nothing was created (docs/api.md: a failed
  * request leaves nothing behind). */
 static void create_refused(payment_t *p, const hub_status_t *st, int64_t now_ms)
@@ -223,7 +233,8 @@ static void create_refused(payment_t *p, const hub_status_t *st, int64_t now_ms)
         p->unknown = true;
         return;
     }
-    if (strcmp(st->code, "bill_paid") == 0 || strcmp(st->code, "bill_in_order") == 0)
+    if (strcmp(st->code, "bill_paid") == 0 || strcmp(st->code, "bill_in_order") == 0 ||
+        no_provider(st))
         copy(reason, sizeof reason, st->code);
     else if (st->code[0])
         snprintf(reason, sizeof reason, "refused:%.38s", st->code);
@@ -251,7 +262,8 @@ void pay_on_answer(payment_t *p, const pay_policy_t *pol, pay_action_t sent,
         retry_later(p, pol, now_ms);        /* not an answer about this order */
         return;
     }
-    if (st->result == HUB_UNKNOWN) {
+    if (st->result == HUB_UNKNOWN &&
+        !(p->state == PAY_CREATING && sent == PAY_ACT_CREATE && no_provider(st))) {
         retry_later(p, pol, now_ms);
         return;
     }
