@@ -78,7 +78,7 @@ void pay_outcome(const pay_event_t *p, const char **title, const char **body)
     if (!strcmp(r, "payment_unavailable")) {
         /* The hub takes no payments at all (no provider): not the
          * resident's doing, and nothing to retry at once. */
-        *title = _("Payment is not available right now");
+        *title = _("Payment unavailable");
         *body = _("Nothing was charged and your bills are unchanged. You can pay them later here, or at the utility's counter.");
         return;
     }
