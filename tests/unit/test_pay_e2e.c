@@ -717,7 +717,7 @@ static void no_provider_payment_unavailable(void **state)
     assert_int_equal(app_test_tap(e->app, "list.pay_qr"), 0);
     wait_final(e);
     assert_int_equal(e->app->bills->pay.state, PAY_FAILED);
-    assert_true(app_test_text_shown(e->app, "Payment is not available"));
+    assert_true(app_test_text_shown(e->app, "Payment unavailable"));
     assert_true(app_test_text_shown(e->app, "Nothing was charged"));
     /* Calm: no alarm, and no "Try again" that would only meet the same 503. */
     assert_false(app_test_text_shown(e->app, "Try again"));
@@ -736,7 +736,7 @@ static void no_provider_code_payment_unavailable(void **state)
     scan_code(e);
     wait_final(e);
     assert_int_equal(e->app->bills->pay.state, PAY_FAILED);
-    assert_true(app_test_text_shown(e->app, "Payment is not available"));
+    assert_true(app_test_text_shown(e->app, "Payment unavailable"));
     assert_int_equal(all_orders(e), 0);
     assert_nothing_taken(e, before);
     assert_null(memmem(e->app, sizeof *e->app, code(e), 18));
