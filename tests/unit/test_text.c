@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include <SDL.h>
+#include <SDL_ttf.h>
+#include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -753,6 +756,48 @@ static void test_warm(void **state)
     ui_text_warm(NULL, 40, "x");
 }
 
+/* Every translation of every shipped locale (each locales/ .po file, Hangul
+ * included) has a glyph for each of its characters in the kiosk's one font
+ * face (kiosk.ini's default), so no screen shows a .notdef box. */
+static void test_locales_covered_by_font(void **state)
+{
+    fx_t *fx = *state;
+    (void)fx;                                /* ui_text_create ran TTF_Init */
+    TTF_Font *font = TTF_OpenFontIndex(FONT, 24, FACE);
+    assert_non_null(font);
+    glob_t g;
+    assert_int_equal(glob("locales/*.po", 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 3);            /* en, ko, zh_CN at least */
+    int missing = 0, checked = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        FILE *in = fopen(g.gl_pathv[i], "r");
+        assert_non_null(in);
+        char line[4096];
+        bool in_str = false;
+        while (fgets(line, sizeof line, in)) {
+            if (!strncmp(line, "msgstr", 6)) in_str = true;
+            else if (line[0] != '"') in_str = false;
+            if (!in_str) continue;
+            const char *p = strchr(line, '"'), *end = line + strlen(line);
+            if (!p) continue;
+            while (p < end) {
+                unsigned cp = ui_utf8_next(&p, end);
+                if (cp < 0x20) continue;
+                checked++;
+                if (!TTF_GlyphIsProvided32(font, cp)) {
+                    fprintf(stderr, "%s: U+%04X has no glyph in face %d\n", g.gl_pathv[i], cp, FACE);
+                    missing++;
+                }
+            }
+        }
+        fclose(in);
+    }
+    globfree(&g);
+    TTF_CloseFont(font);
+    assert_true(checked > 10000);
+    assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
@@ -783,6 +828,7 @@ int main(void)
         T(test_invalid_utf8),
         T(test_missing_glyphs),
         T(test_warm),
+        T(test_locales_covered_by_font),
     };
 #undef T
     int rc = cmocka_run_group_tests_name("text", tests, NULL, NULL);
