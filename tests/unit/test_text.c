@@ -339,6 +339,30 @@ static void test_wrap_latin(void **state)
     assert_int_equal(lines[0].width, ui_text_width(t, 32, "alpha", -1));
 }
 
+/* Korean breaks at its spaces only (keep-all), never inside a word that
+ * fits a line; a word wider than the line is still split. */
+static void test_wrap_korean(void **state)
+{
+    ui_text_t *t = ((fx_t *)*state)->t;
+    const char *text = "휴대폰 번호를 입력하세요. 직원이 와 드립니다.";
+    int max_w = ui_text_width(t, 32, "휴대폰 번호를 입", -1) + 1;   /* mid-word */
+    ui_line_t lines[8];
+    char buf[128];
+    int n = ui_text_wrap(t, 32, text, max_w, lines, 8);
+    check_lines(t, 32, text, max_w, lines, n);
+    assert_true(n >= 3);
+    assert_string_equal(line_str(text, &lines[0], buf, sizeof buf), "휴대폰 번호를");
+    assert_true(starts_with(text, &lines[1], "입력하세요."));
+    for (int i = 0; i < n; i++) {
+        int e = lines[i].start + lines[i].len;
+        assert_true(text[e] == ' ' || text[e] == '\0');       /* whole words only */
+    }
+    const char *word = "가나다라마바사아자차카타파하";
+    n = ui_text_wrap(t, 32, word, ui_text_width(t, 32, "가나다", -1) + 1, lines, 8);
+    assert_true(n >= 4);                                       /* split, as a last resort */
+    assert_string_equal(line_str(word, &lines[0], buf, sizeof buf), "가나다");
+}
+
 static void test_wrap_long_word(void **state)
 {
     ui_text_t *t = ((fx_t *)*state)->t;
@@ -814,6 +838,7 @@ int main(void)
         T(test_wrap_cjk),
         T(test_wrap_punctuation),
         T(test_wrap_latin),
+        T(test_wrap_korean),
         T(test_wrap_long_word),
         T(test_wrap_newlines),
         T(test_wrap_max_lines),
