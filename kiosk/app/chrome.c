@@ -33,8 +33,8 @@ void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen)
     snprintf(date, dlen, "%s", tmp);
 }
 
-/* The next locale in name order after the current one. */
-static const char *next_locale(const app_t *app)
+/* The next locale in name order after the current one (screens.h). */
+const char *chrome_next_locale(const app_t *app)
 {
     int n = i18n_count();
     if (n < 2) return NULL;
@@ -58,7 +58,7 @@ void chrome_header(app_t *app, ui_frame_t *f)
               UI_BTN_GHOST, true)->px = th->px_body;
 
     SDL_Rect lang_btn = {size_btn.x - th->gap - bw, in.y, bw, in.h};
-    const char *next = next_locale(app);
+    const char *next = chrome_next_locale(app);
     ui_button(f, "hdr.lang", lang_btn,
               next ? i18n_get_in(next, "@language-name") : _("@language-name"),
               UI_BTN_GHOST, next != NULL)->px = th->px_body;
@@ -193,7 +193,7 @@ bool chrome_action(app_t *app, const char *id)
     if (strcmp(id, "timeout.end") == 0) { app_end_session(app, "finished"); return true; }
     if (strcmp(id, "timeout.continue") == 0) { app->dirty = true; return true; }
     if (strcmp(id, "hdr.lang") == 0) {
-        const char *next = next_locale(app);
+        const char *next = chrome_next_locale(app);
         if (next) snprintf(app->session.locale, sizeof app->session.locale, "%s", next);
         app->dirty = true;
         return true;

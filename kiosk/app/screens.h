@@ -30,6 +30,11 @@ const screen_t *screen_get(screen_id_t id);
 
 /* Chrome shared by all screens (app/chrome.c). */
 void chrome_header(app_t *app, ui_frame_t *f);
+/* The locale the language button switches to (the next shipped one in name
+ * order after the session's, wrapping round: en -> ko -> zh_CN -> en), or
+ * NULL with fewer than two locales loaded. Its label is that locale's own
+ * name, and is spoken in that locale's voice. */
+const char *chrome_next_locale(const app_t *app);
 void chrome_nav(app_t *app, ui_frame_t *f);
 void chrome_timeout_overlay(app_t *app, ui_frame_t *f);
 /* An emergency alert over a street display's browse view. */

@@ -247,7 +247,12 @@ void speech_focus(app_t *app, const char *id, const char *label)
     struct speech *s = app->speech;
     if (!s || !speech_on(app))
         return;
-    voice_say(s->voice, TONE_CLICK, app_locale(app), digit_key_silent(app, id) ? "" : label);
+    /* The language button names a language in that language ("한국어",
+     * "English"): said by its own voice, as a resident of it would hear it. */
+    const char *locale = app_locale(app);
+    if (!strcmp(id, "hdr.lang") && chrome_next_locale(app))
+        locale = chrome_next_locale(app);
+    voice_say(s->voice, TONE_CLICK, locale, digit_key_silent(app, id) ? "" : label);
 }
 
 void speech_keypad_used(app_t *app)

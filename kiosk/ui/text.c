@@ -159,16 +159,16 @@ static int cp_kind(Uint32 cp)
 }
 
 /* Scripts written without spaces: a line may break before or after any of
- * these (subject to the punctuation rules). */
+ * these (subject to the punctuation rules). Not Hangul: Korean puts spaces
+ * between words and is easier to read (for the elderly above all) when a
+ * line breaks only there, as Korean print does (CSS word-break: keep-all);
+ * a word wider than the line is still split, as a Latin one is. */
 static int is_cjk(Uint32 c)
 {
-    return (c >= 0x1100 && c <= 0x11FF) ||   /* Hangul Jamo */
-           (c >= 0x2E80 && c <= 0x2FFF) ||   /* radicals, Kangxi, IDC */
+    return (c >= 0x2E80 && c <= 0x2FFF) ||   /* radicals, Kangxi, IDC */
            (c >= 0x3000 && c <= 0x33FF) ||   /* CJK punct, kana, bopomofo... */
            (c >= 0x3400 && c <= 0x4DBF) ||   /* Ext A */
            (c >= 0x4E00 && c <= 0x9FFF) ||   /* URO */
-           (c >= 0xA960 && c <= 0xA97F) ||
-           (c >= 0xAC00 && c <= 0xD7FF) ||   /* Hangul syllables + Jamo ext B */
            (c >= 0xF900 && c <= 0xFAFF) ||   /* compatibility ideographs */
            (c >= 0xFE10 && c <= 0xFE1F) ||   /* vertical forms */
            (c >= 0xFE30 && c <= 0xFE6F) ||   /* compat + small forms */

@@ -47,8 +47,8 @@ int ui_text_ascent(ui_text_t *t, int px);
  * the font's .notdef box. Never rasterises. */
 int ui_text_width(ui_text_t *t, int px, const char *utf8, int len);
 
-/* Breaks UTF8 into lines no wider than MAX_W: between any two CJK characters,
- * at spaces in Latin text, at '\n', and inside a word only when the word alone
+/* Breaks UTF8 into lines no wider than MAX_W: between any two CJK characters
+ * (Chinese, Japanese; not Korean Hangul), at spaces in Latin and Korean text, at '\n', and inside a word only when the word alone
  * is wider than MAX_W. Closing punctuation (，。、；：！？）》」』 and Latin
  * .,;:!?) never starts a line and opening brackets never end one.
  * Returns the number of lines written to LINES (at most MAX_LINES; the last

@@ -57,6 +57,8 @@ speak_lang_t speak_lang_of(const char *locale)
 {
     if (locale && locale[0] == 'z' && locale[1] == 'h' && (locale[2] == '\0' || locale[2] == '_'))
         return SPEAK_ZH;
+    if (locale && locale[0] == 'k' && locale[1] == 'o' && (locale[2] == '\0' || locale[2] == '_'))
+        return SPEAK_KO;
     return SPEAK_EN;
 }
 
@@ -132,6 +134,79 @@ static void zh_number(sb_t *b, long long n, bool count)
     }
 }
 
+/* ---- Korean -------------------------------------------------------------- */
+
+/* Sino-Korean digits and places: numbers as values, minutes, seconds,
+ * dates. Zero is 영 as a value, 공 when a code is spelled (as phone numbers
+ * are read). */
+static const char *const ko_digit[10] = {"영", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"};
+static const char *const ko_code_digit[10] = {"공", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"};
+static const char *const ko_place[4] = {"", "십", "백", "천"};
+static const char *const ko_group[4] = {"", "만", "억", "조"};
+
+/* One group G (1..9999): a 1 before 십, 백 and 천 is not said ("천십",
+ * "백일"); zeros are never said inside a number. */
+static void ko_group_words(sb_t *b, int g)
+{
+    static const int pow10[4] = {1, 10, 100, 1000};
+    for (int place = 3; place >= 0; place--) {
+        int d = g / pow10[place] % 10;
+        if (d == 0)
+            continue;
+        if (!(d == 1 && place > 0))
+            sb_put(b, ko_digit[d]);
+        sb_put(b, ko_place[place]);
+    }
+}
+
+/* N >= 0, < 10^16, Sino-Korean: "구백십사", "만 이천", "일억". A space after
+ * each group unit (만, 억, 조), as Korean writes large numbers; a lone 1
+ * before 만 is not said ("만", "만 일"), before 억 and 조 it is. */
+static void ko_number(sb_t *b, long long n)
+{
+    if (n == 0) {
+        sb_put(b, ko_digit[0]);
+        return;
+    }
+    int g[4];
+    for (int k = 0; k < 4; k++) {
+        g[k] = (int)(n % 10000);
+        n /= 10000;
+    }
+    bool started = false;
+    for (int k = 3; k >= 0; k--) {
+        if (g[k] == 0)
+            continue;
+        if (started)
+            sb_put(b, " ");
+        if (!(k == 1 && g[k] == 1))
+            ko_group_words(b, g[k]);
+        sb_put(b, ko_group[k]);
+        started = true;
+    }
+}
+
+/* Native Korean numbers, for counting before a counter word ("두 건", "세
+ * 시간") and for the hour of a clock time ("아홉 시"): 1..99 in the
+ * counting forms 한 두 세 네 ... 스무; 0 and from 100 on, Sino-Korean. */
+static void ko_count(sb_t *b, long long n)
+{
+    static const char *const ones[10] = {"", "한", "두", "세", "네", "다섯", "여섯", "일곱",
+                                         "여덟", "아홉"};
+    static const char *const tens[10] = {"", "열", "스물", "서른", "마흔", "쉰", "예순",
+                                         "일흔", "여든", "아흔"};
+    if (n <= 0 || n >= 100) {
+        ko_number(b, n);
+        return;
+    }
+    if (n == 20) {
+        sb_put(b, "스무");
+        return;
+    }
+    sb_put(b, tens[n / 10]);
+    sb_put(b, ones[n % 10]);
+}
+
 /* ---- English ------------------------------------------------------------- */
 
 static const char *const en_small[20] = {
@@ -194,6 +269,11 @@ static void en_number(sb_t *b, long long n)
 
 /* ---- Numbers and money --------------------------------------------------- */
 
+static const char *negative_word(speak_lang_t lang)
+{
+    return lang == SPEAK_ZH ? "负" : lang == SPEAK_KO ? "마이너스 " : "minus ";
+}
+
 static int number_common(speak_lang_t lang, long long n, bool count, char *out, size_t len)
 {
     if (n <= -SPEAK_MAX || n >= SPEAK_MAX)
@@ -201,11 +281,15 @@ static int number_common(speak_lang_t lang, long long n, bool count, char *out, 
     sb_t b;
     sb_init(&b, out, len);
     if (n < 0) {
-        sb_put(&b, lang == SPEAK_ZH ? "负" : "minus ");
+        sb_put(&b, negative_word(lang));
         n = -n;
     }
     if (lang == SPEAK_ZH)
         zh_number(&b, n, count);
+    else if (lang == SPEAK_KO && count)
+        ko_count(&b, n);
+    else if (lang == SPEAK_KO)
+        ko_number(&b, n);
     else
         en_number(&b, n);
     return sb_done(&b);
@@ -236,11 +320,24 @@ int speak_amount(speak_lang_t lang, long long fen, char *out, size_t len)
     sb_t b;
     sb_init(&b, out, len);
     if (fen < 0) {
-        sb_put(&b, lang == SPEAK_ZH ? "负" : "minus ");
+        sb_put(&b, negative_word(lang));
         fen = -fen;
     }
     long long yuan = fen / 100;
     int jiao = (int)(fen / 10 % 10), f = (int)(fen % 10);
+    if (lang == SPEAK_KO) {
+        /* As the screen shows it, decimal point and all: "구백십사 점 칠칠
+         * 위안"; a trailing zero of the fen is not said ("팔십이 점 이"). */
+        ko_number(&b, yuan);
+        if (jiao || f) {
+            sb_put(&b, " 점 ");
+            sb_put(&b, ko_digit[jiao]);
+            if (f)
+                sb_put(&b, ko_digit[f]);
+        }
+        sb_put(&b, " 위안");
+        return sb_done(&b);
+    }
     if (lang == SPEAK_EN) {
         if (yuan > 0 || fen == 0) {
             en_number(&b, yuan);
@@ -278,6 +375,8 @@ int speak_amount(speak_lang_t lang, long long fen, char *out, size_t len)
 /* ---- Dates, times, durations --------------------------------------------- */
 
 static const char *const zh_wday[7] = {"日", "一", "二", "三", "四", "五", "六"};
+static const char *const ko_wday[7] = {"일요일", "월요일", "화요일", "수요일", "목요일",
+                                       "금요일", "토요일"};
 static const char *const en_wday[7] = {"Sunday", "Monday", "Tuesday", "Wednesday",
                                        "Thursday", "Friday", "Saturday"};
 static const char *const en_month[12] = {"January", "February", "March", "April", "May",
@@ -318,6 +417,23 @@ int speak_date(speak_lang_t lang, int month, int day, int wday, char *out, size_
         }
         return sb_done(&b);
     }
+    if (lang == SPEAK_KO) {
+        /* 6월 and 10월 are said 유월 and 시월. */
+        if (month == 6)
+            sb_put(&b, "유");
+        else if (month == 10)
+            sb_put(&b, "시");
+        else
+            ko_number(&b, month);
+        sb_put(&b, "월 ");
+        ko_number(&b, day);
+        sb_put(&b, "일");
+        if (wday >= 0) {
+            sb_put(&b, " ");
+            sb_put(&b, ko_wday[wday]);
+        }
+        return sb_done(&b);
+    }
     if (wday >= 0) {
         sb_put(&b, en_wday[wday]);
         sb_put(&b, " ");
@@ -343,6 +459,24 @@ static void zh_time(sb_t *b, int hour, int minute)
             sb_put(b, "零");
         zh_number(b, minute, false);
         sb_put(b, "分");
+    }
+}
+
+/* "오전 아홉 시 삼십 분": the hour in native numbers on a 12-hour clock,
+ * the minutes in Sino-Korean; 새벽 before six, 낮 for the twelve o'clock
+ * hour, 밤 for the midnight hour and from nine in the evening. */
+static void ko_time(sb_t *b, int hour, int minute)
+{
+    const char *period = hour == 0 ? "밤" : hour < 6 ? "새벽" : hour < 12 ? "오전"
+                         : hour == 12 ? "낮" : hour < 18 ? "오후" : hour < 21 ? "저녁" : "밤";
+    sb_put(b, period);
+    sb_put(b, " ");
+    ko_count(b, hour % 12 == 0 ? 12 : hour % 12);
+    sb_put(b, " 시");
+    if (minute > 0) {
+        sb_put(b, " ");
+        ko_number(b, minute);
+        sb_put(b, " 분");
     }
 }
 
@@ -384,6 +518,8 @@ int speak_time(speak_lang_t lang, int hour, int minute, char *out, size_t len)
     sb_init(&b, out, len);
     if (lang == SPEAK_ZH)
         zh_time(&b, hour, minute);
+    else if (lang == SPEAK_KO)
+        ko_time(&b, hour, minute);
     else
         en_time(&b, hour, minute);
     return sb_done(&b);
@@ -418,6 +554,26 @@ int speak_duration(speak_lang_t lang, long long seconds, char *out, size_t len)
             en_unit(&b, s, "second", &started);
         return sb_done(&b);
     }
+    if (lang == SPEAK_KO) {
+        /* "두 시간 이 분 사십삼 초": hours counted, minutes and seconds read. */
+        if (h) {
+            ko_count(&b, h);
+            sb_put(&b, " 시간");
+        }
+        if (m) {
+            if (h)
+                sb_put(&b, " ");
+            ko_number(&b, m);
+            sb_put(&b, " 분");
+        }
+        if (s || (!h && !m)) {
+            if (h || m)
+                sb_put(&b, " ");
+            ko_number(&b, s);
+            sb_put(&b, " 초");
+        }
+        return sb_done(&b);
+    }
     if (h) {
         zh_number(&b, h, true);
         sb_put(&b, "小时");
@@ -438,7 +594,8 @@ int speak_duration(speak_lang_t lang, long long seconds, char *out, size_t len)
 static void spell_char(sb_t *b, speak_lang_t lang, char c)
 {
     if (isdigit((unsigned char)c)) {
-        sb_put(b, lang == SPEAK_ZH ? zh_digit[c - '0'] : en_small[c - '0']);
+        sb_put(b, lang == SPEAK_ZH ? zh_digit[c - '0']
+                  : lang == SPEAK_KO ? ko_code_digit[c - '0'] : en_small[c - '0']);
     } else {
         char l[2] = {(char)toupper((unsigned char)c), '\0'};
         sb_put(b, l);
@@ -463,7 +620,7 @@ static void spell(sb_t *b, speak_lang_t lang, const char *s, size_t from, bool p
             continue;
         if (any)
             sb_put(b, pause && (i - from - 1) % 4 == 0 ? (lang == SPEAK_ZH ? "，" : ", ")
-                      : (lang == SPEAK_ZH ? "" : " "));
+                      : (lang == SPEAK_EN ? " " : ""));
         spell_char(b, lang, *s);
         any = true;
     }
@@ -496,7 +653,7 @@ int speak_tail(speak_lang_t lang, const char *number, char *out, size_t len)
     size_t n = spoken_len(number);
     if (n < 5)
         return sb_done(&b);
-    sb_put(&b, lang == SPEAK_ZH ? "尾号" : "ending in ");
+    sb_put(&b, lang == SPEAK_ZH ? "尾号" : lang == SPEAK_KO ? "끝자리 " : "ending in ");
     spell(&b, lang, number, n - 4, false);
     return sb_done(&b);
 }

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 2)
         return 0;
     int which = data[0] % 10;
-    speak_lang_t lang = data[0] & 0x80 ? SPEAK_EN : SPEAK_ZH;
+    speak_lang_t lang = (speak_lang_t)((data[0] >> 6) % 3);   /* ZH, EN, KO */
     size_t small = data[1] % 40;
     data += 2;
     size -= 2;

@@ -73,7 +73,18 @@ static void language_switch_is_per_session(void **state)
     assert_string_equal(app_locale(app), "en");
     assert_true(app_test_text_shown(app, "Pay bills"));
     assert_false(app_test_text_shown(app, "生活缴费"));
+    /* The button cycles through every shipped locale (sorted by name: en, ko,
+     * zh_CN), each named in its own language. */
+    assert_true(app_test_text_shown(app, "한국어"));
+    assert_int_equal(app_test_tap(app, "hdr.lang"), 0);
+    assert_string_equal(app_locale(app), "ko");
+    assert_true(app_test_text_shown(app, "요금 납부"));
     assert_true(app_test_text_shown(app, "中文"));
+    assert_int_equal(app_test_tap(app, "hdr.lang"), 0);
+    assert_string_equal(app_locale(app), "zh_CN");
+    assert_true(app_test_text_shown(app, "English"));
+    assert_int_equal(app_test_tap(app, "hdr.lang"), 0);
+    assert_string_equal(app_locale(app), "en");
     /* The language stays while the resident moves around. */
     assert_int_equal(app_test_tap(app, "home.guide"), 0);
     assert_true(app_test_text_shown(app, "Which errand can we help you with?"));

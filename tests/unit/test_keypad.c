@@ -229,6 +229,29 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The language button names the next language in that language, and the
+ * keypad's focus says the name in that language's voice; enter cycles
+ * through every shipped locale. */
+static void language_button_speaks_each_language(void **state)
+{
+    static voice_said_t said[VOICE_LOG_MAX];
+    app_t *app = harness_app(1920, 1080, "standard", "zh_CN", NULL);
+    key(app, SDLK_DOWN);                              /* wakes, speech on */
+    const char *want[][2] = {{"English", "en"}, {"한국어", "ko"}, {"中文", "zh_CN"}};
+    for (int i = 0; i < 3; i++) {
+        /* away and back, so that the focus is said again */
+        focus_on(app, "hdr.size");
+        focus_on(app, "hdr.lang");
+        int n = voice_said(speech_voice(app), 0, said, VOICE_LOG_MAX);
+        assert_true(n > 0);
+        assert_string_equal(said[n - 1].text, want[i][0]);
+        assert_string_equal(said[n - 1].locale, want[i][1]);
+        key(app, SDLK_KP_ENTER);
+        assert_string_equal(app_locale(app), want[i][1]);
+    }
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +260,7 @@ int main(void)
         cmocka_unit_test(bad_key_name_keeps_the_default),
         cmocka_unit_test(explore_mode_speaks_then_presses),
         cmocka_unit_test(bill_payment_from_the_keypad_alone),
+        cmocka_unit_test(language_button_speaks_each_language),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

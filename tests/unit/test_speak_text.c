@@ -306,7 +306,135 @@ static void locales_pick_language(void **state)
     assert_int_equal(speak_lang_of("zh"), SPEAK_ZH);
     assert_int_equal(speak_lang_of("en"), SPEAK_EN);
     assert_int_equal(speak_lang_of("zhx"), SPEAK_EN);
+    assert_int_equal(speak_lang_of("ko"), SPEAK_KO);
+    assert_int_equal(speak_lang_of("ko_KR"), SPEAK_KO);
+    assert_int_equal(speak_lang_of("kor"), SPEAK_EN);
     assert_int_equal(speak_lang_of(NULL), SPEAK_EN);
+}
+
+/* ---- Korean ---- */
+
+typedef struct {
+    long long n;
+    const char *ko;
+} ko_case_t;
+
+static void check_ko(int (*fn)(speak_lang_t, long long, char *, size_t), const ko_case_t *c,
+                     size_t count)
+{
+    char out[256];
+    for (size_t i = 0; i < count; i++) {
+        assert_int_equal(fn(SPEAK_KO, c[i].n, out, sizeof out), 0);
+        if (strcmp(out, c[i].ko))
+            fail_msg("%lld: ko \"%s\", want \"%s\"", c[i].n, out, c[i].ko);
+    }
+}
+
+static void korean_numbers_and_counts(void **state)
+{
+    static const ko_case_t num[] = {
+        {0, "영"}, {1, "일"}, {2, "이"}, {10, "십"}, {11, "십일"}, {16, "십육"},
+        {20, "이십"}, {99, "구십구"}, {100, "백"}, {101, "백일"}, {110, "백십"},
+        {914, "구백십사"}, {1000, "천"}, {1010, "천십"}, {2002, "이천이"},
+        {9999, "구천구백구십구"}, {10000, "만"}, {10001, "만 일"}, {12000, "만 이천"},
+        {20000, "이만"}, {110000, "십일만"}, {100000000, "일억"},
+        {123456789, "일억 이천삼백사십오만 육천칠백팔십구"}, {1000000000000LL, "일조"},
+        {-5, "마이너스 오"},
+    };
+    check_ko(speak_number, num, sizeof num / sizeof num[0]);
+    /* Counting before a counter word: native forms up to 99. */
+    static const ko_case_t cnt[] = {
+        {0, "영"}, {1, "한"}, {2, "두"}, {3, "세"}, {4, "네"}, {5, "다섯"}, {10, "열"},
+        {11, "열한"}, {12, "열두"}, {20, "스무"}, {21, "스물한"}, {34, "서른네"},
+        {99, "아흔아홉"}, {100, "백"}, {123, "백이십삼"},
+    };
+    check_ko(speak_count, cnt, sizeof cnt / sizeof cnt[0]);
+}
+
+static void korean_amounts(void **state)
+{
+    static const ko_case_t c[] = {
+        {91477, "구백십사 점 칠칠 위안"},
+        {8228, "팔십이 점 이팔 위안"},
+        {8220, "팔십이 점 이 위안"},
+        {105, "일 점 영오 위안"},
+        {50, "영 점 오 위안"},
+        {7, "영 점 영칠 위안"},
+        {0, "영 위안"},
+        {100, "일 위안"},
+        {20000, "이백 위안"},
+        {1234500, "만 이천삼백사십오 위안"},
+        {-150, "마이너스 일 점 오 위안"},
+    };
+    check_ko(speak_amount, c, sizeof c / sizeof c[0]);
+}
+
+static void korean_dates_and_times(void **state)
+{
+    char out[128];
+    static const struct { int m, d, w; const char *ko; } dates[] = {
+        {12, 20, 0, "십이월 이십일 일요일"},
+        {1, 1, 4, "일월 일일 목요일"},
+        {6, 6, 6, "유월 육일 토요일"},
+        {10, 31, -1, "시월 삼십일일"},
+        {11, 30, 1, "십일월 삼십일 월요일"},
+    };
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) {
+        assert_int_equal(speak_date(SPEAK_KO, dates[i].m, dates[i].d, dates[i].w, out, sizeof out), 0);
+        if (strcmp(out, dates[i].ko))
+            fail_msg("%d/%d: ko \"%s\", want \"%s\"", dates[i].m, dates[i].d, out, dates[i].ko);
+    }
+    static const struct { int h, m; const char *ko; } times[] = {
+        {9, 30, "오전 아홉 시 삼십 분"},
+        {9, 0, "오전 아홉 시"},
+        {14, 5, "오후 두 시 오 분"},
+        {12, 0, "낮 열두 시"},
+        {12, 45, "낮 열두 시 사십오 분"},
+        {0, 0, "밤 열두 시"},
+        {0, 10, "밤 열두 시 십 분"},
+        {4, 15, "새벽 네 시 십오 분"},
+        {6, 0, "오전 여섯 시"},
+        {11, 59, "오전 열한 시 오십구 분"},
+        {18, 20, "저녁 여섯 시 이십 분"},
+        {21, 0, "밤 아홉 시"},
+        {23, 1, "밤 열한 시 일 분"},
+    };
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        assert_int_equal(speak_time(SPEAK_KO, times[i].h, times[i].m, out, sizeof out), 0);
+        if (strcmp(out, times[i].ko))
+            fail_msg("%d:%02d: ko \"%s\", want \"%s\"", times[i].h, times[i].m, out, times[i].ko);
+    }
+    static const ko_case_t dur[] = {
+        {0, "영 초"}, {17, "십칠 초"}, {60, "일 분"}, {163, "이 분 사십삼 초"},
+        {7200, "두 시간"}, {3661, "한 시간 일 분 일 초"},
+    };
+    check_ko(speak_duration, dur, sizeof dur / sizeof dur[0]);
+    assert_int_equal(speak_time(SPEAK_KO, 24, 0, out, sizeof out), -1);
+    assert_int_equal(speak_date(SPEAK_KO, 13, 1, -1, out, sizeof out), -1);
+}
+
+static void korean_codes_tails_and_screen_text(void **state)
+{
+    char out[256];
+    assert_int_equal(speak_digits(SPEAK_KO, "0123", out, sizeof out), 0);
+    assert_string_equal(out, "공일이삼");
+    assert_int_equal(speak_digits(SPEAK_KO, "P3TW-8HNC", out, sizeof out), 0);
+    assert_string_equal(out, "P삼TW, 팔HNC");
+    assert_int_equal(speak_digits(SPEAK_KO, "138 0013 8000", out, sizeof out), 0);
+    assert_string_equal(out, "일삼팔공, 공일삼팔, 공공공");
+    assert_int_equal(speak_tail(SPEAK_KO, "13800130018", out, sizeof out), 0);
+    assert_string_equal(out, "끝자리 공공일팔");
+    assert_int_equal(speak_tail(SPEAK_KO, "0018", out, sizeof out), 0);
+    assert_string_equal(out, "");
+    /* The privacy rule holds in Korean too. */
+    assert_int_equal(speak_personal(SPEAK_KO, SPEAK_LOUDSPEAKER, SPEAK_NAME, "김영희", out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(speak_personal(SPEAK_KO, SPEAK_LOUDSPEAKER, SPEAK_PHONE, "13800130018", out, sizeof out), 0);
+    assert_string_equal(out, "끝자리 공공일팔");
+    assert_int_equal(speak_personal(SPEAK_KO, SPEAK_HEADPHONES, SPEAK_IDNUM, "37020219800101001X", out, sizeof out), 0);
+    assert_string_equal(out, "끝자리 공공일X");
+    assert_int_equal(speak_screen_text(SPEAK_KO, "금액: ¥914.77, 고객번호 3702**1056", out, sizeof out), 0);
+    assert_string_equal(out, "금액: 구백십사 점 칠칠 위안, 고객번호 끝자리 일공오육");
 }
 
 int main(void)
@@ -324,6 +452,10 @@ int main(void)
         cmocka_unit_test(screen_text_made_speakable),
         cmocka_unit_test(short_buffers_cut_cleanly),
         cmocka_unit_test(locales_pick_language),
+        cmocka_unit_test(korean_numbers_and_counts),
+        cmocka_unit_test(korean_amounts),
+        cmocka_unit_test(korean_dates_and_times),
+        cmocka_unit_test(korean_codes_tails_and_screen_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

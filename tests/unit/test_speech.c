@@ -283,6 +283,12 @@ static void screen_change_cuts_and_language_switch_respeaks(void **state)
     assert_string_equal(said[n - 1].locale, "en");
     assert_int_equal(app_test_tap(app, "nav.back"), 0);
     assert_string_equal(last_said(app), i18n_get_in("en", "speak:home"));
+    /* The next language is Korean: said in Korean, by the ko voice. */
+    assert_int_equal(app_test_tap(app, "hdr.lang"), 0);
+    n = all_said(app);
+    assert_string_equal(said[n - 1].text, i18n_get_in("ko", "speak:home"));
+    assert_string_equal(said[n - 1].locale, "ko");
+    assert_non_null(strstr(said[n - 1].text, "요금 납부"));
     harness_free(app);
 }
 

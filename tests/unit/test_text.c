@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include <SDL.h>
+#include <SDL_ttf.h>
+#include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +337,30 @@ static void test_wrap_latin(void **state)
     assert_string_equal(line_str(sp, &lines[0], buf, sizeof buf), "alpha");
     assert_string_equal(line_str(sp, &lines[1], buf, sizeof buf), "beta");
     assert_int_equal(lines[0].width, ui_text_width(t, 32, "alpha", -1));
+}
+
+/* Korean breaks at its spaces only (keep-all), never inside a word that
+ * fits a line; a word wider than the line is still split. */
+static void test_wrap_korean(void **state)
+{
+    ui_text_t *t = ((fx_t *)*state)->t;
+    const char *text = "휴대폰 번호를 입력하세요. 직원이 와 드립니다.";
+    int max_w = ui_text_width(t, 32, "휴대폰 번호를 입", -1) + 1;   /* mid-word */
+    ui_line_t lines[8];
+    char buf[128];
+    int n = ui_text_wrap(t, 32, text, max_w, lines, 8);
+    check_lines(t, 32, text, max_w, lines, n);
+    assert_true(n >= 3);
+    assert_string_equal(line_str(text, &lines[0], buf, sizeof buf), "휴대폰 번호를");
+    assert_true(starts_with(text, &lines[1], "입력하세요."));
+    for (int i = 0; i < n; i++) {
+        int e = lines[i].start + lines[i].len;
+        assert_true(text[e] == ' ' || text[e] == '\0');       /* whole words only */
+    }
+    const char *word = "가나다라마바사아자차카타파하";
+    n = ui_text_wrap(t, 32, word, ui_text_width(t, 32, "가나다", -1) + 1, lines, 8);
+    assert_true(n >= 4);                                       /* split, as a last resort */
+    assert_string_equal(line_str(word, &lines[0], buf, sizeof buf), "가나다");
 }
 
 static void test_wrap_long_word(void **state)
@@ -753,6 +780,48 @@ static void test_warm(void **state)
     ui_text_warm(NULL, 40, "x");
 }
 
+/* Every translation of every shipped locale (each locales/ .po file, Hangul
+ * included) has a glyph for each of its characters in the kiosk's one font
+ * face (kiosk.ini's default), so no screen shows a .notdef box. */
+static void test_locales_covered_by_font(void **state)
+{
+    fx_t *fx = *state;
+    (void)fx;                                /* ui_text_create ran TTF_Init */
+    TTF_Font *font = TTF_OpenFontIndex(FONT, 24, FACE);
+    assert_non_null(font);
+    glob_t g;
+    assert_int_equal(glob("locales/*.po", 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 3);            /* en, ko, zh_CN at least */
+    int missing = 0, checked = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        FILE *in = fopen(g.gl_pathv[i], "r");
+        assert_non_null(in);
+        char line[4096];
+        bool in_str = false;
+        while (fgets(line, sizeof line, in)) {
+            if (!strncmp(line, "msgstr", 6)) in_str = true;
+            else if (line[0] != '"') in_str = false;
+            if (!in_str) continue;
+            const char *p = strchr(line, '"'), *end = line + strlen(line);
+            if (!p) continue;
+            while (p < end) {
+                unsigned cp = ui_utf8_next(&p, end);
+                if (cp < 0x20) continue;
+                checked++;
+                if (!TTF_GlyphIsProvided32(font, cp)) {
+                    fprintf(stderr, "%s: U+%04X has no glyph in face %d\n", g.gl_pathv[i], cp, FACE);
+                    missing++;
+                }
+            }
+        }
+        fclose(in);
+    }
+    globfree(&g);
+    TTF_CloseFont(font);
+    assert_true(checked > 10000);
+    assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
     setenv("SDL_VIDEODRIVER", "dummy", 1);
@@ -769,6 +838,7 @@ int main(void)
         T(test_wrap_cjk),
         T(test_wrap_punctuation),
         T(test_wrap_latin),
+        T(test_wrap_korean),
         T(test_wrap_long_word),
         T(test_wrap_newlines),
         T(test_wrap_max_lines),
@@ -783,6 +853,7 @@ int main(void)
         T(test_invalid_utf8),
         T(test_missing_glyphs),
         T(test_warm),
+        T(test_locales_covered_by_font),
     };
 #undef T
     int rc = cmocka_run_group_tests_name("text", tests, NULL, NULL);

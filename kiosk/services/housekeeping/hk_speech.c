@@ -15,7 +15,7 @@ static void add(const app_t *app, char *out, size_t len, const char *text)
 {
     size_t n = strlen(out);
     if (n < len)
-        snprintf(out + n, len - n, "%s%s", n && speech_lang(app) == SPEAK_EN ? " " : "", text);
+        snprintf(out + n, len - n, "%s%s", n && speech_lang(app) != SPEAK_ZH ? " " : "", text);
 }
 
 bool hk_announce(app_t *app, int screen, char *out, size_t len, tone_t *tone)
