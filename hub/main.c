@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <ini.h>
 #include <signal.h>
 #include <sodium.h>
@@ -170,8 +171,6 @@ static int on_ini(void *user, const char *section, const char *name, const char 
     return ok;
 }
 
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) { stop = sig; }
 
 static int device_cmd(int argc, char **argv, hub_config_t *cfg)
 {
@@ -433,9 +432,16 @@ int main(int argc, char **argv)
         db_close_all();
         return 1;
     }
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    /* SIGTERM and SIGINT are blocked in every thread (the server's, the
+     * workers', all started below inherit the mask) and taken by the main
+     * thread alone with sigwait: a stop signal delivered to a worker thread,
+     * or arriving just before the main thread waits, would otherwise be lost
+     * and the hub never stop. */
+    sigset_t stop_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     hub_t *hub = hub_start(&cfg, err, sizeof err);
@@ -465,8 +471,10 @@ int main(int argc, char **argv)
         FILE *fp = fopen(port_file, "w");
         if (fp) { fprintf(fp, "%d\n", hub_port(hub)); fclose(fp); }
     }
-    while (!stop) pause();
-    hub_log("main", "stopping (signal %d)", (int)stop);
+    int sig = 0;
+    while (sigwait(&stop_set, &sig) != 0)
+        ;
+    hub_log("main", "stopping (signal %d)", sig);
     pay_notify_stop(notify);
     writeoff_stop(writeoffs);
     retention_stop(retention);
