@@ -716,17 +716,23 @@ static void provider_settle(hub_req_t *req, const pay_provider_t *p, const order
  * order a kiosk abandoned does not hold bills for ever. */
 static void provider_free_bills(hub_req_t *req, const long long *ids, int n)
 {
+    /* A bill out of the device's area (scope.h) is left alone: asking its
+     * provider would take a time a missing bill does not. */
+    char area[SCOPE_COMMUNITY_MAX];
+    if (scope_device_community(req->db, req->device.id, area, sizeof area) != 0) return;
     for (int i = 0; i < n; i++) {
         char no[33] = "";
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(req->db, "SELECT o.out_trade_no FROM order_bills ob JOIN orders o "
-                               "ON o.out_trade_no = ob.out_trade_no WHERE ob.bill_id = ?1 AND "
+        if (sqlite3_prepare_v2(req->db, "SELECT o.out_trade_no, a.community FROM order_bills ob JOIN orders o "
+                               "ON o.out_trade_no = ob.out_trade_no JOIN bills b ON b.id = ob.bill_id "
+                               "LEFT JOIN accounts a ON a.id = b.account_id WHERE ob.bill_id = ?1 AND "
                                "o.provider <> 'demo' AND o.state IN ('NOTPAY', 'USERPAYING') "
                                "AND o.settle_at <= ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
             return;
         sqlite3_bind_int64(st, 1, ids[i]);
         sqlite3_bind_int64(st, 2, req->now);
-        if (sqlite3_step(st) == SQLITE_ROW) col_text(st, 0, no, sizeof no);
+        if (sqlite3_step(st) == SQLITE_ROW && scope_visible(area, (const char *)sqlite3_column_text(st, 1)))
+            col_text(st, 0, no, sizeof no);
         sqlite3_finalize(st);
         order_t o;
         const pay_provider_t *p = no[0] && order_load(req->db, no, &o) == 1 ? provider_of_order(&o) : NULL;
