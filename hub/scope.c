@@ -44,7 +44,7 @@ int scope_set_community(sqlite3 *db, const char *device, const char *community)
     if (community && !scope_community_valid(community)) return -1;
     sqlite3_stmt *st = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(db, "UPDATE devices SET community = ?2 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "UPDATE devices SET community = ?2 WHERE id = ?1 AND role = 'kiosk'", -1, &st, NULL) != SQLITE_OK)
         goto fail;
     sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     if (community) sqlite3_bind_text(st, 2, community, -1, SQLITE_TRANSIENT);

@@ -28,7 +28,7 @@ bool scope_community_valid(const char *community);
 int scope_device_community(sqlite3 *db, const char *device, char *out, size_t outlen);
 
 /* Sets (or with NULL clears) DEVICE's community. 0, or -1 for an invalid
- * name, an unknown device or a database error. */
+ * name, an unknown kiosk (staff have none) or a database error. */
 int scope_set_community(sqlite3 *db, const char *device, const char *community);
 
 /* May DEVICE_COMMUNITY see resident RESIDENT? Yes unless the resident has
