@@ -14,6 +14,7 @@
 #include "mask.h"
 #include "db.h"
 #include "rescodes.h"
+#include "scope.h"
 #include "validate.h"
 
 static const char *const utilities[] = {"water", "electricity", "gas", "heating", NULL};
@@ -104,20 +105,34 @@ static cJSON *account_json(sqlite3 *db, sqlite3_stmt *acc)
 
 /* The holder's name and the address are sealed at rest (pii.h). */
 #define ACCOUNT_COLS                                                                           \
-    "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), coalesce(pii_open(a.address), '')"
+    "a.id, a.utility, a.account_no, coalesce(pii_open(a.holder), ''), coalesce(pii_open(a.address), ''), " \
+    "a.community"
 
 /* Runs ST (an account query with ACCOUNT_COLS) and answers 200 with every
- * account found, or 404 CODE when there is none. */
-static void reply_accounts(sqlite3 *db, sqlite3_stmt *st, hub_resp_t *resp, const char *code,
+ * account found that REQ's device may see (scope.h), or 404 CODE when there
+ * is none: the same answer whether nothing matched or only accounts out of
+ * the device's area did; the audit detail tells them apart. */
+static void reply_accounts(hub_req_t *req, sqlite3_stmt *st, hub_resp_t *resp, const char *code,
                            const char *what)
 {
+    sqlite3 *db = req->db;
+    char area[SCOPE_COMMUNITY_MAX];
+    if (scope_device_community(db, req->device.id, area, sizeof area) != 0) {
+        hub_error(resp, 500, "storage", "cannot read the accounts");
+        return;
+    }
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "accounts");
-    int rc;
+    int rc, hidden = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!scope_visible(area, (const char *)sqlite3_column_text(st, 5))) {
+            hidden++;
+            continue;
+        }
         cJSON *a = account_json(db, st);
         if (!a) break;
         cJSON_AddItemToArray(arr, a);
     }
+    if (rc == SQLITE_DONE && hidden && cJSON_GetArraySize(arr) == 0) req->audit_detail = SCOPE_OUT_OF_AREA;
     if (rc != SQLITE_DONE) {
         cJSON_Delete(o);
         hub_error(resp, 500, "storage", "cannot read the accounts");
@@ -244,7 +259,7 @@ void api_bills_get(hub_req_t *req, hub_resp_t *resp)
     }
     sqlite3_bind_text(st, 1, utility, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
-    reply_accounts(req->db, st, resp, "unknown_account", "no such account");
+    reply_accounts(req, st, resp, "unknown_account", "no such account");
     sqlite3_finalize(st);
 }
 
@@ -278,7 +293,7 @@ static void lookup_by_rescode(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_bind_int64(st, 1, resident);
-    reply_accounts(req->db, st, resp, "unknown_resident", "no accounts for this resident code");
+    reply_accounts(req, st, resp, "unknown_resident", "no accounts for this resident code");
     sqlite3_finalize(st);
 }
 
@@ -316,6 +331,6 @@ void api_bills_lookup(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_bind_text(st, 1, norm, -1, SQLITE_TRANSIENT);
-    reply_accounts(req->db, st, resp, "unknown_resident", "no accounts for this ID number");
+    reply_accounts(req, st, resp, "unknown_resident", "no accounts for this ID number");
     sqlite3_finalize(st);
 }

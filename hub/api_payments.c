@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pay.h"
 #include "pii.h"
+#include "scope.h"
 #include "server.h"
 #include "validate.h"
 #include "writeoff.h"
@@ -492,7 +493,10 @@ static int check_bills(hub_req_t *req, hub_resp_t *resp, const long long *ids, i
                        long long *total)
 {
     sqlite3 *db = req->db;
+    char area[SCOPE_COMMUNITY_MAX];
     *total = 0;
+    if (scope_device_community(db, req->device.id, area, sizeof area) != 0)
+        return hub_error(resp, 500, "storage", "cannot read the bills"), -1;
     for (int i = 0; i < n; i++) {
         if (settle_orders_of_bill(db, ids[i], req->now) != 0)
             return hub_error(resp, 500, "storage", "cannot read the bills"), -1;
@@ -500,15 +504,24 @@ static int check_bills(hub_req_t *req, hub_resp_t *resp, const long long *ids, i
         if (sqlite3_prepare_v2(db, "SELECT status = 'paid', amount_fen + late_fee_fen, "
                                "EXISTS(SELECT 1 FROM order_bills ob JOIN orders o "
                                "ON o.out_trade_no = ob.out_trade_no WHERE ob.bill_id = b.id "
-                               "AND o.state IN ('NOTPAY', 'USERPAYING')) "
-                               "FROM bills b WHERE b.id = ?1", -1, &st, NULL) != SQLITE_OK)
+                               "AND o.state IN ('NOTPAY', 'USERPAYING')), a.community "
+                               "FROM bills b LEFT JOIN accounts a ON a.id = b.account_id "
+                               "WHERE b.id = ?1", -1, &st, NULL) != SQLITE_OK)
             return hub_error(resp, 500, "storage", "cannot read the bills"), -1;
         sqlite3_bind_int64(st, 1, ids[i]);
         int rc = sqlite3_step(st);
         bool paid = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
         long long fen = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
         bool held = rc == SQLITE_ROW && sqlite3_column_int(st, 2);
+        /* A bill of an account out of the device's area does not exist for
+         * it (scope.h): same answer, and the audit keeps the attempt. */
+        bool away = rc == SQLITE_ROW && !scope_visible(area, (const char *)sqlite3_column_text(st, 3));
         sqlite3_finalize(st);
+        if (away) {
+            req->audit_kind = "payment";
+            req->audit_detail = SCOPE_OUT_OF_AREA;
+            rc = SQLITE_DONE;
+        }
         if (rc == SQLITE_DONE)
             return hub_error(resp, 404, "unknown_bill", "bill %lld does not exist", ids[i]), -1;
         if (rc != SQLITE_ROW)
@@ -703,17 +716,23 @@ static void provider_settle(hub_req_t *req, const pay_provider_t *p, const order
  * order a kiosk abandoned does not hold bills for ever. */
 static void provider_free_bills(hub_req_t *req, const long long *ids, int n)
 {
+    /* A bill out of the device's area (scope.h) is left alone: asking its
+     * provider would take a time a missing bill does not. */
+    char area[SCOPE_COMMUNITY_MAX];
+    if (scope_device_community(req->db, req->device.id, area, sizeof area) != 0) return;
     for (int i = 0; i < n; i++) {
         char no[33] = "";
         sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(req->db, "SELECT o.out_trade_no FROM order_bills ob JOIN orders o "
-                               "ON o.out_trade_no = ob.out_trade_no WHERE ob.bill_id = ?1 AND "
+        if (sqlite3_prepare_v2(req->db, "SELECT o.out_trade_no, a.community FROM order_bills ob JOIN orders o "
+                               "ON o.out_trade_no = ob.out_trade_no JOIN bills b ON b.id = ob.bill_id "
+                               "LEFT JOIN accounts a ON a.id = b.account_id WHERE ob.bill_id = ?1 AND "
                                "o.provider <> 'demo' AND o.state IN ('NOTPAY', 'USERPAYING') "
                                "AND o.settle_at <= ?2 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
             return;
         sqlite3_bind_int64(st, 1, ids[i]);
         sqlite3_bind_int64(st, 2, req->now);
-        if (sqlite3_step(st) == SQLITE_ROW) col_text(st, 0, no, sizeof no);
+        if (sqlite3_step(st) == SQLITE_ROW && scope_visible(area, (const char *)sqlite3_column_text(st, 1)))
+            col_text(st, 0, no, sizeof no);
         sqlite3_finalize(st);
         order_t o;
         const pay_provider_t *p = no[0] && order_load(req->db, no, &o) == 1 ? provider_of_order(&o) : NULL;

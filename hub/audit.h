@@ -3,7 +3,9 @@
  * is a row of the audit table with the device, the time, the kind of
  * look-up and its outcome - never the number looked for - and, where the
  * handler names one (hub_req_t.audit_detail), a finer reason: a resident
- * code "forged", "revoked", "superseded", "expired" or "unknown". A burst of misses
+ * code "forged", "revoked", "superseded", "expired" or "unknown", or
+ * "out_of_area" when every match was out of the device's community
+ * (scope.h; also a payment naming such a bill, kind "payment"). A burst of misses
  * from one device raises a fleet alert. Runs on the worker threads with the
  * request's database connection, outside the handler's transaction. */
 #ifndef HUB_AUDIT_H
@@ -12,7 +14,7 @@
 #include "hub.h"
 
 /* The kind of look-up REQ (on ROUTE) is: the handler's REQ->audit_kind if
- * it named one ("rescode", "bill_rescode"), else "bill_account", "bill_qr",
+ * it named one ("rescode", "bill_rescode", "payment"), else "bill_account", "bill_qr",
  * "id_number", "booking", "booking_cancel", or the route's pattern. */
 const char *audit_kind(const hub_req_t *req, const hub_route_t *route);
 

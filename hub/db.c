@@ -250,6 +250,11 @@ static const migrate_step_t migrations[] = {
      "  state TEXT NOT NULL CHECK(state IN ('draft','approved','published','withdrawn')),"
      "  author TEXT NOT NULL, approved_by TEXT, published_by TEXT, created INTEGER NOT NULL,"
      "  updated INTEGER NOT NULL, published INTEGER, expires INTEGER, versions TEXT NOT NULL DEFAULT '[]');"},
+    /* 17: look-ups scoped to a kiosk's community (scope.h): a device's
+     * community, and each account's (NULL: every device sees it). */
+    {"community scope",
+     "ALTER TABLE devices ADD COLUMN community TEXT;"
+     "ALTER TABLE accounts ADD COLUMN community TEXT;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

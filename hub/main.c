@@ -5,7 +5,7 @@
  *       [--content-key HEX]...    a public key content bundles are signed with
  *       [--key-file F]            the personal-data key (default: the database + ".key")
  *       [--now TIME]                  demo only: the hub's clock starts at TIME
- *   hub device add ID [--db PATH] [--out FILE]
+ *   hub device add ID [--db PATH] [--out FILE] [--community NAME]
  *                                     enrol a kiosk; prints its token once, or
  *                                     writes it to a new FILE (mode 0600) only
  *   hub device revoke ID [--db PATH]
@@ -44,6 +44,7 @@
 #include "rescodes.h"
 #include "reconcile.h"
 #include "retention.h"
+#include "scope.h"
 #include "server.h"
 #include "writeoff.h"
 #include "signer.h"
@@ -65,6 +66,8 @@ static void usage(FILE *fp)
                 "           [--now TIME]   (with --demo: start the clock at TIME, unix seconds\n"
                 "                           or YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM], default zone +08:00)\n"
                 "       hub device add|revoke ID [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
+                "                [--community NAME]   (add: the kiosk sees only residents' accounts of\n"
+                "                                      NAME or of no community; none: every account)\n"
                 "       hub staff add|revoke NAME [--db PATH] [--config F] [--key-file F] [--out FILE]\n"
                 "       hub rescode issue (--resident N | --id-file F) [--days D] [--out FILE[.svg]] [--db PATH]\n"
                 "       hub rescode revoke CODE [--db PATH]   (community resident codes)\n"
@@ -179,8 +182,9 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"out", required_argument, NULL, 'o'},
                                          {"config", required_argument, NULL, 'c'},
-                                         {"key-file", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+                                         {"key-file", required_argument, NULL, 'k'},
+                                         {"community", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL, *community = NULL;
     int o, sub_argc = argc - 3;
     char **sub_argv = argv + 3;          /* sub_argv[0] (the ID) is skipped like a program name */
     opterr = 0;
@@ -198,6 +202,10 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
             snprintf(key_file, sizeof key_file, "%s", optarg);
             continue;
         }
+        if (o == 'm') {
+            community = optarg;
+            continue;
+        }
         if (o != 'd') {
             fprintf(stderr, "hub: %s %s: unknown option or missing value: %s\n", argv[1], argv[2],
                     sub_argv[optind - 1]);
@@ -207,6 +215,14 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     }
     if (optind < sub_argc) {
         fprintf(stderr, "hub: unexpected argument %s\n", sub_argv[optind]);
+        return 2;
+    }
+    if (community && (strcmp(argv[1], "device") != 0 || strcmp(argv[2], "add") != 0)) {
+        fprintf(stderr, "hub: --community is for hub device add\n");
+        return 2;
+    }
+    if (community && !scope_community_valid(community)) {
+        fprintf(stderr, "hub: --community must be 1-63 of a-z 0-9 - _\n");
         return 2;
     }
     char err[600], token[AUTH_TOKEN_MAX];
@@ -230,7 +246,10 @@ static int device_cmd(int argc, char **argv, hub_config_t *cfg)
     int rc = 2;
     bool staff = !strcmp(argv[1], "staff");
     if (!strcmp(argv[2], "add")) {
-        if ((staff ? auth_staff_add : auth_device_add)(db_thread(), argv[3], token, sizeof token) == 0) {
+        /* A new token without --community keeps the kiosk's community: a
+         * token rotation must not widen what the kiosk sees. */
+        if ((staff ? auth_staff_add : auth_device_add)(db_thread(), argv[3], token, sizeof token) == 0 &&
+            (!community || scope_set_community(db_thread(), argv[3], community) == 0)) {
             if (out_fd >= 0) {
                 /* In the file only: a terminal's scrollback or a log is no place for it. */
                 size_t n = strlen(token);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mask.h"
 #include "pii.h"
+#include "scope.h"
 #include "validate.h"
 
 #define ISSUE_TRIES 8                  /* code ids colliding: 31^10 makes one try enough */
@@ -201,6 +202,20 @@ void api_identify_rescode(hub_req_t *req, hub_resp_t *resp)
     if (v != RESCODES_OK) {
         /* Unknown, revoked, superseded, expired, forged or malformed: one
          * answer, so a device learns nothing about which (the audit does). */
+        hub_error(resp, 404, "unknown_resident", "this resident code is not valid");
+        return;
+    }
+    /* A resident all of whose accounts are out of the device's area is
+     * answered as an invalid code (scope.h). */
+    char area[SCOPE_COMMUNITY_MAX];
+    int vis = scope_device_community(req->db, req->device.id, area, sizeof area) == 0
+                  ? scope_resident_visible(req->db, area, resident) : -1;
+    if (vis < 0) {
+        hub_error(resp, 500, "storage", "cannot check the code");
+        return;
+    }
+    if (!vis) {
+        req->audit_detail = SCOPE_OUT_OF_AREA;
         hub_error(resp, 404, "unknown_resident", "this resident code is not valid");
         return;
     }

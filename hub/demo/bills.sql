@@ -319,3 +319,11 @@ INSERT INTO bills(account_id, period, usage, unit, amount_fen, late_fee_fen, due
     ((SELECT id FROM accounts WHERE utility = 'heating' AND account_no = '60312275'), '2026-09', 0.0, 'GJ', 0, 0, '2026-10-15', 'paid', NULL),
     ((SELECT id FROM accounts WHERE utility = 'heating' AND account_no = '60312275'), '2026-10', 0.0, 'GJ', 0, 0, '2026-11-15', 'paid', NULL),
     ((SELECT id FROM accounts WHERE utility = 'heating' AND account_no = '60312275'), '2026-11', 2.09, 'GJ', 16005, 0, '2026-12-15', 'unpaid', NULL);
+
+-- Communities (scope.h): a kiosk enrolled with --community sees only the
+-- accounts of its community or of none. Every account is 幸福里's
+-- ("xingfuli") except 孙桂兰's heating, billed at the flat she rents out in
+-- 和平里 ("hepingli"), so one resident has accounts in both.
+UPDATE accounts SET community = 'xingfuli';
+UPDATE accounts SET community = 'hepingli', address = '和平里小区2号楼1单元301'
+    WHERE utility = 'heating' AND account_no = '60312275';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Check: build/hub's command line. `device add` prints a token once and it
-# authenticates (or, with --out, writes it to a new 0600 file only);
+# authenticates (or, with --out, writes it to a new 0600 file only), and
+# --community sets the kiosk's community (kept by a new token);
 # `device revoke` makes it fail with 401; a bad hub.ini or flag exits 2
 # naming the file, line and key; SIGTERM stops the hub with 0;
 # --now is refused outside demo mode and starts a demo hub's clock; the
@@ -25,6 +26,16 @@ token=$("$HUB" device add kiosk-7 --db "$tmp/hub.db") || fail "device add failed
 "$HUB" device add "bad id!" --db "$tmp/hub.db" 2>/dev/null && fail "a bad device id was accepted"
 sqlite3 "$tmp/hub.db" "SELECT token_hash FROM devices WHERE id = 'kiosk-7'" | grep -q "${token#*.}" &&
     fail "the secret is stored in clear"
+
+# --community scopes a kiosk's look-ups (hub/scope.h); a new token keeps it.
+"$HUB" device add kiosk-6 --db "$tmp/hub.db" --community xingfuli >/dev/null || fail "device add --community failed"
+"$HUB" device add kiosk-6 --db "$tmp/hub.db" >/dev/null || fail "a new token for kiosk-6 failed"
+[[ $(sqlite3 "$tmp/hub.db" "SELECT community FROM devices WHERE id = 'kiosk-6'") == xingfuli ]] ||
+    fail "kiosk-6's community was not kept"
+"$HUB" device add kiosk-5 --db "$tmp/hub.db" --community "Bad Name" 2>/dev/null
+[[ $? == 2 ]] || fail "a bad community was not refused with 2"
+"$HUB" device revoke kiosk-6 --db "$tmp/hub.db" --community xingfuli 2>/dev/null
+[[ $? == 2 ]] || fail "--community on revoke was not refused with 2"
 
 # --out: the token goes to a new 0600 file only; an existing file is kept.
 out=$("$HUB" device add kiosk-8 --db "$tmp/hub.db" --out "$tmp/k8.token") || fail "device add --out failed"

@@ -217,6 +217,8 @@ static void old_database_is_converted(void **state)
         "DROP TABLE console_sessions; DROP TABLE console_failures; DROP TABLE console_changes;"
         "DROP TABLE console_alerts; DROP TABLE console_notices; DROP TABLE staff;"
         "ALTER TABLE devices DROP COLUMN kiosk_group;"
+        /* migration 17 (community scope) */
+        "ALTER TABLE devices DROP COLUMN community; ALTER TABLE accounts DROP COLUMN community;"
         "ALTER TABLE residents DROP COLUMN id_hash; ALTER TABLE residents DROP COLUMN phone_hash;"
         "ALTER TABLE bookings DROP COLUMN phone_hash; ALTER TABLE bookings DROP COLUMN id_hash;"
         "ALTER TABLE bookings DROP COLUMN id_masked; ALTER TABLE event_registrations DROP COLUMN phone_hash;"
