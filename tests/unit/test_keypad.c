@@ -14,6 +14,7 @@
 #include "app/keypad.h"
 #include "app/screens.h"
 #include "app/speech.h"
+#include "app/tour.h"
 #include "core/clock.h"
 #include "services/bills/bills.h"
 #include "support/harness.h"
@@ -252,6 +253,54 @@ static void language_button_speaks_each_language(void **state)
     harness_free(app);
 }
 
+/* Every screen of the tour, as a resident with the keypad meets it: each
+ * thing a finger could tap (found by hit-testing its centre, as a touch
+ * would) is reached by "down" presses, and when focused it is said aloud
+ * (a PIN key: a click), never in silence. */
+static void keypad_reaches_everything_on_every_screen(void **state)
+{
+    static voice_said_t said[VOICE_LOG_MAX];
+    app_t *app = harness_app(1920, 1080, "standard", "zh_CN", NULL);
+    key(app, SDLK_DOWN);                              /* wakes, speech on */
+    int screens = 0, targets = 0;
+    for (int k = 0; tour_states[k]; k++) {
+        /* "Still there?": any key is the answer (the session goes on), as
+         * any touch is; its button is for a finger. */
+        if (!strcmp(tour_states[k], "timeout"))
+            continue;
+        assert_int_equal(tour_show(app, tour_states[k]), 0);
+        app_build(app);
+        const ui_frame_t *f = app->frame;
+        char ids[UI_MAX_WIDGETS][UI_ID_LEN];
+        int n = 0;
+        for (int i = 0; i < f->n; i++) {
+            const ui_widget_t *w = &f->w[i];
+            if (!(w->flags & UI_F_CLICK) || (w->flags & UI_F_DISABLED) || w->r.w <= 0 || w->r.h <= 0)
+                continue;
+            const ui_widget_t *hit = ui_hit(f, w->r.x + w->r.w / 2, w->r.y + w->r.h / 2, 0);
+            if (hit != w)
+                continue;                             /* covered (a dialog): not tappable either */
+            snprintf(ids[n++], UI_ID_LEN, "%s", w->id);
+        }
+        screen_id_t on = app->screen;
+        for (int i = 0; i < n; i++) {
+            focus_on(app, ids[i]);
+            if (app->screen != on)
+                fail_msg("%s: moving the focus changed the screen", tour_states[k]);
+            int m = voice_said(speech_voice(app), 0, said, VOICE_LOG_MAX);
+            /* (a PIN's digit keys only click through the loudspeaker) */
+            if (m == 0 || (!said[m - 1].text[0] && said[m - 1].tone != TONE_CLICK))
+                fail_msg("%s: %s is focused in silence", tour_states[k], ids[i]);
+            targets++;
+        }
+        screens++;
+    }
+    printf("keypad: %d targets on %d screens, every one reached and said\n", targets, screens);
+    assert_true(screens >= 20);
+    assert_true(targets >= 100);
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +310,7 @@ int main(void)
         cmocka_unit_test(explore_mode_speaks_then_presses),
         cmocka_unit_test(bill_payment_from_the_keypad_alone),
         cmocka_unit_test(language_button_speaks_each_language),
+        cmocka_unit_test(keypad_reaches_everything_on_every_screen),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
