@@ -416,7 +416,7 @@ int main(int argc, char **argv)
         hub_clock_anchor(t);
     }
 
-    char err[600];
+    char err[600] = "", admin_file[520] = "";
     db_set_key_file(key_file);
     if (pay_init(cfg.demo, err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
     if (billing_init(err, sizeof err) != 0) { fprintf(stderr, "hub: %s\n", err); return 2; }
@@ -426,6 +426,7 @@ int main(int argc, char **argv)
         char tf[sizeof demo_token_file + 16];
         if (demo_token_file[0]) snprintf(tf, sizeof tf, "%s", demo_token_file);
         else snprintf(tf, sizeof tf, "%.500s.demo-token", cfg.db_path);
+        snprintf(admin_file, sizeof admin_file, "%.500s.demo-admin", cfg.db_path);
         if (demo_token_setup(db, tf, err, sizeof err) != 0) {
             fprintf(stderr, "hub: %s\n", err);
             return 1;
@@ -434,10 +435,12 @@ int main(int argc, char **argv)
          * hashed right after they are read. */
         if (demo_seed_bills(db) != 0 ||
             demo_seed_housekeeping(db, hub_now()) != 0 || demo_seed_content(db, hub_now()) != 0 ||
-            staff_demo_seed(db, hub_now()) != 0 ||
+            staff_demo_seed(db, hub_now(), admin_file, err, sizeof err) != 0 ||
             pii_protect_all(db) != SQLITE_OK) {
             /* A demo file's own fault is printed above it, with file and line. */
-            if (sqlite3_errcode(db) != SQLITE_OK)
+            if (err[0])
+                fprintf(stderr, "hub: cannot seed the demo data: %s\n", err);
+            else if (sqlite3_errcode(db) != SQLITE_OK)
                 fprintf(stderr, "hub: cannot seed the demo data: %s\n", sqlite3_errmsg(db));
             else
                 fprintf(stderr, "hub: cannot seed the demo data (see above)\n");
@@ -481,8 +484,8 @@ int main(int argc, char **argv)
             cfg.listen_addr, hub_port(hub), cfg.demo ? "demo data" : "no demo", pay_describe(cfg.demo),
             billing_system()->name);
     if (cfg.demo)
-        hub_log("main", "staff console: %s://%s:%d/console/ (demo sign-in: %s / %s)", cfg.tls_cert[0] ? "https" : "http",
-                cfg.listen_addr, hub_port(hub), STAFF_DEMO_NAME, STAFF_DEMO_PASSWORD);
+        hub_log("main", "staff console: %s://%s:%d/console/ (demo sign-in: %s, password in %s)",
+                cfg.tls_cert[0] ? "https" : "http", cfg.listen_addr, hub_port(hub), STAFF_DEMO_NAME, admin_file);
     else
         hub_log("main", "staff console: %s://%s:%d/console/ (accounts: hub staff add NAME --role admin)",
                 cfg.tls_cert[0] ? "https" : "http", cfg.listen_addr, hub_port(hub));

@@ -1,9 +1,12 @@
 #include "staff.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const role_names[] = {"viewer", "editor", "publisher", "admin"};
 
@@ -223,11 +226,36 @@ int staff_set_password(sqlite3 *db, const char *name, const char *password, long
     return 0;
 }
 
-int staff_demo_seed(sqlite3 *db, long long now)
+int staff_demo_seed(sqlite3 *db, long long now, const char *file, char *err, size_t errlen)
 {
     staff_t s;
     int found = staff_get(db, STAFF_DEMO_NAME, &s);
-    if (found != 0) return found < 0 ? -1 : 0;
-    char err[200];
-    return staff_add(db, STAFF_DEMO_NAME, STAFF_ADMIN, "*", STAFF_DEMO_PASSWORD, now, err, sizeof err);
+    if (found != 0) {
+        if (found < 0) snprintf(err, errlen, "cannot read the staff accounts");
+        return found < 0 ? -1 : 0;
+    }
+    /* 16 letters and digits, none that read alike (0/O, 1/l/I): about 80
+     * bits, typed from the file by whoever runs the demo. */
+    static const char alphabet[] = "23456789abcdefghjkmnpqrstuvwxyz";
+    char pw[17];
+    for (int i = 0; i < 16; i++) pw[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    pw[16] = '\0';
+    int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s (the demo admin's password goes there, a new file)", file, strerror(errno));
+        return -1;
+    }
+    char line[24];
+    int n = snprintf(line, sizeof line, "%s\n", pw);
+    bool ok = write(fd, line, (size_t)n) == n;
+    ok = close(fd) == 0 && ok;
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot write the demo admin's password", file);
+        unlink(file);
+        return -1;
+    }
+    int rc = staff_add(db, STAFF_DEMO_NAME, STAFF_ADMIN, "*", pw, now, err, errlen);
+    sodium_memzero(pw, sizeof pw);
+    if (rc != 0) unlink(file);
+    return rc;
 }

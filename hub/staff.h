@@ -68,11 +68,12 @@ int staff_check_password(sqlite3 *db, const char *name, const char *password, st
 int staff_set_password(sqlite3 *db, const char *name, const char *password, long long now,
                        char *err, size_t errlen);
 
-/* The demo's console admin (hub --demo only, like the demo kiosk's fixed
- * token): STAFF_DEMO_NAME with STAFF_DEMO_PASSWORD, all groups, made once.
- * 0, or -1 on a database error. */
+/* The demo's console admin (hub --demo only): STAFF_DEMO_NAME, all groups,
+ * made once per demo database with a random password, written to FILE
+ * (0600, never over another file) as the demo device's token is (a fixed
+ * password would open every demo hub anyone left reachable). 0, or -1 with
+ * ERR on a database or file error. */
 #define STAFF_DEMO_NAME "admin"
-#define STAFF_DEMO_PASSWORD "demo-admin-2026"
-int staff_demo_seed(sqlite3 *db, long long now);
+int staff_demo_seed(sqlite3 *db, long long now, const char *file, char *err, size_t errlen);
 
 #endif

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sqlite3.h>
@@ -133,17 +134,20 @@ static void end(hubproc_t *h, int sig)
 void hubproc_stop(hubproc_t *h) { end(h, SIGTERM); }
 void hubproc_kill(hubproc_t *h) { end(h, SIGKILL); }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st; (void)type; (void)ftw;
+    remove(path);
+    return 0;
+}
+
 void hubproc_cleanup(hubproc_t *h)
 {
     hubproc_stop(h);
     if (!h->dir[0]) return;
-    const char *files[] = {"hub.db", "hub.db-wal", "hub.db-shm", "hub.db.key", "hub.db.demo-token", "port"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        char p[256];
-        snprintf(p, sizeof p, "%s/%s", h->dir, files[i]);
-        unlink(p);
-    }
-    rmdir(h->dir);
+    /* Everything the hub made there goes (database, keys, demo token and
+     * admin password, demo resident code...), whatever new files it makes. */
+    nftw(h->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
     h->dir[0] = '\0';
 }
 

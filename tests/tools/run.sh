@@ -44,8 +44,9 @@ if [[ -n $hub ]]; then
     # hub beside it (hub/demo_token.h); a real kiosk gets its own from
     # `hub device add`.
     token=$(cat var/hub.db.demo-token)
-    # The demo's console admin (hub/staff.h STAFF_DEMO_NAME, STAFF_DEMO_PASSWORD).
-    echo "make run: staff console at http://127.0.0.1:$port/console/ - demo sign-in: admin / demo-admin-2026"
+    # The demo's console admin (hub/staff.h): a random password per demo
+    # database, in a 0600 file beside it.
+    echo "make run: staff console at http://127.0.0.1:$port/console/ - demo sign-in: admin / $(cat var/hub.db.demo-admin 2>/dev/null)"
     set_args=(--set "hub.url=http://127.0.0.1:$port" --set "hub.token=$token")
 fi
 "$bin" --config kiosk.ini "${set_args[@]}" "$@"
