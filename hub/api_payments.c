@@ -611,6 +611,7 @@ static int create_parse(const hub_req_t *req, const cJSON *json, hub_resp_t *res
 static _Thread_local struct {
     char created[33];           /* the order this request created */
     char error[64];             /* why the provider could not be asked, "" if it was */
+    bool refused;               /* the provider definitely refused to create it (PAY_REFUSED) */
 } phase;
 
 /* Records what a provider said that needs a person. In the caller's transaction. */
@@ -799,6 +800,9 @@ static void provider_create(hub_req_t *req)
         /* Nobody has seen a QR code: nothing can have been paid. The
          * reservation goes; the kiosk may try again later. */
         snprintf(phase.error, sizeof phase.error, "%s", r.error[0] ? r.error : "provider_refused");
+        /* Only a verified, definite refusal is told as one (422); anything
+         * else (no answer, a bad one, storage) stays "unavailable". */
+        phase.refused = r.outcome == PAY_REFUSED;
         phase.created[0] = '\0';
         if (db_exec(req->db, "BEGIN IMMEDIATE") == 0) {
             if (run(req->db, "DELETE FROM order_bills WHERE out_trade_no = ?1", "t", no) < 0 ||
@@ -856,6 +860,7 @@ static void provider_order(hub_req_t *req)
 void api_pay_latency(hub_req_t *req)
 {
     phase.created[0] = phase.error[0] = '\0';
+    phase.refused = false;
     pay_kind_t kind = pay_kind(hub_config(req->hub)->demo);
     if (kind == PAY_DEMO) behaviour_delay(req->db);
     if (kind != PAY_REAL || !pay_provider()) return;
@@ -916,10 +921,18 @@ void api_pay_create(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     if (check_bills(req, resp, ids, n, &total) != 0) return;
+    if (real && phase.refused) {
+        /* The provider refused this new order for certain: nothing exists
+         * there or here (the reservation is gone), so nobody can pay it.
+         * Its short code (e.g. no_auth) says why; never a secret. */
+        hub_error(resp, 422, "provider_refused",
+                  "the payment provider refused this order (%s); nothing was created", phase.error);
+        return;
+    }
     if (real) {
         /* Only the provider hook creates a real provider's order. */
         hub_error(resp, 503, "provider_unavailable", "the payment provider %s; try again later",
-                  phase.error[0] ? "could not be reached or refused the order" : "was not asked");
+                  phase.error[0] ? "could not be reached or gave no clear answer" : "was not asked");
         return;
     }
 

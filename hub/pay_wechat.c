@@ -445,6 +445,25 @@ static void init_result(pay_result_t *r)
     r->amount_fen = -1;
 }
 
+
+/* WeChat's error CODE as a short lower-case name the kiosk may show and log
+ * (NO_AUTH: "no_auth"): only letters, digits and '_' and short, so nothing
+ * else the answer held (never a secret, but never trusted either) passes;
+ * anything else is "provider_rejected_request". */
+static void short_code(const char *code, char *out, size_t len)
+{
+    size_t n = strlen(code);
+    bool ok = n > 0 && n < 32 && n < len;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (code[i] >= 'A' && code[i] <= 'Z') || (code[i] >= '0' && code[i] <= '9') || code[i] == '_';
+    if (!ok) {
+        snprintf(out, len, "provider_rejected_request");
+        return;
+    }
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] - 'A' + 'a' : code[i]);
+}
+
 /* A verified APIv3 answer that is not a 2xx: what its code means. */
 static void v3_failure(const reply_t *a, pay_result_t *r)
 {
@@ -463,7 +482,7 @@ static void v3_failure(const reply_t *a, pay_result_t *r)
         snprintf(r->error, sizeof r->error, "insufficient_balance");
     } else {
         r->outcome = PAY_REFUSED;
-        snprintf(r->error, sizeof r->error, "provider_rejected_request");
+        short_code(code, r->error, sizeof r->error);
         hub_log("pay", "wechat refused a request: HTTP %ld %s", a->status, code);
     }
     cJSON_Delete(j);

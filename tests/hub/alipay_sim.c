@@ -48,7 +48,7 @@ struct alipay_sim {
     int ntrades, seq;
     sim_pay_mode_t mode;
     int delay_ms;
-    bool gone, bad_sign, refuse_cancel;
+    bool gone, bad_sign, refuse_cancel, refuse_orders;
     int charges, refunds, bad_sigs, statement_urls;
     char calls[16][48];
     int ncalls[16];
@@ -252,6 +252,9 @@ static cJSON *handle(alipay_sim_t *s, const char *method, const cJSON *biz, cons
     const cJSON *jno = cJSON_GetObjectItemCaseSensitive(biz, "out_trade_no");
     const char *no = cJSON_IsString(jno) ? jno->valuestring : NULL;
     if (!no) return result("40002", "Invalid Arguments", "isv.missing-out-trade-no");
+    /* A merchant not allowed face-to-face QR: refused before any trade exists. */
+    if (s->refuse_orders && !strcmp(method, "alipay.trade.precreate"))
+        return result("40004", "Business Failed", "ACQ.ACCESS_FORBIDDEN");
     trade_t *t = trade(s, no, !strcmp(method, "alipay.trade.precreate") || !strcmp(method, "alipay.trade.pay"));
     if (!t) return result("40004", "Business Failed", "ACQ.TRADE_NOT_EXIST");
     cJSON *a;
@@ -584,6 +587,7 @@ const char *sim_alipay_public(const alipay_sim_t *s) { return s->alipay_pub_b64;
 void sim_pay_mode(alipay_sim_t *s, sim_pay_mode_t mode) { SET(mode, mode); }
 void sim_delay_ms(alipay_sim_t *s, int ms) { SET(delay_ms, ms); }
 void sim_gone(alipay_sim_t *s, bool gone) { SET(gone, gone); }
+void sim_refuse_orders(alipay_sim_t *s, bool refuse) { SET(refuse_orders, refuse); }
 void sim_bad_answer_sign(alipay_sim_t *s, bool bad) { SET(bad_sign, bad); }
 void sim_refuse_cancel(alipay_sim_t *s, bool refuse) { SET(refuse_cancel, refuse); }
 

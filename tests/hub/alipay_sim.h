@@ -43,6 +43,8 @@ void sim_delay_ms(alipay_sim_t *s, int ms);
 void sim_gone(alipay_sim_t *s, bool gone);
 /* Cancel refused (as for a trade past the cancel window): 40004. */
 void sim_refuse_cancel(alipay_sim_t *s, bool refuse);
+/* QR orders refused (precreate answers 40004 ACQ.ACCESS_FORBIDDEN, no trade made). */
+void sim_refuse_orders(alipay_sim_t *s, bool refuse);
 /* Answers signed with a key that is not Alipay's. */
 void sim_bad_answer_sign(alipay_sim_t *s, bool bad);
 

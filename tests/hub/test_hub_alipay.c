@@ -239,6 +239,29 @@ static void payer_waits_too_long_is_cancelled(void **state)
     assert_int_equal(sim_charges(e->sim), 0);
 }
 
+/* Alipay will not precreate (40004, a business failure): 422
+ * provider_refused, no order or reservation kept, nothing charged; the bill
+ * can be put in a new order once Alipay takes them. */
+static void qr_refused_keeps_nothing(void **state)
+{
+    env_t *e = *state;
+    char no[33], no2[33];
+    long long bill = fresh_bill();
+    sim_refuse_orders(e->sim, true);
+    hubtest_resp_t r = create(e, no, bill, NULL);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(hubtest_error_code(&r), "provider_refused");
+    hubtest_free(&r);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", no), 0);
+    assert_false(bill_paid(bill));
+    assert_int_equal(sim_charges(e->sim), 0);
+    sim_refuse_orders(e->sim, false);
+    r = create(e, no2, bill, NULL);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    assert_int_equal(sim_charges(e->sim), 0);
+}
+
 static void refused_code_takes_nothing(void **state)
 {
     env_t *e = *state;
@@ -697,6 +720,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(code_paid_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(payer_waits_then_pays, setup, teardown),
         cmocka_unit_test_setup_teardown(payer_waits_too_long_is_cancelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(qr_refused_keeps_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_code_takes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(system_error_is_asked_again, setup, teardown),
         cmocka_unit_test_setup_teardown(slow_provider, setup, teardown),

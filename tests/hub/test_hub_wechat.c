@@ -245,11 +245,23 @@ static void qr_refused_keeps_nothing(void **state)
     long long bill = fresh_bill();
     wxsim_refuse_orders(e->sim, true);
     hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 503);
-    assert_string_equal(hubtest_error_code(&r), "provider_unavailable");
+    /* A definite refusal has its own answer (the kiosk ends at once),
+     * with WeChat's short code and nothing kept. */
+    assert_int_equal(r.status, 422);
+    assert_string_equal(hubtest_error_code(&r), "provider_refused");
+    assert_non_null(strstr(r.body, "no_auth"));
     hubtest_free(&r);
     assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", no), 0);
+    assert_int_equal(q_int("SELECT COUNT(*) FROM order_bills WHERE out_trade_no = ?1", no), 0);
+    assert_false(bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
+    /* The bill is free again: the same bill in a new order once the
+     * provider takes orders. */
+    wxsim_refuse_orders(e->sim, false);
+    char no2[33];
+    r = create(e, no2, bill, NULL);
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
 }
 
 static void close_an_unpaid_qr(void **state)

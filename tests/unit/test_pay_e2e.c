@@ -6,7 +6,7 @@
  * unless the provider cannot do it:
  *  - QR order: paid (by the notification; with it lost, by the hub's
  *    query); notification before the answer; forged notification refused;
- *    provider slow; provider gone, then back; the order refused (WeChat);
+ *    provider slow; provider gone, then back; the order refused;
  *    the hub killed while the payer pays, then restarted; the kiosk
  *    restarted while the payer pays (its close meets a paid order); paid as the
  *    resident cancels (the close meets a paid trade);
@@ -626,33 +626,31 @@ static void code_hub_and_kiosk_restarted_after_success(void **state)
     assert_int_equal(unpaid(e), 0);
 }
 
-/* WeChat Pay will not make the QR order (403 NO_AUTH; the hub answers 503
- * provider_unavailable, which it also says while it is still asking, so
- * the kiosk cannot take it for "nothing made"): no QR, the kiosk says it
- * is confirming; the resident cancels; nothing charged, no order kept. When
- * the provider takes orders again, the kiosk's retried create lands and is
- * closed at once: cancelled, still nothing charged. */
+/* The provider will not make the QR order (WeChat 403 NO_AUTH, Alipay
+ * 40004 on precreate): the hub answers 422 provider_refused, so the kiosk
+ * ends at once on the calm "payment unavailable" result, without waiting
+ * out the QR window; nothing charged, no order kept. */
 static void qr_refused(void **state)
 {
     env_t *e = *state;
     long long before = unpaid(e);
-    wxsim_refuse_orders(e->wx, true);
+    if (e->prov == ALIPAY) sim_refuse_orders(e->ali, true);
+    else wxsim_refuse_orders(e->wx, true);
     find_bills(e->app);
     assert_int_equal(app_test_tap(e->app, "list.pay_qr"), 0);
-    WAIT_FOR(e->app, e->app->bills->pay.unknown, WAIT_MS);
-    assert_true(e->app->bills->pay.unknown);
-    assert_false(qr_on_screen(e->app));
-    assert_true(wxsim_calls(e->wx, "native") >= 1);
-    assert_int_equal(app_test_tap(e->app, "pay.cancel"), 0);
-    pump_for(e->app, 600);
-    assert_true(e->app->bills->pay.state == PAY_CREATING);
-    assert_int_equal(all_orders(e), 0);
-    assert_nothing_taken(e, before);
-    wxsim_refuse_orders(e->wx, false);
     wait_final(e);
-    assert_int_equal(e->app->bills->pay.state, PAY_CANCELLED);
-    assert_true(app_test_text_shown(e->app, "Nothing was charged"));
-    assert_int_equal(orders_in(e, "CLOSED"), all_orders(e));
+    assert_int_equal(e->app->bills->pay.state, PAY_FAILED);
+    assert_string_equal(e->app->bills->pay.reason, "provider_refused");
+    assert_false(qr_on_screen(e->app));
+    assert_true(app_test_text_shown(e->app, "Payment unavailable"));
+    assert_true(app_test_text_shown(e->app, "The payment service refused this order"));
+    assert_true(app_test_text_shown(e->app, "Back to my bills"));
+    assert_false(app_test_text_shown(e->app, "Try again"));
+    app_build(e->app);
+    assert_string_equal(ui_find(e->app->frame, "result.icon")->text, "i");
+    if (e->prov == ALIPAY) assert_int_equal(sim_calls(e->ali, "alipay.trade.precreate"), 1);
+    else assert_int_equal(wxsim_calls(e->wx, "native"), 1);
+    assert_int_equal(all_orders(e), 0);
     assert_nothing_taken(e, before);
 }
 
@@ -769,7 +767,7 @@ int main(void)
         BOTH(code_forged_notification_refused),
         BOTH(code_hub_killed_after_success),
         ALI(code_hub_and_kiosk_restarted_after_success),
-        WX(qr_refused),
+        BOTH(qr_refused),
         {"no_provider_payment_unavailable", no_provider_payment_unavailable, setup_none_alipay, teardown, NULL},
         {"no_provider_code_payment_unavailable", no_provider_code_payment_unavailable, setup_none_wechat,
          teardown, NULL},

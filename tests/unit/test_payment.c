@@ -146,6 +146,30 @@ static const scenario_t scenarios[] = {
         ANSWER(1100, NOPROV(CREATE), CREATING, QUERY, 3100, true, 0, "", 0),
         ANSWER(3200, OK_(QUERY, ORDER_SUCCESS), PAID, NONE, SKIP, false, 0, "", 0),
     }},
+    {"qr: create answered 422 provider_refused: failed at once, calm reason", PAY_QR, {
+        ANSWER(100, REF(CREATE, 422, "provider_refused"), FAILED, NONE, SKIP, false, 0,
+               "provider_refused", 0),
+        DUE(5000, NONE, FAILED, NONE, SKIP, false, 0, "provider_refused", 0),
+    }},
+    {"code: create answered 422 provider_refused: failed at once", PAY_CODE, {
+        ANSWER(100, REF(CREATE, 422, "provider_refused"), FAILED, NONE, SKIP, false, 0,
+               "provider_refused", 0),
+    }},
+    {"qr: provider_refused with another status is an ordinary refusal", PAY_QR, {
+        ANSWER(100, REF(CREATE, 409, "provider_refused"), FAILED, NONE, SKIP, false, 0,
+               "refused:provider_refused", 0),
+    }},
+    {"code: a retried create answered provider_refused after no answer: asked, not failed", PAY_CODE, {
+        ANSWER(10, UNK(CREATE), CREATING, CREATE, 1010, true, 1, "", 0),
+        ANSWER(1100, REF(CREATE, 422, "provider_refused"), CREATING, QUERY, 3100, true, 0, "", 0),
+        ANSWER(3200, OK_(QUERY, ORDER_SUCCESS), PAID, NONE, SKIP, false, 0, "", 0),
+    }},
+    {"qr: a retried create answered provider_refused: asked, then not_created after the grace", PAY_QR, {
+        ANSWER(10, UNK(CREATE), CREATING, CREATE, 1010, true, 1, "", 0),
+        ANSWER(1100, REF(CREATE, 422, "provider_refused"), CREATING, QUERY, 3100, true, 0, "", 0),
+        ANSWER(120000, REF(QUERY, 404, "unknown_order"), FAILED, NONE, SKIP, false, 0,
+               "not_created", 0),
+    }},
     {"qr: a query answered payment_unavailable: unknown, asked again", PAY_QR, {
         QR_WAITING,
         ANSWER(2200, NOPROV(QUERY), WAITING, QUERY, 3200, true, 1, "", 180000),

@@ -121,6 +121,7 @@ int bills_tour(app_t *app, const char *name)
         {"pay_failed", SCR_PAY_RESULT},
         {"pay_expired", SCR_PAY_RESULT},
         {"pay_unavailable", SCR_PAY_RESULT},
+        {"pay_refused", SCR_PAY_RESULT},
     };
     for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
         if (strcmp(states[i].name, name) != 0) continue;

@@ -82,6 +82,14 @@ void pay_outcome(const pay_event_t *p, const char **title, const char **body)
         *body = _("Nothing was charged and your bills are unchanged. You can pay them later here, or at the utility's counter.");
         return;
     }
+    if (!strcmp(r, "provider_refused")) {
+        /* The payment service will not take this order (e.g. the
+         * merchant's account is not enabled): not the resident's doing,
+         * and trying again now would not help. */
+        *title = _("Payment unavailable");
+        *body = _("The payment service refused this order. Nothing was charged and your bills are unchanged. You can pay them later here, or at the utility's counter.");
+        return;
+    }
     *title = _("The payment did not go through");
     if (!strcmp(r, "insufficient_balance"))
         *body = _("Your wallet declined the payment (not enough balance). Nothing was charged.");

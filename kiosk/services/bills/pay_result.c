@@ -50,10 +50,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const char *title, *body;
     pay_outcome(p, &title, &body);
     bool ok = p->state == PAY_PAID;
-    /* The hub takes no payments at all: nothing went wrong on the
+    /* The hub takes no payments at all, or its provider will not take
+     * this order: nothing went wrong on the
      * resident's side and trying again now would not help, so a plain
      * "i", not the alarm of a refusal. */
-    bool calm = !ok && !strcmp(p->reason, "payment_unavailable");
+    bool calm = !ok && (!strcmp(p->reason, "payment_unavailable") ||
+                        !strcmp(p->reason, "provider_refused"));
     int d = th->target;
     SDL_Rect row = ui_cut_top(&t, d);
     ui_widget_t *dot = ui_add(f, UI_CIRCLE, "result.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);

@@ -219,6 +219,18 @@ static bool no_provider(const hub_status_t *st)
     return st->http == 503 && strcmp(st->code, "payment_unavailable") == 0;
 }
 
+/* The provider refused to create the order (docs/api.md: 422
+ * provider_refused): the hub asked it, it said no for certain, and the hub
+ * kept nothing. Read so only for a create's first try, like every refusal
+ * of a create (pay_on_answer): a retry's 422 would be safe for a QR (a QR
+ * the kiosk never received cannot have been scanned) but not for a code
+ * (the first try may have charged it), and one rule for both is simpler
+ * to trust; a retry asks, and the not-created grace ends it. */
+static bool provider_refused(const hub_status_t *st)
+{
+    return st->http == 422 && strcmp(st->code, "provider_refused") == 0;
+}
+
 /* The refusal of a create: nothing was created (docs/api.md: a failed
  * request leaves nothing behind). */
 static void create_refused(payment_t *p, const hub_status_t *st, int64_t now_ms)
@@ -234,7 +246,7 @@ static void create_refused(payment_t *p, const hub_status_t *st, int64_t now_ms)
         return;
     }
     if (strcmp(st->code, "bill_paid") == 0 || strcmp(st->code, "bill_in_order") == 0 ||
-        no_provider(st))
+        no_provider(st) || provider_refused(st))
         copy(reason, sizeof reason, st->code);
     else if (st->code[0])
         snprintf(reason, sizeof reason, "refused:%.38s", st->code);
