@@ -7,6 +7,7 @@
 #include "console_alert.h"
 #include "console_api.h"
 #include "console_bundles.h"
+#include "console_devices.h"
 #include "console_help.h"
 #include "console_kiosk.h"
 #include "console_notice.h"
@@ -88,6 +89,9 @@ const hub_route_t hub_routes[] = {
     {"GET",  "/console/api/staff", console_staff_list, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/staff", console_staff_create, ROUTE_CONSOLE, NULL, 4096},
     {"POST", "/console/api/staff/{name}", console_staff_update, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/devices", console_devices_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/devices", console_devices_enrol, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/devices/{id}/{action}", console_devices_action, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/notices", console_notice_list, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/notices", console_notice_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}", console_notice_edit, ROUTE_CONSOLE, NULL, 16384},

@@ -209,6 +209,30 @@ try {
   await adminPage.click('#account-rows tr[data-account="li"] button');
   await adminPage.waitForFunction(() => document.querySelector('#account-rows tr[data-account="li"]').textContent.includes('已停用'));
   check('an admin adds an account and disables it', true);
+
+  // An admin enrols a kiosk: the token is shown once and works; revoked, it stops.
+  await adminPage.waitForSelector('#devices:not([hidden])');
+  await adminPage.fill('#dev-id', 'web-kiosk-1');
+  await adminPage.fill('#dev-group', 'north');
+  await adminPage.click('#device-form button[type=submit]');
+  await adminPage.waitForSelector('#dev-token-box:not([hidden])');
+  const devToken = (await adminPage.textContent('#dev-token')).trim();
+  const kioskCall = async () => (await fetch(`${hub}/v1/housekeeping/services`,
+    { headers: { Authorization: `Bearer ${devToken}` } })).status;
+  const okBefore = await kioskCall();
+  await adminPage.click('#dev-token-done');
+  const gone = await adminPage.evaluate(() =>
+    document.getElementById('dev-token-box').hidden && document.getElementById('dev-token').textContent === '');
+  const listed = await adminPage.evaluate(() => document.getElementById('devices').textContent);
+  check('an admin enrols a kiosk, its token shown once and working',
+    devToken.startsWith('web-kiosk-1.') && okBefore === 200 && gone && !listed.includes(devToken.split('.')[1]),
+    `${okBefore} ${gone}`);
+  adminPage.once('dialog', (d) => d.accept());
+  await adminPage.click('#device-rows tr[data-device="web-kiosk-1"] button[data-action="revoke"]');
+  await adminPage.waitForFunction(() =>
+    document.querySelector('#device-rows tr[data-device="web-kiosk-1"]').textContent.includes('已吊销'));
+  const afterRevoke = await kioskCall();
+  check('a revoked kiosk is refused at once (401)', afterRevoke === 401, String(afterRevoke));
   if (shots) await adminPage.screenshot({ path: `${shots}/console-admin.png`, fullPage: true });
   await adminPage.click('#logout');
 

@@ -24,6 +24,7 @@
 #include "console_auth.h"
 #include "signer.h"
 #include "db.h"
+#include "scope.h"
 #include "hubtest.h"
 #include "server.h"
 #include "staff.h"
@@ -1063,6 +1064,131 @@ static void test_static(void **state)
     }
 }
 
+/* ---- device enrolment ----------------------------------------------------- */
+
+/* The status of a kiosk route called with TOKEN. */
+static int kiosk_status(fx_t *f, const char *token)
+{
+    char auth[AUTH_TOKEN_MAX + 30];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    hub_resp_t r = call(f, "GET", "/v1/housekeeping/services", NULL, auth, NULL, NULL);
+    free(r.body);
+    return r.status;
+}
+
+/* The "token" of an enrol or rotate answer into OUT (asserting status ST). */
+static void token_of(hub_resp_t *r, int st, char *out, size_t len)
+{
+    if (r->status != st) fail_msg("%d %s", r->status, r->body);
+    cJSON *j = cJSON_Parse(r->body);
+    const cJSON *t = cJSON_GetObjectItem(j, "token");
+    assert_true(cJSON_IsString(t));
+    snprintf(out, len, "%s", t->valuestring);
+    cJSON_Delete(j);
+    free(r->body);
+}
+
+static void test_devices(void **state)
+{
+    fx_t *f = *state;
+    add("nadmin", STAFF_ADMIN, "north", "north-admin-pw-1");
+    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    sess_t boss = login(f, "boss", ADMIN_PW), na = login(f, "nadmin", "north-admin-pw-1");
+    sess_t pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    sess_t vic = login(f, "vic", "viewer-password-1");
+    const char *body = "{\"id\":\"k-north-9\",\"group\":\"north\",\"community\":\"riverside\"}";
+
+    /* Only an admin, only with the CSRF token. */
+    const sess_t *weak[] = {&pub, &ed, &vic};
+    for (int i = 0; i < 3; i++) {
+        hub_resp_t r = call(f, "POST", "/console/api/devices", body, weak[i]->cookie, weak[i]->csrf, NULL);
+        assert_error(r, 403, "forbidden");
+        free(r.body);
+        r = call(f, "GET", "/console/api/devices", NULL, weak[i]->cookie, NULL, NULL);
+        assert_error(r, 403, "forbidden");
+        free(r.body);
+    }
+    hub_resp_t r = call(f, "POST", "/console/api/devices", body, na.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+    r = call(f, "POST", "/console/api/devices", "{\"id\":\"bad id\",\"group\":\"north\"}", na.cookie, na.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    /* North's admin cannot enrol into south. */
+    r = call(f, "POST", "/console/api/devices", "{\"id\":\"k-s\",\"group\":\"south\"}", na.cookie, na.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+
+    /* Enrolled: the token works on the kiosk routes at once. */
+    char tok[AUTH_TOKEN_MAX], tok2[AUTH_TOKEN_MAX], stok[AUTH_TOKEN_MAX];
+    r = call(f, "POST", "/console/api/devices", body, na.cookie, na.csrf, NULL);
+    token_of(&r, 201, tok, sizeof tok);
+    assert_int_equal(strncmp(tok, "k-north-9.", 10), 0);
+    assert_int_equal(kiosk_status(f, tok), 200);
+    char comm[64];
+    assert_int_equal(scope_device_community(db_thread(), "k-north-9", comm, sizeof comm), 0);
+    assert_string_equal(comm, "riverside");
+    r = call(f, "POST", "/console/api/devices", body, na.cookie, na.csrf, NULL);
+    assert_error(r, 409, "exists");
+    free(r.body);
+    r = call(f, "POST", "/console/api/devices", "{\"id\":\"k-south-9\",\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
+    token_of(&r, 201, stok, sizeof stok);
+
+    /* The list: north's admin sees north only, and never a token. */
+    r = call(f, "GET", "/console/api/devices", NULL, na.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"id\":\"k-north-9\""));
+    assert_null(strstr(r.body, "k-south-9"));
+    assert_null(strstr(r.body, strchr(tok, '.') + 1));
+    free(r.body);
+
+    /* A south kiosk does not exist for north's admin. */
+    r = call(f, "POST", "/console/api/devices/k-south-9/revoke", "{}", na.cookie, na.csrf, NULL);
+    assert_error(r, 404, "unknown_device");
+    free(r.body);
+    r = call(f, "POST", "/console/api/devices/k-south-9/rotate", "{}", na.cookie, na.csrf, NULL);
+    assert_error(r, 404, "unknown_device");
+    free(r.body);
+    assert_int_equal(kiosk_status(f, stok), 200);
+    r = call(f, "POST", "/console/api/devices/k-north-9/revoke", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 403, "forbidden");
+    free(r.body);
+    r = call(f, "POST", "/console/api/devices/k-north-9/revoke", "{}", na.cookie, NULL, NULL);
+    assert_error(r, 403, "csrf");
+    free(r.body);
+
+    /* Rotate: the old token stops, the new one works. */
+    r = call(f, "POST", "/console/api/devices/k-north-9/rotate", "{}", na.cookie, na.csrf, NULL);
+    token_of(&r, 200, tok2, sizeof tok2);
+    assert_string_not_equal(tok, tok2);
+    assert_int_equal(kiosk_status(f, tok), 401);
+    assert_int_equal(kiosk_status(f, tok2), 200);
+
+    /* Revoke: 401 at once, the row says revoked, no new token re-admits it. */
+    r = call(f, "POST", "/console/api/devices/k-north-9/revoke", "{}", na.cookie, na.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"revoked\":true"));
+    assert_null(strstr(r.body, "\"token\""));
+    free(r.body);
+    assert_int_equal(kiosk_status(f, tok2), 401);
+    r = call(f, "POST", "/console/api/devices/k-north-9/rotate", "{}", na.cookie, na.csrf, NULL);
+    assert_error(r, 409, "revoked");
+    free(r.body);
+    r = call(f, "GET", "/console/api/devices", NULL, na.cookie, NULL, NULL);
+    assert_non_null(strstr(r.body, "\"revoked\":true"));
+    free(r.body);
+
+    /* Every change is logged, no secret in it. */
+    r = call(f, "GET", "/console/api/changes?since=0", NULL, boss.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "device_add"));
+    assert_non_null(strstr(r.body, "device_rotate"));
+    assert_non_null(strstr(r.body, "device_revoke"));
+    const char *secrets[] = {tok, tok2, stok};
+    for (int i = 0; i < 3; i++) assert_null(strstr(r.body, strchr(secrets[i], '.') + 1));
+    free(r.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1082,6 +1208,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_key_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
