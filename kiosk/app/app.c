@@ -16,6 +16,7 @@
 #include "app/service.h"
 #include "app/keypad.h"
 #include "app/speech.h"
+#include "ui/physical.h"
 
 #define TAP_SLOP_PX 24          /* a finger that lands just outside still counts */
 #define CORNER_TAPS 5           /* staff gesture: taps in the top-left corner ... */
@@ -217,6 +218,8 @@ static void print_event(app_t *app, print_queue_event_t *pe)
 void app_build(app_t *app)
 {
     theme_make(&app->theme, app_theme(app), app->w, app->h);
+    theme_fit_panel(&app->theme, phys_mm_per_px_ini(app->cfg.diagonal, app->cfg.dpi,
+                                                     app->w, app->h));
     i18n_set(app_locale(app));
     ui_frame_t *f = app->frame;
     ui_frame_begin(f, app->w, app->h, &app->theme, app->text);
@@ -706,6 +709,7 @@ int app_init(app_t *app, const config_t *cfg, const app_opts_t *opts, char *err,
     if (keypad_init(app) != 0) log_warn("keypad", "out of memory: no keypad");
     session_init(&app->session, cfg->idle_timeout_s, cfg->warning_s);
     theme_make(&app->theme, cfg->theme, app->w, app->h);
+    theme_fit_panel(&app->theme, phys_mm_per_px_ini(cfg->diagonal, cfg->dpi, app->w, app->h));
     app_reload_notices(app);
     app->attract_next_ms = clock_mono_ms() + (uint64_t)cfg->attract_interval_s * 1000u;
     app->screen = idle_screen(app);

@@ -87,6 +87,7 @@ static int check_locale(const char *value, char *why, size_t whylen);
 static int check_pin_hash(const char *value, char *why, size_t whylen);
 static int check_public_key(const char *value, char *why, size_t whylen);
 static int check_quiet_hours(const char *value, char *why, size_t whylen);
+static int check_diagonal(const char *value, char *why, size_t whylen);
 
 #define FIELD(f) offsetof(config_t, f), sizeof(((config_t *)0)->f)
 #define INT(s, k, f, lo, hi)  {s, k, V_INT, FIELD(f), lo, hi, NULL, NULL, NULL}
@@ -111,6 +112,8 @@ static const key_spec_t keys[] = {
     ENUM("display", "renderer", renderer, renderer_words, NULL),
     STR("display", "font", font, check_not_empty),
     INT("display", "font_index", font_index, 0, 63),
+    STR("display", "diagonal", diagonal, check_diagonal),
+    INT("display", "dpi", dpi, 0, 1200),
     STR("ui", "locale", locale, check_locale),
     ENUM("ui", "theme", theme, theme_words, NULL),
     INT("session", "idle_timeout", idle_timeout_s, 10, 3600),
@@ -269,6 +272,25 @@ static void join_words(const char *const *words, char *buf, size_t size)
             return;
         used += (size_t)n;
     }
+}
+
+/* A panel diagonal in inches: a plain decimal number from 3 to 120
+ * ("10.1", "21.5", "32"), or empty for not set. */
+static int check_diagonal(const char *value, char *why, size_t whylen)
+{
+    if (!value[0])
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    double d = strtod(value, &end);
+    bool plain = end != value && *end == '\0' && errno == 0 &&
+                 strspn(value, "0123456789.") == strlen(value);
+    if (!plain || !(d >= 3.0 && d <= 120.0)) {
+        snprintf(why, whylen, "'%s' is not a panel diagonal in inches from 3 to 120 (e.g. 10.1)",
+                 value);
+        return -1;
+    }
+    return 0;
 }
 
 static int check_not_empty(const char *value, char *why, size_t whylen)
@@ -785,6 +807,28 @@ int config_load_mem(config_t *cfg, const char *name, const char *data, size_t le
         return -1;
     }
     char msg[MSG_MAX];
+    int diag = -1, dpi = -1;
+    for (size_t i = 0; i < KEY_COUNT; i++) {
+        if (!strcmp(keys[i].section, "display") && !strcmp(keys[i].key, "diagonal")) diag = (int)i;
+        if (!strcmp(keys[i].section, "display") && !strcmp(keys[i].key, "dpi")) dpi = (int)i;
+    }
+    if (cfg->dpi > 0 && cfg->dpi < 40) {
+        ctx.lineno = dpi >= 0 ? ctx.set_on[dpi] : 0;
+        snprintf(msg, sizeof msg, "dpi: %d is not a panel's dots per inch; use 40 to 1200, "
+                 "or 0 for not set", cfg->dpi);
+        fail_at_line(&ctx, msg);
+        return -1;
+    }
+    if (diag >= 0 && dpi >= 0 && cfg->diagonal[0] && cfg->dpi > 0) {
+        /* Two sources for one size could disagree: named at the later line. */
+        bool dpi_later = ctx.set_on[dpi] > ctx.set_on[diag];
+        ctx.lineno = dpi_later ? ctx.set_on[dpi] : ctx.set_on[diag];
+        snprintf(msg, sizeof msg, "%s: [display] diagonal (line %d) and dpi (line %d) both give "
+                 "the panel's size; set only one of them", dpi_later ? "dpi" : "diagonal",
+                 ctx.set_on[diag], ctx.set_on[dpi]);
+        fail_at_line(&ctx, msg);
+        return -1;
+    }
     if (config_check(cfg, msg, sizeof msg) != 0) {
         /* Named at the line that set the URL (or allow_http, when later). */
         int url = -1, allow = -1;

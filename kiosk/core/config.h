@@ -32,6 +32,9 @@ typedef struct {
     renderer_kind_t renderer;       /* renderer = auto|software|accelerated (auto)      */
     char font[CONFIG_STR];          /* font = path to a TTF/TTC with CJK    (/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc) */
     int font_index;                 /* font_index = 0..63, face in a .ttc   (2 = SC)    */
+    char diagonal[16];              /* diagonal = 3..120 inches, e.g. 10.1  (unset)     */
+    int dpi;                        /* dpi = 40..1200 dots per inch, 0 = unset (0)      */
+                                    /* diagonal and dpi: at most one of them */
     /* [ui] */
     char locale[16];                /* locale = zh_CN | en | any .po shipped (zh_CN)    */
     theme_id_t theme;               /* theme = standard | elder | contrast  (standard)  */

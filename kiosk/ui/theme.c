@@ -1,6 +1,7 @@
 #include "ui/theme.h"
 
 #include <math.h>
+#include "ui/physical.h"
 
 #define RGB(r, g, b) ((SDL_Color){r, g, b, 255})
 
@@ -94,6 +95,39 @@ void theme_make(theme_t *th, theme_id_t id, int w, int h)
     th->radius = (int)(16 * k);
     th->header_h = th->target + (int)(24 * k);
     th->nav_h = th->target + 2 * (int)(16 * k);
+}
+
+static int at_least(int px, int min_px)
+{
+    return px < min_px ? min_px : px;
+}
+
+void theme_fit_panel(theme_t *th, double mm_per_px)
+{
+    if (!(mm_per_px > 0))
+        return;
+    th->mm_per_px = mm_per_px;
+    bool elder = th->id == THEME_ELDER;
+    int body = phys_px_for_mm(elder ? THEME_MIN_BODY_MM_ELDER : THEME_MIN_BODY_MM, mm_per_px);
+    int target = phys_px_for_mm(elder ? THEME_MIN_TARGET_MM_ELDER : THEME_MIN_TARGET_MM,
+                                mm_per_px);
+    if (th->px_body < body) {
+        /* Every text size grows by the body's factor, so headings stay
+         * larger than body text and small text stays readable. */
+        float f = (float)body / (float)th->px_body;
+        th->px_small = at_least(th->px_small, (int)ceilf(th->px_small * f));
+        th->px_large = at_least(th->px_large, (int)ceilf(th->px_large * f));
+        th->px_title = at_least(th->px_title, (int)ceilf(th->px_title * f));
+        th->px_huge  = at_least(th->px_huge, (int)ceilf(th->px_huge * f));
+        th->px_body  = body;
+    }
+    if (th->target < target) {
+        int grow = target - th->target;
+        th->target = target;
+        /* The bars hold one row of targets: they grow with them. */
+        th->header_h += grow;
+        th->nav_h += grow;
+    }
 }
 
 static double lin(Uint8 c)

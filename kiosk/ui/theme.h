@@ -29,10 +29,24 @@ typedef struct {
     int radius;              /* corner radius */
     int header_h, nav_h;     /* chrome bars */
     float scale;             /* screen short side / 1080 */
+    double mm_per_px;        /* panel millimetres per pixel; 0 = unknown */
 } theme_t;
+
+/* Physical minimums (theme_fit_panel), from issue 16: key text (body) at
+ * least 4.8 mm, touch targets at least 20 mm; larger in the elder theme. */
+#define THEME_MIN_BODY_MM        4.8
+#define THEME_MIN_TARGET_MM      20.0
+#define THEME_MIN_BODY_MM_ELDER  6.4
+#define THEME_MIN_TARGET_MM_ELDER 24.0
 
 /* Theme ID laid out for a W x H screen. */
 void theme_make(theme_t *th, theme_id_t id, int w, int h);
+
+/* Raises TH's text sizes and touch targets (and the bars built on them) to
+ * the physical minimums above for a panel of MM_PER_PX millimetres per
+ * pixel; never makes anything smaller. MM_PER_PX <= 0 (panel size not
+ * configured) leaves TH exactly as theme_make() made it. */
+void theme_fit_panel(theme_t *th, double mm_per_px);
 
 /* WCAG 2 contrast ratio of two opaque colours (1.0 .. 21.0). */
 double theme_contrast(SDL_Color a, SDL_Color b);

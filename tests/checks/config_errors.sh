@@ -132,8 +132,10 @@ n_full=$(line_of "$base" '^fullscreen *=')
 n_url=$(line_of "$base" '^url *=')
 n_printer=$(line_of "$base" '^printer *=')
 n_pin=$(line_of "$base" '^pin_hash *=')
+n_diag=$(line_of "$base" '^diagonal *=')
+n_dpi=$(line_of "$base" '^dpi *=')
 n_total=$(grep -c '' "$base")
-for v in n_idle n_sess n_theme n_width n_full n_url n_printer n_pin; do
+for v in n_idle n_sess n_theme n_width n_full n_url n_printer n_pin n_diag n_dpi; do
     if ((${!v} == 0)); then
         echo "config_errors: kiosk.ini has changed: no line for $v; update this check"
         exit 1
@@ -152,6 +154,10 @@ bad_ini "out of range (above)" "$n_idle" "idle_timeout = 3601" \
     '^idle_timeout: must be a whole number from 10 to 3600'
 bad_ini "out of range (width)" "$n_width" "width = 100000" \
     '^width: must be a whole number from 320 to 7680'
+bad_ini "bad panel diagonal" "$n_diag" "diagonal = 10.1in" \
+    "^diagonal: '10.1in' is not a panel diagonal in inches from 3 to 120"
+bad_ini "dpi too small" "$n_dpi" "dpi = 12" \
+    "^dpi: 12 is not a panel's dots per inch"
 bad_ini "bad word" "$n_theme" "theme = dark" \
     '^theme: must be one of standard, elder, contrast'
 bad_ini "bad boolean" "$n_full" "fullscreen = maybe" \

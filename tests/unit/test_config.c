@@ -96,6 +96,8 @@ static void assert_config_equal(const config_t *a, const config_t *b)
     assert_int_equal(a->renderer, b->renderer);
     assert_string_equal(a->font, b->font);
     assert_int_equal(a->font_index, b->font_index);
+    assert_string_equal(a->diagonal, b->diagonal);
+    assert_int_equal(a->dpi, b->dpi);
     assert_string_equal(a->locale, b->locale);
     assert_int_equal(a->theme, b->theme);
     assert_int_equal(a->idle_timeout_s, b->idle_timeout_s);
@@ -135,6 +137,8 @@ static const struct { const char *key, *value; } key_defaults[] = {
     {"display.renderer", "auto"},
     {"display.font", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"},
     {"display.font_index", "2"},
+    {"display.diagonal", ""},
+    {"display.dpi", "0"},
     {"ui.locale", "zh_CN"},
     {"ui.theme", "standard"},
     {"session.idle_timeout", "60"},
@@ -401,6 +405,36 @@ static void test_other_enum_values(void **state)
     assert_int_equal(f->cfg.theme, THEME_STANDARD);
     assert_int_equal(f->cfg.mode, MODE_HALL);
     assert_string_equal(f->cfg.log_level, "warn");
+}
+
+/* [display] diagonal / dpi: the panel's size, one or the other. */
+static void test_panel_size(void **state)
+{
+    fixture_t *f = *state;
+    expect_ok(f, "[display]\ndiagonal = 10.1\n");
+    assert_string_equal(f->cfg.diagonal, "10.1");
+    expect_ok(f, "[display]\ndiagonal = 32\ndpi = 0\n");
+    expect_ok(f, "[display]\ndiagonal =\ndpi = 160\n");
+    assert_int_equal(f->cfg.dpi, 160);
+    expect_error(f, "[display]\ndiagonal = ten\n",
+                 "2: diagonal: 'ten' is not a panel diagonal in inches from 3 to 120 (e.g. 10.1)");
+    expect_error(f, "[display]\n\ndiagonal = 2.5\n",
+                 "3: diagonal: '2.5' is not a panel diagonal in inches from 3 to 120 (e.g. 10.1)");
+    expect_error(f, "[display]\ndiagonal = -10\n",
+                 "2: diagonal: '-10' is not a panel diagonal in inches from 3 to 120 (e.g. 10.1)");
+    expect_error(f, "[display]\ndiagonal = 10.1in\n",
+                 "2: diagonal: '10.1in' is not a panel diagonal in inches from 3 to 120 (e.g. 10.1)");
+    config_defaults(&f->cfg);
+    expect_error(f, "[display]\ndpi = 20\n",
+                 "2: dpi: 20 is not a panel's dots per inch; use 40 to 1200, or 0 for not set");
+    config_defaults(&f->cfg);
+    expect_error(f, "[display]\ndiagonal = 10.1\nwidth = 1280\ndpi = 150\n",
+                 "4: dpi: [display] diagonal (line 2) and dpi (line 4) both give the panel's "
+                 "size; set only one of them");
+    config_defaults(&f->cfg);
+    expect_error(f, "[display]\ndpi = 150\ndiagonal = 10.1\n",
+                 "3: diagonal: [display] diagonal (line 3) and dpi (line 2) both give the panel's "
+                 "size; set only one of them");
 }
 
 static void test_words_any_case(void **state)
@@ -978,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_readme_lists_every_key),
         T(test_every_key_settable),
         T(test_other_enum_values),
+        T(test_panel_size),
         T(test_words_any_case),
         T(test_bool_words),
         T(test_empty_file_keeps_defaults),
