@@ -37,6 +37,8 @@ base=$(tests/tools/deb_root.sh "$BUILD" "$deb"/{xfl-kiosk,xfl-hub,kioskctl}_"${v
 # --- keys and versions -----------------------------------------------------------
 export GNUPGHOME=$tmp/gnupg
 mkdir -m 700 "$GNUPGHOME"
+# gpg starts an agent for this home; it goes with the check, whatever happens.
+trap 'gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 newkey() {   # NAME -> fingerprint
     gpg --batch --quiet --passphrase '' --quick-gen-key "$1" ed25519 sign never 2>/dev/null
     gpg --batch --with-colons --list-secret-keys "$1" 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}'
