@@ -354,7 +354,9 @@ static void test_lockout_account(void **state)
     /* Locked: the right password is refused too, with when to retry. */
     hub_resp_t r = login_raw(f, "ed", EDITOR_PW);
     assert_error(r, 429, "locked");
-    assert_in_range(r.retry_after, CONSOLE_LOCK_S - 5, CONSOLE_LOCK_S);
+    /* At most the lock's length; how much of it is left depends on how long
+     * the five Argon2id checks took (seconds under valgrind), not asserted. */
+    assert_in_range(r.retry_after, 1, CONSOLE_LOCK_S);
     free(r.body);
     /* Other accounts from elsewhere are not affected by it (same address here: under its own limit). */
     sess_t s = login(f, "boss", ADMIN_PW);
