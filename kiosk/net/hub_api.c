@@ -480,13 +480,15 @@ void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
         accounts_answer(c, "bills", out, st);
 }
 
-void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_key,
-                     hub_accounts_t *out, hub_status_t *st)
+/* POST /v1/bills/lookup with {"by": BY, FIELD: VALUE}: the body holds a
+ * proof of identity, so it is printed and freed as a secret. */
+static void bills_lookup(hub_client_t *c, const char *by, const char *field, const char *value,
+                         const char *idem_key, hub_accounts_t *out, hub_status_t *st)
 {
     memset(out, 0, sizeof *out);
     cJSON *doc = cJSON_CreateObject();
-    if (doc && (!cJSON_AddStringToObject(doc, "by", "id_number") ||
-                !cJSON_AddStringToObject(doc, "id_number", id_number ? id_number : ""))) {
+    if (doc && (!cJSON_AddStringToObject(doc, "by", by) ||
+                !cJSON_AddStringToObject(doc, field, value ? value : ""))) {
         cJSON_Delete(doc);
         doc = NULL;
     }
@@ -500,24 +502,16 @@ void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_ke
     http_free_secret(body);
 }
 
+void hub_bills_by_id(hub_client_t *c, const char *id_number, const char *idem_key,
+                     hub_accounts_t *out, hub_status_t *st)
+{
+    bills_lookup(c, "id_number", "id_number", id_number, idem_key, out, st);
+}
+
 void hub_bills_by_rescode(hub_client_t *c, const char *code, const char *idem_key,
                           hub_accounts_t *out, hub_status_t *st)
 {
-    memset(out, 0, sizeof *out);
-    cJSON *doc = cJSON_CreateObject();
-    if (doc && (!cJSON_AddStringToObject(doc, "by", "rescode") ||
-                !cJSON_AddStringToObject(doc, "code", code ? code : ""))) {
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
-    char *body = http_print_secret(doc);
-    if (!body) {
-        http_no_memory(st);
-        return;
-    }
-    if (request(c, "bills lookup", "/v1/bills/lookup", body, idem_key, st))
-        accounts_answer(c, "bills lookup", out, st);
-    http_free_secret(body);
+    bills_lookup(c, "rescode", "code", code, idem_key, out, st);
 }
 
 void hub_identify_rescode(hub_client_t *c, const char *code, const char *idem_key, char *name,
