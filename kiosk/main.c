@@ -249,12 +249,13 @@ int main(int argc, char **argv)
         return 1;
     }
     if (rc != 0) {
-        /* One line even while the workers log (the logger takes the same lock). */
-        flockfile(stderr);
-        fprintf(stderr, "kiosk: --screen %s: no such screen (one of:", a.screen);
-        for (int i = 0; tour_states[i]; i++) fprintf(stderr, " %s", tour_states[i]);
-        fprintf(stderr, ")\n");
-        funlockfile(stderr);
+        /* One line, in one write like the logger's, even while the workers log. */
+        char msg[2048];
+        size_t n = (size_t)snprintf(msg, sizeof msg, "kiosk: --screen %s: no such screen (one of:", a.screen);
+        for (int i = 0; tour_states[i] && n < sizeof msg; i++)
+            n += (size_t)snprintf(msg + n, sizeof msg - n, " %s", tour_states[i]);
+        if (n < sizeof msg) snprintf(msg + n, sizeof msg - n, ")");
+        fprintf(stderr, "%s\n", msg);
         app_free(app);
         free(app);
         return 2;

@@ -48,7 +48,12 @@ for suite in test_bills test_hk test_info; do
         fail "$suite: $(wc -l <"$tmp/$suite.hits") log line(s) with personal data (above)"
     fi
 done
-grep -h '^hub: ' "$tmp"/test_*.log | grep -q . || fail "no hub log lines captured"
+if ! grep -h '^hub: ' "$tmp"/test_*.log | grep -q .; then
+    # What there was instead, so that a failure on another machine explains itself.
+    echo "lines mentioning the hub anywhere: $(grep -h 'hub' "$tmp"/test_*.log | wc -l); the first ones:"
+    grep -h 'hub' "$tmp"/test_*.log | head -5 | cut -c1-160
+    fail "no hub log lines captured"
+fi
 
 if ((failures)); then
     echo "logs_no_personal: $failures failure(s)"

@@ -1,5 +1,6 @@
 /* common/log.c as the kiosk links it: line format, levels, the KIOSK_LOG
- * switch and log_set_level overriding it, whole lines from many threads. */
+ * switch and log_set_level overriding it, whole lines from many threads and
+ * processes, overlong lines cut visibly. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,10 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "core/log.h"
 
-static char captured[1 << 16];
+static char captured[1 << 18];
 
 /* Runs FN with stderr sent to a temporary file; its text into CAPTURED. */
 static void capture(void (*fn)(void))
@@ -103,12 +105,66 @@ static void lines_stay_whole_across_threads(void **state)
     assert_int_equal(lines, 800);
 }
 
+/* Two processes on one open file (what `2>file` gives a test and the hub
+ * it starts): each line is still whole. */
+static void processes(void)
+{
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            for (int i = 0; i < 2000; i++) log_info("proc", "%d line %d with some text after it", k, i);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) waitpid(kids[k], NULL, 0);
+}
+
+static void lines_stay_whole_across_processes(void **state)
+{
+    log_set_level(LOG_INFO);
+    capture(processes);
+    int lines = 0, per[2] = {0, 0};
+    for (char *p = captured, *nl; (nl = strchr(p, '\n')); p = nl + 1, lines++) {
+        int who, i, used = 0;
+        *nl = '\0';
+        assert_int_equal(sscanf(p, "kiosk: info proc: %d line %d with some text after it%n", &who, &i, &used), 2);
+        assert_int_equal((size_t)used, strlen(p));
+        assert_true(who == 0 || who == 1);
+        assert_int_equal(i, per[who]++);   /* each process's lines in its order, none lost */
+    }
+    assert_int_equal(lines, 4000);
+}
+
+static char long_text[5000];
+
+static void long_line(void)
+{
+    memset(long_text, 'x', sizeof long_text - 1);
+    log_warn("mod", "%s", long_text);
+    log_info("mod", "next");
+}
+
+static void an_overlong_line_is_cut_visibly(void **state)
+{
+    log_set_level(LOG_INFO);
+    capture(long_line);
+    char *nl = strchr(captured, '\n');
+    assert_non_null(nl);
+    assert_true(nl - captured < 2048);
+    assert_memory_equal(captured, "kiosk: warn mod: xxx", 20);
+    assert_memory_equal(nl - 3, "...", 3);
+    assert_string_equal(nl + 1, "kiosk: info mod: next\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(env_quiet_silences_everything),
         cmocka_unit_test(set_level_overrides_the_switch),
         cmocka_unit_test(lines_stay_whole_across_threads),
+        cmocka_unit_test(lines_stay_whole_across_processes),
+        cmocka_unit_test(an_overlong_line_is_cut_visibly),
     };
     return cmocka_run_group_tests_name("common_log", tests, NULL, NULL);
 }
