@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hub.h"
+#include "secrets_file.h"
 
 #define ANSWER_MAX (256 * 1024)
 
@@ -26,78 +27,45 @@ static struct {
     size_t keylen;
 } http;
 
-static void trim(char *s)
+static int http_pair(void *ctx, const char *key, const char *val, char *msg, size_t msglen)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-    size_t lead = strspn(s, " \t");
-    memmove(s, s + lead, strlen(s + lead) + 1);
+    (void)ctx;
+    if (!strcmp(key, "hub_id")) {
+        if (!val[0] || strlen(val) >= sizeof http.hub_id || strpbrk(val, " \t\r\n:")) {
+            snprintf(msg, msglen, "hub_id must be 1-63 characters without spaces or ':'");
+            return -1;
+        }
+        snprintf(http.hub_id, sizeof http.hub_id, "%s", val);
+    } else if (!strcmp(key, "hmac_key")) {
+        size_t n = 0;
+        if (strlen(val) < 64 || strlen(val) > 128 ||
+            sodium_hex2bin(http.key, sizeof http.key, val, strlen(val), NULL, &n, NULL) != 0 ||
+            n != strlen(val) / 2) {
+            snprintf(msg, msglen, "hmac_key must be 64 to 128 hex digits (32-64 bytes)");
+            return -1;
+        }
+        http.keylen = n;
+    } else {
+        snprintf(msg, msglen, "unknown key %s", key);
+        return -1;
+    }
+    return 0;
 }
 
 int billing_http_load(const char *path, const char *base_url, char *err, size_t errlen)
 {
-    struct stat st;
-    char *line = NULL;
-    size_t cap = 0;
-    int lineno = 0, rc = -1;
     if (!path[0]) {
         snprintf(err, errlen, "[billing] system = http needs secrets = FILE (hub_id, hmac_key)");
         return -1;
     }
-    FILE *fp = fopen(path, "r");
-    if (!fp || fstat(fileno(fp), &st) != 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) || st.st_uid != geteuid()) {
-        snprintf(err, errlen, "%s: must be a file of the hub's user with mode 0600 (it is %04o): "
-                 "it holds the billing system's key", path, (unsigned)(st.st_mode & 07777));
-        goto fail;
-    }
     memset(&http, 0, sizeof http);
     snprintf(http.base_url, sizeof http.base_url, "%s", base_url);
-    while (getline(&line, &cap, fp) > 0) {
-        lineno++;
-        trim(line);
-        if (!line[0] || line[0] == '#' || line[0] == ';') continue;
-        char *eq = strchr(line, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: not key = value", path, lineno);
-            goto fail;
-        }
-        *eq = '\0';
-        char *key = line, *val = eq + 1;
-        trim(key);
-        trim(val);
-        if (!strcmp(key, "hub_id")) {
-            if (!val[0] || strlen(val) >= sizeof http.hub_id || strpbrk(val, " \t\r\n:")) {
-                snprintf(err, errlen, "%s:%d: hub_id must be 1-63 characters without spaces or ':'", path, lineno);
-                goto fail;
-            }
-            snprintf(http.hub_id, sizeof http.hub_id, "%s", val);
-        } else if (!strcmp(key, "hmac_key")) {
-            size_t n = 0;
-            if (strlen(val) < 64 || strlen(val) > 128 ||
-                sodium_hex2bin(http.key, sizeof http.key, val, strlen(val), NULL, &n, NULL) != 0 ||
-                n != strlen(val) / 2) {
-                snprintf(err, errlen, "%s:%d: hmac_key must be 64 to 128 hex digits (32-64 bytes)", path, lineno);
-                goto fail;
-            }
-            http.keylen = n;
-        } else {
-            snprintf(err, errlen, "%s:%d: unknown key %s", path, lineno, key);
-            goto fail;
-        }
-    }
+    if (secrets_file_read(path, "the billing system's key", http_pair, NULL, err, errlen) != 0) return -1;
     if (!http.hub_id[0] || !http.keylen) {
         snprintf(err, errlen, "%s: needs hub_id and hmac_key", path);
-        goto fail;
+        return -1;
     }
-    rc = 0;
-fail:
-    free(line);
-    if (fp) fclose(fp);
-    return rc;
+    return 0;
 }
 
 void billing_sign(const unsigned char *key, size_t keylen, const char *method, const char *path,

@@ -23,6 +23,7 @@
 #include "hub.h"
 #include "log.h"
 #include "pay_sign.h"
+#include "secrets_file.h"
 
 #define RESPONSE_MAX (256 * 1024)
 
@@ -35,64 +36,35 @@ static struct {
 
 /* ---- secrets ------------------------------------------------------------ */
 
-static void trim(char *s)
+typedef struct { char *priv, *pub; } ali_keys_t;
+
+static int ali_pair(void *ctx, const char *key, const char *val, char *msg, size_t msglen)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) s[--n] = '\0';
-    size_t lead = strspn(s, " \t");
-    memmove(s, s + lead, n - lead + 1);
+    ali_keys_t *k = ctx;
+    bool ok = true;
+    if (!strcmp(key, "app_id")) ok = snprintf(ali.app_id, sizeof ali.app_id, "%s", val) < (int)sizeof ali.app_id;
+    else if (!strcmp(key, "gateway")) ok = snprintf(ali.gateway, sizeof ali.gateway, "%s", val) < (int)sizeof ali.gateway;
+    else if (!strcmp(key, "private_key")) { free(k->priv); ok = (k->priv = strdup(val)) != NULL; }
+    else if (!strcmp(key, "alipay_public_key")) { free(k->pub); ok = (k->pub = strdup(val)) != NULL; }
+    else {
+        snprintf(msg, msglen, "unknown key %s", key);
+        return -1;
+    }
+    if (!ok) snprintf(msg, msglen, "%s is too long", key);
+    return ok ? 0 : -1;
 }
 
 int pay_alipay_load(const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    FILE *fp = NULL;
-    char *line = NULL, *priv = NULL, *pub = NULL;
-    size_t cap = 0;
-    int lineno = 0, rc = -1;
+    ali_keys_t k = {0};
+    int rc = -1;
     if (!path[0]) {
         snprintf(err, errlen, "[payment] provider = alipay needs secrets = FILE");
         return -1;
     }
-    fp = fopen(path, "r");
-    if (!fp || fstat(fileno(fp), &st) != 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) || st.st_uid != geteuid()) {
-        snprintf(err, errlen, "%s: must be a file of the hub's user with mode 0600 (it is %04o): "
-                 "it holds the merchant's private key", path, (unsigned)(st.st_mode & 07777));
-        goto fail;
-    }
     ali.app_id[0] = ali.gateway[0] = '\0';
-    while (getline(&line, &cap, fp) > 0) {
-        lineno++;
-        trim(line);
-        if (!line[0] || line[0] == '#' || line[0] == ';') continue;
-        char *eq = strchr(line, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: not key = value", path, lineno);
-            goto fail;
-        }
-        *eq = '\0';
-        char *key = line, *val = eq + 1;
-        trim(key);
-        trim(val);
-        bool ok = true;
-        if (!strcmp(key, "app_id")) ok = snprintf(ali.app_id, sizeof ali.app_id, "%s", val) < (int)sizeof ali.app_id;
-        else if (!strcmp(key, "gateway")) ok = snprintf(ali.gateway, sizeof ali.gateway, "%s", val) < (int)sizeof ali.gateway;
-        else if (!strcmp(key, "private_key")) { free(priv); ok = (priv = strdup(val)) != NULL; }
-        else if (!strcmp(key, "alipay_public_key")) { free(pub); ok = (pub = strdup(val)) != NULL; }
-        else {
-            snprintf(err, errlen, "%s:%d: unknown key %s", path, lineno, key);
-            goto fail;
-        }
-        if (!ok) {
-            snprintf(err, errlen, "%s:%d: %s is too long", path, lineno, key);
-            goto fail;
-        }
-    }
-    if (!ali.app_id[0] || !ali.gateway[0] || !priv || !pub) {
+    if (secrets_file_read(path, "the merchant's private key", ali_pair, &k, err, errlen) != 0) goto fail;
+    if (!ali.app_id[0] || !ali.gateway[0] || !k.priv || !k.pub) {
         snprintf(err, errlen, "%s: app_id, gateway, private_key and alipay_public_key are all needed", path);
         goto fail;
     }
@@ -102,8 +74,8 @@ int pay_alipay_load(const char *path, char *err, size_t errlen)
     }
     EVP_PKEY_free(ali.priv);
     EVP_PKEY_free(ali.alipay_pub);
-    ali.priv = pay_key_private(priv);
-    ali.alipay_pub = pay_key_public(pub);
+    ali.priv = pay_key_private(k.priv);
+    ali.alipay_pub = pay_key_public(k.pub);
     if (!ali.priv || !ali.alipay_pub) {
         snprintf(err, errlen, "%s: %s is not a base64 DER RSA key", path,
                  !ali.priv ? "private_key" : "alipay_public_key");
@@ -111,12 +83,9 @@ int pay_alipay_load(const char *path, char *err, size_t errlen)
     }
     rc = 0;
 fail:
-    if (priv) memset(priv, 0, strlen(priv));
-    if (line) memset(line, 0, cap);
-    free(priv);
-    free(pub);
-    free(line);
-    if (fp) fclose(fp);
+    if (k.priv) memset(k.priv, 0, strlen(k.priv));
+    free(k.priv);
+    free(k.pub);
     return rc;
 }
 

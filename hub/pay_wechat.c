@@ -36,6 +36,7 @@
 #include "log.h"
 #include "pay_wechat.h"
 #include "pay_wechat_sign.h"
+#include "secrets_file.h"
 
 #define RESPONSE_MAX (256 * 1024)
 #define BILL_MAX (32L * 1024 * 1024)     /* a day's trade bill */
@@ -55,14 +56,6 @@ static struct {
 } wx;
 
 /* ---- secrets ------------------------------------------------------------ */
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n')) s[--n] = '\0';
-    size_t lead = strspn(s, " \t");
-    memmove(s, s + lead, n - lead + 1);
-}
 
 /* WeChat Pay's public key: base64 DER of the key itself ("微信支付公钥") or
  * of a platform certificate. */
@@ -103,76 +96,54 @@ static unsigned char *der_of(const char *b64, size_t *len)
 
 #define COPY(field) (snprintf(wx.field, sizeof wx.field, "%s", val) < (int)sizeof wx.field)
 
+typedef struct { char *priv, *pub, *cert; bool have_v3; } wx_keys_t;
+
+static int wx_pair(void *ctx, const char *key, const char *val, char *msg, size_t msglen)
+{
+    wx_keys_t *k = ctx;
+    bool ok = true;
+    if (!strcmp(key, "mchid")) ok = COPY(mchid);
+    else if (!strcmp(key, "appid")) ok = COPY(appid);
+    else if (!strcmp(key, "merchant_serial")) ok = COPY(merchant_serial);
+    else if (!strcmp(key, "wechatpay_serial")) ok = COPY(platform_serial);
+    else if (!strcmp(key, "gateway")) ok = COPY(gateway);
+    else if (!strcmp(key, "spbill_create_ip")) ok = COPY(client_ip);
+    else if (!strcmp(key, "v2_key")) ok = COPY(v2_key);
+    else if (!strcmp(key, "apiv3_key")) {
+        /* The APIv3 key is 32 characters, used as the AES-256 key itself. */
+        if (strlen(val) != PAY_WX_APIV3_KEY_LEN) {
+            snprintf(msg, msglen, "apiv3_key must be 32 characters");
+            return -1;
+        }
+        memcpy(wx.apiv3_key, val, PAY_WX_APIV3_KEY_LEN);
+        k->have_v3 = true;
+    }
+    else if (!strcmp(key, "private_key")) { free(k->priv); ok = (k->priv = strdup(val)) != NULL; }
+    else if (!strcmp(key, "wechatpay_public_key")) { free(k->pub); ok = (k->pub = strdup(val)) != NULL; }
+    else if (!strcmp(key, "merchant_cert")) { free(k->cert); ok = (k->cert = strdup(val)) != NULL; }
+    else {
+        snprintf(msg, msglen, "unknown key %s", key);
+        return -1;
+    }
+    if (!ok) snprintf(msg, msglen, "%s is too long", key);
+    return ok ? 0 : -1;
+}
+
 int pay_wechat_load(const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    FILE *fp = NULL;
-    char *line = NULL, *priv = NULL, *pub = NULL, *cert = NULL;
-    size_t cap = 0;
-    int lineno = 0, rc = -1;
-    bool have_v3 = false;
+    wx_keys_t k = {0};
+    int rc = -1;
     if (!path[0]) {
         snprintf(err, errlen, "[payment] provider = wechat needs a secrets file");
         return -1;
-    }
-    fp = fopen(path, "r");
-    if (!fp || fstat(fileno(fp), &st) != 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) || st.st_uid != geteuid()) {
-        snprintf(err, errlen, "%s: must be a file of the hub's user with mode 0600 (it is %04o): "
-                 "it holds the merchant's private key", path, (unsigned)(st.st_mode & 07777));
-        goto fail;
     }
     memset(wx.mchid, 0, sizeof wx.mchid);
     wx.appid[0] = wx.merchant_serial[0] = wx.platform_serial[0] = wx.v2_key[0] = '\0';
     snprintf(wx.gateway, sizeof wx.gateway, "%s", GATEWAY_DEFAULT);
     snprintf(wx.client_ip, sizeof wx.client_ip, "127.0.0.1");
-    while (getline(&line, &cap, fp) > 0) {
-        lineno++;
-        trim(line);
-        if (!line[0] || line[0] == '#' || line[0] == ';') continue;
-        char *eq = strchr(line, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: not key = value", path, lineno);
-            goto fail;
-        }
-        *eq = '\0';
-        char *key = line, *val = eq + 1;
-        trim(key);
-        trim(val);
-        bool ok = true;
-        if (!strcmp(key, "mchid")) ok = COPY(mchid);
-        else if (!strcmp(key, "appid")) ok = COPY(appid);
-        else if (!strcmp(key, "merchant_serial")) ok = COPY(merchant_serial);
-        else if (!strcmp(key, "wechatpay_serial")) ok = COPY(platform_serial);
-        else if (!strcmp(key, "gateway")) ok = COPY(gateway);
-        else if (!strcmp(key, "spbill_create_ip")) ok = COPY(client_ip);
-        else if (!strcmp(key, "v2_key")) ok = COPY(v2_key);
-        else if (!strcmp(key, "apiv3_key")) {
-            /* The APIv3 key is 32 characters, used as the AES-256 key itself. */
-            ok = strlen(val) == PAY_WX_APIV3_KEY_LEN;
-            if (ok) memcpy(wx.apiv3_key, val, PAY_WX_APIV3_KEY_LEN), have_v3 = true;
-            else {
-                snprintf(err, errlen, "%s:%d: apiv3_key must be 32 characters", path, lineno);
-                goto fail;
-            }
-        }
-        else if (!strcmp(key, "private_key")) { free(priv); ok = (priv = strdup(val)) != NULL; }
-        else if (!strcmp(key, "wechatpay_public_key")) { free(pub); ok = (pub = strdup(val)) != NULL; }
-        else if (!strcmp(key, "merchant_cert")) { free(cert); ok = (cert = strdup(val)) != NULL; }
-        else {
-            snprintf(err, errlen, "%s:%d: unknown key %s", path, lineno, key);
-            goto fail;
-        }
-        if (!ok) {
-            snprintf(err, errlen, "%s:%d: %s is too long", path, lineno, key);
-            goto fail;
-        }
-    }
+    if (secrets_file_read(path, "the merchant's private key", wx_pair, &k, err, errlen) != 0) goto fail;
     if (!wx.mchid[0] || !wx.appid[0] || !wx.merchant_serial[0] || !wx.platform_serial[0] ||
-        !wx.v2_key[0] || !have_v3 || !priv || !pub) {
+        !wx.v2_key[0] || !k.have_v3 || !k.priv || !k.pub) {
         snprintf(err, errlen, "%s: mchid, appid, merchant_serial, private_key, apiv3_key, "
                  "wechatpay_serial, wechatpay_public_key and v2_key are all needed", path);
         goto fail;
@@ -188,17 +159,17 @@ int pay_wechat_load(const char *path, char *err, size_t errlen)
     free(wx.cert_der);
     free(wx.key_der);
     wx.cert_der = wx.key_der = NULL;
-    wx.priv = pay_key_private(priv);
-    wx.platform = platform_key(pub);
+    wx.priv = pay_key_private(k.priv);
+    wx.platform = platform_key(k.pub);
     if (!wx.priv || !wx.platform) {
         snprintf(err, errlen, "%s: %s is not a base64 DER RSA key%s", path,
                  !wx.priv ? "private_key" : "wechatpay_public_key", !wx.priv ? "" : " or certificate");
         goto fail;
     }
-    if (cert) {
+    if (k.cert) {
         unsigned char *kd = NULL;
         int kl = i2d_PrivateKey(wx.priv, &kd);
-        if (!(wx.cert_der = der_of(cert, &wx.cert_len)) || kl <= 0 || !(wx.key_der = malloc((size_t)kl))) {
+        if (!(wx.cert_der = der_of(k.cert, &wx.cert_len)) || kl <= 0 || !(wx.key_der = malloc((size_t)kl))) {
             OPENSSL_free(kd);
             snprintf(err, errlen, "%s: merchant_cert is not base64 DER", path);
             goto fail;
@@ -209,13 +180,10 @@ int pay_wechat_load(const char *path, char *err, size_t errlen)
     }
     rc = 0;
 fail:
-    if (priv) memset(priv, 0, strlen(priv));
-    if (line) memset(line, 0, cap);
-    free(priv);
-    free(pub);
-    free(cert);
-    free(line);
-    if (fp) fclose(fp);
+    if (k.priv) memset(k.priv, 0, strlen(k.priv));
+    free(k.priv);
+    free(k.pub);
+    free(k.cert);
     return rc;
 }
 
