@@ -53,7 +53,7 @@ pk=$("$BUILD/kioskctl" content keygen --key "$tmp/content.key" 2>/dev/null | sed
 [[ ${#pk} == 64 ]] || fail "kioskctl content keygen gave no public key"
 setsid "$HUB" signer --key "$tmp/content.key" --socket "$tmp/signer.sock" 2>"$tmp/signer.log" &
 pids+=($!)
-for _ in $(seq 100); do [[ -S $tmp/signer.sock ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -S $tmp/signer.sock ]] && break; sleep 0.05; done
 [[ -S $tmp/signer.sock ]] || fail "the signer did not start: $(cat "$tmp/signer.log")"
 
 printf '[console]\nsigner = %s\n' "$tmp/signer.sock" >"$tmp/hub.ini"
@@ -69,7 +69,7 @@ echo 'editor-password-1' | HUB_LOG=quiet "$HUB" staff add ed --role editor --gro
 HUB_LOG=quiet setsid "$HUB" --config "$tmp/hub.ini" --db "$tmp/hub.db" --listen 127.0.0.1 --port 0 \
     --port-file "$tmp/port" --demo --content-key "$pk" &
 pids+=($!)
-for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start"
 url=http://127.0.0.1:$(cat "$tmp/port")
 

@@ -52,7 +52,7 @@ hub_deb=$deb/xfl-hub_${ver}_$arch.deb
 ctl_deb=$deb/kioskctl_${ver}_$arch.deb
 
 # --- contents, dependencies, conffiles, lintian -------------------------------
-has_file() { dpkg-deb -c "$1" | awk '{print $6}' | grep -qx "./${2#/}" || fail "$(basename "$1"): no $2"; }
+has_file() { dpkg-deb -c "$1" | awk '{print $6}' | grep -x "./${2#/}" >/dev/null || fail "$(basename "$1"): no $2"; }
 for f in /usr/bin/xfl-kiosk /usr/share/xfl-kiosk/assets/street/map.png /usr/share/xfl-kiosk/locale/zh_CN.mo \
          /etc/xfl-kiosk/kiosk.ini /etc/pam.d/xfl-kiosk /lib/systemd/system/xfl-kiosk.service; do
     has_file "$kiosk_deb" "$f"
@@ -67,12 +67,12 @@ conf() { dpkg-deb --ctrl-tarfile "$1" | tar -xOf - ./conffiles 2>/dev/null; }
 [[ $(conf "$kiosk_deb" | sort | tr '\n' ' ') == "/etc/pam.d/xfl-kiosk /etc/xfl-kiosk/kiosk.ini " ]] ||
     fail "xfl-kiosk conffiles: $(conf "$kiosk_deb" | tr '\n' ' ')"
 [[ $(conf "$hub_deb" | tr '\n' ' ') == "/etc/xfl-hub/hub.ini " ]] || fail "xfl-hub conffiles: $(conf "$hub_deb" | tr '\n' ' ')"
-dep() { dpkg-deb -f "$1" Depends | grep -q "$2" || fail "$(basename "$1"): does not depend on $2"; }
+dep() { dpkg-deb -f "$1" Depends | grep "$2" >/dev/null || fail "$(basename "$1"): does not depend on $2"; }
 for d in 'libc6 (>=' libsdl2-2.0-0 libsdl2-ttf libsqlite3-0 libsodium23 libcurl4 libinih1 libqrencode4 \
          adduser cage fonts-noto-cjk libpam-systemd; do dep "$kiosk_deb" "$d"; done
 for d in 'libc6 (>=' libmicrohttpd12 libsqlite3-0 libsodium23 libssl3 libcjson1 adduser; do dep "$hub_deb" "$d"; done
 for d in 'libc6 (>=' libsqlite3-0; do dep "$ctl_deb" "$d"; done
-dpkg-deb -f "$hub_deb" Depends | grep -q libsdl2 && fail "xfl-hub depends on SDL"
+dpkg-deb -f "$hub_deb" Depends | grep libsdl2 >/dev/null && fail "xfl-hub depends on SDL"
 # The shipped programs themselves are hardened (hardening.sh says why
 # control-flow integrity is left out on Debian 12).
 for d in "$kiosk_deb" "$hub_deb" "$ctl_deb"; do dpkg-deb -x "$d" "$tmp/x-bin"; done
@@ -103,7 +103,7 @@ for u in xfl-hub xfl-kiosk; do in_root getent passwd "$u" >/dev/null || fail "no
 [[ $(mode_of /var/lib/xfl-kiosk) == "700 xfl-kiosk:xfl-kiosk" ]] || fail "/var/lib/xfl-kiosk: $(mode_of /var/lib/xfl-kiosk)"
 [[ $(mode_of /etc/xfl-hub/hub.ini) == "640 root:xfl-hub" ]] || fail "hub.ini: $(mode_of /etc/xfl-hub/hub.ini)"
 [[ $(mode_of /etc/xfl-kiosk/kiosk.ini) == "640 root:xfl-kiosk" ]] || fail "kiosk.ini: $(mode_of /etc/xfl-kiosk/kiosk.ini)"
-in_root id -nG xfl-kiosk | grep -qw video || fail "xfl-kiosk is not in the video group"
+in_root id -nG xfl-kiosk | grep -w video >/dev/null || fail "xfl-kiosk is not in the video group"
 [[ -L $r/etc/systemd/system/multi-user.target.wants/xfl-hub.service ]] || fail "xfl-hub.service not enabled"
 [[ -L $r/etc/systemd/system/graphical.target.wants/xfl-kiosk.service ]] || fail "xfl-kiosk.service not enabled"
 if ! systemd-analyze verify --man=no --root="$r" xfl-hub.service xfl-kiosk.service >"$tmp/verify.log" 2>&1 ||
@@ -164,7 +164,7 @@ in_root dpkg -r xfl-kiosk xfl-hub kioskctl >"$tmp/remove.log" 2>&1 || { cat "$tm
 in_root dpkg -P xfl-kiosk xfl-hub kioskctl >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; fail "dpkg -P"; }
 [[ -e $r/etc/xfl-hub || -e $r/etc/xfl-kiosk || -e $r/var/lib/xfl-hub || -e $r/var/lib/xfl-kiosk ]] &&
     fail "purge left configuration or state: $(ls -d "$r"/etc/xfl-* "$r"/var/lib/xfl-* 2>/dev/null)"
-in_root dpkg-statoverride --list | grep -q xfl- && fail "purge left a dpkg-statoverride"
+in_root dpkg-statoverride --list | grep xfl- >/dev/null && fail "purge left a dpkg-statoverride"
 [[ -e $r/etc/systemd/system/multi-user.target.wants/xfl-hub.service ]] && fail "purge left the hub enabled"
 
 if ((failures)); then

@@ -24,7 +24,7 @@ printf '[hub]\nlisten = 127.0.0.1\nport = 0\ndb = %s/hub.db\n[limits]\nper_ip_co
 token=$("$HUB" device add kiosk-9 --db "$tmp/hub.db") || fail "device add failed"
 "$HUB" --config "$tmp/hub.ini" --port-file "$tmp/port" &
 pid=$!
-for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start"
 hub_port=$(cat "$tmp/port")
 
@@ -52,7 +52,7 @@ http {
 }
 CONF
     "$NGINX" -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log" 2>>"$tmp/error.log" || continue
-    for _ in $(seq 50); do [[ -s $tmp/nginx.pid ]] && break; sleep 0.05; done
+    for _ in $(seq 400); do [[ -s $tmp/nginx.pid ]] && break; sleep 0.05; done
     if curl -s --max-time 5 -o /dev/null --cacert "$tmp/ca.pem" "https://127.0.0.1:$port/v1/health"; then
         started=1
         break

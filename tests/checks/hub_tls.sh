@@ -23,7 +23,7 @@ ini "cert = $tmp/hub.crt
 key = $tmp/hub.key"
 "$HUB" --config "$tmp/hub.ini" --port-file "$tmp/port" &
 pid=$!
-for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start with TLS"
 port=$(cat "$tmp/port")
 

@@ -65,7 +65,7 @@ cd "$cwd" || exit 1
 export HUB_LOG=quiet
 "$root/usr/bin/xfl-hub" --demo --listen 127.0.0.1 --port 0 --port-file "$tmp/port" 2>"$tmp/hub.err" &
 hub_pid=$!
-for _ in $(seq 200); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 if [[ -s $tmp/port ]]; then
     port=$(cat "$tmp/port")
     # The demo token is random per demo database, beside it (hub/demo_token.h).

@@ -25,7 +25,7 @@ pk=${BASH_REMATCH[1]}
 # The hub verifies signatures too, with the public key it is given.
 "$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --content-key "$pk" &
 pid=$!
-for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start"
 url="http://127.0.0.1:$(cat "$tmp/port")"
 

@@ -33,7 +33,7 @@ staff=$(cat "$tmp/staff.token")
 TF=(--token-file "$tmp/staff.token")
 "$HUB" --db "$tmp/hub.db" --port 0 --port-file "$tmp/port" --demo >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/port ]] && break; sleep 0.05; done
 [[ -s $tmp/port ]] || fail "the hub did not start"
 hub="http://127.0.0.1:$(cat "$tmp/port")"
 # The demo device's token: random per demo database, in the file beside it.

@@ -33,7 +33,7 @@ start_sim() {
     pids+=($!)
     exec {fd}>"$tmp/$name.in"
     held+=("$fd")
-    for _ in $(seq 100); do [[ -s $tmp/$name.out ]] && break; sleep 0.05; done
+    for _ in $(seq 400); do [[ -s $tmp/$name.out ]] && break; sleep 0.05; done
     PTY=$(head -n 1 "$tmp/$name.out")
     [[ $PTY == /dev/pts/* ]] || fail "sim_idcard $* printed '$PTY': $(cat "$tmp/$name.err")"
 }

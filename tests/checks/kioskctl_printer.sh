@@ -39,7 +39,7 @@ start() {
     "$SIM_PRINTER" --out "$tmp/$name" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     pid=$!
     pids+=("$pid")
-    for _ in $(seq 100); do [[ -s $tmp/$name.out ]] && break; sleep 0.05; done
+    for _ in $(seq 400); do [[ -s $tmp/$name.out ]] && break; sleep 0.05; done
     port=$(head -n 1 "$tmp/$name.out")
     [[ $port =~ ^[0-9]+$ ]] || fail "sim_printer $* did not print its port: $(cat "$tmp/$name.err")"
 }
@@ -62,7 +62,7 @@ run print --device "$dev" --receipt "$SAMPLE"
     fail "print: exit $rc: $out"
 bytes=${BASH_REMATCH[1]}
 ((bytes > 500)) || fail "print sent only $bytes bytes"
-for _ in $(seq 100); do [[ -s $tmp/ready/receipt-001.txt ]] && break; sleep 0.05; done
+for _ in $(seq 400); do [[ -s $tmp/ready/receipt-001.txt ]] && break; sleep 0.05; done
 png=$tmp/ready/receipt-001.png txt=$tmp/ready/receipt-001.txt
 [[ -s $png && -s $txt ]] || fail "the printer wrote no receipt-001.png/.txt"
 [[ $(head -c 8 "$png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "receipt-001.png is not a PNG"

@@ -113,7 +113,7 @@ fi
 # --- `make run` goes through tests/tools/run.sh ------------------------------------------
 if command -v make >/dev/null 2>&1; then
     if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n --no-print-directory BUILD="$BUILD" run 2>/dev/null |
-        grep -q "^tests/tools/run.sh $BUILD/kiosk\( \|$\)"; then
+        grep "^tests/tools/run.sh $BUILD/kiosk\( \|$\)" >/dev/null; then
         echo "ok   make run calls tests/tools/run.sh $BUILD/kiosk"
     else
         fail "make -n run does not show 'tests/tools/run.sh $BUILD/kiosk'"

@@ -131,7 +131,7 @@ start() {
             kiosk_pid=""
             return 1
         fi
-        xwininfo -root -tree 2>/dev/null | grep -q '"kiosk": ("kiosk"' && return 0
+        xwininfo -root -tree 2>/dev/null | grep '"kiosk": ("kiosk"' >/dev/null && return 0
         sleep 0.05
     done
     fail "$name: no window named \"kiosk\" after 10 s (if the kiosk runs on, SDL could not reach $DISPLAY and fell back to its offscreen driver):"

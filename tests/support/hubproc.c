@@ -85,7 +85,7 @@ int hubproc_start(hubproc_t *h)
         _exit(127);
     }
     h->pid = pid;
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 800; i++) {
         FILE *fp = fopen(portfile, "r");
         int p = 0;
         if (fp) {
@@ -105,7 +105,7 @@ int hubproc_start(hubproc_t *h)
         }
         sleep_ms(25);
     }
-    fprintf(stderr, "hubproc: %s did not start in 5 s\n", bin);
+    fprintf(stderr, "hubproc: %s did not start in 20 s\n", bin);
     hubproc_kill(h);
     return -1;
 }

@@ -70,11 +70,15 @@ failed=()
 for s in "${SUITES[@]}"; do
     bin=$BUILD/tests/$s
     [[ -x $bin ]] || { failed+=("$s (not built)"); continue; }
+    t0=$SECONDS
     if moved timeout -k 5 240 "$bin" </dev/null >"$tmp/$s.log" 2>&1; then
-        echo "ok   $s"
+        echo "ok   $s ($((SECONDS - t0)) s)"
     else
-        echo "FAIL $s (exit $?):"
+        rc=$?
+        echo "FAIL $s (exit $rc$( ((rc == 124)) && echo ': timed out after 240 s'), $((SECONDS - t0)) s):"
         grep -E '^\[  (ERROR|FAILED) |LINE|Failure' "$tmp/$s.log" | head -n 12 | sed 's/^/    | /'
+        # Nothing recognisable (a crash, a hang): the end of what it printed.
+        grep -qE '^\[  (ERROR|FAILED) |LINE|Failure' "$tmp/$s.log" || tail -n 8 "$tmp/$s.log" | sed 's/^/    | /'
         failed+=("$s")
     fi
 done
