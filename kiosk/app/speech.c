@@ -143,6 +143,10 @@ void speech_jack(app_t *app, int state)
     tone_t tone;
     speech_announcement(app, app->screen, screen, sizeof screen, &tone);
     s->announce = false;                       /* said here, under the headphone rule */
+    if (screen[0]) {
+        snprintf(s->last, sizeof s->last, "%s", screen);   /* what "repeat" says */
+        s->last_tone = TONE_NONE;
+    }
     snprintf(text, sizeof text, "%s%s", i18n_get_in(app_locale(app), N_("Headphones connected.")), screen);
     voice_say(s->voice, TONE_NONE, app_locale(app), text);
     explicit_bzero(screen, sizeof screen);
