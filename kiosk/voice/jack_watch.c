@@ -19,13 +19,15 @@ struct jack_watch {
     char spec[256];
 };
 
-/* Posts S when it differs from what the UI thread last got. */
+/* Posts S when it differs from what the UI thread last got. A post the
+ * full event queue refused is not taken as done: the caller tries again
+ * (an unplug that never reached the UI would keep the headphone rule). */
 static void post(jack_watch_t *jw, jack_state_t *posted, jack_state_t s)
 {
     if (s == *posted)
         return;
-    *posted = s;
-    worker_post(jw->ev_type, (Sint32)s, NULL, NULL);
+    if (worker_post(jw->ev_type, (Sint32)s, NULL, NULL) == 0)
+        *posted = s;
 }
 
 static void watch_job(worker_t *w, void *arg)
@@ -42,20 +44,22 @@ static void watch_job(worker_t *w, void *arg)
                 snprintf(said, sizeof said, "%s", err);
             }
             post(jw, &posted, JACK_UNKNOWN);
-            worker_wait(w, JACK_WATCH_RETRY_MS);
+            worker_wait(w, posted == JACK_UNKNOWN ? JACK_WATCH_RETRY_MS : JACK_WATCH_REPOST_MS);
             continue;
         }
         said[0] = '\0';
         log_info("voice", "headphone jack: watching %s (%s)", jack_name(j), jack_state_name(jack_state(j)));
-        post(jw, &posted, jack_state(j));
-        int rc;
-        while (!worker_stopping(w) && (rc = jack_wait(j, jw->stop_fd, -1, err, sizeof err)) >= 0)
-            if (rc == 1)
-                post(jw, &posted, jack_state(j));
+        int rc = 0;
+        while (rc >= 0 && !worker_stopping(w)) {
+            post(jw, &posted, jack_state(j));
+            /* Waits for the next change, or retries a refused post soon. */
+            int ms = posted == jack_state(j) ? -1 : JACK_WATCH_REPOST_MS;
+            rc = jack_wait(j, jw->stop_fd, ms, err, sizeof err);
+        }
         if (!worker_stopping(w)) {
             log_warn("voice", "headphone jack: %s; the loudspeaker rule applies", err);
             post(jw, &posted, JACK_UNKNOWN);
-            worker_wait(w, JACK_WATCH_RETRY_MS);
+            worker_wait(w, posted == JACK_UNKNOWN ? JACK_WATCH_RETRY_MS : JACK_WATCH_REPOST_MS);
         }
         jack_close(j);
     }

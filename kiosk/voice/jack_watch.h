@@ -13,6 +13,8 @@
  * The worker opens the jack itself (a scan of the sound cards and input
  * devices never runs on the UI thread); a jack that cannot be opened, or
  * fails, is tried again every JACK_WATCH_RETRY_MS, and said once in the log.
+ * A change the SDL event queue refused (full) is posted again until taken:
+ * an unplug that never reached the UI would leave the headphone rule on.
  *
  * Threads: jack_watch_start and jack_watch_stop are for the owning (UI)
  * thread. Errors: jack_watch_start returns NULL only without memory or a
@@ -25,6 +27,7 @@
 #include "jack/jack_codec.h"
 
 #define JACK_WATCH_RETRY_MS 10000
+#define JACK_WATCH_REPOST_MS 200    /* a change the full event queue refused, posted again */
 
 typedef struct jack_watch jack_watch_t;
 
