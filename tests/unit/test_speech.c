@@ -439,18 +439,33 @@ static void jack_switches_the_privacy_rule(void **state)
     speech_announcement(app, SCR_HK_DONE, text, sizeof text, &tone);
     assert_non_null(strstr(text, "核验码："));
 
-    /* Pulled out while the code is being read: the words under way are cut
-     * (the voice's own cut, tested in test_voice), "repeat" no longer
-     * holds them, and the loudspeaker says only that. */
+    /* Pulled out while the code is being read: the words under way stop
+     * (no more of their samples than one buffer after the pull), "repeat"
+     * no longer holds them, and the loudspeaker says only that. */
+    voice_t *v = speech_voice(app);
+    WAIT_FOR(app, voice_idle(v), 10000);
     speech_repeat(app);
     assert_non_null(strstr(last_said(app), "核验码："));
+    bool mid_sentence = !voice_idle(v);
     int before = all_said(app);
     jack_frame(fd, 0);
     WAIT_FOR(app, speech_output(app) == SPEAK_LOUDSPEAKER, 3000);
+    unsigned long long at_pull = voice_samples(v);
     assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);
     n = all_said(app);
     assert_int_equal(n, before + 1);
     assert_string_equal(said[n - 1].text, "耳机已拔出。");
+    WAIT_FOR(app, voice_idle(v), 10000);
+    unsigned long long after_pull = voice_samples(v) - at_pull;
+    /* The same words alone, for comparison. */
+    voice_say(v, TONE_NONE, "zh_CN", "耳机已拔出。");
+    unsigned long long t0 = voice_samples(v);
+    WAIT_FOR(app, voice_idle(v), 10000);
+    unsigned long long alone = voice_samples(v) - t0;
+    if (mid_sentence)
+        assert_true(after_pull <= alone + 2 * 2048);
+    else
+        print_message("the repeat ended before the pull: its cut was not observed\n");
     speech_repeat(app);
     assert_null(strstr(last_said(app), "核验码"));
     assert_non_null(strstr(last_said(app), "预约成功"));
@@ -463,6 +478,9 @@ static void jack_switches_the_privacy_rule(void **state)
     WAIT_FOR(app, speech_output(app) == SPEAK_HEADPHONES, 3000);
     assert_int_equal(speech_output(app), SPEAK_HEADPHONES);
     assert_int_equal(all_said(app), 0);
+    /* A jack that fails (its card pulled out) is the loudspeaker rule. */
+    speech_jack(app, JACK_UNKNOWN);
+    assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);
     close(fd);
     harness_free(app);
     unlink(fifo);
