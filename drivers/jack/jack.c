@@ -327,8 +327,12 @@ int jack_wait(jack_t *j, int stop_fd, int timeout_ms, char *err, int errlen)
     if (stop_fd >= 0)
         p[n++] = (struct pollfd){.fd = stop_fd, .events = POLLIN};
     int r = poll(p, (nfds_t)n, timeout_ms);
-    if (r < 0)
-        return errno == EINTR ? 0 : (snprintf(err, (size_t)errlen, "%s: poll: %s", j->name, strerror(errno)), -1);
+    if (r < 0 && errno == EINTR)
+        return 0;
+    if (r < 0) {
+        snprintf(err, (size_t)errlen, "%s: poll: %s", j->name, strerror(errno));
+        return -1;
+    }
     if (stop_fd >= 0 && p[dev_n].revents)
         return 0;
     if (r == 0)

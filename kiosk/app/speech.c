@@ -129,8 +129,10 @@ void speech_jack(app_t *app, int state)
         voice_stop(s->voice);
         explicit_bzero(s->last, sizeof s->last);
         s->last_tone = TONE_NONE;
-        if (someone && speech_on(app))
-            voice_say(s->voice, TONE_NONE, app_locale(app), i18n_get_in(app_locale(app), N_("Headphones unplugged.")));
+        if (someone && speech_on(app)) {
+            const char *loc = app_locale(app);
+            voice_say(s->voice, TONE_NONE, loc, i18n_get_in(loc, N_("Headphones unplugged.")));
+        }
         return;
     }
     if (!someone)
@@ -149,7 +151,8 @@ void speech_jack(app_t *app, int state)
     }
     snprintf(text, sizeof text, "%s%s", i18n_get_in(app_locale(app), N_("Headphones connected.")), screen);
     voice_say(s->voice, TONE_NONE, app_locale(app), text);
-    explicit_bzero(screen, sizeof screen);
+    explicit_bzero(screen, sizeof screen);             /* words for one ear only */
+    explicit_bzero(text, sizeof text);
     app->dirty = true;
 }
 

@@ -77,8 +77,8 @@ static void stream(const unsigned char *p, size_t n, size_t cut, jack_state_t st
     CHECK(a.state == b.state && b.state == c.state, "split: %d %d %d", a.state, b.state, c.state);
     CHECK(a.npart == b.npart && b.npart == c.npart && a.npart == n % sizeof(struct input_event),
           "leftover %zu %zu %zu", a.npart, b.npart, c.npart);
-    CHECK((fa & JACK_DEC_RESYNC) == (fb & JACK_DEC_RESYNC) && (fb & JACK_DEC_RESYNC) == (fc & JACK_DEC_RESYNC),
-          "resync %d %d %d", fa, fb, fc);
+    int ra = fa & JACK_DEC_RESYNC, rb = fb & JACK_DEC_RESYNC, rc = fc & JACK_DEC_RESYNC;
+    CHECK(ra == rb && rb == rc, "resync %d %d %d", fa, fb, fc);
     size_t whole = n / sizeof(struct input_event);
     struct input_event *ev = malloc(whole ? whole * sizeof *ev : 1);
     CHECK(ev != NULL, "malloc");
@@ -119,7 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(len >= 5 && !strcmp(name + len - 5, " Jack"), "\"%s\"", name);
         CHECK(strstr(name, "Headphone") && !strstr(name, "Phantom"), "\"%s\"", name);
     }
-    CHECK(!jack_alsa_is_headphone(false, true, name) && !jack_alsa_is_headphone(true, false, name), "iface/type");
+    CHECK(!jack_alsa_is_headphone(false, true, name), "iface MIXER taken");
+    CHECK(!jack_alsa_is_headphone(true, false, name), "a non-boolean taken");
     unsigned ids[JACK_ALSA_MAX];
     int n = data[0] % (JACK_ALSA_MAX + 1);
     for (int i = 0; i < n; i++)
