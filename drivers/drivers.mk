@@ -1,7 +1,7 @@
 # Drivers (drivers/*/*.c -> build/libdrivers.a), their tests
 # (tests/drivers/test_*.c, with the simulators in tests/sims/) and kioskctl
 # (kioskctl/*.c -> build/kioskctl). Included by the top Makefile.
-DRV_PKGS := sdl2 SDL2_ttf SDL2_image libqrencode zbar libcjson
+DRV_PKGS := sdl2 SDL2_ttf SDL2_image libqrencode zbar libcjson alsa
 DRV_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
              -Idrivers -Icommon -MMD -MP $(shell pkg-config --cflags $(DRV_PKGS) 2>/dev/null)
 DRV_LDLIBS = $(LDFLAGS) $(shell pkg-config --libs $(DRV_PKGS) 2>/dev/null) -lutil -lpthread -lm

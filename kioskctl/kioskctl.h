@@ -38,6 +38,7 @@ int cmd_print(int argc, char **argv);     /* kioskctl print --device URI --recei
 int cmd_printer(int argc, char **argv);   /* kioskctl printer status --device URI */
 int cmd_queue(int argc, char **argv);     /* kioskctl queue list|show|retry|drop [--config FILE] */
 int cmd_fleet(int argc, char **argv);     /* kioskctl fleet status|command|screenshot --hub URL --token T */
+int cmd_jack(int argc, char **argv);     /* kioskctl jack [--device SPEC] [--watch] [--timeout S] */
 int cmd_content(int argc, char **argv);   /* kioskctl content keygen|build|sign|publish (cmd_content.c) */
 
 #endif

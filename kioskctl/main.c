@@ -5,6 +5,7 @@
  *   kioskctl print --device URI --receipt FILE.json
  *   kioskctl printer status --device URI
  *   kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]
+ *   kioskctl jack [--device SPEC] [--watch] [--timeout S] (cmd_jack.c)
  *   kioskctl fleet status|command|screenshot --hub URL --token-file FILE (cmd_fleet.c)
  *   (the staff token: --token-file FILE, or $KIOSK_STAFF_TOKEN; --token T works
  *   but warns: the process list shows it to every user)
@@ -105,6 +106,7 @@ static void usage(FILE *fp)
                 "       kioskctl print --device URI --receipt FILE.json\n"
                 "       kioskctl printer status --device URI\n"
                 "       kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]\n"
+                "       kioskctl jack [--device auto|alsa:CARD|evdev:PATH] [--watch] [--timeout S]\n"
                 "       kioskctl fleet status --hub URL --token-file F [--table]\n"
                 "       kioskctl fleet command --hub URL --token-file F KIOSK KIND [ARGS_JSON]\n"
                 "       kioskctl fleet screenshot --hub URL --token-file F ID --out FILE.png\n"
@@ -139,6 +141,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "queue")) return cmd_queue(argc - 1, argv + 1);
     if (!strcmp(cmd, "fleet")) return cmd_fleet(argc - 1, argv + 1);
     if (!strcmp(cmd, "content")) return cmd_content(argc - 1, argv + 1);
+    if (!strcmp(cmd, "jack")) return cmd_jack(argc - 1, argv + 1);
     fprintf(stderr, "kioskctl: unknown command %s\n", cmd);
     usage(stderr);
     return CTL_USAGE;

@@ -463,6 +463,8 @@ void app_handle_event(app_t *app, const SDL_Event *ev)
             devices_apply(app->devices, ev);
             fleet_snapshot(app);
             if (app->screen == SCR_STAFF_MENU) app->dirty = true;
+        } else if (ev->type == app->ev_base + APP_EV_JACK) {
+            speech_jack(app, ev->user.code);
         }
         if (ev->type >= app->ev_base && ev->type < app->ev_base + APP_EV_COUNT) service_event(app, ev);
         break;

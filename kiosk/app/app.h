@@ -136,10 +136,12 @@ typedef struct app {
 /* Our SDL user events (ev_base + n). */
 enum { APP_EV_PIN_RESULT, APP_EV_DEVICE, APP_EV_IDENTIFY, APP_EV_PRINT, APP_EV_LOOKUP,
        APP_EV_PAY, APP_EV_HK, APP_EV_INFO, APP_EV_STREET, APP_EV_OUTBOX, APP_EV_CONTENT,
-       APP_EV_TELEMETRY, APP_EV_STORED, APP_EV_COUNT };
+       APP_EV_TELEMETRY, APP_EV_STORED, APP_EV_JACK, APP_EV_COUNT };
 /* APP_EV_STORED: the store writer committed (user.code 0) or lost (-1) a
  * write asked with a done event; user.data1 is a long long: the hub
- * command it answers (street's set_schedule). */
+ * command it answers (street's set_schedule).
+ * APP_EV_JACK: the headphone jack changed; user.code is its jack_state_t
+ * (voice/jack_watch.h), handled by speech_jack. */
 
 /* Creates the window (or offscreen surface), fonts, store and first screen.
  * Returns 0, or -1 with a message in ERR for faults that leave nothing to

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/i18n.h"
 #include "core/log.h"
+#include "voice/jack_watch.h"
 
 struct speech {
     voice_t *voice;
@@ -19,6 +20,8 @@ struct speech {
     bool announce;                   /* a new screen waits for speech_flush */
     bool toast_said;                 /* a toast spoke during this event */
     tone_t last_tone;
+    jack_watch_t *jack;              /* output = auto: the jack's worker */
+    jack_state_t jack_state;         /* as last posted (JACK_UNKNOWN: none) */
 };
 
 voice_t *speech_voice(const app_t *app)
@@ -36,6 +39,7 @@ void speech_init(app_t *app)
         return;
     }
     s->choice = -1;
+    s->jack_state = JACK_UNKNOWN;
     voice_opts_t o = {.volume = app->cfg.voice_volume, .rate_wpm = app->cfg.voice_rate,
                       .no_device = app->opts.offscreen && !getenv("SPEECH_AUDIO")};
     s->voice = voice_open(&o);
@@ -48,6 +52,11 @@ void speech_init(app_t *app)
         log_warn("voice", "no audio device (%s): nothing is heard", SDL_GetError());
     else if (voice_state(s->voice) == VOICE_NO_ENGINE)
         log_warn("voice", "espeak-ng or its data (espeak-ng-data) missing: tones only");
+    if (app->cfg.voice_output == OUTPUT_AUTO) {
+        s->jack = jack_watch_start(app->cfg.voice_jack, app->ev_base + APP_EV_JACK);
+        if (!s->jack)
+            log_warn("voice", "cannot start the headphone jack's worker: the loudspeaker rule applies");
+    }
     app->speech = s;
 }
 
@@ -55,6 +64,7 @@ void speech_free(app_t *app)
 {
     if (!app->speech)
         return;
+    jack_watch_stop(app->speech->jack);
     voice_close(app->speech->voice);
     explicit_bzero(app->speech->last, sizeof app->speech->last);
     free(app->speech);
@@ -94,7 +104,56 @@ static bool tones_allowed(const app_t *app)
 
 speak_out_t speech_output(const app_t *app)
 {
+    if (app->cfg.voice_output == OUTPUT_AUTO)
+        return app->speech && app->speech->jack_state == JACK_IN ? SPEAK_HEADPHONES : SPEAK_LOUDSPEAKER;
     return app->cfg.voice_output == OUTPUT_HEADPHONES ? SPEAK_HEADPHONES : SPEAK_LOUDSPEAKER;
+}
+
+void speech_jack(app_t *app, int state)
+{
+    struct speech *s = app->speech;
+    if (!s || app->cfg.voice_output != OUTPUT_AUTO)
+        return;
+    speak_out_t before = speech_output(app);
+    s->jack_state = state == JACK_IN ? JACK_IN : state == JACK_OUT ? JACK_OUT : JACK_UNKNOWN;
+    speak_out_t now = speech_output(app);
+    log_info("voice", "%s: the %s rule applies", jack_state_name(s->jack_state),
+             now == SPEAK_HEADPHONES ? "headphone" : "loudspeaker");
+    if (now == before)
+        return;
+    bool someone = app->session.state != SESSION_IDLE;
+    char text[VOICE_TEXT_MAX];
+    if (now == SPEAK_LOUDSPEAKER) {
+        /* The words under way were meant for one ear: they stop now, and
+         * "repeat" must not say them again to the hall. */
+        voice_stop(s->voice);
+        explicit_bzero(s->last, sizeof s->last);
+        s->last_tone = TONE_NONE;
+        if (someone && speech_on(app)) {
+            const char *loc = app_locale(app);
+            voice_say(s->voice, TONE_NONE, loc, i18n_get_in(loc, N_("Headphones unplugged.")));
+        }
+        return;
+    }
+    if (!someone)
+        return;
+    /* Plugging in headphones is asking to listen, as the keypad is. */
+    speech_keypad_used(app);
+    if (!speech_on(app))
+        return;
+    char screen[VOICE_TEXT_MAX];
+    tone_t tone;
+    speech_announcement(app, app->screen, screen, sizeof screen, &tone);
+    s->announce = false;                       /* said here, under the headphone rule */
+    if (screen[0]) {
+        snprintf(s->last, sizeof s->last, "%s", screen);   /* what "repeat" says */
+        s->last_tone = TONE_NONE;
+    }
+    snprintf(text, sizeof text, "%s%s", i18n_get_in(app_locale(app), N_("Headphones connected.")), screen);
+    voice_say(s->voice, TONE_NONE, app_locale(app), text);
+    explicit_bzero(screen, sizeof screen);             /* words for one ear only */
+    explicit_bzero(text, sizeof text);
+    app->dirty = true;
 }
 
 speak_lang_t speech_lang(const app_t *app)

@@ -17,6 +17,16 @@
  * the volume go back to kiosk.ini's at session end, and the last
  * announcement (which may hold a masked tail) is wiped.
  *
+ * Where it is heard ([voice] output): through the loudspeaker, names and
+ * numbers are masked (speak_personal); into headphones more may be read.
+ * With output = auto a worker watches the headphone jack
+ * (voice/jack_watch.h) and its changes arrive as APP_EV_JACK events:
+ * plugged in, the headphone rule applies and the kiosk says so quietly
+ * (no tone, a few words, then the screen again under the new rule; the
+ * sound card's auto-mute silences the loudspeaker, not the kiosk); pulled
+ * out, speech stops at once, the words kept for "repeat" are wiped, and
+ * the loudspeaker rule applies from the next utterance on.
+ *
  * Threads: UI thread only (voice_say returns at once). Errors: none; with
  * no audio device or no speech engine the kiosk runs silent, and the words
  * are still logged by the voice (voice_said) for tests and the tour. */
@@ -80,7 +90,10 @@ void speech_announcement(struct app *app, int screen, char *out, size_t len, ton
 /* The message SCREEN says on arrival, "speak:<name>" (app/speech_screens.c),
  * or NULL for none. */
 const char *speech_screen_msgid(int screen);
-/* What may be said through this kiosk's output (loudspeaker/headphones). */
+/* The headphone jack changed (APP_EV_JACK; STATE a jack_state_t). */
+void speech_jack(struct app *app, int state);
+/* What may be said through this kiosk's output now (loudspeaker/headphones:
+ * [voice] output, or with auto the jack's last state). */
 speak_out_t speech_output(const struct app *app);
 speak_lang_t speech_lang(const struct app *app);
 /* The spoken label of widget ID in the current frame: its text, or the

@@ -42,7 +42,9 @@ static const char *const renderer_words[] = {"auto", "software", "accelerated", 
 static const char *const rotation_words[] = {"0", "90", "180", "270", NULL};
 static const int rotation_values[] = {0, 90, 180, 270};
 static const char *const speech_words[] = {"off", "elder", "on", NULL};
-static const char *const output_words[] = {"loudspeaker", "headphones", NULL};
+/* "speaker" is "loudspeaker" by its short name; auto follows the jack. */
+static const char *const output_words[] = {"auto", "loudspeaker", "speaker", "headphones", NULL};
+static const int output_values[] = {OUTPUT_AUTO, OUTPUT_LOUDSPEAKER, OUTPUT_LOUDSPEAKER, OUTPUT_HEADPHONES};
 static const char *const log_level_words[] = {"debug", "info", "warn", "error", NULL};
 static const char *const device_schemes[] = {
     "serial:", "tcp://", "file:", "usb:", "evdev:", "v4l2:", "image:", NULL};
@@ -88,6 +90,7 @@ static int check_pin_hash(const char *value, char *why, size_t whylen);
 static int check_public_key(const char *value, char *why, size_t whylen);
 static int check_quiet_hours(const char *value, char *why, size_t whylen);
 static int check_diagonal(const char *value, char *why, size_t whylen);
+static int check_jack(const char *value, char *why, size_t whylen);
 
 #define FIELD(f) offsetof(config_t, f), sizeof(((config_t *)0)->f)
 #define INT(s, k, f, lo, hi)  {s, k, V_INT, FIELD(f), lo, hi, NULL, NULL, NULL}
@@ -141,7 +144,8 @@ static const key_spec_t keys[] = {
     ENUM("voice", "speech", speech, speech_words, NULL),
     INT("voice", "volume", voice_volume, 0, 10),
     INT("voice", "rate", voice_rate, 80, 450),
-    ENUM("voice", "output", voice_output, output_words, NULL),
+    ENUM("voice", "output", voice_output, output_words, output_values),
+    STR("voice", "jack", voice_jack, check_jack),
     STR("voice", "quiet_hours", quiet_hours, check_quiet_hours),
     STR("keypad", "up", key_up, check_not_empty),
     STR("keypad", "down", key_down, check_not_empty),
@@ -214,7 +218,8 @@ void config_defaults(config_t *cfg)
     cfg->speech = SPEECH_ELDER;
     cfg->voice_volume = 6;
     cfg->voice_rate = 150;
-    cfg->voice_output = OUTPUT_LOUDSPEAKER;
+    cfg->voice_output = OUTPUT_AUTO;
+    set_text(cfg->voice_jack, sizeof cfg->voice_jack, "auto");
     set_text(cfg->quiet_hours, sizeof cfg->quiet_hours, "");
     set_text(cfg->key_up, sizeof cfg->key_up, "Up");
     set_text(cfg->key_down, sizeof cfg->key_down, "Down");
@@ -251,6 +256,17 @@ static int check_quiet_hours(const char *value, char *why, size_t whylen)
 }
 
 /* ---- value checks -------------------------------------------------------- */
+
+/* [voice] jack: where the headphone jack is read (drivers/jack/jack.h). */
+static int check_jack(const char *value, char *why, size_t whylen)
+{
+    if (!strcmp(value, "auto") || (!strncmp(value, "alsa:", 5) && value[5]) ||
+        (!strncmp(value, "evdev:/", 7) && value[7]))
+        return 0;
+    snprintf(why, whylen, "want auto, alsa:CARD (alsa:hw:0, alsa:0) or evdev:/dev/input/eventN, got \"%s\"",
+             value);
+    return -1;
+}
 
 /* Index of S in the NULL-terminated WORDS (case-insensitive), or -1. */
 static int word_index(const char *const *words, const char *s)
@@ -495,7 +511,7 @@ int config_format(const config_t *cfg, const char *section, const char *key, cha
     case V_ENUM: {
         int v = *(const int *)(const void *)field;
         for (int i = 0; k->words[i]; i++)
-            if ((k->values ? k->values[i] : i) == v) n = snprintf(out, len, "%s", k->words[i]);
+            if (n < 0 && (k->values ? k->values[i] : i) == v) n = snprintf(out, len, "%s", k->words[i]);
         break;
     }
     case V_WORD:

@@ -12,7 +12,9 @@
 typedef enum { MODE_HALL, MODE_STREET } kiosk_mode_t;
 typedef enum { THEME_STANDARD, THEME_ELDER, THEME_CONTRAST, THEME_COUNT } theme_id_t;
 typedef enum { SPEECH_OFF, SPEECH_ELDER, SPEECH_ON } speech_default_t;
-typedef enum { OUTPUT_LOUDSPEAKER, OUTPUT_HEADPHONES } audio_output_t;
+/* Who may hear the voice: the hall (loudspeaker), the resident alone
+ * (headphones), or whichever the headphone jack says now (auto). */
+typedef enum { OUTPUT_LOUDSPEAKER, OUTPUT_HEADPHONES, OUTPUT_AUTO } audio_output_t;
 typedef enum { RENDERER_AUTO, RENDERER_SOFTWARE, RENDERER_ACCELERATED } renderer_kind_t;
 
 typedef struct {
@@ -71,7 +73,8 @@ typedef struct {
     speech_default_t speech;        /* speech = off | elder | on: spoken guidance at session start (elder) */
     int voice_volume;               /* volume = 0..10 at session start      (6)         */
     int voice_rate;                 /* rate = 80..450 words per minute      (150)       */
-    audio_output_t voice_output;    /* output = loudspeaker | headphones    (loudspeaker) */
+    audio_output_t voice_output;    /* output = auto | loudspeaker (speaker) | headphones (auto) */
+    char voice_jack[128];           /* jack = auto | alsa:CARD | evdev:PATH, read when output = auto (auto) */
     char quiet_hours[16];           /* quiet_hours = HH:MM-HH:MM, no sound unless asked ("") */
     /* [keypad]: SDL key names (SDL_GetKeyFromName), checked at start-up by app/keypad.c */
     char key_up[32], key_down[32], key_left[32], key_right[32];   /* Up, Down, Left, Right */

@@ -24,6 +24,7 @@ PACKAGES=(
     libminizip-dev         # hub reconcile reads the provider's zipped statement (and the simulator writes one)
     libespeak-ng-dev       # the kiosk's voice: offline speech synthesis (kiosk/voice/tts.c)
     espeak-ng-data         # its Mandarin (cmn), English and Korean voices
+    libasound2-dev         # the headphone jack: ALSA "Headphone Jack" controls (drivers/jack/jack.c; SDL2 pulls it in too)
     fonts-noto-cjk         # glyphs for every locale (CJK included)
     gettext                # msgfmt / xgettext for locales/*.po
     xvfb                   # xvfb-run make run on a machine without a display

@@ -166,7 +166,8 @@ static const struct { const char *key, *value; } key_defaults[] = {
     {"voice.speech", "elder"},
     {"voice.volume", "6"},
     {"voice.rate", "150"},
-    {"voice.output", "loudspeaker"},
+    {"voice.output", "auto"},
+    {"voice.jack", "auto"},
     {"voice.quiet_hours", ""},
     {"keypad.up", "Up"},
     {"keypad.down", "Down"},
@@ -985,6 +986,39 @@ static void test_quiet_hours(void **state)
     assert_int_equal(config_set(&c, "voice", "volume", "11", err, sizeof err), -1);
 }
 
+/* [voice] output: the old words still load, "speaker" is the loudspeaker,
+ * auto (the default) follows the jack named by [voice] jack. */
+static void test_voice_output(void **state)
+{
+    fixture_t *f = *state;
+    static const struct {
+        const char *word, *shown;
+        audio_output_t out;
+    } ok[] = {{"loudspeaker", "loudspeaker", OUTPUT_LOUDSPEAKER}, {"speaker", "loudspeaker", OUTPUT_LOUDSPEAKER},
+              {"headphones", "headphones", OUTPUT_HEADPHONES}, {"auto", "auto", OUTPUT_AUTO}};
+    char text[128], got[32];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        snprintf(text, sizeof text, "[voice]\noutput = %s\n", ok[i].word);
+        expect_ok(f, text);
+        assert_int_equal(f->cfg.voice_output, ok[i].out);
+        assert_int_equal(config_format(&f->cfg, "voice", "output", got, sizeof got), 0);
+        assert_string_equal(got, ok[i].shown);
+    }
+    expect_error(f, "[voice]\n\noutput = earphones\n",
+                 "3: output: must be one of auto, loudspeaker, speaker, headphones, got \"earphones\"");
+    static const char *const jacks[] = {"auto", "alsa:hw:0", "alsa:1", "evdev:/dev/input/event7"};
+    for (size_t i = 0; i < sizeof jacks / sizeof jacks[0]; i++) {
+        snprintf(text, sizeof text, "[voice]\njack = %s\n", jacks[i]);
+        expect_ok(f, text);
+        assert_string_equal(f->cfg.voice_jack, jacks[i]);
+    }
+    expect_error(f, "[voice]\njack = /dev/input/event7\n",
+                 "2: jack: want auto, alsa:CARD (alsa:hw:0, alsa:0) or evdev:/dev/input/eventN, "
+                 "got \"/dev/input/event7\"");
+    expect_error(f, "[voice]\njack = alsa:\n",
+                 "2: jack: want auto, alsa:CARD (alsa:hw:0, alsa:0) or evdev:/dev/input/eventN, got \"alsa:\"");
+}
+
 static void test_theme_names(void **state)
 {
     (void)state;
@@ -1048,6 +1082,7 @@ int main(void)
         T(test_load_mem_matches_file),
         cmocka_unit_test(test_config_set),
         cmocka_unit_test(test_quiet_hours),
+        cmocka_unit_test_setup_teardown(test_voice_output, setup, teardown),
         cmocka_unit_test(test_theme_names),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

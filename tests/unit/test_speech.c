@@ -3,19 +3,25 @@
  * against a real hub says each screen's words in order and reads the
  * result; no utterance of any journey holds a full ID, phone or account
  * number or a name; the 语音 toggle, the volume and quiet hours; every
- * screen has words in every locale. */
+ * screen has words in every locale; a fake headphone jack plugged and
+ * pulled mid-session changes what is read. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <linux/input.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/screens.h"
 #include "app/speech.h"
 #include "app/tour.h"
+#include "jack/jack_codec.h"
 #include "core/i18n.h"
 #include "services/bills/bills.h"
 #include "services/identify/identify_service.h"
@@ -378,6 +384,117 @@ static void results_read_their_data(void **state)
     harness_free(app);
 }
 
+/* Writes one switch frame (SW_HEADPHONE_INSERT = VALUE, SYN_REPORT) to FD. */
+static void jack_frame(int fd, int value)
+{
+    struct input_event ev[2];
+    memset(ev, 0, sizeof ev);
+    ev[0].type = EV_SW;
+    ev[0].code = SW_HEADPHONE_INSERT;
+    ev[0].value = value;
+    ev[1].type = EV_SYN;
+    ev[1].code = SYN_REPORT;
+    assert_int_equal(write(fd, ev, sizeof ev), (ssize_t)sizeof ev);
+}
+
+/* output = auto with a fake jack (a FIFO of input events, read by the
+ * kiosk's own jack worker): a booking's check-in code is read only while
+ * headphones are plugged in; pulling them out stops the words under way,
+ * wipes them from "repeat", and the next words follow the loudspeaker
+ * rule. */
+static void jack_switches_the_privacy_rule(void **state)
+{
+    char dir[] = "/tmp/test_speech.XXXXXX", fifo[64], jack[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/event", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(jack, sizeof jack, "voice.jack=evdev:%s", fifo);
+    const char *sets[] = {"voice.output=auto", jack, NULL};
+    app_t *app = zh_app("standard", sets);
+    /* The worker opens the FIFO on its own thread: wait for it. */
+    int fd = -1;
+    for (int i = 0; i < 200 && fd < 0; i++) {
+        fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            SDL_Delay(10);
+    }
+    assert_true(fd >= 0);
+    wake(app);
+    assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);   /* nothing known yet */
+    assert_int_equal(tour_show(app, "hk_done"), 0);
+    char text[VOICE_TEXT_MAX];
+    tone_t tone;
+    speech_announcement(app, SCR_HK_DONE, text, sizeof text, &tone);
+    assert_null(strstr(text, "核验码"));
+
+    /* Plugged in: the headphone rule, said quietly (no tone), with the
+     * screen's words again, now with the code. */
+    jack_frame(fd, 1);
+    WAIT_FOR(app, speech_output(app) == SPEAK_HEADPHONES, 3000);
+    assert_int_equal(speech_output(app), SPEAK_HEADPHONES);
+    int n = all_said(app);
+    assert_non_null(strstr(said[n - 1].text, "已连接耳机。"));
+    assert_non_null(strstr(said[n - 1].text, "核验码："));
+    assert_int_equal(said[n - 1].tone, TONE_NONE);
+    speech_announcement(app, SCR_HK_DONE, text, sizeof text, &tone);
+    assert_non_null(strstr(text, "核验码："));
+
+    /* Pulled out while the code is being read: the words under way stop
+     * (no more of their samples than one buffer after the pull), "repeat"
+     * no longer holds them, and the loudspeaker says only that. */
+    voice_t *v = speech_voice(app);
+    WAIT_FOR(app, voice_idle(v), 10000);
+    speech_repeat(app);
+    assert_non_null(strstr(last_said(app), "核验码："));
+    bool mid_sentence = !voice_idle(v);
+    int before = all_said(app);
+    jack_frame(fd, 0);
+    WAIT_FOR(app, speech_output(app) == SPEAK_LOUDSPEAKER, 3000);
+    unsigned long long at_pull = voice_samples(v);
+    assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);
+    n = all_said(app);
+    assert_int_equal(n, before + 1);
+    assert_string_equal(said[n - 1].text, "耳机已拔出。");
+    WAIT_FOR(app, voice_idle(v), 10000);
+    unsigned long long after_pull = voice_samples(v) - at_pull;
+    /* The same words alone, for comparison. */
+    voice_say(v, TONE_NONE, "zh_CN", "耳机已拔出。");
+    unsigned long long t0 = voice_samples(v);
+    WAIT_FOR(app, voice_idle(v), 10000);
+    unsigned long long alone = voice_samples(v) - t0;
+    if (mid_sentence)
+        assert_true(after_pull <= alone + 2 * 2048);
+    else
+        print_message("the repeat ended before the pull: its cut was not observed\n");
+    speech_repeat(app);
+    assert_null(strstr(last_said(app), "核验码"));
+    assert_non_null(strstr(last_said(app), "预约成功"));
+    speech_announcement(app, SCR_HK_DONE, text, sizeof text, &tone);
+    assert_null(strstr(text, "核验码"));
+
+    /* A plug with nobody at the kiosk changes the rule and says nothing. */
+    app_end_session(app, "finished");
+    jack_frame(fd, 1);
+    WAIT_FOR(app, speech_output(app) == SPEAK_HEADPHONES, 3000);
+    assert_int_equal(speech_output(app), SPEAK_HEADPHONES);
+    assert_int_equal(all_said(app), 0);
+    /* A jack that fails (its card pulled out) is the loudspeaker rule. */
+    speech_jack(app, JACK_UNKNOWN);
+    assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);
+    close(fd);
+    harness_free(app);
+    unlink(fifo);
+    rmdir(dir);
+
+    /* A fixed output ignores the jack: no worker, no change. */
+    const char *fixed[] = {"voice.output=speaker", jack, NULL};
+    app = zh_app("standard", fixed);
+    assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);
+    speech_jack(app, JACK_IN);
+    assert_int_equal(speech_output(app), SPEAK_LOUDSPEAKER);
+    harness_free(app);
+}
+
 static void disabled_voice_is_silent(void **state)
 {
     const char *sets[] = {"voice.enabled=false", "voice.speech=on", NULL};
@@ -415,6 +532,7 @@ int main(void)
         cmocka_unit_test(quiet_hours_keep_the_kiosk_silent),
         cmocka_unit_test(every_screen_has_words_in_every_locale),
         cmocka_unit_test(results_read_their_data),
+        cmocka_unit_test(jack_switches_the_privacy_rule),
         cmocka_unit_test(disabled_voice_is_silent),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
