@@ -18,134 +18,14 @@
 # Usage (from anywhere): tests/checks/xvfb_window.sh [BUILD]
 set -uo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
-BUILD=${1:-${BUILD:-build}}
-KIOSK=$PWD/$BUILD/kiosk
-[[ $BUILD == /* ]] && KIOSK=$BUILD/kiosk
-SCREEN_W=1920 SCREEN_H=1080
+# shellcheck source=tests/tools/xvfb_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/xvfb_lib.sh"
+xvfb_check_start xvfb_window -- "$@"
 STDDEV_MIN=0.05   # a uniform screen (nothing drawn) has 0
-
-if [[ ! -x $KIOSK ]]; then
-    echo "xvfb_window: $KIOSK not found (run make all)"
-    exit 1
-fi
-missing=()
-for tool in Xvfb:xvfb xwininfo:x11-utils import:imagemagick convert:imagemagick compare:imagemagick; do
-    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool%%:*} (Debian package ${tool#*:})")
-done
-if ((${#missing[@]})); then
-    echo "xvfb_window: missing: ${missing[*]}; run make deps"
-    exit 1
-fi
 have_xdotool=0
 command -v xdotool >/dev/null 2>&1 && have_xdotool=1
 
-tmp=$(mktemp -d /tmp/xvfb_window.XXXXXX) || exit 1
-xvfb_pid="" kiosk_pid=""
-cleanup() {
-    [[ -n $kiosk_pid ]] && kill -KILL "$kiosk_pid" 2>/dev/null
-    if [[ -n $xvfb_pid ]]; then
-        kill -TERM "$xvfb_pid" 2>/dev/null
-        wait "$xvfb_pid" 2>/dev/null
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT HUP   # run the cleanup (Xvfb, kiosk) when killed too
-
-failures=0
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
-show_log() { sed 's/^/    | /' "$1" | tail -n 15; }
-
-# An ASan build (make asan) reports at exit a block that libdbus (used by
-# SDL's X11 video driver, not by the kiosk) never frees: not ours, so
-# suppressed for these runs, like the system-library noise in
-# tests/valgrind.supp. Only the kiosk under a window needs it.
-printf '%s\n' 'leak:libdbus-1.so' >"$tmp/lsan.supp"
-export LSAN_OPTIONS="suppressions=$tmp/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-
-# kiosk.ini with var_dir in the temp dir (belt and braces with --set).
-ini=$tmp/kiosk.ini
-sed "s|^var_dir = .*|var_dir = $tmp/var|" kiosk.ini >"$ini"
-
-# --- Xvfb on a free display -------------------------------------------------------------
-Xvfb -displayfd 3 -screen 0 "${SCREEN_W}x${SCREEN_H}x24" -nolisten tcp \
-    3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 </dev/null &
-xvfb_pid=$!
-for _ in $(seq 100); do
-    [[ -s $tmp/display ]] && break
-    kill -0 "$xvfb_pid" 2>/dev/null || break
-    sleep 0.05
-done
-if [[ ! -s $tmp/display ]]; then
-    echo "xvfb_window: Xvfb did not start:"
-    show_log "$tmp/xvfb.log"
-    exit 1
-fi
-DISPLAY=:$(head -n1 "$tmp/display")
-export DISPLAY
-unset SDL_VIDEODRIVER WAYLAND_DISPLAY
-export SDL_AUDIODRIVER=dummy
-echo "Xvfb on $DISPLAY (${SCREEN_W}x${SCREEN_H})"
-
-# --- helpers ---------------------------------------------------------------------------------
-shot_no=0
-# shot: screenshot of the root window into a new file, whose path it puts
-# in $f.
-shot() {
-    shot_no=$((shot_no + 1))
-    f=$tmp/shot$shot_no.png
-    import -window root "$f" 2>>"$tmp/import.log"
-}
-stddev() { convert "$1" -format '%[fx:standard_deviation]' info: 2>/dev/null; }
-above() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
-# Pixels that differ between two same-size images (fuzz 3%), optionally
-# within the crop geometry $3.
-diff_pixels() {
-    local crop=()
-    [[ -n ${3:-} ]] && crop=(-crop "$3" +repage)
-    if ! convert "$1" "${crop[@]}" "$tmp/a.miff" || ! convert "$2" "${crop[@]}" "$tmp/b.miff"; then
-        echo 999999999
-        return
-    fi
-    compare -metric AE -fuzz 3% "$tmp/a.miff" "$tmp/b.miff" null: 2>&1 | awk '{ printf "%d\n", $1 }'
-}
-
-# start NAME ARGS...: starts the kiosk in the background (log $tmp/NAME.log)
-# and waits up to 10 s for its window; sets kiosk_pid; 1 on failure.
-start() {
-    local name=$1
-    shift
-    "$KIOSK" --config "$ini" --set "kiosk.var_dir=$tmp/var-$name" \
-        --set "kiosk.locale_dir=$BUILD/locale" --set display.renderer=software "$@" \
-        </dev/null >"$tmp/$name.log" 2>&1 &
-    kiosk_pid=$!
-    for _ in $(seq 200); do
-        if ! kill -0 "$kiosk_pid" 2>/dev/null; then
-            wait "$kiosk_pid"
-            fail "$name: the kiosk exited (status $?) before its window appeared:"
-            show_log "$tmp/$name.log"
-            kiosk_pid=""
-            return 1
-        fi
-        xwininfo -root -tree 2>/dev/null | grep '"kiosk": ("kiosk"' >/dev/null && return 0
-        sleep 0.05
-    done
-    fail "$name: no window named \"kiosk\" after 10 s (if the kiosk runs on, SDL could not reach $DISPLAY and fell back to its offscreen driver):"
-    show_log "$tmp/$name.log"
-    return 1
-}
-
-# window_geometry: WxH+X+Y of the window "kiosk".
-window_geometry() {
-    xwininfo -name kiosk 2>/dev/null | awk '
-        /Absolute upper-left X:/ { x = $NF } /Absolute upper-left Y:/ { y = $NF }
-        /^ *Width:/ { w = $NF } /^ *Height:/ { h = $NF }
-        END { if (w) printf "%sx%s+%s+%s\n", w, h, x, y }'
-}
+xvfb_up 1920 1080
 
 # wait_drawn NAME: waits up to 5 s for a non-uniform screen; sets drawn to
 # the screenshot.
@@ -166,51 +46,10 @@ wait_drawn() {
     return 1
 }
 
-# x_error LOG: true if LOG holds the fatal Xlib error seen (rarely, under
-# load) when the kiosk quits: "BadWindow" on an X_SendEvent to its window,
-# which SDL 2.26 sends on a second X connection to wake its event wait, and
-# which can reach the server after the window is destroyed; Xlib's default
-# error handler then exits with status 1.
-x_error() {
-    grep -q 'BadWindow' "$1" && grep -q 'X_SendEvent' "$1"
-}
-
-# stop NAME: SIGTERM, then expects exit 0 within 5 s.
-stop() {
-    local name=$1 t0 ms rc
-    [[ -n $kiosk_pid ]] || return
-    t0=$(date +%s%N)
-    kill -TERM "$kiosk_pid"
-    for _ in $(seq 100); do
-        kill -0 "$kiosk_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$kiosk_pid" 2>/dev/null; then
-        fail "$name: still running 5 s after SIGTERM"
-        kill -KILL "$kiosk_pid"
-        wait "$kiosk_pid" 2>/dev/null
-        kiosk_pid=""
-        show_log "$tmp/$name.log"
-        return
-    fi
-    wait "$kiosk_pid"
-    rc=$?
-    kiosk_pid=""
-    ms=$((($(date +%s%N) - t0) / 1000000))
-    if ((rc != 0)); then
-        fail "$name: exit status $rc after SIGTERM, expected 0"
-        show_log "$tmp/$name.log"
-        x_error "$tmp/$name.log" &&
-            echo "    (the X error above: SDL's wake-up event raced the window's destruction at quit)"
-    else
-        echo "ok   $name: SIGTERM -> exit 0 after $ms ms"
-    fi
-}
-
 # --- 1. windowed -----------------------------------------------------------------------------
 # attract_interval at its maximum: the attract loop holds still for the
 # comparison before and after the click.
-if start windowed --set session.attract_interval=600; then
+if kiosk_start windowed --set session.attract_interval=600; then
     geo=$(window_geometry)
     if [[ $geo != ${SCREEN_W}x${SCREEN_H}+* ]]; then
         fail "windowed: window geometry $geo, expected ${SCREEN_W}x${SCREEN_H} (display.width/height)"
@@ -266,12 +105,12 @@ if start windowed --set session.attract_interval=600; then
             echo "note: xdotool not installed (Debian package xdotool): click part skipped"
         fi
     fi
-    stop windowed
+    kiosk_stop windowed
 fi
 
 # Control for the lockdown keys below: without lockdown, Ctrl+Q ends the
 # kiosk (so the keys do reach it).
-if ((have_xdotool)) && start keys; then
+if ((have_xdotool)) && kiosk_start keys; then
     xdotool mousemove $((SCREEN_W / 2)) $((SCREEN_H / 2)) key ctrl+q 2>/dev/null
     for _ in $(seq 100); do
         kill -0 "$kiosk_pid" 2>/dev/null || break
@@ -279,7 +118,7 @@ if ((have_xdotool)) && start keys; then
     done
     if kill -0 "$kiosk_pid" 2>/dev/null; then
         fail "control: Ctrl+Q did not end the kiosk without lockdown within 5 s (keys not delivered?)"
-        stop keys
+        kiosk_stop keys
     else
         wait "$kiosk_pid"
         rc=$?
@@ -300,7 +139,7 @@ fi
 
 # --- 2. lockdown + fullscreen ----------------------------------------------------------------
 # 1280x800 asked for: fullscreen should cover the whole 1920x1080 screen.
-if start lockdown --set staff.lockdown=true --set display.fullscreen=true \
+if kiosk_start lockdown --set staff.lockdown=true --set display.fullscreen=true \
         --set display.width=1280 --set display.height=800; then
     geo=$(window_geometry)
     echo "     lockdown: window \"kiosk\" $geo"
@@ -325,7 +164,7 @@ if start lockdown --set staff.lockdown=true --set display.fullscreen=true \
             kiosk_pid=""
         fi
     fi
-    stop lockdown
+    kiosk_stop lockdown
 fi
 
 if ((failures)); then

@@ -30,7 +30,10 @@ PACKAGES=(
     xvfb                   # xvfb-run make run on a machine without a display
     xauth                  # needed by xvfb-run
     x11-utils              # xwininfo: tests/checks/xvfb_window.sh waits for the window
-    xdotool                # clicks and keys in tests/checks/xvfb_window.sh
+    xdotool                # clicks and keys in tests/checks/xvfb_window.sh, lockdown_escape.sh
+    x11-apps               # xwd: fast screenshots after each key in tests/checks/lockdown_escape.sh
+    openbox                # a stock X window manager (Alt+F4, Alt+Tab ... bindings) the lockdown must resist (lockdown_escape.sh)
+    wmctrl                 # asks that window manager to close the kiosk, as its Alt+F4 would (lockdown_escape.sh)
     imagemagick            # comparing / inspecting rendered PNGs
     sqlite3                # CLI to inspect the store in tests
     valgrind               # VALGRIND=1 make test

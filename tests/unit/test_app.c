@@ -285,6 +285,75 @@ static void lockdown_ignores_escape_keys(void **state)
     harness_free(app);
 }
 
+/* Multi-finger touches as SDL hands them to the kiosk (finger and gesture
+ * events; Xvfb cannot make them, so tests/checks/lockdown_escape.sh only
+ * drives the pointer the first finger emulates), other buttons, the wheel
+ * and the window manager's window events: in lockdown none of them quits,
+ * leaves the screen or presses anything. */
+static void lockdown_ignores_touch_gestures(void **state)
+{
+    const char *sets[] = {"staff.lockdown=true", NULL};
+    app_t *app = start_home(sets);
+    assert_int_equal(app_test_tap(app, "home.bills"), 0);
+    for (int f = 0; f < 5; f++) {
+        SDL_Event ev = {.type = SDL_FINGERDOWN};
+        ev.tfinger.touchId = 1;
+        ev.tfinger.fingerId = f;
+        ev.tfinger.x = 0.1f + 0.2f * (float)f;
+        ev.tfinger.y = 0.5f;
+        app_handle_event(app, &ev);
+        ev.type = SDL_FINGERMOTION;
+        ev.tfinger.dy = 0.3f;
+        app_handle_event(app, &ev);
+    }
+    SDL_Event g = {.type = SDL_MULTIGESTURE};
+    g.mgesture.numFingers = 5;
+    g.mgesture.dDist = -0.4f;       /* a pinch */
+    g.mgesture.dTheta = 1.0f;
+    app_handle_event(app, &g);
+    g.type = SDL_DOLLARGESTURE;
+    g.dgesture.numFingers = 3;
+    app_handle_event(app, &g);
+    for (int f = 0; f < 5; f++) {
+        SDL_Event ev = {.type = SDL_FINGERUP};
+        ev.tfinger.fingerId = f;
+        app_handle_event(app, &ev);
+    }
+    Uint8 buttons[] = {SDL_BUTTON_RIGHT, SDL_BUTTON_MIDDLE, SDL_BUTTON_X1, SDL_BUTTON_X2};
+    for (size_t i = 0; i < sizeof buttons; i++) {
+        SDL_Event b = {.type = SDL_MOUSEBUTTONDOWN};
+        b.button.button = buttons[i];
+        b.button.x = 100;            /* on the back button */
+        b.button.y = 1030;
+        app_handle_event(app, &b);
+        b.type = SDL_MOUSEBUTTONUP;
+        app_handle_event(app, &b);
+    }
+    SDL_Event wheel = {.type = SDL_MOUSEWHEEL};
+    wheel.wheel.y = -5;
+    app_handle_event(app, &wheel);
+    Uint8 wev[] = {SDL_WINDOWEVENT_CLOSE, SDL_WINDOWEVENT_FOCUS_LOST, SDL_WINDOWEVENT_MINIMIZED,
+                   SDL_WINDOWEVENT_HIDDEN, SDL_WINDOWEVENT_LEAVE, SDL_WINDOWEVENT_TAKE_FOCUS};
+    for (size_t i = 0; i < sizeof wev; i++) {
+        SDL_Event w = {.type = SDL_WINDOWEVENT};
+        w.window.event = wev[i];
+        app_handle_event(app, &w);
+    }
+    app_tick(app);
+    assert_false(app->quit);
+    assert_int_equal(app->screen, SCR_BILLS);
+    assert_string_equal(app->pressed, "");
+    /* The lockdown hints are set before SDL starts: a window manager's
+     * close request does not become SDL_QUIT, focus loss does not minimise. */
+    assert_string_equal(SDL_GetHint(SDL_HINT_QUIT_ON_LAST_WINDOW_CLOSE), "0");
+    assert_string_equal(SDL_GetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS), "0");
+    assert_string_equal(SDL_GetHint(SDL_HINT_GRAB_KEYBOARD), "1");
+    /* Where the other buttons went, the left one (a tap) does go back. */
+    app_test_tap_xy(app, 100, 1030);
+    assert_int_equal(app->screen, SCR_HOME);
+    harness_free(app);
+}
+
 static void without_lockdown_escape_goes_back_ctrl_q_quits(void **state)
 {
     app_t *app = start_home(NULL);
@@ -511,6 +580,7 @@ int main(void)
         cmocka_unit_test(tap_forgiveness),
         cmocka_unit_test(keys_do_not_wake_the_kiosk),
         cmocka_unit_test(lockdown_ignores_escape_keys),
+        cmocka_unit_test(lockdown_ignores_touch_gestures),
         cmocka_unit_test(without_lockdown_escape_goes_back_ctrl_q_quits),
         cmocka_unit_test(staff_gesture_pin_and_lockout),
         cmocka_unit_test(street_mode_has_no_personal_services),
