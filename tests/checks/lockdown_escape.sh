@@ -35,6 +35,7 @@
 # imagemagick, xdotool, openbox, wmctrl (tests/tools/deps.sh). Takes under
 # a minute on a quiet machine, two at a load of 12 on 2 cores.
 # Usage (from anywhere): tests/checks/lockdown_escape.sh [BUILD]
+# check-timeout: 600
 set -uo pipefail
 
 self=$(realpath "${BASH_SOURCE[0]}")
