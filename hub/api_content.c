@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "content_cache.h"
 #include "mask.h"
 #include "db.h"
 #include "log.h"
@@ -98,6 +99,58 @@ static cJSON *item_json(sqlite3_stmt *st)
 
 /* ---- GET /v1/content ---------------------------------------------------- */
 
+static const char list_sql[] =
+    "SELECT " ITEM_COLS " FROM content WHERE kind = ?1 AND locale = ?2"
+    " AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR published > ?4)"
+    " AND " VISIBLE
+    " ORDER BY pinned DESC, published DESC, id DESC LIMIT ?5";
+static const char gen_sql[] = "SELECT gen FROM content_gen WHERE id = 1";
+
+/* The content generation (migration 18), or -1 if it cannot be read (the
+ * answer is then built and not kept). */
+static long long content_gen(sqlite3 *db)
+{
+    sqlite3_stmt *st = db_stmt(db, gen_sql);
+    long long gen = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    db_stmt_done(db, st);
+    return gen;
+}
+
+/* The list for validated parameters, as hub_reply gives it. */
+static void list_build(hub_req_t *req, hub_resp_t *resp, const char *kind, const char *locale,
+                       const char *category, const char *since)
+{
+    sqlite3_stmt *st = db_stmt(req->db, list_sql);
+    if (!st) {
+        hub_error(resp, 500, "storage", "cannot read content");
+        return;
+    }
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, locale, -1, SQLITE_STATIC);
+    if (category) sqlite3_bind_text(st, 3, category, -1, SQLITE_STATIC);
+    if (since) sqlite3_bind_int64(st, 4, strtoll(since, NULL, 10));
+    sqlite3_bind_int(st, 5, LIST_CAP);
+    sqlite3_bind_int64(st, 9, req->now);
+
+    cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *it = item_json(st);
+        if (!it || !cJSON_AddItemToArray(items, it)) {     /* out of memory */
+            cJSON_Delete(it);
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    db_stmt_done(req->db, st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(o);
+        hub_error(resp, 500, "storage", "cannot read content");
+        return;
+    }
+    hub_reply(resp, 200, o);
+}
+
 void api_content_list(hub_req_t *req, hub_resp_t *resp)
 {
     const char *kind = hub_query(req, "kind");
@@ -123,46 +176,21 @@ void api_content_list(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 422, "invalid_field", "category must be 1 to 32 of a-z 0-9 _ -");
         return;
     }
-    long long since_v = 0;
     if (since && !v_digits(since, 1, 18)) {
         hub_error(resp, 422, "invalid_field", "since must be a Unix time (digits)");
         return;
     }
-    if (since) since_v = strtoll(since, NULL, 10);
 
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db,
-            "SELECT " ITEM_COLS " FROM content WHERE kind = ?1 AND locale = ?2"
-            " AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR published > ?4)"
-            " AND " VISIBLE
-            " ORDER BY pinned DESC, published DESC, id DESC LIMIT ?5", -1, &st, NULL) != SQLITE_OK) {
-        hub_error(resp, 500, "storage", "cannot read content");
-        return;
-    }
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, locale, -1, SQLITE_TRANSIENT);
-    if (category) sqlite3_bind_text(st, 3, category, -1, SQLITE_TRANSIENT);
-    if (since) sqlite3_bind_int64(st, 4, since_v);
-    sqlite3_bind_int(st, 5, LIST_CAP);
-    sqlite3_bind_int64(st, 9, req->now);
-
-    cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *it = item_json(st);
-        if (!it || !cJSON_AddItemToArray(items, it)) {     /* out of memory */
-            cJSON_Delete(it);
-            rc = SQLITE_NOMEM;
-            break;
-        }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        cJSON_Delete(o);
-        hub_error(resp, 500, "storage", "cannot read content");
-        return;
-    }
-    hub_reply(resp, 200, o);
+    /* The generation is read before the rows (content_cache.h). */
+    content_cache_t *cc = hub_content_cache(req->hub);
+    long long gen = cc ? content_gen(req->db) : -1;
+    content_cache_key_t key;
+    content_cache_key(&key, kind, locale, category, since, req->now, gen);
+    if (gen >= 0 && content_cache_get(cc, &key, resp)) return;
+    list_build(req, resp, kind, locale, category, since);
+    if (gen < 0 || resp->status != 200) return;
+    hub_etag(req, resp);
+    content_cache_put(cc, &key, resp);
 }
 
 /* ---- GET /v1/content/{id} ----------------------------------------------- */
@@ -174,9 +202,9 @@ void api_content_get(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 404, "unknown_content", "no content %s", req->params[0]);
         return;
     }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "SELECT " ITEM_COLS " FROM content WHERE id = ?1 AND " VISIBLE,
-                           -1, &st, NULL) != SQLITE_OK) {
+    static const char sql[] = "SELECT " ITEM_COLS " FROM content WHERE id = ?1 AND " VISIBLE;
+    sqlite3_stmt *st = db_stmt(req->db, sql);
+    if (!st) {
         hub_error(resp, 500, "storage", "cannot read content");
         return;
     }
@@ -192,7 +220,7 @@ void api_content_get(hub_req_t *req, hub_resp_t *resp)
     } else {
         hub_error(resp, 500, "storage", "cannot read content");
     }
-    sqlite3_finalize(st);
+    db_stmt_done(req->db, st);
 }
 
 /* ---- POST /v1/events/{id}/registrations --------------------------------- */

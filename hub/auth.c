@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "db.h"
 #include "hub.h"
 
 static int valid_id(const char *id)
@@ -94,6 +95,8 @@ int auth_device_revoke(sqlite3 *db, const char *id)
     return changed ? 0 : -1;
 }
 
+static const char check_sql[] = "SELECT token_hash, revoked FROM devices WHERE id = ?1 AND role = ?2";
+
 int auth_check_role(sqlite3 *db, const char *authorization, const char *role, char *id_out,
                     size_t idlen)
 {
@@ -105,18 +108,20 @@ int auth_check_role(sqlite3 *db, const char *authorization, const char *role, ch
     snprintf(id, sizeof id, "%.*s", (int)(dot - tok), tok);
     if (!valid_id(id)) return -1;
     hash_hex(dot + 1, hex);
-    sqlite3_stmt *st = NULL;
+    /* Read from the database on every request, never from a copy: a token
+     * revoked or replaced by any process (the hub CLI) is refused at once.
+     * The statement is kept prepared on the worker's connection. */
     int revoked = 1;
-    if (sqlite3_prepare_v2(db, "SELECT token_hash, revoked FROM devices WHERE id = ?1 AND role = ?2",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_stmt *st = db_stmt(db, check_sql);
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW) {
             snprintf(want, sizeof want, "%s", (const char *)sqlite3_column_text(st, 0));
             revoked = sqlite3_column_int(st, 1);
         }
     }
-    sqlite3_finalize(st);
+    db_stmt_done(db, st);
     if (revoked || strlen(want) != 64 || sodium_memcmp(hex, want, 64) != 0) return -1;
     snprintf(id_out, idlen, "%s", id);
     return 0;

@@ -14,13 +14,23 @@
 #include "rescodes.h"
 
 #define MAX_CONNS 64
+#define STMT_MAX 16                  /* cached statements per connection */
+
+/* A worker thread's connection and the statements db_stmt keeps prepared
+ * on it (by the address of their SQL text). Only its thread uses it;
+ * db_close_all frees it. */
+typedef struct {
+    sqlite3 *db;
+    int nstmt;
+    struct { const char *sql; sqlite3_stmt *st; } stmt[STMT_MAX];
+} conn_t;
 
 static char db_path[512];
 static char key_path[520];
 static pthread_key_t tls_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
-static sqlite3 *conns[MAX_CONNS];
+static conn_t *conns[MAX_CONNS];
 static int nconns;
 
 /* Every table of the hub. Personal data (names, ID numbers, phones) stays
@@ -255,6 +265,19 @@ static const migrate_step_t migrations[] = {
     {"community scope",
      "ALTER TABLE devices ADD COLUMN community TEXT;"
      "ALTER TABLE accounts ADD COLUMN community TEXT;"},
+    /* 18: a generation number of the content table, moved on by every
+     * change to it from any connection or process (the hub, the sqlite3
+     * tool, a seed script): the hub's cache of content answers
+     * (content_cache.h) is keyed by it, so a change is served at once. */
+    {"content generation",
+     "CREATE TABLE content_gen(id INTEGER PRIMARY KEY CHECK(id = 1), gen INTEGER NOT NULL);"
+     "INSERT INTO content_gen(id, gen) VALUES(1, 1);"
+     "CREATE TRIGGER content_gen_ins AFTER INSERT ON content"
+     "  BEGIN UPDATE content_gen SET gen = gen + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER content_gen_upd AFTER UPDATE ON content"
+     "  BEGIN UPDATE content_gen SET gen = gen + 1 WHERE id = 1; END;"
+     "CREATE TRIGGER content_gen_del AFTER DELETE ON content"
+     "  BEGIN UPDATE content_gen SET gen = gen + 1 WHERE id = 1; END;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -393,25 +416,76 @@ int db_init(const char *path, char *err, int errlen)
 sqlite3 *db_thread(void)
 {
     pthread_once(&tls_once, make_key);
-    sqlite3 *db = pthread_getspecific(tls_key);
-    if (db) return db;
+    conn_t *c = pthread_getspecific(tls_key);
+    if (c) return c->db;
+    c = calloc(1, sizeof *c);
+    if (!c) return NULL;
     char err[600];
-    db = open_conn(err, sizeof err);
-    if (!db) {
+    c->db = open_conn(err, sizeof err);
+    if (!c->db) {
         hub_log("db", "%s", err);
+        free(c);
         return NULL;
     }
     pthread_mutex_lock(&conns_lock);
-    if (nconns < MAX_CONNS) conns[nconns++] = db;
+    if (nconns < MAX_CONNS) conns[nconns++] = c;   /* past it, never closed (as before) */
     pthread_mutex_unlock(&conns_lock);
-    pthread_setspecific(tls_key, db);
-    return db;
+    pthread_setspecific(tls_key, c);
+    return c->db;
+}
+
+/* This thread's connection record if DB is its connection, else NULL. */
+static conn_t *own_conn(sqlite3 *db)
+{
+    pthread_once(&tls_once, make_key);
+    conn_t *c = pthread_getspecific(tls_key);
+    return c && c->db == db ? c : NULL;
+}
+
+sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql)
+{
+    conn_t *c = own_conn(db);
+    if (c)
+        for (int i = 0; i < c->nstmt; i++)
+            if (c->stmt[i].sql == sql) {
+                if (!sqlite3_stmt_busy(c->stmt[i].st)) return c->stmt[i].st;
+                c = NULL;            /* in use further up the stack: a fresh one */
+                break;
+            }
+    sqlite3_stmt *st = NULL;
+    bool keep = c && c->nstmt < STMT_MAX;
+    if (sqlite3_prepare_v3(db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    if (keep) {
+        c->stmt[c->nstmt].sql = sql;
+        c->stmt[c->nstmt++].st = st;
+    }
+    return st;
+}
+
+void db_stmt_done(sqlite3 *db, sqlite3_stmt *st)
+{
+    if (!st) return;
+    conn_t *c = own_conn(db);
+    for (int i = 0; c && i < c->nstmt; i++)
+        if (c->stmt[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return;
+        }
+    sqlite3_finalize(st);
 }
 
 void db_close_all(void)
 {
     pthread_mutex_lock(&conns_lock);
-    for (int i = 0; i < nconns; i++) sqlite3_close_v2(conns[i]);
+    for (int i = 0; i < nconns; i++) {
+        for (int j = 0; j < conns[i]->nstmt; j++) sqlite3_finalize(conns[i]->stmt[j].st);
+        sqlite3_close_v2(conns[i]->db);
+        free(conns[i]);
+    }
     nconns = 0;
     pthread_mutex_unlock(&conns_lock);
     pthread_once(&tls_once, make_key);

@@ -14,6 +14,17 @@ int db_init(const char *path, char *err, int errlen);
 void db_set_key_file(const char *path);
 /* This thread's connection (opened on first use), or NULL on failure. */
 sqlite3 *db_thread(void);
+/* The hot paths' statements, prepared once per connection: SQL must be a
+ * string with static storage (a literal; it is cached by its address).
+ * On this thread's connection (db_thread) the statement is prepared on
+ * first use and kept (up to 16 per connection; past that, and on any other
+ * connection, it is prepared each time). Returns the statement ready to
+ * bind and step, or NULL if SQL does not prepare. Every statement obtained
+ * is given back with db_stmt_done, which resets it (ending its read
+ * transaction) and clears its bindings, or finalizes an uncached one.
+ * Not for statements used inside a loop that can recurse into the same SQL. */
+sqlite3_stmt *db_stmt(sqlite3 *db, const char *sql);
+void db_stmt_done(sqlite3 *db, sqlite3_stmt *st);
 /* Closes every connection (at shutdown, after the workers stopped). */
 void db_close_all(void);
 int db_schema_version(sqlite3 *db);

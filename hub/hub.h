@@ -116,7 +116,9 @@ int hub_reply(hub_resp_t *resp, int status, cJSON *obj);
 /* {"error":{"code":CODE,"message":...}} with STATUS. Returns STATUS. */
 int hub_error(hub_resp_t *resp, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Sets an ETag from the body and answers 304 when the client has it. */
+/* Sets an ETag from the body (kept if the handler set it already: it must
+ * then be the one hub_etag gave the same body) and answers 304 when the
+ * client has it. */
 void hub_etag(const hub_req_t *req, hub_resp_t *resp);
 
 /* Handler: fills RESP; the return value is ignored (resp->status counts).

@@ -117,23 +117,25 @@ static int split(char *s, char **seg)
 }
 
 /* PATH (already split into SEG) against PATTERN: "{name}" segments take any
- * non-empty segment and are returned in PARAMS. */
+ * non-empty segment and are returned in PARAMS. Read in place (no copy of
+ * the pattern): every request tries the routes in order. */
 static bool match(const char *pattern, char **seg, int nseg, const char **params, int *n)
 {
-    char pbuf[128], *pseg[MAX_SEGS];
-    snprintf(pbuf, sizeof pbuf, "%s", pattern);
-    int np = split(pbuf, pseg);
-    if (np != nseg) return false;
     *n = 0;
-    for (int i = 0; i < np; i++) {
-        if (pseg[i][0] == '{') {
+    const char *p = pattern;
+    for (int i = 0; i < nseg; i++) {
+        if (*p != '/') return false;
+        p++;
+        size_t len = strcspn(p, "/");
+        if (*p == '{') {
             if (!seg[i][0] || *n >= HUB_MAX_PARAMS) return false;
             params[(*n)++] = seg[i];
-        } else if (strcmp(pseg[i], seg[i]) != 0) {
+        } else if (strncmp(p, seg[i], len) != 0 || seg[i][len] != '\0') {
             return false;
         }
+        p += len;
     }
-    return true;
+    return *p == '\0';
 }
 
 const hub_route_t *hub_route_match(const char *method, const char *path, char *buf,

@@ -14,6 +14,7 @@
 #include <time.h>
 #include "audit.h"
 #include "auth.h"
+#include "content_cache.h"
 #include "db.h"
 #include "guard.h"
 #include "pii.h"
@@ -36,6 +37,7 @@ struct hub {
     atomic_llong buffered;           /* request body bytes held, all connections */
     rl_t *rl;
     guard_t *guard;
+    content_cache_t *content;        /* answers of GET /v1/content (content_cache.h) */
     char spool[512];                 /* where large uploads are written */
     char *tls_cert, *tls_key;        /* PEM text, HTTPS only */
 };
@@ -50,6 +52,7 @@ typedef struct {
 
 const hub_config_t *hub_config(const hub_t *hub) { return &hub->cfg; }
 int hub_port(const hub_t *hub) { return hub->port; }
+content_cache_t *hub_content_cache(hub_t *hub) { return hub->content; }
 
 /* ---- responses ---------------------------------------------------------- */
 
@@ -132,14 +135,16 @@ const char *hub_query(const hub_req_t *req, const char *key)
 void hub_etag(const hub_req_t *req, hub_resp_t *resp)
 {
     if (!resp->body || resp->status != 200) return;
-    unsigned char h[16];
-    size_t n = resp->content_type ? resp->body_len : strlen(resp->body);
-    crypto_generichash(h, sizeof h, (const unsigned char *)resp->body, n, NULL, 0);
-    char hex[33];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    snprintf(resp->etag, sizeof resp->etag, "\"%s\"", hex);
+    if (!resp->etag[0]) {            /* else the handler's, kept with its answer */
+        unsigned char h[16];
+        size_t n = resp->content_type ? resp->body_len : strlen(resp->body);
+        crypto_generichash(h, sizeof h, (const unsigned char *)resp->body, n, NULL, 0);
+        char hex[33];
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        snprintf(resp->etag, sizeof resp->etag, "\"%s\"", hex);
+    }
     const char *inm = hub_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    if (inm && strcmp(inm, resp->etag) == 0) resp->not_modified = true;
+    resp->not_modified = inm && strcmp(inm, resp->etag) == 0;
 }
 
 /* ---- idempotency ------------------------------------------------------- */
@@ -653,7 +658,13 @@ hub_t *hub_new(const hub_config_t *cfg)
     snprintf(hub->spool, sizeof hub->spool, "%s",
              hub->cfg.spool_dir[0] ? hub->cfg.spool_dir : tmp && *tmp ? tmp : "/tmp");
     hub->rl = rl_new(hub->cfg.rate);
-    if (!hub->rl) { free(hub); return NULL; }
+    hub->content = content_cache_new();
+    if (!hub->rl || !hub->content) {
+        rl_free(hub->rl);
+        content_cache_free(hub->content);
+        free(hub);
+        return NULL;
+    }
     return hub;
 }
 
@@ -714,6 +725,7 @@ void hub_stop(hub_t *hub)
     if (hub->daemon) MHD_stop_daemon(hub->daemon);
     guard_stop(hub->guard);
     rl_free(hub->rl);
+    content_cache_free(hub->content);
     free(hub->tls_cert);
     if (hub->tls_key) sodium_memzero(hub->tls_key, strlen(hub->tls_key));
     free(hub->tls_key);

@@ -49,7 +49,7 @@ load=$("$BUILD/hub_load" "$url" "$token" --kiosks 10000 --interval 60 --duration
 
 printf '\n%-46s %14s  %s\n' "hub figure" "measured" "target"
 printf '%-46s %14s  %s\n' "----------------------------------------------" "--------------" "------"
-printf '%-46s %12s/s  %s\n' "GET content list, wrk 64 connections" "$rps" ">= 5,000/s"
+printf '%-46s %12s/s  %s\n' "GET content list, wrk 64 connections" "$rps" ">= 10,000/s"
 printf '%-46s %14s  %s\n' "  p99 latency" "$p99" "<= 20 ms"
 printf '%-46s %14s  %s\n' "  non-2xx answers" "${non2xx:-0}" "0"
 echo

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "auth.h"
+#include "content_cache.h"
 #include "db.h"
 #include "hubtest.h"
 
@@ -797,6 +799,241 @@ static void heartbeat_refuses_personal_data(void **state)
     assert_int_equal(beats("test-01"), 8);
 }
 
+/* ---- the cache of content answers (content_cache.h) ---------------------- */
+
+/* A connection of its own to the hub's database, as another process (the
+ * sqlite3 tool, the hub CLI) would have: nothing of the hub's own. */
+static sqlite3 *other_writer(const hubtest_t *t)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/hub.db", t->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static void exec_other(const hubtest_t *t, const char *sql)
+{
+    sqlite3 *db = other_writer(t);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+static long long cache_hits(const hubtest_t *t) { return content_cache_hits(hub_content_cache(t->hub)); }
+
+/* An answer served again is byte for byte (and ETag for ETag) the one built
+ * afresh, for every kind of query; the second request is served from the
+ * cache, and a change that leaves the rows as they were still rebuilds. */
+static void cache_same_answers(void **state)
+{
+    hubtest_t *t = *state;
+    static const char *const queries[] = {
+        "kind=notice", "kind=notice&locale=zh_CN", "kind=event", "kind=notice&category=government",
+        "kind=notice&since=1", "kind=guide&locale=en", "kind=lecture&category=health&since=5",
+        "kind=notice&locale=xx_YY",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        for (int attempt = 0;; attempt++) {
+            /* A no-op change to a row moves the generation on: built afresh. */
+            exec_other(t, "UPDATE content SET pinned = pinned WHERE id = 101");
+            int64_t start = hub_now();
+            long long hits = cache_hits(t);
+            hubtest_resp_t built = list(t, queries[i]), kept = list(t, queries[i]);
+            if (hub_now() != start && attempt < 5) {   /* a second passed: the key moved on */
+                hubtest_free(&built); hubtest_free(&kept);
+                continue;
+            }
+            assert_int_equal(built.status, 200);
+            assert_int_equal(kept.status, 200);
+            assert_int_equal(cache_hits(t), hits + 1);
+            assert_string_equal(built.body, kept.body);
+            assert_string_equal(built.etag, kept.etag);
+            /* Built again after another such change: the same bytes. */
+            exec_other(t, "UPDATE content SET pinned = pinned WHERE id = 101");
+            hubtest_resp_t again = list(t, queries[i]);
+            assert_int_equal(cache_hits(t), hits + 1);
+            assert_string_equal(again.body, built.body);
+            assert_string_equal(again.etag, built.etag);
+            hubtest_free(&built); hubtest_free(&kept); hubtest_free(&again);
+            break;
+        }
+    }
+    /* 304 from a kept answer as from a built one. */
+    hubtest_resp_t r = list(t, "kind=notice");
+    char inm[120];
+    snprintf(inm, sizeof inm, "If-None-Match: %s", r.etag);
+    hubtest_resp_t nm = hubtest_req(t, "GET", "/v1/content?kind=notice", t->token, NULL, NULL, inm);
+    assert_int_equal(nm.status, 304);
+    hubtest_free(&r); hubtest_free(&nm);
+}
+
+static bool lists_id(const hubtest_resp_t *r, long long id)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, hubtest_at(r->json, "items"))
+        if ((long long)cJSON_GetObjectItem(it, "id")->valuedouble == id) return true;
+    return false;
+}
+
+/* Publishing, editing and withdrawing an item, by another connection within
+ * the same hub second as a kept answer, shows on the very next request. */
+static void cache_publish_withdraw_at_once(void **state)
+{
+    hubtest_t *t = *state;
+    for (int attempt = 0;; attempt++) {
+        int64_t start = hub_now();
+        hubtest_resp_t before = list(t, "kind=notice"), kept = list(t, "kind=notice");
+        assert_int_equal(kept.status, 200);
+        assert_false(lists_id(&kept, 9001));
+        char sql[400];
+        snprintf(sql, sizeof sql, "INSERT INTO content(id, kind, category, locale, title, body, published)"
+                 " VALUES(9001, 'notice', 'community', 'zh_CN', '新通知', '正文', %lld)", (long long)start - 5);
+        exec_other(t, sql);
+        hubtest_resp_t published = list(t, "kind=notice");
+        exec_other(t, "UPDATE content SET title = '改过的通知' WHERE id = 9001");
+        hubtest_resp_t edited = list(t, "kind=notice");
+        snprintf(sql, sizeof sql, "UPDATE content SET expires = %lld WHERE id = 9001", (long long)start - 1);
+        exec_other(t, sql);
+        hubtest_resp_t withdrawn = list(t, "kind=notice");
+        exec_other(t, "DELETE FROM content WHERE id = 9001");
+        hubtest_resp_t deleted = list(t, "kind=notice");
+        bool same_second = hub_now() == start;
+        if (same_second || attempt >= 5) {
+            assert_true(lists_id(&published, 9001));
+            assert_string_not_equal(published.etag, kept.etag);
+            assert_non_null(strstr(edited.body, "改过的通知"));
+            assert_null(strstr(edited.body, "新通知"));
+            assert_false(lists_id(&withdrawn, 9001));
+            assert_string_equal(withdrawn.body, kept.body);
+            assert_string_equal(deleted.body, kept.body);
+            assert_string_equal(before.body, kept.body);
+        }
+        hubtest_free(&before); hubtest_free(&kept); hubtest_free(&published);
+        hubtest_free(&edited); hubtest_free(&withdrawn); hubtest_free(&deleted);
+        if (same_second || attempt >= 5) break;
+        exec_other(t, "DELETE FROM content WHERE id = 9001");
+    }
+}
+
+/* A registration changes an event's places left: the list shows it at once. */
+static void cache_sees_registrations(void **state)
+{
+    hubtest_t *t = *state;
+    event_t e = pick_event(t, 2);
+    hubtest_resp_t kept = list(t, "kind=event"), again = list(t, "kind=event");
+    assert_string_equal(again.body, kept.body);
+    hubtest_free(&again);
+    hubtest_resp_t r = register_as(t, t->token, e.id, "王小明", "13800001111");
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+    hubtest_resp_t after = list(t, "kind=event");
+    const cJSON *it;
+    long long left = -1;
+    cJSON_ArrayForEach(it, hubtest_at(after.json, "items"))
+        if ((long long)cJSON_GetObjectItem(it, "id")->valuedouble == e.id) left = num(it, "left");
+    assert_int_equal(left, e.left - 1);
+    assert_string_not_equal(after.body, kept.body);
+    hubtest_free(&kept); hubtest_free(&after);
+}
+
+/* Tokens are checked against the database on every request: revoked or
+ * replaced by another process, the old token is refused on the very next
+ * request, on every worker thread. */
+static void revoked_token_refused_at_once(void **state)
+{
+    hubtest_t *t = *state;
+    for (int i = 0; i < 8; i++) {            /* every worker has its statements prepared */
+        hubtest_resp_t r = hubtest_req(t, "GET", "/v1/content", t->token2, NULL, NULL, NULL);
+        assert_int_equal(r.status, 200);
+        hubtest_free(&r);
+    }
+    exec_other(t, "UPDATE devices SET revoked = 1 WHERE id = 'test-02'");
+    for (int i = 0; i < 8; i++) {
+        hubtest_resp_t r = hubtest_req(t, "GET", "/v1/content", t->token2, NULL, NULL, NULL);
+        assert_int_equal(r.status, 401);
+        hubtest_free(&r);
+    }
+    /* Rotation: the old token stops, the new one works, at once. */
+    char fresh[AUTH_TOKEN_MAX];
+    sqlite3 *db = other_writer(t);
+    assert_int_equal(auth_device_add(db, "test-01", fresh, sizeof fresh), 0);
+    sqlite3_close(db);
+    for (int i = 0; i < 8; i++) {
+        hubtest_resp_t old = hubtest_req(t, "GET", "/v1/content", t->token, NULL, NULL, NULL);
+        hubtest_resp_t cur = hubtest_req(t, "GET", "/v1/content", fresh, NULL, NULL, NULL);
+        assert_int_equal(old.status, 401);
+        assert_int_equal(cur.status, 200);
+        hubtest_free(&old); hubtest_free(&cur);
+    }
+}
+
+/* The cache itself: a hit only for the same query, second and generation;
+ * slots are replaced, never grown; an answer too large is not kept. */
+static void cache_keys_and_bounds(void **state)
+{
+    (void)state;
+    content_cache_t *cc = content_cache_new();
+    assert_non_null(cc);
+    content_cache_key_t k, other;
+    hub_resp_t put = {.status = 200, .body = "{\"items\":[]}", .etag = "\"e1\""}, got = {0};
+    content_cache_key(&k, "notice", "zh_CN", NULL, NULL, 100, 7);
+    assert_false(content_cache_get(cc, &k, &got));
+    content_cache_put(cc, &k, &put);
+    assert_true(content_cache_get(cc, &k, &got));
+    assert_string_equal(got.body, put.body);
+    assert_string_equal(got.etag, "\"e1\"");
+    free(got.body);
+    got = (hub_resp_t){0};
+    const struct { const char *cat, *since; int64_t now; long long gen; } miss[] = {
+        {NULL, NULL, 101, 7}, {NULL, NULL, 100, 8}, {"x", NULL, 100, 7}, {NULL, "1", 100, 7},
+    };
+    for (size_t i = 0; i < sizeof miss / sizeof *miss; i++) {
+        content_cache_key(&other, "notice", "zh_CN", miss[i].cat, miss[i].since, miss[i].now, miss[i].gen);
+        assert_false(content_cache_get(cc, &other, &got));
+    }
+    /* A category and a locale never read as each other. */
+    content_cache_key(&other, "notice", "zh", "CN", NULL, 100, 7);
+    assert_string_not_equal(other.query, k.query);
+    /* Many queries: every hit is its own answer. */
+    char bodies[200][32];
+    for (int i = 0; i < 200; i++) {
+        char loc[16];
+        snprintf(loc, sizeof loc, "l%d", i);
+        snprintf(bodies[i], sizeof bodies[i], "{\"n\":%d}", i);
+        hub_resp_t p = {.status = 200, .body = bodies[i], .etag = "\"e\""};
+        content_cache_key(&other, "notice", loc, NULL, NULL, 100, 7);
+        content_cache_put(cc, &other, &p);
+    }
+    int hits = 0;
+    for (int i = 0; i < 200; i++) {
+        char loc[16];
+        snprintf(loc, sizeof loc, "l%d", i);
+        content_cache_key(&other, "notice", loc, NULL, NULL, 100, 7);
+        if (content_cache_get(cc, &other, &got)) {
+            assert_string_equal(got.body, bodies[i]);
+            free(got.body);
+            got = (hub_resp_t){0};
+            hits++;
+        }
+    }
+    assert_true(hits > 0 && hits <= CONTENT_CACHE_SLOTS);
+    /* Too large, or not a 200 with an ETag: not kept. */
+    char *big = malloc(CONTENT_CACHE_BODY_MAX + 2);
+    memset(big, 'a', CONTENT_CACHE_BODY_MAX + 1);
+    big[CONTENT_CACHE_BODY_MAX + 1] = '\0';
+    hub_resp_t large = {.status = 200, .body = big, .etag = "\"b\""};
+    content_cache_key(&other, "event", "zh_CN", NULL, NULL, 100, 7);
+    content_cache_put(cc, &other, &large);
+    assert_false(content_cache_get(cc, &other, &got));
+    hub_resp_t no_etag = {.status = 200, .body = "{}"};
+    content_cache_put(cc, &other, &no_etag);
+    assert_false(content_cache_get(cc, &other, &got));
+    free(big);
+    content_cache_free(cc);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -818,6 +1055,11 @@ int main(void)
         T(help_consent_rule),
         T(heartbeat_upsert),
         T(heartbeat_refuses_personal_data),
+        T(cache_same_answers),
+        T(cache_publish_withdraw_at_once),
+        T(cache_sees_registrations),
+        T(revoked_token_refused_at_once),
+        cmocka_unit_test(cache_keys_and_bounds),
     };
 #undef T
     return cmocka_run_group_tests_name("hub_content", tests, NULL, NULL);

@@ -213,6 +213,9 @@ static void old_database_is_converted(void **state)
         "DROP TABLE audit; DROP TABLE audit_alerts; DROP TABLE rescodes;"
         "DROP TRIGGER order_bills_one_open; DROP TABLE writeoffs; DROP TABLE refunds; ALTER TABLE bills DROP COLUMN ext_ref;"
         "DROP INDEX orders_device_no; ALTER TABLE orders DROP COLUMN device_no;"
+        /* migration 18 (content generation) */
+        "DROP TRIGGER content_gen_ins; DROP TRIGGER content_gen_upd; DROP TRIGGER content_gen_del;"
+        "DROP TABLE content_gen;"
         /* migration 16 (staff console), newer than this old database too */
         "DROP TABLE console_sessions; DROP TABLE console_failures; DROP TABLE console_changes;"
         "DROP TABLE console_alerts; DROP TABLE console_notices; DROP TABLE staff;"
