@@ -24,7 +24,12 @@ static const char *const kinds[] = {"notice", "event", "library", "lecture", "gu
 /* The columns item_json reads, in its order. */
 #define ITEM_COLS "id, kind, category, locale, title, body, published, expires, pinned, " \
                   "places, registered, starts, data"
-#define VISIBLE "published <= ?9 AND (expires IS NULL OR expires >= ?9)"
+/* Visible to device ?8 at ?9: published, not expired, and for its kiosk
+ * group when the item names groups (a console playlist: kiosk_groups, a
+ * JSON array; NULL for every kiosk). */
+#define VISIBLE "published <= ?9 AND (expires IS NULL OR expires >= ?9) AND (kiosk_groups IS NULL OR" \
+                " EXISTS (SELECT 1 FROM json_each(content.kiosk_groups) g JOIN devices d" \
+                " ON d.kiosk_group = g.value WHERE d.id = ?8))"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -144,6 +149,7 @@ void api_content_list(hub_req_t *req, hub_resp_t *resp)
     if (category) sqlite3_bind_text(st, 3, category, -1, SQLITE_TRANSIENT);
     if (since) sqlite3_bind_int64(st, 4, since_v);
     sqlite3_bind_int(st, 5, LIST_CAP);
+    sqlite3_bind_text(st, 8, req->device.id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, req->now);
 
     cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
@@ -181,6 +187,7 @@ void api_content_get(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 8, req->device.id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, req->now);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -269,6 +276,7 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 8, req->device.id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, req->now);
     int rc = sqlite3_step(st);
     bool has_start = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
