@@ -20,6 +20,7 @@ typedef struct {
     cJSON *rows[SCHED_MAX_PLAYLISTS];   /* each playlist's row as the list route gives it */
     int n;
     int left_out;               /* playlists beyond SCHED_MAX_PLAYLISTS */
+    int unreadable;             /* playlists the screen would skip: bad schedule, no usable item */
 } day_input_t;
 
 /* The kiosk group of kiosk ID: 1 found (GROUP "" for none), 0 no such kiosk, -1 error. */
@@ -38,65 +39,88 @@ static int kiosk_group(sqlite3 *db, const char *id, char *group, size_t len)
     return found;
 }
 
-static bool has_group(const cJSON *groups, const char *group)
+/* Adds one playlist to IN from its columns: name, priority, schedule
+ * (JSON text, NULL: always on), items (JSON text), state, content id and
+ * console id (0: none). One the kiosk's reader would not use (a schedule
+ * that does not read, no usable item) is skipped as the kiosk skips it;
+ * beyond SCHED_MAX_PLAYLISTS only counted, as the kiosk keeps the first. */
+static void add(day_input_t *in, sqlite3_stmt *st, int tz)
 {
-    for (const cJSON *g = cJSON_IsArray(groups) ? groups->child : NULL; g; g = g->next)
-        if (cJSON_IsString(g) && !strcmp(g->valuestring, group)) return true;
-    return false;
+    if (in->n == SCHED_MAX_PLAYLISTS) {
+        in->left_out++;
+        return;
+    }
+    const char *sch_text = (const char *)sqlite3_column_text(st, 2);
+    cJSON *sch = sch_text ? cJSON_Parse(sch_text) : cJSON_CreateObject();
+    cJSON *items = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
+    sched_playlist_t *p = &in->pl[in->n];
+    char err[160];
+    memset(p, 0, sizeof *p);
+    p->id = (long)sqlite3_column_int64(st, 5);
+    p->priority = sqlite3_column_int(st, 1);
+    p->tz_off_s = tz;
+    bool ok = console_playlist_rule(sch, &p->rule, err, sizeof err) == 0;
+    for (const cJSON *it = ok && cJSON_IsArray(items) ? items->child : NULL; it; it = it->next) {
+        const cJSON *cid = cJSON_GetObjectItem(it, "content_id"), *dur = cJSON_GetObjectItem(it, "duration_s");
+        if (p->n_items == SCHED_MAX_ITEMS) break;
+        if (cJSON_IsNumber(cid) && cid->valuedouble >= 1 && cJSON_IsNumber(dur) && dur->valuedouble >= 1 &&
+            dur->valuedouble <= 3600)
+            p->items[p->n_items++] = (sched_item_t){(long)cid->valuedouble, (int)dur->valuedouble, 0, false};
+    }
+    if (ok && p->n_items > 0) {
+        cJSON *row = cJSON_CreateObject();
+        long long cid = sqlite3_column_int64(st, 5), pid = sqlite3_column_int64(st, 6);
+        if (cid) cJSON_AddNumberToObject(row, "id", (double)cid);
+        else cJSON_AddNullToObject(row, "id");
+        if (pid) cJSON_AddNumberToObject(row, "console_id", (double)pid);
+        else cJSON_AddNullToObject(row, "console_id");
+        cJSON_AddStringToObject(row, "name", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddNumberToObject(row, "priority", p->priority);
+        cJSON_AddStringToObject(row, "state", (const char *)sqlite3_column_text(st, 4));
+        cJSON_AddItemToObject(row, "schedule", sch);
+        sch = NULL;
+        cJSON_AddItemToObject(row, "items", items);
+        items = NULL;
+        in->rows[in->n++] = row;
+    } else {
+        in->unreadable++;
+    }
+    cJSON_Delete(sch);
+    cJSON_Delete(items);
 }
 
-/* The playlists of GROUP (published; with DRAFTS drafts too) into IN, the
- * highest priority first (the kiosk keeps SCHED_MAX_PLAYLISTS). 0 or -1. */
-static int load(sqlite3 *db, const char *group, bool drafts, int tz, day_input_t *in)
+/* The playlists GROUP's street screens play, in the order a screen gets
+ * them: with DRAFTS, the console's drafts for GROUP first (as if published
+ * now, the newest first); then the street playlists of the hub's content
+ * visible now to a kiosk of GROUP, in GET /v1/content's order (console
+ * playlists published, and any published with kioskctl for every kiosk).
+ * 0 or -1. */
+static int load(sqlite3 *db, const char *group, bool drafts, long long now, int tz, day_input_t *in)
 {
-    sqlite3_stmt *st = NULL;
-    const char *sql = drafts ? "SELECT id, name, priority, groups, schedule, items, state FROM console_playlists"
-                               " WHERE state IN ('published','draft') ORDER BY priority DESC, id"
-                             : "SELECT id, name, priority, groups, schedule, items, state FROM console_playlists"
-                               " WHERE state = 'published' ORDER BY priority DESC, id";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cJSON *groups = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
-        bool mine = has_group(groups, group);
-        cJSON_Delete(groups);
-        if (!mine) continue;
-        if (in->n == SCHED_MAX_PLAYLISTS) {
-            in->left_out++;
-            continue;
-        }
-        cJSON *sch = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
-        cJSON *items = cJSON_Parse((const char *)sqlite3_column_text(st, 5));
-        sched_playlist_t *p = &in->pl[in->n];
-        char err[160];
-        memset(p, 0, sizeof *p);
-        p->id = (long)sqlite3_column_int64(st, 0);
-        p->priority = sqlite3_column_int(st, 2);
-        p->tz_off_s = tz;
-        /* Stored playlists were checked on the way in; one that no longer
-         * reads is left out rather than guessed at. */
-        bool ok = console_playlist_rule(sch, &p->rule, err, sizeof err) == 0;
-        for (const cJSON *it = cJSON_IsArray(items) ? items->child : NULL; ok && it && p->n_items < SCHED_MAX_ITEMS; it = it->next)
-            p->items[p->n_items++] = (sched_item_t){
-                (long)cJSON_GetObjectItem(it, "content_id")->valuedouble,
-                (int)cJSON_GetObjectItem(it, "duration_s")->valuedouble, 0, false};
-        if (ok && p->n_items > 0) {
-            cJSON *row = cJSON_CreateObject();
-            cJSON_AddNumberToObject(row, "id", (double)p->id);
-            cJSON_AddStringToObject(row, "name", (const char *)sqlite3_column_text(st, 1));
-            cJSON_AddNumberToObject(row, "priority", p->priority);
-            cJSON_AddStringToObject(row, "state", (const char *)sqlite3_column_text(st, 6));
-            cJSON_AddItemToObject(row, "schedule", sch);
-            sch = NULL;
-            cJSON_AddItemToObject(row, "items", items);
-            items = NULL;
-            in->rows[in->n++] = row;
-        }
-        cJSON_Delete(sch);
-        cJSON_Delete(items);
+    static const char *const sql[] = {
+        "SELECT name, priority, schedule, items, 'draft', 0, id FROM console_playlists p"
+        " WHERE state = 'draft' AND EXISTS (SELECT 1 FROM json_each(p.groups) WHERE value = :group)"
+        " ORDER BY id DESC",
+        "SELECT c.title, coalesce(json_extract(c.data, '$.priority'), 0), json_extract(c.data, '$.schedule'),"
+        " json_extract(c.data, '$.items'), 'published', c.id, coalesce(p.id, 0)"
+        " FROM content c LEFT JOIN console_playlists p ON p.content_id = c.id"
+        " WHERE c.kind = 'playlist' AND c.category = 'street' AND c.locale = 'zh_CN' AND json_valid(c.data)"
+        " AND c.published <= :now AND (c.expires IS NULL OR c.expires >= :now)"
+        " AND (c.kiosk_groups IS NULL OR EXISTS (SELECT 1 FROM json_each(c.kiosk_groups) WHERE value = :group))"
+        " ORDER BY c.pinned DESC, c.published DESC, c.id DESC",
+    };
+    for (int q = drafts ? 0 : 1; q < 2; q++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) return -1;
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":group"), group, -1, SQLITE_TRANSIENT);
+        int ni = sqlite3_bind_parameter_index(st, ":now");
+        if (ni) sqlite3_bind_int64(st, ni, now);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) add(in, st, tz);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) return -1;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return 0;
 }
 
 /* What plays through local day DAY, as segments: at each moment the
@@ -137,13 +161,11 @@ static cJSON *seg_json(const day_input_t *in, const day_seg_t *s, int from, int 
     hhmm(to, b);
     cJSON_AddStringToObject(o, "from", a);
     cJSON_AddStringToObject(o, "to", b);
-    if (s->pl < 0) {
-        cJSON_AddNullToObject(o, "playlist_id");
-        cJSON_AddNullToObject(o, "name");
-    } else {
-        cJSON_AddNumberToObject(o, "playlist_id", (double)in->pl[s->pl].id);
-        cJSON_AddStringToObject(o, "name", cJSON_GetObjectItem(in->rows[s->pl], "name")->valuestring);
-    }
+    const cJSON *row = s->pl < 0 ? NULL : in->rows[s->pl];
+    cJSON_AddItemToObject(o, "playlist_id", row ? cJSON_Duplicate(cJSON_GetObjectItem(row, "id"), false) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "console_id", row ? cJSON_Duplicate(cJSON_GetObjectItem(row, "console_id"), false) : cJSON_CreateNull());
+    if (row) cJSON_AddStringToObject(o, "name", cJSON_GetObjectItem(row, "name")->valuestring);
+    else cJSON_AddNullToObject(o, "name");
     return o;
 }
 
@@ -220,7 +242,7 @@ void console_dayview(hub_req_t *req, hub_resp_t *resp)
         }
         snprintf(group, sizeof group, "%s", group_q);
     }
-    if (load(req->db, group, drafts && !strcmp(drafts, "1"), tz, &in) != 0) {
+    if (load(req->db, group, drafts && !strcmp(drafts, "1"), req->now, tz, &in) != 0) {
         hub_error(resp, 500, "storage", "cannot read the playlists");
         goto end;
     }
@@ -248,6 +270,7 @@ void console_dayview(hub_req_t *req, hub_resp_t *resp)
     cJSON_AddStringToObject(o, "group", group);
     cJSON_AddBoolToObject(o, "drafts", drafts && !strcmp(drafts, "1"));
     cJSON_AddNumberToObject(o, "left_out", in.left_out);
+    cJSON_AddNumberToObject(o, "unreadable", in.unreadable);
     cJSON *changes = cJSON_AddArrayToObject(o, "segments"), *hours = cJSON_AddArrayToObject(o, "hours");
     for (int i = 0; i < n; i++) cJSON_AddItemToArray(changes, seg_json(&in, &seg[i], seg[i].from_min, seg[i].to_min));
     for (int h = 0; h < 24; h++) {

@@ -379,8 +379,10 @@ static void test_past_midnight(void **state)
     assert_int_equal(r.status, 200);
     cJSON *j = cJSON_Parse(r.body);
     char *h8 = cJSON_PrintUnformatted(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hours"), 8));
-    assert_string_equal(h8, "{\"hour\":8,\"plays\":[{\"from\":\"08:00\",\"to\":\"08:40\",\"playlist_id\":2,\"name\":\"早高峰\"},"
-                            "{\"from\":\"08:40\",\"to\":\"09:00\",\"playlist_id\":null,\"name\":null}]}");
+    /* Content 101-103 are the suite's own: the second playlist published is content 105. */
+    assert_string_equal(h8, "{\"hour\":8,\"plays\":[{\"from\":\"08:00\",\"to\":\"08:40\",\"playlist_id\":105,"
+                            "\"console_id\":2,\"name\":\"早高峰\"},"
+                            "{\"from\":\"08:40\",\"to\":\"09:00\",\"playlist_id\":null,\"console_id\":null,\"name\":null}]}");
     free(h8);
     assert_int_equal((int)hubtest_at(j, "weekday")->valuedouble, 6);
     assert_string_equal(hubtest_at(j, "group")->valuestring, "north");
@@ -448,6 +450,21 @@ static void test_scoped(void **state)
     expect(call(f, "GET", "/console/api/dayview?group=south&date=2026-12-11", NULL, &f->ed, false), 403, "forbidden", NULL);
     expect(call(f, "GET", "/console/api/dayview?group=a,b", NULL, &f->boss, false), 422, "invalid_field", "group");
     /* South's kiosk plays nothing of north's; north's plays it all day. */
+    assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
+    /* A street playlist of the hub's content for every kiosk (kioskctl's, no
+     * groups) plays on both; north's wins there by priority. One expired, or
+     * with a schedule the kiosk cannot read, plays nowhere. */
+    assert_int_equal(db_exec(db_thread(), "INSERT INTO content(id, kind, category, locale, title, body, published, data)"
+        " VALUES(120, 'playlist', 'street', 'zh_CN', '全区', '', 1795000000, '{\"screen\":\"street\",\"priority\":5,"
+        "\"items\":[{\"content_id\":101,\"duration_s\":10}],\"schedule\":{\"windows\":[{\"from\":\"18:00\",\"to\":\"01:00\"}]}}'),"
+        " (121, 'playlist', 'street', 'zh_CN', '过期', '', 1795000000, '{\"screen\":\"street\",\"priority\":99,"
+        "\"items\":[{\"content_id\":101,\"duration_s\":10}]}')"), 0);
+    assert_int_equal(db_exec(db_thread(), "UPDATE content SET expires = 1795000001 WHERE id = 121"), 0);
+    assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s),
+                        "00:00-01:00 全区;01:00-18:00 -;18:00-24:00 全区");
+    assert_string_equal(segments(f, &f->boss, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 北区");
+    assert_int_equal(db_exec(db_thread(), "UPDATE content SET data = json_set(data, '$.schedule', json('{\"windows\":[{\"from\":\"8:00\",\"to\":\"9:00\"}]}'))"
+                                          " WHERE id = 120"), 0);
     assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
     assert_string_equal(segments(f, &f->boss, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 北区");
     /* A south viewer neither sees nor withdraws north's playlist; a south publisher cannot publish it. */
