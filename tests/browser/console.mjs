@@ -227,7 +227,7 @@ try {
   check('the day view shows a window past midnight on both dates',
     fri[0].includes('22:00–23:00 夜间宣传') && !fri[1].includes('夜间宣传') && sat.includes('01:00–02:00 夜间宣传'),
     `${fri.join(' | ')} | ${sat}`);
-  if (shots) await edPage.screenshot({ path: `${shots}/console-playlists.png`, fullPage: true });
+  if (shots) await edPage.locator('#playlists').screenshot({ path: `${shots}/console-playlists.png` });
   await edPage.click('#logout');
 
   // An admin adds an account and disables it.
