@@ -20,7 +20,7 @@ typedef struct {
     cJSON *rows[SCHED_MAX_PLAYLISTS];   /* each playlist's row as the list route gives it */
     int n;
     int left_out;               /* playlists beyond SCHED_MAX_PLAYLISTS */
-    int unreadable;             /* playlists the screen would skip: bad schedule, no usable item */
+    int unreadable;             /* playlists the screen would skip: a schedule it cannot read */
 } day_input_t;
 
 /* The kiosk group of kiosk ID: 1 found (GROUP "" for none), 0 no such kiosk, -1 error. */
@@ -41,9 +41,10 @@ static int kiosk_group(sqlite3 *db, const char *id, char *group, size_t len)
 
 /* Adds one playlist to IN from its columns: name, priority, schedule
  * (JSON text, NULL: always on), items (JSON text), state, content id and
- * console id (0: none). One the kiosk's reader would not use (a schedule
- * that does not read, no usable item) is skipped as the kiosk skips it;
- * beyond SCHED_MAX_PLAYLISTS only counted, as the kiosk keeps the first. */
+ * console id (0: none). As the kiosk's reader (services/street/content.c):
+ * beyond SCHED_MAX_PLAYLISTS only counted; one whose schedule does not read
+ * skipped without taking a place; items with a bad id or duration dropped
+ * (a playlist left without items keeps its place and never plays). */
 static void add(day_input_t *in, sqlite3_stmt *st, int tz)
 {
     if (in->n == SCHED_MAX_PLAYLISTS) {
@@ -67,7 +68,7 @@ static void add(day_input_t *in, sqlite3_stmt *st, int tz)
             dur->valuedouble <= 3600)
             p->items[p->n_items++] = (sched_item_t){(long)cid->valuedouble, (int)dur->valuedouble, 0, false};
     }
-    if (ok && p->n_items > 0) {
+    if (ok) {
         cJSON *row = cJSON_CreateObject();
         long long cid = sqlite3_column_int64(st, 5), pid = sqlite3_column_int64(st, 6);
         if (cid) cJSON_AddNumberToObject(row, "id", (double)cid);

@@ -478,6 +478,25 @@ static void test_scoped(void **state)
     expect(call(f, "POST", "/console/api/playlists/2", b, &spub, true), 403, "forbidden", NULL);
 }
 
+/* A screen keeps the first 8 playlists its content lists (newest first):
+ * the 9th, even with the highest priority, plays nowhere, and the day view
+ * says so rather than showing it. */
+static void test_cap(void **state)
+{
+    fx_t *f = *state;
+    char s[512], name[16];
+    published(f, "oldest", 99, "{}");
+    for (int i = 1; i <= 8; i++) {
+        snprintf(name, sizeof name, "p%d", i);
+        published(f, name, i, "{}");
+    }
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 p8");
+    hub_resp_t r = call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-12-11", NULL, &f->ed, false);
+    assert_non_null(strstr(r.body, "\"left_out\":1,\"unreadable\":0"));
+    assert_null(strstr(r.body, "oldest"));
+    free(r.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_past_midnight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scoped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
