@@ -150,6 +150,32 @@ int console_playlist_title(sqlite3 *db, long long cid, char *title, size_t len)
     return found;
 }
 
+void console_playlist_content(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT id, kind, title, expires FROM content WHERE kind <> 'playlist'"
+                                    " AND locale = 'zh_CN' AND (expires IS NULL OR expires >= :now)"
+                                    " ORDER BY published DESC, id DESC LIMIT 500", -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the content");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, req->now);
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "items");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddNumberToObject(it, "id", (double)sqlite3_column_int64(st, 0));
+        cJSON_AddStringToObject(it, "kind", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddStringToObject(it, "title", (const char *)sqlite3_column_text(st, 2));
+        if (sqlite3_column_type(st, 3) == SQLITE_NULL) cJSON_AddNullToObject(it, "expires");
+        else cJSON_AddNumberToObject(it, "expires", (double)sqlite3_column_int64(st, 3));
+        cJSON_AddItemToArray(arr, it);
+    }
+    sqlite3_finalize(st);
+    hub_reply(resp, 200, o);
+}
+
 /* ITEMS: 1..SCHED_MAX_ITEMS of {content_id, duration_s}, each naming
  * content the playlist may show. 0, or the error status with RESP filled. */
 static int items_check(hub_req_t *req, hub_resp_t *resp, const cJSON *items)

@@ -38,6 +38,8 @@ int console_playlist_rule(const cJSON *sch, sched_rule_t *out, char *err, size_t
  * -1 database error. */
 int console_playlist_title(sqlite3 *db, long long content_id, char *title, size_t len);
 
+/* GET /console/api/playlist-content: the content a playlist may name, not expired */
+void console_playlist_content(hub_req_t *req, hub_resp_t *resp);
 void console_playlist_list(hub_req_t *req, hub_resp_t *resp);     /* GET  /console/api/playlists */
 void console_playlist_create(hub_req_t *req, hub_resp_t *resp);   /* POST /console/api/playlists */
 void console_playlist_edit(hub_req_t *req, hub_resp_t *resp);     /* POST /console/api/playlists/{id} */

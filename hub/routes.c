@@ -103,6 +103,7 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/playlists/{id}", console_playlist_edit, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/playlists/{id}/{action}", console_playlist_action, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/dayview", console_dayview, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/playlist-content", console_playlist_content, ROUTE_CONSOLE, NULL},
     {0},
 };
 

@@ -238,6 +238,14 @@ static void test_roles(void **state)
     expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
     expect(call(f, "POST", "/console/api/playlists/1", b, &f->ed, true), 409, "wrong_state", NULL);
 
+    /* The editor's choice of content: items, not playlists. */
+    r = call(f, "GET", "/console/api/playlist-content", NULL, &f->vic, false);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "{\"id\":102,\"kind\":\"event\",\"title\":\"书法班\",\"expires\":null}"));
+    assert_non_null(strstr(r.body, "\"id\":101"));
+    assert_null(strstr(r.body, "\"id\":103"));
+    free(r.body);
+
     /* The list: a viewer of another district does not see it. */
     r = call(f, "GET", "/console/api/playlists", NULL, &f->vic, false);
     assert_int_equal(r.status, 200);

@@ -4,6 +4,7 @@
 // its street screen plays at each hour of a date, as the hub computes it
 // with the kiosk's own schedule engine. The hub checks every field and
 // names the one it refuses; buttons are offered by role, the hub decides.
+// Content ids are typed or chosen from the hub's content (a datalist).
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { say, sayError } from './app.js';
@@ -59,6 +60,7 @@ function addItem(id = '', seconds = 15) {
   c.required = true;
   c.value = String(id);
   c.className = 'item-id';
+  c.setAttribute('list', 'content-choices');
   const d = labelled(t('pl_seconds'), el('input'));
   d.type = 'number';
   d.min = '1';
@@ -214,6 +216,13 @@ $('playlist-form').addEventListener('submit', async (ev) => {
   try {
     await api('POST', id ? `playlists/${id}` : 'playlists', formBody());
     say(t('saved'));
+    const { items } = await api('GET', 'playlist-content');
+    $('content-choices').replaceChildren(...items.map((it) => {
+      const o = el('option');
+      o.value = String(it.id);
+      o.label = `${it.title} (${it.kind})`;
+      return o;
+    }));
     resetForm();
     await loadPlaylists();
   } catch (e) {
