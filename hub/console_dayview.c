@@ -7,7 +7,6 @@
 #include "console_playlist.h"
 #include "staff.h"
 
-#define DAY_ZONE "Asia/Shanghai"
 #define DAY_MAX_SEGMENTS 512    /* a day of 8 playlists of 8 windows changes far fewer times */
 
 typedef struct {
@@ -200,8 +199,8 @@ void console_dayview(hub_req_t *req, hub_resp_t *resp)
     char group[64];
     int tz;
     long day;
-    if (sched_tz_offset(DAY_ZONE, &tz) != 0) {
-        hub_error(resp, 500, "internal", "no offset for " DAY_ZONE);
+    if (sched_tz_offset(CONSOLE_PLAYLIST_ZONE, &tz) != 0) {
+        hub_error(resp, 500, "internal", "no offset for " CONSOLE_PLAYLIST_ZONE);
         return;
     }
     if ((kiosk && *kiosk) == (group_q && *group_q)) {
@@ -266,7 +265,7 @@ void console_dayview(hub_req_t *req, hub_resp_t *resp)
     }
     cJSON_AddStringToObject(o, "date", ds);
     cJSON_AddNumberToObject(o, "weekday", sched_weekday(day));
-    cJSON_AddStringToObject(o, "time_zone", DAY_ZONE);
+    cJSON_AddStringToObject(o, "time_zone", CONSOLE_PLAYLIST_ZONE);
     if (kiosk && *kiosk) cJSON_AddStringToObject(o, "kiosk", kiosk);
     cJSON_AddStringToObject(o, "group", group);
     cJSON_AddBoolToObject(o, "drafts", drafts && !strcmp(drafts, "1"));
@@ -275,9 +274,9 @@ void console_dayview(hub_req_t *req, hub_resp_t *resp)
     cJSON *changes = cJSON_AddArrayToObject(o, "segments"), *hours = cJSON_AddArrayToObject(o, "hours");
     for (int i = 0; i < n; i++) cJSON_AddItemToArray(changes, seg_json(&in, &seg[i], seg[i].from_min, seg[i].to_min));
     for (int h = 0; h < 24; h++) {
-        cJSON *hour = cJSON_CreateObject(), *plays = NULL;
+        cJSON *hour = cJSON_CreateObject();
         cJSON_AddNumberToObject(hour, "hour", h);
-        plays = cJSON_AddArrayToObject(hour, "plays");
+        cJSON *plays = cJSON_AddArrayToObject(hour, "plays");
         for (int i = 0; i < n; i++) {
             int from = seg[i].from_min > h * 60 ? seg[i].from_min : h * 60;
             int to = seg[i].to_min < h * 60 + 60 ? seg[i].to_min : h * 60 + 60;

@@ -13,7 +13,6 @@
 
 #define PL_COLS "id, name, priority, groups, schedule, items, state, author, published_by, created, updated, published," \
                 " content_id"
-#define PL_ZONE "Asia/Shanghai"      /* docs/api.md "Playlist data": always China Standard Time */
 
 static cJSON *row_json(sqlite3_stmt *st)
 {
@@ -405,7 +404,7 @@ static int deliver(hub_req_t *req, const cJSON *p, long long *cid)
 {
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "screen", "street");
-    cJSON_AddStringToObject(data, "time_zone", PL_ZONE);
+    cJSON_AddStringToObject(data, "time_zone", CONSOLE_PLAYLIST_ZONE);
     cJSON_AddNumberToObject(data, "priority", cJSON_GetObjectItem(p, "priority")->valuedouble);
     cJSON_AddItemToObject(data, "items", cJSON_Duplicate(cJSON_GetObjectItem(p, "items"), true));
     cJSON_AddItemToObject(data, "schedule", cJSON_Duplicate(cJSON_GetObjectItem(p, "schedule"), true));

@@ -22,6 +22,9 @@
 #include "services/street/schedule.h"
 
 #define CONSOLE_PLAYLIST_NAME_MAX 120       /* bytes of UTF-8 */
+/* The zone of every playlist's times and dates (docs/api.md "Playlist
+ * data": China Standard Time, UTC+8, no DST), and of the day view's dates. */
+#define CONSOLE_PLAYLIST_ZONE "Asia/Shanghai"
 #define CONSOLE_PLAYLIST_PRIORITY_MAX 100
 #define CONSOLE_PLAYLIST_DURATION_MAX 3600  /* seconds per item, as the kiosk's bundle check */
 
