@@ -147,11 +147,11 @@ $(BUILD)/fuzz/fuzz_mo: tests/fuzz/fuzz_mo.c kiosk/core/i18n.c kiosk/core/log.c c
                        kiosk/core/i18n.h kiosk/core/log.h
 # The hub's request handling: routing, auth, idempotency and every handler's
 # validation, through hub_handle (no socket), on a temp database.
-$(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) \
+$(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(HUB_SRC) \
                                 $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ihub -Icommon -DPATHS_HUB_DEMO='"$(CURDIR)/hub/demo"' \
+	    -Wno-unused-parameter -Ihub -Icommon -Ikiosk -DPATHS_HUB_DEMO='"$(CURDIR)/hub/demo"' \
 	    $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 
@@ -160,10 +160,10 @@ $(BUILD)/fuzz/fuzz_hub_request: tests/fuzz/fuzz_hub_request.c $(filter-out hub/m
 # a payment provider's statement (hub/reconcile.c) and a billing system's
 # answers (hub/billing_http.c).
 $(BUILD)/fuzz/fuzz_wechat_notice $(BUILD)/fuzz/fuzz_statement $(BUILD)/fuzz/fuzz_billing: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c \
-        $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c) $(wildcard hub/*.h)
+        $(HUB_SRC) $(wildcard hub/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
-	    -Wno-unused-parameter -Ihub -Icommon -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"' \
+	    -Wno-unused-parameter -Ihub -Icommon -Ikiosk -DHUB_DEMO_DIR='"$(CURDIR)/hub/demo"' \
 	    $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 

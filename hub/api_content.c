@@ -25,7 +25,12 @@ static const char *const kinds[] = {"notice", "event", "library", "lecture", "gu
 /* The columns item_json reads, in its order. */
 #define ITEM_COLS "id, kind, category, locale, title, body, published, expires, pinned, " \
                   "places, registered, starts, data"
-#define VISIBLE "published <= ?9 AND (expires IS NULL OR expires >= ?9)"
+/* Visible to device ?8 at ?9: published, not expired, and for its kiosk
+ * group when the item names groups (a console playlist: kiosk_groups, a
+ * JSON array; NULL for every kiosk). */
+#define VISIBLE "published <= ?9 AND (expires IS NULL OR expires >= ?9) AND (kiosk_groups IS NULL OR" \
+                " EXISTS (SELECT 1 FROM json_each(content.kiosk_groups) g JOIN devices d" \
+                " ON d.kiosk_group = g.value WHERE d.id = ?8))"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -116,6 +121,31 @@ static long long content_gen(sqlite3 *db)
     return gen;
 }
 
+static const char group_sql[] = "SELECT kiosk_group FROM devices WHERE id = ?1";
+
+/* The device's kiosk group for the cache key: "" for none, "=NAME" for
+ * one (so no group and a group named "" differ). -1 if it cannot be read
+ * or does not fit (the answer is then built and not kept). */
+static int device_group(hub_req_t *req, char *out, size_t len)
+{
+    sqlite3_stmt *st = db_stmt(req->db, group_sql);
+    int rc = -1;
+    if (st) {
+        sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            const unsigned char *g = sqlite3_column_text(st, 0);
+            int n = g ? snprintf(out, len, "=%s", (const char *)g) : snprintf(out, len, "%s", "");
+            rc = n >= 0 && (size_t)n < len ? 0 : -1;
+        } else if (step == SQLITE_DONE) {
+            out[0] = '\0';      /* not a device (cannot happen behind ROUTE_AUTH) */
+            rc = 0;
+        }
+    }
+    db_stmt_done(req->db, st);
+    return rc;
+}
+
 /* The list for validated parameters, as hub_reply gives it. */
 static void list_build(hub_req_t *req, hub_resp_t *resp, const char *kind, const char *locale,
                        const char *category, const char *since)
@@ -130,6 +160,7 @@ static void list_build(hub_req_t *req, hub_resp_t *resp, const char *kind, const
     if (category) sqlite3_bind_text(st, 3, category, -1, SQLITE_STATIC);
     if (since) sqlite3_bind_int64(st, 4, strtoll(since, NULL, 10));
     sqlite3_bind_int(st, 5, LIST_CAP);
+    sqlite3_bind_text(st, 8, req->device.id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, req->now);
 
     cJSON *o = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(o, "items");
@@ -186,6 +217,13 @@ void api_content_list(hub_req_t *req, hub_resp_t *resp)
     long long gen = cc ? content_gen(req->db) : -1;
     content_cache_key_t key;
     content_cache_key(&key, kind, locale, category, since, req->now, gen);
+    /* Items for kiosk groups only (VISIBLE) make the answer depend on the
+     * device's group: it is part of the key. */
+    if (gen >= 0) {
+        char group[CONTENT_CACHE_GROUP_MAX];
+        if (device_group(req, group, sizeof group) != 0) gen = -1;   /* not kept */
+        else content_cache_key_group(&key, group);
+    }
     if (gen >= 0 && content_cache_get(cc, &key, resp)) return;
     list_build(req, resp, kind, locale, category, since);
     if (gen < 0 || resp->status != 200) return;
@@ -209,6 +247,7 @@ void api_content_get(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 8, req->device.id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, req->now);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -297,6 +336,7 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 8, req->device.id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 9, req->now);
     int rc = sqlite3_step(st);
     bool has_start = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;

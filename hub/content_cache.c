@@ -45,9 +45,15 @@ void content_cache_key(content_cache_key_t *key, const char *kind, const char *l
     key->gen = gen;
 }
 
+void content_cache_key_group(content_cache_key_t *key, const char *group)
+{
+    snprintf(key->group, sizeof key->group, "%s", group);
+}
+
 static bool same_key(const content_cache_key_t *a, const content_cache_key_t *b)
 {
-    return a->now == b->now && a->gen == b->gen && strcmp(a->query, b->query) == 0;
+    return a->now == b->now && a->gen == b->gen && strcmp(a->query, b->query) == 0 &&
+           strcmp(a->group, b->group) == 0;
 }
 
 /* FNV-1a of the query: every second brings new keys, so the slot depends
@@ -56,6 +62,7 @@ static slot_t *slot_of(content_cache_t *cc, const content_cache_key_t *key)
 {
     uint32_t h = 2166136261u;
     for (const char *p = key->query; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    for (const char *p = key->group; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
     return &cc->slot[h % CONTENT_CACHE_SLOTS];
 }
 

@@ -12,8 +12,9 @@
  * nothing else) and the same content generation (migration 18: moved on by
  * every change to the content table from any connection or process, read
  * by the caller BEFORE it queries the rows it puts, so an answer is never
- * filed under a generation newer than its rows). Content answers hold no
- * personal data and do not depend on the device. Errors: none; a cache
+ * filed under a generation newer than its rows), and the device's kiosk
+ * group (items for some groups only). Content answers hold no personal
+ * data and depend on the device only through its group. Errors: none; a cache
  * that cannot allocate simply misses. */
 #ifndef HUB_CONTENT_CACHE_H
 #define HUB_CONTENT_CACHE_H
@@ -27,8 +28,11 @@
 
 typedef struct content_cache content_cache_t;
 
+#define CONTENT_CACHE_GROUP_MAX 72
+
 typedef struct {
     char query[96];                  /* the validated query, one text (content_cache_key) */
+    char group[CONTENT_CACHE_GROUP_MAX]; /* the device's kiosk group (content_cache_key_group) */
     int64_t now;                     /* hub time, seconds */
     long long gen;                   /* content generation, read before the rows */
 } content_cache_key_t;
@@ -39,6 +43,10 @@ void content_cache_free(content_cache_t *cc);
 /* KEY from the validated parameters (CATEGORY and SINCE may be NULL). */
 void content_cache_key(content_cache_key_t *key, const char *kind, const char *locale,
                        const char *category, const char *since, int64_t now, long long gen);
+/* The device's kiosk group ("" none, "=NAME" one): items meant for some
+ * groups only (console playlists, content.kiosk_groups) make answers differ
+ * between groups, so kiosks of one group never get another's answer. */
+void content_cache_key_group(content_cache_key_t *key, const char *group);
 /* On a hit: true, RESP a 200 with a copy of the body and its ETag. */
 bool content_cache_get(content_cache_t *cc, const content_cache_key_t *key, hub_resp_t *resp);
 /* Keeps RESP (a 200 JSON answer with its ETag set) for KEY. */

@@ -278,6 +278,17 @@ static const migrate_step_t migrations[] = {
      "  BEGIN UPDATE content_gen SET gen = gen + 1 WHERE id = 1; END;"
      "CREATE TRIGGER content_gen_del AFTER DELETE ON content"
      "  BEGIN UPDATE content_gen SET gen = gen + 1 WHERE id = 1; END;"},
+    /* 19: street screen playlists written in the console (console_playlist.c):
+     * schedule and items kept as the JSON the staff API takes, already checked;
+     * published, one is a content item (content_id) that only the kiosks of
+     * its groups get (content.kiosk_groups, a JSON array; NULL: every kiosk). */
+    {"console playlists",
+     "CREATE TABLE console_playlists(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+     "  priority INTEGER NOT NULL, groups TEXT NOT NULL, schedule TEXT NOT NULL, items TEXT NOT NULL,"
+     "  state TEXT NOT NULL CHECK(state IN ('draft','published','withdrawn')),"
+     "  author TEXT NOT NULL, published_by TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
+     "  published INTEGER, content_id INTEGER);"
+     "ALTER TABLE content ADD COLUMN kiosk_groups TEXT;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

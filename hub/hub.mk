@@ -4,7 +4,11 @@ HUB_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow
              -Ihub -Icommon -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
 HUB_LDLIBS = $(LDFLAGS) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm
 HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c)
+# The kiosk's street schedule engine (pure: no clock, no I/O) is linked in, not
+# copied: the console's day view runs the same code the screens run.
+HUB_SRC += kiosk/services/street/schedule.c
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/obj/hub/console_playlist.o $(BUILD)/obj/hub/console_dayview.o $(BUILD)/obj/hub/routes.o: HUB_CFLAGS += -Ikiosk
 
 $(BUILD)/obj/hub/%.o: hub/%.c
 	@mkdir -p $(dir $@)

@@ -7,10 +7,12 @@
 #include "console_alert.h"
 #include "console_api.h"
 #include "console_bundles.h"
+#include "console_dayview.h"
 #include "console_devices.h"
 #include "console_help.h"
 #include "console_kiosk.h"
 #include "console_notice.h"
+#include "console_playlist.h"
 #include "console_staff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
@@ -96,6 +98,12 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/notices", console_notice_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}", console_notice_edit, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}/{action}", console_notice_action, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/playlists", console_playlist_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/playlists", console_playlist_create, ROUTE_CONSOLE, NULL, 16384},
+    {"POST", "/console/api/playlists/{id}", console_playlist_edit, ROUTE_CONSOLE, NULL, 16384},
+    {"POST", "/console/api/playlists/{id}/{action}", console_playlist_action, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/dayview", console_dayview, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/playlist-content", console_playlist_content, ROUTE_CONSOLE, NULL},
     {0},
 };
 

@@ -2,7 +2,8 @@
 // playwright-core): sign in (a wrong password first), the fleet, an
 // emergency alert sent from the form and found in the kiosk's bundle, a
 // change without the CSRF token refused, the lockout after five wrong
-// passwords, sign-out. Run by tests/checks/console_browser.sh, which starts
+// passwords, sign-out, a street playlist written, checked in the day view
+// and published. Run by tests/checks/console_browser.sh, which starts
 // the hub and the signer; this script closes the browser whatever happens.
 // Env: HUB_URL, KIOSK_TOKEN (the demo kiosk's), SHOTS (a directory for
 // screenshots, optional).
@@ -192,6 +193,41 @@ try {
     return { status: r.status, code: (await r.json()).error.code };
   });
   check('an editor cannot publish (403 forbidden)', edTry.status === 403 && edTry.code === 'forbidden', JSON.stringify(edTry));
+
+  // A street playlist: the editor's draft is checked field by field; saved, the
+  // day view (drafts included) shows its Friday window past midnight on both dates.
+  await edPage.waitForSelector('#playlist-groups input[value="north"]');
+  await edPage.fill('#playlist-name', '夜间宣传');
+  await edPage.fill('#playlist-priority', '30');
+  await edPage.check('#playlist-groups input[value="north"]');
+  await edPage.check('#playlist-weekdays input[value="5"]');
+  await edPage.click('#playlist-add-window');
+  await edPage.fill('#playlist-window-rows .row:last-child .win-from', '22:00');
+  await edPage.fill('#playlist-window-rows .row:last-child .win-to', '02:00');
+  await edPage.fill('#playlist-item-rows .row:first-child .item-id', '99999');
+  await edPage.click('#playlist-save');
+  await edPage.waitForSelector('#status.error');
+  check('a playlist naming unknown content is refused, the field named',
+    (await edPage.textContent('#status')).includes('items[0].content_id'), await edPage.textContent('#status'));
+  await edPage.fill('#playlist-item-rows .row:first-child .item-id', '101');
+  await edPage.click('#playlist-save');
+  await edPage.waitForSelector('#playlist-rows tr[data-playlist="1"]');
+  check('an editor sees no publish button for a playlist',
+    (await edPage.$$('#playlist-rows button:has-text("发布")')).length === 0);
+  await edPage.selectOption('#day-kiosk', 'demo-01');
+  await edPage.fill('#day-date', '2026-12-11');
+  await edPage.check('#day-drafts');
+  await edPage.click('#day-show');
+  await edPage.waitForSelector('#day-rows tr[data-hour="23"]');
+  const fri = [await edPage.textContent('#day-rows tr[data-hour="22"]'), await edPage.textContent('#day-rows tr[data-hour="1"]')];
+  await edPage.fill('#day-date', '2026-12-12');
+  await edPage.click('#day-show');
+  await edPage.waitForFunction(() => document.getElementById('day-caption').textContent.includes('2026-12-12'));
+  const sat = await edPage.textContent('#day-rows tr[data-hour="1"]');
+  check('the day view shows a window past midnight on both dates',
+    fri[0].includes('22:00–23:00 夜间宣传') && !fri[1].includes('夜间宣传') && sat.includes('01:00–02:00 夜间宣传'),
+    `${fri.join(' | ')} | ${sat}`);
+  if (shots) await edPage.locator('#playlists').screenshot({ path: `${shots}/console-playlists.png` });
   await edPage.click('#logout');
 
   // An admin adds an account and disables it.
@@ -200,6 +236,16 @@ try {
   await adminPage.waitForSelector('#signin:not([hidden])');
   await signIn(adminPage, 'boss', 'admin-password-1');
   await adminPage.waitForSelector('#accounts:not([hidden])');
+
+  // The playlist published (an admin has every right): in the demo kiosk's street content.
+  await adminPage.waitForSelector('#playlist-rows tr[data-playlist="1"] button:has-text("发布")');
+  await adminPage.click('#playlist-rows tr[data-playlist="1"] button:has-text("发布")');
+  await adminPage.waitForFunction(() => document.querySelector('#playlist-rows tr[data-playlist="1"]').textContent.includes('已发布'));
+  const street = await (await fetch(`${hub}/v1/content?kind=playlist&category=street`,
+    { headers: { Authorization: `Bearer ${kioskToken}` } })).json();
+  check('a published playlist is in the kiosk\'s street content',
+    street.items.some((i) => i.title === '夜间宣传' && i.data.priority === 30 && i.data.schedule.windows[0].to === '02:00'),
+    JSON.stringify(street).slice(0, 300));
   await adminPage.fill('#acc-name', 'li');
   await adminPage.selectOption('#acc-role', 'editor');
   await adminPage.fill('#acc-groups', 'north');

@@ -1,0 +1,505 @@
+#include "console_playlist.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "console_auth.h"
+#include "console_log.h"
+#include "console_publish.h"
+#include "db.h"
+#include "staff.h"
+#include "utf8.h"
+
+#define PL_COLS "id, name, priority, groups, schedule, items, state, author, published_by, created, updated, published," \
+                " content_id"
+
+static cJSON *row_json(sqlite3_stmt *st)
+{
+    static const char *const cols[] = {"id", "name", "priority", "groups", "schedule", "items", "state",
+                                       "author", "published_by", "created", "updated", "published", "content_id"};
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < 13; i++) {
+        int type = sqlite3_column_type(st, i);
+        if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
+        else if (i >= 3 && i <= 5) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
+        else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i], (double)sqlite3_column_int64(st, i));
+        else cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(st, i));
+    }
+    return o;
+}
+
+/* Playlist ID as JSON, or NULL (not found, or a database error: *DB_ERR). */
+static cJSON *load(sqlite3 *db, long long id, bool *db_err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o = NULL;
+    *db_err = true;
+    if (sqlite3_prepare_v2(db, "SELECT " PL_COLS " FROM console_playlists WHERE id = :id", -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) o = row_json(st);
+    *db_err = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_finalize(st);
+    return o;
+}
+
+/* May S do PERM on every group of playlist P? */
+static bool may_all(const staff_t *s, staff_perm_t perm, const cJSON *p)
+{
+    const cJSON *groups = cJSON_GetObjectItem(p, "groups");
+    if (!cJSON_IsArray(groups) || !groups->child) return false;
+    for (const cJSON *g = groups->child; g; g = g->next)
+        if (!cJSON_IsString(g) || !staff_may(s, perm, g->valuestring)) return false;
+    return true;
+}
+
+static const char *state_of(const cJSON *p)
+{
+    const cJSON *v = cJSON_GetObjectItem(p, "state");
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int failf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int failf(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* A whole number in [LO, HI]? */
+static bool whole(const cJSON *v, long long lo, long long hi, long long *out)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble) return false;
+    long long n = (long long)v->valuedouble;
+    if (n < lo || n > hi) return false;
+    *out = n;
+    return true;
+}
+
+int console_playlist_rule(const cJSON *sch, sched_rule_t *r, char *err, size_t len)
+{
+    static const char *const keys[] = {"weekdays", "windows", "from_date", "to_date"};
+    memset(r, 0, sizeof *r);
+    if (!cJSON_IsObject(sch)) return failf(err, len, "schedule: an object");
+    for (const cJSON *k = sch->child; k; k = k->next) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) known |= !strcmp(k->string, keys[i]);
+        if (!known) return failf(err, len, "schedule.%.40s: unknown field (weekdays, windows, from_date, to_date)", k->string);
+    }
+    const cJSON *wd = cJSON_GetObjectItemCaseSensitive(sch, "weekdays");
+    if (wd) {
+        if (!cJSON_IsArray(wd) || !wd->child || cJSON_GetArraySize(wd) > 7)
+            return failf(err, len, "schedule.weekdays: 1 to 7 weekdays (1 Monday .. 7 Sunday)");
+        int i = 0;
+        for (const cJSON *v = wd->child; v; v = v->next, i++) {
+            long long d;
+            if (!whole(v, 1, 7, &d)) return failf(err, len, "schedule.weekdays[%d]: a whole number from 1 (Monday) to 7 (Sunday)", i);
+            if (r->weekdays & (1u << d)) return failf(err, len, "schedule.weekdays[%d]: %lld is listed twice", i, d);
+            r->weekdays |= 1u << d;
+        }
+    }
+    const cJSON *wins = cJSON_GetObjectItemCaseSensitive(sch, "windows");
+    if (wins) {
+        if (!cJSON_IsArray(wins) || cJSON_GetArraySize(wins) > SCHED_MAX_WINDOWS)
+            return failf(err, len, "schedule.windows: up to %d windows", SCHED_MAX_WINDOWS);
+        for (const cJSON *v = wins->child; v; v = v->next, r->n_win++) {
+            const cJSON *from = cJSON_GetObjectItemCaseSensitive(v, "from"), *to = cJSON_GetObjectItemCaseSensitive(v, "to");
+            sched_window_t w;
+            if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) != 2 || !from || !to)
+                return failf(err, len, "schedule.windows[%d]: {\"from\": \"HH:MM\", \"to\": \"HH:MM\"}", r->n_win);
+            if (!cJSON_IsString(from) || sched_parse_hhmm(from->valuestring, &w.from_min) != 0 || w.from_min == 1440)
+                return failf(err, len, "schedule.windows[%d].from: HH:MM from 00:00 to 23:59", r->n_win);
+            if (!cJSON_IsString(to) || sched_parse_hhmm(to->valuestring, &w.to_min) != 0)
+                return failf(err, len, "schedule.windows[%d].to: HH:MM from 00:00 to 24:00", r->n_win);
+            if (w.to_min % 1440 == w.from_min)
+                return failf(err, len, "schedule.windows[%d]: from and to are the same time (for all day, give no windows)", r->n_win);
+            r->win[r->n_win] = w;
+        }
+    }
+    const cJSON *fd = cJSON_GetObjectItemCaseSensitive(sch, "from_date"), *td = cJSON_GetObjectItemCaseSensitive(sch, "to_date");
+    if (fd) {
+        if (!cJSON_IsString(fd) || sched_parse_date(fd->valuestring, &r->from_day) != 0)
+            return failf(err, len, "schedule.from_date: a date YYYY-MM-DD");
+        r->has_from = true;
+    }
+    if (td) {
+        if (!cJSON_IsString(td) || sched_parse_date(td->valuestring, &r->to_day) != 0)
+            return failf(err, len, "schedule.to_date: a date YYYY-MM-DD");
+        r->has_to = true;
+    }
+    if (r->has_from && r->has_to && r->to_day < r->from_day)
+        return failf(err, len, "schedule.to_date: before from_date");
+    return 0;
+}
+
+int console_playlist_title(sqlite3 *db, long long cid, char *title, size_t len)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT title FROM content WHERE id = :id AND kind <> 'playlist'", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, cid);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    if (found == 1) snprintf(title, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return found;
+}
+
+void console_playlist_content(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT id, kind, title, expires FROM content WHERE kind <> 'playlist'"
+                                    " AND locale = 'zh_CN' AND (expires IS NULL OR expires >= :now)"
+                                    " ORDER BY published DESC, id DESC LIMIT 500", -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the content");
+        return;
+    }
+    sqlite3_bind_int64(st, 1, req->now);
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "items");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddNumberToObject(it, "id", (double)sqlite3_column_int64(st, 0));
+        cJSON_AddStringToObject(it, "kind", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddStringToObject(it, "title", (const char *)sqlite3_column_text(st, 2));
+        if (sqlite3_column_type(st, 3) == SQLITE_NULL) cJSON_AddNullToObject(it, "expires");
+        else cJSON_AddNumberToObject(it, "expires", (double)sqlite3_column_int64(st, 3));
+        cJSON_AddItemToArray(arr, it);
+    }
+    sqlite3_finalize(st);
+    hub_reply(resp, 200, o);
+}
+
+/* ITEMS: 1..SCHED_MAX_ITEMS of {content_id, duration_s}, each naming
+ * content the playlist may show. 0, or the error status with RESP filled. */
+static int items_check(hub_req_t *req, hub_resp_t *resp, const cJSON *items)
+{
+    if (!cJSON_IsArray(items) || !items->child || cJSON_GetArraySize(items) > SCHED_MAX_ITEMS)
+        return hub_error(resp, 422, "invalid_field", "items: 1 to %d items", SCHED_MAX_ITEMS);
+    int i = 0;
+    for (const cJSON *it = items->child; it; it = it->next, i++) {
+        long long cid, dur;
+        char title[8];
+        if (!cJSON_IsObject(it) || cJSON_GetArraySize(it) != 2)
+            return hub_error(resp, 422, "invalid_field", "items[%d]: {\"content_id\": id, \"duration_s\": seconds}", i);
+        if (!whole(cJSON_GetObjectItemCaseSensitive(it, "content_id"), 1, (1LL << 53), &cid))
+            return hub_error(resp, 422, "invalid_field", "items[%d].content_id: a content id (whole number >= 1)", i);
+        if (!whole(cJSON_GetObjectItemCaseSensitive(it, "duration_s"), 1, CONSOLE_PLAYLIST_DURATION_MAX, &dur))
+            return hub_error(resp, 422, "invalid_field", "items[%d].duration_s: whole seconds from 1 to %d", i,
+                             CONSOLE_PLAYLIST_DURATION_MAX);
+        int found = console_playlist_title(req->db, cid, title, sizeof title);
+        if (found < 0) return hub_error(resp, 500, "storage", "cannot read the content");
+        if (!found) return hub_error(resp, 422, "invalid_field", "items[%d].content_id: no content %lld", i, cid);
+    }
+    return 0;
+}
+
+/* The fields of a draft from REQ's body, checked; 0 or the error status.
+ * GROUPS, SCHEDULE and ITEMS are their JSON text (the caller frees). */
+static int fields(hub_req_t *req, hub_resp_t *resp, const staff_t *s, char **groups, char **schedule, char **items)
+{
+    const cJSON *j = req->json;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name"), *prio = cJSON_GetObjectItemCaseSensitive(j, "priority");
+    const cJSON *gr = cJSON_GetObjectItemCaseSensitive(j, "groups"), *sch = cJSON_GetObjectItemCaseSensitive(j, "schedule");
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(j, "items");
+    static const char *const keys[] = {"name", "priority", "groups", "schedule", "items"};
+    for (const cJSON *k = j ? j->child : NULL; k; k = k->next) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) known |= !strcmp(k->string, keys[i]);
+        if (!known) return hub_error(resp, 422, "invalid_field", "%.40s: unknown field (name, priority, groups, schedule, items)", k->string);
+    }
+    if (!name || !prio || !gr || !sch || !it)
+        return hub_error(resp, 422, "missing_field", "name, priority, groups, schedule and items are required");
+    if (!cJSON_IsString(name) || !name->valuestring[0] || strlen(name->valuestring) > CONSOLE_PLAYLIST_NAME_MAX ||
+        !utf8_valid(name->valuestring, strlen(name->valuestring)))
+        return hub_error(resp, 422, "invalid_field", "name: 1-%d bytes of UTF-8", CONSOLE_PLAYLIST_NAME_MAX);
+    long long p;
+    if (!whole(prio, 0, CONSOLE_PLAYLIST_PRIORITY_MAX, &p))
+        return hub_error(resp, 422, "invalid_field", "priority: a whole number from 0 to %d (higher wins)",
+                         CONSOLE_PLAYLIST_PRIORITY_MAX);
+    sched_rule_t rule;
+    char err[160];
+    if (console_playlist_rule(sch, &rule, err, sizeof err) != 0) return hub_error(resp, 422, "invalid_field", "%s", err);
+    int rc = items_check(req, resp, it);
+    if (rc) return rc;
+    if ((rc = console_groups_check(resp, s, STAFF_WRITE_DRAFT, gr)) != 0) return rc;
+    *groups = cJSON_PrintUnformatted(gr);
+    *schedule = cJSON_PrintUnformatted(sch);
+    *items = cJSON_PrintUnformatted(it);
+    return *groups && *schedule && *items ? 0 : hub_error(resp, 500, "memory", "out of memory");
+}
+
+static bool begin(hub_req_t *req, hub_resp_t *resp)
+{
+    if (db_exec(req->db, "BEGIN IMMEDIATE") == 0) return true;
+    resp->retry_after = 1;
+    hub_error(resp, 503, "busy", "the hub is busy; try again");
+    return false;
+}
+
+/* Logs ACTION on playlist ID (BEFORE may be NULL), answers it, commits. */
+static void finish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *action, long long id,
+                   const cJSON *before, int status)
+{
+    bool err;
+    cJSON *after = load(req->db, id, &err);
+    if (!after) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 500, "storage", "cannot read the playlist back");
+        return;
+    }
+    char *bt = before ? cJSON_PrintUnformatted(before) : NULL, *at = cJSON_PrintUnformatted(after);
+    char target[32];
+    snprintf(target, sizeof target, "playlist %lld", id);
+    console_log_change(req->db, req->now, s->name, req->addr, action, target, bt, at);
+    free(bt);
+    free(at);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "playlist", after);
+    hub_reply(resp, status, o);
+    if (db_exec(req->db, "COMMIT") != 0) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 503, "storage", "the change could not be stored; try again");
+    }
+}
+
+void console_playlist_list(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT " PL_COLS " FROM console_playlists ORDER BY id DESC LIMIT 500",
+                           -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the playlists");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "playlists");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *p = row_json(st);
+        if (may_all(&s, STAFF_SEE_FLEET, p)) cJSON_AddItemToArray(arr, p);
+        else cJSON_Delete(p);
+    }
+    sqlite3_finalize(st);
+    hub_reply(resp, 200, o);
+}
+
+static bool parse_id(const char *s, long long *id)
+{
+    char *end = NULL;
+    *id = strtoll(s, &end, 10);
+    return *s && !*end && *id >= 1;
+}
+
+/* Binds the checked fields to ST's named parameters. */
+static void bind_fields(sqlite3_stmt *st, const hub_req_t *req, const char *groups, const char *schedule, const char *items)
+{
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":name"),
+                      cJSON_GetObjectItem(req->json, "name")->valuestring, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":prio"),
+                       (long long)cJSON_GetObjectItem(req->json, "priority")->valuedouble);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":groups"), groups, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":sch"), schedule, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":items"), items, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
+}
+
+void console_playlist_create(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    char *groups = NULL, *schedule = NULL, *items = NULL;
+    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
+    if (!staff_may(&s, STAFF_WRITE_DRAFT, NULL)) {
+        hub_error(resp, 403, "forbidden", "a viewer cannot write playlists");
+        return;
+    }
+    if (fields(req, resp, &s, &groups, &schedule, &items) != 0 || !begin(req, resp)) goto end;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(req->db, "INSERT INTO console_playlists(name, priority, groups, schedule, items,"
+                                         " state, author, created, updated)"
+                                         " VALUES(:name, :prio, :groups, :sch, :items, 'draft', :author, :now, :now)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_fields(st, req, groups, schedule, items);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":author"), s.name, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 500, "storage", "cannot store the playlist");
+        goto end;
+    }
+    finish(req, resp, &s, "playlist_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
+end:
+    free(groups);
+    free(schedule);
+    free(items);
+}
+
+void console_playlist_edit(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    char *groups = NULL, *schedule = NULL, *items = NULL;
+    cJSON *before = NULL;
+    long long id;
+    bool err;
+    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
+    if (!parse_id(req->params[0], &id)) {
+        hub_error(resp, 404, "not_found", "no such playlist");
+        return;
+    }
+    if (!staff_may(&s, STAFF_WRITE_DRAFT, NULL)) {
+        hub_error(resp, 403, "forbidden", "a viewer cannot write playlists");
+        return;
+    }
+    if (fields(req, resp, &s, &groups, &schedule, &items) != 0 || !begin(req, resp)) goto end;
+    if (!(before = load(req->db, id, &err))) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such playlist");
+        goto end;
+    }
+    if (!may_all(&s, STAFF_WRITE_DRAFT, before)) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 403, "forbidden", "this playlist is for groups that are not yours");
+        goto end;
+    }
+    if (strcmp(state_of(before), "draft") != 0) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 409, "wrong_state", "a %s playlist cannot be edited; write a new one", state_of(before));
+        goto end;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(req->db, "UPDATE console_playlists SET name = :name, priority = :prio, groups = :groups,"
+                                         " schedule = :sch, items = :items, updated = :now WHERE id = :id", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_fields(st, req, groups, schedule, items);
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 500, "storage", "cannot store the playlist");
+        goto end;
+    }
+    finish(req, resp, &s, "playlist_edit", id, before, 200);
+end:
+    free(groups);
+    free(schedule);
+    free(items);
+    cJSON_Delete(before);
+}
+
+/* Publishing: playlist P becomes a content item of kind playlist, category
+ * street (docs/api.md "Playlist data", with its priority), that the street
+ * screens of its groups fetch with GET /v1/content (content.kiosk_groups)
+ * at their next poll. Marked published a little before now, as console
+ * notices are (CONSOLE_CLOCK_SKEW_S). 0 with *CID its content id, or -1. */
+static int deliver(hub_req_t *req, const cJSON *p, long long *cid)
+{
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "screen", "street");
+    cJSON_AddStringToObject(data, "time_zone", CONSOLE_PLAYLIST_ZONE);
+    cJSON_AddNumberToObject(data, "priority", cJSON_GetObjectItem(p, "priority")->valuedouble);
+    cJSON_AddItemToObject(data, "items", cJSON_Duplicate(cJSON_GetObjectItem(p, "items"), true));
+    cJSON_AddItemToObject(data, "schedule", cJSON_Duplicate(cJSON_GetObjectItem(p, "schedule"), true));
+    char *dt = cJSON_PrintUnformatted(data), *gt = cJSON_PrintUnformatted(cJSON_GetObjectItem(p, "groups"));
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_ERROR;
+    if (!dt || !gt) goto end;
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO content(kind, category, locale, title, body, published, data, kiosk_groups)"
+                                    " VALUES('playlist', 'street', 'zh_CN', :name, '', :published, :data, :groups)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto end;
+    sqlite3_bind_text(st, 1, cJSON_GetObjectItem(p, "name")->valuestring, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, req->now - CONSOLE_CLOCK_SKEW_S);
+    sqlite3_bind_text(st, 3, dt, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, gt, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    *cid = sqlite3_last_insert_rowid(req->db);
+end:
+    sqlite3_finalize(st);
+    cJSON_Delete(data);
+    free(dt);
+    free(gt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Withdrawing: playlist P's content item expires now (the screens drop it
+ * at their next poll; the row stays for the proof-of-play reports). 0 or -1. */
+static int take_back(hub_req_t *req, const cJSON *p)
+{
+    const cJSON *cid = cJSON_GetObjectItem(p, "content_id");
+    if (!cJSON_IsNumber(cid)) return 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "UPDATE content SET expires = :now WHERE id = :cid AND kind = 'playlist'"
+                                    " AND (expires IS NULL OR expires > :now)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, req->now - 1);
+    sqlite3_bind_int64(st, 2, (long long)cid->valuedouble);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void console_playlist_action(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    long long id;
+    bool err;
+    const char *action = req->params[1];
+    int a = !strcmp(action, "publish") ? 0 : !strcmp(action, "withdraw") ? 1 : -1;
+    static const char *const from[] = {"draft", "published"};
+    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
+    if (a < 0 || !parse_id(req->params[0], &id)) {
+        hub_error(resp, 404, "not_found", "no such playlist or action");
+        return;
+    }
+    if (!staff_may(&s, STAFF_PUBLISH, NULL)) {
+        hub_error(resp, 403, "forbidden", "only a publisher may %s a playlist", action);
+        return;
+    }
+    if (!begin(req, resp)) return;
+    cJSON *before = load(req->db, id, &err);
+    sqlite3_stmt *st = NULL;
+    if (!before) {
+        hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such playlist");
+        goto fail;
+    }
+    if (!may_all(&s, STAFF_PUBLISH, before)) {
+        hub_error(resp, 403, "forbidden", "this playlist is for groups that are not yours");
+        goto fail;
+    }
+    if (strcmp(state_of(before), from[a]) != 0) {
+        hub_error(resp, 409, "wrong_state", "only a %s playlist can be %s; this one is %s", from[a],
+                  a == 0 ? "published" : "withdrawn", state_of(before));
+        goto fail;
+    }
+    long long cid = 0;
+    if (a == 0 ? deliver(req, before, &cid) != 0 : take_back(req, before) != 0) goto db_fail;
+    const char *sql = a == 0 ? "UPDATE console_playlists SET state = 'published', published_by = :who,"
+                               " published = :now, updated = :now, content_id = :cid WHERE id = :id"
+                             : "UPDATE console_playlists SET state = 'withdrawn', published_by = :who,"
+                               " updated = :now WHERE id = :id";
+    if (sqlite3_prepare_v2(req->db, sql, -1, &st, NULL) != SQLITE_OK) goto db_fail;
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":who"), s.name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+    if (a == 0) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":cid"), cid);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) goto db_fail;
+    finish(req, resp, &s, a == 0 ? "playlist_publish" : "playlist_withdraw", id, before, 200);
+    goto end;
+db_fail:
+    hub_error(resp, 500, "storage", "cannot store the playlist");
+fail:
+    db_exec(req->db, "ROLLBACK");
+end:
+    cJSON_Delete(before);
+}

@@ -1,0 +1,519 @@
+/* Street screen playlists in the staff console: who may write, publish and
+ * withdraw them (an editor writes drafts, a publisher publishes, each only
+ * for the account's kiosk groups), the strict check of every field, and the
+ * day view, computed by the kiosk's own schedule engine: a window past
+ * midnight on both dates it touches, weekday and date-range edges,
+ * priorities, drafts on request, another district's kiosk refused.
+ * Requests go through hub_handle (no socket) on a hub with its own
+ * database and its clock anchored (hubtest.h); every date below is given,
+ * never read from the machine. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "db.h"
+#include "hubtest.h"
+#include "server.h"
+#include "staff.h"
+
+#define ADMIN_PW "correct horse battery"
+#define EDITOR_PW "editor-password-1"
+#define PUB_PW "publisher-pw-1"
+#define VIEWER_PW "viewer-password-1"
+
+typedef struct {
+    char cookie[160];              /* "Cookie: kc_session=..." */
+    char csrf[100];                /* "X-CSRF-Token: ..." */
+} sess_t;
+
+typedef struct {
+    hubtest_t *t;
+    sess_t boss, ed, pub, vic;
+} fx_t;
+
+static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
+{
+    char err[200];
+    if (staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err) != 0)
+        fail_msg("staff_add %s: %s", name, err);
+}
+
+static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body, const sess_t *s, bool csrf)
+{
+    const char *headers[4] = {0};
+    int n = 0;
+    if (body) headers[n++] = "Content-Type: application/json";
+    if (s) headers[n++] = s->cookie;
+    if (s && csrf) headers[n++] = s->csrf;
+    return hub_handle(f->t->hub, method, path, headers, body, body ? strlen(body) : 0);
+}
+
+static sess_t login(fx_t *f, const char *name, const char *pw)
+{
+    sess_t s;
+    char body[200];
+    memset(&s, 0, sizeof s);
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
+    hub_resp_t r = call(f, "POST", "/console/api/login", body, NULL, false);
+    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
+    const char *v = strstr(r.set_cookie, "kc_session=");
+    assert_non_null(v);
+    snprintf(s.cookie, sizeof s.cookie, "Cookie: %.75s", v);
+    cJSON *j = cJSON_Parse(r.body);
+    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
+    cJSON_Delete(j);
+    free(r.body);
+    return s;
+}
+
+static void content(long id, const char *kind, const char *title)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql, "INSERT INTO content(id, kind, category, locale, title, body, published)"
+                              " VALUES(%ld, '%s', 'community', 'zh_CN', '%s', 'b', 1795000000)", id, kind, title);
+    assert_int_equal(db_exec(db_thread(), sql), 0);
+}
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    f->t = hubtest_start(false);
+    add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
+    add("ed", STAFF_EDITOR, "north", EDITOR_PW);
+    add("pub", STAFF_PUBLISHER, "north", PUB_PW);
+    add("vic", STAFF_VIEWER, "south", VIEWER_PW);
+    content(101, "notice", "停水通知");
+    content(102, "event", "书法班");
+    content(103, "playlist", "a playlist is not an item");
+    f->boss = login(f, "boss", ADMIN_PW);
+    f->ed = login(f, "ed", EDITOR_PW);
+    f->pub = login(f, "pub", PUB_PW);
+    f->vic = login(f, "vic", VIEWER_PW);
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", &f->boss, true);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", &f->boss, true);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    hubtest_stop(f->t);
+    free(f);
+    return 0;
+}
+
+static void expect(hub_resp_t r, int status, const char *code, const char *in_message)
+{
+    cJSON *j = cJSON_Parse(r.body);
+    const cJSON *c = hubtest_at(j, "error.code"), *m = hubtest_at(j, "error.message");
+    if (r.status != status || (code && (!cJSON_IsString(c) || strcmp(c->valuestring, code))) ||
+        (in_message && (!cJSON_IsString(m) || !strstr(m->valuestring, in_message))))
+        fail_msg("wanted %d %s '%s', got %d %s", status, code ? code : "", in_message ? in_message : "",
+                 r.status, r.body);
+    cJSON_Delete(j);
+    free(r.body);
+}
+
+/* A playlist body: NAME, PRIORITY, SCHEDULE (a JSON object), groups north. */
+static const char *body_of(char *buf, size_t len, const char *name, int priority, const char *schedule)
+{
+    snprintf(buf, len, "{\"name\":\"%s\",\"priority\":%d,\"groups\":[\"north\"],\"schedule\":%s,"
+                       "\"items\":[{\"content_id\":101,\"duration_s\":20},{\"content_id\":102,\"duration_s\":15}]}",
+             name, priority, schedule);
+    return buf;
+}
+
+/* Creates (as ed) and publishes (as pub) a playlist; its id. */
+static long long published(fx_t *f, const char *name, int priority, const char *schedule)
+{
+    char b[1024], path[64];
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", body_of(b, sizeof b, name, priority, schedule), &f->ed, true);
+    if (r.status != 201) fail_msg("create %s: %d %s", name, r.status, r.body);
+    cJSON *j = cJSON_Parse(r.body);
+    long long id = (long long)hubtest_at(j, "playlist.id")->valuedouble;
+    cJSON_Delete(j);
+    free(r.body);
+    snprintf(path, sizeof path, "/console/api/playlists/%lld/publish", id);
+    r = call(f, "POST", path, "{}", &f->pub, true);
+    if (r.status != 200) fail_msg("publish %s: %d %s", name, r.status, r.body);
+    free(r.body);
+    return id;
+}
+
+/* The day view's segments as "HH:MM-HH:MM name;..." ("-" for nothing scheduled). */
+static const char *segments(fx_t *f, const sess_t *s, const char *query, char *out, size_t len)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/console/api/dayview?%s", query);
+    hub_resp_t r = call(f, "GET", path, NULL, s, false);
+    if (r.status != 200) fail_msg("dayview %s: %d %s", query, r.status, r.body);
+    cJSON *j = cJSON_Parse(r.body), *g;
+    size_t n = 0;
+    out[0] = '\0';
+    cJSON_ArrayForEach(g, cJSON_GetObjectItem(j, "segments")) {
+        const cJSON *name = cJSON_GetObjectItem(g, "name");
+        n += (size_t)snprintf(out + n, len - n, "%s%s-%s %s", n ? ";" : "", cJSON_GetObjectItem(g, "from")->valuestring,
+                              cJSON_GetObjectItem(g, "to")->valuestring, cJSON_IsString(name) ? name->valuestring : "-");
+        assert_true(n < len);
+    }
+    cJSON_Delete(j);
+    free(r.body);
+    return out;
+}
+
+/* The names playing in hour H of the day view (",": joined; "" for none). */
+static const char *hour(fx_t *f, const char *query, int h, char *out, size_t len)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/console/api/dayview?%s", query);
+    hub_resp_t r = call(f, "GET", path, NULL, &f->ed, false);
+    assert_int_equal(r.status, 200);
+    cJSON *j = cJSON_Parse(r.body), *p;
+    const cJSON *hr = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hours"), h);
+    assert_int_equal((int)cJSON_GetObjectItem(hr, "hour")->valuedouble, h);
+    size_t n = 0;
+    out[0] = '\0';
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(hr, "plays")) {
+        const cJSON *name = cJSON_GetObjectItem(p, "name");
+        n += (size_t)snprintf(out + n, len - n, "%s%s", n ? "," : "", cJSON_IsString(name) ? name->valuestring : "-");
+    }
+    cJSON_Delete(j);
+    free(r.body);
+    return out;
+}
+
+/* "\"date\":\"YYYY-MM-DD\",\"weekday\":N" of today in China at the hub's clock. */
+static void today(char *out, size_t len)
+{
+    time_t t = (time_t)(hub_now() + 8 * 3600);
+    struct tm tm;
+    char d[16];
+    gmtime_r(&t, &tm);
+    strftime(d, sizeof d, "%Y-%m-%d", &tm);
+    snprintf(out, len, "\"date\":\"%s\",\"weekday\":%d", d, tm.tm_wday ? tm.tm_wday : 7);
+}
+
+/* ---- roles and states ------------------------------------------------------ */
+
+static void test_roles(void **state)
+{
+    fx_t *f = *state;
+    char b[1024];
+    const char *sch = "{\"weekdays\":[1,2,3,4,5],\"windows\":[{\"from\":\"07:00\",\"to\":\"09:00\"}]}";
+    body_of(b, sizeof b, "早间", 10, sch);
+    expect(call(f, "POST", "/console/api/playlists", b, &f->vic, true), 403, "forbidden", NULL);
+    expect(call(f, "POST", "/console/api/playlists", b, &f->ed, false), 403, "csrf", NULL);
+    expect(call(f, "POST", "/console/api/playlists", b, NULL, false), 401, NULL, NULL);
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", b, &f->ed, true);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"state\":\"draft\""));
+    assert_non_null(strstr(r.body, "\"author\":\"ed\""));
+    free(r.body);
+
+    /* An editor cannot publish; a publisher can, once; then it is not edited. */
+    expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->ed, true), 403, "forbidden", NULL);
+    expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &f->pub, true), 409, "wrong_state", NULL);
+    expect(call(f, "POST", "/console/api/playlists/1/approve", "{}", &f->pub, true), 404, "not_found", NULL);
+    expect(call(f, "POST", "/console/api/playlists/9/publish", "{}", &f->pub, true), 404, "not_found", NULL);
+    body_of(b, sizeof b, "早间（改）", 20, sch);
+    r = call(f, "POST", "/console/api/playlists/1", b, &f->ed, true);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"priority\":20"));
+    free(r.body);
+    r = call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"state\":\"published\""));
+    assert_non_null(strstr(r.body, "\"published_by\":\"pub\""));
+    free(r.body);
+    expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
+    expect(call(f, "POST", "/console/api/playlists/1", b, &f->ed, true), 409, "wrong_state", NULL);
+
+    /* The editor's choice of content: items, not playlists. */
+    r = call(f, "GET", "/console/api/playlist-content", NULL, &f->vic, false);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "{\"id\":102,\"kind\":\"event\",\"title\":\"书法班\",\"expires\":null}"));
+    assert_non_null(strstr(r.body, "\"id\":101"));
+    assert_null(strstr(r.body, "\"id\":103"));
+    free(r.body);
+
+    /* The list: a viewer of another district does not see it. */
+    r = call(f, "GET", "/console/api/playlists", NULL, &f->vic, false);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"playlists\":[]}");
+    free(r.body);
+    r = call(f, "GET", "/console/api/playlists", NULL, &f->ed, false);
+    assert_non_null(strstr(r.body, "早间（改）"));
+    assert_non_null(strstr(r.body, "\"windows\":[{\"from\":\"07:00\",\"to\":\"09:00\"}]"));
+    free(r.body);
+
+    /* Published: a street playlist in the content of north's kiosk, not south's. */
+    hubtest_resp_t k = hubtest_req(f->t, "GET", "/v1/content?kind=playlist&category=street", f->t->token, NULL, NULL, NULL);
+    assert_int_equal(k.status, 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(k.json, "items")), 1);
+    const cJSON *data = hubtest_at(cJSON_GetArrayItem(cJSON_GetObjectItem(k.json, "items"), 0), "data");
+    char *dt = cJSON_PrintUnformatted(data);
+    assert_string_equal(dt, "{\"screen\":\"street\",\"time_zone\":\"Asia/Shanghai\",\"priority\":20,"
+                            "\"items\":[{\"content_id\":101,\"duration_s\":20},{\"content_id\":102,\"duration_s\":15}],"
+                            "\"schedule\":{\"weekdays\":[1,2,3,4,5],\"windows\":[{\"from\":\"07:00\",\"to\":\"09:00\"}]}}");
+    free(dt);
+    long long cid = (long long)hubtest_at(cJSON_GetArrayItem(cJSON_GetObjectItem(k.json, "items"), 0), "id")->valuedouble;
+    hubtest_free(&k);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/content/%lld", cid);
+    k = hubtest_req(f->t, "GET", path, f->t->token, NULL, NULL, NULL);
+    assert_int_equal(k.status, 200);
+    hubtest_free(&k);
+    k = hubtest_req(f->t, "GET", path, f->t->token2, NULL, NULL, NULL);
+    assert_int_equal(k.status, 404);
+    hubtest_free(&k);
+    k = hubtest_req(f->t, "GET", "/v1/content?kind=playlist&category=street", f->t->token2, NULL, NULL, NULL);
+    assert_string_equal(k.body, "{\"items\":[]}");
+    hubtest_free(&k);
+
+    r = call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &f->pub, true);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"state\":\"withdrawn\""));
+    free(r.body);
+    /* Withdrawn: gone from the kiosk's content at its next poll. */
+    k = hubtest_req(f->t, "GET", path, f->t->token, NULL, NULL, NULL);
+    assert_int_equal(k.status, 404);
+    hubtest_free(&k);
+    /* Every step is in the change log, with who did it. */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'playlist 1'"
+                                         " AND action IN ('playlist_create','playlist_edit','playlist_publish',"
+                                         "'playlist_withdraw')", NULL, 0), 4);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'playlist 1'"
+                                         " AND action = 'playlist_publish' AND staff = 'pub'", NULL, 0), 1);
+}
+
+/* ---- validation ------------------------------------------------------------- */
+
+static void test_validation(void **state)
+{
+    fx_t *f = *state;
+    char b[1024];
+    static const struct { const char *schedule, *field; } bad[] = {
+        {"[]", "schedule"},
+        {"{\"days\":[1]}", "schedule.days"},
+        {"{\"weekdays\":[]}", "schedule.weekdays"},
+        {"{\"weekdays\":[0]}", "schedule.weekdays[0]"},
+        {"{\"weekdays\":[1,8]}", "schedule.weekdays[1]"},
+        {"{\"weekdays\":[2,2]}", "schedule.weekdays[1]"},
+        {"{\"weekdays\":[1.5]}", "schedule.weekdays[0]"},
+        {"{\"windows\":[{\"from\":\"25:00\",\"to\":\"02:00\"}]}", "schedule.windows[0].from"},
+        {"{\"windows\":[{\"from\":\"24:00\",\"to\":\"02:00\"}]}", "schedule.windows[0].from"},
+        {"{\"windows\":[{\"from\":\"08:00\",\"to\":\"9:00\"}]}", "schedule.windows[0].to"},
+        {"{\"windows\":[{\"from\":\"08:00\",\"to\":\"09:00\"},{\"from\":\"10:00\"}]}", "schedule.windows[1]"},
+        {"{\"windows\":[{\"from\":\"00:00\",\"to\":\"24:00\"}]}", "schedule.windows[0]"},
+        {"{\"windows\":[{\"from\":\"08:00\",\"to\":\"08:00\"}]}", "schedule.windows[0]"},
+        {"{\"from_date\":\"2026-02-29\"}", "schedule.from_date"},
+        {"{\"to_date\":\"2026-12-1\"}", "schedule.to_date"},
+        {"{\"from_date\":\"2026-12-10\",\"to_date\":\"2026-12-09\"}", "schedule.to_date: before"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        body_of(b, sizeof b, "x", 1, bad[i].schedule);
+        expect(call(f, "POST", "/console/api/playlists", b, &f->ed, true), 422, "invalid_field", bad[i].field);
+    }
+    static const struct { const char *body, *code, *field; } worse[] = {
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{}}", "missing_field", "items"},
+        {"{\"name\":\"\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},\"items\":[]}", "invalid_field", "name"},
+        {"{\"name\":\"x\",\"priority\":101,\"groups\":[\"north\"],\"schedule\":{},\"items\":[]}", "invalid_field", "priority"},
+        {"{\"name\":\"x\",\"priority\":\"1\",\"groups\":[\"north\"],\"schedule\":{},\"items\":[]}", "invalid_field", "priority"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},\"items\":[]}", "invalid_field", "items"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+         "\"items\":[{\"content_id\":101,\"duration_s\":0}]}", "invalid_field", "items[0].duration_s"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+         "\"items\":[{\"content_id\":101,\"duration_s\":3601}]}", "invalid_field", "items[0].duration_s"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+         "\"items\":[{\"content_id\":101,\"duration_s\":5},{\"content_id\":999,\"duration_s\":5}]}",
+         "invalid_field", "items[1].content_id: no content 999"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+         "\"items\":[{\"content_id\":103,\"duration_s\":5}]}", "invalid_field", "items[0].content_id: no content 103"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+         "\"items\":[{\"content_id\":101,\"duration_s\":5,\"extra\":1}]}", "invalid_field", "items[0]"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},\"colour\":\"red\","
+         "\"items\":[{\"content_id\":101,\"duration_s\":5}]}", "invalid_field", "colour: unknown field"},
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[],\"schedule\":{},"
+         "\"items\":[{\"content_id\":101,\"duration_s\":5}]}", "invalid_field", NULL},
+        /* Another district's group: refused for this editor. */
+        {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"south\"],\"schedule\":{},"
+         "\"items\":[{\"content_id\":101,\"duration_s\":5}]}", "forbidden", NULL},
+    };
+    for (size_t i = 0; i < sizeof worse / sizeof *worse; i++)
+        expect(call(f, "POST", "/console/api/playlists", worse[i].body, &f->ed, true),
+               strcmp(worse[i].code, "forbidden") ? 422 : 403, worse[i].code, worse[i].field);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_playlists", NULL, 0), 0);
+    /* The smallest good one: no schedule (always on), one item of the longest duration. */
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", "{\"name\":\"x\",\"priority\":0,\"groups\":[\"north\"],"
+                        "\"schedule\":{},\"items\":[{\"content_id\":102,\"duration_s\":3600}]}", &f->ed, true);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+}
+
+/* ---- the day view ----------------------------------------------------------- */
+
+static void test_past_midnight(void **state)
+{
+    fx_t *f = *state;
+    char s[512];
+    /* Fridays 22:00 to 02:00; 2026-12-11 is a Friday. */
+    published(f, "夜间", 30, "{\"weekdays\":[5],\"windows\":[{\"from\":\"22:00\",\"to\":\"02:00\"}]}");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-22:00 -;22:00-24:00 夜间");
+    /* The window belongs to Friday: on Saturday it is the first two hours. */
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-12", s, sizeof s), "00:00-02:00 夜间;02:00-24:00 -");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-10", s, sizeof s), "00:00-24:00 -");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-13", s, sizeof s), "00:00-24:00 -");
+    assert_string_equal(hour(f, "kiosk=test-01&date=2026-12-11", 22, s, sizeof s), "夜间");
+    assert_string_equal(hour(f, "kiosk=test-01&date=2026-12-11", 23, s, sizeof s), "夜间");
+    assert_string_equal(hour(f, "kiosk=test-01&date=2026-12-11", 21, s, sizeof s), "-");
+    assert_string_equal(hour(f, "kiosk=test-01&date=2026-12-12", 0, s, sizeof s), "夜间");
+    assert_string_equal(hour(f, "kiosk=test-01&date=2026-12-12", 1, s, sizeof s), "夜间");
+    assert_string_equal(hour(f, "kiosk=test-01&date=2026-12-12", 2, s, sizeof s), "-");
+
+    /* A window ending within an hour: the hour holds both parts, with the exact times. */
+    published(f, "早高峰", 40, "{\"windows\":[{\"from\":\"07:15\",\"to\":\"08:40\"}],"
+                            "\"from_date\":\"2026-12-12\",\"to_date\":\"2026-12-12\"}");
+    hub_resp_t r = call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-12-12", NULL, &f->ed, false);
+    assert_int_equal(r.status, 200);
+    cJSON *j = cJSON_Parse(r.body);
+    char *h8 = cJSON_PrintUnformatted(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "hours"), 8));
+    /* Content 101-103 are the suite's own: the second playlist published is content 105. */
+    assert_string_equal(h8, "{\"hour\":8,\"plays\":[{\"from\":\"08:00\",\"to\":\"08:40\",\"playlist_id\":105,"
+                            "\"console_id\":2,\"name\":\"早高峰\"},"
+                            "{\"from\":\"08:40\",\"to\":\"09:00\",\"playlist_id\":null,\"console_id\":null,\"name\":null}]}");
+    free(h8);
+    assert_int_equal((int)hubtest_at(j, "weekday")->valuedouble, 6);
+    assert_string_equal(hubtest_at(j, "group")->valuestring, "north");
+    /* Each playlist playing that day, with its items' titles. */
+    assert_non_null(strstr(r.body, "\"title\":\"停水通知\""));
+    cJSON_Delete(j);
+    free(r.body);
+}
+
+static void test_edges(void **state)
+{
+    fx_t *f = *state;
+    char s[512];
+    /* A one-day range with a window past midnight: it plays into the next
+     * day (its window started in range), and not in the early hours of its
+     * first day (that window started the day before, out of range). */
+    published(f, "一天", 10, "{\"windows\":[{\"from\":\"23:00\",\"to\":\"01:30\"}],"
+                            "\"from_date\":\"2026-12-15\",\"to_date\":\"2026-12-15\"}");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-15", s, sizeof s), "00:00-23:00 -;23:00-24:00 一天");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-16", s, sizeof s), "00:00-01:30 一天;01:30-24:00 -");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-14", s, sizeof s), "00:00-24:00 -");
+    /* Weekends all day, at a lower priority; the higher one cuts in. */
+    published(f, "周末", 5, "{\"weekdays\":[6,7]}");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-19", s, sizeof s), "00:00-24:00 周末");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-18", s, sizeof s), "00:00-24:00 -");
+    /* Sunday 2026-12-20 ends with the weekend; the week starts at Monday's midnight. */
+    published(f, "周日晚", 50, "{\"weekdays\":[7],\"windows\":[{\"from\":\"20:00\",\"to\":\"00:30\"}]}");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-20", s, sizeof s),
+                        "00:00-20:00 周末;20:00-24:00 周日晚");
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-21", s, sizeof s), "00:00-00:30 周日晚;00:30-24:00 -");
+    /* A draft is shown only on request, and for the group as well as the kiosk. */
+    char b[1024];
+    hub_resp_t r = call(f, "POST", "/console/api/playlists",
+                        body_of(b, sizeof b, "草稿", 90, "{\"windows\":[{\"from\":\"12:00\",\"to\":\"13:00\"}]}"), &f->ed, true);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+    assert_string_equal(segments(f, &f->ed, "group=north&date=2026-12-18", s, sizeof s), "00:00-24:00 -");
+    assert_string_equal(segments(f, &f->ed, "group=north&date=2026-12-18&drafts=1", s, sizeof s),
+                        "00:00-12:00 -;12:00-13:00 草稿;13:00-24:00 -");
+    /* No date: today in China at the hub's clock (anchored by the suite:
+     * HUBTEST_NOW or $HUB_TEST_NOW, which may be a minute before midnight). */
+    char before[64], after[64];
+    today(before, sizeof before);
+    r = call(f, "GET", "/console/api/dayview?kiosk=test-01", NULL, &f->ed, false);
+    today(after, sizeof after);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, before) && !strstr(r.body, after)) fail_msg("not %s nor %s: %.80s", before, after, r.body);
+    free(r.body);
+    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-13-01", NULL, &f->ed, false), 422,
+           "invalid_field", "date");
+    expect(call(f, "GET", "/console/api/dayview?date=2026-12-01", NULL, &f->ed, false), 422, "invalid_field", "kiosk or group");
+    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&group=north", NULL, &f->ed, false), 422, "invalid_field", NULL);
+    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&drafts=yes", NULL, &f->ed, false), 422, "invalid_field", "drafts");
+    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01", NULL, NULL, false), 401, NULL, NULL);
+}
+
+static void test_scoped(void **state)
+{
+    fx_t *f = *state;
+    char s[512];
+    published(f, "北区", 10, "{}");
+    /* Another district's kiosk is answered as one that does not exist; its group is refused. */
+    expect(call(f, "GET", "/console/api/dayview?kiosk=test-02&date=2026-12-11", NULL, &f->ed, false), 404, "not_found", NULL);
+    expect(call(f, "GET", "/console/api/dayview?kiosk=nope&date=2026-12-11", NULL, &f->ed, false), 404, "not_found", NULL);
+    expect(call(f, "GET", "/console/api/dayview?group=south&date=2026-12-11", NULL, &f->ed, false), 403, "forbidden", NULL);
+    expect(call(f, "GET", "/console/api/dayview?group=a,b", NULL, &f->boss, false), 422, "invalid_field", "group");
+    /* South's kiosk plays nothing of north's; north's plays it all day. */
+    assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
+    /* A street playlist of the hub's content for every kiosk (kioskctl's, no
+     * groups) plays on both; north's wins there by priority. One expired, or
+     * with a schedule the kiosk cannot read, plays nowhere. */
+    assert_int_equal(db_exec(db_thread(), "INSERT INTO content(id, kind, category, locale, title, body, published, data)"
+        " VALUES(120, 'playlist', 'street', 'zh_CN', '全区', '', 1795000000, '{\"screen\":\"street\",\"priority\":5,"
+        "\"items\":[{\"content_id\":101,\"duration_s\":10}],\"schedule\":{\"windows\":[{\"from\":\"18:00\",\"to\":\"01:00\"}]}}'),"
+        " (121, 'playlist', 'street', 'zh_CN', '过期', '', 1795000000, '{\"screen\":\"street\",\"priority\":99,"
+        "\"items\":[{\"content_id\":101,\"duration_s\":10}]}')"), 0);
+    assert_int_equal(db_exec(db_thread(), "UPDATE content SET expires = 1795000001 WHERE id = 121"), 0);
+    assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s),
+                        "00:00-01:00 全区;01:00-18:00 -;18:00-24:00 全区");
+    assert_string_equal(segments(f, &f->boss, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 北区");
+    assert_int_equal(db_exec(db_thread(), "UPDATE content SET data = json_set(data, '$.schedule', json('{\"windows\":[{\"from\":\"8:00\",\"to\":\"9:00\"}]}'))"
+                                          " WHERE id = 120"), 0);
+    assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
+    assert_string_equal(segments(f, &f->boss, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 北区");
+    /* A south viewer neither sees nor withdraws north's playlist; a south publisher cannot publish it. */
+    add("spub", STAFF_PUBLISHER, "south", "publisher-pw-2");
+    sess_t spub = login(f, "spub", "publisher-pw-2");
+    expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &spub, true), 403, "forbidden", NULL);
+    char b[1024];
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", body_of(b, sizeof b, "n", 1, "{}"), &f->ed, true);
+    free(r.body);
+    expect(call(f, "POST", "/console/api/playlists/2/publish", "{}", &spub, true), 403, "forbidden", NULL);
+    expect(call(f, "POST", "/console/api/playlists/2", b, &spub, true), 403, "forbidden", NULL);
+}
+
+/* A screen keeps the first 8 playlists its content lists (newest first):
+ * the 9th, even with the highest priority, plays nowhere, and the day view
+ * says so rather than showing it. */
+static void test_cap(void **state)
+{
+    fx_t *f = *state;
+    char s[512], name[16];
+    published(f, "oldest", 99, "{}");
+    for (int i = 1; i <= 8; i++) {
+        snprintf(name, sizeof name, "p%d", i);
+        published(f, name, i, "{}");
+    }
+    assert_string_equal(segments(f, &f->ed, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 p8");
+    hub_resp_t r = call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-12-11", NULL, &f->ed, false);
+    assert_non_null(strstr(r.body, "\"left_out\":1,\"unreadable\":0"));
+    assert_null(strstr(r.body, "oldest"));
+    free(r.body);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_past_midnight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scoped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
