@@ -304,7 +304,7 @@ static int heartbeat_fields(hub_resp_t *resp, const cJSON *in, cJSON *out)
 {
     static const char *const modes[] = {"hall", "street", NULL};
     /* The last fleet update's outcome (docs/fleet-updates.md "Reporting"). */
-    static const char *const outcomes[] = {"updated", "rolled_back", "failed", "refused", "current", NULL};
+    static const char *const outcomes[] = {"updated", "rolled_back", "failed", "current", NULL};
     static const struct { const char *name; size_t max; } texts[] = {
         {"version", 32}, {"screen", 64}, {"content_version", 128},
         {"printer", 32}, {"reader", 32}, {"paper", 32}, {"update_version", 32},

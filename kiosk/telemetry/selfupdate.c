@@ -90,7 +90,7 @@ int selfupdate_health_write(const char *var_dir, const char *version, char *err,
 
 int selfupdate_result_parse(const char *text, selfupdate_result_t *out, char *err, size_t errlen)
 {
-    static const char *const outcomes[] = {"updated", "rolled_back", "failed", "refused", "current"};
+    static const char *const outcomes[] = {"updated", "rolled_back", "failed", "current"};
     cJSON *o = text ? cJSON_Parse(text) : NULL;
     const cJSON *oc = cJSON_GetObjectItemCaseSensitive(o, "outcome");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(o, "version");

@@ -24,7 +24,7 @@
 #include "debver.h"
 
 typedef struct {
-    char outcome[16];           /* updated, rolled_back, failed, refused, current */
+    char outcome[16];           /* updated, rolled_back, failed, current */
     char version[DEBVER_MAX + 1];   /* the version asked for */
     long long command;          /* the update command's id */
 } selfupdate_result_t;
