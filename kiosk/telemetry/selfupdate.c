@@ -68,6 +68,24 @@ fail:
     return -1;
 }
 
+int selfupdate_parse_args(const char *args_json, char *version, char *err, size_t errlen)
+{
+    cJSON *a = args_json ? cJSON_Parse(args_json) : NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "version");
+    const char *why = NULL;
+    if (!cJSON_IsObject(a)) why = "args: not a JSON object";
+    else if (!v) why = "version: missing";
+    else if (!cJSON_IsString(v) || !debver_ok(v->valuestring)) why = "version: not a Debian version";
+    else if (cJSON_GetArraySize(a) != 1) why = "args: update takes only version";
+    else snprintf(version, DEBVER_MAX + 1, "%s", v->valuestring);
+    cJSON_Delete(a);
+    if (why) {
+        set_err(err, errlen, "%s%s", why, "");
+        return -1;
+    }
+    return 0;
+}
+
 int selfupdate_request_write(const char *var_dir, long long id, const char *version, char *err,
                              size_t errlen)
 {

@@ -13,6 +13,8 @@
  *            "VERSION PID\n"; the updater takes a new version as healthy
  *            only when this file is newer than its restart and names it.
  *
+ * The parsers (selfupdate_parse_args, selfupdate_result_parse) are pure,
+ * with a fuzz target (tests/fuzz/fuzz_selfupdate.c).
  * No personal data in any of them. Threads: any (no shared state); the
  * request is written on the UI thread (a few hundred bytes to local disk),
  * the rest on the telemetry worker. Errors: -1 with ERR saying why. */
@@ -29,6 +31,10 @@ typedef struct {
     long long command;          /* the update command's id */
 } selfupdate_result_t;
 
+/* The update command's arguments: {"version": "V"} (ARGS_JSON) into
+ * VERSION (DEBVER_MAX + 1 bytes), V a Debian version (debver_ok) and
+ * nothing else. 0, or -1 with ERR. Pure. */
+int selfupdate_parse_args(const char *args_json, char *version, char *err, size_t errlen);
 /* Writes VAR_DIR/update/request for command ID and VERSION (debver_ok),
  * making VAR_DIR/update (0700) if needed. 0, or -1 with ERR. */
 int selfupdate_request_write(const char *var_dir, long long id, const char *version, char *err,

@@ -179,24 +179,6 @@ int telemetry_parse_schedule(const char *args_json, telemetry_schedule_t *out, c
     return 0;
 }
 
-int telemetry_parse_update(const char *args_json, char *version, char *err, size_t errlen)
-{
-    cJSON *a = args_json ? cJSON_Parse(args_json) : NULL;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "version");
-    const char *why = NULL;
-    if (!cJSON_IsObject(a)) why = "args: not a JSON object";
-    else if (!v) why = "version: missing";
-    else if (!cJSON_IsString(v) || !debver_ok(v->valuestring)) why = "version: not a Debian version";
-    else if (cJSON_GetArraySize(a) != 1) why = "args: update takes only version";
-    else snprintf(version, DEBVER_MAX + 1, "%s", v->valuestring);
-    cJSON_Delete(a);
-    if (why) {
-        if (err && errlen) snprintf(err, errlen, "%s", why);
-        return -1;
-    }
-    return 0;
-}
-
 tel_cmd_kind_t telemetry_cmd_kind(const char *name)
 {
     static const char *const names[] = {"reload_content", "screenshot", "restart", "set_schedule", "update"};
@@ -283,7 +265,7 @@ static void take_commands(telemetry_t *t, const char *answer)
         if (cmd.kind == TEL_CMD_SET_SCHEDULE || cmd.kind == TEL_CMD_UPDATE) {
             char err[80], *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "args"));
             int rc = cmd.kind == TEL_CMD_UPDATE
-                         ? telemetry_parse_update(args, cmd.version, err, sizeof err)
+                         ? selfupdate_parse_args(args, cmd.version, err, sizeof err)
                          : telemetry_parse_schedule(args, &cmd.schedule, err, sizeof err);
             cJSON_free(args);
             if (rc != 0) {

@@ -50,7 +50,7 @@ typedef struct {
     long long id;               /* the hub's command id: give it back to telemetry_command_done */
     tel_cmd_kind_t kind;        /* never TEL_CMD_UNKNOWN in the callback */
     telemetry_schedule_t schedule;   /* TEL_CMD_SET_SCHEDULE only */
-    char version[DEBVER_MAX + 1];    /* TEL_CMD_UPDATE only: debver_ok */
+    char version[DEBVER_MAX + 1];    /* TEL_CMD_UPDATE only: selfupdate_parse_args */
 } telemetry_cmd_t;
 
 /* Called on the worker thread, once per command (a command repeated by the
@@ -109,9 +109,6 @@ int64_t telemetry_jitter_ms(int interval_s, uint32_t r);
  * with ERR saying what is wrong (missing, malformed, on == off). */
 int telemetry_parse_schedule(const char *args_json, telemetry_schedule_t *out, char *err,
                              size_t errlen);
-/* {"version": "V"} (ARGS_JSON) into VERSION (DEBVER_MAX + 1 bytes), V a
- * Debian version (debver_ok) and nothing else. 0, or -1 with ERR. */
-int telemetry_parse_update(const char *args_json, char *version, char *err, size_t errlen);
 /* Kind name to enum (TEL_CMD_UNKNOWN if not known). */
 tel_cmd_kind_t telemetry_cmd_kind(const char *name);
 

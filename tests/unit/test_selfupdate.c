@@ -1,6 +1,6 @@
 /* The kiosk's side of a fleet update, without a hub: the version check the
  * hub, the kiosk and kioskctl share (common/debver.c), the update command's
- * arguments (telemetry_parse_update), the request file written atomically
+ * arguments (selfupdate_parse_args), the request file written atomically
  * in exactly the updater's pattern, the health file, and the updater's
  * result read strictly (kiosk/telemetry/selfupdate.c). */
 #include <stdarg.h>
@@ -66,13 +66,13 @@ static void update_arguments(void **state)
     (void)state;
     char v[DEBVER_MAX + 1], err[80];
     assert_int_equal(telemetry_cmd_kind("update"), TEL_CMD_UPDATE);
-    assert_int_equal(telemetry_parse_update("{\"version\":\"0.2.0\"}", v, err, sizeof err), 0);
+    assert_int_equal(selfupdate_parse_args("{\"version\":\"0.2.0\"}", v, err, sizeof err), 0);
     assert_string_equal(v, "0.2.0");
     static const char *const bad[] = {NULL, "[]", "{}", "{\"version\":2}", "{\"version\":\"1:0\"}",
                                       "{\"version\":\"0.2.0\",\"x\":1}", "{\"version\":\"../../x\"}"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
-        assert_int_equal(telemetry_parse_update(bad[i], v, err, sizeof err), -1);
+        assert_int_equal(selfupdate_parse_args(bad[i], v, err, sizeof err), -1);
         assert_true(err[0] != '\0');
     }
 }
