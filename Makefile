@@ -207,12 +207,21 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
 # The spoken-words layer (voice/speak_text.c): readings, cuts and the loudspeaker's privacy.
+# The kiosk's fleet update files: the command's arguments, the updater's
+# result, the version check (docs/fleet-updates.md).
+$(BUILD)/fuzz/fuzz_selfupdate: tests/fuzz/fuzz_selfupdate.c kiosk/telemetry/selfupdate.c common/debver.c \
+                               kiosk/telemetry/selfupdate.h common/debver.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+
 $(BUILD)/fuzz/fuzz_speak_text: tests/fuzz/fuzz_speak_text.c kiosk/voice/speak_text.c kiosk/voice/speak_text.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk -o $@ $(filter %.c,$^)
 
-$(filter-out %/fuzz_speak_text %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -14,6 +14,8 @@
 PREFIX        ?= /usr/local
 BINDIR        ?= $(PREFIX)/bin
 DATADIR       ?= $(PREFIX)/share
+# The kiosk's root fleet updater (deploy/update/, docs/fleet-updates.md).
+LIBEXECDIR    ?= $(PREFIX)/libexec
 # Configuration and state go to /etc and /var whatever PREFIX is (FHS).
 SYSCONFDIR    ?= /etc
 LOCALSTATEDIR ?= /var
@@ -99,6 +101,9 @@ install: dist $(DIST)/kiosk.ini $(DIST)/hub.ini
 	[ -e $(DESTDIR)$(KIOSK_ETC)/kiosk.ini ] || install -m 0640 $(DIST)/kiosk.ini $(DESTDIR)$(KIOSK_ETC)/kiosk.ini
 	[ -e $(DESTDIR)$(HUB_ETC)/hub.ini ] || install -m 0640 $(DIST)/hub.ini $(DESTDIR)$(HUB_ETC)/hub.ini
 	install -m 0644 deploy/systemd/$(KIOSK_NAME).service deploy/systemd/$(HUB_NAME).service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 deploy/update/$(KIOSK_NAME)-update.path deploy/update/$(KIOSK_NAME)-update.service $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)/$(KIOSK_NAME)
+	install -m 0755 deploy/update/$(KIOSK_NAME)-update $(DESTDIR)$(LIBEXECDIR)/$(KIOSK_NAME)/update
 	install -d $(DESTDIR)$(SYSCONFDIR)/pam.d
 	install -m 0644 deploy/systemd/$(KIOSK_NAME).pam $(DESTDIR)$(SYSCONFDIR)/pam.d/$(KIOSK_NAME)
 	install -d -m 0700 $(DESTDIR)$(KIOSK_STATE) $(DESTDIR)$(HUB_STATE)
@@ -107,6 +112,8 @@ install: dist $(DIST)/kiosk.ini $(DIST)/hub.ini
 uninstall:
 	rm -f $(DIST_BIN:$(DIST)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(DESTDIR)$(UNITDIR)/$(KIOSK_NAME).service $(DESTDIR)$(UNITDIR)/$(HUB_NAME).service
+	rm -f $(DESTDIR)$(UNITDIR)/$(KIOSK_NAME)-update.path $(DESTDIR)$(UNITDIR)/$(KIOSK_NAME)-update.service
+	rm -rf $(DESTDIR)$(LIBEXECDIR)/$(KIOSK_NAME)
 	rm -rf $(DESTDIR)$(KIOSK_SHARE) $(DESTDIR)$(HUB_SHARE)
 
 FORCE:

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "validate.h"
 #include "jsonnum.h"
+#include "debver.h"
 
 #define FLEET_DISK_LOW_MB 500       /* less free disk is a fault */
 #define FLEET_MISSED 3              /* heartbeats missed before a kiosk is offline */
@@ -260,6 +261,31 @@ void api_screenshot_upload(hub_req_t *req, hub_resp_t *resp)
 
 /* ---- staff: POST /v1/admin/devices/{id}/commands -------------------------- */
 
+/* The kinds whose arguments the hub knows are checked here, so a mistyped
+ * command is refused to staff at once instead of by the kiosk minutes later.
+ * update: {"version": V}, V a Debian version (common/debver.h), nothing
+ * else: the root updater on the kiosk installs exactly that version. 0, or
+ * -1 with the error in RESP. */
+static int known_args(hub_resp_t *resp, const char *kind, const cJSON *args)
+{
+    if (strcmp(kind, "update") != 0) return 0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "version");
+    if (!v) {
+        hub_error(resp, 422, "missing_field", "args.version: required (the package version to install)");
+        return -1;
+    }
+    if (!cJSON_IsString(v) || !debver_ok(v->valuestring)) {
+        hub_error(resp, 422, "invalid_field", "args.version: a Debian version: 1 to %d of 0-9 A-Z a-z . + ~ -,"
+                  " starting with a digit, no epoch", DEBVER_MAX);
+        return -1;
+    }
+    if (cJSON_GetArraySize(args) != 1) {
+        hub_error(resp, 422, "invalid_field", "args: update takes only version");
+        return -1;
+    }
+    return 0;
+}
+
 void api_admin_command(hub_req_t *req, hub_resp_t *resp)
 {
     const char *kind;
@@ -274,6 +300,7 @@ void api_admin_command(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 422, "invalid_field", "args: must be an object");
         return;
     }
+    if (known_args(resp, kind, args) != 0) return;
     char *args_text = args ? cJSON_PrintUnformatted(args) : strdup("{}");
     if (!args_text) {
         hub_error(resp, 500, "memory", "out of memory");
@@ -369,10 +396,28 @@ static void copy_str(cJSON *k, const cJSON *hb, const char *key)
     else cJSON_AddNullToObject(k, key);
 }
 
+/* "update": the last fleet update's outcome the kiosk reported, or null. */
+static void add_update(cJSON *k, const cJSON *hb)
+{
+    const char *outcome = hb ? str_of(hb, "update_outcome") : NULL;
+    if (!outcome) {
+        cJSON_AddNullToObject(k, "update");
+        return;
+    }
+    cJSON *u = cJSON_AddObjectToObject(k, "update");
+    cJSON_AddStringToObject(u, "outcome", outcome);
+    const char *v = str_of(hb, "update_version");
+    if (v) cJSON_AddStringToObject(u, "version", v);
+    else cJSON_AddNullToObject(u, "version");
+    long long cmd = int_of(hb, "update_command", -1);
+    if (cmd > 0) cJSON_AddNumberToObject(u, "command", (double)cmd);
+    else cJSON_AddNullToObject(u, "command");
+}
+
 void api_admin_fleet(hub_req_t *req, hub_resp_t *resp)
 {
     sqlite3_stmt *st = prep(req,
-        "SELECT d.id, d.name, h.received, h.count, h.body FROM devices d"
+        "SELECT d.id, d.name, h.received, h.count, h.body, d.kiosk_group FROM devices d"
         " LEFT JOIN heartbeats h ON h.device = d.id"
         " WHERE d.role = 'kiosk' AND d.revoked = 0 ORDER BY d.id");
     if (!st) {
@@ -392,6 +437,8 @@ void api_admin_fleet(hub_req_t *req, hub_resp_t *resp)
         bool online = seen && req->now - last <= FLEET_MISSED * interval;
         cJSON_AddStringToObject(k, "id", col_text(st, 0));
         cJSON_AddStringToObject(k, "name", col_text(st, 1));
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) cJSON_AddStringToObject(k, "group", col_text(st, 5));
+        else cJSON_AddNullToObject(k, "group");
         cJSON_AddBoolToObject(k, "online", online);
         if (seen) cJSON_AddNumberToObject(k, "last_heartbeat", (double)last);
         else cJSON_AddNullToObject(k, "last_heartbeat");
@@ -404,6 +451,7 @@ void api_admin_fleet(hub_req_t *req, hub_resp_t *resp)
         long long up = hb ? int_of(hb, "uptime_s", -1) : -1;
         if (up >= 0) cJSON_AddNumberToObject(k, "uptime_s", (double)up);
         else cJSON_AddNullToObject(k, "uptime_s");
+        add_update(k, hb);
         cJSON *faults = cJSON_AddArrayToObject(k, "faults");
         if (hb) add_faults(faults, hb);
         audit_fleet_faults(req, col_text(st, 0), faults);

@@ -303,9 +303,11 @@ void api_demo_help_ack(hub_req_t *req, hub_resp_t *resp)
 static int heartbeat_fields(hub_resp_t *resp, const cJSON *in, cJSON *out)
 {
     static const char *const modes[] = {"hall", "street", NULL};
+    /* The last fleet update's outcome (docs/fleet-updates.md "Reporting"). */
+    static const char *const outcomes[] = {"updated", "rolled_back", "failed", "current", NULL};
     static const struct { const char *name; size_t max; } texts[] = {
         {"version", 32}, {"screen", 64}, {"content_version", 128},
-        {"printer", 32}, {"reader", 32}, {"paper", 32},
+        {"printer", 32}, {"reader", 32}, {"paper", 32}, {"update_version", 32},
     };
     static const struct { const char *name; long long max; } ints[] = {
         {"uptime_s", 315360000LL},          /* ten years */
@@ -314,11 +316,14 @@ static int heartbeat_fields(hub_resp_t *resp, const cJSON *in, cJSON *out)
         {"mem_kb", 1000000000LL},
         {"interval_s", 86400LL},            /* the kiosk's heartbeat interval (fleet: online) */
         {"dead_letters", 100000LL},         /* outbox requests given up on (fleet: a fault) */
+        {"update_command", (1LL << 53)},    /* the update command the outcome answers */
     };
     const char *s;
     long long v;
     if (v_enum(resp, in, "mode", modes, false, &s) != 0) return -1;
     if (s) cJSON_AddStringToObject(out, "mode", s);
+    if (v_enum(resp, in, "update_outcome", outcomes, false, &s) != 0) return -1;
+    if (s) cJSON_AddStringToObject(out, "update_outcome", s);
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         if (v_string(resp, in, texts[i].name, 1, texts[i].max, false, &s) != 0) return -1;
         if (s) cJSON_AddStringToObject(out, texts[i].name, s);

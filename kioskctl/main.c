@@ -6,7 +6,7 @@
  *   kioskctl printer status --device URI
  *   kioskctl queue list|show ID [--reveal]|retry ID|drop ID [--config FILE]
  *   kioskctl jack [--device SPEC] [--watch] [--timeout S] (cmd_jack.c)
- *   kioskctl fleet status|command|screenshot --hub URL --token-file FILE (cmd_fleet.c)
+ *   kioskctl fleet status|command|update|screenshot --hub URL --token-file FILE (cmd_fleet.c)
  *   (the staff token: --token-file FILE, or $KIOSK_STAFF_TOKEN; --token T works
  *   but warns: the process list shows it to every user)
  *   kioskctl content keygen|build|sign|publish (cmd_content.c)
@@ -109,6 +109,7 @@ static void usage(FILE *fp)
                 "       kioskctl jack [--device auto|alsa:CARD|evdev:PATH] [--watch] [--timeout S]\n"
                 "       kioskctl fleet status --hub URL --token-file F [--table]\n"
                 "       kioskctl fleet command --hub URL --token-file F KIOSK KIND [ARGS_JSON]\n"
+                "       kioskctl fleet update --hub URL --token-file F (KIOSK|--group G) --version V\n"
                 "       kioskctl fleet screenshot --hub URL --token-file F ID --out FILE.png\n"
                 "       kioskctl content keygen --key FILE | build DIR [--out OUT] | sign OUT --key FILE\n"
                 "       kioskctl content publish OUT --hub URL --token-file F\n"

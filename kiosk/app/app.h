@@ -109,6 +109,8 @@ typedef struct app {
     bool content_started;           /* the content sync worker runs */
     bool restart;                   /* quit to be started again (staff command) */
     long long restart_pending;      /* that command, waiting for the session to end */
+    long long update_pending;       /* an update command, waiting for the session to end */
+    char update_version[33];        /* its version (debver_ok) */
 
     long alert_shown, alert_seen;   /* street: the alert over browsing, the one dismissed */
 

@@ -15,6 +15,7 @@
 #include "outbox/seal.h"
 #include "app/screens.h"
 #include "store/proof_of_play.h"
+#include "telemetry/selfupdate.h"
 #include "telemetry/telemetry.h"
 
 static void send_proof_of_play(void *ctx, store_t *st, const outbox_key_t *key);
@@ -267,6 +268,25 @@ static void restart_now(struct app *app, long long id)
     app->quit = true;
 }
 
+/* The kiosk may not run apt (its own user, NoNewPrivileges): it asks the
+ * root updater through VAR_DIR/update/request (selfupdate.h), which installs,
+ * restarts the kiosk, and rolls back if the new version is not healthy.
+ * The command's answer says the request was made; the outcome comes in the
+ * heartbeats (update_outcome). */
+static void update_now(struct app *app, long long id, const char *version)
+{
+    char err[150], msg[200];
+    if (selfupdate_request_write(app->cfg.var_dir, id, version, err, sizeof err) != 0) {
+        log_error("fleet", "update to %s not requested: %s", version, err);
+        snprintf(msg, sizeof msg, "the update request could not be written: %s", err);
+        telemetry_command_done(app->telemetry, id, false, msg);
+        return;
+    }
+    log_info("fleet", "update to %s requested (command %lld)", version, id);
+    snprintf(msg, sizeof msg, "update to %s requested", version);
+    telemetry_command_done(app->telemetry, id, true, msg);
+}
+
 void fleet_command_event(struct app *app, void *payload)
 {
     telemetry_cmd_t *cmd = payload;
@@ -297,6 +317,19 @@ void fleet_command_event(struct app *app, void *payload)
             log_info("fleet", "restart requested: waiting for the session to end");
         }
         break;
+    case TEL_CMD_UPDATE:
+        /* Never under a resident: the kiosk restarts into the new version. */
+        if (idle) {
+            update_now(app, cmd->id, cmd->version);
+        } else {
+            if (app->update_pending)
+                telemetry_command_done(app->telemetry, app->update_pending, false,
+                                       "replaced by a newer update command");
+            app->update_pending = cmd->id;
+            snprintf(app->update_version, sizeof app->update_version, "%s", cmd->version);
+            log_info("fleet", "update to %s requested: waiting for the session to end", cmd->version);
+        }
+        break;
     case TEL_CMD_RELOAD_CONTENT:
         app_reload_content(app);
         telemetry_command_done(app->telemetry, cmd->id, true, "content check started");
@@ -314,6 +347,11 @@ void fleet_command_event(struct app *app, void *payload)
 
 void fleet_session_ended(struct app *app)
 {
+    if (app->update_pending) {
+        long long id = app->update_pending;
+        app->update_pending = 0;
+        update_now(app, id, app->update_version);
+    }
     if (app->restart_pending && app->telemetry) {
         long long id = app->restart_pending;
         app->restart_pending = 0;

@@ -32,7 +32,8 @@ void fleet_command_event(struct app *app, void *payload);     /* takes it */
 void fleet_content_event(struct app *app, void *payload);
 /* Tells telemetry what the kiosk is doing (screen, devices, queue). */
 void fleet_snapshot(struct app *app);
-/* A restart asked for by staff, waiting for the resident to finish. */
+/* A restart or an update asked for by staff, waiting for the resident to
+ * finish: done now. */
 void fleet_session_ended(struct app *app);
 
 /* The outbox event the UI thread gets (a copy of the sender's). */

@@ -4,6 +4,8 @@
  * by appending. */
 #include "store/store.h"
 
+#include <stdio.h>
+
 #include "core/log.h"
 #include "migrate.h"
 
@@ -269,6 +271,16 @@ int store_schema_latest(void) { return MIGRATION_COUNT; }
 static void log_step(int version, const char *name, void *ctx)
 {
     log_info("store", "schema migrated to v%d (%s)", version, name);
+}
+
+int store_schema_migrate_to(sqlite3 *db, int version, char *err, int errlen)
+{
+    if (version < 0 || version > MIGRATION_COUNT) {
+        if (errlen > 0) snprintf(err, (size_t)errlen, "no schema v%d (this program knows v0 to v%d)", version,
+                                 MIGRATION_COUNT);
+        return SQLITE_MISUSE;
+    }
+    return migrate_run(db, migrations, version, NULL, NULL, err, errlen > 0 ? (size_t)errlen : 0);
 }
 
 int store_schema_migrate(sqlite3 *db, char *err, int errlen)

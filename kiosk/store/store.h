@@ -83,6 +83,11 @@ int store_schema_latest(void);
  * Returns SQLITE_OK, or the SQLite result code of the failing step with ERR
  * saying which migration failed and why. */
 int store_schema_migrate(sqlite3 *db, char *err, int errlen);
+/* Applies only the first VERSION migrations: the schema as the release that
+ * knew VERSION of them left it (for tests of upgrades from an earlier
+ * release's database). SQLITE_MISUSE (ERR) for a VERSION not in
+ * 0..store_schema_latest(). */
+int store_schema_migrate_to(sqlite3 *db, int version, char *err, int errlen);
 sqlite3 *store_db(store_t *st);
 
 /* The UI-thread check: ON marks the calling thread as the UI thread (and

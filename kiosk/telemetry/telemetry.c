@@ -68,6 +68,8 @@ struct telemetry {
     char pending_key[40];
     long long seen[SEEN_IDS];
     int n_seen;
+    bool health_written;            /* after the first answered heartbeat */
+    bool result_warned;             /* a malformed update result was logged */
 };
 
 static bool stopping(const telemetry_t *t)
@@ -124,6 +126,12 @@ char *telemetry_body(const telemetry_snapshot_t *s, kiosk_mode_t mode, int inter
         if ((v = paper_name(s->paper))) cJSON_AddStringToObject(o, "paper", v);
         if (s->queue_depth >= 0) cJSON_AddNumberToObject(o, "queue_depth", s->queue_depth > 100000 ? 100000 : s->queue_depth);
         if (s->dead_letters >= 0) cJSON_AddNumberToObject(o, "dead_letters", s->dead_letters > 100000 ? 100000 : s->dead_letters);
+        /* Only a result that parsed (selfupdate_result_parse: enum, version, id). */
+        if (s->update.outcome[0] && debver_ok(s->update.version) && s->update.command > 0) {
+            cJSON_AddStringToObject(o, "update_outcome", s->update.outcome);
+            cJSON_AddStringToObject(o, "update_version", s->update.version);
+            cJSON_AddNumberToObject(o, "update_command", (double)s->update.command);
+        }
     }
     char *body = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -173,7 +181,7 @@ int telemetry_parse_schedule(const char *args_json, telemetry_schedule_t *out, c
 
 tel_cmd_kind_t telemetry_cmd_kind(const char *name)
 {
-    static const char *const names[] = {"reload_content", "screenshot", "restart", "set_schedule"};
+    static const char *const names[] = {"reload_content", "screenshot", "restart", "set_schedule", "update"};
     for (int i = 0; name && i < (int)(sizeof names / sizeof *names); i++)
         if (strcmp(name, names[i]) == 0) return (tel_cmd_kind_t)i;
     return TEL_CMD_UNKNOWN;
@@ -254,9 +262,11 @@ static void take_commands(telemetry_t *t, const char *answer)
             add_result(t, cmd.id, false, "unknown command");
             continue;
         }
-        if (cmd.kind == TEL_CMD_SET_SCHEDULE) {
+        if (cmd.kind == TEL_CMD_SET_SCHEDULE || cmd.kind == TEL_CMD_UPDATE) {
             char err[80], *args = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "args"));
-            int rc = telemetry_parse_schedule(args, &cmd.schedule, err, sizeof err);
+            int rc = cmd.kind == TEL_CMD_UPDATE
+                         ? selfupdate_parse_args(args, cmd.version, err, sizeof err)
+                         : telemetry_parse_schedule(args, &cmd.schedule, err, sizeof err);
             cJSON_free(args);
             if (rc != 0) {
                 add_result(t, cmd.id, false, err);
@@ -276,6 +286,20 @@ static void take_commands(telemetry_t *t, const char *answer)
     cJSON_Delete(doc);
 }
 
+/* The last update's outcome for the heartbeat; a malformed file is logged
+ * once and left out. */
+static void read_update_result(telemetry_t *t, selfupdate_result_t *out)
+{
+    char err[300];
+    memset(out, 0, sizeof *out);
+    int rc = selfupdate_result_read(t->var_dir, out, err, sizeof err);
+    if (rc < 0) {
+        memset(out, 0, sizeof *out);
+        if (!t->result_warned) log_warn(MOD, "%s", err);
+    }
+    t->result_warned = rc < 0;
+}
+
 static void heartbeat(telemetry_t *t)
 {
     if (!t->pending_body) {
@@ -283,6 +307,7 @@ static void heartbeat(telemetry_t *t)
         worker_lock(t->w);
         snap = t->snap;
         worker_unlock(t->w);
+        read_update_result(t, &snap.update);
         t->pending_body = telemetry_body(&snap, t->mode, t->interval_s,
                                          (clock_real_mono_ms() - t->started_ms) / 1000,
                                          disk_free_mb(t->var_dir), mem_kb());
@@ -304,6 +329,13 @@ static void heartbeat(telemetry_t *t)
     else t->stats.heartbeats_failed++;
     t->stats.hub_reachable = st.result != HUB_UNKNOWN;
     worker_unlock(t->w);
+    if (ok && !t->health_written) {
+        /* The updater's sign that this version works (selfupdate.h). */
+        char err[300];
+        t->health_written = true;
+        if (t->var_dir[0] && selfupdate_health_write(t->var_dir, KIOSK_VERSION, err, sizeof err) != 0)
+            log_warn(MOD, "health file: %s", err);
+    }
     if (ok) take_commands(t, answer);
 }
 

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/config.h"
+#include "telemetry/selfupdate.h"
 
 typedef enum { TEL_DEV_UNKNOWN, TEL_DEV_OK, TEL_DEV_OFFLINE, TEL_DEV_ERROR, TEL_DEV_MISSING } tel_dev_t;
 typedef enum { TEL_PAPER_UNKNOWN, TEL_PAPER_OK, TEL_PAPER_LOW, TEL_PAPER_OUT } tel_paper_t;
@@ -31,11 +32,14 @@ typedef struct {
     tel_paper_t paper;
     int queue_depth;            /* outbox requests waiting; < 0 = unknown */
     int dead_letters;           /* outbox requests given up on; < 0 = unknown */
+    /* The last fleet update's outcome (outcome "" = none): the worker fills
+     * it from VAR_DIR/update/result before each heartbeat (selfupdate.h). */
+    selfupdate_result_t update;
 } telemetry_snapshot_t;
 
 typedef enum {
     TEL_CMD_RELOAD_CONTENT, TEL_CMD_SCREENSHOT, TEL_CMD_RESTART, TEL_CMD_SET_SCHEDULE,
-    TEL_CMD_UNKNOWN
+    TEL_CMD_UPDATE, TEL_CMD_UNKNOWN
 } tel_cmd_kind_t;
 
 typedef struct {
@@ -46,6 +50,7 @@ typedef struct {
     long long id;               /* the hub's command id: give it back to telemetry_command_done */
     tel_cmd_kind_t kind;        /* never TEL_CMD_UNKNOWN in the callback */
     telemetry_schedule_t schedule;   /* TEL_CMD_SET_SCHEDULE only */
+    char version[DEBVER_MAX + 1];    /* TEL_CMD_UPDATE only: selfupdate_parse_args */
 } telemetry_cmd_t;
 
 /* Called on the worker thread, once per command (a command repeated by the

@@ -16,6 +16,8 @@ set -uo pipefail
 
 # shellcheck source=tests/tools/check_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/check_lib.sh"
+# shellcheck source=tests/tools/deb_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/deb_lib.sh"
 check_start apt_repo "$@"
 
 failures=0
@@ -39,20 +41,11 @@ export GNUPGHOME=$tmp/gnupg
 mkdir -m 700 "$GNUPGHOME"
 # gpg starts an agent for this home; it goes with the check, whatever happens.
 trap 'gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-newkey() {   # NAME -> fingerprint
-    gpg --batch --quiet --passphrase '' --quick-gen-key "$1" ed25519 sign never 2>/dev/null
-    gpg --batch --with-colons --list-secret-keys "$1" 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}'
-}
-key=$(newkey "xfl fleet test")
-other=$(newkey "someone else")
+key=$(deb_newkey "xfl fleet test")
+other=$(deb_newkey "someone else")
 [[ -n $key && -n $other ]] || { echo "apt_repo: no test keys"; exit 1; }
 
-repack() {   # PKG VERSION -> path of the repacked .deb
-    local x=$tmp/x-$1-$2
-    dpkg-deb -R "$deb/${1}_${ver}_$arch.deb" "$x"
-    sed -i "s/^Version: .*/Version: $2/" "$x/DEBIAN/control"
-    dpkg-deb -b "$x" "$tmp/${1}_$2_$arch.deb" >/dev/null && echo "$tmp/${1}_$2_$arch.deb"
-}
+repack() { deb_repack "$deb/${1}_${ver}_$arch.deb" "$2" "$tmp"; }   # PKG VERSION
 v1="${ver}+r1" v2="${ver}+r2"
 repo=$tmp/repo
 deploy/repo/publish.sh "$repo" kiosk-stable "$key" "$(repack xfl-hub "$v1")" "$(repack kioskctl "$v1")" \

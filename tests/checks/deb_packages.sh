@@ -24,6 +24,8 @@ set -uo pipefail
 
 # shellcheck source=tests/tools/check_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/check_lib.sh"
+# shellcheck source=tests/tools/deb_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/deb_lib.sh"
 check_start deb_packages "$@"
 
 failures=0
@@ -140,13 +142,11 @@ in_root setpriv --reuid=xfl-kiosk --regid=xfl-kiosk --init-groups kioskctl queue
 
 # --- upgrade: the same packages as a newer version -----------------------------
 echo "; edited on site" >>"$r/etc/xfl-kiosk/kiosk.ini"
+mkdir -p "$r/tmp/up1"
 for p in xfl-kiosk xfl-hub kioskctl; do
-    rm -rf "$tmp/x"
-    dpkg-deb -R "$r/tmp/debs/${p}_${ver}_$arch.deb" "$tmp/x"
-    sed -i "s/^Version: .*/Version: ${ver}+up1/" "$tmp/x/DEBIAN/control"
-    dpkg-deb -b "$tmp/x" "$r/tmp/debs/${p}_up1.deb" >/dev/null || fail "repacking $p"
+    deb_repack "$r/tmp/debs/${p}_${ver}_$arch.deb" "${ver}+up1" "$r/tmp/up1" >/dev/null || fail "repacking $p"
 done
-if ! in_root sh -c 'dpkg -i /tmp/debs/*_up1.deb' >"$tmp/upgrade.log" 2>&1; then
+if ! in_root sh -c 'dpkg -i /tmp/up1/*.deb' >"$tmp/upgrade.log" 2>&1; then
     cat "$tmp/upgrade.log"
     fail "upgrade in the chroot"
 fi

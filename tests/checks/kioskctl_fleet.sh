@@ -7,7 +7,9 @@
 # too); `command` queues a command that the next heartbeat carries; a kiosk's
 # token is refused (exit 1, unauthorized); an unknown kiosk is exit 1
 # unknown_device; a screenshot uploaded by the kiosk comes back byte for
-# byte; a hub that is not there is exit 3; bad arguments are exit 2.
+# byte; `update` queues the update command for a kiosk or each kiosk of a
+# group (bad versions and an empty group refused), and the outcome a
+# heartbeat reports shows in the table; a hub that is not there is exit 3; bad arguments are exit 2.
 #   [BUILD=dir] tests/checks/kioskctl_fleet.sh [BUILD]
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
@@ -96,6 +98,29 @@ run screenshot --hub "$hub" "${TF[@]}" "$shot" --out "$tmp/got.png"
 cmp -s "$tmp/shot.png" "$tmp/got.png" || fail "$last: the PNG differs"
 run screenshot --hub "$hub" "${TF[@]}" 9999 --out "$tmp/none.png"
 expect_error 1 unknown_screenshot
+
+last="update (one kiosk)"
+run update --hub "$hub" "${TF[@]}" demo-01 --version 0.2.0
+[[ $rc == 0 ]] || fail "$last: exit $rc: $out"
+uid=$(jq -r '.update.commands[0].command' <<<"$out")
+jq -e '.update.version == "0.2.0" and (.update.commands | length) == 1 and .update.commands[0].kiosk == "demo-01"' \
+    <<<"$out" >/dev/null || fail "$last: $out"
+kiosk /v1/heartbeat application/json --data '{}' >/dev/null
+jq -e --argjson id "$uid" '[.commands[] | select(.kind == "update")] == [{"id": $id, "kind": "update", "args": {"version": "0.2.0"}}]' \
+    "$tmp/kiosk.out" >/dev/null || fail "the heartbeat did not carry update $uid: $(cat "$tmp/kiosk.out")"
+last="update (a group)"
+sqlite3 "$tmp/hub.db" "UPDATE devices SET kiosk_group = 'street' WHERE id = 'demo-01'"
+run update --hub "$hub" "${TF[@]}" --group street --version 0.2.1~rc1
+[[ $rc == 0 ]] && jq -e '.update.commands[0].kiosk == "demo-01" and (.update.commands[0].command | type) == "number"' \
+    <<<"$out" >/dev/null || fail "$last: exit $rc: $out"
+last="update (an empty group)"; run update --hub "$hub" "${TF[@]}" --group nowhere --version 0.2.0; expect_error 1 unknown_group
+last="update (bad version)"; run update --hub "$hub" "${TF[@]}" demo-01 --version '0.2;reboot'; expect_error 2 usage
+last="update (kiosk and group)"; run update --hub "$hub" "${TF[@]}" demo-01 --group street --version 0.2.0; expect_error 2 usage
+last="update (no version)"; run update --hub "$hub" "${TF[@]}" demo-01; expect_error 2 usage
+last="update outcome in the table"
+kiosk /v1/heartbeat application/json --data '{"update_outcome": "rolled_back", "update_version": "0.2.1~rc1", "update_command": 9}' >/dev/null
+run status --hub "$hub" "${TF[@]}" --table
+[[ $rc == 0 && $out == *"LAST UPDATE"* && $out == *"rolled_back 0.2.1~rc1"* ]] || fail "$last: $out"
 
 last="kiosk token"; run status --hub "$hub" --token "$DEMO"; expect_error 1 unauthorized
 last="unknown kiosk"; run command --hub "$hub" "${TF[@]}" nobody restart; expect_error 1 unknown_device

@@ -9,6 +9,8 @@
 #     `systemd-analyze security --offline` exposure at most 2.0;
 #   - the kiosk: Type=notify with a WatchdogSec, accepted from cage's child
 #     (NotifyAccess=all), its own user, LimitCORE=0, NoNewPrivileges;
+#   - the fleet updater: a path unit on the kiosk's request starting a
+#     oneshot (never enabled on its own) that runs the installed script;
 #   - a unit with a typo is refused by the same verify (the check can fail).
 # Needs root (the chroot's files) and, the first time, the Debian mirror.
 # check-timeout: 1200
@@ -41,7 +43,7 @@ if ! make -s --no-print-directory BUILD="$BUILD" DESTDIR="$r" PREFIX=/usr UNITDI
     exit 1
 fi
 
-units=(xfl-hub.service xfl-kiosk.service)
+units=(xfl-hub.service xfl-kiosk.service xfl-kiosk-update.path xfl-kiosk-update.service)
 if ! systemd-analyze verify --man=no --root="$r" "${units[@]}" >"$tmp/verify.log" 2>&1 || [[ -s $tmp/verify.log ]]; then
     cat "$tmp/verify.log"
     fail "systemd-analyze verify"
@@ -58,6 +60,11 @@ grep -q '^ReadWritePaths=' "$r/lib/systemd/system/xfl-hub.service" && fail "xfl-
 has xfl-kiosk.service Type=notify NotifyAccess=all User=xfl-kiosk LimitCORE=0 NoNewPrivileges=yes PrivateTmp=yes \
     StateDirectory=xfl-kiosk UMask=0077 Restart=always
 grep -q '^WatchdogSec=[1-9]' "$r/lib/systemd/system/xfl-kiosk.service" || fail "xfl-kiosk.service: no watchdog"
+# The fleet updater: started by its path unit when the kiosk asks, a oneshot.
+has xfl-kiosk-update.path PathExists=/var/lib/xfl-kiosk/update/request Unit=xfl-kiosk-update.service
+has xfl-kiosk-update.service Type=oneshot ExecStart=/usr/libexec/xfl-kiosk/update LimitCORE=0 PrivateTmp=yes
+[[ -x $r/usr/libexec/xfl-kiosk/update ]] || fail "no /usr/libexec/xfl-kiosk/update"
+grep -q '^\[Install\]' "$r/lib/systemd/system/xfl-kiosk-update.service" && fail "xfl-kiosk-update.service is enabled on its own"
 
 if ! systemd-analyze security --offline=yes --root="$r" --threshold=20 xfl-hub.service >"$tmp/sec.log" 2>&1; then
     tail -5 "$tmp/sec.log"

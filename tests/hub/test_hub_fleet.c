@@ -239,6 +239,83 @@ static void command_validation(void **state)
     hubtest_free(&r);
 }
 
+/* update carries exactly one Debian version: what apt will be asked for on
+ * the kiosk, so anything else is refused to staff at once. */
+static void update_command_validation(void **state)
+{
+    fx_t *f = *state;
+    const char *path = "/v1/admin/devices/test-01/commands";
+    hubtest_resp_t r = staff_post(f, path, "{\"kind\": \"update\"}");
+    assert_int_equal(r.status, 422);
+    assert_string_equal(hubtest_error_code(&r), "missing_field");
+    hubtest_free(&r);
+    static const char *const bad[] = {
+        "\"\"", "\"v1.0\"", "\"1.0;reboot\"", "\"1:1.0\"", "\"1.0-\"", "\"1.0 \"", "2", "null",
+        "\"0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0\"",          /* 33 characters */
+        "\"0.2.0\", \"force\": true",                   /* nothing but version */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char body[200];
+        snprintf(body, sizeof body, "{\"kind\": \"update\", \"args\": {\"version\": %s}}", bad[i]);
+        r = staff_post(f, path, body);
+        if (r.status != 422) fail_msg("accepted %s", body);
+        assert_string_equal(hubtest_error_code(&r), "invalid_field");
+        hubtest_free(&r);
+    }
+    r = staff_post(f, path, "{\"kind\": \"update\", \"args\": {\"version\": \"0.2.0+b1~rc1-3\"}}");
+    assert_int_equal(r.status, 201);
+    assert_string_equal(hubtest_at(r.json, "command.kind")->valuestring, "update");
+    assert_string_equal(hubtest_at(r.json, "command.args.version")->valuestring, "0.2.0+b1~rc1-3");
+    hubtest_free(&r);
+    /* Other kinds keep free arguments (a newer kiosk may know them). */
+    r = staff_post(f, path, "{\"kind\": \"restart\", \"args\": {\"version\": \"x\"}}");
+    assert_int_equal(r.status, 201);
+    hubtest_free(&r);
+}
+
+/* The outcome the kiosk's heartbeat reports shows in the fleet, checked. */
+static void update_outcome_in_the_fleet(void **state)
+{
+    fx_t *f = *state;
+    hubtest_resp_t r = hubtest_post(f->t, "/v1/heartbeat",
+        "{\"version\": \"0.2.0\", \"interval_s\": 10, \"update_outcome\": \"exploded\"}");
+    assert_int_equal(r.status, 422);
+    hubtest_free(&r);
+    r = hubtest_post(f->t, "/v1/heartbeat",
+        "{\"version\": \"0.2.0\", \"interval_s\": 10, \"update_command\": \"7\"}");
+    assert_int_equal(r.status, 422);
+    hubtest_free(&r);
+    r = hubtest_post(f->t, "/v1/heartbeat",
+        "{\"version\": \"0.2.0\", \"interval_s\": 10, \"update_outcome\": \"rolled_back\","
+        " \"update_version\": \"0.3.0\", \"update_command\": 7}");
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    r = staff_get(f, "/v1/admin/fleet");
+    assert_int_equal(r.status, 200);
+    const cJSON *k;
+    bool seen = false;
+    cJSON_ArrayForEach(k, cJSON_GetObjectItem(r.json, "kiosks")) {
+        const char *id = cJSON_GetObjectItem(k, "id")->valuestring;
+        assert_non_null(cJSON_GetObjectItem(k, "group"));         /* null or the kiosk's group */
+        if (strcmp(id, "test-01") != 0) continue;
+        seen = true;
+        assert_string_equal(hubtest_at(k, "version")->valuestring, "0.2.0");
+        assert_string_equal(hubtest_at(k, "update.outcome")->valuestring, "rolled_back");
+        assert_string_equal(hubtest_at(k, "update.version")->valuestring, "0.3.0");
+        assert_int_equal((int)hubtest_at(k, "update.command")->valuedouble, 7);
+    }
+    assert_true(seen);
+    hubtest_free(&r);
+    /* A heartbeat without an outcome: the fleet says so (null). */
+    r = hubtest_post(f->t, "/v1/heartbeat", "{\"version\": \"0.2.0\", \"interval_s\": 10}");
+    hubtest_free(&r);
+    r = staff_get(f, "/v1/admin/fleet");
+    cJSON_ArrayForEach(k, cJSON_GetObjectItem(r.json, "kiosks"))
+        if (!strcmp(cJSON_GetObjectItem(k, "id")->valuestring, "test-01"))
+            assert_true(cJSON_IsNull(cJSON_GetObjectItem(k, "update")));
+    hubtest_free(&r);
+}
+
 static void fleet_shape_online_offline_faults(void **state)
 {
     fx_t *f = *state;
@@ -360,6 +437,8 @@ int main(void)
         cmocka_unit_test(tokens_do_not_cross),
         cmocka_unit_test(command_delivered_once_and_result_stored),
         cmocka_unit_test(command_validation),
+        cmocka_unit_test(update_command_validation),
+        cmocka_unit_test(update_outcome_in_the_fleet),
         cmocka_unit_test(fleet_shape_online_offline_faults),
         cmocka_unit_test(screenshot_round_trip_and_cap),
     };

@@ -1,8 +1,9 @@
 /* The kiosk app and the fleet: staff commands queued at a real hub reach
  * the app with its first heartbeat and are carried out (display schedule,
  * screenshot only when nobody is using the kiosk, restart deferred until the
- * resident has finished); the outbox and queue figures show in the staff
- * menu. */
+ * resident has finished; an update likewise, written as the root updater's
+ * request, its outcome reported in the heartbeats); the outbox and queue
+ * figures show in the staff menu. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,6 +24,8 @@
 #include "services/street/street.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
+#include <sys/stat.h>
+#include "core/version.h"
 
 static hubproc_t hub;
 static char staff_token[200];
@@ -110,6 +113,91 @@ static void screenshot_refused_and_restart_deferred_during_a_visit(void **state)
     assert_true(app->quit);
     WAIT_FOR(app, cmd_int("restart", "done") > 0, 20000);
     assert_int_equal(cmd_int("restart", "ok"), 1);
+    harness_free(app);
+}
+
+/* The contents of APP's VAR_DIR/update/NAME into BUF ("" when absent). */
+static void update_file(const app_t *app, const char *name, char *buf, size_t len)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/update/%s", app->cfg.var_dir, name);
+    buf[0] = '\0';
+    FILE *fp = fopen(path, "r");
+    if (!fp) return;
+    size_t n = fread(buf, 1, len - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+}
+
+static void update_waits_for_the_session_then_asks_the_updater(void **state)
+{
+    app_t *app = net_app();
+    app_test_tap_xy(app, 900, 500);                  /* a resident starts */
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    queue_command("update", "{\"version\": \"0.2.0\"}");
+    fleet_stop(app);
+    fleet_start(app);
+    WAIT_FOR(app, app->update_pending > 0, 20000);
+    long long id = app->update_pending;
+    assert_true(id > 0);
+    char buf[300], want[100];
+    update_file(app, "request", buf, sizeof buf);
+    assert_string_equal(buf, "");                    /* nothing while a resident is there */
+    assert_int_equal(cmd_int("update", "done"), 0);
+    app_end_session(app, "finished");
+    update_file(app, "request", buf, sizeof buf);
+    snprintf(want, sizeof want, "{\"id\":%lld,\"version\":\"0.2.0\"}\n", id);
+    assert_string_equal(buf, want);                  /* the updater's exact pattern */
+    assert_false(app->quit);                         /* the updater restarts it, not the kiosk */
+    WAIT_FOR(app, cmd_int("update", "done") > 0, 20000);
+    assert_int_equal(cmd_int("update", "ok"), 1);
+    char msg[100];
+    assert_int_equal(hubproc_sql_text(&hub, "SELECT message FROM commands WHERE kind = 'update'"
+                                            " ORDER BY id DESC LIMIT 1", msg, sizeof msg), 0);
+    assert_string_equal(msg, "update to 0.2.0 requested");
+    /* After the first answered heartbeat, the health file names this version. */
+    update_file(app, "health", buf, sizeof buf);
+    assert_true(strncmp(buf, KIOSK_VERSION " ", strlen(KIOSK_VERSION) + 1) == 0);
+
+    /* Idle: at once; a bad version never reaches the app (answered false). */
+    queue_command("update", "{\"version\": \"0.3.0\"}");
+    fleet_stop(app);
+    fleet_start(app);
+    WAIT_FOR(app, strstr((update_file(app, "request", buf, sizeof buf), buf), "0.3.0"), 20000);
+    assert_non_null(strstr(buf, "\"version\":\"0.3.0\"}"));
+    harness_free(app);
+}
+
+static void the_updaters_outcome_goes_out_with_the_heartbeat(void **state)
+{
+    app_t *app = net_app();
+    char path[600];
+    snprintf(path, sizeof path, "%s/update", app->cfg.var_dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/update/result", app->cfg.var_dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"command\":41,\"outcome\":\"rolled_back\",\"version\":\"0.3.0\",\"from\":\"0.2.0\","
+          "\"reason\":\"not healthy within 60 s\"}\n", fp);
+    fclose(fp);
+    fleet_stop(app);
+    fleet_start(app);                                /* a heartbeat at once */
+    const char *q = "SELECT COUNT(*) FROM heartbeats WHERE device = 'demo-01'"
+                    " AND json_extract(body, '$.update_outcome') = 'rolled_back'"
+                    " AND json_extract(body, '$.update_version') = '0.3.0'"
+                    " AND json_extract(body, '$.update_command') = 41";
+    WAIT_FOR(app, hubproc_sql_int(&hub, q) == 1, 20000);
+    assert_int_equal(hubproc_sql_int(&hub, q), 1);
+    /* A malformed result is left out, never sent as it is. */
+    fp = fopen(path, "w");
+    fputs("{\"command\":41,\"outcome\":\"rolled back; call 13800138000\",\"version\":\"0.3.0\"}", fp);
+    fclose(fp);
+    fleet_stop(app);
+    fleet_start(app);
+    const char *none = "SELECT COUNT(*) FROM heartbeats WHERE device = 'demo-01'"
+                       " AND json_extract(body, '$.update_outcome') IS NULL AND count > 1";
+    WAIT_FOR(app, hubproc_sql_int(&hub, none) == 1, 20000);
+    assert_int_equal(hubproc_sql_int(&hub, none), 1);
     harness_free(app);
 }
 
@@ -334,6 +422,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commands_arrive_and_are_carried_out),
         cmocka_unit_test(screenshot_refused_and_restart_deferred_during_a_visit),
+        cmocka_unit_test(update_waits_for_the_session_then_asks_the_updater),
+        cmocka_unit_test(the_updaters_outcome_goes_out_with_the_heartbeat),
         cmocka_unit_test(proof_of_play_reaches_the_hub_once),
         cmocka_unit_test(a_published_bundle_is_shown),
         cmocka_unit_test(old_unanswered_items_go_to_staff_not_to_the_hub),
