@@ -1,8 +1,12 @@
 /* Attract loop: what the kiosk shows between residents. Rotates the current
- * notices; the first touch starts a session (handled by the app, not here). */
+ * notices; the first touch starts a session (handled by the app, not here:
+ * a first touch on "attract.elder" starts it in elder mode, see
+ * attract_first_touch). */
 #include <stdio.h>
+#include <string.h>
 #include "core/clock.h"
 #include "core/i18n.h"
+#include "app/prefs.h"
 #include "app/screens.h"
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
@@ -29,20 +33,49 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
              false)->valign_center = true;
     in.y += th->gap; in.h -= th->gap;
 
-    /* Bottom: the invitation, in large type, with the target it names. */
-    SDL_Rect cta = ui_cut_bottom(&in, ui_text_line_height(f->text, th->px_huge) + th->pad * 2);
-    ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", cta, NULL);
+    /* Bottom: two equal invitations in large type, a plain start and a
+     * start in elder mode (large text, and speech where [voice] speech =
+     * elder); side by side, or stacked on a narrow portrait screen. On a
+     * kiosk whose default is large text the second starts in normal text. */
+    bool portrait = f->height > f->width;
+    int cta_h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    SDL_Rect cta = ui_cut_bottom(&in, portrait ? cta_h * 2 + th->gap : cta_h);
+    SDL_Rect go = cta, elder = cta;
+    if (portrait) {
+        go.h = elder.h = cta_h;
+        elder.y = go.y + cta_h + th->gap;
+    } else {
+        go.w = (cta.w - th->gap) / 2;
+        elder.x = go.x + go.w + th->gap;
+        elder.w = cta.w - go.w - th->gap;
+    }
+    ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", go, NULL);
     b->bg = th->primary;
     b->radius = th->radius * 2;
-    ui_label_fit(f, "attract.cta.text", ui_inset(cta, th->pad), _("Touch the screen to start"),
-                 th->px_huge, th->px_large, th->on_primary, th->primary, UI_ALIGN_CENTER,
-                 false)->valign_center = true;
+    ui_widget_t *gt = ui_label_fit(f, "attract.cta.text", ui_inset(go, th->pad),
+                                   _("Touch the screen to start"), th->px_huge, th->px_large,
+                                   th->on_primary, th->primary, UI_ALIGN_CENTER, true);
+    gt->valign_center = true;
+    ui_widget_t *e = ui_add(f, UI_RECT, "attract.elder", elder, NULL);
+    e->bg = th->primary;
+    e->radius = th->radius * 2;
+    e->flags |= UI_F_CLICK;
+    ui_widget_t *et = ui_label_fit(f, "attract.elder.text", ui_inset(elder, th->pad),
+                                   app->cfg.theme == THEME_ELDER ? _("Start in normal text")
+                                                                 : _("Elder mode (large text)"),
+                                   th->px_huge, th->px_large, th->on_primary, th->primary,
+                                   UI_ALIGN_CENTER, true);
+    et->valign_center = true;
+    /* Equal choices look equal: both in the smaller of the two sizes. */
+    if (!(gt->flags & UI_F_ELLIPSIS) && !(et->flags & UI_F_ELLIPSIS)) {
+        if (gt->px > et->px) gt->px = et->px; else et->px = gt->px;
+    }
     in.h -= th->gap;
 
     /* Middle: one notice card. */
     ui_widget_t *card = ui_panel(f, "attract.card", in, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     SDL_Rect c = ui_inset(in, th->pad * 2);
     if (app->n_notices == 0) {
         ui_label_fit(f, "attract.welcome", c, _("Welcome. Pay bills, book housekeeping, read notices and get help here."),
@@ -83,6 +116,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
             dot->bg = i == app->attract_idx ? th->primary : th->border;
         }
     }
+}
+
+void attract_first_touch(app_t *app, const char *id)
+{
+    if (id && !strcmp(id, "attract.elder"))
+        prefs_set_large(app, app->cfg.theme != THEME_ELDER, true);
 }
 
 const screen_t screen_attract = {"attract", false, false, NULL, build, NULL, NULL};

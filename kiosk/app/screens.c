@@ -18,7 +18,7 @@ ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
     const theme_t *th = f->th;
     ui_widget_t *card = ui_panel(f, id, r, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     return card;
 }
 

@@ -92,7 +92,7 @@ static void item_card(ui_frame_t *f, const char *id, SDL_Rect r, const street_it
     char wid[UI_ID_LEN];
     ui_widget_t *card = ui_panel(f, id, r, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     SDL_Rect c = ui_inset(r, th->pad * 2);
     if (it->image[0]) {
         bool portrait = r.h > r.w;
