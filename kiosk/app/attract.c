@@ -18,13 +18,21 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     /* Top: place name left; date and clock right, on one line. */
     char clock[16], date[64];
     chrome_clock_text(clock_wall(), clock, sizeof clock, date, sizeof date);
-    SDL_Rect top = ui_cut_top(&in, ui_text_line_height(f->text, th->px_title));
+    int lh = ui_text_line_height(f->text, th->px_title);
     int cw = ui_text_width(f->text, th->px_title, clock, -1);
     int dw = ui_text_width(f->text, th->px_body, date, -1);
+    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    /* The place name whole: a line of its own when it does not fit beside
+     * the date and clock even small (portrait, large text). */
+    SDL_Rect tr = {0};
+    if (ui_text_width(f->text, th->px_small, title, -1) > in.w - cw - dw - th->gap * 2) {
+        tr = ui_cut_top(&in, lh);
+        in.y += th->pad / 2; in.h -= th->pad / 2;
+    }
+    SDL_Rect top = ui_cut_top(&in, lh);
     SDL_Rect cr = {top.x + top.w - cw, top.y, cw, top.h};
     SDL_Rect dr = {cr.x - th->gap - dw, top.y, dw, top.h};
-    SDL_Rect tr = {top.x, top.y, dr.x - top.x - th->gap, top.h};
-    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    if (tr.h == 0) tr = (SDL_Rect){top.x, top.y, dr.x - top.x - th->gap, top.h};
     ui_label_fit(f, "attract.title", tr, title, th->px_title, th->px_body, th->text, th->bg,
                  UI_ALIGN_LEFT, false)->valign_center = true;
     ui_label(f, "attract.date", dr, date, th->px_body, th->text_muted, th->bg, UI_ALIGN_RIGHT,
@@ -95,13 +103,22 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label(f, "attract.tag", tag, tagtxt, th->px_body, th->text_muted, th->surface,
              UI_ALIGN_LEFT, false);
     c.y += th->pad / 2; c.h -= th->pad / 2;
-    int th_used = ui_wrapped_height(f, th->px_title, n->title, c.w);
+    /* The title gives way (to body size) before the body would be cut. */
+    int tpx = th->px_title;
+    int dots = app->n_notices > 1 ? th->pad * 2 : 0;   /* room for the position dots */
+    int th_used = ui_wrapped_height(f, tpx, n->title, c.w);
     if (th_used > lh_t * 2) th_used = lh_t * 2;
+    if (th_used + th->pad + dots + ui_wrapped_height(f, th->px_body, n->body, c.w) > c.h) {
+        tpx = th->px_large;
+        lh_t = ui_text_line_height(f->text, tpx);
+        th_used = ui_wrapped_height(f, tpx, n->title, c.w);
+        if (th_used > lh_t * 2) th_used = lh_t * 2;
+    }
     ui_label(f, "attract.notice.title", (SDL_Rect){c.x, c.y, c.w, th_used}, n->title,
-             th->px_title, th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+             tpx, th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     c.y += th_used + th->pad; c.h -= th_used + th->pad;
-    if (app->n_notices > 1) c.h -= th->pad * 2;   /* room for the position dots */
-    ui_label_fit(f, "attract.notice.body", c, n->body, th->px_large, th->px_body, th->text,
+    c.h -= dots;
+    ui_label_fit(f, "attract.notice.body", c, n->body, th->px_large, th->px_small, th->text,
                  th->surface, UI_ALIGN_LEFT, true);
 
     /* Position dots: which notice of how many. */
