@@ -164,17 +164,31 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     /* too long for one line even at body size (portrait, large text): two */
     bool wrap = ui_text_width(f->text, th->px_body, title, -1) > in.w;
     if (wrap) h = ui_wrapped_height(f, th->px_large, title, in.w);
-    ui_label_fit(f, "hk.slots.title", ui_cut_top(&in, h), title, wrap ? th->px_large : th->px_title,
-                 th->px_body, th->text, th->bg, UI_ALIGN_LEFT, wrap)->flags |= UI_F_BOLD;
-    in.y += th->pad; in.h -= th->pad;
     /* Large text has no room for both: once a day is chosen the calendar
      * folds into one row (the day and "other day"), and the free times
-     * get the screen. */
+     * get the screen. With no day to show (other times offered), "other
+     * day" shares the title's row instead. */
     int ch = calendar_height(f, in);
-    int need = ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 + th->pad * 6 +
-               ui_text_line_height(f->text, th->px_large);       /* the times' title */
-    if (need > in.h && th->id != THEME_STANDARD && (app->hk->day >= 0 || app->hk->alternatives) &&
-        !app->hk->days_open) {
+    int need = h + th->pad + ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 +
+               th->pad * 6 + ui_text_line_height(f->text, th->px_large);   /* the times' title */
+    bool fold = need > in.h && th->id != THEME_STANDARD &&
+                (app->hk->day >= 0 || app->hk->alternatives) && !app->hk->days_open;
+    bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives);
+    SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
+    if (share) {
+        int bw = tr.w / 3;
+        hk_button(f, "hk.days", (SDL_Rect){tr.x + tr.w - bw, tr.y, bw, tr.h}, _("Choose another day"),
+                  UI_BTN_SECONDARY, !app->hk->busy);
+        tr.w -= bw + th->gap;
+    }
+    ui_widget_t *tw = ui_label_fit(f, "hk.slots.title", tr, title, wrap ? th->px_large : th->px_title,
+                                   th->px_body, th->text, th->bg, UI_ALIGN_LEFT, wrap);
+    tw->flags |= UI_F_BOLD;
+    tw->valign_center = share;
+    in.y += th->pad; in.h -= th->pad;
+    if (share) {
+        /* the button is in the title's row */
+    } else if (fold) {
         day_bar(app, f, ui_cut_top(&in, th->target));
     } else {
         calendar(app, f, ui_cut_top(&in, ch));
