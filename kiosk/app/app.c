@@ -15,6 +15,7 @@
 #include "app/fleet.h"
 #include "app/service.h"
 #include "app/keypad.h"
+#include "app/prefs.h"
 #include "app/speech.h"
 #include "ui/physical.h"
 
@@ -46,9 +47,11 @@ const char *app_locale(const app_t *app)
     return app->session.locale[0] ? app->session.locale : app->cfg.locale;
 }
 
+/* The layout follows large text first: large text in high contrast is the
+ * elder layout, given the contrast colours by app_build. */
 theme_id_t app_theme(const app_t *app)
 {
-    return app->session.theme < THEME_COUNT ? app->session.theme : app->cfg.theme;
+    return prefs_large(app) ? THEME_ELDER : prefs_contrast(app) ? THEME_CONTRAST : THEME_STANDARD;
 }
 
 static void set_screen(app_t *app, screen_id_t s)
@@ -218,6 +221,7 @@ static void print_event(app_t *app, print_queue_event_t *pe)
 void app_build(app_t *app)
 {
     theme_make(&app->theme, app_theme(app), app->w, app->h);
+    if (prefs_contrast(app) && !app->theme.high_contrast) theme_use_contrast(&app->theme);
     theme_fit_panel(&app->theme, phys_mm_per_px_ini(app->cfg.diagonal, app->cfg.dpi,
                                                      app->w, app->h));
     i18n_set(app_locale(app));
@@ -350,13 +354,17 @@ static void pointer_down(app_t *app, int x, int y)
     to_layout(app, &x, &y);
     staff_gesture(app, x, y, now);
     session_event_t ev = session_input(&app->session, now, clock_wall());
+    const ui_widget_t *w = ui_hit(app->frame, x, y, TAP_SLOP_PX);
     if (ev == SESSION_EV_STARTED) {
         log_info("session", "started");
-        if (app->screen == SCR_ATTRACT || app->screen == SCR_STREET) set_screen(app, SCR_HOME);
+        bool attract = app->screen == SCR_ATTRACT;
+        if (attract || app->screen == SCR_STREET) set_screen(app, SCR_HOME);
+        /* The first touch wakes the kiosk and presses nothing, except the
+         * attract loop's elder-mode start: the session starts in it. */
+        if (attract) attract_first_touch(app, w ? w->id : NULL);
         app->pressed[0] = '\0';
-        return;   /* the first touch wakes the kiosk; it presses nothing */
+        return;
     }
-    const ui_widget_t *w = ui_hit(app->frame, x, y, TAP_SLOP_PX);
     if (ev == SESSION_EV_RESUMED) {
         /* Any touch answers "Still there?"; only "Finish now" does more. */
         app->dirty = true;

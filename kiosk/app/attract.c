@@ -1,8 +1,12 @@
 /* Attract loop: what the kiosk shows between residents. Rotates the current
- * notices; the first touch starts a session (handled by the app, not here). */
+ * notices; the first touch starts a session (handled by the app, not here:
+ * a first touch on "attract.elder" starts it in elder mode, see
+ * attract_first_touch). */
 #include <stdio.h>
+#include <string.h>
 #include "core/clock.h"
 #include "core/i18n.h"
+#include "app/prefs.h"
 #include "app/screens.h"
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
@@ -14,13 +18,21 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     /* Top: place name left; date and clock right, on one line. */
     char clock[16], date[64];
     chrome_clock_text(clock_wall(), clock, sizeof clock, date, sizeof date);
-    SDL_Rect top = ui_cut_top(&in, ui_text_line_height(f->text, th->px_title));
+    int lh = ui_text_line_height(f->text, th->px_title);
     int cw = ui_text_width(f->text, th->px_title, clock, -1);
     int dw = ui_text_width(f->text, th->px_body, date, -1);
+    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    /* The place name whole: a line of its own when it does not fit beside
+     * the date and clock even small (portrait, large text). */
+    SDL_Rect tr = {0};
+    if (ui_text_width(f->text, th->px_small, title, -1) > in.w - cw - dw - th->gap * 2) {
+        tr = ui_cut_top(&in, lh);
+        in.y += th->pad / 2; in.h -= th->pad / 2;
+    }
+    SDL_Rect top = ui_cut_top(&in, lh);
     SDL_Rect cr = {top.x + top.w - cw, top.y, cw, top.h};
     SDL_Rect dr = {cr.x - th->gap - dw, top.y, dw, top.h};
-    SDL_Rect tr = {top.x, top.y, dr.x - top.x - th->gap, top.h};
-    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    if (tr.h == 0) tr = (SDL_Rect){top.x, top.y, dr.x - top.x - th->gap, top.h};
     ui_label_fit(f, "attract.title", tr, title, th->px_title, th->px_body, th->text, th->bg,
                  UI_ALIGN_LEFT, false)->valign_center = true;
     ui_label(f, "attract.date", dr, date, th->px_body, th->text_muted, th->bg, UI_ALIGN_RIGHT,
@@ -29,20 +41,49 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
              false)->valign_center = true;
     in.y += th->gap; in.h -= th->gap;
 
-    /* Bottom: the invitation, in large type, with the target it names. */
-    SDL_Rect cta = ui_cut_bottom(&in, ui_text_line_height(f->text, th->px_huge) + th->pad * 2);
-    ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", cta, NULL);
+    /* Bottom: two equal invitations in large type, a plain start and a
+     * start in elder mode (large text, and speech where [voice] speech =
+     * elder); side by side, or stacked on a narrow portrait screen. On a
+     * kiosk whose default is large text the second starts in normal text. */
+    bool portrait = f->height > f->width;
+    int cta_h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    SDL_Rect cta = ui_cut_bottom(&in, portrait ? cta_h * 2 + th->gap : cta_h);
+    SDL_Rect go = cta, elder = cta;
+    if (portrait) {
+        go.h = elder.h = cta_h;
+        elder.y = go.y + cta_h + th->gap;
+    } else {
+        go.w = (cta.w - th->gap) / 2;
+        elder.x = go.x + go.w + th->gap;
+        elder.w = cta.w - go.w - th->gap;
+    }
+    ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", go, NULL);
     b->bg = th->primary;
     b->radius = th->radius * 2;
-    ui_label_fit(f, "attract.cta.text", ui_inset(cta, th->pad), _("Touch the screen to start"),
-                 th->px_huge, th->px_large, th->on_primary, th->primary, UI_ALIGN_CENTER,
-                 false)->valign_center = true;
+    ui_widget_t *gt = ui_label_fit(f, "attract.cta.text", ui_inset(go, th->pad),
+                                   _("Touch the screen to start"), th->px_huge, th->px_large,
+                                   th->on_primary, th->primary, UI_ALIGN_CENTER, true);
+    gt->valign_center = true;
+    ui_widget_t *e = ui_add(f, UI_RECT, "attract.elder", elder, NULL);
+    e->bg = th->primary;
+    e->radius = th->radius * 2;
+    e->flags |= UI_F_CLICK;
+    ui_widget_t *et = ui_label_fit(f, "attract.elder.text", ui_inset(elder, th->pad),
+                                   app->cfg.theme == THEME_ELDER ? _("Start in normal text")
+                                                                 : _("Elder mode (large text)"),
+                                   th->px_huge, th->px_large, th->on_primary, th->primary,
+                                   UI_ALIGN_CENTER, true);
+    et->valign_center = true;
+    /* Equal choices look equal: both in the smaller of the two sizes. */
+    if (!(gt->flags & UI_F_ELLIPSIS) && !(et->flags & UI_F_ELLIPSIS)) {
+        if (gt->px > et->px) gt->px = et->px; else et->px = gt->px;
+    }
     in.h -= th->gap;
 
     /* Middle: one notice card. */
     ui_widget_t *card = ui_panel(f, "attract.card", in, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     SDL_Rect c = ui_inset(in, th->pad * 2);
     if (app->n_notices == 0) {
         ui_label_fit(f, "attract.welcome", c, _("Welcome. Pay bills, book housekeeping, read notices and get help here."),
@@ -62,13 +103,22 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label(f, "attract.tag", tag, tagtxt, th->px_body, th->text_muted, th->surface,
              UI_ALIGN_LEFT, false);
     c.y += th->pad / 2; c.h -= th->pad / 2;
-    int th_used = ui_wrapped_height(f, th->px_title, n->title, c.w);
+    /* The title gives way (to body size) before the body would be cut. */
+    int tpx = th->px_title;
+    int dots = app->n_notices > 1 ? th->pad * 2 : 0;   /* room for the position dots */
+    int th_used = ui_wrapped_height(f, tpx, n->title, c.w);
     if (th_used > lh_t * 2) th_used = lh_t * 2;
+    if (th_used + th->pad + dots + ui_wrapped_height(f, th->px_body, n->body, c.w) > c.h) {
+        tpx = th->px_large;
+        lh_t = ui_text_line_height(f->text, tpx);
+        th_used = ui_wrapped_height(f, tpx, n->title, c.w);
+        if (th_used > lh_t * 2) th_used = lh_t * 2;
+    }
     ui_label(f, "attract.notice.title", (SDL_Rect){c.x, c.y, c.w, th_used}, n->title,
-             th->px_title, th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+             tpx, th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     c.y += th_used + th->pad; c.h -= th_used + th->pad;
-    if (app->n_notices > 1) c.h -= th->pad * 2;   /* room for the position dots */
-    ui_label_fit(f, "attract.notice.body", c, n->body, th->px_large, th->px_body, th->text,
+    c.h -= dots;
+    ui_label_fit(f, "attract.notice.body", c, n->body, th->px_large, th->px_small, th->text,
                  th->surface, UI_ALIGN_LEFT, true);
 
     /* Position dots: which notice of how many. */
@@ -83,6 +133,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
             dot->bg = i == app->attract_idx ? th->primary : th->border;
         }
     }
+}
+
+void attract_first_touch(app_t *app, const char *id)
+{
+    if (id && !strcmp(id, "attract.elder"))
+        prefs_set_large(app, app->cfg.theme != THEME_ELDER, true);
 }
 
 const screen_t screen_attract = {"attract", false, false, NULL, build, NULL, NULL};

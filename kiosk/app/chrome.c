@@ -1,9 +1,10 @@
-/* Header (title, clock, language and text-size buttons), navigation bar
+/* Header (title, clock, language, voice and large-text toggles), navigation bar
  * (back, home, help) and the "Still there?" overlay: on every screen. */
 #include <stdio.h>
 #include <string.h>
 #include "core/clock.h"
 #include "core/i18n.h"
+#include "app/prefs.h"
 #include "app/screens.h"
 #include "app/speech.h"
 
@@ -52,10 +53,14 @@ void chrome_header(app_t *app, ui_frame_t *f)
 
     /* Right to left: text size, language, clock. */
     int bw = (int)(210 * th->scale * (th->id == THEME_ELDER ? 1.3f : 1.0f));
-    SDL_Rect size_btn = {in.x + in.w - bw, in.y, bw, in.h};
-    bool big = app_theme(app) == THEME_ELDER;
-    ui_button(f, "hdr.size", size_btn, big ? _("Normal text") : _("Large text"),
-              UI_BTN_GHOST, true)->px = th->px_body;
+    /* The size toggle names its state, like 语音：开 beside it. A long state
+     * ("Large text: on") widens it where the bar has room (landscape: the
+     * place name gives way), else its type gets smaller to fit. */
+    int sw = ui_text_width(f->text, th->px_body, prefs_large_label(app), -1) + th->pad * 2;
+    if (sw < bw || f->height > f->width) sw = bw;
+    SDL_Rect size_btn = {in.x + in.w - sw, in.y, sw, in.h};
+    ui_widget_t *size = ui_button(f, "hdr.size", size_btn, prefs_large_label(app), UI_BTN_GHOST, true);
+    if (size->px > th->px_body) size->px = th->px_body;
 
     SDL_Rect lang_btn = {size_btn.x - th->gap - bw, in.y, bw, in.h};
     const char *next = chrome_next_locale(app);
@@ -198,12 +203,5 @@ bool chrome_action(app_t *app, const char *id)
         app->dirty = true;
         return true;
     }
-    if (strcmp(id, "hdr.size") == 0) {
-        bool big = app_theme(app) == THEME_ELDER;
-        theme_id_t base = app->cfg.theme == THEME_ELDER ? THEME_STANDARD : app->cfg.theme;
-        app->session.theme = big ? base : THEME_ELDER;
-        app->dirty = true;
-        return true;
-    }
-    return false;
+    return prefs_action(app, id);
 }

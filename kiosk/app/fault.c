@@ -9,7 +9,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect in = ui_inset(content, th->gap);
     ui_widget_t *card = ui_panel(f, "fault", in, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     in = ui_inset(in, th->pad * 2);
     SDL_Rect b = ui_cut_bottom(&in, th->target);
     b.w = b.w / 2;

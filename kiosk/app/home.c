@@ -1,6 +1,8 @@
-/* Home: six large tiles, one per service. */
+/* Home: six large tiles, one per service, and under them the resident's
+ * display choices (长辈模式, 高对比), each naming its state. */
 #include <string.h>
 #include "core/i18n.h"
+#include "app/prefs.h"
 #include "app/screens.h"
 
 typedef struct {
@@ -33,6 +35,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
     SDL_Rect area = ui_inset(content, th->gap);
+    /* The choices as an equal row under the tiles, not hidden in a menu:
+     * the two halves of one strip, the size of any other button. */
+    SDL_Rect strip = ui_cut_bottom(&area, th->target);
+    area.h -= th->gap;
+    SDL_Rect elder = {strip.x, strip.y, (strip.w - th->gap) / 2, strip.h};
+    SDL_Rect contrast = {elder.x + elder.w + th->gap, strip.y, strip.w - elder.w - th->gap, strip.h};
     bool portrait = f->height > f->width;
     int cols = portrait ? 2 : 3, rows = portrait ? 3 : 2;
     for (int i = 0; i < 6; i++) {
@@ -43,6 +51,8 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         if (app->cfg.mode == MODE_STREET && personal) fill = th->disabled;
         ui_tile(f, t->id, cell, fill, th->on_tile, _(t->badge), _(t->title), _(t->sub));
     }
+    ui_button(f, "home.elder", elder, prefs_elder_label(app), UI_BTN_SECONDARY, true);
+    ui_button(f, "home.contrast", contrast, prefs_contrast_label(app), UI_BTN_SECONDARY, true);
 }
 
 static bool action(app_t *app, const char *id)

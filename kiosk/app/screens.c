@@ -18,7 +18,7 @@ ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
     const theme_t *th = f->th;
     ui_widget_t *card = ui_panel(f, id, r, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     return card;
 }
 
@@ -26,8 +26,14 @@ void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, 
 {
     const theme_t *th = f->th;
     int h = ui_wrapped_height(f, th->px_title, text, r->w);
-    if (h > r->h / 3) h = r->h / 3;
-    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_title, th->px_large, th->text, bg,
+    if (h > r->h / 3) {             /* a long one at large size, up to half the room */
+        h = ui_wrapped_height(f, th->px_large, text, r->w);
+        if (h > r->h / 2) h = r->h / 2;
+        if (h < r->h / 3) h = r->h / 3;
+    }
+    /* a long instruction as a title (large text) gets body size before
+     * it would be cut */
+    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_title, th->px_body, th->text, bg,
                  UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     r->y += th->pad;
     r->h -= th->pad;

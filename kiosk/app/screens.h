@@ -59,6 +59,10 @@ void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
 
+/* The attract loop's first touch, on widget ID (NULL: none), after the
+ * session started and home is shown: "attract.elder" starts elder mode. */
+void attract_first_touch(app_t *app, const char *id);
+
 /* Formats the header clock and date for the current locale. */
 void chrome_clock_text(time_t t, char *clock, int clen, char *date, int dlen);
 

@@ -287,7 +287,8 @@ void speech_activated(app_t *app, const char *id, bool moved)
     struct speech *s = app->speech;
     if (!s || moved || s->toast_said)
         return;                                /* the new screen, or a toast, said it */
-    if (!strcmp(id, "hdr.voice") || !strcmp(id, "hdr.repeat"))
+    if (!strcmp(id, "hdr.voice") || !strcmp(id, "hdr.repeat") || !strcmp(id, "hdr.size") ||
+        !strcmp(id, "home.elder") || !strcmp(id, "home.contrast"))
         return;                                /* they speak for themselves */
     if (!strcmp(id, "hdr.lang")) {
         speech_screen_shown(app);              /* the same screen, in the new language */
@@ -373,6 +374,22 @@ void speech_toggle(app_t *app)
     snprintf(text, sizeof text, "%s%s", state, screen);
     voice_say(s->voice, TONE_CLICK, app_locale(app), text);
     app->dirty = true;
+}
+
+void speech_choice(app_t *app, bool was_on, const char *state)
+{
+    struct speech *s = app->speech;
+    bool on = speech_on(app);
+    if (!s || (!was_on && !on))
+        return;
+    char text[VOICE_TEXT_MAX], screen[VOICE_TEXT_MAX];
+    tone_t tone;
+    screen[0] = '\0';
+    if (on && !was_on)
+        speech_announcement(app, app->screen, screen, sizeof screen, &tone);
+    s->announce = false;                       /* said here, with the state */
+    snprintf(text, sizeof text, "%s%s", state, screen);
+    voice_say(s->voice, TONE_CLICK, app_locale(app), text);
 }
 
 void speech_repeat(app_t *app)

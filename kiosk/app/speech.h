@@ -81,6 +81,10 @@ void speech_say(struct app *app, tone_t tone, const char *text);
 void speech_tone(struct app *app, tone_t tone);
 /* The header's 语音 toggle, the repeat action and the volume keys. */
 void speech_toggle(struct app *app);
+/* A display choice (app/prefs.h) changed to STATE ("大字已打开。"): said
+ * when speech was on before the change (WAS_ON) or is on after it, then,
+ * when the change turned speech on, where the resident is. */
+void speech_choice(struct app *app, bool was_on, const char *state);
 void speech_repeat(struct app *app);
 void speech_volume_step(struct app *app, int delta);
 

@@ -18,7 +18,8 @@ static void wipe(session_t *s)
 {
     explicit_bzero(&s->pii, sizeof s->pii);
     s->locale[0] = '\0';
-    s->theme = THEME_COUNT;    /* "not chosen": the configured default applies */
+    s->large = -1;             /* "not chosen": the configured default applies */
+    s->contrast = -1;
 }
 
 session_event_t session_input(session_t *s, uint64_t now_ms, time_t wall)

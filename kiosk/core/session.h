@@ -41,7 +41,10 @@ typedef struct {
     char end_reason[16];      /* of the last ended session */
     /* Per-session choices: the next resident gets the defaults again. */
     char locale[16];
-    theme_id_t theme;
+    /* The resident's text size and colour choices: -1 not chosen (kiosk.ini's
+     * [ui] theme applies), 0 off, 1 on. Independent: large text in high
+     * contrast is large text's layout in the contrast theme's colours. */
+    signed char large, contrast;
     session_pii_t pii;
 } session_t;
 

@@ -66,6 +66,12 @@ static void colours_contrast(theme_t *th)
     th->on_tile = yellow;
 }
 
+void theme_use_contrast(theme_t *th)
+{
+    colours_contrast(th);
+    th->high_contrast = true;
+}
+
 void theme_make(theme_t *th, theme_id_t id, int w, int h)
 {
     int short_side = w < h ? w : h;
@@ -73,7 +79,7 @@ void theme_make(theme_t *th, theme_id_t id, int w, int h)
     *th = (theme_t){0};
     th->id = id;
     th->scale = k;
-    if (id == THEME_CONTRAST) colours_contrast(th); else colours_standard(th);
+    if (id == THEME_CONTRAST) theme_use_contrast(th); else colours_standard(th);
     switch (id) {
     case THEME_ELDER:
         base_sizes(th, k * 1.5f);

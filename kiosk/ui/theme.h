@@ -6,10 +6,12 @@
 #define KIOSK_UI_THEME_H
 
 #include <SDL.h>
+#include <stdbool.h>
 #include "core/config.h"
 
 typedef struct {
-    theme_id_t id;
+    theme_id_t id;           /* the layout: sizes and targets */
+    bool high_contrast;      /* the contrast colours (and outlined cards) */
     SDL_Color bg;            /* screen background */
     SDL_Color surface;       /* cards, list rows, dialogs */
     SDL_Color text;          /* on bg and surface */
@@ -41,6 +43,10 @@ typedef struct {
 
 /* Theme ID laid out for a W x H screen. */
 void theme_make(theme_t *th, theme_id_t id, int w, int h);
+
+/* Gives TH (any layout) the contrast theme's colours: a resident who
+ * chose large text and high contrast gets the elder layout in them. */
+void theme_use_contrast(theme_t *th);
 
 /* Raises TH's text sizes and touch targets (and the bars built on them) to
  * the physical minimums above for a panel of MM_PER_PX millimetres per

@@ -169,7 +169,7 @@ void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,
     w->flags = UI_F_CLICK;
     w->bg = fill;
     w->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { w->border = th->border; w->border_w = 3; }
+    if (th->high_contrast) { w->border = th->border; w->border_w = 3; }
 
     SDL_Rect in = ui_inset(r, th->pad);
     int badge_d = in.h * 2 / 5;
@@ -177,10 +177,23 @@ void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,
     int sub_h = ui_text_line_height(f->text, th->px_body);
     if (badge_d + title_h + sub_h + th->pad > in.h) badge_d = in.h - title_h - sub_h - th->pad;
     if (badge_d < 0) badge_d = 0;
-    int y = in.y + (in.h - badge_d - title_h - sub_h - th->pad / 2) / 2;
+    /* A wide, low tile (large text under a row of buttons) has no room for
+     * the badge above the words: it goes to their left instead. */
+    bool side = badge_d < title_h && in.w > in.h * 2;
+    SDL_Rect words = in;
+    SDL_Rect b = {0};
+    if (side) {
+        badge_d = in.h * 3 / 5;
+        if (badge_d > in.w / 4) badge_d = in.w / 4;
+        b = (SDL_Rect){in.x, in.y + (in.h - badge_d) / 2, badge_d, badge_d};
+        words.x += badge_d + th->pad;
+        words.w -= badge_d + th->pad;
+    }
+    int y = side ? in.y + (in.h - title_h - sub_h) / 2
+                 : in.y + (in.h - badge_d - title_h - sub_h - th->pad / 2) / 2;
 
     if (badge_d > 0) {
-        SDL_Rect b = {in.x + (in.w - badge_d) / 2, y, badge_d, badge_d};
+        if (!side) b = (SDL_Rect){in.x + (in.w - badge_d) / 2, y, badge_d, badge_d};
         snprintf(part, sizeof part, "%s.badge", id);
         ui_widget_t *c = ui_add(f, UI_CIRCLE, part, b, NULL);
         c->bg = on;
@@ -193,18 +206,18 @@ void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,
         ic->valign_center = true;
         ic->flags |= UI_F_BOLD;
     }
-    y += badge_d + th->pad / 2;
+    if (!side) y += badge_d + th->pad / 2;
     int tpx = th->px_title;
-    while (tpx > 12 && ui_text_width(f->text, tpx, title, -1) > in.w) tpx -= 2;
+    while (tpx > 12 && ui_text_width(f->text, tpx, title, -1) > words.w) tpx -= 2;
     snprintf(part, sizeof part, "%s.title", id);
-    ui_label(f, part, (SDL_Rect){in.x, y, in.w, title_h}, title, tpx, on, fill,
+    ui_label(f, part, (SDL_Rect){words.x, y, words.w, title_h}, title, tpx, on, fill,
              UI_ALIGN_CENTER, false);
     y += title_h;
     if (sub && *sub) {
         int spx = th->px_body;
-        while (spx > 12 && ui_text_width(f->text, spx, sub, -1) > in.w) spx -= 2;
+        while (spx > 12 && ui_text_width(f->text, spx, sub, -1) > words.w) spx -= 2;
         snprintf(part, sizeof part, "%s.sub", id);
-        ui_label(f, part, (SDL_Rect){in.x, y, in.w, sub_h}, sub, spx, on, fill,
+        ui_label(f, part, (SDL_Rect){words.x, y, words.w, sub_h}, sub, spx, on, fill,
                  UI_ALIGN_CENTER, false);
     }
 }
@@ -278,7 +291,7 @@ SDL_Rect ui_modal(ui_frame_t *f, const char *id, const char *title,
     snprintf(part, sizeof part, "%s.panel", id);
     ui_widget_t *pan = ui_panel(f, part, p, th->surface);
     pan->border = th->border;
-    pan->border_w = th->id == THEME_CONTRAST ? 4 : 0;
+    pan->border_w = th->high_contrast ? 4 : 0;
     pan->radius = th->radius * 2;
 
     SDL_Rect in = ui_inset(p, th->pad * 2);

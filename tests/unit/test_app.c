@@ -106,17 +106,100 @@ static int px_of(app_t *app, const char *id)
 static void text_size_is_per_session(void **state)
 {
     app_t *app = start_home(NULL);
+    assert_true(app_test_text_shown(app, "大字：关"));        /* the toggles name their state */
+    assert_true(app_test_text_shown(app, "长辈模式：关"));
+    assert_true(app_test_text_shown(app, "高对比：关"));
     assert_int_equal(app_test_tap(app, "home.housekeeping"), 0);
     int std = px_of(app, "hk.msg");
     assert_int_equal(app_test_tap(app, "hdr.size"), 0);
     assert_int_equal(app_theme(app), THEME_ELDER);
     int big = px_of(app, "hk.msg");
     assert_true(big * 2 >= std * 3);
-    assert_true(app_test_text_shown(app, "标准字"));
+    assert_true(app_test_text_shown(app, "大字：开"));
     assert_int_equal(app_test_tap(app, "hdr.size"), 0);
     assert_int_equal(app_theme(app), THEME_STANDARD);
     assert_int_equal(app_test_tap(app, "hdr.size"), 0);
     app_end_session(app, "finished");
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    harness_free(app);
+}
+
+/* 长辈模式 and 高对比 on the home screen: each names its state, they combine
+ * (the elder layout in the contrast colours), and the next resident gets
+ * kiosk.ini's theme again. */
+static void elder_and_contrast_from_home_last_the_session(void **state)
+{
+    app_t *app = start_home(NULL);
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    assert_int_equal(app_theme(app), THEME_CONTRAST);
+    assert_true(app->theme.high_contrast);
+    assert_true(app_test_text_shown(app, "高对比：开"));
+    assert_int_equal(app_test_tap(app, "home.elder"), 0);
+    assert_int_equal(app_theme(app), THEME_ELDER);
+    app_build(app);
+    assert_true(app->theme.high_contrast);                   /* both: large, in contrast */
+    assert_true(app_test_text_shown(app, "长辈模式：开"));
+    assert_true(app_test_text_shown(app, "大字：开"));
+    assert_true(app_test_text_shown(app, "高对比：开"));
+    /* A selected toggle's text keeps the contrast theme's 7:1. */
+    const ui_widget_t *w = ui_find(app->frame, "home.contrast");
+    assert_non_null(w);
+    assert_true(theme_contrast(w->fg, w->bg) >= 7.0);
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    app_build(app);
+    assert_false(app->theme.high_contrast);
+    assert_int_equal(app_theme(app), THEME_ELDER);
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    app_end_session(app, "finished");
+    app_build(app);
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    assert_false(app->theme.high_contrast);
+    harness_free(app);
+
+    /* A kiosk set to contrast: the resident may turn it off, for the session. */
+    const char *sets[] = {"ui.theme=contrast", NULL};
+    app = start_home(sets);
+    assert_true(app_test_text_shown(app, "高对比：开"));
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    app_build(app);
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    assert_false(app->theme.high_contrast);
+    app_end_session(app, "finished");
+    app_build(app);
+    assert_int_equal(app_theme(app), THEME_CONTRAST);
+    assert_true(app->theme.high_contrast);
+    harness_free(app);
+}
+
+/* The attract loop offers 长辈模式 beside the plain start: a first touch
+ * there starts the session in it; elsewhere it presses nothing. */
+static void attract_offers_elder_mode(void **state)
+{
+    app_t *app = harness_app(1920, 1080, NULL, NULL, NULL);
+    assert_int_equal(app->screen, SCR_ATTRACT);
+    assert_true(app_test_text_shown(app, "长辈模式（大字）"));
+    assert_int_equal(app_test_tap(app, "attract.elder"), 0);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_int_equal(app->session.state, SESSION_ACTIVE);
+    assert_int_equal(app_theme(app), THEME_ELDER);
+    assert_true(app_test_text_shown(app, "长辈模式：开"));
+    app_end_session(app, "finished");
+    assert_int_equal(app->screen, SCR_ATTRACT);
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    /* The plain start keeps the kiosk's default. */
+    app_build(app);
+    const ui_widget_t *cta = ui_find(app->frame, "attract.cta");
+    assert_non_null(cta);
+    app_test_tap_xy(app, cta->r.x + cta->r.w / 2, cta->r.y + cta->r.h / 2);
+    assert_int_equal(app->screen, SCR_HOME);
+    assert_int_equal(app_theme(app), THEME_STANDARD);
+    harness_free(app);
+
+    /* On a large-text kiosk the other start is normal text. */
+    const char *sets[] = {"ui.theme=elder", NULL};
+    app = harness_app(1920, 1080, NULL, NULL, sets);
+    assert_true(app_test_text_shown(app, "用标准字开始"));
+    assert_int_equal(app_test_tap(app, "attract.elder"), 0);
     assert_int_equal(app_theme(app), THEME_STANDARD);
     harness_free(app);
 }
@@ -573,6 +656,8 @@ int main(void)
         cmocka_unit_test(large_text_pages_the_bills),
         cmocka_unit_test(language_switch_is_per_session),
         cmocka_unit_test(text_size_is_per_session),
+        cmocka_unit_test(elder_and_contrast_from_home_last_the_session),
+        cmocka_unit_test(attract_offers_elder_mode),
         cmocka_unit_test(idle_warning_then_attract_and_wipe),
         cmocka_unit_test(touch_during_warning_continues),
         cmocka_unit_test(attract_rotates_notices),

@@ -37,7 +37,8 @@ static void session_warns_then_ends_and_wipes(void **state)
     strcpy(s.pii.name, "张三明");
     strcpy(s.pii.id_number, "11010519491231002X");
     strcpy(s.locale, "en");
-    s.theme = THEME_ELDER;
+    s.large = 1;
+    s.contrast = 1;
     assert_int_equal(session_tick(&s, 59999), SESSION_EV_NONE);
     assert_int_equal(session_tick(&s, 60000), SESSION_EV_WARN);
     assert_int_equal(s.state, SESSION_WARNING);
@@ -51,7 +52,8 @@ static void session_warns_then_ends_and_wipes(void **state)
     assert_string_equal(s.end_reason, "timeout");
     assert_false(session_pii_present(&s));
     assert_string_equal(s.locale, "");
-    assert_int_equal(s.theme, THEME_COUNT);
+    assert_int_equal(s.large, -1);     /* the next resident gets kiosk.ini's */
+    assert_int_equal(s.contrast, -1);
 }
 
 static void session_touch_during_warning_resumes(void **state)

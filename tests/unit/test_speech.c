@@ -272,8 +272,42 @@ static void large_text_turns_speech_on(void **state)
     assert_false(speech_on(app));
     assert_int_equal(app_test_tap(app, "hdr.size"), 0);
     assert_true(speech_on(app));
+    /* The new state first, then where the resident is. */
+    assert_non_null(strstr(last_said(app), "大字已打开。"));
+    assert_non_null(strstr(last_said(app), i18n_get_in("zh_CN", "speak:home")));
+    /* Turning it off turns speech off: the state is still said. */
+    assert_int_equal(app_test_tap(app, "home.elder"), 0);
+    assert_false(speech_on(app));
+    assert_string_equal(last_said(app), "长辈模式已关闭。");
     app_end_session(app, "finished");
     assert_false(speech_on(app));
+    harness_free(app);
+}
+
+/* 高对比 says its new state, in the resident's language, when speech is on;
+ * with speech off nothing is said. */
+static void display_toggles_say_their_state(void **state)
+{
+    const char *sets[] = {"voice.speech=on", NULL};
+    app_t *app = harness_app(1920, 1080, "standard", "ko", sets);
+    wake(app);
+    assert_true(speech_on(app));
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    assert_string_equal(last_said(app), i18n_get_in("ko", "High contrast on."));
+    assert_string_equal(said[all_said(app) - 1].locale, "ko");
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    assert_string_equal(last_said(app), i18n_get_in("ko", "High contrast off."));
+    assert_int_equal(app_test_tap(app, "hdr.size"), 0);
+    assert_string_equal(last_said(app), i18n_get_in("ko", "Large text on."));
+    harness_free(app);
+
+    const char *quiet[] = {"voice.speech=off", NULL};
+    app = harness_app(1920, 1080, "standard", "zh_CN", quiet);
+    wake(app);
+    int before = all_said(app);
+    assert_int_equal(app_test_tap(app, "home.contrast"), 0);
+    assert_int_equal(app_test_tap(app, "hdr.size"), 0);
+    assert_int_equal(all_said(app), before);
     harness_free(app);
 }
 
@@ -527,6 +561,7 @@ int main(void)
         cmocka_unit_test(id_card_journey_says_no_name_nor_number),
         cmocka_unit_test(toggle_and_volume_reset_at_session_end),
         cmocka_unit_test(large_text_turns_speech_on),
+        cmocka_unit_test(display_toggles_say_their_state),
         cmocka_unit_test(screen_change_cuts_and_language_switch_respeaks),
         cmocka_unit_test(toasts_are_said_instead_of_the_label),
         cmocka_unit_test(quiet_hours_keep_the_kiosk_silent),

@@ -75,34 +75,48 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 
     /* the four utilities, as large toggles */
     int row_h = th->target;
-    SDL_Rect row = ui_cut_top(&left, row_h * 2 + th->gap);
+    /* one row of four where two rows would leave the box and the hint no
+     * room (large text) */
+    int need = ui_text_line_height(f->text, th->px_title) + th->pad * 2 +
+               ui_wrapped_height(f, th->px_small, _("The account number is printed at the top of your paper bill."), left.w);
+    int urows = left.h - (row_h * 2 + th->gap) >= need ? 2 : 1;
+    SDL_Rect row = ui_cut_top(&left, urows == 2 ? row_h * 2 + th->gap : row_h);
     for (int i = 0; i < BILLS_UTILITIES; i++) {
         char id[UI_ID_LEN];
         snprintf(id, sizeof id, "acct.utility.%d", i);
-        SDL_Rect c = ui_grid_cell(row, 2, 2, th->gap, i);
+        SDL_Rect c = ui_grid_cell(row, 4 / urows, urows, th->gap / (3 - urows), i);
         ui_widget_t *w = ui_button(f, id, c, bills_utility_name(bills_utility_ids[i]),
                                    b->utility == i ? UI_BTN_PRIMARY : UI_BTN_SECONDARY, !b->busy);
         if (b->utility == i) w->flags |= UI_F_BOLD;
     }
-    left.y += th->pad * 2; left.h -= th->pad * 2;
+    /* What to do next is never squeezed out: in large text the spacing,
+     * then the number's size, give way to it. */
+    const char *msg = b->busy ? _("Looking up your bills...")
+                    : b->msg[0] ? b->msg
+                    : _("The account number is printed at the top of your paper bill.");
+    int msg_h = ui_wrapped_height(f, th->px_small, msg, left.w);
+    int sp = th->pad * 2, dpx = th->px_huge;
+    int lh = ui_text_line_height(f->text, dpx) + th->pad * 2;
+    if (sp * 2 + lh + msg_h > left.h) sp = th->pad / 2;
+    if (sp * 2 + lh + msg_h > left.h) {
+        dpx = th->px_title;
+        lh = ui_text_line_height(f->text, dpx) + th->pad;
+    }
+    left.y += sp; left.h -= sp;
 
     /* the number so far, in a box */
-    int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
     SDL_Rect box = ui_cut_top(&left, lh);
     ui_widget_t *bw = ui_panel(f, "acct.box", box, th->surface);
     bw->border = th->border;
     bw->border_w = 2;
     bw->radius = th->radius;
     const char *shown = b->n_digits ? b->digits : _("Account number");
-    ui_label_fit(f, "acct.digits", ui_inset(box, th->pad), shown, th->px_huge, th->px_body,
-                 b->n_digits ? th->text : th->text_muted, th->surface, UI_ALIGN_LEFT, false)
-        ->valign_center = true;
-    left.y += th->pad * 2; left.h -= th->pad * 2;
+    ui_label_fit(f, "acct.digits", ui_inset(box, (lh - ui_text_line_height(f->text, dpx)) / 2), shown,
+                 dpx, th->px_body, b->n_digits ? th->text : th->text_muted, th->surface,
+                 UI_ALIGN_LEFT, false)->valign_center = true;
+    left.y += sp; left.h -= sp;
 
-    const char *msg = b->busy ? _("Looking up your bills...")
-                    : b->msg[0] ? b->msg
-                    : _("The account number is printed at the top of your paper bill.");
-    ui_label_fit(f, "acct.msg", left, msg, th->px_large, th->px_body, th->text, th->bg,
+    ui_label_fit(f, "acct.msg", left, msg, th->px_large, th->px_small, th->text, th->bg,
                  UI_ALIGN_LEFT, true);
 
     bool ok = !b->busy && b->utility >= 0 && b->n_digits >= 6;

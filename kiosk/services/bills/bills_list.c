@@ -3,7 +3,6 @@
  * last 12 months' usage as a bar chart, and the total with the two ways to
  * pay. Names and addresses arrive masked; the account number is masked too. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "core/i18n.h"
 #include "core/money.h"
@@ -123,18 +122,23 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
         SDL_Rect tr = {box.x + d + th->pad, r.y + th->pad / 2, r.w - d - th->pad * 3, r.h - th->pad};
         int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
         int h1 = th->id == THEME_ELDER ? l1 : tr.h * l1 / (l1 + l2);
+        char more[256];
+        if (bl->late_fee_fen > 0) {
+            money_yuan(bl->late_fee_fen, fee, sizeof fee);
+            snprintf(more, sizeof more, _("%g %s, late fee %s, due %s"), bl->usage, bl->unit, fee,
+                     bl->due_date);
+        } else {
+            snprintf(more, sizeof more, _("%g %s, due %s"), bl->usage, bl->unit, bl->due_date);
+        }
+        if (th->id == THEME_ELDER && ui_wrapped_height(f, th->px_small, more, tr.w) > tr.h - h1) {
+            tr.y = r.y;                 /* no margin rather than a cut fee or due date */
+            tr.h = r.h;
+        }
         snprintf(part, sizeof part, "%s.text", id);
         ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y, tr.w, h1}, line, th->px_large, th->px_small,
                      th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
-        if (bl->late_fee_fen > 0) {
-            money_yuan(bl->late_fee_fen, fee, sizeof fee);
-            snprintf(line, sizeof line, _("%g %s, late fee %s, due %s"), bl->usage, bl->unit, fee,
-                     bl->due_date);
-        } else {
-            snprintf(line, sizeof line, _("%g %s, due %s"), bl->usage, bl->unit, bl->due_date);
-        }
         snprintf(part, sizeof part, "%s.more", id);
-        ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y + h1, tr.w, tr.h - h1}, line, th->px_body,
+        ui_label_fit(f, part, (SDL_Rect){tr.x, tr.y + h1, tr.w, tr.h - h1}, more, th->px_body,
                      th->px_small, th->text_muted, th->bg, UI_ALIGN_LEFT, th->id == THEME_ELDER);
         shown++;
     }

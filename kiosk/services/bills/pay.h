@@ -11,6 +11,12 @@ void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg);
  * never more than a third of *R): the amount, countdown and status under
  * it keep their room. */
 void pay_heading(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text);
+/* The same at size PX: a screen short of room (large text) gives the
+ * instruction under them its whole text by making these smaller. */
+void pay_amount_at(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg, int px);
+void pay_heading_at(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, int px);
+/* The height pay_countdown takes (before its padding). */
+int pay_countdown_h(const ui_frame_t *f);
 /* The countdown to the payment's deadline (nothing when there is none). */
 void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s);
 /* One sentence on where the payment in progress stands. */

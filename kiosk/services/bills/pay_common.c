@@ -6,26 +6,41 @@
 #include "core/money.h"
 #include "services/bills/pay.h"
 
-void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
+void pay_amount_at(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg, int px)
 {
     const theme_t *th = f->th;
     char m[32], line[96];
     money_yuan(app->bills->pay.amount_fen, m, sizeof m);
     snprintf(line, sizeof line, _("Amount: %s"), m);
-    int h = ui_text_line_height(f->text, th->px_huge);
-    ui_label_fit(f, "pay.amount", ui_cut_top(r, h), line, th->px_huge, th->px_large, th->text, bg,
+    int h = ui_text_line_height(f->text, px);
+    ui_label_fit(f, "pay.amount", ui_cut_top(r, h), line, px, th->px_large, th->text, bg,
                  UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+    r->y += th->pad; r->h -= th->pad;
+}
+
+void pay_amount(app_t *app, ui_frame_t *f, SDL_Rect *r, SDL_Color bg)
+{
+    pay_amount_at(app, f, r, bg, f->th->px_huge);
+}
+
+void pay_heading_at(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, int px)
+{
+    const theme_t *th = f->th;
+    int h = ui_wrapped_height(f, px, text, r->w);
+    if (h > r->h / 3) h = r->h / 3;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, px, th->px_body, th->text, th->surface,
+                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     r->y += th->pad; r->h -= th->pad;
 }
 
 void pay_heading(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text)
 {
-    const theme_t *th = f->th;
-    int h = ui_wrapped_height(f, th->px_large, text, r->w);
-    if (h > r->h / 3) h = r->h / 3;
-    ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_large, th->px_body, th->text, th->surface,
-                 UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
-    r->y += th->pad; r->h -= th->pad;
+    pay_heading_at(f, id, r, text, f->th->px_large);
+}
+
+int pay_countdown_h(const ui_frame_t *f)
+{
+    return ui_text_line_height(f->text, f->th->px_large) + f->th->pad * 2;
 }
 
 void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
@@ -34,7 +49,7 @@ void pay_countdown(app_t *app, ui_frame_t *f, SDL_Rect *r, int total_s)
     if (app->bills->deadline_mono == 0) return;
     /* a line of text with its unit ("还剩2分43秒") and the bar: the
      * instruction under it keeps its room */
-    int h = ui_text_line_height(f->text, th->px_large) + th->pad * 2;
+    int h = pay_countdown_h(f);
     ui_countdown(f, "pay.countdown", ui_cut_top(r, h), bills_seconds_left(app), total_s);
     r->y += th->pad; r->h -= th->pad;
 }

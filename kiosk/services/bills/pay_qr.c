@@ -41,8 +41,16 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect buttons = portrait ? ui_cut_bottom(&t, th->target)
                                 : (SDL_Rect){qr_card.x, qr_card.y + side + th->gap, side, th->target};
     if (portrait) t.h -= th->pad;
-    pay_heading(f, "pay.title", &t, _("Scan this code with WeChat or Alipay to pay"));
-    pay_amount(app, f, &t, th->surface);
+    /* The status sentence (what to do, what happens next) is never cut:
+     * when it would be, the heading and the amount above it get smaller. */
+    const char *title = _("Scan this code with WeChat or Alipay to pay");
+    int status_h = ui_wrapped_height(f, th->px_body, pay_status_text(app), t.w);
+    int count_h = p->state == PAY_WAITING && app->bills->deadline_mono ? pay_countdown_h(f) + th->pad : 0;
+    int big = ui_wrapped_height(f, th->px_large, title, t.w) + th->pad +
+              ui_text_line_height(f->text, th->px_huge) + th->pad + count_h + status_h;
+    bool compact = big > t.h;
+    pay_heading_at(f, "pay.title", &t, title, compact ? th->px_body : th->px_large);
+    pay_amount_at(app, f, &t, th->surface, compact ? th->px_title : th->px_huge);
     if (p->state == PAY_WAITING) pay_countdown(app, f, &t, app->cfg.pay_qr_window_s);
     ui_label_fit(f, "pay.status", t, pay_status_text(app), th->px_large, th->px_body, th->text,
                  th->surface, UI_ALIGN_LEFT, true);

@@ -57,14 +57,21 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     bool calm = !ok && (!strcmp(p->reason, "payment_unavailable") ||
                         !strcmp(p->reason, "provider_refused"));
     int d = th->target;
-    SDL_Rect row = ui_cut_top(&t, d);
+    /* A title too long for one line beside the badge (portrait, large
+     * text) takes two, rather than being cut. */
+    bool wide = ok && f->width > f->height;
+    int title_w = (wide ? t.w / 2 : t.w) - d - th->pad;
+    bool two = ui_text_width(f->text, th->px_title, title, -1) > title_w;
+    int rh = d;
+    if (two && ui_wrapped_height(f, th->px_title, title, title_w) > rh)
+        rh = ui_wrapped_height(f, th->px_title, title, title_w);
+    SDL_Rect row = ui_cut_top(&t, rh);
     ui_widget_t *dot = ui_add(f, UI_CIRCLE, "result.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);
     SDL_Color badge = ok ? th->primary : calm ? th->secondary : th->danger;
     SDL_Color on_badge = ok ? th->on_primary : calm ? th->on_secondary : th->on_danger;
     dot->bg = badge;
     ui_label(f, "result.icon", (SDL_Rect){row.x, row.y, d, d}, ok ? "\xE2\x9C\x93" : calm ? "i" : "!",
              d * 11 / 20, on_badge, badge, UI_ALIGN_CENTER, false)->valign_center = true;
-    bool wide = ok && f->width > f->height;
     if (wide) {                 /* the amount beside the title: the columns below keep every line */
         char m[32], line[96];
         money_yuan(p->amount_fen, m, sizeof m);
@@ -74,9 +81,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
                      UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
         row.w /= 2;
     }
-    ui_label_fit(f, "result.title", (SDL_Rect){row.x + d + th->pad, row.y, row.w - d - th->pad, d},
-                 title, th->px_huge, th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
-        ->valign_center = true;
+    ui_label_fit(f, "result.title", (SDL_Rect){row.x + d + th->pad, row.y, row.w - d - th->pad, rh},
+                 title, two ? th->px_title : th->px_huge, th->px_title, th->text, th->surface,
+                 UI_ALIGN_LEFT, two)->valign_center = true;
     t.y += th->pad * 2; t.h -= th->pad * 2;
     if (ok) {
         /* landscape: what was paid on the left, what it means on the right,

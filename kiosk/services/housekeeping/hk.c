@@ -103,7 +103,19 @@ static void confirm_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int mh = msg[0] ? ui_wrapped_height(f, th->px_large, msg, t.w) : 0;
     if (mh > t.h / 2) mh = t.h / 2;
     SDL_Rect mr = ui_cut_bottom(&t, mh);
-    ui_label_fit(f, "hk.confirm.text", t, text, th->px_large, th->px_body, th->text, th->surface,
+    /* Landscape large text: what and when on the left, the price and for
+     * whom on the right, rather than the last lines cut. */
+    if (f->width > f->height && ui_wrapped_height(f, th->px_body, text, t.w) > t.h) {
+        SDL_Rect right = t;
+        t.w = (t.w - th->gap) / 2;
+        right.x = t.x + t.w + th->gap;
+        right.w -= t.w + th->gap;
+        snprintf(text, sizeof text, "%s\n%s %s", price, _("For:"), who);
+        ui_label_fit(f, "hk.confirm.text2", right, text, th->px_large, th->px_small, th->text,
+                     th->surface, UI_ALIGN_LEFT, true);
+        snprintf(text, sizeof text, "%s", lines);
+    }
+    ui_label_fit(f, "hk.confirm.text", t, text, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
     if (msg[0])
         ui_label_fit(f, "hk.confirm.msg", mr, msg, th->px_large, th->px_small,
@@ -161,6 +173,29 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                  th->px_title, th->text, th->surface, UI_ALIGN_LEFT, false)
         ->valign_center = true;
     t.y += th->pad; t.h -= th->pad;
+    /* Landscape large text: when what was booked and the sentence about
+     * the slip do not fit beside the code, the sentence takes the card's
+     * whole width under both. */
+    const char *slip = app->receipt_qr[0]
+        ? _("The printer cannot print right now: keep the code with your phone from the QR code.")
+        : _("Your booking slip is being printed. Show the code to the provider when they arrive.");
+    char lines[400], text[900];
+    slot_lines(hk_booking_service(app, b), &b->slot, lines, sizeof lines);
+    snprintf(text, sizeof text, "%s\n%s %s%s%s\n%s", lines, _("For:"), b->name,
+             b->phone[0] ? "  " : "", b->phone[0] ? b->phone : b->id_number, slip);
+    if (!portrait && !hk->pending &&
+        ui_wrapped_height(f, th->px_body, text, t.w - t.w / 2 - th->gap) > t.h) {
+        int spx = th->px_body, sh = ui_wrapped_height(f, spx, slip, t.w);
+        if (sh > ui_text_line_height(f->text, spx)) {    /* one line, smaller, if it can */
+            spx = th->px_small;
+            sh = ui_wrapped_height(f, spx, slip, t.w);
+        }
+        ui_label_fit(f, "hk.done.slip", ui_cut_bottom(&t, sh), slip, spx, th->px_small,
+                     th->text, th->surface, UI_ALIGN_LEFT, true);
+        t.h -= th->pad;
+        snprintf(text, sizeof text, "%s\n%s %s%s%s", lines, _("For:"), b->name,
+                 b->phone[0] ? "  " : "", b->phone[0] ? b->phone : b->id_number);
+    }
     /* landscape: the code and its QR in a left column, what was booked
      * (service, day and time, provider, for whom) beside it at full size */
     SDL_Rect side = t;
@@ -194,7 +229,6 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (portrait) {
         t.y += th->pad; t.h -= th->pad;
     }
-    char lines[400], text[900];
     if (hk->pending) {
         /* Honest: nothing is confirmed yet. */
         const hub_hk_service_t *svc = hk_current(app);
@@ -210,11 +244,6 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         hk_button(f, "hk.done.finish", p1, _("Finish"), UI_BTN_PRIMARY, true);
         return;
     }
-    slot_lines(hk_booking_service(app, b), &b->slot, lines, sizeof lines);
-    snprintf(text, sizeof text, "%s\n%s %s%s%s\n%s", lines, _("For:"), b->name,
-             b->phone[0] ? "  " : "", b->phone[0] ? b->phone : b->id_number,
-             app->receipt_qr[0] ? _("The printer cannot print right now: keep the code with your phone from the QR code.")
-                                : _("Your booking slip is being printed. Show the code to the provider when they arrive."));
     ui_label_fit(f, "hk.done.text", t, text, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
     char payload[32];

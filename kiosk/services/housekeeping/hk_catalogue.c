@@ -12,32 +12,87 @@ static void enter(app_t *app)
     hk_load_services(app);
 }
 
+/* The largest size from HI down to LO at which A and B, wrapped to W and
+ * GAP apart, fit in AVAIL; LO when none does. */
+static int fit_two(ui_frame_t *f, const char *a, const char *b, int w, int avail, int gap,
+                   int hi, int lo)
+{
+    for (int px = hi; px > lo; px -= 2)
+        if (ui_wrapped_height(f, px, a, w) + gap + ui_wrapped_height(f, px, b, w) <= avail)
+            return px;
+    return lo;
+}
+
 static void details(app_t *app, ui_frame_t *f, SDL_Rect r)
 {
     const theme_t *th = f->th;
     const hub_hk_service_t *s = hk_current(app);
     screen_card(f, "hk.info", r);
     SDL_Rect in = ui_inset(r, th->pad * 2);
-    SDL_Rect buttons = ui_cut_bottom(&in, th->target * 2 + th->gap);
+    if (!s) {
+        ui_cut_bottom(&in, th->target * 2 + th->gap);
+        return;
+    }
+    char line[600], inc[700];
+    int name_h = ui_text_line_height(f->text, th->px_title);
+    int price_h = ui_text_line_height(f->text, th->px_large);
+    int lh = ui_text_line_height(f->text, th->px_body);
+    int np = s->n_providers;
+    snprintf(inc, sizeof inc, _("Included: %s"), hk_service_includes(app, s));
+    /* The two buttons stacked, one provider a line; where that leaves what
+     * is included no room (large text), the buttons share a row and the
+     * providers are one paragraph, both at the largest size that fits. */
+    int text_h = in.h - (th->target * 2 + th->gap) - th->pad - name_h - price_h - th->pad;
+    bool compact = text_h - lh * (np + 1) - th->pad < ui_wrapped_height(f, th->px_small, inc, in.w);
+    int name_px = th->px_title;
+    if (compact) {                  /* the card's margins and the name give room too */
+        in = ui_inset(r, th->pad);
+        name_px = th->px_large;
+        name_h = ui_text_line_height(f->text, name_px);
+    }
+    SDL_Rect buttons = ui_cut_bottom(&in, compact ? th->target : th->target * 2 + th->gap);
     in.h -= th->pad;
-    if (!s) return;
-    char line[600];
-    int h = ui_text_line_height(f->text, th->px_title);
-    ui_label_fit(f, "hk.info.name", ui_cut_top(&in, h), hk_service_name(app, s), th->px_title,
+    ui_label_fit(f, "hk.info.name", ui_cut_top(&in, name_h), hk_service_name(app, s), name_px,
                  th->px_body, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
     hk_price_text(s, line, sizeof line);
-    h = ui_text_line_height(f->text, th->px_large);
-    ui_label_fit(f, "hk.info.price", ui_cut_top(&in, h), line, th->px_large, th->px_small,
+    ui_label_fit(f, "hk.info.price", ui_cut_top(&in, price_h), line, th->px_large, th->px_small,
                  th->text, th->surface, UI_ALIGN_LEFT, false);
     in.y += th->pad; in.h -= th->pad;
 
+    if (compact) {
+        char prov[900];
+        const char *head = _("Rated providers:");
+        size_t hl = strlen(head);
+        /* "Rated providers: A" but "服务商及评分：A": no space after a
+         * full-width colon */
+        size_t n = (size_t)snprintf(prov, sizeof prov, "%s%s", head,
+                                    hl && head[hl - 1] == ':' ? " " : "");
+        for (int i = 0; i < np && n < sizeof prov; i++) {
+            snprintf(line, sizeof line, _("%s, rated %.1f of 5"), s->providers[i].name,
+                     s->providers[i].rating);
+            /* TRANSLATORS: between two providers in one line. */
+            int k = snprintf(prov + n, sizeof prov - n, "%s%s", i ? _("; ") : "", line);
+            if (k < 0) break;
+            n += (size_t)k;
+        }
+        int px = fit_two(f, inc, prov, in.w, in.h, th->pad, th->px_large, th->px_small);
+        int hi = ui_wrapped_height(f, px, inc, in.w);
+        ui_label_fit(f, "hk.info.includes", ui_cut_top(&in, hi), inc, px, th->px_small, th->text,
+                     th->surface, UI_ALIGN_LEFT, true);
+        in.y += th->pad; in.h -= th->pad;
+        ui_label_fit(f, "hk.info.providers", in, prov, px, th->px_small, th->text_muted,
+                     th->surface, UI_ALIGN_LEFT, true);
+        SDL_Rect b1 = {buttons.x, buttons.y, (buttons.w - th->gap) * 3 / 5, buttons.h};
+        SDL_Rect b2 = {b1.x + b1.w + th->gap, buttons.y, buttons.w - b1.w - th->gap, buttons.h};
+        hk_button(f, "hk.pick", b1, _("Choose a day and time"), UI_BTN_PRIMARY, true);
+        hk_button(f, "hk.mine", b2, _("My bookings"), UI_BTN_SECONDARY, true);
+        return;
+    }
+
     /* providers at the bottom, what is included gets the rest */
-    int lh = ui_text_line_height(f->text, th->px_body);
-    int np = s->n_providers;
     SDL_Rect prov = ui_cut_bottom(&in, lh * (np + 1));
     in.h -= th->pad;
-    snprintf(line, sizeof line, _("Included: %s"), hk_service_includes(app, s));
-    ui_label_fit(f, "hk.info.includes", in, line, th->px_large, th->px_small, th->text,
+    ui_label_fit(f, "hk.info.includes", in, inc, th->px_large, th->px_small, th->text,
                  th->surface, UI_ALIGN_LEFT, true);
     ui_label_fit(f, "hk.info.providers", ui_cut_top(&prov, lh), _("Rated providers:"),
                  th->px_body, th->px_small, th->text, th->surface, UI_ALIGN_LEFT, false)

@@ -13,13 +13,36 @@
 
 /* ---- the calendar and the free times ----------------------------------------- */
 
+static const char *const wd[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"),
+                                  N_("Thu"), N_("Fri"), N_("Sat")};
+
+/* Days a row: 7, else 5, else 4, the first whose cells are a touch target
+ * wide and hold "Tomorrow" (and every weekday) whole at the small size. */
+static int calendar_cols(ui_frame_t *f, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    int widest = ui_text_width(f->text, th->px_small, _("Today"), -1);
+    int w = ui_text_width(f->text, th->px_small, _("Tomorrow"), -1);
+    if (w > widest) widest = w;
+    for (int i = 0; i < 7; i++) {
+        w = ui_text_width(f->text, th->px_small, _(wd[i]), -1);
+        if (w > widest) widest = w;
+    }
+    static const int choices[] = {7, 5, 4};
+    for (int i = 0; i < 3; i++) {
+        int c = choices[i];
+        int cell = (r.w - (c - 1) * th->gap / 2) / c;
+        if (cell >= th->target && cell - th->pad >= widest) return c;
+    }
+    return 4;
+}
+
 static void calendar(app_t *app, ui_frame_t *f, SDL_Rect r)
 {
     const theme_t *th = f->th;
     const struct hk_state *hk = app->hk;
     time_t now = clock_wall();
-    int cols = 7, rows = 2;
-    if ((r.w - 6 * th->gap / 2) / 7 < th->target) { cols = 5; rows = 3; }
+    int cols = calendar_cols(f, r), rows = (HK_DAYS + cols - 1) / cols;
     for (int d = 0; d < HK_DAYS; d++) {
         time_t t = now + (time_t)d * 86400 + CST;
         struct tm tm;
@@ -29,8 +52,6 @@ static void calendar(app_t *app, ui_frame_t *f, SDL_Rect r)
         /* the month only where it changes: "12/1", then "2", "3"... */
         if (tm.tm_mday == 1) snprintf(big, sizeof big, "%d/%d", tm.tm_mon + 1, tm.tm_mday);
         else snprintf(big, sizeof big, "%d", tm.tm_mday);
-        static const char *const wd[7] = {N_("Sun"), N_("Mon"), N_("Tue"), N_("Wed"),
-                                          N_("Thu"), N_("Fri"), N_("Sat")};
         if (d == 0) snprintf(small, sizeof small, "%s", _("Today"));
         else if (d == 1) snprintf(small, sizeof small, "%s", _("Tomorrow"));
         else snprintf(small, sizeof small, "%s", _(wd[tm.tm_wday]));
@@ -42,7 +63,7 @@ static void calendar(app_t *app, ui_frame_t *f, SDL_Rect r)
 static int calendar_height(ui_frame_t *f, SDL_Rect r)
 {
     const theme_t *th = f->th;
-    int rows = (r.w - 6 * th->gap / 2) / 7 < th->target ? 3 : 2;
+    int cols = calendar_cols(f, r), rows = (HK_DAYS + cols - 1) / cols;
     return rows * hk_cell_height(f, th->target * 5 / 4) + (rows - 1) * th->gap / 2;
 }
 
@@ -140,16 +161,34 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     char title[200];
     snprintf(title, sizeof title, _("%s: choose a day, then a free time"), s ? hk_service_name(app, s) : "");
     int h = ui_text_line_height(f->text, th->px_title);
-    ui_label_fit(f, "hk.slots.title", ui_cut_top(&in, h), title, th->px_title, th->px_body,
-                 th->text, th->bg, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
-    in.y += th->pad; in.h -= th->pad;
+    /* too long for one line even at body size (portrait, large text): two */
+    bool wrap = ui_text_width(f->text, th->px_body, title, -1) > in.w;
+    if (wrap) h = ui_wrapped_height(f, th->px_large, title, in.w);
     /* Large text has no room for both: once a day is chosen the calendar
      * folds into one row (the day and "other day"), and the free times
-     * get the screen. */
+     * get the screen. With no day to show (other times offered), "other
+     * day" shares the title's row instead. */
     int ch = calendar_height(f, in);
-    int need = ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 + th->pad * 6;
-    if (need > in.h && th->id != THEME_STANDARD && (app->hk->day >= 0 || app->hk->alternatives) &&
-        !app->hk->days_open) {
+    int need = h + th->pad + ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 +
+               th->pad * 6 + ui_text_line_height(f->text, th->px_large);   /* the times' title */
+    bool fold = need > in.h && th->id != THEME_STANDARD &&
+                (app->hk->day >= 0 || app->hk->alternatives) && !app->hk->days_open;
+    bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives);
+    SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
+    if (share) {
+        int bw = tr.w / 3;
+        hk_button(f, "hk.days", (SDL_Rect){tr.x + tr.w - bw, tr.y, bw, tr.h}, _("Choose another day"),
+                  UI_BTN_SECONDARY, !app->hk->busy);
+        tr.w -= bw + th->gap;
+    }
+    ui_widget_t *tw = ui_label_fit(f, "hk.slots.title", tr, title, wrap ? th->px_large : th->px_title,
+                                   th->px_body, th->text, th->bg, UI_ALIGN_LEFT, wrap);
+    tw->flags |= UI_F_BOLD;
+    tw->valign_center = share;
+    in.y += th->pad; in.h -= th->pad;
+    if (share) {
+        /* the button is in the title's row */
+    } else if (fold) {
         day_bar(app, f, ui_cut_top(&in, th->target));
     } else {
         calendar(app, f, ui_cut_top(&in, ch));

@@ -84,7 +84,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
                   ? _("Type the phone number we may call you back on, then press the button.")
                   : _("Press the button and a member of staff will come to this kiosk. Nothing about you is sent.");
     }
-    ui_label_fit(f, "help.msg", t, msg, th->px_large, th->px_body, th->text, th->surface,
+    ui_label_fit(f, "help.msg", t, msg, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
     SDL_Rect b1 = ui_cut_top(&buttons, th->target);
     buttons.y += th->gap; buttons.h -= th->gap;

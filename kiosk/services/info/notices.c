@@ -199,8 +199,30 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         snprintf(meta + len, sizeof meta - (size_t)len, "  \xC2\xB7  %s", pl);
     }
     int mh = ui_text_line_height(f->text, th->px_body);
+    /* Too long for one line even small (portrait, large text): one fact a
+     * line, so a date or a time is never broken or cut. */
+    bool lines = ui_text_width(f->text, th->px_small, meta, -1) > t.w;
+    if (lines) {
+        char one[sizeof meta];
+        size_t o = 0;
+        for (const char *p = meta; *p && o + 1 < sizeof one;) {
+            if (!strncmp(p, "  \xC2\xB7  ", 6)) { one[o++] = '\n'; p += 6; }
+            else one[o++] = *p++;
+        }
+        one[o] = '\0';
+        /* ... unless that would cut the body instead (a small panel) */
+        int lh_meta = ui_wrapped_height(f, th->px_body, one, t.w);
+        int body = t.h - lh_meta - th->pad - (it->places >= 0 ? th->target + th->pad : 0);
+        if (it->image[0] && body > th->target * 3) body = body * 3 / 5 - th->pad;
+        if (ui_wrapped_height(f, th->px_small, it->body, t.w) <= body) {
+            snprintf(meta, sizeof meta, "%s", one);
+            mh = lh_meta;
+        } else {
+            lines = false;
+        }
+    }
     ui_label_fit(f, "notice.meta", ui_cut_top(&t, mh), meta, th->px_body, th->px_small, th->text_muted,
-                 th->surface, UI_ALIGN_LEFT, false);
+                 th->surface, UI_ALIGN_LEFT, lines);
     t.y += th->pad; t.h -= th->pad;
     if (it->places >= 0) {
         SDL_Rect b = ui_cut_bottom(&t, th->target);
@@ -215,7 +237,7 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         ui_image(f, "notice.image", pic, it->image);
         t.y += th->pad; t.h -= th->pad;
     }
-    ui_label_fit(f, "notice.body", t, it->body, th->px_large, th->px_body, th->text, th->surface,
+    ui_label_fit(f, "notice.body", t, it->body, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
 
     char payload[320];           /* a code a phone reads from a screen at arm's length */

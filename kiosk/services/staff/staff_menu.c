@@ -65,7 +65,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
              _("Staff menu"), th->px_title, th->text, th->bg, UI_ALIGN_LEFT, false);
     in.y += th->pad; in.h -= th->pad;
     ui_widget_t *card = ui_panel(f, "staff.card", in, th->surface);
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     SDL_Rect r = ui_inset(in, th->pad);
     int lh = ui_text_line_height(f->text, th->px_body);
     for (int i = 0; i < n && r.h >= lh; i++) {

@@ -34,13 +34,21 @@ static void top_bar(app_t *app, ui_frame_t *f, SDL_Rect *in, SDL_Color fg, SDL_C
     const theme_t *th = f->th;
     char clock[16], date[64];
     chrome_clock_text(clock_wall(), clock, sizeof clock, date, sizeof date);
-    SDL_Rect top = ui_cut_top(in, ui_text_line_height(f->text, th->px_title));
+    int lh = ui_text_line_height(f->text, th->px_title);
     int cw = ui_text_width(f->text, th->px_title, clock, -1);
     int dw = ui_text_width(f->text, th->px_body, date, -1);
+    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    /* The place name whole: on a line of its own above the date and clock
+     * when it does not fit beside them even small (portrait, large text). */
+    SDL_Rect tr = {0};
+    if (ui_text_width(f->text, th->px_small, title, -1) > in->w - cw - dw - th->gap * 2) {
+        tr = ui_cut_top(in, lh);
+        in->y += th->pad / 2; in->h -= th->pad / 2;
+    }
+    SDL_Rect top = ui_cut_top(in, lh);
     SDL_Rect cr = {top.x + top.w - cw, top.y, cw, top.h};
     SDL_Rect dr = {cr.x - th->gap - dw, top.y, dw, top.h};
-    SDL_Rect tr = {top.x, top.y, dr.x - top.x - th->gap, top.h};
-    const char *title = app->cfg.location[0] ? app->cfg.location : _("Community Service Kiosk");
+    if (tr.w == 0 || tr.h == 0) tr = (SDL_Rect){top.x, top.y, dr.x - top.x - th->gap, top.h};
     ui_label_fit(f, "street.place", tr, title, th->px_title, th->px_small, fg, bg, UI_ALIGN_LEFT,
                  false)->valign_center = true;
     ui_label(f, "street.date", dr, date, th->px_body, muted, bg, UI_ALIGN_RIGHT, false)->valign_center = true;
@@ -65,23 +73,33 @@ static void ticker(app_t *app, ui_frame_t *f, SDL_Rect *in)
     in->h -= th->gap;
     ui_widget_t *b = ui_panel(f, "street.ticker", bar, th->header_bg);
     b->radius = th->radius;
-    char line[1024];
-    int len = 0;
-    for (int k = 0; k < n && len < (int)sizeof line - 8; k++) {
-        const street_item_t *it = &c->items[idx[(app->street->steps + k) % n]];
-        len += snprintf(line + len, sizeof line - len, "%s%s", k ? "  \xC2\xB7  " : "", it->title);
-    }
     const char *lab = _("Notices");
     int lw = ui_text_width(f->text, th->px_body, lab, -1) + th->pad * 2;
     SDL_Rect lr = ui_inset(bar, th->pad / 4);
     lr.w = lw;
+    int room = bar.x + bar.w - (lr.x + lr.w + th->pad) - th->pad;
+    /* Whole titles only: as many as fit from this step's one; the others
+     * come round at the next steps rather than being cut. */
+    char line[1024];
+    int len = 0;
+    for (int k = 0; k < n && len < (int)sizeof line - 8; k++) {
+        const street_item_t *it = &c->items[idx[(app->street->steps + k) % n]];
+        int before = len;
+        len += snprintf(line + len, sizeof line - len, "%s%s", k ? "  \xC2\xB7  " : "", it->title);
+        if (len >= (int)sizeof line) len = (int)sizeof line - 1;
+        if (k && ui_text_width(f->text, th->px_body, line, -1) > room) {
+            line[before] = '\0';
+            len = before;
+            break;
+        }
+    }
     ui_widget_t *badge = ui_add(f, UI_RECT, "street.ticker.badge", lr, NULL);
     badge->bg = th->primary;
     badge->radius = th->radius;
     ui_label(f, "street.ticker.label", lr, lab, th->px_body, th->on_primary, th->primary,
              UI_ALIGN_CENTER, false)->valign_center = true;
     SDL_Rect tr = {lr.x + lr.w + th->pad, bar.y, bar.x + bar.w - (lr.x + lr.w + th->pad) - th->pad, bar.h};
-    ui_label_fit(f, "street.ticker.text", tr, line, th->px_large, th->px_body, th->header_text,
+    ui_label_fit(f, "street.ticker.text", tr, line, th->px_large, th->px_small, th->header_text,
                  th->header_bg, UI_ALIGN_LEFT, false)->valign_center = true;
 }
 
@@ -92,7 +110,7 @@ static void item_card(ui_frame_t *f, const char *id, SDL_Rect r, const street_it
     char wid[UI_ID_LEN];
     ui_widget_t *card = ui_panel(f, id, r, th->surface);
     card->radius = th->radius * 2;
-    if (th->id == THEME_CONTRAST) { card->border = th->border; card->border_w = 3; }
+    if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     SDL_Rect c = ui_inset(r, th->pad * 2);
     if (it->image[0]) {
         bool portrait = r.h > r.w;
@@ -108,16 +126,26 @@ static void item_card(ui_frame_t *f, const char *id, SDL_Rect r, const street_it
     ui_label(f, wid, ui_cut_top(&c, ui_text_line_height(f->text, th->px_body)), tag, th->px_body,
              th->text_muted, th->surface, UI_ALIGN_LEFT, false);
     c.y += th->pad / 2; c.h -= th->pad / 2;
-    int lh = ui_text_line_height(f->text, th->px_huge);
-    int tw = ui_wrapped_height(f, th->px_huge, it->title, c.w);
+    /* The title as large as leaves the body its room at body size, the
+     * body never cut where smaller type holds it (large text). */
+    int tpx = th->px_huge;
+    int body_h = it->body[0] ? ui_wrapped_height(f, th->px_body, it->body, c.w) : 0;
+    int lh = ui_text_line_height(f->text, tpx);
+    int tw = ui_wrapped_height(f, tpx, it->title, c.w);
     if (tw > lh * 2) tw = lh * 2;
+    if (tw + th->pad + body_h > c.h) {
+        tpx = th->px_title;
+        lh = ui_text_line_height(f->text, tpx);
+        tw = ui_wrapped_height(f, tpx, it->title, c.w);
+        if (tw > lh * 2) tw = lh * 2;
+    }
     snprintf(wid, sizeof wid, "%s.title", id);
-    ui_label_fit(f, wid, (SDL_Rect){c.x, c.y, c.w, tw}, it->title, th->px_huge, th->px_title,
+    ui_label_fit(f, wid, (SDL_Rect){c.x, c.y, c.w, tw}, it->title, tpx, th->px_title,
                  th->text, th->surface, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     c.y += tw + th->pad; c.h -= tw + th->pad;
     snprintf(wid, sizeof wid, "%s.body", id);
     if (c.h > 0 && it->body[0])
-        ui_label_fit(f, wid, c, it->body, th->px_large, th->px_body, th->text, th->surface,
+        ui_label_fit(f, wid, c, it->body, th->px_large, th->px_small, th->text, th->surface,
                      UI_ALIGN_LEFT, true);
 }
 
