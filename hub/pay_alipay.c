@@ -419,7 +419,7 @@ static int ali_verify_notice(const char *body, size_t len, pay_header_fn header,
     const char *nid = pay_params_get(&ps, "notify_id");
     if (!content || !sig || !is(pay_params_get(&ps, "sign_type"), "RSA2") ||
         !pay_rsa2_verify(ali.alipay_pub, content, strlen(content), sig) ||
-        !is(pay_params_get(&ps, "app_id"), ali.app_id) || !no || strlen(no) >= sizeof out->out_trade_no)
+        !is(pay_params_get(&ps, "app_id"), ali.app_id) || !no || !no[0] || strlen(no) >= sizeof out->out_trade_no)
         goto done;
     snprintf(out->out_trade_no, sizeof out->out_trade_no, "%s", no);
     snprintf(out->result.trade_no, sizeof out->result.trade_no, "%s", trade ? trade : "");

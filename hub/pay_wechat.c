@@ -768,7 +768,7 @@ static int wx_verify_notice(const char *body, size_t len, pay_header_fn header, 
         !(t = cJSON_Parse(plain)) || !is(str(t, "mchid"), wx.mchid))
         goto done;
     const char *no = str(t, "out_trade_no");
-    if (!no || strlen(no) >= sizeof out->out_trade_no) goto done;
+    if (!no || !no[0] || strlen(no) >= sizeof out->out_trade_no) goto done;   /* an order of ours has a number */
     snprintf(out->out_trade_no, sizeof out->out_trade_no, "%s", no);
     snprintf(out->notify_id, sizeof out->notify_id, "%s", id && strlen(id) < sizeof out->notify_id ? id : "");
     if (!strncmp(event, "TRANSACTION.", 12)) {
