@@ -65,7 +65,9 @@ void console_login(hub_req_t *req, hub_resp_t *resp)
      * bytes in the lockout, so it cannot dodge it. */
     char key[STAFF_NAME_MAX];
     snprintf(key, sizeof key, "%s", name);
-    int wait = console_locked(req, key);
+    char device[65];
+    console_device_known(req, key, device);
+    int wait = console_locked(req, key, device);
     if (wait > 0) {
         resp->retry_after = wait;
         hub_error(resp, 429, "locked", "too many wrong passwords; try again in %d minutes", (wait + 59) / 60);
@@ -79,7 +81,7 @@ void console_login(hub_req_t *req, hub_resp_t *resp)
     }
     if (!begin(req, resp)) return;
     if (ok == 0) {
-        bool locked = console_failed(req, key);
+        bool locked = console_failed(req, key, device);
         console_log_change(req->db, req->now, key, req->addr, locked ? "lockout" : "login_failed", key, NULL, NULL);
         commit(req, resp);
         if (resp->status < 500)
@@ -88,16 +90,16 @@ void console_login(hub_req_t *req, hub_resp_t *resp)
     }
     char csrf[65];
     console_failures_clear(req, s.name);
-    if (console_session_new(req, resp, &s, csrf) != 0) {
+    if (console_session_new(req, resp, &s, csrf) != 0 || console_device_remember(req, resp, s.name) != 0) {
         db_exec(req->db, "ROLLBACK");
-        resp->set_cookie[0] = '\0';
+        resp->set_cookie[0] = resp->set_cookie2[0] = '\0';
         hub_error(resp, 500, "storage", "cannot store the session");
         return;
     }
     console_log_change(req->db, req->now, s.name, req->addr, "login", s.name, NULL, NULL);
     hub_reply(resp, 200, staff_json(&s, csrf));
     commit(req, resp);
-    if (resp->status >= 500) resp->set_cookie[0] = '\0';
+    if (resp->status >= 500) resp->set_cookie[0] = resp->set_cookie2[0] = '\0';
 }
 
 void console_logout(hub_req_t *req, hub_resp_t *resp)
@@ -133,7 +135,7 @@ void console_password(hub_req_t *req, hub_resp_t *resp)
     }
     /* A stolen session cannot take the account over: the current password
      * is asked, and wrong ones count toward the lockout like a sign-in's. */
-    int wait = console_locked(req, s.name);
+    int wait = console_locked(req, s.name, NULL);
     if (wait > 0) {
         resp->retry_after = wait;
         hub_error(resp, 429, "locked", "too many wrong passwords; try again in %d minutes", (wait + 59) / 60);
@@ -142,7 +144,7 @@ void console_password(hub_req_t *req, hub_resp_t *resp)
     int ok = staff_check_password(req->db, s.name, cur, &again);
     if (ok <= 0) {
         if (ok == 0 && begin(req, resp)) {
-            console_failed(req, s.name);
+            console_failed(req, s.name, NULL);
             console_log_change(req->db, req->now, s.name, req->addr, "password_change_failed", s.name, NULL, NULL);
             commit(req, resp);
         }

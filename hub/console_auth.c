@@ -37,14 +37,15 @@ static void random_hex(char out[65])
     sodium_bin2hex(out, 65, b, sizeof b);
 }
 
-/* The kc_session value of REQ's Cookie header into OUT (64 hex); false if none. */
-static bool cookie_id(const hub_req_t *req, char out[65])
+/* The value of cookie NAME in REQ's Cookie header into OUT (64 lowercase
+ * hex); false if none or malformed. */
+static bool cookie_hex(const hub_req_t *req, const char *name, char out[65])
 {
     const char *c = hub_header(req, "Cookie");
-    size_t nl = strlen(CONSOLE_COOKIE);
+    size_t nl = strlen(name);
     for (const char *p = c; p && *p; ) {
         p += strspn(p, " ;");
-        if (!strncmp(p, CONSOLE_COOKIE, nl) && p[nl] == '=') {
+        if (!strncmp(p, name, nl) && p[nl] == '=') {
             const char *v = p + nl + 1;
             size_t n = strcspn(v, "; ");
             if (n != 64) return false;
@@ -57,6 +58,12 @@ static bool cookie_id(const hub_req_t *req, char out[65])
         p += strcspn(p, ";");
     }
     return false;
+}
+
+/* The kc_session value of REQ's Cookie header into OUT (64 hex); false if none. */
+static bool cookie_id(const hub_req_t *req, char out[65])
+{
+    return cookie_hex(req, CONSOLE_COOKIE, out);
 }
 
 int console_session_new(hub_req_t *req, hub_resp_t *resp, const staff_t *s, char csrf[65])
@@ -172,17 +179,20 @@ void console_sessions_drop(hub_req_t *req, const char *name, bool keep_own)
     sqlite3_finalize(st);
 }
 
-/* Failures of COLUMN = VALUE within the window, and the oldest's time. */
-static long long failures(hub_req_t *req, const char *column, const char *value, long long *oldest)
+/* Failures counted for a lock within the window, and the oldest's time:
+ * WHERE is the condition on console_failures (binding :v, and :w when W is
+ * not NULL). */
+static long long failures(hub_req_t *req, const char *where, const char *v, const char *w, long long *oldest)
 {
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT count(*), min(time) FROM console_failures WHERE %s = :v AND time > :since", column);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*), min(time) FROM console_failures WHERE %s AND time > :since", where);
     sqlite3_stmt *st = NULL;
     long long n = 0;
     *oldest = req->now;
     if (sqlite3_prepare_v2(req->db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
-    sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, req->now - CONSOLE_LOCK_S);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":v"), v, -1, SQLITE_TRANSIENT);
+    if (w) sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":w"), w, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":since"), req->now - CONSOLE_LOCK_S);
     if (sqlite3_step(st) == SQLITE_ROW) {
         n = sqlite3_column_int64(st, 0);
         if (n) *oldest = sqlite3_column_int64(st, 1);
@@ -191,36 +201,105 @@ static long long failures(hub_req_t *req, const char *column, const char *value,
     return n;
 }
 
-int console_locked(hub_req_t *req, const char *name)
+/* The seconds left of the lock on LIMIT failures whose oldest is OLDEST. */
+static int left(hub_req_t *req, long long n, int limit, long long oldest)
 {
-    long long oldest;
-    int wait = 0;
-    if (failures(req, "name", name, &oldest) >= CONSOLE_FAILS_NAME)
-        wait = (int)(oldest + CONSOLE_LOCK_S - req->now);
-    long long oa;
-    if (failures(req, "addr", req->addr, &oa) >= CONSOLE_FAILS_ADDR && (int)(oa + CONSOLE_LOCK_S - req->now) > wait)
-        wait = (int)(oa + CONSOLE_LOCK_S - req->now);
+    return n >= limit ? (int)(oldest + CONSOLE_LOCK_S - req->now) : 0;
+}
+
+bool console_device_known(hub_req_t *req, const char *name, char h[65])
+{
+    char id[65];
+    h[0] = '\0';
+    if (!cookie_hex(req, CONSOLE_DEVICE_COOKIE, id)) return false;
+    hash_hex(id, h);
+    sqlite3_stmt *st = NULL;
+    bool known = false;
+    if (sqlite3_prepare_v2(req->db, "SELECT 1 FROM console_devices WHERE id_hash = :h AND staff = :name"
+                                    " AND last_used > :since", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, req->now - CONSOLE_DEVICE_MAX_AGE_S);
+        known = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    if (!known) h[0] = '\0';
+    return known;
+}
+
+int console_locked(hub_req_t *req, const char *name, const char *device)
+{
+    long long o;
+    if (device && device[0]) {
+        /* A browser that signed this account in before answers only for
+         * itself: strangers' wrong guesses at the name or from the same
+         * address do not lock it out. */
+        long long n = failures(req, "name = :v AND device = :w", name, device, &o);
+        int wait = left(req, n, CONSOLE_FAILS_DEVICE, o);
+        return wait > 0 ? wait : 0;
+    }
+    long long n = failures(req, "name = :v AND device IS NULL", name, NULL, &o);
+    int wait = left(req, n, CONSOLE_FAILS_NAME, o);
+    n = failures(req, "addr = :v AND device IS NULL", req->addr, NULL, &o);
+    int wa = left(req, n, CONSOLE_FAILS_ADDR, o);
+    if (wa > wait) wait = wa;
     return wait > 0 ? wait : 0;
 }
 
-bool console_failed(hub_req_t *req, const char *name)
+bool console_failed(hub_req_t *req, const char *name, const char *device)
 {
+    const char *dev = device && device[0] ? device : NULL;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "DELETE FROM console_failures WHERE time <= :old", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, req->now - CONSOLE_LOCK_S);
         sqlite3_step(st);
     }
     sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(req->db, "INSERT INTO console_failures(name, addr, time) VALUES(:name, :addr, :now)",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO console_failures(name, addr, time, device)"
+                                    " VALUES(:name, :addr, :now, :device)", -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, req->addr, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 3, req->now);
+        if (dev) sqlite3_bind_text(st, 4, dev, -1, SQLITE_TRANSIENT);
         sqlite3_step(st);
     }
     sqlite3_finalize(st);
     long long o;
-    return failures(req, "name", name, &o) == CONSOLE_FAILS_NAME || failures(req, "addr", req->addr, &o) == CONSOLE_FAILS_ADDR;
+    if (dev) return failures(req, "name = :v AND device = :w", name, dev, &o) == CONSOLE_FAILS_DEVICE;
+    return failures(req, "name = :v AND device IS NULL", name, NULL, &o) == CONSOLE_FAILS_NAME ||
+           failures(req, "addr = :v AND device IS NULL", req->addr, NULL, &o) == CONSOLE_FAILS_ADDR;
+}
+
+int console_device_remember(hub_req_t *req, hub_resp_t *resp, const char *name)
+{
+    char id[65], h[65];
+    bool had = cookie_hex(req, CONSOLE_DEVICE_COOKIE, id);
+    if (!had) random_hex(id);
+    hash_hex(id, h);
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(req->db, "DELETE FROM console_devices WHERE last_used <= :old", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, req->now - CONSOLE_DEVICE_MAX_AGE_S);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO console_devices(id_hash, staff, created, last_used)"
+                                    " VALUES(:h, :name, :now, :now)"
+                                    " ON CONFLICT(id_hash, staff) DO UPDATE SET last_used = excluded.last_used",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, req->now);
+        if (sqlite3_step(st) == SQLITE_DONE) rc = 0;
+    }
+    sqlite3_finalize(st);
+    if (rc == 0)
+        /* Sent back only to the sign-in route, for as long as it is kept. */
+        snprintf(resp->set_cookie2, sizeof resp->set_cookie2,
+                 "%s=%s; Path=/console/api/login; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+                 CONSOLE_DEVICE_COOKIE, id, CONSOLE_DEVICE_MAX_AGE_S, secure(req) ? "; Secure" : "");
+    sodium_memzero(id, sizeof id);
+    return rc;
 }
 
 void console_failures_clear(hub_req_t *req, const char *name)

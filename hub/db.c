@@ -289,6 +289,14 @@ static const migrate_step_t migrations[] = {
      "  author TEXT NOT NULL, published_by TEXT, created INTEGER NOT NULL, updated INTEGER NOT NULL,"
      "  published INTEGER, content_id INTEGER);"
      "ALTER TABLE content ADD COLUMN kiosk_groups TEXT;"},
+    /* 20: console sign-in device cookies (console_auth.h): the browsers that
+     * signed an account in (SHA-256 of the cookie), and which wrong
+     * passwords came from one of them, so a stranger's guesses at a name
+     * cannot lock its owner out. */
+    {"console devices",
+     "CREATE TABLE console_devices(id_hash TEXT NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL,"
+     "  last_used INTEGER NOT NULL, PRIMARY KEY(id_hash, staff));"
+     "ALTER TABLE console_failures ADD COLUMN device TEXT;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -384,6 +384,110 @@ static void test_lockout_address(void **state)
     free(r.body);
 }
 
+/* A sign-in with the device cookie DEVICE ("" for none). */
+static hub_resp_t login_dev(fx_t *f, const char *name, const char *pw, const char *device)
+{
+    char body[300], cookie[160];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
+    snprintf(cookie, sizeof cookie, "Cookie: kc_device=%s", device);
+    return call(f, "POST", "/console/api/login", body, device[0] ? cookie : NULL, NULL, NULL);
+}
+
+/* The device cookie a successful sign-in set, into OUT (64 hex). */
+static void device_of(const hub_resp_t *r, char out[65])
+{
+    const char *v = strstr(r->set_cookie2, "kc_device=");
+    assert_non_null(v);
+    snprintf(out, 65, "%.64s", v + strlen("kc_device="));
+    assert_int_equal(strlen(out), 64);
+}
+
+/* A stranger guessing at a name locks out strangers only: the browser the
+ * staff member signed in with before still gets in, with its own count. */
+static void test_lockout_device(void **state)
+{
+    fx_t *f = *state;
+    char dev[65], boss_dev[65];
+    hub_resp_t r = login_dev(f, "ed", EDITOR_PW, "");
+    assert_int_equal(r.status, 200);
+    device_of(&r, dev);
+    assert_non_null(strstr(r.set_cookie2, "; Path=/console/api/login; Max-Age=15552000; HttpOnly; SameSite=Strict"));
+    free(r.body);
+    r = login_dev(f, "boss", ADMIN_PW, "");
+    device_of(&r, boss_dev);
+    free(r.body);
+    /* The same browser signing in again keeps its cookie. */
+    r = login_dev(f, "ed", EDITOR_PW, dev);
+    assert_int_equal(r.status, 200);
+    char again[65];
+    device_of(&r, again);
+    assert_string_equal(again, dev);
+    free(r.body);
+    /* A failed sign-in sets no cookie. */
+    r = login_dev(f, "ed", "not the password", "");
+    assert_error(r, 401, "bad_credentials");
+    assert_string_equal(r.set_cookie2, "");
+    free(r.body);
+    for (int i = 1; i < CONSOLE_FAILS_NAME; i++) {
+        r = login_dev(f, "ed", "not the password", "");
+        assert_error(r, 401, "bad_credentials");
+        free(r.body);
+    }
+    /* Strangers are locked out of ed, a forged cookie or another account's
+     * device is a stranger ... */
+    r = login_dev(f, "ed", EDITOR_PW, "");
+    assert_error(r, 429, "locked");
+    free(r.body);
+    r = login_dev(f, "ed", EDITOR_PW, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assert_error(r, 429, "locked");
+    free(r.body);
+    r = login_dev(f, "ed", EDITOR_PW, boss_dev);
+    assert_error(r, 429, "locked");
+    free(r.body);
+    /* ... but ed's own browser is not. */
+    r = login_dev(f, "ed", EDITOR_PW, dev);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* That browser's own wrong passwords lock it (the right one clears the
+     * account's count, so the stranger lock is gone too now). */
+    for (int i = 0; i < CONSOLE_FAILS_DEVICE; i++) {
+        r = login_dev(f, "ed", "not the password", dev);
+        assert_error(r, 401, "bad_credentials");
+        free(r.body);
+    }
+    r = login_dev(f, "ed", EDITOR_PW, dev);
+    assert_error(r, 429, "locked");
+    free(r.body);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'lockout'"
+                                         " AND target = 'ed'", NULL, 0), 2);
+    /* An address locked by guesses at many names does not stop a known browser. */
+    for (int i = 0; i < CONSOLE_FAILS_ADDR; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "guess%d", i);
+        r = login_dev(f, name, "password123", "");
+        free(r.body);
+    }
+    r = login_dev(f, "boss", ADMIN_PW, "");
+    assert_error(r, 429, "locked");
+    free(r.body);
+    r = login_dev(f, "boss", ADMIN_PW, boss_dev);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* The hub keeps only the cookie's hash. */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_devices WHERE id_hash = ?1", dev, 0), 0);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_devices WHERE staff = 'ed'", NULL, 0), 1);
+    /* A device unused for longer than it is kept is a stranger again. */
+    hub_time_shift(CONSOLE_DEVICE_MAX_AGE_S + 1);
+    for (int i = 0; i < CONSOLE_FAILS_NAME; i++) {
+        r = login_dev(f, "ed", "not the password", "");
+        free(r.body);
+    }
+    r = login_dev(f, "ed", EDITOR_PW, dev);
+    assert_error(r, 429, "locked");
+    free(r.body);
+    hub_time_shift(-(CONSOLE_DEVICE_MAX_AGE_S + 1));
+}
+
 static void test_password_change(void **state)
 {
     fx_t *f = *state;
@@ -1201,6 +1305,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout_address, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
