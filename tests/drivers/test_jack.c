@@ -27,6 +27,7 @@
 
 #include "jack/jack.h"
 #include "jack/jack_codec.h"
+#include "support/jack_frame.h"
 
 /* ---- records ------------------------------------------------------------- */
 
@@ -373,12 +374,7 @@ static int uinput_jack(int value, char *node, size_t nodelen)
         return -1;
     }
     struct input_event ev[2];
-    memset(ev, 0, sizeof ev);
-    ev[0].type = EV_SW;
-    ev[0].code = SW_HEADPHONE_INSERT;
-    ev[0].value = value;
-    ev[1].type = EV_SYN;
-    ev[1].code = SYN_REPORT;
+    jack_frame_fill(ev, value);
     if (write(fd, ev, sizeof ev) != (ssize_t)sizeof ev)
         print_message("uinput: %s\n", strerror(errno));
     return fd;

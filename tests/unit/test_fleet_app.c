@@ -24,6 +24,7 @@
 #include "services/street/street.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
+#include "support/tmpfiles.h"
 #include <sys/stat.h>
 #include "core/version.h"
 
@@ -121,12 +122,7 @@ static void update_file(const app_t *app, const char *name, char *buf, size_t le
 {
     char path[600];
     snprintf(path, sizeof path, "%s/update/%s", app->cfg.var_dir, name);
-    buf[0] = '\0';
-    FILE *fp = fopen(path, "r");
-    if (!fp) return;
-    size_t n = fread(buf, 1, len - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
+    tmp_read_text(path, buf, len);
 }
 
 static void update_waits_for_the_session_then_asks_the_updater(void **state)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "debver.h"
+#include "support/tmpfiles.h"
 #include "telemetry/selfupdate.h"
 #include "telemetry/telemetry.h"
 
@@ -23,28 +24,20 @@ static char dir[64];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/selfupdate-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tmp_dir_make(dir, sizeof dir, "selfupdate");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmp_dir_remove(dir);
 }
 
 static void read_file(const char *name, char *buf, size_t len)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/update/%s", dir, name);
-    buf[0] = '\0';
-    FILE *fp = fopen(path, "r");
-    if (!fp) return;
-    size_t n = fread(buf, 1, len - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
+    tmp_read_text(path, buf, len);
 }
 
 static void debian_versions(void **state)

@@ -26,6 +26,7 @@
 #include "services/bills/bills.h"
 #include "services/identify/identify_service.h"
 #include "support/harness.h"
+#include "support/jack_frame.h"
 #include "support/hubproc.h"
 
 static hubproc_t hub;
@@ -422,12 +423,7 @@ static void results_read_their_data(void **state)
 static void jack_frame(int fd, int value)
 {
     struct input_event ev[2];
-    memset(ev, 0, sizeof ev);
-    ev[0].type = EV_SW;
-    ev[0].code = SW_HEADPHONE_INSERT;
-    ev[0].value = value;
-    ev[1].type = EV_SYN;
-    ev[1].code = SYN_REPORT;
+    jack_frame_fill(ev, value);
     assert_int_equal(write(fd, ev, sizeof ev), (ssize_t)sizeof ev);
 }
 
