@@ -69,6 +69,9 @@ void api_screenshot_upload(hub_req_t *req, hub_resp_t *resp);  /* POST /v1/scree
 void api_admin_command(hub_req_t *req, hub_resp_t *resp);      /* POST /v1/admin/devices/{id}/commands */
 void api_admin_command_get(hub_req_t *req, hub_resp_t *resp);  /* GET  /v1/admin/commands/{id} */
 void api_admin_fleet(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/admin/fleet */
+/* The latest MAX (at most 64) commands of kiosk DEVICE, newest first, each
+ * as GET /v1/admin/commands/{id} has it; NULL on a database error. */
+cJSON *api_fleet_recent_commands(hub_req_t *req, const char *device, int max);
 void api_admin_screenshot(hub_req_t *req, hub_resp_t *resp);   /* GET  /v1/admin/screenshots/{id} */
 #define FLEET_SCREENSHOT_MAX (4 * 1024 * 1024)
 

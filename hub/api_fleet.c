@@ -264,10 +264,49 @@ void api_screenshot_upload(hub_req_t *req, hub_resp_t *resp)
 /* The kinds whose arguments the hub knows are checked here, so a mistyped
  * command is refused to staff at once instead of by the kiosk minutes later.
  * update: {"version": V}, V a Debian version (common/debver.h), nothing
- * else: the root updater on the kiosk installs exactly that version. 0, or
- * -1 with the error in RESP. */
+ * else: the root updater on the kiosk installs exactly that version.
+ * set_schedule: {"on": "HH:MM", "off": "HH:MM"}, two different times, as
+ * the kiosk takes them (telemetry_parse_schedule). 0, or -1 with the error
+ * in RESP. */
+static int hhmm_minutes(const cJSON *v)
+{
+    const char *s = cJSON_IsString(v) ? v->valuestring : "";
+    if (strlen(s) != 5 || s[2] != ':') return -1;
+    for (int i = 0; i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9')) return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    return h > 23 || m > 59 ? -1 : h * 60 + m;
+}
+
+static int schedule_args(hub_resp_t *resp, const cJSON *args)
+{
+    const char *k[] = {"on", "off"};
+    int min[2];
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, k[i]);
+        if (!v) {
+            hub_error(resp, 422, "missing_field", "args.%s: required (HH:MM, local time)", k[i]);
+            return -1;
+        }
+        if ((min[i] = hhmm_minutes(v)) < 0) {
+            hub_error(resp, 422, "invalid_field", "args.%s: HH:MM, 00:00 to 23:59", k[i]);
+            return -1;
+        }
+    }
+    if (min[0] == min[1]) {
+        hub_error(resp, 422, "invalid_field", "args: on and off are the same time");
+        return -1;
+    }
+    if (cJSON_GetArraySize(args) != 2) {
+        hub_error(resp, 422, "invalid_field", "args: set_schedule takes only on and off");
+        return -1;
+    }
+    return 0;
+}
+
 static int known_args(hub_resp_t *resp, const char *kind, const cJSON *args)
 {
+    if (!strcmp(kind, "set_schedule")) return schedule_args(resp, args);
     if (strcmp(kind, "update") != 0) return 0;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, "version");
     if (!v) {
@@ -356,6 +395,32 @@ void api_admin_command_get(hub_req_t *req, hub_resp_t *resp)
     hub_reply(resp, 200, o);
 }
 
+/* The latest MAX commands of DEVICE, newest first, each as in
+ * GET /v1/admin/commands/{id}; NULL on a database error. */
+cJSON *api_fleet_recent_commands(hub_req_t *req, const char *device, int max)
+{
+    sqlite3_stmt *st = prep(req, "SELECT id FROM commands WHERE device = ?1 ORDER BY id DESC LIMIT ?2");
+    if (!st) return NULL;
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, max);
+    long long ids[64];
+    int n = 0, rc;
+    while (n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        bool db_err = false;
+        cJSON *o = command_json(req, ids[i], device, &db_err);
+        if (db_err) {
+            cJSON_Delete(arr);
+            return NULL;
+        }
+        if (o) cJSON_AddItemToArray(arr, cJSON_DetachItemFromObjectCaseSensitive(o, "command"));
+        cJSON_Delete(o);
+    }
+    return arr;
+}
+
 /* ---- staff: GET /v1/admin/fleet ------------------------------------------- */
 
 static const char *str_of(const cJSON *hb, const char *key)
@@ -394,6 +459,27 @@ static void copy_str(cJSON *k, const cJSON *hb, const char *key)
     const char *s = hb ? str_of(hb, key) : NULL;
     if (s) cJSON_AddStringToObject(k, key, s);
     else cJSON_AddNullToObject(k, key);
+}
+
+static void copy_int(cJSON *k, const cJSON *hb, const char *key)
+{
+    long long v = hb ? int_of(hb, key, -1) : -1;
+    if (v >= 0) cJSON_AddNumberToObject(k, key, (double)v);
+    else cJSON_AddNullToObject(k, key);
+}
+
+/* "devices": the peripherals and queues the latest heartbeat reported
+ * (each null when it did not), so staff see more than the fault codes. */
+static void add_devices(cJSON *k, const cJSON *hb)
+{
+    cJSON *d = cJSON_AddObjectToObject(k, "devices");
+    copy_str(d, hb, "printer");
+    copy_str(d, hb, "paper");
+    copy_str(d, hb, "reader");
+    copy_int(d, hb, "queue_depth");
+    copy_int(d, hb, "dead_letters");
+    copy_int(d, hb, "disk_free_mb");
+    copy_int(d, hb, "mem_kb");
 }
 
 /* "update": the last fleet update's outcome the kiosk reported, or null. */
@@ -452,6 +538,7 @@ void api_admin_fleet(hub_req_t *req, hub_resp_t *resp)
         if (up >= 0) cJSON_AddNumberToObject(k, "uptime_s", (double)up);
         else cJSON_AddNullToObject(k, "uptime_s");
         add_update(k, hb);
+        add_devices(k, hb);
         cJSON *faults = cJSON_AddArrayToObject(k, "faults");
         if (hb) add_faults(faults, hb);
         audit_fleet_faults(req, col_text(st, 0), faults);

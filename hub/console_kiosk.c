@@ -112,3 +112,60 @@ void console_screenshot_get(hub_req_t *req, hub_resp_t *resp)
     }
     api_admin_screenshot(req, resp);
 }
+
+#define KIOSK_PAGE_COMMANDS 10
+
+void console_kiosk_get(hub_req_t *req, hub_resp_t *resp)
+{
+    staff_t s;
+    char group[64];
+    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
+    const char *id = req->params[0];
+    int found = group_of(req, "SELECT kiosk_group FROM devices WHERE id = ?1 AND role = 'kiosk' AND revoked = 0",
+                         id, group, sizeof group);
+    if (found < 0) {
+        hub_error(resp, 500, "storage", "cannot read the kiosk");
+        return;
+    }
+    if (found == 0 || !staff_may(&s, STAFF_SEE_FLEET, group)) {
+        hub_error(resp, 404, "unknown_device", "no kiosk %s", id);
+        return;
+    }
+    /* The kiosk's row as the fleet list has it (one way to compute online,
+     * faults and devices), then what was asked of it and answered. */
+    hub_resp_t fleet = {0};
+    api_admin_fleet(req, &fleet);
+    cJSON *all = fleet.status == 200 ? cJSON_Parse(fleet.body) : NULL;
+    free(fleet.body);
+    cJSON *kiosk = NULL;
+    for (cJSON *k = cJSON_GetObjectItemCaseSensitive(all, "kiosks") ? cJSON_GetObjectItemCaseSensitive(all, "kiosks")->child
+                                                                     : NULL; k; k = k->next) {
+        const cJSON *kid = cJSON_GetObjectItemCaseSensitive(k, "id");
+        if (cJSON_IsString(kid) && !strcmp(kid->valuestring, id)) {
+            kiosk = cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(all, "kiosks"), k);
+            break;
+        }
+    }
+    cJSON_Delete(all);
+    cJSON *cmds = kiosk ? api_fleet_recent_commands(req, id, KIOSK_PAGE_COMMANDS) : NULL;
+    if (!kiosk || !cmds) {
+        cJSON_Delete(kiosk);
+        cJSON_Delete(cmds);
+        hub_error(resp, 500, "storage", "cannot read the kiosk");
+        return;
+    }
+    /* The newest screenshot it sent, whichever command asked for it. */
+    long long shot = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT MAX(id) FROM screenshots WHERE device = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW) shot = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "kiosk", kiosk);
+    cJSON_AddItemToObject(o, "commands", cmds);
+    if (shot > 0) cJSON_AddNumberToObject(o, "screenshot", (double)shot);
+    else cJSON_AddNullToObject(o, "screenshot");
+    hub_reply(resp, 200, o);
+}

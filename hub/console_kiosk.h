@@ -10,6 +10,8 @@
 #include "hub.h"
 
 void console_kiosk_command(hub_req_t *req, hub_resp_t *resp);   /* POST /console/api/kiosks/{id}/commands */
+/* GET /console/api/kiosks/{id}: its fleet row, latest commands, newest screenshot */
+void console_kiosk_get(hub_req_t *req, hub_resp_t *resp);
 void console_command_get(hub_req_t *req, hub_resp_t *resp);     /* GET  /console/api/commands/{id} */
 void console_screenshot_get(hub_req_t *req, hub_resp_t *resp);  /* GET  /console/api/screenshots/{id} */
 

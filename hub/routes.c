@@ -79,6 +79,7 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/kiosks/{id}/group", console_kiosk_group, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/changes", console_changes, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/kiosks/{id}/commands", console_kiosk_command, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/kiosks/{id}", console_kiosk_get, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/commands/{id}", console_command_get, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/screenshots/{id}", console_screenshot_get, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/help", console_help_list, ROUTE_CONSOLE, NULL},

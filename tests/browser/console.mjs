@@ -87,6 +87,28 @@ try {
   await page.waitForSelector('#kiosk-panel:not([hidden])');
   check('the screenshot request waits for the kiosk', (await page.textContent('#kiosk-command')).includes('等待终端心跳'));
 
+  // The kiosk's page: its peripherals, the command just sent, screen times.
+  await page.click('#fleet-rows tr[data-kiosk="demo-01"] button[data-kind="details"]');
+  await page.waitForSelector('#kiosk-page:not([hidden]) #kiosk-commands tr');
+  const facts = await page.textContent('#kiosk-facts');
+  check('the kiosk page shows its printer and card reader', facts.includes('打印机') && facts.includes('读卡器'), facts);
+  check('the kiosk page lists the screenshot command', (await page.textContent('#kiosk-commands')).includes('截图'));
+  await page.fill('#schedule-on', '07:00');
+  await page.fill('#schedule-off', '22:30');
+  await page.click('#schedule-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#kiosk-command').textContent.includes('等待终端心跳')
+    && document.querySelector('#kiosk-title').textContent.includes('设置屏幕时间'));
+  check('screen times are sent to the kiosk', true);
+  await page.click('#fleet-rows tr[data-kiosk="demo-01"] button[data-kind="details"]');
+  await page.waitForFunction(() => document.querySelector('#kiosk-commands').textContent.includes('07:00–22:30'));
+  check('the kiosk page lists the screen times sent', true);
+  if (shots) await page.locator('#fleet').screenshot({ path: `${shots}/console-kiosk.png` });
+  await page.selectOption('#fleet-fault', 'offline');
+  const offlineRows = await page.locator('#fleet-rows tr').count();
+  await page.selectOption('#fleet-fault', '');
+  check('the fault filter narrows the list', offlineRows <= await page.locator('#fleet-rows tr').count());
+  await page.click('#kiosk-page-close');
+
   // A change without the session's CSRF token, from the page itself: refused.
   const forged = await page.evaluate(async () => {
     const r = await fetch('api/alerts', {
@@ -291,6 +313,9 @@ try {
   await a11y.waitForSelector('#accounts:not([hidden])');
   await a11y.waitForSelector('#fleet-rows tr');
   await accessibility(a11y, 'signed in as an admin');
+  await a11y.click('#fleet-rows tr[data-kiosk="demo-01"] button[data-kind="details"]');
+  await a11y.waitForSelector('#kiosk-page:not([hidden]) #kiosk-commands tr');
+  await accessibility(a11y, 'a kiosk\'s page');
   await a11y.click('#logout');
 
   // Lockout: five wrong passwords, then the right one is refused too.

@@ -1094,6 +1094,106 @@ static void test_kiosk_commands(void **state)
     free(r.body);
 }
 
+/* A request as the kiosk test-01 (its token), with an Idempotency-Key. */
+static hub_resp_t as_kiosk(fx_t *f, const char *method, const char *path, const char *body, const char *key)
+{
+    char auth[200], k[96];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", f->t->token);
+    snprintf(k, sizeof k, "Idempotency-Key: %s", key);
+    const char *h[] = {auth, k, "Content-Type: application/json", NULL};
+    return hub_handle(f->hub, method, path, h, body, strlen(body));
+}
+
+/* One kiosk's page: its peripherals from the latest heartbeat, what staff
+ * asked of it and what it answered, its newest screenshot; a display
+ * schedule sent from there; other groups' kiosks do not exist. */
+static void test_kiosk_page(void **state)
+{
+    fx_t *f = *state;
+    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    sess_t vic = login(f, "vic", "viewer-password-1");
+    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
+    free(r.body);
+    r = as_kiosk(f, "POST", "/v1/heartbeat",
+                 "{\"version\":\"0.2.0\",\"mode\":\"hall\",\"screen\":\"home\",\"printer\":\"offline\","
+                 "\"paper\":\"low\",\"reader\":\"ok\",\"queue_depth\":3,\"dead_letters\":1,"
+                 "\"disk_free_mb\":400,\"interval_s\":60}", "hb-page-1");
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands",
+             "{\"kind\":\"set_schedule\",\"args\":{\"on\":\"07:00\",\"off\":\"07:00\"}}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 422, "invalid_field");
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands",
+             "{\"kind\":\"set_schedule\",\"args\":{\"on\":\"07:00\",\"off\":\"22:30\"}}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    long long sched = command_id(&r);
+    free(r.body);
+    r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"screenshot\"}", pub.cookie, pub.csrf, NULL);
+    long long shot_cmd = command_id(&r);
+    free(r.body);
+    char path[96], key[64];
+    snprintf(path, sizeof path, "/v1/commands/%lld/result", sched);
+    r = as_kiosk(f, "POST", path, "{\"ok\":true,\"message\":\"screen 07:00-22:30\"}", "res-page-1");
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    snprintf(path, sizeof path, "/v1/screenshots?command=%lld", shot_cmd);
+    char auth[200];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", f->t->token);
+    snprintf(key, sizeof key, "Idempotency-Key: shot-page-%lld", shot_cmd);
+    const char *dh[] = {auth, key, "Content-Type: image/png", NULL};
+    static const unsigned char png[64] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 4, 5, 6};
+    r = hub_handle(f->hub, "POST", path, dh, (const char *)png, sizeof png);
+    assert_int_equal(r.status, 201);
+    free(r.body);
+
+    r = call(f, "GET", "/console/api/kiosks/test-01", NULL, pub.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    cJSON *j = cJSON_Parse(r.body);
+    assert_string_equal(hubtest_at(j, "kiosk.id")->valuestring, "test-01");
+    assert_string_equal(hubtest_at(j, "kiosk.group")->valuestring, "north");
+    assert_string_equal(hubtest_at(j, "kiosk.devices.printer")->valuestring, "offline");
+    assert_string_equal(hubtest_at(j, "kiosk.devices.paper")->valuestring, "low");
+    assert_string_equal(hubtest_at(j, "kiosk.devices.reader")->valuestring, "ok");
+    assert_int_equal((int)hubtest_at(j, "kiosk.devices.queue_depth")->valuedouble, 3);
+    assert_int_equal((int)hubtest_at(j, "kiosk.devices.dead_letters")->valuedouble, 1);
+    assert_int_equal((int)hubtest_at(j, "kiosk.devices.disk_free_mb")->valuedouble, 400);
+    assert_true(cJSON_IsNull(hubtest_at(j, "kiosk.devices.mem_kb")));
+    const cJSON *cmds = cJSON_GetObjectItem(j, "commands");
+    assert_int_equal(cJSON_GetArraySize(cmds), 2);
+    /* Newest first: the screenshot, then the schedule with its answer. */
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(cmds, 0), "kind")->valuestring, "screenshot");
+    const cJSON *c1 = cJSON_GetArrayItem(cmds, 1);
+    assert_string_equal(cJSON_GetObjectItem(c1, "kind")->valuestring, "set_schedule");
+    assert_string_equal(cJSON_GetObjectItem(c1, "status")->valuestring, "done");
+    assert_string_equal(cJSON_GetObjectItem(c1, "message")->valuestring, "screen 07:00-22:30");
+    assert_string_equal(hubtest_at(cJSON_GetObjectItem(c1, "args"), "off")->valuestring, "22:30");
+    long long shot = (long long)cJSON_GetObjectItem(j, "screenshot")->valuedouble;
+    assert_true(shot > 0);
+    cJSON_Delete(j);
+    free(r.body);
+    snprintf(path, sizeof path, "/console/api/screenshots/%lld", shot);
+    r = call(f, "GET", path, NULL, pub.cookie, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, sizeof png);
+    free(r.body);
+    /* The staff API's fleet has the same peripherals. */
+    r = call(f, "GET", "/console/api/fleet", NULL, pub.cookie, NULL, NULL);
+    assert_non_null(strstr(r.body, "\"devices\":{\"printer\":\"offline\",\"paper\":\"low\""));
+    free(r.body);
+    /* Outside the account's groups, or unknown: the same 404. */
+    r = call(f, "GET", "/console/api/kiosks/test-01", NULL, vic.cookie, NULL, NULL);
+    assert_error(r, 404, "unknown_device");
+    free(r.body);
+    r = call(f, "GET", "/console/api/kiosks/nope", NULL, pub.cookie, NULL, NULL);
+    assert_error(r, 404, "unknown_device");
+    free(r.body);
+    r = call(f, "GET", "/console/api/kiosks/test-01", NULL, NULL, NULL, NULL);
+    assert_error(r, 401, "not_signed_in");
+    free(r.body);
+}
+
 /* ---- help requests ------------------------------------------------------------ */
 
 static void test_help_inbox(void **state)
@@ -1306,6 +1406,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lockout_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kiosk_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),

@@ -36,28 +36,75 @@ function when(unix) {
   return new Date(unix * 1000).toLocaleString(document.documentElement.lang);
 }
 
+// A peripheral's state in words ("ok", "offline" ...; unknown words as sent).
+function devWord(v) {
+  if (v === null || v === undefined) return '-';
+  const w = t(`dev_${v}`);
+  return w.startsWith('dev_') ? v : w;
+}
+
+function faultWords(faults) {
+  return faults.map((f) => { const w = t(`fault_${f}`); return w.startsWith('fault_') ? f : w; }).join('，');
+}
+
+let fleet = null;
+
+// The fault filter offers the faults the fleet has now, besides "any" and "offline".
+function fillFilters(kiosks) {
+  const groupSel = $('fleet-group'), faultSel = $('fleet-fault');
+  const keepG = groupSel.value, keepF = faultSel.value;
+  const groups = [...new Set(kiosks.map((k) => k.group ?? ''))].sort();
+  groupSel.replaceChildren(new Option(t('all'), ''),
+    ...groups.map((g) => new Option(g === '' ? t('no_group') : g, g === '' ? '-' : g)));
+  const faults = [...new Set(kiosks.flatMap((k) => k.faults))].sort();
+  faultSel.replaceChildren(new Option(t('all'), ''), new Option(t('any_fault'), '*'),
+    new Option(t('offline'), 'offline'), ...faults.map((f) => new Option(faultWords([f]), f)));
+  groupSel.value = [...groupSel.options].some((o) => o.value === keepG) ? keepG : '';
+  faultSel.value = [...faultSel.options].some((o) => o.value === keepF) ? keepF : '';
+}
+
+function shown(k) {
+  const g = $('fleet-group').value, f = $('fleet-fault').value;
+  if (g && (g === '-' ? k.group !== null : k.group !== g)) return false;
+  if (f === '*') return !k.online || k.faults.length > 0;
+  if (f === 'offline') return !k.online;
+  return !f || k.faults.includes(f);
+}
+
+function renderFleet() {
+  const rows = $('fleet-rows');
+  rows.replaceChildren();
+  for (const k of fleet.kiosks.filter(shown)) {
+    const d = k.devices || {};
+    const tr = document.createElement('tr');
+    tr.dataset.kiosk = k.id;
+    cell(tr, k.name ? `${k.id} ${k.name}` : k.id);
+    cell(tr, k.group ?? '-');
+    cell(tr, k.online ? t('online') : t('offline'), k.online ? 'ok' : 'bad');
+    cell(tr, when(k.last_heartbeat));
+    cell(tr, k.mode ?? '-');
+    cell(tr, k.content_version ?? '-');
+    const printerBad = (d.printer && d.printer !== 'ok') || d.paper === 'low' || d.paper === 'out';
+    cell(tr, `${devWord(d.printer)} / ${devWord(d.paper)}`, printerBad ? 'bad' : '');
+    cell(tr, devWord(d.reader), d.reader && d.reader !== 'ok' ? 'bad' : '');
+    cell(tr, `${d.queue_depth ?? '-'} / ${d.dead_letters ?? '-'}`, d.dead_letters > 0 ? 'bad' : '');
+    cell(tr, d.disk_free_mb === null || d.disk_free_mb === undefined ? '-' : `${d.disk_free_mb} MB`,
+      k.faults.includes('disk_low') ? 'bad' : '');
+    cell(tr, k.faults.length ? faultWords(k.faults) : '-', k.faults.length ? 'bad' : '');
+    const actions = document.createElement('td');
+    actions.className = 'actions';
+    tr.appendChild(actions);
+    rows.appendChild(tr);
+    document.dispatchEvent(new CustomEvent('console:kiosk-row', { detail: { kiosk: k, cell: actions } }));
+  }
+  $('fleet-summary').textContent = t('summary', { total: fleet.total, online: fleet.online });
+}
+
 async function loadFleet() {
   try {
-    const f = await api('GET', 'fleet');
-    const rows = $('fleet-rows');
-    rows.replaceChildren();
-    for (const k of f.kiosks) {
-      const tr = document.createElement('tr');
-      tr.dataset.kiosk = k.id;
-      cell(tr, k.name ? `${k.id} ${k.name}` : k.id);
-      cell(tr, k.group ?? '-');
-      cell(tr, k.online ? t('online') : t('offline'), k.online ? 'ok' : 'bad');
-      cell(tr, when(k.last_heartbeat));
-      cell(tr, k.mode ?? '-');
-      cell(tr, k.content_version ?? '-');
-      cell(tr, k.faults.length ? k.faults.join(', ') : '-', k.faults.length ? 'bad' : '');
-      const actions = document.createElement('td');
-      actions.className = 'actions';
-      tr.appendChild(actions);
-      rows.appendChild(tr);
-      document.dispatchEvent(new CustomEvent('console:kiosk-row', { detail: { kiosk: k, cell: actions } }));
-    }
-    $('fleet-summary').textContent = t('summary', { total: f.total, online: f.online });
+    fleet = await api('GET', 'fleet');
+    fillFilters(fleet.kiosks);
+    renderFleet();
   } catch (e) {
     sayError(e);
   }
@@ -120,9 +167,11 @@ $('password-form').addEventListener('submit', async (ev) => {
 });
 
 $('refresh').addEventListener('click', loadFleet);
+$('fleet-group').addEventListener('change', () => { if (fleet) renderFleet(); });
+$('fleet-fault').addEventListener('change', () => { if (fleet) renderFleet(); });
 $('lang').addEventListener('click', () => { toggleLang(); if (me) loadFleet(); });
 
-export { say, sayError, loadFleet };
+export { say, sayError, loadFleet, when, devWord, faultWords };
 export function currentStaff() { return me; }
 
 applyWords();
