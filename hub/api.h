@@ -74,6 +74,10 @@ void api_admin_fleet(hub_req_t *req, hub_resp_t *resp);        /* GET  /v1/admin
 cJSON *api_fleet_recent_commands(hub_req_t *req, const char *device, int max);
 void api_admin_screenshot(hub_req_t *req, hub_resp_t *resp);   /* GET  /v1/admin/screenshots/{id} */
 #define FLEET_SCREENSHOT_MAX (4 * 1024 * 1024)
+/* A command without a result is handed out again after this long, at most
+ * FLEET_DELIVERIES times in all (api_fleet_take_commands). */
+#define FLEET_REDELIVER_S 300
+#define FLEET_DELIVERIES 3
 
 /* api_bundles.c: signed content bundles (staff publish; kiosks poll, fetch assets) */
 #define BUNDLE_MAX_BODY (8 * 1024 * 1024)   /* an asset, or a manifest in its JSON */

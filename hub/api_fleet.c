@@ -66,12 +66,21 @@ static void add_args(cJSON *o, const char *args_text)
 
 /* ---- heartbeat: pending commands ---------------------------------------- */
 
+/* A command is handed out with the first heartbeat after it was queued, and
+ * again with a later one if no result came within FLEET_REDELIVER_S, up to
+ * FLEET_DELIVERIES times in all: the answer that carried it may never have
+ * reached the kiosk (it stopped, or the network dropped, mid-request). The
+ * kiosk remembers the ids it has taken, so a command it has is not run
+ * twice; after a restart it may be, which is why the tries are few. */
 int api_fleet_take_commands(hub_req_t *req, cJSON *arr)
 {
-    sqlite3_stmt *st = prep(req, "SELECT id, kind, args FROM commands WHERE device = ?1 "
-                                 "AND delivered IS NULL ORDER BY id LIMIT 16");
+    sqlite3_stmt *st = prep(req, "SELECT id, kind, args FROM commands WHERE device = ?1 AND done IS NULL"
+                                 " AND (delivered IS NULL OR (delivered <= ?2 AND deliveries < ?3))"
+                                 " ORDER BY id LIMIT 16");
     if (!st) return -1;
     sqlite3_bind_text(st, 1, req->device.id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, req->now - FLEET_REDELIVER_S);
+    sqlite3_bind_int(st, 3, FLEET_DELIVERIES);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         cJSON *c = cJSON_CreateObject();
@@ -84,7 +93,7 @@ int api_fleet_take_commands(hub_req_t *req, cJSON *arr)
     if (rc != SQLITE_DONE) return -1;
     const cJSON *c;
     cJSON_ArrayForEach(c, arr) {
-        st = prep(req, "UPDATE commands SET delivered = ?2 WHERE id = ?1");
+        st = prep(req, "UPDATE commands SET delivered = ?2, deliveries = deliveries + 1 WHERE id = ?1");
         if (!st) return -1;
         sqlite3_bind_int64(st, 1, (sqlite3_int64)cJSON_GetObjectItem(c, "id")->valuedouble);
         sqlite3_bind_int64(st, 2, req->now);
@@ -104,7 +113,7 @@ static cJSON *command_json(hub_req_t *req, long long id, const char *device, boo
     *db_err = false;
     sqlite3_stmt *st = prep(req,
         "SELECT c.id, c.device, c.kind, c.args, c.created, c.staff, c.delivered, c.done, c.ok,"
-        " c.message, (SELECT MAX(s.id) FROM screenshots s WHERE s.command = c.id)"
+        " c.message, (SELECT MAX(s.id) FROM screenshots s WHERE s.command = c.id), c.deliveries"
         " FROM commands c WHERE c.id = ?1 AND (?2 IS NULL OR c.device = ?2)");
     if (!st) { *db_err = true; return NULL; }
     sqlite3_bind_int64(st, 1, id);
@@ -123,8 +132,15 @@ static cJSON *command_json(hub_req_t *req, long long id, const char *device, boo
         cJSON_AddStringToObject(c, "staff", col_text(st, 5));
         bool delivered = sqlite3_column_type(st, 6) != SQLITE_NULL;
         bool done = sqlite3_column_type(st, 7) != SQLITE_NULL;
-        cJSON_AddStringToObject(c, "status", done ? "done" : delivered ? "delivered" : "queued");
+        int deliveries = sqlite3_column_int(st, 11);
+        /* Handed out as often as it will be, and no answer to the last: the
+         * kiosk did not get it or could not say so. */
+        bool unanswered = !done && delivered && deliveries >= FLEET_DELIVERIES &&
+                          sqlite3_column_int64(st, 6) <= req->now - FLEET_REDELIVER_S;
+        cJSON_AddStringToObject(c, "status", done ? "done" : unanswered ? "unanswered"
+                                                 : delivered ? "delivered" : "queued");
         if (delivered) cJSON_AddNumberToObject(c, "delivered", (double)sqlite3_column_int64(st, 6));
+        cJSON_AddNumberToObject(c, "deliveries", deliveries);
         if (done) {
             cJSON_AddNumberToObject(c, "done", (double)sqlite3_column_int64(st, 7));
             cJSON_AddBoolToObject(c, "ok", sqlite3_column_int(st, 8) != 0);

@@ -297,6 +297,11 @@ static const migrate_step_t migrations[] = {
      "CREATE TABLE console_devices(id_hash TEXT NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL,"
      "  last_used INTEGER NOT NULL, PRIMARY KEY(id_hash, staff));"
      "ALTER TABLE console_failures ADD COLUMN device TEXT;"},
+    /* 21: a fleet command without a result is handed out again
+     * (api_fleet_take_commands): how often it was. */
+    {"command redelivery",
+     "ALTER TABLE commands ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE commands SET deliveries = 1 WHERE delivered IS NOT NULL;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

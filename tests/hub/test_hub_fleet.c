@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api.h"
 #include "auth.h"
 #include "db.h"
 #include "hubtest.h"
@@ -215,6 +216,79 @@ static void command_delivered_once_and_result_stored(void **state)
     assert_false(cJSON_IsTrue(hubtest_at(r.json, "command.ok")));
     assert_string_equal(hubtest_at(r.json, "command.message")->valuestring, "no content");
     hubtest_free(&r);
+}
+
+/* The number of commands in a heartbeat's answer for test-01 (a new key). */
+static int heartbeat_commands(fx_t *f, long long *first_id)
+{
+    hubtest_resp_t r = hubtest_post(f->t, "/v1/heartbeat", "{\"interval_s\": 60}");
+    assert_int_equal(r.status, 200);
+    cJSON *cmds = cJSON_GetObjectItem(r.json, "commands");
+    int n = cJSON_GetArraySize(cmds);
+    if (n && first_id) *first_id = (long long)cJSON_GetObjectItem(cJSON_GetArrayItem(cmds, 0), "id")->valuedouble;
+    hubtest_free(&r);
+    return n;
+}
+
+static const char *command_status(fx_t *f, long long id, char *buf, size_t len, int *deliveries)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/v1/admin/commands/%lld", id);
+    hubtest_resp_t r = staff_get(f, path);
+    snprintf(buf, len, "%s", hubtest_at(r.json, "command.status")->valuestring);
+    if (deliveries) *deliveries = (int)hubtest_at(r.json, "command.deliveries")->valuedouble;
+    hubtest_free(&r);
+    return buf;
+}
+
+/* A command whose answer never reached the kiosk (no result comes) is
+ * handed out again after FLEET_REDELIVER_S, FLEET_DELIVERIES times in all,
+ * then shown as unanswered; one with a result is never handed out again. */
+static void shift(long long *moved, long long s)
+{
+    hub_time_shift(s);
+    *moved += s;
+}
+
+static void command_redelivered_until_answered(void **state)
+{
+    fx_t *f = *state;
+    long long moved = 0;
+    char st[32];
+    int n;
+    long long lost = queue(f, "test-01", "screenshot"), got = 0;
+    assert_int_equal(heartbeat_commands(f, &got), 1);
+    assert_int_equal(got, lost);
+    /* Not again at once: the kiosk may be working on it. */
+    shift(&moved, FLEET_REDELIVER_S - 10);
+    assert_int_equal(heartbeat_commands(f, NULL), 0);
+    for (int i = 2; i <= FLEET_DELIVERIES; i++) {
+        shift(&moved, 11);
+        got = 0;
+        assert_int_equal(heartbeat_commands(f, &got), 1);
+        assert_int_equal(got, lost);
+        assert_string_equal(command_status(f, lost, st, sizeof st, &n), "delivered");
+        assert_int_equal(n, i);
+        shift(&moved, FLEET_REDELIVER_S - 11);
+    }
+    shift(&moved, 11);
+    assert_int_equal(heartbeat_commands(f, NULL), 0);
+    assert_string_equal(command_status(f, lost, st, sizeof st, &n), "unanswered");
+    assert_int_equal(n, FLEET_DELIVERIES);
+
+    /* Answered: never handed out again. */
+    long long answered = queue(f, "test-01", "reload_content");
+    assert_int_equal(heartbeat_commands(f, NULL), 1);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/commands/%lld/result", answered);
+    hubtest_resp_t r = hubtest_post(f->t, path, "{\"ok\": true}");
+    assert_int_equal(r.status, 200);
+    hubtest_free(&r);
+    shift(&moved, FLEET_REDELIVER_S + 1);
+    assert_int_equal(heartbeat_commands(f, NULL), 0);
+    assert_string_equal(command_status(f, answered, st, sizeof st, &n), "done");
+    assert_int_equal(n, 1);
+    hub_time_shift(-moved);   /* back, for the suites after */
 }
 
 static void command_validation(void **state)
@@ -436,6 +510,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tokens_do_not_cross),
         cmocka_unit_test(command_delivered_once_and_result_stored),
+        cmocka_unit_test(command_redelivered_until_answered),
         cmocka_unit_test(command_validation),
         cmocka_unit_test(update_command_validation),
         cmocka_unit_test(update_outcome_in_the_fleet),

@@ -52,6 +52,7 @@ const words = {
     hours_n: '{n} 小时', memory: '内存', schedule_on: '开屏时间', schedule_off: '关屏时间', set_schedule: '设置屏幕时间',
     recent_commands: '最近的指令', cmd_kind: '指令', cmd_by: '发送人', cmd_sent: '发送时间', cmd_result: '结果',
     no_commands: '还没有指令', update: '软件更新', latest_shot: '最新截图',
+    cmd_unanswered: '终端没有回应（已发送 3 次），可能已关机，请稍后重发',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', actions: 'Actions',
@@ -112,6 +113,7 @@ const words = {
     hours_n: '{n} h', memory: 'Memory', schedule_on: 'Screen on at', schedule_off: 'Screen off at', set_schedule: 'Set screen times',
     recent_commands: 'Recent commands', cmd_kind: 'Command', cmd_by: 'By', cmd_sent: 'Sent', cmd_result: 'Result',
     no_commands: 'No commands yet', update: 'Software update', latest_shot: 'Latest screenshot',
+    cmd_unanswered: 'No answer from the kiosk (sent 3 times); it may be off: send it again later',
   },
 };
 

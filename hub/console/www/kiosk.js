@@ -13,6 +13,7 @@ let following = 0;
 function statusText(c) {
   if (c.status === 'queued') return t('cmd_queued');
   if (c.status === 'delivered') return t('cmd_delivered');
+  if (c.status === 'unanswered') return t('cmd_unanswered');
   return c.ok ? t('cmd_done_ok') : t('cmd_done_fail') + (c.message || '');
 }
 
@@ -29,6 +30,7 @@ async function follow(kioskId, command) {
       img.src = `api/screenshots/${c.screenshot}`;
       img.hidden = false;
     }
+    if (c.status === 'unanswered') return;
     if (c.status === 'done' && (c.kind !== 'screenshot' || c.screenshot || !c.ok)) {
       if (pageKiosk === kioskId) showPage(kioskId);
       return;
