@@ -96,6 +96,10 @@ on_interrupt() {
 }
 trap on_interrupt INT TERM HUP
 
+# Seconds each test binary and check took, for the slowest-first list at the end.
+timings=()
+took() { timings+=("$((SECONDS - $2)) $1"); }
+
 # --- cmocka test binaries ----------------------------------------------------
 run_binary() {
     local bin=$1 name=${1##*/}
@@ -107,7 +111,7 @@ run_binary() {
     fi
 
     echo "=== $name"
-    local rc=0 mark="$run_id-$name" left
+    local rc=0 mark="$run_id-$name" left started=$SECONDS
     KIOSK_TEST_RUN=$mark "${cmd[@]}" "$bin" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
     left=$(reap "$mark")
 
@@ -146,6 +150,8 @@ run_binary() {
 
     local line="$p passed, $f failed"
     ((s > 0)) && line+=", $s skipped"
+    took "$name" "$started"
+    line+=" in $((SECONDS - started)) s"
     if ((f > 0)); then
         local detail=$names
         [[ -n $why ]] && detail="${detail:+$detail; }$why"
@@ -171,19 +177,20 @@ run_check() {
         echo
         return
     fi
-    local rc=0 mark="$run_id-check-$name" left limit=$CHECK_TIMEOUT own
+    local rc=0 mark="$run_id-check-$name" left limit=$CHECK_TIMEOUT own started=$SECONDS
     # A check that builds something big the first time (the packages, a
     # Debian chroot) names its own longer limit: "# check-timeout: SECONDS".
     own=$(sed -n 's/^# check-timeout: \([0-9][0-9]*\)$/\1/p' "$script" | head -1)
     [[ -n $own ]] && ((own > limit)) && limit=$own
     KIOSK_TEST_RUN=$mark timeout -k 10 "$limit" bash "$script" "$@" </dev/null 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
     left=$(reap "$mark")
+    took "check $name" "$started"
     if [[ -n $left ]]; then
         echo "FAIL check $name: left running (killed): $left"
         failures+=("check $name: left running (killed): $left")
         total_fail=$((total_fail + 1))
     elif ((rc == 0)); then
-        echo "PASS check $name"
+        echo "PASS check $name in $((SECONDS - started)) s"
         total_pass=$((total_pass + 1))
     else
         local why
@@ -222,6 +229,10 @@ status=0
 if ((ran == 0)); then
     echo "nothing to run${RUN_ONLY:+: RUN_ONLY=$RUN_ONLY matched no test binary or check}"
     [[ -n $RUN_ONLY ]] && status=1
+fi
+if ((${#timings[@]} > 1)); then
+    echo "Slowest (seconds):"
+    printf '%s\n' "${timings[@]}" | sort -rn | head -12 | sed 's/^/  /'
 fi
 if ((${#failures[@]} > 0)); then
     echo "Failures:"
