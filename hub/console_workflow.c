@@ -74,6 +74,12 @@ int console_wf_abort(hub_req_t *req, hub_resp_t *resp, int status, const char *c
     return hub_error(resp, status, code, "%s", msg);
 }
 
+/* The article of WORD: "an approved", "a draft". */
+static const char *an(const char *word)
+{
+    return strchr("aeiou", word[0]) && word[0] ? "an" : "a";
+}
+
 static bool state_in(const char *state, const console_wf_step_t *step)
 {
     for (int i = 0; i < 3 && step->from[i]; i++)
@@ -96,10 +102,11 @@ cJSON *console_wf_open(hub_req_t *req, hub_resp_t *resp, const console_wf_kind_t
     if (!console_wf_may_all(s, step->perm, row))
         console_wf_abort(req, resp, 403, "forbidden", "this %s is for groups that are not yours", k->noun);
     else if (!state_in(state, step) && !step->to[0])
-        console_wf_abort(req, resp, 409, "wrong_state", "a %s %s cannot be edited; write a new one", state, k->noun);
+        console_wf_abort(req, resp, 409, "wrong_state", "%s %s %s cannot be edited; write a new one", an(state), state,
+                         k->noun);
     else if (!state_in(state, step))
-        console_wf_abort(req, resp, 409, "wrong_state", "only a %s %s can be %s; this one is %s", step->from[0],
-                         k->noun, step->to, state);
+        console_wf_abort(req, resp, 409, "wrong_state", "only %s %s %s can be %s; this one is %s", an(step->from[0]),
+                         step->from[0], k->noun, step->to, state);
     else
         return row;
     cJSON_Delete(row);
