@@ -171,7 +171,7 @@ static int deliver(hub_req_t *req, hub_resp_t *resp, const cJSON *it, long long 
     else if (starts) snprintf(day, sizeof day, "%.10s", str(it, "starts"));
     if (day[0] && console_item_date(day, true, &expires) != 0) return -1;
     if (day[0] && expires < req->now) {
-        console_wf_abort(req, resp, 409, "expired", "its last day %s has passed; edit it first", day);
+        console_wf_abort(req, resp, 409, "past_expiry", "its last day %s has passed; edit it first", day);
         return 409;
     }
     const cJSON *places = cJSON_GetObjectItem(it, "places"), *data = cJSON_GetObjectItem(it, "data");

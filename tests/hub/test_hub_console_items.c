@@ -422,7 +422,7 @@ static void test_dates(void **state)
     post_num(f, "/console/api/items/2/approve", "{}", &f->pub, 200, "item.id");
     hub_time_shift(5 * DAY);
     f->pub = login(f, "pub", PUB_PW);      /* days later: the session has ended */
-    expect(call(f, "POST", "/console/api/items/2/publish", "{}", &f->pub, true), 409, "expired", NULL);
+    expect(call(f, "POST", "/console/api/items/2/publish", "{}", &f->pub, true), 409, "past_expiry", NULL);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM content", NULL, 0), 1);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'item 2'"
                                          " AND action = 'item_publish'", NULL, 0), 0);
