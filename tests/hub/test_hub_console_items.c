@@ -347,6 +347,10 @@ static void test_kinds(void **state)
                           "\"groups\":[\"south\"]}");
     long long sid = post_num(f, "/console/api/items", b, &f->boss, 201, "item.id");
     char path[80];
+    snprintf(path, sizeof path, "/console/api/items/%lld", sid);
+    snprintf(b, sizeof b, "{\"kind\":\"library\",\"title\":\"北区\",\"body\":\"b\",\"category\":\"hours\","
+                          "\"groups\":[\"north\"]}");
+    expect(call(f, "POST", path, b, &f->ed, true), 403, "forbidden", "not yours");
     snprintf(path, sizeof path, "/console/api/items/%lld/approve", sid);
     expect(call(f, "POST", path, "{}", &f->pub, true), 403, "forbidden", NULL);
     post_num(f, path, "{}", &f->spub, 200, "item.id");

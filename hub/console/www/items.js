@@ -189,6 +189,12 @@ async function loadItems() {
 }
 
 $('item-kind').addEventListener('change', () => showKind());
+// The other language: the category names and the list in it (app.js turns the labels).
+$('lang').addEventListener('click', async () => {
+  if (!staff || $('items').hidden) return;    // signed out: nothing to show
+  showKind($('item-category').value);
+  try { await loadItems(); } catch (e) { sayError(e); }
+});
 
 $('item-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
