@@ -14,40 +14,17 @@
                   " i.starts, i.places, i.data, i.state, i.author, i.approved_by, i.published_by, i.created," \
                   " i.updated, i.published_at, i.content_id, c.registered"
 #define ITEM_FROM " FROM console_items i LEFT JOIN content c ON c.id = i.content_id"
-#define N_COLS 21
-
-static cJSON *row_json(sqlite3_stmt *st)
-{
-    static const char *const cols[N_COLS] = {"id", "kind", "title", "body", "category", "groups", "published",
-                                             "expires", "pinned", "starts", "places", "data", "state", "author",
-                                             "approved_by", "published_by", "created", "updated", "published_at",
-                                             "content_id", "registered"};
-    cJSON *o = cJSON_CreateObject();
-    for (int i = 0; i < N_COLS; i++) {
-        int type = sqlite3_column_type(st, i);
-        if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
-        else if (i == 5 || i == 11) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
-        else if (i == 8) cJSON_AddBoolToObject(o, cols[i], sqlite3_column_int(st, i) != 0);
-        else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i], (double)sqlite3_column_int64(st, i));
-        else cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(st, i));
-    }
-    return o;
-}
+static const console_wf_col_t cols[] = {
+    {"id", 'v'}, {"kind", 'v'}, {"title", 'v'}, {"body", 'v'}, {"category", 'v'}, {"groups", 'j'}, {"published", 'v'},
+    {"expires", 'v'}, {"pinned", 'b'}, {"starts", 'v'}, {"places", 'v'}, {"data", 'j'}, {"state", 'v'}, {"author", 'v'},
+    {"approved_by", 'v'}, {"published_by", 'v'}, {"created", 'v'}, {"updated", 'v'}, {"published_at", 'v'},
+    {"content_id", 'v'}, {"registered", 'v'}};
+#define N_COLS ((int)(sizeof cols / sizeof *cols))
 
 /* Item ID as JSON, or NULL (not found, or a database error: *DB_ERR). */
 static cJSON *load(sqlite3 *db, long long id, bool *db_err)
 {
-    sqlite3_stmt *st = NULL;
-    cJSON *o = NULL;
-    *db_err = true;
-    if (sqlite3_prepare_v2(db, "SELECT " ITEM_COLS ITEM_FROM " WHERE i.id = :id", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) o = row_json(st);
-    *db_err = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    sqlite3_finalize(st);
-    return o;
+    return console_wf_select(db, "SELECT " ITEM_COLS ITEM_FROM " WHERE i.id = :id", id, cols, N_COLS, db_err);
 }
 
 static const console_wf_kind_t kind = {"item", "items", 1LL << 53, load};
@@ -66,7 +43,7 @@ void console_item_list(hub_req_t *req, hub_resp_t *resp)
     }
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "items");
     while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *it = row_json(st);
+        cJSON *it = console_wf_row(st, cols, N_COLS);
         if (console_wf_may_all(&s, STAFF_SEE_FLEET, it)) cJSON_AddItemToArray(arr, it);
         else cJSON_Delete(it);
     }

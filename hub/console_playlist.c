@@ -15,35 +15,15 @@
 #define PL_COLS "id, name, priority, groups, schedule, items, state, author, published_by, created, updated, published," \
                 " content_id"
 
-static cJSON *row_json(sqlite3_stmt *st)
-{
-    static const char *const cols[] = {"id", "name", "priority", "groups", "schedule", "items", "state",
-                                       "author", "published_by", "created", "updated", "published", "content_id"};
-    cJSON *o = cJSON_CreateObject();
-    for (int i = 0; i < 13; i++) {
-        int type = sqlite3_column_type(st, i);
-        if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
-        else if (i >= 3 && i <= 5) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
-        else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i], (double)sqlite3_column_int64(st, i));
-        else cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(st, i));
-    }
-    return o;
-}
+static const console_wf_col_t cols[] = {
+    {"id", 'v'}, {"name", 'v'}, {"priority", 'v'}, {"groups", 'j'}, {"schedule", 'j'}, {"items", 'j'}, {"state", 'v'},
+    {"author", 'v'}, {"published_by", 'v'}, {"created", 'v'}, {"updated", 'v'}, {"published", 'v'}, {"content_id", 'v'}};
+#define N_COLS ((int)(sizeof cols / sizeof *cols))
 
 /* Playlist ID as JSON, or NULL (not found, or a database error: *DB_ERR). */
 static cJSON *load(sqlite3 *db, long long id, bool *db_err)
 {
-    sqlite3_stmt *st = NULL;
-    cJSON *o = NULL;
-    *db_err = true;
-    if (sqlite3_prepare_v2(db, "SELECT " PL_COLS " FROM console_playlists WHERE id = :id", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) o = row_json(st);
-    *db_err = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    sqlite3_finalize(st);
-    return o;
+    return console_wf_select(db, "SELECT " PL_COLS " FROM console_playlists WHERE id = :id", id, cols, N_COLS, db_err);
 }
 
 static int failf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -231,7 +211,7 @@ void console_playlist_list(hub_req_t *req, hub_resp_t *resp)
     }
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "playlists");
     while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *p = row_json(st);
+        cJSON *p = console_wf_row(st, cols, N_COLS);
         if (console_wf_may_all(&s, STAFF_SEE_FLEET, p)) cJSON_AddItemToArray(arr, p);
         else cJSON_Delete(p);
     }

@@ -70,7 +70,7 @@ int console_wf_abort(hub_req_t *req, hub_resp_t *resp, int status, const char *c
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    db_exec(req->db, "ROLLBACK");
+    console_wf_rollback(req);
     return hub_error(resp, status, code, "%s", msg);
 }
 
@@ -135,6 +135,39 @@ void console_wf_finish(hub_req_t *req, hub_resp_t *resp, const console_wf_kind_t
         db_exec(req->db, "ROLLBACK");
         hub_error(resp, 503, "storage", "the change could not be stored; try again");
     }
+}
+
+cJSON *console_wf_row(sqlite3_stmt *st, const console_wf_col_t *cols, int n)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < n; i++) {
+        int type = sqlite3_column_type(st, i);
+        if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i].name);
+        else if (cols[i].as == 'j') cJSON_AddItemToObject(o, cols[i].name, cJSON_Parse((const char *)sqlite3_column_text(st, i)));
+        else if (cols[i].as == 'b') cJSON_AddBoolToObject(o, cols[i].name, sqlite3_column_int(st, i) != 0);
+        else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i].name, (double)sqlite3_column_int64(st, i));
+        else cJSON_AddStringToObject(o, cols[i].name, (const char *)sqlite3_column_text(st, i));
+    }
+    return o;
+}
+
+cJSON *console_wf_select(sqlite3 *db, const char *sql, long long id, const console_wf_col_t *cols, int n, bool *db_err)
+{
+    sqlite3_stmt *st = NULL;
+    cJSON *o = NULL;
+    *db_err = true;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) o = console_wf_row(st, cols, n);
+    *db_err = rc != SQLITE_ROW && rc != SQLITE_DONE;
+    sqlite3_finalize(st);
+    return o;
+}
+
+void console_wf_rollback(hub_req_t *req)
+{
+    db_exec(req->db, "ROLLBACK");
 }
 
 int console_wf_expire(sqlite3 *db, long long cid, long long now)

@@ -5,9 +5,12 @@
  * token and the role, the id from the path, one BEGIN IMMEDIATE, the row
  * loaded, the right on every group of the row, the state the step starts
  * from, and at the end the change-log entry with the row before and after,
- * the answer and COMMIT. A module describes its rows once
- * (console_wf_kind_t) and its steps in a table (console_wf_step_t); it
- * writes only what its step changes in between.
+ * the answer and COMMIT. A module describes its rows once (its columns,
+ * console_wf_col_t, read by console_wf_row / console_wf_select; its
+ * console_wf_kind_t) and its steps (console_wf_step_t); it writes only
+ * what its step changes in between. Notices fit as they are: the usual
+ * steps, id_max CONSOLE_NOTICE_ID_BASE, console_wf_rollback after
+ * console_publish_group has answered a refusal.
  * Runs on the request's worker thread and database connection; no state
  * of its own. Every function that fails has answered RESP and, when it had
  * opened the transaction, rolled it back: the caller only cleans up. */
@@ -76,6 +79,27 @@ int console_wf_abort(hub_req_t *req, hub_resp_t *resp, int status, const char *c
  * (a failed read: ROLLBACK, 500; a failed commit: ROLLBACK, 503). */
 void console_wf_finish(hub_req_t *req, hub_resp_t *resp, const console_wf_kind_t *k, const staff_t *s,
                        const char *action, long long id, const cJSON *before, int status);
+
+/* A column of a row as JSON: its name, and how its value reads: 'v' as
+ * stored (integer or text), 'j' JSON text parsed, 'b' 0/1 as false/true.
+ * NULL is null whatever the kind. */
+typedef struct {
+    const char *name;
+    char as;
+} console_wf_col_t;
+
+/* The current row of ST (its columns in the order of COLS, N of them) as
+ * a JSON object. */
+cJSON *console_wf_row(sqlite3_stmt *st, const console_wf_col_t *cols, int n);
+
+/* The one row SQL selects (its one parameter bound to ID) as
+ * console_wf_row makes it, or NULL: none (*DB_ERR false) or a database
+ * error (true). A kind's load() in one line. */
+cJSON *console_wf_select(sqlite3 *db, const char *sql, long long id, const console_wf_col_t *cols, int n, bool *db_err);
+
+/* ROLLBACK of the open transaction when RESP has been answered already
+ * (a step's own refusal, such as the signer's 503). */
+void console_wf_rollback(hub_req_t *req);
 
 /* Does S have PERM on every group of ROW ("groups": a non-empty array)? */
 bool console_wf_may_all(const staff_t *s, staff_perm_t perm, const cJSON *row);
