@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "console_auth.h"
 #include "console_publish.h"
 #include "console_workflow.h"
 #include "db.h"
@@ -34,21 +33,7 @@ static const console_wf_step_t places_step = {"places", {"draft", "approved", "p
 
 void console_item_list(hub_req_t *req, hub_resp_t *resp)
 {
-    staff_t s;
-    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "SELECT " ITEM_COLS ITEM_FROM " ORDER BY i.id DESC LIMIT 500", -1, &st, NULL) != SQLITE_OK) {
-        hub_error(resp, 500, "storage", "cannot read the items");
-        return;
-    }
-    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "items");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *it = console_wf_row(st, cols, N_COLS);
-        if (console_wf_may_all(&s, STAFF_SEE_FLEET, it)) cJSON_AddItemToArray(arr, it);
-        else cJSON_Delete(it);
-    }
-    sqlite3_finalize(st);
-    hub_reply(resp, 200, o);
+    console_wf_list(req, resp, &kind, "SELECT " ITEM_COLS ITEM_FROM " ORDER BY i.id DESC LIMIT 500", cols, N_COLS);
 }
 
 static void bind_text(sqlite3_stmt *st, const char *name, const char *v)

@@ -26,6 +26,8 @@ static cJSON *load(sqlite3 *db, long long id, bool *db_err)
     return console_wf_select(db, "SELECT " PL_COLS " FROM console_playlists WHERE id = :id", id, cols, N_COLS, db_err);
 }
 
+static const console_wf_kind_t kind = {"playlist", "playlists", 1LL << 53, load};
+
 static int failf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int failf(char *err, size_t len, const char *fmt, ...)
 {
@@ -201,22 +203,7 @@ static int fields(hub_req_t *req, hub_resp_t *resp, const staff_t *s, char **gro
 
 void console_playlist_list(hub_req_t *req, hub_resp_t *resp)
 {
-    staff_t s;
-    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "SELECT " PL_COLS " FROM console_playlists ORDER BY id DESC LIMIT 500",
-                           -1, &st, NULL) != SQLITE_OK) {
-        hub_error(resp, 500, "storage", "cannot read the playlists");
-        return;
-    }
-    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "playlists");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *p = console_wf_row(st, cols, N_COLS);
-        if (console_wf_may_all(&s, STAFF_SEE_FLEET, p)) cJSON_AddItemToArray(arr, p);
-        else cJSON_Delete(p);
-    }
-    sqlite3_finalize(st);
-    hub_reply(resp, 200, o);
+    console_wf_list(req, resp, &kind, "SELECT " PL_COLS " FROM console_playlists ORDER BY id DESC LIMIT 500", cols, N_COLS);
 }
 
 /* Binds the checked fields to ST's named parameters. */
@@ -232,7 +219,6 @@ static void bind_fields(sqlite3_stmt *st, const hub_req_t *req, const char *grou
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
 }
 
-static const console_wf_kind_t kind = {"playlist", "playlists", 1LL << 53, load};
 /* A playlist is published from its draft: no approval step of its own. */
 static const console_wf_step_t edit = {"edit", {"draft", NULL, NULL}, "", STAFF_WRITE_DRAFT};
 static const console_wf_step_t publish = {"publish", {"draft", NULL, NULL}, "published", STAFF_PUBLISH};

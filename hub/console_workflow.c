@@ -165,6 +165,32 @@ cJSON *console_wf_select(sqlite3 *db, const char *sql, long long id, const conso
     return o;
 }
 
+void console_wf_list(hub_req_t *req, hub_resp_t *resp, const console_wf_kind_t *k, const char *sql,
+                     const console_wf_col_t *cols, int n)
+{
+    staff_t s;
+    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        hub_error(resp, 500, "storage", "cannot read the %s", k->nouns);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, k->nouns);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *row = console_wf_row(st, cols, n);
+        if (console_wf_may_all(&s, STAFF_SEE_FLEET, row)) cJSON_AddItemToArray(arr, row);
+        else cJSON_Delete(row);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(o);
+        hub_error(resp, 500, "storage", "cannot read the %s", k->nouns);
+        return;
+    }
+    hub_reply(resp, 200, o);
+}
+
 void console_wf_rollback(hub_req_t *req)
 {
     db_exec(req->db, "ROLLBACK");

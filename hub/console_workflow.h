@@ -97,6 +97,13 @@ cJSON *console_wf_row(sqlite3_stmt *st, const console_wf_col_t *cols, int n);
  * error (true). A kind's load() in one line. */
 cJSON *console_wf_select(sqlite3 *db, const char *sql, long long id, const console_wf_col_t *cols, int n, bool *db_err);
 
+/* A list route: the signed-in staff member's session, then the rows SQL
+ * selects (no parameters) read with COLS, only those whose every group
+ * the account may see, answered {"<K's nouns>": [...]} (500 storage on a
+ * database error, 401 without a session). */
+void console_wf_list(hub_req_t *req, hub_resp_t *resp, const console_wf_kind_t *k, const char *sql,
+                     const console_wf_col_t *cols, int n);
+
 /* ROLLBACK of the open transaction when RESP has been answered already
  * (a step's own refusal, such as the signer's 503). */
 void console_wf_rollback(hub_req_t *req);
