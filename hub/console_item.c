@@ -6,7 +6,6 @@
 #include <string.h>
 #include "console_publish.h"
 #include "console_workflow.h"
-#include "db.h"
 
 /* The item's columns, and how many of its content row's places are taken. */
 #define ITEM_COLS "i.id, i.kind, i.title, i.body, i.category, i.groups, i.published, i.expires, i.pinned," \

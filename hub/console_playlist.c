@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "console_auth.h"
-#include "console_log.h"
 #include "console_publish.h"
 #include "console_workflow.h"
-#include "db.h"
 #include "staff.h"
 #include "utf8.h"
 
