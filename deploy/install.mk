@@ -104,6 +104,7 @@ install: dist $(DIST)/kiosk.ini $(DIST)/hub.ini
 	install -m 0644 deploy/update/$(KIOSK_NAME)-update.path deploy/update/$(KIOSK_NAME)-update.service $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/$(KIOSK_NAME)
 	install -m 0755 deploy/update/$(KIOSK_NAME)-update $(DESTDIR)$(LIBEXECDIR)/$(KIOSK_NAME)/update
+	install -m 0644 deploy/update/security-floor $(DESTDIR)$(KIOSK_SHARE)/security-floor
 	install -d $(DESTDIR)$(SYSCONFDIR)/pam.d
 	install -m 0644 deploy/systemd/$(KIOSK_NAME).pam $(DESTDIR)$(SYSCONFDIR)/pam.d/$(KIOSK_NAME)
 	install -d -m 0700 $(DESTDIR)$(KIOSK_STATE) $(DESTDIR)$(HUB_STATE)

@@ -5,61 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include "console_auth.h"
-#include "console_log.h"
 #include "console_publish.h"
-#include "db.h"
+#include "console_workflow.h"
 #include "staff.h"
 #include "utf8.h"
 
 #define PL_COLS "id, name, priority, groups, schedule, items, state, author, published_by, created, updated, published," \
                 " content_id"
 
-static cJSON *row_json(sqlite3_stmt *st)
-{
-    static const char *const cols[] = {"id", "name", "priority", "groups", "schedule", "items", "state",
-                                       "author", "published_by", "created", "updated", "published", "content_id"};
-    cJSON *o = cJSON_CreateObject();
-    for (int i = 0; i < 13; i++) {
-        int type = sqlite3_column_type(st, i);
-        if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
-        else if (i >= 3 && i <= 5) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
-        else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i], (double)sqlite3_column_int64(st, i));
-        else cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(st, i));
-    }
-    return o;
-}
+static const console_wf_col_t cols[] = {
+    {"id", 'v'}, {"name", 'v'}, {"priority", 'v'}, {"groups", 'j'}, {"schedule", 'j'}, {"items", 'j'}, {"state", 'v'},
+    {"author", 'v'}, {"published_by", 'v'}, {"created", 'v'}, {"updated", 'v'}, {"published", 'v'}, {"content_id", 'v'}};
+#define N_COLS ((int)(sizeof cols / sizeof *cols))
 
 /* Playlist ID as JSON, or NULL (not found, or a database error: *DB_ERR). */
 static cJSON *load(sqlite3 *db, long long id, bool *db_err)
 {
-    sqlite3_stmt *st = NULL;
-    cJSON *o = NULL;
-    *db_err = true;
-    if (sqlite3_prepare_v2(db, "SELECT " PL_COLS " FROM console_playlists WHERE id = :id", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) o = row_json(st);
-    *db_err = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    sqlite3_finalize(st);
-    return o;
+    return console_wf_select(db, "SELECT " PL_COLS " FROM console_playlists WHERE id = :id", id, cols, N_COLS, db_err);
 }
 
-/* May S do PERM on every group of playlist P? */
-static bool may_all(const staff_t *s, staff_perm_t perm, const cJSON *p)
-{
-    const cJSON *groups = cJSON_GetObjectItem(p, "groups");
-    if (!cJSON_IsArray(groups) || !groups->child) return false;
-    for (const cJSON *g = groups->child; g; g = g->next)
-        if (!cJSON_IsString(g) || !staff_may(s, perm, g->valuestring)) return false;
-    return true;
-}
-
-static const char *state_of(const cJSON *p)
-{
-    const cJSON *v = cJSON_GetObjectItem(p, "state");
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
+static const console_wf_kind_t kind = {"playlist", "playlists", 1LL << 53, load};
 
 static int failf(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int failf(char *err, size_t len, const char *fmt, ...)
@@ -234,65 +199,9 @@ static int fields(hub_req_t *req, hub_resp_t *resp, const staff_t *s, char **gro
     return *groups && *schedule && *items ? 0 : hub_error(resp, 500, "memory", "out of memory");
 }
 
-static bool begin(hub_req_t *req, hub_resp_t *resp)
-{
-    if (db_exec(req->db, "BEGIN IMMEDIATE") == 0) return true;
-    resp->retry_after = 1;
-    hub_error(resp, 503, "busy", "the hub is busy; try again");
-    return false;
-}
-
-/* Logs ACTION on playlist ID (BEFORE may be NULL), answers it, commits. */
-static void finish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *action, long long id,
-                   const cJSON *before, int status)
-{
-    bool err;
-    cJSON *after = load(req->db, id, &err);
-    if (!after) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "storage", "cannot read the playlist back");
-        return;
-    }
-    char *bt = before ? cJSON_PrintUnformatted(before) : NULL, *at = cJSON_PrintUnformatted(after);
-    char target[32];
-    snprintf(target, sizeof target, "playlist %lld", id);
-    console_log_change(req->db, req->now, s->name, req->addr, action, target, bt, at);
-    free(bt);
-    free(at);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "playlist", after);
-    hub_reply(resp, status, o);
-    if (db_exec(req->db, "COMMIT") != 0) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 503, "storage", "the change could not be stored; try again");
-    }
-}
-
 void console_playlist_list(hub_req_t *req, hub_resp_t *resp)
 {
-    staff_t s;
-    if (console_session_check(req, resp, false, &s, NULL) != 0) return;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "SELECT " PL_COLS " FROM console_playlists ORDER BY id DESC LIMIT 500",
-                           -1, &st, NULL) != SQLITE_OK) {
-        hub_error(resp, 500, "storage", "cannot read the playlists");
-        return;
-    }
-    cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "playlists");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *p = row_json(st);
-        if (may_all(&s, STAFF_SEE_FLEET, p)) cJSON_AddItemToArray(arr, p);
-        else cJSON_Delete(p);
-    }
-    sqlite3_finalize(st);
-    hub_reply(resp, 200, o);
-}
-
-static bool parse_id(const char *s, long long *id)
-{
-    char *end = NULL;
-    *id = strtoll(s, &end, 10);
-    return *s && !*end && *id >= 1;
+    console_wf_list(req, resp, &kind, "SELECT " PL_COLS " FROM console_playlists ORDER BY id DESC LIMIT 500", cols, N_COLS);
 }
 
 /* Binds the checked fields to ST's named parameters. */
@@ -308,33 +217,43 @@ static void bind_fields(sqlite3_stmt *st, const hub_req_t *req, const char *grou
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
 }
 
+/* A playlist is published from its draft: no approval step of its own. */
+static const console_wf_step_t edit = {"edit", {"draft", NULL, NULL}, "", STAFF_WRITE_DRAFT};
+static const console_wf_step_t publish = {"publish", {"draft", NULL, NULL}, "published", STAFF_PUBLISH};
+
+/* INSERT (ID 0) or UPDATE of playlist ID with the checked fields; 0, or -1
+ * with the transaction rolled back and RESP answered. */
+static int store(hub_req_t *req, hub_resp_t *resp, const staff_t *s, long long id, const char *groups,
+                 const char *schedule, const char *items)
+{
+    const char *sql = id ? "UPDATE console_playlists SET name = :name, priority = :prio, groups = :groups,"
+                           " schedule = :sch, items = :items, updated = :now WHERE id = :id"
+                         : "INSERT INTO console_playlists(name, priority, groups, schedule, items,"
+                           " state, author, created, updated)"
+                           " VALUES(:name, :prio, :groups, :sch, :items, 'draft', :author, :now, :now)";
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(req->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_fields(st, req, groups, schedule, items);
+        if (id) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+        else sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":author"), s->name, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return 0;
+    console_wf_abort(req, resp, 500, "storage", "cannot store the playlist");
+    return -1;
+}
+
 void console_playlist_create(hub_req_t *req, hub_resp_t *resp)
 {
     staff_t s;
     char *groups = NULL, *schedule = NULL, *items = NULL;
-    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
-    if (!staff_may(&s, STAFF_WRITE_DRAFT, NULL)) {
-        hub_error(resp, 403, "forbidden", "a viewer cannot write playlists");
-        return;
-    }
-    if (fields(req, resp, &s, &groups, &schedule, &items) != 0 || !begin(req, resp)) goto end;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(req->db, "INSERT INTO console_playlists(name, priority, groups, schedule, items,"
-                                         " state, author, created, updated)"
-                                         " VALUES(:name, :prio, :groups, :sch, :items, 'draft', :author, :now, :now)",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        bind_fields(st, req, groups, schedule, items);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":author"), s.name, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "storage", "cannot store the playlist");
+    if (console_wf_session(req, resp, &kind, STAFF_WRITE_DRAFT, NULL, &s, NULL) != 0) return;
+    if (fields(req, resp, &s, &groups, &schedule, &items) != 0 || !console_wf_begin(req, resp) ||
+        store(req, resp, &s, 0, groups, schedule, items) != 0)
         goto end;
-    }
-    finish(req, resp, &s, "playlist_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
+    console_wf_finish(req, resp, &kind, &s, "playlist_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
 end:
     free(groups);
     free(schedule);
@@ -347,47 +266,12 @@ void console_playlist_edit(hub_req_t *req, hub_resp_t *resp)
     char *groups = NULL, *schedule = NULL, *items = NULL;
     cJSON *before = NULL;
     long long id;
-    bool err;
-    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
-    if (!parse_id(req->params[0], &id)) {
-        hub_error(resp, 404, "not_found", "no such playlist");
-        return;
-    }
-    if (!staff_may(&s, STAFF_WRITE_DRAFT, NULL)) {
-        hub_error(resp, 403, "forbidden", "a viewer cannot write playlists");
-        return;
-    }
-    if (fields(req, resp, &s, &groups, &schedule, &items) != 0 || !begin(req, resp)) goto end;
-    if (!(before = load(req->db, id, &err))) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such playlist");
+    if (console_wf_session(req, resp, &kind, STAFF_WRITE_DRAFT, req->params[0], &s, &id) != 0) return;
+    if (fields(req, resp, &s, &groups, &schedule, &items) != 0 ||
+        !(before = console_wf_open(req, resp, &kind, &edit, &s, id)) ||
+        store(req, resp, &s, id, groups, schedule, items) != 0)
         goto end;
-    }
-    if (!may_all(&s, STAFF_WRITE_DRAFT, before)) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 403, "forbidden", "this playlist is for groups that are not yours");
-        goto end;
-    }
-    if (strcmp(state_of(before), "draft") != 0) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 409, "wrong_state", "a %s playlist cannot be edited; write a new one", state_of(before));
-        goto end;
-    }
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(req->db, "UPDATE console_playlists SET name = :name, priority = :prio, groups = :groups,"
-                                         " schedule = :sch, items = :items, updated = :now WHERE id = :id", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        bind_fields(st, req, groups, schedule, items);
-        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "storage", "cannot store the playlist");
-        goto end;
-    }
-    finish(req, resp, &s, "playlist_edit", id, before, 200);
+    console_wf_finish(req, resp, &kind, &s, "playlist_edit", id, before, 200);
 end:
     free(groups);
     free(schedule);
@@ -430,76 +314,43 @@ end:
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Withdrawing: playlist P's content item expires now (the screens drop it
- * at their next poll; the row stays for the proof-of-play reports). 0 or -1. */
-static int take_back(hub_req_t *req, const cJSON *p)
-{
-    const cJSON *cid = cJSON_GetObjectItem(p, "content_id");
-    if (!cJSON_IsNumber(cid)) return 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(req->db, "UPDATE content SET expires = :now WHERE id = :cid AND kind = 'playlist'"
-                                    " AND (expires IS NULL OR expires > :now)", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, req->now - 1);
-    sqlite3_bind_int64(st, 2, (long long)cid->valuedouble);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
 void console_playlist_action(hub_req_t *req, hub_resp_t *resp)
 {
+    static const console_wf_step_t *const steps[] = {&publish, &console_wf_withdraw};
+    const console_wf_step_t *step = console_wf_find(steps, 2, req->params[1]);
     staff_t s;
-    long long id;
-    bool err;
-    const char *action = req->params[1];
-    int a = !strcmp(action, "publish") ? 0 : !strcmp(action, "withdraw") ? 1 : -1;
-    static const char *const from[] = {"draft", "published"};
-    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
-    if (a < 0 || !parse_id(req->params[0], &id)) {
+    long long id, cid = 0;
+    if (console_wf_session(req, resp, &kind, step ? step->perm : STAFF_SEE_FLEET, req->params[0], &s, &id) != 0) return;
+    if (!step) {
         hub_error(resp, 404, "not_found", "no such playlist or action");
         return;
     }
-    if (!staff_may(&s, STAFF_PUBLISH, NULL)) {
-        hub_error(resp, 403, "forbidden", "only a publisher may %s a playlist", action);
-        return;
-    }
-    if (!begin(req, resp)) return;
-    cJSON *before = load(req->db, id, &err);
+    cJSON *before = console_wf_open(req, resp, &kind, step, &s, id);
+    if (!before) return;
+    bool pub = step == &publish;
+    /* Withdrawn, its content item expires: the screens drop it at their
+     * next poll; the row stays for the proof-of-play reports. */
+    const cJSON *was = cJSON_GetObjectItem(before, "content_id");
     sqlite3_stmt *st = NULL;
-    if (!before) {
-        hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such playlist");
+    if (pub ? deliver(req, before, &cid) != 0
+            : console_wf_expire(req->db, cJSON_IsNumber(was) ? (long long)was->valuedouble : 0, req->now) != 0)
         goto fail;
-    }
-    if (!may_all(&s, STAFF_PUBLISH, before)) {
-        hub_error(resp, 403, "forbidden", "this playlist is for groups that are not yours");
-        goto fail;
-    }
-    if (strcmp(state_of(before), from[a]) != 0) {
-        hub_error(resp, 409, "wrong_state", "only a %s playlist can be %s; this one is %s", from[a],
-                  a == 0 ? "published" : "withdrawn", state_of(before));
-        goto fail;
-    }
-    long long cid = 0;
-    if (a == 0 ? deliver(req, before, &cid) != 0 : take_back(req, before) != 0) goto db_fail;
-    const char *sql = a == 0 ? "UPDATE console_playlists SET state = 'published', published_by = :who,"
-                               " published = :now, updated = :now, content_id = :cid WHERE id = :id"
-                             : "UPDATE console_playlists SET state = 'withdrawn', published_by = :who,"
-                               " updated = :now WHERE id = :id";
-    if (sqlite3_prepare_v2(req->db, sql, -1, &st, NULL) != SQLITE_OK) goto db_fail;
+    const char *sql = pub ? "UPDATE console_playlists SET state = 'published', published_by = :who,"
+                            " published = :now, updated = :now, content_id = :cid WHERE id = :id"
+                          : "UPDATE console_playlists SET state = 'withdrawn', published_by = :who,"
+                            " updated = :now WHERE id = :id";
+    if (sqlite3_prepare_v2(req->db, sql, -1, &st, NULL) != SQLITE_OK) goto fail;
     sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":who"), s.name, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
-    if (a == 0) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":cid"), cid);
+    if (pub) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":cid"), cid);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) goto db_fail;
-    finish(req, resp, &s, a == 0 ? "playlist_publish" : "playlist_withdraw", id, before, 200);
-    goto end;
-db_fail:
-    hub_error(resp, 500, "storage", "cannot store the playlist");
+    if (rc != SQLITE_DONE) goto fail;
+    console_wf_finish(req, resp, &kind, &s, pub ? "playlist_publish" : "playlist_withdraw", id, before, 200);
+    cJSON_Delete(before);
+    return;
 fail:
-    db_exec(req->db, "ROLLBACK");
-end:
+    console_wf_abort(req, resp, 500, "storage", "cannot store the playlist");
     cJSON_Delete(before);
 }

@@ -302,6 +302,19 @@ static const migrate_step_t migrations[] = {
     {"command redelivery",
      "ALTER TABLE commands ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;"
      "UPDATE commands SET deliveries = 1 WHERE delivered IS NOT NULL;"},
+    /* 22: events, lectures, library items and service guides written in the
+     * console (console_item.c). published/expires are the China dates of
+     * the form (YYYY-MM-DD), starts "YYYY-MM-DD HH:MM" China time, data a
+     * guide's checked JSON; published_at is when a publisher published it,
+     * as the content row content_id (only its groups' kiosks get it). */
+    {"console items",
+     "CREATE TABLE console_items(id INTEGER PRIMARY KEY,"
+     "  kind TEXT NOT NULL CHECK(kind IN ('event','lecture','library','guide')),"
+     "  title TEXT NOT NULL, body TEXT NOT NULL, category TEXT NOT NULL, groups TEXT NOT NULL,"
+     "  published TEXT, expires TEXT, pinned INTEGER NOT NULL DEFAULT 0, starts TEXT, places INTEGER, data TEXT,"
+     "  state TEXT NOT NULL CHECK(state IN ('draft','approved','published','withdrawn')),"
+     "  author TEXT NOT NULL, approved_by TEXT, published_by TEXT, created INTEGER NOT NULL,"
+     "  updated INTEGER NOT NULL, published_at INTEGER, content_id INTEGER);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

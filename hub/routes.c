@@ -10,6 +10,7 @@
 #include "console_dayview.h"
 #include "console_devices.h"
 #include "console_help.h"
+#include "console_item.h"
 #include "console_kiosk.h"
 #include "console_notice.h"
 #include "console_playlist.h"
@@ -103,6 +104,10 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/playlists", console_playlist_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/playlists/{id}", console_playlist_edit, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/playlists/{id}/{action}", console_playlist_action, ROUTE_CONSOLE, NULL, 4096},
+    {"GET",  "/console/api/items", console_item_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/items", console_item_create, ROUTE_CONSOLE, NULL, 16384},
+    {"POST", "/console/api/items/{id}", console_item_edit, ROUTE_CONSOLE, NULL, 16384},
+    {"POST", "/console/api/items/{id}/{action}", console_item_action, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/dayview", console_dayview, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/playlist-content", console_playlist_content, ROUTE_CONSOLE, NULL},
     {0},

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { run as runItems } from './items.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -303,6 +304,8 @@ try {
   check('a revoked kiosk is refused at once (401)', afterRevoke === 401, String(afterRevoke));
   if (shots) await adminPage.screenshot({ path: `${shots}/console-admin.png`, fullPage: true });
   await adminPage.click('#logout');
+
+  await runItems({ browser, hub, kioskToken, check, signIn, shots });
 
   // Accessibility (axe-core) of the sign-in page and of an admin's whole page.
   const a11y = await (await browser.newContext({ locale: 'zh-CN', bypassCSP: true, viewport: { width: 1280, height: 800 } })).newPage();

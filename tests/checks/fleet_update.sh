@@ -78,10 +78,13 @@ kv=$(sed -n 's/^#define KIOSK_VERSION "\(.*\)"/\1/p' kiosk/core/version.h)
 [[ $kv =~ ^(.*[^0-9])?([0-8])$ ]] || { echo "fleet_update: cannot derive versions from $kv"; exit 1; }
 v1=$ver v2=${BASH_REMATCH[1]}$((BASH_REMATCH[2] + 1)) v3=${BASH_REMATCH[1]}$((BASH_REMATCH[2] + 2))
 mkdir -p "$tmp/debs"
-# v2: the same program saying v2 (the version string has the same length).
+# v2: the same program saying v2 (the version string has the same length),
+# and a release that closes a hole: nothing below v2 may come back.
 say_v2() {
     V1=$kv V2=$v2 perl -0777 -pi -e '$n = s/\x00\Q$ENV{V1}\E\x00/\x00$ENV{V2}\x00/g; die "no version string\n" unless $n == 1' \
         "$1/usr/bin/xfl-kiosk"
+    [[ -f $1/usr/share/xfl-kiosk/security-floor ]] || { echo "no security-floor in the package" >&2; return 1; }
+    echo "$v2" >"$1/usr/share/xfl-kiosk/security-floor"
 }
 # v3: migrates the schema (user_version 999, the SQLite header) and dies.
 broken_v3() {
@@ -223,10 +226,20 @@ data_intact "v3 rolled back"
 update_to "$v2" demo-01
 grep -q '"outcome":"current"' "$r/var/lib/xfl-kiosk/update/result" || fail "same version: result $(cat "$r/var/lib/xfl-kiosk/update/result")"
 
+# --- below the security floor v2 declared: refused, nothing installed ------------------------
+publish "$k1" "$c1"
+sync_repo
+update_to "$v1" demo-01
+[[ $(version_of xfl-kiosk) == "$v2" ]] || fail "below the floor: xfl-kiosk $(version_of xfl-kiosk) installed"
+grep -q '"outcome":"failed","version":"'"$v1"'".*security floor '"$v2"'' "$r/var/lib/xfl-kiosk/update/result" ||
+    fail "below the floor: result $(cat "$r/var/lib/xfl-kiosk/update/result")"
+in_root systemctl is-active --quiet xfl-kiosk.service || fail "the kiosk is not running after a refused downgrade"
+data_intact "below the floor"
+
 if ((failures)); then
     echo "--- updater logs"; cat "$tmp"/updater-*.log
     echo "--- kiosk log (last lines)"; tail -20 "$r/run/chroot-systemd/kiosk.log"
     echo "fleet_update: $failures failure(s)"
     exit 1
 fi
-echo "fleet_update: ok (v1 $v1 installed; v2 $v2 rolled out and healthy; broken v3 $v3 rolled back to v2 with its database restored; data kept)"
+echo "fleet_update: ok (v1 $v1 installed; v2 $v2 rolled out and healthy; broken v3 $v3 rolled back to v2 with its database restored; v1 refused below v2's security floor; data kept)"
