@@ -103,6 +103,7 @@ typedef struct {
     size_t body_len;
     int retry_after;               /* > 0: a Retry-After header (429, 503) */
     char set_cookie[256];          /* "" = none; else a Set-Cookie header (console) */
+    char disposition[128];         /* "" = none; else a Content-Disposition header (a download) */
     bool console;                  /* a console answer: CSP and the other browser headers */
 } hub_resp_t;
 
