@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import * as reports from './reports.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -292,6 +293,8 @@ try {
   await a11y.waitForSelector('#fleet-rows tr');
   await accessibility(a11y, 'signed in as an admin');
   await a11y.click('#logout');
+
+  await reports.run({ browser, hub, kioskToken, check, signIn, shots, accessibility });
 
   // Lockout: five wrong passwords, then the right one is refused too.
   const other = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
