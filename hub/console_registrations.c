@@ -83,17 +83,19 @@ void console_events_list(hub_req_t *req, hub_resp_t *resp)
     if (sqlite3_prepare_v2(req->db, "SELECT c.id, c.kind, c.title, c.starts, c.places, c.registered, c.kiosk_groups,"
                                     " (SELECT count(*) FROM event_registrations r WHERE r.content_id = c.id)"
                                     " FROM content c WHERE c.kind IN ('event', 'lecture') AND c.places IS NOT NULL"
-                                    " ORDER BY coalesce(c.starts, c.published) DESC, c.id DESC LIMIT :n",
+                                    " ORDER BY coalesce(c.starts, c.published) DESC, c.id DESC",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the events");
         return;
     }
-    sqlite3_bind_int(st, 1, EVENTS_PAGE);
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "events");
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = SQLITE_DONE, n = 0;
+    /* The page is counted after the groups' filter: other districts' events
+     * must not push an account's own out of it. */
+    while (n < EVENTS_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *groups = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL : col_text(st, 6);
         if (!event_visible(&s, STAFF_SEE_FLEET, groups)) continue;
+        n++;
         cJSON *e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "id", (double)sqlite3_column_int64(st, 0));
         cJSON_AddStringToObject(e, "kind", col_text(st, 1));
@@ -110,7 +112,7 @@ void console_events_list(hub_req_t *req, hub_resp_t *resp)
         cJSON_AddItemToArray(arr, e);
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    if (n < EVENTS_PAGE && rc != SQLITE_DONE) {
         cJSON_Delete(o);
         hub_error(resp, 500, "storage", "cannot read the events");
         return;
