@@ -198,6 +198,12 @@ $(BUILD)/fuzz/fuzz_common_rescode: tests/fuzz/fuzz_common_rescode.c common/resco
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
 	    -o $@ $(filter %.c,$^)
 
+# The console's CSV exports (common/csv.c): quoting, rows, defused formulas.
+$(BUILD)/fuzz/fuzz_common_csv: tests/fuzz/fuzz_common_csv.c common/csv.c common/csv.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Icommon \
+	    -o $@ $(filter %.c,$^)
+
 # Content manifests (content/manifest.c): parse, validate, target, signature.
 $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/content/manifest.c \
                                      common/utf8.c kiosk/content/manifest.h
@@ -221,7 +227,7 @@ $(BUILD)/fuzz/fuzz_speak_text: tests/fuzz/fuzz_speak_text.c kiosk/voice/speak_te
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk -o $@ $(filter %.c,$^)
 
-$(filter-out %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_common_csv %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

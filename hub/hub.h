@@ -104,6 +104,7 @@ typedef struct {
     int retry_after;               /* > 0: a Retry-After header (429, 503) */
     char set_cookie[256];          /* "" = none; else a Set-Cookie header (console) */
     char set_cookie2[256];         /* "" = none; else a second one (the console's device cookie) */
+    char disposition[128];         /* "" = none; else a Content-Disposition header (a download) */
     bool console;                  /* a console answer: CSP and the other browser headers */
 } hub_resp_t;
 

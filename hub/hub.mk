@@ -8,7 +8,8 @@ HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c)
 # copied: the console's day view runs the same code the screens run.
 HUB_SRC += kiosk/services/street/schedule.c
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
-$(BUILD)/obj/hub/console_playlist.o $(BUILD)/obj/hub/console_item_check.o $(BUILD)/obj/hub/console_dayview.o $(BUILD)/obj/hub/routes.o: HUB_CFLAGS += -Ikiosk
+$(BUILD)/obj/hub/console_playlist.o $(BUILD)/obj/hub/console_item_check.o $(BUILD)/obj/hub/console_dayview.o \
+$(BUILD)/obj/hub/routes.o $(BUILD)/obj/hub/console_reports.o: HUB_CFLAGS += -Ikiosk
 
 $(BUILD)/obj/hub/%.o: hub/%.c
 	@mkdir -p $(dir $@)

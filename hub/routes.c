@@ -14,6 +14,8 @@
 #include "console_kiosk.h"
 #include "console_notice.h"
 #include "console_playlist.h"
+#include "console_registrations.h"
+#include "console_reports.h"
 #include "console_staff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
@@ -110,6 +112,12 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/items/{id}/{action}", console_item_action, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/dayview", console_dayview, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/playlist-content", console_playlist_content, ROUTE_CONSOLE, NULL},
+    /* Event registrations (masked; a reveal is logged) and proof-of-play reports. */
+    {"GET",  "/console/api/events", console_events_list, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/events/{id}/registrations", console_registrations_list, ROUTE_CONSOLE, NULL},
+    {"POST", "/console/api/events/{id}/registrations/{rid}/reveal", console_registration_reveal, ROUTE_CONSOLE,
+     NULL, 4096},
+    {"GET",  "/console/api/reports/plays", console_report_plays, ROUTE_CONSOLE, NULL},
     {0},
 };
 

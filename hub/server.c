@@ -516,6 +516,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, hub_resp_t *r, bool r
     if (replayed) MHD_add_response_header(mr, "Idempotent-Replayed", "true");
     if (r->set_cookie[0]) MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
     if (r->set_cookie2[0]) MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie2);
+    if (r->disposition[0] && r->status == 200)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
     if (r->console) {
         /* The console's pages run only their own files: no inline script or
          * style, no framing, nothing sent elsewhere. */

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { run as runItems } from './items.mjs';
+import * as reports from './reports.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -320,6 +321,8 @@ try {
   await a11y.waitForSelector('#kiosk-page:not([hidden]) #kiosk-commands tr');
   await accessibility(a11y, 'a kiosk\'s page');
   await a11y.click('#logout');
+
+  await reports.run({ browser, hub, kioskToken, check, signIn, shots, accessibility });
 
   // Lockout: five wrong passwords, then the right one is refused too.
   const other = await (await browser.newContext({ locale: 'zh-CN' })).newPage();

@@ -30,6 +30,7 @@ SUITES=(test_hk test_info test_street test_bills test_fleet_app test_pay_engine
         test_hub_housekeeping test_hub_content test_hub_pay test_hub_fleet
         test_hub_replay test_hub_bundles test_hub_core test_hub_privacy test_hub_wechat test_hub_rescode
         test_hub_money test_hub_billing test_hub_wxrecon test_hub_scope test_hub_playlists test_hub_console_items
+        test_hub_console_reports
         test_pay_e2e)
 CHECKS=(kioskctl_scan kioskctl_content kioskctl_fleet kioskctl_queue hub_cli)
 

@@ -131,7 +131,7 @@ function showSignedOut() {
   setCsrf('');
   clearInterval(timer);
   $('who').textContent = '';
-  for (const id of ['help', 'bundles', 'fleet', 'alert', 'notices', 'playlists', 'items', 'accounts', 'devices', 'account', 'changes', 'logout']) $(id).hidden = true;
+  for (const id of ['help', 'bundles', 'events', 'reports', 'fleet', 'alert', 'notices', 'playlists', 'items', 'accounts', 'devices', 'account', 'changes', 'logout']) $(id).hidden = true;
   $('signin').hidden = false;
   $('name').focus();
 }
