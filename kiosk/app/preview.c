@@ -135,7 +135,10 @@ int preview_run(config_t *cfg, const preview_opts_t *o)
         fprintf(stderr, "kiosk: --preview: cannot make a directory in %s: %s\n", tmp ? tmp : "/tmp", strerror(errno));
         return 1;
     }
-    if (config_set(cfg, "kiosk", "var_dir", dir, err, sizeof err) != 0) {
+    /* Silent: a picture needs no voice, and the speech engine's audio
+     * libraries reach for a sound server and large shared memory. */
+    if (config_set(cfg, "kiosk", "var_dir", dir, err, sizeof err) != 0 ||
+        config_set(cfg, "voice", "enabled", "false", err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: --preview: %s\n", err);
         rmdir(dir);
         return 1;
