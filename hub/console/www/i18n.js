@@ -42,6 +42,13 @@ const words = {
     pl_day_of: '{kiosk}（{group}）{date} 星期{wd}', pl_left_out: '另有 {n} 个节目单超出终端上限（8 个）未计入', pl_unreadable: '{n} 个节目单无法读取，终端会跳过',
     wd1: '一', wd2: '二', wd3: '三', wd4: '四', wd5: '五', wd6: '六', wd7: '日',
     err_acknowledged: '已有同事响应', cmd_delivered: '终端已收到…', cmd_done_ok: '完成', cmd_done_fail: '失败：', shot_of: '终端画面',
+    preview: '预览（终端实际画面）', preview_drawing: '正在用终端程序绘制各尺寸画面…',
+    preview_fits: '所有屏幕尺寸和主题都能完整显示', preview_not_fit: '有画面显示不下：发布前请缩短标题或正文',
+    preview_cell_bad: '显示不下', preview_alt: '终端画面预览：{size}，{theme}',
+    theme_standard: '标准', theme_elder: '长辈模式', theme_contrast: '高对比',
+    err_preview_unavailable: '预览未开启（请管理员设置 hub.ini [console] preview_kiosk）',
+    err_busy: '其他预览正在绘制，请稍后再试', err_preview_timeout: '绘制超时，请稍后再试',
+    err_preview_failed: '预览失败：终端程序无法绘制',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', actions: 'Actions',
@@ -92,6 +99,13 @@ const words = {
     err_acknowledged: 'A colleague answered it already',
     cmd_queued: 'Sent; waiting for the kiosk\'s heartbeat…', cmd_delivered: 'The kiosk has it…',
     cmd_done_ok: 'Done', cmd_done_fail: 'Failed: ', shot_of: 'Screen of',
+    preview: 'Preview (as the kiosk shows it)', preview_drawing: 'The kiosk program is drawing every screen size…',
+    preview_fits: 'Fits every screen size and theme', preview_not_fit: 'Does not fit on some screens: shorten the title or text before publishing',
+    preview_cell_bad: 'does not fit', preview_alt: 'Kiosk screen preview: {size}, {theme}',
+    theme_standard: 'standard', theme_elder: 'large text', theme_contrast: 'high contrast',
+    err_preview_unavailable: 'Previews are off (an admin sets hub.ini [console] preview_kiosk)',
+    err_busy: 'Other previews are being drawn; try again in a moment', err_preview_timeout: 'Drawing took too long; try again',
+    err_preview_failed: 'Preview failed: the kiosk program could not draw it',
   },
 };
 
