@@ -91,9 +91,11 @@ static int parse(const cJSON *o, time_t now, preview_item_t *p, char *err, size_
         char *s = cJSON_PrintUnformatted(data);
         if (!s) return fail(err, errlen, "out of memory");
         size_t n = strlen(s);
-        if (n < sizeof it->data) memcpy(it->data, s, n + 1);
+        bool valid = utf8_valid(s, n);
+        if (n < sizeof it->data && valid) memcpy(it->data, s, n + 1);
         cJSON_free(s);
         if (n >= sizeof it->data) return fail(err, errlen, "data: %zu bytes, at most %zu", n, sizeof it->data - 1);
+        if (!valid) return fail(err, errlen, "data: not valid UTF-8");
     }
     const cJSON *images = cJSON_GetObjectItemCaseSensitive(o, "images");
     if (images && !cJSON_IsNull(images)) {

@@ -66,6 +66,7 @@ static void refuses_bad_items_naming_the_field(void **state)
         {"{\"kind\":\"event\",\"title\":\"t\",\"body\":\"b\",\"places\":3}", "places and left"},
         {"{\"kind\":\"event\",\"title\":\"t\",\"body\":\"b\",\"places\":3,\"left\":4}", "places and left"},
         {"{\"kind\":\"guide\",\"title\":\"t\",\"body\":\"b\",\"data\":[]}", "data"},
+        {"{\"kind\":\"guide\",\"title\":\"t\",\"body\":\"\",\"data\":{\"fee\":\"\xe5{\"}}", "data: not valid UTF-8"},
         {"{\"kind\":\"notice\",\"title\":\"t\",\"body\":\"b\",\"images\":[\"../etc/passwd\"]}", "images"},
         {"{\"kind\":\"notice\",\"title\":\"t\",\"body\":\"b\",\"images\":\"x\"}", "images"},
         {"{\"kind\":", "not JSON"},
