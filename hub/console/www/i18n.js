@@ -49,6 +49,10 @@ const words = {
     err_preview_unavailable: '预览未开启（请管理员设置 hub.ini [console] preview_kiosk）',
     err_busy: '其他预览正在绘制，请稍后再试', err_preview_timeout: '绘制超时，请稍后再试',
     err_preview_failed: '预览失败：终端程序无法绘制',
+    fit_cut: '{what}太长，被截断', fit_short: '{what}的行高不够，字被切掉', fit_nosize: '{what}没有显示空间',
+    fit_under: '{what}被导航栏挡住', fit_wrap: '{what}超出了显示区域', fit_wide: '{what}超出了显示宽度',
+    fit_outside: '{what}超出了屏幕', fit_overflow: '画面内容过多', fit_contrast: '{what}对比度不足',
+    fit_target: '{what}按钮太小', fit_meta: '日期和名额',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', actions: 'Actions',
@@ -106,6 +110,11 @@ const words = {
     err_preview_unavailable: 'Previews are off (an admin sets hub.ini [console] preview_kiosk)',
     err_busy: 'Other previews are being drawn; try again in a moment', err_preview_timeout: 'Drawing took too long; try again',
     err_preview_failed: 'Preview failed: the kiosk program could not draw it',
+    fit_cut: '{what} is too long and cut short', fit_short: '{what}: the line is too low, letters are clipped',
+    fit_nosize: '{what} has no room', fit_under: '{what} is under the navigation bar',
+    fit_wrap: '{what} runs past its area', fit_wide: '{what} is wider than its area', fit_outside: '{what} runs off the screen',
+    fit_overflow: 'Too much on one screen', fit_contrast: '{what}: contrast too low', fit_target: '{what}: button too small',
+    fit_meta: 'date and places',
   },
 };
 

@@ -14,6 +14,14 @@ function el(tag, text, cls) {
   return e;
 }
 
+// What a problem is about, in the form's words: the kiosk names its widgets.
+function part(id) {
+  if (/\.title$/.test(id)) return t('alert_title');
+  if (/\.body$/.test(id)) return t('alert_body');
+  if (id === 'notice.meta') return t('fit_meta');
+  return id;
+}
+
 function figure(p) {
   const fig = el('figure', undefined, p.fits ? 'fits' : 'no-fit');
   const img = el('img');
@@ -27,7 +35,12 @@ function figure(p) {
   if (!p.fits) {
     cap.append(' ', el('strong', t('preview_cell_bad')));
     const ul = el('ul');
-    for (const q of p.problems) ul.append(el('li', q.message));
+    for (const q of p.problems) {
+      const text = t(`fit_${q.kind}`, { what: part(q.id) });
+      const li = el('li', text.startsWith('fit_') ? q.message : text);
+      li.title = q.message;          // the kiosk's own words, for whoever fixes the screen
+      ul.append(li);
+    }
     cap.append(ul);
   }
   fig.append(img, cap);
