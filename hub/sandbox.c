@@ -43,6 +43,8 @@ static void child(const sandbox_opts_t *o, int in, int out, int errfd, pid_t par
     }
     if (o->mem_bytes > 0) limit(RLIMIT_AS, o->mem_bytes);
     if (o->file_bytes > 0) limit(RLIMIT_FSIZE, o->file_bytes);
+    /* The hub ignores SIGPIPE; an ignored signal stays ignored across exec. */
+    signal(SIGPIPE, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -3,8 +3,9 @@
  * standard input (/dev/null) and output and error (files), limits on CPU
  * time, address space and file size, no core dump, its own process group,
  * killed with the hub (PR_SET_PDEATHSIG) and killed, group and all, when it
- * outlives its wall-clock time. Used by the console's previews (the kiosk
- * binary, console_preview.c).
+ * outlives its wall-clock time. It runs in the hub's working directory
+ * (relative paths in its arguments are the hub's). Used by the console's
+ * previews (the kiosk binary, console_preview.c).
  *
  * Any thread: the child runs only async-signal-safe calls between fork and
  * exec. The calling thread waits (polling every 10 ms) until the child has

@@ -28,8 +28,12 @@ static int read_item(const char *path, char *buf, size_t cap, size_t *len, char 
     *len = fread(buf, 1, cap - 1, f);
     int bad = ferror(f), more = !bad && fgetc(f) != EOF;
     fclose(f);
-    if (bad || more) {
-        snprintf(err, errlen, bad ? "cannot read it" : "larger than %zu bytes", cap - 1);
+    if (bad) {
+        snprintf(err, errlen, "cannot read it");
+        return -1;
+    }
+    if (more) {
+        snprintf(err, errlen, "larger than %zu bytes", cap - 1);
         return -1;
     }
     buf[*len] = '\0';
