@@ -205,6 +205,14 @@ $(BUILD)/fuzz/fuzz_common_csv: tests/fuzz/fuzz_common_csv.c common/csv.c common/
 	    -o $@ $(filter %.c,$^)
 
 # Content manifests (content/manifest.c): parse, validate, target, signature.
+# The item a console preview draws (kiosk --preview, app/preview_item.c).
+$(BUILD)/fuzz/fuzz_preview_item: tests/fuzz/fuzz_preview_item.c kiosk/app/preview_item.c \
+                                 common/utf8.c kiosk/app/preview_item.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+
 $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/content/manifest.c \
                                      common/utf8.c kiosk/content/manifest.h
 	@mkdir -p $(dir $@)
@@ -227,7 +235,7 @@ $(BUILD)/fuzz/fuzz_speak_text: tests/fuzz/fuzz_speak_text.c kiosk/voice/speak_te
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk -o $@ $(filter %.c,$^)
 
-$(filter-out %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_common_rescode %/fuzz_common_csv %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_preview_item %/fuzz_common_rescode %/fuzz_common_csv %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

@@ -63,6 +63,15 @@ typedef struct {
     bool console_secure_cookie;    /* Secure cookies without the hub's own TLS (behind a TLS proxy) */
     bool console_trust_proxy;      /* the client address is the proxy's X-Real-IP header */
     char console_signer[108];      /* the content signer's Unix socket (signer.h); "" = none */
+    /* Previews (console_preview.h): the kiosk binary that draws them ("" =
+     * off), the kiosk.ini it reads ("" = its default), the screen sizes
+     * ("" = CONSOLE_PREVIEW_SIZES_DEFAULT), previews at once (0 = 1) and
+     * seconds each render may take (0 = 20). */
+    char console_preview_kiosk[512];
+    char console_preview_config[512];
+    char console_preview_sizes[128];
+    int console_preview_max;
+    int console_preview_timeout_s;
 } hub_config_t;
 
 typedef struct {

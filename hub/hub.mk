@@ -68,3 +68,7 @@ $(BUILD)/bench_provider: $(BUILD)/obj/tests/bench/bench_provider.o $(BUILD)/obj/
                          $(BUILD)/obj/tests/hub/alipay_sim.o $(BUILD)/libhub.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HUB_CFLAGS) -o $@ $^ $(HUB_LDLIBS) $(shell pkg-config --libs cmocka libcurl 2>/dev/null)
+
+# The preview suite decodes the kiosk's PNGs (SDL2_image, as the kiosk does).
+$(BUILD)/obj/tests/hub/test_hub_preview.o: HUB_CFLAGS += $(shell pkg-config --cflags SDL2_image 2>/dev/null)
+$(BUILD)/tests/test_hub_preview: HUB_LDLIBS += $(shell pkg-config --libs SDL2_image 2>/dev/null)

@@ -16,6 +16,7 @@
 #include "console_playlist.h"
 #include "console_registrations.h"
 #include "console_reports.h"
+#include "console_preview.h"
 #include "console_staff.h"
 
 /* A route line may leave out the trailing max_body (0: HUB_MAX_BODY). */
@@ -102,6 +103,7 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/notices", console_notice_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}", console_notice_edit, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}/{action}", console_notice_action, ROUTE_CONSOLE, NULL, 4096},
+    {"POST", "/console/api/preview", console_preview, ROUTE_CONSOLE, NULL, 16384},
     {"GET",  "/console/api/playlists", console_playlist_list, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/playlists", console_playlist_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/playlists/{id}", console_playlist_edit, ROUTE_CONSOLE, NULL, 16384},

@@ -7,6 +7,9 @@
  *   kiosk --first-frame         (exit after the first presented frame)
  *   kiosk --screen NAME         (start on a screen, e.g. home: demos, bench)
  *   kiosk --speak TEXT --out FILE.wav [--locale L]   (the kiosk's voice, to a file)
+ *   kiosk --preview ITEM.json --out FILE.png [--size WxH] [--theme T] [--locale L]
+ *         [--images DIR]    (one content item as residents see it, and whether
+ *                           it fits: app/preview.h; for the staff console)
  *
  * Exit status: 0 normal, 1 start-up failure (no video, no font), 2 bad
  * configuration or usage. After start-up the kiosk does not exit on faults. */
@@ -20,6 +23,7 @@
 #include <time.h>
 #include "app/app.h"
 #include "app/bench.h"
+#include "app/preview.h"
 #include "app/tour.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -38,6 +42,7 @@ typedef struct {
     int hash_pin;
     const char *screen;
     const char *speak, *out;
+    const char *preview, *images;
     const char **sets;          /* the --set values in order (argc slots) */
     int nsets;
 } args_t;
@@ -49,6 +54,7 @@ static void usage(FILE *fp)
             "       kiosk --tour DIR [--size WxH] [--locale L] [--theme standard|elder|contrast]\n"
             "       kiosk --hash-pin < pin.txt\n"
             "       kiosk --speak TEXT --out FILE.wav [--locale L]\n"
+            "       kiosk --preview ITEM.json --out FILE.png [--size WxH] [--theme T] [--locale L] [--images DIR]\n"
             "       kiosk --bench-frames N | --first-frame | --screen NAME | --version\n");
 }
 
@@ -93,7 +99,7 @@ static int hash_pin(void)
 static int parse_args(int argc, char **argv, args_t *a)
 {
     enum { O_CONFIG = 256, O_SET, O_TOUR, O_SIZE, O_LOCALE, O_THEME, O_BENCH, O_FIRST, O_SCREEN,
-           O_HASH, O_VERSION, O_SPEAK, O_OUT };
+           O_HASH, O_VERSION, O_SPEAK, O_OUT, O_PREVIEW, O_IMAGES };
     static const struct option opts[] = {
         {"config", required_argument, NULL, O_CONFIG},
         {"set", required_argument, NULL, O_SET},
@@ -107,6 +113,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"hash-pin", no_argument, NULL, O_HASH},
         {"speak", required_argument, NULL, O_SPEAK},
         {"out", required_argument, NULL, O_OUT},
+        {"preview", required_argument, NULL, O_PREVIEW},
+        {"images", required_argument, NULL, O_IMAGES},
         {"version", no_argument, NULL, O_VERSION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -128,6 +136,8 @@ static int parse_args(int argc, char **argv, args_t *a)
         case O_HASH: a->hash_pin = 1; break;
         case O_SPEAK: a->speak = optarg; break;
         case O_OUT: a->out = optarg; break;
+        case O_PREVIEW: a->preview = optarg; break;
+        case O_IMAGES: a->images = optarg; break;
         case O_VERSION: printf("kiosk %s\n", KIOSK_VERSION); exit(0);
         case 'h': usage(stdout); exit(0);
         case ':':
@@ -218,6 +228,15 @@ int main(int argc, char **argv)
     for (int i = 0; i < a.nsets; i++)
         if (apply_set(&cfg, a.sets[i]) != 0) return 2;
     if (apply_overrides(&a, &cfg) != 0) return 2;
+    if (a.images && !a.preview) {
+        fprintf(stderr, "kiosk: --images goes with --preview ITEM.json\n");
+        return 2;
+    }
+    if (a.preview) {
+        preview_opts_t po = {a.preview, a.out, a.images, a.locale != NULL};
+        if (strcmp(cfg.log_level, "debug") != 0) log_set_level(LOG_WARN);   /* the report alone on stdout */
+        return preview_run(&cfg, &po);
+    }
     if (a.speak || a.out) return speak_to_file(&a, &cfg);
     if (config_check(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "kiosk: [hub] %s\n", err);

@@ -279,6 +279,11 @@ void app_draw(app_t *app)
 int app_save_png(app_t *app, const char *path)
 {
     app_build(app);
+    return app_render_png(app, path);
+}
+
+int app_render_png(app_t *app, const char *path)
+{
     ui_render_frame(app->render, app->frame);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, app->w, app->h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!s) return -1;

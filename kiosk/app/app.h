@@ -198,5 +198,8 @@ void app_reload_content(app_t *app);
 
 /* Renders SCREEN (with the home screen under it for overlays) to a PNG. */
 int app_save_png(app_t *app, const char *path);
+/* Renders the frame as built (app_build, then anything a caller added on
+ * top, e.g. a preview's alert) to a PNG. 0, or -1 (logged). */
+int app_render_png(app_t *app, const char *path);
 
 #endif

@@ -218,6 +218,9 @@ try {
   });
   check('an editor cannot publish (403 forbidden)', edTry.status === 403 && edTry.code === 'forbidden', JSON.stringify(edTry));
 
+  // The preview as the kiosk draws it (tests/browser/preview.mjs).
+  await (await import('./preview.mjs')).run({ check, shots, page: edPage });
+
   // A street playlist: the editor's draft is checked field by field; saved, the
   // day view (drafts included) shows its Friday window past midnight on both dates.
   await edPage.waitForSelector('#playlist-groups input[value="north"]');

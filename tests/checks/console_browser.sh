@@ -6,6 +6,7 @@
 # Debian's chromium: sign-in, fleet, emergency alert, notices (an editor
 # cannot publish), CSRF refused, rollback, help requests, street playlists and
 # their day view, a service guide from editor to kiosk (tests/browser/items.mjs),
+# their day view, previews drawn by the kiosk (tests/browser/preview.mjs),
 # accounts, axe-core, lockout.
 # Skips (exit 0, saying why) only when chromium or node cannot run here.
 # The hub, the signer, node and the browser are stopped on every exit.
@@ -21,7 +22,7 @@ DEMO_TOKEN=demo-01.0000000000000000000000000000000000000000000000000000000000000
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP console_browser: $*"; exit 0; }
 
-[[ -x $HUB && -x $BUILD/kioskctl ]] || fail "$HUB or $BUILD/kioskctl not built"
+[[ -x $HUB && -x $BUILD/kioskctl && -x $BUILD/kiosk ]] || fail "$HUB, $BUILD/kioskctl or $BUILD/kiosk not built"
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
     skip "node and npm are not installed (Debian packages nodejs, npm)"
 [[ -x $CHROMIUM ]] || skip "$CHROMIUM is not installed (Debian packages chromium, chromium-driver; make deps)"
@@ -57,7 +58,9 @@ pids+=($!)
 for _ in $(seq 400); do [[ -S $tmp/signer.sock ]] && break; sleep 0.05; done
 [[ -S $tmp/signer.sock ]] || fail "the signer did not start: $(cat "$tmp/signer.log")"
 
-printf '[console]\nsigner = %s\n' "$tmp/signer.sock" >"$tmp/hub.ini"
+# Previews drawn by this build's kiosk (two sizes: six pictures a preview).
+printf '[console]\nsigner = %s\npreview_kiosk = %s\npreview_config = %s/kiosk.ini\npreview_sizes = 1920x1080,1280x800\n' \
+    "$tmp/signer.sock" "$(realpath "$BUILD/kiosk")" "$PWD" >"$tmp/hub.ini"
 # The test's own demo token, where a demo hub reads it (a demo hub without
 # that file makes a random one: hub/demo_token.h).
 (umask 077; echo "$DEMO_TOKEN" >"$tmp/hub.db.demo-token")
@@ -85,7 +88,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar" -H 'Content-Type: ap
 
 mkdir -p "$BUILD/console"
 HUB_URL=$url KIOSK_TOKEN=$DEMO_TOKEN SHOTS=$BUILD/console CHROMIUM=$CHROMIUM \
-    setsid timeout -k 5 180 node tests/browser/console.mjs &
+    setsid timeout -k 5 300 node tests/browser/console.mjs &
 node_pid=$!
 pids+=("$node_pid")
 wait "$node_pid"

@@ -31,9 +31,12 @@ set_args=()
 if [[ -n $hub ]]; then
     mkdir -p var
     portfile=$(mktemp)
-    "$hub" --db var/hub.db --listen 127.0.0.1 --port 0 --port-file "$portfile" --demo &
+    # The console's previews drawn by this kiosk binary (README "Staff console").
+    hubini=$(mktemp)
+    printf '[console]\npreview_kiosk = %s\npreview_config = %s/kiosk.ini\n' "$bin" "$PWD" >"$hubini"
+    "$hub" --config "$hubini" --db var/hub.db --listen 127.0.0.1 --port 0 --port-file "$portfile" --demo &
     hub_pid=$!
-    trap 'kill $hub_pid 2>/dev/null; wait $hub_pid 2>/dev/null; rm -f "$portfile"' EXIT
+    trap 'kill $hub_pid 2>/dev/null; wait $hub_pid 2>/dev/null; rm -f "$portfile" "$hubini"' EXIT
     for _ in $(seq 100); do [[ -s $portfile ]] && break; sleep 0.05; done
     if [[ ! -s $portfile ]]; then
         echo "make run: the hub did not start (see its messages above)" >&2

@@ -14,19 +14,11 @@
 #include "app/tour.h"
 #include "core/i18n.h"
 #include "support/harness.h"
+#include "ui/fit.h"
 #include "ui/physical.h"
 
 static const int sizes[][2] = {{1920, 1080}, {1080, 1920}, {1280, 800}};
 static const char *themes[] = {"standard", "elder", "contrast"};
-
-/* Index of the topmost modal backdrop, or -1: what lies below it is dimmed
- * and inactive, so it is held to no contrast or target promise. */
-static int modal_index(const ui_frame_t *f)
-{
-    for (int i = f->n - 1; i >= 0; i--)
-        if (f->w[i].flags & UI_F_MODAL) return i;
-    return -1;
-}
 
 /* What the stricter checks found, by kind (printed per run). */
 enum { K_CUT, K_SHORT, K_EMPTY, K_UNDER, K_COUNT };
@@ -82,87 +74,35 @@ static int strict(const char *where, const char *id, int kind)
     return problem(key);
 }
 
-/* Chrome and passing messages own the bars; every other widget of a
- * screen with chrome must stay between them. */
-static bool is_chrome(const char *id)
+/* Prints each problem fit_check (ui/fit.h) finds in the frame; the strict
+ * kinds count only when they are not on the known list. */
+struct check_ctx {
+    const char *where;
+    int bad;
+};
+
+static void on_problem(void *ctx, const fit_problem_t *p)
 {
-    return !strncmp(id, "hdr", 3) || !strncmp(id, "nav", 3) || !strncmp(id, "toast", 5);
+    struct check_ctx *c = ctx;
+    char msg[400];
+    fit_describe(p, msg, sizeof msg);
+    printf("%s: %s\n", c->where, msg);
+    switch (p->kind) {
+    case FIT_CUT: c->bad += strict(c->where, p->w->id, K_CUT); break;
+    case FIT_SHORT: c->bad += strict(c->where, p->w->id, K_SHORT); break;
+    case FIT_NOSIZE: c->bad += strict(c->where, p->w->id, K_EMPTY); break;
+    case FIT_UNDER: c->bad += strict(c->where, p->w->id, K_UNDER); break;
+    default: c->bad++;
+    }
 }
 
 static int check_frame(app_t *app, const char *where, int *checked)
 {
-    const ui_frame_t *f = app->frame;
-    const theme_t *th = f->th;
-    int bad = 0, from = modal_index(f);
-    bool chrome = screen_get(app->screen)->chrome;
-    int top = th->header_h, bottom = f->height - th->nav_h;
-    double need = th->id == THEME_CONTRAST ? 7.0 : 4.5;
-    if (f->overflow) { printf("%s: frame overflow\n", where); bad++; }
-    for (int i = 0; i < f->n; i++) {
-        const ui_widget_t *w = &f->w[i];
-        if (w->r.x < 0 || w->r.y < 0 || w->r.x + w->r.w > f->width || w->r.y + w->r.h > f->height) {
-            printf("%s: %s lies outside the screen (%d,%d %dx%d)\n", where, w->id,
-                   w->r.x, w->r.y, w->r.w, w->r.h);
-            bad++;
-        }
-        bool has_text = (w->kind == UI_TEXT || w->kind == UI_BUTTON) && w->text && *w->text;
-        if ((has_text || (w->flags & UI_F_CLICK)) && (w->r.w <= 0 || w->r.h <= 0)) {
-            printf("%s: %s has no size (%dx%d): \"%s\"\n", where, w->id, w->r.w, w->r.h,
-                   w->text ? w->text : "");
-            bad += strict(where, w->id, K_EMPTY);
-            continue;
-        }
-        /* A dialog above everything may cover the bars; a screen's own
-         * widgets may not slide under them (a tap there leaves the screen). */
-        if (chrome && (from < 0 || i < from) && !is_chrome(w->id) && w->r.w > 0 &&
-            (w->r.y < top || w->r.y + w->r.h > bottom)) {
-            printf("%s: %s (%d..%d) is under the header or navigation bar (%d..%d)\n", where, w->id,
-                   w->r.y, w->r.y + w->r.h, top, bottom);
-            bad += strict(where, w->id, K_UNDER);
-        }
-        if (has_text) {
-            (*checked)++;
-            int lh = ui_text_line_height(f->text, w->px);
-            if (!(w->flags & UI_F_WRAP) && w->r.h < lh) {
-                /* the bottom of the strokes would be clipped ("Todav") */
-                printf("%s: %s: box %d px high for a %d px line: \"%s\"\n", where, w->id, w->r.h,
-                       lh, w->text);
-                bad += strict(where, w->id, K_SHORT);
-            }
-            if (w->flags & UI_F_ELLIPSIS) {
-                /* Cut text loses what the resident came for (an amount, a
-                 * date, an instruction): never, at any size. */
-                printf("%s: %s: cut with an ellipsis: \"%s\"\n", where, w->id, w->text);
-                bad += strict(where, w->id, K_CUT);
-            } else if (w->flags & UI_F_WRAP) {
-                int h = ui_wrapped_height((ui_frame_t *)f, w->px, w->text, w->r.w);
-                if (h > w->r.h + lh / 4) {
-                    printf("%s: %s: wrapped text needs %d px, box has %d: \"%s\"\n", where,
-                           w->id, h, w->r.h, w->text);
-                    bad++;
-                }
-            } else if (ui_text_width(f->text, w->px, w->text, -1) > w->r.w) {
-                printf("%s: %s: text %d px wide in a %d px box: \"%s\"\n", where, w->id,
-                       ui_text_width(f->text, w->px, w->text, -1), w->r.w, w->text);
-                bad++;
-            }
-            if (i > from) {
-                double c = theme_contrast(w->fg, w->bg);
-                if (c < need) {
-                    printf("%s: %s: contrast %.2f < %.1f: \"%s\"\n", where, w->id, c, need, w->text);
-                    bad++;
-                }
-            }
-        }
-        if ((w->flags & UI_F_CLICK) && i > from) {
-            int min = th->id == THEME_ELDER ? (int)(96 * th->scale) : (int)(72 * th->scale);
-            if (w->r.w < min || w->r.h < min) {
-                printf("%s: %s: touch target %dx%d < %d\n", where, w->id, w->r.w, w->r.h, min);
-                bad++;
-            }
-        }
-    }
-    return bad;
+    struct check_ctx c = {where, 0};
+    int texts = 0;
+    fit_check(app->frame, screen_get(app->screen)->chrome, on_problem, &c, &texts);
+    *checked += texts;
+    return c.bad;
 }
 
 static void every_state_every_layout(void **state)
@@ -304,7 +244,7 @@ static int physical_panel(int pw, int ph, const char *diag)
                 bad += check_frame(app, where, &checked);
                 frames++;
                 const ui_frame_t *f = app->frame;
-                int from = modal_index(f);
+                int from = fit_modal_index(f);
                 for (int i = 0; i < f->n; i++) {
                     const ui_widget_t *w = &f->w[i];
                     if (w->kind == UI_BUTTON && w->text && *w->text) {

@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { say, sayError } from './app.js';
+import { addPreviewButton } from './preview.js';
 
 const $ = (id) => document.getElementById(id);
 const rank = { viewer: 0, editor: 1, publisher: 2, admin: 3 };
@@ -96,6 +97,12 @@ $('notice-form').addEventListener('submit', async (ev) => {
     sayError(e);
   }
 });
+
+// The kiosk's own pictures of the draft, beside the form (preview.js).
+addPreviewButton($('notice-form'), () => ({
+  title: $('notice-title').value, body: $('notice-body').value,
+  category: $('notice-category').value, pinned: $('notice-pinned').checked,
+}));
 
 document.addEventListener('console:signed-in', async (ev) => {
   staff = ev.detail;

@@ -90,4 +90,10 @@ void info_outbox_event(struct app *app, const void *ev);
  * (info_tour.c; the returns of service_t.tour). */
 int info_tour(struct app *app, const char *name);
 
+/* Shows IT (a staff console preview, app/preview.h) on the screen residents
+ * see it on: a guide on the guide detail, any other kind on the notice
+ * detail (events with their places). 0, or -1 when the service has no
+ * state (out of memory at start-up). */
+int info_preview(struct app *app, const info_item_t *it);
+
 #endif
