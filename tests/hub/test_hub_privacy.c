@@ -213,6 +213,8 @@ static void old_database_is_converted(void **state)
         "DROP TABLE audit; DROP TABLE audit_alerts; DROP TABLE rescodes;"
         "DROP TRIGGER order_bills_one_open; DROP TABLE writeoffs; DROP TABLE refunds; ALTER TABLE bills DROP COLUMN ext_ref;"
         "DROP INDEX orders_device_no; ALTER TABLE orders DROP COLUMN device_no;"
+        /* migration 20 (console pictures; its notices column goes with migration 16's table) */
+        "DROP TABLE console_pictures;"
         /* migration 19 (console playlists) */
         "DROP TABLE console_playlists; ALTER TABLE content DROP COLUMN kiosk_groups;"
         /* migration 18 (content generation) */
