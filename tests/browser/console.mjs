@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { run as pictures } from './pictures.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -308,6 +309,8 @@ try {
   await other.waitForFunction(() => document.getElementById('status').textContent !== '');
   check('after five wrong passwords the account is locked',
     (await other.textContent('#status')).includes('错误次数过多'), await other.textContent('#status'));
+
+  await pictures({ browser, hub, kioskToken, shots, check });
 } catch (e) {
   check('the browser run', false, e.stack || String(e));
 } finally {

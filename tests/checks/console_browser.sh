@@ -5,7 +5,8 @@
 # (`npm ci`, no browser download) and runs tests/browser/console.mjs in
 # Debian's chromium: sign-in, fleet, emergency alert, notices (an editor
 # cannot publish), CSRF refused, rollback, help requests, street playlists and
-# their day view, accounts, axe-core, lockout.
+# their day view, accounts, axe-core, lockout, a notice with a picture
+# (tests/browser/pictures.mjs).
 # Skips (exit 0, saying why) only when chromium or node cannot run here.
 # The hub, the signer, node and the browser are stopped on every exit.
 # Usage (from anywhere): tests/checks/console_browser.sh [BUILD]
