@@ -55,11 +55,13 @@ typedef struct {
 /* ---- pictures to upload ---------------------------------------------------- */
 
 /* Pixel (x, y) of a test picture: PATTERN 0 solid (R, G, B); 1 left half
- * (R, G, B), right half blue; 2 one-pixel black and white columns. */
+ * (R, G, B), right half blue; 2 one-pixel black and white columns; 3 the
+ * top-left quadrant (R, G, B), the rest blue (W x 32 pictures). */
 static void pixel(int pattern, int x, int y, int w, const unsigned char rgb[3], unsigned char *out)
 {
-    (void)y;
-    if (pattern == 2) {
+    if (pattern == 3 && (x >= w / 2 || y >= 16)) {
+        out[0] = 0; out[1] = 0; out[2] = 255;
+    } else if (pattern == 2) {
         memset(out, x % 2 ? 255 : 0, 3);
     } else if (pattern == 1 && x >= w / 2) {
         out[0] = 0; out[1] = 0; out[2] = 255;
@@ -354,6 +356,37 @@ static void test_exif_reader(void **state)
         }
     assert_int_equal(exif_orientation((const unsigned char *)"Exif\0\0MM\0*\0\0\0\x08", 14), 1);
     assert_int_equal(exif_orientation((const unsigned char *)"JFIF", 4), 1);
+}
+
+/* Every EXIF orientation, on a 64x32 photo whose top-left quadrant is red:
+ * where that quadrant is once the picture is upright. */
+static void test_every_orientation(void **state)
+{
+    (void)state;
+    static const unsigned char red[3] = {230, 20, 20};
+    /* The red quadrant's corner after the turn: 0 top-left, 1 top-right, 2 bottom-right, 3 bottom-left. */
+    static const int corner[9] = {0, 0, 1, 2, 3, 0, 1, 2, 3};
+    for (int o = 1; o <= 8; o++) {
+        bytes_t b = make_jpeg(64, 32, 3, red);
+        jpeg_add_exif(&b, o, o % 2);
+        picture_t pic;
+        picture_error_t err;
+        assert_int_equal(picture_process(b.p, b.n, "image/jpeg", 0, &pic, &err), 0);
+        assert_int_equal(pic.width, o >= 5 ? 32 : 64);
+        assert_int_equal(pic.height, o >= 5 ? 64 : 32);
+        int w, h, ch;
+        unsigned char *px = decode(pic.data, pic.len, &w, &h, &ch);
+        for (int c = 0; c < 4; c++) {
+            int x = c == 1 || c == 2 ? w - 4 : 3, y = c >= 2 ? h - 4 : 3;
+            const unsigned char *p = px + ((size_t)y * w + x) * 3;
+            bool is_red = p[0] > 150 && p[2] < 100;
+            if (is_red != (c == corner[o]))
+                fail_msg("orientation %d: corner %d is %s", o, c, is_red ? "red" : "not red");
+        }
+        free(px);
+        picture_free(&pic);
+        free(b.p);
+    }
 }
 
 static void test_png_stripped_and_kept_small(void **state)
@@ -652,6 +685,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exif_reader),
+        cmocka_unit_test(test_every_orientation),
         cmocka_unit_test_setup_teardown(test_png_stripped_and_kept_small, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jpeg_exif_gone_and_upright, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_shrunk_by_area, setup, teardown),
