@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "console_auth.h"
 #include "console_log.h"
 #include "db.h"

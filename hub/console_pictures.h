@@ -15,7 +15,6 @@
 #ifndef HUB_CONSOLE_PICTURES_H
 #define HUB_CONSOLE_PICTURES_H
 
-#include <stdbool.h>
 #include <sqlite3.h>
 #include "hub.h"
 
