@@ -220,6 +220,14 @@ $(BUILD)/fuzz/fuzz_content_manifest: tests/fuzz/fuzz_content_manifest.c kiosk/co
 	    -Wno-unused-parameter -Ikiosk -Icommon $(shell pkg-config --cflags libcjson libsodium 2>/dev/null) \
 	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libcjson libsodium 2>/dev/null) -lm
 
+# Console pictures (hub/picture.c, hub/exif.c): the header probe, EXIF, the
+# decoders behind the size checks, the shrink, the re-encode.
+$(BUILD)/fuzz/fuzz_picture: tests/fuzz/fuzz_picture.c hub/picture.c hub/exif.c hub/picture.h hub/exif.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
+	    -Wno-unused-parameter -Ihub $(shell pkg-config --cflags libpng libturbojpeg 2>/dev/null) \
+	    -o $@ $(filter %.c,$^) $(shell pkg-config --libs libpng libturbojpeg 2>/dev/null) -lm
+
 # The spoken-words layer (voice/speak_text.c): readings, cuts and the loudspeaker's privacy.
 # The kiosk's fleet update files: the command's arguments, the updater's
 # result, the version check (docs/fleet-updates.md).
@@ -235,7 +243,7 @@ $(BUILD)/fuzz/fuzz_speak_text: tests/fuzz/fuzz_speak_text.c kiosk/voice/speak_te
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk -o $@ $(filter %.c,$^)
 
-$(filter-out %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_preview_item %/fuzz_common_rescode %/fuzz_common_csv %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
+$(filter-out %/fuzz_picture %/fuzz_speak_text %/fuzz_selfupdate %/fuzz_hub_request %/fuzz_wechat_notice %/fuzz_hub_parse %/fuzz_hk_parse %/fuzz_content_manifest %/fuzz_preview_item %/fuzz_common_rescode %/fuzz_common_csv %/fuzz_statement %/fuzz_billing $(BUILD)/fuzz/fuzz_drv_%,$(FUZZ_BIN)):
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra \
 	    -Wno-unused-parameter -Ikiosk $(shell pkg-config --cflags inih libsodium 2>/dev/null) \

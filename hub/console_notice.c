@@ -5,24 +5,25 @@
 #include <string.h>
 #include "console_auth.h"
 #include "console_log.h"
+#include "console_pictures.h"
 #include "console_publish.h"
 #include "db.h"
 #include "staff.h"
 #include "utf8.h"
 
 #define NOTICE_COLS "id, title, body, category, groups, days, pinned, state, author, approved_by," \
-                    " published_by, created, updated, published, expires, versions"
+                    " published_by, created, updated, published, expires, versions, images"
 
 static cJSON *row_json(sqlite3_stmt *st)
 {
     static const char *const cols[] = {"id", "title", "body", "category", "groups", "days", "pinned",
                                        "state", "author", "approved_by", "published_by", "created",
-                                       "updated", "published", "expires", "versions"};
+                                       "updated", "published", "expires", "versions", "images"};
     cJSON *o = cJSON_CreateObject();
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 17; i++) {
         int type = sqlite3_column_type(st, i);
         if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
-        else if (i == 4 || i == 15) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
+        else if (i == 4 || i == 15 || i == 16) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
         else if (i == 6) cJSON_AddBoolToObject(o, cols[i], sqlite3_column_int(st, i) != 0);
         else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i], (double)sqlite3_column_int64(st, i));
         else cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(st, i));
@@ -66,6 +67,40 @@ static bool text_ok(const cJSON *v, size_t max)
 {
     return cJSON_IsString(v) && v->valuestring[0] && strlen(v->valuestring) <= max &&
            utf8_valid(v->valuestring, strlen(v->valuestring));
+}
+
+static bool is_sha256(const char *s)
+{
+    if (strlen(s) != 64) return false;
+    for (int i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+/* The draft's pictures (optional: none), each uploaded in the console, none
+ * twice, as JSON text in *TEXT; 0 or the error status. */
+static int images(hub_req_t *req, hub_resp_t *resp, char **text)
+{
+    const cJSON *im = cJSON_GetObjectItemCaseSensitive(req->json, "images");
+    int n = im ? cJSON_GetArraySize(im) : 0;
+    if (im && (!cJSON_IsArray(im) || n > CONSOLE_NOTICE_IMAGES_MAX))
+        return hub_error(resp, 422, "invalid_field", "images: at most %d pictures (their sha256)",
+                         CONSOLE_NOTICE_IMAGES_MAX);
+    int i = 0;
+    for (const cJSON *v = im ? im->child : NULL; v; v = v->next, i++) {
+        if (!cJSON_IsString(v) || !is_sha256(v->valuestring))
+            return hub_error(resp, 422, "invalid_field", "images[%d]: a picture's sha256 (64 lowercase hex)", i);
+        for (const cJSON *u = im->child; u != v; u = u->next)
+            if (!strcmp(u->valuestring, v->valuestring))
+                return hub_error(resp, 422, "invalid_field", "images[%d]: the same picture twice", i);
+        int known = console_picture_known(req->db, v->valuestring);
+        if (known < 0) return hub_error(resp, 500, "storage", "cannot read the pictures");
+        if (!known)
+            return hub_error(resp, 422, "unknown_picture", "images[%d]: no picture %.12s… was uploaded", i,
+                             v->valuestring);
+    }
+    *text = im ? cJSON_PrintUnformatted(im) : strdup("[]");
+    return *text ? 0 : hub_error(resp, 500, "memory", "out of memory");
 }
 
 /* The fields of a draft from REQ's body, checked; 0 or the error status. */
@@ -149,18 +184,19 @@ void console_notice_list(hub_req_t *req, hub_resp_t *resp)
 void console_notice_create(hub_req_t *req, hub_resp_t *resp)
 {
     staff_t s;
-    char *groups = NULL;
+    char *groups = NULL, *pics = NULL;
     if (console_session_check(req, resp, true, &s, NULL) != 0) return;
     if (!staff_may(&s, STAFF_WRITE_DRAFT, NULL)) {
         hub_error(resp, 403, "forbidden", "a viewer cannot write notices");
         return;
     }
-    if (fields(req, resp, &s, &groups) != 0 || !begin(req, resp)) goto end;
+    if (fields(req, resp, &s, &groups) != 0 || images(req, resp, &pics) != 0 || !begin(req, resp)) goto end;
     const cJSON *j = req->json;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(req->db, "INSERT INTO console_notices(title, body, category, groups, days, pinned,"
-                                         " state, author, created, updated)"
-                                         " VALUES(:title, :body, :cat, :groups, :days, :pinned, 'draft', :author, :now, :now)",
+                                         " state, author, created, updated, images)"
+                                         " VALUES(:title, :body, :cat, :groups, :days, :pinned, 'draft', :author, :now,"
+                                         " :now, :images)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, cJSON_GetObjectItem(j, "title")->valuestring, -1, SQLITE_TRANSIENT);
@@ -171,6 +207,7 @@ void console_notice_create(hub_req_t *req, hub_resp_t *resp)
         sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItem(j, "pinned")));
         sqlite3_bind_text(st, 7, s.name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 8, req->now);
+        sqlite3_bind_text(st, 9, pics, -1, SQLITE_TRANSIENT);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -182,6 +219,7 @@ void console_notice_create(hub_req_t *req, hub_resp_t *resp)
     finish(req, resp, &s, "notice_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
 end:
     free(groups);
+    free(pics);
 }
 
 static bool parse_id(const char *s, long long *id)
@@ -194,7 +232,7 @@ static bool parse_id(const char *s, long long *id)
 void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
 {
     staff_t s;
-    char *groups = NULL;
+    char *groups = NULL, *pics = NULL;
     cJSON *before = NULL;
     long long id;
     bool err;
@@ -203,7 +241,7 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 404, "not_found", "no such notice");
         return;
     }
-    if (fields(req, resp, &s, &groups) != 0 || !begin(req, resp)) goto end;
+    if (fields(req, resp, &s, &groups) != 0 || images(req, resp, &pics) != 0 || !begin(req, resp)) goto end;
     if (!(before = load(req, id, &err))) {
         db_exec(req->db, "ROLLBACK");
         hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such notice");
@@ -224,7 +262,8 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
     /* Edited, an approved notice needs approving again: what was approved is not what it says now. */
     int rc = sqlite3_prepare_v2(req->db, "UPDATE console_notices SET title = :title, body = :body, category = :cat,"
                                          " groups = :groups, days = :days, pinned = :pinned, state = 'draft',"
-                                         " approved_by = NULL, updated = :now WHERE id = :id", -1, &st, NULL);
+                                         " approved_by = NULL, updated = :now, images = :images WHERE id = :id",
+                                -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, cJSON_GetObjectItem(j, "title")->valuestring, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, cJSON_GetObjectItem(j, "body")->valuestring, -1, SQLITE_TRANSIENT);
@@ -233,7 +272,8 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
         sqlite3_bind_int64(st, 5, (long long)cJSON_GetObjectItem(j, "days")->valuedouble);
         sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItem(j, "pinned")));
         sqlite3_bind_int64(st, 7, req->now);
-        sqlite3_bind_int64(st, 8, id);
+        sqlite3_bind_text(st, 8, pics, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 9, id);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -245,6 +285,7 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
     finish(req, resp, &s, "notice_edit", id, before, 200);
 end:
     free(groups);
+    free(pics);
     cJSON_Delete(before);
 }
 
@@ -261,6 +302,8 @@ static cJSON *item_of(const cJSON *n, long long id, long long now)
     cJSON_AddNumberToObject(it, "published", (double)(now - CONSOLE_CLOCK_SKEW_S));
     cJSON_AddNumberToObject(it, "expires", (double)(now + (long long)cJSON_GetObjectItem(n, "days")->valuedouble * 86400));
     cJSON_AddBoolToObject(it, "pinned", cJSON_IsTrue(cJSON_GetObjectItem(n, "pinned")));
+    const cJSON *im = cJSON_GetObjectItem(n, "images");
+    if (cJSON_GetArraySize(im) > 0) cJSON_AddItemToObject(it, "images", cJSON_Duplicate(im, true));
     return it;
 }
 

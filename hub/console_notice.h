@@ -5,6 +5,9 @@
  * signer, the group's kiosks reload); a publisher withdraws a published
  * notice the same way. Every right is staff_may's, for every group of the
  * notice; every step is in the change log with the notice before and after.
+ * A notice may carry up to CONSOLE_NOTICE_IMAGES_MAX pictures uploaded in
+ * the console (console_pictures.h), named by SHA-256; published, they are
+ * the item's images and the bundle's assets.
  * State: draft -> approved -> published -> withdrawn. One transaction per
  * request. docs/api.md "Staff console" has the routes. */
 #ifndef HUB_CONSOLE_NOTICE_H
@@ -14,6 +17,7 @@
 
 #define CONSOLE_NOTICE_TITLE_MAX 240       /* bytes */
 #define CONSOLE_NOTICE_BODY_MAX 2000
+#define CONSOLE_NOTICE_IMAGES_MAX 8        /* a bundle item's images (docs/api.md) */
 
 void console_notice_list(hub_req_t *req, hub_resp_t *resp);     /* GET  /console/api/notices */
 void console_notice_create(hub_req_t *req, hub_resp_t *resp);   /* POST /console/api/notices */

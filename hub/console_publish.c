@@ -48,6 +48,62 @@ static long long base_of(hub_req_t *req, const char *group, const char *mode, ch
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : -1;
 }
 
+static bool names_image(const cJSON *item, const char *sha)
+{
+    const cJSON *im = cJSON_GetObjectItemCaseSensitive(item, "images");
+    for (const cJSON *v = cJSON_IsArray(im) ? im->child : NULL; v; v = v->next)
+        if (cJSON_IsString(v) && !strcmp(v->valuestring, sha)) return true;
+    return false;
+}
+
+/* Manifest M's assets made to match its items after GONE (removed items,
+ * may be empty) went and ADD (may be NULL) came: an image of ADD not listed
+ * yet is added as stored (the hub checks it again when it takes the
+ * bundle), an asset only GONE's items used is left out. 0 or the error status. */
+static int sync_assets(hub_req_t *req, hub_resp_t *resp, cJSON *m, const cJSON *gone, const cJSON *add)
+{
+    cJSON *assets = cJSON_GetObjectItemCaseSensitive(m, "assets");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(m, "items");
+    if (!cJSON_IsArray(assets)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(m, "assets");
+        assets = cJSON_AddArrayToObject(m, "assets");
+    }
+    for (cJSON *a = assets->child, *next; a; a = next) {
+        next = a->next;
+        const cJSON *sha = cJSON_GetObjectItemCaseSensitive(a, "sha256");
+        if (!cJSON_IsString(sha)) continue;
+        bool was = false, used = false;
+        for (const cJSON *it = gone->child; it && !was; it = it->next) was = names_image(it, sha->valuestring);
+        for (const cJSON *it = items->child; it && !used; it = it->next) used = names_image(it, sha->valuestring);
+        if (was && !used) cJSON_Delete(cJSON_DetachItemViaPointer(assets, a));
+    }
+    const cJSON *im = add ? cJSON_GetObjectItemCaseSensitive(add, "images") : NULL;
+    for (const cJSON *v = cJSON_IsArray(im) ? im->child : NULL; v; v = v->next) {
+        bool listed = false;
+        for (const cJSON *a = assets->child; a && !listed; a = a->next) {
+            const cJSON *sha = cJSON_GetObjectItemCaseSensitive(a, "sha256");
+            listed = cJSON_IsString(sha) && !strcmp(sha->valuestring, v->valuestring);
+        }
+        if (listed) continue;
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(req->db, "SELECT type, size FROM content_assets WHERE sha256 = :sha", -1, &st,
+                               NULL) != SQLITE_OK)
+            return hub_error(resp, 500, "storage", "cannot read the pictures");
+        sqlite3_bind_text(st, 1, v->valuestring, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_finalize(st);
+            return hub_error(resp, 422, "unknown_picture", "the picture %.12s… is not on the hub", v->valuestring);
+        }
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "sha256", v->valuestring);
+        cJSON_AddNumberToObject(a, "size", (double)sqlite3_column_int64(st, 1));
+        cJSON_AddStringToObject(a, "type", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddItemToArray(assets, a);
+        sqlite3_finalize(st);
+    }
+    return 0;
+}
+
 /* Publishes, for GROUP and MODE, BASE's content (NULL: none) with ADD
  * appended (NULL: none) and the console alert REMOVE_ID (0: none) and every
  * expired console alert left out; the version is appended to VERSIONS.
@@ -57,7 +113,7 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
                    long long min_expires, cJSON *versions)
 {
     cJSON *m = base ? cJSON_Parse(base) : cJSON_CreateObject();
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(m, "items");
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(m, "items"), *gone = cJSON_CreateArray();
     char *text = NULL;
     int status = 0;
     if (!cJSON_IsObject(m)) {
@@ -79,9 +135,10 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
         bool expired = cJSON_IsNumber(exp) && (long long)exp->valuedouble <= req->now;
         bool same = add && idv == (long long)cJSON_GetObjectItemCaseSensitive(add, "id")->valuedouble;
         if ((remove_id && idv == remove_id) || same || (console_alert && expired))
-            cJSON_Delete(cJSON_DetachItemViaPointer(items, it));
+            cJSON_AddItemToArray(gone, cJSON_DetachItemViaPointer(items, it));
     }
     if (add) cJSON_AddItemToArray(items, cJSON_Duplicate(add, true));
+    if ((status = sync_assets(req, resp, m, gone, add)) != 0) goto end;
     const cJSON *bexp = cJSON_GetObjectItemCaseSensitive(m, "expires");
     long long expires = cJSON_IsNumber(bexp) ? (long long)bexp->valuedouble : req->now + NO_BASE_VALID_S;
     if (expires < min_expires) expires = min_expires;
@@ -96,6 +153,7 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
 end:
     free(text);
     cJSON_Delete(m);
+    cJSON_Delete(gone);
     return status;
 }
 

@@ -315,6 +315,15 @@ static const migrate_step_t migrations[] = {
      "  state TEXT NOT NULL CHECK(state IN ('draft','approved','published','withdrawn')),"
      "  author TEXT NOT NULL, approved_by TEXT, published_by TEXT, created INTEGER NOT NULL,"
      "  updated INTEGER NOT NULL, published_at INTEGER, content_id INTEGER);"},
+    /* 23: pictures uploaded in the console (console_pictures.c): their bytes,
+     * as processed, are a content asset like any other; this lists them with
+     * their size as shown, who and when. A notice names its pictures (a JSON
+     * array of their SHA-256s). */
+    {"console pictures",
+     "CREATE TABLE console_pictures(sha256 TEXT PRIMARY KEY, width INTEGER NOT NULL,"
+     "  height INTEGER NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL);"
+     "CREATE INDEX console_pictures_created ON console_pictures(created);"
+     "ALTER TABLE console_notices ADD COLUMN images TEXT NOT NULL DEFAULT '[]';"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -1,5 +1,6 @@
 # The hub: build/hub from hub/*.c (included by the top Makefile).
-HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl libqrencode minizip
+# libpng and libturbojpeg: console pictures are decoded and encoded again (hub/picture.c).
+HUB_PKGS := sqlite3 libsodium libmicrohttpd libcjson inih libcrypto libcurl libqrencode minizip libpng libturbojpeg
 HUB_CFLAGS = $(CPPFLAGS) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
              -Ihub -Icommon -MMD -MP $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
 HUB_LDLIBS = $(LDFLAGS) $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null) -lpthread -lm

@@ -13,6 +13,7 @@
 #include "console_item.h"
 #include "console_kiosk.h"
 #include "console_notice.h"
+#include "console_pictures.h"
 #include "console_playlist.h"
 #include "console_registrations.h"
 #include "console_reports.h"
@@ -104,6 +105,10 @@ const hub_route_t hub_routes[] = {
     {"POST", "/console/api/notices/{id}", console_notice_edit, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/notices/{id}/{action}", console_notice_action, ROUTE_CONSOLE, NULL, 4096},
     {"POST", "/console/api/preview", console_preview, ROUTE_CONSOLE, NULL, 16384},
+    /* Pictures: the raw PNG or JPEG as the body (its Content-Type), up to an asset's size. */
+    {"POST", "/console/api/pictures", console_picture_upload, ROUTE_CONSOLE | ROUTE_RAW, NULL, BUNDLE_MAX_BODY},
+    {"GET",  "/console/api/pictures", console_picture_list, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/api/pictures/{sha256}", console_picture_get, ROUTE_CONSOLE, NULL},
     {"GET",  "/console/api/playlists", console_playlist_list, ROUTE_CONSOLE, NULL},
     {"POST", "/console/api/playlists", console_playlist_create, ROUTE_CONSOLE, NULL, 16384},
     {"POST", "/console/api/playlists/{id}", console_playlist_edit, ROUTE_CONSOLE, NULL, 16384},

@@ -415,10 +415,15 @@ static void on_route(hub_t *hub, call_t *call, const hub_route_t *route, const c
         resp->console = true;
         /* A page of another site can post a form (urlencoded, multipart,
          * text/plain) without asking; JSON it can send only after a CORS
-         * preflight, which the hub never grants. */
+         * preflight, which the hub never grants. So can it a picture
+         * (image/png, image/jpeg), which only a raw route takes. */
         const char *ct = src_header(&call->ctx.src, MHD_HTTP_HEADER_CONTENT_TYPE);
-        if (strcmp(req->method, "POST") == 0 && !(ct && !strncasecmp(ct, "application/json", 16))) {
-            hub_error(resp, 415, "content_type", "console requests are application/json");
+        bool picture = (route->flags & ROUTE_RAW) && ct &&
+                       (!strncasecmp(ct, "image/png", 9) || !strncasecmp(ct, "image/jpeg", 10));
+        if (strcmp(req->method, "POST") == 0 && !(ct && !strncasecmp(ct, "application/json", 16)) && !picture) {
+            hub_error(resp, 415, "content_type", (route->flags & ROUTE_RAW)
+                          ? "a picture is sent as image/png or image/jpeg"
+                          : "console requests are application/json");
             return;
         }
         if (strcmp(req->method, "POST") == 0 && !(route->flags & ROUTE_RAW) &&

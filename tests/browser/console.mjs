@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { run as runItems } from './items.mjs';
 import * as reports from './reports.mjs';
+import { run as pictures } from './pictures.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -342,6 +343,8 @@ try {
   await other.waitForFunction(() => document.getElementById('status').textContent !== '');
   check('after five wrong passwords the account is locked',
     (await other.textContent('#status')).includes('错误次数过多'), await other.textContent('#status'));
+
+  await pictures({ browser, hub, kioskToken, shots, check });
 } catch (e) {
   check('the browser run', false, e.stack || String(e));
 } finally {

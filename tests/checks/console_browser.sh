@@ -6,8 +6,8 @@
 # Debian's chromium: sign-in, fleet, emergency alert, notices (an editor
 # cannot publish), CSRF refused, rollback, help requests, street playlists and
 # their day view, a service guide from editor to kiosk (tests/browser/items.mjs),
-# their day view, previews drawn by the kiosk (tests/browser/preview.mjs),
-# accounts, axe-core, lockout.
+# previews drawn by the kiosk (tests/browser/preview.mjs), accounts, axe-core,
+# lockout, a notice with a picture (tests/browser/pictures.mjs).
 # Skips (exit 0, saying why) only when chromium or node cannot run here.
 # The hub, the signer, node and the browser are stopped on every exit.
 # Usage (from anywhere): tests/checks/console_browser.sh [BUILD]

@@ -22,6 +22,8 @@ PACKAGES=(
     libcjson-dev           # JSON for the hub API
     libmicrohttpd-dev      # fake hub server in tests
     libminizip-dev         # hub reconcile reads the provider's zipped statement (and the simulator writes one)
+    libpng-dev             # the hub re-encodes staff's PNG pictures (hub/picture.c: libpng's png_image API)
+    libturbojpeg0-dev      # ... and their JPEGs (TurboJPEG: decode at 1/2-1/8 scale, encode), stripping all metadata
     libespeak-ng-dev       # the kiosk's voice: offline speech synthesis (kiosk/voice/tts.c)
     espeak-ng-data         # its Mandarin (cmn), English and Korean voices
     libasound2-dev         # the headphone jack: ALSA "Headphone Jack" controls (drivers/jack/jack.c; SDL2 pulls it in too)

@@ -28,3 +28,18 @@ export async function api(method, path, body) {
   }
   return json;
 }
+
+// A file sent as it is (a picture: its own Content-Type), with the CSRF token.
+export async function apiUpload(path, file) {
+  const r = await fetch(`api/${path}`, {
+    method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': file.type, 'X-CSRF-Token': csrf }, body: file,
+  });
+  let json = null;
+  try { json = await r.json(); } catch { json = null; }
+  if (!r.ok) {
+    const e = json && json.error ? json.error : { code: 'other', message: r.statusText };
+    throw new ApiError(r.status, e.code, e.message);
+  }
+  return json;
+}

@@ -1,6 +1,8 @@
-// Notices: editors write and edit drafts; publishers approve, publish and
-// withdraw. Buttons are offered by role; the hub decides (staff_may).
-import { api } from './api.js';
+// Notices: editors write and edit drafts, with pictures (uploaded as they
+// are chosen: the hub checks, shrinks and strips them, and answers with
+// the picture it kept, shown as a thumbnail); publishers approve, publish
+// and withdraw. Buttons are offered by role; the hub decides (staff_may).
+import { api, apiUpload } from './api.js';
 import { t } from './i18n.js';
 import { say, sayError } from './app.js';
 import { addPreviewButton } from './preview.js';
@@ -8,6 +10,67 @@ import { addPreviewButton } from './preview.js';
 const $ = (id) => document.getElementById(id);
 const rank = { viewer: 0, editor: 1, publisher: 2, admin: 3 };
 let staff = null;
+let pictures = [];                 // the form's: [{ sha256, width, height }]
+const PICTURES_MAX = 8;
+const PICTURE_BYTES_MAX = 8 * 1024 * 1024;
+
+function showPictures() {
+  const list = $('notice-picture-list');
+  list.replaceChildren();
+  pictures.forEach((p, i) => {
+    const li = document.createElement('li');
+    li.dataset.picture = p.sha256;
+    const img = document.createElement('img');
+    img.src = `api/pictures/${p.sha256}`;
+    img.alt = p.width ? t('picture_n', { n: i + 1, w: p.width, h: p.height }) : t('pictures');
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'remove';
+    remove.textContent = t('picture_remove');
+    remove.setAttribute('aria-label', `${t('picture_remove')} ${img.alt}`);
+    remove.addEventListener('click', () => {
+      pictures = pictures.filter((q) => q.sha256 !== p.sha256);
+      showPictures();
+      $('notice-picture-file').focus();
+    });
+    li.append(img, remove);
+    list.appendChild(li);
+  });
+  $('notice-picture-file').disabled = pictures.length >= PICTURES_MAX;
+}
+
+// The chosen file, checked here for what can be (type, size) so a
+// mistake is said at once; the hub checks everything again.
+async function addPicture(file) {
+  if (pictures.length >= PICTURES_MAX) return say(t('err_too_many_pictures'), true);
+  if (file.type !== 'image/png' && file.type !== 'image/jpeg') return say(t('err_unsupported_type'), true);
+  if (file.size > PICTURE_BYTES_MAX) return say(t('err_picture_too_large'), true);
+  say(t('picture_uploading'));
+  let p;
+  try {
+    p = await apiUpload('pictures', file);
+  } catch (e) {
+    // The hub makes one picture at a time: another one's turn, so wait and try once more.
+    if (e.code !== 'busy') throw e;
+    await new Promise((resolve) => { setTimeout(resolve, 2000); });
+    p = await apiUpload('pictures', file);
+  }
+  if (!pictures.some((q) => q.sha256 === p.sha256)) pictures.push(p);
+  showPictures();
+  return say(t('picture_added', { w: p.width, h: p.height }));
+}
+
+$('notice-picture-file').addEventListener('change', async (ev) => {
+  const file = ev.target.files[0];
+  if (!file) return;
+  try {
+    await addPicture(file);
+  } catch (e) {
+    sayError(e);
+  } finally {
+    ev.target.value = '';
+  }
+});
 
 async function groupChoices() {
   if (staff.groups !== '*') return staff.groups.split(',');
@@ -49,6 +112,8 @@ function editInForm(n) {
   $('notice-days').value = String(n.days);
   $('notice-pinned').checked = n.pinned;
   for (const i of document.querySelectorAll('#notice-groups input')) i.checked = n.groups.includes(i.value);
+  pictures = (n.images || []).map((sha256) => ({ sha256 }));
+  showPictures();
   $('notice-title').focus();
 }
 
@@ -61,7 +126,8 @@ async function loadNotices() {
   for (const n of notices) {
     const tr = document.createElement('tr');
     tr.dataset.notice = String(n.id);
-    for (const text of [n.title, n.groups.join(', '), t(`st_${n.state}`), n.author]) {
+    const title = n.images && n.images.length ? `${n.title} · ${t('picture_count', { n: n.images.length })}` : n.title;
+    for (const text of [title, n.groups.join(', '), t(`st_${n.state}`), n.author]) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.appendChild(td);
@@ -86,12 +152,15 @@ $('notice-form').addEventListener('submit', async (ev) => {
     days: Number($('notice-days').value),
     pinned: $('notice-pinned').checked,
     groups: [...document.querySelectorAll('#notice-groups input:checked')].map((i) => i.value),
+    images: pictures.map((p) => p.sha256),
   };
   try {
     await api('POST', id ? `notices/${id}` : 'notices', body);
     say(t('saved'));
     $('notice-form').reset();
     $('notice-id').value = '';
+    pictures = [];
+    showPictures();
     await loadNotices();
   } catch (e) {
     sayError(e);
