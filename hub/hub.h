@@ -153,6 +153,11 @@ enum {
      * handler checks the session cookie and CSRF token itself (console_auth),
      * runs its own transactions, and is rate-limited per client address. */
     ROUTE_CONSOLE = 1 << 8,
+    /* With ROUTE_CONSOLE: the console's own files (the page, its scripts and
+     * style). Counted in a bucket of their own at the content rate: one
+     * page load fetches some twenty of them, and several staff behind one
+     * office address must not use up the API's budget by opening the page. */
+    ROUTE_STATIC = 1 << 9,
 };
 
 typedef struct {

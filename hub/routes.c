@@ -74,8 +74,8 @@ const hub_route_t hub_routes[] = {
     {"POST", "/v1/demo/behaviour", api_demo_behaviour, ROUTE_DEMO, NULL},
     {"POST", "/v1/demo/help/{id}/ack", api_demo_help_ack, ROUTE_DEMO, NULL},
     /* The staff console: its pages and its JSON API (console_api.h). */
-    {"GET",  "/console/", console_static, ROUTE_CONSOLE, NULL},
-    {"GET",  "/console/{file}", console_static, ROUTE_CONSOLE, NULL},
+    {"GET",  "/console/", console_static, ROUTE_CONSOLE | ROUTE_STATIC, NULL},
+    {"GET",  "/console/{file}", console_static, ROUTE_CONSOLE | ROUTE_STATIC, NULL},
     {"POST", "/console/api/login", console_login, ROUTE_CONSOLE, NULL, 4096},
     {"POST", "/console/api/logout", console_logout, ROUTE_CONSOLE, NULL, 4096},
     {"GET",  "/console/api/me", console_me, ROUTE_CONSOLE, NULL},

@@ -385,8 +385,9 @@ static int on_headers(hub_t *hub, call_t *call, const char *method, const char *
     if (route->flags & ROUTE_CONSOLE) {
         /* A browser has no device id: its address is what is counted. */
         char rkey[80];
-        snprintf(rkey, sizeof rkey, "console@%s", req->addr);
-        if (!hub_rate_take(hub, rkey, RATE_FLEET, &retry)) {
+        bool files = route->flags & ROUTE_STATIC;
+        snprintf(rkey, sizeof rkey, "%s@%s", files ? "console-files" : "console", req->addr);
+        if (!hub_rate_take(hub, rkey, files ? RATE_CONTENT : RATE_FLEET, &retry)) {
             resp->retry_after = retry;
             return hub_error(resp, 429, "rate_limited", "too many console requests; retry in %d s", retry);
         }

@@ -282,6 +282,44 @@ static void test_login_and_cookie(void **state)
                                          " AND addr = 'local'", NULL, 0), 2);
 }
 
+/* The console's files have a bucket of their own: opening the page (some
+ * twenty files) several times does not use up the API's budget, and an
+ * API that is out of budget still lets the page load and say so. */
+static void test_files_rate_apart(void **state)
+{
+    fx_t *f = *state;
+    hub_config_t cfg = *hub_config(f->t->hub);
+    cfg.rate[RATE_FLEET] = (hub_rate_t){60, 5};
+    cfg.rate[RATE_CONTENT] = (hub_rate_t){600, 40};
+    hub_t *h2 = hub_new(&cfg);
+    const char *none[] = {NULL};
+    for (int i = 0; i < 30; i++) {
+        hub_resp_t r = hub_handle(h2, "GET", i % 2 ? "/console/app.js" : "/console/", none, NULL, 0);
+        assert_int_equal(r.status, 200);
+        free(r.body);
+    }
+    for (int i = 0; i < 5; i++) {
+        hub_resp_t r = hub_handle(h2, "GET", "/console/api/me", none, NULL, 0);
+        assert_int_equal(r.status, 401);
+        free(r.body);
+    }
+    hub_resp_t r = hub_handle(h2, "GET", "/console/api/me", none, NULL, 0);
+    assert_int_equal(r.status, 429);
+    free(r.body);
+    r = hub_handle(h2, "GET", "/console/console.css", none, NULL, 0);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    /* The files' own bucket is bounded too. */
+    int limited = 0;
+    for (int i = 0; i < 40 && !limited; i++) {
+        r = hub_handle(h2, "GET", "/console/api.js", none, NULL, 0);
+        limited = r.status == 429;
+        free(r.body);
+    }
+    assert_true(limited);
+    hub_stop(h2);
+}
+
 static void test_csrf_and_logout(void **state)
 {
     fx_t *f = *state;
@@ -1406,6 +1444,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lockout_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_rate_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kiosk_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fleet_scoped, setup, teardown),
