@@ -75,7 +75,8 @@ void screen_text_update(struct app *app)
         const ui_widget_t *w = &f->w[i];
         if ((w->kind != UI_TEXT && w->kind != UI_BUTTON) || !w->text || !w->text[0]) continue;
         screen_text_mask(w->text, line, sizeof line);
-        int k = snprintf(text + n, TEXT_MAX - n, "%s\n", line);
+        int k = snprintf(text + n, TEXT_MAX - n, "%s\t%d %d %d %d\t%s\n", w->id, w->r.x, w->r.y, w->r.w, w->r.h,
+                         line);
         if (k < 0) break;
         n += (size_t)k < TEXT_MAX - n ? (size_t)k : TEXT_MAX - 1 - n;
     }

@@ -3,11 +3,13 @@
  * nothing). Owns nothing but the last text written (to write only changes).
  * UI thread only, called after each frame is built. The file holds one line
  * "screen NAME" then one line per text or button of the frame in drawing
- * order; any run of 7 or more digits (spaces between them allowed) is
- * replaced by "*******", so a phone or ID number typed on screen never
- * reaches the disk. Written to PATH.tmp and renamed, so a reader sees a
- * whole frame. A file that cannot be written is logged once; the kiosk runs
- * on. */
+ * order, "ID<TAB>X Y W H<TAB>TEXT": its widget id and rectangle in the
+ * frame's pixels (before any display rotation), so a test can also press it
+ * (xdotool on an X display). In TEXT newlines become spaces and any run of
+ * 7 or more digits (spaces between them allowed) is replaced by "*******",
+ * so a phone or ID number typed on screen never reaches the disk. Written
+ * to PATH.tmp and renamed, so a reader sees a whole frame. A file that
+ * cannot be written is logged once; the kiosk runs on. */
 #ifndef KIOSK_APP_SCREEN_TEXT_H
 #define KIOSK_APP_SCREEN_TEXT_H
 

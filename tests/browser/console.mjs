@@ -6,10 +6,12 @@
 // and published. Run by tests/checks/console_browser.sh, which starts
 // the hub and the signer; this script closes the browser whatever happens.
 // Env: HUB_URL, KIOSK_TOKEN (the demo kiosk's), SHOTS (a directory for
-// screenshots, optional).
+// screenshots, optional); KIOSK_* for tests/browser/fleet.mjs (the real
+// kiosk's flows, run last).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { run as fleetWithKiosk } from './fleet.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -308,6 +310,9 @@ try {
   await other.waitForFunction(() => document.getElementById('status').textContent !== '');
   check('after five wrong passwords the account is locked',
     (await other.textContent('#status')).includes('错误次数过多'), await other.textContent('#status'));
+
+  // The real kiosk's screen (tests/browser/fleet.mjs); last: it kills the kiosk.
+  await fleetWithKiosk({ browser, hub, kioskToken, shots, check, signIn });
 } catch (e) {
   check('the browser run', false, e.stack || String(e));
 } finally {

@@ -74,7 +74,8 @@ static void a_frame_writes_its_screen_and_words(void **state)
     char *t = slurp();
     assert_non_null(t);
     assert_non_null(strstr(t, "screen help\n"));
-    assert_non_null(strstr(t, "\nAsk staff to come here\n"));
+    assert_non_null(strstr(t, "\nhelp.send\t"));
+    assert_non_null(strstr(t, "\tAsk staff to come here\n"));
 
     /* A call-back number typed on screen: masked in the file. */
     assert_int_equal(app_test_tap(app, "help.consent"), 0);
@@ -88,7 +89,7 @@ static void a_frame_writes_its_screen_and_words(void **state)
     assert_non_null(t);
     assert_null(strstr(t, "138 1234 5678"));       /* the field shows it whole */
     assert_null(strstr(t, "13812345678"));
-    assert_non_null(strstr(t, "\n*******\n"));
+    assert_non_null(strstr(t, "\t*******\n"));
     assert_non_null(strstr(t, "138****5678"));       /* masked on screen already */
     harness_free(app);
 }
