@@ -172,8 +172,10 @@ export async function run({ browser, hub, check, signIn, shots }) {
     try {
       await page.waitForSelector('#bundle-rows tr:nth-child(2) button', { timeout: 10000 });
     } catch (e) {
-      console.log('DEBUG', await page.evaluate(() => [document.getElementById('status').textContent,
-        document.getElementById('bundles').outerHTML.slice(0, 1500), document.getElementById('who').textContent]));
+      // Say what the page shows instead (signed out? an error?).
+      console.log('     no rollback button; the page shows:', JSON.stringify(await page.evaluate(() => ({
+        status: document.getElementById('status').textContent, who: document.getElementById('who').textContent,
+        bundles: document.getElementById('bundle-rows').textContent.slice(0, 300) }))));
       throw e;
     }
     const before = Number(await page.getAttribute('#bundle-rows tr:nth-child(2)', 'data-version'));

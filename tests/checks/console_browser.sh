@@ -16,6 +16,8 @@
 # Skips (exit 0, saying why) only when chromium or node cannot run here.
 # The hub, the signer, Xvfb, the kiosk, node and the browser are stopped on
 # every exit.
+# (The kiosk runs on X, not SDL's dummy driver: only a real display takes the
+# key presses and touches a resident makes.)
 # Usage (from anywhere): tests/checks/console_browser.sh [BUILD]
 set -uo pipefail
 
@@ -130,11 +132,11 @@ enabled = false
 [debug]
 screen_text = $tmp/kiosk-screen.txt
 INI
-DISPLAY=:$(head -n1 "$tmp/display") SDL_AUDIODRIVER=dummy "$BUILD/kiosk" --config "$tmp/kiosk.ini" \
+DISPLAY=:$(head -n1 "$tmp/display") SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy "$BUILD/kiosk" --config "$tmp/kiosk.ini" \
     </dev/null >"$tmp/kiosk.log" 2>&1 &
 KIOSK_PID=$!
 disown "$KIOSK_PID"   # fleet.mjs kills it on purpose: no "Killed" notice from bash
-for _ in $(seq 200); do [[ -s $tmp/kiosk-screen.txt ]] && break; sleep 0.05; done
+for _ in $(seq 600); do [[ -s $tmp/kiosk-screen.txt ]] && break; sleep 0.05; done
 [[ -s $tmp/kiosk-screen.txt ]] || fail "the kiosk did not draw: $(tail -5 "$tmp/kiosk.log")"
 
 mkdir -p "$BUILD/console"
