@@ -8,8 +8,10 @@
  * (xdotool on an X display). In TEXT newlines become spaces and any run of
  * 7 or more digits (spaces between them allowed) is replaced by "*******",
  * so a phone or ID number typed on screen never reaches the disk. Written
- * to PATH.tmp and renamed, so a reader sees a whole frame. A file that
- * cannot be written is logged once; the kiosk runs on. */
+ * to PATH.tmp and renamed, so a reader sees a whole frame. The write is on
+ * the UI thread (a few KB to a local file, and only when the words change):
+ * a debug aid, which is why it is off unless asked for. A file that cannot
+ * be written is logged once; the kiosk runs on. */
 #ifndef KIOSK_APP_SCREEN_TEXT_H
 #define KIOSK_APP_SCREEN_TEXT_H
 
