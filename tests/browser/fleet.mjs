@@ -168,15 +168,19 @@ export async function run({ browser, hub, check, signIn, shots }) {
     check('the editor\'s draft never reached the kiosk\'s screen', !screen.everSince(draftSince, '编辑草稿未审核'));
 
     // Rollback in one step to the version before the notice; the kiosk follows.
-    await page.reload();
-    try {
-      await page.waitForSelector('#bundle-rows tr:nth-child(2) button', { timeout: 10000 });
-    } catch (e) {
-      // Say what the page shows instead (signed out? an error?).
-      console.log('     no rollback button; the page shows:', JSON.stringify(await page.evaluate(() => ({
-        status: document.getElementById('status').textContent, who: document.getElementById('who').textContent,
-        bundles: document.getElementById('bundle-rows').textContent.slice(0, 300) }))));
-      throw e;
+    // (Once, in ten runs, the reloaded page had no rollback button: what it
+    // showed is printed, and the page reloaded once more.)
+    for (let attempt = 1; ; attempt++) {
+      await page.reload();
+      try {
+        await page.waitForSelector('#bundle-rows tr:nth-child(2) button', { timeout: 15000 });
+        break;
+      } catch (e) {
+        console.log(`     no rollback button after reload ${attempt}; the page shows:`, JSON.stringify(await page.evaluate(() => ({
+          status: document.getElementById('status').textContent, who: document.getElementById('who').textContent,
+          bundles: document.getElementById('bundle-rows').textContent.slice(0, 300) }))));
+        if (attempt === 2) throw e;
+      }
     }
     const before = Number(await page.getAttribute('#bundle-rows tr:nth-child(2)', 'data-version'));
     await page.click('#bundle-rows tr:nth-child(2) button');
