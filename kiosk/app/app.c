@@ -12,6 +12,7 @@
 #include "../../common/sdnotify.h"
 #include "store/writer.h"
 #include "app/screens.h"
+#include "app/screen_text.h"
 #include "app/fleet.h"
 #include "app/service.h"
 #include "app/keypad.h"
@@ -270,6 +271,7 @@ static void present(app_t *app)
 void app_draw(app_t *app)
 {
     app_build(app);
+    screen_text_update(app);
     ui_render_frame(app->render, app->frame);
     present(app);
     app->frames++;

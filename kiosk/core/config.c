@@ -56,7 +56,7 @@ _Static_assert(sizeof renderer_words / sizeof *renderer_words == RENDERER_ACCELE
 
 static const char *const section_names[] = {
     "kiosk", "display", "ui", "session", "staff", "hub", "payment", "outbox", "content",
-    "telemetry", "voice", "keypad", "devices", NULL};
+    "telemetry", "voice", "keypad", "devices", "debug", NULL};
 
 /* ---- key table ----------------------------------------------------------- */
 
@@ -163,6 +163,7 @@ static const key_spec_t keys[] = {
     STR("devices", "scanner", scanner_uri, check_device),
     STR("devices", "camera", camera_uri, check_device),
     STR("devices", "printer", printer_uri, check_device),
+    STR("debug", "screen_text", debug_screen_text, NULL),
 };
 
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
@@ -233,6 +234,7 @@ void config_defaults(config_t *cfg)
     set_text(cfg->key_volume_down, sizeof cfg->key_volume_down, "Keypad -");
     set_text(cfg->key_voice, sizeof cfg->key_voice, "F3");
     set_text(cfg->key_explore, sizeof cfg->key_explore, "F4");
+    set_text(cfg->debug_screen_text, sizeof cfg->debug_screen_text, "");
 }
 
 int config_quiet_hours(const char *value, int *from_min, int *to_min)

@@ -86,6 +86,8 @@ typedef struct {
     char scanner_uri[CONFIG_STR];   /* scanner = evdev:/dev/input/by-id/... */
     char camera_uri[CONFIG_STR];    /* camera = v4l2:/dev/video0 | image:/path */
     char printer_uri[CONFIG_STR];   /* printer = tcp://host:9100 | usb:/dev/usb/lp0 | file:/path */
+    /* [debug]: for tests and diagnosis; off by default */
+    char debug_screen_text[CONFIG_STR]; /* screen_text = path of the screen's words (app/screen_text.h) ("") */
 } config_t;
 
 /* Fills every field with its default. */

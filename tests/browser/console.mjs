@@ -6,13 +6,15 @@
 // and published. Run by tests/checks/console_browser.sh, which starts
 // the hub and the signer; this script closes the browser whatever happens.
 // Env: HUB_URL, KIOSK_TOKEN (the demo kiosk's), SHOTS (a directory for
-// screenshots, optional).
+// screenshots, optional); KIOSK_* for tests/browser/fleet.mjs (the real
+// kiosk's flows, run last).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { run as runItems } from './items.mjs';
 import * as reports from './reports.mjs';
 import { run as pictures } from './pictures.mjs';
+import { run as fleetWithKiosk } from './fleet.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -345,6 +347,8 @@ try {
     (await other.textContent('#status')).includes('错误次数过多'), await other.textContent('#status'));
 
   await pictures({ browser, hub, kioskToken, shots, check });
+  // The real kiosk's screen (tests/browser/fleet.mjs); last: it kills the kiosk.
+  await fleetWithKiosk({ browser, hub, kioskToken, shots, check, signIn });
 } catch (e) {
   check('the browser run', false, e.stack || String(e));
 } finally {

@@ -166,8 +166,10 @@ bad_ini "bad URL" "$n_url" "url = ftp://hub" \
     '^url: must start with http:// or https://'
 bad_ini "bad device URI" "$n_printer" "printer = lp0" \
     '^printer: must be empty or start with serial:'
+# (The file's last section, whichever it is.)
+last_section=$(sed -n 's/^\[\([a-z]*\)\]$/\1/p' kiosk.ini | tail -n1)
 bad_ini "unknown key appended at the end" $((n_total + 1)) "speaker = on" \
-    '^speaker: unknown key in \[devices\]'
+    "^speaker: unknown key in \\[$last_section\\]"
 bad_ini "key above the first section" 0 "mode = hall" \
     '^mode: key outside any section'
 

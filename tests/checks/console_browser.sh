@@ -7,9 +7,22 @@
 # cannot publish), CSRF refused, rollback, help requests, street playlists and
 # their day view, a service guide from editor to kiosk (tests/browser/items.mjs),
 # previews drawn by the kiosk (tests/browser/preview.mjs), accounts, axe-core,
-# lockout, a notice with a picture (tests/browser/pictures.mjs).
+# lockout, event registrations and plays (tests/browser/reports.mjs), a notice
+# with a picture (tests/browser/pictures.mjs).
+# A real kiosk too: the kiosk binary as the demo kiosk (street mode, group
+# north, heartbeat every 10 s, software renderer) on its own Xvfb display
+# (so xdotool can press its keys: the resident's help request), with
+# [debug] screen_text (kiosk.ini) writing the words on its screen to a file
+# that tests/browser/fleet.mjs reads: an alert on screen within 30 s (the
+# figure printed), rollback and an editor's draft as the kiosk shows them, a
+# screenshot, a help request acknowledged, the kiosk killed and offline.
 # Skips (exit 0, saying why) only when chromium or node cannot run here.
-# The hub, the signer, node and the browser are stopped on every exit.
+# The hub, the signer, Xvfb, the kiosk, node and the browser are stopped on
+# every exit.
+# (The kiosk runs on X, not SDL's dummy driver: only a real display takes the
+# key presses and touches a resident makes.)
+# Some five minutes on the 2-core machine (every page's flow, a real kiosk):
+# check-timeout: 660
 # Usage (from anywhere): tests/checks/console_browser.sh [BUILD]
 set -uo pipefail
 
@@ -22,7 +35,10 @@ DEMO_TOKEN=demo-01.0000000000000000000000000000000000000000000000000000000000000
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP console_browser: $*"; exit 0; }
 
-[[ -x $HUB && -x $BUILD/kioskctl && -x $BUILD/kiosk ]] || fail "$HUB, $BUILD/kioskctl or $BUILD/kiosk not built"
+[[ -x $HUB && -x $BUILD/kioskctl && -x $BUILD/kiosk ]] || fail "$HUB, $BUILD/kiosk or $BUILD/kioskctl not built"
+for tool in Xvfb:xvfb xdotool:xdotool; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || fail "${tool%%:*} is missing (Debian package ${tool#*:}; make deps)"
+done
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
     skip "node and npm are not installed (Debian packages nodejs, npm)"
 [[ -x $CHROMIUM ]] || skip "$CHROMIUM is not installed (Debian packages chromium, chromium-driver; make deps)"
@@ -31,6 +47,7 @@ tmp=$(mktemp -d /tmp/console_browser.XXXXXX) || exit 1
 pids=()
 cleanup() {
     local p
+    [[ -n ${KIOSK_PID:-} ]] && kill -KILL "$KIOSK_PID" 2>/dev/null
     for p in "${pids[@]}"; do
         kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
     done
@@ -38,6 +55,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP   # the cleanup runs when the check is killed too
 
 if ! timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --user-data-dir="$tmp/probe" \
         --dump-dom about:blank >"$tmp/probe.out" 2>&1 || ! grep -q '<body>' "$tmp/probe.out"; then
@@ -86,12 +104,60 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -b "$tmp/jar" -H 'Content-Type: ap
     -H "X-CSRF-Token: $csrf" -d '{"group":"north"}' "$url/console/api/kiosks/demo-01/group")
 [[ $code == 200 ]] || fail "setting the kiosk's group answered $code"
 
+# The demo kiosk itself, on a display of its own (Xvfb picks a free one).
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 </dev/null &
+pids+=($!)
+for _ in $(seq 400); do [[ -s $tmp/display ]] && break; sleep 0.05; done
+[[ -s $tmp/display ]] || fail "Xvfb did not start: $(tail -3 "$tmp/xvfb.log")"
+kvar=$tmp/kiosk-var
+mkdir -p "$kvar"
+cat >"$tmp/kiosk.ini" <<INI
+[kiosk]
+mode = street
+kiosk_id = demo-01
+location = 北区文化广场
+var_dir = $kvar
+locale_dir = $BUILD/locale
+[display]
+width = 1280
+height = 800
+renderer = software
+[hub]
+url = $url
+token = $DEMO_TOKEN
+timeout = 3
+[outbox]
+key_file = $kvar/outbox.key
+[content]
+public_key = $pk
+group = north
+poll_interval = 300
+[telemetry]
+heartbeat = 10
+[voice]
+enabled = false
+[debug]
+screen_text = $tmp/kiosk-screen.txt
+INI
+DISPLAY=:$(head -n1 "$tmp/display") SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy "$BUILD/kiosk" --config "$tmp/kiosk.ini" \
+    </dev/null >"$tmp/kiosk.log" 2>&1 &
+KIOSK_PID=$!
+disown "$KIOSK_PID"   # fleet.mjs kills it on purpose: no "Killed" notice from bash
+for _ in $(seq 600); do [[ -s $tmp/kiosk-screen.txt ]] && break; sleep 0.05; done
+[[ -s $tmp/kiosk-screen.txt ]] || fail "the kiosk did not draw: $(tail -5 "$tmp/kiosk.log")"
+
 mkdir -p "$BUILD/console"
 HUB_URL=$url KIOSK_TOKEN=$DEMO_TOKEN SHOTS=$BUILD/console CHROMIUM=$CHROMIUM \
-    setsid timeout -k 5 300 node tests/browser/console.mjs &
+    KIOSK_PID=$KIOSK_PID KIOSK_SCREEN=$tmp/kiosk-screen.txt KIOSK_DISPLAY=:$(head -n1 "$tmp/display") \
+    KIOSK_LOG=$tmp/kiosk.log \
+    setsid timeout -k 5 540 node tests/browser/console.mjs &
 node_pid=$!
 pids+=("$node_pid")
 wait "$node_pid"
 rc=$?
-((rc == 0)) || fail "the browser checks failed (exit $rc)"
+if ((rc != 0)); then
+    echo "the kiosk's log (last lines):"
+    tail -n 15 "$tmp/kiosk.log" | sed 's/^/    | /'
+    fail "the browser checks failed (exit $rc)"
+fi
 echo "console_browser: all checks passed (screenshots in $BUILD/console/)"

@@ -114,6 +114,7 @@ static void assert_config_equal(const config_t *a, const config_t *b)
     assert_string_equal(a->scanner_uri, b->scanner_uri);
     assert_string_equal(a->camera_uri, b->camera_uri);
     assert_string_equal(a->printer_uri, b->printer_uri);
+    assert_string_equal(a->debug_screen_text, b->debug_screen_text);
 }
 
 /* ---- defaults and the shipped file --------------------------------------- */
@@ -185,6 +186,7 @@ static const struct { const char *key, *value; } key_defaults[] = {
     {"devices.scanner", ""},
     {"devices.camera", ""},
     {"devices.printer", ""},
+    {"debug.screen_text", ""},
 };
 #define N_DEFAULTS (sizeof key_defaults / sizeof key_defaults[0])
 #define MAX_KEYS 128
