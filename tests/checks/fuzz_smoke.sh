@@ -14,6 +14,9 @@
 # NAME-crash-*, NAME-leak-*, NAME-timeout-* (the input of a failure; rerun it
 # with $BUILD/fuzz/fuzz_NAME FILE).
 # clang and libclang-rt-14-dev are required (tests/tools/deps.sh installs them).
+# A clean build compiles every target with sanitizers first (minutes on 2
+# cores), then some twenty targets run FUZZ_TIME each:
+# check-timeout: 900
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
