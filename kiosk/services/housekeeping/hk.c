@@ -10,11 +10,17 @@
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-int hk_cell_height(ui_frame_t *f, int min)
+int hk_cell_height_n(ui_frame_t *f, int min, int lines2)
 {
     const theme_t *th = f->th;
-    int h = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    int h = ui_text_line_height(f->text, th->px_large) +
+            ui_text_line_height(f->text, th->px_body) * lines2 + th->pad;
     return h > min ? h : min;
+}
+
+int hk_cell_height(ui_frame_t *f, int min)
+{
+    return hk_cell_height_n(f, min, 1);
 }
 
 void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
@@ -33,7 +39,8 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     SDL_Rect in = ui_inset(r, th->pad / 2);
     /* the lines share the height as their fonts' line heights do */
     int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
-    int h1 = line2 ? in.h * l1 / (l1 + l2) : in.h;
+    int lines2 = line2 ? 1 + (strchr(line2, '\n') != NULL) : 0;
+    int h1 = line2 ? in.h * l1 / (l1 + l2 * lines2) : in.h;
     snprintf(part, sizeof part, "%s.1", id);
     char first[96];
     /* the chosen cell is marked by a tick and a thick border, not by colour alone */
@@ -46,7 +53,7 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     if (line2) {
         snprintf(part, sizeof part, "%s.2", id);
         ui_label_fit(f, part, (SDL_Rect){in.x, in.y + h1, in.w, in.h - h1}, line2, th->px_body,
-                     th->px_small, fg, bg, UI_ALIGN_CENTER, false);
+                     th->px_small, fg, bg, UI_ALIGN_CENTER, lines2 > 1);
     }
 }
 
@@ -277,6 +284,17 @@ static bool cancellable(const hub_hk_booking_t *b)
     return !b->cancelled && b->slot.start > clock_wall();
 }
 
+/* A booking's two lines: service, day and time; provider, code, state. */
+static void mine_lines(app_t *app, const hub_hk_booking_t *b, char *l1, size_t n1, char *l2, size_t n2)
+{
+    char day[48], hours[32];
+    hk_day_text(b->slot.start, day, sizeof day);
+    hk_hours_text(&b->slot, hours, sizeof hours);
+    snprintf(l1, n1, "%s  %s %s", hk_booking_service(app, b), day, hours);
+    snprintf(l2, n2, _("%s, code %s, %s"), b->slot.provider, b->code,
+             b->cancelled ? _("cancelled") : _("confirmed"));
+}
+
 static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -309,9 +327,19 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         in.y += th->pad; in.h -= th->pad;
     }
     if (!hk->have_mine || hk->mine.n == 0) return;
-    /* Large text: each of the two lines may take two, never cut (the date,
-     * the time and the check-in code are what the resident came for). */
+    /* Large text, or a line too long for the row even small (high
+     * contrast, portrait): each of the two lines may take two, never cut
+     * (the date, the time and the check-in code are what the resident
+     * came for). */
     bool two = th->id == THEME_ELDER;
+    for (int i = 0; i < hk->mine.n && !two; i++) {
+        char l1[300], l2[300];
+        mine_lines(app, &hk->mine.b[i], l1, sizeof l1, l2, sizeof l2);
+        int tw = in.w - th->pad * 2;
+        tw -= tw / 3 + th->pad;                          /* beside the cancel button */
+        two = ui_text_width(f->text, th->px_small, l1, -1) > tw ||
+              ui_text_width(f->text, th->px_small, l2, -1) > tw;
+    }
     int lines_h = (ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body)) *
                   (two ? 2 : 1) + th->pad * 2;
     int row_h = th->target * 2 > lines_h ? th->target * 2 : lines_h;
@@ -326,7 +354,7 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         const hub_hk_booking_t *b = &hk->mine.b[i];
         SDL_Rect r = ui_cut_top(&in, row_h);
         in.y += th->gap / 2; in.h -= th->gap / 2;
-        char id[UI_ID_LEN - 8], part[UI_ID_LEN], l1[300], l2[300], day[48], hours[32];
+        char id[UI_ID_LEN - 8], part[UI_ID_LEN], l1[300], l2[300];
         snprintf(id, sizeof id, "hk.mine.%d", i);
         ui_widget_t *card = screen_card(f, id, r);
         card->radius = th->radius;
@@ -334,11 +362,7 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         int bw = t.w / 3;
         SDL_Rect br = {t.x + t.w - bw, t.y + (t.h - th->target) / 2, bw, th->target};
         t.w -= bw + th->pad;
-        hk_day_text(b->slot.start, day, sizeof day);
-        hk_hours_text(&b->slot, hours, sizeof hours);
-        snprintf(l1, sizeof l1, "%s  %s %s", hk_booking_service(app, b), day, hours);
-        snprintf(l2, sizeof l2, _("%s, code %s, %s"), b->slot.provider, b->code,
-                 b->cancelled ? _("cancelled") : _("confirmed"));
+        mine_lines(app, b, l1, sizeof l1, l2, sizeof l2);
         int la = ui_text_line_height(f->text, th->px_large), lb = ui_text_line_height(f->text, th->px_body);
         int h1 = t.h * la / (la + lb);
         snprintf(part, sizeof part, "%s.1", id);
