@@ -153,3 +153,9 @@ double theme_contrast(SDL_Color a, SDL_Color b)
     if (la < lb) { double t = la; la = lb; lb = t; }
     return (la + 0.05) / (lb + 0.05);
 }
+
+int theme_min_target_px(const theme_t *th)
+{
+    return phys_px_for_mm(th->id == THEME_ELDER ? THEME_MIN_TARGET_MM_ELDER : THEME_MIN_TARGET_MM,
+                          th->mm_per_px);
+}

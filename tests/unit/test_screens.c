@@ -43,13 +43,12 @@ static char *known[KNOWN_MAX];
 static bool known_seen[KNOWN_MAX];
 static int n_known;
 
-static void known_load(void)
+static void known_file(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s", __FILE__);
     char *slash = strrchr(path, '/');
-    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "%s",
-             "screens_known.txt");
+    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "%s", name);
     FILE *fp = fopen(path, "r");
     if (!fp) return;
     char line[512];
@@ -58,6 +57,26 @@ static void known_load(void)
         if (line[0] && line[0] != '#') known[n_known++] = strdup(line);
     }
     fclose(fp);
+}
+
+/* Both lists, once: screens_known.txt (sizes without a panel size) and
+ * physical_known.txt (lines "<W>x<H>@<inches> ..." of a panel's run). */
+static void known_load(void)
+{
+    static bool loaded;
+    if (loaded) return;
+    loaded = true;
+    known_file("screens_known.txt");
+    known_file("physical_known.txt");
+}
+
+/* Whether known line I belongs to the panel run PREFIX ("1280x800@10.1 "),
+ * or with PREFIX NULL to no panel run. */
+static bool known_of(int i, const char *prefix)
+{
+    const char *sp = strchr(known[i], ' ');
+    bool panel = sp && memchr(known[i], '@', (size_t)(sp - known[i]));
+    return prefix ? !strncmp(known[i], prefix, strlen(prefix)) : !panel;
 }
 
 /* 1 if the problem KEY is new (a failure), 0 if it is on the known list. */
@@ -73,6 +92,21 @@ static int problem(const char *key)
 }
 
 static const char *const kind_keys[K_COUNT] = {"cut", "short", "nosize", "under"};
+
+/* On a panel that does not hold every layout yet (a 10.1" 1280x800 one),
+ * every fault is keyed and checked against the known list (the panel's
+ * lines in physical_known.txt), not only the strict kinds: KIND is
+ * "overflow", "outside", "wrapped", "wide", "contrast", "target", "mm-text"
+ * or "mm-target". Otherwise each counts as a failure. */
+static bool key_every_fault;
+
+static int fault(const char *where, const char *id, const char *kind)
+{
+    if (!key_every_fault) return 1;
+    char key[300];
+    snprintf(key, sizeof key, "%s %s %s", where, id, kind);
+    return problem(key);
+}
 
 static int strict(const char *where, const char *id, int kind)
 {
@@ -97,13 +131,13 @@ static int check_frame(app_t *app, const char *where, int *checked)
     bool chrome = screen_get(app->screen)->chrome;
     int top = th->header_h, bottom = f->height - th->nav_h;
     double need = th->id == THEME_CONTRAST ? 7.0 : 4.5;
-    if (f->overflow) { printf("%s: frame overflow\n", where); bad++; }
+    if (f->overflow) { printf("%s: frame overflow\n", where); bad += fault(where, "frame", "overflow"); }
     for (int i = 0; i < f->n; i++) {
         const ui_widget_t *w = &f->w[i];
         if (w->r.x < 0 || w->r.y < 0 || w->r.x + w->r.w > f->width || w->r.y + w->r.h > f->height) {
             printf("%s: %s lies outside the screen (%d,%d %dx%d)\n", where, w->id,
                    w->r.x, w->r.y, w->r.w, w->r.h);
-            bad++;
+            bad += fault(where, w->id, "outside");
         }
         bool has_text = (w->kind == UI_TEXT || w->kind == UI_BUTTON) && w->text && *w->text;
         if ((has_text || (w->flags & UI_F_CLICK)) && (w->r.w <= 0 || w->r.h <= 0)) {
@@ -139,18 +173,18 @@ static int check_frame(app_t *app, const char *where, int *checked)
                 if (h > w->r.h + lh / 4) {
                     printf("%s: %s: wrapped text needs %d px, box has %d: \"%s\"\n", where,
                            w->id, h, w->r.h, w->text);
-                    bad++;
+                    bad += fault(where, w->id, "wrapped");
                 }
             } else if (ui_text_width(f->text, w->px, w->text, -1) > w->r.w) {
                 printf("%s: %s: text %d px wide in a %d px box: \"%s\"\n", where, w->id,
                        ui_text_width(f->text, w->px, w->text, -1), w->r.w, w->text);
-                bad++;
+                bad += fault(where, w->id, "wide");
             }
             if (i > from) {
                 double c = theme_contrast(w->fg, w->bg);
                 if (c < need) {
                     printf("%s: %s: contrast %.2f < %.1f: \"%s\"\n", where, w->id, c, need, w->text);
-                    bad++;
+                    bad += fault(where, w->id, "contrast");
                 }
             }
         }
@@ -158,7 +192,7 @@ static int check_frame(app_t *app, const char *where, int *checked)
             int min = th->id == THEME_ELDER ? (int)(96 * th->scale) : (int)(72 * th->scale);
             if (w->r.w < min || w->r.h < min) {
                 printf("%s: %s: touch target %dx%d < %d\n", where, w->id, w->r.w, w->r.h, min);
-                bad++;
+                bad += fault(where, w->id, "target");
             }
         }
     }
@@ -192,12 +226,16 @@ static void every_state_every_layout(void **state)
         }
     printf("checked %d texts in %d frames\n", checked, frames);
     for (int k = 0; k < K_COUNT; k++) printf("  %s: %d\n", kind_names[k], kinds[k]);
-    for (int i = 0; i < n_known; i++)
+    int open = 0;
+    for (int i = 0; i < n_known; i++) {
+        if (!known_of(i, NULL)) continue;
+        open++;
         if (!known_seen[i]) {
             printf("FIXED (take it off screens_known.txt): %s\n", known[i]);
             bad++;
         }
-    printf("known problems still open: %d\n", n_known);
+    }
+    printf("known problems still open: %d\n", open);
     assert_true(frames >= 3 * 3 * 2 * 12);
     assert_int_equal(bad, 0);
 }
@@ -275,8 +313,11 @@ static void screen_list_is_consistent(void **state)
  * minimums on every screen (button text at least 4.8 mm, 6.4 mm in the
  * elder theme; every live target at least 20 mm, 24 mm elder, on its short
  * edge), and the strict checks find no problem beyond the ones listed for
- * the same size without the key (same keys). Returns the number of faults. */
-static int physical_panel(int pw, int ph, const char *diag)
+ * the same size without the key (same keys). LISTED: a panel whose layouts
+ * do not hold yet: every fault is keyed "<W>x<H>@<diag> <theme> <locale>
+ * <state> <id> <kind>" against physical_known.txt, which only shrinks (a
+ * listed line that no longer happens fails too). Returns the faults. */
+static int physical_panel(int pw, int ph, const char *diag, bool listed)
 {
     char set[64];
     snprintf(set, sizeof set, "display.diagonal=%s", diag);
@@ -285,7 +326,10 @@ static int physical_panel(int pw, int ph, const char *diag)
     double mm = phys_mm_per_px(atof(diag), pw, ph);
     int bad = 0, checked = 0, frames = 0, texts = 0, targets = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!n_known) known_load();
+    known_load();
+    key_every_fault = listed;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%dx%d@%s ", pw, ph, diag);
     for (size_t t = 0; t < 2; t++) {
         app_t *app = harness_app(pw, ph, phys_themes[t], NULL, sets);
         bool elder = t == 1;
@@ -297,8 +341,11 @@ static int physical_panel(int pw, int ph, const char *diag)
                 assert_int_equal(tour_show(app, tour_states[k]), 0);
                 app_build(app);
                 char where[128];
-                snprintf(where, sizeof where, "%dx%d %s %s %s", pw, ph, phys_themes[t],
+                snprintf(where, sizeof where, "%s%s %s %s", listed ? prefix : "", phys_themes[t],
                          i18n_name(l), tour_states[k]);
+                if (!listed)
+                    snprintf(where, sizeof where, "%dx%d %s %s %s", pw, ph, phys_themes[t],
+                             i18n_name(l), tour_states[k]);
                 assert_true(app->theme.mm_per_px > 0);
                 assert_true(app->theme.px_body >= min_text);
                 bad += check_frame(app, where, &checked);
@@ -312,7 +359,7 @@ static int physical_panel(int pw, int ph, const char *diag)
                         if (w->px < min_text) {
                             printf("%s @%sin: %s: button text %d px = %.1f mm < %.1f mm\n",
                                    where, diag, w->id, w->px, w->px * mm, min_text * mm);
-                            bad++;
+                            bad += fault(where, w->id, "mm-text");
                         }
                     }
                     if ((w->flags & UI_F_CLICK) && i > from && w->r.w > 0) {
@@ -321,7 +368,7 @@ static int physical_panel(int pw, int ph, const char *diag)
                         if (edge < min_target) {
                             printf("%s @%sin: %s: target %dx%d, short edge %.1f mm < %.1f mm\n",
                                    where, diag, w->id, w->r.w, w->r.h, edge * mm, min_target * mm);
-                            bad++;
+                            bad += fault(where, w->id, "mm-target");
                         }
                     }
                 }
@@ -329,8 +376,20 @@ static int physical_panel(int pw, int ph, const char *diag)
         }
         harness_free(app);
     }
-    printf("%s\" %dx%d: %d frames, %d button texts, %d targets measured; %.3f mm/px; %d bad\n",
+    key_every_fault = false;
+    int open = 0;
+    for (int i = 0; listed && i < n_known; i++) {
+        if (!known_of(i, prefix)) continue;
+        open++;
+        if (!known_seen[i]) {
+            printf("FIXED (take it off physical_known.txt): %s\n", known[i]);
+            bad++;
+        }
+    }
+    printf("%s\" %dx%d: %d frames, %d button texts, %d targets measured; %.3f mm/px; %d bad",
            diag, pw, ph, frames, texts, targets, mm, bad);
+    if (listed) printf("; %d known faults still open (physical_known.txt)", open);
+    printf("\n");
     assert_true(frames > 0 && targets > 0 && texts > 0);
     return bad;
 }
@@ -341,14 +400,16 @@ static void physical_panels(void **state)
     int w = 0, h = 0;
     char d[16] = "";
     if (only && sscanf(only, "%dx%d@%15s", &w, &h, d) == 3) {
-        assert_int_equal(physical_panel(w, h, d), 0);
+        assert_int_equal(physical_panel(w, h, d, true), 0);
         return;
     }
-    /* The usual 21.5" hall panel, both ways up. Smaller panels (10.1"
-     * 1280x800, 15.6" 1920x1080) do not pass yet: the layouts cannot hold
-     * the larger sizes (issue 16; try PHYS_PANEL=1280x800@10.1). */
-    assert_int_equal(physical_panel(1920, 1080, "21.5"), 0);
-    assert_int_equal(physical_panel(1080, 1920, "21.5"), 0);
+    /* The usual 21.5" hall panel, both ways up: everything holds. */
+    assert_int_equal(physical_panel(1920, 1080, "21.5", false), 0);
+    assert_int_equal(physical_panel(1080, 1920, "21.5", false), 0);
+    /* A 10.1" 1280x800 panel (0.17 mm a pixel: a 20 mm target is 118 px
+     * of its 800): the faults its layouts still have are listed in
+     * physical_known.txt, which only shrinks (issue 16). */
+    assert_int_equal(physical_panel(1280, 800, "10.1", true), 0);
 }
 
 int main(void)

@@ -51,6 +51,12 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
     int n_unpaid = 0;
     for (int j = 0; j < a->n_bills; j++) n_unpaid += !a->bills[j].paid;
     bool compact = th->id == THEME_ELDER && n_unpaid > 1;
+    /* ... and so does a small panel where the full head, a bill and the
+     * pager would not fit one above the other */
+    int lr0 = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    if (n_unpaid > 1 && in.h < ui_text_line_height(f->text, th->px_title) +
+                               ui_text_line_height(f->text, th->px_body) + th->pad + th->target + lr0 + th->gap)
+        compact = true;
     int px_head = compact ? th->px_large : th->px_title;
     mask_id(a->account, acct, sizeof acct);
     snprintf(line, sizeof line, "%s  %s", bills_utility_name(a->utility), acct);

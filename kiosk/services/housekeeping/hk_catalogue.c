@@ -141,6 +141,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         in.y += th->gap; in.h -= th->gap;
         right = in;
     } else {
+        /* a small panel: two columns of services rather than rows lower
+         * than the panel's physical minimum target (fewer, taller rows) */
+        if (rows > 1 && (in.h - (rows - 1) * th->gap / 2) / rows < theme_min_target_px(th)) {
+            cols = 2;
+            rows = (n + cols - 1) / cols;
+        }
         list = (SDL_Rect){in.x, in.y, in.w * 2 / 5, in.h};
         right = (SDL_Rect){list.x + list.w + th->gap, in.y, in.w - list.w - th->gap, in.h};
     }

@@ -208,7 +208,10 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int ch = calendar_height(f, in);
     int need = h + th->pad + ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 +
                th->pad * 6 + ui_text_line_height(f->text, th->px_large);   /* the times' title */
-    bool fold = need > in.h && th->id != THEME_STANDARD &&
+    /* (the standard layout folds only when the times would get no row at
+     * all: a small panel) */
+    int need1 = need - hk_cell_height(f, th->target * 3 / 2);
+    bool fold = (th->id != THEME_STANDARD ? need > in.h : need1 > in.h) &&
                 (app->hk->day >= 0 || app->hk->alternatives) && !app->hk->days_open;
     bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives);
     SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
