@@ -170,6 +170,10 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (portrait) t.h -= q + th->pad;
 
     int d = th->target;
+    /* a small panel: the badge (not a button) as high as the title's line,
+     * so that what was booked keeps its room */
+    if (theme_min_target_px(th) > 0 && t.h < th->target * 4)
+        d = ui_text_line_height(f->text, th->px_title);
     SDL_Rect row = ui_cut_top(&t, d);
     ui_widget_t *dot = ui_add(f, UI_CIRCLE, "hk.done.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);
     dot->bg = th->primary;
