@@ -62,6 +62,19 @@ ui_widget_t *hk_button(ui_frame_t *f, const char *id, SDL_Rect r, const char *la
 {
     const theme_t *th = f->th;
     ui_widget_t *w = ui_button(f, id, r, label, style, enabled);
+    int fitted = w->px;                       /* what ui_button made of it */
+    if (w->px < th->px_body) w->px = th->px_body;
+    while (w->px > th->px_body && ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
+        w->px = w->px - 2 > th->px_body ? w->px - 2 : th->px_body;
+    /* two lines at body size, where the button is high enough, before
+     * text smaller than body size (the panel's physical minimum) */
+    if (ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad &&
+        ui_wrapped_height(f, w->px, label, w->r.w - th->pad) <= 2 * ui_text_line_height(f->text, w->px) &&
+        ui_wrapped_height(f, w->px, label, w->r.w - th->pad) <= w->r.h) {
+        w->flags |= UI_F_WRAP;
+        return w;
+    }
+    if (fitted < w->px) w->px = fitted;
     while (w->px > th->px_small && ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
         w->px -= 2;
     if (ui_text_width(f->text, w->px, label, -1) > w->r.w) w->flags |= UI_F_ELLIPSIS;

@@ -147,7 +147,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
             cols = 2;
             rows = (n + cols - 1) / cols;
         }
-        list = (SDL_Rect){in.x, in.y, in.w * 2 / 5, in.h};
+        list = (SDL_Rect){in.x, in.y, cols == 2 ? in.w / 2 : in.w * 2 / 5, in.h};
         right = (SDL_Rect){list.x + list.w + th->gap, in.y, in.w - list.w - th->gap, in.h};
     }
     for (int i = 0; i < n; i++) {
