@@ -309,9 +309,9 @@ static void screen_list_is_consistent(void **state)
     assert_int_equal(app_screen_find("no_such_screen"), -1);
 }
 
-/* A panel of known size ([display] diagonal): the theme meets the physical
- * minimums on every screen (button text at least 4.8 mm, 6.4 mm in the
- * elder theme; every live target at least 20 mm, 24 mm elder, on its short
+/* A panel of known size ([display] diagonal): each theme (standard, elder,
+ * contrast) meets the physical minimums on every screen (button text at
+ * least 4.8 mm, 6.4 mm in the elder theme; every live target at least 20 mm, 24 mm elder, on its short
  * edge), and the strict checks find no problem beyond the ones listed for
  * the same size without the key (same keys). LISTED: a panel whose layouts
  * do not hold yet: every fault is keyed "<W>x<H>@<diag> <theme> <locale>
@@ -322,7 +322,7 @@ static int physical_panel(int pw, int ph, const char *diag, bool listed)
     char set[64];
     snprintf(set, sizeof set, "display.diagonal=%s", diag);
     const char *const sets[] = {set, NULL};
-    static const char *const phys_themes[] = {"standard", "elder"};
+    static const char *const phys_themes[] = {"standard", "elder", "contrast"};
     double mm = phys_mm_per_px(atof(diag), pw, ph);
     int bad = 0, checked = 0, frames = 0, texts = 0, targets = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -330,7 +330,7 @@ static int physical_panel(int pw, int ph, const char *diag, bool listed)
     key_every_fault = listed;
     char prefix[64];
     snprintf(prefix, sizeof prefix, "%dx%d@%s ", pw, ph, diag);
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < 3; t++) {
         app_t *app = harness_app(pw, ph, phys_themes[t], NULL, sets);
         bool elder = t == 1;
         int min_text = phys_px_for_mm(elder ? THEME_MIN_BODY_MM_ELDER : THEME_MIN_BODY_MM, mm);

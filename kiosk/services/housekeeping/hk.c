@@ -10,6 +10,12 @@
 
 /* ---- helpers --------------------------------------------------------------------- */
 
+int hk_card_margin(ui_frame_t *f, SDL_Rect card)
+{
+    const theme_t *th = f->th;
+    return theme_min_target_px(th) > 0 && card.h < th->target * 5 ? th->pad / 2 : th->pad * 2;
+}
+
 int hk_cell_height_n(ui_frame_t *f, int min, int lines2)
 {
     const theme_t *th = f->th;
@@ -174,7 +180,7 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const hub_hk_booking_t *b = &hk->booking;
     SDL_Rect in = ui_inset(content, th->gap);
     screen_card(f, "hk.done", in);
-    SDL_Rect t = ui_inset(in, th->pad * 2);
+    SDL_Rect t = ui_inset(in, hk_card_margin(f, in));
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
     bool portrait = f->height > f->width;

@@ -14,6 +14,9 @@ int hk_cell_height(ui_frame_t *f, int min);
 int hk_cell_height_n(ui_frame_t *f, int min, int lines2);
 void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
              bool selected, bool enabled);
+/* The inner margin of a card R: thinner on a small panel (its size known
+ * and the card lower than five targets), so the words keep their room. */
+int hk_card_margin(ui_frame_t *f, SDL_Rect card);
 /* A button whose label shrinks (down to small text) to fit its width. */
 ui_widget_t *hk_button(ui_frame_t *f, const char *id, SDL_Rect r, const char *label,
                        ui_btn_style_t style, bool enabled);

@@ -28,7 +28,7 @@ static void details(app_t *app, ui_frame_t *f, SDL_Rect r)
     const theme_t *th = f->th;
     const hub_hk_service_t *s = hk_current(app);
     screen_card(f, "hk.info", r);
-    SDL_Rect in = ui_inset(r, th->pad * 2);
+    SDL_Rect in = ui_inset(r, hk_card_margin(f, r));
     if (!s) {
         ui_cut_bottom(&in, th->target * 2 + th->gap);
         return;
@@ -46,7 +46,8 @@ static void details(app_t *app, ui_frame_t *f, SDL_Rect r)
     bool compact = text_h - lh * (np + 1) - th->pad < ui_wrapped_height(f, th->px_small, inc, in.w);
     int name_px = th->px_title;
     if (compact) {                  /* the card's margins and the name give room too */
-        in = ui_inset(r, th->pad);
+        int m = hk_card_margin(f, r);
+        in = ui_inset(r, m < th->pad ? m : th->pad);
         name_px = th->px_large;
         name_h = ui_text_line_height(f->text, name_px);
     }
