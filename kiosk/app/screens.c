@@ -87,3 +87,8 @@ void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char
     ui_label_fit(f, part, cap, _("Take it with you: scan with your phone"), th->px_body, th->px_small,
                  th->text, th->surface, UI_ALIGN_CENTER, true);
 }
+
+bool screen_small_card(const ui_frame_t *f, SDL_Rect card)
+{
+    return theme_min_target_px(f->th) > 0 && card.h < f->th->target * 5;
+}

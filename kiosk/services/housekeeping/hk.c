@@ -13,7 +13,7 @@
 int hk_card_margin(ui_frame_t *f, SDL_Rect card)
 {
     const theme_t *th = f->th;
-    return theme_min_target_px(th) > 0 && card.h < th->target * 5 ? th->pad / 2 : th->pad * 2;
+    return screen_small_card(f, card) ? th->pad / 2 : th->pad * 2;
 }
 
 int hk_cell_height_n(ui_frame_t *f, int min, int lines2)
