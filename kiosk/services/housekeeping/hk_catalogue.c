@@ -116,7 +116,8 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
     const struct hk_state *hk = app->hk;
-    SDL_Rect in = ui_inset(content, th->gap);
+    /* a small panel: half the spacing round the screen, for the rows */
+    SDL_Rect in = ui_inset(content, screen_small_card(f, content) ? th->gap / 2 : th->gap);
     if (!hk || !hk->have_services) {
         screen_card(f, "hk", in);
         SDL_Rect t = ui_inset(in, th->pad * 2);
