@@ -412,12 +412,48 @@ static void physical_panels(void **state)
     assert_int_equal(physical_panel(1280, 800, "10.1", true), 0);
 }
 
+/* A page of free times always shows at least one time, whatever gives way
+ * (columns, lines, the calendar) at every size and theme and on a small
+ * panel: "More times" alone would page forever. */
+static bool any_slot(const ui_frame_t *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        int n, end = 0;
+        if (sscanf(f->w[i].id, "hk.slot.%d%n", &n, &end) == 1 && !f->w[i].id[end]) return true;
+    }
+    return false;
+}
+
+static void free_times_always_show_a_time(void **state)
+{
+    static const char *const sets[] = {"display.diagonal=10.1", NULL};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t t = 0; t < 3; t++)
+            for (int d = 0; d < 2; d++) {
+                if (d && sizes[s][0] != 1280) continue;
+                app_t *app = harness_app(sizes[s][0], sizes[s][1], themes[t], NULL, d ? sets : NULL);
+                for (int l = 0; l < i18n_count(); l++) {
+                    snprintf(app->cfg.locale, sizeof app->cfg.locale, "%s", i18n_name(l));
+                    static const char *const states[] = {"hk_slots", "hk_slots_full"};
+                    for (int k = 0; k < 2; k++) {
+                        assert_int_equal(tour_show(app, states[k]), 0);
+                        app_build(app);
+                        if (!any_slot(app->frame))
+                            fail_msg("%dx%d %s %s %s%s: no time shown", sizes[s][0], sizes[s][1],
+                                     themes[t], i18n_name(l), states[k], d ? " @10.1in" : "");
+                    }
+                }
+                harness_free(app);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(screen_list_is_consistent),
         cmocka_unit_test(every_state_every_layout),
         cmocka_unit_test(physical_panels),
+        cmocka_unit_test(free_times_always_show_a_time),
         cmocka_unit_test(contrast_check_catches_low_contrast),
         cmocka_unit_test(strict_checks_catch_cuts_and_overlaps),
         cmocka_unit_test(elder_targets_at_1080p),

@@ -134,8 +134,13 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
      * cells fit a page either way ("More times" pages the rest). */
     bool two = !places_fit(f, hk, in, cols);
     if (two && cols > 1 && places_fit(f, hk, in, cols - 1)) {
-        cols--;
-        two = false;
+        /* ... as long as a page still holds a time and "More times" */
+        int h1 = hk_cell_height(f, th->target * 3 / 2);
+        int r1 = (in.h + th->gap / 2) / (h1 + th->gap / 2);
+        if ((cols - 1) * (r1 > 1 ? r1 : 1) >= 2 || hk->slots.n <= cols - 1) {
+            cols--;
+            two = false;
+        }
     }
     int cell_h = hk_cell_height_n(f, th->target * 3 / 2, two ? 2 : 1);
     int rows = (in.h + th->gap / 2) / (cell_h + th->gap / 2);
@@ -213,7 +218,8 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int need1 = need - hk_cell_height(f, th->target * 3 / 2);
     bool fold = (th->id != THEME_STANDARD ? need > in.h : need1 > in.h) &&
                 (app->hk->day >= 0 || app->hk->alternatives) && !app->hk->days_open;
-    bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives);
+    /* (on a small panel too: the times' own title names the day) */
+    bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives || screen_small_card(f, content));
     SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
     if (share) {
         int bw = tr.w / 3;
