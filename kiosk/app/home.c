@@ -34,17 +34,19 @@ static const tile_def_t *tile_at(const app_t *app, int i)
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
-    SDL_Rect area = ui_inset(content, th->gap);
+    /* a small panel: half the spacing, so the tiles keep the target height */
+    int gap = screen_small_card(f, content) ? th->gap / 2 : th->gap;
+    SDL_Rect area = ui_inset(content, gap);
     /* The choices as an equal row under the tiles, not hidden in a menu:
      * the two halves of one strip, the size of any other button. */
     SDL_Rect strip = ui_cut_bottom(&area, th->target);
-    area.h -= th->gap;
-    SDL_Rect elder = {strip.x, strip.y, (strip.w - th->gap) / 2, strip.h};
-    SDL_Rect contrast = {elder.x + elder.w + th->gap, strip.y, strip.w - elder.w - th->gap, strip.h};
+    area.h -= gap;
+    SDL_Rect elder = {strip.x, strip.y, (strip.w - gap) / 2, strip.h};
+    SDL_Rect contrast = {elder.x + elder.w + gap, strip.y, strip.w - elder.w - gap, strip.h};
     bool portrait = f->height > f->width;
     int cols = portrait ? 2 : 3, rows = portrait ? 3 : 2;
     for (int i = 0; i < 6; i++) {
-        SDL_Rect cell = ui_grid_cell(area, cols, rows, th->gap, i);
+        SDL_Rect cell = ui_grid_cell(area, cols, rows, gap, i);
         const tile_def_t *t = tile_at(app, i);
         bool personal = screen_get(t->target)->personal;
         SDL_Color fill = th->tile[i];

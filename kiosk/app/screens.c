@@ -53,6 +53,13 @@ void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *p
         *left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
     } else {
         int kw = in.w * 2 / 5;
+        /* a small panel where four rows of keys cannot keep the target
+         * height: room for three rows of four (ui_keypad) */
+        int g = th->gap / 8;
+        if ((in.h - 3 * g) / 4 < th->target && (in.h - 2 * g) / 3 >= th->target) {
+            int need = 4 * th->target + 3 * g;
+            if (need > kw) kw = need < in.w / 2 ? need : in.w / 2;
+        }
         *pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
         *left = (SDL_Rect){in.x, in.y, in.w - kw - th->gap * 2, in.h};
     }
@@ -86,4 +93,9 @@ void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char
     snprintf(part, sizeof part, "%s.qrhint", id);
     ui_label_fit(f, part, cap, _("Take it with you: scan with your phone"), th->px_body, th->px_small,
                  th->text, th->surface, UI_ALIGN_CENTER, true);
+}
+
+bool screen_small_card(const ui_frame_t *f, SDL_Rect card)
+{
+    return theme_min_target_px(f->th) > 0 && card.h < f->th->target * 5;
 }

@@ -54,6 +54,10 @@ void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *p
 /* Splits IN for a detail page: the text in *TEXT, and a card for its
  * "take it with you" QR code in *QR_CARD (right, or bottom in portrait). */
 void screen_split_takeaway(ui_frame_t *f, SDL_Rect in, SDL_Rect *text, SDL_Rect *qr_card);
+/* Whether CARD is on a small panel: the panel's physical size known
+ * ([display] diagonal / dpi) and the card lower than five touch targets.
+ * Such cards thin their margins and badges so the words keep their room. */
+bool screen_small_card(const ui_frame_t *f, SDL_Rect card);
 /* That card: "ID.qrcard" with the QR code of PAYLOAD ("ID.qr") and its hint. */
 void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
 /* A title line (bold, as large as fits) cut off the top of *R. */

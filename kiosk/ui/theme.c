@@ -130,9 +130,11 @@ void theme_fit_panel(theme_t *th, double mm_per_px)
     if (th->target < target) {
         int grow = target - th->target;
         th->target = target;
-        /* The bars hold one row of targets: they grow with them. */
+        /* The bars hold one row of targets: they grow with them. The
+         * navigation bar centres its buttons, so it keeps only a thin
+         * margin round them (height is what a small panel runs short of). */
         th->header_h += grow;
-        th->nav_h += grow;
+        th->nav_h = at_least(th->nav_h + grow - (int)(24 * th->scale), th->target + 4);
     }
 }
 
@@ -152,4 +154,10 @@ double theme_contrast(SDL_Color a, SDL_Color b)
     double la = luminance(a), lb = luminance(b);
     if (la < lb) { double t = la; la = lb; lb = t; }
     return (la + 0.05) / (lb + 0.05);
+}
+
+int theme_min_target_px(const theme_t *th)
+{
+    return phys_px_for_mm(th->id == THEME_ELDER ? THEME_MIN_TARGET_MM_ELDER : THEME_MIN_TARGET_MM,
+                          th->mm_per_px);
 }

@@ -257,8 +257,20 @@ void ui_keypad(ui_frame_t *f, const char *id, SDL_Rect r, bool ok_enabled)
                                      "\xE2\x86\x90", "0", "\xE2\x9C\x93"}; /* ← ✓ */
     const theme_t *th = f->th;
     char part[UI_ID_LEN];
+    /* A small panel's keys keep the target size: the gaps give way first
+     * (down to a quarter of the usual), the keys never; where four rows
+     * still do not fit, three rows of four: the digits 1-9 as ever, and
+     * ←, 0, ✓ in a fourth column. */
+    int gap = th->gap / 2;
+    if ((r.h - 3 * gap) / 4 < th->target && (r.h - 4 * th->target) / 3 < gap) {
+        gap = (r.h - 4 * th->target) / 3;
+        if (gap < th->gap / 8) gap = th->gap / 8;
+    }
+    bool wide = (r.h - 3 * gap) / 4 < th->target && (r.h - 2 * gap) / 3 >= th->target &&
+                (r.w - 3 * gap) / 4 >= th->target;
+    static const int wide_pos[12] = {0, 1, 2, 4, 5, 6, 8, 9, 10, 3, 7, 11};  /* key -> cell */
     for (int i = 0; i < 12; i++) {
-        SDL_Rect cell = ui_grid_cell(r, 3, 4, th->gap / 2, i);
+        SDL_Rect cell = wide ? ui_grid_cell(r, 4, 3, gap, wide_pos[i]) : ui_grid_cell(r, 3, 4, gap, i);
         snprintf(part, sizeof part, "%s.%s", id, keys[i]);
         ui_btn_style_t st = i == 11 ? UI_BTN_PRIMARY : UI_BTN_SECONDARY;
         ui_widget_t *b = ui_button(f, part, cell, labels[i], st, true);

@@ -26,7 +26,7 @@ BUILD=${2:-${BUILD:-build}}
 # or a schedule, and the CLI checks with dated fixtures.
 SUITES=(test_hk test_info test_street test_bills test_fleet_app test_pay_engine
         test_outbox test_content_sync test_content test_telemetry test_print_queue
-        test_store test_app test_golden
+        test_store test_app test_golden test_journeys
         test_hub_housekeeping test_hub_content test_hub_pay test_hub_fleet
         test_hub_replay test_hub_bundles test_hub_core test_hub_privacy test_hub_wechat test_hub_rescode
         test_hub_money test_hub_billing test_hub_wxrecon test_hub_scope test_hub_playlists test_hub_console_items

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "services/info/info.h"
 #include "app/screens.h"
+#include "app/tour.h"
 #include "support/fixture.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
@@ -118,6 +119,48 @@ static void guides_list_and_steps(void **state)
     assert_true(app_test_text_shown(app, "Bring: "));
     app_build(app);
     assert_non_null(ui_find(app->frame, "guide.qr"));
+    harness_free(app);
+}
+
+/* Large text pages a long guide by whole lines at body size (上一页/下一页)
+ * instead of making it small or cutting it: every line is seen on some
+ * page, none twice, never with an ellipsis; the pager stops at both ends. */
+static void guide_paged_in_large_text(void **state)
+{
+    app_t *app = harness_app(1920, 1080, "elder", NULL, NULL);
+    struct info_state *s = app->info;
+    assert_int_equal(tour_show(app, "guide_detail"), 0);
+    app_build(app);
+    assert_true(s->guide_pages >= 2);
+    assert_int_equal(s->guide_page, 0);
+    assert_true(app_test_text_shown(app, s->cur_guide.steps[0]));
+    assert_false(app_test_text_shown(app, s->cur_guide.hours));       /* on a later page */
+    assert_int_equal(app_test_tap(app, "guide.prev"), -1);            /* the first page */
+    int seen_hours = 0, seen_fee = 0;
+    for (int p = 0; p < s->guide_pages; p++) {
+        app_build(app);
+        const ui_widget_t *b = ui_find(app->frame, "guide.body");
+        assert_non_null(b);
+        assert_false(b->flags & UI_F_ELLIPSIS);
+        assert_true(b->px >= app->theme.px_body);                       /* large text stays large */
+        seen_hours += app_test_text_shown(app, s->cur_guide.hours);
+        seen_fee += app_test_text_shown(app, s->cur_guide.fee);
+        if (p + 1 < s->guide_pages) assert_int_equal(app_test_tap(app, "guide.next"), 0);
+    }
+    assert_int_equal(seen_hours, 1);
+    assert_int_equal(seen_fee, 1);
+    assert_int_equal(s->guide_page, s->guide_pages - 1);
+    assert_int_equal(app_test_tap(app, "guide.next"), -1);            /* the last page */
+    assert_int_equal(app_test_tap(app, "guide.prev"), 0);
+    assert_int_equal(s->guide_page, s->guide_pages - 2);
+    assert_int_equal(app->screen, SCR_GUIDE_DETAIL);
+    /* the standard theme fits the same guide on one page, without a pager */
+    harness_free(app);
+    app = harness_app(1920, 1080, "standard", NULL, NULL);
+    assert_int_equal(tour_show(app, "guide_detail"), 0);
+    app_build(app);
+    assert_null(ui_find(app->frame, "guide.next"));
+    assert_true(app_test_text_shown(app, app->info->cur_guide.fee));
     harness_free(app);
 }
 
@@ -306,6 +349,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(events_list_detail_and_register),
         cmocka_unit_test(guides_list_and_steps),
+        cmocka_unit_test(guide_paged_in_large_text),
         cmocka_unit_test(help_sent_then_acknowledged_without_personal_data),
         cmocka_unit_test(help_with_consent_sends_the_phone_only_then),
         cmocka_unit_test(help_queued_while_the_hub_is_down_goes_out_later),

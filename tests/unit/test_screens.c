@@ -35,13 +35,12 @@ static char *known[KNOWN_MAX];
 static bool known_seen[KNOWN_MAX];
 static int n_known;
 
-static void known_load(void)
+static void known_file(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s", __FILE__);
     char *slash = strrchr(path, '/');
-    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "%s",
-             "screens_known.txt");
+    snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "%s", name);
     FILE *fp = fopen(path, "r");
     if (!fp) return;
     char line[512];
@@ -50,6 +49,26 @@ static void known_load(void)
         if (line[0] && line[0] != '#') known[n_known++] = strdup(line);
     }
     fclose(fp);
+}
+
+/* Both lists, once: screens_known.txt (sizes without a panel size) and
+ * physical_known.txt (lines "<W>x<H>@<inches> ..." of a panel's run). */
+static void known_load(void)
+{
+    static bool loaded;
+    if (loaded) return;
+    loaded = true;
+    known_file("screens_known.txt");
+    known_file("physical_known.txt");
+}
+
+/* Whether known line I belongs to the panel run PREFIX ("1280x800@10.1 "),
+ * or with PREFIX NULL to no panel run. */
+static bool known_of(int i, const char *prefix)
+{
+    const char *sp = strchr(known[i], ' ');
+    bool panel = sp && memchr(known[i], '@', (size_t)(sp - known[i]));
+    return prefix ? !strncmp(known[i], prefix, strlen(prefix)) : !panel;
 }
 
 /* 1 if the problem KEY is new (a failure), 0 if it is on the known list. */
@@ -65,6 +84,21 @@ static int problem(const char *key)
 }
 
 static const char *const kind_keys[K_COUNT] = {"cut", "short", "nosize", "under"};
+
+/* On a panel that does not hold every layout yet (a 10.1" 1280x800 one),
+ * every fault is keyed and checked against the known list (the panel's
+ * lines in physical_known.txt), not only the strict kinds: KIND is
+ * "overflow", "outside", "wrap", "wide", "contrast", "target", "mm-text"
+ * or "mm-target". Otherwise each counts as a failure. */
+static bool key_every_fault;
+
+static int fault(const char *where, const char *id, const char *kind)
+{
+    if (!key_every_fault) return 1;
+    char key[300];
+    snprintf(key, sizeof key, "%s %s %s", where, id, kind);
+    return problem(key);
+}
 
 static int strict(const char *where, const char *id, int kind)
 {
@@ -92,7 +126,7 @@ static void on_problem(void *ctx, const fit_problem_t *p)
     case FIT_SHORT: c->bad += strict(c->where, p->w->id, K_SHORT); break;
     case FIT_NOSIZE: c->bad += strict(c->where, p->w->id, K_EMPTY); break;
     case FIT_UNDER: c->bad += strict(c->where, p->w->id, K_UNDER); break;
-    default: c->bad++;
+    default: c->bad += fault(c->where, p->w ? p->w->id : "frame", fit_kind_key(p->kind));
     }
 }
 
@@ -132,12 +166,16 @@ static void every_state_every_layout(void **state)
         }
     printf("checked %d texts in %d frames\n", checked, frames);
     for (int k = 0; k < K_COUNT; k++) printf("  %s: %d\n", kind_names[k], kinds[k]);
-    for (int i = 0; i < n_known; i++)
+    int open = 0;
+    for (int i = 0; i < n_known; i++) {
+        if (!known_of(i, NULL)) continue;
+        open++;
         if (!known_seen[i]) {
             printf("FIXED (take it off screens_known.txt): %s\n", known[i]);
             bad++;
         }
-    printf("known problems still open: %d\n", n_known);
+    }
+    printf("known problems still open: %d\n", open);
     assert_true(frames >= 3 * 3 * 2 * 12);
     assert_int_equal(bad, 0);
 }
@@ -211,22 +249,28 @@ static void screen_list_is_consistent(void **state)
     assert_int_equal(app_screen_find("no_such_screen"), -1);
 }
 
-/* A panel of known size ([display] diagonal): the theme meets the physical
- * minimums on every screen (button text at least 4.8 mm, 6.4 mm in the
- * elder theme; every live target at least 20 mm, 24 mm elder, on its short
+/* A panel of known size ([display] diagonal): each theme (standard, elder,
+ * contrast) meets the physical minimums on every screen (button text at
+ * least 4.8 mm, 6.4 mm in the elder theme; every live target at least 20 mm, 24 mm elder, on its short
  * edge), and the strict checks find no problem beyond the ones listed for
- * the same size without the key (same keys). Returns the number of faults. */
-static int physical_panel(int pw, int ph, const char *diag)
+ * the same size without the key (same keys). LISTED: a panel whose layouts
+ * do not hold yet: every fault is keyed "<W>x<H>@<diag> <theme> <locale>
+ * <state> <id> <kind>" against physical_known.txt, which only shrinks (a
+ * listed line that no longer happens fails too). Returns the faults. */
+static int physical_panel(int pw, int ph, const char *diag, bool listed)
 {
     char set[64];
     snprintf(set, sizeof set, "display.diagonal=%s", diag);
     const char *const sets[] = {set, NULL};
-    static const char *const phys_themes[] = {"standard", "elder"};
+    static const char *const phys_themes[] = {"standard", "elder", "contrast"};
     double mm = phys_mm_per_px(atof(diag), pw, ph);
     int bad = 0, checked = 0, frames = 0, texts = 0, targets = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!n_known) known_load();
-    for (size_t t = 0; t < 2; t++) {
+    known_load();
+    key_every_fault = listed;
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%dx%d@%s ", pw, ph, diag);
+    for (size_t t = 0; t < 3; t++) {
         app_t *app = harness_app(pw, ph, phys_themes[t], NULL, sets);
         bool elder = t == 1;
         int min_text = phys_px_for_mm(elder ? THEME_MIN_BODY_MM_ELDER : THEME_MIN_BODY_MM, mm);
@@ -237,8 +281,11 @@ static int physical_panel(int pw, int ph, const char *diag)
                 assert_int_equal(tour_show(app, tour_states[k]), 0);
                 app_build(app);
                 char where[128];
-                snprintf(where, sizeof where, "%dx%d %s %s %s", pw, ph, phys_themes[t],
+                snprintf(where, sizeof where, "%s%s %s %s", listed ? prefix : "", phys_themes[t],
                          i18n_name(l), tour_states[k]);
+                if (!listed)
+                    snprintf(where, sizeof where, "%dx%d %s %s %s", pw, ph, phys_themes[t],
+                             i18n_name(l), tour_states[k]);
                 assert_true(app->theme.mm_per_px > 0);
                 assert_true(app->theme.px_body >= min_text);
                 bad += check_frame(app, where, &checked);
@@ -252,7 +299,7 @@ static int physical_panel(int pw, int ph, const char *diag)
                         if (w->px < min_text) {
                             printf("%s @%sin: %s: button text %d px = %.1f mm < %.1f mm\n",
                                    where, diag, w->id, w->px, w->px * mm, min_text * mm);
-                            bad++;
+                            bad += fault(where, w->id, "mm-text");
                         }
                     }
                     if ((w->flags & UI_F_CLICK) && i > from && w->r.w > 0) {
@@ -261,7 +308,7 @@ static int physical_panel(int pw, int ph, const char *diag)
                         if (edge < min_target) {
                             printf("%s @%sin: %s: target %dx%d, short edge %.1f mm < %.1f mm\n",
                                    where, diag, w->id, w->r.w, w->r.h, edge * mm, min_target * mm);
-                            bad++;
+                            bad += fault(where, w->id, "mm-target");
                         }
                     }
                 }
@@ -269,8 +316,20 @@ static int physical_panel(int pw, int ph, const char *diag)
         }
         harness_free(app);
     }
-    printf("%s\" %dx%d: %d frames, %d button texts, %d targets measured; %.3f mm/px; %d bad\n",
+    key_every_fault = false;
+    int open = 0;
+    for (int i = 0; listed && i < n_known; i++) {
+        if (!known_of(i, prefix)) continue;
+        open++;
+        if (!known_seen[i]) {
+            printf("FIXED (take it off physical_known.txt): %s\n", known[i]);
+            bad++;
+        }
+    }
+    printf("%s\" %dx%d: %d frames, %d button texts, %d targets measured; %.3f mm/px; %d bad",
            diag, pw, ph, frames, texts, targets, mm, bad);
+    if (listed) printf("; %d known faults still open (physical_known.txt)", open);
+    printf("\n");
     assert_true(frames > 0 && targets > 0 && texts > 0);
     return bad;
 }
@@ -281,14 +340,51 @@ static void physical_panels(void **state)
     int w = 0, h = 0;
     char d[16] = "";
     if (only && sscanf(only, "%dx%d@%15s", &w, &h, d) == 3) {
-        assert_int_equal(physical_panel(w, h, d), 0);
+        assert_int_equal(physical_panel(w, h, d, true), 0);
         return;
     }
-    /* The usual 21.5" hall panel, both ways up. Smaller panels (10.1"
-     * 1280x800, 15.6" 1920x1080) do not pass yet: the layouts cannot hold
-     * the larger sizes (issue 16; try PHYS_PANEL=1280x800@10.1). */
-    assert_int_equal(physical_panel(1920, 1080, "21.5"), 0);
-    assert_int_equal(physical_panel(1080, 1920, "21.5"), 0);
+    /* The usual 21.5" hall panel, both ways up: everything holds. */
+    assert_int_equal(physical_panel(1920, 1080, "21.5", false), 0);
+    assert_int_equal(physical_panel(1080, 1920, "21.5", false), 0);
+    /* A 10.1" 1280x800 panel (0.17 mm a pixel: a 20 mm target is 118 px
+     * of its 800): the faults its layouts still have are listed in
+     * physical_known.txt, which only shrinks (issue 16). */
+    assert_int_equal(physical_panel(1280, 800, "10.1", true), 0);
+}
+
+/* A page of free times always shows at least one time, whatever gives way
+ * (columns, lines, the calendar) at every size and theme and on a small
+ * panel: "More times" alone would page forever. */
+static bool any_slot(const ui_frame_t *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        int n, end = 0;
+        if (sscanf(f->w[i].id, "hk.slot.%d%n", &n, &end) == 1 && !f->w[i].id[end]) return true;
+    }
+    return false;
+}
+
+static void free_times_always_show_a_time(void **state)
+{
+    static const char *const sets[] = {"display.diagonal=10.1", NULL};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t t = 0; t < 3; t++)
+            for (int d = 0; d < 2; d++) {
+                if (d && sizes[s][0] != 1280) continue;
+                app_t *app = harness_app(sizes[s][0], sizes[s][1], themes[t], NULL, d ? sets : NULL);
+                for (int l = 0; l < i18n_count(); l++) {
+                    snprintf(app->cfg.locale, sizeof app->cfg.locale, "%s", i18n_name(l));
+                    static const char *const states[] = {"hk_slots", "hk_slots_full"};
+                    for (int k = 0; k < 2; k++) {
+                        assert_int_equal(tour_show(app, states[k]), 0);
+                        app_build(app);
+                        if (!any_slot(app->frame))
+                            fail_msg("%dx%d %s %s %s%s: no time shown", sizes[s][0], sizes[s][1],
+                                     themes[t], i18n_name(l), states[k], d ? " @10.1in" : "");
+                    }
+                }
+                harness_free(app);
+            }
 }
 
 int main(void)
@@ -297,6 +393,7 @@ int main(void)
         cmocka_unit_test(screen_list_is_consistent),
         cmocka_unit_test(every_state_every_layout),
         cmocka_unit_test(physical_panels),
+        cmocka_unit_test(free_times_always_show_a_time),
         cmocka_unit_test(contrast_check_catches_low_contrast),
         cmocka_unit_test(strict_checks_catch_cuts_and_overlaps),
         cmocka_unit_test(elder_targets_at_1080p),

@@ -81,10 +81,13 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                ui_wrapped_height(f, th->px_small, _("The account number is printed at the top of your paper bill."), left.w);
     int urows = left.h - (row_h * 2 + th->gap) >= need ? 2 : 1;
     SDL_Rect row = ui_cut_top(&left, urows == 2 ? row_h * 2 + th->gap : row_h);
+    /* (a small panel: thin gaps in the row of four, so each keeps the
+     * target width) */
+    int ug = urows == 1 && screen_small_card(f, content) ? th->gap / 8 : th->gap / (3 - urows);
     for (int i = 0; i < BILLS_UTILITIES; i++) {
         char id[UI_ID_LEN];
         snprintf(id, sizeof id, "acct.utility.%d", i);
-        SDL_Rect c = ui_grid_cell(row, 4 / urows, urows, th->gap / (3 - urows), i);
+        SDL_Rect c = ui_grid_cell(row, 4 / urows, urows, ug, i);
         ui_widget_t *w = ui_button(f, id, c, bills_utility_name(bills_utility_ids[i]),
                                    b->utility == i ? UI_BTN_PRIMARY : UI_BTN_SECONDARY, !b->busy);
         if (b->utility == i) w->flags |= UI_F_BOLD;

@@ -51,6 +51,12 @@ static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
     int n_unpaid = 0;
     for (int j = 0; j < a->n_bills; j++) n_unpaid += !a->bills[j].paid;
     bool compact = th->id == THEME_ELDER && n_unpaid > 1;
+    /* ... and so does a small panel where the full head, a bill and the
+     * pager would not fit one above the other */
+    int lr0 = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    if (n_unpaid > 1 && in.h < ui_text_line_height(f->text, th->px_title) +
+                               ui_text_line_height(f->text, th->px_body) + th->pad + th->target + lr0 + th->gap)
+        compact = true;
     int px_head = compact ? th->px_large : th->px_title;
     mask_id(a->account, acct, sizeof acct);
     snprintf(line, sizeof line, "%s  %s", bills_utility_name(a->utility), acct);
@@ -287,10 +293,17 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         right = (SDL_Rect){left.x + left.w + th->gap, in.y, in.w - left.w - th->gap, in.h};
         pw = right.w - th->pad * 4;
     }
+    /* A small panel: the cards' margins give way before a bill row or the
+     * total would be lower than a finger (the head, a row and the pager;
+     * the total and the two pay buttons). */
+    int margin = th->pad * 2;
+    if (theme_min_target_px(th) > 0 &&
+        left.h - margin * 2 < ui_text_line_height(f->text, th->px_large) + th->pad + th->target * 2 + th->gap)
+        margin = th->pad / 2;
     screen_card(f, "list.bills", left);
-    bill_rows(app, f, ui_inset(left, th->pad * 2), ai);
+    bill_rows(app, f, ui_inset(left, margin), ai);
     screen_card(f, "list.side", right);
-    SDL_Rect side = ui_inset(right, th->pad * 2);
+    SDL_Rect side = ui_inset(right, margin);
     /* the pay box keeps what it needs; the chart gets the rest */
     int pay_h = ui_wrapped_height(f, th->px_title, line, pw) + th->target * 2 + th->gap * 2;
     SDL_Rect pb = ui_cut_bottom(&side, pay_h < side.h ? pay_h : side.h);

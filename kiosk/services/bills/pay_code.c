@@ -30,15 +30,22 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
     if (!b->pay_started) {
-        pay_heading(f, "pay.title", &t,
-                    _("Open the payment code in WeChat or Alipay and hold your phone under the scanner"));
-        pay_amount(app, f, &t, th->surface);
         bool any = app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
         const char *msg = b->code_msg[0] ? b->code_msg
                         : b->hub_ok == 0 ? _("The payment service cannot be reached right now, so no payment code is taken. Please pay with a QR code later, or ask staff.")
                         : !any ? _("No scanner is connected to this kiosk. Please pay with a QR code instead.")
                         : b->hub_ok < 0 ? _("Checking the connection to the payment service...")
                         : _("The kiosk reads the code by itself. Hold the phone still for a moment.");
+        /* The message (why not, what to do instead) is never cut: when it
+         * would be (large text, a small panel), the heading and the amount
+         * above it get smaller, as on the QR screen. */
+        const char *title = _("Open the payment code in WeChat or Alipay and hold your phone under the scanner");
+        int big = ui_wrapped_height(f, th->px_large, title, t.w) + th->pad +
+                  ui_text_line_height(f->text, th->px_huge) + th->pad +
+                  ui_wrapped_height(f, th->px_body, msg, t.w);
+        bool compact = big > t.h;
+        pay_heading_at(f, "pay.title", &t, title, compact ? th->px_body : th->px_large);
+        pay_amount_at(app, f, &t, th->surface, compact ? th->px_title : th->px_huge);
         ui_label_fit(f, "pay.status", t, msg, th->px_large, th->px_body, th->text, th->surface,
                      UI_ALIGN_LEFT, true);
         SDL_Rect b1 = {buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};

@@ -43,7 +43,10 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const pay_event_t *p = &app->bills->pay;
     SDL_Rect in = ui_inset(content, th->gap);
     screen_card(f, "result", in);
-    SDL_Rect t = ui_inset(in, th->pad * 2);
+    /* a small panel: thin margins, the badge (no button) and the title
+     * at the title's size, so what happened keeps its room */
+    bool small = screen_small_card(f, in);
+    SDL_Rect t = ui_inset(in, small ? th->pad / 2 : th->pad * 2);
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
 
@@ -56,7 +59,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
      * "i", not the alarm of a refusal. */
     bool calm = !ok && (!strcmp(p->reason, "payment_unavailable") ||
                         !strcmp(p->reason, "provider_refused"));
-    int d = th->target;
+    int d = small ? ui_text_line_height(f->text, th->px_title) : th->target;
     /* A title too long for one line beside the badge (portrait, large
      * text) takes two, rather than being cut. */
     bool wide = ok && f->width > f->height;
@@ -82,9 +85,9 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         row.w /= 2;
     }
     ui_label_fit(f, "result.title", (SDL_Rect){row.x + d + th->pad, row.y, row.w - d - th->pad, rh},
-                 title, two ? th->px_title : th->px_huge, th->px_title, th->text, th->surface,
+                 title, two || small ? th->px_title : th->px_huge, th->px_title, th->text, th->surface,
                  UI_ALIGN_LEFT, two)->valign_center = true;
-    t.y += th->pad * 2; t.h -= th->pad * 2;
+    t.y += small ? th->pad : th->pad * 2; t.h -= small ? th->pad : th->pad * 2;
     if (ok) {
         /* landscape: what was paid on the left, what it means on the right,
          * so large text keeps every line */

@@ -10,11 +10,23 @@
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-int hk_cell_height(ui_frame_t *f, int min)
+int hk_card_margin(ui_frame_t *f, SDL_Rect card)
 {
     const theme_t *th = f->th;
-    int h = ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body) + th->pad;
+    return screen_small_card(f, card) ? th->pad / 2 : th->pad * 2;
+}
+
+int hk_cell_height_n(ui_frame_t *f, int min, int lines2)
+{
+    const theme_t *th = f->th;
+    int h = ui_text_line_height(f->text, th->px_large) +
+            ui_text_line_height(f->text, th->px_body) * lines2 + th->pad;
     return h > min ? h : min;
+}
+
+int hk_cell_height(ui_frame_t *f, int min)
+{
+    return hk_cell_height_n(f, min, 1);
 }
 
 void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const char *line2,
@@ -33,7 +45,8 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     SDL_Rect in = ui_inset(r, th->pad / 2);
     /* the lines share the height as their fonts' line heights do */
     int l1 = ui_text_line_height(f->text, th->px_large), l2 = ui_text_line_height(f->text, th->px_body);
-    int h1 = line2 ? in.h * l1 / (l1 + l2) : in.h;
+    int lines2 = line2 ? 1 + (strchr(line2, '\n') != NULL) : 0;
+    int h1 = line2 ? in.h * l1 / (l1 + l2 * lines2) : in.h;
     snprintf(part, sizeof part, "%s.1", id);
     char first[96];
     /* the chosen cell is marked by a tick and a thick border, not by colour alone */
@@ -46,7 +59,7 @@ void hk_cell(ui_frame_t *f, const char *id, SDL_Rect r, const char *line1, const
     if (line2) {
         snprintf(part, sizeof part, "%s.2", id);
         ui_label_fit(f, part, (SDL_Rect){in.x, in.y + h1, in.w, in.h - h1}, line2, th->px_body,
-                     th->px_small, fg, bg, UI_ALIGN_CENTER, false);
+                     th->px_small, fg, bg, UI_ALIGN_CENTER, lines2 > 1);
     }
 }
 
@@ -55,6 +68,19 @@ ui_widget_t *hk_button(ui_frame_t *f, const char *id, SDL_Rect r, const char *la
 {
     const theme_t *th = f->th;
     ui_widget_t *w = ui_button(f, id, r, label, style, enabled);
+    int fitted = w->px;                       /* what ui_button made of it */
+    if (w->px < th->px_body) w->px = th->px_body;
+    while (w->px > th->px_body && ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
+        w->px = w->px - 2 > th->px_body ? w->px - 2 : th->px_body;
+    /* two lines at body size, where the button is high enough, before
+     * text smaller than body size (the panel's physical minimum) */
+    if (ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad &&
+        ui_wrapped_height(f, w->px, label, w->r.w - th->pad) <= 2 * ui_text_line_height(f->text, w->px) &&
+        ui_wrapped_height(f, w->px, label, w->r.w - th->pad) <= w->r.h) {
+        w->flags |= UI_F_WRAP;
+        return w;
+    }
+    if (fitted < w->px) w->px = fitted;
     while (w->px > th->px_small && ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
         w->px -= 2;
     if (ui_text_width(f->text, w->px, label, -1) > w->r.w) w->flags |= UI_F_ELLIPSIS;
@@ -154,7 +180,7 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const hub_hk_booking_t *b = &hk->booking;
     SDL_Rect in = ui_inset(content, th->gap);
     screen_card(f, "hk.done", in);
-    SDL_Rect t = ui_inset(in, th->pad * 2);
+    SDL_Rect t = ui_inset(in, hk_card_margin(f, in));
     SDL_Rect buttons = ui_cut_bottom(&t, th->target);
     t.h -= th->pad;
     bool portrait = f->height > f->width;
@@ -163,6 +189,10 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (portrait) t.h -= q + th->pad;
 
     int d = th->target;
+    /* a small panel: the badge (not a button) as high as the title's line,
+     * so that what was booked keeps its room */
+    if (theme_min_target_px(th) > 0 && t.h < th->target * 4)
+        d = ui_text_line_height(f->text, th->px_title);
     SDL_Rect row = ui_cut_top(&t, d);
     ui_widget_t *dot = ui_add(f, UI_CIRCLE, "hk.done.badge", (SDL_Rect){row.x, row.y, d, d}, NULL);
     dot->bg = th->primary;
@@ -277,6 +307,17 @@ static bool cancellable(const hub_hk_booking_t *b)
     return !b->cancelled && b->slot.start > clock_wall();
 }
 
+/* A booking's two lines: service, day and time; provider, code, state. */
+static void mine_lines(app_t *app, const hub_hk_booking_t *b, char *l1, size_t n1, char *l2, size_t n2)
+{
+    char day[48], hours[32];
+    hk_day_text(b->slot.start, day, sizeof day);
+    hk_hours_text(&b->slot, hours, sizeof hours);
+    snprintf(l1, n1, "%s  %s %s", hk_booking_service(app, b), day, hours);
+    snprintf(l2, n2, _("%s, code %s, %s"), b->slot.provider, b->code,
+             b->cancelled ? _("cancelled") : _("confirmed"));
+}
+
 static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -309,9 +350,19 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         in.y += th->pad; in.h -= th->pad;
     }
     if (!hk->have_mine || hk->mine.n == 0) return;
-    /* Large text: each of the two lines may take two, never cut (the date,
-     * the time and the check-in code are what the resident came for). */
+    /* Large text, or a line too long for the row even small (high
+     * contrast, portrait): each of the two lines may take two, never cut
+     * (the date, the time and the check-in code are what the resident
+     * came for). */
     bool two = th->id == THEME_ELDER;
+    for (int i = 0; i < hk->mine.n && !two; i++) {
+        char l1[300], l2[300];
+        mine_lines(app, &hk->mine.b[i], l1, sizeof l1, l2, sizeof l2);
+        int tw = in.w - th->pad * 2;
+        tw -= tw / 3 + th->pad;                          /* beside the cancel button */
+        two = ui_text_width(f->text, th->px_small, l1, -1) > tw ||
+              ui_text_width(f->text, th->px_small, l2, -1) > tw;
+    }
     int lines_h = (ui_text_line_height(f->text, th->px_large) + ui_text_line_height(f->text, th->px_body)) *
                   (two ? 2 : 1) + th->pad * 2;
     int row_h = th->target * 2 > lines_h ? th->target * 2 : lines_h;
@@ -326,7 +377,7 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         const hub_hk_booking_t *b = &hk->mine.b[i];
         SDL_Rect r = ui_cut_top(&in, row_h);
         in.y += th->gap / 2; in.h -= th->gap / 2;
-        char id[UI_ID_LEN - 8], part[UI_ID_LEN], l1[300], l2[300], day[48], hours[32];
+        char id[UI_ID_LEN - 8], part[UI_ID_LEN], l1[300], l2[300];
         snprintf(id, sizeof id, "hk.mine.%d", i);
         ui_widget_t *card = screen_card(f, id, r);
         card->radius = th->radius;
@@ -334,11 +385,7 @@ static void mine_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         int bw = t.w / 3;
         SDL_Rect br = {t.x + t.w - bw, t.y + (t.h - th->target) / 2, bw, th->target};
         t.w -= bw + th->pad;
-        hk_day_text(b->slot.start, day, sizeof day);
-        hk_hours_text(&b->slot, hours, sizeof hours);
-        snprintf(l1, sizeof l1, "%s  %s %s", hk_booking_service(app, b), day, hours);
-        snprintf(l2, sizeof l2, _("%s, code %s, %s"), b->slot.provider, b->code,
-                 b->cancelled ? _("cancelled") : _("confirmed"));
+        mine_lines(app, b, l1, sizeof l1, l2, sizeof l2);
         int la = ui_text_line_height(f->text, th->px_large), lb = ui_text_line_height(f->text, th->px_body);
         int h1 = t.h * la / (la + lb);
         snprintf(part, sizeof part, "%s.1", id);

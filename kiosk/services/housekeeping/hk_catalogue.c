@@ -28,7 +28,7 @@ static void details(app_t *app, ui_frame_t *f, SDL_Rect r)
     const theme_t *th = f->th;
     const hub_hk_service_t *s = hk_current(app);
     screen_card(f, "hk.info", r);
-    SDL_Rect in = ui_inset(r, th->pad * 2);
+    SDL_Rect in = ui_inset(r, hk_card_margin(f, r));
     if (!s) {
         ui_cut_bottom(&in, th->target * 2 + th->gap);
         return;
@@ -46,7 +46,8 @@ static void details(app_t *app, ui_frame_t *f, SDL_Rect r)
     bool compact = text_h - lh * (np + 1) - th->pad < ui_wrapped_height(f, th->px_small, inc, in.w);
     int name_px = th->px_title;
     if (compact) {                  /* the card's margins and the name give room too */
-        in = ui_inset(r, th->pad);
+        int m = hk_card_margin(f, r);
+        in = ui_inset(r, m < th->pad ? m : th->pad);
         name_px = th->px_large;
         name_h = ui_text_line_height(f->text, name_px);
     }
@@ -115,7 +116,8 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
     const struct hk_state *hk = app->hk;
-    SDL_Rect in = ui_inset(content, th->gap);
+    /* a small panel: half the spacing round the screen, for the rows */
+    SDL_Rect in = ui_inset(content, screen_small_card(f, content) ? th->gap / 2 : th->gap);
     if (!hk || !hk->have_services) {
         screen_card(f, "hk", in);
         SDL_Rect t = ui_inset(in, th->pad * 2);
@@ -141,7 +143,13 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         in.y += th->gap; in.h -= th->gap;
         right = in;
     } else {
-        list = (SDL_Rect){in.x, in.y, in.w * 2 / 5, in.h};
+        /* a small panel: two columns of services rather than rows lower
+         * than the panel's physical minimum target (fewer, taller rows) */
+        if (rows > 1 && (in.h - (rows - 1) * th->gap / 2) / rows < theme_min_target_px(th)) {
+            cols = 2;
+            rows = (n + cols - 1) / cols;
+        }
+        list = (SDL_Rect){in.x, in.y, cols == 2 ? in.w / 2 : in.w * 2 / 5, in.h};
         right = (SDL_Rect){list.x + list.w + th->gap, in.y, in.w - list.w - th->gap, in.h};
     }
     for (int i = 0; i < n; i++) {

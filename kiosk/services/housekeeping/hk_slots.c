@@ -67,6 +67,35 @@ static int calendar_height(ui_frame_t *f, SDL_Rect r)
     return rows * hk_cell_height(f, th->target * 5 / 4) + (rows - 1) * th->gap / 2;
 }
 
+/* A time's provider and places: "安心家政服务部：剩余2个名额（共2个）", or
+ * with TWO the places on a line of their own. */
+static void slot_places(const hub_hk_slot_t *s, bool two, char *out, size_t len)
+{
+    char places[96];
+    if (!two) {
+        if (s->left <= 0) snprintf(out, len, _("%s: fully booked"), s->provider);
+        else snprintf(out, len, _("%s: %d of %d places free"), s->provider, s->left, s->capacity);
+        return;
+    }
+    if (s->left <= 0) snprintf(places, sizeof places, "%s", _("Fully booked"));
+    else snprintf(places, sizeof places, _("%d of %d places free"), s->left, s->capacity);
+    snprintf(out, len, "%s\n%s", s->provider, places);
+}
+
+/* Whether every time's provider and places fit one line of a cell (of
+ * COLS across IN), at the small size. */
+static bool places_fit(ui_frame_t *f, const struct hk_state *hk, SDL_Rect in, int cols)
+{
+    const theme_t *th = f->th;
+    int inner = ui_grid_cell((SDL_Rect){in.x, in.y, in.w, th->target}, cols, 1, th->gap / 2, 0).w - th->pad;
+    char l2[200];
+    for (int i = 0; i < hk->slots.n; i++) {
+        slot_places(&hk->slots.s[i], false, l2, sizeof l2);
+        if (ui_text_width(f->text, th->px_small, l2, -1) > inner) return false;
+    }
+    return true;
+}
+
 static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
 {
     const theme_t *th = f->th;
@@ -99,7 +128,21 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
     if (hk->busy || !hk->have_slots || hk->slots.n == 0) return;
     int cols = f->width > f->height ? 3 : 2;
     if (th->id == THEME_ELDER) cols--;     /* large text: wider cells, the provider whole */
-    int cell_h = hk_cell_height(f, th->target * 3 / 2);
+    /* A provider and its places too long for one line of a cell even small
+     * (high contrast, portrait, long names): one column fewer, wider cells;
+     * failing that the places get a line of their own in every cell. Fewer
+     * cells fit a page either way ("More times" pages the rest). */
+    bool two = !places_fit(f, hk, in, cols);
+    if (two && cols > 1 && places_fit(f, hk, in, cols - 1)) {
+        /* ... as long as a page still holds a time and "More times" */
+        int h1 = hk_cell_height(f, th->target * 3 / 2);
+        int r1 = (in.h + th->gap / 2) / (h1 + th->gap / 2);
+        if ((cols - 1) * (r1 > 1 ? r1 : 1) >= 2 || hk->slots.n <= cols - 1) {
+            cols--;
+            two = false;
+        }
+    }
+    int cell_h = hk_cell_height_n(f, th->target * 3 / 2, two ? 2 : 1);
     int rows = (in.h + th->gap / 2) / (cell_h + th->gap / 2);
     if (rows < 1) {               /* never under the navigation bar */
         rows = 1;
@@ -123,8 +166,7 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
         } else {
             snprintf(line, sizeof line, "%s", hours);
         }
-        if (s->left <= 0) snprintf(l2, sizeof l2, _("%s: fully booked"), s->provider);
-        else snprintf(l2, sizeof l2, _("%s: %d of %d places free"), s->provider, s->left, s->capacity);
+        slot_places(s, two, l2, sizeof l2);
         hk_cell(f, id, ui_grid_cell(grid, cols, rows, th->gap / 2, k), line, l2, false, s->left > 0);
     }
     if (paged)
@@ -171,9 +213,13 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int ch = calendar_height(f, in);
     int need = h + th->pad + ch + th->gap + hk_cell_height(f, th->target * 3 / 2) * 2 +
                th->pad * 6 + ui_text_line_height(f->text, th->px_large);   /* the times' title */
-    bool fold = need > in.h && th->id != THEME_STANDARD &&
+    /* (the standard layout folds only when the times would get no row at
+     * all: a small panel) */
+    int need1 = need - hk_cell_height(f, th->target * 3 / 2);
+    bool fold = (th->id != THEME_STANDARD ? need > in.h : need1 > in.h) &&
                 (app->hk->day >= 0 || app->hk->alternatives) && !app->hk->days_open;
-    bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives);
+    /* (on a small panel too: the times' own title names the day) */
+    bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives || screen_small_card(f, content));
     SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
     if (share) {
         int bw = tr.w / 3;

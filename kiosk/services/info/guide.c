@@ -110,6 +110,32 @@ static void guide_text(const info_item_t *it, const guide_data_t *g, bool title,
     out[n] = '\0';
 }
 
+#define GUIDE_MAX_LINES 32
+
+/* BODY's lines (its facts: a step, what to bring, where...) cut into pages
+ * of whole lines, each as high as fits in R at PX; a line taller than R is
+ * a page of its own. STARTS gets each page's first line. Returns pages. */
+static int guide_pages(ui_frame_t *f, SDL_Rect r, int px, char *const *lines, int n, int *starts)
+{
+    int pages = 0;
+    for (int i = 0; i < n;) {
+        starts[pages++] = i;
+        char page[2400] = "";
+        size_t len = 0;
+        int j = i;
+        for (; j < n; j++) {
+            size_t was = len;
+            len += (size_t)snprintf(page + len, sizeof page - len, "%s%s", j > i ? "\n" : "", lines[j]);
+            if (len >= sizeof page || (j > i && ui_wrapped_height(f, px, page, r.w) > r.h)) {
+                page[was] = '\0';
+                break;
+            }
+        }
+        i = j > i ? j : i + 1;
+    }
+    return pages > 0 ? pages : 1;
+}
+
 static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -122,11 +148,69 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     screen_title(f, "guide.title", &t, s->cur.title, th->surface);
     char body[2400];
     guide_text(&s->cur, &s->cur_guide, false, body, sizeof body);
-    ui_label_fit(f, "guide.body", t, body, th->px_large, th->px_small, th->text, th->surface,
-                 UI_ALIGN_LEFT, true);
+    /* Large text keeps its size: a guide that does not fit at body size is
+     * paged by whole lines (上一页/下一页) rather than made small or cut;
+     * the other themes page only when even the small size would cut it. */
+    int px_min = th->id == THEME_ELDER ? th->px_body : th->px_small;
+    s->guide_pages = 1;
+    if (ui_wrapped_height(f, px_min, body, t.w) <= t.h) {
+        s->guide_page = 0;
+        ui_label_fit(f, "guide.body", t, body, th->px_large, px_min, th->text, th->surface,
+                     UI_ALIGN_LEFT, true);
+    } else {
+        SDL_Rect pager = ui_cut_bottom(&t, th->target);
+        t.h -= th->pad;
+        char *lines[GUIDE_MAX_LINES];
+        int n = 0, starts[GUIDE_MAX_LINES] = {0};
+        for (char *p = body; n < GUIDE_MAX_LINES && *p;) {
+            lines[n++] = p;
+            char *nl = strchr(p, '\n');
+            if (!nl) break;
+            *nl = '\0';
+            p = nl + 1;
+        }
+        s->guide_pages = guide_pages(f, t, px_min, lines, n, starts);
+        if (s->guide_page >= s->guide_pages) s->guide_page = s->guide_pages - 1;
+        if (s->guide_page < 0) s->guide_page = 0;
+        int from = starts[s->guide_page];
+        int to = s->guide_page + 1 < s->guide_pages ? starts[s->guide_page + 1] : n;
+        char page[sizeof body];
+        size_t len = 0;
+        for (int i = from; i < to && len < sizeof page; i++)
+            len += (size_t)snprintf(page + len, sizeof page - len, "%s%s", i > from ? "\n" : "", lines[i]);
+        ui_label_fit(f, "guide.body", t, page, px_min, th->px_small, th->text, th->surface,
+                     UI_ALIGN_LEFT, true);
+        SDL_Rect b1 = {pager.x, pager.y, pager.w * 2 / 7, pager.h};
+        SDL_Rect b3 = {pager.x + pager.w - b1.w, pager.y, b1.w, pager.h};
+        SDL_Rect mid = {b1.x + b1.w + th->pad, pager.y, b3.x - b1.x - b1.w - th->pad * 2, pager.h};
+        char where[64];
+        snprintf(where, sizeof where, _("Page %d of %d"), s->guide_page + 1, s->guide_pages);
+        ui_button(f, "guide.prev", b1, _("Previous"), UI_BTN_SECONDARY, s->guide_page > 0);
+        ui_label_fit(f, "guide.page", mid, where, th->px_body, th->px_small, th->text_muted,
+                     th->surface, UI_ALIGN_CENTER, false)->valign_center = true;
+        ui_button(f, "guide.next", b3, _("Next"), UI_BTN_SECONDARY, s->guide_page + 1 < s->guide_pages);
+    }
     char payload[600];
     guide_text(&s->cur, &s->cur_guide, true, payload, sizeof payload);
     screen_takeaway_qr(f, "guide", qr_card, payload);
 }
 
-const screen_t screen_guide_detail = {"guide_detail", true, false, NULL, detail_build, NULL, NULL};
+static bool detail_action(app_t *app, const char *id)
+{
+    struct info_state *s = app->info;
+    if (!s) return false;
+    if (!strcmp(id, "guide.prev")) {
+        if (s->guide_page > 0) s->guide_page--;
+        app->dirty = true;
+        return true;
+    }
+    if (!strcmp(id, "guide.next")) {
+        if (s->guide_page + 1 < s->guide_pages) s->guide_page++;
+        app->dirty = true;
+        return true;
+    }
+    return false;
+}
+
+const screen_t screen_guide_detail = {"guide_detail", true, false, NULL, detail_build, detail_action,
+                                      NULL};

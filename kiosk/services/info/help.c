@@ -68,8 +68,6 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     t.y += th->pad; t.h -= th->pad;
 
     help_state_t hs = s ? s->help_state : HELP_FAILED;
-    SDL_Rect buttons = ui_cut_bottom(&t, th->target * 2 + th->gap);
-    t.h -= th->pad;
     const char *msg;
     switch (hs) {
     case HELP_SENDING: msg = _("Sending your request..."); break;
@@ -84,10 +82,22 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
                   ? _("Type the phone number we may call you back on, then press the button.")
                   : _("Press the button and a member of staff will come to this kiosk. Nothing about you is sent.");
     }
+    /* The two buttons one above the other; where that would cut what to
+     * do (a small panel), side by side, or the one button alone. */
+    bool row = t.h - (th->target * 2 + th->gap) - th->pad < ui_wrapped_height(f, th->px_small, msg, t.w);
+    SDL_Rect buttons = ui_cut_bottom(&t, row ? th->target : th->target * 2 + th->gap);
+    t.h -= th->pad;
     ui_label_fit(f, "help.msg", t, msg, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
-    SDL_Rect b1 = ui_cut_top(&buttons, th->target);
-    buttons.y += th->gap; buttons.h -= th->gap;
+    SDL_Rect b1;
+    if (row && hs == HELP_NONE) {
+        b1 = (SDL_Rect){buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
+        buttons.x += b1.w + th->gap;
+        buttons.w -= b1.w + th->gap;
+    } else {
+        b1 = ui_cut_top(&buttons, th->target);
+        buttons.y += th->gap; buttons.h -= th->gap;
+    }
     bool can_send = s && (hs == HELP_NONE || hs == HELP_FAILED) &&
                     (!s->consent || (s->n_phone == 11 && s->phone[0] == '1'));
     ui_button(f, "help.send", b1, hs == HELP_FAILED ? _("Try again") : _("Ask staff to come here"),

@@ -326,6 +326,7 @@ void info_open_guide(app_t *app, int i)
     struct info_state *s = app->info;
     if (!s || i < 0 || i >= s->n_guides) return;
     s->cur = s->guides[i];
+    s->guide_page = 0;
     if (hub_parse_guide(s->cur.data, &s->cur_guide) != 0) memset(&s->cur_guide, 0, sizeof s->cur_guide);
 }
 

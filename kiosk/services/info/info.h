@@ -41,6 +41,7 @@ struct info_state {
     /* guides */
     info_item_t *guides;          /* INFO_MAX */
     int n_guides, guide_first;
+    int guide_page, guide_pages;  /* the open guide's page (large text pages it) */
     /* registration and help: personal, wiped with the session */
     char phone[16];
     int n_phone;
@@ -86,6 +87,7 @@ void info_help_send(struct app *app);
 void info_outbox_event(struct app *app, const void *ev);
 
 /* Tour states "events", "notice", "register", "guides", "guide_detail",
+ * "guide_detail_more" (its last page where it is paged),
  * "help_sent", "help_ack" on the sample answers of ASSETS_DIR/tour/info.json
  * (info_tour.c; the returns of service_t.tour). */
 int info_tour(struct app *app, const char *name);

@@ -22,6 +22,7 @@ static int answer(const tour_data_t *d, const char *key, info_item_t *out, int *
 }
 
 /* The events and guides as the hub sends them; STATE "guide_detail",
+ * "guide_detail_more",
  * "register", "help_sent", "help_ack" or NULL. */
 static int sample(app_t *app, const char *state)
 {
@@ -41,7 +42,8 @@ static int sample(app_t *app, const char *state)
     s->msg[0] = '\0';
     s->tab = 1;                            /* events */
     s->cur = s->items[0];
-    if (state && !strcmp(state, "guide_detail")) info_open_guide(app, 0);
+    if (state && !strncmp(state, "guide_detail", 12)) info_open_guide(app, 0);
+    if (state && !strcmp(state, "guide_detail_more")) s->guide_page = INFO_MAX;   /* the last page */
     if (state && !strcmp(state, "register")) {
         memcpy(s->phone, phone, sizeof s->phone);
         s->n_phone = (int)strlen(phone);
@@ -59,6 +61,7 @@ int info_tour(app_t *app, const char *name)
         {"register", "register", SCR_REGISTER},
         {"guides", NULL, SCR_GUIDE},
         {"guide_detail", "guide_detail", SCR_GUIDE_DETAIL},
+        {"guide_detail_more", "guide_detail_more", SCR_GUIDE_DETAIL},
         {"help_sent", "help_sent", SCR_HELP},
         {"help_ack", "help_ack", SCR_HELP},
     };

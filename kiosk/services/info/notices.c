@@ -183,7 +183,7 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     screen_card(f, "notice", text);
     SDL_Rect t = ui_inset(text, th->pad * 2);
     screen_title(f, "notice.title", &t, it->title, th->surface);
-    char meta[200], d[48];
+    char meta[200], d[48], pl[96] = "";
     date_text(it->published, d, sizeof d);
     int len = snprintf(meta, sizeof meta, "%s", d);
     if (it->starts) {
@@ -193,16 +193,18 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         snprintf(what, sizeof what, _("starts %s"), st);
         len += snprintf(meta + len, sizeof meta - (size_t)len, "  \xC2\xB7  %s", what);
     }
+    int head_len = len;                 /* the dates, without the places */
     if (it->places >= 0 && len < (int)sizeof meta) {
-        char pl[96];
         snprintf(pl, sizeof pl, _("%d of %d places left"), it->left, it->places);
         snprintf(meta + len, sizeof meta - (size_t)len, "  \xC2\xB7  %s", pl);
     }
+    int body_room = t.h - th->pad - (it->places >= 0 ? th->target + th->pad : 0);
+    bool pl_beside = false;             /* the places beside the register button */
+    bool lines = ui_text_width(f->text, th->px_small, meta, -1) > t.w;
     int mh = ui_text_line_height(f->text, th->px_body);
     /* Too long for one line even small (portrait, large text): one fact a
-     * line, so a date or a time is never broken or cut. */
-    bool lines = ui_text_width(f->text, th->px_small, meta, -1) > t.w;
-    if (lines) {
+     * line, so a date or a time is never broken or cut ... */
+    for (int pass = 0; lines && pass < 2; pass++) {
         char one[sizeof meta];
         size_t o = 0;
         for (const char *p = meta; *p && o + 1 < sizeof one;) {
@@ -212,14 +214,19 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         one[o] = '\0';
         /* ... unless that would cut the body instead (a small panel) */
         int lh_meta = ui_wrapped_height(f, th->px_body, one, t.w);
-        int body = t.h - lh_meta - th->pad - (it->places >= 0 ? th->target + th->pad : 0);
+        int body = body_room - lh_meta;
         if (it->image[0] && body > th->target * 3) body = body * 3 / 5 - th->pad;
         if (ui_wrapped_height(f, th->px_small, it->body, t.w) <= body) {
             snprintf(meta, sizeof meta, "%s", one);
             mh = lh_meta;
-        } else {
-            lines = false;
+            break;
         }
+        /* then the places go beside the register button, where they
+         * matter, and the dates try again on their own */
+        if (pass || !pl[0]) { lines = false; break; }
+        pl_beside = true;
+        meta[head_len] = '\0';
+        lines = ui_text_width(f->text, th->px_small, meta, -1) > t.w;
     }
     ui_label_fit(f, "notice.meta", ui_cut_top(&t, mh), meta, th->px_body, th->px_small, th->text_muted,
                  th->surface, UI_ALIGN_LEFT, lines);
@@ -230,6 +237,10 @@ static void detail_build(app_t *app, ui_frame_t *f, SDL_Rect content)
         ui_button(f, "notice.register", (SDL_Rect){b.x, b.y, b.w / 2, b.h},
                   info_can_register(it) ? _("Register for this event") : _("Registration closed"),
                   UI_BTN_PRIMARY, info_can_register(it));
+        if (pl_beside)
+            ui_label_fit(f, "notice.places", (SDL_Rect){b.x + b.w / 2 + th->pad, b.y, b.w - b.w / 2 - th->pad, b.h},
+                         pl, th->px_body, th->px_small, th->text_muted, th->surface, UI_ALIGN_LEFT,
+                         true)->valign_center = true;
     }
     if (it->image[0] && t.h > th->target * 3) {
         /* the picture above the text, at most two fifths of the height */

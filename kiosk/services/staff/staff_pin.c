@@ -31,6 +31,11 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int kw = th->target * 3 + th->gap * 2;
     int kh = th->target * 4 + th->gap * 3 / 2;
     if (kh > in.h) kh = in.h;
+    /* a small panel where four rows of keys cannot keep the target height:
+     * room for three rows of four (ui_keypad) */
+    int g = th->gap / 8;
+    if ((kh - 3 * g) / 4 < th->target && (kh - 2 * g) / 3 >= th->target)
+        kw = th->target * 4 + 3 * g;
     SDL_Rect pad, left;
     if (f->height > f->width) {        /* portrait: a wide keypad under the text */
         kw = in.w * 3 / 4;
