@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "console_auth.h"
+#include "console_item.h"
 #include "console_notice.h"
 #include "sandbox.h"
 #include "staff.h"
@@ -17,8 +18,8 @@
 
 #define REPORT_MAX (64 * 1024)
 #define PNG_MAX (16 * 1024 * 1024)
-#define IMAGES_MAX 4
-#define DATA_MAX 2000                /* a guide's data, as the kiosk holds it (INFO_DATA_MAX) */
+#define IMAGES_MAX CONSOLE_NOTICE_IMAGES_MAX   /* what a notice may have; the kiosk draws the first */
+#define DATA_MAX CONSOLE_ITEM_DATA_MAX         /* a guide's data, as the kiosk holds it (INFO_DATA_MAX) */
 #define KIOSK_MEM (1024LL * 1024 * 1024)
 
 static const char *const themes[] = {"standard", "elder", "contrast"};
@@ -202,14 +203,15 @@ static char *read_file(const char *path, size_t max, size_t *len)
     return buf;
 }
 
-/* The pictures of ITEM from content_assets into DIR/images/<sha256>. */
+/* The picture the kiosk draws (ITEM's first) from content_assets into
+ * DIR/images/<sha256>: the others are not on its screens. */
 static int write_images(sqlite3 *db, const cJSON *item, const char *dir)
 {
-    const cJSON *images = get(item, "images"), *v;
+    const cJSON *v = cJSON_GetArrayItem(get(item, "images"), 0);
     char path[700];
     snprintf(path, sizeof path, "%s/images", dir);
     if (mkdir(path, 0700) != 0) return -1;
-    cJSON_ArrayForEach(v, images) {
+    if (v) {
         sqlite3_stmt *st = NULL;
         int rc = -1;
         if (sqlite3_prepare_v2(db, "SELECT data FROM content_assets WHERE sha256 = ?1", -1, &st, NULL) == SQLITE_OK) {
@@ -217,7 +219,6 @@ static int write_images(sqlite3 *db, const cJSON *item, const char *dir)
             if (sqlite3_step(st) == SQLITE_ROW) {
                 snprintf(path, sizeof path, "%s/images/%s", dir, v->valuestring);
                 rc = write_file(path, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-                if (rc != 0 && errno == EEXIST) rc = 0;         /* the same picture twice */
             }
         }
         sqlite3_finalize(st);
@@ -313,7 +314,7 @@ static int render(const job_t *j, int w, int h, const char *theme, int n, cJSON 
     char *text = read_file(so, REPORT_MAX, &len);
     cJSON *rep = text ? cJSON_Parse(text) : NULL;
     free(text);
-    const cJSON *fits = get(rep, "fits"), *problems = get(rep, "problems");
+    const cJSON *fits = get(rep, "fits"), *problems = get(rep, "problems"), *screen = get(rep, "screen");
     if (!cJSON_IsBool(fits) || !cJSON_IsArray(problems)) {
         cJSON_Delete(rep);
         return hub_error(resp, 502, "preview_failed", "the kiosk's report for %s %s is not one (is %s a kiosk?)",
@@ -340,6 +341,8 @@ static int render(const job_t *j, int w, int h, const char *theme, int n, cJSON 
     cJSON_AddStringToObject(e, "size", size);
     cJSON_AddStringToObject(e, "theme", theme);
     cJSON_AddBoolToObject(e, "fits", cJSON_IsTrue(fits));
+    /* the kiosk screen it was drawn on: a guide on the guide detail, other kinds on the notice detail */
+    cJSON_AddStringToObject(e, "screen", cJSON_IsString(screen) ? screen->valuestring : "");
     cJSON_AddItemToObject(e, "problems", cJSON_DetachItemFromObject(rep, "problems"));
     cJSON_AddStringToObject(e, "png", b64);
     free(b64);

@@ -283,7 +283,38 @@ static void the_kiosk_draws_every_size_and_theme(void **state)
     assert_non_null(p);
     assert_string_equal(cJSON_GetObjectItem(p, "kind")->valuestring, "cut");
     assert_string_equal(cJSON_GetObjectItem(p, "id")->valuestring, "notice.title");
+    assert_string_equal(cJSON_GetObjectItem(elder, "screen")->valuestring, "notice");
     cJSON_Delete(j);
+
+    /* Each kind on the screen residents see it on; a notice's eight pictures
+     * are accepted (the kiosk draws the first). */
+    static const struct { const char *body, *screen; } kinds[] = {
+        {"{\"kind\":\"guide\",\"title\":\"居住证办理\",\"body\":\"\",\"category\":\"one_stop\","
+         "\"data\":{\"steps\":[\"到综合窗口申请\",\"约10个工作日后领取\"],\"bring\":[\"身份证\"],\"fee\":\"免费\"}}",
+         "guide_detail"},
+        {"{\"kind\":\"event\",\"title\":\"智能手机课\",\"body\":\"教您用手机挂号。\",\"category\":\"digital\","
+         "\"starts\":1800000000,\"places\":20,\"left\":20}", "notice"},
+        {"{\"kind\":\"lecture\",\"title\":\"防诈骗讲座\",\"body\":\"民警讲解。\",\"category\":\"safety\","
+         "\"starts\":1800000000}", "notice"},
+        {"{\"kind\":\"library\",\"title\":\"新书上架\",\"body\":\"本周新书。\",\"category\":\"books\"}", "notice"},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        r = call(f, "/console/api/preview", kinds[k].body, &ed, true);
+        if (r.status != 200) fail_msg("%s: %d %s", kinds[k].body, r.status, r.body);
+        j = cJSON_Parse(r.body);
+        free(r.body);
+        list = cJSON_GetObjectItem(j, "previews");
+        assert_int_equal(cJSON_GetArraySize(list), 3);
+        for (int i = 0; i < 3; i++)
+            if (strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(list, i), "screen")->valuestring, kinds[k].screen))
+                fail_msg("%s drawn on %s", kinds[k].body, cJSON_GetObjectItem(cJSON_GetArrayItem(list, i), "screen")->valuestring);
+        cJSON_Delete(j);
+    }
+    snprintf(body, sizeof body, "{\"title\":\"t\",\"body\":\"b\",\"images\":[\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\"]}",
+             sha, sha, sha, sha, sha, sha, sha, sha);
+    r = call(f, "/console/api/preview", body, &ed, true);
+    if (r.status != 200) fail_msg("eight pictures: %d %.300s", r.status, r.body);
+    free(r.body);
 }
 
 /* ---- the sandbox ------------------------------------------------------------------- */
