@@ -94,9 +94,11 @@ export async function showPreview(container, item) {
     const r = await preview(item);
     const summary = el('p', r.fits ? t('preview_fits') : t('preview_not_fit'), r.fits ? 'ok' : 'bad');
     if (!r.fits) summary.setAttribute('role', 'alert');
+    // Where the sizes came from: the draft's groups' kiosks, or hub.ini.
+    const from = el('p', t(r.sizes_from === 'fleet' ? 'preview_sizes_fleet' : 'preview_sizes_config'), 'sizes-from');
     const grid = el('div', undefined, 'preview-grid');
     for (const p of r.previews) grid.append(figure(p));
-    container.replaceChildren(summary, grid);
+    container.replaceChildren(summary, from, grid);
     return r;
   } catch (e) {
     const known = e instanceof ApiError ? t(`err_${e.code}`) : '';
