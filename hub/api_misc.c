@@ -317,6 +317,8 @@ static int heartbeat_fields(hub_resp_t *resp, const cJSON *in, cJSON *out)
         {"interval_s", 86400LL},            /* the kiosk's heartbeat interval (fleet: online) */
         {"dead_letters", 100000LL},         /* outbox requests given up on (fleet: a fault) */
         {"update_command", (1LL << 53)},    /* the update command the outcome answers */
+        {"display_w", 8192LL},              /* the kiosk's screen, after rotation (console previews) */
+        {"display_h", 8192LL},
     };
     const char *s;
     long long v;

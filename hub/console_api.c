@@ -7,6 +7,7 @@
 #include "api.h"
 #include "console_auth.h"
 #include "console_log.h"
+#include "console_reports.h"
 #include "db.h"
 #include "staff.h"
 
@@ -300,18 +301,14 @@ void console_changes(hub_req_t *req, hub_resp_t *resp)
         return;
     }
     if (format && !strcmp(format, "csv")) {
-        size_t len = 0;
-        char *csv = console_log_csv(rows, &len);
+        /* The shared writer (common/csv.h): a BOM for Excel, formula cells defused; a download. */
+        csv_t c;
+        char file[64];
+        csv_init(&c, true);
+        console_log_csv(rows, &c);
         cJSON_Delete(rows);
-        if (!csv) {
-            hub_error(resp, 500, "memory", "out of memory");
-            return;
-        }
-        free(resp->body);
-        resp->status = 200;
-        resp->body = csv;
-        resp->body_len = len;
-        resp->content_type = "text/csv; charset=utf-8";
+        snprintf(file, sizeof file, "changes-since-%lld.csv", since);
+        console_reply_csv(resp, &c, file);
         return;
     }
     cJSON *o = cJSON_CreateObject();

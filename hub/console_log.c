@@ -60,53 +60,18 @@ cJSON *console_log_read(sqlite3 *db, long long since, int limit)
     return arr;
 }
 
-/* Appends S to the CSV being built in *BUF as one quoted cell. */
-static int put_cell(char **buf, size_t *len, size_t *cap, const char *s, char sep)
-{
-    size_t need = *len + 2 * strlen(s) + 5;
-    if (need > *cap) {
-        size_t ncap = need * 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb) return -1;
-        *buf = nb;
-        *cap = ncap;
-    }
-    char *p = *buf + *len;
-    *p++ = '"';
-    /* A cell starting like a formula would run in a spreadsheet (CSV injection). */
-    if (strchr("=+-@\t\r", s[0]) && s[0]) *p++ = '\'';
-    for (; *s; s++) {
-        if (*s == '"') *p++ = '"';
-        *p++ = *s;
-    }
-    *p++ = '"';
-    *p++ = sep;
-    *len = (size_t)(p - *buf);
-    return 0;
-}
-
-char *console_log_csv(const cJSON *rows, size_t *len)
+void console_log_csv(const cJSON *rows, csv_t *c)
 {
     static const char *const cols[] = {"id", "time", "staff", "addr", "action", "target", "before", "after"};
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) return NULL;
-    for (int i = 0; i < 8; i++)
-        if (put_cell(&buf, &n, &cap, cols[i], i == 7 ? '\n' : ',') != 0) goto fail;
+    for (int i = 0; i < 8; i++) csv_cell(c, cols[i]);
+    csv_row_end(c);
     const cJSON *row;
     cJSON_ArrayForEach(row, rows) {
         for (int i = 0; i < 8; i++) {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, cols[i]);
-            char num[32];
-            const char *s = "";
-            if (cJSON_IsString(v)) s = v->valuestring;
-            else if (cJSON_IsNumber(v)) { snprintf(num, sizeof num, "%.0f", v->valuedouble); s = num; }
-            if (put_cell(&buf, &n, &cap, s, i == 7 ? '\n' : ',') != 0) goto fail;
+            if (cJSON_IsNumber(v)) csv_int(c, (long long)v->valuedouble);
+            else csv_cell(c, cJSON_IsString(v) ? v->valuestring : NULL);
         }
+        csv_row_end(c);
     }
-    *len = n;
-    return buf;
-fail:
-    free(buf);
-    return NULL;
 }

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include "csv.h"
 
 /* Appends one change; BEFORE/AFTER NULL when there is no state to show.
  * 0, or -1 on a database error (logged). */
@@ -21,9 +22,8 @@ int console_log_change(sqlite3 *db, long long now, const char *staff, const char
  * NULL on a database error. */
 cJSON *console_log_read(sqlite3 *db, long long since, int limit);
 
-/* The same rows as CSV (header line first; cells that a spreadsheet would
- * run as a formula are prefixed with '), malloc'd, *LEN its length; NULL on
- * error. */
-char *console_log_csv(const cJSON *rows, size_t *len);
+/* The same rows into C (common/csv.h: its BOM, quoting and formula
+ * cells defused), the header row first; out of memory leaves C failed. */
+void console_log_csv(const cJSON *rows, csv_t *c);
 
 #endif

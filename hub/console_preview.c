@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "console_auth.h"
+#include "console_item.h"
 #include "console_notice.h"
 #include "sandbox.h"
 #include "staff.h"
@@ -17,9 +18,11 @@
 
 #define REPORT_MAX (64 * 1024)
 #define PNG_MAX (16 * 1024 * 1024)
-#define IMAGES_MAX 4
-#define DATA_MAX 2000                /* a guide's data, as the kiosk holds it (INFO_DATA_MAX) */
+#define IMAGES_MAX CONSOLE_NOTICE_IMAGES_MAX   /* what a notice may have; the kiosk draws the first */
+#define DATA_MAX CONSOLE_ITEM_DATA_MAX         /* a guide's data, as the kiosk holds it (INFO_DATA_MAX) */
 #define KIOSK_MEM (1024LL * 1024 * 1024)
+#define GROUPS_MAX 64
+#define FLEET_AGE_S (30 * 86400)     /* kiosks silent longer are not counted: moved or retired */
 
 static const char *const themes[] = {"standard", "elder", "contrast"};
 static const char *const kinds[] = {"notice", "event", "lecture", "library", "guide", "alert", NULL};
@@ -175,6 +178,54 @@ static cJSON *item_of(hub_req_t *req, hub_resp_t *resp)
     return it;
 }
 
+/* ---- the sizes ----------------------------------------------------------- */
+
+/* The draft's GROUPS (a JSON array of names, or absent): 0, or -1 with
+ * RESP filled. */
+static int groups_ok(const cJSON *groups, hub_resp_t *resp)
+{
+    if (!groups || cJSON_IsNull(groups)) return 0;
+    bool ok = cJSON_IsArray(groups) && cJSON_GetArraySize(groups) <= GROUPS_MAX;
+    const cJSON *g;
+    cJSON_ArrayForEach(g, groups) ok &= text_ok(g, 1, 64);
+    if (!ok) hub_error(resp, 422, "invalid_field", "groups: up to %d group names", GROUPS_MAX);
+    return ok ? 0 : -1;
+}
+
+/* The screen sizes the kiosks of GROUPS reported in their latest heartbeat
+ * (display_w x display_h, after rotation; kiosks heard from in the last 30
+ * days), distinct, the most common first, at most CONSOLE_PREVIEW_SIZES_MAX:
+ * how many, 0 when none said (older kiosks do not), -1 on a database error. */
+static int fleet_sizes(sqlite3 *db, const cJSON *groups, long long now, int w[], int h[])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+            "SELECT w, h FROM (SELECT json_extract(hb.body, '$.display_w') AS w,"
+            " json_extract(hb.body, '$.display_h') AS h FROM heartbeats hb JOIN devices d ON d.id = hb.device"
+            " WHERE d.role = 'kiosk' AND d.revoked = 0 AND hb.received >= ?2"
+            " AND d.kiosk_group IN (SELECT value FROM json_each(?1)))"
+            " WHERE typeof(w) = 'integer' AND typeof(h) = 'integer' AND w BETWEEN 200 AND 8192"
+            " AND h BETWEEN 200 AND 8192 GROUP BY w, h ORDER BY count(*) DESC, w DESC, h DESC LIMIT ?3",
+            -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    char *list = cJSON_PrintUnformatted(groups);
+    if (!list) {
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, list, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now - FLEET_AGE_S);
+    sqlite3_bind_int(st, 3, CONSOLE_PREVIEW_SIZES_MAX);
+    cJSON_free(list);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        w[n] = sqlite3_column_int(st, 0);
+        h[n++] = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? n : -1;
+}
+
 /* ---- files ----------------------------------------------------------------- */
 
 static int write_file(const char *path, const void *data, size_t len)
@@ -202,14 +253,15 @@ static char *read_file(const char *path, size_t max, size_t *len)
     return buf;
 }
 
-/* The pictures of ITEM from content_assets into DIR/images/<sha256>. */
+/* The picture the kiosk draws (ITEM's first) from content_assets into
+ * DIR/images/<sha256>: the others are not on its screens. */
 static int write_images(sqlite3 *db, const cJSON *item, const char *dir)
 {
-    const cJSON *images = get(item, "images"), *v;
+    const cJSON *v = cJSON_GetArrayItem(get(item, "images"), 0);
     char path[700];
     snprintf(path, sizeof path, "%s/images", dir);
     if (mkdir(path, 0700) != 0) return -1;
-    cJSON_ArrayForEach(v, images) {
+    if (v) {
         sqlite3_stmt *st = NULL;
         int rc = -1;
         if (sqlite3_prepare_v2(db, "SELECT data FROM content_assets WHERE sha256 = ?1", -1, &st, NULL) == SQLITE_OK) {
@@ -217,7 +269,6 @@ static int write_images(sqlite3 *db, const cJSON *item, const char *dir)
             if (sqlite3_step(st) == SQLITE_ROW) {
                 snprintf(path, sizeof path, "%s/images/%s", dir, v->valuestring);
                 rc = write_file(path, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
-                if (rc != 0 && errno == EEXIST) rc = 0;         /* the same picture twice */
             }
         }
         sqlite3_finalize(st);
@@ -313,7 +364,7 @@ static int render(const job_t *j, int w, int h, const char *theme, int n, cJSON 
     char *text = read_file(so, REPORT_MAX, &len);
     cJSON *rep = text ? cJSON_Parse(text) : NULL;
     free(text);
-    const cJSON *fits = get(rep, "fits"), *problems = get(rep, "problems");
+    const cJSON *fits = get(rep, "fits"), *problems = get(rep, "problems"), *screen = get(rep, "screen");
     if (!cJSON_IsBool(fits) || !cJSON_IsArray(problems)) {
         cJSON_Delete(rep);
         return hub_error(resp, 502, "preview_failed", "the kiosk's report for %s %s is not one (is %s a kiosk?)",
@@ -340,6 +391,8 @@ static int render(const job_t *j, int w, int h, const char *theme, int n, cJSON 
     cJSON_AddStringToObject(e, "size", size);
     cJSON_AddStringToObject(e, "theme", theme);
     cJSON_AddBoolToObject(e, "fits", cJSON_IsTrue(fits));
+    /* the kiosk screen it was drawn on: a guide on the guide detail, other kinds on the notice detail */
+    cJSON_AddStringToObject(e, "screen", cJSON_IsString(screen) ? screen->valuestring : "");
     cJSON_AddItemToObject(e, "problems", cJSON_DetachItemFromObject(rep, "problems"));
     cJSON_AddStringToObject(e, "png", b64);
     free(b64);
@@ -361,12 +414,23 @@ void console_preview(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 503, "preview_unavailable", "previews are off: hub.ini [console] preview_kiosk is not set");
         return;
     }
-    int w[CONSOLE_PREVIEW_SIZES_MAX], h[CONSOLE_PREVIEW_SIZES_MAX];
-    int nsizes = console_preview_sizes(cfg->console_preview_sizes[0] ? cfg->console_preview_sizes
-                                                                      : CONSOLE_PREVIEW_SIZES_DEFAULT, w, h);
-    if (nsizes < 1) nsizes = console_preview_sizes(CONSOLE_PREVIEW_SIZES_DEFAULT, w, h);
+    const cJSON *groups = get(req->json, "groups");
+    if (groups_ok(groups, resp) != 0) return;
     cJSON *item = item_of(req, resp);
     if (!item) return;
+    /* The sizes of the draft's kiosks when they said them; else the configured ones. */
+    int w[CONSOLE_PREVIEW_SIZES_MAX], h[CONSOLE_PREVIEW_SIZES_MAX];
+    int nsizes = cJSON_GetArraySize(groups) > 0 ? fleet_sizes(req->db, groups, req->now, w, h) : 0;
+    if (nsizes < 0) {
+        cJSON_Delete(item);
+        hub_error(resp, 503, "busy", "the database is busy; try again");
+        return;
+    }
+    const char *from = nsizes > 0 ? "fleet" : "config";
+    if (nsizes == 0)
+        nsizes = console_preview_sizes(cfg->console_preview_sizes[0] ? cfg->console_preview_sizes
+                                                                      : CONSOLE_PREVIEW_SIZES_DEFAULT, w, h);
+    if (nsizes < 1) nsizes = console_preview_sizes(CONSOLE_PREVIEW_SIZES_DEFAULT, w, h);
     int max = cfg->console_preview_max > 0 ? cfg->console_preview_max : 1;
     if (atomic_fetch_add(&running, 1) >= max) {
         atomic_fetch_sub(&running, 1);
@@ -405,7 +469,7 @@ void console_preview(hub_req_t *req, hub_resp_t *resp)
         }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "fits", all);
-    cJSON_AddStringToObject(o, "sizes_from", "config");
+    cJSON_AddStringToObject(o, "sizes_from", from);
     cJSON_AddItemToObject(o, "previews", list);
     list = NULL;
     hub_reply(resp, 200, o);

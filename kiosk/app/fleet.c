@@ -233,6 +233,8 @@ void fleet_snapshot(struct app *app)
         s.queue_depth = s.dead_letters = -1;
     }
     snprintf(s.content_version, sizeof s.content_version, "%s", app->content_version);
+    s.display_w = app->w;           /* the layout's size: rotation already applied */
+    s.display_h = app->h;
     telemetry_update(app->telemetry, &s);
 }
 

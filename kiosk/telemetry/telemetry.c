@@ -126,6 +126,10 @@ char *telemetry_body(const telemetry_snapshot_t *s, kiosk_mode_t mode, int inter
         if ((v = paper_name(s->paper))) cJSON_AddStringToObject(o, "paper", v);
         if (s->queue_depth >= 0) cJSON_AddNumberToObject(o, "queue_depth", s->queue_depth > 100000 ? 100000 : s->queue_depth);
         if (s->dead_letters >= 0) cJSON_AddNumberToObject(o, "dead_letters", s->dead_letters > 100000 ? 100000 : s->dead_letters);
+        if (s->display_w >= 200 && s->display_w <= 8192 && s->display_h >= 200 && s->display_h <= 8192) {
+            cJSON_AddNumberToObject(o, "display_w", s->display_w);
+            cJSON_AddNumberToObject(o, "display_h", s->display_h);
+        }
         /* Only a result that parsed (selfupdate_result_parse: enum, version, id). */
         if (s->update.outcome[0] && debver_ok(s->update.version) && s->update.command > 0) {
             cJSON_AddStringToObject(o, "update_outcome", s->update.outcome);

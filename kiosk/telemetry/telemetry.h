@@ -32,6 +32,8 @@ typedef struct {
     tel_paper_t paper;
     int queue_depth;            /* outbox requests waiting; < 0 = unknown */
     int dead_letters;           /* outbox requests given up on; < 0 = unknown */
+    int display_w, display_h;   /* the layout's size, after rotation (what residents see);
+                                 * sent when both are 200..8192: the console previews at it */
     /* The last fleet update's outcome (outcome "" = none): the worker fills
      * it from VAR_DIR/update/result before each heartbeat (selfupdate.h). */
     selfupdate_result_t update;

@@ -1,5 +1,7 @@
 // Console items in the browser (called once by console.mjs): an editor
 // writes a service guide (the form shows a guide's fields, not an event's),
+// previews it (the kiosk's pictures at the size its group's kiosk reports,
+// each flagged fits or not),
 // cannot approve it; a publisher approves and publishes it; the kiosk of
 // its group finds it in GET /v1/content?kind=guide with its steps. A title
 // holding markup is shown as text.
@@ -27,6 +29,21 @@ export async function run(ctx) {
   await ed.fill('#item-hours', '周一至周五 9:00–17:00');
   await ed.fill('#item-phone', '6123 4501');
   await ed.fill('#item-fee', '免费');
+  // The kiosk's pictures of the guide beside the form, each with its fit flag.
+  await ed.click('#item-form .preview-button');
+  await ed.waitForSelector('#items .preview-panel figure', { timeout: 90000 });
+  const drawn = await ed.evaluate(() => [...document.querySelectorAll('#items .preview-panel figure')].map((f) => ({
+    flag: f.classList.contains('fits') ? 'fits' : f.classList.contains('no-fit') ? 'no-fit' : '',
+    caption: f.querySelector('figcaption').textContent,
+    size: `${f.querySelector('img').naturalWidth}x${f.querySelector('img').naturalHeight}`,
+  })));
+  const summary = await ed.textContent('#items .preview-panel');
+  // Group north's kiosk (console_browser.sh's, 1280x800) reports its size in its heartbeats.
+  check('a guide\'s preview shows the kiosk\'s 3 pictures at its group\'s kiosk\'s size, each flagged',
+    drawn.length === 3 && drawn.every((d) => d.flag && d.size === '1280x800') &&
+      /完整显示|显示不下/.test(summary) && summary.includes('终端上报'), `${summary} ${JSON.stringify(drawn)}`);
+  const guideFits = drawn.every((d) => d.flag === 'fits');
+  if (shots) await ed.locator('#items .preview-wrap').screenshot({ path: `${shots}/console-items-preview.png` });
   // Saved from the keyboard: the submit button focused and Enter pressed.
   await ed.focus('#item-save');
   await ed.keyboard.press('Enter');
@@ -45,9 +62,17 @@ export async function run(ctx) {
   await pub.waitForSelector('#signin:not([hidden])');
   await signIn(pub, 'wang', 'publisher-pw-1');
   await pub.waitForSelector(`${row} button:has-text("审核通过")`);
+  // Approving and publishing draw the guide first; what does not fit asks (preview.js fitsOrAsk).
+  const goOn = async () => {
+    if (guideFits) return;
+    await pub.waitForSelector('dialog.fit-confirm[open]', { timeout: 90000 });
+    await pub.click('dialog.fit-confirm button[value="yes"]');
+  };
   await pub.click(`${row} button:has-text("审核通过")`);
-  await pub.waitForSelector(`${row} button:has-text("发布")`);
+  await goOn();
+  await pub.waitForSelector(`${row} button:has-text("发布")`, { timeout: 90000 });
   await pub.click(`${row} button:has-text("发布")`);
+  await goOn();
   await pub.waitForSelector(`${row}:has-text("已发布")`);
   const r = await fetch(`${hub}/v1/content?kind=guide`, { headers: { Authorization: `Bearer ${kioskToken}` } });
   const list = await r.json();

@@ -283,7 +283,100 @@ static void the_kiosk_draws_every_size_and_theme(void **state)
     assert_non_null(p);
     assert_string_equal(cJSON_GetObjectItem(p, "kind")->valuestring, "cut");
     assert_string_equal(cJSON_GetObjectItem(p, "id")->valuestring, "notice.title");
+    assert_string_equal(cJSON_GetObjectItem(elder, "screen")->valuestring, "notice");
     cJSON_Delete(j);
+
+    /* Each kind on the screen residents see it on; a notice's eight pictures
+     * are accepted (the kiosk draws the first). */
+    static const struct { const char *body, *screen; } kinds[] = {
+        {"{\"kind\":\"guide\",\"title\":\"居住证办理\",\"body\":\"\",\"category\":\"one_stop\","
+         "\"data\":{\"steps\":[\"到综合窗口申请\",\"约10个工作日后领取\"],\"bring\":[\"身份证\"],\"fee\":\"免费\"}}",
+         "guide_detail"},
+        {"{\"kind\":\"event\",\"title\":\"智能手机课\",\"body\":\"教您用手机挂号。\",\"category\":\"digital\","
+         "\"starts\":1800000000,\"places\":20,\"left\":20}", "notice"},
+        {"{\"kind\":\"lecture\",\"title\":\"防诈骗讲座\",\"body\":\"民警讲解。\",\"category\":\"safety\","
+         "\"starts\":1800000000}", "notice"},
+        {"{\"kind\":\"library\",\"title\":\"新书上架\",\"body\":\"本周新书。\",\"category\":\"books\"}", "notice"},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        r = call(f, "/console/api/preview", kinds[k].body, &ed, true);
+        if (r.status != 200) fail_msg("%s: %d %s", kinds[k].body, r.status, r.body);
+        j = cJSON_Parse(r.body);
+        free(r.body);
+        list = cJSON_GetObjectItem(j, "previews");
+        assert_int_equal(cJSON_GetArraySize(list), 3);
+        for (int i = 0; i < 3; i++)
+            if (strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(list, i), "screen")->valuestring, kinds[k].screen))
+                fail_msg("%s drawn on %s", kinds[k].body, cJSON_GetObjectItem(cJSON_GetArrayItem(list, i), "screen")->valuestring);
+        cJSON_Delete(j);
+    }
+    snprintf(body, sizeof body, "{\"title\":\"t\",\"body\":\"b\",\"images\":[\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\"]}",
+             sha, sha, sha, sha, sha, sha, sha, sha);
+    r = call(f, "/console/api/preview", body, &ed, true);
+    if (r.status != 200) fail_msg("eight pictures: %d %.300s", r.status, r.body);
+    free(r.body);
+}
+
+/* ---- the fleet's sizes ---------------------------------------------------------------- */
+
+static void sizes_of(fx_t *f, const sess_t *ed, const char *groups, const char *from, const char *want)
+{
+    char body[400], got[200] = "";
+    snprintf(body, sizeof body, "{\"title\":\"社区义诊\",\"body\":\"周六上午。\"%s%s}", groups ? ",\"groups\":" : "",
+             groups ? groups : "");
+    hub_resp_t r = call(f, "/console/api/preview", body, ed, true);
+    if (r.status != 200) fail_msg("%s: %d %.300s", body, r.status, r.body);
+    cJSON *j = cJSON_Parse(r.body);
+    free(r.body);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "previews"))
+        if (!strcmp(cJSON_GetObjectItem(e, "theme")->valuestring, "standard"))
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", got[0] ? "," : "",
+                     cJSON_GetObjectItem(e, "size")->valuestring);
+    if (strcmp(got, want) || strcmp(cJSON_GetObjectItem(j, "sizes_from")->valuestring, from))
+        fail_msg("groups %s: sizes %s from %s, wanted %s from %s", groups ? groups : "none", got,
+                 cJSON_GetObjectItem(j, "sizes_from")->valuestring, want, from);
+    int sizes = 1;
+    for (const char *c = want; *c; c++) sizes += *c == ',';
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "previews")), 3 * sizes);
+    cJSON_Delete(j);
+}
+
+/* Heartbeats saying display_w/display_h: the draft is drawn at the distinct
+ * sizes of its groups' kiosks (the most common first); kiosks that say no
+ * size (older ones), other groups' kiosks, revoked ones and kiosks silent for
+ * over 30 days are not counted; with none, the configured sizes. */
+static void the_fleets_sizes_of_the_drafts_groups(void **state)
+{
+    fx_t *f = *state;
+    char kiosk[160], sql[1600];
+    snprintf(kiosk, sizeof kiosk, "%s/kiosk", build_dir());
+    use(f, kiosk, "1280x800", 60);
+    long long now = hub_now();
+    snprintf(sql, sizeof sql,
+             "INSERT INTO devices(id, token_hash, created, kiosk_group, revoked) VALUES"
+             " ('p1', 'x', 1, 'north', 0), ('p2', 'x', 1, 'north', 0), ('p3', 'x', 1, 'south', 0),"
+             " ('p4', 'x', 1, 'north', 0), ('p5', 'x', 1, 'north', 1), ('p6', 'x', 1, 'north', 0);"
+             "INSERT INTO heartbeats(device, received, count, body) VALUES"
+             " ('p1', %lld, 1, '{\"mode\":\"hall\",\"display_w\":1080,\"display_h\":1920}'),"
+             " ('p2', %lld, 1, '{\"display_w\":1080,\"display_h\":1920}'),"
+             " ('p3', %lld, 1, '{\"display_w\":800,\"display_h\":1280}'),"
+             " ('p4', %lld, 1, '{\"mode\":\"hall\"}'),"
+             " ('p5', %lld, 1, '{\"display_w\":1024,\"display_h\":768}'),"
+             " ('p6', %lld, 1, '{\"display_w\":1366,\"display_h\":768}')",
+             now, now, now, now, now, now - 31 * 86400LL);
+    char *err = NULL;
+    if (sqlite3_exec(db_thread(), sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
+    sess_t ed = login(f, "ed", EDITOR_PW);
+    sizes_of(f, &ed, "[\"north\"]", "fleet", "1080x1920");
+    sizes_of(f, &ed, "[\"south\",\"north\"]", "fleet", "1080x1920,800x1280");
+    sizes_of(f, &ed, "[\"east\"]", "config", "1280x800");
+    sizes_of(f, &ed, NULL, "config", "1280x800");
+    sizes_of(f, &ed, "[]", "config", "1280x800");
+    expect_error(call(f, "/console/api/preview", "{\"title\":\"t\",\"body\":\"b\",\"groups\":\"north\"}", &ed, true),
+                 422, "invalid_field");
+    expect_error(call(f, "/console/api/preview", "{\"title\":\"t\",\"body\":\"b\",\"groups\":[3]}", &ed, true),
+                 422, "invalid_field");
 }
 
 /* ---- the sandbox ------------------------------------------------------------------- */
@@ -412,6 +505,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(off_roles_csrf_and_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(the_kiosk_draws_every_size_and_theme, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_fleets_sizes_of_the_drafts_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(clean_environment_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sleeper_is_killed_and_one_runs_at_once, setup, teardown),
     };

@@ -35,25 +35,29 @@ static void body_has_every_field_and_nothing_personal(void **state)
 {
     telemetry_snapshot_t s = {.screen = "bills_list", .content_version = "\"9f2c61d0a4b7e3f8\"",
                               .printer = TEL_DEV_OK, .reader = TEL_DEV_MISSING,
-                              .paper = TEL_PAPER_LOW, .queue_depth = 3, .dead_letters = 1};
+                              .paper = TEL_PAPER_LOW, .queue_depth = 3, .dead_letters = 1,
+                              .display_w = 1080, .display_h = 1920};
     char *b = telemetry_body(&s, MODE_STREET, 60, 3605, 5120, 81234);
     assert_non_null(b);
     cJSON *j = cJSON_Parse(b);
     assert_non_null(j);
     static const char *const keys[] = {"version", "uptime_s", "mode", "screen", "content_version",
                                        "printer", "reader", "paper", "queue_depth",
-                                       "disk_free_mb", "mem_kb", "interval_s", "dead_letters"};
+                                       "disk_free_mb", "mem_kb", "interval_s", "dead_letters",
+                                       "display_w", "display_h"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (!cJSON_GetObjectItemCaseSensitive(j, keys[i])) fail_msg("no %s in %s", keys[i], b);
     assert_int_equal(cJSON_GetArraySize(j), (int)(sizeof keys / sizeof *keys));   /* nothing else */
     assert_string_equal(cJSON_GetObjectItem(j, "mode")->valuestring, "street");
     assert_string_equal(cJSON_GetObjectItem(j, "reader")->valuestring, "missing");
     assert_string_equal(cJSON_GetObjectItem(j, "paper")->valuestring, "low");
+    assert_int_equal(cJSON_GetObjectItem(j, "display_w")->valueint, 1080);    /* portrait: after rotation */
+    assert_int_equal(cJSON_GetObjectItem(j, "display_h")->valueint, 1920);
     cJSON_Delete(j);
     free(b);
 
     /* Free text that could carry a person is not sent. */
-    telemetry_snapshot_t bad = {.queue_depth = -1, .dead_letters = -1};
+    telemetry_snapshot_t bad = {.queue_depth = -1, .dead_letters = -1, .display_w = 1920, .display_h = 100};
     snprintf(bad.screen, sizeof bad.screen, "张三 13812345678");
     snprintf(bad.content_version, sizeof bad.content_version, "a b");
     b = telemetry_body(&bad, MODE_HALL, 60, -1, -1, -1);
@@ -63,6 +67,8 @@ static void body_has_every_field_and_nothing_personal(void **state)
     assert_null(cJSON_GetObjectItem(j, "printer"));       /* unknown: left out */
     assert_null(cJSON_GetObjectItem(j, "queue_depth"));
     assert_null(cJSON_GetObjectItem(j, "uptime_s"));
+    assert_null(cJSON_GetObjectItem(j, "display_w"));    /* not a screen: neither side sent */
+    assert_null(cJSON_GetObjectItem(j, "display_h"));
     assert_null(strstr(b, "138"));
     cJSON_Delete(j);
     free(b);
@@ -287,7 +293,7 @@ static void heartbeats_commands_results_and_fleet(void **state)
     assert_non_null(t);
     telemetry_snapshot_t s = {.screen = "home", .content_version = "v42", .printer = TEL_DEV_OK,
                               .reader = TEL_DEV_OK, .paper = TEL_PAPER_OK, .queue_depth = 0,
-                              .dead_letters = 0};
+                              .dead_letters = 0, .display_w = 1280, .display_h = 800};
     telemetry_update(t, &s);
     sleep_ms(2500);
     telemetry_stats_t st;
@@ -295,6 +301,10 @@ static void heartbeats_commands_results_and_fleet(void **state)
     assert_true(st.heartbeats_ok >= 2);
     assert_int_equal(st.heartbeats_failed, 0);
     assert_true(hubproc_sql_int(&fx->hub, "SELECT count FROM heartbeats WHERE device = 'demo-01'") >= 2);
+    /* the screen size passes the hub's personal-data filter and is kept (the console previews at it) */
+    assert_int_equal(hubproc_sql_int(&fx->hub, "SELECT json_extract(body, '$.display_w') * 10000 + "
+                                     "json_extract(body, '$.display_h') FROM heartbeats WHERE device = 'demo-01'"),
+                     1280 * 10000 + 800);
     assert_true(demo_online(fx, cv, sizeof cv));
     assert_string_equal(cv, "v42");
 

@@ -91,6 +91,10 @@ const words = {
     fit_under: '{what}被导航栏挡住', fit_wrap: '{what}超出了显示区域', fit_wide: '{what}超出了显示宽度',
     fit_outside: '{what}超出了屏幕', fit_overflow: '画面内容过多', fit_contrast: '{what}对比度不足',
     fit_target: '{what}按钮太小', fit_meta: '日期和名额',
+    preview_sizes_fleet: '画面尺寸：所选分组的终端上报的屏幕尺寸', preview_sizes_config: '画面尺寸：管理台设置的尺寸（所选分组的终端未上报屏幕尺寸）',
+    fit_checking: '正在检查终端能否完整显示…', fit_confirm_title: '「{title}」在以下画面显示不下，仍要继续吗？',
+    fit_unchecked_title: '无法检查「{title}」能否完整显示，仍要继续吗？',
+    fit_confirm_no: '取消，先修改', fit_confirm_yes: '仍然继续', err_publish_cancelled: '已取消，内容状态未变',
   },
   en: {
     title: 'Kiosk staff console', lang: '中文', actions: 'Actions',
@@ -199,6 +203,11 @@ const words = {
     fit_wrap: '{what} runs past its area', fit_wide: '{what} is wider than its area', fit_outside: '{what} runs off the screen',
     fit_overflow: 'Too much on one screen', fit_contrast: '{what}: contrast too low', fit_target: '{what}: button too small',
     fit_meta: 'date and places',
+    preview_sizes_fleet: 'Screen sizes: those the kiosks of the chosen groups report',
+    preview_sizes_config: 'Screen sizes: the configured ones (no kiosk of the chosen groups reports its size)',
+    fit_checking: 'Checking that the kiosks show it whole…', fit_confirm_title: '"{title}" does not fit on these screens. Go on anyway?',
+    fit_unchecked_title: 'Could not check that "{title}" fits. Go on anyway?',
+    fit_confirm_no: 'Cancel, edit it first', fit_confirm_yes: 'Go on anyway', err_publish_cancelled: 'Cancelled; nothing changed',
   },
 };
 

@@ -8,6 +8,7 @@
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { say, sayError } from './app.js';
+import { addPreviewButton, fitsOrAsk } from './preview.js';
 
 const $ = (id) => document.getElementById(id);
 const rank = { viewer: 0, editor: 1, publisher: 2, admin: 3 };
@@ -179,8 +180,8 @@ async function loadItems() {
     const actions = el('td');
     actions.className = 'actions';
     if (canEdit && (it.state === 'draft' || it.state === 'approved')) actions.append(button(t('edit'), async () => editInForm(it)));
-    if (canPublish && it.state === 'draft') actions.append(button(t('approve'), () => api('POST', `items/${it.id}/approve`)));
-    if (canPublish && it.state === 'approved') actions.append(button(t('publish'), () => api('POST', `items/${it.id}/publish`)));
+    if (canPublish && it.state === 'draft') actions.append(button(t('approve'), () => fitsOrAsk(it).then(() => api('POST', `items/${it.id}/approve`))));
+    if (canPublish && it.state === 'approved') actions.append(button(t('publish'), () => fitsOrAsk(it).then(() => api('POST', `items/${it.id}/publish`))));
     if (canPublish && it.state === 'published') actions.append(button(t('withdraw'), () => api('POST', `items/${it.id}/withdraw`)));
     if (canPublish && timed(it.kind) && it.state === 'published') actions.append(placesControl(it));
     tr.appendChild(actions);
@@ -208,6 +209,9 @@ $('item-form').addEventListener('submit', async (ev) => {
     sayError(e);
   }
 });
+
+// The kiosk's own pictures of the draft, beside the form (preview.js).
+addPreviewButton($('item-form'), formBody);
 
 document.addEventListener('console:signed-in', async (ev) => {
   staff = ev.detail;

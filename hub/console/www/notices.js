@@ -5,7 +5,7 @@
 import { api, apiUpload } from './api.js';
 import { t } from './i18n.js';
 import { say, sayError } from './app.js';
-import { addPreviewButton } from './preview.js';
+import { addPreviewButton, fitsOrAsk } from './preview.js';
 
 const $ = (id) => document.getElementById(id);
 const rank = { viewer: 0, editor: 1, publisher: 2, admin: 3 };
@@ -134,8 +134,8 @@ async function loadNotices() {
     }
     const actions = document.createElement('td');
     if (canEdit && (n.state === 'draft' || n.state === 'approved')) actions.append(button(t('edit'), async () => editInForm(n)));
-    if (canPublish && n.state === 'draft') actions.append(button(t('approve'), () => api('POST', `notices/${n.id}/approve`)));
-    if (canPublish && n.state === 'approved') actions.append(button(t('publish'), () => api('POST', `notices/${n.id}/publish`)));
+    if (canPublish && n.state === 'draft') actions.append(button(t('approve'), () => fitsOrAsk(n).then(() => api('POST', `notices/${n.id}/approve`))));
+    if (canPublish && n.state === 'approved') actions.append(button(t('publish'), () => fitsOrAsk(n).then(() => api('POST', `notices/${n.id}/publish`))));
     if (canPublish && n.state === 'published') actions.append(button(t('withdraw'), () => api('POST', `notices/${n.id}/withdraw`)));
     tr.appendChild(actions);
     rows.appendChild(tr);
@@ -171,6 +171,7 @@ $('notice-form').addEventListener('submit', async (ev) => {
 addPreviewButton($('notice-form'), () => ({
   title: $('notice-title').value, body: $('notice-body').value,
   category: $('notice-category').value, pinned: $('notice-pinned').checked,
+  images: pictures.map((p) => p.sha256), groups: [...document.querySelectorAll('#notice-groups input:checked')].map((i) => i.value),
 }));
 
 document.addEventListener('console:signed-in', async (ev) => {
