@@ -22,9 +22,14 @@
 
 static const char *const kinds[] = {"notice", "event", "library", "lecture", "guide", "playlist", NULL};
 
-/* The columns item_json reads, in its order. */
+/* The columns item_json reads, in its order. places and registered are
+ * those of the row that counts the item's registrations: the row its
+ * places_of names (an English console item: its Chinese row, one pool of
+ * places for both languages; migration 24), else its own. */
 #define ITEM_COLS "id, kind, category, locale, title, body, published, expires, pinned, " \
-                  "places, registered, starts, data"
+                  "(SELECT p.places FROM content p WHERE p.id = coalesce(content.places_of, content.id))," \
+                  " (SELECT p.registered FROM content p WHERE p.id = coalesce(content.places_of, content.id))," \
+                  " starts, data"
 /* Visible to device ?8 at ?9: published, not expired, and for its kiosk
  * group when the item names groups (a console playlist: kiosk_groups, a
  * JSON array; NULL for every kiosk). */
@@ -315,8 +320,13 @@ static int register_phone(hub_req_t *req, hub_resp_t *resp, long long id, const 
     return 0;
 }
 
-/* Places are taken with a guarded UPDATE (registered < places) whose change
- * count decides, so even outside the framework's IMMEDIATE transaction two
+/* A row whose places_of names another (the English row of a console item)
+ * registers into that row: the place is taken from its count, the
+ * registration is stored under its id, and "already registered" is asked
+ * of it, so one phone holds one place whichever language it used and the
+ * two languages never hand out more than the one places. The answer names
+ * the id the kiosk asked for. Places are taken with a guarded UPDATE
+ * (registered < places) whose change count decides, so even outside the framework's IMMEDIATE transaction two
  * requests can never both take the last place; the schema's CHECK and
  * the unique (content_id, phone_hash) index back this up. Name and phone
  * are sealed at rest (pii.h). Sign-ups taken at the service
@@ -330,8 +340,9 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
     }
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db,
-            "SELECT starts FROM content WHERE id = ?1 AND kind IN ('event', 'lecture')"
-            " AND places IS NOT NULL AND " VISIBLE, -1, &st, NULL) != SQLITE_OK) {
+            "SELECT starts, coalesce(places_of, id) FROM content WHERE id = ?1 AND kind IN ('event', 'lecture')"
+            " AND (SELECT p.places FROM content p WHERE p.id = coalesce(content.places_of, content.id)) IS NOT NULL"
+            " AND " VISIBLE, -1, &st, NULL) != SQLITE_OK) {
         hub_error(resp, 500, "storage", "cannot read the event");
         return;
     }
@@ -341,6 +352,7 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
     int rc = sqlite3_step(st);
     bool has_start = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
     long long starts = has_start ? sqlite3_column_int64(st, 0) : 0;
+    long long pool = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : id;
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE) {
         hub_error(resp, 404, "unknown_event", "no event %lld takes registrations", id);
@@ -403,14 +415,14 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
      * someone else's number is on the list. A full event is full for
      * everyone, registered or not, for the same reason. */
     rc = step_once(req->db, "SELECT 1 FROM event_registrations WHERE content_id = ?1"
-                   " AND phone_hash = pii_hash('phone', ?2)", id, phone, NULL);
+                   " AND phone_hash = pii_hash('phone', ?2)", pool, phone, NULL);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         hub_error(resp, 500, "storage", "cannot read registrations");
         return;
     }
     bool already = rc == SQLITE_ROW;
     long long left = -1;
-    if (step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", id, NULL, &left) != SQLITE_ROW) {
+    if (step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", pool, NULL, &left) != SQLITE_ROW) {
         hub_error(resp, 500, "storage", "cannot read the event");
         return;
     }
@@ -418,8 +430,8 @@ void api_event_register(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 409, "event_full", "event %lld has no places left", id);
         return;
     }
-    if (!already && register_phone(req, resp, id, name, phone) != 0) return;
-    rc = step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", id, NULL, &left);
+    if (!already && register_phone(req, resp, pool, name, phone) != 0) return;
+    rc = step_once(req->db, "SELECT places - registered FROM content WHERE id = ?1", pool, NULL, &left);
     if (rc != SQLITE_ROW || left < 0) {
         hub_error(resp, 500, "storage", "cannot read the event");
         return;

@@ -10,13 +10,15 @@
 /* The item's columns, and how many of its content row's places are taken. */
 #define ITEM_COLS "i.id, i.kind, i.title, i.body, i.category, i.groups, i.published, i.expires, i.pinned," \
                   " i.starts, i.places, i.data, i.state, i.author, i.approved_by, i.published_by, i.created," \
-                  " i.updated, i.published_at, i.content_id, c.registered"
+                  " i.updated, i.published_at, i.content_id, c.registered, i.title_en, i.body_en, i.data_en," \
+                  " i.content_en_id"
 #define ITEM_FROM " FROM console_items i LEFT JOIN content c ON c.id = i.content_id"
 static const console_wf_col_t cols[] = {
     {"id", 'v'}, {"kind", 'v'}, {"title", 'v'}, {"body", 'v'}, {"category", 'v'}, {"groups", 'j'}, {"published", 'v'},
     {"expires", 'v'}, {"pinned", 'b'}, {"starts", 'v'}, {"places", 'v'}, {"data", 'j'}, {"state", 'v'}, {"author", 'v'},
     {"approved_by", 'v'}, {"published_by", 'v'}, {"created", 'v'}, {"updated", 'v'}, {"published_at", 'v'},
-    {"content_id", 'v'}, {"registered", 'v'}};
+    {"content_id", 'v'}, {"registered", 'v'}, {"title_en", 'v'}, {"body_en", 'v'}, {"data_en", 'j'},
+    {"content_en_id", 'v'}};
 #define N_COLS ((int)(sizeof cols / sizeof *cols))
 
 /* Item ID as JSON, or NULL (not found, or a database error: *DB_ERR). */
@@ -49,11 +51,12 @@ static int store(hub_req_t *req, hub_resp_t *resp, const staff_t *s, long long i
 {
     const char *sql = id ? "UPDATE console_items SET kind = :kind, title = :title, body = :body, category = :cat,"
                            " groups = :groups, published = :pub, expires = :exp, pinned = :pinned, starts = :starts,"
-                           " places = :places, data = :data, state = 'draft', approved_by = NULL, updated = :now"
-                           " WHERE id = :id"
+                           " places = :places, data = :data, state = 'draft', approved_by = NULL, updated = :now,"
+                           " title_en = :title_en, body_en = :body_en, data_en = :data_en WHERE id = :id"
                          : "INSERT INTO console_items(kind, title, body, category, groups, published, expires, pinned,"
-                           " starts, places, data, state, author, created, updated) VALUES(:kind, :title, :body, :cat,"
-                           " :groups, :pub, :exp, :pinned, :starts, :places, :data, 'draft', :author, :now, :now)";
+                           " starts, places, data, state, author, created, updated, title_en, body_en, data_en)"
+                           " VALUES(:kind, :title, :body, :cat, :groups, :pub, :exp, :pinned, :starts, :places, :data,"
+                           " 'draft', :author, :now, :now, :title_en, :body_en, :data_en)";
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(req->db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK) {
@@ -68,6 +71,9 @@ static int store(hub_req_t *req, hub_resp_t *resp, const staff_t *s, long long i
         bind_text(st, ":starts", f->starts);
         if (f->places) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":places"), f->places);
         bind_text(st, ":data", f->data);
+        bind_text(st, ":title_en", f->title_en);
+        bind_text(st, ":body_en", f->body_en);
+        bind_text(st, ":data_en", f->data_en);
         sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
         if (id) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
         else bind_text(st, ":author", s->name);
@@ -113,15 +119,63 @@ static const char *str(const cJSON *it, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* A content row of a console item being published: its times (0: none)
+ * and, for an English row, the Chinese row whose places it uses. */
+typedef struct {
+    const cJSON *it;
+    long long published, expires, starts, places_of;
+} content_row_t;
+
+/* Inserts R's content row, Chinese or (EN) English, into *CID; 0 or -1.
+ * One pool of places: the English row has none of its own and names the
+ * Chinese row (places_of), whose places and registered count the
+ * registrations through either (api_content.c). */
+static int insert_row(hub_req_t *req, const content_row_t *r, bool en, long long *cid)
+{
+    const cJSON *places = cJSON_GetObjectItem(r->it, "places"), *data = cJSON_GetObjectItem(r->it, en ? "data_en" : "data");
+    char *dt = cJSON_IsObject(data) ? cJSON_PrintUnformatted(data) : NULL;
+    char *gt = cJSON_PrintUnformatted(cJSON_GetObjectItem(r->it, "groups"));
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_ERROR;
+    if (!gt || sqlite3_prepare_v2(req->db, "INSERT INTO content(kind, category, locale, title, body, published, expires,"
+                                           " pinned, places, starts, data, kiosk_groups, places_of) VALUES(:kind, :cat,"
+                                           " :locale, :title, :body, :pub, :exp, :pinned, :places, :starts, :data, :groups,"
+                                           " :of)", -1, &st, NULL) != SQLITE_OK)
+        goto end;
+    bind_text(st, ":kind", str(r->it, "kind"));
+    bind_text(st, ":cat", str(r->it, "category"));
+    bind_text(st, ":locale", en ? "en" : "zh_CN");
+    bind_text(st, ":title", str(r->it, en ? "title_en" : "title"));
+    bind_text(st, ":body", str(r->it, en ? "body_en" : "body"));
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":pub"), r->published);
+    if (r->expires) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":exp"), r->expires);
+    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":pinned"), cJSON_IsTrue(cJSON_GetObjectItem(r->it, "pinned")));
+    if (cJSON_IsNumber(places) && !en)
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":places"), (long long)places->valuedouble);
+    if (en) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":of"), r->places_of);
+    if (r->starts) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":starts"), r->starts);
+    bind_text(st, ":data", dt);
+    bind_text(st, ":groups", gt);
+    rc = sqlite3_step(st);
+    *cid = sqlite3_last_insert_rowid(req->db);
+end:
+    sqlite3_finalize(st);
+    free(dt);
+    free(gt);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Publishing: item IT becomes a row of the hub's content (kind, category,
  * zh_CN, title, body, pinned; events' starts and places; guides' data)
- * that only its groups' kiosks get. Shown from its published date, but
+ * that only its groups' kiosks get; with English, a second row (en,
+ * title_en, body_en, data_en, no places of its own: places_of the Chinese
+ * row, *EN_CID). Shown from its published date, but
  * never dated before now less the clock skew (a kiosk asking for what is
  * newer than its last poll would miss an item dated back); it expires at
  * the end of its expires date, an event or lecture without one at the end
  * of the day it starts. 0 with *CID, 409 when it has expired already, or
  * -1 on a database error. */
-static int deliver(hub_req_t *req, hub_resp_t *resp, const cJSON *it, long long *cid)
+static int deliver(hub_req_t *req, hub_resp_t *resp, const cJSON *it, long long *cid, long long *en_cid)
 {
     long long published = req->now - CONSOLE_CLOCK_SKEW_S, from, expires = 0, starts = 0;
     if (str(it, "published") && console_item_date(str(it, "published"), false, &from) == 0 && from > published)
@@ -135,34 +189,14 @@ static int deliver(hub_req_t *req, hub_resp_t *resp, const cJSON *it, long long 
         console_wf_abort(req, resp, 409, "past_expiry", "its last day %s has passed; edit it first", day);
         return 409;
     }
-    const cJSON *places = cJSON_GetObjectItem(it, "places"), *data = cJSON_GetObjectItem(it, "data");
-    char *dt = cJSON_IsObject(data) ? cJSON_PrintUnformatted(data) : NULL;
-    char *gt = cJSON_PrintUnformatted(cJSON_GetObjectItem(it, "groups"));
-    sqlite3_stmt *st = NULL;
-    int rc = SQLITE_ERROR;
-    if (!gt || sqlite3_prepare_v2(req->db, "INSERT INTO content(kind, category, locale, title, body, published, expires,"
-                                           " pinned, places, starts, data, kiosk_groups) VALUES(:kind, :cat, 'zh_CN',"
-                                           " :title, :body, :pub, :exp, :pinned, :places, :starts, :data, :groups)",
-                                  -1, &st, NULL) != SQLITE_OK)
-        goto end;
-    bind_text(st, ":kind", str(it, "kind"));
-    bind_text(st, ":cat", str(it, "category"));
-    bind_text(st, ":title", str(it, "title"));
-    bind_text(st, ":body", str(it, "body"));
-    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":pub"), published);
-    if (expires) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":exp"), expires);
-    sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":pinned"), cJSON_IsTrue(cJSON_GetObjectItem(it, "pinned")));
-    if (cJSON_IsNumber(places)) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":places"), (long long)places->valuedouble);
-    if (starts) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":starts"), starts);
-    bind_text(st, ":data", dt);
-    bind_text(st, ":groups", gt);
-    rc = sqlite3_step(st);
-    *cid = sqlite3_last_insert_rowid(req->db);
-end:
-    sqlite3_finalize(st);
-    free(dt);
-    free(gt);
-    return rc == SQLITE_DONE ? 0 : -1;
+    content_row_t row = {it, published, expires, starts, 0};
+    int rc = insert_row(req, &row, false, cid);
+    *en_cid = 0;
+    if (rc == 0 && str(it, "title_en") && str(it, "body_en")) {
+        row.places_of = *cid;
+        rc = insert_row(req, &row, true, en_cid);
+    }
+    return rc;
 }
 
 static long long num(const cJSON *it, const char *key)
@@ -221,19 +255,21 @@ static int set_places(hub_req_t *req, hub_resp_t *resp, const cJSON *it, long lo
 static int transition(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const console_wf_step_t *step,
                       const cJSON *it, long long id)
 {
-    long long cid = 0;
+    long long cid = 0, en_cid = 0;
     const char *sql;
     if (step == &console_wf_approve) {
         sql = "UPDATE console_items SET state = 'approved', approved_by = :who, updated = :now WHERE id = :id";
     } else if (step == &console_wf_publish) {
-        int rc = deliver(req, resp, it, &cid);
+        int rc = deliver(req, resp, it, &cid, &en_cid);
         if (rc) return rc;
         sql = "UPDATE console_items SET state = 'published', published_by = :who, published_at = :now,"
-              " updated = :now, content_id = :cid WHERE id = :id";
+              " updated = :now, content_id = :cid, content_en_id = :en_cid WHERE id = :id";
     } else {
         /* Its content row expires: the kiosks drop it at their next poll;
          * the row stays with its registration list. */
-        if (console_wf_expire(req->db, num(it, "content_id"), req->now) != 0) return -1;
+        if (console_wf_expire(req->db, num(it, "content_id"), req->now) != 0 ||
+            console_wf_expire(req->db, num(it, "content_en_id"), req->now) != 0)
+            return -1;
         sql = "UPDATE console_items SET state = 'withdrawn', published_by = :who, updated = :now WHERE id = :id";
     }
     sqlite3_stmt *st = NULL;
@@ -242,6 +278,7 @@ static int transition(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const 
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
     sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
     if (cid) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":cid"), cid);
+    if (en_cid) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":en_cid"), en_cid);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;

@@ -8,8 +8,14 @@
  * places takes registrations through POST /v1/events/{id}/registrations.
  * Withdrawn, that row expires. A publisher changes the places of an item
  * at any time before it is withdrawn, never below the people already
- * registered. Only Chinese is written here: the English list of a kiosk
- * does not show these items (docs/api.md says so).
+ * registered. Chinese first, English optional (title_en, body_en, and a
+ * guide's data_en: steps, bring, where, hours, phone, fee in English):
+ * published, the English is a second content row of locale en
+ * (content_en_id) next to the Chinese one, with the same kind, category,
+ * dates, pin and groups, withdrawn with it. An event's places are ONE pool:
+ * the English row's places_of names the Chinese row, whose places and
+ * registered count every registration through either row (api_content.c),
+ * and places set here change that row only.
  * Every right is staff_may's, for every group of the item; every step is in
  * the change log with the item before and after. One transaction per
  * change. The fields are checked by console_item_fields (console_item_check.c),
@@ -42,6 +48,9 @@ typedef struct {
     bool pinned;
     long long places;                 /* 0: no registration list */
     char *groups, *data;              /* data: guides only, else NULL */
+    /* The English (optional: all NULL): title and body, a guide's data (JSON text, malloc'd). */
+    const char *title_en, *body_en;
+    char *data_en;
 } console_item_fields_t;
 
 /* The fields of REQ's body for S (an editor of every group named),

@@ -58,41 +58,48 @@ static const cJSON *opt(const cJSON *j, const char *key)
     return cJSON_IsNull(v) ? NULL : v;
 }
 
-static int list_check(hub_resp_t *resp, const cJSON *a, const char *key, bool required)
+/* List KEY of the guide data called NAME ("data", "data_en"). */
+static int list_check(hub_resp_t *resp, const char *name, const cJSON *a, const char *key, bool required)
 {
-    if (!a) return required ? hub_error(resp, 422, "invalid_field", "data.%s: 1 to %d lines", key, CONSOLE_ITEM_LIST_MAX) : 0;
+    if (!a) return required ? hub_error(resp, 422, "invalid_field", "%s.%s: 1 to %d lines", name, key, CONSOLE_ITEM_LIST_MAX) : 0;
     int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1;
     if (n < (required ? 1 : 0) || n > CONSOLE_ITEM_LIST_MAX)
-        return hub_error(resp, 422, "invalid_field", "data.%s: %d to %d lines", key, required ? 1 : 0, CONSOLE_ITEM_LIST_MAX);
+        return hub_error(resp, 422, "invalid_field", "%s.%s: %d to %d lines", name, key, required ? 1 : 0,
+                         CONSOLE_ITEM_LIST_MAX);
     int i = 0;
     for (const cJSON *v = a->child; v; v = v->next, i++)
         if (!text_ok(v, CONSOLE_ITEM_LINE_MAX, false))
-            return hub_error(resp, 422, "invalid_field", "data.%s[%d]: 1-%d bytes of text on one line", key, i,
+            return hub_error(resp, 422, "invalid_field", "%s.%s[%d]: 1-%d bytes of text on one line", name, key, i,
                              CONSOLE_ITEM_LINE_MAX);
     return 0;
 }
 
-/* A guide's data (docs/api.md "Guide data"): only its keys, steps
- * required, each line and text within what the kiosk's guide screen
- * shows whole. Its JSON text into *TEXT. 0 or the error status. */
-static int guide_check(hub_resp_t *resp, const cJSON *d, char **text)
+/* A guide's data called NAME ("data", or "data_en": its English) (docs/api.md
+ * "Guide data"): only its keys, steps required, each line and text within
+ * what the kiosk's guide screen shows whole. Its JSON text into *TEXT. 0 or
+ * the error status. */
+static int guide_check(hub_resp_t *resp, const char *name, const cJSON *d, char **text)
 {
     static const struct { const char *key; size_t max; } texts[] = {
         {"where", CONSOLE_ITEM_LINE_MAX}, {"hours", CONSOLE_ITEM_LINE_MAX},
         {"phone", CONSOLE_ITEM_SHORT_MAX}, {"fee", CONSOLE_ITEM_SHORT_MAX}};
-    if (!cJSON_IsObject(d)) return hub_error(resp, 422, "invalid_field", "data: an object {steps, bring, where, hours, phone, fee}");
+    if (!cJSON_IsObject(d))
+        return hub_error(resp, 422, "invalid_field", "%s: an object {steps, bring, where, hours, phone, fee}", name);
     for (const cJSON *k = d->child; k; k = k->next) {
         bool known = !strcmp(k->string, "steps") || !strcmp(k->string, "bring");
         for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) known |= !strcmp(k->string, texts[i].key);
-        if (!known) return hub_error(resp, 422, "invalid_field", "data.%.40s: unknown field (steps, bring, where, hours, phone, fee)", k->string);
+        if (!known)
+            return hub_error(resp, 422, "invalid_field", "%s.%.40s: unknown field (steps, bring, where, hours, phone, fee)",
+                             name, k->string);
     }
-    int rc = list_check(resp, cJSON_GetObjectItemCaseSensitive(d, "steps"), "steps", true);
-    if (!rc) rc = list_check(resp, opt(d, "bring"), "bring", false);
+    int rc = list_check(resp, name, cJSON_GetObjectItemCaseSensitive(d, "steps"), "steps", true);
+    if (!rc) rc = list_check(resp, name, opt(d, "bring"), "bring", false);
     if (rc) return rc;
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         const cJSON *v = opt(d, texts[i].key);
         if (v && !text_ok(v, texts[i].max, false))
-            return hub_error(resp, 422, "invalid_field", "data.%s: 1-%zu bytes of text on one line", texts[i].key, texts[i].max);
+            return hub_error(resp, 422, "invalid_field", "%s.%s: 1-%zu bytes of text on one line", name, texts[i].key,
+                             texts[i].max);
     }
     /* Kept without the nulls a form may send for empty fields. */
     cJSON *clean = cJSON_Duplicate(d, true);
@@ -105,8 +112,8 @@ static int guide_check(hub_resp_t *resp, const cJSON *d, char **text)
     cJSON_Delete(clean);
     if (!*text) return hub_error(resp, 500, "memory", "out of memory");
     if (strlen(*text) > CONSOLE_ITEM_DATA_MAX)
-        return hub_error(resp, 422, "invalid_field", "data: %zu bytes as JSON, at most %d (the kiosk shows no more)",
-                         strlen(*text), CONSOLE_ITEM_DATA_MAX);
+        return hub_error(resp, 422, "invalid_field", "%s: %zu bytes as JSON, at most %d (the kiosk shows no more)",
+                         name, strlen(*text), CONSOLE_ITEM_DATA_MAX);
     return 0;
 }
 
@@ -143,10 +150,41 @@ static int dates_check(hub_resp_t *resp, const cJSON *j, console_item_fields_t *
     return 0;
 }
 
+/* Text or none: absent, null and "" are none. */
+static const cJSON *opt_text(const cJSON *j, const char *key)
+{
+    const cJSON *v = opt(j, key);
+    return cJSON_IsString(v) && !v->valuestring[0] ? NULL : v;
+}
+
+/* The optional English of an item of kind K (3: a guide): title_en and
+ * body_en, both or neither, checked as the Chinese; a guide's English
+ * needs data_en, its guide data in English (checked as data). */
+static int english_check(hub_resp_t *resp, const cJSON *j, int k, console_item_fields_t *f)
+{
+    const cJSON *t = opt_text(j, "title_en"), *b = opt_text(j, "body_en"), *d = opt(j, "data_en");
+    if (t && !text_ok(t, CONSOLE_ITEM_TITLE_MAX, false))
+        return hub_error(resp, 422, "invalid_field", "title_en: 1-%d bytes of text on one line, or none",
+                         CONSOLE_ITEM_TITLE_MAX);
+    if (b && !text_ok(b, CONSOLE_ITEM_BODY_MAX, true))
+        return hub_error(resp, 422, "invalid_field", "body_en: 1-%d bytes of text, or none", CONSOLE_ITEM_BODY_MAX);
+    if (!t != !b)
+        return hub_error(resp, 422, "missing_field", "%s: the English needs a title and a body (or neither)",
+                         t ? "body_en" : "title_en");
+    if (k != 3 && d) return hub_error(resp, 422, "invalid_field", "data_en: only guides have data");
+    if (k == 3 && t && !d) return hub_error(resp, 422, "missing_field", "data_en is required for a guide in English");
+    if (k == 3 && d && !t) return hub_error(resp, 422, "invalid_field", "data_en: only with title_en and body_en");
+    if (!t) return 0;
+    f->title_en = t->valuestring;
+    f->body_en = b->valuestring;
+    return k == 3 ? guide_check(resp, "data_en", d, &f->data_en) : 0;
+}
+
 int console_item_fields(const hub_req_t *req, hub_resp_t *resp, const staff_t *s, console_item_fields_t *f)
 {
     static const char *const keys[] = {"kind", "title", "body", "category", "groups", "published",
-                                       "expires", "pinned", "starts", "places", "data"};
+                                       "expires", "pinned", "starts", "places", "data", "title_en",
+                                       "body_en", "data_en"};
     const cJSON *j = req->json;
     memset(f, 0, sizeof *f);
     for (const cJSON *k = j ? j->child : NULL; k; k = k->next) {
@@ -154,7 +192,7 @@ int console_item_fields(const hub_req_t *req, hub_resp_t *resp, const staff_t *s
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) known |= !strcmp(k->string, keys[i]);
         if (!known)
             return hub_error(resp, 422, "invalid_field", "%.40s: unknown field (kind, title, body, category, groups,"
-                             " published, expires, pinned, starts, places, data)", k->string);
+                             " published, expires, pinned, starts, places, data, title_en, body_en, data_en)", k->string);
     }
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind"), *title = cJSON_GetObjectItemCaseSensitive(j, "title");
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(j, "body"), *cat = cJSON_GetObjectItemCaseSensitive(j, "category");
@@ -187,7 +225,8 @@ int console_item_fields(const hub_req_t *req, hub_resp_t *resp, const staff_t *s
     if (rc) return rc;
     if (k == 3 && !data) return hub_error(resp, 422, "missing_field", "data is required for guides");
     if (k != 3 && data) return hub_error(resp, 422, "invalid_field", "data: only guides have data");
-    if (k == 3 && (rc = guide_check(resp, data, &f->data)) != 0) return rc;
+    if (k == 3 && (rc = guide_check(resp, "data", data, &f->data)) != 0) return rc;
+    if ((rc = english_check(resp, j, k, f)) != 0) return rc;
     if ((rc = console_groups_check(resp, s, STAFF_WRITE_DRAFT, groups)) != 0) return rc;
     f->groups = cJSON_PrintUnformatted(groups);
     return f->groups ? 0 : hub_error(resp, 500, "memory", "out of memory");
@@ -197,5 +236,6 @@ void console_item_fields_free(console_item_fields_t *f)
 {
     free(f->groups);
     free(f->data);
-    f->groups = f->data = NULL;
+    free(f->data_en);
+    f->groups = f->data = f->data_en = NULL;
 }

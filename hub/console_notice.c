@@ -12,15 +12,16 @@
 #include "utf8.h"
 
 #define NOTICE_COLS "id, title, body, category, groups, days, pinned, state, author, approved_by," \
-                    " published_by, created, updated, published, expires, versions, images"
+                    " published_by, created, updated, published, expires, versions, images, title_en, body_en"
 
 static cJSON *row_json(sqlite3_stmt *st)
 {
     static const char *const cols[] = {"id", "title", "body", "category", "groups", "days", "pinned",
                                        "state", "author", "approved_by", "published_by", "created",
-                                       "updated", "published", "expires", "versions", "images"};
+                                       "updated", "published", "expires", "versions", "images",
+                                       "title_en", "body_en"};
     cJSON *o = cJSON_CreateObject();
-    for (int i = 0; i < 17; i++) {
+    for (int i = 0; i < 19; i++) {
         int type = sqlite3_column_type(st, i);
         if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
         else if (i == 4 || i == 15 || i == 16) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
@@ -103,6 +104,30 @@ static int images(hub_req_t *req, hub_resp_t *resp, char **text)
     return *text ? 0 : hub_error(resp, 500, "memory", "out of memory");
 }
 
+/* The optional English of REQ's body: title_en and body_en, both or
+ * neither (absent, null or "" is none), checked as the Chinese; into
+ * *TITLE and *BODY (NULL: none). 0 or the error status. */
+static int english(hub_req_t *req, hub_resp_t *resp, const char **title, const char **body)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(req->json, "title_en");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(req->json, "body_en");
+    bool has_t = t && !cJSON_IsNull(t) && !(cJSON_IsString(t) && !t->valuestring[0]);
+    bool has_b = b && !cJSON_IsNull(b) && !(cJSON_IsString(b) && !b->valuestring[0]);
+    *title = *body = NULL;
+    if (has_t && !text_ok(t, CONSOLE_NOTICE_TITLE_MAX))
+        return hub_error(resp, 422, "invalid_field", "title_en: 1-%d bytes of UTF-8, or none", CONSOLE_NOTICE_TITLE_MAX);
+    if (has_b && !text_ok(b, CONSOLE_NOTICE_BODY_MAX))
+        return hub_error(resp, 422, "invalid_field", "body_en: 1-%d bytes of UTF-8, or none", CONSOLE_NOTICE_BODY_MAX);
+    if (has_t != has_b)
+        return hub_error(resp, 422, "missing_field", "%s: the English needs a title and a body (or neither)",
+                         has_t ? "body_en" : "title_en");
+    if (has_t) {
+        *title = t->valuestring;
+        *body = b->valuestring;
+    }
+    return 0;
+}
+
 /* The fields of a draft from REQ's body, checked; 0 or the error status. */
 static int fields(hub_req_t *req, hub_resp_t *resp, const staff_t *s, char **groups_text)
 {
@@ -125,6 +150,13 @@ static int fields(hub_req_t *req, hub_resp_t *resp, const staff_t *s, char **gro
     if (rc) return rc;
     *groups_text = cJSON_PrintUnformatted(groups);
     return *groups_text ? 0 : hub_error(resp, 500, "memory", "out of memory");
+}
+
+static void bind_opt(sqlite3_stmt *st, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, i);
 }
 
 static bool begin(hub_req_t *req, hub_resp_t *resp)
@@ -190,13 +222,16 @@ void console_notice_create(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 403, "forbidden", "a viewer cannot write notices");
         return;
     }
-    if (fields(req, resp, &s, &groups) != 0 || images(req, resp, &pics) != 0 || !begin(req, resp)) goto end;
+    const char *title_en, *body_en;
+    if (fields(req, resp, &s, &groups) != 0 || english(req, resp, &title_en, &body_en) != 0 ||
+        images(req, resp, &pics) != 0 || !begin(req, resp))
+        goto end;
     const cJSON *j = req->json;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(req->db, "INSERT INTO console_notices(title, body, category, groups, days, pinned,"
-                                         " state, author, created, updated, images)"
+                                         " state, author, created, updated, images, title_en, body_en)"
                                          " VALUES(:title, :body, :cat, :groups, :days, :pinned, 'draft', :author, :now,"
-                                         " :now, :images)",
+                                         " :now, :images, :title_en, :body_en)",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, cJSON_GetObjectItem(j, "title")->valuestring, -1, SQLITE_TRANSIENT);
@@ -208,12 +243,20 @@ void console_notice_create(hub_req_t *req, hub_resp_t *resp)
         sqlite3_bind_text(st, 7, s.name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 8, req->now);
         sqlite3_bind_text(st, 9, pics, -1, SQLITE_TRANSIENT);
+        bind_opt(st, ":title_en", title_en);
+        bind_opt(st, ":body_en", body_en);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
         db_exec(req->db, "ROLLBACK");
         hub_error(resp, 500, "storage", "cannot store the notice");
+        goto end;
+    }
+    /* A notice's bundle ids (console_publish.h) leave room for ids below the span only. */
+    if (sqlite3_last_insert_rowid(req->db) >= CONSOLE_NOTICE_ID_SPAN) {
+        db_exec(req->db, "ROLLBACK");
+        hub_error(resp, 500, "notices_full", "the hub has no notice ids left");
         goto end;
     }
     finish(req, resp, &s, "notice_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
@@ -226,7 +269,7 @@ static bool parse_id(const char *s, long long *id)
 {
     char *end = NULL;
     *id = strtoll(s, &end, 10);
-    return *s && !*end && *id >= 1 && *id < CONSOLE_NOTICE_ID_BASE;
+    return *s && !*end && *id >= 1 && *id < CONSOLE_NOTICE_ID_SPAN;
 }
 
 void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
@@ -241,7 +284,10 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 404, "not_found", "no such notice");
         return;
     }
-    if (fields(req, resp, &s, &groups) != 0 || images(req, resp, &pics) != 0 || !begin(req, resp)) goto end;
+    const char *title_en, *body_en;
+    if (fields(req, resp, &s, &groups) != 0 || english(req, resp, &title_en, &body_en) != 0 ||
+        images(req, resp, &pics) != 0 || !begin(req, resp))
+        goto end;
     if (!(before = load(req, id, &err))) {
         db_exec(req->db, "ROLLBACK");
         hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such notice");
@@ -262,7 +308,8 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
     /* Edited, an approved notice needs approving again: what was approved is not what it says now. */
     int rc = sqlite3_prepare_v2(req->db, "UPDATE console_notices SET title = :title, body = :body, category = :cat,"
                                          " groups = :groups, days = :days, pinned = :pinned, state = 'draft',"
-                                         " approved_by = NULL, updated = :now, images = :images WHERE id = :id",
+                                         " approved_by = NULL, updated = :now, images = :images, title_en = :title_en,"
+                                         " body_en = :body_en WHERE id = :id",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, cJSON_GetObjectItem(j, "title")->valuestring, -1, SQLITE_TRANSIENT);
@@ -273,7 +320,9 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
         sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItem(j, "pinned")));
         sqlite3_bind_int64(st, 7, req->now);
         sqlite3_bind_text(st, 8, pics, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 9, id);
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+        bind_opt(st, ":title_en", title_en);
+        bind_opt(st, ":body_en", body_en);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -289,16 +338,18 @@ end:
     cJSON_Delete(before);
 }
 
-/* The kiosk item of notice N, published at NOW. */
-static cJSON *item_of(const cJSON *n, long long id, long long now)
+/* The kiosk item of notice N in LOCALE ("zh_CN", or "en": its English),
+ * published at NOW. */
+static cJSON *item_of(const cJSON *n, long long id, const char *locale, long long now)
 {
+    bool en = !strcmp(locale, "en");
     cJSON *it = cJSON_CreateObject();
-    cJSON_AddNumberToObject(it, "id", (double)(CONSOLE_NOTICE_ID_BASE + id));
+    cJSON_AddNumberToObject(it, "id", (double)((en ? CONSOLE_NOTICE_EN_ID_BASE : CONSOLE_NOTICE_ID_BASE) + id));
     cJSON_AddStringToObject(it, "kind", "notice");
     cJSON_AddStringToObject(it, "category", cJSON_GetObjectItem(n, "category")->valuestring);
-    cJSON_AddStringToObject(it, "locale", "zh_CN");
-    cJSON_AddStringToObject(it, "title", cJSON_GetObjectItem(n, "title")->valuestring);
-    cJSON_AddStringToObject(it, "body", cJSON_GetObjectItem(n, "body")->valuestring);
+    cJSON_AddStringToObject(it, "locale", locale);
+    cJSON_AddStringToObject(it, "title", cJSON_GetObjectItem(n, en ? "title_en" : "title")->valuestring);
+    cJSON_AddStringToObject(it, "body", cJSON_GetObjectItem(n, en ? "body_en" : "body")->valuestring);
     cJSON_AddNumberToObject(it, "published", (double)(now - CONSOLE_CLOCK_SKEW_S));
     cJSON_AddNumberToObject(it, "expires", (double)(now + (long long)cJSON_GetObjectItem(n, "days")->valuedouble * 86400));
     cJSON_AddBoolToObject(it, "pinned", cJSON_IsTrue(cJSON_GetObjectItem(n, "pinned")));
@@ -348,8 +399,15 @@ void console_notice_action(hub_req_t *req, hub_resp_t *resp)
         if (sqlite3_prepare_v2(req->db, "UPDATE console_notices SET state = 'approved', approved_by = :who,"
                                         " updated = :now WHERE id = :id", -1, &st, NULL) != SQLITE_OK) goto db_fail;
     } else {
-        if (a == 1) item = item_of(before, id, req->now);
-        expires = item ? (long long)cJSON_GetObjectItem(item, "expires")->valuedouble : 0;
+        /* Published: the Chinese item and, when written, the English one
+         * next to it; withdrawn: console_publish_group takes out both. */
+        if (a == 1) {
+            item = cJSON_CreateArray();
+            cJSON_AddItemToArray(item, item_of(before, id, "zh_CN", req->now));
+            if (cJSON_IsString(cJSON_GetObjectItem(before, "title_en")))
+                cJSON_AddItemToArray(item, item_of(before, id, "en", req->now));
+        }
+        expires = item ? (long long)cJSON_GetObjectItem(item->child, "expires")->valuedouble : 0;
         for (const cJSON *g = cJSON_GetObjectItem(before, "groups")->child; g; g = g->next)
             if (console_publish_group(req, resp, &s, g->valuestring, item, a == 2 ? CONSOLE_NOTICE_ID_BASE + id : 0,
                                       0, versions) != 0)

@@ -8,6 +8,10 @@
  * A notice may carry up to CONSOLE_NOTICE_IMAGES_MAX pictures uploaded in
  * the console (console_pictures.h), named by SHA-256; published, they are
  * the item's images and the bundle's assets.
+ * Chinese first; English optional: title_en and body_en (both or neither,
+ * checked as the Chinese), kept with the draft and published as a second
+ * bundle item of locale "en" (id CONSOLE_NOTICE_EN_ID_BASE + the notice's)
+ * next to the Chinese one, withdrawn with it.
  * State: draft -> approved -> published -> withdrawn. One transaction per
  * request. docs/api.md "Staff console" has the routes. */
 #ifndef HUB_CONSOLE_NOTICE_H

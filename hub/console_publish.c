@@ -104,6 +104,22 @@ static int sync_assets(hub_req_t *req, hub_resp_t *resp, cJSON *m, const cJSON *
     return 0;
 }
 
+/* Is IDV the id of ADD (an item or an array of items)? */
+static bool adds(const cJSON *add, long long idv)
+{
+    const cJSON *one = cJSON_IsArray(add) ? add->child : add;
+    for (; one; one = cJSON_IsArray(add) ? one->next : NULL)
+        if (idv == (long long)cJSON_GetObjectItemCaseSensitive(one, "id")->valuedouble) return true;
+    return false;
+}
+
+/* Is IDV REMOVE_ID or, REMOVE_ID being a notice's, its English item's? */
+static bool removes(long long remove_id, long long idv)
+{
+    bool notice = remove_id > CONSOLE_NOTICE_ID_BASE && remove_id < CONSOLE_NOTICE_EN_ID_BASE;
+    return remove_id && (idv == remove_id || (notice && idv == remove_id + CONSOLE_NOTICE_ID_SPAN));
+}
+
 /* Publishes, for GROUP and MODE, BASE's content (NULL: none) with ADD
  * appended (NULL: none) and the console alert REMOVE_ID (0: none) and every
  * expired console alert left out; the version is appended to VERSIONS.
@@ -133,12 +149,16 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
         long long idv = cJSON_IsNumber(id) ? (long long)id->valuedouble : 0;
         bool console_alert = idv >= CONSOLE_ALERT_ID_BASE && cJSON_IsString(kind) && !strcmp(kind->valuestring, "alert");
         bool expired = cJSON_IsNumber(exp) && (long long)exp->valuedouble <= req->now;
-        bool same = add && idv == (long long)cJSON_GetObjectItemCaseSensitive(add, "id")->valuedouble;
-        if ((remove_id && idv == remove_id) || same || (console_alert && expired))
+        if (removes(remove_id, idv) || (add && adds(add, idv)) || (console_alert && expired))
             cJSON_AddItemToArray(gone, cJSON_DetachItemViaPointer(items, it));
     }
-    if (add) cJSON_AddItemToArray(items, cJSON_Duplicate(add, true));
-    if ((status = sync_assets(req, resp, m, gone, add)) != 0) goto end;
+    const cJSON *first = cJSON_IsArray(add) ? add->child : add;
+    for (const cJSON *a = first; a; a = cJSON_IsArray(add) ? a->next : NULL)
+        cJSON_AddItemToArray(items, cJSON_Duplicate(a, true));
+    /* Each added item's pictures listed; the first call also drops what only GONE used. */
+    if ((status = sync_assets(req, resp, m, gone, first)) != 0) goto end;
+    for (const cJSON *a = first && cJSON_IsArray(add) ? first->next : NULL; a; a = a->next)
+        if ((status = sync_assets(req, resp, m, gone, a)) != 0) goto end;
     const cJSON *bexp = cJSON_GetObjectItemCaseSensitive(m, "expires");
     long long expires = cJSON_IsNumber(bexp) ? (long long)bexp->valuedouble : req->now + NO_BASE_VALID_S;
     if (expires < min_expires) expires = min_expires;

@@ -9,8 +9,12 @@
  * mode. Then the group's kiosks get reload_content with their next
  * heartbeat. The caller holds the transaction (BEGIN IMMEDIATE) and rolls
  * back on an error. Console items have ids from CONSOLE_NOTICE_ID_BASE (a
- * notice: base + its id) and CONSOLE_ALERT_ID_BASE (an alert), so they never
- * meet the ids of content published with kioskctl (keep those lower). */
+ * notice: base + its id; its English item, when it has one:
+ * CONSOLE_NOTICE_EN_ID_BASE + its id) and CONSOLE_ALERT_ID_BASE (an alert),
+ * so they never meet the ids of content published with kioskctl (keep those
+ * lower): notice ids stay below CONSOLE_NOTICE_ID_SPAN (console_notice.c
+ * refuses more), so the two notice ranges never meet each other or the
+ * alerts' (a bundle's ids are unique whatever their locale). */
 #ifndef HUB_CONSOLE_PUBLISH_H
 #define HUB_CONSOLE_PUBLISH_H
 
@@ -18,6 +22,8 @@
 #include "staff.h"
 
 #define CONSOLE_NOTICE_ID_BASE 1000000000LL
+#define CONSOLE_NOTICE_ID_SPAN 500000000LL
+#define CONSOLE_NOTICE_EN_ID_BASE (CONSOLE_NOTICE_ID_BASE + CONSOLE_NOTICE_ID_SPAN)
 #define CONSOLE_ALERT_ID_BASE 2000000000LL
 /* Console items are marked published this long before the hub's now: a
  * kiosk shows an item once its own clock has passed "published", and a
@@ -25,8 +31,10 @@
  * emergency alert back for that long. */
 #define CONSOLE_CLOCK_SKEW_S 300
 
-/* Publishes GROUP's content with ADD (NULL: none; an item with ADD's id is
- * replaced) and without the item REMOVE_ID (0: none); console alerts that
+/* Publishes GROUP's content with ADD (NULL: none; an item, or an array of
+ * items - a notice and its English; an item with the id of one is
+ * replaced) and without the item REMOVE_ID (0: none; a notice's id takes
+ * its English item out too); console alerts that
  * have expired are left out too. The bundle's expires is kept (a year from
  * now without a base) and made at least MIN_EXPIRES. Every version
  * published is appended to VERSIONS. 0, or the error status with RESP

@@ -324,6 +324,19 @@ static const migrate_step_t migrations[] = {
      "  height INTEGER NOT NULL, staff TEXT NOT NULL, created INTEGER NOT NULL);"
      "CREATE INDEX console_pictures_created ON console_pictures(created);"
      "ALTER TABLE console_notices ADD COLUMN images TEXT NOT NULL DEFAULT '[]';"},
+    /* 24: English next to Chinese (optional) in console notices and items:
+     * a notice's English is its bundle's item CONSOLE_NOTICE_EN_ID_BASE +
+     * id; an item's is a content row of locale en (content_en_id) whose
+     * places_of names the Chinese row: registrations through either take
+     * places from that one row's places/registered (api_content.c). */
+    {"console english",
+     "ALTER TABLE console_notices ADD COLUMN title_en TEXT;"
+     "ALTER TABLE console_notices ADD COLUMN body_en TEXT;"
+     "ALTER TABLE console_items ADD COLUMN title_en TEXT;"
+     "ALTER TABLE console_items ADD COLUMN body_en TEXT;"
+     "ALTER TABLE console_items ADD COLUMN data_en TEXT;"
+     "ALTER TABLE console_items ADD COLUMN content_en_id INTEGER;"
+     "ALTER TABLE content ADD COLUMN places_of INTEGER;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -3,8 +3,9 @@
 // previews it (the kiosk's pictures at the size its group's kiosk reports,
 // each flagged fits or not),
 // cannot approve it; a publisher approves and publishes it; the kiosk of
-// its group finds it in GET /v1/content?kind=guide with its steps. A title
-// holding markup is shown as text.
+// its group finds it in GET /v1/content?kind=guide with its steps, and its
+// English (written in the form's English fields, guide data too) in
+// GET /v1/content?kind=guide&locale=en. A title holding markup is shown as text.
 // ctx: { browser, hub (URL), kioskToken (group north's kiosk), check(what,
 // ok, detail), signIn(page, name, password), shots (directory or '') }.
 export async function run(ctx) {
@@ -44,6 +45,12 @@ export async function run(ctx) {
       /完整显示|显示不下/.test(summary) && summary.includes('终端上报'), `${summary} ${JSON.stringify(drawn)}`);
   const guideFits = drawn.every((d) => d.flag === 'fits');
   if (shots) await ed.locator('#items .preview-wrap').screenshot({ path: `${shots}/console-items-preview.png` });
+  // The optional English, a guide's English data with it.
+  await ed.fill('#item-title-en', 'Residence permit');
+  await ed.fill('#item-body-en', 'Living here for six months or more? Apply for a residence permit.');
+  await ed.fill('#item-steps-en', 'Apply at the general window\nHave your ID checked and a photo taken');
+  await ed.fill('#item-bring-en', 'Your ID card');
+  await ed.fill('#item-fee-en', 'Free');
   // Saved from the keyboard: the submit button focused and Enter pressed.
   await ed.focus('#item-save');
   await ed.keyboard.press('Enter');
@@ -51,6 +58,7 @@ export async function run(ctx) {
   const row = '#item-rows tr[data-item]:has-text("居住证办理")';
   const rowText = await ed.textContent(row);
   check('the editor\'s guide is listed as a draft', rowText.includes('草稿') && rowText.includes('办事指南'), rowText);
+  check('the list shows the English title too', rowText.includes('英文：Residence permit'), rowText);
   check('a title with markup is shown as text', (await ed.$$(`${row} i`)).length === 0 && rowText.includes('<i>新</i>'), rowText);
   check('an editor sees no approve or publish button for an item',
     (await ed.$$('#item-rows button:has-text("审核通过"), #item-rows button:has-text("发布")')).length === 0);
@@ -81,5 +89,12 @@ export async function run(ctx) {
     r.status === 200 && got && got.category === 'one_stop' && got.data.steps.length === 3 &&
       got.data.bring[1] === '租房合同或房产证明' && got.data.fee === '免费',
     JSON.stringify(got || list).slice(0, 300));
+  const re = await fetch(`${hub}/v1/content?kind=guide&locale=en`, { headers: { Authorization: `Bearer ${kioskToken}` } });
+  const en = await re.json();
+  const gotEn = (en.items || []).find((i) => i.title === 'Residence permit');
+  check('its English is in the kiosk\'s English content next to it, with the English steps',
+    re.status === 200 && gotEn && gotEn.locale === 'en' && gotEn.id !== got?.id && gotEn.data.steps.length === 2 &&
+      gotEn.data.bring[0] === 'Your ID card' && gotEn.data.fee === 'Free' && !gotEn.data.where,
+    JSON.stringify(gotEn || en).slice(0, 300));
   await pub.click('#logout');
 }

@@ -976,6 +976,101 @@ static void test_notices(void **state)
     f->hub = f->t->hub;
 }
 
+/* English next to Chinese: checked naming the field, kept with the draft,
+ * published as a second bundle item of locale en with an id of its own
+ * range, withdrawn with the Chinese one; no English publishes Chinese only. */
+static void test_notices_english(void **state)
+{
+    fx_t *f = *state;
+    char sock[108], m[8192];
+    pid_t signer = signer_start(f, sock);
+    hub_config_t cfg = *hub_config(f->t->hub);
+    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
+    f->hub = hub_new(&cfg);
+    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    sess_t pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    hub_resp_t r;
+    char big[400], body[1200];
+    memset(big, 'a', 241);
+    big[241] = '\0';
+    struct { const char *en, *code, *field; } bad[] = {
+        {"\"title_en\":\"Free clinic\"", "missing_field", "body_en"},
+        {"\"body_en\":\"Saturday\"", "missing_field", "title_en"},
+        {"\"title_en\":\"Free clinic\",\"body_en\":\"\"", "missing_field", "body_en"},
+        {"\"title_en\":7,\"body_en\":\"Saturday\"", "invalid_field", "title_en"},
+        {"\"title_en\":\"t\",\"body_en\":[\"b\"]", "invalid_field", "body_en"},
+        {"\"title_en\":\"%s\",\"body_en\":\"b\"", "invalid_field", "title_en"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char en[600];
+        snprintf(en, sizeof en, bad[i].en, big);
+        snprintf(body, sizeof body, "{\"title\":\"社区义诊\",\"body\":\"周六上午\",\"category\":\"community\","
+                 "\"days\":7,\"groups\":[\"north\"],%s}", en);
+        r = call(f, "POST", "/console/api/notices", body, ed.cookie, ed.csrf, NULL);
+        if (r.status != 422 || !strstr(r.body, bad[i].code) || !strstr(r.body, bad[i].field))
+            fail_msg("#%zu: wanted 422 %s naming %s, got %d %s", i, bad[i].code, bad[i].field, r.status, r.body);
+        free(r.body);
+    }
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_notices", NULL, 0), 0);
+
+    /* Written with English, kept with the draft and shown in the list. */
+    const char *draft = "{\"title\":\"社区义诊\",\"body\":\"周六上午在活动室\",\"category\":\"community\","
+                        "\"days\":7,\"groups\":[\"north\"],\"title_en\":\"Free clinic\","
+                        "\"body_en\":\"Saturday morning in the activity room\"}";
+    r = call(f, "POST", "/console/api/notices", draft, ed.cookie, ed.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"title_en\":\"Free clinic\""));
+    free(r.body);
+    /* A second notice, Chinese only: empty English is none. */
+    r = call(f, "POST", "/console/api/notices", "{\"title\":\"停水通知\",\"body\":\"周一停水\",\"category\":\"government\","
+             "\"days\":3,\"groups\":[\"north\"],\"title_en\":\"\",\"body_en\":null}", ed.cookie, ed.csrf, NULL);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"title_en\":null"));
+    free(r.body);
+    r = call(f, "GET", "/console/api/notices", NULL, ed.cookie, NULL, NULL);
+    assert_non_null(strstr(r.body, "\"body_en\":\"Saturday morning in the activity room\""));
+    free(r.body);
+    for (int id = 1; id <= 2; id++) {
+        char path[64];
+        snprintf(path, sizeof path, "/console/api/notices/%d/approve", id);
+        r = call(f, "POST", path, "{}", pub.cookie, pub.csrf, NULL);
+        assert_int_equal(r.status, 200);
+        free(r.body);
+        snprintf(path, sizeof path, "/console/api/notices/%d/publish", id);
+        r = call(f, "POST", path, "{}", pub.cookie, pub.csrf, NULL);
+        assert_int_equal(r.status, 200);
+        free(r.body);
+    }
+    /* The kiosk's bundle: the Chinese item, the English next to it (locale
+     * en, its own id), and the Chinese-only notice alone. */
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 2);
+    assert_non_null(strstr(m, "\"id\":1000000001,\"kind\":\"notice\",\"category\":\"community\",\"locale\":\"zh_CN\","
+                              "\"title\":\"社区义诊\""));
+    assert_non_null(strstr(m, "\"id\":1500000001,\"kind\":\"notice\",\"category\":\"community\",\"locale\":\"en\","
+                              "\"title\":\"Free clinic\",\"body\":\"Saturday morning in the activity room\""));
+    assert_non_null(strstr(m, "\"id\":1000000002,"));
+    assert_null(strstr(m, "\"id\":1500000002,"));
+    cJSON *man = cJSON_Parse(m);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(man, "items")), 3);
+    cJSON_Delete(man);
+
+    /* Withdrawn: both languages leave; the other notice stays. */
+    r = call(f, "POST", "/console/api/notices/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 3);
+    assert_null(strstr(m, "社区义诊"));
+    assert_null(strstr(m, "Free clinic"));
+    assert_non_null(strstr(m, "停水通知"));
+    /* Ids past the notices' span are no notice's (they would meet the English range). */
+    r = call(f, "POST", "/console/api/notices/500000001/approve", "{}", pub.cookie, pub.csrf, NULL);
+    assert_error(r, 404, "not_found");
+    free(r.body);
+    signer_stop(signer);
+    hub_stop(f->hub);
+    f->hub = f->t->hub;
+}
+
 static void test_signer_key_mode(void **state)
 {
     fx_t *f = *state;
@@ -1458,6 +1553,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kiosk_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notices_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_key_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_static, setup, teardown),

@@ -4,8 +4,9 @@
  * account's kiosk groups, every change with its CSRF token), the strict
  * check of every field naming it, each kind reaching only its groups'
  * kiosks through GET /v1/content, an event's registrations after
- * publishing, places never below the people registered, withdrawal, and
- * the change log. Requests go through hub_handle (no socket) on a hub with
+ * publishing, places never below the people registered, withdrawal, the
+ * change log, and the optional English: a row of locale en next to the
+ * Chinese one, sharing its one pool of places. Requests go through hub_handle (no socket) on a hub with
  * its own database and its clock anchored (hubtest.h); every date is
  * computed from the hub's clock, never read from the machine. */
 #include <stdarg.h>
@@ -400,8 +401,137 @@ static void test_kinds(void **state)
     k = kiosk(f, f->t->token, path);
     assert_int_equal(k.status, 200);
     hubtest_free(&k);
-    /* Only Chinese is written: the English list has none of them. */
+    /* Written without English: the English list has none of them. */
     assert_int_equal(n_items(f, f->t->token, "/v1/content?kind=guide&locale=en"), 0);
+}
+
+/* ---- English next to Chinese: one pool of places ---------------------------- */
+
+/* The kiosk TOKEN's GET PATH: its only item's NUMBER (-1: not one item, or no such number). */
+static long long only_item(fx_t *f, const char *token, const char *path, const char *number)
+{
+    hubtest_resp_t k = kiosk(f, token, path);
+    assert_int_equal(k.status, 200);
+    const cJSON *items = cJSON_GetObjectItem(k.json, "items"), *v = hubtest_at(cJSON_GetArrayItem(items, 0), number);
+    long long n = cJSON_GetArraySize(items) == 1 && cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
+    hubtest_free(&k);
+    return n;
+}
+
+static void test_english(void **state)
+{
+    fx_t *f = *state;
+    char b[2048], d[16];
+    snprintf(b, sizeof b, "{\"kind\":\"event\",\"title\":\"书法班\",\"body\":\"周六下午在活动室\",\"category\":\"culture\","
+                          "\"groups\":[\"north\"],\"starts\":\"%s 14:30\",\"places\":2,\"title_en\":\"Calligraphy class\","
+                          "\"body_en\":\"Saturday afternoon in the activity room\"}", china_date(3, d));
+    long long id = post_num(f, "/console/api/items", b, &f->ed, 201, "item.id");
+    /* Kept with the draft, shown in the list. */
+    hub_resp_t r = call(f, "GET", "/console/api/items", NULL, &f->ed, false);
+    assert_non_null(strstr(r.body, "\"title_en\":\"Calligraphy class\""));
+    assert_non_null(strstr(r.body, "\"body_en\":\"Saturday afternoon in the activity room\""));
+    free(r.body);
+    char path[96];
+    snprintf(path, sizeof path, "/console/api/items/%lld/approve", id);
+    post_num(f, path, "{}", &f->pub, 200, "item.id");
+    snprintf(path, sizeof path, "/console/api/items/%lld/publish", id);
+    r = call(f, "POST", path, "{}", &f->pub, true);
+    assert_int_equal(r.status, 200);
+    cJSON *j = cJSON_Parse(r.body);
+    long long zh = (long long)hubtest_at(j, "item.content_id")->valuedouble;
+    long long en = (long long)hubtest_at(j, "item.content_en_id")->valuedouble;
+    cJSON_Delete(j);
+    free(r.body);
+    assert_true(zh > 0 && en > 0 && en != zh);
+
+    /* Each language's list has its own row, with the same places. */
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event", "id"), zh);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event&locale=en", "id"), en);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event&locale=en", "places"), 2);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event&locale=en", "starts"), china_time(3, 14, 30));
+    hubtest_resp_t k = kiosk(f, f->t->token, "/v1/content?kind=event&locale=en");
+    const cJSON *it = cJSON_GetArrayItem(cJSON_GetObjectItem(k.json, "items"), 0);
+    assert_string_equal(hubtest_at(it, "title")->valuestring, "Calligraphy class");
+    assert_string_equal(hubtest_at(it, "locale")->valuestring, "en");
+    assert_string_equal(hubtest_at(it, "category")->valuestring, "culture");
+    hubtest_free(&k);
+    assert_int_equal(n_items(f, f->t->token2, "/v1/content?kind=event&locale=en"), 0);     /* south: not its group */
+
+    /* One pool: a place through Chinese, one through English; the third is refused in both. */
+    hubtest_resp_t g = reg(f, zh, "13812345678");
+    assert_int_equal(g.status, 201);
+    assert_int_equal((int)hubtest_at(g.json, "left")->valuedouble, 1);
+    hubtest_free(&g);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event&locale=en", "left"), 1);
+    g = reg(f, en, "13812340000");
+    assert_int_equal(g.status, 201);
+    assert_int_equal((int)hubtest_at(g.json, "left")->valuedouble, 0);
+    assert_int_equal((long long)hubtest_at(g.json, "registration.content_id")->valuedouble, en);
+    assert_string_equal(hubtest_at(g.json, "registration.phone")->valuestring, "138****0000");
+    assert_null(strstr(hubtest_at(g.json, "registration.name")->valuestring, "小明"));
+    hubtest_free(&g);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event", "left"), 0);
+    g = reg(f, zh, "13812341111");
+    assert_int_equal(g.status, 409);
+    hubtest_free(&g);
+    g = reg(f, en, "13812341111");
+    assert_int_equal(g.status, 409);
+    hubtest_free(&g);
+    assert_int_equal(db_int(db_thread(), "SELECT registered FROM content WHERE id = (SELECT content_id FROM console_items"
+                                         " WHERE kind = 'event')", NULL, 0), 2);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM event_registrations", NULL, 0), 2);
+    /* Places for both at once; a phone registered in one language keeps its one place in the other. */
+    snprintf(path, sizeof path, "/console/api/items/%lld/places", id);
+    r = call(f, "POST", path, "{\"places\":3}", &f->pub, true);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"registered\":2"));
+    free(r.body);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=event&locale=en", "left"), 1);
+    g = reg(f, en, "13812345678");
+    assert_int_equal(g.status, 201);
+    assert_int_equal((int)hubtest_at(g.json, "left")->valuedouble, 1);
+    hubtest_free(&g);
+    g = reg(f, zh, "13812340000");
+    assert_int_equal(g.status, 201);
+    assert_int_equal((int)hubtest_at(g.json, "left")->valuedouble, 1);
+    hubtest_free(&g);
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM event_registrations", NULL, 0), 2);
+
+    /* A guide's English carries its English data. */
+    snprintf(b, sizeof b, "{\"kind\":\"guide\",\"title\":\"社保卡补办\",\"body\":\"先挂失再补办\",\"category\":\"one_stop\","
+                          "\"groups\":[\"north\"],\"data\":{\"steps\":[\"挂失\"],\"fee\":\"免费\"},"
+                          "\"title_en\":\"Replacing a social security card\",\"body_en\":\"Report it lost first\","
+                          "\"data_en\":{\"steps\":[\"Report the card lost\"],\"bring\":[\"ID card\"],\"where\":\"Window 3\","
+                          "\"hours\":\"Mon-Fri\",\"phone\":\"6123 4503\",\"fee\":\"Free\"}}");
+    long long guide = publish(f, b);
+    k = kiosk(f, f->t->token, "/v1/content?kind=guide&locale=en");
+    it = cJSON_GetArrayItem(cJSON_GetObjectItem(k.json, "items"), 0);
+    assert_non_null(it);
+    assert_string_equal(hubtest_at(it, "title")->valuestring, "Replacing a social security card");
+    char *dt = cJSON_PrintUnformatted(hubtest_at(it, "data"));
+    assert_string_equal(dt, "{\"steps\":[\"Report the card lost\"],\"bring\":[\"ID card\"],\"where\":\"Window 3\","
+                            "\"hours\":\"Mon-Fri\",\"phone\":\"6123 4503\",\"fee\":\"Free\"}");
+    free(dt);
+    hubtest_free(&k);
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=guide", "id"), guide);
+    /* The English guide row has no places: a guide takes no registrations in any language. */
+    assert_int_equal(only_item(f, f->t->token, "/v1/content?kind=guide&locale=en", "places"), -1);
+
+    /* Withdrawn: both rows leave, by id too; registering through either is refused. */
+    snprintf(path, sizeof path, "/console/api/items/%lld/withdraw", id);
+    post_num(f, path, "{}", &f->pub, 200, "item.id");
+    assert_int_equal(n_items(f, f->t->token, "/v1/content?kind=event"), 0);
+    assert_int_equal(n_items(f, f->t->token, "/v1/content?kind=event&locale=en"), 0);
+    snprintf(path, sizeof path, "/v1/content/%lld", en);
+    k = kiosk(f, f->t->token, path);
+    assert_int_equal(k.status, 404);
+    hubtest_free(&k);
+    g = reg(f, en, "13812342222");
+    assert_int_equal(g.status, 404);
+    hubtest_free(&g);
+    g = reg(f, zh, "13812342222");
+    assert_int_equal(g.status, 404);
+    hubtest_free(&g);
 }
 
 /* ---- dates: shown from the published date, gone after the expiry date ------ */
@@ -443,7 +573,7 @@ static void test_validation(void **state)
     china_date(1, later);
     static const char *const ok_event = "\"kind\":\"event\",\"title\":\"t\",\"body\":\"b\",\"category\":\"health\",\"groups\":[\"north\"]";
     static const char *const ok_guide = "\"kind\":\"guide\",\"title\":\"t\",\"body\":\"b\",\"category\":\"one_stop\",\"groups\":[\"north\"]";
-    struct { char body[700]; const char *code, *field; } bad[40];
+    struct { char body[700]; const char *code, *field; } bad[50];
     int n = 0;
 #define BAD(code_, field_, ...) do { snprintf(bad[n].body, sizeof bad[n].body, __VA_ARGS__); \
                                      bad[n].code = code_; bad[n].field = field_; n++; } while (0)
@@ -485,6 +615,14 @@ static void test_validation(void **state)
     BAD("invalid_field", "data.colour: unknown", "{%s,\"data\":{\"steps\":[\"a\"],\"colour\":\"red\"}}", ok_guide);
     BAD("invalid_field", "data.fee", "{%s,\"data\":{\"steps\":[\"a\"],\"fee\":\"%0120d\"}}", ok_guide, 0);
     BAD("invalid_field", "data.where", "{%s,\"data\":{\"steps\":[\"a\"],\"where\":\"\"}}", ok_guide);
+    BAD("missing_field", "body_en", "{\"kind\":\"library\",\"title\":\"t\",\"body\":\"b\",\"category\":\"books\",\"groups\":[\"north\"],\"title_en\":\"T\"}");
+    BAD("missing_field", "title_en", "{\"kind\":\"library\",\"title\":\"t\",\"body\":\"b\",\"category\":\"books\",\"groups\":[\"north\"],\"title_en\":\"\",\"body_en\":\"B\"}");
+    BAD("invalid_field", "title_en", "{\"kind\":\"library\",\"title\":\"t\",\"body\":\"b\",\"category\":\"books\",\"groups\":[\"north\"],\"title_en\":\"a\\nb\",\"body_en\":\"B\"}");
+    BAD("invalid_field", "body_en", "{\"kind\":\"library\",\"title\":\"t\",\"body\":\"b\",\"category\":\"books\",\"groups\":[\"north\"],\"title_en\":\"T\",\"body_en\":5}");
+    BAD("invalid_field", "data_en: only guides", "{\"kind\":\"library\",\"title\":\"t\",\"body\":\"b\",\"category\":\"books\",\"groups\":[\"north\"],\"title_en\":\"T\",\"body_en\":\"B\",\"data_en\":{}}");
+    BAD("missing_field", "data_en", "{%s,\"data\":{\"steps\":[\"a\"]},\"title_en\":\"T\",\"body_en\":\"B\"}", ok_guide);
+    BAD("invalid_field", "data_en.steps[0]", "{%s,\"data\":{\"steps\":[\"a\"]},\"title_en\":\"T\",\"body_en\":\"B\",\"data_en\":{\"steps\":[\"\"]}}", ok_guide);
+    BAD("invalid_field", "data_en: only with", "{%s,\"data\":{\"steps\":[\"a\"]},\"data_en\":{\"steps\":[\"a\"]}}", ok_guide);
 #undef BAD
     for (int i = 0; i < n; i++) {
         hub_resp_t r = call(f, "POST", "/console/api/items", bad[i].body, &f->ed, true);
@@ -517,6 +655,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_event_workflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
     };

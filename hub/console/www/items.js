@@ -77,6 +77,15 @@ function lines(text) {
   return text.split('\n').map((s) => s.trim()).filter(Boolean);
 }
 
+// A guide's data from the form's fields whose ids end in SUFFIX ('' or '-en').
+function guideData(suffix) {
+  const d = { steps: lines($(`item-steps${suffix}`).value) };
+  const bring = lines($(`item-bring${suffix}`).value);
+  if (bring.length) d.bring = bring;
+  for (const k of guideTexts) if ($(`item-${k}${suffix}`).value.trim()) d[k] = $(`item-${k}${suffix}`).value.trim();
+  return d;
+}
+
 function formBody() {
   const kind = $('item-kind').value;
   const b = {
@@ -93,12 +102,11 @@ function formBody() {
     b.starts = `${$('item-start-date').value} ${$('item-start-time').value}`;
     b.places = $('item-places').value ? Number($('item-places').value) : null;
   }
-  if (kind === 'guide') {
-    b.data = { steps: lines($('item-steps').value) };
-    const bring = lines($('item-bring').value);
-    if (bring.length) b.data.bring = bring;
-    for (const k of guideTexts) if ($(`item-${k}`).value.trim()) b.data[k] = $(`item-${k}`).value.trim();
-  }
+  if (kind === 'guide') b.data = guideData('');
+  // English is optional: empty is none; a guide in English has its guide data in English too.
+  b.title_en = $('item-title-en').value.trim() || null;
+  b.body_en = $('item-body-en').value.trim() || null;
+  if (kind === 'guide' && b.title_en) b.data_en = guideData('-en');
   return b;
 }
 
@@ -118,10 +126,13 @@ function editInForm(it) {
     $('item-start-time').value = it.starts.slice(11);
   }
   $('item-places').value = it.places ? String(it.places) : '';
-  const d = it.data || {};
-  $('item-steps').value = (d.steps || []).join('\n');
-  $('item-bring').value = (d.bring || []).join('\n');
-  for (const k of guideTexts) $(`item-${k}`).value = d[k] || '';
+  $('item-title-en').value = it.title_en || '';
+  $('item-body-en').value = it.body_en || '';
+  for (const [suffix, d] of [['', it.data || {}], ['-en', it.data_en || {}]]) {
+    $(`item-steps${suffix}`).value = (d.steps || []).join('\n');
+    $(`item-bring${suffix}`).value = (d.bring || []).join('\n');
+    for (const k of guideTexts) $(`item-${k}${suffix}`).value = d[k] || '';
+  }
   $('item-title').focus();
 }
 
@@ -177,6 +188,12 @@ async function loadItems() {
     tr.dataset.item = String(it.id);
     for (const text of [it.title, t(`kind_${it.kind}`), it.groups.join(', '), whenText(it), placesText(it), t(`st_${it.state}`)])
       tr.appendChild(el('td', text));
+    if (it.title_en) {
+      const en = el('span', t('in_english', { title: it.title_en }));
+      en.lang = 'en';
+      en.className = 'en';
+      tr.firstChild.append(el('br'), en);
+    }
     const actions = el('td');
     actions.className = 'actions';
     if (canEdit && (it.state === 'draft' || it.state === 'approved')) actions.append(button(t('edit'), async () => editInForm(it)));

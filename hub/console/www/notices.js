@@ -108,6 +108,8 @@ function editInForm(n) {
   $('notice-id').value = String(n.id);
   $('notice-title').value = n.title;
   $('notice-body').value = n.body;
+  $('notice-title-en').value = n.title_en || '';
+  $('notice-body-en').value = n.body_en || '';
   $('notice-category').value = n.category;
   $('notice-days').value = String(n.days);
   $('notice-pinned').checked = n.pinned;
@@ -115,6 +117,15 @@ function editInForm(n) {
   pictures = (n.images || []).map((sha256) => ({ sha256 }));
   showPictures();
   $('notice-title').focus();
+}
+
+// The English title under the Chinese one in the list (written in the form when there is English).
+function englishTitle(title) {
+  const span = document.createElement('span');
+  span.lang = 'en';
+  span.className = 'en';
+  span.textContent = t('in_english', { title });
+  return span;
 }
 
 async function loadNotices() {
@@ -132,6 +143,7 @@ async function loadNotices() {
       td.textContent = text;
       tr.appendChild(td);
     }
+    if (n.title_en) tr.firstChild.append(document.createElement('br'), englishTitle(n.title_en));
     const actions = document.createElement('td');
     if (canEdit && (n.state === 'draft' || n.state === 'approved')) actions.append(button(t('edit'), async () => editInForm(n)));
     if (canPublish && n.state === 'draft') actions.append(button(t('approve'), () => fitsOrAsk(n).then(() => api('POST', `notices/${n.id}/approve`))));
@@ -148,6 +160,9 @@ $('notice-form').addEventListener('submit', async (ev) => {
   const body = {
     title: $('notice-title').value,
     body: $('notice-body').value,
+    // English is optional: empty is none (the hub wants a title and a text, or neither).
+    title_en: $('notice-title-en').value.trim() || null,
+    body_en: $('notice-body-en').value.trim() || null,
     category: $('notice-category').value,
     days: Number($('notice-days').value),
     pinned: $('notice-pinned').checked,
