@@ -9,8 +9,12 @@
  * mode. Then the group's kiosks get reload_content with their next
  * heartbeat. The caller holds the transaction (BEGIN IMMEDIATE) and rolls
  * back on an error. Console items have ids from CONSOLE_NOTICE_ID_BASE (a
- * notice: base + its id) and CONSOLE_ALERT_ID_BASE (an alert), so they never
- * meet the ids of content published with kioskctl (keep those lower). */
+ * notice: base + its id), CONSOLE_ALERT_ID_BASE (an alert),
+ * CONSOLE_PLAYLIST_ID_BASE (a street playlist) and CONSOLE_COPY_ID_BASE (a
+ * copy of the hub's content item N a playlist plays: base + N, the same id
+ * in every playlist that plays N), so they never meet the ids of content
+ * published with kioskctl (keep those lower). A copy stays in a bundle as
+ * long as a playlist of that bundle plays it. */
 #ifndef HUB_CONSOLE_PUBLISH_H
 #define HUB_CONSOLE_PUBLISH_H
 
@@ -19,6 +23,8 @@
 
 #define CONSOLE_NOTICE_ID_BASE 1000000000LL
 #define CONSOLE_ALERT_ID_BASE 2000000000LL
+#define CONSOLE_PLAYLIST_ID_BASE 3000000000LL
+#define CONSOLE_COPY_ID_BASE 4000000000LL
 /* Console items are marked published this long before the hub's now: a
  * kiosk shows an item once its own clock has passed "published", and a
  * kiosk whose clock is a little behind the hub's must not hold an
@@ -48,5 +54,12 @@ int console_groups_check(hub_resp_t *resp, const staff_t *s, staff_perm_t perm, 
 
 int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
                           const cJSON *add, long long remove_id, long long min_expires, cJSON *versions);
+
+/* As console_publish_group with several changes in one version per mode:
+ * ADDS an array of items (NULL: none), REMOVE an array of ids (NULL: none),
+ * and MODE "hall" or "street" to change only the bundle of that mode's
+ * kiosks of GROUP (the other mode keeps the bundle it has), NULL for both. */
+int console_publish_items(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group, const char *mode,
+                          const cJSON *adds, const cJSON *remove, long long min_expires, cJSON *versions);
 
 #endif
