@@ -352,6 +352,40 @@ static int add_copy(hub_req_t *req, hub_resp_t *resp, long long cid, cJSON *adds
     return 0;
 }
 
+/* Console schedule SCH in the stricter form a bundle's playlist data takes
+ * (docs/api.md "Playlist data"; kiosk/content/manifest.c checks it, and a
+ * kiosk refuses the whole bundle otherwise): weekdays absent is every day,
+ * windows absent is all day as 00:00-12:00 and 12:00-00:00 (one window
+ * cannot start and end at the same time), and a window ending at 24:00
+ * ends at 00:00, past midnight, which the schedule engine reads the same
+ * (the day it starts). Dates are kept. A new object. */
+static cJSON *bundle_schedule(const cJSON *sch)
+{
+    cJSON *out = cJSON_Duplicate(sch, true);
+    if (!cJSON_HasObjectItem(out, "weekdays")) {
+        static const int every[] = {1, 2, 3, 4, 5, 6, 7};
+        cJSON_AddItemToObject(out, "weekdays", cJSON_CreateIntArray(every, 7));
+    }
+    cJSON *wins = cJSON_GetObjectItemCaseSensitive(out, "windows");
+    if (!cJSON_IsArray(wins) || !wins->child) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "windows");
+        wins = cJSON_AddArrayToObject(out, "windows");
+        static const char *const halves[][2] = {{"00:00", "12:00"}, {"12:00", "00:00"}};
+        for (int i = 0; i < 2; i++) {
+            cJSON *w = cJSON_CreateObject();
+            cJSON_AddStringToObject(w, "from", halves[i][0]);
+            cJSON_AddStringToObject(w, "to", halves[i][1]);
+            cJSON_AddItemToArray(wins, w);
+        }
+    }
+    for (cJSON *w = wins->child; w; w = w->next) {
+        const cJSON *to = cJSON_GetObjectItemCaseSensitive(w, "to");
+        if (cJSON_IsString(to) && !strcmp(to->valuestring, "24:00"))
+            cJSON_ReplaceItemInObjectCaseSensitive(w, "to", cJSON_CreateString("00:00"));
+    }
+    return out;
+}
+
 /* The signed bundle's items for playlist P (console id ID): the playlist as
  * item CONSOLE_PLAYLIST_ID_BASE + ID playing the copies of its content
  * (add_copy), then each copy once. Street kiosks with a content public key
@@ -370,7 +404,7 @@ static cJSON *bundle_items(hub_req_t *req, hub_resp_t *resp, const cJSON *p, lon
     cJSON_AddStringToObject(data, "screen", "street");
     cJSON_AddStringToObject(data, "time_zone", CONSOLE_PLAYLIST_ZONE);
     cJSON *items = cJSON_AddArrayToObject(data, "items");
-    cJSON_AddItemToObject(data, "schedule", cJSON_Duplicate(cJSON_GetObjectItem(p, "schedule"), true));
+    cJSON_AddItemToObject(data, "schedule", bundle_schedule(cJSON_GetObjectItem(p, "schedule")));
     cJSON_AddItemToObject(pl, "data", data);
     cJSON_AddItemToArray(adds, pl);
     for (const cJSON *it = cJSON_GetObjectItem(p, "items")->child; it; it = it->next) {

@@ -637,6 +637,11 @@ static void test_signed_bundle(void **state)
     assert_string_equal(cJSON_GetObjectItem(pl, "category")->valuestring, "street");
     assert_int_equal((int)cJSON_GetObjectItem(pl, "priority")->valuedouble, 60);
     assert_string_equal(hubtest_at(pl, "data.screen")->valuestring, "street");
+    /* The console's "every day, all day" ({}) in the form a kiosk's manifest
+     * check takes: weekdays and windows given, no 24:00. */
+    assert_int_equal(cJSON_GetArraySize(hubtest_at(pl, "data.schedule.weekdays")), 7);
+    assert_int_equal(cJSON_GetArraySize(hubtest_at(pl, "data.schedule.windows")), 2);
+    assert_string_equal(cJSON_GetArrayItem(hubtest_at(pl, "data.schedule.windows"), 1)->child->next->valuestring, "00:00");
     const cJSON *pi = hubtest_at(pl, "data.items");
     assert_int_equal(cJSON_GetArraySize(pi), 2);
     assert_true((long long)hubtest_at(cJSON_GetArrayItem(pi, 0), "content_id")->valuedouble == CONSOLE_COPY_ID_BASE + 101);
