@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "content/manifest.h"
 #include "db.h"
 #include "signer.h"
 
@@ -213,6 +214,15 @@ int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s,
     char *text = cJSON_PrintUnformatted(m);
     char sig[129], err[300];
     if (!text) return hub_error(resp, 500, "memory", "out of memory");
+    /* The kiosks' own check (kiosk/content/manifest.c), stricter than the
+     * hub's: a bundle a kiosk refuses would hold the whole group on its old
+     * content, and every later console change is built on this one. */
+    cm_manifest_t cm;
+    if (cm_parse(text, strlen(text), &cm, err, sizeof err) != 0) {
+        free(text);
+        return hub_error(resp, 422, "invalid_manifest", "the kiosks would refuse this bundle: %s", err);
+    }
+    cm_free(&cm);
     if (signer_sign(hub_config(req->hub)->console_signer, text, strlen(text), sig, err, sizeof err) != 0) {
         free(text);
         return hub_error(resp, 503, "signer_unavailable", "%s", err);

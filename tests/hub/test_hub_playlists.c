@@ -690,6 +690,30 @@ static void test_signed_bundle(void **state)
     assert_int_equal(bundle_for(f, f->t->token2, "street", "south", &b), 11);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(b, "items")), 1);
     cJSON_Delete(b);
+
+    /* Content a kiosk would refuse in a bundle (a notice of category alert)
+     * refuses the publishing: nothing signed, the draft stays a draft. */
+    assert_int_equal(db_exec(db_thread(), "INSERT INTO content(id, kind, category, locale, title, body, published)"
+                                          " VALUES(900, 'notice', 'alert', 'zh_CN', 'old alert', 'b', 1795000000)"), 0);
+    snprintf(m, sizeof m, "{\"name\":\"bad\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+             "\"items\":[{\"content_id\":900,\"duration_s\":5}]}");
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", m, &f->boss, true);
+    assert_int_equal(r.status, 201);
+    cJSON *j = cJSON_Parse(r.body);
+    long long bad = (long long)hubtest_at(j, "playlist.id")->valuedouble;
+    cJSON_Delete(j);
+    free(r.body);
+    char path[64];
+    snprintf(path, sizeof path, "/console/api/playlists/%lld/publish", bad);
+    expect(call(f, "POST", path, "{}", &f->boss, true), 422, "invalid_manifest", "community or government");
+    assert_int_equal(db_int(db_thread(), "SELECT max(version) FROM content_bundles", NULL, 0), 11);
+    char st_text[16] = "";
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_thread(), "SELECT state FROM console_playlists WHERE id = ?", -1, &st, NULL), 0);
+    sqlite3_bind_int64(st, 1, bad);
+    if (sqlite3_step(st) == SQLITE_ROW) snprintf(st_text, sizeof st_text, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    assert_string_equal(st_text, "draft");
 }
 
 static void test_cap(void **state)
