@@ -14,7 +14,9 @@
  * copy of the hub's content item N a playlist plays: base + N, the same id
  * in every playlist that plays N), so they never meet the ids of content
  * published with kioskctl (keep those lower). A copy stays in a bundle as
- * long as a playlist of that bundle plays it. */
+ * long as a playlist of that bundle plays it. Every manifest is checked
+ * with the kiosks' own check (kiosk/content/manifest.c) before it is
+ * signed: 422 invalid_manifest for one a kiosk would refuse. */
 #ifndef HUB_CONSOLE_PUBLISH_H
 #define HUB_CONSOLE_PUBLISH_H
 
