@@ -281,8 +281,9 @@ end:
 
 /* Publishing: playlist P becomes a content item of kind playlist, category
  * street (docs/api.md "Playlist data", with its priority), that the street
- * screens of its groups fetch with GET /v1/content (content.kiosk_groups)
- * at their next poll. Marked published a little before now, as console
+ * screens of its groups without a content public key fetch with GET
+ * /v1/content (content.kiosk_groups) at their next poll, and that the day
+ * view reads (signed kiosks get it from the bundle: sign_groups). Marked published a little before now, as console
  * notices are (CONSOLE_CLOCK_SKEW_S). 0 with *CID its content id, or -1. */
 static int deliver(hub_req_t *req, const cJSON *p, long long *cid)
 {
@@ -314,6 +315,133 @@ end:
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Hub content item CID copied as the bundle item CONSOLE_COPY_ID_BASE + CID
+ * appended to ADDS, as GET /v1/content/{id} gives it (data only for a
+ * guide, the one kind besides playlists whose bundle item has data).
+ * 0, or the error status with RESP filled. */
+static int add_copy(hub_req_t *req, hub_resp_t *resp, long long cid, cJSON *adds)
+{
+    if (cid > (1LL << 53) - CONSOLE_COPY_ID_BASE)
+        return hub_error(resp, 422, "invalid_field", "items: content id %lld is too large for a bundle", cid);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "SELECT kind, category, locale, title, body, published, expires, pinned, data"
+                                    " FROM content WHERE id = :id AND kind <> 'playlist'", -1, &st, NULL) != SQLITE_OK)
+        return hub_error(resp, 500, "storage", "cannot read the content");
+    sqlite3_bind_int64(st, 1, cid);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return rc == SQLITE_DONE ? hub_error(resp, 422, "invalid_field", "items: no content %lld any more", cid)
+                                 : hub_error(resp, 500, "storage", "cannot read the content");
+    }
+    const char *k = (const char *)sqlite3_column_text(st, 0);
+    cJSON *it = cJSON_CreateObject();
+    cJSON_AddNumberToObject(it, "id", (double)(CONSOLE_COPY_ID_BASE + cid));
+    cJSON_AddStringToObject(it, "kind", k);
+    cJSON_AddStringToObject(it, "category", (const char *)sqlite3_column_text(st, 1));
+    cJSON_AddStringToObject(it, "locale", (const char *)sqlite3_column_text(st, 2));
+    cJSON_AddStringToObject(it, "title", (const char *)sqlite3_column_text(st, 3));
+    cJSON_AddStringToObject(it, "body", (const char *)sqlite3_column_text(st, 4));
+    cJSON_AddNumberToObject(it, "published", (double)sqlite3_column_int64(st, 5));
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL) cJSON_AddNumberToObject(it, "expires", (double)sqlite3_column_int64(st, 6));
+    cJSON_AddBoolToObject(it, "pinned", sqlite3_column_int(st, 7) != 0);
+    cJSON *data = !strcmp(k, "guide") ? cJSON_Parse((const char *)sqlite3_column_text(st, 8)) : NULL;
+    if (data) cJSON_AddItemToObject(it, "data", data);
+    sqlite3_finalize(st);
+    cJSON_AddItemToArray(adds, it);
+    return 0;
+}
+
+/* Console schedule SCH in the stricter form a bundle's playlist data takes
+ * (docs/api.md "Playlist data"; kiosk/content/manifest.c checks it, and a
+ * kiosk refuses the whole bundle otherwise): weekdays absent is every day,
+ * windows absent is all day as 00:00-12:00 and 12:00-00:00 (one window
+ * cannot start and end at the same time), and a window ending at 24:00
+ * ends at 00:00, past midnight, which the schedule engine reads the same
+ * (the day it starts). Dates are kept. A new object. */
+static cJSON *bundle_schedule(const cJSON *sch)
+{
+    cJSON *out = cJSON_Duplicate(sch, true);
+    if (!cJSON_HasObjectItem(out, "weekdays")) {
+        static const int every[] = {1, 2, 3, 4, 5, 6, 7};
+        cJSON_AddItemToObject(out, "weekdays", cJSON_CreateIntArray(every, 7));
+    }
+    cJSON *wins = cJSON_GetObjectItemCaseSensitive(out, "windows");
+    if (!cJSON_IsArray(wins) || !wins->child) {
+        cJSON_DeleteItemFromObjectCaseSensitive(out, "windows");
+        wins = cJSON_AddArrayToObject(out, "windows");
+        static const char *const halves[][2] = {{"00:00", "12:00"}, {"12:00", "00:00"}};
+        for (int i = 0; i < 2; i++) {
+            cJSON *w = cJSON_CreateObject();
+            cJSON_AddStringToObject(w, "from", halves[i][0]);
+            cJSON_AddStringToObject(w, "to", halves[i][1]);
+            cJSON_AddItemToArray(wins, w);
+        }
+    }
+    for (cJSON *w = wins->child; w; w = w->next) {
+        const cJSON *to = cJSON_GetObjectItemCaseSensitive(w, "to");
+        if (cJSON_IsString(to) && !strcmp(to->valuestring, "24:00"))
+            cJSON_ReplaceItemInObjectCaseSensitive(w, "to", cJSON_CreateString("00:00"));
+    }
+    return out;
+}
+
+/* The signed bundle's items for playlist P (console id ID): the playlist as
+ * item CONSOLE_PLAYLIST_ID_BASE + ID playing the copies of its content
+ * (add_copy), then each copy once. Street kiosks with a content public key
+ * show the signed bundle only (street.c signed_only), so this is how the
+ * playlist reaches them. An array, or NULL with RESP filled. */
+static cJSON *bundle_items(hub_req_t *req, hub_resp_t *resp, const cJSON *p, long long id)
+{
+    cJSON *adds = cJSON_CreateArray(), *pl = cJSON_CreateObject(), *data = cJSON_CreateObject();
+    cJSON_AddNumberToObject(pl, "id", (double)(CONSOLE_PLAYLIST_ID_BASE + id));
+    cJSON_AddStringToObject(pl, "kind", "playlist");
+    cJSON_AddStringToObject(pl, "category", "street");
+    cJSON_AddStringToObject(pl, "locale", "zh_CN");
+    cJSON_AddStringToObject(pl, "title", cJSON_GetObjectItem(p, "name")->valuestring);
+    cJSON_AddNumberToObject(pl, "published", (double)(req->now - CONSOLE_CLOCK_SKEW_S));
+    cJSON_AddNumberToObject(pl, "priority", cJSON_GetObjectItem(p, "priority")->valuedouble);
+    cJSON_AddStringToObject(data, "screen", "street");
+    cJSON_AddStringToObject(data, "time_zone", CONSOLE_PLAYLIST_ZONE);
+    cJSON *items = cJSON_AddArrayToObject(data, "items");
+    cJSON_AddItemToObject(data, "schedule", bundle_schedule(cJSON_GetObjectItem(p, "schedule")));
+    cJSON_AddItemToObject(pl, "data", data);
+    cJSON_AddItemToArray(adds, pl);
+    for (const cJSON *it = cJSON_GetObjectItem(p, "items")->child; it; it = it->next) {
+        long long cid = (long long)cJSON_GetObjectItem(it, "content_id")->valuedouble;
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "content_id", (double)(CONSOLE_COPY_ID_BASE + cid));
+        cJSON_AddNumberToObject(e, "duration_s", cJSON_GetObjectItem(it, "duration_s")->valuedouble);
+        cJSON_AddItemToArray(items, e);
+        bool copied = false;
+        for (const cJSON *a = pl->next; a && !copied; a = a->next)
+            copied = (long long)cJSON_GetObjectItem(a, "id")->valuedouble == CONSOLE_COPY_ID_BASE + cid;
+        if (!copied && add_copy(req, resp, cid, adds) != 0) {
+            cJSON_Delete(adds);
+            return NULL;
+        }
+    }
+    return adds;
+}
+
+/* Playlist P (console id ID) into (PUB) or out of the signed street bundle
+ * of each of its groups; withdrawn, the copies no other playlist of that
+ * bundle plays go too (console_publish.c). 0, or the error status with
+ * RESP filled. */
+static int sign_groups(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cJSON *p, long long id, bool pub)
+{
+    cJSON *adds = NULL, *remove = cJSON_CreateArray(), *versions = cJSON_CreateArray();
+    int status = 0;
+    if (pub && !(adds = bundle_items(req, resp, p, id))) status = resp->status;
+    if (!pub) cJSON_AddItemToArray(remove, cJSON_CreateNumber((double)(CONSOLE_PLAYLIST_ID_BASE + id)));
+    for (const cJSON *g = cJSON_GetObjectItem(p, "groups")->child; g && !status; g = g->next)
+        status = console_publish_items(req, resp, s, g->valuestring, "street", adds, remove, 0, versions);
+    cJSON_Delete(adds);
+    cJSON_Delete(remove);
+    cJSON_Delete(versions);
+    return status;
+}
+
 void console_playlist_action(hub_req_t *req, hub_resp_t *resp)
 {
     static const console_wf_step_t *const steps[] = {&publish, &console_wf_withdraw};
@@ -335,6 +463,11 @@ void console_playlist_action(hub_req_t *req, hub_resp_t *resp)
     if (pub ? deliver(req, before, &cid) != 0
             : console_wf_expire(req->db, cJSON_IsNumber(was) ? (long long)was->valuedouble : 0, req->now) != 0)
         goto fail;
+    if (sign_groups(req, resp, &s, before, id, pub) != 0) {
+        console_wf_rollback(req);
+        cJSON_Delete(before);
+        return;
+    }
     const char *sql = pub ? "UPDATE console_playlists SET state = 'published', published_by = :who,"
                             " published = :now, updated = :now, content_id = :cid WHERE id = :id"
                           : "UPDATE console_playlists SET state = 'withdrawn', published_by = :who,"

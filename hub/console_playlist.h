@@ -4,9 +4,13 @@
  * order). An editor writes and edits drafts; a publisher publishes and
  * withdraws them (state draft -> published -> withdrawn; a published or
  * withdrawn playlist is not edited: write a new one). Published, a playlist
+ * goes into the signed street bundle of each of its groups (with copies of
+ * the content it plays: console_publish.h, CONSOLE_PLAYLIST_ID_BASE and
+ * CONSOLE_COPY_ID_BASE), which street kiosks with a content key show, and
  * is a content item of kind playlist (docs/api.md "Playlist data") that
- * GET /v1/content gives only to the kiosks of its groups, so their street
- * screens play it from their next poll; withdrawn, that item expires.
+ * GET /v1/content gives only to the kiosks of its groups, for street
+ * kiosks without a key and for the day view; withdrawn, it leaves the
+ * bundles and that item expires.
  * Every right is staff_may's, for every group of the playlist; every step
  * is in the change log with the playlist before and after. One
  * transaction per change. The schedule is read by console_playlist_rule

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "content/manifest.h"
 #include "db.h"
 #include "signer.h"
 
@@ -57,10 +58,11 @@ static bool names_image(const cJSON *item, const char *sha)
 }
 
 /* Manifest M's assets made to match its items after GONE (removed items,
- * may be empty) went and ADD (may be NULL) came: an image of ADD not listed
- * yet is added as stored (the hub checks it again when it takes the
- * bundle), an asset only GONE's items used is left out. 0 or the error status. */
-static int sync_assets(hub_req_t *req, hub_resp_t *resp, cJSON *m, const cJSON *gone, const cJSON *add)
+ * may be empty) went and ADD (an array of items, may be NULL) came: an
+ * image of ADD not listed yet is added as stored (the hub checks it again
+ * when it takes the bundle), an asset only GONE's items used is left out.
+ * 0 or the error status. */
+static int sync_assets(hub_req_t *req, hub_resp_t *resp, cJSON *m, const cJSON *gone, const cJSON *adds)
 {
     cJSON *assets = cJSON_GetObjectItemCaseSensitive(m, "assets");
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(m, "items");
@@ -77,7 +79,8 @@ static int sync_assets(hub_req_t *req, hub_resp_t *resp, cJSON *m, const cJSON *
         for (const cJSON *it = items->child; it && !used; it = it->next) used = names_image(it, sha->valuestring);
         if (was && !used) cJSON_Delete(cJSON_DetachItemViaPointer(assets, a));
     }
-    const cJSON *im = add ? cJSON_GetObjectItemCaseSensitive(add, "images") : NULL;
+    for (const cJSON *add = adds ? adds->child : NULL; add; add = add->next) {
+    const cJSON *im = cJSON_GetObjectItemCaseSensitive(add, "images");
     for (const cJSON *v = cJSON_IsArray(im) ? im->child : NULL; v; v = v->next) {
         bool listed = false;
         for (const cJSON *a = assets->child; a && !listed; a = a->next) {
@@ -101,31 +104,49 @@ static int sync_assets(hub_req_t *req, hub_resp_t *resp, cJSON *m, const cJSON *
         cJSON_AddItemToArray(assets, a);
         sqlite3_finalize(st);
     }
+    }
     return 0;
 }
 
-/* Is IDV the id of ADD (an item or an array of items)? */
-static bool adds(const cJSON *add, long long idv)
+/* Is ID one of the numbers of array IDS (may be NULL)? */
+static bool has_id(const cJSON *ids, long long id)
 {
-    const cJSON *one = cJSON_IsArray(add) ? add->child : add;
-    for (; one; one = cJSON_IsArray(add) ? one->next : NULL)
-        if (idv == (long long)cJSON_GetObjectItemCaseSensitive(one, "id")->valuedouble) return true;
+    for (const cJSON *v = ids ? ids->child : NULL; v; v = v->next)
+        if (cJSON_IsNumber(v) && (long long)v->valuedouble == id) return true;
     return false;
 }
 
-/* Is IDV REMOVE_ID or, REMOVE_ID being a notice's, its English item's? */
-static bool removes(long long remove_id, long long idv)
+/* The id of item IT, 0 when it has none. */
+static long long id_of(const cJSON *it)
 {
-    bool notice = remove_id > CONSOLE_NOTICE_ID_BASE && remove_id < CONSOLE_NOTICE_EN_ID_BASE;
-    return remove_id && (idv == remove_id || (notice && idv == remove_id + CONSOLE_NOTICE_ID_SPAN));
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+    return cJSON_IsNumber(id) ? (long long)id->valuedouble : 0;
 }
 
-/* Publishes, for GROUP and MODE, BASE's content (NULL: none) with ADD
- * appended (NULL: none) and the console alert REMOVE_ID (0: none) and every
- * expired console alert left out; the version is appended to VERSIONS.
- * 0, or the error status with RESP filled. */
+/* Does a playlist among ITEMS play item ID (a data.items[].content_id)? */
+static bool played(const cJSON *items, long long id)
+{
+    for (const cJSON *it = items->child; it; it = it->next) {
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+        if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "playlist") != 0) continue;
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(it, "data");
+        const cJSON *pl = cJSON_GetObjectItemCaseSensitive(data, "items");
+        for (const cJSON *p = cJSON_IsArray(pl) ? pl->child : NULL; p; p = p->next) {
+            const cJSON *cid = cJSON_GetObjectItemCaseSensitive(p, "content_id");
+            if (cJSON_IsNumber(cid) && (long long)cid->valuedouble == id) return true;
+        }
+    }
+    return false;
+}
+
+/* Publishes, for GROUP and MODE, BASE's content (NULL: none) with the items
+ * of array ADDS appended (NULL: none; an item with the id of one of them is
+ * replaced), without the items whose ids array REMOVE lists (NULL: none),
+ * every expired console alert and every copy of hub content
+ * (CONSOLE_COPY_ID_BASE) no playlist of the bundle plays any more; the
+ * version is appended to VERSIONS. 0, or the error status with RESP filled. */
 static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
-                   const char *mode, const char *base, const cJSON *add, long long remove_id,
+                   const char *mode, const char *base, const cJSON *adds, const cJSON *remove,
                    long long min_expires, cJSON *versions)
 {
     cJSON *m = base ? cJSON_Parse(base) : cJSON_CreateObject();
@@ -143,22 +164,27 @@ static int publish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const cha
     if (!cJSON_IsArray(items)) items = cJSON_AddArrayToObject(m, "items");
     for (cJSON *it = items->child, *next; it; it = next) {
         next = it->next;
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
         const cJSON *exp = cJSON_GetObjectItemCaseSensitive(it, "expires");
-        long long idv = cJSON_IsNumber(id) ? (long long)id->valuedouble : 0;
-        bool console_alert = idv >= CONSOLE_ALERT_ID_BASE && cJSON_IsString(kind) && !strcmp(kind->valuestring, "alert");
+        long long idv = id_of(it);
+        bool console_alert = idv >= CONSOLE_ALERT_ID_BASE && idv < CONSOLE_PLAYLIST_ID_BASE &&
+                             cJSON_IsString(kind) && !strcmp(kind->valuestring, "alert");
         bool expired = cJSON_IsNumber(exp) && (long long)exp->valuedouble <= req->now;
-        if (removes(remove_id, idv) || (add && adds(add, idv)) || (console_alert && expired))
+        bool same = false;
+        for (const cJSON *a = adds ? adds->child : NULL; a && !same; a = a->next) same = id_of(a) == idv;
+        if (has_id(remove, idv) || same || (console_alert && expired))
             cJSON_AddItemToArray(gone, cJSON_DetachItemViaPointer(items, it));
     }
-    const cJSON *first = cJSON_IsArray(add) ? add->child : add;
-    for (const cJSON *a = first; a; a = cJSON_IsArray(add) ? a->next : NULL)
+    for (const cJSON *a = adds ? adds->child : NULL; a; a = a->next)
         cJSON_AddItemToArray(items, cJSON_Duplicate(a, true));
-    /* Each added item's pictures listed; the first call also drops what only GONE used. */
-    if ((status = sync_assets(req, resp, m, gone, first)) != 0) goto end;
-    for (const cJSON *a = first && cJSON_IsArray(add) ? first->next : NULL; a; a = a->next)
-        if ((status = sync_assets(req, resp, m, gone, a)) != 0) goto end;
+    /* A copy lives as long as a playlist of this bundle plays it: a
+     * playlist withdrawn takes the copies only it used along. */
+    for (cJSON *it = items->child, *next; it; it = next) {
+        next = it->next;
+        if (id_of(it) >= CONSOLE_COPY_ID_BASE && !played(items, id_of(it)))
+            cJSON_AddItemToArray(gone, cJSON_DetachItemViaPointer(items, it));
+    }
+    if ((status = sync_assets(req, resp, m, gone, adds)) != 0) goto end;
     const cJSON *bexp = cJSON_GetObjectItemCaseSensitive(m, "expires");
     long long expires = cJSON_IsNumber(bexp) ? (long long)bexp->valuedouble : req->now + NO_BASE_VALID_S;
     if (expires < min_expires) expires = min_expires;
@@ -188,6 +214,15 @@ int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s,
     char *text = cJSON_PrintUnformatted(m);
     char sig[129], err[300];
     if (!text) return hub_error(resp, 500, "memory", "out of memory");
+    /* The kiosks' own check (kiosk/content/manifest.c), stricter than the
+     * hub's: a bundle a kiosk refuses would hold the whole group on its old
+     * content, and every later console change is built on this one. */
+    cm_manifest_t cm;
+    if (cm_parse(text, strlen(text), &cm, err, sizeof err) != 0) {
+        free(text);
+        return hub_error(resp, 422, "invalid_manifest", "the kiosks would refuse this bundle: %s", err);
+    }
+    cm_free(&cm);
     if (signer_sign(hub_config(req->hub)->console_signer, text, strlen(text), sig, err, sizeof err) != 0) {
         free(text);
         return hub_error(resp, 503, "signer_unavailable", "%s", err);
@@ -211,20 +246,39 @@ int console_publish_manifest(hub_req_t *req, hub_resp_t *resp, const staff_t *s,
     return 0;
 }
 
-int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
-                         const cJSON *add, long long remove_id, long long min_expires, cJSON *versions)
+int console_publish_items(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group, const char *mode,
+                          const cJSON *adds, const cJSON *remove, long long min_expires, cJSON *versions)
 {
     char *hall = NULL, *street = NULL;
     long long vh = base_of(req, group, "hall", &hall), vs = base_of(req, group, "street", &street);
     int status = 0;
     if (vh < 0 || vs < 0) status = hub_error(resp, 500, "storage", "cannot read the published content");
-    else if (vh == vs) status = publish(req, resp, s, group, "any", hall, add, remove_id, min_expires, versions);
-    else if (!(status = publish(req, resp, s, group, "hall", hall, add, remove_id, min_expires, versions)))
-        status = publish(req, resp, s, group, "street", street, add, remove_id, min_expires, versions);
+    else if (mode) status = publish(req, resp, s, group, mode, !strcmp(mode, "hall") ? hall : street, adds, remove,
+                                    min_expires, versions);
+    else if (vh == vs) status = publish(req, resp, s, group, "any", hall, adds, remove, min_expires, versions);
+    else if (!(status = publish(req, resp, s, group, "hall", hall, adds, remove, min_expires, versions)))
+        status = publish(req, resp, s, group, "street", street, adds, remove, min_expires, versions);
     free(hall);
     free(street);
     if (status) return status;
     return console_publish_reload(req, resp, s, group);
+}
+
+int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
+                         const cJSON *add, long long remove_id, long long min_expires, cJSON *versions)
+{
+    cJSON *adds = cJSON_CreateArray(), *remove = cJSON_CreateArray();
+    /* ADD: one item, or an array of them (a notice and its English). */
+    for (const cJSON *a = cJSON_IsArray(add) ? add->child : add; a; a = cJSON_IsArray(add) ? a->next : NULL)
+        cJSON_AddItemReferenceToArray(adds, (cJSON *)a);
+    if (remove_id) cJSON_AddItemToArray(remove, cJSON_CreateNumber((double)remove_id));
+    /* A notice's English item goes with it. */
+    if (remove_id > CONSOLE_NOTICE_ID_BASE && remove_id < CONSOLE_NOTICE_EN_ID_BASE)
+        cJSON_AddItemToArray(remove, cJSON_CreateNumber((double)(remove_id + CONSOLE_NOTICE_ID_SPAN)));
+    int status = console_publish_items(req, resp, s, group, NULL, adds, remove, min_expires, versions);
+    cJSON_Delete(adds);
+    cJSON_Delete(remove);
+    return status;
 }
 
 int console_publish_reload(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group)

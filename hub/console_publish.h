@@ -10,11 +10,17 @@
  * heartbeat. The caller holds the transaction (BEGIN IMMEDIATE) and rolls
  * back on an error. Console items have ids from CONSOLE_NOTICE_ID_BASE (a
  * notice: base + its id; its English item, when it has one:
- * CONSOLE_NOTICE_EN_ID_BASE + its id) and CONSOLE_ALERT_ID_BASE (an alert),
- * so they never meet the ids of content published with kioskctl (keep those
- * lower): notice ids stay below CONSOLE_NOTICE_ID_SPAN (console_notice.c
- * refuses more), so the two notice ranges never meet each other or the
- * alerts' (a bundle's ids are unique whatever their locale). */
+ * CONSOLE_NOTICE_EN_ID_BASE + its id), CONSOLE_ALERT_ID_BASE (an alert),
+ * CONSOLE_PLAYLIST_ID_BASE (a street playlist) and CONSOLE_COPY_ID_BASE (a
+ * copy of the hub's content item N a playlist plays: base + N, the same id
+ * in every playlist that plays N), so they never meet the ids of content
+ * published with kioskctl (keep those lower): notice ids stay below
+ * CONSOLE_NOTICE_ID_SPAN (console_notice.c refuses more), so the two notice
+ * ranges never meet each other or the alerts' (a bundle's ids are unique
+ * whatever their locale). A copy stays in a bundle as long as a playlist of
+ * that bundle plays it. Every manifest is checked with the kiosks' own
+ * check (kiosk/content/manifest.c) before it is signed: 422
+ * invalid_manifest for one a kiosk would refuse. */
 #ifndef HUB_CONSOLE_PUBLISH_H
 #define HUB_CONSOLE_PUBLISH_H
 
@@ -25,6 +31,8 @@
 #define CONSOLE_NOTICE_ID_SPAN 500000000LL
 #define CONSOLE_NOTICE_EN_ID_BASE (CONSOLE_NOTICE_ID_BASE + CONSOLE_NOTICE_ID_SPAN)
 #define CONSOLE_ALERT_ID_BASE 2000000000LL
+#define CONSOLE_PLAYLIST_ID_BASE 3000000000LL
+#define CONSOLE_COPY_ID_BASE 4000000000LL
 /* Console items are marked published this long before the hub's now: a
  * kiosk shows an item once its own clock has passed "published", and a
  * kiosk whose clock is a little behind the hub's must not hold an
@@ -56,5 +64,12 @@ int console_groups_check(hub_resp_t *resp, const staff_t *s, staff_perm_t perm, 
 
 int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
                           const cJSON *add, long long remove_id, long long min_expires, cJSON *versions);
+
+/* As console_publish_group with several changes in one version per mode:
+ * ADDS an array of items (NULL: none), REMOVE an array of ids (NULL: none),
+ * and MODE "hall" or "street" to change only the bundle of that mode's
+ * kiosks of GROUP (the other mode keeps the bundle it has), NULL for both. */
+int console_publish_items(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group, const char *mode,
+                          const cJSON *adds, const cJSON *remove, long long min_expires, cJSON *versions);
 
 #endif

@@ -8,9 +8,12 @@ HUB_SRC := $(filter-out hub/main.c,$(wildcard hub/*.c)) $(wildcard common/*.c)
 # The kiosk's street schedule engine (pure: no clock, no I/O) is linked in, not
 # copied: the console's day view runs the same code the screens run.
 HUB_SRC += kiosk/services/street/schedule.c
+# The kiosk's manifest check (pure: JSON in, verdict out) too: a bundle the
+# console builds is checked as a kiosk will check it before it is signed.
+HUB_SRC += kiosk/content/manifest.c
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/hub/console_playlist.o $(BUILD)/obj/hub/console_item_check.o $(BUILD)/obj/hub/console_dayview.o \
-$(BUILD)/obj/hub/routes.o $(BUILD)/obj/hub/console_reports.o: HUB_CFLAGS += -Ikiosk
+$(BUILD)/obj/hub/routes.o $(BUILD)/obj/hub/console_reports.o $(BUILD)/obj/hub/console_publish.o: HUB_CFLAGS += -Ikiosk
 
 $(BUILD)/obj/hub/%.o: hub/%.c
 	@mkdir -p $(dir $@)

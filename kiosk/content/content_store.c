@@ -164,6 +164,7 @@ static int each_row(sqlite3 *db, sqlite3_stmt *st, content_row_fn *fn, void *ctx
             .pinned = sqlite3_column_int(st, 7) != 0,
             .images = col_text(st, 8),
             .data = (const char *)sqlite3_column_text(st, 9),
+            .priority = sqlite3_column_int(st, 10),
         };
         fn(&r, ctx);
         n++;
@@ -176,7 +177,7 @@ static int each_row(sqlite3 *db, sqlite3_stmt *st, content_row_fn *fn, void *ctx
     return n;
 }
 
-#define ROW_COLUMNS "id, kind, category, title, body, published, expires, pinned, images, data"
+#define ROW_COLUMNS "id, kind, category, title, body, published, expires, pinned, images, data, priority"
 
 int content_store_live(store_t *store, const char *kind, const char *locale, time_t now, int max,
                        content_row_fn *fn, void *ctx)

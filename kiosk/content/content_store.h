@@ -23,6 +23,7 @@ typedef struct {
     bool pinned;
     const char *images;      /* JSON array of SHA-256s (content_store_image) */
     const char *data;        /* JSON object text, or NULL */
+    int priority;            /* 0-100: an alert's, or a playlist's (higher wins) */
 } content_row_t;
 
 typedef void content_row_fn(const content_row_t *row, void *ctx);

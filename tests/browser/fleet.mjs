@@ -182,8 +182,20 @@ export async function run({ browser, hub, check, signIn, shots }) {
         if (attempt === 2) throw e;
       }
     }
-    const before = Number(await page.getAttribute('#bundle-rows tr:nth-child(2)', 'data-version'));
-    await page.click('#bundle-rows tr:nth-child(2) button');
+    // The version before the notice that this street kiosk gets: a group's
+    // hall and street bundles part once a street playlist was published
+    // into the street one (console.mjs), and a notice then takes one
+    // version per mode.
+    const before = await page.evaluate(async (id) => {
+      const get = async (path) => (await fetch(`/console/api/${path}`)).json();
+      const n = (await get('notices')).notices.find((x) => String(x.id) === String(id));
+      const first = Math.min(...n.versions);
+      return (await get('bundles')).bundles
+        .filter((b) => b.version < first && (b.mode === 'street' || b.mode === 'any') &&
+          (b.groups.length === 0 || b.groups.includes('north')))
+        .reduce((v, b) => Math.max(v, b.version), 0);
+    }, nId);
+    await page.click(`#bundle-rows tr[data-version="${before}"] button`);
     await page.waitForFunction(() => /已恢复为新版本/.test(document.getElementById('status').textContent));
     const newest = Number((await page.textContent('#status')).match(/(\d+)\s*$/)[1]);
     // The notice leaves the kiosk's screen, the kiosk reports the new

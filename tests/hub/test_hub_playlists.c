@@ -3,8 +3,11 @@
  * for the account's kiosk groups), the strict check of every field, and the
  * day view, computed by the kiosk's own schedule engine: a window past
  * midnight on both dates it touches, weekday and date-range edges,
- * priorities, drafts on request, another district's kiosk refused.
- * Requests go through hub_handle (no socket) on a hub with its own
+ * priorities, drafts on request, another district's kiosk refused; and
+ * that a published playlist is in its groups' signed street bundles with
+ * copies of the content it plays (what a street kiosk with a content public
+ * key shows), gone again when withdrawn. `hub signer` runs beside the hub
+ * (a child process that dies with the suite). Requests go through hub_handle (no socket) on a hub with its own
  * database and its clock anchored (hubtest.h); every date below is given,
  * never read from the machine. */
 #include <stdarg.h>
@@ -12,10 +15,18 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+#include "auth.h"
+#include "console_publish.h"
 #include "db.h"
 #include "hubtest.h"
 #include "server.h"
@@ -33,6 +44,8 @@ typedef struct {
 
 typedef struct {
     hubtest_t *t;
+    hub_t *hub;                    /* t's hub with the signer configured */
+    pid_t signer;
     sess_t boss, ed, pub, vic;
 } fx_t;
 
@@ -50,7 +63,7 @@ static hub_resp_t call(fx_t *f, const char *method, const char *path, const char
     if (body) headers[n++] = "Content-Type: application/json";
     if (s) headers[n++] = s->cookie;
     if (s && csrf) headers[n++] = s->csrf;
-    return hub_handle(f->t->hub, method, path, headers, body, body ? strlen(body) : 0);
+    return hub_handle(f->hub, method, path, headers, body, body ? strlen(body) : 0);
 }
 
 static sess_t login(fx_t *f, const char *name, const char *pw)
@@ -79,10 +92,50 @@ static void content(long id, const char *kind, const char *title)
     assert_int_equal(db_exec(db_thread(), sql), 0);
 }
 
+static const char *build_dir(void)
+{
+    const char *b = getenv("BUILD");
+    return b && *b ? b : "build";
+}
+
+/* `hub signer` on DIR/signer.sock with the test hub's content key, dying
+ * with this process; its socket path in SOCK. */
+static pid_t signer_start(const hubtest_t *t, char sock[108])
+{
+    char key[128], hex[129], bin[160];
+    snprintf(key, sizeof key, "%s/content.key", t->dir);
+    snprintf(sock, 108, "%s/signer.sock", t->dir);
+    sodium_bin2hex(hex, sizeof hex, t->content_sk, 64);
+    FILE *fp = fopen(key, "w");
+    assert_non_null(fp);
+    fputs(hex, fp);
+    fclose(fp);
+    chmod(key, 0600);
+    snprintf(bin, sizeof bin, "%s/hub", build_dir());
+    pid_t parent = getpid(), pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        if (!freopen("/dev/null", "w", stderr)) _exit(127);
+        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
+    assert_int_equal(access(sock, F_OK), 0);
+    return pid;
+}
+
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
+    char sock[108];
+    f->signer = signer_start(f->t, sock);
+    hub_config_t cfg = *hub_config(f->t->hub);
+    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
+    f->hub = hub_new(&cfg);
+    assert_non_null(f->hub);
     add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
     add("ed", STAFF_EDITOR, "north", EDITOR_PW);
     add("pub", STAFF_PUBLISHER, "north", PUB_PW);
@@ -107,6 +160,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx_t *f = *state;
+    hub_stop(f->hub);
+    kill(f->signer, SIGTERM);
+    waitpid(f->signer, NULL, 0);
     hubtest_stop(f->t);
     free(f);
     return 0;
@@ -489,6 +545,177 @@ static void test_scoped(void **state)
 /* A screen keeps the first 8 playlists its content lists (newest first):
  * the 9th, even with the highest priority, plays nowhere, and the day view
  * says so rather than showing it. */
+/* ---- the signed street bundle -------------------------------------------- */
+
+/* The bundle device TOKEN gets in MODE for GROUP: its version (0: none) and
+ * its manifest, parsed, in *M (the caller deletes it); the signature is
+ * checked against the hub's content key. */
+static long long bundle_for(fx_t *f, const char *token, const char *mode, const char *group, cJSON **m)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/content/bundle?mode=%s&group=%s", mode, group);
+    hubtest_resp_t r = hubtest_req(f->t, "GET", path, token, NULL, NULL, NULL);
+    long long v = 0;
+    *m = NULL;
+    if (r.status == 200) {
+        const char *text = cJSON_GetObjectItem(r.json, "manifest")->valuestring;
+        const char *sig = cJSON_GetObjectItem(r.json, "signature")->valuestring;
+        unsigned char sb[64], pk[32];
+        assert_int_equal(sodium_hex2bin(sb, sizeof sb, sig, strlen(sig), NULL, NULL, NULL), 0);
+        assert_int_equal(sodium_hex2bin(pk, sizeof pk, f->t->content_pk, 64, NULL, NULL, NULL), 0);
+        assert_int_equal(crypto_sign_verify_detached(sb, (const unsigned char *)text, strlen(text), pk), 0);
+        v = (long long)cJSON_GetObjectItem(r.json, "version")->valuedouble;
+        *m = cJSON_Parse(text);
+    }
+    hubtest_free(&r);
+    return v;
+}
+
+/* Item ID of manifest M, or NULL. */
+static const cJSON *item(const cJSON *m, long long id)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(m, "items"))
+        if ((long long)cJSON_GetObjectItem(it, "id")->valuedouble == id) return it;
+    return NULL;
+}
+
+/* Creates (as ed, groups GROUPS, ITEMS) and publishes (as boss) a playlist; its id. */
+static long long published_with(fx_t *f, const char *name, const char *groups, const char *items)
+{
+    char b[1024], path[64];
+    snprintf(b, sizeof b, "{\"name\":\"%s\",\"priority\":60,\"groups\":%s,\"schedule\":{},\"items\":%s}",
+             name, groups, items);
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", b, &f->boss, true);
+    if (r.status != 201) fail_msg("create %s: %d %s", name, r.status, r.body);
+    cJSON *j = cJSON_Parse(r.body);
+    long long id = (long long)hubtest_at(j, "playlist.id")->valuedouble;
+    cJSON_Delete(j);
+    free(r.body);
+    snprintf(path, sizeof path, "/console/api/playlists/%lld/publish", id);
+    r = call(f, "POST", path, "{}", &f->boss, true);
+    if (r.status != 200) fail_msg("publish %s: %d %s", name, r.status, r.body);
+    free(r.body);
+    return id;
+}
+
+static void withdraw(fx_t *f, long long id)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/console/api/playlists/%lld/withdraw", id);
+    hub_resp_t r = call(f, "POST", path, "{}", &f->boss, true);
+    if (r.status != 200) fail_msg("withdraw %lld: %d %s", id, r.status, r.body);
+    free(r.body);
+}
+
+static void test_signed_bundle(void **state)
+{
+    fx_t *f = *state;
+    char staff[AUTH_TOKEN_MAX], m[1024];
+    cJSON *b = NULL;
+    /* The content every kiosk has: one notice, published with kioskctl's route. */
+    assert_int_equal(auth_staff_add(db_thread(), "tool", staff, sizeof staff), 0);
+    long long now = hub_now();
+    snprintf(m, sizeof m, "{\"format\":1,\"version\":5,\"created\":%lld,\"expires\":%lld,"
+             "\"target\":{\"mode\":\"any\",\"groups\":[],\"kiosks\":[]},"
+             "\"items\":[{\"id\":1,\"kind\":\"notice\",\"category\":\"community\",\"locale\":\"zh_CN\","
+             "\"title\":\"base\",\"body\":\"b\",\"published\":%lld}],\"assets\":[]}", now, now + 30 * 86400, now);
+    char *body = hubtest_bundle_body(f->t, m);
+    hubtest_resp_t hr = hubtest_req(f->t, "POST", "/v1/admin/content/bundles", staff, "base-1", body, NULL);
+    assert_int_equal(hr.status, 201);
+    hubtest_free(&hr);
+    free(body);
+
+    long long p1 = published_with(f, "p1", "[\"north\"]",
+                                  "[{\"content_id\":101,\"duration_s\":20},{\"content_id\":102,\"duration_s\":15}]");
+    /* North's street screens: the base, the playlist and copies of what it plays. */
+    assert_int_equal(bundle_for(f, f->t->token, "street", "north", &b), 6);
+    assert_non_null(item(b, 1));
+    const cJSON *pl = item(b, CONSOLE_PLAYLIST_ID_BASE + p1);
+    assert_non_null(pl);
+    assert_string_equal(cJSON_GetObjectItem(pl, "kind")->valuestring, "playlist");
+    assert_string_equal(cJSON_GetObjectItem(pl, "category")->valuestring, "street");
+    assert_int_equal((int)cJSON_GetObjectItem(pl, "priority")->valuedouble, 60);
+    assert_string_equal(hubtest_at(pl, "data.screen")->valuestring, "street");
+    /* The console's "every day, all day" ({}) in the form a kiosk's manifest
+     * check takes: weekdays and windows given, no 24:00. */
+    assert_int_equal(cJSON_GetArraySize(hubtest_at(pl, "data.schedule.weekdays")), 7);
+    assert_int_equal(cJSON_GetArraySize(hubtest_at(pl, "data.schedule.windows")), 2);
+    assert_string_equal(cJSON_GetArrayItem(hubtest_at(pl, "data.schedule.windows"), 1)->child->next->valuestring, "00:00");
+    const cJSON *pi = hubtest_at(pl, "data.items");
+    assert_int_equal(cJSON_GetArraySize(pi), 2);
+    assert_true((long long)hubtest_at(cJSON_GetArrayItem(pi, 0), "content_id")->valuedouble == CONSOLE_COPY_ID_BASE + 101);
+    assert_int_equal((int)hubtest_at(cJSON_GetArrayItem(pi, 1), "duration_s")->valuedouble, 15);
+    const cJSON *c1 = item(b, CONSOLE_COPY_ID_BASE + 101), *c2 = item(b, CONSOLE_COPY_ID_BASE + 102);
+    assert_non_null(c1);
+    assert_non_null(c2);
+    assert_string_equal(cJSON_GetObjectItem(c1, "title")->valuestring, "停水通知");
+    assert_string_equal(cJSON_GetObjectItem(c2, "kind")->valuestring, "event");
+    assert_string_equal(hubtest_at(b, "target.mode")->valuestring, "street");
+    assert_string_equal(cJSON_GetArrayItem(hubtest_at(b, "target.groups"), 0)->valuestring, "north");
+    cJSON_Delete(b);
+    /* Hall screens and another group keep the bundle they had. */
+    assert_int_equal(bundle_for(f, f->t->token, "hall", "north", &b), 5);
+    cJSON_Delete(b);
+    assert_int_equal(bundle_for(f, f->t->token2, "street", "south", &b), 5);
+    cJSON_Delete(b);
+    /* Kiosks without a key still get it from the content list. */
+    assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM content c JOIN console_playlists p ON p.content_id = c.id",
+                            NULL, -1), 1);
+
+    /* A second playlist for both groups playing 101 only: both bundles. */
+    long long p2 = published_with(f, "p2", "[\"north\",\"south\"]", "[{\"content_id\":101,\"duration_s\":30}]");
+    assert_int_equal(bundle_for(f, f->t->token2, "street", "south", &b), 8);
+    assert_non_null(item(b, CONSOLE_PLAYLIST_ID_BASE + p2));
+    assert_non_null(item(b, CONSOLE_COPY_ID_BASE + 101));
+    assert_null(item(b, CONSOLE_PLAYLIST_ID_BASE + p1));
+    assert_null(item(b, CONSOLE_COPY_ID_BASE + 102));
+    cJSON_Delete(b);
+
+    /* Withdrawn: p1 and the copy only it played go; 101 stays for p2. */
+    withdraw(f, p1);
+    assert_int_equal(bundle_for(f, f->t->token, "street", "north", &b), 9);
+    assert_null(item(b, CONSOLE_PLAYLIST_ID_BASE + p1));
+    assert_null(item(b, CONSOLE_COPY_ID_BASE + 102));
+    assert_non_null(item(b, CONSOLE_COPY_ID_BASE + 101));
+    assert_non_null(item(b, CONSOLE_PLAYLIST_ID_BASE + p2));
+    assert_non_null(item(b, 1));
+    cJSON_Delete(b);
+    assert_int_equal(bundle_for(f, f->t->token2, "street", "south", &b), 8);   /* untouched */
+    cJSON_Delete(b);
+    withdraw(f, p2);
+    assert_int_equal(bundle_for(f, f->t->token, "street", "north", &b), 10);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(b, "items")), 1);
+    cJSON_Delete(b);
+    assert_int_equal(bundle_for(f, f->t->token2, "street", "south", &b), 11);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(b, "items")), 1);
+    cJSON_Delete(b);
+
+    /* Content a kiosk would refuse in a bundle (a notice of category alert)
+     * refuses the publishing: nothing signed, the draft stays a draft. */
+    assert_int_equal(db_exec(db_thread(), "INSERT INTO content(id, kind, category, locale, title, body, published)"
+                                          " VALUES(900, 'notice', 'alert', 'zh_CN', 'old alert', 'b', 1795000000)"), 0);
+    snprintf(m, sizeof m, "{\"name\":\"bad\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{},"
+             "\"items\":[{\"content_id\":900,\"duration_s\":5}]}");
+    hub_resp_t r = call(f, "POST", "/console/api/playlists", m, &f->boss, true);
+    assert_int_equal(r.status, 201);
+    cJSON *j = cJSON_Parse(r.body);
+    long long bad = (long long)hubtest_at(j, "playlist.id")->valuedouble;
+    cJSON_Delete(j);
+    free(r.body);
+    char path[64];
+    snprintf(path, sizeof path, "/console/api/playlists/%lld/publish", bad);
+    expect(call(f, "POST", path, "{}", &f->boss, true), 422, "invalid_manifest", "community or government");
+    assert_int_equal(db_int(db_thread(), "SELECT max(version) FROM content_bundles", NULL, 0), 11);
+    char st_text[16] = "";
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db_thread(), "SELECT state FROM console_playlists WHERE id = ?", -1, &st, NULL), 0);
+    sqlite3_bind_int64(st, 1, bad);
+    if (sqlite3_step(st) == SQLITE_ROW) snprintf(st_text, sizeof st_text, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    assert_string_equal(st_text, "draft");
+}
+
 static void test_cap(void **state)
 {
     fx_t *f = *state;
@@ -514,6 +741,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scoped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_bundle, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

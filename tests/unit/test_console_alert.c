@@ -11,7 +11,12 @@
  * approves and publishes a notice naming it; a hall kiosk of the group
  * gets the bundle, fetches the picture and shows it on its notice screen:
  * the frame is saved as a PNG (build/console/kiosk-notice-picture.png),
- * read back, and the colour is found in it. */
+ * read back, and the colour is found in it.
+ * Then a street playlist: a street kiosk of group north with a content
+ * public key shows signed content only; the publisher writes and publishes
+ * a playlist playing one of the hub's events, and it becomes what the
+ * street screen shows (the event's copy in the signed bundle, picked by
+ * the playlist); withdrawn, it goes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -31,11 +36,16 @@
 #include <unistd.h>
 #include "app/screens.h"
 #include "services/info/info.h"
+#include "services/street/street.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
 #include "ui/render.h"
 
 #define ALERT_TITLE "暴雨红色预警"
+/* docs/api.md "Console playlists": the hub's content item N is item
+ * 4000000000 + N of a console playlist's bundle (hub/console_publish.h). */
+#define COPY_ID_BASE 4000000000L
+#define PLAYED_ID 111L                        /* an event of the demo content */
 
 static hubproc_t hub;
 static pid_t signer;
@@ -363,11 +373,77 @@ static void a_notice_picture_is_on_the_kiosk_screen(void **state)
     harness_free(app);
 }
 
+/* The street screen shows content item ID, picked by a playlist. */
+static bool street_plays(const app_t *app, long id)
+{
+    sched_what_t what;
+    const street_item_t *it = street_shown(app, &what);
+    return it && what == SCHED_ITEM && it->id == id;
+}
+
+static void a_playlist_plays_on_a_signed_street_kiosk(void **state)
+{
+    static char url[128], tok[200], key[100];
+    snprintf(url, sizeof url, "hub.url=%s", hub.url);
+    snprintf(tok, sizeof tok, "hub.token=%s", HUBPROC_TOKEN);
+    snprintf(key, sizeof key, "content.public_key=%s", pub_key);
+    const char *sets[] = {url, tok, key, "ui.locale=zh_CN", "hub.timeout=2", "kiosk.mode=street",
+                          "content.group=north", "telemetry.heartbeat=10", "content.poll_interval=300", NULL};
+    app_t *app = harness_net_app(1920, 1080, sets);
+    WAIT_FOR(app, hubproc_sql_int(&hub, "SELECT count(*) FROM heartbeats WHERE device = 'demo-01'") > 0, 15000);
+    assert_false(street_plays(app, COPY_ID_BASE + PLAYED_ID));
+    console_t boss, wang;
+    console_login(&boss, "boss", "admin-password-1");
+    assert_int_equal(console_post(&boss, "kiosks/demo-01/group", "{\"group\":\"north\"}", NULL), 200);
+    console_login(&wang, "wang", "publisher-pw-1");
+    cJSON *j = NULL;
+    char body[300], path[64];
+    snprintf(body, sizeof body, "{\"name\":\"北区街屏\",\"priority\":50,\"groups\":[\"north\"],\"schedule\":{},"
+             "\"items\":[{\"content_id\":%ld,\"duration_s\":30}]}", PLAYED_ID);
+    assert_int_equal(console_post(&wang, "playlists", body, &j), 201);
+    int id = (int)cJSON_GetObjectItem(cJSON_GetObjectItem(j, "playlist"), "id")->valuedouble;
+    cJSON_Delete(j);
+    snprintf(path, sizeof path, "playlists/%d/publish", id);
+    assert_int_equal(console_post(&wang, path, "{}", NULL), 200);
+
+    /* The heartbeat's reload_content brings the signed bundle with the
+     * playlist; the screen takes it up when the item it shows has had its
+     * time (the UI clock is the harness's: moved on by hand). */
+    long long v = hubproc_sql_int(&hub, "SELECT max(version) FROM content_bundles");
+    int64_t t0 = mono_ms();
+    WAIT_FOR(app, atoll(app->content_version + (app->content_version[0] == 'v')) >= v, 45000);
+    print_message("the playlist's bundle v%lld in use on the signed street kiosk after %lld ms\n", v,
+                  (long long)(mono_ms() - t0));
+    app_test_advance(app, 60000);
+    if (!street_plays(app, COPY_ID_BASE + PLAYED_ID)) {
+        sched_what_t what;
+        const street_item_t *it = street_shown(app, &what);
+        print_message("not played: kiosk content version \"%s\" (hub v%lld), shows %ld (%d)\n",
+                      app->content_version, v, it ? it->id : 0L, (int)what);
+    }
+    assert_true(street_plays(app, COPY_ID_BASE + PLAYED_ID));
+
+    /* Withdrawn: the next bundle has neither the playlist nor its copy. */
+    snprintf(path, sizeof path, "playlists/%d/withdraw", id);
+    assert_int_equal(console_post(&wang, path, "{}", NULL), 200);
+    v = hubproc_sql_int(&hub, "SELECT max(version) FROM content_bundles");
+    WAIT_FOR(app, atoll(app->content_version + (app->content_version[0] == 'v')) >= v, 45000);
+    app_test_advance(app, 60000);
+    assert_false(street_plays(app, COPY_ID_BASE + PLAYED_ID));
+    sched_what_t what;
+    const street_item_t *it = street_shown(app, &what);
+    assert_true(!it || it->id != COPY_ID_BASE + PLAYED_ID);
+    curl_easy_cleanup(boss.c);
+    curl_easy_cleanup(wang.c);
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_alert_reaches_the_kiosk_within_30_s),
         cmocka_unit_test(a_notice_picture_is_on_the_kiosk_screen),
+        cmocka_unit_test(a_playlist_plays_on_a_signed_street_kiosk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

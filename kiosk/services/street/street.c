@@ -263,6 +263,10 @@ static void bundle_row(const content_row_t *r, void *ctx)
     if (content_store_image(r->images, b->app->cfg.var_dir, path, sizeof path))
         cJSON_AddStringToObject(o, "image", path);
     cJSON *d = r->data ? cJSON_Parse(r->data) : NULL;
+    /* A bundle keeps a playlist's priority on the item (manifest form), the
+     * street document in its data (as GET /v1/content gives it). */
+    if (cJSON_IsObject(d) && !strcmp(r->kind, "playlist") && !cJSON_HasObjectItem(d, "priority"))
+        cJSON_AddNumberToObject(d, "priority", r->priority);
     if (d) cJSON_AddItemToObject(o, "data", d);
     cJSON_AddItemToArray(!strcmp(r->kind, "playlist") ? b->playlists : b->items, o);
 }
