@@ -39,14 +39,6 @@
  * emergency alert back for that long. */
 #define CONSOLE_CLOCK_SKEW_S 300
 
-/* Publishes GROUP's content with ADD (NULL: none; an item, or an array of
- * items - a notice and its English; an item with the id of one is
- * replaced) and without the item REMOVE_ID (0: none; a notice's id takes
- * its English item out too); console alerts that
- * have expired are left out too. The bundle's expires is kept (a year from
- * now without a base) and made at least MIN_EXPIRES. Every version
- * published is appended to VERSIONS. 0, or the error status with RESP
- * filled (503 signer_unavailable, the publish route's own errors). */
 /* Publishes manifest M (a JSON object, changed in place) as the next
  * version: "version" and "created" are set, the signer signs it, and
  * api_bundle_publish checks and stores it; the version is appended to
@@ -62,6 +54,14 @@ int console_publish_reload(hub_req_t *req, hub_resp_t *resp, const staff_t *s, c
  * (422 invalid_field, 403 forbidden). */
 int console_groups_check(hub_resp_t *resp, const staff_t *s, staff_perm_t perm, const cJSON *groups);
 
+/* Publishes GROUP's content with ADD (NULL: none; an item, or an array of
+ * items - a notice and its English; an item with the id of one is
+ * replaced) and without the item REMOVE_ID (0: none; a notice's id takes
+ * its English item out too); console alerts that
+ * have expired are left out too. The bundle's expires is kept (a year from
+ * now without a base) and made at least MIN_EXPIRES. Every version
+ * published is appended to VERSIONS. 0, or the error status with RESP
+ * filled (503 signer_unavailable, the publish route's own errors). */
 int console_publish_group(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *group,
                           const cJSON *add, long long remove_id, long long min_expires, cJSON *versions);
 
