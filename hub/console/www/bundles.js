@@ -16,7 +16,10 @@ async function loadBundles() {
     const tr = document.createElement('tr');
     tr.dataset.version = String(b.version);
     const target = b.groups.length ? b.groups.join(', ') : (b.kiosks.length ? b.kiosks.join(', ') : t('all_kiosks'));
-    for (const text of [String(b.version), target, String(b.items),
+    // One publish can make two versions (hall and street screens part once a
+    // group has a street playlist): the column tells them apart.
+    const screens = t(`mode_${b.mode}`);
+    for (const text of [String(b.version), screens.startsWith('mode_') ? b.mode : screens, target, String(b.items),
       new Date(b.published * 1000).toLocaleString(document.documentElement.lang), b.staff]) {
       const td = document.createElement('td');
       td.textContent = text;
