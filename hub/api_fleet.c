@@ -17,6 +17,7 @@
 #include "validate.h"
 #include "jsonnum.h"
 #include "debver.h"
+#include "services/street/schedule.h"
 
 #define FLEET_DISK_LOW_MB 500       /* less free disk is a fault */
 #define FLEET_MISSED 3              /* heartbeats missed before a kiosk is offline */
@@ -286,12 +287,9 @@ void api_screenshot_upload(hub_req_t *req, hub_resp_t *resp)
  * in RESP. */
 static int hhmm_minutes(const cJSON *v)
 {
-    const char *s = cJSON_IsString(v) ? v->valuestring : "";
-    if (strlen(s) != 5 || s[2] != ':') return -1;
-    for (int i = 0; i < 5; i++)
-        if (i != 2 && (s[i] < '0' || s[i] > '9')) return -1;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    return h > 23 || m > 59 ? -1 : h * 60 + m;
+    /* The street schedule's parser (linked into the hub), without its 24:00. */
+    int m;
+    return cJSON_IsString(v) && sched_parse_hhmm(v->valuestring, &m) == 0 && m < 24 * 60 ? m : -1;
 }
 
 static int schedule_args(hub_resp_t *resp, const cJSON *args)

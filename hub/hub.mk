@@ -13,7 +13,7 @@ HUB_SRC += kiosk/services/street/schedule.c
 HUB_SRC += kiosk/content/manifest.c
 HUB_OBJ := $(HUB_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/hub/console_playlist.o $(BUILD)/obj/hub/console_item_check.o $(BUILD)/obj/hub/console_dayview.o \
-$(BUILD)/obj/hub/routes.o $(BUILD)/obj/hub/console_reports.o $(BUILD)/obj/hub/console_publish.o: HUB_CFLAGS += -Ikiosk
+$(BUILD)/obj/hub/routes.o $(BUILD)/obj/hub/console_reports.o $(BUILD)/obj/hub/console_publish.o $(BUILD)/obj/hub/api_fleet.o: HUB_CFLAGS += -Ikiosk
 
 $(BUILD)/obj/hub/%.o: hub/%.c
 	@mkdir -p $(dir $@)
