@@ -436,7 +436,7 @@ void console_preview(hub_req_t *req, hub_resp_t *resp)
         atomic_fetch_sub(&running, 1);
         cJSON_Delete(item);
         resp->retry_after = 2;
-        hub_error(resp, 429, "busy", "other previews are being drawn; try again in a moment");
+        hub_error(resp, 429, "previews_busy", "other previews are being drawn; try again in a moment");
         return;
     }
     char dir[512];

@@ -15,6 +15,7 @@ import { run as runItems } from './items.mjs';
 import * as reports from './reports.mjs';
 import { run as pictures } from './pictures.mjs';
 import { run as fleetWithKiosk } from './fleet.mjs';
+import { run as busy } from './busy.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -349,6 +350,7 @@ try {
     (await other.textContent('#status')).includes('错误次数过多'), await other.textContent('#status'));
 
   await pictures({ browser, hub, kioskToken, shots, check });
+  await busy({ browser, hub, check, signIn });
   // The real kiosk's screen (tests/browser/fleet.mjs); last: it kills the kiosk.
   await fleetWithKiosk({ browser, hub, kioskToken, shots, check, signIn });
 } catch (e) {

@@ -477,7 +477,7 @@ static void a_sleeper_is_killed_and_one_runs_at_once(void **state)
     /* while it runs, another preview is refused at once */
     hub_resp_t r = call(f, "/console/api/preview", NOTICE, &again, true);
     assert_int_equal(r.retry_after, 2);
-    expect_error(r, 429, "busy");
+    expect_error(r, 429, "previews_busy");
     pthread_join(th, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -174,5 +174,19 @@ $('lang').addEventListener('click', () => { toggleLang(); if (me) loadFleet(); }
 export { say, sayError, loadFleet, when, devWord, faultWords };
 export function currentStaff() { return me; }
 
+// Signed out only when the hub says so (401): a busy or unreachable hub is
+// said in words, and asked again, without losing the session.
+function whoAmI() {
+  api('GET', 'me').then((who) => { say(''); showSignedIn(who); }, (e) => {
+    if (e instanceof ApiError && e.status === 401) {
+      say('');
+      showSignedOut();
+      return;
+    }
+    sayError(e);
+    setTimeout(whoAmI, 5000);
+  });
+}
+
 applyWords();
-api('GET', 'me').then(showSignedIn, showSignedOut);
+whoAmI();

@@ -46,15 +46,9 @@ async function addPicture(file) {
   if (file.type !== 'image/png' && file.type !== 'image/jpeg') return say(t('err_unsupported_type'), true);
   if (file.size > PICTURE_BYTES_MAX) return say(t('err_picture_too_large'), true);
   say(t('picture_uploading'));
-  let p;
-  try {
-    p = await apiUpload('pictures', file);
-  } catch (e) {
-    // The hub makes one picture at a time: another one's turn, so wait and try once more.
-    if (e.code !== 'busy') throw e;
-    await new Promise((resolve) => { setTimeout(resolve, 2000); });
-    p = await apiUpload('pictures', file);
-  }
+  // The hub makes one picture at a time: during another one's turn it says
+  // "busy", and apiUpload asks again after the seconds it names.
+  const p = await apiUpload('pictures', file);
   if (!pictures.some((q) => q.sha256 === p.sha256)) pictures.push(p);
   showPictures();
   return say(t('picture_added', { w: p.width, h: p.height }));
