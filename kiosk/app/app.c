@@ -233,6 +233,7 @@ void app_build(app_t *app)
     if (sc->chrome) {
         content.y = app->theme.header_h;
         content.h = app->h - app->theme.header_h - app->theme.nav_h;
+        content.w = app->w - app->theme.nav_w;
     }
     sc->build(app, f, content);
     if (sc->chrome) {

@@ -106,9 +106,35 @@ void chrome_header(app_t *app, ui_frame_t *f)
     t->flags |= UI_F_BOLD;
 }
 
+/* The navigation as a rail at the right (theme.h nav_w): back and home at
+ * the top, help apart at the bottom. */
+static void nav_rail(app_t *app, ui_frame_t *f)
+{
+    const theme_t *th = f->th;
+    SDL_Rect bar = {f->width - th->nav_w, th->header_h, th->nav_w, f->height - th->header_h};
+    ui_widget_t *bg = ui_panel(f, "nav", bar, th->surface);
+    bg->radius = 0;
+    bg->border = th->border;
+    int margin = (th->nav_w - th->target * 3 / 2) / 2;     /* theme.c place_nav() */
+    SDL_Rect in = ui_inset(bar, margin);
+    bool home = app->screen == SCR_HOME;
+    char back[64];
+    snprintf(back, sizeof back, "\xE2\x86\x90 %s", _("Back"));   /* ← */
+    int bh = th->target;
+    ui_button(f, "nav.back", (SDL_Rect){in.x, in.y, in.w, bh}, back, UI_BTN_SECONDARY, !home);
+    ui_button(f, "nav.home", (SDL_Rect){in.x, in.y + bh + th->gap, in.w, bh},
+              _("Home"), UI_BTN_SECONDARY, !home);
+    ui_button(f, "nav.help", (SDL_Rect){in.x, in.y + in.h - bh, in.w, bh},
+              _("Help"), UI_BTN_PRIMARY, app->screen != SCR_HELP);
+}
+
 void chrome_nav(app_t *app, ui_frame_t *f)
 {
     const theme_t *th = f->th;
+    if (th->nav_w > 0) {
+        nav_rail(app, f);
+        return;
+    }
     SDL_Rect bar = {0, f->height - th->nav_h, f->width, th->nav_h};
     ui_widget_t *bg = ui_panel(f, "nav", bar, th->surface);
     bg->radius = 0;

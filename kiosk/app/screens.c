@@ -53,6 +53,10 @@ void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *p
         *left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
     } else {
         int kw = in.w * 2 / 5;
+        /* three keys of the target width side by side (ui_keypad's gaps
+         * being half the theme's), up to half the width */
+        int three = 3 * th->target + 2 * (th->gap / 2);
+        if (kw < three) kw = three < in.w / 2 ? three : in.w / 2;
         /* a small panel where four rows of keys cannot keep the target
          * height: room for three rows of four (ui_keypad) */
         int g = th->gap / 8;

@@ -39,7 +39,7 @@ int fit_check(const ui_frame_t *f, bool chrome, fit_fn fn, void *ctx, int *texts
 {
     const theme_t *th = f->th;
     int count = 0, from = fit_modal_index(f), measured = 0;
-    int top = th->header_h, bottom = f->height - th->nav_h;
+    int top = th->header_h, bottom = f->height - th->nav_h, right = f->width - th->nav_w;
     double need = th->id == THEME_CONTRAST ? 7.0 : 4.5;
     if (f->overflow) report(fn, ctx, &count, (fit_problem_t){.kind = FIT_OVERFLOW});
     for (int i = 0; i < f->n; i++) {
@@ -54,7 +54,7 @@ int fit_check(const ui_frame_t *f, bool chrome, fit_fn fn, void *ctx, int *texts
         /* A dialog above everything may cover the bars; a screen's own
          * widgets may not slide under them (a tap there leaves the screen). */
         if (chrome && (from < 0 || i < from) && !is_chrome(w->id) && w->r.w > 0 &&
-            (w->r.y < top || w->r.y + w->r.h > bottom))
+            (w->r.y < top || w->r.y + w->r.h > bottom || w->r.x + w->r.w > right))
             report(fn, ctx, &count, (fit_problem_t){.kind = FIT_UNDER, .w = w, .need = top, .have = bottom});
         if (has_text) {
             measured++;

@@ -101,6 +101,25 @@ void theme_make(theme_t *th, theme_id_t id, int w, int h)
     th->radius = (int)(16 * k);
     th->header_h = th->target + (int)(24 * k);
     th->nav_h = th->target + 2 * (int)(16 * k);
+    th->screen_w = w;
+    th->screen_h = h;
+}
+
+/* A landscape panel too short for the targets its size asks for (a 10.1"
+ * 1280x800 one in the elder theme: 24 mm targets and bars leave under four
+ * rows of targets) has width to spare: the three navigation buttons stand
+ * in a rail at the right, and the screen gets the bottom bar's height. */
+#define THEME_RAIL_BELOW_ROWS 4
+
+static void place_nav(theme_t *th)
+{
+    int w = th->screen_w, h = th->screen_h;
+    if (w <= h || h - th->header_h - th->nav_h >= THEME_RAIL_BELOW_ROWS * th->target)
+        return;
+    int margin = (th->nav_h - th->target) / 2;
+    if (margin < th->pad / 2) margin = th->pad / 2;
+    th->nav_w = th->target * 3 / 2 + 2 * margin;
+    th->nav_h = 0;
 }
 
 static int at_least(int px, int min_px)
@@ -136,6 +155,7 @@ void theme_fit_panel(theme_t *th, double mm_per_px)
         th->header_h += grow;
         th->nav_h = at_least(th->nav_h + grow - (int)(24 * th->scale), th->target + 4);
     }
+    place_nav(th);
 }
 
 static double lin(Uint8 c)

@@ -30,6 +30,9 @@ typedef struct {
     int pad;                 /* inner padding */
     int radius;              /* corner radius */
     int header_h, nav_h;     /* chrome bars */
+    int nav_w;               /* > 0: the navigation is a rail this wide on the
+                              * right, below the header (nav_h is then 0) */
+    int screen_w, screen_h;  /* the screen theme_make() laid out for */
     float scale;             /* screen short side / 1080 */
     double mm_per_px;        /* panel millimetres per pixel; 0 = unknown */
 } theme_t;

@@ -323,9 +323,10 @@ void ui_toast(ui_frame_t *f, const char *id, const char *text)
 {
     const theme_t *th = f->th;
     int w = ui_text_width(f->text, th->px_large, text, -1) + 4 * th->pad;
-    if (w > f->width - 2 * th->pad) w = f->width - 2 * th->pad;
+    int room = f->width - th->nav_w;
+    if (w > room - 2 * th->pad) w = room - 2 * th->pad;
     int h = ui_text_line_height(f->text, th->px_large) + 2 * th->pad;
-    SDL_Rect r = {(f->width - w) / 2, f->height - th->nav_h - h - th->pad, w, h};
+    SDL_Rect r = {(room - w) / 2, f->height - th->nav_h - h - th->pad, w, h};
     ui_widget_t *bg = ui_panel(f, id, r, th->text);
     bg->radius = h / 2;
     char part[UI_ID_LEN];

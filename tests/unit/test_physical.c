@@ -63,13 +63,37 @@ static void fit_panel_small_panel_grows(void **state)
         /* nothing shrinks, and the text sizes keep their order */
         assert_true(fit.px_small >= plain.px_small && fit.px_body >= plain.px_body &&
                     fit.px_large >= plain.px_large && fit.px_title >= plain.px_title &&
-                    fit.px_huge >= plain.px_huge && fit.header_h >= plain.header_h &&
-                    fit.nav_h >= plain.nav_h);
+                    fit.px_huge >= plain.px_huge && fit.header_h >= plain.header_h);
         assert_true(fit.px_small < fit.px_body && fit.px_body < fit.px_large &&
                     fit.px_large < fit.px_title && fit.px_title < fit.px_huge);
-        /* the bars still hold a whole target */
-        assert_true(fit.header_h > fit.target && fit.nav_h > fit.target);
+        /* the bars still hold a whole target; the elder theme's 24 mm bars
+         * would leave under four rows of targets between them, so its
+         * navigation is a rail at the right, as wide as one and a half
+         * targets, and the screen keeps the height */
+        assert_true(fit.header_h > fit.target);
+        if (elder) {
+            assert_int_equal(fit.nav_h, 0);
+            assert_true(fit.nav_w > fit.target * 3 / 2 && fit.nav_w < fit.target * 2);
+            assert_true(800 - fit.header_h >= 4 * fit.target);
+        } else {
+            assert_int_equal(fit.nav_w, 0);
+            assert_true(fit.nav_h > fit.target && fit.nav_h >= plain.nav_h);
+        }
     }
+}
+
+/* The rail is for a short landscape panel only: upright, the same panel
+ * keeps the bar at the bottom (it has height to spare). */
+static void rail_only_when_short_and_wide(void **state)
+{
+    theme_t th;
+    theme_make(&th, THEME_ELDER, 800, 1280);
+    theme_fit_panel(&th, phys_mm_per_px(10.1, 800, 1280));
+    assert_int_equal(th.nav_w, 0);
+    assert_true(th.nav_h > th.target);
+    theme_make(&th, THEME_ELDER, 1280, 800);
+    theme_fit_panel(&th, 0);
+    assert_int_equal(th.nav_w, 0);
 }
 
 static void fit_panel_unknown_or_big_changes_nothing(void **state)
@@ -94,6 +118,7 @@ int main(void)
         cmocka_unit_test(px_for_mm_rounds_up),
         cmocka_unit_test(fit_panel_small_panel_grows),
         cmocka_unit_test(fit_panel_unknown_or_big_changes_nothing),
+        cmocka_unit_test(rail_only_when_short_and_wide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
