@@ -176,6 +176,12 @@ double theme_contrast(SDL_Color a, SDL_Color b)
     return (la + 0.05) / (lb + 0.05);
 }
 
+int theme_min_text_px(const theme_t *th)
+{
+    return phys_px_for_mm(th->id == THEME_ELDER ? THEME_MIN_BODY_MM_ELDER : THEME_MIN_BODY_MM,
+                          th->mm_per_px);
+}
+
 int theme_min_target_px(const theme_t *th)
 {
     return phys_px_for_mm(th->id == THEME_ELDER ? THEME_MIN_TARGET_MM_ELDER : THEME_MIN_TARGET_MM,

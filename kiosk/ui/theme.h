@@ -56,6 +56,9 @@ void theme_use_contrast(theme_t *th);
  * pixel; never makes anything smaller. MM_PER_PX <= 0 (panel size not
  * configured) leaves TH exactly as theme_make() made it. */
 void theme_fit_panel(theme_t *th, double mm_per_px);
+/* The physical minimum size of key text in pixels (4.8 mm, 6.4 mm in the
+ * elder theme); 0 when the panel's size is unknown. */
+int theme_min_text_px(const theme_t *th);
 /* The physical minimum touch target of TH's panel in pixels (20 mm, 24 mm
  * in the elder theme); 0 when the panel's size is unknown. */
 int theme_min_target_px(const theme_t *th);

@@ -157,7 +157,26 @@ ui_widget_t *ui_button(ui_frame_t *f, const char *id, SDL_Rect r,
      * size must still read whole on a 1280x800 screen. */
     while (w->px > 12 && ui_text_width(f->text, w->px, label, -1) > r.w - 2 * th->pad / 2)
         w->px -= 2;
+    ui_button_wrap_if_small(f, w);
     return w;
+}
+
+bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w)
+{
+    const theme_t *th = f->th;
+    int min = theme_min_text_px(th);
+    if (min <= 0 || w->px >= min || !w->text) return false;
+    /* A panel of known size, and a label that one line would shrink below
+     * the readable minimum: it takes more lines instead, at the largest
+     * size whose lines fit the button. */
+    for (int px = th->px_large; px >= min; px -= 2) {
+        if (ui_wrapped_height(f, px, w->text, w->r.w - th->pad) <= w->r.h - th->pad / 2) {
+            w->px = px;
+            w->flags |= UI_F_WRAP;
+            return true;
+        }
+    }
+    return false;
 }
 
 void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,

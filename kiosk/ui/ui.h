@@ -87,6 +87,11 @@ ui_widget_t *ui_label(ui_frame_t *f, const char *id, SDL_Rect r, const char *tex
              int px, SDL_Color fg, SDL_Color bg, ui_align_t align, bool wrap);
 ui_widget_t *ui_button(ui_frame_t *f, const char *id, SDL_Rect r,
                        const char *label, ui_btn_style_t style, bool enabled);
+/* W (a button) on a panel of known size whose one-line label is smaller
+ * than the readable minimum (theme_min_text_px): wraps it over more lines
+ * at the largest size they fit the button in. ui_button does this itself;
+ * a caller that shrinks a label further calls it after. True if wrapped. */
+bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w);
 /* A home tile: coloured card, round badge with a one-character icon, a title
  * and a subtitle. The whole card is the target. */
 void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,

@@ -32,8 +32,11 @@ static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
         ui_widget_t *w = ui_button(f, id, ui_grid_cell(row, cols, rows, th->gap / 2, i), label,
                                    i == b->shown ? UI_BTN_PRIMARY : UI_BTN_SECONDARY, true);
         if (i == b->shown) w->flags |= UI_F_BOLD;
-        while (w->px > th->px_small && ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
+        /* (bold is a pixel wider; a label ui_button wrapped stays wrapped) */
+        while (!(w->flags & UI_F_WRAP) && w->px > th->px_small &&
+               ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
             w->px -= 2;
+        ui_button_wrap_if_small(f, w);
     }
     in->y += th->gap; in->h -= th->gap;
 }
@@ -253,6 +256,18 @@ static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r)
     char line[160];
     int n = total_text(app, line, sizeof line);
     SDL_Rect buttons = ui_cut_bottom(&r, th->target * 2 + th->gap);
+    /* A small panel with no room for "2 bills selected, total ¥82.28" at
+     * the body size says the total alone (the ticks show which bills);
+     * the amount is never cut. */
+    if (n > 0 && ui_wrapped_height(f, th->px_body, line, r.w) > r.h) {
+        long long total;
+        bills_selected(app, NULL, 0, &total);
+        char m[32];
+        money_yuan(total, m, sizeof m);
+        /* TRANSLATORS: the amount of the bills ticked, where the longer
+         * "%d bills selected, total %s" does not fit. */
+        snprintf(line, sizeof line, _("Total %s"), m);
+    }
     ui_label_fit(f, "list.total", r, line, th->px_title, th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
     SDL_Rect b1 = ui_cut_top(&buttons, th->target);
