@@ -64,6 +64,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         t.w = (t.w - th->gap) / 2;
         st.x = t.x + t.w + th->gap;
         st.w = t.w;
+        st.h = buttons.y + buttons.h - st.y;   /* the cancel button is on the left only */
     }
     pay_amount(app, f, &t, th->surface);
     if (p->state == PAY_USERPAYING) pay_countdown(app, f, &t, app->cfg.pay_code_window_s);

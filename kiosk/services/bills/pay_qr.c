@@ -4,7 +4,22 @@
  * screen (home, back) gives the payment up: the order is closed. */
 #include <string.h>
 #include "core/i18n.h"
+#include "ui/physical.h"
 #include "services/bills/pay.h"
+
+/* A phone reads a code from about ten times its width: one 30 mm wide from
+ * 30 cm. On a panel of known size the code may shrink to that so that the
+ * words beside it are whole (never below it). */
+#define PAY_QR_MIN_MM 30.0
+
+/* Height the words take at their small sizes in a column W wide. */
+static int words_h(app_t *app, ui_frame_t *f, const char *title, int w, int count_h)
+{
+    const theme_t *th = f->th;
+    return ui_wrapped_height(f, th->px_body, title, w) + th->pad +
+           ui_text_line_height(f->text, th->px_title) + th->pad + count_h +
+           ui_wrapped_height(f, th->px_body, pay_status_text(app), w);
+}
 
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
@@ -16,6 +31,17 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     int side = portrait ? in.w * 7 / 10 : in.h - th->target - th->gap;
     if (portrait && side > in.h / 3) side = in.h / 3;
     if (!portrait && side > in.w * 2 / 5) side = in.w * 2 / 5;
+    int count_h = p->state == PAY_WAITING && app->bills->deadline_mono ? pay_countdown_h(f) + th->pad : 0;
+    const char *title = _("Scan this code with WeChat or Alipay to pay");
+    int min_side = th->mm_per_px > 0 ? phys_px_for_mm(PAY_QR_MIN_MM, th->mm_per_px) + th->pad * 2 : 0;
+    /* (there, the panel's margins are thinner too) */
+    int inner = th->pad * 2;
+    if (!portrait && min_side > 0 &&
+        words_h(app, f, title, in.w - side - th->gap - inner * 2, count_h) > in.h - inner * 2)
+        inner = th->pad;
+    while (!portrait && min_side > 0 && side - 8 >= min_side &&
+           words_h(app, f, title, in.w - side - th->gap - inner * 2, count_h) > in.h - inner * 2)
+        side -= 8;
     SDL_Rect qr_card = portrait ? (SDL_Rect){in.x + (in.w - side) / 2, in.y, side, side}
                                 : (SDL_Rect){in.x, in.y, side, side};
     SDL_Rect text = portrait ? (SDL_Rect){in.x, in.y + side + th->gap, in.w, in.h - side - th->gap}
@@ -36,16 +62,14 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     }
 
     screen_card(f, "pay.panel", text);
-    SDL_Rect t = ui_inset(text, th->pad * 2);
+    SDL_Rect t = ui_inset(text, inner);
     /* landscape: cancel under the code, so the words get the panel's height */
     SDL_Rect buttons = portrait ? ui_cut_bottom(&t, th->target)
                                 : (SDL_Rect){qr_card.x, qr_card.y + side + th->gap, side, th->target};
     if (portrait) t.h -= th->pad;
     /* The status sentence (what to do, what happens next) is never cut:
      * when it would be, the heading and the amount above it get smaller. */
-    const char *title = _("Scan this code with WeChat or Alipay to pay");
     int status_h = ui_wrapped_height(f, th->px_body, pay_status_text(app), t.w);
-    int count_h = p->state == PAY_WAITING && app->bills->deadline_mono ? pay_countdown_h(f) + th->pad : 0;
     int big = ui_wrapped_height(f, th->px_large, title, t.w) + th->pad +
               ui_text_line_height(f->text, th->px_huge) + th->pad + count_h + status_h;
     bool compact = big > t.h;

@@ -13,26 +13,39 @@ static void paid_lines(app_t *app, ui_frame_t *f, SDL_Rect *t)
 {
     const theme_t *th = f->th;
     const bills_t *b = app->bills;
-    int px = th->px_large, h = ui_text_line_height(f->text, px);
-    if (b->n_lines * h > t->h) {                  /* all of them a size smaller, rather than fewer */
-        px = th->px_body;
-        h = ui_text_line_height(f->text, px);
+    char lines[HUB_MAX_ORDER_BILLS][160];
+    int n = b->n_lines < HUB_MAX_ORDER_BILLS ? b->n_lines : HUB_MAX_ORDER_BILLS;
+    for (int i = 0; i < n; i++) {
+        char m[32];
+        money_yuan(b->lines[i].fen, m, sizeof m);
+        snprintf(lines[i], sizeof lines[i], "%s %s  %s  %s", bills_utility_name(b->lines[i].utility),
+                 b->lines[i].account, b->lines[i].period, m);
     }
-    for (int i = 0; i < b->n_lines; i++) {
-        char line[160], m[32], id[UI_ID_LEN];
+    /* all of them a size smaller, rather than fewer; each on its line, a
+     * size smaller still if need be, and a line that even the small size
+     * does not hold (a small panel) on two lines of the body size, never
+     * with an ellipsis */
+    int px = th->px_large, h1 = ui_text_line_height(f->text, px);
+    if (n * h1 > t->h) {
+        px = th->px_body;
+        h1 = ui_text_line_height(f->text, px);
+    }
+    for (int i = 0; i < n; i++) {
+        char id[UI_ID_LEN];
+        bool one = ui_text_width(f->text, th->px_small, lines[i], -1) <= t->w;
+        int h = one ? h1 : ui_wrapped_height(f, th->px_body, lines[i], t->w);
         int rest = b->n_lines - i;
-        if (rest * h > t->h && t->h < h * 2) {      /* keep a line to count the rest */
-            snprintf(line, sizeof line, _("and %d more bills (see the receipt)"), rest);
-            ui_label_fit(f, "result.more", ui_cut_top(t, h), line, px, th->px_small,
-                         th->text, th->surface, UI_ALIGN_LEFT, false);
+        if (h + (rest > 1 ? h1 : 0) > t->h) {   /* keep a line to count the rest */
+            char more[160];
+            snprintf(more, sizeof more, _("and %d more bills (see the receipt)"), rest);
+            int mh = ui_wrapped_height(f, px, more, t->w);
+            ui_label_fit(f, "result.more", ui_cut_top(t, mh < t->h ? mh : t->h), more, px, th->px_body,
+                         th->text, th->surface, UI_ALIGN_LEFT, true);
             break;
         }
-        money_yuan(b->lines[i].fen, m, sizeof m);
-        snprintf(line, sizeof line, "%s %s  %s  %s", bills_utility_name(b->lines[i].utility),
-                 b->lines[i].account, b->lines[i].period, m);
         snprintf(id, sizeof id, "result.line.%d", i);
-        ui_label_fit(f, id, ui_cut_top(t, h), line, px, th->px_small, th->text,
-                     th->surface, UI_ALIGN_LEFT, false);
+        ui_label_fit(f, id, ui_cut_top(t, h), lines[i], one ? px : th->px_body, one ? th->px_small : th->px_body,
+                     th->text, th->surface, UI_ALIGN_LEFT, !one);
     }
     t->y += th->pad; t->h -= th->pad;
 }
@@ -64,7 +77,26 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
      * text) takes two, rather than being cut. */
     bool wide = ok && f->width > f->height;
     int title_w = (wide ? t.w / 2 : t.w) - d - th->pad;
-    bool two = ui_text_width(f->text, th->px_title, title, -1) > title_w;
+    char amount[96];
+    {
+        char m[32];
+        money_yuan(p->amount_fen, m, sizeof m);
+        snprintf(amount, sizeof amount, _("Amount: %s"), m);
+    }
+    /* a small landscape panel: the title on one line, as wide as it needs
+     * (the amount takes the rest of the row), at the large size if need
+     * be, so the lists below keep their height */
+    int title_px = th->px_title, split = t.w / 2;
+    if (small && wide) {
+        int room = t.w - d - th->pad - th->gap - ui_text_width(f->text, th->px_large, amount, -1);
+        while (title_px > th->px_large && ui_text_width(f->text, title_px, title, -1) > room) title_px -= 2;
+        int tw = ui_text_width(f->text, title_px, title, -1);
+        if (tw <= room && tw > title_w) {
+            title_w = tw;
+            split = d + th->pad + tw + th->gap;
+        }
+    }
+    bool two = ui_text_width(f->text, title_px, title, -1) > title_w;
     int rh = d;
     if (two && ui_wrapped_height(f, th->px_title, title, title_w) > rh)
         rh = ui_wrapped_height(f, th->px_title, title, title_w);
@@ -76,16 +108,13 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label(f, "result.icon", (SDL_Rect){row.x, row.y, d, d}, ok ? "\xE2\x9C\x93" : calm ? "i" : "!",
              d * 11 / 20, on_badge, badge, UI_ALIGN_CENTER, false)->valign_center = true;
     if (wide) {                 /* the amount beside the title: the columns below keep every line */
-        char m[32], line[96];
-        money_yuan(p->amount_fen, m, sizeof m);
-        snprintf(line, sizeof line, _("Amount: %s"), m);
-        SDL_Rect ar = {row.x + row.w / 2, row.y, row.w - row.w / 2, d};
-        ui_label_fit(f, "pay.amount", ar, line, th->px_huge, th->px_large, th->text, th->surface,
-                     UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
-        row.w /= 2;
+        SDL_Rect ar = {row.x + split, row.y, row.w - split, d};
+        ui_label_fit(f, "pay.amount", ar, amount, small ? th->px_title : th->px_huge, th->px_large, th->text,
+                     th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
+        row.w = split;
     }
     ui_label_fit(f, "result.title", (SDL_Rect){row.x + d + th->pad, row.y, row.w - d - th->pad, rh},
-                 title, two || small ? th->px_title : th->px_huge, th->px_title, th->text, th->surface,
+                 title, two || small ? title_px : th->px_huge, title_px, th->text, th->surface,
                  UI_ALIGN_LEFT, two)->valign_center = true;
     t.y += small ? th->pad : th->pad * 2; t.h -= small ? th->pad : th->pad * 2;
     if (ok) {
@@ -117,9 +146,14 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         else snprintf(owed, sizeof owed, "%s", _("Nothing more is owed."));
         /* the order number is on the receipt (and its QR code): on screen
          * it only pushed out what the resident needs */
-        snprintf(text, sizeof text, "%s\n%s\n%s", body, owed,
-                 app->receipt_qr[0] ? _("The printer cannot print right now: take the receipt with your phone from the QR code.")
-                                    : _("Your receipt is being printed."));
+        const char *receipt = app->receipt_qr[0]
+            ? _("The printer cannot print right now: take the receipt with your phone from the QR code.")
+            : _("Your receipt is being printed.");
+        snprintf(text, sizeof text, "%s\n%s\n%s", body, owed, receipt);
+        /* a small panel: the thanks give way (the title says it was paid,
+         * the lines what) to what is still owed and where the receipt is */
+        if (small && ui_wrapped_height(f, th->px_body, text, t.w) > t.h)
+            snprintf(text, sizeof text, "%s\n%s", owed, receipt);
     } else {
         snprintf(text, sizeof text, "%s", body);
     }
