@@ -64,6 +64,22 @@ static void account_enter(app_t *app)
     app->bills->busy = false;
 }
 
+static void keys(app_t *app, ui_frame_t *f, SDL_Rect pad);
+
+/* The number typed so far, in BOX at DPX; EMPTY before the first digit. */
+static void digits_box(ui_frame_t *f, const bills_t *b, SDL_Rect box, int dpx, const char *empty)
+{
+    const theme_t *th = f->th;
+    ui_widget_t *bw = ui_panel(f, "acct.box", box, th->surface);
+    bw->border = th->border;
+    bw->border_w = 2;
+    bw->radius = th->radius;
+    const char *shown = b->n_digits ? b->digits : empty;
+    ui_label_fit(f, "acct.digits", ui_inset(box, (box.h - ui_text_line_height(f->text, dpx)) / 2), shown,
+                 dpx, th->px_body, b->n_digits ? th->text : th->text_muted, th->surface,
+                 UI_ALIGN_LEFT, false)->valign_center = true;
+}
+
 static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -71,7 +87,35 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect in = ui_inset(content, th->gap);
     SDL_Rect pad, left;
     screen_keypad_split(f, in, &left, &pad);
-    screen_title(f, "acct.title", &left, _("1. Choose the service  2. Type the account number"), th->bg);
+    /* A small landscape panel where a row of four services would be
+     * narrower than a finger: as on a calculator, the number over the keys
+     * (three rows of four) on the right, the services two by two on the
+     * left under their step; the number's step stands in its empty box. */
+    int min_w = theme_min_target_px(th);
+    bool calc = f->width > f->height && min_w > 0 && (left.w - 3 * (th->gap / 8)) / 4 < min_w;
+    if (calc) {
+        int kw = 4 * th->target + 3 * (th->gap / 8);
+        pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
+        left = (SDL_Rect){in.x, in.y, in.w - kw - th->gap, in.h};
+        int dpx = th->px_title;
+        /* TRANSLATORS: the second step, shown in the empty number box where the screen is small */
+        digits_box(f, b, ui_cut_top(&pad, ui_text_line_height(f->text, dpx) + th->pad), dpx,
+                   _("2. Type the account number"));
+        pad.y += th->gap / 2; pad.h -= th->gap / 2;
+    }
+    if (calc) {
+        /* the step on one line if a smaller size holds it: the hint and
+         * the services keep their room */
+        /* TRANSLATORS: the first of the two steps, on its own where the screen is small */
+        const char *step = _("1. Choose the service");
+        int tpx = th->px_large;
+        while (tpx > th->px_body && ui_text_width(f->text, tpx, step, -1) > left.w) tpx -= 2;
+        ui_label(f, "acct.title", ui_cut_top(&left, ui_wrapped_height(f, tpx, step, left.w)), step, tpx,
+                 th->text, th->bg, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+        left.y += th->pad; left.h -= th->pad;
+    } else {
+        screen_title(f, "acct.title", &left, _("1. Choose the service  2. Type the account number"), th->bg);
+    }
 
     /* the four utilities, as large toggles */
     int row_h = th->target;
@@ -79,11 +123,11 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
      * room (large text) */
     int need = ui_text_line_height(f->text, th->px_title) + th->pad * 2 +
                ui_wrapped_height(f, th->px_small, _("The account number is printed at the top of your paper bill."), left.w);
-    int urows = left.h - (row_h * 2 + th->gap) >= need ? 2 : 1;
+    int urows = calc || left.h - (row_h * 2 + th->gap) >= need ? 2 : 1;
     SDL_Rect row = ui_cut_top(&left, urows == 2 ? row_h * 2 + th->gap : row_h);
     /* (a small panel: thin gaps in the row of four, so each keeps the
      * target width) */
-    int ug = urows == 1 && screen_small_card(f, content) ? th->gap / 8 : th->gap / (3 - urows);
+    int ug = calc ? th->gap / 4 : urows == 1 && screen_small_card(f, content) ? th->gap / 8 : th->gap / (3 - urows);
     for (int i = 0; i < BILLS_UTILITIES; i++) {
         char id[UI_ID_LEN];
         snprintf(id, sizeof id, "acct.utility.%d", i);
@@ -97,6 +141,13 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const char *msg = b->busy ? _("Looking up your bills...")
                     : b->msg[0] ? b->msg
                     : _("The account number is printed at the top of your paper bill.");
+    if (calc) {
+        left.y += th->pad; left.h -= th->pad;
+        ui_label_fit(f, "acct.msg", left, msg, th->px_large, th->px_small, th->text, th->bg,
+                     UI_ALIGN_LEFT, true);
+        keys(app, f, pad);
+        return;
+    }
     int msg_h = ui_wrapped_height(f, th->px_small, msg, left.w);
     int sp = th->pad * 2, dpx = th->px_huge;
     int lh = ui_text_line_height(f->text, dpx) + th->pad * 2;
@@ -108,20 +159,19 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     left.y += sp; left.h -= sp;
 
     /* the number so far, in a box */
-    SDL_Rect box = ui_cut_top(&left, lh);
-    ui_widget_t *bw = ui_panel(f, "acct.box", box, th->surface);
-    bw->border = th->border;
-    bw->border_w = 2;
-    bw->radius = th->radius;
-    const char *shown = b->n_digits ? b->digits : _("Account number");
-    ui_label_fit(f, "acct.digits", ui_inset(box, (lh - ui_text_line_height(f->text, dpx)) / 2), shown,
-                 dpx, th->px_body, b->n_digits ? th->text : th->text_muted, th->surface,
-                 UI_ALIGN_LEFT, false)->valign_center = true;
+    digits_box(f, b, ui_cut_top(&left, lh), dpx, _("Account number"));
     left.y += sp; left.h -= sp;
 
     ui_label_fit(f, "acct.msg", left, msg, th->px_large, th->px_small, th->text, th->bg,
                  UI_ALIGN_LEFT, true);
+    keys(app, f, pad);
+}
 
+/* The keypad in PAD; its keys greyed while the bills are looked up. */
+static void keys(app_t *app, ui_frame_t *f, SDL_Rect pad)
+{
+    const theme_t *th = f->th;
+    const bills_t *b = app->bills;
     bool ok = !b->busy && b->utility >= 0 && b->n_digits >= 6;
     ui_keypad(f, "acct.key", pad, ok);
     if (b->busy)
