@@ -11,6 +11,22 @@
 #include "app/screens.h"
 #include "services/staff/staff.h"
 
+/* A button whose label ui_button shrank under body size (large text, three
+ * across a short panel) takes two lines at body size where the button is
+ * high enough: the physical minimum of button text holds. */
+static void button(ui_frame_t *f, const char *id, SDL_Rect r, const char *label, ui_btn_style_t style)
+{
+    const theme_t *th = f->th;
+    ui_widget_t *w = ui_button(f, id, r, label, style, true);
+    if (w->px >= th->px_body) return;
+    int lh = ui_text_line_height(f->text, th->px_body);
+    int h = ui_wrapped_height(f, th->px_body, label, r.w - th->pad);
+    if (h <= 2 * lh && h <= r.h) {
+        w->px = th->px_body;
+        w->flags |= UI_F_WRAP;
+    }
+}
+
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -78,12 +94,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         r.y += th->pad / 8; r.h -= th->pad / 8;
     }
 
-    ui_button(f, "staff.close", ui_grid_cell(buttons, 3, 1, th->gap, 0), _("Close staff menu"),
-              UI_BTN_SECONDARY, true);
-    ui_button(f, "staff.test_print", ui_grid_cell(buttons, 3, 1, th->gap, 1),
-              _("Print a test receipt"), UI_BTN_SECONDARY, true);
-    ui_button(f, "staff.exit", ui_grid_cell(buttons, 3, 1, th->gap, 2), _("Exit the kiosk program"),
-              UI_BTN_DANGER, true);
+    button(f, "staff.close", ui_grid_cell(buttons, 3, 1, th->gap, 0), _("Close staff menu"),
+           UI_BTN_SECONDARY);
+    button(f, "staff.test_print", ui_grid_cell(buttons, 3, 1, th->gap, 1), _("Print a test receipt"),
+           UI_BTN_SECONDARY);
+    button(f, "staff.exit", ui_grid_cell(buttons, 3, 1, th->gap, 2), _("Exit the kiosk program"),
+           UI_BTN_DANGER);
 }
 
 /* A test receipt: the kiosk's identity and the time, nothing personal. */
