@@ -331,10 +331,29 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect in = ui_inset(content, th->gap);
     SDL_Rect pad, left;
     screen_keypad_split(f, in, &left, &pad);
-    screen_title(f, "hk.who.title", &left,
-                 _("Place your ID card on the reader, or type your mobile number"), th->bg);
-
+    bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
+    const char *msg = hk->busy ? _("Looking up your bookings...")
+                    : hk->msg[0] ? hk->msg
+                    : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
+                    : _("Your number is used only for this booking and is shown masked.");
+    const char *title = _("Place your ID card on the reader, or type your mobile number");
     int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    int after_box = th->pad * 2;
+    /* A short panel (large text, 10.1" landscape) where the title at its
+     * size would leave the message too little room even at body size: the
+     * title takes body size first, and the box a thinner margin below. */
+    int msg_h = ui_wrapped_height(f, th->px_body, msg, left.w);
+    int title_room = left.h - th->pad - lh - after_box - msg_h;
+    if (title_room < screen_title_height(f, left, title)) {
+        after_box = th->pad;
+        title_room += th->pad;
+        ui_label_fit(f, "hk.who.title", ui_cut_top(&left, title_room), title, th->px_large, th->px_body,
+                     th->text, th->bg, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+        left.y += th->pad; left.h -= th->pad;
+    } else {
+        screen_title(f, "hk.who.title", &left, title, th->bg);
+    }
+
     SDL_Rect box = ui_cut_top(&left, lh);
     ui_widget_t *bw = ui_panel(f, "hk.who.box", box, th->surface);
     bw->border = th->border;
@@ -346,13 +365,7 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label_fit(f, "hk.who.digits", ui_inset(box, th->pad), hk->n_digits ? shown : _("Mobile number"),
                  th->px_huge, th->px_body, hk->n_digits ? th->text : th->text_muted, th->surface,
                  UI_ALIGN_LEFT, false)->valign_center = true;
-    left.y += th->pad * 2; left.h -= th->pad * 2;
-
-    bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
-    const char *msg = hk->busy ? _("Looking up your bookings...")
-                    : hk->msg[0] ? hk->msg
-                    : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
-                    : _("Your number is used only for this booking and is shown masked.");
+    left.y += after_box; left.h -= after_box;
     ui_label_fit(f, "hk.who.msg", left, msg, th->px_large, th->px_body, th->text, th->bg,
                  UI_ALIGN_LEFT, true);
     ui_keypad(f, "hk.key", pad, !hk->busy && hk->n_digits == 11);
