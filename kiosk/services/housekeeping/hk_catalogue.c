@@ -44,9 +44,11 @@ static void providers_text(const hub_hk_service_t *s, char *out, size_t len)
 
 /* How the details card R is laid out: COMPACT (large text) puts the two
  * buttons in a row and the providers in one paragraph; IN is the card's
- * inside, NAME_H and PRICE_H the heights of its first two lines. */
+ * inside, NAME_H and PRICE_H the heights of its first two lines (the
+ * price on two at body size where one line at the small size is too
+ * narrow for it: money is never cut). */
 struct card_plan {
-    bool compact;
+    bool compact, price_wrap;
     SDL_Rect in;
     int name_px, name_h, price_h;
     char inc[700], prov[900];
@@ -74,6 +76,10 @@ static void plan_card(app_t *app, ui_frame_t *f, SDL_Rect r, const hub_hk_servic
         p->name_px = th->px_large;
         p->name_h = ui_text_line_height(f->text, p->name_px);
     }
+    char price[200];
+    hk_price_text(s, price, sizeof price);
+    p->price_wrap = ui_text_width(f->text, th->px_small, price, -1) > p->in.w;
+    if (p->price_wrap) p->price_h = ui_wrapped_height(f, th->px_body, price, p->in.w);
 }
 
 /* The height the compact card's paragraphs need at the small size. */
@@ -83,17 +89,35 @@ static int compact_need(ui_frame_t *f, const struct card_plan *p)
            ui_wrapped_height(f, f->th->px_small, p->prov, p->in.w);
 }
 
-/* Whether the compact card R would cut its text with its buttons in it
- * (large text on a short panel, 10.1" landscape): the buttons then go
- * beside the card, under the services (build). */
+/* Whether the compact card R would cut the text of any service with its
+ * buttons in it (large text on a short panel, 10.1" landscape): the
+ * buttons then go beside the card, under the services (build). Any, not
+ * the chosen one: the buttons stay put while services are tapped. */
 static bool card_needs_aside(app_t *app, ui_frame_t *f, SDL_Rect r)
 {
     const theme_t *th = f->th;
-    const hub_hk_service_t *s = hk_current(app);
-    if (!s) return false;
-    struct card_plan p;
-    plan_card(app, f, r, s, &p);
-    return p.compact && compact_need(f, &p) > p.in.h - th->target - th->pad - p.name_h - p.price_h - th->pad;
+    for (int i = 0; i < app->hk->svc.n; i++) {
+        struct card_plan p;
+        plan_card(app, f, r, &app->hk->svc.s[i], &p);
+        if (p.compact && compact_need(f, &p) > p.in.h - th->target - th->pad - p.name_h - p.price_h - th->pad)
+            return true;
+    }
+    return false;
+}
+
+/* Whether the card R, its buttons beside it, holds every service's
+ * paragraphs under its name and price; else it leaves out the name (on the
+ * chosen service's button beside it, marked) for every service alike. */
+static bool card_holds_name(app_t *app, ui_frame_t *f, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    for (int i = 0; i < app->hk->svc.n; i++) {
+        struct card_plan p;
+        plan_card(app, f, r, &app->hk->svc.s[i], &p);
+        if (compact_need(f, &p) > p.in.h - p.name_h - p.price_h - th->pad)
+            return false;
+    }
+    return true;
 }
 
 /* The chosen service's details in R; with ASIDE not empty, the compact
@@ -117,16 +141,13 @@ static void details(app_t *app, ui_frame_t *f, SDL_Rect r, SDL_Rect aside)
     bool beside = p.compact && aside.w > 0;
     SDL_Rect buttons = beside ? aside : ui_cut_bottom(&in, p.compact ? th->target : th->target * 2 + th->gap);
     if (!beside) in.h -= th->pad;
-    /* the name is on the chosen service's button beside the card, marked:
-     * where even without the buttons the paragraphs would be cut, the
-     * card leaves it out rather than cut them */
-    bool name = !beside || compact_need(f, &p) <= in.h - p.name_h - p.price_h - th->pad;
+    bool name = !beside || card_holds_name(app, f, r);
     if (name)
         ui_label_fit(f, "hk.info.name", ui_cut_top(&in, p.name_h), hk_service_name(app, s), p.name_px,
                      th->px_body, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
     hk_price_text(s, line, sizeof line);
-    ui_label_fit(f, "hk.info.price", ui_cut_top(&in, p.price_h), line, th->px_large, th->px_small,
-                 th->text, th->surface, UI_ALIGN_LEFT, false);
+    ui_label_fit(f, "hk.info.price", ui_cut_top(&in, p.price_h), line, th->px_large,
+                 p.price_wrap ? th->px_body : th->px_small, th->text, th->surface, UI_ALIGN_LEFT, p.price_wrap);
     in.y += th->pad; in.h -= th->pad;
 
     if (p.compact) {
