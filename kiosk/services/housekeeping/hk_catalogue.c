@@ -69,7 +69,8 @@ static void plan_card(app_t *app, ui_frame_t *f, SDL_Rect r, const hub_hk_servic
      * is included no room (large text), the buttons share a row and the
      * providers are one paragraph, both at the largest size that fits. */
     int text_h = p->in.h - (th->target * 2 + th->gap) - th->pad - p->name_h - p->price_h - th->pad;
-    p->compact = text_h - lh * (s->n_providers + 1) - th->pad < ui_wrapped_height(f, th->px_small, p->inc, p->in.w);
+    p->compact = text_h - lh * (s->n_providers + 1) - th->pad <
+                 ui_wrapped_height(f, th->px_small, p->inc, p->in.w);
     if (p->compact) {               /* the card's margins and the name give room too */
         int m = hk_card_margin(f, r);
         p->in = ui_inset(r, m < th->pad ? m : th->pad);
@@ -147,7 +148,8 @@ static void details(app_t *app, ui_frame_t *f, SDL_Rect r, SDL_Rect aside)
                      th->px_body, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
     hk_price_text(s, line, sizeof line);
     ui_label_fit(f, "hk.info.price", ui_cut_top(&in, p.price_h), line, th->px_large,
-                 p.price_wrap ? th->px_body : th->px_small, th->text, th->surface, UI_ALIGN_LEFT, p.price_wrap);
+                 p.price_wrap ? th->px_body : th->px_small, th->text, th->surface, UI_ALIGN_LEFT,
+                 p.price_wrap);
     in.y += th->pad; in.h -= th->pad;
 
     if (p.compact) {

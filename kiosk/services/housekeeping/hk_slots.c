@@ -264,8 +264,8 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
     if (share) {
         int bw = tr.w / 3;
-        hk_button(f, "hk.days", (SDL_Rect){tr.x + tr.w - bw, tr.y, bw, wrap_beside ? th->target : tr.h}, _("Choose another day"),
-                  UI_BTN_SECONDARY, !app->hk->busy);
+        hk_button(f, "hk.days", (SDL_Rect){tr.x + tr.w - bw, tr.y, bw, wrap_beside ? th->target : tr.h},
+                  _("Choose another day"), UI_BTN_SECONDARY, !app->hk->busy);
         tr.w -= bw + th->gap;
     }
     ui_widget_t *tw = ui_label_fit(f, "hk.slots.title", tr, title,
