@@ -39,6 +39,18 @@ void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, 
     r->h -= th->pad;
 }
 
+int screen_title_height(ui_frame_t *f, SDL_Rect r, const char *text)
+{
+    const theme_t *th = f->th;
+    int h = ui_wrapped_height(f, th->px_title, text, r.w);
+    if (h > r.h / 3) {              /* as screen_title: large size, a third to a half */
+        h = ui_wrapped_height(f, th->px_large, text, r.w);
+        if (h > r.h / 2) h = r.h / 2;
+        if (h < r.h / 3) h = r.h / 3;
+    }
+    return h;
+}
+
 const screen_t *screen_get(screen_id_t id)
 {
     return id < SCR_COUNT && table[id] ? table[id] : &screen_home;

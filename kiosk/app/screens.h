@@ -62,6 +62,9 @@ bool screen_small_card(const ui_frame_t *f, SDL_Rect card);
 void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
+/* The height screen_title would cut off the top of R for TEXT (its pad
+ * below not counted): for a screen that must first know what is left. */
+int screen_title_height(ui_frame_t *f, SDL_Rect r, const char *text);
 
 /* The attract loop's first touch, on widget ID (NULL: none), after the
  * session started and home is shown: "attract.elder" starts elder mode. */

@@ -96,11 +96,52 @@ static bool places_fit(ui_frame_t *f, const struct hk_state *hk, SDL_Rect in, in
     return true;
 }
 
+/* Time I in R: its hours (and day, among the times offered instead) over
+ * its provider and places, on TWO lines where the cell is narrow. */
+static void slot_cell(app_t *app, ui_frame_t *f, int i, SDL_Rect r, bool two)
+{
+    const struct hk_state *hk = app->hk;
+    const hub_hk_slot_t *s = &hk->slots.s[i];
+    char id[UI_ID_LEN], hours[32], line[100], l2[200];
+    snprintf(id, sizeof id, "hk.slot.%d", i);
+    hk_hours_text(s, hours, sizeof hours);
+    if (hk->alternatives) {
+        char day[48];
+        hk_day_text(s->start, day, sizeof day);
+        snprintf(line, sizeof line, "%s %s", day, hours);
+    } else {
+        snprintf(line, sizeof line, "%s", hours);
+    }
+    slot_places(s, two, l2, sizeof l2);
+    hk_cell(f, id, r, line, l2, false, s->left > 0);
+}
+
+/* A short panel (large text, 10.1" landscape) where the message leaves
+ * the times one row too low for their places on a line of their own: one
+ * time a page, in a cell wide enough for its provider and places on one
+ * line, beside "More times". False (nothing drawn) where even that does
+ * not hold. */
+static bool one_wide(app_t *app, ui_frame_t *f, SDL_Rect in)
+{
+    const theme_t *th = f->th;
+    const struct hk_state *hk = app->hk;
+    int n = hk->slots.n;
+    if (in.h < hk_cell_height(f, th->target)) return false;
+    SDL_Rect cell = {in.x, in.y, n > 1 ? (in.w - th->gap / 2) * 2 / 3 : in.w, in.h};
+    if (!places_fit(f, hk, cell, 1)) return false;
+    slot_cell(app, f, n > 1 ? hk->slot_page % n : 0, cell, false);
+    if (n > 1)
+        hk_button(f, "hk.slots.more", (SDL_Rect){cell.x + cell.w + th->gap / 2, in.y,
+                                                 in.w - cell.w - th->gap / 2, in.h},
+                  _("More times"), UI_BTN_SECONDARY, true);
+    return true;
+}
+
 static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
 {
     const theme_t *th = f->th;
     const struct hk_state *hk = app->hk;
-    char line[300], l2[200];
+    char line[300];
     screen_card(f, "hk.times", r);
     SDL_Rect in = ui_inset(r, th->pad * 2);
     const char *msg = NULL;
@@ -144,31 +185,22 @@ static void times(app_t *app, ui_frame_t *f, SDL_Rect r)
     }
     int cell_h = hk_cell_height_n(f, th->target * 3 / 2, two ? 2 : 1);
     int rows = (in.h + th->gap / 2) / (cell_h + th->gap / 2);
-    if (rows < 1) {               /* never under the navigation bar */
+    bool squeezed = rows < 1;
+    if (squeezed) {               /* never under the navigation bar */
         rows = 1;
         cell_h = in.h;
     }
-    int per = cols * rows, n = hk->slots.n;
+    int n = hk->slots.n;
+    if (squeezed && two && one_wide(app, f, in))
+        return;
+    int per = cols * rows;
     bool paged = n > per;
     int room = paged ? per - 1 : per;
     int first = paged ? (hk->slot_page * room) % n : 0;
     SDL_Rect grid = {in.x, in.y, in.w, rows * cell_h + (rows - 1) * th->gap / 2};
     int k = 0;
-    for (int i = first; i < n && k < room; i++, k++) {
-        const hub_hk_slot_t *s = &hk->slots.s[i];
-        char id[UI_ID_LEN], hours[32];
-        snprintf(id, sizeof id, "hk.slot.%d", i);
-        hk_hours_text(s, hours, sizeof hours);
-        if (hk->alternatives) {
-            char day[48];
-            hk_day_text(s->start, day, sizeof day);
-            snprintf(line, sizeof line, "%s %s", day, hours);
-        } else {
-            snprintf(line, sizeof line, "%s", hours);
-        }
-        slot_places(s, two, l2, sizeof l2);
-        hk_cell(f, id, ui_grid_cell(grid, cols, rows, th->gap / 2, k), line, l2, false, s->left > 0);
-    }
+    for (int i = first; i < n && k < room; i++, k++)
+        slot_cell(app, f, i, ui_grid_cell(grid, cols, rows, th->gap / 2, k), two);
     if (paged)
         hk_button(f, "hk.slots.more", ui_grid_cell(grid, cols, rows, th->gap / 2, per - 1),
                   _("More times"), UI_BTN_SECONDARY, true);
@@ -220,15 +252,25 @@ static void slots_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                 (app->hk->day >= 0 || app->hk->alternatives) && !app->hk->days_open;
     /* (on a small panel too: the times' own title names the day) */
     bool share = fold && !wrap && (app->hk->day < 0 || app->hk->alternatives || screen_small_card(f, content));
+    /* beside "other day" the title may not hold one line even at body
+     * size (large text on a short panel): it wraps in the row, which grows
+     * to its lines at body size where a target's height is not enough */
+    int beside = in.w - in.w / 3 - th->gap;
+    bool wrap_beside = share && ui_text_width(f->text, th->px_body, title, -1) > beside;
+    if (wrap_beside) {
+        int hw = ui_wrapped_height(f, th->px_body, title, beside);
+        h = hw > th->target ? hw : th->target;
+    }
     SDL_Rect tr = ui_cut_top(&in, share && h < th->target ? th->target : h);
     if (share) {
         int bw = tr.w / 3;
-        hk_button(f, "hk.days", (SDL_Rect){tr.x + tr.w - bw, tr.y, bw, tr.h}, _("Choose another day"),
-                  UI_BTN_SECONDARY, !app->hk->busy);
+        hk_button(f, "hk.days", (SDL_Rect){tr.x + tr.w - bw, tr.y, bw, wrap_beside ? th->target : tr.h},
+                  _("Choose another day"), UI_BTN_SECONDARY, !app->hk->busy);
         tr.w -= bw + th->gap;
     }
-    ui_widget_t *tw = ui_label_fit(f, "hk.slots.title", tr, title, wrap ? th->px_large : th->px_title,
-                                   th->px_body, th->text, th->bg, UI_ALIGN_LEFT, wrap);
+    ui_widget_t *tw = ui_label_fit(f, "hk.slots.title", tr, title,
+                                   wrap || wrap_beside ? th->px_large : th->px_title, th->px_body, th->text,
+                                   th->bg, UI_ALIGN_LEFT, wrap || wrap_beside);
     tw->flags |= UI_F_BOLD;
     tw->valign_center = share;
     in.y += th->pad; in.h -= th->pad;
@@ -289,10 +331,29 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect in = ui_inset(content, th->gap);
     SDL_Rect pad, left;
     screen_keypad_split(f, in, &left, &pad);
-    screen_title(f, "hk.who.title", &left,
-                 _("Place your ID card on the reader, or type your mobile number"), th->bg);
-
+    bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
+    const char *msg = hk->busy ? _("Looking up your bookings...")
+                    : hk->msg[0] ? hk->msg
+                    : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
+                    : _("Your number is used only for this booking and is shown masked.");
+    const char *title = _("Place your ID card on the reader, or type your mobile number");
     int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    int after_box = th->pad * 2;
+    /* A short panel (large text, 10.1" landscape) where the title at its
+     * size would leave the message too little room even at body size: the
+     * title takes body size first, and the box a thinner margin below. */
+    int msg_h = ui_wrapped_height(f, th->px_body, msg, left.w);
+    int title_room = left.h - th->pad - lh - after_box - msg_h;
+    if (title_room < screen_title_height(f, left, title)) {
+        after_box = th->pad;
+        title_room += th->pad;
+        ui_label_fit(f, "hk.who.title", ui_cut_top(&left, title_room), title, th->px_large, th->px_body,
+                     th->text, th->bg, UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
+        left.y += th->pad; left.h -= th->pad;
+    } else {
+        screen_title(f, "hk.who.title", &left, title, th->bg);
+    }
+
     SDL_Rect box = ui_cut_top(&left, lh);
     ui_widget_t *bw = ui_panel(f, "hk.who.box", box, th->surface);
     bw->border = th->border;
@@ -304,13 +365,7 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_label_fit(f, "hk.who.digits", ui_inset(box, th->pad), hk->n_digits ? shown : _("Mobile number"),
                  th->px_huge, th->px_body, hk->n_digits ? th->text : th->text_muted, th->surface,
                  UI_ALIGN_LEFT, false)->valign_center = true;
-    left.y += th->pad * 2; left.h -= th->pad * 2;
-
-    bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
-    const char *msg = hk->busy ? _("Looking up your bookings...")
-                    : hk->msg[0] ? hk->msg
-                    : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
-                    : _("Your number is used only for this booking and is shown masked.");
+    left.y += after_box; left.h -= after_box;
     ui_label_fit(f, "hk.who.msg", left, msg, th->px_large, th->px_body, th->text, th->bg,
                  UI_ALIGN_LEFT, true);
     ui_keypad(f, "hk.key", pad, !hk->busy && hk->n_digits == 11);
