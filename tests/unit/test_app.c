@@ -513,6 +513,40 @@ static void staff_gesture_pin_and_lockout(void **state)
     harness_free(app);
 }
 
+/* The staff menu's status rows that do not fit one page (large text, and
+ * even the standard theme at 1920x1080) come page by page behind
+ * "staff.more": every row once, then back to the first page. */
+static void staff_menu_pages_every_row(void **state)
+{
+    static const char *const themes[] = {"elder", "standard"};
+    for (int t = 0; t < 2; t++) {
+        app_t *app = harness_app(1920, 1080, themes[t], "zh_CN", NULL);
+        app_test_tap_xy(app, 900, 500);              /* a session, as staff have */
+        app_go(app, SCR_STAFF_MENU);
+        app_build(app);
+        int seen[16] = {0}, pages = 0;
+        while (pages < 16) {
+            pages++;
+            for (int i = 0; i < app->frame->n; i++) {
+                int r;
+                if (sscanf(app->frame->w[i].id, "staff.row.%d", &r) == 1 && r >= 0 && r < 16) seen[r]++;
+            }
+            if (!ui_find(app->frame, "staff.more")) break;
+            assert_int_equal(app_test_tap(app, "staff.more"), 0);
+            assert_int_equal(app->screen, SCR_STAFF_MENU);
+            app_build(app);
+            if (ui_find(app->frame, "staff.row.0")) break;      /* round again */
+        }
+        int rows = 0;
+        while (rows < 16 && seen[rows]) rows++;
+        print_message("%s: %d rows in %d pages\n", themes[t], rows, pages);
+        assert_true(rows >= 8);                      /* the menu has about a dozen rows */
+        for (int r = 0; r < 16; r++) assert_int_equal(seen[r], r < rows ? 1 : 0);
+        if (t == 0) assert_true(pages > 1);          /* large text: more than a page */
+        harness_free(app);
+    }
+}
+
 static void street_mode_has_no_personal_services(void **state)
 {
     const char *sets[] = {"kiosk.mode=street", NULL};
@@ -668,6 +702,7 @@ int main(void)
         cmocka_unit_test(lockdown_ignores_touch_gestures),
         cmocka_unit_test(without_lockdown_escape_goes_back_ctrl_q_quits),
         cmocka_unit_test(staff_gesture_pin_and_lockout),
+        cmocka_unit_test(staff_menu_pages_every_row),
         cmocka_unit_test(street_mode_has_no_personal_services),
         cmocka_unit_test(broken_var_dir_keeps_running),
         cmocka_unit_test(rotated_panel_maps_touches),

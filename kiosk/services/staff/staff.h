@@ -32,6 +32,9 @@ typedef struct staff_state {
         int outbox_waiting, outbox_dead;
         long long pop_dropped;      /* proof of play the store writer had to drop */
     } counts;
+    int row_first;                  /* the staff menu's first status row on screen:
+                                     * where they do not all fit (large text), a page */
+    int row_next;                   /* the first of the next page (0: back to the start) */
 } staff_state_t;
 
 /* Re-reads every figure; does nothing without a store. */

@@ -11,6 +11,20 @@
 #include "app/screens.h"
 #include "services/staff/staff.h"
 
+/* How many of ROWS from FIRST fit whole, one under another, in R. */
+static int rows_fitting(ui_frame_t *f, char rows[][300], int first, int n, SDL_Rect r)
+{
+    const theme_t *th = f->th;
+    int k = 0, used = 0;
+    for (int i = first; i < n; i++) {
+        int h = ui_wrapped_height(f, th->px_body, rows[i], r.w);
+        if (used + h > r.h) break;
+        used += h + th->pad / 8;
+        k++;
+    }
+    return k;
+}
+
 static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
 {
     const theme_t *th = f->th;
@@ -67,8 +81,21 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_widget_t *card = ui_panel(f, "staff.card", in, th->surface);
     if (th->high_contrast) { card->border = th->border; card->border_w = 3; }
     SDL_Rect r = ui_inset(in, th->pad);
-    int lh = ui_text_line_height(f->text, th->px_body);
-    for (int i = 0; i < n && r.h >= lh; i++) {
+    /* Every row whole; where they do not all fit (large text), a page of
+     * them and a button to the next, never rows silently left out. */
+    int first = app->staff->row_first < n ? app->staff->row_first : 0;
+    int fit = rows_fitting(f, rows, first, n, r);
+    if (first > 0 || first + fit < n) {
+        SDL_Rect more = ui_cut_bottom(&r, th->target);
+        r.h -= th->pad;
+        fit = rows_fitting(f, rows, first, n, r);
+        if (fit < 1) fit = 1;
+        char label[160];
+        /* TRANSLATORS: the staff menu's status rows shown (from, to) of all, where they do not fit one page */
+        snprintf(label, sizeof label, _("Status %d-%d of %d: tap for more"), first + 1, first + fit, n);
+        ui_button(f, "staff.more", more, label, UI_BTN_SECONDARY, true);
+    }
+    for (int i = first; i < first + fit && i < n; i++) {
         char id[UI_ID_LEN];
         snprintf(id, sizeof id, "staff.row.%d", i);
         int h = ui_wrapped_height(f, th->px_body, rows[i], r.w);
@@ -77,6 +104,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
                  UI_ALIGN_LEFT, true);
         r.y += th->pad / 8; r.h -= th->pad / 8;
     }
+    app->staff->row_next = first + fit < n ? first + fit : 0;
 
     ui_button(f, "staff.close", ui_grid_cell(buttons, 3, 1, th->gap, 0), _("Close staff menu"),
               UI_BTN_SECONDARY, true);
@@ -123,6 +151,10 @@ static bool action(app_t *app, const char *id)
         test_print(app);
         return true;
     }
+    if (strcmp(id, "staff.more") == 0) {
+        app->staff->row_first = app->staff->row_next;
+        return true;
+    }
     if (strcmp(id, "staff.close") == 0) {
         app_end_session(app, "staff");
         return true;
@@ -134,4 +166,10 @@ static bool action(app_t *app, const char *id)
     return false;
 }
 
-const screen_t screen_staff_menu = {"staff_menu", true, false, staff_refresh, build, action, NULL};
+static void enter(app_t *app)
+{
+    app->staff->row_first = 0;
+    staff_refresh(app);
+}
+
+const screen_t screen_staff_menu = {"staff_menu", true, false, enter, build, action, NULL};
