@@ -103,3 +103,34 @@ bool screen_small_card(const ui_frame_t *f, SDL_Rect card)
 {
     return theme_min_target_px(f->th) > 0 && card.h < f->th->target * 5;
 }
+
+void screen_title_tight(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg)
+{
+    const theme_t *th = f->th;
+    int px = th->px_title;
+    while (px > th->px_large && ui_text_width(f->text, px, text, -1) > r->w) px -= 2;
+    if (px < th->px_large) px = th->px_large;
+    int h = ui_wrapped_height(f, px, text, r->w);
+    if (h > r->h) h = r->h;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, px, th->px_body, th->text, bg, UI_ALIGN_LEFT,
+                 true)->flags |= UI_F_BOLD;
+    r->y += th->pad;
+    r->h -= th->pad;
+}
+
+ui_widget_t *screen_button_lines(ui_frame_t *f, const char *id, SDL_Rect r, const char *label,
+                                 ui_btn_style_t style, bool enabled)
+{
+    const theme_t *th = f->th;
+    ui_widget_t *w = ui_button(f, id, r, label, style, enabled);
+    if (w->px >= th->px_body) return w;             /* one line, as ui_button made it */
+    int room = r.w - th->pad;
+    for (int px = th->px_large; px >= th->px_body; px -= 2) {
+        if (ui_wrapped_height(f, px, label, room) <= r.h - th->pad / 2) {
+            w->px = px;
+            w->flags |= UI_F_WRAP;   /* the renderer wraps within the whole width: no more lines */
+            return w;
+        }
+    }
+    return w;
+}

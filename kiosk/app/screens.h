@@ -62,6 +62,15 @@ bool screen_small_card(const ui_frame_t *f, SDL_Rect card);
 void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char *payload);
 /* A title line (bold, as large as fits) cut off the top of *R. */
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
+/* A title taking only the lines it needs, for a screen whose words below
+ * it would otherwise be cut (large text on a small panel): the largest size
+ * from title down to large at which TEXT is one line, else wrapped at large
+ * size; cut off the top of *R. */
+void screen_title_tight(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
+/* ui_button whose label, rather than shrink below body size (the panel's
+ * physical minimum), wraps onto the lines the button's height holds. */
+ui_widget_t *screen_button_lines(ui_frame_t *f, const char *id, SDL_Rect r, const char *label,
+                                 ui_btn_style_t style, bool enabled);
 
 /* The attract loop's first touch, on widget ID (NULL: none), after the
  * session started and home is shown: "attract.elder" starts elder mode. */

@@ -35,28 +35,15 @@ static void phone_field(ui_frame_t *f, SDL_Rect *pad, const struct info_state *s
     explicit_bzero(grouped, sizeof grouped);
 }
 
-static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+/* The title, where the office is, what happens now and the buttons, in T;
+ * TIGHT: the title takes only the lines it needs. */
+static void words(app_t *app, ui_frame_t *f, SDL_Rect t, bool tight)
 {
     const theme_t *th = f->th;
     struct info_state *s = app->info;
-    SDL_Rect in = ui_inset(content, th->gap);
-    bool portrait = f->height > f->width;
-    SDL_Rect left = in, pad = {0};
-    bool typing = s && s->consent && s->help_state == HELP_NONE;
-    if (typing) {
-        if (portrait) {
-            int kh = in.h * 2 / 5, kw = in.w * 3 / 4;
-            pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
-            left.h = in.h - kh - th->gap;
-        } else {
-            int kw = in.w * 2 / 5;
-            pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
-            left.w = in.w - kw - th->gap * 2;
-        }
-    }
-    screen_card(f, "help", left);
-    SDL_Rect t = ui_inset(left, th->pad * 2);
-    screen_title(f, "help.title", &t, _("Need help? Staff can come to you."), th->surface);
+    const char *title = _("Need help? Staff can come to you.");
+    if (tight) screen_title_tight(f, "help.title", &t, title, th->surface);
+    else screen_title(f, "help.title", &t, title, th->surface);
     char where[400];
     if (app->cfg.help_contact[0])
         snprintf(where, sizeof where, _("Community office: %s"), app->cfg.help_contact);
@@ -112,7 +99,37 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
             snprintf(line, sizeof line, "%s", s && s->consent ? _("Do not call me back")
                                                               : _("I agree to be called back on my phone"));
         }
-        ui_button(f, "help.consent", buttons, line, UI_BTN_SECONDARY, s != NULL);
+        screen_button_lines(f, "help.consent", buttons, line, UI_BTN_SECONDARY, s != NULL);
+    }
+}
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    struct info_state *s = app->info;
+    SDL_Rect in = ui_inset(content, th->gap);
+    bool portrait = f->height > f->width;
+    SDL_Rect left = in, pad = {0};
+    bool typing = s && s->consent && s->help_state == HELP_NONE;
+    if (typing) {
+        if (portrait) {
+            int kh = in.h * 2 / 5, kw = in.w * 3 / 4;
+            pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
+            left.h = in.h - kh - th->gap;
+        } else {
+            int kw = in.w * 2 / 5;
+            pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
+            left.w = in.w - kw - th->gap * 2;
+        }
+    }
+    screen_card(f, "help", left);
+    /* the words under a title of the usual size; where that cuts them (large
+     * text on a small panel), again under a title of only the lines it needs */
+    ui_mark_t m = ui_mark(f);
+    words(app, f, ui_inset(left, th->pad * 2), false);
+    if (ui_cut_since(f, m)) {
+        ui_rewind(f, m);
+        words(app, f, ui_inset(left, th->pad * 2), true);
     }
     if (typing) {
         phone_field(f, &pad, s);
