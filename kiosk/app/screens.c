@@ -90,12 +90,18 @@ void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char
     snprintf(part, sizeof part, "%s.qrcard", id);
     screen_card(f, part, card);
     SDL_Rect q = ui_inset(card, th->pad);
-    SDL_Rect cap = ui_cut_bottom(&q, ui_text_line_height(f->text, th->px_body) * 2);
+    /* two lines of caption, or the lines it needs (a narrow card in large
+     * text): the code gives way, never the words */
+    const char *hint = _("Take it with you: scan with your phone");
+    int cap_h = ui_text_line_height(f->text, th->px_body) * 2;
+    if (ui_wrapped_height(f, th->px_small, hint, q.w) > cap_h)
+        cap_h = ui_wrapped_height(f, th->px_body, hint, q.w);
+    SDL_Rect cap = ui_cut_bottom(&q, cap_h);
     int d = q.w < q.h ? q.w : q.h;
     snprintf(part, sizeof part, "%s.qr", id);
     ui_qr(f, part, (SDL_Rect){q.x + (q.w - d) / 2, q.y + (q.h - d) / 2, d, d}, payload);
     snprintf(part, sizeof part, "%s.qrhint", id);
-    ui_label_fit(f, part, cap, _("Take it with you: scan with your phone"), th->px_body, th->px_small,
+    ui_label_fit(f, part, cap, hint, th->px_body, th->px_small,
                  th->text, th->surface, UI_ALIGN_CENTER, true);
 }
 
