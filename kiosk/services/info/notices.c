@@ -276,7 +276,8 @@ const screen_t screen_notice = {"notice", true, false, NULL, detail_build, detai
 
 /* Who registers, the number typed and what to do, in LEFT. Where the usual
  * sizes cut the message (large text on a small panel), TIGHT 1: the title
- * takes only the lines it needs; 2: the number is shown at title size too. */
+ * takes only the lines it needs; 2: the number is shown at title size too,
+ * in thinner gaps. */
 static void reg_words(app_t *app, ui_frame_t *f, SDL_Rect left, int tight)
 {
     const theme_t *th = f->th;
@@ -297,7 +298,8 @@ static void reg_words(app_t *app, ui_frame_t *f, SDL_Rect left, int tight)
     }
     int h = ui_wrapped_height(f, th->px_body, line, left.w);
     ui_label(f, "reg.who", ui_cut_top(&left, h), line, th->px_body, th->text, th->bg, UI_ALIGN_LEFT, true);
-    left.y += th->pad; left.h -= th->pad;
+    int gap = tight > 1 ? th->pad / 2 : th->pad;
+    left.y += gap; left.h -= gap;
     int num_px = tight > 1 ? th->px_title : th->px_huge;
     int lh = ui_text_line_height(f->text, num_px) + th->pad * 2;
     SDL_Rect box = ui_cut_top(&left, lh);
@@ -311,7 +313,7 @@ static void reg_words(app_t *app, ui_frame_t *f, SDL_Rect left, int tight)
     ui_label_fit(f, "reg.phone", ui_inset(box, th->pad), s->n_phone ? shown : _("Mobile phone number"),
                  num_px, th->px_body, s->n_phone ? th->text : th->text_muted, th->surface,
                  UI_ALIGN_LEFT, false)->valign_center = true;
-    int gap = tight > 1 ? th->pad : th->pad * 2;
+    gap = tight > 1 ? th->pad / 2 : th->pad * 2;
     left.y += gap; left.h -= gap;
     const char *msg = s->reg_busy ? _("Registering...") : s->reg_msg[0] ? s->reg_msg
                     : _("A mobile number has 11 digits and starts with 1.");
