@@ -46,7 +46,19 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
      * elder); side by side, or stacked on a narrow portrait screen. On a
      * kiosk whose default is large text the second starts in normal text. */
     bool portrait = f->height > f->width;
+    const char *go_txt = _("Touch the screen to start");
+    const char *elder_txt = app->cfg.theme == THEME_ELDER ? _("Start in normal text")
+                                                          : _("Elder mode (large text)");
+    /* One line of huge type; where an invitation would not fit that line
+     * even at large size (elder text on a small panel), the lines it needs
+     * at large size, in thinner margins first (the notice keeps its room):
+     * the invitation is never cut. */
+    int cta_w = (portrait ? in.w : (in.w - th->gap) / 2) - th->pad * 2;
     int cta_h = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    int need = ui_wrapped_height(f, th->px_large, go_txt, cta_w);
+    int need2 = ui_wrapped_height(f, th->px_large, elder_txt, cta_w);
+    if (need2 > need) need = need2;
+    if (need + th->pad > cta_h) cta_h = need + th->pad;
     SDL_Rect cta = ui_cut_bottom(&in, portrait ? cta_h * 2 + th->gap : cta_h);
     SDL_Rect go = cta, elder = cta;
     if (portrait) {
@@ -60,18 +72,22 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     ui_widget_t *b = ui_add(f, UI_RECT, "attract.cta", go, NULL);
     b->bg = th->primary;
     b->radius = th->radius * 2;
-    ui_widget_t *gt = ui_label_fit(f, "attract.cta.text", ui_inset(go, th->pad),
-                                   _("Touch the screen to start"), th->px_huge, th->px_large,
+    SDL_Rect gr = ui_inset(go, th->pad), er = ui_inset(elder, th->pad);
+    if (gr.h < need) {
+        gr.y = go.y + (go.h - need) / 2;
+        er.y = elder.y + (elder.h - need) / 2;
+        gr.h = er.h = need;
+    }
+    ui_widget_t *gt = ui_label_fit(f, "attract.cta.text", gr,
+                                   go_txt, th->px_huge, th->px_large,
                                    th->on_primary, th->primary, UI_ALIGN_CENTER, true);
     gt->valign_center = true;
     ui_widget_t *e = ui_add(f, UI_RECT, "attract.elder", elder, NULL);
     e->bg = th->primary;
     e->radius = th->radius * 2;
     e->flags |= UI_F_CLICK;
-    ui_widget_t *et = ui_label_fit(f, "attract.elder.text", ui_inset(elder, th->pad),
-                                   app->cfg.theme == THEME_ELDER ? _("Start in normal text")
-                                                                 : _("Elder mode (large text)"),
-                                   th->px_huge, th->px_large, th->on_primary, th->primary,
+    ui_widget_t *et = ui_label_fit(f, "attract.elder.text", er,
+                                   elder_txt, th->px_huge, th->px_large, th->on_primary, th->primary,
                                    UI_ALIGN_CENTER, true);
     et->valign_center = true;
     /* Equal choices look equal: both in the smaller of the two sizes. */

@@ -102,12 +102,18 @@ void screen_takeaway_qr(ui_frame_t *f, const char *id, SDL_Rect card, const char
     snprintf(part, sizeof part, "%s.qrcard", id);
     screen_card(f, part, card);
     SDL_Rect q = ui_inset(card, th->pad);
-    SDL_Rect cap = ui_cut_bottom(&q, ui_text_line_height(f->text, th->px_body) * 2);
+    /* two lines of caption, or the lines it needs (a narrow card in large
+     * text): the code gives way, never the words */
+    const char *hint = _("Take it with you: scan with your phone");
+    int cap_h = ui_text_line_height(f->text, th->px_body) * 2;
+    if (ui_wrapped_height(f, th->px_small, hint, q.w) > cap_h)
+        cap_h = ui_wrapped_height(f, th->px_body, hint, q.w);
+    SDL_Rect cap = ui_cut_bottom(&q, cap_h);
     int d = q.w < q.h ? q.w : q.h;
     snprintf(part, sizeof part, "%s.qr", id);
     ui_qr(f, part, (SDL_Rect){q.x + (q.w - d) / 2, q.y + (q.h - d) / 2, d, d}, payload);
     snprintf(part, sizeof part, "%s.qrhint", id);
-    ui_label_fit(f, part, cap, _("Take it with you: scan with your phone"), th->px_body, th->px_small,
+    ui_label_fit(f, part, cap, hint, th->px_body, th->px_small,
                  th->text, th->surface, UI_ALIGN_CENTER, true);
 }
 
@@ -115,3 +121,18 @@ bool screen_small_card(const ui_frame_t *f, SDL_Rect card)
 {
     return theme_min_target_px(f->th) > 0 && card.h < f->th->target * 5;
 }
+
+void screen_title_tight(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg)
+{
+    const theme_t *th = f->th;
+    int px = th->px_title;
+    while (px > th->px_large && ui_text_width(f->text, px, text, -1) > r->w) px -= 2;
+    if (px < th->px_large) px = th->px_large;
+    int h = ui_wrapped_height(f, px, text, r->w);
+    if (h > r->h) h = r->h;
+    ui_label_fit(f, id, ui_cut_top(r, h), text, px, th->px_body, th->text, bg, UI_ALIGN_LEFT,
+                 true)->flags |= UI_F_BOLD;
+    r->y += th->pad;
+    r->h -= th->pad;
+}
+

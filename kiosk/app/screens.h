@@ -65,6 +65,11 @@ void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, 
 /* The height screen_title would cut off the top of R for TEXT (its pad
  * below not counted): for a screen that must first know what is left. */
 int screen_title_height(ui_frame_t *f, SDL_Rect r, const char *text);
+/* A title taking only the lines it needs, for a screen whose words below
+ * it would otherwise be cut (large text on a small panel): the largest size
+ * from title down to large at which TEXT is one line, else wrapped at large
+ * size; cut off the top of *R. */
+void screen_title_tight(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg);
 
 /* The attract loop's first touch, on widget ID (NULL: none), after the
  * session started and home is shown: "attract.elder" starts elder mode. */

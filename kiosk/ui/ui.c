@@ -435,3 +435,22 @@ SDL_Rect ui_cut_bottom(SDL_Rect *r, int h)
     r->h -= h;
     return (SDL_Rect){r->x, r->y + r->h, r->w, h};
 }
+
+ui_mark_t ui_mark(const ui_frame_t *f)
+{
+    return (ui_mark_t){f->n, f->arena_used};
+}
+
+bool ui_cut_since(const ui_frame_t *f, ui_mark_t m)
+{
+    for (int i = m.n; i < f->n; i++)
+        if (f->w[i].flags & UI_F_ELLIPSIS) return true;
+    return false;
+}
+
+void ui_rewind(ui_frame_t *f, ui_mark_t m)
+{
+    if (m.n < 0 || m.n > f->n || m.arena_used < 0 || m.arena_used > f->arena_used) return;
+    f->n = m.n;
+    f->arena_used = m.arena_used;
+}

@@ -134,4 +134,16 @@ SDL_Rect ui_grid_cell(SDL_Rect r, int cols, int rows, int gap, int i);
 SDL_Rect ui_cut_top(SDL_Rect *r, int h);
 SDL_Rect ui_cut_bottom(SDL_Rect *r, int h);
 
+/* A point in the frame to go back to: a screen lays its words out, and
+ * where that cut some of them (a small panel, large text), rewinds to the
+ * mark and lays them out another way. */
+typedef struct {
+    int n, arena_used;
+} ui_mark_t;
+ui_mark_t ui_mark(const ui_frame_t *f);
+/* Whether a widget added since M ends in an ellipsis (UI_F_ELLIPSIS). */
+bool ui_cut_since(const ui_frame_t *f, ui_mark_t m);
+/* Drops every widget (and its text) added since M. */
+void ui_rewind(ui_frame_t *f, ui_mark_t m);
+
 #endif

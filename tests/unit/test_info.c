@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/i18n.h"
 #include "services/info/info.h"
 #include "app/screens.h"
 #include "app/tour.h"
@@ -344,6 +345,51 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Typing the call-back number on a 10.1" 1280x800 panel in large text: the
+ * number above the keypad would leave its keys under 24 mm, so the keys get
+ * the column's height and the number, what to do and both buttons stand at
+ * the left: every key and button at least the target, no text cut, no
+ * button text under body size (the panel's minimum), in every language;
+ * the number is still shown grouped and the buttons still work. */
+static void help_typing_on_a_small_panel_in_large_text(void **state)
+{
+    static const char *const sets[] = {"display.diagonal=10.1", NULL};
+    app_t *app = harness_app(1280, 800, "elder", NULL, sets);
+    int min = theme_min_target_px(&app->theme);
+    assert_true(min > 0);
+    for (int l = 0; l < i18n_count(); l++) {
+        snprintf(app->cfg.locale, sizeof app->cfg.locale, "%s", i18n_name(l));
+        for (int typed = 0; typed < 2; typed++) {
+            assert_int_equal(tour_show(app, "help"), 0);
+            assert_int_equal(app_test_tap(app, "help.consent"), 0);
+            assert_true(app->info->consent);
+            type(app, "help.key", typed ? "13805321867" : "1380");
+            app_build(app);
+            const ui_frame_t *f = app->frame;
+            int keys = 0;
+            for (int i = 0; i < f->n; i++) {
+                const ui_widget_t *w = &f->w[i];
+                assert_false(w->flags & UI_F_ELLIPSIS);
+                if (!strncmp(w->id, "help.", 5) && (w->flags & UI_F_CLICK)) {
+                    if (w->r.w < min || w->r.h < min)
+                        fail_msg("%s: %s is %dx%d, under %d px", i18n_name(l), w->id, w->r.w, w->r.h, min);
+                    if (w->kind == UI_BUTTON && w->px < app->theme.px_body)
+                        fail_msg("%s: %s text %d px, under %d px", i18n_name(l), w->id, w->px,
+                                 app->theme.px_body);
+                    keys += !strncmp(w->id, "help.key.", 9);
+                }
+            }
+            assert_int_equal(keys, 12);
+            assert_string_equal(ui_find(f, "help.phone")->text, typed ? "138 0532 1867" : "138 0");
+            assert_non_null(ui_find(f, "help.send"));
+            assert_int_equal(app_test_tap(app, "help.consent"), 0);     /* withdraws, forgets the number */
+            assert_false(app->info->consent);
+            assert_int_equal(app->info->n_phone, 0);
+        }
+    }
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +398,7 @@ int main(void)
         cmocka_unit_test(guide_paged_in_large_text),
         cmocka_unit_test(help_sent_then_acknowledged_without_personal_data),
         cmocka_unit_test(help_with_consent_sends_the_phone_only_then),
+        cmocka_unit_test(help_typing_on_a_small_panel_in_large_text),
         cmocka_unit_test(help_queued_while_the_hub_is_down_goes_out_later),
         cmocka_unit_test(registration_saved_while_the_hub_is_down),
         cmocka_unit_test(hub_down_shows_the_kiosks_copy),

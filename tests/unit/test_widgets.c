@@ -122,6 +122,37 @@ static void frame_overflow_is_flagged_not_fatal(void **state)
     harness_free(app);
 }
 
+/* A screen lays words out, sees a cut, rewinds and lays them out again:
+ * ui_cut_since sees only the widgets added after the mark, and ui_rewind
+ * drops exactly those (and their text), so the second try starts clean. */
+static void rewind_to_a_mark(void **state)
+{
+    app_t *app = harness_app(1280, 800, NULL, NULL, NULL);
+    ui_frame_t *f = frame(app);
+    ui_label_fit(f, "before", (SDL_Rect){0, 0, 40, 10}, "cut before the mark, not seen after it",
+                 th.px_body, th.px_body, th.text, th.bg, UI_ALIGN_LEFT, true);
+    assert_true(f->w[0].flags & UI_F_ELLIPSIS);
+    ui_mark_t m = ui_mark(f);
+    int used = f->arena_used;
+    assert_false(ui_cut_since(f, m));
+    ui_label_fit(f, "fits", (SDL_Rect){0, 100, 600, 200}, "short", th.px_body, th.px_small,
+                 th.text, th.bg, UI_ALIGN_LEFT, true);
+    assert_false(ui_cut_since(f, m));
+    ui_label_fit(f, "cut", (SDL_Rect){0, 300, 60, 20}, "much too long for this little box",
+                 th.px_body, th.px_small, th.text, th.bg, UI_ALIGN_LEFT, true);
+    assert_true(ui_cut_since(f, m));
+    ui_rewind(f, m);
+    assert_int_equal(f->n, 1);
+    assert_int_equal(f->arena_used, used);
+    assert_null(ui_find(f, "fits"));
+    assert_non_null(ui_find(f, "before"));
+    assert_false(ui_cut_since(f, m));
+    /* a mark past the frame's end (taken from another frame) changes nothing */
+    ui_rewind(f, (ui_mark_t){f->n + 5, 0});
+    assert_int_equal(f->n, 1);
+    harness_free(app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +161,7 @@ int main(void)
         cmocka_unit_test(toast_and_countdown),
         cmocka_unit_test(image_draws_and_missing_image_is_a_box),
         cmocka_unit_test(frame_overflow_is_flagged_not_fatal),
+        cmocka_unit_test(rewind_to_a_mark),
     };
     return cmocka_run_group_tests_name("widgets", tests, NULL, NULL);
 }

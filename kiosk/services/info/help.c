@@ -10,12 +10,12 @@
 #include "app/screens.h"
 
 /* The call-back number as typed, in full and grouped 3-4-4 ("138 0532
- * 1867") so the resident can check it before sending; cut off the top of
- * *PAD. */
-static void phone_field(ui_frame_t *f, SDL_Rect *pad, const struct info_state *s)
+ * 1867") so the resident can check it before sending, at size PX at most;
+ * cut off the top of *PAD. */
+static void phone_field(ui_frame_t *f, SDL_Rect *pad, const struct info_state *s, int px)
 {
     const theme_t *th = f->th;
-    int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    int lh = ui_text_line_height(f->text, px) + th->pad * 2;
     SDL_Rect box = ui_cut_top(pad, lh);
     pad->y += th->gap; pad->h -= th->gap;
     ui_widget_t *bw = ui_panel(f, "help.phonebox", box, th->surface);
@@ -30,33 +30,46 @@ static void phone_field(ui_frame_t *f, SDL_Rect *pad, const struct info_state *s
     }
     grouped[k] = '\0';
     ui_label_fit(f, "help.phone", ui_inset(box, th->pad), s->n_phone ? grouped : _("Mobile number"),
-                 th->px_huge, th->px_body, s->n_phone ? th->text : th->text_muted, th->surface,
+                 px, th->px_body, s->n_phone ? th->text : th->text_muted, th->surface,
                  UI_ALIGN_CENTER, false)->valign_center = true;
     explicit_bzero(grouped, sizeof grouped);
 }
 
-static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+/* "Ask staff to come here" (or "Try again") in R. */
+static void send_button(ui_frame_t *f, const struct info_state *s, SDL_Rect r)
+{
+    help_state_t hs = s ? s->help_state : HELP_FAILED;
+    bool can_send = s && (hs == HELP_NONE || hs == HELP_FAILED) &&
+                    (!s->consent || (s->n_phone == 11 && s->phone[0] == '1'));
+    ui_button(f, "help.send", r, hs == HELP_FAILED ? _("Try again") : _("Ask staff to come here"),
+              UI_BTN_PRIMARY, can_send);
+}
+
+/* The call-back toggle in R: agree, or withdraw (naming the masked number
+ * once typed, unless SHORT: the number is shown in full above it). */
+static void consent_button(ui_frame_t *f, const struct info_state *s, SDL_Rect r, bool short_label)
+{
+    char line[120];
+    if (s && s->consent && s->n_phone == 11 && !short_label) {
+        char m[24];
+        mask_phone(s->phone, m, sizeof m);
+        snprintf(line, sizeof line, _("Call me back on %s (tap to remove)"), m);
+    } else {
+        snprintf(line, sizeof line, "%s", s && s->consent ? _("Do not call me back")
+                                                          : _("I agree to be called back on my phone"));
+    }
+    ui_button(f, "help.consent", r, line, UI_BTN_SECONDARY, s != NULL);
+}
+
+/* The title, where the office is, what happens now and the buttons, in T;
+ * TIGHT: the title takes only the lines it needs. */
+static void words(app_t *app, ui_frame_t *f, SDL_Rect t, bool tight)
 {
     const theme_t *th = f->th;
     struct info_state *s = app->info;
-    SDL_Rect in = ui_inset(content, th->gap);
-    bool portrait = f->height > f->width;
-    SDL_Rect left = in, pad = {0};
-    bool typing = s && s->consent && s->help_state == HELP_NONE;
-    if (typing) {
-        if (portrait) {
-            int kh = in.h * 2 / 5, kw = in.w * 3 / 4;
-            pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
-            left.h = in.h - kh - th->gap;
-        } else {
-            int kw = in.w * 2 / 5;
-            pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
-            left.w = in.w - kw - th->gap * 2;
-        }
-    }
-    screen_card(f, "help", left);
-    SDL_Rect t = ui_inset(left, th->pad * 2);
-    screen_title(f, "help.title", &t, _("Need help? Staff can come to you."), th->surface);
+    const char *title = _("Need help? Staff can come to you.");
+    if (tight) screen_title_tight(f, "help.title", &t, title, th->surface);
+    else screen_title(f, "help.title", &t, title, th->surface);
     char where[400];
     if (app->cfg.help_contact[0])
         snprintf(where, sizeof where, _("Community office: %s"), app->cfg.help_contact);
@@ -98,25 +111,73 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
         b1 = ui_cut_top(&buttons, th->target);
         buttons.y += th->gap; buttons.h -= th->gap;
     }
-    bool can_send = s && (hs == HELP_NONE || hs == HELP_FAILED) &&
-                    (!s->consent || (s->n_phone == 11 && s->phone[0] == '1'));
-    ui_button(f, "help.send", b1, hs == HELP_FAILED ? _("Try again") : _("Ask staff to come here"),
-              UI_BTN_PRIMARY, can_send);
-    if (hs == HELP_NONE) {
-        char line[120];
-        if (s && s->consent && s->n_phone == 11) {
-            char m[24];
-            mask_phone(s->phone, m, sizeof m);
-            snprintf(line, sizeof line, _("Call me back on %s (tap to remove)"), m);
+    send_button(f, s, b1);
+    if (hs == HELP_NONE) consent_button(f, s, buttons, false);
+}
+
+/* The keypad's column on a small panel in large text, where the number
+ * above the keys would leave them under the target size: the keys get the
+ * whole height (screen_keypad_split), and the number, what to do and the
+ * two buttons are stacked at the left, without a card, as on the
+ * registration screen (the title and the office, read on the page before,
+ * give way). Landscape only. */
+static void typing_compact(ui_frame_t *f, const struct info_state *s, SDL_Rect in)
+{
+    const theme_t *th = f->th;
+    SDL_Rect left, pad;
+    screen_keypad_split(f, in, &left, &pad);
+    SDL_Rect t = left;
+    phone_field(f, &t, s, th->px_title);
+    t.y -= th->gap - th->pad;            /* thinner gaps: what to do keeps its lines */
+    t.h += th->gap - th->pad;
+    SDL_Rect b2 = ui_cut_bottom(&t, th->target);
+    t.h -= th->gap / 2;
+    SDL_Rect b1 = ui_cut_bottom(&t, th->target);
+    t.h -= th->gap / 2;
+    ui_label_fit(f, "help.msg", t, _("Type the phone number we may call you back on, then press the button."),
+                 th->px_large, th->px_small, th->text, th->bg, UI_ALIGN_LEFT, true);
+    send_button(f, s, b1);
+    consent_button(f, s, b2, true);
+    ui_keypad(f, "help.key", pad, s->n_phone == 11 && s->phone[0] == '1');
+}
+
+static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    struct info_state *s = app->info;
+    SDL_Rect in = ui_inset(content, th->gap);
+    bool portrait = f->height > f->width;
+    SDL_Rect left = in, pad = {0};
+    bool typing = s && s->consent && s->help_state == HELP_NONE;
+    if (typing) {
+        if (portrait) {
+            int kh = in.h * 2 / 5, kw = in.w * 3 / 4;
+            pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
+            left.h = in.h - kh - th->gap;
         } else {
-            snprintf(line, sizeof line, "%s", s && s->consent ? _("Do not call me back")
-                                                              : _("I agree to be called back on my phone"));
+            int kw = in.w * 2 / 5;
+            pad = (SDL_Rect){in.x + in.w - kw, in.y, kw, in.h};
+            left.w = in.w - kw - th->gap * 2;
         }
-        ui_button(f, "help.consent", buttons, line, UI_BTN_SECONDARY, s != NULL);
+    }
+    ui_mark_t card = ui_mark(f);
+    screen_card(f, "help", left);
+    /* the words under a title of the usual size; where that cuts them (large
+     * text on a small panel), again under a title of only the lines it needs */
+    ui_mark_t m = ui_mark(f);
+    words(app, f, ui_inset(left, th->pad * 2), false);
+    if (ui_cut_since(f, m)) {
+        ui_rewind(f, m);
+        words(app, f, ui_inset(left, th->pad * 2), true);
     }
     if (typing) {
-        phone_field(f, &pad, s);
+        phone_field(f, &pad, s, th->px_huge);
         ui_keypad(f, "help.key", pad, s->n_phone == 11 && s->phone[0] == '1');
+        const ui_widget_t *key = ui_find(f, "help.key.1");
+        if (!portrait && key && (key->r.h < th->target || key->r.w < th->target)) {
+            ui_rewind(f, card);
+            typing_compact(f, s, in);
+        }
     }
 }
 

@@ -274,17 +274,18 @@ const screen_t screen_notice = {"notice", true, false, NULL, detail_build, detai
 
 /* ---- registration ------------------------------------------------------------------ */
 
-static void reg_build(app_t *app, ui_frame_t *f, SDL_Rect content)
+/* Who registers, the number typed and what to do, in LEFT. Where the usual
+ * sizes cut the message (large text on a small panel), TIGHT 1: the title
+ * takes only the lines it needs; 2: the number is shown at title size too,
+ * in thinner gaps. */
+static void reg_words(app_t *app, ui_frame_t *f, SDL_Rect left, int tight)
 {
     const theme_t *th = f->th;
     struct info_state *s = app->info;
-    if (!s) return;
-    SDL_Rect in = ui_inset(content, th->gap);
-    SDL_Rect pad, left;
-    screen_keypad_split(f, in, &left, &pad);
     char line[400];
     snprintf(line, sizeof line, _("Register for: %s"), s->cur.title);
-    screen_title(f, "reg.title", &left, line, th->bg);
+    if (tight) screen_title_tight(f, "reg.title", &left, line, th->bg);
+    else screen_title(f, "reg.title", &left, line, th->bg);
     const session_pii_t *p = &app->session.pii;
     if (p->name[0]) {
         char nm[64];
@@ -297,8 +298,10 @@ static void reg_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     }
     int h = ui_wrapped_height(f, th->px_body, line, left.w);
     ui_label(f, "reg.who", ui_cut_top(&left, h), line, th->px_body, th->text, th->bg, UI_ALIGN_LEFT, true);
-    left.y += th->pad; left.h -= th->pad;
-    int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
+    int gap = tight > 1 ? th->pad / 2 : th->pad;
+    left.y += gap; left.h -= gap;
+    int num_px = tight > 1 ? th->px_title : th->px_huge;
+    int lh = ui_text_line_height(f->text, num_px) + th->pad * 2;
     SDL_Rect box = ui_cut_top(&left, lh);
     ui_widget_t *bw = ui_panel(f, "reg.box", box, th->surface);
     bw->border = th->border;
@@ -308,12 +311,29 @@ static void reg_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (s->n_phone == 11) mask_phone(s->phone, shown, sizeof shown);
     else snprintf(shown, sizeof shown, "%s", s->phone);
     ui_label_fit(f, "reg.phone", ui_inset(box, th->pad), s->n_phone ? shown : _("Mobile phone number"),
-                 th->px_huge, th->px_body, s->n_phone ? th->text : th->text_muted, th->surface,
+                 num_px, th->px_body, s->n_phone ? th->text : th->text_muted, th->surface,
                  UI_ALIGN_LEFT, false)->valign_center = true;
-    left.y += th->pad * 2; left.h -= th->pad * 2;
+    gap = tight > 1 ? th->pad / 2 : th->pad * 2;
+    left.y += gap; left.h -= gap;
     const char *msg = s->reg_busy ? _("Registering...") : s->reg_msg[0] ? s->reg_msg
                     : _("A mobile number has 11 digits and starts with 1.");
     ui_label_fit(f, "reg.msg", left, msg, th->px_large, th->px_body, th->text, th->bg, UI_ALIGN_LEFT, true);
+}
+
+static void reg_build(app_t *app, ui_frame_t *f, SDL_Rect content)
+{
+    const theme_t *th = f->th;
+    struct info_state *s = app->info;
+    if (!s) return;
+    SDL_Rect in = ui_inset(content, th->gap);
+    SDL_Rect pad, left;
+    screen_keypad_split(f, in, &left, &pad);
+    ui_mark_t m = ui_mark(f);
+    reg_words(app, f, left, 0);
+    for (int tight = 1; tight <= 2 && ui_cut_since(f, m); tight++) {
+        ui_rewind(f, m);
+        reg_words(app, f, left, tight);
+    }
     bool ok = !s->reg_busy && !s->reg_done && s->n_phone == 11 && s->phone[0] == '1';
     ui_keypad(f, "reg.key", pad, ok);
     if (s->reg_busy || s->reg_done)
