@@ -82,6 +82,18 @@ void chrome_header(app_t *app, ui_frame_t *f)
     int cw = ui_text_width(f->text, px_c, clock, -1);
     int dw = ui_text_width(f->text, px_d, date, -1);
     int colw = (cw > dw ? cw : dw);
+    /* A narrow bar (an upright small panel in large text, its toggles at
+     * 24 mm) leaves the clock less room: it gets smaller, down to the
+     * small size, and gives way altogether rather than leave the screen. */
+    int room = right - th->gap - in.x;
+    while (colw > room && px_d > th->px_small / 2 && px_c > th->px_small) {
+        px_c -= 2;
+        if (px_d > px_c / 2) px_d -= 1;
+        cw = ui_text_width(f->text, px_c, clock, -1);
+        dw = ui_text_width(f->text, px_d, date, -1);
+        colw = cw > dw ? cw : dw;
+    }
+    if (colw > room) return;
     SDL_Rect clk = {right - th->gap - colw, in.y, colw, in.h};
     int lh_c = ui_text_line_height(f->text, px_c);
     int lh_d = ui_text_line_height(f->text, px_d);

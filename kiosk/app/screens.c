@@ -56,11 +56,22 @@ const screen_t *screen_get(screen_id_t id)
     return id < SCR_COUNT && table[id] ? table[id] : &screen_home;
 }
 
+void screen_keypad_upright(const ui_frame_t *f, SDL_Rect in, int *kw, int *kh)
+{
+    const theme_t *th = f->th;
+    if (theme_min_target_px(th) <= 0) return;
+    int g = th->gap / 8;
+    int need_h = 4 * th->target + 3 * g, need_w = 3 * th->target + 2 * g;
+    if (*kh < need_h) *kh = need_h < in.h * 2 / 3 ? need_h : in.h * 2 / 3;
+    if (*kw < need_w) *kw = need_w < in.w ? need_w : in.w;
+}
+
 void screen_keypad_split(ui_frame_t *f, SDL_Rect in, SDL_Rect *left, SDL_Rect *pad)
 {
     const theme_t *th = f->th;
     if (f->height > f->width) {
         int kh = in.h * 9 / 20, kw = in.w * 3 / 4;
+        screen_keypad_upright(f, in, &kw, &kh);
         *pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
         *left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
     } else {

@@ -46,6 +46,11 @@ bool chrome_action(app_t *app, const char *id);
  * (hub_status_busy): calm, no fault, try again in a minute. */
 const char *screen_busy_text(void);
 
+/* An upright screen's keypad of KW x KH in IN, on a panel of known size:
+ * raised to four rows and three columns of keys of the target size
+ * (ui_keypad's thinnest gaps), up to two thirds of the height and the
+ * whole width. Without a panel size nothing changes. */
+void screen_keypad_upright(const ui_frame_t *f, SDL_Rect in, int *kw, int *kh);
 /* A card (a coloured panel with rounded corners) filling R. */
 ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r);
 /* Splits IN for a keypad screen: the keypad on the right (landscape) or

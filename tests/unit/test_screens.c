@@ -351,6 +351,8 @@ static void physical_panels(void **state)
      * a rail; physical_known.txt (empty now) would list faults known and
      * not fixed, and only shrinks (issue 16). */
     assert_int_equal(physical_panel(1280, 800, "10.1", true), 0);
+    /* The same panel mounted upright (800x1280): its faults are listed too. */
+    assert_int_equal(physical_panel(800, 1280, "10.1", true), 0);
 }
 
 /* A page of free times always shows at least one time, whatever gives way

@@ -40,6 +40,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (f->height > f->width) {        /* portrait: a wide keypad under the text */
         kw = in.w * 3 / 4;
         kh = in.h / 2;
+        screen_keypad_upright(f, in, &kw, &kh);
         pad = (SDL_Rect){in.x + (in.w - kw) / 2, in.y + in.h - kh, kw, kh};
         left = (SDL_Rect){in.x, in.y, in.w, in.h - kh - th->gap};
     } else {
