@@ -12,24 +12,30 @@
 
 #define MAX_ROWS 6
 
-static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
+/* A tab's label: the account's utility and what it owes, the tab on
+ * screen marked by a tick, not by colour alone. */
+static void tab_label(const app_t *app, int i, char *label, size_t len)
+{
+    const bills_t *b = app->bills;
+    char due[32];
+    money_yuan(b->acc.a[i].due_fen, due, sizeof due);
+    snprintf(label, len, "%s%s %s", i == b->shown ? "\xE2\x9C\x93 " : "",
+             bills_utility_name(b->acc.a[i].utility), due);
+}
+
+/* The account tabs in COLS columns of ROW_H high cut off the top of *IN;
+ * with MIN_PX > 0 every label wraps at no less than MIN_PX. */
+static void tab_rows(app_t *app, ui_frame_t *f, SDL_Rect *in, int cols, int row_h, int gap, int min_px)
 {
     const theme_t *th = f->th;
     const bills_t *b = app->bills;
-    if (b->acc.n < 2) return;
-    /* one row of tabs; two rows of two on a narrow (portrait) screen */
-    int cols = f->height > f->width && b->acc.n > 2 ? 2 : b->acc.n;
     int rows = (b->acc.n + cols - 1) / cols;
-    SDL_Rect row = ui_cut_top(in, th->target * rows + th->gap / 2 * (rows - 1));
+    SDL_Rect row = ui_cut_top(in, row_h * rows + gap * (rows - 1));
     for (int i = 0; i < b->acc.n; i++) {
-        const hub_account_t *a = &b->acc.a[i];
-        char id[UI_ID_LEN], label[96], due[32];
+        char id[UI_ID_LEN], label[96];
         snprintf(id, sizeof id, "list.acct.%d", i);
-        money_yuan(a->due_fen, due, sizeof due);
-        /* the tab on screen is marked by a tick, not by colour alone */
-        snprintf(label, sizeof label, "%s%s %s", i == b->shown ? "\xE2\x9C\x93 " : "",
-                 bills_utility_name(a->utility), due);
-        ui_widget_t *w = ui_button(f, id, ui_grid_cell(row, cols, rows, th->gap / 2, i), label,
+        tab_label(app, i, label, sizeof label);
+        ui_widget_t *w = ui_button(f, id, ui_grid_cell(row, cols, rows, gap, i), label,
                                    i == b->shown ? UI_BTN_PRIMARY : UI_BTN_SECONDARY, true);
         if (i == b->shown) w->flags |= UI_F_BOLD;
         /* (bold is a pixel wider; a label ui_button wrapped stays wrapped) */
@@ -37,8 +43,41 @@ static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
                ui_text_width(f->text, w->px, label, -1) > w->r.w - th->pad)
             w->px -= 2;
         ui_button_wrap_if_small(f, w);
+        if (min_px > 0 && w->px < min_px) {
+            w->px = min_px;
+            w->flags |= UI_F_WRAP;
+        }
     }
     in->y += th->gap; in->h -= th->gap;
+}
+
+static void tabs(app_t *app, ui_frame_t *f, SDL_Rect *in)
+{
+    const theme_t *th = f->th;
+    const bills_t *b = app->bills;
+    if (b->acc.n < 2) return;
+    /* one row of tabs; two rows of two on a narrow (portrait) screen */
+    int cols = f->height > f->width && b->acc.n > 2 ? 2 : b->acc.n;
+    /* ... unless the panel's size is known and one row, a little taller if
+     * need be, keeps every tab a finger wide with its label readable on
+     * two or three lines (thin gaps: every pixel of width holds words):
+     * the bills keep the room a second row would take */
+    int min_w = theme_min_target_px(th), min_px = theme_min_text_px(th), g = th->gap / 8;
+    int w = (in->w - (b->acc.n - 1) * g) / (b->acc.n ? b->acc.n : 1);
+    if (cols < b->acc.n && min_w > 0 && w >= min_w) {
+        int need = th->target;
+        for (int i = 0; i < b->acc.n; i++) {
+            char label[96];
+            tab_label(app, i, label, sizeof label);
+            int h = ui_wrapped_height(f, min_px, label, w - th->pad) + th->pad / 2;
+            if (h > need) need = h;
+        }
+        if (need <= th->target * 3 / 2) {
+            tab_rows(app, f, in, b->acc.n, need, g, min_px);
+            return;
+        }
+    }
+    tab_rows(app, f, in, cols, th->target, th->gap / 2, 0);
 }
 
 static void bill_rows(app_t *app, ui_frame_t *f, SDL_Rect in, int ai)
@@ -250,12 +289,14 @@ static int bills_height(app_t *app, ui_frame_t *f, int ai)
     return h;
 }
 
-static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r)
+/* The total and the two ways to pay in R: the buttons one above the other,
+ * or side by side when SIDE (an upright small panel, short of height). */
+static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r, bool side)
 {
     const theme_t *th = f->th;
     char line[160];
     int n = total_text(app, line, sizeof line);
-    SDL_Rect buttons = ui_cut_bottom(&r, th->target * 2 + th->gap);
+    SDL_Rect buttons = ui_cut_bottom(&r, side ? th->target : th->target * 2 + th->gap);
     /* A small panel with no room for "2 bills selected, total ¥82.28" at
      * the body size says the total alone (the ticks show which bills);
      * the amount is never cut. */
@@ -270,8 +311,15 @@ static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r)
     }
     ui_label_fit(f, "list.total", r, line, th->px_title, th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
-    SDL_Rect b1 = ui_cut_top(&buttons, th->target);
-    buttons.y += th->gap; buttons.h -= th->gap;
+    SDL_Rect b1;
+    if (side) {
+        b1 = (SDL_Rect){buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
+        buttons.x += b1.w + th->gap;
+        buttons.w -= b1.w + th->gap;
+    } else {
+        b1 = ui_cut_top(&buttons, th->target);
+        buttons.y += th->gap; buttons.h -= th->gap;
+    }
     ui_button(f, "list.pay_qr", b1, _("Pay with your phone (scan a QR code)"), UI_BTN_PRIMARY, n > 0);
     ui_button(f, "list.pay_code", buttons, _("Show your payment code"), UI_BTN_SECONDARY, n > 0);
 }
@@ -294,11 +342,21 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     total_text(app, line, sizeof line);
     SDL_Rect left, right;
     int pw;
+    bool side_by_side = false;
     if (portrait) {
         /* bills (as tall as they need), then the chart (if there is room), then paying */
         pw = in.w - th->pad * 4;
         int pay_h = ui_wrapped_height(f, th->px_title, line, pw) + th->target * 2 + th->gap * 2 + th->pad * 4;
         int bh = bills_height(app, f, ai);
+        /* a small panel where the bills would be squeezed: the two pay
+         * buttons side by side */
+        if (theme_min_target_px(th) > 0 && bh > in.h - pay_h - th->gap) {
+            side_by_side = true;
+            /* (thin margins, below; the total at the size that holds it on one line) */
+            pay_h -= th->target + th->gap + th->pad * 3 + ui_wrapped_height(f, th->px_title, line, pw) -
+                     ui_wrapped_height(f, th->px_body, line, pw);
+            bh = in.h - pay_h - th->gap;      /* the bills get what paying leaves */
+        }
         if (bh > in.h - pay_h - th->gap) bh = in.h - pay_h - th->gap;
         left = ui_cut_top(&in, bh);
         in.y += th->gap; in.h -= th->gap;
@@ -312,6 +370,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
      * total would be lower than a finger (the head, a row and the pager;
      * the total and the two pay buttons). */
     int margin = th->pad * 2;
+    if (side_by_side) margin = th->pad / 2;
     if (theme_min_target_px(th) > 0 &&
         left.h - margin * 2 < ui_text_line_height(f->text, th->px_large) + th->pad + th->target * 2 + th->gap)
         margin = th->pad / 2;
@@ -321,10 +380,12 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     SDL_Rect side = ui_inset(right, margin);
     /* the pay box keeps what it needs; the chart gets the rest */
     int pay_h = ui_wrapped_height(f, th->px_title, line, pw) + th->target * 2 + th->gap * 2;
+    if (side_by_side)
+        pay_h = ui_wrapped_height(f, th->px_body, line, pw) + th->target + th->gap;
     SDL_Rect pb = ui_cut_bottom(&side, pay_h < side.h ? pay_h : side.h);
     side.h -= th->pad * 2;
     if (side.h >= th->target * 2) chart(f, side, &b->acc.a[ai]);
-    pay_box(app, f, pb);
+    pay_box(app, f, pb, side_by_side);
 }
 
 static bool action(app_t *app, const char *id)
