@@ -436,26 +436,29 @@ void hub_health(hub_client_t *c, hub_status_t *st)
     forget(c);
 }
 
-static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
-                            hub_status_t *st)
+/* The end of a call whose answer its parser took (RC 0) or refused with
+ * ERR: HUB_OK or garbage named WHAT; the answer forgotten either way. */
+static void answered(hub_client_t *c, hub_status_t *st, const char *what, int rc, const char *err)
 {
-    char err[160];
-    if (hub_parse_accounts(c->body, c->len, out, err, sizeof err) == 0)
+    if (rc == 0)
         st->result = HUB_OK;
     else
         garbage(c, st, what, err);
     forget(c);
 }
 
+static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
+                            hub_status_t *st)
+{
+    char err[160];
+    answered(c, st, what, hub_parse_accounts(c->body, c->len, out, err, sizeof err), err);
+}
+
 static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
                          hub_status_t *st)
 {
     char err[160];
-    if (hub_parse_order(c->body, c->len, out, err, sizeof err) == 0)
-        st->result = HUB_OK;
-    else
-        garbage(c, st, what, err);
-    forget(c);
+    answered(c, st, what, hub_parse_order(c->body, c->len, out, err, sizeof err), err);
 }
 
 void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
