@@ -4,65 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include "console_auth.h"
-#include "console_log.h"
 #include "console_pictures.h"
 #include "console_publish.h"
-#include "db.h"
+#include "console_workflow.h"
 #include "staff.h"
 #include "utf8.h"
 
 #define NOTICE_COLS "id, title, body, category, groups, days, pinned, state, author, approved_by," \
                     " published_by, created, updated, published, expires, versions, images, title_en, body_en"
 
-static cJSON *row_json(sqlite3_stmt *st)
-{
-    static const char *const cols[] = {"id", "title", "body", "category", "groups", "days", "pinned",
-                                       "state", "author", "approved_by", "published_by", "created",
-                                       "updated", "published", "expires", "versions", "images",
-                                       "title_en", "body_en"};
-    cJSON *o = cJSON_CreateObject();
-    for (int i = 0; i < 19; i++) {
-        int type = sqlite3_column_type(st, i);
-        if (type == SQLITE_NULL) cJSON_AddNullToObject(o, cols[i]);
-        else if (i == 4 || i == 15 || i == 16) cJSON_AddItemToObject(o, cols[i], cJSON_Parse((const char *)sqlite3_column_text(st, i)));
-        else if (i == 6) cJSON_AddBoolToObject(o, cols[i], sqlite3_column_int(st, i) != 0);
-        else if (type == SQLITE_INTEGER) cJSON_AddNumberToObject(o, cols[i], (double)sqlite3_column_int64(st, i));
-        else cJSON_AddStringToObject(o, cols[i], (const char *)sqlite3_column_text(st, i));
-    }
-    return o;
-}
+static const console_wf_col_t cols[] = {
+    {"id", 'v'}, {"title", 'v'}, {"body", 'v'}, {"category", 'v'}, {"groups", 'j'}, {"days", 'v'}, {"pinned", 'b'},
+    {"state", 'v'}, {"author", 'v'}, {"approved_by", 'v'}, {"published_by", 'v'}, {"created", 'v'}, {"updated", 'v'},
+    {"published", 'v'}, {"expires", 'v'}, {"versions", 'j'}, {"images", 'j'}, {"title_en", 'v'}, {"body_en", 'v'}};
+#define N_COLS ((int)(sizeof cols / sizeof *cols))
 
 /* Notice ID as JSON, or NULL (not found or a database error: *DB_ERR). */
-static cJSON *load(hub_req_t *req, long long id, bool *db_err)
+static cJSON *load(sqlite3 *db, long long id, bool *db_err)
 {
-    sqlite3_stmt *st = NULL;
-    cJSON *o = NULL;
-    *db_err = true;
-    if (sqlite3_prepare_v2(req->db, "SELECT " NOTICE_COLS " FROM console_notices WHERE id = :id", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) o = row_json(st);
-    *db_err = rc != SQLITE_ROW && rc != SQLITE_DONE;
-    sqlite3_finalize(st);
-    return o;
+    return console_wf_select(db, "SELECT " NOTICE_COLS " FROM console_notices WHERE id = :id", id, cols, N_COLS,
+                             db_err);
 }
 
-/* May S do PERM on every group of notice N? */
-static bool may_all(const staff_t *s, staff_perm_t perm, const cJSON *n)
-{
-    const cJSON *groups = cJSON_GetObjectItem(n, "groups");
-    if (!cJSON_IsArray(groups) || !groups->child) return false;
-    for (const cJSON *g = groups->child; g; g = g->next)
-        if (!cJSON_IsString(g) || !staff_may(s, perm, g->valuestring)) return false;
-    return true;
-}
-
-static const char *state_of(const cJSON *n)
-{
-    const cJSON *v = cJSON_GetObjectItem(n, "state");
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
+/* Ids below CONSOLE_NOTICE_ID_SPAN only: a notice's bundle ids
+ * (console_publish.h) leave room for no more. */
+static const console_wf_kind_t kind = {"notice", "notices", CONSOLE_NOTICE_ID_SPAN, load};
 
 static bool text_ok(const cJSON *v, size_t max)
 {
@@ -159,40 +125,6 @@ static void bind_opt(sqlite3_stmt *st, const char *name, const char *v)
     else sqlite3_bind_null(st, i);
 }
 
-static bool begin(hub_req_t *req, hub_resp_t *resp)
-{
-    if (db_exec(req->db, "BEGIN IMMEDIATE") == 0) return true;
-    resp->retry_after = 1;
-    hub_error(resp, 503, "busy", "the hub is busy; try again");
-    return false;
-}
-
-/* Logs ACTION on notice ID (BEFORE may be NULL), answers it, commits. */
-static void finish(hub_req_t *req, hub_resp_t *resp, const staff_t *s, const char *action, long long id,
-                   const cJSON *before, int status)
-{
-    bool err;
-    cJSON *after = load(req, id, &err);
-    if (!after) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "storage", "cannot read the notice back");
-        return;
-    }
-    char *bt = before ? cJSON_PrintUnformatted(before) : NULL, *at = cJSON_PrintUnformatted(after);
-    char target[32];
-    snprintf(target, sizeof target, "notice %lld", id);
-    console_log_change(req->db, req->now, s->name, req->addr, action, target, bt, at);
-    free(bt);
-    free(at);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "notice", after);
-    hub_reply(resp, status, o);
-    if (db_exec(req->db, "COMMIT") != 0) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 503, "storage", "the change could not be stored; try again");
-    }
-}
-
 void console_notice_list(hub_req_t *req, hub_resp_t *resp)
 {
     staff_t s;
@@ -205,61 +137,71 @@ void console_notice_list(hub_req_t *req, hub_resp_t *resp)
     }
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "notices");
     while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *n = row_json(st);
-        if (may_all(&s, STAFF_SEE_FLEET, n)) cJSON_AddItemToArray(arr, n);
+        cJSON *n = console_wf_row(st, cols, N_COLS);
+        if (console_wf_may_all(&s, STAFF_SEE_FLEET, n)) cJSON_AddItemToArray(arr, n);
         else cJSON_Delete(n);
     }
     sqlite3_finalize(st);
     hub_reply(resp, 200, o);
 }
 
+/* INSERT (ID 0: a new draft by S) or UPDATE of notice ID with the checked
+ * fields; 0, or -1 with the transaction rolled back and RESP answered.
+ * Edited, an approved notice needs approving again: what was approved is
+ * not what it says now. */
+static int store(hub_req_t *req, hub_resp_t *resp, const staff_t *s, long long id, const char *groups,
+                 const char *pics, const char *title_en, const char *body_en)
+{
+    const char *sql = id ? "UPDATE console_notices SET title = :title, body = :body, category = :cat,"
+                           " groups = :groups, days = :days, pinned = :pinned, state = 'draft',"
+                           " approved_by = NULL, updated = :now, images = :images, title_en = :title_en,"
+                           " body_en = :body_en WHERE id = :id"
+                         : "INSERT INTO console_notices(title, body, category, groups, days, pinned,"
+                           " state, author, created, updated, images, title_en, body_en)"
+                           " VALUES(:title, :body, :cat, :groups, :days, :pinned, 'draft', :author, :now,"
+                           " :now, :images, :title_en, :body_en)";
+    const cJSON *j = req->json;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(req->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_opt(st, ":title", cJSON_GetObjectItem(j, "title")->valuestring);
+        bind_opt(st, ":body", cJSON_GetObjectItem(j, "body")->valuestring);
+        bind_opt(st, ":cat", cJSON_GetObjectItem(j, "category")->valuestring);
+        bind_opt(st, ":groups", groups);
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":days"),
+                           (long long)cJSON_GetObjectItem(j, "days")->valuedouble);
+        sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":pinned"),
+                         cJSON_IsTrue(cJSON_GetObjectItem(j, "pinned")));
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), req->now);
+        bind_opt(st, ":images", pics);
+        bind_opt(st, ":title_en", title_en);
+        bind_opt(st, ":body_en", body_en);
+        if (id) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
+        else bind_opt(st, ":author", s->name);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) return 0;
+    console_wf_abort(req, resp, 500, "storage", "cannot store the notice");
+    return -1;
+}
+
 void console_notice_create(hub_req_t *req, hub_resp_t *resp)
 {
     staff_t s;
     char *groups = NULL, *pics = NULL;
-    if (console_session_check(req, resp, true, &s, NULL) != 0) return;
-    if (!staff_may(&s, STAFF_WRITE_DRAFT, NULL)) {
-        hub_error(resp, 403, "forbidden", "a viewer cannot write notices");
-        return;
-    }
+    if (console_wf_session(req, resp, &kind, STAFF_WRITE_DRAFT, NULL, &s, NULL) != 0) return;
     const char *title_en, *body_en;
     if (fields(req, resp, &s, &groups) != 0 || english(req, resp, &title_en, &body_en) != 0 ||
-        images(req, resp, &pics) != 0 || !begin(req, resp))
+        images(req, resp, &pics) != 0 || !console_wf_begin(req, resp) ||
+        store(req, resp, &s, 0, groups, pics, title_en, body_en) != 0)
         goto end;
-    const cJSON *j = req->json;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(req->db, "INSERT INTO console_notices(title, body, category, groups, days, pinned,"
-                                         " state, author, created, updated, images, title_en, body_en)"
-                                         " VALUES(:title, :body, :cat, :groups, :days, :pinned, 'draft', :author, :now,"
-                                         " :now, :images, :title_en, :body_en)",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, cJSON_GetObjectItem(j, "title")->valuestring, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, cJSON_GetObjectItem(j, "body")->valuestring, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, cJSON_GetObjectItem(j, "category")->valuestring, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, groups, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 5, (long long)cJSON_GetObjectItem(j, "days")->valuedouble);
-        sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItem(j, "pinned")));
-        sqlite3_bind_text(st, 7, s.name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 8, req->now);
-        sqlite3_bind_text(st, 9, pics, -1, SQLITE_TRANSIENT);
-        bind_opt(st, ":title_en", title_en);
-        bind_opt(st, ":body_en", body_en);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "storage", "cannot store the notice");
-        goto end;
-    }
     /* A notice's bundle ids (console_publish.h) leave room for ids below the span only. */
     if (sqlite3_last_insert_rowid(req->db) >= CONSOLE_NOTICE_ID_SPAN) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "notices_full", "the hub has no notice ids left");
+        console_wf_abort(req, resp, 500, "notices_full", "the hub has no notice ids left");
         goto end;
     }
-    finish(req, resp, &s, "notice_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
+    console_wf_finish(req, resp, &kind, &s, "notice_create", sqlite3_last_insert_rowid(req->db), NULL, 201);
 end:
     free(groups);
     free(pics);
@@ -269,7 +211,27 @@ static bool parse_id(const char *s, long long *id)
 {
     char *end = NULL;
     *id = strtoll(s, &end, 10);
-    return *s && !*end && *id >= 1 && *id < CONSOLE_NOTICE_ID_SPAN;
+    return *s && !*end && *id >= 1 && *id < kind.id_max;
+}
+
+/* BEGIN, then notice ID, which S must have PERM on for every group: the
+ * notice (the caller deletes it) inside the open transaction, or NULL with
+ * RESP answered and nothing open. The caller checks its state: an edit and
+ * a step say "wrong state" each in its own words (console_wf_open's would
+ * change the API's messages). */
+static cJSON *open_notice(hub_req_t *req, hub_resp_t *resp, const staff_t *s, staff_perm_t perm, long long id)
+{
+    bool err;
+    if (!console_wf_begin(req, resp)) return NULL;
+    cJSON *n = load(req->db, id, &err);
+    if (!n) {
+        console_wf_abort(req, resp, err ? 500 : 404, err ? "storage" : "not_found", "no such notice");
+        return NULL;
+    }
+    if (console_wf_may_all(s, perm, n)) return n;
+    console_wf_abort(req, resp, 403, "forbidden", "this notice is for groups that are not yours");
+    cJSON_Delete(n);
+    return NULL;
 }
 
 void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
@@ -278,7 +240,6 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
     char *groups = NULL, *pics = NULL;
     cJSON *before = NULL;
     long long id;
-    bool err;
     if (console_session_check(req, resp, true, &s, NULL) != 0) return;
     if (!parse_id(req->params[0], &id)) {
         hub_error(resp, 404, "not_found", "no such notice");
@@ -286,52 +247,15 @@ void console_notice_edit(hub_req_t *req, hub_resp_t *resp)
     }
     const char *title_en, *body_en;
     if (fields(req, resp, &s, &groups) != 0 || english(req, resp, &title_en, &body_en) != 0 ||
-        images(req, resp, &pics) != 0 || !begin(req, resp))
+        images(req, resp, &pics) != 0 || !(before = open_notice(req, resp, &s, STAFF_WRITE_DRAFT, id)))
         goto end;
-    if (!(before = load(req, id, &err))) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such notice");
-        goto end;
-    }
-    if (!may_all(&s, STAFF_WRITE_DRAFT, before)) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 403, "forbidden", "this notice is for groups that are not yours");
+    const char *state = console_wf_state(before);
+    if (strcmp(state, "draft") && strcmp(state, "approved")) {
+        console_wf_abort(req, resp, 409, "wrong_state", "a %s notice cannot be edited", state);
         goto end;
     }
-    if (strcmp(state_of(before), "draft") && strcmp(state_of(before), "approved")) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 409, "wrong_state", "a %s notice cannot be edited", state_of(before));
-        goto end;
-    }
-    const cJSON *j = req->json;
-    sqlite3_stmt *st = NULL;
-    /* Edited, an approved notice needs approving again: what was approved is not what it says now. */
-    int rc = sqlite3_prepare_v2(req->db, "UPDATE console_notices SET title = :title, body = :body, category = :cat,"
-                                         " groups = :groups, days = :days, pinned = :pinned, state = 'draft',"
-                                         " approved_by = NULL, updated = :now, images = :images, title_en = :title_en,"
-                                         " body_en = :body_en WHERE id = :id",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, cJSON_GetObjectItem(j, "title")->valuestring, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, cJSON_GetObjectItem(j, "body")->valuestring, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, cJSON_GetObjectItem(j, "category")->valuestring, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, groups, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 5, (long long)cJSON_GetObjectItem(j, "days")->valuedouble);
-        sqlite3_bind_int(st, 6, cJSON_IsTrue(cJSON_GetObjectItem(j, "pinned")));
-        sqlite3_bind_int64(st, 7, req->now);
-        sqlite3_bind_text(st, 8, pics, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":id"), id);
-        bind_opt(st, ":title_en", title_en);
-        bind_opt(st, ":body_en", body_en);
-        rc = sqlite3_step(st);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        db_exec(req->db, "ROLLBACK");
-        hub_error(resp, 500, "storage", "cannot store the notice");
-        goto end;
-    }
-    finish(req, resp, &s, "notice_edit", id, before, 200);
+    if (store(req, resp, &s, id, groups, pics, title_en, body_en) != 0) goto end;
+    console_wf_finish(req, resp, &kind, &s, "notice_edit", id, before, 200);
 end:
     free(groups);
     free(pics);
@@ -360,48 +284,36 @@ static cJSON *item_of(const cJSON *n, long long id, const char *locale, long lon
 
 void console_notice_action(hub_req_t *req, hub_resp_t *resp)
 {
+    static const console_wf_step_t *const steps[] = {&console_wf_approve, &console_wf_publish, &console_wf_withdraw};
+    const char *action = req->params[1];
+    const console_wf_step_t *step = console_wf_find(steps, 3, action);
     staff_t s;
     long long id;
-    bool err;
-    const char *action = req->params[1];
-    static const char *const from[] = {"draft", "approved", "published"};
-    static const char *const names[] = {"approve", "publish", "withdraw"};
-    int a = -1;
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(action, names[i])) a = i;
     if (console_session_check(req, resp, true, &s, NULL) != 0) return;
-    if (a < 0 || !parse_id(req->params[0], &id)) {
+    if (!step || !parse_id(req->params[0], &id)) {
         hub_error(resp, 404, "not_found", "no such notice or action");
         return;
     }
-    if (!staff_may(&s, STAFF_PUBLISH, NULL)) {
+    if (!staff_may(&s, step->perm, NULL)) {
         hub_error(resp, 403, "forbidden", "only a publisher may %s a notice", action);
         return;
     }
-    if (!begin(req, resp)) return;
-    cJSON *before = load(req, id, &err), *versions = cJSON_CreateArray(), *item = NULL;
-    if (!before) {
-        hub_error(resp, err ? 500 : 404, err ? "storage" : "not_found", "no such notice");
-        goto fail;
-    }
-    if (!may_all(&s, STAFF_PUBLISH, before)) {
-        hub_error(resp, 403, "forbidden", "this notice is for groups that are not yours");
-        goto fail;
-    }
-    if (strcmp(state_of(before), from[a]) != 0) {
-        hub_error(resp, 409, "wrong_state", "only a %s notice can be %s; this one is %s", from[a],
-                  a == 0 ? "approved" : a == 1 ? "published" : "withdrawn", state_of(before));
+    cJSON *before = open_notice(req, resp, &s, step->perm, id), *versions = cJSON_CreateArray(), *item = NULL;
+    if (!before) goto end;
+    if (strcmp(console_wf_state(before), step->from[0]) != 0) {
+        hub_error(resp, 409, "wrong_state", "only a %s notice can be %s; this one is %s", step->from[0], step->to,
+                  console_wf_state(before));
         goto fail;
     }
     sqlite3_stmt *st = NULL;
     long long expires = 0;
-    if (a == 0) {
+    if (step == &console_wf_approve) {
         if (sqlite3_prepare_v2(req->db, "UPDATE console_notices SET state = 'approved', approved_by = :who,"
                                         " updated = :now WHERE id = :id", -1, &st, NULL) != SQLITE_OK) goto db_fail;
     } else {
         /* Published: the Chinese item and, when written, the English one
          * next to it; withdrawn: console_publish_group takes out both. */
-        if (a == 1) {
+        if (step == &console_wf_publish) {
             item = cJSON_CreateArray();
             cJSON_AddItemToArray(item, item_of(before, id, "zh_CN", req->now));
             if (cJSON_IsString(cJSON_GetObjectItem(before, "title_en")))
@@ -409,13 +321,14 @@ void console_notice_action(hub_req_t *req, hub_resp_t *resp)
         }
         expires = item ? (long long)cJSON_GetObjectItem(item->child, "expires")->valuedouble : 0;
         for (const cJSON *g = cJSON_GetObjectItem(before, "groups")->child; g; g = g->next)
-            if (console_publish_group(req, resp, &s, g->valuestring, item, a == 2 ? CONSOLE_NOTICE_ID_BASE + id : 0,
-                                      0, versions) != 0)
+            if (console_publish_group(req, resp, &s, g->valuestring, item,
+                                      step == &console_wf_withdraw ? CONSOLE_NOTICE_ID_BASE + id : 0, 0, versions) != 0)
                 goto fail;
-        const char *sql = a == 1 ? "UPDATE console_notices SET state = 'published', published_by = :who, updated = :now,"
-                                   " published = :now, expires = :exp, versions = :v WHERE id = :id"
-                                 : "UPDATE console_notices SET state = 'withdrawn', published_by = :who, updated = :now,"
-                                   " versions = :v WHERE id = :id";
+        const char *sql = step == &console_wf_publish
+                              ? "UPDATE console_notices SET state = 'published', published_by = :who, updated = :now,"
+                                " published = :now, expires = :exp, versions = :v WHERE id = :id"
+                              : "UPDATE console_notices SET state = 'withdrawn', published_by = :who, updated = :now,"
+                                " versions = :v WHERE id = :id";
         if (sqlite3_prepare_v2(req->db, sql, -1, &st, NULL) != SQLITE_OK) goto db_fail;
         char *v = cJSON_PrintUnformatted(versions);
         int vi = sqlite3_bind_parameter_index(st, ":v"), ei = sqlite3_bind_parameter_index(st, ":exp");
@@ -431,12 +344,12 @@ void console_notice_action(hub_req_t *req, hub_resp_t *resp)
     if (rc != SQLITE_DONE) goto db_fail;
     char act[32];
     snprintf(act, sizeof act, "notice_%s", action);
-    finish(req, resp, &s, act, id, before, 200);
+    console_wf_finish(req, resp, &kind, &s, act, id, before, 200);
     goto end;
 db_fail:
     hub_error(resp, 500, "storage", "cannot store the notice");
 fail:
-    db_exec(req->db, "ROLLBACK");
+    console_wf_rollback(req);
 end:
     cJSON_Delete(before);
     cJSON_Delete(versions);

@@ -8,9 +8,12 @@
  * the answer and COMMIT. A module describes its rows once (its columns,
  * console_wf_col_t, read by console_wf_row / console_wf_select; its
  * console_wf_kind_t) and its steps (console_wf_step_t); it writes only
- * what its step changes in between. Notices fit as they are: the usual
- * steps, id_max CONSOLE_NOTICE_ID_BASE, console_wf_rollback after
- * console_publish_group has answered a refusal.
+ * what its step changes in between. Notices (console_notice.c) take
+ * their kind, rows, steps, BEGIN and finish from here, with id_max
+ * CONSOLE_NOTICE_ID_SPAN and console_wf_rollback after
+ * console_publish_group has answered a refusal; their own are the
+ * session, open and list, whose messages (and, for the list, a read
+ * error midway answered with the rows read so far) differ from these.
  * Runs on the request's worker thread and database connection; no state
  * of its own. Every function that fails has answered RESP and, when it had
  * opened the transaction, rolled it back: the caller only cleans up. */

@@ -18,38 +18,41 @@
 
 #define BATCH 16
 
-int writeoff_enqueue(sqlite3 *db, const char *no, const char *transaction_id, int64_t now)
+/* A credit per bill order ?1 paid (?2 its transaction id), pending from ?3. */
+static const char credit_sql[] =
+    "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, state, attempts, next_at, created,"
+    " updated) SELECT ?1, b.id, ?2, b.amount_fen + b.late_fee_fen, 'pending', 0, ?3, ?3, ?3"
+    " FROM bills b WHERE b.paid_order = ?1 AND b.status = 'paid' ON CONFLICT(out_trade_no, bill_id, kind) DO NOTHING";
+
+/* The reversal of each credit of order ?1 (refund ?2), pending from ?3. */
+static const char reverse_sql[] =
+    "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, kind, refund_no, state, attempts,"
+    " next_at, created, updated) SELECT out_trade_no, bill_id, transaction_id, amount_fen, 'reverse', ?2,"
+    " 'pending', 0, ?3, ?3, ?3 FROM writeoffs WHERE out_trade_no = ?1 AND kind = 'credit'"
+    " ON CONFLICT(out_trade_no, bill_id, kind) DO NOTHING";
+
+/* SQL, credit_sql or reverse_sql, run with NO, TEXT and NOW; 0 or -1. */
+static int insert(sqlite3 *db, const char *sql, const char *no, const char *text, int64_t now)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, "
-                           "state, attempts, next_at, created, updated) "
-                           "SELECT ?1, b.id, ?2, b.amount_fen + b.late_fee_fen, 'pending', 0, ?3, ?3, ?3 "
-                           "FROM bills b WHERE b.paid_order = ?1 AND b.status = 'paid' "
-                           "ON CONFLICT(out_trade_no, bill_id, kind) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, transaction_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int writeoff_enqueue(sqlite3 *db, const char *no, const char *transaction_id, int64_t now)
+{
+    return insert(db, credit_sql, no, transaction_id, now);
+}
+
 int writeoff_reverse(sqlite3 *db, const char *no, const char *refund_no, int64_t now)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "INSERT INTO writeoffs(out_trade_no, bill_id, transaction_id, amount_fen, kind, "
-                           "refund_no, state, attempts, next_at, created, updated) "
-                           "SELECT out_trade_no, bill_id, transaction_id, amount_fen, 'reverse', ?2, 'pending', 0, "
-                           "?3, ?3, ?3 FROM writeoffs WHERE out_trade_no = ?1 AND kind = 'credit' "
-                           "ON CONFLICT(out_trade_no, bill_id, kind) DO NOTHING", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, refund_no, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, now);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return insert(db, reverse_sql, no, refund_no, now);
 }
 
 typedef struct {

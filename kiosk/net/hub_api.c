@@ -436,26 +436,29 @@ void hub_health(hub_client_t *c, hub_status_t *st)
     forget(c);
 }
 
-static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
-                            hub_status_t *st)
+/* The end of a call whose answer its parser took (RC 0) or refused with
+ * ERR: HUB_OK or garbage named WHAT; the answer forgotten either way. */
+static void answered(hub_client_t *c, hub_status_t *st, const char *what, int rc, const char *err)
 {
-    char err[160];
-    if (hub_parse_accounts(c->body, c->len, out, err, sizeof err) == 0)
+    if (rc == 0)
         st->result = HUB_OK;
     else
         garbage(c, st, what, err);
     forget(c);
 }
 
+static void accounts_answer(hub_client_t *c, const char *what, hub_accounts_t *out,
+                            hub_status_t *st)
+{
+    char err[160];
+    answered(c, st, what, hub_parse_accounts(c->body, c->len, out, err, sizeof err), err);
+}
+
 static void order_answer(hub_client_t *c, const char *what, hub_order_t *out,
                          hub_status_t *st)
 {
     char err[160];
-    if (hub_parse_order(c->body, c->len, out, err, sizeof err) == 0)
-        st->result = HUB_OK;
-    else
-        garbage(c, st, what, err);
-    forget(c);
+    answered(c, st, what, hub_parse_order(c->body, c->len, out, err, sizeof err), err);
 }
 
 void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
@@ -480,6 +483,21 @@ void hub_bills_get(hub_client_t *c, const char *utility, const char *account,
         accounts_answer(c, "bills", out, st);
 }
 
+/* The body of a request DOC that holds personal data or a payment code
+ * (OK false: DOC is incomplete, out of memory), printed and DOC deleted
+ * by http_print_secret; or NULL with ST said (nothing to send). */
+static char *secret_body(cJSON *doc, bool ok, hub_status_t *st)
+{
+    if (!ok) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    char *body = http_print_secret(doc);
+    if (!body)
+        http_no_memory(st);
+    return body;
+}
+
 /* POST /v1/bills/lookup with {"by": BY, FIELD: VALUE}: the body holds a
  * proof of identity, so it is printed and freed as a secret. */
 static void bills_lookup(hub_client_t *c, const char *by, const char *field, const char *value,
@@ -487,16 +505,10 @@ static void bills_lookup(hub_client_t *c, const char *by, const char *field, con
 {
     memset(out, 0, sizeof *out);
     cJSON *doc = cJSON_CreateObject();
-    if (doc && (!cJSON_AddStringToObject(doc, "by", by) ||
-                !cJSON_AddStringToObject(doc, field, value ? value : ""))) {
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
-    char *body = http_print_secret(doc);
-    if (!body) {
-        http_no_memory(st);
+    char *body = secret_body(doc, doc && cJSON_AddStringToObject(doc, "by", by) &&
+                                      cJSON_AddStringToObject(doc, field, value ? value : ""), st);
+    if (!body)
         return;
-    }
     if (request(c, "bills lookup", "/v1/bills/lookup", body, idem_key, st))
         accounts_answer(c, "bills lookup", out, st);
     http_free_secret(body);
@@ -519,15 +531,9 @@ void hub_identify_rescode(hub_client_t *c, const char *code, const char *idem_ke
 {
     name[0] = '\0';
     cJSON *doc = cJSON_CreateObject();
-    if (doc && !cJSON_AddStringToObject(doc, "code", code ? code : "")) {
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
-    char *body = http_print_secret(doc);
-    if (!body) {
-        http_no_memory(st);
+    char *body = secret_body(doc, doc && cJSON_AddStringToObject(doc, "code", code ? code : ""), st);
+    if (!body)
         return;
-    }
     if (request(c, "identify", "/v1/identify/rescode", body, idem_key, st)) {
         char err[160], raw[64];
         jr_err_t e = {err, sizeof err};
@@ -563,15 +569,9 @@ void hub_pay_create(hub_client_t *c, const char *idem_key, const char *out_trade
         if (!ok)
             cJSON_Delete(v);
     }
-    if (!ok) {
-        cJSON_Delete(doc);
-        doc = NULL;
-    }
-    char *body = http_print_secret(doc);
-    if (!body) {
-        http_no_memory(st);
+    char *body = secret_body(doc, ok, st);
+    if (!body)
         return;
-    }
     if (request(c, "pay create", "/v1/payments", body, idem_key, st))
         order_answer(c, "pay create", out, st);
     http_free_secret(body);

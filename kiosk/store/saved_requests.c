@@ -47,6 +47,16 @@ static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
     return db ? sqlite3_prepare_v2(db, sql, -1, stmt, NULL) : SQLITE_MISUSE;
 }
 
+/* SQL prepared into *STMT: 0, or -1 with nothing to finalize, the
+ * failure logged as WHAT and said in ERR (ERRLEN 0: not said). */
+static int open_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, const char *what, char *err, int errlen)
+{
+    if (prepare(db, sql, stmt) == SQLITE_OK) return 0;
+    sqlite3_finalize(*stmt);
+    *stmt = NULL;
+    return db ? fail(db, what, err, errlen) : no_db(err, errlen);
+}
+
 static void bind_text(sqlite3_stmt *stmt, const char *name, const char *value)
 {
     sqlite3_bind_text(stmt, sqlite3_bind_parameter_index(stmt, name), value ? value : "", -1,
@@ -71,13 +81,13 @@ int store_booking_save(store_t *st, const store_booking_new_t *b, int64_t now_ms
 {
     sqlite3 *db = store_db(st);
     sqlite3_stmt *stmt;
-    if (!b || prepare(db, "INSERT INTO hk_pending(ref, outbox_id, who_hash, service, slot_start,"
-                      " slot_end, provider, state, created_ms, updated_ms)"
-                      " VALUES(:ref, :item, :who, :service, :start, :end, :provider, 'pending', :now, :now)",
-                      &stmt) != SQLITE_OK) {
-        sqlite3_finalize(stmt);
+    if (!b)
         return db ? fail(db, "hk_pending save", err, errlen) : no_db(err, errlen);
-    }
+    if (open_stmt(db, "INSERT INTO hk_pending(ref, outbox_id, who_hash, service, slot_start,"
+                  " slot_end, provider, state, created_ms, updated_ms)"
+                  " VALUES(:ref, :item, :who, :service, :start, :end, :provider, 'pending', :now, :now)",
+                  &stmt, "hk_pending save", err, errlen) != 0)
+        return -1;
     bind_text(stmt, ":ref", b->ref);
     bind_int(stmt, ":item", b->outbox_id);
     bind_text(stmt, ":who", b->who_hash);
@@ -113,12 +123,9 @@ int store_booking_recent(store_t *st, const char *who_hash, store_booking_t *out
     sqlite3 *db = store_db(st);
     sqlite3_stmt *stmt;
     int n = 0, rc;
-    if (prepare(db, "SELECT ref, state, code, slot_start FROM hk_pending WHERE who_hash = :who"
-                " ORDER BY created_ms DESC LIMIT :max", &stmt) != SQLITE_OK) {
-        if (db) fail(db, "hk_pending recent", NULL, 0);
-        sqlite3_finalize(stmt);
+    if (open_stmt(db, "SELECT ref, state, code, slot_start FROM hk_pending WHERE who_hash = :who"
+                  " ORDER BY created_ms DESC LIMIT :max", &stmt, "hk_pending recent", NULL, 0) != 0)
         return -1;
-    }
     bind_text(stmt, ":who", who_hash);
     bind_int(stmt, ":max", max);
     while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -138,12 +145,12 @@ int store_registration_save(store_t *st, const store_registration_new_t *r, int6
 {
     sqlite3 *db = store_db(st);
     sqlite3_stmt *stmt;
-    if (!r || prepare(db, "INSERT INTO reg_pending(ref, outbox_id, who_hash, content_id, title, state,"
-                      " created_ms, updated_ms) VALUES(:ref, :item, :who, :content, :title, 'pending',"
-                      " :now, :now)", &stmt) != SQLITE_OK) {
-        sqlite3_finalize(stmt);
+    if (!r)
         return db ? fail(db, "reg_pending save", err, errlen) : no_db(err, errlen);
-    }
+    if (open_stmt(db, "INSERT INTO reg_pending(ref, outbox_id, who_hash, content_id, title, state,"
+                  " created_ms, updated_ms) VALUES(:ref, :item, :who, :content, :title, 'pending',"
+                  " :now, :now)", &stmt, "reg_pending save", err, errlen) != 0)
+        return -1;
     bind_text(stmt, ":ref", r->ref);
     bind_int(stmt, ":item", r->outbox_id);
     bind_text(stmt, ":who", r->who_hash);
@@ -158,12 +165,9 @@ int store_registration_set_state(store_t *st, long long outbox_id, store_saved_s
 {
     sqlite3 *db = store_db(st);
     sqlite3_stmt *stmt;
-    if (prepare(db, "UPDATE reg_pending SET state = :state, reason = :reason, updated_ms = :now"
-                " WHERE outbox_id = :item", &stmt) != SQLITE_OK) {
-        if (db) fail(db, "reg_pending", NULL, 0);
-        sqlite3_finalize(stmt);
+    if (open_stmt(db, "UPDATE reg_pending SET state = :state, reason = :reason, updated_ms = :now"
+                  " WHERE outbox_id = :item", &stmt, "reg_pending", NULL, 0) != 0)
         return -1;
-    }
     bind_text(stmt, ":state", state_names[state]);
     bind_text(stmt, ":reason", reason);
     bind_int(stmt, ":now", now_ms);
@@ -176,12 +180,9 @@ int store_registration_latest(store_t *st, const char *who_hash, long long conte
 {
     sqlite3 *db = store_db(st);
     sqlite3_stmt *stmt;
-    if (prepare(db, "SELECT state FROM reg_pending WHERE who_hash = :who AND content_id = :content"
-                " ORDER BY created_ms DESC LIMIT 1", &stmt) != SQLITE_OK) {
-        if (db) fail(db, "reg_pending latest", NULL, 0);
-        sqlite3_finalize(stmt);
+    if (open_stmt(db, "SELECT state FROM reg_pending WHERE who_hash = :who AND content_id = :content"
+                  " ORDER BY created_ms DESC LIMIT 1", &stmt, "reg_pending latest", NULL, 0) != 0)
         return -1;
-    }
     bind_text(stmt, ":who", who_hash);
     bind_int(stmt, ":content", content_id);
     int rc = sqlite3_step(stmt);
@@ -205,11 +206,8 @@ int store_saved_ended(store_t *st, store_saved_table_t table, store_saved_ended_
     sqlite3 *db = store_db(st);
     sqlite3_stmt *stmt;
     int n = 0;
-    if (prepare(db, sql[table], &stmt) != SQLITE_OK) {
-        if (db) fail(db, "saved requests", NULL, 0);
-        sqlite3_finalize(stmt);
+    if (open_stmt(db, sql[table], &stmt, "saved requests", NULL, 0) != 0)
         return -1;
-    }
     while (n < max && sqlite3_step(stmt) == SQLITE_ROW) {
         store_saved_ended_t *e = &out[n++];
         const char *state = (const char *)sqlite3_column_text(stmt, 1);

@@ -162,26 +162,51 @@ end:
     return rc;
 }
 
+/* parse_list's parser of one element into ITEM, its place in the
+ * caller's array. */
+typedef int (*parse_one_fn)(const cJSON *o, const char *path, void *item, jr_err_t *e);
+
+static int slot_one(const cJSON *o, const char *path, void *item, jr_err_t *e)
+{
+    return parse_slot(o, path, item, e);
+}
+
+static int booking_one(const cJSON *o, const char *path, void *item, jr_err_t *e)
+{
+    return parse_booking(o, path, item, e);
+}
+
+/* The array KEY (at most MAX elements) of the document JSON..LEN, element
+ * i parsed by ONE into the i-th of ITEMS (SIZE bytes each) under the path
+ * "KEY[i]"; *N counts the elements parsed. 0, or -1 with E said (the
+ * caller wipes what was parsed). */
+static int parse_list(const char *json, size_t len, const char *key, int max, parse_one_fn one, void *items,
+                      size_t size, int *n, jr_err_t *e)
+{
+    cJSON *doc = jr_parse_doc(json, len, e);
+    if (!doc) return -1;
+    int count = 0, rc = -1;
+    const cJSON *arr = jr_arr(doc, "", key, max, &count, e);
+    if (!arr) goto end;
+    for (int i = 0; i < count; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "%s[%d]", key, i);
+        if (one(cJSON_GetArrayItem(arr, i), p, (char *)items + (size_t)i * size, e)) goto end;
+        *n = i + 1;
+    }
+    rc = 0;
+end:
+    cJSON_Delete(doc);
+    return rc;
+}
+
 int hub_hk_parse_slots(const char *json, size_t len, const char *key, hub_hk_slots_t *out,
                        char *err, size_t errlen)
 {
     jr_err_t e = {err, errlen};
     memset(out, 0, sizeof *out);
-    if (!key) key = "slots";
-    cJSON *doc = jr_parse_doc(json, len, &e);
-    if (!doc) return -1;
-    int n = 0, rc = -1;
-    const cJSON *arr = jr_arr(doc, "", key, HUB_HK_MAX_SLOTS, &n, &e);
-    if (!arr) goto end;
-    for (int i = 0; i < n; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "%s[%d]", key, i);
-        if (parse_slot(cJSON_GetArrayItem(arr, i), p, &out->s[i], &e)) goto end;
-        out->n = i + 1;
-    }
-    rc = 0;
-end:
-    cJSON_Delete(doc);
+    int rc = parse_list(json, len, key ? key : "slots", HUB_HK_MAX_SLOTS, slot_one, out->s, sizeof out->s[0],
+                        &out->n, &e);
     if (rc) memset(out, 0, sizeof *out);
     return rc;
 }
@@ -205,20 +230,8 @@ int hub_hk_parse_bookings(const char *json, size_t len, hub_hk_bookings_t *out, 
 {
     jr_err_t e = {err, errlen};
     memset(out, 0, sizeof *out);
-    cJSON *doc = jr_parse_doc(json, len, &e);
-    if (!doc) return -1;
-    int n = 0, rc = -1;
-    const cJSON *arr = jr_arr(doc, "", "bookings", HUB_HK_MAX_BOOKINGS, &n, &e);
-    if (!arr) goto end;
-    for (int i = 0; i < n; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "bookings[%d]", i);
-        if (parse_booking(cJSON_GetArrayItem(arr, i), p, &out->b[i], &e)) goto end;
-        out->n = i + 1;
-    }
-    rc = 0;
-end:
-    cJSON_Delete(doc);
+    int rc = parse_list(json, len, "bookings", HUB_HK_MAX_BOOKINGS, booking_one, out->b, sizeof out->b[0],
+                        &out->n, &e);
     if (rc) memset(out, 0, sizeof *out);
     return rc;
 }
