@@ -62,6 +62,14 @@ void screen_keypad_upright(const ui_frame_t *f, SDL_Rect in, int *kw, int *kh)
     if (theme_min_target_px(th) <= 0) return;
     int g = th->gap / 8;
     int need_h = 4 * th->target + 3 * g, need_w = 3 * th->target + 2 * g;
+    if (*kh >= need_h && *kw >= need_w) return;
+    /* where the width holds four keys: three rows of four (ui_keypad),
+     * which leaves the words above a row more */
+    if (4 * th->target + 3 * g <= in.w) {
+        *kw = 4 * th->target + 3 * g;
+        *kh = 3 * th->target + 2 * g;
+        return;
+    }
     if (*kh < need_h) *kh = need_h < in.h * 2 / 3 ? need_h : in.h * 2 / 3;
     if (*kw < need_w) *kw = need_w < in.w ? need_w : in.w;
 }

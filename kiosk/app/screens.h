@@ -46,9 +46,10 @@ bool chrome_action(app_t *app, const char *id);
  * (hub_status_busy): calm, no fault, try again in a minute. */
 const char *screen_busy_text(void);
 
-/* An upright screen's keypad of KW x KH in IN, on a panel of known size:
- * raised to four rows and three columns of keys of the target size
- * (ui_keypad's thinnest gaps), up to two thirds of the height and the
+/* An upright screen's keypad of KW x KH in IN, on a panel of known size,
+ * where its keys would be under the target size: three rows of four keys
+ * of the target size (ui_keypad's thinnest gaps) where the width holds
+ * four, else four rows of three, up to two thirds of the height and the
  * whole width. Without a panel size nothing changes. */
 void screen_keypad_upright(const ui_frame_t *f, SDL_Rect in, int *kw, int *kh);
 /* A card (a coloured panel with rounded corners) filling R. */

@@ -1,6 +1,7 @@
 #include "ui/ui.h"
 #include "core/i18n.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/log.h"
@@ -161,6 +162,21 @@ ui_widget_t *ui_button(ui_frame_t *f, const char *id, SDL_Rect r,
     return w;
 }
 
+/* Whether TEXT wrapped at PX in W breaks a Latin word ("Electrici|ty"):
+ * a break between two letters or digits with nothing between them. */
+static bool breaks_a_word(ui_frame_t *f, int px, const char *text, int w)
+{
+    ui_line_t lines[16];
+    int n = ui_text_wrap(f->text, px, text, w, lines, 16);
+    for (int i = 0; i + 1 < n; i++) {
+        int end = lines[i].start + lines[i].len;
+        if (end < 1 || lines[i + 1].start != end) continue;
+        unsigned char a = (unsigned char)text[end - 1], b = (unsigned char)text[end];
+        if (a < 0x80 && b < 0x80 && isalnum(a) && isalnum(b)) return true;
+    }
+    return false;
+}
+
 bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w)
 {
     const theme_t *th = f->th;
@@ -170,7 +186,8 @@ bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w)
      * the readable minimum: it takes more lines instead, at the largest
      * size whose lines fit the button. */
     for (int px = th->px_large; px >= min; px -= 2) {
-        if (ui_wrapped_height(f, px, w->text, w->r.w - th->pad) <= w->r.h - th->pad / 2) {
+        if (ui_wrapped_height(f, px, w->text, w->r.w - th->pad) <= w->r.h - th->pad / 2 &&
+            !breaks_a_word(f, px, w->text, w->r.w - th->pad)) {
             w->px = px;
             w->flags |= UI_F_WRAP;
             return true;

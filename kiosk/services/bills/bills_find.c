@@ -103,7 +103,18 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                    _("2. Type the account number"));
         pad.y += th->gap / 2; pad.h -= th->gap / 2;
     }
-    if (calc) {
+    /* upright, the same where the keypad below leaves the words too little
+     * room: the first step as the title, the second in the number's box */
+    bool steps = calc;
+    if (!calc && f->height > f->width && min_w > 0) {
+        const char *both = _("1. Choose the service  2. Type the account number");
+        int room = ui_wrapped_height(f, th->px_title, both, left.w) + th->pad + th->target +
+                   ui_text_line_height(f->text, th->px_title) + th->pad * 2 +
+                   ui_wrapped_height(f, th->px_small, _("The account number is printed at the top of your paper bill."),
+                                     left.w);
+        steps = room > left.h;
+    }
+    if (steps) {
         /* the step on one line if a smaller size holds it: the hint and
          * the services keep their room */
         /* TRANSLATORS: the first of the two steps, on its own where the screen is small */
@@ -159,7 +170,7 @@ static void account_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     left.y += sp; left.h -= sp;
 
     /* the number so far, in a box */
-    digits_box(f, b, ui_cut_top(&left, lh), dpx, _("Account number"));
+    digits_box(f, b, ui_cut_top(&left, lh), dpx, steps ? _("2. Type the account number") : _("Account number"));
     left.y += sp; left.h -= sp;
 
     ui_label_fit(f, "acct.msg", left, msg, th->px_large, th->px_small, th->text, th->bg,
