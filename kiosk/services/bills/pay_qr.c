@@ -42,6 +42,13 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     while (!portrait && min_side > 0 && side - 8 >= min_side &&
            words_h(app, f, title, in.w - side - th->gap - inner * 2, count_h) > in.h - inner * 2)
         side -= 8;
+    /* upright: the words and the cancel button under the code */
+    if (portrait && min_side > 0 &&
+        words_h(app, f, title, in.w - inner * 2, count_h) > in.h - side - th->gap - inner * 2 - th->target - th->pad)
+        inner = th->pad;
+    while (portrait && min_side > 0 && side - 8 >= min_side &&
+           words_h(app, f, title, in.w - inner * 2, count_h) > in.h - side - th->gap - inner * 2 - th->target - th->pad)
+        side -= 8;
     SDL_Rect qr_card = portrait ? (SDL_Rect){in.x + (in.w - side) / 2, in.y, side, side}
                                 : (SDL_Rect){in.x, in.y, side, side};
     SDL_Rect text = portrait ? (SDL_Rect){in.x, in.y + side + th->gap, in.w, in.h - side - th->gap}
