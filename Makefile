@@ -257,6 +257,15 @@ tests-bin: $(HUB_TEST_BIN) $(DRV_TEST_BIN) $(SIM_BIN)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# Test support shared by hub suites, linked into the suites that use it the
+# way hub/hub.mk links the simulators (extra prerequisites of the binary):
+# tests/hub/paytest.c, the payment providers' suites.
+PAYTEST_SUITES := test_hub_alipay test_hub_wechat test_hub_wxrecon
+$(PAYTEST_SUITES:%=$(BUILD)/tests/%): $(BUILD)/obj/tests/hub/paytest.o
+# The support comes after libhub.a on the link line: the library once more
+# for what only the support calls.
+$(PAYTEST_SUITES:%=$(BUILD)/tests/%): HUB_LDLIBS += $(BUILD)/libhub.a
+
 # Payment end to end (tests/unit/test_pay_e2e.c): the kiosk against a real
 # hub process and the providers' simulators (tests/hub/*_sim.c), which run
 # in the test process on the hub's code (libhub.a, after the kiosk's).
