@@ -17,7 +17,8 @@
 
 #define RACERS_MAX 16
 
-static int seq;     /* paytest_create's order numbers */
+static int seq;                 /* paytest_create's order numbers */
+static char prefix[17] = "T";
 
 hubtest_t *paytest_hub_start(void)
 {
@@ -105,12 +106,26 @@ void paytest_order_body(char *body, size_t len, const char *no, long long bill, 
         snprintf(body, len, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"qr\"}", no, bill);
 }
 
-hubtest_resp_t paytest_create(hubtest_t *t, const char *prefix, char *no, long long bill, const char *code)
+void paytest_order_prefix(const char *p)
+{
+    assert_true(strlen(p) < sizeof prefix);
+    snprintf(prefix, sizeof prefix, "%s", p);
+}
+
+hubtest_resp_t paytest_create(hubtest_t *t, char *no, long long bill, const char *code)
 {
     char body[256];
     snprintf(no, 33, "%s-%04d", prefix, ++seq);
     paytest_order_body(body, sizeof body, no, bill, code);
     return hubtest_post(t, "/v1/payments", body);
+}
+
+void paytest_create_expect(hubtest_t *t, char *no, long long bill, const char *code, int status, const char *state)
+{
+    hubtest_resp_t r = paytest_create(t, no, bill, code);
+    if (status) assert_int_equal(r.status, status);
+    if (state) assert_string_equal(paytest_state(&r), state);
+    hubtest_free(&r);
 }
 
 const char *paytest_state(const hubtest_resp_t *r)
@@ -193,7 +208,8 @@ bool paytest_has_mismatch(const cJSON *section, const char *kind, const char *no
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, hubtest_at(section, "mismatches")) {
-        if (!strcmp(hubtest_at(m, "kind")->valuestring, kind) && !strcmp(hubtest_at(m, "out_trade_no")->valuestring, no))
+        if (!strcmp(hubtest_at(m, "kind")->valuestring, kind) &&
+            !strcmp(hubtest_at(m, "out_trade_no")->valuestring, no))
             return true;
     }
     return false;

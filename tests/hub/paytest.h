@@ -3,10 +3,10 @@
  * provider behind it, the notification listener, and the small queries and
  * requests those suites make about orders and bills.
  *
- * Owns: nothing between calls but the order-number counter of
- * paytest_create (one per test binary, never reset, so numbers stay unique
- * across the tests of a suite). The suites own their environment (hub,
- * simulators, listener) and pass the hub in.
+ * Owns: nothing between calls but paytest_create's order numbers: the
+ * suite's prefix and a counter (one per test binary, never reset, so
+ * numbers stay unique across the tests of a suite). The suites own their
+ * environment (hub, simulators, listener) and pass the hub in.
  * Threads: call from the test's thread (the queries use db_thread());
  * paytest_race runs its own threads and joins them before it returns.
  * Errors: none returned; anything unexpected fails the running test
@@ -53,9 +53,15 @@ void paytest_yuan(long long fen, char out[32]);
 /* The body of POST /v1/payments for BILL: a payment code CODE, or a QR
  * when CODE is NULL. */
 void paytest_order_body(char *body, size_t len, const char *no, long long bill, const char *code);
-/* Creates that order as device test-01 under a new number "PREFIX-0001"
- * (written to NO, 33 bytes). */
-hubtest_resp_t paytest_create(hubtest_t *t, const char *prefix, char *no, long long bill, const char *code);
+/* The prefix of the order numbers paytest_create makes from now on
+ * ("ALI": "ALI-0001", ...; at most 16 characters); "T" until set. */
+void paytest_order_prefix(const char *prefix);
+/* Creates that order as device test-01 under a new number (written to NO,
+ * 33 bytes). */
+hubtest_resp_t paytest_create(hubtest_t *t, char *no, long long bill, const char *code);
+/* paytest_create, then: the answer's status is STATUS (unless 0), its
+ * order.state STATE (unless NULL); the answer is freed. */
+void paytest_create_expect(hubtest_t *t, char *no, long long bill, const char *code, int status, const char *state);
 /* order.state of an answer ("" if none). */
 const char *paytest_state(const hubtest_resp_t *r);
 /* GET /v1/payments/NO answers 200 with order.state STATE. */

@@ -35,6 +35,7 @@ static int setup(void **state)
 {
     env_t *e = calloc(1, sizeof *e);
     e->t = paytest_hub_start();
+    paytest_order_prefix("ALI");
     e->sim = sim_start();
     snprintf(e->secrets, sizeof e->secrets, "%s/alipay.secrets", e->t->dir);
     paytest_alipay_secrets(e->sim, e->secrets, 0600);
@@ -56,13 +57,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- helpers ----------------------------------------------------------- */
-
-static hubtest_resp_t create(env_t *e, char *no, long long bill, const char *code)
-{
-    return paytest_create(e->t, "ALI", no, bill, code);
-}
-
 /* ---- tests ------------------------------------------------------------- */
 
 static void qr_paid_through_the_notification(void **state)
@@ -70,7 +64,7 @@ static void qr_paid_through_the_notification(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "NOTPAY");
     const cJSON *url = hubtest_at(r.json, "order.code_url");
@@ -87,7 +81,8 @@ static void qr_paid_through_the_notification(void **state)
     /* The same notification again changes nothing. */
     char body[16];
     assert_int_equal(sim_notify(e->sim, e->notify_url, no, "TRADE_SUCCESS", "0.01", false, body), 200);
-    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 AND kind = 'amount_differs'", no), 1);
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 "
+                                   "AND kind = 'amount_differs'", no), 1);
     assert_int_equal(sim_charges(e->sim), 1);
 }
 
@@ -96,7 +91,7 @@ static void code_paid_at_once(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, PAYTEST_ALIPAY_CODE);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "SUCCESS");
     const cJSON *txn = hubtest_at(r.json, "order.transaction_id");
@@ -113,17 +108,16 @@ static void same_number_on_two_devices(void **state)
 {
     env_t *e = *state;
     char no[33], body[256];
-    hubtest_resp_t r = create(e, no, paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, paytest_fresh_bill(), PAYTEST_ALIPAY_CODE, 201, NULL);
     paytest_order_body(body, sizeof body, no, paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
-    r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "dev2-1", body, NULL);
+    hubtest_resp_t r = hubtest_req(e->t, "POST", "/v1/payments", e->t->token2, "dev2-1", body, NULL);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "SUCCESS");
     assert_string_equal(hubtest_at(r.json, "order.out_trade_no")->valuestring, no);
     hubtest_free(&r);
     assert_int_equal(sim_charges(e->sim), 2);
-    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM orders WHERE device_no = ?1 AND out_trade_no LIKE 'X%'", no), 1);
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM orders WHERE device_no = ?1 AND out_trade_no LIKE 'X%'",
+                                   no), 1);
     assert_string_equal(sim_trade_status(e->sim, no), "TRADE_SUCCESS");
 }
 
@@ -133,10 +127,7 @@ static void payer_waits_then_pays(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_pay_mode(e->sim, SIM_PAY_WAIT);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, "USERPAYING");
     paytest_expect_query(e->t, no, "USERPAYING");
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(sim_payer_pays(e->sim, no, false), 0);   /* no notification: found by query */
@@ -151,9 +142,7 @@ static void payer_waits_too_long_is_cancelled(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_pay_mode(e->sim, SIM_PAY_WAIT);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 0, "USERPAYING");
     hub_time_shift(61);
     paytest_expect_query(e->t, no, "CLOSED");
     assert_string_equal(sim_trade_status(e->sim, no), "TRADE_CLOSED");
@@ -172,7 +161,7 @@ static void qr_refused_keeps_nothing(void **state)
     char no[33], no2[33];
     long long bill = paytest_fresh_bill();
     sim_refuse_orders(e->sim, true);
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     assert_int_equal(r.status, 422);
     assert_string_equal(hubtest_error_code(&r), "provider_refused");
     hubtest_free(&r);
@@ -180,9 +169,7 @@ static void qr_refused_keeps_nothing(void **state)
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(sim_charges(e->sim), 0);
     sim_refuse_orders(e->sim, false);
-    r = create(e, no2, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no2, bill, NULL, 201, NULL);
     assert_int_equal(sim_charges(e->sim), 0);
 }
 
@@ -192,7 +179,7 @@ static void refused_code_takes_nothing(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_pay_mode(e->sim, SIM_PAY_REFUSE);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, PAYTEST_ALIPAY_CODE);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "PAYERROR");
     assert_string_equal(hubtest_at(r.json, "order.error")->valuestring, "insufficient_balance");
@@ -200,9 +187,7 @@ static void refused_code_takes_nothing(void **state)
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(sim_charges(e->sim), 0);
     /* A WeChat code is not taken by an Alipay hub. */
-    r = create(e, no, bill, "134567890123456789");
-    assert_int_equal(r.status, 422);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, "134567890123456789", 422, NULL);
 }
 
 static void system_error_is_asked_again(void **state)
@@ -211,10 +196,7 @@ static void system_error_is_asked_again(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_pay_mode(e->sim, SIM_PAY_SYSTEM_ERROR);   /* unknown answer, but the money was taken */
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "SUCCESS");  /* the query found it */
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, "SUCCESS");  /* the query found it */
     assert_int_equal(sim_calls(e->sim, "alipay.trade.query"), 1);
     assert_true(paytest_bill_paid(bill));
     assert_int_equal(sim_charges(e->sim), 1);
@@ -226,17 +208,12 @@ static void slow_provider(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_delay_ms(e->sim, 600);                    /* within timeout_ms */
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 0, "SUCCESS");
     assert_int_equal(sim_charges(e->sim), 1);
     /* Slower than timeout_ms: the charge happened, the answer never came. */
     sim_delay_ms(e->sim, 2500);
     bill = paytest_fresh_bill();
-    r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, "USERPAYING");
     assert_false(paytest_bill_paid(bill));
     sim_delay_ms(e->sim, 0);
     paytest_expect_query(e->t, no, "SUCCESS");
@@ -251,16 +228,13 @@ static void provider_gone(void **state)
     long long bill = paytest_fresh_bill();
     sim_gone(e->sim, true);
     /* A QR nobody has seen: no order is kept, the bill stays free. */
-    hubtest_resp_t r = create(e, qr, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, qr, bill, NULL);
     assert_int_equal(r.status, 503);
     assert_string_equal(hubtest_error_code(&r), "provider_unavailable");
     hubtest_free(&r);
     assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", qr), 0);
     /* A payment code: unknown, kept open, never success. */
-    r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, "USERPAYING");
     paytest_expect_query(e->t, no, "USERPAYING");
     r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 503);
@@ -281,10 +255,8 @@ static void answers_not_signed_by_alipay(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_bad_answer_sign(e->sim, true);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");   /* never SUCCESS on a forged answer */
-    hubtest_free(&r);
+    /* Never SUCCESS on a forged answer. */
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, "USERPAYING");
     assert_false(paytest_bill_paid(bill));
     sim_bad_answer_sign(e->sim, false);
     paytest_expect_query(e->t, no, "SUCCESS");
@@ -296,7 +268,7 @@ static void forged_notification_refused(void **state)
     env_t *e = *state;
     char no[33], body[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     assert_int_equal(r.status, 201);
     const cJSON *amt = hubtest_at(r.json, "order.amount_fen");
     char amount[32];
@@ -315,10 +287,7 @@ static void notification_before_the_answer(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     sim_pay_mode(e->sim, SIM_PAY_NOTIFY_FIRST);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, "SUCCESS");
     assert_true(paytest_bill_paid(bill));
     assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
     assert_int_equal(sim_charges(e->sim), 1);
@@ -331,14 +300,12 @@ static void staff_refund_through_alipay(void **state)
     char no[33], staff[160], path[96];
     assert_int_equal(auth_staff_add(db_thread(), "bob", staff, sizeof staff), 0);
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 201, NULL);
     snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no);
     const char *body = "{\"refund_no\":\"RF-ALI-0001\",\"reason\":\"charged twice\"}";
     /* Alipay gone: nothing changes, the same request later does it. */
     sim_gone(e->sim, true);
-    r = hubtest_req(e->t, "POST", path, staff, "rf-1", body, NULL);
+    hubtest_resp_t r = hubtest_req(e->t, "POST", path, staff, "rf-1", body, NULL);
     assert_int_equal(r.status, 503);
     hubtest_free(&r);
     assert_true(paytest_bill_paid(bill));
@@ -363,7 +330,7 @@ static void reconcile_lists_every_mismatch(void **state)
     char no[6][33], staff[160];
     assert_int_equal(auth_staff_add(db_thread(), "carol", staff, sizeof staff), 0);
     for (int i = 0; i < 5; i++) {
-        hubtest_resp_t r = create(e, no[i], paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
+        hubtest_resp_t r = paytest_create(e->t, no[i], paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
         assert_int_equal(r.status, 201);
         hubtest_free(&r);
     }
@@ -452,10 +419,8 @@ static void reverse_refunds_a_paid_code(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
-    r = paytest_post_on(e->t, no, "reverse");
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 0, "SUCCESS");
+    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 200);
     assert_string_equal(paytest_state(&r), "REVOKED");
     hubtest_free(&r);
@@ -470,11 +435,9 @@ static void reverse_refunds_when_cancel_is_refused(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_ALIPAY_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_ALIPAY_CODE, 0, "SUCCESS");
     sim_refuse_cancel(e->sim, true);
-    r = paytest_post_on(e->t, no, "reverse");
+    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 200);
     assert_string_equal(paytest_state(&r), "REVOKED");
     hubtest_free(&r);
@@ -489,7 +452,7 @@ static void close_an_unpaid_qr(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     hubtest_free(&r);
     r = paytest_post_on(e->t, no, "close");
     assert_int_equal(r.status, 200);

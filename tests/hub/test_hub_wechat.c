@@ -41,6 +41,7 @@ static env_t *start(bool both)
 {
     env_t *e = calloc(1, sizeof *e);
     e->t = paytest_hub_start();
+    paytest_order_prefix("WX");
     e->sim = wxsim_start();
     snprintf(e->secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
     paytest_write_file(e->secrets, wxsim_secrets(e->sim), 0600);
@@ -86,13 +87,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- helpers ----------------------------------------------------------- */
-
-static hubtest_resp_t create(env_t *e, char *no, long long bill, const char *code)
-{
-    return paytest_create(e->t, "WX", no, bill, code);
-}
-
 /* ---- QR (Native) -------------------------------------------------------- */
 
 static void qr_paid_through_the_notification(void **state)
@@ -100,7 +94,7 @@ static void qr_paid_through_the_notification(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "NOTPAY");
     const cJSON *url = hubtest_at(r.json, "order.code_url");
@@ -126,9 +120,7 @@ static void qr_paid_found_by_query(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);   /* the notification is lost */
     assert_false(paytest_bill_paid(bill));
     paytest_expect_query(e->t, no, "SUCCESS");
@@ -141,9 +133,7 @@ static void qr_expires_and_is_closed(void **state)
     env_t *e = *state;
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     hub_time_shift(7201);
     paytest_expect_query(e->t, no, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "CLOSED");
@@ -158,7 +148,7 @@ static void qr_refused_keeps_nothing(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     wxsim_refuse_orders(e->sim, true);
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     /* A definite refusal has its own answer (the kiosk ends at once),
      * with WeChat's short code and nothing kept. */
     assert_int_equal(r.status, 422);
@@ -173,9 +163,7 @@ static void qr_refused_keeps_nothing(void **state)
      * provider takes orders. */
     wxsim_refuse_orders(e->sim, false);
     char no2[33];
-    r = create(e, no2, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no2, bill, NULL, 201, NULL);
 }
 
 static void close_an_unpaid_qr(void **state)
@@ -183,7 +171,7 @@ static void close_an_unpaid_qr(void **state)
     env_t *e = *state;
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     hubtest_free(&r);
     r = paytest_post_on(e->t, no, "close");
     assert_int_equal(r.status, 200);
@@ -202,7 +190,7 @@ static void code_paid_at_once(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, PAYTEST_WECHAT_CODE);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "SUCCESS");
     const cJSON *txn = hubtest_at(r.json, "order.transaction_id");
@@ -212,7 +200,7 @@ static void code_paid_at_once(void **state)
     assert_int_equal(wxsim_charges(e->sim), 1);
     assert_int_equal(wxsim_calls(e->sim, "micropay"), 1);
     /* An Alipay code is not taken by a WeChat-only hub. */
-    r = create(e, no, paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
+    r = paytest_create(e->t, no, paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
     assert_int_equal(r.status, 422);
     assert_string_equal(hubtest_error_code(&r), "invalid_auth_code");
     hubtest_free(&r);
@@ -225,10 +213,7 @@ static void payer_confirms_then_pays(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_USERPAYING);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
     paytest_expect_query(e->t, no, "USERPAYING");
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);
@@ -243,9 +228,7 @@ static void payer_confirms_too_late_is_reversed(void **state)
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_USERPAYING);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "USERPAYING");
     hub_time_shift(61);
     paytest_expect_query(e->t, no, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REVOKED");
@@ -261,7 +244,7 @@ static void refused_code_takes_nothing(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_REFUSE);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, PAYTEST_WECHAT_CODE);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "PAYERROR");
     assert_string_equal(hubtest_at(r.json, "order.error")->valuestring, "insufficient_balance");
@@ -276,10 +259,7 @@ static void system_error_is_asked_again(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_SYSTEMERROR);   /* unknown answer, but the money was taken */
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "SUCCESS");    /* the query found it */
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "SUCCESS");    /* the query found it */
     assert_int_equal(wxsim_calls(e->sim, "query"), 1);
     assert_true(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 1);
@@ -293,10 +273,7 @@ static void slow_provider_never_succeeds_locally(void **state)
     /* Slower than timeout_ms: the payer is still confirming, no answer came. */
     wxsim_pay_mode(e->sim, WXSIM_PAY_USERPAYING);
     wxsim_delay_ms(e->sim, 2500);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
     assert_false(paytest_bill_paid(bill));
     /* Still slow at the deadline: nothing is decided without an answer. */
     hub_time_shift(61);
@@ -315,9 +292,7 @@ static void slow_provider_that_charged(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     wxsim_delay_ms(e->sim, 2500);                    /* charged, the answer too late */
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "USERPAYING");
     assert_false(paytest_bill_paid(bill));
     wxsim_delay_ms(e->sim, 0);
     paytest_expect_query(e->t, no, "SUCCESS");
@@ -332,17 +307,12 @@ static void provider_gone(void **state)
     long long bill = paytest_fresh_bill();
     wxsim_gone(e->sim, true);
     /* A QR nobody has seen: no order is kept, the bill stays free. */
-    hubtest_resp_t r = create(e, qr, bill, NULL);
-    assert_int_equal(r.status, 503);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, qr, bill, NULL, 503, NULL);
     assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", qr), 0);
     /* A payment code: unknown, kept open, never success. */
-    r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
     paytest_expect_query(e->t, no, "USERPAYING");
-    r = paytest_post_on(e->t, no, "reverse");
+    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 503);
     hubtest_free(&r);
     /* Back: the reverse goes through; nothing was ever charged. */
@@ -361,17 +331,13 @@ static void answers_not_signed_by_wechat(void **state)
     char no[33];
     long long bill = paytest_fresh_bill();
     wxsim_bad_answer_sign(e->sim, true);
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(paytest_state(&r), "USERPAYING");  /* never SUCCESS on a forged answer */
-    hubtest_free(&r);
+    /* Never SUCCESS on a forged answer. */
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
     paytest_expect_query(e->t, no, "USERPAYING");                /* the v3 query's answer is forged too */
     assert_false(paytest_bill_paid(bill));
     /* A QR whose code_url is not signed is never shown. */
     char qr[33];
-    r = create(e, qr, paytest_fresh_bill(), NULL);
-    assert_int_equal(r.status, 503);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, qr, paytest_fresh_bill(), NULL, 503, NULL);
     wxsim_bad_answer_sign(e->sim, false);
     paytest_expect_query(e->t, no, "SUCCESS");
     assert_int_equal(wxsim_charges(e->sim), 1);
@@ -382,10 +348,8 @@ static void reverse_refunds_a_paid_code(void **state)
     env_t *e = *state;
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
-    r = paytest_post_on(e->t, no, "reverse");
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
+    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 200);
     assert_string_equal(paytest_state(&r), "REVOKED");
     hubtest_free(&r);
@@ -401,11 +365,9 @@ static void reverse_refunds_when_reverse_is_refused(void **state)
     env_t *e = *state;
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
     wxsim_refuse_reverse(e->sim, true);
-    r = paytest_post_on(e->t, no, "reverse");
+    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 200);
     assert_string_equal(paytest_state(&r), "REVOKED");
     hubtest_free(&r);
@@ -423,11 +385,9 @@ static void reverse_of_a_paid_qr_refunds(void **state)
     env_t *e = *state;
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);
-    r = paytest_post_on(e->t, no, "reverse");
+    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
     assert_int_equal(r.status, 200);
     assert_string_equal(paytest_state(&r), "CLOSED");
     hubtest_free(&r);
@@ -458,9 +418,7 @@ static void forged_notifications_change_nothing(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     long long fen = paytest_amount_of(no);
     static const wxsim_notice_t forged[] = {WXSIM_NOTICE_BAD_SIGNATURE, WXSIM_NOTICE_WRONG_KEY,
                                             WXSIM_NOTICE_WRONG_SERIAL, WXSIM_NOTICE_SIGNTEST};
@@ -483,7 +441,7 @@ static void notification_for_a_closed_qr_is_kept_for_staff(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     hubtest_free(&r);
     r = paytest_post_on(e->t, no, "close");
     assert_string_equal(paytest_state(&r), "CLOSED");
@@ -505,9 +463,7 @@ static void statement_and_refund_by_number(void **state)
     env_t *e = *state;
     char no[33], url[512];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, PAYTEST_WECHAT_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
     const pay_provider_t *p = pay_provider_named("wechat");
     assert_non_null(p);
     pay_result_t res;
@@ -585,11 +541,9 @@ static void both_providers_by_wallet(void **state)
     env_t *e = *state;
     char wx_no[33], ali_no[33], qr[33];
     long long b1 = paytest_fresh_bill();
-    hubtest_resp_t r = create(e, wx_no, b1, PAYTEST_WECHAT_CODE);
-    assert_string_equal(paytest_state(&r), "SUCCESS");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, wx_no, b1, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
     long long b2 = paytest_fresh_bill();
-    r = create(e, ali_no, b2, PAYTEST_ALIPAY_CODE);
+    hubtest_resp_t r = paytest_create(e->t, ali_no, b2, PAYTEST_ALIPAY_CODE);
     assert_string_equal(paytest_state(&r), "SUCCESS");
     const cJSON *txn = hubtest_at(r.json, "order.transaction_id");
     assert_true(cJSON_IsString(txn) && !strncmp(txn->valuestring, "2026112922001", 13));
@@ -600,7 +554,7 @@ static void both_providers_by_wallet(void **state)
     assert_int_equal(paytest_q_int("SELECT provider = 'alipay' FROM orders WHERE out_trade_no = ?1", ali_no), 1);
     /* QR orders go to qr_provider, and its notification to the one listener. */
     long long b3 = paytest_fresh_bill();
-    r = create(e, qr, b3, NULL);
+    r = paytest_create(e->t, qr, b3, NULL);
     assert_int_equal(r.status, 201);
     assert_true(!strncmp(hubtest_at(r.json, "order.code_url")->valuestring, "weixin://", 9));
     hubtest_free(&r);

@@ -36,6 +36,7 @@ static env_t *start(bool both)
 {
     env_t *e = calloc(1, sizeof *e);
     e->t = paytest_hub_start();
+    paytest_order_prefix("RC");
     e->sim = wxsim_start();
     snprintf(e->secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
     paytest_write_file(e->secrets, wxsim_secrets(e->sim), 0600);
@@ -84,7 +85,7 @@ static int teardown(void **state)
 /* A paid order of a payment code (its wallet picks the provider). */
 static void paid(env_t *e, char *no, const char *code)
 {
-    hubtest_resp_t r = paytest_create(e->t, "RC", no, paytest_fresh_bill(), code);
+    hubtest_resp_t r = paytest_create(e->t, no, paytest_fresh_bill(), code);
     assert_int_equal(r.status, 201);
     assert_string_equal(paytest_state(&r), "SUCCESS");
     hubtest_free(&r);
