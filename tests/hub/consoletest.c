@@ -128,12 +128,13 @@ void consoletest_signer_stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
-hub_t *consoletest_signed_hub(const hubtest_t *t, pid_t *signer)
+hub_t *consoletest_signed_hub(const hubtest_t *t, pid_t *signer, char *sock)
 {
-    char sock[108];
-    *signer = consoletest_signer_start(t, sock);
+    char path[108];
+    *signer = consoletest_signer_start(t, path);
+    if (sock) snprintf(sock, sizeof path, "%s", path);
     hub_config_t cfg = *hub_config(t->hub);
-    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
+    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", path);
     hub_t *hub = hub_new(&cfg);
     assert_non_null(hub);
     return hub;

@@ -59,8 +59,9 @@ const char *consoletest_build_dir(void);
  * SOCK), dying with this process; its pid. */
 pid_t consoletest_signer_start(const hubtest_t *t, char sock[108]);
 void consoletest_signer_stop(pid_t pid);
-/* A new hub with T's settings and a signer started for it (*SIGNER):
- * what publishes signed bundles. The caller stops both. */
-hub_t *consoletest_signed_hub(const hubtest_t *t, pid_t *signer);
+/* A new hub with T's settings and a signer started for it (*SIGNER; its
+ * socket path in SOCK unless NULL): what publishes signed bundles. The
+ * caller stops both. */
+hub_t *consoletest_signed_hub(const hubtest_t *t, pid_t *signer, char *sock);
 
 #endif

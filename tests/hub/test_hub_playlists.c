@@ -58,7 +58,7 @@ static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
-    f->hub = consoletest_signed_hub(f->t, &f->signer);
+    f->hub = consoletest_signed_hub(f->t, &f->signer, NULL);
     consoletest_add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
     consoletest_add("ed", STAFF_EDITOR, "north", EDITOR_PW);
     consoletest_add("pub", STAFF_PUBLISHER, "north", PUB_PW);
