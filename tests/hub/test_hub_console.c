@@ -649,7 +649,8 @@ static void test_alert(void **state)
     hubtest_free(&hr);
     free(body);
 
-    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    consoletest_sess_t ed = login(f, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);

@@ -101,7 +101,8 @@ static const char *event_body(char *buf, size_t len, const char *title, int plac
 }
 
 /* POST BODY to PATH as S, wanting STATUS; the number at DOTTED in the answer. */
-static long long post_num(fx_t *f, const char *path, const char *body, const consoletest_sess_t *s, int status, const char *dotted)
+static long long post_num(fx_t *f, const char *path, const char *body, const consoletest_sess_t *s, int status,
+                          const char *dotted)
 {
     hub_resp_t r = call(f, "POST", path, body, s, true);
     if (r.status != status) fail_msg("%s: wanted %d, got %d %s", path, status, r.status, r.body);
@@ -168,7 +169,8 @@ static void test_event_workflow(void **state)
     /* An editor cannot approve or publish; a draft is not published unapproved. */
     consoletest_expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->ed, true), 403, "forbidden", NULL);
     consoletest_expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->ed, false), 403, "csrf", NULL);
-    consoletest_expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true), 409, "wrong_state", "approved");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true),
+                       409, "wrong_state", "approved");
     consoletest_expect(call(f, "POST", "/console/api/items/1/withdraw", "{}", &f->pub, true), 409, "wrong_state", NULL);
     consoletest_expect(call(f, "POST", "/console/api/items/1/delete", "{}", &f->pub, true), 404, "not_found", NULL);
     consoletest_expect(call(f, "POST", "/console/api/items/9/approve", "{}", &f->pub, true), 404, "not_found", NULL);
@@ -221,10 +223,14 @@ static void test_event_workflow(void **state)
     hubtest_free(&g);
 
     /* Places: never below the two registered; more opens the list again. */
-    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":1}", &f->pub, true), 409, "places_taken", "2 people");
-    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":3}", &f->ed, true), 403, "forbidden", NULL);
-    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":0}", &f->pub, true), 422, "invalid_field", "places");
-    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":2.5}", &f->pub, true), 422, "invalid_field", "places");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":1}", &f->pub, true),
+                       409, "places_taken", "2 people");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":3}", &f->ed, true),
+                       403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":0}", &f->pub, true),
+                       422, "invalid_field", "places");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":2.5}", &f->pub, true),
+                       422, "invalid_field", "places");
     r = call(f, "POST", "/console/api/items/1/places", "{\"places\":3}", &f->pub, true);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"places\":3"));
@@ -262,7 +268,8 @@ static void test_event_workflow(void **state)
     g = reg(f, cid, "13812342222");
     assert_int_equal(g.status, 404);
     hubtest_free(&g);
-    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":9}", &f->pub, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":9}", &f->pub, true),
+                       409, "wrong_state", NULL);
 
     /* Every step is in the change log, with who did it, before and after. */
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'item 1'", NULL, 0), 8);
@@ -601,7 +608,8 @@ static void test_validation(void **state)
     consoletest_expect(call(f, "POST", "/console/api/items", b, &f->ed, true), 422, "invalid_field", "data: ");
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_items", NULL, 0), 1);
     /* An edit is checked the same way, and nothing of it is stored. */
-    consoletest_expect(call(f, "POST", "/console/api/items/1", "{\"kind\":\"guide\"}", &f->ed, true), 422, "missing_field", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1", "{\"kind\":\"guide\"}", &f->ed, true),
+                       422, "missing_field", NULL);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'item_edit'", NULL, 0), 0);
 }
 

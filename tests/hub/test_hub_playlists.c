@@ -188,9 +188,12 @@ static void test_roles(void **state)
 
     /* An editor cannot publish; a publisher can, once; then it is not edited. */
     consoletest_expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->ed, true), 403, "forbidden", NULL);
-    consoletest_expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &f->pub, true), 409, "wrong_state", NULL);
-    consoletest_expect(call(f, "POST", "/console/api/playlists/1/approve", "{}", &f->pub, true), 404, "not_found", NULL);
-    consoletest_expect(call(f, "POST", "/console/api/playlists/9/publish", "{}", &f->pub, true), 404, "not_found", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &f->pub, true),
+                       409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/approve", "{}", &f->pub, true),
+                       404, "not_found", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/9/publish", "{}", &f->pub, true),
+                       404, "not_found", NULL);
     body_of(b, sizeof b, "早间（改）", 20, sch);
     r = call(f, "POST", "/console/api/playlists/1", b, &f->ed, true);
     assert_int_equal(r.status, 200);
@@ -201,7 +204,8 @@ static void test_roles(void **state)
     assert_non_null(strstr(r.body, "\"state\":\"published\""));
     assert_non_null(strstr(r.body, "\"published_by\":\"pub\""));
     free(r.body);
-    consoletest_expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true),
+                       409, "wrong_state", NULL);
     consoletest_expect(call(f, "POST", "/console/api/playlists/1", b, &f->ed, true), 409, "wrong_state", NULL);
 
     /* The editor's choice of content: items, not playlists. */
@@ -288,7 +292,8 @@ static void test_validation(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         body_of(b, sizeof b, "x", 1, bad[i].schedule);
-        consoletest_expect(call(f, "POST", "/console/api/playlists", b, &f->ed, true), 422, "invalid_field", bad[i].field);
+        consoletest_expect(call(f, "POST", "/console/api/playlists", b, &f->ed, true),
+                           422, "invalid_field", bad[i].field);
     }
     static const struct { const char *body, *code, *field; } worse[] = {
         {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{}}", "missing_field", "items"},
@@ -407,9 +412,12 @@ static void test_edges(void **state)
     free(r.body);
     consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-13-01", NULL, &f->ed, false), 422,
            "invalid_field", "date");
-    consoletest_expect(call(f, "GET", "/console/api/dayview?date=2026-12-01", NULL, &f->ed, false), 422, "invalid_field", "kiosk or group");
-    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&group=north", NULL, &f->ed, false), 422, "invalid_field", NULL);
-    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&drafts=yes", NULL, &f->ed, false), 422, "invalid_field", "drafts");
+    consoletest_expect(call(f, "GET", "/console/api/dayview?date=2026-12-01", NULL, &f->ed, false),
+                       422, "invalid_field", "kiosk or group");
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&group=north", NULL, &f->ed, false),
+                       422, "invalid_field", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&drafts=yes", NULL, &f->ed, false),
+                       422, "invalid_field", "drafts");
     consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01", NULL, NULL, false), 401, NULL, NULL);
 }
 
@@ -419,10 +427,14 @@ static void test_scoped(void **state)
     char s[512];
     published(f, "北区", 10, "{}");
     /* Another district's kiosk is answered as one that does not exist; its group is refused. */
-    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-02&date=2026-12-11", NULL, &f->ed, false), 404, "not_found", NULL);
-    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=nope&date=2026-12-11", NULL, &f->ed, false), 404, "not_found", NULL);
-    consoletest_expect(call(f, "GET", "/console/api/dayview?group=south&date=2026-12-11", NULL, &f->ed, false), 403, "forbidden", NULL);
-    consoletest_expect(call(f, "GET", "/console/api/dayview?group=a,b", NULL, &f->boss, false), 422, "invalid_field", "group");
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-02&date=2026-12-11", NULL, &f->ed, false),
+                       404, "not_found", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=nope&date=2026-12-11", NULL, &f->ed, false),
+                       404, "not_found", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?group=south&date=2026-12-11", NULL, &f->ed, false),
+                       403, "forbidden", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?group=a,b", NULL, &f->boss, false),
+                       422, "invalid_field", "group");
     /* South's kiosk plays nothing of north's; north's plays it all day. */
     assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
     /* A street playlist of the hub's content for every kiosk (kioskctl's, no
