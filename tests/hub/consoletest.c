@@ -69,6 +69,16 @@ consoletest_sess_t consoletest_login(hub_t *hub, const char *name, const char *p
     return consoletest_login_after(hub, name, pw, "");
 }
 
+void consoletest_kiosk_group(hub_t *hub, const consoletest_sess_t *s, const char *kiosk, const char *group)
+{
+    char path[96], body[96];
+    snprintf(path, sizeof path, "/console/api/kiosks/%s/group", kiosk);
+    snprintf(body, sizeof body, "{\"group\":\"%s\"}", group);
+    hub_resp_t r = consoletest_call_as(hub, "POST", path, body, s, true);
+    assert_int_equal(r.status, 200);
+    free(r.body);
+}
+
 const char *consoletest_code_of(const hub_resp_t *r, char *buf, size_t len)
 {
     cJSON *j = cJSON_Parse(r->body);

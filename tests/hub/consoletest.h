@@ -43,6 +43,9 @@ consoletest_sess_t consoletest_login(hub_t *hub, const char *name, const char *p
  * the session's. */
 consoletest_sess_t consoletest_login_after(hub_t *hub, const char *name, const char *pw, const char *others);
 
+/* Puts KIOSK in kiosk group GROUP as session S (an admin's): 200. */
+void consoletest_kiosk_group(hub_t *hub, const consoletest_sess_t *s, const char *kiosk, const char *group);
+
 /* error.code of an answer's body, in BUF ("" if none). */
 const char *consoletest_code_of(const hub_resp_t *r, char *buf, size_t len);
 /* The answer R has STATUS and error code CODE (R's body is not freed). */

@@ -70,12 +70,8 @@ static int setup(void **state)
     f->ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     f->pub = consoletest_login(f->hub, "pub", PUB_PW);
     f->vic = consoletest_login(f->hub, "vic", VIEWER_PW);
-    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", &f->boss, true);
-    assert_int_equal(r.status, 200);
-    free(r.body);
-    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", &f->boss, true);
-    assert_int_equal(r.status, 200);
-    free(r.body);
+    consoletest_kiosk_group(f->hub, &f->boss, "test-01", "north");
+    consoletest_kiosk_group(f->hub, &f->boss, "test-02", "south");
     *state = f;
     return 0;
 }
