@@ -208,9 +208,8 @@ bool paytest_has_mismatch(const cJSON *section, const char *kind, const char *no
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, hubtest_at(section, "mismatches")) {
-        if (!strcmp(hubtest_at(m, "kind")->valuestring, kind) &&
-            !strcmp(hubtest_at(m, "out_trade_no")->valuestring, no))
-            return true;
+        if (strcmp(hubtest_at(m, "kind")->valuestring, kind) != 0) continue;
+        if (!strcmp(hubtest_at(m, "out_trade_no")->valuestring, no)) return true;
     }
     return false;
 }
