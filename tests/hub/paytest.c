@@ -151,6 +151,14 @@ hubtest_resp_t paytest_post_on(hubtest_t *t, const char *no, const char *what)
     return hubtest_post(t, path, "{}");
 }
 
+void paytest_post_on_expect(hubtest_t *t, const char *no, const char *what, int status, const char *state)
+{
+    hubtest_resp_t r = paytest_post_on(t, no, what);
+    if (status) assert_int_equal(r.status, status);
+    if (state) assert_string_equal(paytest_state(&r), state);
+    hubtest_free(&r);
+}
+
 typedef struct {
     hubtest_t *t;
     const char *body, *key_prefix;

@@ -68,6 +68,9 @@ const char *paytest_state(const hubtest_resp_t *r);
 void paytest_expect_query(hubtest_t *t, const char *no, const char *state);
 /* POST /v1/payments/NO/WHAT ("close", "reverse") with "{}". */
 hubtest_resp_t paytest_post_on(hubtest_t *t, const char *no, const char *what);
+/* paytest_post_on, then: the answer's status is STATUS (unless 0), its
+ * order.state STATE (unless NULL); the answer is freed. */
+void paytest_post_on_expect(hubtest_t *t, const char *no, const char *what, int status, const char *state);
 /* N threads POST BODY to /v1/payments at once as test-01, each with its
  * own key "KEY_PREFIX-I"; each must get 201 or 200. Returns how many got 201. */
 int paytest_race(hubtest_t *t, const char *body, const char *key_prefix, int n);

@@ -171,12 +171,8 @@ static void close_an_unpaid_qr(void **state)
     env_t *e = *state;
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
-    hubtest_free(&r);
-    r = paytest_post_on(e->t, no, "close");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(paytest_state(&r), "CLOSED");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, NULL, 0, NULL);
+    paytest_post_on_expect(e->t, no, "close", 200, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "CLOSED");
     assert_int_equal(wxsim_payer_pays(e->sim, no, true), -1);
     assert_false(paytest_bill_paid(bill));
@@ -312,15 +308,10 @@ static void provider_gone(void **state)
     /* A payment code: unknown, kept open, never success. */
     paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
     paytest_expect_query(e->t, no, "USERPAYING");
-    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
-    assert_int_equal(r.status, 503);
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 503, NULL);
     /* Back: the reverse goes through; nothing was ever charged. */
     wxsim_gone(e->sim, false);
-    r = paytest_post_on(e->t, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(paytest_state(&r), "REVOKED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 200, "REVOKED");
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
@@ -349,10 +340,7 @@ static void reverse_refunds_a_paid_code(void **state)
     char no[33], st[16];
     long long bill = paytest_fresh_bill();
     paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
-    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(paytest_state(&r), "REVOKED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 200, "REVOKED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REVOKED");
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_refunds(e->sim), 1);
@@ -367,10 +355,7 @@ static void reverse_refunds_when_reverse_is_refused(void **state)
     long long bill = paytest_fresh_bill();
     paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
     wxsim_refuse_reverse(e->sim, true);
-    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(paytest_state(&r), "REVOKED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 200, "REVOKED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REFUND");
     assert_int_equal(wxsim_calls(e->sim, "refund"), 1);
     assert_int_equal(wxsim_refunds(e->sim), 1);
@@ -387,10 +372,7 @@ static void reverse_of_a_paid_qr_refunds(void **state)
     long long bill = paytest_fresh_bill();
     paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);
-    hubtest_resp_t r = paytest_post_on(e->t, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(paytest_state(&r), "CLOSED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 200, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REFUND");
     assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_refunds(e->sim), 1);
@@ -441,11 +423,8 @@ static void notification_for_a_closed_qr_is_kept_for_staff(void **state)
     env_t *e = *state;
     char no[33];
     long long bill = paytest_fresh_bill();
-    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
-    hubtest_free(&r);
-    r = paytest_post_on(e->t, no, "close");
-    assert_string_equal(paytest_state(&r), "CLOSED");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, NULL, 0, NULL);
+    paytest_post_on_expect(e->t, no, "close", 0, "CLOSED");
     /* Were WeChat Pay to report it paid anyway, the order stays closed and
      * staff see it (the money would have to be refunded). */
     assert_int_equal(wxsim_notify(e->sim, e->notify_url, no, "SUCCESS", paytest_amount_of(no), WXSIM_NOTICE_GOOD), 200);
@@ -562,9 +541,7 @@ static void both_providers_by_wallet(void **state)
     assert_true(paytest_bill_paid(b3));
     assert_int_equal(wxsim_charges(e->sim), 2);
     /* Each order is reversed by the provider that made it. */
-    r = paytest_post_on(e->t, ali_no, "reverse");
-    assert_string_equal(paytest_state(&r), "REVOKED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, ali_no, "reverse", 0, "REVOKED");
     assert_int_equal(sim_charges(e->ali), 0);
     assert_int_equal(wxsim_charges(e->sim), 2);
     assert_int_equal(wxsim_calls(e->sim, "reverse"), 0);
