@@ -52,6 +52,24 @@ void paytest_alipay_secrets(alipay_sim_t *sim, const char *path, mode_t mode)
     paytest_write_file(path, text, mode);
 }
 
+void paytest_wechat_providers(hubtest_t *t, const char *wechat_text, alipay_sim_t *ali, const char *qr_provider,
+                              char secrets[160], char ali_secrets[160])
+{
+    snprintf(secrets, 160, "%s/wechat.secrets", t->dir);
+    paytest_write_file(secrets, wechat_text, 0600);
+    if (!ali) {
+        assert_int_equal(pay_config_key("provider", "wechat"), 0);
+        assert_int_equal(pay_config_key("secrets", secrets), 0);
+        return;
+    }
+    snprintf(ali_secrets, 160, "%s/alipay.secrets", t->dir);
+    paytest_alipay_secrets(ali, ali_secrets, 0600);
+    assert_int_equal(pay_config_key("provider", "alipay,wechat"), 0);
+    if (qr_provider) assert_int_equal(pay_config_key("qr_provider", qr_provider), 0);
+    assert_int_equal(pay_config_key("alipay_secrets", ali_secrets), 0);
+    assert_int_equal(pay_config_key("wechat_secrets", secrets), 0);
+}
+
 pay_notify_t *paytest_listen_and_init(const char *path, char *url, size_t len)
 {
     char err[300];

@@ -34,6 +34,12 @@ void paytest_hub_stop(hubtest_t *t);
 void paytest_write_file(const char *path, const char *text, mode_t mode);
 /* An Alipay secrets file for SIM's keys and gateway at PATH, with MODE. */
 void paytest_alipay_secrets(alipay_sim_t *sim, const char *path, mode_t mode);
+/* The providers of a WeChat Pay hub on T: WECHAT_TEXT (the simulator's
+ * secrets) in T's dir/wechat.secrets, its path in SECRETS, for provider
+ * "wechat"; or, with ALI, Alipay's secrets beside it (path in ALI_SECRETS)
+ * for provider "alipay,wechat", QR orders to QR_PROVIDER unless NULL. */
+void paytest_wechat_providers(hubtest_t *t, const char *wechat_text, alipay_sim_t *ali, const char *qr_provider,
+                              char secrets[160], char ali_secrets[160]);
 /* Once provider and secrets are configured: timeout_ms = 1500, the
  * notification listener on a free loopback port, its URL (ending in PATH)
  * in URL and as notify_url, then pay_init. Returns the listener. */

@@ -33,7 +33,7 @@ typedef struct {
     alipay_sim_t *ali;          /* both providers only */
     pay_notify_t *notify;
     char notify_url[96];
-    char secrets[128];
+    char secrets[160];
     int bad_signatures_sent;    /* by the test itself, on purpose */
 } env_t;
 
@@ -43,21 +43,9 @@ static env_t *start(bool both)
     e->t = paytest_hub_start();
     paytest_order_prefix("WX");
     e->sim = wxsim_start();
-    snprintf(e->secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
-    paytest_write_file(e->secrets, wxsim_secrets(e->sim), 0600);
-    if (both) {
-        char path[160];
-        e->ali = sim_start();
-        snprintf(path, sizeof path, "%s/alipay.secrets", e->t->dir);
-        paytest_alipay_secrets(e->ali, path, 0600);
-        assert_int_equal(pay_config_key("provider", "alipay,wechat"), 0);
-        assert_int_equal(pay_config_key("qr_provider", "wechat"), 0);
-        assert_int_equal(pay_config_key("alipay_secrets", path), 0);
-        assert_int_equal(pay_config_key("wechat_secrets", e->secrets), 0);
-    } else {
-        assert_int_equal(pay_config_key("provider", "wechat"), 0);
-        assert_int_equal(pay_config_key("secrets", e->secrets), 0);
-    }
+    char ali_secrets[160];
+    if (both) e->ali = sim_start();
+    paytest_wechat_providers(e->t, wxsim_secrets(e->sim), e->ali, "wechat", e->secrets, ali_secrets);
     e->notify = paytest_listen_and_init("/pay/notify", e->notify_url, sizeof e->notify_url);
     return e;
 }

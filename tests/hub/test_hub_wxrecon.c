@@ -38,19 +38,8 @@ static env_t *start(bool both)
     e->t = paytest_hub_start();
     paytest_order_prefix("RC");
     e->sim = wxsim_start();
-    snprintf(e->secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
-    paytest_write_file(e->secrets, wxsim_secrets(e->sim), 0600);
-    if (both) {
-        e->ali = sim_start();
-        snprintf(e->ali_secrets, sizeof e->ali_secrets, "%s/alipay.secrets", e->t->dir);
-        paytest_alipay_secrets(e->ali, e->ali_secrets, 0600);
-        assert_int_equal(pay_config_key("provider", "alipay,wechat"), 0);
-        assert_int_equal(pay_config_key("alipay_secrets", e->ali_secrets), 0);
-        assert_int_equal(pay_config_key("wechat_secrets", e->secrets), 0);
-    } else {
-        assert_int_equal(pay_config_key("provider", "wechat"), 0);
-        assert_int_equal(pay_config_key("secrets", e->secrets), 0);
-    }
+    if (both) e->ali = sim_start();
+    paytest_wechat_providers(e->t, wxsim_secrets(e->sim), e->ali, NULL, e->secrets, e->ali_secrets);
     e->notify = paytest_listen_and_init("/pay/notify", e->notify_url, sizeof e->notify_url);
     return e;
 }
