@@ -265,7 +265,8 @@ $(PAYTEST_SUITES:%=$(BUILD)/tests/%): $(BUILD)/obj/tests/hub/paytest.o
 # tests/hub/consoletest.c, the staff console's suites.
 CONSOLETEST_SUITES := test_hub_console test_hub_console_items test_hub_console_reports test_hub_playlists \
                       test_hub_pictures test_hub_preview
-$(CONSOLETEST_SUITES:%=$(BUILD)/tests/%): $(BUILD)/obj/tests/hub/consoletest.o
+$(CONSOLETEST_SUITES:%=$(BUILD)/tests/%): $(BUILD)/obj/tests/hub/consoletest.o $(BUILD)/obj/tests/support/signerproc.o
+$(BUILD)/obj/tests/hub/consoletest.o: HUB_CFLAGS += -Itests
 # The support comes after libhub.a on the link line: the library once more
 # for what only the support calls.
 $(PAYTEST_SUITES:%=$(BUILD)/tests/%) $(CONSOLETEST_SUITES:%=$(BUILD)/tests/%): HUB_LDLIBS += $(BUILD)/libhub.a

@@ -4,17 +4,15 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "consoletest.h"
 #include "db.h"
+#include "support/signerproc.h"
 
 void consoletest_add(const char *name, staff_role_t role, const char *groups, const char *pw)
 {
@@ -118,24 +116,15 @@ pid_t consoletest_signer_start(const hubtest_t *t, char sock[108])
     fclose(fp);
     chmod(key, 0600);
     snprintf(bin, sizeof bin, "%s/hub", consoletest_build_dir());
-    pid_t parent = getpid(), pid = fork();
+    pid_t pid = signerproc_start(bin, key, sock);
     assert_true(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (!freopen("/dev/null", "w", stderr)) _exit(127);
-        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
     assert_int_equal(access(sock, F_OK), 0);
     return pid;
 }
 
 void consoletest_signer_stop(pid_t pid)
 {
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    signerproc_stop(pid);
 }
 
 hub_t *consoletest_signed_hub(const hubtest_t *t, pid_t *signer, char *sock)

@@ -61,6 +61,7 @@ const char *consoletest_build_dir(void);
 /* `hub signer` with T's content key on T's dir/signer.sock (its path in
  * SOCK), dying with this process; its pid. */
 pid_t consoletest_signer_start(const hubtest_t *t, char sock[108]);
+/* Stops it (signerproc_stop). */
 void consoletest_signer_stop(pid_t pid);
 /* A new hub with T's settings and a signer started for it (*SIGNER; its
  * socket path in SOCK unless NULL): what publishes signed bundles. The
