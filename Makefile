@@ -257,6 +257,20 @@ tests-bin: $(HUB_TEST_BIN) $(DRV_TEST_BIN) $(SIM_BIN)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
+# Test support shared by hub suites, linked into the suites that use it the
+# way hub/hub.mk links the simulators (extra prerequisites of the binary):
+# tests/hub/paytest.c, the payment providers' suites.
+PAYTEST_SUITES := test_hub_alipay test_hub_wechat test_hub_wxrecon
+$(PAYTEST_SUITES:%=$(BUILD)/tests/%): $(BUILD)/obj/tests/hub/paytest.o
+# tests/hub/consoletest.c, the staff console's suites.
+CONSOLETEST_SUITES := test_hub_console test_hub_console_items test_hub_console_reports test_hub_playlists \
+                      test_hub_pictures test_hub_preview
+$(CONSOLETEST_SUITES:%=$(BUILD)/tests/%): $(BUILD)/obj/tests/hub/consoletest.o $(BUILD)/obj/tests/support/signerproc.o
+$(BUILD)/obj/tests/hub/consoletest.o: HUB_CFLAGS += -Itests
+# The support comes after libhub.a on the link line: the library once more
+# for what only the support calls.
+$(PAYTEST_SUITES:%=$(BUILD)/tests/%) $(CONSOLETEST_SUITES:%=$(BUILD)/tests/%): HUB_LDLIBS += $(BUILD)/libhub.a
+
 # Payment end to end (tests/unit/test_pay_e2e.c): the kiosk against a real
 # hub process and the providers' simulators (tests/hub/*_sim.c), which run
 # in the test process on the hub's code (libhub.a, after the kiosk's).

@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "auth.h"
@@ -25,6 +23,7 @@
 #include "signer.h"
 #include "db.h"
 #include "scope.h"
+#include "consoletest.h"
 #include "hubtest.h"
 #include "server.h"
 #include "staff.h"
@@ -37,26 +36,14 @@ typedef struct {
     hub_t *hub;                    /* where call() sends requests: the test hub, or one with other settings */
 } fx_t;
 
-typedef struct {
-    char cookie[160];              /* "Cookie: kc_session=..." */
-    char csrf[100];                /* "X-CSRF-Token: ..." */
-} sess_t;
-
-static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
-{
-    char err[200];
-    int rc = staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err);
-    if (rc != 0) fail_msg("staff_add %s: %s", name, err);
-}
-
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
     f->hub = f->t->hub;
-    add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
-    add("ed", STAFF_EDITOR, "north", EDITOR_PW);
-    add("vic", STAFF_VIEWER, "south,east", "viewer-password-1");
+    consoletest_add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
+    consoletest_add("ed", STAFF_EDITOR, "north", EDITOR_PW);
+    consoletest_add("vic", STAFF_VIEWER, "south,east", "viewer-password-1");
     *state = f;
     return 0;
 }
@@ -73,49 +60,13 @@ static int teardown(void **state)
 static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body,
                        const char *h1, const char *h2, const char *h3)
 {
-    const char *headers[6] = {0};
-    int n = 0;
-    if (body) headers[n++] = "Content-Type: application/json";
-    if (h1) headers[n++] = h1;
-    if (h2) headers[n++] = h2;
-    if (h3) headers[n++] = h3;
-    return hub_handle(f->hub, method, path, headers, body, body ? strlen(body) : 0);
+    return consoletest_call(f->hub, method, path, body, h1, h2, h3);
 }
 
-static const char *code_of(const hub_resp_t *r, char *buf, size_t len)
+/* A session whose cookie line carries another cookie before it. */
+static consoletest_sess_t login(fx_t *f, const char *name, const char *pw)
 {
-    cJSON *j = cJSON_Parse(r->body);
-    const cJSON *c = hubtest_at(j, "error.code");
-    snprintf(buf, len, "%s", cJSON_IsString(c) ? c->valuestring : "");
-    cJSON_Delete(j);
-    return buf;
-}
-
-#define assert_error(r, st, code) do { char cb_[64]; \
-        assert_int_equal((r).status, st); \
-        assert_string_equal(code_of(&(r), cb_, sizeof cb_), code); } while (0)
-
-static hub_resp_t login_raw(fx_t *f, const char *name, const char *pw)
-{
-    char body[300];
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
-    return call(f, "POST", "/console/api/login", body, NULL, NULL, NULL);
-}
-
-static sess_t login(fx_t *f, const char *name, const char *pw)
-{
-    sess_t s;
-    memset(&s, 0, sizeof s);
-    hub_resp_t r = login_raw(f, name, pw);
-    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
-    const char *v = strstr(r.set_cookie, "kc_session=");
-    assert_non_null(v);
-    snprintf(s.cookie, sizeof s.cookie, "Cookie: other=1; %.75s", v);
-    cJSON *j = cJSON_Parse(r.body);
-    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
-    cJSON_Delete(j);
-    free(r.body);
-    return s;
+    return consoletest_login_after(f->hub, name, pw, "other=1; ");
 }
 
 /* ---- policy --------------------------------------------------------------- */
@@ -153,12 +104,6 @@ static void test_policy(void **state)
 
 /* ---- the command line ------------------------------------------------------ */
 
-static const char *build_dir(void)
-{
-    const char *b = getenv("BUILD");
-    return b && *b ? b : "build";
-}
-
 static int run(const char *cmd)
 {
     int rc = system(cmd);
@@ -169,7 +114,7 @@ static void test_cli(void **state)
 {
     fx_t *f = *state;
     char cmd[1024];
-    const char *hub = build_dir();
+    const char *hub = consoletest_build_dir();
     snprintf(cmd, sizeof cmd, "echo 'a long enough pw' | HUB_LOG=quiet %s/hub staff add pub1 --role publisher"
              " --groups north --db %s/hub.db >/dev/null", hub, f->t->dir);
     assert_int_equal(run(cmd), 0);
@@ -212,8 +157,8 @@ static void test_cli(void **state)
 static void test_login_and_cookie(void **state)
 {
     fx_t *f = *state;
-    hub_resp_t r = login_raw(f, "boss", "wrong password!");
-    assert_error(r, 401, "bad_credentials");
+    hub_resp_t r = consoletest_login_raw(f->hub, "boss", "wrong password!");
+    consoletest_assert_error(r, 401, "bad_credentials");
     assert_string_equal(r.set_cookie, "");
     free(r.body);
     /* A password longer than any stored one is wrong, whatever it starts with. */
@@ -227,19 +172,19 @@ static void test_login_and_cookie(void **state)
     assert_int_equal(staff_check_password(db_thread(), "vic", longpw, &who), 1);
     longpw[STAFF_PW_MAX] = 'a';
     assert_int_equal(staff_check_password(db_thread(), "vic", longpw, &who), 0);
-    r = login_raw(f, "nobody", ADMIN_PW);
-    assert_error(r, 401, "bad_credentials");
+    r = consoletest_login_raw(f->hub, "nobody", ADMIN_PW);
+    consoletest_assert_error(r, 401, "bad_credentials");
     free(r.body);
     r = call(f, "POST", "/console/api/login", "{\"name\":\"boss\"}", NULL, NULL, NULL);
-    assert_error(r, 422, "missing_field");
+    consoletest_assert_error(r, 422, "missing_field");
     free(r.body);
     /* A form post from another site: not JSON, refused before anything. */
     const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
     r = hub_handle(f->t->hub, "POST", "/console/api/login", h, "name=boss", 9);
-    assert_error(r, 415, "content_type");
+    consoletest_assert_error(r, 415, "content_type");
     free(r.body);
 
-    r = login_raw(f, "boss", ADMIN_PW);
+    r = consoletest_login_raw(f->hub, "boss", ADMIN_PW);
     assert_int_equal(r.status, 200);
     assert_true(r.console);
     assert_non_null(strstr(r.set_cookie, "; Path=/console; HttpOnly; SameSite=Strict"));
@@ -323,41 +268,41 @@ static void test_files_rate_apart(void **state)
 static void test_csrf_and_logout(void **state)
 {
     fx_t *f = *state;
-    sess_t s = login(f, "boss", ADMIN_PW);
+    consoletest_sess_t s = login(f, "boss", ADMIN_PW);
     hub_resp_t r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, s.csrf + 14));
     free(r.body);
     r = call(f, "GET", "/console/api/me", NULL, NULL, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
     r = call(f, "GET", "/console/api/me", NULL, "Cookie: kc_session=../../etc", NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
     /* A change without the token, with another's, from another site: refused. */
     r = call(f, "POST", "/console/api/logout", "{}", s.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/logout", "{}", s.cookie,
              "X-CSRF-Token: 0000000000000000000000000000000000000000000000000000000000000000", NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/logout", "{}", s.cookie, s.csrf, "Origin: https://evil.example");
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
     assert_int_equal(r.status, 200);
     free(r.body);
     /* A same-origin sign-out ends it: the old cookie is worth nothing. */
     r = call(f, "POST", "/console/api/logout", "{}", s.cookie, s.csrf, "Origin: http://hub.local:8470");
-    assert_error(r, 403, "csrf");              /* no Host matching it */
+    consoletest_assert_error(r, 403, "csrf");              /* no Host matching it */
     free(r.body);
     r = call(f, "POST", "/console/api/logout", "{}", s.cookie, s.csrf, "Host: hub.local:8470");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.set_cookie, "Max-Age=0"));
     free(r.body);
     r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'logout'", NULL, 0), 1);
 }
@@ -365,7 +310,7 @@ static void test_csrf_and_logout(void **state)
 static void test_idle_timeout(void **state)
 {
     fx_t *f = *state;
-    sess_t s = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t s = login(f, "ed", EDITOR_PW);
     hub_time_shift(14 * 60);
     hub_resp_t r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
     assert_int_equal(r.status, 200);     /* and the idle time restarts */
@@ -376,7 +321,7 @@ static void test_idle_timeout(void **state)
     free(r.body);
     hub_time_shift(16 * 60);
     r = call(f, "GET", "/console/api/me", NULL, s.cookie, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
     hub_time_shift(-44 * 60);
 }
@@ -385,19 +330,19 @@ static void test_lockout_account(void **state)
 {
     fx_t *f = *state;
     for (int i = 0; i < CONSOLE_FAILS_NAME; i++) {
-        hub_resp_t r = login_raw(f, "ed", "not the password");
-        assert_error(r, 401, "bad_credentials");
+        hub_resp_t r = consoletest_login_raw(f->hub, "ed", "not the password");
+        consoletest_assert_error(r, 401, "bad_credentials");
         free(r.body);
     }
     /* Locked: the right password is refused too, with when to retry. */
-    hub_resp_t r = login_raw(f, "ed", EDITOR_PW);
-    assert_error(r, 429, "locked");
+    hub_resp_t r = consoletest_login_raw(f->hub, "ed", EDITOR_PW);
+    consoletest_assert_error(r, 429, "locked");
     /* At most the lock's length; how much of it is left depends on how long
      * the five Argon2id checks took (seconds under valgrind), not asserted. */
     assert_in_range(r.retry_after, 1, CONSOLE_LOCK_S);
     free(r.body);
     /* Other accounts from elsewhere are not affected by it (same address here: under its own limit). */
-    sess_t s = login(f, "boss", ADMIN_PW);
+    consoletest_sess_t s = login(f, "boss", ADMIN_PW);
     (void)s;
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'lockout'"
                                          " AND target = 'ed'", NULL, 0), 1);
@@ -413,12 +358,12 @@ static void test_lockout_address(void **state)
     for (int i = 0; i < CONSOLE_FAILS_ADDR; i++) {
         char name[32];
         snprintf(name, sizeof name, "guess%d", i);
-        hub_resp_t r = login_raw(f, name, "password123");
-        assert_error(r, 401, "bad_credentials");
+        hub_resp_t r = consoletest_login_raw(f->hub, name, "password123");
+        consoletest_assert_error(r, 401, "bad_credentials");
         free(r.body);
     }
-    hub_resp_t r = login_raw(f, "boss", ADMIN_PW);
-    assert_error(r, 429, "locked");
+    hub_resp_t r = consoletest_login_raw(f->hub, "boss", ADMIN_PW);
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
 }
 
@@ -463,24 +408,24 @@ static void test_lockout_device(void **state)
     free(r.body);
     /* A failed sign-in sets no cookie. */
     r = login_dev(f, "ed", "not the password", "");
-    assert_error(r, 401, "bad_credentials");
+    consoletest_assert_error(r, 401, "bad_credentials");
     assert_string_equal(r.set_cookie2, "");
     free(r.body);
     for (int i = 1; i < CONSOLE_FAILS_NAME; i++) {
         r = login_dev(f, "ed", "not the password", "");
-        assert_error(r, 401, "bad_credentials");
+        consoletest_assert_error(r, 401, "bad_credentials");
         free(r.body);
     }
     /* Strangers are locked out of ed, a forged cookie or another account's
      * device is a stranger ... */
     r = login_dev(f, "ed", EDITOR_PW, "");
-    assert_error(r, 429, "locked");
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
     r = login_dev(f, "ed", EDITOR_PW, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-    assert_error(r, 429, "locked");
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
     r = login_dev(f, "ed", EDITOR_PW, boss_dev);
-    assert_error(r, 429, "locked");
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
     /* ... but ed's own browser is not. */
     r = login_dev(f, "ed", EDITOR_PW, dev);
@@ -490,11 +435,11 @@ static void test_lockout_device(void **state)
      * account's count, so the stranger lock is gone too now). */
     for (int i = 0; i < CONSOLE_FAILS_DEVICE; i++) {
         r = login_dev(f, "ed", "not the password", dev);
-        assert_error(r, 401, "bad_credentials");
+        consoletest_assert_error(r, 401, "bad_credentials");
         free(r.body);
     }
     r = login_dev(f, "ed", EDITOR_PW, dev);
-    assert_error(r, 429, "locked");
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'lockout'"
                                          " AND target = 'ed'", NULL, 0), 2);
@@ -506,7 +451,7 @@ static void test_lockout_device(void **state)
         free(r.body);
     }
     r = login_dev(f, "boss", ADMIN_PW, "");
-    assert_error(r, 429, "locked");
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
     r = login_dev(f, "boss", ADMIN_PW, boss_dev);
     assert_int_equal(r.status, 200);
@@ -521,7 +466,7 @@ static void test_lockout_device(void **state)
         free(r.body);
     }
     r = login_dev(f, "ed", EDITOR_PW, dev);
-    assert_error(r, 429, "locked");
+    consoletest_assert_error(r, 429, "locked");
     free(r.body);
     hub_time_shift(-(CONSOLE_DEVICE_MAX_AGE_S + 1));
 }
@@ -529,18 +474,18 @@ static void test_lockout_device(void **state)
 static void test_password_change(void **state)
 {
     fx_t *f = *state;
-    sess_t a = login(f, "ed", EDITOR_PW), b = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t a = login(f, "ed", EDITOR_PW), b = login(f, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "POST", "/console/api/password", "{\"current\":\"" EDITOR_PW "\",\"new\":\"new-password-22\"}",
                         a.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/password", "{\"current\":\"wrong-password\",\"new\":\"new-password-22\"}",
              a.cookie, a.csrf, NULL);
-    assert_error(r, 403, "bad_credentials");
+    consoletest_assert_error(r, 403, "bad_credentials");
     free(r.body);
     r = call(f, "POST", "/console/api/password", "{\"current\":\"" EDITOR_PW "\",\"new\":\"short\"}",
              a.cookie, a.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = call(f, "POST", "/console/api/password", "{\"current\":\"" EDITOR_PW "\",\"new\":\"new-password-22\"}",
              a.cookie, a.csrf, NULL);
@@ -551,10 +496,10 @@ static void test_password_change(void **state)
     assert_int_equal(r.status, 200);
     free(r.body);
     r = call(f, "GET", "/console/api/me", NULL, b.cookie, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
-    r = login_raw(f, "ed", EDITOR_PW);
-    assert_error(r, 401, "bad_credentials");
+    r = consoletest_login_raw(f->hub, "ed", EDITOR_PW);
+    consoletest_assert_error(r, 401, "bad_credentials");
     free(r.body);
     login(f, "ed", "new-password-22");
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'password_change'"
@@ -578,18 +523,18 @@ static int kiosk_count(const hub_resp_t *r, const char *id)
 static void test_fleet_scoped(void **state)
 {
     fx_t *f = *state;
-    sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"a,b\"}", boss.cookie, boss.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/nope/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
-    assert_error(r, 404, "not_found");
+    consoletest_assert_error(r, 404, "not_found");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     assert_int_equal(r.status, 200);
@@ -609,27 +554,27 @@ static void test_fleet_scoped(void **state)
     assert_non_null(strstr(r.body, "\"group\":\"north\""));
     assert_non_null(strstr(r.body, "\"total\":1"));
     free(r.body);
-    sess_t vic = login(f, "vic", "viewer-password-1");
+    consoletest_sess_t vic = login(f, "vic", "viewer-password-1");
     r = call(f, "GET", "/console/api/fleet", NULL, vic.cookie, NULL, NULL);
     assert_int_equal(kiosk_count(&r, NULL), 1);
     assert_int_equal(kiosk_count(&r, "test-02"), 1);
     free(r.body);
     r = call(f, "GET", "/console/api/fleet", NULL, NULL, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
 }
 
 static void test_change_log(void **state)
 {
     fx_t *f = *state;
-    sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
-    r = login_raw(f, "=HYPERLINK(\\\"x\\\")", "whatever-pass");
+    r = consoletest_login_raw(f->hub, "=HYPERLINK(\\\"x\\\")", "whatever-pass");
     assert_int_equal(r.status, 401);
     free(r.body);
     r = call(f, "GET", "/console/api/changes", NULL, ed.cookie, NULL, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "GET", "/console/api/changes?since=0", NULL, boss.cookie, NULL, NULL);
     assert_int_equal(r.status, 200);
@@ -660,47 +605,11 @@ static void test_change_log(void **state)
     free(csv);
     free(r.body);
     r = call(f, "GET", "/console/api/changes?format=xml", NULL, boss.cookie, NULL, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
 }
 
 /* ---- emergency alerts ------------------------------------------------------- */
-
-/* `hub signer` on DIR/signer.sock with the test hub's content key, dying
- * with this process. */
-static pid_t signer_start(fx_t *f, char sock[108])
-{
-    char key[128];
-    snprintf(key, sizeof key, "%s/content.key", f->t->dir);
-    snprintf(sock, 108, "%s/signer.sock", f->t->dir);
-    char hex[129];
-    sodium_bin2hex(hex, sizeof hex, f->t->content_sk, 64);
-    FILE *fp = fopen(key, "w");
-    assert_non_null(fp);
-    fputs(hex, fp);
-    fclose(fp);
-    chmod(key, 0600);
-    char bin[160];
-    snprintf(bin, sizeof bin, "%s/hub", build_dir());
-    pid_t parent = getpid(), pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        freopen("/dev/null", "w", stderr);
-        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
-    assert_int_equal(access(sock, F_OK), 0);
-    return pid;
-}
-
-static void signer_stop(pid_t pid)
-{
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
-}
 
 /* The bundle device TOKEN gets in MODE for GROUP: its version, and its
  * manifest in BUF. */
@@ -723,11 +632,9 @@ static void test_alert(void **state)
 {
     fx_t *f = *state;
     char sock[108], staff[AUTH_TOKEN_MAX], m[8192];
-    pid_t signer = signer_start(f, sock);
-    hub_config_t cfg = *hub_config(f->t->hub);
-    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
-    f->hub = hub_new(&cfg);
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    pid_t signer;
+    f->hub = consoletest_signed_hub(f->t, &signer, sock);
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
 
     /* The content every kiosk has: one notice, published with kioskctl's route. */
     assert_int_equal(auth_staff_add(db_thread(), "tool", staff, sizeof staff), 0);
@@ -742,7 +649,8 @@ static void test_alert(void **state)
     hubtest_free(&hr);
     free(body);
 
-    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    consoletest_sess_t ed = login(f, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
@@ -751,22 +659,22 @@ static void test_alert(void **state)
     const char *alert = "{\"title\":\"暴雨红色预警\",\"body\":\"请勿外出\",\"minutes\":60,\"groups\":[\"north\"]}";
     /* Who may not: an editor; a publisher for another group; without the CSRF token. */
     r = call(f, "POST", "/console/api/alerts", alert, ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/alerts", "{\"title\":\"t\",\"body\":\"b\",\"minutes\":60,\"groups\":[\"south\"]}",
              pub.cookie, pub.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/alerts", alert, pub.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/alerts", "{\"title\":\"\",\"body\":\"b\",\"minutes\":60,\"groups\":[\"north\"]}",
              pub.cookie, pub.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = call(f, "POST", "/console/api/alerts", "{\"title\":\"t\",\"body\":\"b\",\"minutes\":60,\"groups\":[\"north\",\"north\"]}",
              pub.cookie, pub.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM content_bundles", NULL, 0), 1);
 
@@ -790,7 +698,7 @@ static void test_alert(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"versions\":[6]"));
     free(r.body);
-    sess_t vic = login(f, "vic", "viewer-password-1");
+    consoletest_sess_t vic = login(f, "vic", "viewer-password-1");
     r = call(f, "GET", "/console/api/alerts", NULL, vic.cookie, NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "暴雨"));          /* another group's */
@@ -798,7 +706,7 @@ static void test_alert(void **state)
 
     /* Withdrawn: the same content again, without the alert. */
     r = call(f, "POST", "/console/api/alerts/1/withdraw", "{}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/alerts/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
     assert_int_equal(r.status, 200);
@@ -807,10 +715,10 @@ static void test_alert(void **state)
     assert_null(strstr(m, "暴雨"));
     assert_non_null(strstr(m, "停水通知"));
     r = call(f, "POST", "/console/api/alerts/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 409, "withdrawn");
+    consoletest_assert_error(r, 409, "withdrawn");
     free(r.body);
     r = call(f, "POST", "/console/api/alerts/99/withdraw", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 404, "not_found");
+    consoletest_assert_error(r, 404, "not_found");
     free(r.body);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE staff = 'pub'"
                                          " AND action IN ('alert_send','alert_withdraw')", NULL, 0), 2);
@@ -820,9 +728,9 @@ static void test_alert(void **state)
     assert_int_equal(signer_sign(sock, "[1,2]", 5, sig, err, sizeof err), -1);
     assert_non_null(strstr(err, "refused"));
     /* Signer down: the alert is refused and nothing of it stays. */
-    signer_stop(signer);
+    consoletest_signer_stop(signer);
     r = call(f, "POST", "/console/api/alerts", alert, pub.cookie, pub.csrf, NULL);
-    assert_error(r, 503, "signer_unavailable");
+    consoletest_assert_error(r, 503, "signer_unavailable");
     free(r.body);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_alerts", NULL, 0), 1);
     assert_int_equal(db_int(db_thread(), "SELECT max(version) FROM content_bundles", NULL, 0), 7);
@@ -831,7 +739,7 @@ static void test_alert(void **state)
 }
 
 /* The state of notice ID as the console lists it to SESS ("" if not listed). */
-static const char *notice_state(fx_t *f, const sess_t *sess, int id, char *buf, size_t len)
+static const char *notice_state(fx_t *f, const consoletest_sess_t *sess, int id, char *buf, size_t len)
 {
     hub_resp_t r = call(f, "GET", "/console/api/notices", NULL, sess->cookie, NULL, NULL);
     cJSON *j = cJSON_Parse(r.body), *n;
@@ -848,29 +756,27 @@ static void test_notices(void **state)
 {
     fx_t *f = *state;
     char sock[108], m[8192], st[32];
-    pid_t signer = signer_start(f, sock);
-    hub_config_t cfg = *hub_config(f->t->hub);
-    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
-    f->hub = hub_new(&cfg);
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
-    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
-    sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
+    pid_t signer;
+    f->hub = consoletest_signed_hub(f->t, &signer, sock);
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    consoletest_sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
     const char *draft = "{\"title\":\"社区义诊\",\"body\":\"周六上午在活动室\",\"category\":\"community\","
                         "\"days\":7,\"groups\":[\"north\"]}";
     /* Who may write: not a viewer, not for another group, not without the token. */
     hub_resp_t r = call(f, "POST", "/console/api/notices", draft, vic.cookie, vic.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/notices", "{\"title\":\"t\",\"body\":\"b\",\"category\":\"community\","
              "\"days\":7,\"groups\":[\"south\"]}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/notices", draft, ed.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/notices", "{\"title\":\"t\",\"body\":\"b\",\"category\":\"alert\","
              "\"days\":7,\"groups\":[\"north\"]}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = call(f, "POST", "/console/api/notices", draft, ed.cookie, ed.csrf, NULL);
     assert_int_equal(r.status, 201);
@@ -880,13 +786,13 @@ static void test_notices(void **state)
 
     /* An editor can neither approve nor publish; a draft is not published before approval. */
     r = call(f, "POST", "/console/api/notices/1/approve", "{}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/notices/1/publish", "{}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/notices/1/publish", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 409, "wrong_state");
+    consoletest_assert_error(r, 409, "wrong_state");
     free(r.body);
     r = call(f, "POST", "/console/api/notices/1/approve", "{}", pub.cookie, pub.csrf, NULL);
     assert_int_equal(r.status, 200);
@@ -912,7 +818,7 @@ static void test_notices(void **state)
     assert_int_equal(bundle_for(f, f->t->token2, "hall", "south", m, sizeof m), 0);
     /* Published: no more edits; withdrawn, it leaves the group's content. */
     r = call(f, "POST", "/console/api/notices/1", draft, ed.cookie, ed.csrf, NULL);
-    assert_error(r, 409, "wrong_state");
+    consoletest_assert_error(r, 409, "wrong_state");
     free(r.body);
     r = call(f, "POST", "/console/api/notices/1/withdraw", "{}", pub.cookie, pub.csrf, NULL);
     assert_int_equal(r.status, 200);
@@ -920,7 +826,7 @@ static void test_notices(void **state)
     assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 2);
     assert_null(strstr(m, "社区义诊"));
     r = call(f, "POST", "/console/api/notices/1/frobnicate", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 404, "not_found");
+    consoletest_assert_error(r, 404, "not_found");
     free(r.body);
     r = call(f, "GET", "/console/api/changes", NULL, boss.cookie, NULL, NULL);
     static const char *const acts[] = {"notice_create", "notice_approve", "notice_edit", "notice_publish", "notice_withdraw"};
@@ -937,10 +843,10 @@ static void test_notices(void **state)
     assert_non_null(strstr(r.body, "\"version\":1,"));
     free(r.body);
     r = call(f, "POST", "/console/api/bundles/1/rollback", "{}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/bundles/1/rollback", "{}", pub.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/bundles/1/rollback", "{}", pub.cookie, pub.csrf, NULL);
     assert_int_equal(r.status, 201);
@@ -949,7 +855,7 @@ static void test_notices(void **state)
     assert_int_equal(bundle_for(f, f->t->token, "hall", "north", m, sizeof m), 3);
     assert_non_null(strstr(m, "社区义诊（改期）"));
     r = call(f, "POST", "/console/api/bundles/99/rollback", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 404, "unknown_bundle");
+    consoletest_assert_error(r, 404, "unknown_bundle");
     free(r.body);
     /* A bundle for every kiosk is only a "*" account's. */
     char staff[AUTH_TOKEN_MAX];
@@ -963,7 +869,7 @@ static void test_notices(void **state)
     hubtest_free(&hr);
     free(body);
     r = call(f, "POST", "/console/api/bundles/4/rollback", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 404, "unknown_bundle");
+    consoletest_assert_error(r, 404, "unknown_bundle");
     free(r.body);
     r = call(f, "POST", "/console/api/bundles/4/rollback", "{}", boss.cookie, boss.csrf, NULL);
     assert_int_equal(r.status, 201);
@@ -971,7 +877,7 @@ static void test_notices(void **state)
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM commands WHERE kind = 'reload_content'"
                                          " AND staff = 'boss'", NULL, 0), 2);     /* every kiosk */
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'bundle_rollback'", NULL, 0), 2);
-    signer_stop(signer);
+    consoletest_signer_stop(signer);
     hub_stop(f->hub);
     f->hub = f->t->hub;
 }
@@ -983,12 +889,10 @@ static void test_notices_english(void **state)
 {
     fx_t *f = *state;
     char sock[108], m[8192];
-    pid_t signer = signer_start(f, sock);
-    hub_config_t cfg = *hub_config(f->t->hub);
-    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
-    f->hub = hub_new(&cfg);
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
-    sess_t pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    pid_t signer;
+    f->hub = consoletest_signed_hub(f->t, &signer, sock);
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    consoletest_sess_t pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
     hub_resp_t r;
     char big[400], body[1200];
     memset(big, 'a', 241);
@@ -1064,9 +968,9 @@ static void test_notices_english(void **state)
     assert_non_null(strstr(m, "停水通知"));
     /* Ids past the notices' span are no notice's (they would meet the English range). */
     r = call(f, "POST", "/console/api/notices/500000001/approve", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 404, "not_found");
+    consoletest_assert_error(r, 404, "not_found");
     free(r.body);
-    signer_stop(signer);
+    consoletest_signer_stop(signer);
     hub_stop(f->hub);
     f->hub = f->t->hub;
 }
@@ -1076,9 +980,9 @@ static void test_signer_key_mode(void **state)
     fx_t *f = *state;
     char cmd[600];
     snprintf(cmd, sizeof cmd, "printf '%%0128d' 0 > %s/k && chmod 644 %s/k && %s/hub signer --key %s/k --socket %s/s 2>/dev/null",
-             f->t->dir, f->t->dir, build_dir(), f->t->dir, f->t->dir);
+             f->t->dir, f->t->dir, consoletest_build_dir(), f->t->dir, f->t->dir);
     assert_int_equal(run(cmd), 1);
-    snprintf(cmd, sizeof cmd, "%s/hub signer --key %s/k 2>/dev/null", build_dir(), f->t->dir);
+    snprintf(cmd, sizeof cmd, "%s/hub signer --key %s/k 2>/dev/null", consoletest_build_dir(), f->t->dir);
     assert_int_equal(run(cmd), 2);
 }
 
@@ -1087,11 +991,11 @@ static void test_signer_key_mode(void **state)
 static void test_accounts(void **state)
 {
     fx_t *f = *state;
-    add("nadmin", STAFF_ADMIN, "north", "north-admin-pw-1");
-    sess_t boss = login(f, "boss", ADMIN_PW), na = login(f, "nadmin", "north-admin-pw-1");
-    sess_t ed = login(f, "ed", EDITOR_PW);
+    consoletest_add("nadmin", STAFF_ADMIN, "north", "north-admin-pw-1");
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), na = login(f, "nadmin", "north-admin-pw-1");
+    consoletest_sess_t ed = login(f, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "GET", "/console/api/staff", NULL, ed.cookie, NULL, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     /* A north admin sees and manages north's accounts only, and gives no "*". */
     r = call(f, "GET", "/console/api/staff", NULL, na.cookie, NULL, NULL);
@@ -1102,14 +1006,14 @@ static void test_accounts(void **state)
     free(r.body);
     r = call(f, "POST", "/console/api/staff", "{\"name\":\"x1\",\"role\":\"admin\",\"groups\":\"*\","
              "\"password\":\"x1-password-1\"}", na.cookie, na.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/staff/vic", "{\"disabled\":true}", na.cookie, na.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/staff", "{\"name\":\"li\",\"role\":\"editor\",\"groups\":\"north\","
              "\"password\":\"li-password-1\"}", na.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/staff", "{\"name\":\"li\",\"role\":\"editor\",\"groups\":\"north\","
              "\"password\":\"li-password-1\"}", na.cookie, na.csrf, NULL);
@@ -1118,9 +1022,9 @@ static void test_accounts(void **state)
     free(r.body);
     r = call(f, "POST", "/console/api/staff", "{\"name\":\"li\",\"role\":\"editor\",\"groups\":\"north\","
              "\"password\":\"li-password-1\"}", na.cookie, na.csrf, NULL);
-    assert_error(r, 409, "exists");
+    consoletest_assert_error(r, 409, "exists");
     free(r.body);
-    sess_t li = login(f, "li", "li-password-1");
+    consoletest_sess_t li = login(f, "li", "li-password-1");
     /* Made a publisher: from its next request. Disabled: out at once. */
     r = call(f, "POST", "/console/api/staff/li", "{\"role\":\"publisher\"}", boss.cookie, boss.csrf, NULL);
     assert_int_equal(r.status, 200);
@@ -1132,17 +1036,17 @@ static void test_accounts(void **state)
     assert_int_equal(r.status, 200);
     free(r.body);
     r = call(f, "GET", "/console/api/me", NULL, li.cookie, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
-    r = login_raw(f, "li", "li-password-1");
-    assert_error(r, 401, "bad_credentials");
+    r = consoletest_login_raw(f->hub, "li", "li-password-1");
+    consoletest_assert_error(r, 401, "bad_credentials");
     free(r.body);
     /* Not on itself: no self-demotion, no self-lockout. */
     r = call(f, "POST", "/console/api/staff/boss", "{\"disabled\":true}", boss.cookie, boss.csrf, NULL);
-    assert_error(r, 409, "self");
+    consoletest_assert_error(r, 409, "self");
     free(r.body);
     r = call(f, "POST", "/console/api/staff/nobody", "{\"disabled\":true}", boss.cookie, boss.csrf, NULL);
-    assert_error(r, 404, "not_found");
+    consoletest_assert_error(r, 404, "not_found");
     free(r.body);
     /* Logged with before and after, never a password. */
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'staff_change'"
@@ -1166,29 +1070,29 @@ static long long command_id(const hub_resp_t *r)
 static void test_kiosk_commands(void **state)
 {
     fx_t *f = *state;
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
-    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
-    sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    consoletest_sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
     /* Looking is anyone's in the group; restarting a publisher's; other groups' kiosks do not exist. */
     r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"screenshot\"}", ed.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"screenshot\"}", ed.cookie, ed.csrf, NULL);
     assert_int_equal(r.status, 201);
     long long shot_cmd = command_id(&r);
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"restart\"}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-02/commands", "{\"kind\":\"screenshot\"}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 404, "unknown_device");
+    consoletest_assert_error(r, 404, "unknown_device");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"format_disk\"}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/commands", "{\"kind\":\"restart\"}", pub.cookie, pub.csrf, NULL);
     assert_int_equal(r.status, 201);
@@ -1209,7 +1113,7 @@ static void test_kiosk_commands(void **state)
     free(r.body);
     snprintf(path, sizeof path, "/console/api/commands/%lld", shot_cmd);
     r = call(f, "GET", path, NULL, vic.cookie, NULL, NULL);
-    assert_error(r, 404, "unknown_command");
+    consoletest_assert_error(r, 404, "unknown_command");
     free(r.body);
     r = call(f, "GET", path, NULL, ed.cookie, NULL, NULL);
     assert_int_equal(r.status, 200);
@@ -1224,10 +1128,10 @@ static void test_kiosk_commands(void **state)
     assert_int_equal(r.body_len, sizeof png);
     free(r.body);
     r = call(f, "GET", path, NULL, vic.cookie, NULL, NULL);
-    assert_error(r, 404, "unknown_screenshot");
+    consoletest_assert_error(r, 404, "unknown_screenshot");
     free(r.body);
     r = call(f, "GET", "/console/api/screenshots/abc", NULL, ed.cookie, NULL, NULL);
-    assert_error(r, 404, "unknown_screenshot");
+    consoletest_assert_error(r, 404, "unknown_screenshot");
     free(r.body);
 }
 
@@ -1247,9 +1151,9 @@ static hub_resp_t as_kiosk(fx_t *f, const char *method, const char *path, const 
 static void test_kiosk_page(void **state)
 {
     fx_t *f = *state;
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
-    sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
-    sess_t vic = login(f, "vic", "viewer-password-1");
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), pub = login(f, "pub", "publisher-pw-1");
+    consoletest_sess_t vic = login(f, "vic", "viewer-password-1");
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
     r = as_kiosk(f, "POST", "/v1/heartbeat",
@@ -1260,7 +1164,7 @@ static void test_kiosk_page(void **state)
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/commands",
              "{\"kind\":\"set_schedule\",\"args\":{\"on\":\"07:00\",\"off\":\"07:00\"}}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = call(f, "POST", "/console/api/kiosks/test-01/commands",
              "{\"kind\":\"set_schedule\",\"args\":{\"on\":\"07:00\",\"off\":\"22:30\"}}", pub.cookie, pub.csrf, NULL);
@@ -1321,13 +1225,13 @@ static void test_kiosk_page(void **state)
     free(r.body);
     /* Outside the account's groups, or unknown: the same 404. */
     r = call(f, "GET", "/console/api/kiosks/test-01", NULL, vic.cookie, NULL, NULL);
-    assert_error(r, 404, "unknown_device");
+    consoletest_assert_error(r, 404, "unknown_device");
     free(r.body);
     r = call(f, "GET", "/console/api/kiosks/nope", NULL, pub.cookie, NULL, NULL);
-    assert_error(r, 404, "unknown_device");
+    consoletest_assert_error(r, 404, "unknown_device");
     free(r.body);
     r = call(f, "GET", "/console/api/kiosks/test-01", NULL, NULL, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
 }
 
@@ -1336,7 +1240,7 @@ static void test_kiosk_page(void **state)
 static void test_help_inbox(void **state)
 {
     fx_t *f = *state;
-    sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
     hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", boss.cookie, boss.csrf, NULL);
     free(r.body);
     char auth[200];
@@ -1357,16 +1261,16 @@ static void test_help_inbox(void **state)
     assert_null(strstr(r.body, "读卡器"));                 /* another group's kiosk */
     free(r.body);
     r = call(f, "POST", "/console/api/help/1/ack", "{}", vic.cookie, vic.csrf, NULL);
-    assert_error(r, 404, "unknown_help");
+    consoletest_assert_error(r, 404, "unknown_help");
     free(r.body);
     r = call(f, "POST", "/console/api/help/1/ack", "{}", ed.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/help/1/ack", "{}", ed.cookie, ed.csrf, NULL);
     assert_int_equal(r.status, 200);
     free(r.body);
     r = call(f, "POST", "/console/api/help/1/ack", "{}", ed.cookie, ed.csrf, NULL);
-    assert_error(r, 409, "acknowledged");
+    consoletest_assert_error(r, 409, "acknowledged");
     free(r.body);
     /* The kiosk sees that staff are coming. */
     const char *gh[] = {auth, NULL};
@@ -1434,32 +1338,32 @@ static void token_of(hub_resp_t *r, int st, char *out, size_t len)
 static void test_devices(void **state)
 {
     fx_t *f = *state;
-    add("nadmin", STAFF_ADMIN, "north", "north-admin-pw-1");
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
-    sess_t boss = login(f, "boss", ADMIN_PW), na = login(f, "nadmin", "north-admin-pw-1");
-    sess_t pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
-    sess_t vic = login(f, "vic", "viewer-password-1");
+    consoletest_add("nadmin", STAFF_ADMIN, "north", "north-admin-pw-1");
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    consoletest_sess_t boss = login(f, "boss", ADMIN_PW), na = login(f, "nadmin", "north-admin-pw-1");
+    consoletest_sess_t pub = login(f, "pub", "publisher-pw-1"), ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t vic = login(f, "vic", "viewer-password-1");
     const char *body = "{\"id\":\"k-north-9\",\"group\":\"north\",\"community\":\"riverside\"}";
 
     /* Only an admin, only with the CSRF token. */
-    const sess_t *weak[] = {&pub, &ed, &vic};
+    const consoletest_sess_t *weak[] = {&pub, &ed, &vic};
     for (int i = 0; i < 3; i++) {
         hub_resp_t r = call(f, "POST", "/console/api/devices", body, weak[i]->cookie, weak[i]->csrf, NULL);
-        assert_error(r, 403, "forbidden");
+        consoletest_assert_error(r, 403, "forbidden");
         free(r.body);
         r = call(f, "GET", "/console/api/devices", NULL, weak[i]->cookie, NULL, NULL);
-        assert_error(r, 403, "forbidden");
+        consoletest_assert_error(r, 403, "forbidden");
         free(r.body);
     }
     hub_resp_t r = call(f, "POST", "/console/api/devices", body, na.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     r = call(f, "POST", "/console/api/devices", "{\"id\":\"bad id\",\"group\":\"north\"}", na.cookie, na.csrf, NULL);
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     /* North's admin cannot enrol into south. */
     r = call(f, "POST", "/console/api/devices", "{\"id\":\"k-s\",\"group\":\"south\"}", na.cookie, na.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
 
     /* Enrolled: the token works on the kiosk routes at once. */
@@ -1472,7 +1376,7 @@ static void test_devices(void **state)
     assert_int_equal(scope_device_community(db_thread(), "k-north-9", comm, sizeof comm), 0);
     assert_string_equal(comm, "riverside");
     r = call(f, "POST", "/console/api/devices", body, na.cookie, na.csrf, NULL);
-    assert_error(r, 409, "exists");
+    consoletest_assert_error(r, 409, "exists");
     free(r.body);
     r = call(f, "POST", "/console/api/devices", "{\"id\":\"k-south-9\",\"group\":\"south\"}", boss.cookie, boss.csrf, NULL);
     token_of(&r, 201, stok, sizeof stok);
@@ -1487,17 +1391,17 @@ static void test_devices(void **state)
 
     /* A south kiosk does not exist for north's admin. */
     r = call(f, "POST", "/console/api/devices/k-south-9/revoke", "{}", na.cookie, na.csrf, NULL);
-    assert_error(r, 404, "unknown_device");
+    consoletest_assert_error(r, 404, "unknown_device");
     free(r.body);
     r = call(f, "POST", "/console/api/devices/k-south-9/rotate", "{}", na.cookie, na.csrf, NULL);
-    assert_error(r, 404, "unknown_device");
+    consoletest_assert_error(r, 404, "unknown_device");
     free(r.body);
     assert_int_equal(kiosk_status(f, stok), 200);
     r = call(f, "POST", "/console/api/devices/k-north-9/revoke", "{}", pub.cookie, pub.csrf, NULL);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = call(f, "POST", "/console/api/devices/k-north-9/revoke", "{}", na.cookie, NULL, NULL);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
 
     /* Rotate: the old token stops, the new one works. */
@@ -1515,7 +1419,7 @@ static void test_devices(void **state)
     free(r.body);
     assert_int_equal(kiosk_status(f, tok2), 401);
     r = call(f, "POST", "/console/api/devices/k-north-9/rotate", "{}", na.cookie, na.csrf, NULL);
-    assert_error(r, 409, "revoked");
+    consoletest_assert_error(r, 409, "revoked");
     free(r.body);
     r = call(f, "GET", "/console/api/devices", NULL, na.cookie, NULL, NULL);
     assert_non_null(strstr(r.body, "\"revoked\":true"));

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include "db.h"
+#include "consoletest.h"
 #include "hubtest.h"
 #include "server.h"
 #include "staff.h"
@@ -30,70 +31,32 @@
 #define DAY 86400
 
 typedef struct {
-    char cookie[160];              /* "Cookie: kc_session=..." */
-    char csrf[100];                /* "X-CSRF-Token: ..." */
-} sess_t;
-
-typedef struct {
     hubtest_t *t;
-    sess_t boss, ed, pub, vic, spub;
+    consoletest_sess_t boss, ed, pub, vic, spub;
 } fx_t;
 
-static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
+static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body,
+                       const consoletest_sess_t *s, bool csrf)
 {
-    char err[200];
-    if (staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err) != 0)
-        fail_msg("staff_add %s: %s", name, err);
-}
-
-static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body, const sess_t *s, bool csrf)
-{
-    const char *headers[4] = {0};
-    int n = 0;
-    if (body) headers[n++] = "Content-Type: application/json";
-    if (s) headers[n++] = s->cookie;
-    if (s && csrf) headers[n++] = s->csrf;
-    return hub_handle(f->t->hub, method, path, headers, body, body ? strlen(body) : 0);
-}
-
-static sess_t login(fx_t *f, const char *name, const char *pw)
-{
-    sess_t s;
-    char body[200];
-    memset(&s, 0, sizeof s);
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
-    hub_resp_t r = call(f, "POST", "/console/api/login", body, NULL, false);
-    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
-    const char *v = strstr(r.set_cookie, "kc_session=");
-    assert_non_null(v);
-    snprintf(s.cookie, sizeof s.cookie, "Cookie: %.75s", v);
-    cJSON *j = cJSON_Parse(r.body);
-    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
-    cJSON_Delete(j);
-    free(r.body);
-    return s;
+    return consoletest_call_as(f->t->hub, method, path, body, s, csrf);
 }
 
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
-    add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
-    add("ed", STAFF_EDITOR, "north", EDITOR_PW);
-    add("pub", STAFF_PUBLISHER, "north", PUB_PW);
-    add("vic", STAFF_VIEWER, "south", VIEWER_PW);
-    add("spub", STAFF_PUBLISHER, "south", PUB_PW);
-    f->boss = login(f, "boss", ADMIN_PW);
-    f->ed = login(f, "ed", EDITOR_PW);
-    f->pub = login(f, "pub", PUB_PW);
-    f->vic = login(f, "vic", VIEWER_PW);
-    f->spub = login(f, "spub", PUB_PW);
-    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", &f->boss, true);
-    assert_int_equal(r.status, 200);
-    free(r.body);
-    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", &f->boss, true);
-    assert_int_equal(r.status, 200);
-    free(r.body);
+    consoletest_add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
+    consoletest_add("ed", STAFF_EDITOR, "north", EDITOR_PW);
+    consoletest_add("pub", STAFF_PUBLISHER, "north", PUB_PW);
+    consoletest_add("vic", STAFF_VIEWER, "south", VIEWER_PW);
+    consoletest_add("spub", STAFF_PUBLISHER, "south", PUB_PW);
+    f->boss = consoletest_login(f->t->hub, "boss", ADMIN_PW);
+    f->ed = consoletest_login(f->t->hub, "ed", EDITOR_PW);
+    f->pub = consoletest_login(f->t->hub, "pub", PUB_PW);
+    f->vic = consoletest_login(f->t->hub, "vic", VIEWER_PW);
+    f->spub = consoletest_login(f->t->hub, "spub", PUB_PW);
+    consoletest_kiosk_group(f->t->hub, &f->boss, "test-01", "north");
+    consoletest_kiosk_group(f->t->hub, &f->boss, "test-02", "south");
     *state = f;
     return 0;
 }
@@ -104,18 +67,6 @@ static int teardown(void **state)
     hubtest_stop(f->t);
     free(f);
     return 0;
-}
-
-static void expect(hub_resp_t r, int status, const char *code, const char *in_message)
-{
-    cJSON *j = cJSON_Parse(r.body);
-    const cJSON *c = hubtest_at(j, "error.code"), *m = hubtest_at(j, "error.message");
-    if (r.status != status || (code && (!cJSON_IsString(c) || strcmp(c->valuestring, code))) ||
-        (in_message && (!cJSON_IsString(m) || !strstr(m->valuestring, in_message))))
-        fail_msg("wanted %d %s '%s', got %d %s", status, code ? code : "", in_message ? in_message : "",
-                 r.status, r.body);
-    cJSON_Delete(j);
-    free(r.body);
 }
 
 /* The China date DAYS days from the hub's now ("YYYY-MM-DD"). */
@@ -146,7 +97,8 @@ static const char *event_body(char *buf, size_t len, const char *title, int plac
 }
 
 /* POST BODY to PATH as S, wanting STATUS; the number at DOTTED in the answer. */
-static long long post_num(fx_t *f, const char *path, const char *body, const sess_t *s, int status, const char *dotted)
+static long long post_num(fx_t *f, const char *path, const char *body, const consoletest_sess_t *s, int status,
+                          const char *dotted)
 {
     hub_resp_t r = call(f, "POST", path, body, s, true);
     if (r.status != status) fail_msg("%s: wanted %d, got %d %s", path, status, r.status, r.body);
@@ -200,9 +152,9 @@ static void test_event_workflow(void **state)
     fx_t *f = *state;
     char b[1024];
     event_body(b, sizeof b, "书法班", 2);
-    expect(call(f, "POST", "/console/api/items", b, &f->vic, true), 403, "forbidden", NULL);
-    expect(call(f, "POST", "/console/api/items", b, &f->ed, false), 403, "csrf", NULL);
-    expect(call(f, "POST", "/console/api/items", b, NULL, false), 401, NULL, NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items", b, &f->vic, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items", b, &f->ed, false), 403, "csrf", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items", b, NULL, false), 401, NULL, NULL);
     hub_resp_t r = call(f, "POST", "/console/api/items", b, &f->ed, true);
     assert_int_equal(r.status, 201);
     assert_non_null(strstr(r.body, "\"state\":\"draft\""));
@@ -211,14 +163,15 @@ static void test_event_workflow(void **state)
     free(r.body);
 
     /* An editor cannot approve or publish; a draft is not published unapproved. */
-    expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->ed, true), 403, "forbidden", NULL);
-    expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->ed, false), 403, "csrf", NULL);
-    expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true), 409, "wrong_state", "approved");
-    expect(call(f, "POST", "/console/api/items/1/withdraw", "{}", &f->pub, true), 409, "wrong_state", NULL);
-    expect(call(f, "POST", "/console/api/items/1/delete", "{}", &f->pub, true), 404, "not_found", NULL);
-    expect(call(f, "POST", "/console/api/items/9/approve", "{}", &f->pub, true), 404, "not_found", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->ed, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->ed, false), 403, "csrf", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true),
+                       409, "wrong_state", "approved");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/withdraw", "{}", &f->pub, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/delete", "{}", &f->pub, true), 404, "not_found", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/9/approve", "{}", &f->pub, true), 404, "not_found", NULL);
     /* A publisher of another district does not touch it. */
-    expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->spub, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/approve", "{}", &f->spub, true), 403, "forbidden", NULL);
     r = call(f, "POST", "/console/api/items/1/approve", "{}", &f->pub, true);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"approved_by\":\"pub\""));
@@ -230,12 +183,12 @@ static void test_event_workflow(void **state)
     assert_non_null(strstr(r.body, "\"state\":\"draft\""));
     assert_non_null(strstr(r.body, "\"approved_by\":null"));
     free(r.body);
-    expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
     assert_int_equal(post_num(f, "/console/api/items/1/approve", "{}", &f->pub, 200, "item.id"), 1);
     long long cid = post_num(f, "/console/api/items/1/publish", "{}", &f->pub, 200, "item.content_id");
     assert_true(cid > 0);
-    expect(call(f, "POST", "/console/api/items/1", b, &f->ed, true), 409, "wrong_state", NULL);
-    expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1", b, &f->ed, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
 
     /* North's kiosk has it, with its places and start; south's does not. */
     hubtest_resp_t k = kiosk(f, f->t->token, "/v1/content?kind=event");
@@ -266,10 +219,14 @@ static void test_event_workflow(void **state)
     hubtest_free(&g);
 
     /* Places: never below the two registered; more opens the list again. */
-    expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":1}", &f->pub, true), 409, "places_taken", "2 people");
-    expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":3}", &f->ed, true), 403, "forbidden", NULL);
-    expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":0}", &f->pub, true), 422, "invalid_field", "places");
-    expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":2.5}", &f->pub, true), 422, "invalid_field", "places");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":1}", &f->pub, true),
+                       409, "places_taken", "2 people");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":3}", &f->ed, true),
+                       403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":0}", &f->pub, true),
+                       422, "invalid_field", "places");
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":2.5}", &f->pub, true),
+                       422, "invalid_field", "places");
     r = call(f, "POST", "/console/api/items/1/places", "{\"places\":3}", &f->pub, true);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"places\":3"));
@@ -293,7 +250,7 @@ static void test_event_workflow(void **state)
     free(r.body);
 
     /* Withdrawn: gone from the kiosk, by id too; registering is refused. */
-    expect(call(f, "POST", "/console/api/items/1/withdraw", "{}", &f->ed, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/withdraw", "{}", &f->ed, true), 403, "forbidden", NULL);
     r = call(f, "POST", "/console/api/items/1/withdraw", "{}", &f->pub, true);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "\"state\":\"withdrawn\""));
@@ -307,7 +264,8 @@ static void test_event_workflow(void **state)
     g = reg(f, cid, "13812342222");
     assert_int_equal(g.status, 404);
     hubtest_free(&g);
-    expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":9}", &f->pub, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1/places", "{\"places\":9}", &f->pub, true),
+                       409, "wrong_state", NULL);
 
     /* Every step is in the change log, with who did it, before and after. */
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'item 1'", NULL, 0), 8);
@@ -351,9 +309,9 @@ static void test_kinds(void **state)
     snprintf(path, sizeof path, "/console/api/items/%lld", sid);
     snprintf(b, sizeof b, "{\"kind\":\"library\",\"title\":\"北区\",\"body\":\"b\",\"category\":\"hours\","
                           "\"groups\":[\"north\"]}");
-    expect(call(f, "POST", path, b, &f->ed, true), 403, "forbidden", "not yours");
+    consoletest_expect(call(f, "POST", path, b, &f->ed, true), 403, "forbidden", "not yours");
     snprintf(path, sizeof path, "/console/api/items/%lld/approve", sid);
-    expect(call(f, "POST", path, "{}", &f->pub, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", path, "{}", &f->pub, true), 403, "forbidden", NULL);
     post_num(f, path, "{}", &f->spub, 200, "item.id");
     snprintf(path, sizeof path, "/console/api/items/%lld/publish", sid);
     long long south = post_num(f, path, "{}", &f->spub, 200, "item.content_id");
@@ -555,8 +513,8 @@ static void test_dates(void **state)
     post_num(f, "/console/api/items", b, &f->ed, 201, "item.id");
     post_num(f, "/console/api/items/2/approve", "{}", &f->pub, 200, "item.id");
     hub_time_shift(5 * DAY);
-    f->pub = login(f, "pub", PUB_PW);      /* days later: the session has ended */
-    expect(call(f, "POST", "/console/api/items/2/publish", "{}", &f->pub, true), 409, "past_expiry", NULL);
+    f->pub = consoletest_login(f->t->hub, "pub", PUB_PW);      /* days later: the session has ended */
+    consoletest_expect(call(f, "POST", "/console/api/items/2/publish", "{}", &f->pub, true), 409, "past_expiry", NULL);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM content", NULL, 0), 1);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE target = 'item 2'"
                                          " AND action = 'item_publish'", NULL, 0), 0);
@@ -627,14 +585,14 @@ static void test_validation(void **state)
     for (int i = 0; i < n; i++) {
         hub_resp_t r = call(f, "POST", "/console/api/items", bad[i].body, &f->ed, true);
         if (r.status == 201) fail_msg("#%d accepted: %s", i, bad[i].body);
-        expect(r, strcmp(bad[i].code, "forbidden") ? 422 : 403, bad[i].code, bad[i].field);
+        consoletest_expect(r, strcmp(bad[i].code, "forbidden") ? 422 : 403, bad[i].code, bad[i].field);
     }
     /* A step of 199 bytes is taken, of 200 refused; data over 2047 bytes of JSON is refused. */
     char line[256];
     memset(line, 'a', 200);
     line[200] = '\0';
     snprintf(b, sizeof b, "{%s,\"data\":{\"steps\":[\"%s\"]}}", ok_guide, line);
-    expect(call(f, "POST", "/console/api/items", b, &f->ed, true), 422, "invalid_field", "data.steps[0]");
+    consoletest_expect(call(f, "POST", "/console/api/items", b, &f->ed, true), 422, "invalid_field", "data.steps[0]");
     line[199] = '\0';
     snprintf(b, sizeof b, "{%s,\"data\":{\"steps\":[\"%s\"]}}", ok_guide, line);
     hub_resp_t r = call(f, "POST", "/console/api/items", b, &f->ed, true);
@@ -643,10 +601,11 @@ static void test_validation(void **state)
     size_t o = (size_t)snprintf(b, sizeof b, "{%s,\"data\":{\"steps\":[", ok_guide);
     for (int i = 0; i < 11; i++) o += (size_t)snprintf(b + o, sizeof b - o, "%s\"%s\"", i ? "," : "", line);
     snprintf(b + o, sizeof b - o, "]}}");
-    expect(call(f, "POST", "/console/api/items", b, &f->ed, true), 422, "invalid_field", "data: ");
+    consoletest_expect(call(f, "POST", "/console/api/items", b, &f->ed, true), 422, "invalid_field", "data: ");
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_items", NULL, 0), 1);
     /* An edit is checked the same way, and nothing of it is stored. */
-    expect(call(f, "POST", "/console/api/items/1", "{\"kind\":\"guide\"}", &f->ed, true), 422, "missing_field", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/items/1", "{\"kind\":\"guide\"}", &f->ed, true),
+                       422, "missing_field", NULL);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_changes WHERE action = 'item_edit'", NULL, 0), 0);
 }
 

@@ -19,6 +19,7 @@
 #include "console_reports.h"
 #include "csv.h"
 #include "db.h"
+#include "consoletest.h"
 #include "hubtest.h"
 #include "server.h"
 #include "staff.h"
@@ -30,16 +31,9 @@ typedef struct {
     long long reg[3];              /* registrations: 王小明 and "=1+2" (event 1, north), 李四 (event 2, south) */
 } fx_t;
 
-typedef struct {
-    char cookie[160];
-    char csrf[100];
-} sess_t;
-
 static void add(const char *name, staff_role_t role, const char *groups)
 {
-    char err[200];
-    if (staff_add(db_thread(), name, role, groups, PW, hub_now(), err, sizeof err) != 0)
-        fail_msg("staff_add %s: %s", name, err);
+    consoletest_add(name, role, groups, PW);
 }
 
 static void sql(const char *fmt, ...)
@@ -112,45 +106,18 @@ static int teardown(void **state)
 static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body, const char *h1,
                        const char *h2)
 {
-    const char *headers[4] = {0};
-    int n = 0;
-    if (body) headers[n++] = "Content-Type: application/json";
-    if (h1) headers[n++] = h1;
-    if (h2) headers[n++] = h2;
-    return hub_handle(f->t->hub, method, path, headers, body, body ? strlen(body) : 0);
+    return consoletest_call(f->t->hub, method, path, body, h1, h2, NULL);
 }
 
-static sess_t login(fx_t *f, const char *name)
+static consoletest_sess_t login(fx_t *f, const char *name)
 {
-    sess_t s;
-    char body[200];
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, PW);
-    hub_resp_t r = call(f, "POST", "/console/api/login", body, NULL, NULL);
-    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
-    const char *v = strstr(r.set_cookie, "kc_session=");
-    assert_non_null(v);
-    snprintf(s.cookie, sizeof s.cookie, "Cookie: %.75s", v);
-    cJSON *j = cJSON_Parse(r.body);
-    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
-    cJSON_Delete(j);
-    free(r.body);
-    return s;
+    return consoletest_login(f->t->hub, name, PW);
 }
 
-static hub_resp_t get(fx_t *f, const sess_t *s, const char *path) { return call(f, "GET", path, NULL, s->cookie, NULL); }
-
-static const char *code_of(const hub_resp_t *r, char *buf, size_t len)
+static hub_resp_t get(fx_t *f, const consoletest_sess_t *s, const char *path)
 {
-    cJSON *j = cJSON_Parse(r->body);
-    const cJSON *c = hubtest_at(j, "error.code");
-    snprintf(buf, len, "%s", cJSON_IsString(c) ? c->valuestring : "");
-    cJSON_Delete(j);
-    return buf;
+    return call(f, "GET", path, NULL, s->cookie, NULL);
 }
-
-#define assert_error(r, st, code) do { char cb_[64]; \
-        assert_int_equal((r).status, st); \
-        assert_string_equal(code_of(&(r), cb_, sizeof cb_), code); } while (0)
 
 /* The ids of the events answered, as "1,4". */
 static void event_ids(const hub_resp_t *r, char *out, size_t len)
@@ -210,7 +177,7 @@ static void test_events_scoped(void **state)
 {
     fx_t *f = *state;
     char ids[64];
-    sess_t v = login(f, "vicn"), b = login(f, "boss");
+    consoletest_sess_t v = login(f, "vicn"), b = login(f, "boss");
     hub_resp_t r = get(f, &v, "/console/api/events");
     assert_int_equal(r.status, 200);
     event_ids(&r, ids, sizeof ids);
@@ -240,14 +207,14 @@ static void test_events_scoped(void **state)
     free(r.body);
     /* Not signed in. */
     r = call(f, "GET", "/console/api/events", NULL, NULL, NULL);
-    assert_error(r, 401, "not_signed_in");
+    consoletest_assert_error(r, 401, "not_signed_in");
     free(r.body);
 }
 
 static void test_registrations_masked(void **state)
 {
     fx_t *f = *state;
-    sess_t v = login(f, "vicn"), b = login(f, "boss");
+    consoletest_sess_t v = login(f, "vicn"), b = login(f, "boss");
     hub_resp_t r = get(f, &v, "/console/api/events/1/registrations");
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "13812345678"));
@@ -270,7 +237,7 @@ static void test_registrations_masked(void **state)
         char path[80];
         snprintf(path, sizeof path, "/console/api/events/%s/registrations", hidden[i]);
         r = get(f, &v, path);
-        assert_error(r, 404, "unknown_event");
+        consoletest_assert_error(r, 404, "unknown_event");
         free(r.body);
     }
     r = get(f, &b, "/console/api/events/2/registrations");
@@ -286,7 +253,7 @@ static void test_registrations_masked(void **state)
 static void test_registrations_csv(void **state)
 {
     fx_t *f = *state;
-    sess_t v = login(f, "vicn");
+    consoletest_sess_t v = login(f, "vicn");
     hub_resp_t r = get(f, &v, "/console/api/events/1/registrations?format=csv&lang=en");
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/csv; charset=utf-8");
@@ -308,15 +275,15 @@ static void test_registrations_csv(void **state)
     assert_int_equal(sql_int("SELECT count(*) FROM console_changes WHERE action = 'registrations_export'"
                              " AND staff = 'vicn' AND target = 'event 1'"), 1);
     r = get(f, &v, "/console/api/events/1/registrations?format=xml");
-    assert_error(r, 422, "invalid_field");
+    consoletest_assert_error(r, 422, "invalid_field");
     free(r.body);
     r = get(f, &v, "/console/api/events/2/registrations?format=csv");
-    assert_error(r, 404, "unknown_event");
+    consoletest_assert_error(r, 404, "unknown_event");
     assert_string_equal(r.disposition, "");
     free(r.body);
 }
 
-static hub_resp_t reveal(fx_t *f, const sess_t *s, int event, long long rid, bool csrf)
+static hub_resp_t reveal(fx_t *f, const consoletest_sess_t *s, int event, long long rid, bool csrf)
 {
     char path[96];
     snprintf(path, sizeof path, "/console/api/events/%d/registrations/%lld/reveal", event, rid);
@@ -326,21 +293,21 @@ static hub_resp_t reveal(fx_t *f, const sess_t *s, int event, long long rid, boo
 static void test_reveal_audited(void **state)
 {
     fx_t *f = *state;
-    sess_t v = login(f, "vicn"), p = login(f, "pubn");
+    consoletest_sess_t v = login(f, "vicn"), p = login(f, "pubn");
     /* A viewer may not; without the CSRF token nobody may. */
     hub_resp_t r = reveal(f, &v, 1, f->reg[0], true);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     r = reveal(f, &p, 1, f->reg[0], false);
-    assert_error(r, 403, "csrf");
+    consoletest_assert_error(r, 403, "csrf");
     free(r.body);
     assert_int_equal(sql_int("SELECT count(*) FROM console_changes WHERE action = 'registration_reveal'"), 0);
     /* Another group's event, or a registration of another event under this one: not found. */
     r = reveal(f, &p, 2, f->reg[2], true);
-    assert_error(r, 404, "unknown_event");
+    consoletest_assert_error(r, 404, "unknown_event");
     free(r.body);
     r = reveal(f, &p, 1, f->reg[2], true);
-    assert_error(r, 404, "unknown_registration");
+    consoletest_assert_error(r, 404, "unknown_registration");
     free(r.body);
     r = reveal(f, &p, 1, f->reg[0], true);
     assert_int_equal(r.status, 200);
@@ -360,7 +327,7 @@ static void test_reveal_audited(void **state)
                              " || coalesce(after, '') LIKE '%12345678%' OR coalesce(target, '') || coalesce(after, '')"
                              " LIKE '%小明%'"), 0);
     /* An admin sees the change log entry through the API too. */
-    sess_t b = login(f, "boss");
+    consoletest_sess_t b = login(f, "boss");
     r = get(f, &b, "/console/api/changes");
     assert_non_null(strstr(r.body, "registration_reveal"));
     assert_null(strstr(r.body, "13812345678"));
@@ -374,7 +341,7 @@ static void test_reveal_audited(void **state)
 static void test_reveal_limited(void **state)
 {
     fx_t *f = *state;
-    sess_t p = login(f, "pubn");
+    consoletest_sess_t p = login(f, "pubn");
     for (int i = 0; i < REG_REVEALS_PER_HOUR; i++) {
         hub_time_shift(60);
         hub_resp_t r = reveal(f, &p, 1, f->reg[i % 2], true);
@@ -382,7 +349,7 @@ static void test_reveal_limited(void **state)
         free(r.body);
     }
     hub_resp_t r = reveal(f, &p, 1, f->reg[0], true);
-    assert_error(r, 429, "rate_limited");
+    consoletest_assert_error(r, 429, "rate_limited");
     /* The first of the hour was 19 minutes ago: 41 minutes to wait (less
      * the seconds the test itself took). */
     int wait = 3600 - (REG_REVEALS_PER_HOUR - 1) * 60 + 1;
@@ -392,9 +359,9 @@ static void test_reveal_limited(void **state)
     assert_int_equal(sql_int("SELECT count(*) FROM console_changes WHERE action = 'registration_reveal'"),
                      REG_REVEALS_PER_HOUR);
     /* The limit is the account's, not the session's. */
-    sess_t p2 = login(f, "pubn");
+    consoletest_sess_t p2 = login(f, "pubn");
     r = reveal(f, &p2, 1, f->reg[0], true);
-    assert_error(r, 429, "rate_limited");
+    consoletest_assert_error(r, 429, "rate_limited");
     free(r.body);
     hub_time_shift(wait);
     p2 = login(f, "pubn");
@@ -475,7 +442,7 @@ static void test_plays_per_day(void **state)
 {
     fx_t *f = *state;
     days_t d = plays_fixture();
-    sess_t v = login(f, "vicn"), b = login(f, "boss");
+    consoletest_sess_t v = login(f, "vicn"), b = login(f, "boss");
     char path[160];
     snprintf(path, sizeof path, "/console/api/reports/plays?from=%s&to=%s", d.yday, d.today);
     hub_resp_t r = get(f, &v, path);
@@ -508,7 +475,7 @@ static void test_plays_per_day(void **state)
     free(r.body);
     /* Another group's kiosks are not the viewer's to ask for. */
     r = get(f, &v, path);
-    assert_error(r, 403, "forbidden");
+    consoletest_assert_error(r, 403, "forbidden");
     free(r.body);
     /* Without dates: the last 7 days to today (which may have just turned
      * when a time-travel run starts the clock at 23:59:30). */
@@ -533,7 +500,7 @@ static void test_plays_csv(void **state)
 {
     fx_t *f = *state;
     days_t d = plays_fixture();
-    sess_t b = login(f, "boss");
+    consoletest_sess_t b = login(f, "boss");
     char path[160], line[200];
     snprintf(path, sizeof path, "/console/api/reports/plays?from=%s&to=%s&format=csv", d.yday, d.today);
     hub_resp_t r = get(f, &b, path);
@@ -563,7 +530,7 @@ static void test_plays_csv(void **state)
 static void test_plays_range(void **state)
 {
     fx_t *f = *state;
-    sess_t v = login(f, "vicn");
+    consoletest_sess_t v = login(f, "vicn");
     static const struct { const char *q; int status; const char *code; } cases[] = {
         {"from=2026-03-01&to=2026-05-31", 200, NULL},              /* 92 days */
         {"from=2026-03-01&to=2026-06-01", 422, "range_too_long"},  /* 93 */
@@ -584,7 +551,7 @@ static void test_plays_range(void **state)
         snprintf(path, sizeof path, "/console/api/reports/plays?%s", cases[i].q);
         hub_resp_t r = get(f, &v, path);
         if (r.status != cases[i].status) fail_msg("%s: %d %s", cases[i].q, r.status, r.body);
-        if (cases[i].code) assert_error(r, cases[i].status, cases[i].code);
+        if (cases[i].code) consoletest_assert_error(r, cases[i].status, cases[i].code);
         free(r.body);
     }
 }

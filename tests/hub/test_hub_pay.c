@@ -259,12 +259,11 @@ static void seed_is_complete_and_valid(void **state)
                               "GROUP BY account_id) WHERE n > 3", NULL, 0), 0);
 }
 
-/* The seed is deterministic and runs once: seeding a fresh copy of the
- * schema gives the same bills, and seeding again adds nothing. */
-static void seed_is_deterministic_and_once(void **state)
+/* An empty in-memory database with DB's residents, accounts and bills
+ * tables, for seeding apart from the hub. */
+static sqlite3 *bills_schema_copy(sqlite3 *db)
 {
-    hubtest_t *t = *state;
-    sqlite3 *mem = NULL, *db = db_open(t);
+    sqlite3 *mem = NULL;
     assert_int_equal(sqlite3_open(":memory:", &mem), SQLITE_OK);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name IN "
@@ -272,6 +271,15 @@ static void seed_is_deterministic_and_once(void **state)
     while (sqlite3_step(st) == SQLITE_ROW)
         assert_int_equal(sqlite3_exec(mem, (const char *)sqlite3_column_text(st, 0), NULL, NULL, NULL), SQLITE_OK);
     sqlite3_finalize(st);
+    return mem;
+}
+
+/* The seed is deterministic and runs once: seeding a fresh copy of the
+ * schema gives the same bills, and seeding again adds nothing. */
+static void seed_is_deterministic_and_once(void **state)
+{
+    hubtest_t *t = *state;
+    sqlite3 *db = db_open(t), *mem = bills_schema_copy(db);
     assert_int_equal(demo_seed_bills(mem), 0);
     assert_int_equal(demo_seed_bills(mem), 0);
     const char *fp = "SELECT COUNT(*) * 1000003 + SUM(amount_fen) + SUM(late_fee_fen) * 7 + "
@@ -296,14 +304,7 @@ static void seed_is_deterministic_and_once(void **state)
 static void seed_from_a_broken_or_missing_file_writes_nothing(void **state)
 {
     hubtest_t *t = *state;
-    sqlite3 *mem = NULL, *db = db_open(t);
-    assert_int_equal(sqlite3_open(":memory:", &mem), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name IN "
-                                        "('residents', 'accounts', 'bills')", -1, &st, NULL), SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        assert_int_equal(sqlite3_exec(mem, (const char *)sqlite3_column_text(st, 0), NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_finalize(st);
+    sqlite3 *db = db_open(t), *mem = bills_schema_copy(db);
     char dir[] = "/tmp/hub-demo-XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     assert_int_equal(demo_set_dir(dir), 0);

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <turbojpeg.h>
@@ -29,6 +28,7 @@
 #include "auth.h"
 #include "db.h"
 #include "exif.h"
+#include "consoletest.h"
 #include "hubtest.h"
 #include "picture.h"
 #include "server.h"
@@ -41,11 +41,6 @@ typedef struct {
     hubtest_t *t;
     hub_t *hub;
 } fx_t;
-
-typedef struct {
-    char cookie[160];
-    char csrf[100];
-} sess_t;
 
 typedef struct {
     unsigned char *p;
@@ -224,21 +219,14 @@ static unsigned char *decode(const unsigned char *p, size_t n, int *w, int *h, i
 
 /* ---- the hub ---------------------------------------------------------------- */
 
-static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
-{
-    char err[200];
-    if (staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err) != 0)
-        fail_msg("staff_add %s: %s", name, err);
-}
-
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
     f->hub = f->t->hub;
-    add("ed", STAFF_EDITOR, "north", "editor-password-1");
-    add("vic", STAFF_VIEWER, "north", "viewer-password-1");
-    add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
+    consoletest_add("ed", STAFF_EDITOR, "north", "editor-password-1");
+    consoletest_add("vic", STAFF_VIEWER, "north", "viewer-password-1");
+    consoletest_add("pub", STAFF_PUBLISHER, "north", "publisher-pw-1");
     *state = f;
     return 0;
 }
@@ -253,7 +241,7 @@ static int teardown(void **state)
 }
 
 static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *ctype, const void *body,
-                       size_t len, const sess_t *s, bool csrf)
+                       size_t len, const consoletest_sess_t *s, bool csrf)
 {
     const char *headers[5] = {0};
     char ct[80];
@@ -267,32 +255,14 @@ static hub_resp_t call(fx_t *f, const char *method, const char *path, const char
     return hub_handle(f->hub, method, path, headers, body, len);
 }
 
-static hub_resp_t upload(fx_t *f, const sess_t *s, const char *type, const bytes_t *b)
+static hub_resp_t upload(fx_t *f, const consoletest_sess_t *s, const char *type, const bytes_t *b)
 {
     return call(f, "POST", "/console/api/pictures", type, b->p, b->n, s, true);
 }
 
-static hub_resp_t post_json(fx_t *f, const sess_t *s, const char *path, const char *body)
+static hub_resp_t post_json(fx_t *f, const consoletest_sess_t *s, const char *path, const char *body)
 {
     return call(f, "POST", path, "application/json", body, strlen(body), s, true);
-}
-
-static sess_t login(fx_t *f, const char *name, const char *pw)
-{
-    sess_t s;
-    char body[200];
-    memset(&s, 0, sizeof s);
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
-    hub_resp_t r = call(f, "POST", "/console/api/login", "application/json", body, strlen(body), NULL, false);
-    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
-    const char *v = strstr(r.set_cookie, "kc_session=");
-    assert_non_null(v);
-    snprintf(s.cookie, sizeof s.cookie, "Cookie: %.75s", v);
-    cJSON *j = cJSON_Parse(r.body);
-    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
-    cJSON_Delete(j);
-    free(r.body);
-    return s;
 }
 
 static void expect_error(hub_resp_t r, int status, const char *code)
@@ -321,7 +291,7 @@ static void uploaded(hub_resp_t r, int status, char *sha, int *w, int *h, const 
 }
 
 /* The stored bytes of picture SHA, as a thumbnail would fetch them. */
-static bytes_t fetch(fx_t *f, const sess_t *s, const char *sha, const char *type)
+static bytes_t fetch(fx_t *f, const consoletest_sess_t *s, const char *sha, const char *type)
 {
     char path[128];
     snprintf(path, sizeof path, "/console/api/pictures/%s", sha);
@@ -392,7 +362,7 @@ static void test_every_orientation(void **state)
 static void test_png_stripped_and_kept_small(void **state)
 {
     fx_t *f = *state;
-    sess_t ed = login(f, "ed", "editor-password-1");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", "editor-password-1");
     static const unsigned char green[3] = {20, 180, 60};
     bytes_t b = make_png(40, 30, 0, green, 0);
     png_add_text(&b, "Comment", GPS_MARK);
@@ -444,7 +414,7 @@ static void test_png_stripped_and_kept_small(void **state)
 static void test_jpeg_exif_gone_and_upright(void **state)
 {
     fx_t *f = *state;
-    sess_t ed = login(f, "ed", "editor-password-1");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", "editor-password-1");
     static const unsigned char red[3] = {230, 20, 20};
     /* 64x48, left half red, right half blue, taken turned: orientation 6. */
     bytes_t b = make_jpeg(64, 48, 1, red);
@@ -477,7 +447,7 @@ static void test_jpeg_exif_gone_and_upright(void **state)
 static void test_large_shrunk_by_area(void **state)
 {
     fx_t *f = *state;
-    sess_t ed = login(f, "ed", "editor-password-1");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", "editor-password-1");
     static const unsigned char any[3] = {0, 0, 0};
     /* One-pixel black and white columns, halved: an even grey, not stripes
      * (a nearest-pixel shrink would keep one colour). */
@@ -512,7 +482,7 @@ static void test_large_shrunk_by_area(void **state)
 static void test_refusals(void **state)
 {
     fx_t *f = *state;
-    sess_t ed = login(f, "ed", "editor-password-1");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", "editor-password-1");
     static const unsigned char c[3] = {90, 90, 90};
     bytes_t png = make_png(40, 40, 0, c, 0), jpg = make_jpeg(40, 40, 0, c);
     bytes_t gif = {(unsigned char *)"GIF89a\x28\0\x28\0\x80\0\0", 13};
@@ -561,7 +531,8 @@ static void test_refusals(void **state)
 static void test_who_may_upload(void **state)
 {
     fx_t *f = *state;
-    sess_t ed = login(f, "ed", "editor-password-1"), vic = login(f, "vic", "viewer-password-1");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", "editor-password-1");
+    consoletest_sess_t vic = consoletest_login(f->hub, "vic", "viewer-password-1");
     static const unsigned char c[3] = {10, 20, 30};
     bytes_t png = make_png(32, 32, 0, c, 0);
     expect_error(call(f, "POST", "/console/api/pictures", "image/png", png.p, png.n, NULL, false), 401,
@@ -583,43 +554,13 @@ static void test_who_may_upload(void **state)
     free(png.p);
 }
 
-/* `hub signer` with the test hub's content key, dying with this process. */
-static pid_t signer_start(fx_t *f, char sock[108])
-{
-    char key[128], hex[129], bin[160];
-    snprintf(key, sizeof key, "%s/content.key", f->t->dir);
-    snprintf(sock, 108, "%s/signer.sock", f->t->dir);
-    sodium_bin2hex(hex, sizeof hex, f->t->content_sk, 64);
-    FILE *fp = fopen(key, "w");
-    assert_non_null(fp);
-    fputs(hex, fp);
-    fclose(fp);
-    chmod(key, 0600);
-    const char *b = getenv("BUILD");
-    snprintf(bin, sizeof bin, "%s/hub", b && *b ? b : "build");
-    pid_t parent = getpid(), pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (!freopen("/dev/null", "w", stderr)) _exit(127);
-        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
-    assert_int_equal(access(sock, F_OK), 0);
-    return pid;
-}
-
 static void test_notice_with_picture_published(void **state)
 {
     fx_t *f = *state;
-    char sock[108];
-    pid_t signer = signer_start(f, sock);
-    hub_config_t cfg = *hub_config(f->t->hub);
-    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
-    f->hub = hub_new(&cfg);
-    sess_t ed = login(f, "ed", "editor-password-1"), pub = login(f, "pub", "publisher-pw-1");
+    pid_t signer;
+    f->hub = consoletest_signed_hub(f->t, &signer, NULL);
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", "editor-password-1");
+    consoletest_sess_t pub = consoletest_login(f->hub, "pub", "publisher-pw-1");
     static const unsigned char c[3] = {250, 200, 0};
     bytes_t jpg = make_jpeg(800, 600, 0, c);
     char sha[65], body[1200];
@@ -676,8 +617,7 @@ static void test_notice_with_picture_published(void **state)
     assert_int_equal(b.status, 200);
     assert_null(strstr(cJSON_GetObjectItem(b.json, "manifest")->valuestring, sha));
     hubtest_free(&b);
-    kill(signer, SIGTERM);
-    waitpid(signer, NULL, 0);
+    consoletest_signer_stop(signer);
     free(jpg.p);
 }
 

@@ -15,19 +15,15 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 #include "auth.h"
 #include "console_publish.h"
 #include "db.h"
+#include "consoletest.h"
 #include "hubtest.h"
 #include "server.h"
 #include "staff.h"
@@ -38,50 +34,16 @@
 #define VIEWER_PW "viewer-password-1"
 
 typedef struct {
-    char cookie[160];              /* "Cookie: kc_session=..." */
-    char csrf[100];                /* "X-CSRF-Token: ..." */
-} sess_t;
-
-typedef struct {
     hubtest_t *t;
     hub_t *hub;                    /* t's hub with the signer configured */
     pid_t signer;
-    sess_t boss, ed, pub, vic;
+    consoletest_sess_t boss, ed, pub, vic;
 } fx_t;
 
-static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
+static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body,
+                       const consoletest_sess_t *s, bool csrf)
 {
-    char err[200];
-    if (staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err) != 0)
-        fail_msg("staff_add %s: %s", name, err);
-}
-
-static hub_resp_t call(fx_t *f, const char *method, const char *path, const char *body, const sess_t *s, bool csrf)
-{
-    const char *headers[4] = {0};
-    int n = 0;
-    if (body) headers[n++] = "Content-Type: application/json";
-    if (s) headers[n++] = s->cookie;
-    if (s && csrf) headers[n++] = s->csrf;
-    return hub_handle(f->hub, method, path, headers, body, body ? strlen(body) : 0);
-}
-
-static sess_t login(fx_t *f, const char *name, const char *pw)
-{
-    sess_t s;
-    char body[200];
-    memset(&s, 0, sizeof s);
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
-    hub_resp_t r = call(f, "POST", "/console/api/login", body, NULL, false);
-    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
-    const char *v = strstr(r.set_cookie, "kc_session=");
-    assert_non_null(v);
-    snprintf(s.cookie, sizeof s.cookie, "Cookie: %.75s", v);
-    cJSON *j = cJSON_Parse(r.body);
-    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
-    cJSON_Delete(j);
-    free(r.body);
-    return s;
+    return consoletest_call_as(f->hub, method, path, body, s, csrf);
 }
 
 static void content(long id, const char *kind, const char *title)
@@ -92,67 +54,24 @@ static void content(long id, const char *kind, const char *title)
     assert_int_equal(db_exec(db_thread(), sql), 0);
 }
 
-static const char *build_dir(void)
-{
-    const char *b = getenv("BUILD");
-    return b && *b ? b : "build";
-}
-
-/* `hub signer` on DIR/signer.sock with the test hub's content key, dying
- * with this process; its socket path in SOCK. */
-static pid_t signer_start(const hubtest_t *t, char sock[108])
-{
-    char key[128], hex[129], bin[160];
-    snprintf(key, sizeof key, "%s/content.key", t->dir);
-    snprintf(sock, 108, "%s/signer.sock", t->dir);
-    sodium_bin2hex(hex, sizeof hex, t->content_sk, 64);
-    FILE *fp = fopen(key, "w");
-    assert_non_null(fp);
-    fputs(hex, fp);
-    fclose(fp);
-    chmod(key, 0600);
-    snprintf(bin, sizeof bin, "%s/hub", build_dir());
-    pid_t parent = getpid(), pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (!freopen("/dev/null", "w", stderr)) _exit(127);
-        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
-    assert_int_equal(access(sock, F_OK), 0);
-    return pid;
-}
-
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
-    char sock[108];
-    f->signer = signer_start(f->t, sock);
-    hub_config_t cfg = *hub_config(f->t->hub);
-    snprintf(cfg.console_signer, sizeof cfg.console_signer, "%s", sock);
-    f->hub = hub_new(&cfg);
-    assert_non_null(f->hub);
-    add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
-    add("ed", STAFF_EDITOR, "north", EDITOR_PW);
-    add("pub", STAFF_PUBLISHER, "north", PUB_PW);
-    add("vic", STAFF_VIEWER, "south", VIEWER_PW);
+    f->hub = consoletest_signed_hub(f->t, &f->signer, NULL);
+    consoletest_add("boss", STAFF_ADMIN, NULL, ADMIN_PW);
+    consoletest_add("ed", STAFF_EDITOR, "north", EDITOR_PW);
+    consoletest_add("pub", STAFF_PUBLISHER, "north", PUB_PW);
+    consoletest_add("vic", STAFF_VIEWER, "south", VIEWER_PW);
     content(101, "notice", "停水通知");
     content(102, "event", "书法班");
     content(103, "playlist", "a playlist is not an item");
-    f->boss = login(f, "boss", ADMIN_PW);
-    f->ed = login(f, "ed", EDITOR_PW);
-    f->pub = login(f, "pub", PUB_PW);
-    f->vic = login(f, "vic", VIEWER_PW);
-    hub_resp_t r = call(f, "POST", "/console/api/kiosks/test-01/group", "{\"group\":\"north\"}", &f->boss, true);
-    assert_int_equal(r.status, 200);
-    free(r.body);
-    r = call(f, "POST", "/console/api/kiosks/test-02/group", "{\"group\":\"south\"}", &f->boss, true);
-    assert_int_equal(r.status, 200);
-    free(r.body);
+    f->boss = consoletest_login(f->hub, "boss", ADMIN_PW);
+    f->ed = consoletest_login(f->hub, "ed", EDITOR_PW);
+    f->pub = consoletest_login(f->hub, "pub", PUB_PW);
+    f->vic = consoletest_login(f->hub, "vic", VIEWER_PW);
+    consoletest_kiosk_group(f->hub, &f->boss, "test-01", "north");
+    consoletest_kiosk_group(f->hub, &f->boss, "test-02", "south");
     *state = f;
     return 0;
 }
@@ -161,23 +80,10 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     hub_stop(f->hub);
-    kill(f->signer, SIGTERM);
-    waitpid(f->signer, NULL, 0);
+    consoletest_signer_stop(f->signer);
     hubtest_stop(f->t);
     free(f);
     return 0;
-}
-
-static void expect(hub_resp_t r, int status, const char *code, const char *in_message)
-{
-    cJSON *j = cJSON_Parse(r.body);
-    const cJSON *c = hubtest_at(j, "error.code"), *m = hubtest_at(j, "error.message");
-    if (r.status != status || (code && (!cJSON_IsString(c) || strcmp(c->valuestring, code))) ||
-        (in_message && (!cJSON_IsString(m) || !strstr(m->valuestring, in_message))))
-        fail_msg("wanted %d %s '%s', got %d %s", status, code ? code : "", in_message ? in_message : "",
-                 r.status, r.body);
-    cJSON_Delete(j);
-    free(r.body);
 }
 
 /* A playlist body: NAME, PRIORITY, SCHEDULE (a JSON object), groups north. */
@@ -207,7 +113,7 @@ static long long published(fx_t *f, const char *name, int priority, const char *
 }
 
 /* The day view's segments as "HH:MM-HH:MM name;..." ("-" for nothing scheduled). */
-static const char *segments(fx_t *f, const sess_t *s, const char *query, char *out, size_t len)
+static const char *segments(fx_t *f, const consoletest_sess_t *s, const char *query, char *out, size_t len)
 {
     char path[200];
     snprintf(path, sizeof path, "/console/api/dayview?%s", query);
@@ -267,9 +173,9 @@ static void test_roles(void **state)
     char b[1024];
     const char *sch = "{\"weekdays\":[1,2,3,4,5],\"windows\":[{\"from\":\"07:00\",\"to\":\"09:00\"}]}";
     body_of(b, sizeof b, "早间", 10, sch);
-    expect(call(f, "POST", "/console/api/playlists", b, &f->vic, true), 403, "forbidden", NULL);
-    expect(call(f, "POST", "/console/api/playlists", b, &f->ed, false), 403, "csrf", NULL);
-    expect(call(f, "POST", "/console/api/playlists", b, NULL, false), 401, NULL, NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists", b, &f->vic, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists", b, &f->ed, false), 403, "csrf", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists", b, NULL, false), 401, NULL, NULL);
     hub_resp_t r = call(f, "POST", "/console/api/playlists", b, &f->ed, true);
     assert_int_equal(r.status, 201);
     assert_non_null(strstr(r.body, "\"state\":\"draft\""));
@@ -277,10 +183,13 @@ static void test_roles(void **state)
     free(r.body);
 
     /* An editor cannot publish; a publisher can, once; then it is not edited. */
-    expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->ed, true), 403, "forbidden", NULL);
-    expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &f->pub, true), 409, "wrong_state", NULL);
-    expect(call(f, "POST", "/console/api/playlists/1/approve", "{}", &f->pub, true), 404, "not_found", NULL);
-    expect(call(f, "POST", "/console/api/playlists/9/publish", "{}", &f->pub, true), 404, "not_found", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->ed, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &f->pub, true),
+                       409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/approve", "{}", &f->pub, true),
+                       404, "not_found", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/9/publish", "{}", &f->pub, true),
+                       404, "not_found", NULL);
     body_of(b, sizeof b, "早间（改）", 20, sch);
     r = call(f, "POST", "/console/api/playlists/1", b, &f->ed, true);
     assert_int_equal(r.status, 200);
@@ -291,8 +200,9 @@ static void test_roles(void **state)
     assert_non_null(strstr(r.body, "\"state\":\"published\""));
     assert_non_null(strstr(r.body, "\"published_by\":\"pub\""));
     free(r.body);
-    expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true), 409, "wrong_state", NULL);
-    expect(call(f, "POST", "/console/api/playlists/1", b, &f->ed, true), 409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/publish", "{}", &f->pub, true),
+                       409, "wrong_state", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1", b, &f->ed, true), 409, "wrong_state", NULL);
 
     /* The editor's choice of content: items, not playlists. */
     r = call(f, "GET", "/console/api/playlist-content", NULL, &f->vic, false);
@@ -378,7 +288,8 @@ static void test_validation(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         body_of(b, sizeof b, "x", 1, bad[i].schedule);
-        expect(call(f, "POST", "/console/api/playlists", b, &f->ed, true), 422, "invalid_field", bad[i].field);
+        consoletest_expect(call(f, "POST", "/console/api/playlists", b, &f->ed, true),
+                           422, "invalid_field", bad[i].field);
     }
     static const struct { const char *body, *code, *field; } worse[] = {
         {"{\"name\":\"x\",\"priority\":1,\"groups\":[\"north\"],\"schedule\":{}}", "missing_field", "items"},
@@ -406,7 +317,7 @@ static void test_validation(void **state)
          "\"items\":[{\"content_id\":101,\"duration_s\":5}]}", "forbidden", NULL},
     };
     for (size_t i = 0; i < sizeof worse / sizeof *worse; i++)
-        expect(call(f, "POST", "/console/api/playlists", worse[i].body, &f->ed, true),
+        consoletest_expect(call(f, "POST", "/console/api/playlists", worse[i].body, &f->ed, true),
                strcmp(worse[i].code, "forbidden") ? 422 : 403, worse[i].code, worse[i].field);
     assert_int_equal(db_int(db_thread(), "SELECT count(*) FROM console_playlists", NULL, 0), 0);
     /* The smallest good one: no schedule (always on), one item of the longest duration. */
@@ -495,12 +406,15 @@ static void test_edges(void **state)
     assert_int_equal(r.status, 200);
     if (!strstr(r.body, before) && !strstr(r.body, after)) fail_msg("not %s nor %s: %.80s", before, after, r.body);
     free(r.body);
-    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-13-01", NULL, &f->ed, false), 422,
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&date=2026-13-01", NULL, &f->ed, false), 422,
            "invalid_field", "date");
-    expect(call(f, "GET", "/console/api/dayview?date=2026-12-01", NULL, &f->ed, false), 422, "invalid_field", "kiosk or group");
-    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&group=north", NULL, &f->ed, false), 422, "invalid_field", NULL);
-    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&drafts=yes", NULL, &f->ed, false), 422, "invalid_field", "drafts");
-    expect(call(f, "GET", "/console/api/dayview?kiosk=test-01", NULL, NULL, false), 401, NULL, NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?date=2026-12-01", NULL, &f->ed, false),
+                       422, "invalid_field", "kiosk or group");
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&group=north", NULL, &f->ed, false),
+                       422, "invalid_field", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01&drafts=yes", NULL, &f->ed, false),
+                       422, "invalid_field", "drafts");
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-01", NULL, NULL, false), 401, NULL, NULL);
 }
 
 static void test_scoped(void **state)
@@ -509,10 +423,14 @@ static void test_scoped(void **state)
     char s[512];
     published(f, "北区", 10, "{}");
     /* Another district's kiosk is answered as one that does not exist; its group is refused. */
-    expect(call(f, "GET", "/console/api/dayview?kiosk=test-02&date=2026-12-11", NULL, &f->ed, false), 404, "not_found", NULL);
-    expect(call(f, "GET", "/console/api/dayview?kiosk=nope&date=2026-12-11", NULL, &f->ed, false), 404, "not_found", NULL);
-    expect(call(f, "GET", "/console/api/dayview?group=south&date=2026-12-11", NULL, &f->ed, false), 403, "forbidden", NULL);
-    expect(call(f, "GET", "/console/api/dayview?group=a,b", NULL, &f->boss, false), 422, "invalid_field", "group");
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=test-02&date=2026-12-11", NULL, &f->ed, false),
+                       404, "not_found", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?kiosk=nope&date=2026-12-11", NULL, &f->ed, false),
+                       404, "not_found", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?group=south&date=2026-12-11", NULL, &f->ed, false),
+                       403, "forbidden", NULL);
+    consoletest_expect(call(f, "GET", "/console/api/dayview?group=a,b", NULL, &f->boss, false),
+                       422, "invalid_field", "group");
     /* South's kiosk plays nothing of north's; north's plays it all day. */
     assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
     /* A street playlist of the hub's content for every kiosk (kioskctl's, no
@@ -532,14 +450,14 @@ static void test_scoped(void **state)
     assert_string_equal(segments(f, &f->vic, "kiosk=test-02&date=2026-12-11", s, sizeof s), "00:00-24:00 -");
     assert_string_equal(segments(f, &f->boss, "kiosk=test-01&date=2026-12-11", s, sizeof s), "00:00-24:00 北区");
     /* A south viewer neither sees nor withdraws north's playlist; a south publisher cannot publish it. */
-    add("spub", STAFF_PUBLISHER, "south", "publisher-pw-2");
-    sess_t spub = login(f, "spub", "publisher-pw-2");
-    expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &spub, true), 403, "forbidden", NULL);
+    consoletest_add("spub", STAFF_PUBLISHER, "south", "publisher-pw-2");
+    consoletest_sess_t spub = consoletest_login(f->hub, "spub", "publisher-pw-2");
+    consoletest_expect(call(f, "POST", "/console/api/playlists/1/withdraw", "{}", &spub, true), 403, "forbidden", NULL);
     char b[1024];
     hub_resp_t r = call(f, "POST", "/console/api/playlists", body_of(b, sizeof b, "n", 1, "{}"), &f->ed, true);
     free(r.body);
-    expect(call(f, "POST", "/console/api/playlists/2/publish", "{}", &spub, true), 403, "forbidden", NULL);
-    expect(call(f, "POST", "/console/api/playlists/2", b, &spub, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/2/publish", "{}", &spub, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "POST", "/console/api/playlists/2", b, &spub, true), 403, "forbidden", NULL);
 }
 
 /* A screen keeps the first 8 playlists its content lists (newest first):
@@ -705,7 +623,7 @@ static void test_signed_bundle(void **state)
     free(r.body);
     char path[64];
     snprintf(path, sizeof path, "/console/api/playlists/%lld/publish", bad);
-    expect(call(f, "POST", path, "{}", &f->boss, true), 422, "invalid_manifest", "community or government");
+    consoletest_expect(call(f, "POST", path, "{}", &f->boss, true), 422, "invalid_manifest", "community or government");
     assert_int_equal(db_int(db_thread(), "SELECT max(version) FROM content_bundles", NULL, 0), 11);
     char st_text[16] = "";
     sqlite3_stmt *st = NULL;

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "db.h"
+#include "consoletest.h"
 #include "hubtest.h"
 #include "server.h"
 #include "staff.h"
@@ -39,26 +40,14 @@ typedef struct {
     char dir[80];                  /* the test's own files (fake kiosks) */
 } fx_t;
 
-typedef struct {
-    char cookie[160];
-    char csrf[100];
-} sess_t;
-
-static void add(const char *name, staff_role_t role, const char *groups, const char *pw)
-{
-    char err[200];
-    if (staff_add(db_thread(), name, role, groups, pw, hub_now(), err, sizeof err) != 0)
-        fail_msg("staff_add %s: %s", name, err);
-}
-
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->t = hubtest_start(false);
     snprintf(f->dir, sizeof f->dir, "%s/fake", f->t->dir);
     mkdir(f->dir, 0700);
-    add("ed", STAFF_EDITOR, "north", EDITOR_PW);
-    add("vic", STAFF_VIEWER, "north", "viewer-password-1");
+    consoletest_add("ed", STAFF_EDITOR, "north", EDITOR_PW);
+    consoletest_add("vic", STAFF_VIEWER, "north", "viewer-password-1");
     *state = f;
     return 0;
 }
@@ -85,44 +74,9 @@ static void use(fx_t *f, const char *kiosk, const char *sizes, int timeout_s)
     f->hub = hub_new(&cfg);
 }
 
-static hub_resp_t call(fx_t *f, const char *path, const char *body, const sess_t *s, bool csrf)
+static hub_resp_t call(fx_t *f, const char *path, const char *body, const consoletest_sess_t *s, bool csrf)
 {
-    const char *headers[4] = {"Content-Type: application/json"};
-    int n = 1;
-    if (s) headers[n++] = s->cookie;
-    if (s && csrf) headers[n++] = s->csrf;
-    return hub_handle(f->hub, "POST", path, headers, body, strlen(body));
-}
-
-static sess_t login(fx_t *f, const char *name, const char *pw)
-{
-    sess_t s;
-    char body[200];
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"password\":\"%s\"}", name, pw);
-    hub_resp_t r = call(f, "/console/api/login", body, NULL, false);
-    if (r.status != 200) fail_msg("login %s: %d %s", name, r.status, r.body);
-    snprintf(s.cookie, sizeof s.cookie, "Cookie: %.75s", strstr(r.set_cookie, "kc_session="));
-    cJSON *j = cJSON_Parse(r.body);
-    snprintf(s.csrf, sizeof s.csrf, "X-CSRF-Token: %s", cJSON_GetObjectItem(j, "csrf")->valuestring);
-    cJSON_Delete(j);
-    free(r.body);
-    return s;
-}
-
-static void expect_error(hub_resp_t r, int status, const char *code)
-{
-    cJSON *j = cJSON_Parse(r.body);
-    const cJSON *c = hubtest_at(j, "error.code");
-    if (r.status != status || !cJSON_IsString(c) || strcmp(c->valuestring, code) != 0)
-        fail_msg("wanted %d %s, got %d %s", status, code, r.status, r.body);
-    cJSON_Delete(j);
-    free(r.body);
-}
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("BUILD");
-    return b && *b ? b : "build";
+    return consoletest_call_as(f->hub, "POST", path, body, s, csrf);
 }
 
 /* A fake kiosk: a shell script NAME in the test's directory. */
@@ -155,17 +109,18 @@ static void off_roles_csrf_and_validation(void **state)
 {
     fx_t *f = *state;
     use(f, NULL, NULL, 0);
-    sess_t ed = login(f, "ed", EDITOR_PW), vic = login(f, "vic", "viewer-password-1");
-    expect_error(call(f, "/console/api/preview", NOTICE, NULL, false), 401, "not_signed_in");
-    expect_error(call(f, "/console/api/preview", NOTICE, &ed, false), 403, "csrf");
-    expect_error(call(f, "/console/api/preview", NOTICE, &vic, true), 403, "forbidden");
-    expect_error(call(f, "/console/api/preview", NOTICE, &ed, true), 503, "preview_unavailable");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", EDITOR_PW);
+    consoletest_sess_t vic = consoletest_login(f->hub, "vic", "viewer-password-1");
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, NULL, false), 401, "not_signed_in", NULL);
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, &ed, false), 403, "csrf", NULL);
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, &vic, true), 403, "forbidden", NULL);
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, &ed, true), 503, "preview_unavailable", NULL);
 
     /* with a kiosk that would fail the test if it ran: bad items never reach it */
     char marker[160];
     snprintf(marker, sizeof marker, "touch %s/ran; exit 9", f->dir);
     use(f, script(f, "never", marker), NULL, 5);
-    ed = login(f, "ed", EDITOR_PW);
+    ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     static const struct { const char *body, *code; } bad[] = {
         {"{\"body\":\"b\"}", "missing_field"},
         {"{\"title\":\"t\"}", "missing_field"},
@@ -183,18 +138,18 @@ static void off_roles_csrf_and_validation(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         hub_resp_t r = call(f, "/console/api/preview", bad[i].body, &ed, true);
         if (r.status != 422) fail_msg("%s: %d %s", bad[i].body, r.status, r.body);
-        expect_error(r, 422, bad[i].code);
+        consoletest_expect(r, 422, bad[i].code, NULL);
     }
     char big[2100 + 64], body[2200 + 64];
     memset(big, 'x', 2001);
     big[2001] = '\0';
     snprintf(body, sizeof body, "{\"title\":\"t\",\"body\":\"%s\"}", big);
-    expect_error(call(f, "/console/api/preview", body, &ed, true), 422, "invalid_field");
+    consoletest_expect(call(f, "/console/api/preview", body, &ed, true), 422, "invalid_field", NULL);
     char ran[200];
     snprintf(ran, sizeof ran, "%s/ran", f->dir);
     assert_int_equal(access(ran, F_OK), -1);
     /* a good item does reach it: its failure is reported with its words */
-    expect_error(call(f, "/console/api/preview", NOTICE, &ed, true), 502, "preview_failed");
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, &ed, true), 502, "preview_failed", NULL);
     assert_int_equal(access(ran, F_OK), 0);
 }
 
@@ -214,9 +169,9 @@ static void the_kiosk_draws_every_size_and_theme(void **state)
 {
     fx_t *f = *state;
     char kiosk[160];
-    snprintf(kiosk, sizeof kiosk, "%s/kiosk", build_dir());
+    snprintf(kiosk, sizeof kiosk, "%s/kiosk", consoletest_build_dir());
     use(f, kiosk, NULL, 60);
-    sess_t ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "/console/api/preview", NOTICE, &ed, true);
     if (r.status != 200) fail_msg("%d %s", r.status, r.body);
     assert_true(r.console);
@@ -263,7 +218,7 @@ static void the_kiosk_draws_every_size_and_theme(void **state)
 
     /* Only 1280x800: a title with nowhere to break is cut in the elder theme. */
     use(f, kiosk, "1280x800", 60);
-    ed = login(f, "ed", EDITOR_PW);
+    ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     char body[1024], title[241];
     memset(title, 'W', 240);
     title[240] = '\0';
@@ -319,7 +274,7 @@ static void the_kiosk_draws_every_size_and_theme(void **state)
 
 /* ---- the fleet's sizes ---------------------------------------------------------------- */
 
-static void sizes_of(fx_t *f, const sess_t *ed, const char *groups, const char *from, const char *want)
+static void sizes_of(fx_t *f, const consoletest_sess_t *ed, const char *groups, const char *from, const char *want)
 {
     char body[400], got[200] = "";
     snprintf(body, sizeof body, "{\"title\":\"社区义诊\",\"body\":\"周六上午。\"%s%s}", groups ? ",\"groups\":" : "",
@@ -350,7 +305,7 @@ static void the_fleets_sizes_of_the_drafts_groups(void **state)
 {
     fx_t *f = *state;
     char kiosk[160], sql[1600];
-    snprintf(kiosk, sizeof kiosk, "%s/kiosk", build_dir());
+    snprintf(kiosk, sizeof kiosk, "%s/kiosk", consoletest_build_dir());
     use(f, kiosk, "1280x800", 60);
     long long now = hub_now();
     snprintf(sql, sizeof sql,
@@ -367,16 +322,16 @@ static void the_fleets_sizes_of_the_drafts_groups(void **state)
              now, now, now, now, now, now - 31 * 86400LL);
     char *err = NULL;
     if (sqlite3_exec(db_thread(), sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
-    sess_t ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     sizes_of(f, &ed, "[\"north\"]", "fleet", "1080x1920");
     sizes_of(f, &ed, "[\"south\",\"north\"]", "fleet", "1080x1920,800x1280");
     sizes_of(f, &ed, "[\"east\"]", "config", "1280x800");
     sizes_of(f, &ed, NULL, "config", "1280x800");
     sizes_of(f, &ed, "[]", "config", "1280x800");
-    expect_error(call(f, "/console/api/preview", "{\"title\":\"t\",\"body\":\"b\",\"groups\":\"north\"}", &ed, true),
-                 422, "invalid_field");
-    expect_error(call(f, "/console/api/preview", "{\"title\":\"t\",\"body\":\"b\",\"groups\":[3]}", &ed, true),
-                 422, "invalid_field");
+    consoletest_expect(call(f, "/console/api/preview", "{\"title\":\"t\",\"body\":\"b\",\"groups\":\"north\"}",
+                            &ed, true), 422, "invalid_field", NULL);
+    consoletest_expect(call(f, "/console/api/preview", "{\"title\":\"t\",\"body\":\"b\",\"groups\":[3]}", &ed, true),
+                       422, "invalid_field", NULL);
 }
 
 /* ---- the sandbox ------------------------------------------------------------------- */
@@ -405,10 +360,10 @@ static void clean_environment_and_limits(void **state)
     use(f, script(f, "envdump", text), NULL, 7);
     setenv("http_proxy", "http://proxy.invalid:3128", 1);
     setenv("HUB_SECRET_FOR_TEST", "nope", 1);
-    sess_t ed = login(f, "ed", EDITOR_PW);
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     hub_resp_t r = call(f, "/console/api/preview", NOTICE, &ed, true);
     assert_non_null(strstr(r.body, "exit 3"));
-    expect_error(r, 502, "preview_failed");
+    consoletest_expect(r, 502, "preview_failed", NULL);
     unsetenv("http_proxy");
     unsetenv("HUB_SECRET_FOR_TEST");
     char path[160];
@@ -432,20 +387,20 @@ static void clean_environment_and_limits(void **state)
 
     /* not a kiosk: no report */
     use(f, script(f, "hello", "echo hello"), NULL, 5);
-    ed = login(f, "ed", EDITOR_PW);
+    ed = consoletest_login(f->hub, "ed", EDITOR_PW);
     r = call(f, "/console/api/preview", NOTICE, &ed, true);
     assert_non_null(strstr(r.body, "is not one"));
-    expect_error(r, 502, "preview_failed");
+    consoletest_expect(r, 502, "preview_failed", NULL);
 
     /* not there at all */
     use(f, "/nonexistent/kiosk", NULL, 5);
-    ed = login(f, "ed", EDITOR_PW);
-    expect_error(call(f, "/console/api/preview", NOTICE, &ed, true), 502, "preview_failed");
+    ed = consoletest_login(f->hub, "ed", EDITOR_PW);
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, &ed, true), 502, "preview_failed", NULL);
 }
 
 struct bg {
     fx_t *f;
-    sess_t s;
+    consoletest_sess_t s;
     hub_resp_t r;
 };
 
@@ -466,8 +421,8 @@ static void a_sleeper_is_killed_and_one_runs_at_once(void **state)
     snprintf(text, sizeof text, "sleep 60 & echo $! > %s.tmp; mv %s.tmp %s; echo $$ > %s.tmp; mv %s.tmp %s; wait",
              pid2, pid2, pid2, pid1, pid1, pid1);
     use(f, script(f, "sleeper", text), NULL, 4);    /* room for sh to start on a busy machine */
-    struct bg b = {.f = f, .s = login(f, "ed", EDITOR_PW)};
-    sess_t again = login(f, "ed", EDITOR_PW);
+    struct bg b = {.f = f, .s = consoletest_login(f->hub, "ed", EDITOR_PW)};
+    consoletest_sess_t again = consoletest_login(f->hub, "ed", EDITOR_PW);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_t th;
@@ -477,22 +432,22 @@ static void a_sleeper_is_killed_and_one_runs_at_once(void **state)
     /* while it runs, another preview is refused at once */
     hub_resp_t r = call(f, "/console/api/preview", NOTICE, &again, true);
     assert_int_equal(r.retry_after, 2);
-    expect_error(r, 429, "previews_busy");
+    consoletest_expect(r, 429, "previews_busy", NULL);
     pthread_join(th, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("sleeper stopped after %.2f s (timeout 4 s)\n", s);
     assert_true(s >= 3.9 && s < 12);
     assert_non_null(strstr(b.r.body, "longer than 4 s"));
-    expect_error(b.r, 504, "preview_timeout");
+    consoletest_expect(b.r, 504, "preview_timeout", NULL);
     pid_t a = (pid_t)atoi(slurp(pid1)), c = (pid_t)atoi(slurp(pid2));
     assert_true(a > 1 && c > 1);
     assert_true(gone(a));
     assert_true(gone(c));
     /* and the slot is free again */
     use(f, script(f, "quick", "exit 4"), NULL, 5);
-    sess_t ed = login(f, "ed", EDITOR_PW);
-    expect_error(call(f, "/console/api/preview", NOTICE, &ed, true), 502, "preview_failed");
+    consoletest_sess_t ed = consoletest_login(f->hub, "ed", EDITOR_PW);
+    consoletest_expect(call(f, "/console/api/preview", NOTICE, &ed, true), 502, "preview_failed", NULL);
 }
 
 int main(void)

@@ -16,20 +16,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "alipay_sim.h"
 #include "api.h"
 #include "db.h"
 #include "hubtest.h"
 #include "pay.h"
+#include "paytest.h"
 #include "pay_wechat_sign.h"
 #include "wechat_sim.h"
-
-#define WECHAT_CODE "134567890123456789"
-#define ALIPAY_CODE "286512345678901234"
 
 typedef struct {
     hubtest_t *t;
@@ -37,53 +33,20 @@ typedef struct {
     alipay_sim_t *ali;          /* both providers only */
     pay_notify_t *notify;
     char notify_url[96];
-    char secrets[128];
+    char secrets[160];
     int bad_signatures_sent;    /* by the test itself, on purpose */
 } env_t;
-
-static int seq;
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    assert_int_equal(chmod(path, mode), 0);
-}
 
 static env_t *start(bool both)
 {
     env_t *e = calloc(1, sizeof *e);
-    char err[300];
-    pay_reset();
-    e->t = hubtest_start(false);
-    assert_int_equal(demo_seed_bills(db_thread()), 0);
+    e->t = paytest_hub_start();
+    paytest_order_prefix("WX");
     e->sim = wxsim_start();
-    snprintf(e->secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
-    write_file(e->secrets, wxsim_secrets(e->sim), 0600);
-    if (both) {
-        char path[160], text[8192];
-        e->ali = sim_start();
-        snprintf(path, sizeof path, "%s/alipay.secrets", e->t->dir);
-        snprintf(text, sizeof text, "app_id = %s\ngateway = %s\nprivate_key = %s\nalipay_public_key = %s\n",
-                 sim_app_id(e->ali), sim_gateway(e->ali), sim_merchant_private(e->ali), sim_alipay_public(e->ali));
-        write_file(path, text, 0600);
-        assert_int_equal(pay_config_key("provider", "alipay,wechat"), 0);
-        assert_int_equal(pay_config_key("qr_provider", "wechat"), 0);
-        assert_int_equal(pay_config_key("alipay_secrets", path), 0);
-        assert_int_equal(pay_config_key("wechat_secrets", e->secrets), 0);
-    } else {
-        assert_int_equal(pay_config_key("provider", "wechat"), 0);
-        assert_int_equal(pay_config_key("secrets", e->secrets), 0);
-    }
-    assert_int_equal(pay_config_key("timeout_ms", "1500"), 0);
-    e->notify = pay_notify_start("127.0.0.1", 0, err, sizeof err);
-    assert_non_null(e->notify);
-    snprintf(e->notify_url, sizeof e->notify_url, "http://127.0.0.1:%d/pay/notify",
-             pay_notify_bound_port(e->notify));
-    assert_int_equal(pay_config_key("notify_url", e->notify_url), 0);
-    if (pay_init(false, err, sizeof err) != 0) fail_msg("pay_init: %s", err);
+    char ali_secrets[160];
+    if (both) e->ali = sim_start();
+    paytest_wechat_providers(e->t, wxsim_secrets(e->sim), e->ali, "wechat", e->secrets, ali_secrets);
+    e->notify = paytest_listen_and_init("/pay/notify", e->notify_url, sizeof e->notify_url);
     return e;
 }
 
@@ -107,76 +70,9 @@ static int teardown(void **state)
     pay_notify_stop(e->notify);
     wxsim_stop(e->sim);
     sim_stop(e->ali);
-    hubtest_stop(e->t);
-    pay_reset();
+    paytest_hub_stop(e->t);
     free(e);
     return 0;
-}
-
-/* ---- helpers ----------------------------------------------------------- */
-
-static long long q_int(const char *sql, const char *text)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_thread(), sql, -1, &st, NULL), SQLITE_OK);
-    if (text) sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
-}
-
-/* An unpaid bill no order holds. */
-static long long fresh_bill(void)
-{
-    return q_int("SELECT MAX(id) FROM bills b WHERE status = 'unpaid' AND amount_fen > 0 AND NOT EXISTS("
-                 "SELECT 1 FROM order_bills ob WHERE ob.bill_id = b.id)", NULL);
-}
-
-static bool bill_paid(long long id)
-{
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT status = 'paid' FROM bills WHERE id = %lld", id);
-    return q_int(sql, NULL) == 1;
-}
-
-static hubtest_resp_t create(env_t *e, char *no, long long bill, const char *code)
-{
-    char body[256];
-    snprintf(no, 33, "WX-%04d", ++seq);
-    if (code)
-        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"code\","
-                 "\"auth_code\":\"%s\"}", no, bill, code);
-    else
-        snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"qr\"}", no, bill);
-    return hubtest_post(e->t, "/v1/payments", body);
-}
-
-static const char *state_of(const hubtest_resp_t *r)
-{
-    const cJSON *s = hubtest_at(r->json, "order.state");
-    return cJSON_IsString(s) ? s->valuestring : "";
-}
-
-static void expect_query(env_t *e, const char *no, const char *state)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/v1/payments/%s", no);
-    hubtest_resp_t r = hubtest_get(e->t, path);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(state_of(&r), state);
-    hubtest_free(&r);
-}
-
-static hubtest_resp_t post_on(env_t *e, const char *no, const char *what)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/v1/payments/%s/%s", no, what);
-    return hubtest_post(e->t, path, "{}");
-}
-
-static long long amount_of(const char *no)
-{
-    return q_int("SELECT amount_fen FROM orders WHERE out_trade_no = ?1", no);
 }
 
 /* ---- QR (Native) -------------------------------------------------------- */
@@ -185,24 +81,24 @@ static void qr_paid_through_the_notification(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    long long bill = paytest_fresh_bill();
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "NOTPAY");
+    assert_string_equal(paytest_state(&r), "NOTPAY");
     const cJSON *url = hubtest_at(r.json, "order.code_url");
     assert_true(cJSON_IsString(url) && !strncmp(url->valuestring, "weixin://wxpay/bizpayurl?pr=", 28));
     hubtest_free(&r);
-    expect_query(e, no, "NOTPAY");
+    paytest_expect_query(e->t, no, "NOTPAY");
     assert_int_equal(wxsim_charges(e->sim), 0);
     assert_int_equal(wxsim_payer_pays(e->sim, no, true), 0);
     /* The notification alone settled it. */
-    assert_int_equal(q_int("SELECT state = 'SUCCESS' FROM orders WHERE out_trade_no = ?1", no), 1);
-    assert_true(bill_paid(bill));
-    assert_int_equal(q_int("SELECT transaction_id LIKE '4200002%' FROM orders WHERE out_trade_no = ?1", no), 1);
+    assert_int_equal(paytest_q_int("SELECT state = 'SUCCESS' FROM orders WHERE out_trade_no = ?1", no), 1);
+    assert_true(paytest_bill_paid(bill));
+    assert_int_equal(paytest_q_int("SELECT transaction_id LIKE '4200002%' FROM orders WHERE out_trade_no = ?1", no), 1);
     /* WeChat Pay sends it again (as it does until answered): nothing changes. */
     assert_int_equal(wxsim_replay_last(e->sim, e->notify_url), 200);
-    expect_query(e, no, "SUCCESS");
-    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
+    paytest_expect_query(e->t, no, "SUCCESS");
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
     assert_int_equal(wxsim_charges(e->sim), 1);
     assert_int_equal(wxsim_calls(e->sim, "native"), 1);
 }
@@ -211,14 +107,12 @@ static void qr_paid_found_by_query(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);   /* the notification is lost */
-    assert_false(bill_paid(bill));
-    expect_query(e, no, "SUCCESS");
-    assert_true(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
+    paytest_expect_query(e->t, no, "SUCCESS");
+    assert_true(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 1);
 }
 
@@ -226,15 +120,13 @@ static void qr_expires_and_is_closed(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     hub_time_shift(7201);
-    expect_query(e, no, "CLOSED");
+    paytest_expect_query(e->t, no, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "CLOSED");
     assert_int_equal(wxsim_payer_pays(e->sim, no, true), -1);
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -242,42 +134,36 @@ static void qr_refused_keeps_nothing(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_refuse_orders(e->sim, true);
-    hubtest_resp_t r = create(e, no, bill, NULL);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, NULL);
     /* A definite refusal has its own answer (the kiosk ends at once),
      * with WeChat's short code and nothing kept. */
     assert_int_equal(r.status, 422);
     assert_string_equal(hubtest_error_code(&r), "provider_refused");
     assert_non_null(strstr(r.body, "no_auth"));
     hubtest_free(&r);
-    assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", no), 0);
-    assert_int_equal(q_int("SELECT COUNT(*) FROM order_bills WHERE out_trade_no = ?1", no), 0);
-    assert_false(bill_paid(bill));
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", no), 0);
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM order_bills WHERE out_trade_no = ?1", no), 0);
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
     /* The bill is free again: the same bill in a new order once the
      * provider takes orders. */
     wxsim_refuse_orders(e->sim, false);
     char no2[33];
-    r = create(e, no2, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no2, bill, NULL, 201, NULL);
 }
 
 static void close_an_unpaid_qr(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    hubtest_free(&r);
-    r = post_on(e, no, "close");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(state_of(&r), "CLOSED");
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, NULL, 0, NULL);
+    paytest_post_on_expect(e->t, no, "close", 200, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "CLOSED");
     assert_int_equal(wxsim_payer_pays(e->sim, no, true), -1);
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -287,18 +173,18 @@ static void code_paid_at_once(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
+    long long bill = paytest_fresh_bill();
+    hubtest_resp_t r = paytest_create(e->t, no, bill, PAYTEST_WECHAT_CODE);
     assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "SUCCESS");
+    assert_string_equal(paytest_state(&r), "SUCCESS");
     const cJSON *txn = hubtest_at(r.json, "order.transaction_id");
     assert_true(cJSON_IsString(txn) && strlen(txn->valuestring) == 28 && !strncmp(txn->valuestring, "4200002", 7));
     hubtest_free(&r);
-    assert_true(bill_paid(bill));
+    assert_true(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 1);
     assert_int_equal(wxsim_calls(e->sim, "micropay"), 1);
     /* An Alipay code is not taken by a WeChat-only hub. */
-    r = create(e, no, fresh_bill(), ALIPAY_CODE);
+    r = paytest_create(e->t, no, paytest_fresh_bill(), PAYTEST_ALIPAY_CODE);
     assert_int_equal(r.status, 422);
     assert_string_equal(hubtest_error_code(&r), "invalid_auth_code");
     hubtest_free(&r);
@@ -309,17 +195,14 @@ static void payer_confirms_then_pays(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_USERPAYING);
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "USERPAYING");
-    hubtest_free(&r);
-    expect_query(e, no, "USERPAYING");
-    assert_false(bill_paid(bill));
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
+    paytest_expect_query(e->t, no, "USERPAYING");
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);
-    expect_query(e, no, "SUCCESS");
-    assert_true(bill_paid(bill));
+    paytest_expect_query(e->t, no, "SUCCESS");
+    assert_true(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 1);
 }
 
@@ -327,17 +210,15 @@ static void payer_confirms_too_late_is_reversed(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_USERPAYING);
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_string_equal(state_of(&r), "USERPAYING");
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "USERPAYING");
     hub_time_shift(61);
-    expect_query(e, no, "CLOSED");
+    paytest_expect_query(e->t, no, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REVOKED");
     assert_int_equal(wxsim_calls(e->sim, "reverse"), 1);
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), -1);
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -345,14 +226,14 @@ static void refused_code_takes_nothing(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_REFUSE);
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
+    hubtest_resp_t r = paytest_create(e->t, no, bill, PAYTEST_WECHAT_CODE);
     assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "PAYERROR");
+    assert_string_equal(paytest_state(&r), "PAYERROR");
     assert_string_equal(hubtest_at(r.json, "order.error")->valuestring, "insufficient_balance");
     hubtest_free(&r);
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -360,14 +241,11 @@ static void system_error_is_asked_again(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_pay_mode(e->sim, WXSIM_PAY_SYSTEMERROR);   /* unknown answer, but the money was taken */
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "SUCCESS");    /* the query found it */
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "SUCCESS");    /* the query found it */
     assert_int_equal(wxsim_calls(e->sim, "query"), 1);
-    assert_true(bill_paid(bill));
+    assert_true(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 1);
 }
 
@@ -375,23 +253,20 @@ static void slow_provider_never_succeeds_locally(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     /* Slower than timeout_ms: the payer is still confirming, no answer came. */
     wxsim_pay_mode(e->sim, WXSIM_PAY_USERPAYING);
     wxsim_delay_ms(e->sim, 2500);
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "USERPAYING");
-    hubtest_free(&r);
-    assert_false(bill_paid(bill));
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
+    assert_false(paytest_bill_paid(bill));
     /* Still slow at the deadline: nothing is decided without an answer. */
     hub_time_shift(61);
-    expect_query(e, no, "USERPAYING");
+    paytest_expect_query(e->t, no, "USERPAYING");
     /* Answering again: unpaid, so reversed. */
     wxsim_delay_ms(e->sim, 0);
-    expect_query(e, no, "CLOSED");
+    paytest_expect_query(e->t, no, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REVOKED");
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -399,15 +274,13 @@ static void slow_provider_that_charged(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_delay_ms(e->sim, 2500);                    /* charged, the answer too late */
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_string_equal(state_of(&r), "USERPAYING");
-    hubtest_free(&r);
-    assert_false(bill_paid(bill));
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "USERPAYING");
+    assert_false(paytest_bill_paid(bill));
     wxsim_delay_ms(e->sim, 0);
-    expect_query(e, no, "SUCCESS");
-    assert_true(bill_paid(bill));
+    paytest_expect_query(e->t, no, "SUCCESS");
+    assert_true(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 1);
 }
 
@@ -415,29 +288,19 @@ static void provider_gone(void **state)
 {
     env_t *e = *state;
     char no[33], qr[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_gone(e->sim, true);
     /* A QR nobody has seen: no order is kept, the bill stays free. */
-    hubtest_resp_t r = create(e, qr, bill, NULL);
-    assert_int_equal(r.status, 503);
-    hubtest_free(&r);
-    assert_int_equal(q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", qr), 0);
+    paytest_create_expect(e->t, qr, bill, NULL, 503, NULL);
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM orders WHERE out_trade_no = ?1", qr), 0);
     /* A payment code: unknown, kept open, never success. */
-    r = create(e, no, bill, WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "USERPAYING");
-    hubtest_free(&r);
-    expect_query(e, no, "USERPAYING");
-    r = post_on(e, no, "reverse");
-    assert_int_equal(r.status, 503);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
+    paytest_expect_query(e->t, no, "USERPAYING");
+    paytest_post_on_expect(e->t, no, "reverse", 503, NULL);
     /* Back: the reverse goes through; nothing was ever charged. */
     wxsim_gone(e->sim, false);
-    r = post_on(e, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(state_of(&r), "REVOKED");
-    hubtest_free(&r);
-    assert_false(bill_paid(bill));
+    paytest_post_on_expect(e->t, no, "reverse", 200, "REVOKED");
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -445,21 +308,17 @@ static void answers_not_signed_by_wechat(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     wxsim_bad_answer_sign(e->sim, true);
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(state_of(&r), "USERPAYING");  /* never SUCCESS on a forged answer */
-    hubtest_free(&r);
-    expect_query(e, no, "USERPAYING");                /* the v3 query's answer is forged too */
-    assert_false(bill_paid(bill));
+    /* Never SUCCESS on a forged answer. */
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 201, "USERPAYING");
+    paytest_expect_query(e->t, no, "USERPAYING");                /* the v3 query's answer is forged too */
+    assert_false(paytest_bill_paid(bill));
     /* A QR whose code_url is not signed is never shown. */
     char qr[33];
-    r = create(e, qr, fresh_bill(), NULL);
-    assert_int_equal(r.status, 503);
-    hubtest_free(&r);
+    paytest_create_expect(e->t, qr, paytest_fresh_bill(), NULL, 503, NULL);
     wxsim_bad_answer_sign(e->sim, false);
-    expect_query(e, no, "SUCCESS");
+    paytest_expect_query(e->t, no, "SUCCESS");
     assert_int_equal(wxsim_charges(e->sim), 1);
 }
 
@@ -467,16 +326,11 @@ static void reverse_refunds_a_paid_code(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_string_equal(state_of(&r), "SUCCESS");
-    hubtest_free(&r);
-    r = post_on(e, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(state_of(&r), "REVOKED");
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
+    paytest_post_on_expect(e->t, no, "reverse", 200, "REVOKED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REVOKED");
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_refunds(e->sim), 1);
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
@@ -486,20 +340,15 @@ static void reverse_refunds_when_reverse_is_refused(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_string_equal(state_of(&r), "SUCCESS");
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
     wxsim_refuse_reverse(e->sim, true);
-    r = post_on(e, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(state_of(&r), "REVOKED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 200, "REVOKED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REFUND");
     assert_int_equal(wxsim_calls(e->sim, "refund"), 1);
     assert_int_equal(wxsim_refunds(e->sim), 1);
     assert_int_equal(wxsim_charges(e->sim), 0);
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
 }
 
 /* A QR paid while its notification was lost, then reversed by the kiosk:
@@ -508,63 +357,28 @@ static void reverse_of_a_paid_qr_refunds(void **state)
 {
     env_t *e = *state;
     char no[33], st[16];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
     assert_int_equal(wxsim_payer_pays(e->sim, no, false), 0);
-    r = post_on(e, no, "reverse");
-    assert_int_equal(r.status, 200);
-    assert_string_equal(state_of(&r), "CLOSED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, no, "reverse", 200, "CLOSED");
     assert_string_equal(wxsim_trade_state(e->sim, no, st), "REFUND");
-    assert_false(bill_paid(bill));
+    assert_false(paytest_bill_paid(bill));
     assert_int_equal(wxsim_refunds(e->sim), 1);
     assert_int_equal(wxsim_charges(e->sim), 0);
-}
-
-typedef struct {
-    env_t *e;
-    const char *body;
-    int i, status;
-} racer_t;
-
-static void *race(void *arg)
-{
-    racer_t *c = arg;
-    char key[32];
-    snprintf(key, sizeof key, "wx-race-%d", c->i);
-    hubtest_resp_t r = hubtest_req(c->e->t, "POST", "/v1/payments", c->e->t->token, key, c->body, NULL);
-    c->status = r.status;
-    hubtest_free(&r);
-    return NULL;
 }
 
 /* Six retries of one payment code at once: one micropay, one charge. */
 static void concurrent_creates_charge_once(void **state)
 {
     env_t *e = *state;
-    long long bill = fresh_bill();
+    long long bill = paytest_fresh_bill();
     char body[256];
-    snprintf(body, sizeof body, "{\"out_trade_no\":\"WX-RACE\",\"bill_ids\":[%lld],"
-             "\"method\":\"code\",\"auth_code\":\"%s\"}", bill, WECHAT_CODE);
+    paytest_order_body(body, sizeof body, "WX-RACE", bill, PAYTEST_WECHAT_CODE);
     wxsim_delay_ms(e->sim, 300);
-    racer_t c[6];
-    pthread_t th[6];
-    for (int i = 0; i < 6; i++) {
-        c[i] = (racer_t){.e = e, .body = body, .i = i};
-        assert_int_equal(pthread_create(&th[i], NULL, race, &c[i]), 0);
-    }
-    int created = 0;
-    for (int i = 0; i < 6; i++) {
-        pthread_join(th[i], NULL);
-        assert_true(c[i].status == 201 || c[i].status == 200);
-        created += c[i].status == 201;
-    }
-    assert_int_equal(created, 1);
+    assert_int_equal(paytest_race(e->t, body, "wx-race", 6), 1);
     assert_int_equal(wxsim_calls(e->sim, "micropay"), 1);
     assert_int_equal(wxsim_charges(e->sim), 1);
-    assert_true(bill_paid(bill));
+    assert_true(paytest_bill_paid(bill));
 }
 
 /* ---- notifications ----------------------------------------------------- */
@@ -573,11 +387,9 @@ static void forged_notifications_change_nothing(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    assert_int_equal(r.status, 201);
-    hubtest_free(&r);
-    long long fen = amount_of(no);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, NULL, 201, NULL);
+    long long fen = paytest_amount_of(no);
     static const wxsim_notice_t forged[] = {WXSIM_NOTICE_BAD_SIGNATURE, WXSIM_NOTICE_WRONG_KEY,
                                             WXSIM_NOTICE_WRONG_SERIAL, WXSIM_NOTICE_SIGNTEST};
     for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++)
@@ -587,10 +399,10 @@ static void forged_notifications_change_nothing(void **state)
     hub_time_shift(301);
     assert_int_equal(wxsim_replay_last(e->sim, e->notify_url), 400);
     hub_time_shift(-301);
-    assert_int_equal(q_int("SELECT state = 'NOTPAY' FROM orders WHERE out_trade_no = ?1", no), 1);
-    expect_query(e, no, "NOTPAY");                   /* WeChat Pay says: not paid */
-    assert_false(bill_paid(bill));
-    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
+    assert_int_equal(paytest_q_int("SELECT state = 'NOTPAY' FROM orders WHERE out_trade_no = ?1", no), 1);
+    paytest_expect_query(e->t, no, "NOTPAY");                   /* WeChat Pay says: not paid */
+    assert_false(paytest_bill_paid(bill));
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM payment_events", NULL), 0);
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
 
@@ -598,18 +410,15 @@ static void notification_for_a_closed_qr_is_kept_for_staff(void **state)
 {
     env_t *e = *state;
     char no[33];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, NULL);
-    hubtest_free(&r);
-    r = post_on(e, no, "close");
-    assert_string_equal(state_of(&r), "CLOSED");
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, NULL, 0, NULL);
+    paytest_post_on_expect(e->t, no, "close", 0, "CLOSED");
     /* Were WeChat Pay to report it paid anyway, the order stays closed and
      * staff see it (the money would have to be refunded). */
-    assert_int_equal(wxsim_notify(e->sim, e->notify_url, no, "SUCCESS", amount_of(no), WXSIM_NOTICE_GOOD), 200);
-    expect_query(e, no, "CLOSED");
-    assert_false(bill_paid(bill));
-    assert_int_equal(q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 "
+    assert_int_equal(wxsim_notify(e->sim, e->notify_url, no, "SUCCESS", paytest_amount_of(no), WXSIM_NOTICE_GOOD), 200);
+    paytest_expect_query(e->t, no, "CLOSED");
+    assert_false(paytest_bill_paid(bill));
+    assert_int_equal(paytest_q_int("SELECT COUNT(*) FROM payment_events WHERE out_trade_no = ?1 "
                            "AND kind = 'paid_after_close'", no), 1);
     assert_int_equal(wxsim_charges(e->sim), 0);
 }
@@ -620,17 +429,15 @@ static void statement_and_refund_by_number(void **state)
 {
     env_t *e = *state;
     char no[33], url[512];
-    long long bill = fresh_bill();
-    hubtest_resp_t r = create(e, no, bill, WECHAT_CODE);
-    assert_string_equal(state_of(&r), "SUCCESS");
-    hubtest_free(&r);
+    long long bill = paytest_fresh_bill();
+    paytest_create_expect(e->t, no, bill, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
     const pay_provider_t *p = pay_provider_named("wechat");
     assert_non_null(p);
     pay_result_t res;
     p->statement("2026-11-28", url, sizeof url, &res);
     assert_int_equal(res.outcome, PAY_SUCCESS);
     assert_true(!strncmp(url, "https://api.mch.weixin.qq.com/v3/billdownload/", 46));
-    long long fen = amount_of(no);
+    long long fen = paytest_amount_of(no);
     p->refund(no, "WX-REFUND-1", fen + 1, &res);             /* more than was paid */
     assert_int_equal(res.outcome, PAY_REFUSED);
     p->refund(no, "WX-REFUND-1", fen, &res);
@@ -666,14 +473,14 @@ static void secrets_file_must_be_private(void **state)
     env_t *e = *state;
     char err[300], path[160], text[8192];
     snprintf(path, sizeof path, "%s/open.secrets", e->t->dir);
-    write_file(path, wxsim_secrets(e->sim), 0644);
+    paytest_write_file(path, wxsim_secrets(e->sim), 0644);
     assert_int_not_equal(pay_wechat_load(path, err, sizeof err), 0);
     assert_non_null(strstr(err, "0600"));
     snprintf(text, sizeof text, "%sapiv3_key = short\n", wxsim_secrets(e->sim));
-    write_file(path, text, 0600);
+    paytest_write_file(path, text, 0600);
     assert_int_not_equal(pay_wechat_load(path, err, sizeof err), 0);
     assert_non_null(strstr(err, "apiv3_key"));
-    write_file(path, wxsim_secrets(e->sim), 0600);
+    paytest_write_file(path, wxsim_secrets(e->sim), 0600);
     assert_int_equal(pay_wechat_load(path, err, sizeof err), 0);
     /* Two providers need a file each. */
     pay_reset();
@@ -700,42 +507,37 @@ static void both_providers_by_wallet(void **state)
 {
     env_t *e = *state;
     char wx_no[33], ali_no[33], qr[33];
-    long long b1 = fresh_bill();
-    hubtest_resp_t r = create(e, wx_no, b1, WECHAT_CODE);
-    assert_string_equal(state_of(&r), "SUCCESS");
-    hubtest_free(&r);
-    long long b2 = fresh_bill();
-    r = create(e, ali_no, b2, ALIPAY_CODE);
-    assert_string_equal(state_of(&r), "SUCCESS");
+    long long b1 = paytest_fresh_bill();
+    paytest_create_expect(e->t, wx_no, b1, PAYTEST_WECHAT_CODE, 0, "SUCCESS");
+    long long b2 = paytest_fresh_bill();
+    hubtest_resp_t r = paytest_create(e->t, ali_no, b2, PAYTEST_ALIPAY_CODE);
+    assert_string_equal(paytest_state(&r), "SUCCESS");
     const cJSON *txn = hubtest_at(r.json, "order.transaction_id");
     assert_true(cJSON_IsString(txn) && !strncmp(txn->valuestring, "2026112922001", 13));
     hubtest_free(&r);
     assert_int_equal(wxsim_charges(e->sim), 1);
     assert_int_equal(sim_charges(e->ali), 1);
-    assert_int_equal(q_int("SELECT provider = 'wechat' FROM orders WHERE out_trade_no = ?1", wx_no), 1);
-    assert_int_equal(q_int("SELECT provider = 'alipay' FROM orders WHERE out_trade_no = ?1", ali_no), 1);
+    assert_int_equal(paytest_q_int("SELECT provider = 'wechat' FROM orders WHERE out_trade_no = ?1", wx_no), 1);
+    assert_int_equal(paytest_q_int("SELECT provider = 'alipay' FROM orders WHERE out_trade_no = ?1", ali_no), 1);
     /* QR orders go to qr_provider, and its notification to the one listener. */
-    long long b3 = fresh_bill();
-    r = create(e, qr, b3, NULL);
+    long long b3 = paytest_fresh_bill();
+    r = paytest_create(e->t, qr, b3, NULL);
     assert_int_equal(r.status, 201);
     assert_true(!strncmp(hubtest_at(r.json, "order.code_url")->valuestring, "weixin://", 9));
     hubtest_free(&r);
     assert_int_equal(wxsim_payer_pays(e->sim, qr, true), 0);
-    assert_true(bill_paid(b3));
+    assert_true(paytest_bill_paid(b3));
     assert_int_equal(wxsim_charges(e->sim), 2);
     /* Each order is reversed by the provider that made it. */
-    r = post_on(e, ali_no, "reverse");
-    assert_string_equal(state_of(&r), "REVOKED");
-    hubtest_free(&r);
+    paytest_post_on_expect(e->t, ali_no, "reverse", 0, "REVOKED");
     assert_int_equal(sim_charges(e->ali), 0);
     assert_int_equal(wxsim_charges(e->sim), 2);
     assert_int_equal(wxsim_calls(e->sim, "reverse"), 0);
     /* A forged Alipay notification is refused by the shared listener too. */
     char body[16], amount[32];
-    long long fen = amount_of(wx_no);
-    snprintf(amount, sizeof amount, "%lld.%02lld", fen / 100, fen % 100);
+    paytest_yuan(paytest_amount_of(wx_no), amount);
     assert_int_equal(sim_notify(e->ali, e->notify_url, ali_no, "TRADE_SUCCESS", amount, true, body), 400);
-    expect_query(e, ali_no, "REVOKED");
+    paytest_expect_query(e->t, ali_no, "REVOKED");
     assert_true(!strcmp(pay_describe(false), "alipay,wechat (QR: wechat)"));
 }
 

@@ -13,20 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include "alipay_sim.h"
 #include "api.h"
 #include "auth.h"
 #include "db.h"
 #include "hubtest.h"
 #include "pay.h"
+#include "paytest.h"
 #include "reconcile.h"
 #include "wechat_sim.h"
 #include "writeoff.h"
-
-#define WECHAT_CODE "134567890123456789"
-#define ALIPAY_CODE "286512345678901234"
 
 typedef struct {
     hubtest_t *t;
@@ -36,47 +32,15 @@ typedef struct {
     char secrets[160], ali_secrets[160], notify_url[96];
 } env_t;
 
-static int seq;
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs(text, fp);
-    fclose(fp);
-    assert_int_equal(chmod(path, 0600), 0);
-}
-
 static env_t *start(bool both)
 {
     env_t *e = calloc(1, sizeof *e);
-    char err[300], *secrets = e->secrets, *url = e->notify_url;
-    pay_reset();
-    e->t = hubtest_start(false);
-    assert_int_equal(demo_seed_bills(db_thread()), 0);
+    e->t = paytest_hub_start();
+    paytest_order_prefix("RC");
     e->sim = wxsim_start();
-    snprintf(secrets, sizeof e->secrets, "%s/wechat.secrets", e->t->dir);
-    write_file(secrets, wxsim_secrets(e->sim));
-    if (both) {
-        char *path = e->ali_secrets, text[8192];
-        e->ali = sim_start();
-        snprintf(path, sizeof e->ali_secrets, "%s/alipay.secrets", e->t->dir);
-        snprintf(text, sizeof text, "app_id = %s\ngateway = %s\nprivate_key = %s\nalipay_public_key = %s\n",
-                 sim_app_id(e->ali), sim_gateway(e->ali), sim_merchant_private(e->ali), sim_alipay_public(e->ali));
-        write_file(path, text);
-        assert_int_equal(pay_config_key("provider", "alipay,wechat"), 0);
-        assert_int_equal(pay_config_key("alipay_secrets", path), 0);
-        assert_int_equal(pay_config_key("wechat_secrets", secrets), 0);
-    } else {
-        assert_int_equal(pay_config_key("provider", "wechat"), 0);
-        assert_int_equal(pay_config_key("secrets", secrets), 0);
-    }
-    assert_int_equal(pay_config_key("timeout_ms", "1500"), 0);
-    e->notify = pay_notify_start("127.0.0.1", 0, err, sizeof err);
-    assert_non_null(e->notify);
-    snprintf(url, sizeof e->notify_url, "http://127.0.0.1:%d/pay/notify", pay_notify_bound_port(e->notify));
-    assert_int_equal(pay_config_key("notify_url", url), 0);
-    if (pay_init(false, err, sizeof err) != 0) fail_msg("pay_init: %s", err);
+    if (both) e->ali = sim_start();
+    paytest_wechat_providers(e->t, wxsim_secrets(e->sim), e->ali, NULL, e->secrets, e->ali_secrets);
+    e->notify = paytest_listen_and_init("/pay/notify", e->notify_url, sizeof e->notify_url);
     return e;
 }
 
@@ -100,67 +64,28 @@ static int teardown(void **state)
     pay_notify_stop(e->notify);
     wxsim_stop(e->sim);
     sim_stop(e->ali);
-    hubtest_stop(e->t);
-    pay_reset();
+    paytest_hub_stop(e->t);
     free(e);
     return 0;
 }
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static long long fresh_bill(void)
-{
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db_thread(), "SELECT MAX(id) FROM bills b WHERE status = 'unpaid' AND "
-                                        "amount_fen > 0 AND NOT EXISTS(SELECT 1 FROM order_bills ob WHERE "
-                                        "ob.bill_id = b.id)", -1, &st, NULL), SQLITE_OK);
-    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* A paid order of a payment code (its wallet picks the provider). */
 static void paid(env_t *e, char *no, const char *code)
 {
-    char body[256];
-    snprintf(no, 33, "RC-%04d", ++seq);
-    snprintf(body, sizeof body, "{\"out_trade_no\":\"%s\",\"bill_ids\":[%lld],\"method\":\"code\","
-             "\"auth_code\":\"%s\"}", no, fresh_bill(), code);
-    hubtest_resp_t r = hubtest_post(e->t, "/v1/payments", body);
+    hubtest_resp_t r = paytest_create(e->t, no, paytest_fresh_bill(), code);
     assert_int_equal(r.status, 201);
-    assert_string_equal(hubtest_at(r.json, "order.state")->valuestring, "SUCCESS");
+    assert_string_equal(paytest_state(&r), "SUCCESS");
     hubtest_free(&r);
-}
-
-/* The hub's day, China time. */
-static void today(char day[11])
-{
-    time_t cst = (time_t)hub_now() + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&cst, &tm);
-    strftime(day, 11, "%Y-%m-%d", &tm);
 }
 
 /* reconcile_run of today: its result, the output in *TEXT (caller frees). */
 static int run(bool json, char **text, char *err, size_t errlen)
 {
     char day[11];
-    size_t len = 0;
-    today(day);
-    FILE *out = open_memstream(text, &len);
-    int n = reconcile_run(db_thread(), day, json, out, err, errlen);
-    fclose(out);
-    return n;
-}
-
-static bool has(const cJSON *section, const char *kind, const char *no)
-{
-    const cJSON *m;
-    cJSON_ArrayForEach(m, hubtest_at(section, "mismatches")) {
-        if (!strcmp(hubtest_at(m, "kind")->valuestring, kind) && !strcmp(hubtest_at(m, "out_trade_no")->valuestring, no))
-            return true;
-    }
-    return false;
+    paytest_today(day);
+    return paytest_reconcile(day, json, text, err, errlen);
 }
 
 /* ---- the parser alone -------------------------------------------------- */
@@ -234,8 +159,8 @@ static void wechat_all_agree(void **state)
 {
     env_t *e = *state;
     char no[2][33], *text = NULL, err[400] = "";
-    paid(e, no[0], WECHAT_CODE);
-    paid(e, no[1], WECHAT_CODE);
+    paid(e, no[0], PAYTEST_WECHAT_CODE);
+    paid(e, no[1], PAYTEST_WECHAT_CODE);
     assert_true(writeoff_run(db_thread(), hub_now()) >= 2);
     int n = run(true, &text, err, sizeof err);
     if (n != 0) fail_msg("reconcile %d: %s %s", n, err, text ? text : "");
@@ -256,7 +181,7 @@ static void wechat_mismatches(void **state)
     env_t *e = *state;
     char no[4][33], staff[160], path[96], sql[512], *text = NULL, err[400] = "";
     assert_int_equal(auth_staff_add(db_thread(), "carol", staff, sizeof staff), 0);
-    for (int i = 0; i < 4; i++) paid(e, no[i], WECHAT_CODE);
+    for (int i = 0; i < 4; i++) paid(e, no[i], PAYTEST_WECHAT_CODE);
     /* 0: clean. 1: refunded at both. 2: closed at the hub only (the
      * money was taken). 3: another amount at the hub. */
     snprintf(path, sizeof path, "/v1/admin/payments/%s/refund", no[1]);
@@ -274,7 +199,7 @@ static void wechat_mismatches(void **state)
     cJSON *j = cJSON_Parse(text);
     assert_non_null(j);
     assert_int_equal((int)hubtest_at(j, "statement_rows")->valuedouble, 5);      /* 4 paid, 1 refund */
-    if (n != 2 || !has(j, "paid_not_recorded", no[2]) || !has(j, "amount_differs", no[3]))
+    if (n != 2 || !paytest_has_mismatch(j, "paid_not_recorded", no[2]) || !paytest_has_mismatch(j, "amount_differs", no[3]))
         fail_msg("%d mismatches: %s", n, text);
     cJSON_Delete(j);
     free(text);
@@ -289,7 +214,7 @@ static void wechat_mismatches(void **state)
     assert_int_equal(db_exec(db_thread(), sql), 0);
     n = run(true, &text, err, sizeof err);
     j = cJSON_Parse(text);
-    if (n != 3 || !has(j, "refund_not_recorded", no[1])) fail_msg("%d mismatches: %s", n, text);
+    if (n != 3 || !paytest_has_mismatch(j, "refund_not_recorded", no[1])) fail_msg("%d mismatches: %s", n, text);
     cJSON_Delete(j);
     free(text);
 }
@@ -299,7 +224,7 @@ static void wechat_tampered_bill(void **state)
 {
     env_t *e = *state;
     char no[33], *text = NULL, err[400] = "";
-    paid(e, no, WECHAT_CODE);
+    paid(e, no, PAYTEST_WECHAT_CODE);
     wxsim_bill_tampered(e->sim, true);
     assert_int_equal(run(false, &text, err, sizeof err), -1);
     assert_non_null(strstr(err, "hash_value"));
@@ -313,8 +238,8 @@ static void both_providers_each_their_own(void **state)
 {
     env_t *e = *state;
     char wx[33], ali[33], sql[256], *text = NULL, err[400] = "";
-    paid(e, wx, WECHAT_CODE);
-    paid(e, ali, ALIPAY_CODE);
+    paid(e, wx, PAYTEST_WECHAT_CODE);
+    paid(e, ali, PAYTEST_ALIPAY_CODE);
     assert_true(writeoff_run(db_thread(), hub_now()) >= 2);
     int n = run(true, &text, err, sizeof err);
     if (n != 0) fail_msg("reconcile %d: %s %s", n, err, text ? text : "");
@@ -334,7 +259,7 @@ static void both_providers_each_their_own(void **state)
     assert_int_equal(db_exec(db_thread(), sql), 0);
     assert_int_equal(run(true, &text, err, sizeof err), 1);
     j = cJSON_Parse(text);
-    assert_true(has(cJSON_GetArrayItem(j, 0), "amount_differs", ali));
+    assert_true(paytest_has_mismatch(cJSON_GetArrayItem(j, 0), "amount_differs", ali));
     assert_int_equal(cJSON_GetArraySize(hubtest_at(cJSON_GetArrayItem(j, 1), "mismatches")), 0);
     cJSON_Delete(j);
     free(text);

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,6 +38,7 @@
 #include "services/street/street.h"
 #include "support/harness.h"
 #include "support/hubproc.h"
+#include "support/signerproc.h"
 #include "ui/render.h"
 
 #define ALERT_TITLE "暴雨红色预警"
@@ -87,17 +87,8 @@ static int setup(void **state)
     snprintf(sock, sizeof sock, "%s/signer.sock", tmp);
     snprintf(key, sizeof key, "%s/content.key", tmp);
     snprintf(bin, sizeof bin, "%s/hub", b);
-    pid_t parent = getpid();
-    signer = fork();
+    signer = signerproc_start(bin, key, sock);
     if (signer < 0) return -1;
-    if (signer == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (!freopen("/dev/null", "w", stderr)) _exit(127);
-        execl(bin, bin, "signer", "--key", key, "--socket", sock, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++) usleep(10000);
     memset(&hub, 0, sizeof hub);
     snprintf(hub.dir, sizeof hub.dir, "%s/hub", tmp);
     sh("mkdir -p %s && printf '[console]\\nsigner = %s\\n' > %s/hub.ini", hub.dir, sock, tmp);
@@ -113,10 +104,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     hubproc_cleanup(&hub);
-    if (signer > 0) {
-        kill(signer, SIGTERM);
-        waitpid(signer, NULL, 0);
-    }
+    if (signer > 0) signerproc_stop(signer);
     sh("rm -rf %s", tmp);
     return 0;
 }

@@ -266,6 +266,19 @@ static void assert_paid(env_t *e)
     assert_int_equal(kiosk_row(e, app->bills->pay_no), PAY_PAID);
 }
 
+/* The kiosk, started again, finds order NO paid (on its disk too): one
+ * charge, one SUCCESS order, no unpaid bill. */
+static void assert_restarted_paid(env_t *e, const char *no)
+{
+    e->app = kiosk(e, NULL);
+    WAIT_FOR(e->app, kiosk_row(e, no) == PAY_PAID, WAIT_MS);
+    assert_int_equal(kiosk_row(e, no), PAY_PAID);
+    assert_int_equal(charges(e), 1);
+    assert_int_equal(orders_in(e, "SUCCESS"), 1);
+    assert_int_equal(all_orders(e), 1);
+    assert_int_equal(unpaid(e), 0);
+}
+
 /* Not paid: no charge, no SUCCESS order, both bills still unpaid. */
 static void assert_nothing_taken(env_t *e, long long unpaid_before)
 {
@@ -478,13 +491,7 @@ static void qr_kiosk_restarted_paid_meanwhile(void **state)
     e->app = NULL;
     assert_int_equal(payer_pays(e, no, false), 0);
     assert_int_equal(kiosk_row(e, no), PAY_WAITING);
-    e->app = kiosk(e, NULL);
-    WAIT_FOR(e->app, kiosk_row(e, no) == PAY_PAID, WAIT_MS);
-    assert_int_equal(kiosk_row(e, no), PAY_PAID);
-    assert_int_equal(charges(e), 1);
-    assert_int_equal(orders_in(e, "SUCCESS"), 1);
-    assert_int_equal(all_orders(e), 1);
-    assert_int_equal(unpaid(e), 0);
+    assert_restarted_paid(e, no);
 }
 
 /* ---- payment code ------------------------------------------------------------------ */
@@ -628,13 +635,7 @@ static void code_hub_and_kiosk_restarted_after_success(void **state)
     delay_ms(e, 0);
     assert_true(kiosk_row(e, no) != PAY_PAID);
     assert_int_equal(hubproc_start(&e->hub), 0);
-    e->app = kiosk(e, NULL);
-    WAIT_FOR(e->app, kiosk_row(e, no) == PAY_PAID, WAIT_MS);
-    assert_int_equal(kiosk_row(e, no), PAY_PAID);
-    assert_int_equal(charges(e), 1);
-    assert_int_equal(orders_in(e, "SUCCESS"), 1);
-    assert_int_equal(all_orders(e), 1);
-    assert_int_equal(unpaid(e), 0);
+    assert_restarted_paid(e, no);
 }
 
 /* The provider will not make the QR order (WeChat 403 NO_AUTH, Alipay
