@@ -177,6 +177,15 @@ static bool breaks_a_word(ui_frame_t *f, int px, const char *text, int w)
     return false;
 }
 
+bool ui_button_label_fits(ui_frame_t *f, const char *label, int w, int h)
+{
+    const theme_t *th = f->th;
+    int min = theme_min_text_px(th);
+    if (min <= 0 || ui_text_width(f->text, min, label, -1) <= w - th->pad) return true;
+    return ui_wrapped_height(f, min, label, w - th->pad) <= h - th->pad / 2 &&
+           !breaks_a_word(f, min, label, w - th->pad);
+}
+
 bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w)
 {
     const theme_t *th = f->th;

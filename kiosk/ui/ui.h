@@ -92,6 +92,10 @@ ui_widget_t *ui_button(ui_frame_t *f, const char *id, SDL_Rect r,
  * at the largest size they fit the button in. ui_button does this itself;
  * a caller that shrinks a label further calls it after. True if wrapped. */
 bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w);
+/* Whether LABEL can stand in a button of W x H at no less than the
+ * readable minimum (on one line, or on lines of whole words); always true
+ * where the panel's size is unknown. */
+bool ui_button_label_fits(ui_frame_t *f, const char *label, int w, int h);
 /* A home tile: coloured card, round badge with a one-character icon, a title
  * and a subtitle. The whole card is the target. */
 void ui_tile(ui_frame_t *f, const char *id, SDL_Rect r, SDL_Color fill,

@@ -30,7 +30,15 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     const theme_t *th = f->th;
     const config_t *c = &app->cfg;
     SDL_Rect in = ui_inset(content, th->gap);
-    SDL_Rect buttons = ui_cut_bottom(&in, th->target);
+    /* the three buttons side by side, or (a narrow panel where a label
+     * would read under the minimum) close and print over exit */
+    static const char *const labels[3] = {N_("Close staff menu"), N_("Print a test receipt"),
+                                          N_("Exit the kiosk program")};
+    int third = (in.w - 2 * th->gap) / 3;
+    bool two_rows = false;
+    for (int i = 0; i < 3; i++)
+        if (!ui_button_label_fits(f, _(labels[i]), third, th->target)) two_rows = true;
+    SDL_Rect buttons = ui_cut_bottom(&in, two_rows ? th->target * 2 + th->gap : th->target);
     in.h -= th->gap;
 
     char rows[16][300];           /* at most 15 below */
@@ -106,12 +114,18 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     }
     app->staff->row_next = first + fit < n ? first + fit : 0;
 
-    ui_button(f, "staff.close", ui_grid_cell(buttons, 3, 1, th->gap, 0), _("Close staff menu"),
-              UI_BTN_SECONDARY, true);
-    ui_button(f, "staff.test_print", ui_grid_cell(buttons, 3, 1, th->gap, 1),
-              _("Print a test receipt"), UI_BTN_SECONDARY, true);
-    ui_button(f, "staff.exit", ui_grid_cell(buttons, 3, 1, th->gap, 2), _("Exit the kiosk program"),
-              UI_BTN_DANGER, true);
+    SDL_Rect cells[3];
+    if (two_rows) {
+        SDL_Rect top = ui_cut_top(&buttons, th->target);
+        cells[0] = ui_grid_cell(top, 2, 1, th->gap, 0);
+        cells[1] = ui_grid_cell(top, 2, 1, th->gap, 1);
+        cells[2] = ui_cut_bottom(&buttons, th->target);
+    } else {
+        for (int i = 0; i < 3; i++) cells[i] = ui_grid_cell(buttons, 3, 1, th->gap, i);
+    }
+    ui_button(f, "staff.close", cells[0], _(labels[0]), UI_BTN_SECONDARY, true);
+    ui_button(f, "staff.test_print", cells[1], _(labels[1]), UI_BTN_SECONDARY, true);
+    ui_button(f, "staff.exit", cells[2], _(labels[2]), UI_BTN_DANGER, true);
 }
 
 /* A test receipt: the kiosk's identity and the time, nothing personal. */
