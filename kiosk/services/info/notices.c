@@ -116,8 +116,13 @@ static void list_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     char page[64];
     snprintf(page, sizeof page, _("%d-%d of %d"), s->first + 1,
              s->first + rows < s->n ? s->first + rows : s->n, s->n);
-    SDL_Rect b1 = {pager.x, pager.y, pager.w / 4, pager.h};
-    SDL_Rect b3 = {pager.x + pager.w - pager.w / 4, pager.y, pager.w / 4, pager.h};
+    /* the buttons a quarter of the row each, a third where "Previous"
+     * would read under the minimum (a narrow panel in large text) */
+    int bw = pager.w / 4;
+    if (!ui_button_label_fits(f, _("Previous"), bw, pager.h) || !ui_button_label_fits(f, _("Next"), bw, pager.h))
+        bw = pager.w / 3;
+    SDL_Rect b1 = {pager.x, pager.y, bw, pager.h};
+    SDL_Rect b3 = {pager.x + pager.w - bw, pager.y, bw, pager.h};
     SDL_Rect mid = {b1.x + b1.w, pager.y, b3.x - b1.x - b1.w, pager.h};
     ui_button(f, "info.prev", b1, _("Previous"), UI_BTN_SECONDARY, s->first > 0);
     ui_label(f, "info.page", mid, s->offline ? _("Shown from this kiosk's copy") : page, th->px_body,
