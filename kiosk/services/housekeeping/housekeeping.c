@@ -601,7 +601,9 @@ void hk_print_slip(app_t *app)
     receipt_add_text(items, b->slot.provider, NULL, false, 1);
     receipt_add_text(items, who, NULL, false, 1);
     receipt_add_rule(items);
-    snprintf(line, sizeof line, _("Check-in code: %s"), b->code);
+    char shown[HUB_HK_CODE_LEN + 4];
+    hub_hk_code_show(b->code, shown, sizeof shown);
+    snprintf(line, sizeof line, _("Check-in code: %s"), shown);
     receipt_add_text(items, line, "center", true, 2);
     receipt_add_qr(items, qr);
     receipt_add_text(items, _("Show this code to the provider when they arrive"), "center", false, 1);
