@@ -395,7 +395,8 @@ static void my_bookings_and_cancel(void **state)
     type_phone(app, "13655556666");
     tap(app, "hk.key.ok");
     assert_int_equal(app->screen, SCR_HK_WHO);
-    assert_true(app_test_text_shown(app, "QR code on one of your booking slips"));
+    assert_true(app_test_text_shown(app, "6-digit check-in code"));
+    assert_true(app_test_text_shown(app, "QR code to the scanner"));
     slip_scanned(app, code);
     assert_int_equal(app->screen, SCR_HK_MINE);
     WAIT_FOR(app, app->hk->have_mine, 5000);
@@ -417,6 +418,84 @@ static void my_bookings_and_cancel(void **state)
     WAIT_FOR(app, app->hk->have_mine, 5000);
     assert_int_equal(app->hk->mine.n, 0);
     assert_true(app_test_text_shown(app, "No bookings were found"));
+
+    /* The code typed on the keypad after the number: shown in groups as
+     * typed, ✓ only with six digits; a wrong code finds nothing, and the
+     * next time on the keypad the number is asked afresh. */
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    assert_true(app->hk->want_code);
+    assert_true(app_test_text_shown(app, "Type the check-in code of one of your bookings"));
+    assert_true(app_test_text_shown(app, "Check-in code (6 digits)"));
+    char wrong[8];
+    snprintf(wrong, sizeof wrong, "%06d", code[5] == '9' ? atoi(code) - 1 : atoi(code) + 1);
+    type_phone(app, wrong);
+    type_phone(app, "7");                             /* a seventh digit is not taken */
+    assert_int_equal(app->hk->n_digits, 6);
+    assert_true(app_test_text_shown(app, shown(wrong)));
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_int_equal(app->hk->mine.n, 0);
+    app_back(app);
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    tap(app, "hk.mine");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_false(app->hk->want_code);
+    assert_int_equal(app->hk->proof_code[0], 0);      /* the typed code is forgotten */
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    assert_true(app->hk->want_code);
+    type_phone(app, "48291");
+    app_build(app);
+    assert_true(app_test_text_shown(app, "482 91"));
+    tap(app, "hk.key.ok");                            /* five digits: ✓ does nothing */
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    type_phone(app, code);
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_int_equal(app->hk->mine.n, 1);
+    assert_string_equal(app->hk->mine.b[0].code, code);
+
+    /* Wrong codes for this number from anywhere close its codes for a day:
+     * the kiosk says so and points at the ID card. */
+    hub_hk_t *other = hub_hk_new(hub.url, HUBPROC_TOKEN, 3000, NULL);
+    assert_non_null(other);
+    static hub_hk_bookings_t found;
+    hub_status_t st = {0};
+    for (int k = 0; k < 12; k++) {
+        char key[40];
+        hub_new_key("guess-", key, sizeof key);
+        hub_hk_lookup(other, key, "13655556666", wrong, "", &found, &st);
+        if (st.result != HUB_OK) break;
+    }
+    hub_hk_free(other);
+    assert_string_equal(st.code, "too_many_wrong_codes");
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    type_phone(app, code);
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, !app->hk->busy, 5000);
+    assert_false(app->hk->have_mine);
+    assert_true(app_test_text_shown(app, "Too many wrong check-in codes"));
+    assert_int_equal(app->hk->proof_code[0], 0);
     harness_free(app);
 }
 
