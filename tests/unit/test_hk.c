@@ -636,6 +636,14 @@ static void hub_down_booking_saved_then_confirmed_once(void **state)
     assert_int_equal(app->screen, SCR_HK_MINE);
     assert_true(app_test_text_shown(app, ref));
     assert_true(app_test_text_shown(app, "confirmed"));
+    /* the rest needs a booking's code: back and "My bookings" again asks
+     * for it on the keypad, the number kept */
+    assert_true(app_test_text_shown(app, "type the check-in code of one of them"));
+    app_back(app);
+    tap(app, "hk.mine");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_true(app->hk->want_code);
+    assert_true(app_test_text_shown(app, "Check-in code (6 digits)"));
     harness_free(app);
 
     /* and without any hub, the catalogue says so */

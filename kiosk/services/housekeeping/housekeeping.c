@@ -403,7 +403,7 @@ static void lookup_mine(app_t *app)
     } else {
         /* No proof: only what this kiosk saved is shown (hk->earlier). */
         snprintf(app->hk->msg, sizeof app->hk->msg, "%s",
-                 _("To see all your bookings, go back and show the QR code of a booking slip, or your ID card."));
+                 _("To see all your bookings, go back, tap \"My bookings\" and type the check-in code of one of them, or show a booking slip's QR code or your ID card."));
         app->hk->have_mine = false;
         app->hk->cancel_ask = -1;
         return;
@@ -610,6 +610,12 @@ void hk_open_mine(app_t *app)
     if (hk->who == HK_WHO_NONE && app->session.pii.id_number[0]) hk->who = HK_WHO_CARD;
     if (hk->who == HK_WHO_NONE) {
         app_go(app, SCR_HK_WHO);
+    } else if (hk->who == HK_WHO_PHONE && !hk->proof_code[0]) {
+        /* The number is in, its proof is not: the keypad asks for a
+         * booking's code (or the slip's QR code, or the card). */
+        app_go(app, SCR_HK_WHO);
+        hk->want_code = true;
+        snprintf(hk->msg, sizeof hk->msg, "%s", hk_code_prompt());
     } else {
         hk_offline_recall(app);
         app_go(app, SCR_HK_MINE);
