@@ -396,7 +396,7 @@ static void my_bookings_and_cancel(void **state)
     tap(app, "hk.key.ok");
     assert_int_equal(app->screen, SCR_HK_WHO);
     assert_true(app_test_text_shown(app, "6-digit check-in code"));
-    assert_true(app_test_text_shown(app, "QR code to the scanner"));
+    assert_true(app_test_text_shown(app, "QR code or your ID card"));
     slip_scanned(app, code);
     assert_int_equal(app->screen, SCR_HK_MINE);
     WAIT_FOR(app, app->hk->have_mine, 5000);
@@ -430,7 +430,7 @@ static void my_bookings_and_cancel(void **state)
     type_phone(app, "13655556666");
     tap(app, "hk.key.ok");
     assert_true(app->hk->want_code);
-    assert_true(app_test_text_shown(app, "Type the check-in code of one of your bookings"));
+    assert_true(app_test_text_shown(app, "Type a booking's check-in code"));
     assert_true(app_test_text_shown(app, "Check-in code (6 digits)"));
     char wrong[8];
     snprintf(wrong, sizeof wrong, "%06d", code[5] == '9' ? atoi(code) - 1 : atoi(code) + 1);

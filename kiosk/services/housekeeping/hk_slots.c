@@ -350,7 +350,7 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                     : hk->want_code ? hk_code_prompt()
                     : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
                     : _("Your number is used only for this booking and is shown masked.");
-    const char *title = hk->want_code ? _("Type the check-in code of one of your bookings")
+    const char *title = hk->want_code ? _("Type a booking's check-in code")
                                       : _("Place your ID card on the reader, or type your mobile number");
     int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
     int after_box = th->pad * 2;

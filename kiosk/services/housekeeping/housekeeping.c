@@ -430,7 +430,7 @@ static void identified(app_t *app)
 
 const char *hk_code_prompt(void)
 {
-    return _("Now type the 6-digit check-in code from one of your booking slips, or show its QR code to the scanner, or place your ID card on the reader.");
+    return _("Now type the 6-digit check-in code from a booking slip, or show the slip's QR code or your ID card.");
 }
 
 /* The six digits of a check-in code typed after the phone number: the

@@ -160,7 +160,7 @@ void hk_date(int d, char *out, size_t len);
 const hub_hk_service_t *hk_current(const struct app *app);
 
 /* Tour states "housekeeping", "hk_slots", "hk_slots_full", "hk_who",
- * "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel" on the sample
+ * "hk_who_code", "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel" on the sample
  * answers of ASSETS_DIR/tour/housekeeping.json (hk_tour.c; the returns of
  * service_t.tour). */
 int hk_tour(struct app *app, const char *name);
