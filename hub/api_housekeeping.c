@@ -9,6 +9,19 @@
  * the path) and the phone or ID number it was made with. A booking that is
  * not the caller's answers exactly like one that does not exist.
  *
+ * Check-in codes: six digits, 100000-999999 (never a leading zero, so it is
+ * never read as shorter), easy to read, say and type on a numeric keypad;
+ * bookings made before them keep their 8-character code of
+ * code_alphabet. Look-up and cancel accept both forms, with the spaces or
+ * dashes a resident typed ("482 913", "482-913"); anything else finds
+ * nothing. Guessing: 900,000 codes are few, so a phone's proof by code is
+ * limited where it is checked, from every kiosk together: a wrong code
+ * counts against the phone (its keyed hash, audit.h) and as the device's
+ * miss for the misses alert even though the look-up answers an empty list;
+ * after AUDIT_PROOF_MISSES (10) in a day the phone's code proofs are
+ * refused (429 too_many_wrong_codes, the ID card still works). On top, the
+ * look-up rate class per device (hub.ini [rate] lookup_per_minute).
+ *
  * Invariants:
  *  - slots.booked never exceeds slots.capacity. A place is taken with a single
  *    conditional UPDATE (booked < capacity) inside the framework's BEGIN
@@ -26,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "audit.h"
 #include "idnum.h"
 #include "mask.h"
 #include "db.h"
@@ -34,13 +48,19 @@
 
 #define CST_OFFSET (8 * 3600)          /* China Standard Time, all year */
 #define DAY_S 86400
-#define CODE_LEN 8
-#define CODE_TRIES 16                  /* collisions are ~1e-12 likely; 16 is plenty */
+#define CODE_DIGITS 6                  /* new codes: 100000-999999 */
+#define CODE_MIN 100000u
+#define CODE_SPAN 900000u
+#define OLD_CODE_LEN 8                 /* codes of bookings made before: code_alphabet */
+#define CODE_MAX_LEN OLD_CODE_LEN
+/* With 100,000 bookings kept, a random code is taken with a chance of 1/9;
+ * 32 tries all collide with a chance of 9^-32, about 3e-31: never. */
+#define CODE_TRIES 32
 #define NAME_MAX_BYTES 32
 #define ALTERNATIVES 3
 #define LOOKUP_LIMIT 50
 
-/* Check-in codes are read aloud and typed on a touch screen: no 0/O, 1/I/L. */
+/* The old check-in codes, still accepted: no 0/O, 1/I/L. */
 static const char code_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -386,7 +406,7 @@ static void reply_slot_full(hub_req_t *req, hub_resp_t *resp, long long slot_id,
  * already in use makes the INSERT fail on the primary key; only that failure
  * is retried, with a new code. 0, or -1 on any other database error. */
 static int insert_booking(hub_req_t *req, long long slot_id, const char *name,
-                          const identity_t *id, char code[CODE_LEN + 1])
+                          const identity_t *id, char code[CODE_MAX_LEN + 1])
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(req->db, "INSERT INTO bookings(code, slot_id, device, name, phone,"
@@ -396,9 +416,7 @@ static int insert_booking(hub_req_t *req, long long slot_id, const char *name,
         return -1;
     int result = -1;
     for (int attempt = 0; attempt < CODE_TRIES; attempt++) {
-        for (int i = 0; i < CODE_LEN; i++)
-            code[i] = code_alphabet[randombytes_uniform(sizeof code_alphabet - 1)];
-        code[CODE_LEN] = '\0';
+        snprintf(code, CODE_MAX_LEN + 1, "%u", CODE_MIN + randombytes_uniform(CODE_SPAN));
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, slot_id);
@@ -486,7 +504,7 @@ void api_hk_book(hub_req_t *req, hub_resp_t *resp)
         return;
     }
 
-    char code[CODE_LEN + 1];
+    char code[CODE_MAX_LEN + 1];
     if (insert_booking(req, slot_id, name, &id, code) != 0) {
         hub_error(resp, 500, "storage", "cannot store the booking");
         return;
@@ -496,16 +514,50 @@ void api_hk_book(hub_req_t *req, hub_resp_t *resp)
 
 /* ---- POST /v1/housekeeping/bookings/lookup ------------------------------ */
 
-/* CODE upper-cased into OUT if it can be a check-in code at all. */
-static bool normalise_code(const char *code, char out[CODE_LEN + 1])
+/* CODE into OUT if it can be a check-in code at all: six digits not
+ * starting with 0, or an old code of 8 of code_alphabet (upper-cased);
+ * the spaces and dashes a resident typed between them are dropped. */
+static bool normalise_code(const char *code, char out[CODE_MAX_LEN + 1])
 {
-    if (strlen(code) != CODE_LEN) return false;
-    for (int i = 0; i < CODE_LEN; i++) {
-        out[i] = (char)toupper((unsigned char)code[i]);
-        if (!strchr(code_alphabet, out[i])) return false;
+    size_t n = 0;
+    for (const char *c = code; *c; c++) {
+        if (*c == ' ' || *c == '-') continue;
+        if (n == CODE_MAX_LEN) return false;
+        out[n++] = (char)toupper((unsigned char)*c);
     }
-    out[CODE_LEN] = '\0';
-    return true;
+    out[n] = '\0';
+    if (n == CODE_DIGITS) return strspn(out, "0123456789") == CODE_DIGITS && out[0] != '0';
+    return n == OLD_CODE_LEN && strspn(out, code_alphabet) == OLD_CODE_LEN;
+}
+
+/* Before a phone is proven by a check-in code: its keyed hash into
+ * REQ->proof_miss (counted if the proof fails, audit.h), and 429 if it
+ * already failed too often. 0 to go on, -1 answered. */
+static int check_code_tries(hub_req_t *req, hub_resp_t *resp, const char *phone)
+{
+    sqlite3_stmt *st = NULL;
+    int locked = -1, retry = 0;
+    if (sqlite3_prepare_v2(req->db, "SELECT pii_hash('phone', ?1)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, phone, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+            snprintf(req->proof_miss, sizeof req->proof_miss, "%s", col_text(st, 0));
+            locked = audit_proof_locked(req->db, req->proof_miss, req->now, &retry);
+        }
+    }
+    sqlite3_finalize(st);
+    /* Counted only when the proof is then refused (the handler keeps it). */
+    char key[sizeof req->proof_miss];
+    memcpy(key, req->proof_miss, sizeof key);
+    req->proof_miss[0] = '\0';
+    if (locked < 0) return hub_error(resp, 500, "storage", "cannot check the code"), -1;
+    if (locked) {
+        resp->retry_after = retry;
+        req->audit_detail = "code_tries";
+        return hub_error(resp, 429, "too_many_wrong_codes",
+                         "too many wrong check-in codes for this phone; read the ID card, or try again later"), -1;
+    }
+    memcpy(req->proof_miss, key, sizeof key);
+    return 0;
 }
 
 /* Does booking CODE exist and was it made with phone PHONE? */
@@ -541,7 +593,7 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
 {
     identity_t id;
     const char *code_in;
-    char code[CODE_LEN + 1] = "";
+    char code[CODE_MAX_LEN + 1] = "";
     if (read_identity(req, resp, &id) != 0 ||
         v_string(resp, req->json, "code", 1, 32, false, &code_in) != 0)
         return;
@@ -555,14 +607,17 @@ void api_hk_lookup(hub_req_t *req, hub_resp_t *resp)
     /* A code that cannot exist, or one of another phone, finds nothing,
      * exactly as a phone without bookings does. */
     bool by_card = id.id_number[0] != 0 || id.id_hash[0] != 0, proven = by_card;
+    if (!proven && check_code_tries(req, resp, id.phone) != 0) return;
     if (!proven && normalise_code(code_in, code)) {
         int p = code_proves_phone(req->db, code, id.phone);
         if (p < 0) {
+            req->proof_miss[0] = '\0';
             hub_error(resp, 500, "storage", "cannot read the bookings");
             return;
         }
         proven = p == 1;
     }
+    if (proven) req->proof_miss[0] = '\0';   /* else the failed proof is counted */
     cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "bookings");
     if (!proven) {
         hub_reply(resp, 200, root);
@@ -604,7 +659,10 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
 {
     identity_t id;
     if (read_identity(req, resp, &id) != 0) return;
-    char code[CODE_LEN + 1];
+    /* Only the phone is proven by the code itself: its tries are counted. */
+    bool by_card = id.id_number[0] != 0 || id.id_hash[0] != 0;
+    if (!by_card && check_code_tries(req, resp, id.phone) != 0) return;
+    char code[CODE_MAX_LEN + 1];
     if (req->nparams < 1 || !normalise_code(req->params[0], code)) {
         hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
         return;
@@ -638,6 +696,7 @@ void api_hk_cancel(hub_req_t *req, hub_resp_t *resp)
         hub_error(resp, 404, "unknown_booking", "there is no booking with this code");
         return;
     }
+    req->proof_miss[0] = '\0';           /* proven: not a failed try */
     /* Cancelling again answers like the first time and changes nothing. */
     if (confirmed) {
         if (start <= req->now) {

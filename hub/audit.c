@@ -61,10 +61,54 @@ static void maybe_alert(hub_req_t *req, const char *kind)
     sqlite3_finalize(st);
 }
 
+int audit_proof_locked(sqlite3 *db, const char *key, int64_t now, int *retry_s)
+{
+    sqlite3_stmt *st = NULL;
+    int locked = -1;
+    *retry_s = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*), min(time) FROM proof_misses WHERE key = ?1 AND time > ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now - AUDIT_PROOF_WINDOW_S);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        locked = sqlite3_column_int64(st, 0) >= AUDIT_PROOF_MISSES;
+        if (locked) {
+            int64_t left = sqlite3_column_int64(st, 1) + AUDIT_PROOF_WINDOW_S - now;
+            *retry_s = left > 0 ? (int)left : 1;
+        }
+    }
+    sqlite3_finalize(st);
+    return locked;
+}
+
+/* Counts REQ's failed proof against its key, and forgets the ones that aged
+ * out of every window (so the table holds a day of misses at most). */
+static void record_proof_miss(hub_req_t *req)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(req->db, "INSERT INTO proof_misses(key, time) VALUES(?1, ?2)", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, req->proof_miss, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, req->now);
+        if (sqlite3_step(st) != SQLITE_DONE) hub_log("audit", "cannot record a failed proof: %s", sqlite3_errmsg(req->db));
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(req->db, "DELETE FROM proof_misses WHERE time <= ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, req->now - AUDIT_PROOF_WINDOW_S);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+}
+
 void audit_lookup(hub_req_t *req, const char *kind, int status)
 {
     sqlite3_stmt *st = NULL;
-    const char *outcome = outcome_of(status);
+    /* A refused proof answers like "nothing found" (a look-up's empty list):
+     * it is a miss for the device's alert all the same. */
+    bool proof_miss = req->proof_miss[0] && status < 500;
+    const char *outcome = proof_miss ? "not_found" : outcome_of(status);
+    if (proof_miss) record_proof_miss(req);
     if (sqlite3_prepare_v2(req->db, "INSERT INTO audit(device, time, kind, outcome, detail) VALUES(?1, ?2, ?3, ?4, ?5)",
                            -1, &st, NULL) != SQLITE_OK) {
         hub_log("audit", "cannot record a look-up: %s", sqlite3_errmsg(req->db));

@@ -337,6 +337,12 @@ static const migrate_step_t migrations[] = {
      "ALTER TABLE console_items ADD COLUMN data_en TEXT;"
      "ALTER TABLE console_items ADD COLUMN content_en_id INTEGER;"
      "ALTER TABLE content ADD COLUMN places_of INTEGER;"},
+    /* 25: failed proofs of a phone by a booking's check-in code (audit.h),
+     * by the phone's keyed hash: a phone with too many in a day is refused
+     * further tries from any kiosk. Pruned as they age out. */
+    {"proof misses",
+     "CREATE TABLE proof_misses(key TEXT NOT NULL, time INTEGER NOT NULL);"
+     "CREATE INDEX proof_misses_key ON proof_misses(key, time);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -98,6 +98,11 @@ typedef struct {
      * resident code was refused, which the device's answer never says. */
     const char *audit_kind;
     const char *audit_detail;
+    /* A handler that refused a resident's proof (a check-in code that is
+     * not the phone's) names what was to be proven: a keyed hash, never the
+     * number. The audit then counts the answer as a miss, whatever its
+     * status, and records it against that key (audit_proof_miss). */
+    char proof_miss[65];
     char addr[64];                 /* the client's address ("local" for hub_handle) */
 } hub_req_t;
 

@@ -100,11 +100,22 @@ static qr_class_t classify_resident(span_t s, qr_info_t *out)
     return QR_CLASS_RESIDENT_CODE;
 }
 
-/* 1 when S is 8 characters of the check-in alphabet (lower case too when
- * ANY_CASE); the upper-case code goes to CODE. */
+/* 1 when S is a check-in code: after the "XFL-BOOK:" prefix (ANY_CASE)
+ * six digits not starting with 0 (bookings since the numeric codes), or 8
+ * characters of the old alphabet in either case; bare, only the old code
+ * in upper case (six bare digits are too common to be taken for a code).
+ * The upper-case code goes to CODE. */
 static int booking_code(span_t s, int any_case, char code[9])
 {
     char tmp[9];
+    if (any_case && s.n == 6 && s.p[0] >= '1' && s.p[0] <= '9') {
+        for (size_t i = 0; i < 6; i++)
+            if (s.p[i] < '0' || s.p[i] > '9') return 0;
+        memcpy(tmp, s.p, 6);
+        tmp[6] = '\0';
+        memcpy(code, tmp, 7);
+        return 1;
+    }
     if (s.n != 8) return 0;
     for (size_t i = 0; i < 8; i++) {
         char c = s.p[i];
@@ -181,7 +192,7 @@ qr_class_t qr_classify(const char *payload, size_t len, qr_info_t *out)
     if (starts_with(s, "XFL-BOOK:")) {
         span_t code = {s.p + 9, s.n - 9};
         if (!booking_code(code, 1, out->booking.code))
-            return near(other(out, "check-in code must be 8 characters of " QR_BOOKING_ALPHABET),
+            return near(other(out, "check-in code must be 6 digits, or 8 characters of " QR_BOOKING_ALPHABET),
                         QR_CLASS_BOOKING_CODE, out);
         out->cls = QR_CLASS_BOOKING_CODE;
         return QR_CLASS_BOOKING_CODE;

@@ -19,11 +19,13 @@
  *                  Shape only: the kiosk holds no key and does not compare
  *                  the expiry with its clock, the hub decides. A malformed
  *                  "XFL-RES:" payload is OTHER with rescode_parse's reason.
- *   BOOKING_CODE   a housekeeping check-in code: "XFL-BOOK:" followed by 8
- *                  characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ (either
- *                  case, as the hub accepts), or the bare 8-character code
+ *   BOOKING_CODE   a housekeeping check-in code: "XFL-BOOK:" followed by
+ *                  six digits 100000-999999 (bookings' codes now), or by
+ *                  the old 8 characters of 23456789ABCDEFGHJKMNPQRSTUVWXYZ
+ *                  (either case, as the hub accepts); or the bare old code
  *                  (upper case only, so that ordinary words are not taken
- *                  for codes). The code is returned in upper case.
+ *                  for codes; six bare digits never). The code is returned
+ *                  in upper case.
  *   URL            http:// or https:// (scheme in any case) with a host, no
  *                  spaces or control characters; at most 2048 bytes.
  *   OTHER          everything else.
@@ -71,7 +73,7 @@ typedef struct {
     } pay;
     rescode_t resident;             /* shape checked; the MAC is the hub's to verify */
     struct {
-        char code[9];               /* upper case */
+        char code[9];               /* 6 digits, or the old 8 in upper case */
     } booking;
     struct {
         char scheme[6];             /* "http" or "https", lower case */

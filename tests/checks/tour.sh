@@ -28,7 +28,7 @@ STATES=(attract home bills housekeeping notices scan guide help timeout staff_pi
         bills_account bills_scan bills_list pay_qr pay_confirming pay_code pay_code_confirm pay_paid
         pay_failed pay_expired pay_unavailable pay_refused events notice register guides guide_detail guide_detail_more help_sent help_ack
         street street_alert street_night map
-        hk_slots hk_slots_full hk_who hk_confirm hk_done hk_mine hk_mine_cancel)
+        hk_slots hk_slots_full hk_who hk_who_code hk_confirm hk_done hk_mine hk_mine_cancel)
 
 # kiosk.ini with var_dir in the temp dir (belt and braces with --set).
 ini=$tmp/kiosk.ini

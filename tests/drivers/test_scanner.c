@@ -311,6 +311,16 @@ static void classify_booking_code(void **state)
     assert_other("7K3M9QX1", NULL);
     assert_other("7K3M9QXI", NULL);
     assert_other("7K3M9QXL", NULL);
+    /* The six-digit codes, with the prefix only (never a leading zero). */
+    assert_int_equal(classify("XFL-BOOK:482913", &info), QR_CLASS_BOOKING_CODE);
+    assert_string_equal(info.booking.code, "482913");
+    assert_int_equal(classify("XFL-BOOK:482913\r\n", &info), QR_CLASS_BOOKING_CODE);
+    assert_string_equal(info.booking.code, "482913");
+    assert_other("482913", NULL);
+    assert_other("XFL-BOOK:082913", "check-in code");
+    assert_other("XFL-BOOK:48291", "check-in code");
+    assert_other("XFL-BOOK:4829134", "check-in code");
+    assert_other("XFL-BOOK:48291A", "check-in code");
     assert_other("XFL-BOOK:7K3M9QX", "check-in code");
     assert_other("XFL-BOOK:7K3M9QXO", "check-in code");
     assert_other("XFL-BOOK:", "check-in code");

@@ -135,6 +135,13 @@ static void check_info(const char *p, size_t len, const qr_info_t *in)
         break;
     }
     case QR_CLASS_BOOKING_CODE:
+        if (strlen(in->booking.code) == 6) {
+            CHECK(strspn(in->booking.code, "0123456789") == 6 && in->booking.code[0] != '0', "code %s",
+                  in->booking.code);
+            CHECK(n == 15 && !memcmp(p, "XFL-BOOK:", 9) && !memcmp(p + 9, in->booking.code, 6),
+                  "booking payload");
+            break;
+        }
         CHECK(strlen(in->booking.code) == 8 && strspn(in->booking.code, QR_BOOKING_ALPHABET) == 8, "code %s",
               in->booking.code);
         CHECK(n == 8 ? !memcmp(p, in->booking.code, 8) : (n == 17 && !memcmp(p, "XFL-BOOK:", 9) &&

@@ -46,8 +46,10 @@ static void check_booking(const hub_hk_booking_t *b)
 {
     TERM(b->code); TERM(b->service_id); TERM(b->service_zh); TERM(b->service_en);
     TERM(b->name); TERM(b->phone); TERM(b->id_number);
-    CHECK(strlen(b->code) == HUB_HK_CODE_LEN &&
-          strspn(b->code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") == HUB_HK_CODE_LEN, "code %s", b->code);
+    /* six digits not starting with 0, or the old 8 characters */
+    CHECK((strlen(b->code) == 6 && strspn(b->code, "0123456789") == 6 && b->code[0] != '0') ||
+          (strlen(b->code) == HUB_HK_CODE_LEN &&
+           strspn(b->code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") == HUB_HK_CODE_LEN), "code %s", b->code);
     masked(b->name, "name");
     masked(b->phone, "phone");
     masked(b->id_number, "id_number");

@@ -20,7 +20,6 @@
 #include "pii.h"
 
 #define DAY 86400
-#define CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 static int setup(void **state) { *state = hubtest_start(true); return 0; }
 static int teardown(void **state) { hubtest_stop(*state); return 0; }
@@ -224,8 +223,10 @@ static void booking_gets_a_code_and_takes_a_place(void **state)
     assert_int_equal(r.status, 201);
     const char *code = str_at(r.json, "booking.code");
     assert_non_null(code);
-    assert_int_equal(strlen(code), 8);
-    assert_int_equal(strspn(code, CODE_ALPHABET), 8);
+    /* Six digits, never a leading zero. */
+    assert_int_equal(strlen(code), 6);
+    assert_int_equal(strspn(code, "0123456789"), 6);
+    assert_true(code[0] != '0');
     assert_string_equal(str_at(r.json, "booking.status"), "confirmed");
     assert_string_equal(str_at(r.json, "booking.service_id"), "elder_care");
     assert_int_equal((long long)num_at(r.json, "booking.slot.id"), slot);
@@ -487,8 +488,8 @@ static void cancel_own_not_yours_twice(void **state)
     hubtest_free(&r);
     assert_int_equal(booked_of(slot), 1);
 
-    /* Own: cancelled, the place given back. Again (lower-case code, another
-     * key): 200, nothing changes. */
+    /* Own: cancelled, the place given back. Again (the code typed grouped,
+     * another key): 200, nothing changes. */
     r = cancel(t, code, "{\"phone\":\"13566667777\"}");
     assert_int_equal(r.status, 200);
     assert_string_equal(str_at(r.json, "booking.status"), "cancelled");
@@ -496,9 +497,9 @@ static void cancel_own_not_yours_twice(void **state)
     assert_int_equal((int)num_at(r.json, "booking.slot.left"), 2);
     hubtest_free(&r);
     assert_int_equal(booked_of(slot), 0);
-    char lower[16];
-    for (int i = 0; i < 9; i++) lower[i] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] + 32 : code[i]);
-    r = cancel(t, lower, "{\"phone\":\"13566667777\"}");
+    char grouped[24];
+    snprintf(grouped, sizeof grouped, "%.3s-%s", code, code + 3);
+    r = cancel(t, grouped, "{\"phone\":\"13566667777\"}");
     assert_int_equal(r.status, 200);
     assert_string_equal(str_at(r.json, "booking.status"), "cancelled");
     hubtest_free(&r);
@@ -597,6 +598,99 @@ static void lookup_lists_upcoming_first(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(cJSON_GetArraySize(hubtest_at(r.json, "bookings")), 0);
     hubtest_free(&r);
+}
+
+/* Lookup as PHONE with CODE: the number of bookings listed (-1 if not 200). */
+static int listed(hubtest_t *t, const char *phone, const char *code)
+{
+    char body[128];
+    snprintf(body, sizeof body, "{\"phone\":\"%s\",\"code\":\"%s\"}", phone, code);
+    hubtest_resp_t r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", body);
+    int n = r.status == 200 ? cJSON_GetArraySize(hubtest_at(r.json, "bookings")) : -1;
+    hubtest_free(&r);
+    return n;
+}
+
+static void codes_old_and_typed_forms(void **state)
+{
+    hubtest_t *t = *state;
+    const char *phone = "13922223333";
+    /* A booking made before the six-digit codes keeps its 8-character code. */
+    long long old = add_slot("cleaning", hub_now() + 4 * DAY, 2, 1);
+    add_booking("K7MQ4XRA", old, "李梅", phone);
+    long long slot = add_slot("cleaning", hub_now() + 5 * DAY, 2, 0);
+    hubtest_resp_t r = book(t, slot, "cleaning", "李梅", phone, NULL);
+    assert_int_equal(r.status, 201);
+    char code[16], form[24];
+    snprintf(code, sizeof code, "%s", str_at(r.json, "booking.code"));
+    hubtest_free(&r);
+
+    assert_int_equal(listed(t, phone, code), 2);
+    assert_int_equal(listed(t, phone, "K7MQ4XRA"), 2);
+    assert_int_equal(listed(t, phone, "k7mq 4xra"), 2);
+    snprintf(form, sizeof form, "%.3s %s", code, code + 3);
+    assert_int_equal(listed(t, phone, form), 2);
+    snprintf(form, sizeof form, "%.3s-%s", code, code + 3);
+    assert_int_equal(listed(t, phone, form), 2);
+    /* A wrong code, and what cannot be a code, find nothing. */
+    snprintf(form, sizeof form, "%06d", code[5] == '9' ? atoi(code) - 1 : atoi(code) + 1);
+    assert_int_equal(listed(t, phone, form), 0);
+    assert_int_equal(listed(t, phone, "012345"), 0);
+    assert_int_equal(listed(t, phone, "12345"), 0);
+    assert_int_equal(listed(t, phone, "1234567"), 0);
+
+    /* The old code cancels too, typed in two groups. */
+    r = cancel(t, "K7MQ-4XRA", "{\"phone\":\"13922223333\"}");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str_at(r.json, "booking.code"), "K7MQ4XRA");
+    assert_string_equal(str_at(r.json, "booking.status"), "cancelled");
+    hubtest_free(&r);
+}
+
+/* A phone's code cannot be guessed: every wrong code is a miss of the
+ * device's audit (though the look-up answers an empty list) and counts
+ * against the phone from any kiosk; the 10th in a day closes code proofs
+ * for that phone (even the right code) until the oldest ages out. */
+static void wrong_codes_close_the_phone(void **state)
+{
+    hubtest_t *t = *state;
+    const char *phone = "13944445555";
+    long long slot = add_slot("cleaning", hub_now() + 6 * DAY, 3, 0);
+    hubtest_resp_t r = book(t, slot, "cleaning", "赵刚", phone, NULL);
+    assert_int_equal(r.status, 201);
+    char code[16], wrong[16];
+    snprintf(code, sizeof code, "%s", str_at(r.json, "booking.code"));
+    hubtest_free(&r);
+    snprintf(wrong, sizeof wrong, "%06d", code[5] == '9' ? atoi(code) - 1 : atoi(code) + 1);
+
+    long long misses = sql_int("SELECT count(*) FROM audit WHERE outcome = 'not_found'", 0);
+    for (int i = 0; i < 9; i++) assert_int_equal(listed(t, phone, wrong), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM audit WHERE outcome = 'not_found'", 0), misses + 9);
+    assert_int_equal(listed(t, phone, code), 1);            /* the right one still works */
+    r = cancel(t, wrong, "{\"phone\":\"13944445555\"}");  /* the 10th: a wrong cancel */
+    assert_int_equal(r.status, 404);
+    hubtest_free(&r);
+    assert_int_equal(sql_int("SELECT count(*) FROM audit WHERE outcome = 'not_found'", 0), misses + 10);
+
+    /* Closed: even the right code, for look-up and cancel. */
+    r = hubtest_post(t, "/v1/housekeeping/bookings/lookup", "{\"phone\":\"13944445555\",\"code\":\"123456\"}");
+    assert_int_equal(r.status, 429);
+    assert_string_equal(hubtest_error_code(&r), "too_many_wrong_codes");
+    assert_true(r.retry_after > 0 && r.retry_after <= DAY);
+    hubtest_free(&r);
+    assert_int_equal(listed(t, phone, code), -1);
+    r = cancel(t, code, "{\"phone\":\"13944445555\"}");
+    assert_int_equal(r.status, 429);
+    hubtest_free(&r);
+    assert_int_equal(booked_of(slot), 1);
+    /* Other phones are not affected; the table holds no phone in clear. */
+    assert_int_equal(listed(t, "13944445556", wrong), 0);
+    assert_int_equal(sql_int("SELECT count(*) FROM proof_misses WHERE key LIKE '%13944445555%'", 0), 0);
+
+    /* A day later the oldest misses have aged out: open again. */
+    assert_int_equal(sqlite3_exec(db_thread(), "UPDATE proof_misses SET time = time - 86400", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(listed(t, phone, code), 1);
 }
 
 static void bad_input_is_refused(void **state)
@@ -712,6 +806,8 @@ int main(void)
         cmocka_unit_test(replay_never_books_twice),
         cmocka_unit_test(cancel_own_not_yours_twice),
         cmocka_unit_test(lookup_lists_upcoming_first),
+        cmocka_unit_test(codes_old_and_typed_forms),
+        cmocka_unit_test(wrong_codes_close_the_phone),
         cmocka_unit_test(bad_input_is_refused),
     };
     const struct CMUnitTest solo[] = {

@@ -213,6 +213,8 @@ static void old_database_is_converted(void **state)
         "DROP TABLE audit; DROP TABLE audit_alerts; DROP TABLE rescodes;"
         "DROP TRIGGER order_bills_one_open; DROP TABLE writeoffs; DROP TABLE refunds; ALTER TABLE bills DROP COLUMN ext_ref;"
         "DROP INDEX orders_device_no; ALTER TABLE orders DROP COLUMN device_no;"
+        /* migration 25 (proof misses) */
+        "DROP TABLE proof_misses;"
         /* migration 24 (console english; its notices and items columns go with their tables) */
         "ALTER TABLE content DROP COLUMN places_of;"
         /* migration 23 (console pictures; its notices column goes with migration 16's table) */

@@ -114,7 +114,7 @@ static long long book_by_phone(app_t *app, int service, const char *phone, char 
     WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
     assert_int_equal(app->screen, SCR_HK_DONE);
     snprintf(code, HUB_HK_CODE_LEN + 1, "%s", app->hk->booking.code);
-    assert_int_equal(strlen(code), HUB_HK_CODE_LEN);
+    assert_int_equal(strlen(code), HUB_HK_CODE_DIGITS);
     if (app->receipt_qr[0]) tap(app, "receipt.ok");  /* no printer: the slip was a QR code */
     return slot;
 }
@@ -166,6 +166,14 @@ static void browse_catalogue_and_calendar(void **state)
 
 /* ---- booking ----------------------------------------------------------------------- */
 
+/* CODE as the screens show it ("482 913"); a static buffer. */
+static const char *shown(const char *code)
+{
+    static char buf[16];
+    hub_hk_code_show(code, buf, sizeof buf);
+    return buf;
+}
+
 static void book_by_phone_prints_code_and_wipes(void **state)
 {
     app_t *app = net_app();
@@ -196,8 +204,10 @@ static void book_by_phone_prints_code_and_wipes(void **state)
     WAIT_FOR(app, app->screen == SCR_HK_DONE, 5000);
     assert_int_equal(app->screen, SCR_HK_DONE);
     snprintf(code, sizeof code, "%s", app->hk->booking.code);
-    assert_int_equal(strlen(code), 8);
-    assert_true(app_test_text_shown(app, code));
+    /* six digits, shown in two groups ("482 913") */
+    assert_int_equal(strlen(code), 6);
+    assert_true(code[0] != '0');
+    assert_true(app_test_text_shown(app, shown(code)));
     app_build(app);
     const ui_widget_t *qr = ui_find(app->frame, "hk.done.qr");
     assert_non_null(qr);
@@ -357,7 +367,7 @@ static void my_bookings_and_cancel(void **state)
     assert_true(app->hk->have_mine);
     assert_int_equal(app->hk->mine.n, 1);
     assert_string_equal(app->hk->mine.b[0].code, code);
-    assert_true(app_test_text_shown(app, code));
+    assert_true(app_test_text_shown(app, shown(code)));
     tap(app, "hk.cancel.0");
     assert_true(app_test_text_shown(app, "Cancel booking?"));
     tap(app, "hk.ask.no");                           /* kept */
@@ -385,7 +395,8 @@ static void my_bookings_and_cancel(void **state)
     type_phone(app, "13655556666");
     tap(app, "hk.key.ok");
     assert_int_equal(app->screen, SCR_HK_WHO);
-    assert_true(app_test_text_shown(app, "QR code on one of your booking slips"));
+    assert_true(app_test_text_shown(app, "6-digit check-in code"));
+    assert_true(app_test_text_shown(app, "QR code or your ID card"));
     slip_scanned(app, code);
     assert_int_equal(app->screen, SCR_HK_MINE);
     WAIT_FOR(app, app->hk->have_mine, 5000);
@@ -407,6 +418,84 @@ static void my_bookings_and_cancel(void **state)
     WAIT_FOR(app, app->hk->have_mine, 5000);
     assert_int_equal(app->hk->mine.n, 0);
     assert_true(app_test_text_shown(app, "No bookings were found"));
+
+    /* The code typed on the keypad after the number: shown in groups as
+     * typed, ✓ only with six digits; a wrong code finds nothing, and the
+     * next time on the keypad the number is asked afresh. */
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    assert_true(app->hk->want_code);
+    assert_true(app_test_text_shown(app, "Type a booking's check-in code"));
+    assert_true(app_test_text_shown(app, "Check-in code (6 digits)"));
+    char wrong[8];
+    snprintf(wrong, sizeof wrong, "%06d", code[5] == '9' ? atoi(code) - 1 : atoi(code) + 1);
+    type_phone(app, wrong);
+    type_phone(app, "7");                             /* a seventh digit is not taken */
+    assert_int_equal(app->hk->n_digits, 6);
+    assert_true(app_test_text_shown(app, shown(wrong)));
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_int_equal(app->hk->mine.n, 0);
+    app_back(app);
+    assert_int_equal(app->screen, SCR_HOUSEKEEPING);
+    tap(app, "hk.mine");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_false(app->hk->want_code);
+    assert_int_equal(app->hk->proof_code[0], 0);      /* the typed code is forgotten */
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    assert_true(app->hk->want_code);
+    type_phone(app, "48291");
+    app_build(app);
+    assert_true(app_test_text_shown(app, "482 91"));
+    tap(app, "hk.key.ok");                            /* five digits: ✓ does nothing */
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    tap(app, "hk.key.del");
+    type_phone(app, code);
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, app->hk->have_mine, 5000);
+    assert_int_equal(app->hk->mine.n, 1);
+    assert_string_equal(app->hk->mine.b[0].code, code);
+
+    /* Wrong codes for this number from anywhere close its codes for a day:
+     * the kiosk says so and points at the ID card. */
+    hub_hk_t *other = hub_hk_new(hub.url, HUBPROC_TOKEN, 3000, NULL);
+    assert_non_null(other);
+    static hub_hk_bookings_t found;
+    hub_status_t st = {0};
+    for (int k = 0; k < 12; k++) {
+        char key[40];
+        hub_new_key("guess-", key, sizeof key);
+        hub_hk_lookup(other, key, "13655556666", wrong, "", &found, &st);
+        if (st.result != HUB_OK) break;
+    }
+    hub_hk_free(other);
+    assert_string_equal(st.code, "too_many_wrong_codes");
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+    type_phone(app, "13655556666");
+    tap(app, "hk.key.ok");
+    type_phone(app, code);
+    tap(app, "hk.key.ok");
+    assert_int_equal(app->screen, SCR_HK_MINE);
+    WAIT_FOR(app, !app->hk->busy, 5000);
+    assert_false(app->hk->have_mine);
+    assert_true(app_test_text_shown(app, "Too many wrong check-in codes"));
+    assert_int_equal(app->hk->proof_code[0], 0);
     harness_free(app);
 }
 
@@ -515,7 +604,7 @@ static void hub_down_booking_saved_then_confirmed_once(void **state)
     WAIT_FOR(app, app->hk->booked, 15000);
     assert_true(app->hk->booked);
     assert_false(app->hk->pending);
-    assert_true(app_test_text_shown(app, app->hk->booking.code));
+    assert_true(app_test_text_shown(app, shown(app->hk->booking.code)));
     assert_string_equal(kiosk_pending_state(app, ref), "confirmed");
     assert_int_equal(sql_int(&h2, "SELECT COUNT(*) FROM bookings WHERE slot_id = %lld", slot), 1);
     app_end_session(app, "finished");
@@ -547,6 +636,14 @@ static void hub_down_booking_saved_then_confirmed_once(void **state)
     assert_int_equal(app->screen, SCR_HK_MINE);
     assert_true(app_test_text_shown(app, ref));
     assert_true(app_test_text_shown(app, "confirmed"));
+    /* the rest needs a booking's code: back and "My bookings" again asks
+     * for it on the keypad, the number kept */
+    assert_true(app_test_text_shown(app, "type the check-in code of one of them"));
+    app_back(app);
+    tap(app, "hk.mine");
+    assert_int_equal(app->screen, SCR_HK_WHO);
+    assert_true(app->hk->want_code);
+    assert_true(app_test_text_shown(app, "Check-in code (6 digits)"));
     harness_free(app);
 
     /* and without any hub, the catalogue says so */
@@ -643,13 +740,13 @@ static void parsers_are_strict_and_mask(void **state)
 {
     char err[160];
     hub_hk_booking_t b;
-    const char *ok = "{\"booking\": {\"code\": \"K7MQ4XRA\", \"slot\": {\"id\": 17, \"start\": 1796000400,"
+    const char *ok = "{\"booking\": {\"code\": \"482913\", \"slot\": {\"id\": 17, \"start\": 1796000400,"
                      " \"end\": 1796011200, \"provider\": {\"id\": 1, \"name\": \"李阿姨家政\"}, \"capacity\": 2,"
                      " \"left\": 0}, \"service_id\": \"cleaning\", \"service_name\": {\"zh\": \"日常保洁\","
                      " \"en\": \"Regular cleaning\"}, \"status\": \"confirmed\", \"name\": \"张三明\","
                      " \"phone\": \"13812345678\", \"id_number\": null, \"created\": 1795915800, \"cancelled\": null}}";
     assert_int_equal(hub_hk_parse_booking(ok, strlen(ok), &b, err, sizeof err), 0);
-    assert_string_equal(b.code, "K7MQ4XRA");
+    assert_string_equal(b.code, "482913");
     assert_string_equal(b.name, "张*明");                /* arrived unmasked: masked again */
     assert_string_equal(b.phone, "138****5678");
     assert_string_equal(b.id_number, "");
@@ -664,6 +761,26 @@ static void parsers_are_strict_and_mask(void **state)
     hub_hk_bookings_t m;
     assert_int_equal(hub_hk_parse_bookings(bad_code, strlen(bad_code), &m, err, sizeof err), -1);
     assert_int_equal(m.n, 0);
+    /* Check-in codes: six digits (never a leading zero), or the old form of
+     * bookings made before; shown in two groups of three. */
+    static const char *const good[] = {"482913", "100000", "999999", "K7MQ4XRA", "23456789"};
+    static const char *const bad[] = {"082913", "48291", "4829134", "48291A", "482 913", "k7mq4xra",
+                                      "K7MQ4XR0", "K7MQ4XR", ""};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) assert_true(hub_hk_code_valid(good[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) assert_false(hub_hk_code_valid(bad[i]));
+    char shown[16];
+    hub_hk_code_show("482913", shown, sizeof shown);
+    assert_string_equal(shown, "482 913");
+    hub_hk_code_show("K7MQ4XRA", shown, sizeof shown);
+    assert_string_equal(shown, "K7MQ4XRA");
+    const char *old = "{\"bookings\": [{\"code\": \"K7MQ4XRA\", \"slot\": {\"id\": 17, \"start\": 1796000400,"
+                      " \"end\": 1796011200, \"provider\": {\"id\": 1, \"name\": \"x\"}, \"capacity\": 2,"
+                      " \"left\": 0}, \"service_id\": \"cleaning\", \"service_name\": {\"zh\": \"z\","
+                      " \"en\": \"e\"}, \"status\": \"confirmed\", \"name\": \"张*明\","
+                      " \"phone\": null, \"id_number\": null, \"created\": 1, \"cancelled\": null}]}";
+    assert_int_equal(hub_hk_parse_bookings(old, strlen(old), &m, err, sizeof err), 0);
+    assert_int_equal(m.n, 1);
+    assert_string_equal(m.b[0].code, "K7MQ4XRA");
     const char *alt = "{\"error\": {\"code\": \"slot_full\", \"message\": \"m\"}, \"alternatives\": []}";
     assert_int_equal(hub_hk_parse_slots(alt, strlen(alt), "alternatives", &s, err, sizeof err), 0);
     assert_int_equal(s.n, 0);

@@ -254,7 +254,9 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
                  hk->pending ? _("Your reference") : _("Check-in code"), th->px_body,
                  th->px_small, th->text_muted, th->surface, UI_ALIGN_LEFT, false);
     int ch = ui_text_line_height(f->text, th->px_huge);
-    ui_label_fit(f, "hk.done.code", ui_cut_top(cr, ch), hk->pending ? hk->pending_ref : b->code,
+    char shown[HUB_HK_CODE_LEN + 4];        /* "482 913": read in two groups */
+    hub_hk_code_show(b->code, shown, sizeof shown);
+    ui_label_fit(f, "hk.done.code", ui_cut_top(cr, ch), hk->pending ? hk->pending_ref : shown,
                  th->px_huge, th->px_body, th->text, th->surface, UI_ALIGN_LEFT, false)->flags |= UI_F_BOLD;
     if (portrait) {
         t.y += th->pad; t.h -= th->pad;
@@ -310,11 +312,12 @@ static bool cancellable(const hub_hk_booking_t *b)
 /* A booking's two lines: service, day and time; provider, code, state. */
 static void mine_lines(app_t *app, const hub_hk_booking_t *b, char *l1, size_t n1, char *l2, size_t n2)
 {
-    char day[48], hours[32];
+    char day[48], hours[32], code[HUB_HK_CODE_LEN + 4];
     hk_day_text(b->slot.start, day, sizeof day);
     hk_hours_text(&b->slot, hours, sizeof hours);
+    hub_hk_code_show(b->code, code, sizeof code);
     snprintf(l1, n1, "%s  %s %s", hk_booking_service(app, b), day, hours);
-    snprintf(l2, n2, _("%s, code %s, %s"), b->slot.provider, b->code,
+    snprintf(l2, n2, _("%s, code %s, %s"), b->slot.provider, code,
              b->cancelled ? _("cancelled") : _("confirmed"));
 }
 

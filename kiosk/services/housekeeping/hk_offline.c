@@ -148,9 +148,10 @@ void hk_offline_recall(app_t *app)
     size_t n = 0;
     for (int i = 0; i < got && n < sizeof hk->earlier; i++) {
         const char *ref = recent[i].ref, *code = recent[i].code;
-        char line[200];
+        char line[200], shown[40];
+        hub_hk_code_show(code, shown, sizeof shown);
         if (recent[i].state == STORE_SAVED_CONFIRMED && code[0])
-            snprintf(line, sizeof line, _("Saved booking %s: confirmed, check-in code %s."), ref, code);
+            snprintf(line, sizeof line, _("Saved booking %s: confirmed, check-in code %s."), ref, shown);
         else if (recent[i].state == STORE_SAVED_CONFIRMED)
             snprintf(line, sizeof line, _("Saved booking %s: confirmed. Staff can tell you its check-in code."), ref);
         else if (recent[i].state == STORE_SAVED_FAILED)

@@ -1,6 +1,7 @@
 /* Housekeeping: a large calendar of the next two weeks and the free times
  * of the chosen day (or, after a slot was taken meanwhile, the other free
  * times the hub offers); then identification by ID card or phone number. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/clock.h"
@@ -318,8 +319,20 @@ const screen_t screen_hk_slots = {"hk_slots", true, true, NULL, slots_build, slo
 static void who_enter(app_t *app)
 {
     if (!app->hk) return;
-    app->hk->msg[0] = '\0';
-    app->hk->qr_refused = false;
+    struct hk_state *hk = app->hk;
+    hk->msg[0] = '\0';
+    hk->qr_refused = false;
+    /* Back here (a wrong code found nothing): the phone is typed afresh,
+     * and a typed code is forgotten; a slip's or this visit's stays. */
+    if (hk->want_code) {
+        sodium_memzero(hk->digits, sizeof hk->digits);
+        hk->n_digits = 0;
+    }
+    hk->want_code = false;
+    if (hk->proof_typed) {
+        sodium_memzero(hk->proof_code, sizeof hk->proof_code);
+        hk->proof_typed = false;
+    }
     identify_service_enter(app);
 }
 
@@ -334,9 +347,11 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     bool any = app->cfg.idcard_uri[0] || app->cfg.scanner_uri[0] || app->cfg.camera_uri[0];
     const char *msg = hk->busy ? _("Looking up your bookings...")
                     : hk->msg[0] ? hk->msg
+                    : hk->want_code ? hk_code_prompt()
                     : !any ? _("No card reader is connected to this kiosk. Please type your mobile number.")
                     : _("Your number is used only for this booking and is shown masked.");
-    const char *title = _("Place your ID card on the reader, or type your mobile number");
+    const char *title = hk->want_code ? _("Type a booking's check-in code")
+                                      : _("Place your ID card on the reader, or type your mobile number");
     int lh = ui_text_line_height(f->text, th->px_huge) + th->pad * 2;
     int after_box = th->pad * 2;
     /* A short panel (large text, 10.1" landscape) where the title at its
@@ -360,15 +375,19 @@ static void who_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     bw->border_w = 2;
     bw->radius = th->radius;
     char shown[32];
-    if (hk->n_digits == 11) mask_phone(hk->digits, shown, sizeof shown);   /* complete: masked */
+    if (hk->want_code && hk->n_digits > 3)          /* "482 91": in groups as typed */
+        snprintf(shown, sizeof shown, "%.3s %s", hk->digits, hk->digits + 3);
+    else if (hk->want_code) snprintf(shown, sizeof shown, "%s", hk->digits);
+    else if (hk->n_digits == 11) mask_phone(hk->digits, shown, sizeof shown);   /* complete: masked */
     else snprintf(shown, sizeof shown, "%s", hk->digits);
-    ui_label_fit(f, "hk.who.digits", ui_inset(box, th->pad), hk->n_digits ? shown : _("Mobile number"),
+    const char *empty = hk->want_code ? _("Check-in code (6 digits)") : _("Mobile number");
+    ui_label_fit(f, "hk.who.digits", ui_inset(box, th->pad), hk->n_digits ? shown : empty,
                  th->px_huge, th->px_body, hk->n_digits ? th->text : th->text_muted, th->surface,
                  UI_ALIGN_LEFT, false)->valign_center = true;
     left.y += after_box; left.h -= after_box;
     ui_label_fit(f, "hk.who.msg", left, msg, th->px_large, th->px_body, th->text, th->bg,
                  UI_ALIGN_LEFT, true);
-    ui_keypad(f, "hk.key", pad, !hk->busy && hk->n_digits == 11);
+    ui_keypad(f, "hk.key", pad, !hk->busy && hk->n_digits == (hk->want_code ? HUB_HK_CODE_DIGITS : 11));
 }
 
 static bool who_action(app_t *app, const char *id)

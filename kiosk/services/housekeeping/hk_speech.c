@@ -18,6 +18,21 @@ static void add(const app_t *app, char *out, size_t len, const char *text)
         snprintf(out + n, len - n, "%s%s", n && speech_lang(app) != SPEAK_ZH ? " " : "", text);
 }
 
+/* CODE digit by digit; six digits in the two groups the screen and the
+ * slip show ("四八二，九一三"), an old code as speak_digits reads it. */
+static void speak_code(speak_lang_t lang, const char *code, char *out, size_t len)
+{
+    if (strlen(code) != HUB_HK_CODE_DIGITS) {
+        speak_digits(lang, code, out, len);
+        return;
+    }
+    char head[4], first[32], second[32];     /* three digits: at most 17 bytes */
+    snprintf(head, sizeof head, "%.3s", code);
+    speak_digits(lang, head, first, sizeof first);
+    speak_digits(lang, code + 3, second, sizeof second);
+    snprintf(out, len, "%s%s%s", first, lang == SPEAK_ZH ? "，" : ", ", second);
+}
+
 bool hk_announce(app_t *app, int screen, char *out, size_t len, tone_t *tone)
 {
     const struct hk_state *hk = app->hk;
@@ -47,7 +62,7 @@ bool hk_announce(app_t *app, int screen, char *out, size_t len, tone_t *tone)
      * into headphones; the screen and the slip show it. */
     if (speech_output(app) == SPEAK_HEADPHONES) {
         char code[96];
-        speak_digits(lang, b->code, code, sizeof code);
+        speak_code(lang, b->code, code, sizeof code);
         snprintf(line, sizeof line, "%s%s%s", _("Check-in code"), lang == SPEAK_ZH ? "：" : ": ", code);
         add(app, out, len, line);
         add(app, out, len, lang == SPEAK_ZH ? "。" : ".");

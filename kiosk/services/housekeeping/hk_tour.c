@@ -18,7 +18,9 @@ static int parsed(const tour_data_t *d, const char *key, int rc, const char *err
 }
 
 /* Fills the state for STATE: "catalogue", "slots", "slots_full", "who",
- * "confirm", "done", "mine" (each the one before it, one step on). */
+ * "who_code" (the number in, "my bookings" asks for a booking's code,
+ * half typed), "confirm", "done", "mine" (each the one before it, one
+ * step on). */
 static int sample(app_t *app, const char *state)
 {
     struct hk_state *hk = app->hk;
@@ -71,6 +73,14 @@ static int sample(app_t *app, const char *state)
     if ((rc = tour_data_str(&d, NULL, "phone", phone, sizeof phone))) goto done;
     hk->who = HK_WHO_PHONE;
     memcpy(app->session.pii.phone, phone, sizeof app->session.pii.phone);
+    if (!strcmp(state, "who_code")) {
+        if ((rc = tour_data_str(&d, NULL, "typed_code", typed, sizeof typed))) goto done;
+        hk->next = HK_NEXT_MINE;
+        hk->want_code = true;
+        memcpy(hk->digits, typed, sizeof hk->digits);
+        hk->n_digits = (int)strlen(typed);
+        goto done;
+    }
     if (!strcmp(state, "confirm")) goto done;
 
     cJSON_free(text);
@@ -101,6 +111,7 @@ int hk_tour(app_t *app, const char *name)
         {"hk_slots", "slots", SCR_HK_SLOTS},
         {"hk_slots_full", "slots_full", SCR_HK_SLOTS},
         {"hk_who", "who", SCR_HK_WHO},
+        {"hk_who_code", "who_code", SCR_HK_WHO},
         {"hk_confirm", "confirm", SCR_HK_CONFIRM},
         {"hk_done", "done", SCR_HK_DONE},
         {"hk_mine", "mine", SCR_HK_MINE},

@@ -199,6 +199,29 @@ static void code_refused(app_t *app)
     log_info("hk", "resident code refused by the hub");
 }
 
+/* A typed code found nothing (a phone with its code always finds that
+ * booking): it was wrong. Forgotten with the number, so that "My bookings"
+ * asks for both again rather than send the same wrong code once more. */
+static void forget_typed_code(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    sodium_memzero(hk->proof_code, sizeof hk->proof_code);
+    hk->proof_typed = false;
+    if (hk->who == HK_WHO_PHONE) {
+        sodium_memzero(app->session.pii.phone, sizeof app->session.pii.phone);
+        hk->who = HK_WHO_NONE;
+    }
+}
+
+/* The hub closed this phone's proofs by code for a day (too many wrong
+ * codes from any kiosk, docs/api.md "Guessing a code"): the card still works. */
+static void too_many_codes(struct hk_state *hk)
+{
+    snprintf(hk->msg, sizeof hk->msg, "%s",
+             _("Too many wrong check-in codes were tried for this mobile number today. Please place your ID card on the reader, or ask staff."));
+    log_info("hk", "the hub refused the phone's check-in codes: too many wrong ones");
+}
+
 static void not_answered(struct hk_state *hk, const hub_status_t *st)
 {
     snprintf(hk->msg, sizeof hk->msg, "%s", hub_status_busy(st) ? screen_busy_text() : unreachable());
@@ -380,7 +403,7 @@ static void lookup_mine(app_t *app)
     } else {
         /* No proof: only what this kiosk saved is shown (hk->earlier). */
         snprintf(app->hk->msg, sizeof app->hk->msg, "%s",
-                 _("To see all your bookings, go back and show the QR code of a booking slip, or your ID card."));
+                 _("To see all your bookings, go back, tap \"My bookings\" and type the check-in code of one of them, or show a booking slip's QR code or your ID card."));
         app->hk->have_mine = false;
         app->hk->cancel_ask = -1;
         return;
@@ -405,12 +428,40 @@ static void identified(app_t *app)
     }
 }
 
+const char *hk_code_prompt(void)
+{
+    return _("Now type the 6-digit check-in code from a booking slip, or show the slip's QR code or your ID card.");
+}
+
+/* The six digits of a check-in code typed after the phone number: the
+ * proof that goes with it, as a slip's QR code would be. */
+static void code_typed(app_t *app)
+{
+    struct hk_state *hk = app->hk;
+    if (hk->n_digits != HUB_HK_CODE_DIGITS || !hub_hk_code_valid(hk->digits)) {
+        snprintf(hk->msg, sizeof hk->msg, "%s",
+                 _("A check-in code has 6 digits, as printed on your booking slip. Please check the code."));
+        return;
+    }
+    snprintf(hk->proof_code, sizeof hk->proof_code, "%.6s", hk->digits);   /* six digits, checked */
+    sodium_memzero(hk->digits, sizeof hk->digits);
+    hk->n_digits = 0;
+    hk->want_code = false;
+    hk->proof_typed = true;
+    hk->msg[0] = '\0';
+    log_info("hk", "check-in code typed on the identification screen");
+    identified(app);
+}
+
 void hk_key(app_t *app, const char *k)
 {
     struct hk_state *hk = app->hk;
     if (!hk || hk->busy) return;
+    int max = hk->want_code ? HUB_HK_CODE_DIGITS : 11;
     if (!strcmp(k, "del")) {
         if (hk->n_digits > 0) hk->digits[--hk->n_digits] = '\0';
+    } else if (!strcmp(k, "ok") && hk->want_code) {
+        code_typed(app);
     } else if (!strcmp(k, "ok")) {
         if (hk->n_digits != 11 || hk->digits[0] != '1') {
             snprintf(hk->msg, sizeof hk->msg, "%s",
@@ -428,14 +479,17 @@ void hk_key(app_t *app, const char *k)
                  * at this kiosk while the hub was away (a reference and a
                  * state, nothing personal) are still shown. */
                 hk_offline_recall(app);
-                if (hk->earlier[0]) identified(app);
-                else snprintf(hk->msg, sizeof hk->msg, "%s",
-                              _("Now show the QR code on one of your booking slips to the scanner, or place your ID card on the reader."));
+                if (hk->earlier[0]) {
+                    identified(app);
+                } else {
+                    hk->want_code = true;
+                    snprintf(hk->msg, sizeof hk->msg, "%s", hk_code_prompt());
+                }
             } else {
                 identified(app);
             }
         }
-    } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && hk->n_digits < 11) {
+    } else if (k[0] >= '0' && k[0] <= '9' && !k[1] && hk->n_digits < max) {
         hk->digits[hk->n_digits++] = k[0];
         hk->digits[hk->n_digits] = '\0';
         hk->msg[0] = '\0';
@@ -486,6 +540,10 @@ void hk_ident_result(app_t *app, ident_event_t *ev)
     } else if (ev->kind == IDENT_CODE && ev->info.cls == QR_CLASS_BOOKING_CODE && hk->next == HK_NEXT_MINE) {
         /* A booking slip: its code is the proof that goes with the number. */
         snprintf(hk->proof_code, sizeof hk->proof_code, "%s", ev->info.booking.code);
+        hk->proof_typed = false;
+        hk->want_code = false;
+        sodium_memzero(hk->digits, sizeof hk->digits);
+        hk->n_digits = 0;
         log_info("hk", "booking slip read on the identification screen");
         identify_event_free(ev);
         if (hk->who == HK_WHO_PHONE) {
@@ -552,6 +610,12 @@ void hk_open_mine(app_t *app)
     if (hk->who == HK_WHO_NONE && app->session.pii.id_number[0]) hk->who = HK_WHO_CARD;
     if (hk->who == HK_WHO_NONE) {
         app_go(app, SCR_HK_WHO);
+    } else if (hk->who == HK_WHO_PHONE && !hk->proof_code[0]) {
+        /* The number is in, its proof is not: the keypad asks for a
+         * booking's code (or the slip's QR code, or the card). */
+        app_go(app, SCR_HK_WHO);
+        hk->want_code = true;
+        snprintf(hk->msg, sizeof hk->msg, "%s", hk_code_prompt());
     } else {
         hk_offline_recall(app);
         app_go(app, SCR_HK_MINE);
@@ -601,7 +665,9 @@ void hk_print_slip(app_t *app)
     receipt_add_text(items, b->slot.provider, NULL, false, 1);
     receipt_add_text(items, who, NULL, false, 1);
     receipt_add_rule(items);
-    snprintf(line, sizeof line, _("Check-in code: %s"), b->code);
+    char shown[HUB_HK_CODE_LEN + 4];
+    hub_hk_code_show(b->code, shown, sizeof shown);
+    snprintf(line, sizeof line, _("Check-in code: %s"), shown);
     receipt_add_text(items, line, "center", true, 2);
     receipt_add_qr(items, qr);
     receipt_add_text(items, _("Show this code to the provider when they arrive"), "center", false, 1);
@@ -699,6 +765,8 @@ static void cancel_answer(app_t *app, hk_result_t *r)
         code_refused(app);
     } else if (!strcmp(c, "not_yours")) {
         snprintf(hk->msg, sizeof hk->msg, "%s", _("This booking was made with another phone or ID number. Nothing was changed."));
+    } else if (!strcmp(c, "too_many_wrong_codes")) {
+        too_many_codes(hk);
     } else if (!strcmp(c, "booking_past")) {
         snprintf(hk->msg, sizeof hk->msg, "%s", _("This booking has already started and cannot be cancelled here. Please ask staff."));
     } else if (r->st.result == HUB_UNKNOWN) {
@@ -743,8 +811,12 @@ void hk_event(app_t *app, void *payload)
         if (r->st.result == HUB_OK) {
             hk->mine = r->mine;
             hk->have_mine = true;
+            if (hk->mine.n == 0 && hk->proof_typed) forget_typed_code(app);
         } else if (!strcmp(r->st.code, "unknown_resident") && hk->who == HK_WHO_CODE) {
             code_refused(app);
+        } else if (!strcmp(r->st.code, "too_many_wrong_codes")) {
+            too_many_codes(hk);
+            if (hk->proof_typed) forget_typed_code(app);
         } else {
             not_answered(hk, &r->st);
         }

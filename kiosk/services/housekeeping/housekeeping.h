@@ -65,6 +65,10 @@ struct hk_state {
      * visit, or the QR code of a booking slip scanned on the "who" screen):
      * with a mobile number, the hub's proof that "my bookings" are theirs. */
     char proof_code[HUB_HK_CODE_LEN + 1];
+    /* The phone is in and "my bookings" waits for a booking's code: the
+     * keypad now takes its six digits (or a slip's QR code, or the card). */
+    bool want_code;
+    bool proof_typed;              /* proof_code was typed: forgotten on leaving */
 
     /* booking */
     char key[40];                  /* idempotency key of the attempt, "" none */
@@ -124,8 +128,12 @@ void hk_pick_day(struct app *app, int d);
 /* Chooses slot I of those shown; then identification (or the confirmation
  * when the resident has already identified). */
 void hk_pick_slot(struct app *app, int i);
-/* A key of the phone keypad ("0".."9", "del", "ok"). */
+/* A key of the keypad ("0".."9", "del", "ok"): the mobile number, then
+ * (want_code) a booking's six-digit check-in code. */
 void hk_key(struct app *app, const char *key);
+/* What the identification screen asks for once the phone is in and "my
+ * bookings" needs a booking's code (translated, static). */
+const char *hk_code_prompt(void);
 /* A card or code read on the identification screen (takes EV). */
 void hk_ident_result(struct app *app, struct ident_event_s *ev);
 /* The resident pressed "Book". */
@@ -152,7 +160,7 @@ void hk_date(int d, char *out, size_t len);
 const hub_hk_service_t *hk_current(const struct app *app);
 
 /* Tour states "housekeeping", "hk_slots", "hk_slots_full", "hk_who",
- * "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel" on the sample
+ * "hk_who_code", "hk_confirm", "hk_done", "hk_mine", "hk_mine_cancel" on the sample
  * answers of ASSETS_DIR/tour/housekeeping.json (hk_tour.c; the returns of
  * service_t.tour). */
 int hk_tour(struct app *app, const char *name);

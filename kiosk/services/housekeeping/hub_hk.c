@@ -23,6 +23,22 @@
 #define MOD "hub_hk"
 #define BODY_MAX (1024 * 1024)
 
+/* ---- check-in codes ------------------------------------------------------- */
+
+bool hub_hk_code_valid(const char *code)
+{
+    size_t n = strlen(code);
+    if (n == HUB_HK_CODE_DIGITS)
+        return code[0] != '0' && strspn(code, "0123456789") == HUB_HK_CODE_DIGITS;
+    return n == HUB_HK_CODE_LEN && strspn(code, HUB_HK_OLD_ALPHABET) == HUB_HK_CODE_LEN;
+}
+
+void hub_hk_code_show(const char *code, char *out, size_t len)
+{
+    if (strlen(code) == HUB_HK_CODE_DIGITS) snprintf(out, len, "%.3s %s", code, code + 3);
+    else snprintf(out, len, "%s", code);
+}
+
 /* ---- parsing helpers ------------------------------------------------------ */
 
 /* {"zh", "en"} into two buffers. */
@@ -80,9 +96,7 @@ static int parse_booking(const cJSON *o, const char *path, hub_hk_booking_t *b, 
     memset(b, 0, sizeof *b);
     if (!cJSON_IsObject(o)) return jr_fail(e, path, "", "not an object");
     if (jr_str(o, path, "code", b->code, sizeof b->code, e)) return -1;
-    if (strlen(b->code) != HUB_HK_CODE_LEN ||
-        strspn(b->code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") != HUB_HK_CODE_LEN)
-        return jr_fail(e, path, "code", "not a check-in code");
+    if (!hub_hk_code_valid(b->code)) return jr_fail(e, path, "code", "not a check-in code");
     snprintf(p, sizeof p, "%s.slot", path);
     const cJSON *sl = jr_obj(o, path, "slot", e);
     if (!sl || parse_slot(sl, p, &b->slot, e)) return -1;

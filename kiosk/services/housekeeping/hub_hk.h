@@ -14,7 +14,11 @@
 #define HUB_HK_MAX_PROVIDERS 6
 #define HUB_HK_MAX_SLOTS 48
 #define HUB_HK_MAX_BOOKINGS 50
+/* Check-in codes: six digits 100000-999999; bookings made before them keep
+ * 8 characters of HUB_HK_OLD_ALPHABET. HUB_HK_CODE_LEN is the longest. */
+#define HUB_HK_CODE_DIGITS 6
 #define HUB_HK_CODE_LEN 8
+#define HUB_HK_OLD_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 typedef struct {
     long long id;
@@ -66,6 +70,13 @@ typedef struct {
     int n;
     hub_hk_booking_t b[HUB_HK_MAX_BOOKINGS];
 } hub_hk_bookings_t;
+
+/* True if CODE is a check-in code as the hub gives them: six digits not
+ * starting with 0, or the old 8 characters (upper case). */
+bool hub_hk_code_valid(const char *code);
+/* CODE as shown and printed: six digits in two groups ("482 913"), an old
+ * code as it is. */
+void hub_hk_code_show(const char *code, char *out, size_t len);
 
 /* Pure parsers (fuzzed: tests/fuzz/fuzz_hk_parse.c), with the rules of the
  * parsers above: 0 with OUT filled, or -1 with ERR naming the field. */
