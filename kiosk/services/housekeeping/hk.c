@@ -7,6 +7,7 @@
 #include "core/i18n.h"
 #include "core/money.h"
 #include "services/housekeeping/hk.h"
+#include "ui/physical.h"
 
 /* ---- helpers --------------------------------------------------------------------- */
 
@@ -213,6 +214,21 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     slot_lines(hk_booking_service(app, b), &b->slot, lines, sizeof lines);
     snprintf(text, sizeof text, "%s\n%s %s%s%s\n%s", lines, _("For:"), b->name,
              b->phone[0] ? "  " : "", b->phone[0] ? b->phone : b->id_number, slip);
+    /* Upright on a panel of known size: the QR code under the words gives
+     * way, down to 30 mm (a phone reads it from 30 cm), before what was
+     * booked would be cut. */
+    if (portrait && !hk->pending && th->mm_per_px > 0) {
+        int words = ui_text_line_height(f->text, th->px_body) + ui_text_line_height(f->text, th->px_huge) +
+                    th->pad + ui_wrapped_height(f, th->px_body, text, t.w);
+        int min_q = phys_px_for_mm(30.0, th->mm_per_px);
+        int give = words - t.h;
+        if (give > q - min_q) give = q - min_q;
+        if (give > 0) {
+            q -= give;
+            qr = (SDL_Rect){t.x + (t.w - q) / 2, qr.y + give, q, q};
+            t.h += give;
+        }
+    }
     if (!portrait && !hk->pending &&
         ui_wrapped_height(f, th->px_body, text, t.w - t.w / 2 - th->gap) > t.h) {
         int spx = th->px_body, sh = ui_wrapped_height(f, spx, slip, t.w);
