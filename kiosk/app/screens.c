@@ -56,6 +56,22 @@ const screen_t *screen_get(screen_id_t id)
     return id < SCR_COUNT && table[id] ? table[id] : &screen_home;
 }
 
+SDL_Rect screen_button_pair(const ui_frame_t *f, SDL_Rect *area, bool side)
+{
+    const theme_t *th = f->th;
+    SDL_Rect first;
+    if (side) {
+        first = (SDL_Rect){area->x, area->y, (area->w - th->gap) / 2, area->h};
+        area->x += first.w + th->gap;
+        area->w -= first.w + th->gap;
+    } else {
+        first = ui_cut_top(area, th->target);
+        area->y += th->gap;
+        area->h -= th->gap;
+    }
+    return first;
+}
+
 void screen_keypad_upright(const ui_frame_t *f, SDL_Rect in, int *kw, int *kh)
 {
     const theme_t *th = f->th;

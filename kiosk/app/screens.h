@@ -46,6 +46,10 @@ bool chrome_action(app_t *app, const char *id);
  * (hub_status_busy): calm, no fault, try again in a minute. */
 const char *screen_busy_text(void);
 
+/* Two buttons in *AREA: side by side when SIDE (each half, a gap between),
+ * else one above the other (a target high, a gap between). Returns the
+ * first's rectangle and leaves the second's in *AREA. */
+SDL_Rect screen_button_pair(const ui_frame_t *f, SDL_Rect *area, bool side);
 /* An upright screen's keypad of KW x KH in IN, on a panel of known size,
  * where its keys would be under the target size: three rows of four keys
  * of the target size (ui_keypad's thinnest gaps) where the width holds

@@ -95,6 +95,17 @@ static void type_phone(app_t *app, const char *phone)
     }
 }
 
+/* The visit ended, a new one started at the housekeeping screen's "My
+ * bookings" (the services read again first). */
+static void new_visit_to_mine(app_t *app)
+{
+    app_end_session(app, "finished");
+    app_test_tap_xy(app, 900, 500);
+    tap(app, "home.housekeeping");
+    WAIT_FOR(app, app->hk->have_services, 5000);
+    tap(app, "hk.mine");
+}
+
 /* Books a free slot of SERVICE tomorrow by PHONE; returns the slot id,
  * the code in CODE. */
 static long long book_by_phone(app_t *app, int service, const char *phone, char *code)
@@ -405,11 +416,7 @@ static void my_bookings_and_cancel(void **state)
     app_back(app);
     assert_int_equal(app->screen, SCR_HOUSEKEEPING);
     /* someone else's number finds nothing */
-    app_end_session(app, "finished");
-    app_test_tap_xy(app, 900, 500);
-    tap(app, "home.housekeeping");
-    WAIT_FOR(app, app->hk->have_services, 5000);
-    tap(app, "hk.mine");
+    new_visit_to_mine(app);
     slip_scanned(app, code);                          /* the slip first, this time */
     assert_true(app_test_text_shown(app, "Booking slip read"));
     type_phone(app, "13011112222");
@@ -422,11 +429,7 @@ static void my_bookings_and_cancel(void **state)
     /* The code typed on the keypad after the number: shown in groups as
      * typed, ✓ only with six digits; a wrong code finds nothing, and the
      * next time on the keypad the number is asked afresh. */
-    app_end_session(app, "finished");
-    app_test_tap_xy(app, 900, 500);
-    tap(app, "home.housekeeping");
-    WAIT_FOR(app, app->hk->have_services, 5000);
-    tap(app, "hk.mine");
+    new_visit_to_mine(app);
     type_phone(app, "13655556666");
     tap(app, "hk.key.ok");
     assert_true(app->hk->want_code);
@@ -482,11 +485,7 @@ static void my_bookings_and_cancel(void **state)
     }
     hub_hk_free(other);
     assert_string_equal(st.code, "too_many_wrong_codes");
-    app_end_session(app, "finished");
-    app_test_tap_xy(app, 900, 500);
-    tap(app, "home.housekeeping");
-    WAIT_FOR(app, app->hk->have_services, 5000);
-    tap(app, "hk.mine");
+    new_visit_to_mine(app);
     type_phone(app, "13655556666");
     tap(app, "hk.key.ok");
     type_phone(app, code);
@@ -507,11 +506,7 @@ static void phone_booking_found_by_id_card(void **state)
     app_t *app = net_app();
     char code[16];
     book_by_phone(app, 4, "13853287714", code);       /* 李秀英's registered number */
-    app_end_session(app, "finished");
-    app_test_tap_xy(app, 900, 500);
-    tap(app, "home.housekeeping");
-    WAIT_FOR(app, app->hk->have_services, 5000);
-    tap(app, "hk.mine");
+    new_visit_to_mine(app);
     assert_int_equal(app->screen, SCR_HK_WHO);
     ident_event_t *ev = calloc(1, sizeof *ev);
     ev->gen = app->identify->gen;
@@ -536,11 +531,7 @@ static void phone_booking_found_by_id_card(void **state)
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM bookings WHERE code = '%s' AND status = 'cancelled'", code);
     assert_int_equal(hubproc_sql_int(&hub, sql), 1);
     /* another resident's card does not see it */
-    app_end_session(app, "finished");
-    app_test_tap_xy(app, 900, 500);
-    tap(app, "home.housekeeping");
-    WAIT_FOR(app, app->hk->have_services, 5000);
-    tap(app, "hk.mine");
+    new_visit_to_mine(app);
     ev = calloc(1, sizeof *ev);
     ev->gen = app->identify->gen;
     ev->kind = IDENT_CARD;

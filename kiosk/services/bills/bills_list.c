@@ -311,15 +311,7 @@ static void pay_box(app_t *app, ui_frame_t *f, SDL_Rect r, bool side)
     }
     ui_label_fit(f, "list.total", r, line, th->px_title, th->px_body, th->text, th->surface,
                  UI_ALIGN_LEFT, true)->flags |= UI_F_BOLD;
-    SDL_Rect b1;
-    if (side) {
-        b1 = (SDL_Rect){buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
-        buttons.x += b1.w + th->gap;
-        buttons.w -= b1.w + th->gap;
-    } else {
-        b1 = ui_cut_top(&buttons, th->target);
-        buttons.y += th->gap; buttons.h -= th->gap;
-    }
+    SDL_Rect b1 = screen_button_pair(f, &buttons, side);
     ui_button(f, "list.pay_qr", b1, _("Pay with your phone (scan a QR code)"), UI_BTN_PRIMARY, n > 0);
     ui_button(f, "list.pay_code", buttons, _("Show your payment code"), UI_BTN_SECONDARY, n > 0);
 }

@@ -102,15 +102,7 @@ static void words(app_t *app, ui_frame_t *f, SDL_Rect t, bool tight)
     t.h -= th->pad;
     ui_label_fit(f, "help.msg", t, msg, th->px_large, th->px_small, th->text, th->surface,
                  UI_ALIGN_LEFT, true);
-    SDL_Rect b1;
-    if (row && hs == HELP_NONE) {
-        b1 = (SDL_Rect){buttons.x, buttons.y, (buttons.w - th->gap) / 2, buttons.h};
-        buttons.x += b1.w + th->gap;
-        buttons.w -= b1.w + th->gap;
-    } else {
-        b1 = ui_cut_top(&buttons, th->target);
-        buttons.y += th->gap; buttons.h -= th->gap;
-    }
+    SDL_Rect b1 = screen_button_pair(f, &buttons, row && hs == HELP_NONE);
     send_button(f, s, b1);
     if (hs == HELP_NONE) consent_button(f, s, buttons, false);
 }
