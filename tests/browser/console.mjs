@@ -99,14 +99,22 @@ try {
   const facts = await page.textContent('#kiosk-facts');
   check('the kiosk page shows its printer and card reader', facts.includes('打印机') && facts.includes('读卡器'), facts);
   check('the kiosk page lists the screenshot command', (await page.textContent('#kiosk-commands')).includes('截图'));
-  await page.fill('#schedule-on', '07:00');
-  await page.fill('#schedule-off', '22:30');
+  // The command reaches the real kiosk of tests/browser/fleet.mjs, which
+  // must keep showing content: its screen goes off only for an hour that
+  // starts three hours from now, China time, whatever the hour of the run
+  // (a fixed 22:30-07:00 blanked it for runs at night, China time).
+  const cstHour = new Date(Date.now() + 8 * 3600e3).getUTCHours();
+  const hhmm = (h) => `${String(h % 24).padStart(2, '0')}:00`;
+  const screenOn = hhmm(cstHour + 4), screenOff = hhmm(cstHour + 3);
+  await page.fill('#schedule-on', screenOn);
+  await page.fill('#schedule-off', screenOff);
   await page.click('#schedule-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#kiosk-command').textContent.includes('等待终端心跳')
     && document.querySelector('#kiosk-title').textContent.includes('设置屏幕时间'));
   check('screen times are sent to the kiosk', true);
   await page.click('#fleet-rows tr[data-kiosk="demo-01"] button[data-kind="details"]');
-  await page.waitForFunction(() => document.querySelector('#kiosk-commands').textContent.includes('07:00–22:30'));
+  await page.waitForFunction((times) => document.querySelector('#kiosk-commands').textContent.includes(times),
+    `${screenOn}–${screenOff}`);
   check('the kiosk page lists the screen times sent', true);
   if (shots) await page.locator('#fleet').screenshot({ path: `${shots}/console-kiosk.png` });
   await page.selectOption('#fleet-fault', 'offline');
@@ -171,8 +179,19 @@ try {
   await (await import('./preview.mjs')).publishCheck({ check, page });
 
   // Rollback in one step: the version before the notice, published again as the newest.
+  // (Once, on a loaded machine, the reloaded page showed no rollback button:
+  // what it showed is printed, and the page reloaded once more.)
   await page.reload();
-  await page.waitForSelector('#bundle-rows tr[data-version] button');
+  try {
+    await page.waitForSelector('#bundle-rows tr[data-version] button', { timeout: 15000 });
+  } catch {
+    const seen = await page.evaluate(() => `status "${document.getElementById('status').textContent}", `
+      + `${document.querySelectorAll('#bundle-rows tr').length} bundle rows, `
+      + `sign-in ${document.getElementById('signin').hidden ? 'hidden' : 'shown'}`);
+    console.log(`     no rollback button after a reload (${seen}): reloaded again`);
+    await page.reload();
+    await page.waitForSelector('#bundle-rows tr[data-version] button');
+  }
   const before = Number(await page.getAttribute('#bundle-rows tr:nth-child(2)', 'data-version'));
   await page.click('#bundle-rows tr:nth-child(2) button');
   await page.waitForFunction(() => /已恢复为新版本/.test(document.getElementById('status').textContent));
@@ -228,12 +247,19 @@ try {
   await (await import('./preview.mjs')).run({ check, shots, page: edPage });
 
   // A street playlist: the editor's draft is checked field by field; saved, the
-  // day view (drafts included) shows its Friday window past midnight on both dates.
+  // day view (drafts included) shows its window past midnight on both dates.
+  // Published, it plays on the real kiosk of tests/browser/fleet.mjs, whose
+  // notice must still come round: its night is a Friday's, or a Tuesday's
+  // when the run is on a Thursday, Friday or Saturday, China time.
+  const cstDay = new Date(Date.now() + 8 * 3600e3).getUTCDay() || 7;      // 1 Monday .. 7 Sunday
+  const nightDay = cstDay >= 4 && cstDay <= 6 ? 2 : 5;
+  const nightDate = `2026-12-${String(6 + nightDay).padStart(2, '0')}`;   // 2026-12-07 was a Monday
+  const nextDate = `2026-12-${String(7 + nightDay).padStart(2, '0')}`;
   await edPage.waitForSelector('#playlist-groups input[value="north"]');
   await edPage.fill('#playlist-name', '夜间宣传');
   await edPage.fill('#playlist-priority', '30');
   await edPage.check('#playlist-groups input[value="north"]');
-  await edPage.check('#playlist-weekdays input[value="5"]');
+  await edPage.check(`#playlist-weekdays input[value="${nightDay}"]`);
   await edPage.click('#playlist-add-window');
   await edPage.fill('#playlist-window-rows .row:last-child .win-from', '22:00');
   await edPage.fill('#playlist-window-rows .row:last-child .win-to', '02:00');
@@ -248,14 +274,14 @@ try {
   check('an editor sees no publish button for a playlist',
     (await edPage.$$('#playlist-rows button:has-text("发布")')).length === 0);
   await edPage.selectOption('#day-kiosk', 'demo-01');
-  await edPage.fill('#day-date', '2026-12-11');
+  await edPage.fill('#day-date', nightDate);
   await edPage.check('#day-drafts');
   await edPage.click('#day-show');
   await edPage.waitForSelector('#day-rows tr[data-hour="23"]');
   const fri = [await edPage.textContent('#day-rows tr[data-hour="22"]'), await edPage.textContent('#day-rows tr[data-hour="1"]')];
-  await edPage.fill('#day-date', '2026-12-12');
+  await edPage.fill('#day-date', nextDate);
   await edPage.click('#day-show');
-  await edPage.waitForFunction(() => document.getElementById('day-caption').textContent.includes('2026-12-12'));
+  await edPage.waitForFunction((d) => document.getElementById('day-caption').textContent.includes(d), nextDate);
   const sat = await edPage.textContent('#day-rows tr[data-hour="1"]');
   check('the day view shows a window past midnight on both dates',
     fri[0].includes('22:00–23:00 夜间宣传') && !fri[1].includes('夜间宣传') && sat.includes('01:00–02:00 夜间宣传'),
