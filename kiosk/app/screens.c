@@ -25,12 +25,7 @@ ui_widget_t *screen_card(ui_frame_t *f, const char *id, SDL_Rect r)
 void screen_title(ui_frame_t *f, const char *id, SDL_Rect *r, const char *text, SDL_Color bg)
 {
     const theme_t *th = f->th;
-    int h = ui_wrapped_height(f, th->px_title, text, r->w);
-    if (h > r->h / 3) {             /* a long one at large size, up to half the room */
-        h = ui_wrapped_height(f, th->px_large, text, r->w);
-        if (h > r->h / 2) h = r->h / 2;
-        if (h < r->h / 3) h = r->h / 3;
-    }
+    int h = screen_title_height(f, *r, text);
     /* a long instruction as a title (large text) gets body size before
      * it would be cut */
     ui_label_fit(f, id, ui_cut_top(r, h), text, th->px_title, th->px_body, th->text, bg,
@@ -43,7 +38,7 @@ int screen_title_height(ui_frame_t *f, SDL_Rect r, const char *text)
 {
     const theme_t *th = f->th;
     int h = ui_wrapped_height(f, th->px_title, text, r.w);
-    if (h > r.h / 3) {              /* as screen_title: large size, a third to a half */
+    if (h > r.h / 3) {              /* a long one at large size, a third to a half of the room */
         h = ui_wrapped_height(f, th->px_large, text, r.w);
         if (h > r.h / 2) h = r.h / 2;
         if (h < r.h / 3) h = r.h / 3;

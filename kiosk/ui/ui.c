@@ -177,13 +177,20 @@ static bool breaks_a_word(ui_frame_t *f, int px, const char *text, int w)
     return false;
 }
 
+/* Whether LABEL at PX stands in a button of W x H on lines of whole words. */
+static bool lines_fit(ui_frame_t *f, int px, const char *label, int w, int h)
+{
+    const theme_t *th = f->th;
+    return ui_wrapped_height(f, px, label, w - th->pad) <= h - th->pad / 2 &&
+           !breaks_a_word(f, px, label, w - th->pad);
+}
+
 bool ui_button_label_fits(ui_frame_t *f, const char *label, int w, int h)
 {
     const theme_t *th = f->th;
     int min = theme_min_text_px(th);
     if (min <= 0 || ui_text_width(f->text, min, label, -1) <= w - th->pad) return true;
-    return ui_wrapped_height(f, min, label, w - th->pad) <= h - th->pad / 2 &&
-           !breaks_a_word(f, min, label, w - th->pad);
+    return lines_fit(f, min, label, w, h);
 }
 
 bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w)
@@ -195,8 +202,7 @@ bool ui_button_wrap_if_small(ui_frame_t *f, ui_widget_t *w)
      * the readable minimum: it takes more lines instead, at the largest
      * size whose lines fit the button. */
     for (int px = th->px_large; px >= min; px -= 2) {
-        if (ui_wrapped_height(f, px, w->text, w->r.w - th->pad) <= w->r.h - th->pad / 2 &&
-            !breaks_a_word(f, px, w->text, w->r.w - th->pad)) {
+        if (lines_fit(f, px, w->text, w->r.w, w->r.h)) {
             w->px = px;
             w->flags |= UI_F_WRAP;
             return true;
