@@ -5,12 +5,8 @@
 #include <string.h>
 #include "core/i18n.h"
 #include "ui/physical.h"
+#include "ui/qr.h"
 #include "services/bills/pay.h"
-
-/* A phone reads a code from about ten times its width: one 30 mm wide from
- * 30 cm. On a panel of known size the code may shrink to that so that the
- * words beside it are whole (never below it). */
-#define PAY_QR_MIN_MM 30.0
 
 /* Height the words take at their small sizes in a column W wide. */
 static int words_h(app_t *app, ui_frame_t *f, const char *title, int w, int count_h)
@@ -33,7 +29,7 @@ static void build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (!portrait && side > in.w * 2 / 5) side = in.w * 2 / 5;
     int count_h = p->state == PAY_WAITING && app->bills->deadline_mono ? pay_countdown_h(f) + th->pad : 0;
     const char *title = _("Scan this code with WeChat or Alipay to pay");
-    int min_side = th->mm_per_px > 0 ? phys_px_for_mm(PAY_QR_MIN_MM, th->mm_per_px) + th->pad * 2 : 0;
+    int min_side = th->mm_per_px > 0 ? phys_px_for_mm(UI_QR_MIN_MM, th->mm_per_px) + th->pad * 2 : 0;
     /* (there, the panel's margins are thinner too) */
     int inner = th->pad * 2;
     if (!portrait && min_side > 0 &&

@@ -8,6 +8,7 @@
 #include "core/money.h"
 #include "services/housekeeping/hk.h"
 #include "ui/physical.h"
+#include "ui/qr.h"
 
 /* ---- helpers --------------------------------------------------------------------- */
 
@@ -220,7 +221,7 @@ static void done_build(app_t *app, ui_frame_t *f, SDL_Rect content)
     if (portrait && !hk->pending && th->mm_per_px > 0) {
         int words = ui_text_line_height(f->text, th->px_body) + ui_text_line_height(f->text, th->px_huge) +
                     th->pad + ui_wrapped_height(f, th->px_body, text, t.w);
-        int min_q = phys_px_for_mm(30.0, th->mm_per_px);
+        int min_q = phys_px_for_mm(UI_QR_MIN_MM, th->mm_per_px);
         int give = words - t.h;
         if (give > q - min_q) give = q - min_q;
         if (give > 0) {
